@@ -1,0 +1,205 @@
+// BGP path attributes of one UPDATE (RFC 4271 §4.3, §5) and their decoder.
+//
+// PathAttributes is a reusable decode target: Clear() resets it but keeps
+// the capacity of its vectors, so a reader that decodes millions of
+// attribute sets allocates almost nothing after warm-up. Spans inside it
+// (unknown attributes, raw NLRI) point into the caller's buffer and are valid
+// only as long as that buffer is. Not thread-safe.
+//
+// Decoding follows the RFCs, with RFC 7606 "treat-as-withdraw" in spirit: a
+// malformed attribute is reported as a Status and the caller skips the
+// record; nothing is read past its buffer.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/asn.h"
+#include "core/ip.h"
+#include "core/status.h"
+
+namespace vigia::bgp {
+
+// Attribute type codes (IANA "BGP Path Attributes").
+enum AttrType : uint8_t {
+  kAttrOrigin = 1,
+  kAttrAsPath = 2,
+  kAttrNextHop = 3,
+  kAttrMed = 4,
+  kAttrLocalPref = 5,
+  kAttrAtomicAggregate = 6,
+  kAttrAggregator = 7,
+  kAttrCommunities = 8,
+  kAttrOriginatorId = 9,
+  kAttrClusterList = 10,
+  kAttrMpReach = 14,
+  kAttrMpUnreach = 15,
+  kAttrExtCommunities = 16,
+  kAttrAs4Path = 17,
+  kAttrAs4Aggregator = 18,
+  kAttrLargeCommunities = 32,
+  kAttrOtc = 35,
+};
+
+inline constexpr uint8_t kFlagOptional = 0x80;
+inline constexpr uint8_t kFlagTransitive = 0x40;
+inline constexpr uint8_t kFlagPartial = 0x20;
+inline constexpr uint8_t kFlagExtendedLength = 0x10;
+
+enum AsSegmentType : uint8_t {
+  kAsSet = 1,
+  kAsSequence = 2,
+  kAsConfedSequence = 3,
+  kAsConfedSet = 4,
+};
+
+// An AS_PATH as segments over one flat ASN array (no allocation per segment).
+struct AsPath {
+  struct Segment {
+    uint8_t type;
+    uint16_t count;  // ASNs in this segment
+  };
+  std::vector<Segment> segments;
+  std::vector<Asn> asns;
+  // The attribute did not parse (bad segment type, or a segment longer than
+  // the attribute). bgpdump prints such a path as "! Error !".
+  bool malformed = false;
+
+  void Clear() {
+    segments.clear();
+    asns.clear();
+    malformed = false;
+  }
+  bool empty() const { return segments.empty(); }
+  // RFC 4271 §9.1.2.2 path length as bgpdump counts it: each set (and
+  // confederation set) counts 1, each sequence its length.
+  size_t HopCount() const;
+  // The origin AS: last ASN of a trailing AS_SEQUENCE, or 0 when the path is
+  // empty or ends in a set (an AS_SET origin never matches, RFC 6811 §2).
+  Asn Origin() const;
+  // "701 3549 {64512,64513}" as bgpdump prints it.
+  std::string ToString() const;
+  // The same text written at out; needs kMaxAsPathText bytes of room.
+  char* Format(char* out) const;
+};
+
+// bgpdump cuts AS path text after 7,900 characters with "..."; the room
+// Format() needs is bounded by that.
+inline constexpr size_t kMaxAsPathText = 8000;
+
+struct NlriEntry {
+  Prefix prefix;
+  uint32_t path_id = 0;  // RFC 7911, when ADD-PATH is in use
+};
+
+// Address family identifiers (IANA).
+inline constexpr uint16_t kAfiIpv4 = 1;
+inline constexpr uint16_t kAfiIpv6 = 2;
+inline constexpr uint8_t kSafiUnicast = 1;
+inline constexpr uint8_t kSafiMulticast = 2;
+inline constexpr uint8_t kSafiUnicastMulticast = 3;  // obsolete, still seen in old dumps
+
+// MP_REACH_NLRI (RFC 4760 §3) or its MRT abbreviation (RFC 6396 §4.3.4).
+struct MpReach {
+  uint16_t afi = 0;
+  uint8_t safi = 0;
+  uint8_t next_hop_length = 0;  // as encoded: 4, 16 or 32 (global + link-local)
+  IpAddress next_hop;
+  IpAddress next_hop_link_local;
+  bool abbreviated = false;  // MRT RIB form: next hop only, no AFI/SAFI/NLRI
+  bool supported = false;    // AFI/SAFI that we decode NLRI for (IPv4/IPv6, SAFI 1-3)
+  std::vector<NlriEntry> nlri;
+};
+
+struct MpUnreach {
+  uint16_t afi = 0;
+  uint8_t safi = 0;
+  bool supported = false;
+  std::vector<NlriEntry> nlri;
+};
+
+struct LargeCommunity {
+  uint32_t global_admin, local1, local2;
+  friend bool operator==(const LargeCommunity&, const LargeCommunity&) = default;
+};
+
+struct RawAttribute {
+  uint8_t flags;
+  uint8_t type;
+  std::span<const uint8_t> data;
+};
+
+// Where the attributes come from decides how some of them are encoded.
+struct AttrContext {
+  int as_size = 4;          // AS_PATH/AGGREGATOR width: 2 (old sessions, MRT v1) or 4
+  bool add_path = false;    // RFC 7911 path identifiers in MP NLRI
+  bool mrt_rib = false;     // RFC 6396 §4.3.4 abbreviated MP_REACH allowed
+};
+
+class PathAttributes {
+ public:
+  void Clear();
+
+  // Decodes a path attribute block. On error the object holds whatever was
+  // decoded before the bad attribute.
+  Status Decode(std::span<const uint8_t> data, const AttrContext& ctx);
+
+  bool Has(uint8_t type) const { return (present_[type >> 6] >> (type & 63)) & 1; }
+
+  // RFC 4271 §5.1.1: 0 IGP, 1 EGP, 2 INCOMPLETE.
+  uint8_t origin = 0;
+  // The effective AS path: AS_PATH merged with AS4_PATH per RFC 6793 §4.2.3.
+  AsPath as_path;
+  AsPath as4_path;  // as received, when present
+  IpAddress next_hop = IpAddress::V4(0xFFFFFFFF);
+  uint32_t med = 0;
+  uint32_t local_pref = 0;
+  // AGGREGATOR after the RFC 6793 AS4_AGGREGATOR merge.
+  Asn aggregator_as = 0;
+  IpAddress aggregator_addr = IpAddress::V4(0xFFFFFFFF);
+  std::vector<uint32_t> communities;
+  std::vector<uint64_t> ext_communities;  // 8 octets each, network order packed big-endian
+  std::vector<LargeCommunity> large_communities;
+  IpAddress originator_id;
+  std::vector<uint32_t> cluster_list;
+  uint32_t otc = 0;  // RFC 9234 Only-To-Customer
+  // MP_REACH / MP_UNREACH blocks in the order they appeared.
+  std::vector<MpReach> mp_reach;
+  std::vector<MpUnreach> mp_unreach;
+  std::vector<RawAttribute> unknown;
+  size_t mp_reach_count = 0;
+  size_t mp_unreach_count = 0;
+  // Total size of the attribute block, in bytes.
+  size_t length = 0;
+  // MP NLRI carried RFC 7911 path identifiers although the context said not.
+  bool add_path_detected = false;
+  // Set when something was decoded with a repair; empty otherwise.
+  std::string warning;
+
+ private:
+  Status DecodeOne(uint8_t flags, uint8_t type, std::span<const uint8_t> body,
+                   const AttrContext& ctx);
+  Status DecodeMpReach(std::span<const uint8_t> body, const AttrContext& ctx);
+  Status DecodeMpUnreach(std::span<const uint8_t> body, const AttrContext& ctx);
+  void MergeAs4(const AttrContext& ctx);
+  Status DecodeMpNlri(std::span<const uint8_t> data, Family f, const AttrContext& ctx,
+                      std::vector<NlriEntry>* out);
+  MpReach& NextMpReach();
+  MpUnreach& NextMpUnreach();
+
+  uint64_t present_[4] = {0, 0, 0, 0};
+  Asn as4_aggregator_as_ = 0;
+  IpAddress as4_aggregator_addr_;
+};
+
+// Decodes an NLRI list (RFC 4271 §4.3, RFC 4760 §5, RFC 7911 §3) into out
+// (appending). Prefix lengths over the family's width are an error.
+Status DecodeNlri(std::span<const uint8_t> data, Family family, bool add_path,
+                  std::vector<NlriEntry>* out);
+
+// Caps on counts that come from input.
+inline constexpr size_t kMaxAsPathAsns = 4096;
+
+}  // namespace vigia::bgp

@@ -1,0 +1,19 @@
+// The sub-commands of the `vigia` program, one file each.
+//
+// Each Register* function adds its sub-command to the CLI11 app and arranges
+// for its exit code to be stored in *exit_code when it runs.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace vigia::cli {
+
+// Exit codes shared by every command.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitSkipped = 1;  // ran to the end, but input was skipped
+inline constexpr int kExitFailed = 2;   // could not run (usage, unreadable file)
+
+void RegisterMrtDump(CLI::App& mrt, int* exit_code);
+void RegisterMrtStats(CLI::App& mrt, int* exit_code);
+
+}  // namespace vigia::cli

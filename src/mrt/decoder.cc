@@ -1,0 +1,367 @@
+#include "mrt/decoder.h"
+
+#include <fmt/format.h>
+
+#include "core/byte_reader.h"
+
+namespace vigia::mrt {
+
+namespace {
+
+bool ReadIp(ByteReader& r, Family f, IpAddress* out) {
+  uint8_t raw[16];
+  size_t n = f == Family::kIpv4 ? 4 : 16;
+  if (!r.Copy(raw, n)) return false;
+  *out = IpAddress::FromBytes(f, raw);
+  return true;
+}
+
+// A prefix as an NLRI (length in bits, then the significant octets),
+// RFC 4271 §4.3, as RFC 6396 §4.3.2 uses it.
+Status ReadPrefix(ByteReader& r, Family f, Prefix* out) {
+  uint8_t len;
+  if (!r.U8(&len)) return Status::Corrupt("RFC 6396 §4.3.2: prefix length missing");
+  int width = f == Family::kIpv4 ? 32 : 128;
+  if (len > width) {
+    return Status::Corrupt(
+        fmt::format("RFC 6396 §4.3.2: prefix length {} exceeds {}", len, width));
+  }
+  uint8_t raw[16] = {0};
+  if (!r.Copy(raw, (len + 7) / 8)) return Status::Corrupt("RFC 6396 §4.3.2: prefix truncated");
+  *out = Prefix(IpAddress::FromBytes(f, raw), len);
+  return Status::Ok();
+}
+
+Status Truncated(const char* where) {
+  return Status::Corrupt(fmt::format("{}: record truncated", where));
+}
+
+}  // namespace
+
+Status Decoder::Decode(const Record& rec) {
+  rec_ = rec;
+  kind_ = EntryKind::kNone;
+  Status s;
+  switch (rec.header.type) {
+    case kTypeTableDump:
+      s = DecodeTableDump(rec);
+      break;
+    case kTypeTableDumpV2:
+      s = rec.header.subtype == kPeerIndexTable ? DecodePeerIndex(rec) : DecodeRib(rec);
+      break;
+    case kTypeBgp4mp:
+    case kTypeBgp4mpEt:
+      s = DecodeBgp4mp(rec);
+      break;
+    case kTypeBgp:
+      s = DecodeLegacyBgp(rec);
+      break;
+    default:
+      kind_ = EntryKind::kOther;
+      return Status::Ok();
+  }
+  if (!s.ok()) kind_ = EntryKind::kNone;
+  return s;
+}
+
+// RFC 6396 §4.2 (TABLE_DUMP). Subtypes 3 and 4 (4-octet AS) are the common
+// extension that bgpdump reads too.
+Status Decoder::DecodeTableDump(const Record& rec) {
+  const uint16_t st = rec.header.subtype;
+  if (st < 1 || st > 4) {
+    return Status::Unsupported(fmt::format("RFC 6396 §4.2: TABLE_DUMP subtype {} is unknown", st));
+  }
+  const Family f = (st == 2 || st == 4) ? Family::kIpv6 : Family::kIpv4;
+  const int as_size = st >= 3 ? 4 : 2;
+  ByteReader r(rec.body);
+  uint16_t view, seq;
+  if (!r.U16(&view) || !r.U16(&seq)) return Truncated("RFC 6396 §4.2 TABLE_DUMP");
+  table_dump_.subtype = st;
+  table_dump_.entry_count = 0;
+  // One entry per record in RFC 6396; the batched legacy files repeat the
+  // entry (without view and sequence) until the record ends.
+  while (!r.empty()) {
+    if (table_dump_.entries.size() <= table_dump_.entry_count) table_dump_.entries.emplace_back();
+    TableDumpEntry& e = table_dump_.entries[table_dump_.entry_count];
+    e.view = view;
+    e.sequence = seq;
+    uint8_t raw[16] = {0};
+    uint8_t len;
+    uint16_t attr_len;
+    std::span<const uint8_t> attrs;
+    if (!r.Copy(raw, f == Family::kIpv4 ? 4 : 16) || !r.U8(&len) || !r.U8(&e.status) ||
+        !r.U32(&e.originated_time) || !ReadIp(r, f, &e.peer_ip) || !r.Asn(as_size, &e.peer_as) ||
+        !r.U16(&attr_len) || !r.Span(attr_len, &attrs)) {
+      return Status::Corrupt(fmt::format("RFC 6396 §4.2: TABLE_DUMP entry {} truncated",
+                                         table_dump_.entry_count));
+    }
+    if (len > (f == Family::kIpv4 ? 32 : 128)) {
+      return Status::Corrupt(fmt::format("RFC 6396 §4.2: prefix length {} is invalid", len));
+    }
+    e.prefix = Prefix(IpAddress::FromBytes(f, raw), len);
+    bgp::AttrContext ctx{.as_size = as_size, .add_path = false, .mrt_rib = true};
+    if (Status s = e.attrs.Decode(attrs, ctx); !s.ok()) return s;
+    ++table_dump_.entry_count;
+    if (table_dump_.entry_count > kMaxRibEntries) {
+      return Status::LimitExceeded("TABLE_DUMP record holds more than 65535 entries");
+    }
+  }
+  if (table_dump_.entry_count == 0) return Truncated("RFC 6396 §4.2 TABLE_DUMP");
+  kind_ = EntryKind::kTableDump;
+  return Status::Ok();
+}
+
+// RFC 6396 §4.3.1.
+Status Decoder::DecodePeerIndex(const Record& rec) {
+  ByteReader r(rec.body);
+  uint16_t name_len, count;
+  std::span<const uint8_t> name;
+  PeerIndexTable t;
+  if (!ReadIp(r, Family::kIpv4, &t.collector_id) || !r.U16(&name_len) || !r.Span(name_len, &name) ||
+      !r.U16(&count)) {
+    return Truncated("RFC 6396 §4.3.1 PEER_INDEX_TABLE");
+  }
+  t.view_name.assign(name.begin(), name.end());
+  t.peers.resize(count);
+  for (PeerEntry& p : t.peers) {
+    if (!r.U8(&p.peer_type) || !ReadIp(r, Family::kIpv4, &p.bgp_id) ||
+        !ReadIp(r, (p.peer_type & 1) ? Family::kIpv6 : Family::kIpv4, &p.ip) ||
+        !r.Asn((p.peer_type & 2) ? 4 : 2, &p.asn)) {
+      return Truncated("RFC 6396 §4.3.1 PEER_INDEX_TABLE peer entry");
+    }
+  }
+  peer_index_ = std::move(t);
+  has_peer_index_ = true;
+  kind_ = EntryKind::kPeerIndexTable;
+  return Status::Ok();
+}
+
+// RFC 6396 §4.3.2-4.3.4 and RFC 8050 §4.
+Status Decoder::DecodeRib(const Record& rec) {
+  const uint16_t st = rec.header.subtype;
+  Rib& rib = rib_;
+  rib.subtype = st;
+  rib.entry_count = 0;
+  rib.raw_nlri = {};
+  rib.prefix_decoded = true;
+  rib.add_path = st >= kRibIpv4UnicastAddPath && st <= kRibGenericAddPath;
+  ByteReader r(rec.body);
+  if (!r.U32(&rib.sequence)) return Truncated("RFC 6396 §4.3.2 RIB");
+  switch (st) {
+    case kRibIpv4Unicast:
+    case kRibIpv4UnicastAddPath:
+    case kRibIpv4Multicast:
+    case kRibIpv4MulticastAddPath:
+    case kRibIpv6Unicast:
+    case kRibIpv6UnicastAddPath:
+    case kRibIpv6Multicast:
+    case kRibIpv6MulticastAddPath: {
+      bool v6 = st == kRibIpv6Unicast || st == kRibIpv6UnicastAddPath || st == kRibIpv6Multicast ||
+                st == kRibIpv6MulticastAddPath;
+      bool mc = st == kRibIpv4Multicast || st == kRibIpv4MulticastAddPath ||
+                st == kRibIpv6Multicast || st == kRibIpv6MulticastAddPath;
+      rib.afi = v6 ? bgp::kAfiIpv6 : bgp::kAfiIpv4;
+      rib.safi = mc ? bgp::kSafiMulticast : bgp::kSafiUnicast;
+      if (Status s = ReadPrefix(r, v6 ? Family::kIpv6 : Family::kIpv4, &rib.prefix); !s.ok()) {
+        return s;
+      }
+      break;
+    }
+    case kRibGeneric:
+    case kRibGenericAddPath: {
+      uint8_t len;
+      if (!r.U16(&rib.afi) || !r.U8(&rib.safi) || !r.U8(&len)) {
+        return Truncated("RFC 6396 §4.3.3 RIB_GENERIC");
+      }
+      ByteReader nlri = r;
+      if (!r.Skip((len + 7) / 8)) return Truncated("RFC 6396 §4.3.3 RIB_GENERIC NLRI");
+      rib.raw_nlri = {nlri.current() - 1, static_cast<size_t>(1 + (len + 7) / 8)};
+      rib.prefix_decoded = (rib.afi == bgp::kAfiIpv4 || rib.afi == bgp::kAfiIpv6) &&
+                           (rib.safi == bgp::kSafiUnicast || rib.safi == bgp::kSafiMulticast);
+      if (rib.prefix_decoded) {
+        ByteReader p(rib.raw_nlri);
+        Status s = ReadPrefix(p, rib.afi == bgp::kAfiIpv4 ? Family::kIpv4 : Family::kIpv6,
+                              &rib.prefix);
+        if (!s.ok()) return s;
+      }
+      break;
+    }
+    default:
+      return Status::Unsupported(
+          fmt::format("RFC 6396 §4.3: TABLE_DUMP_V2 subtype {} is unknown", st));
+  }
+  uint16_t count;
+  if (!r.U16(&count)) return Truncated("RFC 6396 §4.3.4 RIB entry count");
+  if (count > 0 && !has_peer_index_) {
+    return Status::Corrupt("RFC 6396 §4.3.1: RIB record before any PEER_INDEX_TABLE");
+  }
+  if (rib.entries.size() < count) rib.entries.resize(count);
+  bgp::AttrContext ctx{.as_size = 4, .add_path = false, .mrt_rib = true};
+  for (uint16_t i = 0; i < count; ++i) {
+    RibEntry& e = rib.entries[i];
+    uint16_t attr_len;
+    std::span<const uint8_t> attrs;
+    if (!r.U16(&e.peer_index) || !r.U32(&e.originated_time) ||
+        (rib.add_path && !r.U32(&e.path_id)) || !r.U16(&attr_len) || !r.Span(attr_len, &attrs)) {
+      return Status::Corrupt(
+          fmt::format("RFC 6396 §4.3.4: RIB entry {} of {} truncated", i, count));
+    }
+    if (!rib.add_path) e.path_id = 0;
+    if (e.peer_index >= peer_index_.peers.size()) {
+      return Status::Corrupt(fmt::format(
+          "RFC 6396 §4.3.4: peer index {} is beyond the {} peers of the PEER_INDEX_TABLE",
+          e.peer_index, peer_index_.peers.size()));
+    }
+    if (Status s = e.attrs.Decode(attrs, ctx); !s.ok()) {
+      return Status(s.code(), fmt::format("RIB entry {}: {}", i, s.message()));
+    }
+    rib.entry_count = i + 1u;
+  }
+  kind_ = EntryKind::kRib;
+  return Status::Ok();
+}
+
+Status Decoder::DecodeBgp4mp(const Record& rec) {
+  switch (rec.header.subtype) {
+    case kStateChange:
+    case kStateChangeAs4:
+      return DecodeStateChange(rec);
+    case kMessage:
+    case kMessageAs4:
+    case kMessageLocal:
+    case kMessageAs4Local:
+    case kMessageAddPath:
+    case kMessageAs4AddPath:
+    case kMessageLocalAddPath:
+    case kMessageAs4LocalAddPath:
+      return DecodeBgp4mpMessage(rec);
+    default:
+      return Status::Unsupported(fmt::format("RFC 6396 §4.4: BGP4MP subtype {} ({}) not decoded",
+                                             rec.header.subtype,
+                                             SubtypeName(rec.header.type, rec.header.subtype)));
+  }
+}
+
+// RFC 6396 §4.4.1.
+Status Decoder::DecodeStateChange(const Record& rec) {
+  StateChange& sc = state_change_;
+  sc = StateChange{};
+  sc.subtype = rec.header.subtype;
+  const int as_size = rec.header.subtype == kStateChangeAs4 ? 4 : 2;
+  ByteReader r(rec.body);
+  if (!r.Asn(as_size, &sc.peer_as) || !r.Asn(as_size, &sc.local_as)) {
+    return Truncated("RFC 6396 §4.4.1 STATE_CHANGE");
+  }
+  // Old Zebra wrote state changes without interface, AFI and addresses.
+  if (rec.body.size() == static_cast<size_t>(2 * as_size + 4)) {
+    (void)r.U16(&sc.old_state);
+    (void)r.U16(&sc.new_state);
+    sc.afi = bgp::kAfiIpv4;
+    sc.peer_ip = sc.local_ip = IpAddress::V4(0);
+    kind_ = EntryKind::kBgp4mpStateChange;
+    return Status::Ok();
+  }
+  if (!r.U16(&sc.interface_index) || !r.U16(&sc.afi)) {
+    return Truncated("RFC 6396 §4.4.1 STATE_CHANGE");
+  }
+  if (sc.afi != bgp::kAfiIpv4 && sc.afi != bgp::kAfiIpv6) {
+    return Status::Corrupt(fmt::format("RFC 6396 §4.4.1: STATE_CHANGE AFI {} is invalid", sc.afi));
+  }
+  Family f = sc.afi == bgp::kAfiIpv4 ? Family::kIpv4 : Family::kIpv6;
+  if (!ReadIp(r, f, &sc.peer_ip) || !ReadIp(r, f, &sc.local_ip) || !r.U16(&sc.old_state) ||
+      !r.U16(&sc.new_state)) {
+    return Truncated("RFC 6396 §4.4.1 STATE_CHANGE");
+  }
+  kind_ = EntryKind::kBgp4mpStateChange;
+  return Status::Ok();
+}
+
+// RFC 6396 §4.4.2-4.4.6, RFC 8050 §3.
+Status Decoder::DecodeBgp4mpMessage(const Record& rec) {
+  Bgp4mpMessage& m = bgp4mp_;
+  const uint16_t st = rec.header.subtype;
+  m.subtype = st;
+  m.as4 = st == kMessageAs4 || st == kMessageAs4Local || st == kMessageAs4AddPath ||
+          st == kMessageAs4LocalAddPath;
+  m.local = st == kMessageLocal || st == kMessageAs4Local || st == kMessageLocalAddPath ||
+            st == kMessageAs4LocalAddPath;
+  m.add_path = st >= kMessageAddPath && st <= kMessageAs4LocalAddPath;
+  const int as_size = m.as4 ? 4 : 2;
+  ByteReader r(rec.body);
+  if (!r.Asn(as_size, &m.peer_as) || !r.Asn(as_size, &m.local_as) || !r.U16(&m.interface_index) ||
+      !r.U16(&m.afi)) {
+    return Truncated("RFC 6396 §4.4.2 BGP4MP_MESSAGE");
+  }
+  std::span<const uint8_t> msg;
+  if (m.afi == 0xFFFF && m.interface_index == 0xFFFF) {
+    // Zebra wrote OPEN messages without interface, AFI and addresses; the
+    // four octets read as those are the start of the BGP marker.
+    m.afi = bgp::kAfiIpv4;
+    m.interface_index = 0;
+    m.peer_ip = m.local_ip = IpAddress::V4(0);
+    msg = {r.current() - 4, r.remaining() + 4};
+  } else {
+    if (m.afi != bgp::kAfiIpv4 && m.afi != bgp::kAfiIpv6) {
+      return Status::Corrupt(fmt::format("RFC 6396 §4.4.2: BGP4MP AFI {} is invalid", m.afi));
+    }
+    Family f = m.afi == bgp::kAfiIpv4 ? Family::kIpv4 : Family::kIpv6;
+    if (!ReadIp(r, f, &m.peer_ip) || !ReadIp(r, f, &m.local_ip)) {
+      return Truncated("RFC 6396 §4.4.2 BGP4MP_MESSAGE");
+    }
+    msg = r.Rest();
+  }
+  bgp::AttrContext ctx{.as_size = as_size, .add_path = m.add_path, .mrt_rib = false};
+  if (Status s = m.message.Decode(msg, ctx); !s.ok()) return s;
+  kind_ = EntryKind::kBgp4mpMessage;
+  return Status::Ok();
+}
+
+// RFC 6396 Appendix B.2.1 (deprecated MRTd BGP type).
+Status Decoder::DecodeLegacyBgp(const Record& rec) {
+  ByteReader r(rec.body);
+  const uint16_t st = rec.header.subtype;
+  if (st == kBgpStateChange) {
+    StateChange& sc = state_change_;
+    sc = StateChange{};
+    sc.subtype = st;
+    sc.afi = bgp::kAfiIpv4;
+    uint16_t as;
+    if (!r.U16(&as) || !ReadIp(r, Family::kIpv4, &sc.peer_ip) || !r.U16(&sc.old_state) ||
+        !r.U16(&sc.new_state)) {
+      return Truncated("RFC 6396 B.2.1 BGP STATE_CHANGE");
+    }
+    sc.peer_as = as;
+    kind_ = EntryKind::kBgpStateChange;
+    return Status::Ok();
+  }
+  if (st != kBgpUpdate && st != kBgpOpen && st != kBgpNotify && st != kBgpKeepalive) {
+    return Status::Unsupported(fmt::format("RFC 6396 B.2.1: BGP subtype {} not decoded", st));
+  }
+  Bgp4mpMessage& m = bgp4mp_;
+  m.subtype = st;
+  m.as4 = false;
+  m.local = false;
+  m.add_path = false;
+  m.afi = bgp::kAfiIpv4;
+  m.interface_index = 0;
+  uint16_t peer_as, local_as;
+  if (!r.U16(&peer_as) || !ReadIp(r, Family::kIpv4, &m.peer_ip) || !r.U16(&local_as) ||
+      !ReadIp(r, Family::kIpv4, &m.local_ip)) {
+    return Truncated("RFC 6396 B.2.1 BGP message");
+  }
+  m.peer_as = peer_as;
+  m.local_as = local_as;
+  bgp::AttrContext ctx{.as_size = 2, .add_path = false, .mrt_rib = false};
+  if (st == kBgpUpdate) {
+    if (Status s = m.message.DecodeUpdateBody(r.Rest(), ctx); !s.ok()) return s;
+  } else {
+    m.message.type = st == kBgpOpen ? bgp::kMsgOpen
+                     : st == kBgpNotify ? bgp::kMsgNotification
+                                        : bgp::kMsgKeepalive;
+    m.message.body = r.Rest();
+  }
+  kind_ = EntryKind::kBgpMessage;
+  return Status::Ok();
+}
+
+}  // namespace vigia::mrt
