@@ -340,7 +340,7 @@ Status PathAttributes::DecodeOne(uint8_t flags, uint8_t type, std::span<const ui
     case kAttrExtCommunities:
       if (n % 8) return LengthError("EXTENDED_COMMUNITIES", n, "a multiple of 8");
       for (size_t i = 0; i < n / 8; ++i) {
-        uint32_t hi, lo;
+        uint32_t hi = 0, lo = 0;
         (void)r.U32(&hi);
         (void)r.U32(&lo);
         ext_communities.push_back((uint64_t{hi} << 32) | lo);
@@ -359,7 +359,7 @@ Status PathAttributes::DecodeOne(uint8_t flags, uint8_t type, std::span<const ui
     case kAttrLargeCommunities:
       if (n % 12) return LengthError("LARGE_COMMUNITIES", n, "a multiple of 12");
       for (size_t i = 0; i < n / 12; ++i) {
-        LargeCommunity c;
+        LargeCommunity c{};
         (void)r.U32(&c.global_admin);
         (void)r.U32(&c.local1);
         (void)r.U32(&c.local2);

@@ -147,6 +147,17 @@ class PathAttributes {
   Status Decode(std::span<const uint8_t> data, const AttrContext& ctx);
 
   bool Has(uint8_t type) const { return (present_[type >> 6] >> (type & 63)) & 1; }
+  // Marks an attribute present, for code that builds attributes to encode.
+  void Set(uint8_t type) { present_[type >> 6] |= uint64_t{1} << (type & 63); }
+  // Appends an MP_REACH / MP_UNREACH block to fill in (reusing storage).
+  MpReach& AddMpReach() {
+    Set(kAttrMpReach);
+    return NextMpReach();
+  }
+  MpUnreach& AddMpUnreach() {
+    Set(kAttrMpUnreach);
+    return NextMpUnreach();
+  }
 
   // RFC 4271 §5.1.1: 0 IGP, 1 EGP, 2 INCOMPLETE.
   uint8_t origin = 0;

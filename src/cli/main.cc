@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   mrt->require_subcommand(1);
   vigia::cli::RegisterMrtDump(*mrt, &exit_code);
   vigia::cli::RegisterMrtStats(*mrt, &exit_code);
+  vigia::cli::RegisterMrtGenerate(*mrt, &exit_code);
 
   try {
     app.parse(argc, argv);

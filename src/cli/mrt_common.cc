@@ -106,6 +106,12 @@ WalkResult WalkFiles(const std::vector<std::string>& files, const WalkOptions& o
                                     s.message()));
         continue;
       }
+      if (!dec.warning().empty()) {
+        ++res.repaired_records;
+        say(rec.offset, fmt::format("{}/{} record repaired: {}", mrt::TypeName(rec.header.type),
+                                    mrt::SubtypeName(rec.header.type, rec.header.subtype),
+                                    dec.warning()));
+      }
       on_entry(dec);
       if ((++n & 4095) == 0) {
         progress.Update(path, r.input().compressed_bytes_read(), r.input().compressed_size());

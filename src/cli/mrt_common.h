@@ -25,6 +25,7 @@ struct WalkResult {
   uint64_t files = 0;
   uint64_t records = 0;
   uint64_t skipped_records = 0;
+  uint64_t repaired_records = 0;  // decoded after a repair, reported as notes
   uint64_t unreadable_files = 0;
   uint64_t stream_errors = 0;  // decompression errors (truncated or corrupt streams)
   uint64_t skipped_bytes = 0;

@@ -42,6 +42,7 @@ int RunStats(const StatsArgs& a) {
     j["ipv6_prefixes"] = st.ipv6_prefixes.size();
     j["unique_origins"] = st.origins.size();
     j["skipped_records"] = res.skipped_records;
+    j["repaired_records"] = res.repaired_records;
     j["skipped_bytes"] = res.skipped_bytes;
     j["stream_errors"] = res.stream_errors;
     j["unreadable_files"] = res.unreadable_files;
@@ -68,6 +69,7 @@ int RunStats(const StatsArgs& a) {
     std::printf("ipv6 prefixes      %zu\n", st.ipv6_prefixes.size());
     std::printf("unique origins     %zu\n", st.origins.size());
     std::printf("skipped records    %llu\n", static_cast<unsigned long long>(res.skipped_records));
+    std::printf("repaired records   %llu\n", static_cast<unsigned long long>(res.repaired_records));
     std::printf("skipped bytes      %llu\n", static_cast<unsigned long long>(res.skipped_bytes));
     std::printf("stream errors      %llu\n", static_cast<unsigned long long>(res.stream_errors));
     if (res.length_fixes) {

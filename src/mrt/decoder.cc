@@ -41,6 +41,7 @@ Status Truncated(const char* where) {
 Status Decoder::Decode(const Record& rec) {
   rec_ = rec;
   kind_ = EntryKind::kNone;
+  warning_.clear();
   Status s;
   switch (rec.header.type) {
     case kTypeTableDump:
@@ -60,7 +61,12 @@ Status Decoder::Decode(const Record& rec) {
       kind_ = EntryKind::kOther;
       return Status::Ok();
   }
-  if (!s.ok()) kind_ = EntryKind::kNone;
+  if (!s.ok()) {
+    kind_ = EntryKind::kNone;
+  } else if ((kind_ == EntryKind::kBgp4mpMessage || kind_ == EntryKind::kBgpMessage) &&
+             !bgp4mp_.message.warning.empty()) {
+    warning_ = bgp4mp_.message.warning;
+  }
   return s;
 }
 

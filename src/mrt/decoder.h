@@ -118,6 +118,9 @@ class Decoder {
   Status Decode(const Record& rec);
 
   EntryKind kind() const { return kind_; }
+  // Non-empty when the record decoded only after a repair (a cut NLRI
+  // tail, undeclared ADD-PATH); the entry is usable.
+  const std::string& warning() const { return warning_; }
   const Record& record() const { return rec_; }
   const PeerIndexTable& peer_index() const { return peer_index_; }
   bool has_peer_index() const { return has_peer_index_; }
@@ -136,6 +139,7 @@ class Decoder {
   Status DecodeLegacyBgp(const Record& rec);
 
   EntryKind kind_ = EntryKind::kNone;
+  std::string warning_;
   Record rec_;
   PeerIndexTable peer_index_;
   bool has_peer_index_ = false;

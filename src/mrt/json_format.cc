@@ -197,6 +197,8 @@ size_t JsonFormatter::Format(const Decoder& d, OutputBuffer* out) {
       const Bgp4mpMessage& m = d.bgp4mp();
       if (m.message.type != bgp::kMsgUpdate) return 0;
       const bgp::Update& u = m.message.update;
+      const bool add_path = m.add_path || m.message.add_path_detected ||
+                            u.attrs.add_path_detected;
       auto common = [&](Obj& o, std::string_view kind) {
         Header(o, d, kind);
         o.Ip("peer_ip", m.peer_ip);
@@ -210,7 +212,7 @@ size_t JsonFormatter::Format(const Decoder& d, OutputBuffer* out) {
           Obj o(out);
           common(o, "withdraw");
           Prefix(o, n.prefix);
-          if (m.add_path) o.Num("path_id", n.path_id);
+          if (add_path) o.Num("path_id", n.path_id);
           o.End();
           ++lines;
         }
@@ -220,7 +222,7 @@ size_t JsonFormatter::Format(const Decoder& d, OutputBuffer* out) {
           Obj o(out);
           common(o, "announce");
           Prefix(o, n.prefix);
-          if (m.add_path) o.Num("path_id", n.path_id);
+          if (add_path) o.Num("path_id", n.path_id);
           Attributes(o, u.attrs, nh);
           o.End();
           ++lines;
