@@ -1,5 +1,7 @@
 #include "bgp/encode.h"
 
+#include <algorithm>
+
 namespace vigia::bgp {
 
 namespace {
@@ -58,16 +60,28 @@ void EncodeAttributes(const PathAttributes& a, const AttrContext& ctx, std::vect
     b.clear();
     size_t at = 0;
     for (const AsPath::Segment& s : a.as_path.segments) {
-      Put8(&b, s.type);
-      Put8(&b, static_cast<uint8_t>(s.count));
-      for (uint16_t i = 0; i < s.count; ++i) {
-        Asn asn = a.as_path.asns[at++];
-        if (ctx.as_size == 4) {
-          Put32(&b, asn);
-        } else {
-          Put16(&b, asn > 0xFFFF ? static_cast<uint16_t>(kAsTrans) : static_cast<uint16_t>(asn));
+      // RFC 4271 §4.3: a segment holds at most 255 ASes; longer sequences
+      // are split (sets cannot be, and are cut at 255).
+      uint16_t left = s.count;
+      do {
+        const uint8_t n = static_cast<uint8_t>(std::min<uint16_t>(left, 255));
+        Put8(&b, s.type);
+        Put8(&b, n);
+        for (uint16_t i = 0; i < n; ++i) {
+          Asn asn = a.as_path.asns[at++];
+          if (ctx.as_size == 4) {
+            Put32(&b, asn);
+          } else {
+            // RFC 6793 §4.2.2: AS_TRANS stands for a 4-octet AS.
+            Put16(&b, asn > 0xFFFF ? static_cast<uint16_t>(kAsTrans) : static_cast<uint16_t>(asn));
+          }
         }
-      }
+        left = static_cast<uint16_t>(left - n);
+        if (s.type == kAsSet || s.type == kAsConfedSet) {
+          at += left;
+          left = 0;
+        }
+      } while (left > 0);
     }
     Attr(out, wk, kAttrAsPath, b);
   }
@@ -92,7 +106,9 @@ void EncodeAttributes(const PathAttributes& a, const AttrContext& ctx, std::vect
     if (ctx.as_size == 4) {
       Put32(&b, a.aggregator_as);
     } else {
-      Put16(&b, static_cast<uint16_t>(a.aggregator_as));
+      // RFC 6793 §4.2.2.
+      Put16(&b, a.aggregator_as > 0xFFFF ? static_cast<uint16_t>(kAsTrans)
+                                         : static_cast<uint16_t>(a.aggregator_as));
     }
     PutAddr(&b, a.aggregator_addr);
     Attr(out, opt_t, kAttrAggregator, b);

@@ -9,6 +9,8 @@ namespace vigia::bgp {
 Status BgpMessage::DecodeUpdateBody(std::span<const uint8_t> data, const AttrContext& ctx) {
   type = kMsgUpdate;
   body = data;
+  warning.clear();
+  add_path_detected = false;
   update.withdrawn.clear();
   update.nlri.clear();
   ByteReader r(data);

@@ -41,6 +41,11 @@ char* AsPath::Format(char* out) const {
   uint8_t prev = kAsSequence;
   size_t at = 0;
   for (const Segment& s : segments) {
+    // Empty segments write delimiters but no ASN: check the cut here too.
+    if (out - start > 7900) {
+      std::memcpy(out, "...", 3);
+      return out + 3;
+    }
     if (prev != kAsSequence) *out++ = close_char(prev);
     if (space) *out++ = ' ';
     if (s.type != kAsSequence) *out++ = open_char(s.type);
@@ -251,8 +256,8 @@ Status PathAttributes::DecodeMpReach(std::span<const uint8_t> body, const AttrCo
   // RFC 2858 had SNPAs where RFC 4760 has a reserved octet; old dumps may
   // still carry them, so skip them rather than misread them as NLRI.
   for (int i = 0; i < reserved; ++i) {
-    uint8_t snpa_len;
-    if (!r.U8(&snpa_len) || !r.Skip(snpa_len)) {
+    uint8_t snpa_len;  // RFC 2858 §5: in semi-octets
+    if (!r.U8(&snpa_len) || !r.Skip((snpa_len + 1u) / 2)) {
       return Status::Corrupt("RFC 2858 §5: SNPA truncated");
     }
   }
@@ -316,7 +321,7 @@ Status PathAttributes::DecodeOne(uint8_t flags, uint8_t type, std::span<const ui
     case kAttrCommunities:
       if (n % 4) return LengthError("COMMUNITIES", n, "a multiple of 4");
       for (size_t i = 0; i < n / 4; ++i) {
-        uint32_t c;
+        uint32_t c = 0;
         (void)r.U32(&c);
         communities.push_back(c);
       }
@@ -328,7 +333,7 @@ Status PathAttributes::DecodeOne(uint8_t flags, uint8_t type, std::span<const ui
     case kAttrClusterList:
       if (n % 4) return LengthError("CLUSTER_LIST", n, "a multiple of 4");
       for (size_t i = 0; i < n / 4; ++i) {
-        uint32_t c;
+        uint32_t c = 0;
         (void)r.U32(&c);
         cluster_list.push_back(c);
       }

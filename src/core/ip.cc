@@ -9,6 +9,7 @@ namespace vigia {
 std::optional<IpAddress> IpAddress::Parse(std::string_view text) {
   char buf[64];
   if (text.empty() || text.size() >= sizeof buf) return std::nullopt;
+  if (text.find('\0') != std::string_view::npos) return std::nullopt;
   std::memcpy(buf, text.data(), text.size());
   buf[text.size()] = '\0';
   uint8_t raw[16];

@@ -15,6 +15,7 @@
 #include <condition_variable>
 #include <cstring>
 #include <initializer_list>
+#include <iterator>
 #include <mutex>
 #include <system_error>
 #include <thread>
@@ -45,16 +46,105 @@ std::string ErrnoText(int err) { return std::generic_category().message(err); }
 
 uint8_t* AsU8(std::byte* p) { return reinterpret_cast<uint8_t*>(p); }
 
+// Chunk and input buffers go back to a small process-wide pool when their
+// stream closes, for the next stream to reuse. A replay opens thousands of
+// archive files one after another, and fresh memory costs a page fault per
+// 4 KiB on first touch: on our 2-core VMs, faulting in a 4 MiB ring took
+// about 10 ms, as long as decoding a whole 13 MB updates file.
+constexpr size_t kMaxPooledBytes = 16 << 20;
+constexpr size_t kMaxPooledBuffers = 16;
+
+struct BufferPool {
+  std::mutex mu;
+  // Oldest first; the oldest are evicted when the pool is over its caps.
+  std::vector<std::pair<size_t, std::unique_ptr<std::byte[]>>> free;  // guarded by mu
+  size_t bytes = 0;                                                   // guarded by mu
+};
+
+// Never destroyed, so that a stream closed during static destruction can
+// still return its buffers.
+BufferPool& Pool() {
+  static BufferPool* const pool = new BufferPool();
+  return *pool;
+}
+
+// A fixed-size byte array, drawn from the pool (unless it is a private copy
+// of caller data) and returned to it on destruction.
+class Buffer {
+ public:
+  Buffer() = default;
+
+  static Buffer Pooled(size_t size) {
+    Buffer b;
+    b.size_ = size;
+    b.pooled_ = true;
+    {
+      BufferPool& pool = Pool();
+      std::lock_guard lock(pool.mu);
+      for (auto it = pool.free.rbegin(); it != pool.free.rend(); ++it) {
+        if (it->first != size) continue;
+        b.data_ = std::move(it->second);
+        pool.free.erase(std::next(it).base());
+        pool.bytes -= size;
+        return b;
+      }
+    }
+    b.data_ = std::make_unique_for_overwrite<std::byte[]>(size);
+    return b;
+  }
+
+  static Buffer CopyOf(std::span<const std::byte> bytes) {
+    Buffer b;
+    b.size_ = bytes.size();
+    b.data_ = std::make_unique_for_overwrite<std::byte[]>(bytes.size());
+    if (!bytes.empty()) std::memcpy(b.data_.get(), bytes.data(), bytes.size());
+    return b;
+  }
+
+  Buffer(Buffer&& other) noexcept
+      : data_(std::move(other.data_)), size_(other.size_), pooled_(other.pooled_) {}
+  Buffer& operator=(Buffer&& other) noexcept {
+    Release();
+    data_ = std::move(other.data_);
+    size_ = other.size_;
+    pooled_ = other.pooled_;
+    return *this;
+  }
+  ~Buffer() { Release(); }
+
+  std::byte* data() const { return data_.get(); }
+  size_t size() const { return size_; }
+
+ private:
+  void Release() {
+    if (!pooled_ || data_ == nullptr || size_ > kMaxPooledBytes) return;
+    std::vector<std::unique_ptr<std::byte[]>> evicted;
+    BufferPool& pool = Pool();
+    std::lock_guard lock(pool.mu);
+    pool.free.emplace_back(size_, std::move(data_));
+    pool.bytes += size_;
+    while (pool.bytes > kMaxPooledBytes || pool.free.size() > kMaxPooledBuffers) {
+      pool.bytes -= pool.free.front().first;
+      evicted.push_back(std::move(pool.free.front().second));
+      pool.free.erase(pool.free.begin());
+    }
+  }
+
+  std::unique_ptr<std::byte[]> data_;
+  size_t size_ = 0;
+  bool pooled_ = false;
+};
+
 // The compressed bytes waiting for a decoder. Backed either by a file
 // descriptor, refilled on demand, or by a private copy of an in-memory
 // buffer, which is then the whole input and never refilled.
 class InputBuffer {
  public:
   InputBuffer(std::string name, int fd, bool owns_fd, size_t capacity)
-      : name_(std::move(name)), fd_(fd), owns_fd_(owns_fd), storage_(capacity) {}
+      : name_(std::move(name)), fd_(fd), owns_fd_(owns_fd), storage_(Buffer::Pooled(capacity)) {}
 
   InputBuffer(std::string name, std::span<const std::byte> data)
-      : name_(std::move(name)), storage_(data.begin(), data.end()), end_(data.size()), eof_(true) {}
+      : name_(std::move(name)), storage_(Buffer::CopyOf(data)), end_(data.size()), eof_(true) {}
 
   ~InputBuffer() {
     if (owns_fd_) ::close(fd_);
@@ -128,7 +218,7 @@ class InputBuffer {
   std::string name_;
   int fd_ = -1;
   bool owns_fd_ = false;
-  std::vector<std::byte> storage_;
+  Buffer storage_;
   size_t begin_ = 0;
   size_t end_ = 0;
   uint64_t offset_ = 0;
@@ -272,9 +362,9 @@ const char* IsalErrorText(int ret) {
 }
 
 // gzip through ISA-L's igzip rather than zlib: its inflate runs about twice
-// as fast on the same core (2.1x zlib's gzread on a RouteViews updates file
-// when this was written), and gzip is the format of nearly every MRT archive,
-// so this is where an archive replay spends its decompression time.
+// as fast on the same core (2.1x zlib's gzread on a 13 MB MRT updates file
+// when this was written), and gzip is RIPE RIS's format, the largest archive
+// we replay, so this is where a replay spends its decompression time.
 //
 // A gzip file may hold several members back to back (`cat a.gz b.gz`, or a
 // collector that appends); each is decoded in turn and their outputs
@@ -586,7 +676,7 @@ class InlineStream final : public InputStream {
  public:
   InlineStream(std::unique_ptr<Decoder> decoder, size_t chunk_size, uint64_t compressed_size)
       : decoder_(std::move(decoder)),
-        chunk_(std::make_unique_for_overwrite<std::byte[]>(chunk_size)),
+        chunk_(Buffer::Pooled(chunk_size)),
         chunk_size_(chunk_size),
         compressed_size_(compressed_size) {}
 
@@ -595,7 +685,7 @@ class InlineStream final : public InputStream {
     while (total < n) {
       if (pos_ < len_) {
         const size_t k = std::min(len_ - pos_, n - total);
-        std::memcpy(buf + total, chunk_.get() + pos_, k);
+        std::memcpy(buf + total, chunk_.data() + pos_, k);
         pos_ += k;
         total += k;
         continue;
@@ -609,7 +699,7 @@ class InlineStream final : public InputStream {
         continue;
       }
       pos_ = 0;
-      len_ = decoder_->Produce(chunk_.get(), chunk_size_);
+      len_ = decoder_->Produce(chunk_.data(), chunk_size_);
       if (len_ < chunk_size_) End();
     }
     return total;
@@ -627,7 +717,7 @@ class InlineStream final : public InputStream {
   }
 
   std::unique_ptr<Decoder> decoder_;
-  std::unique_ptr<std::byte[]> chunk_;
+  Buffer chunk_;
   const size_t chunk_size_;
   const uint64_t compressed_size_;
   size_t pos_ = 0;
@@ -651,7 +741,7 @@ class ThreadedStream final : public InputStream {
         compression_(decoder_->compression()),
         chunk_size_(chunk_size),
         compressed_size_(compressed_size) {
-    for (Slot& slot : slots_) slot.data = std::make_unique_for_overwrite<std::byte[]>(chunk_size);
+    for (Slot& slot : slots_) slot.data = Buffer::Pooled(chunk_size);
     worker_ = std::thread([this] { DecodeLoop(); });
   }
 
@@ -674,7 +764,7 @@ class ThreadedStream final : public InputStream {
         const Slot& slot = slots_[read_slot_];
         if (read_pos_ < slot.size) {
           const size_t k = std::min(slot.size - read_pos_, n - total);
-          std::memcpy(buf + total, slot.data.get() + read_pos_, k);
+          std::memcpy(buf + total, slot.data.data() + read_pos_, k);
           read_pos_ += k;
           total += k;
           continue;
@@ -708,7 +798,7 @@ class ThreadedStream final : public InputStream {
 
  private:
   struct Slot {
-    std::unique_ptr<std::byte[]> data;
+    Buffer data;
     size_t size = 0;
     // Where the decoder stood in the compressed input after this chunk.
     uint64_t compressed_offset = 0;
@@ -723,7 +813,7 @@ class ThreadedStream final : public InputStream {
         if (stop_) return;
       }
       Slot& slot = slots_[write_slot];
-      slot.size = decoder_->Produce(slot.data.get(), chunk_size_);
+      slot.size = decoder_->Produce(slot.data.data(), chunk_size_);
       slot.compressed_offset = decoder_->compressed_offset();
       const bool last = slot.size < chunk_size_;
       {

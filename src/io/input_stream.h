@@ -1,23 +1,25 @@
 // InputStream: the decompressed bytes of one archive file, read front to back.
 //
-// MRT archives come as gzip (RouteViews, RIPE RIS), bzip2 (RouteViews before
-// 2016, pyasn mirrors), xz or zstd, and often cut short by an interrupted
-// download. An InputStream hides which: Open() looks at the first bytes, picks
-// the decoder and hands out plain bytes through Read(). A damaged file yields
+// MRT archives come as gzip (RIPE RIS), bzip2 (RouteViews), xz or zstd, and
+// are often cut short by an interrupted download. An InputStream hides which: Open() looks at the
+// first bytes, picks the decoder and hands out plain bytes through Read(). A damaged file yields
 // every byte that could be decoded before the damage, then an error naming the
 // file and the compressed offset, so a reader can report how far it got
 // instead of dropping the whole file.
 //
 // Memory is bounded whatever the file size: one input buffer, the decoder's
-// own state and, when threaded, a ring of four output chunks.
+// own state and an output chunk, or when threaded a ring of four. Closed
+// streams leave their buffers (at most 16 MiB in all) in a process-wide pool
+// for the next stream, since faulting in fresh pages costs as much as
+// decoding a small file.
 //
 // Ownership: Open() and FromMemory() return a stream that owns its file
 // descriptor (stdin excepted, which is left open), its buffers and, when
 // threaded, its decoder thread, which the destructor stops and joins.
 //
-// Thread safety: a stream is used by one thread at a time. With
-// OpenOptions::threaded the decoding runs on a private thread, invisibly to
-// the caller.
+// Thread safety: a stream is used by one thread at a time; distinct streams
+// may be used from distinct threads. With OpenOptions::threaded the decoding
+// runs on a private thread, invisibly to the caller.
 #pragma once
 
 #include <cstddef>

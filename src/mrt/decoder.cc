@@ -201,6 +201,13 @@ Status Decoder::DecodeRib(const Record& rec) {
   if (count > 0 && !has_peer_index_) {
     return Status::Corrupt("RFC 6396 §4.3.1: RIB record before any PEER_INDEX_TABLE");
   }
+  // Each entry takes at least 8 bytes (10 with a path identifier): a count
+  // the record cannot hold is refused before anything is allocated for it.
+  if (size_t{count} * (rib.add_path ? 10 : 8) > r.remaining()) {
+    return Status::Corrupt(fmt::format(
+        "RFC 6396 §4.3.4: RIB entry count {} does not fit in the {} bytes left", count,
+        r.remaining()));
+  }
   if (rib.entries.size() < count) rib.entries.resize(count);
   bgp::AttrContext ctx{.as_size = 4, .add_path = false, .mrt_rib = true};
   for (uint16_t i = 0; i < count; ++i) {

@@ -21,7 +21,7 @@ constexpr size_t kMaxResyncScan = 64 << 20;
 
 MrtReader::MrtReader(std::unique_ptr<io::InputStream> in, std::string name, ReaderOptions opts)
     : in_(std::move(in)), name_(std::move(name)), opts_(opts) {
-  buf_.resize(1 << 20);
+  buf_.resize(opts_.initial_buffer);
 }
 
 Result<std::unique_ptr<MrtReader>> MrtReader::Open(const std::string& path, ReaderOptions opts) {
@@ -63,7 +63,7 @@ void MrtReader::Report(ProblemKind kind, uint64_t offset, std::string message) {
 }
 
 bool MrtReader::ParseHeader(size_t at, RecordHeader* h) const {
-  if (tail_ - at < kHeaderSize) return false;
+  if (at > tail_ || tail_ - at < kHeaderSize) return false;
   const uint8_t* p = buf_.data() + at;
   h->timestamp = Be32(p);
   h->type = Be16(p + 4);
@@ -125,6 +125,24 @@ void MrtReader::Resync() {
                             scanned, base_offset_ + head_));
 }
 
+size_t MrtReader::FindInnerChain(size_t limit) {
+  const size_t scan_end = std::min(limit, tail_ - head_);
+  for (size_t q = kHeaderSize; q + kHeaderSize <= scan_end; ++q) {
+    if (PlausibleChain(q)) return q;
+  }
+  return 0;
+}
+
+void MrtReader::SkipDamaged(const RecordHeader& h, size_t inner) {
+  Report(ProblemKind::kFraming, base_offset_ + head_,
+         fmt::format("RFC 6396 §2: {} record declares {} bytes but another record starts {} "
+                     "bytes in; skipped {} bytes",
+                     TypeName(h.type), h.length, inner, inner));
+  stats_.skipped_bytes += inner;
+  ++stats_.resyncs;
+  head_ += inner;
+}
+
 bool MrtReader::Next(Record* rec) {
   while (true) {
     size_t avail = Fill(kHeaderSize);
@@ -153,6 +171,12 @@ bool MrtReader::Next(Record* rec) {
     size_t total = kHeaderSize + h.length;
     avail = Fill(total + kHeaderSize);
     if (avail < total) {
+      // Either the stream was cut, or this length field is damaged and
+      // records follow inside what it claims.
+      if (size_t inner = FindInnerChain(avail)) {
+        SkipDamaged(h, inner);
+        continue;
+      }
       Report(ProblemKind::kFraming, base_offset_ + head_,
              fmt::format("RFC 6396 §2: stream ends inside a {} record: it declares {} bytes, {} "
                          "remain",
@@ -196,22 +220,8 @@ bool MrtReader::Next(Record* rec) {
       last_timestamp_ = h.timestamp;
       have_timestamp_ = true;
       if (ParseHeader(head_ + total, &next) && !Plausible(next)) {
-        size_t inner = 0;
-        const size_t scan_end = std::min(total, tail_ - head_ - kHeaderSize);
-        for (size_t q = kHeaderSize; q + kHeaderSize <= scan_end; ++q) {
-          if (PlausibleChain(q)) {
-            inner = q;
-            break;
-          }
-        }
-        if (inner) {
-          Report(ProblemKind::kFraming, base_offset_ + head_,
-                 fmt::format("RFC 6396 §2: {} record declares {} bytes but another record starts "
-                             "{} bytes in; skipped its {} bytes",
-                             TypeName(h.type), h.length, inner, inner));
-          stats_.skipped_bytes += inner;
-          ++stats_.resyncs;
-          head_ += inner;
+        if (size_t inner = FindInnerChain(total)) {
+          SkipDamaged(h, inner);
           continue;
         }
       }

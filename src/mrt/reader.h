@@ -29,6 +29,8 @@ namespace vigia::mrt {
 struct ReaderOptions {
   // Records longer than this are treated as framing damage.
   size_t max_record_size = 16 << 20;
+  // Starting size of the record buffer; it grows to the largest record.
+  size_t initial_buffer = 256 << 10;
   // Correct the RIS 2000 TABLE_DUMP length bug when it is detected.
   bool legacy_length_fix = true;
   io::OpenOptions io;
@@ -83,6 +85,10 @@ class MrtReader {
   // plausible too (or is the clean end of the stream)?
   bool PlausibleChain(size_t rel);
   void Resync();
+  // Offset (from head_, below limit) of a plausible record chain inside
+  // the current record, or 0.
+  size_t FindInnerChain(size_t limit);
+  void SkipDamaged(const RecordHeader& h, size_t inner);
   void Report(ProblemKind kind, uint64_t offset, std::string message);
 
   std::unique_ptr<io::InputStream> in_;

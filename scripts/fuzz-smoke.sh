@@ -1,0 +1,346 @@
+#!/usr/bin/env bash
+# fuzz-smoke.sh: build the libFuzzer targets, replay the committed regression
+# inputs, then fuzz each target briefly from seeds cut out of real MRT files.
+#
+#   scripts/fuzz-smoke.sh                 # 30 s per target
+#   FUZZ_SECONDS=300 scripts/fuzz-smoke.sh
+#   FUZZ_TARGETS="bgp_update_fuzz" scripts/fuzz-smoke.sh
+#
+# Seeds are made in a temporary directory and deleted afterwards; with
+# FUZZ_WORKDIR=dir they and the grown corpora stay in dir/<target> (dir/seeds
+# and dir/logs beside them), and a later run goes on from there. They come
+# from $VIGIA_SHARED_DATA/mrt (default ../shared/data/mrt) when it is there
+# and from a few built-in records otherwise. Crashes, with the log of
+# the run that found them, land in fuzz/artifacts/<target>/ (ignored by git);
+# every one of them is to be committed under fuzz/regressions/<target>/ once
+# understood, and is replayed here first from then on (see fuzz/README.md).
+#
+# Prints one line per target and last `fuzz: N passed, M failed`; exits 1 if
+# any target crashed (a regression input or the fuzz run), 2 if the build
+# failed.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+seconds="${FUZZ_SECONDS:-30}"
+read -r -a targets <<<"${FUZZ_TARGETS:-mrt_reader_fuzz bgp_update_fuzz decompress_fuzz}"
+build_dir="$root/build/fuzz"
+# The same override as the CMake cache variable of that name.
+shared_mrt="${VIGIA_SHARED_DATA:-$root/../shared/data}/mrt"
+
+# UBSan is compiled in recoverable mode by the root CMakeLists.txt; without
+# halt_on_error it would print a report and let the input pass.
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}"
+
+# ---------------------------------------------------------------- build
+echo "fuzz: building the fuzz preset (${targets[*]})"
+if [[ ! -f "$build_dir/build.ninja" ]] && ! cmake --preset fuzz; then
+  echo "fuzz: configure failed" >&2
+  exit 2
+fi
+if ! cmake --build "$build_dir" --target "${targets[@]}"; then
+  echo "fuzz: build failed" >&2
+  exit 2
+fi
+
+# ---------------------------------------------------------------- seeds
+if [[ -n "${FUZZ_WORKDIR:-}" ]]; then
+  work="$FUZZ_WORKDIR"
+  mkdir -p "$work"
+else
+  work="$(mktemp -d "${TMPDIR:-/tmp}/vigia-fuzz.XXXXXX")"
+  trap 'rm -rf "$work"' EXIT
+fi
+
+if [[ -d "$shared_mrt" ]]; then
+  seed_source="$shared_mrt"
+else
+  seed_source=""
+  echo "fuzz: $shared_mrt is absent; not seeding from shared data, using a few built-in records"
+fi
+
+# Cuts seeds out of real files: for the MRT reader the first 40 records of
+# each file, one per seed (after the file's PEER_INDEX_TABLE, which RIB
+# records need), all 40 together, and the first 16 KiB as they are (that
+# keeps files whose framing cannot be split naively, such as the RIS 2000
+# TABLE_DUMPs that declare 4 bytes too few); for the BGP target the messages,
+# UPDATE bodies and attribute blocks inside those records, each behind the
+# context byte the target expects; for the decompressor small compressed
+# files, the MRT seeds recompressed with every supported format, and cut-off
+# copies of both.
+python3 - "$seed_source" "$work/seeds" <<'PY'
+import bz2, gzip, hashlib, lzma, os, shutil, struct, subprocess, sys
+
+src, out = sys.argv[1], sys.argv[2]
+MAX_LEN = 65536
+KNOWN_TYPES = {5, 11, 12, 13, 16, 17, 32, 33, 48, 49}
+seeds = {t: {} for t in ("mrt_reader_fuzz", "bgp_update_fuzz", "decompress_fuzz")}
+
+def add(target, data):
+    if 0 < len(data) <= MAX_LEN:
+        seeds[target].setdefault(hashlib.sha1(data).hexdigest(), data)
+
+def opener(path):
+    with open(path, "rb") as f:
+        magic = f.read(6)
+    if magic.startswith(b"\x1f\x8b"):
+        return gzip.open(path, "rb")
+    if magic.startswith(b"BZh"):
+        return bz2.open(path, "rb")
+    if magic.startswith(b"\xfd7zXZ\x00"):
+        return lzma.open(path, "rb")
+    return open(path, "rb")
+
+def records(data, limit=40):
+    """(header, body) pairs from the front of data, stopping at the first
+    header that cannot be one."""
+    at, result = 0, []
+    while len(result) < limit and at + 12 <= len(data):
+        _, typ, _, length = struct.unpack_from(">IHHI", data, at)
+        if typ not in KNOWN_TYPES or at + 12 + length > len(data):
+            break
+        result.append((data[at:at + 12], data[at + 12:at + 12 + length]))
+        at += 12 + length
+    return result
+
+def bgp_seeds(header, body):
+    """Seeds for bgp_update_fuzz from one record: (context byte, bytes)."""
+    _, typ, sub, _ = struct.unpack(">IHHI", header)
+    found = []
+    if typ in (16, 17) and sub in (1, 4, 6, 7, 8, 9, 10, 11):
+        b = body[4:] if typ == 17 else body
+        as4 = sub in (4, 7, 9, 11)
+        add_path = sub >= 8
+        w = 4 if as4 else 2
+        if len(b) < 2 * w + 4:
+            return found
+        afi = struct.unpack_from(">H", b, 2 * w + 2)[0]
+        ip = 16 if afi == 2 else 4
+        msg = b[2 * w + 4 + 2 * ip:]
+        ctx = (1 if as4 else 0) | (2 if add_path else 0)
+        found.append((ctx, msg))
+        if len(msg) > 19 and msg[18] == 2:
+            found += update_parts(ctx, msg[19:])
+    elif typ == 5 and sub == 1 and len(body) > 12:  # MRTd BGP_UPDATE: no BGP header
+        found += update_parts(0, body[12:])
+    elif typ == 13 and sub in (2, 3, 4, 5, 8, 9, 10, 11):
+        add_path = sub >= 8
+        try:
+            plen = body[4]
+            at = 5 + (plen + 7) // 8
+            count = struct.unpack_from(">H", body, at)[0]
+            at += 2
+            for _ in range(min(count, 4)):
+                at += 6 + (4 if add_path else 0)
+                alen = struct.unpack_from(">H", body, at)[0]
+                found.append((1 | 4 | (2 if add_path else 0), body[at + 2:at + 2 + alen]))
+                at += 2 + alen
+        except (IndexError, struct.error):
+            pass
+    return found
+
+def update_parts(ctx, upd):
+    """The UPDATE body itself and its attribute block."""
+    parts = [(ctx, upd)]
+    try:
+        wlen = struct.unpack_from(">H", upd, 0)[0]
+        alen = struct.unpack_from(">H", upd, 2 + wlen)[0]
+        parts.append((ctx, upd[4 + wlen:4 + wlen + alen]))
+    except struct.error:
+        pass
+    return parts
+
+def mrt_seeds(data):
+    recs = records(data)
+    add("mrt_reader_fuzz", data[:16384])
+    if not recs:
+        return
+    first = recs[0]
+    index = first[0] + first[1] if struct.unpack(">HH", first[0][4:8]) == (13, 1) else b""
+    whole = b""
+    for header, body in recs:
+        rec = header + body
+        add("mrt_reader_fuzz", rec if rec == index else index + rec)
+        if len(whole) + len(rec) <= MAX_LEN:
+            whole += rec
+        for ctx, b in bgp_seeds(header, body):
+            add("bgp_update_fuzz", bytes([ctx]) + b)
+    add("mrt_reader_fuzz", whole)
+
+def builtin():
+    """A BGP4MP update, a TABLE_DUMP_V2 peer index and an IPv4 and an IPv6
+    RIB record, written here so that the targets have something to start
+    from without ../shared."""
+    def attr(flags, typ, body):
+        return bytes([flags, typ, len(body)]) + body
+    as_path = attr(0x40, 2, bytes([2, 2]) + struct.pack(">II", 65001, 64496))
+    attrs = (attr(0x40, 1, b"\x00") + as_path + attr(0x40, 3, bytes([192, 0, 2, 1])) +
+             attr(0xC0, 8, struct.pack(">I", (65001 << 16) | 100)))
+    upd = struct.pack(">H", 0) + struct.pack(">H", len(attrs)) + attrs + bytes([24, 198, 51, 100])
+    msg = b"\xff" * 16 + struct.pack(">HB", 19 + len(upd), 2) + upd
+    peer = struct.pack(">IIHH", 65001, 65000, 0, 1) + bytes([192, 0, 2, 1, 192, 0, 2, 254])
+    def record(typ, sub, body, ts=1700000000):
+        return struct.pack(">IHHI", ts, typ, sub, len(body)) + body
+    bgp4mp = record(16, 4, peer + msg)
+    index = record(13, 1, bytes([192, 0, 2, 254]) + struct.pack(">H", 4) + b"test" +
+                   struct.pack(">H", 1) + bytes([2, 192, 0, 2, 1, 192, 0, 2, 1]) +
+                   struct.pack(">I", 65001))
+    def rib(sub, prefix, a):
+        return record(13, sub, struct.pack(">I", 0) + prefix + struct.pack(">H", 1) +
+                      struct.pack(">HIH", 0, 1700000000, len(a)) + a)
+    rib4 = rib(2, bytes([24, 198, 51, 100]), attrs)
+    v6_nh = bytes([0x20, 0x01, 0x0d, 0xb8] + [0] * 11 + [1])
+    attrs6 = attr(0x40, 1, b"\x00") + as_path + attr(0x80, 14, bytes([16]) + v6_nh)
+    rib6 = rib(4, bytes([32, 0x20, 0x01, 0x0d, 0xb8]), attrs6)
+    mrt_seeds(bgp4mp + index + rib4 + rib6)
+    mrt_seeds(index + rib4 + rib6 + bgp4mp)
+
+if src:
+    picks = sorted(os.path.join(src, "mrtparse-samples", f)
+                   for f in os.listdir(os.path.join(src, "mrtparse-samples")))
+    picks += [os.path.join(src, p) for p in (
+        "bgpdump-testdata/bview.ipv4_unicast_add_path.gz",
+        "bgpdump-testdata/bview.ipv6_unicast_add_path.gz",
+        "bgpdump-testdata/updates.20020722.2238.gz",
+        "bgpdump-testdata/updates.et-header.2015.gz",
+        "bgpdump-testdata/updates.long_withdrawal.gz",
+        "bgpdump-testdata/updates.nlri_mask_trailing_bits.gz",
+        "bgpkit-fixtures/rrc00-bview.20000111.0032.gz",
+        "bgpkit-fixtures/rrc00-updates.19990903.1041.gz",
+        "bgpkit-fixtures/rrc01-updates.20001104.0124.gz",
+        "ixp-rs/185.186.nlix.mrt.gz",
+        "pyasn/rib6.20151101.0600_firstMB.bz2",
+    )]
+    picks = [p for p in picks if os.path.isfile(p)]
+    for p in picks:
+        with opener(p) as f:
+            try:
+                data = f.read(1 << 20)
+            except (EOFError, OSError):  # a cut-off archive: keep what came out
+                data = b""
+        mrt_seeds(data)
+        if os.path.getsize(p) <= 16384 and p.endswith((".gz", ".bz2")):
+            with open(p, "rb") as f:
+                add("decompress_fuzz", f.read())
+else:
+    builtin()
+
+# The decompressor sees every format, whole and cut off.
+plain = [seeds["mrt_reader_fuzz"][k] for k in sorted(seeds["mrt_reader_fuzz"])[:6]]
+have_zstd = shutil.which("zstd") is not None
+for data in plain:
+    data = data[:8192]
+    forms = [data, gzip.compress(data), bz2.compress(data), lzma.compress(data)]
+    if have_zstd:
+        forms.append(subprocess.run(["zstd", "-q", "-c"], input=data, capture_output=True,
+                                    check=True).stdout)
+    for form in forms:
+        add("decompress_fuzz", form)
+        add("decompress_fuzz", form[:len(form) * 2 // 3])
+add("decompress_fuzz", gzip.compress(b"a") + gzip.compress(b"b"))  # two gzip members
+
+for target, by_hash in seeds.items():
+    os.makedirs(os.path.join(out, target), exist_ok=True)
+    for h, data in by_hash.items():
+        with open(os.path.join(out, target, h), "wb") as f:
+            f.write(data)
+print("fuzz: seeds: " + ", ".join(f"{t} {len(s)}" for t, s in seeds.items()))
+PY
+
+# ---------------------------------------------------------------- run
+# The value of a libFuzzer final-stats line, e.g. stat_of log average_exec_per_sec.
+stat_of() { sed -n "s/^stat::$2: *//p" "$1" | tail -n 1; }
+# What went wrong, from a crash log: the sanitizer's SUMMARY line (for an
+# abort, the message the harness printed before it) and the three innermost
+# stack frames in the project's own src/, which is where a fix would start.
+verdict_of() {
+  awk -v status="$2" '
+    /ERROR: libFuzzer: deadly signal/ && !said { said = prev }
+    /^SUMMARY: / && !summary { summary = substr($0, 10) }
+    /^ +#[0-9]+ / { in_stack = 1 }
+    /^ *$/ && in_stack { first_stack_done = 1 }  # what follows is where memory was allocated
+    /^ +#[0-9]+ 0x[0-9a-f]+ in .* \/[^ ]*\/src\/[a-z_]+\/[a-z_]+\.(cc|h):[0-9]+/ && frames < 3 &&
+        !first_stack_done {
+      f = $0
+      sub(/^ +#[0-9]+ 0x[0-9a-f]+ in /, "", f)
+      where = f
+      sub(/^.* \/[^ ]*\/src\//, "src/", where)
+      sub(/:[0-9]+$/, "", where)  # the column
+      gsub(/\(anonymous namespace\)::|vigia::/, "", f)
+      sub(/\(.*$/, "", f)  # the parameter list
+      stack = stack (frames++ ? " <- " : "") f " (" where ")"
+    }
+    { prev = $0 }
+    END {
+      v = summary != "" ? summary : "exit status " status
+      if (v ~ /deadly signal/ && said != "") v = said
+      sub(/ \/[^ ]*\/src\// , " src/", v)
+      if (stack != "") v = v "; stack: " stack
+      print v
+    }' "$1"
+}
+
+passed=0
+failed=0
+new_crashes=0
+summaries=()
+for t in "${targets[@]}"; do
+  bin="$build_dir/fuzz/$t"
+  artifacts="$root/fuzz/artifacts/$t"
+  corpus_dir="$work/$t"
+  mkdir -p "$artifacts" "$corpus_dir" "$work/logs/$t"
+  cp "$work/seeds/$t/"* "$corpus_dir/" 2>/dev/null || true
+  problems=()
+
+  # Every committed regression input, one process each, so that one crash
+  # does not hide the next.
+  replayed=0
+  replay_failed=0
+  shopt -s nullglob
+  for input in "$root/fuzz/regressions/$t/"*; do
+    replayed=$((replayed + 1))
+    log="$work/logs/$t/replay-$(basename "$input").log"
+    if ! "$bin" -rss_limit_mb=2048 -timeout=25 "$input" >"$log" 2>&1; then
+      replay_failed=$((replay_failed + 1))
+      cp "$log" "$artifacts/"
+      problems+=("regression ${input#"$root"/} still crashes: $(verdict_of "$log" 1)")
+    fi
+  done
+  shopt -u nullglob
+
+  log="$work/logs/$t/fuzz.log"
+  status=0
+  started=$SECONDS
+  "$bin" -max_len=65536 -rss_limit_mb=2048 -timeout=25 -max_total_time="$seconds" \
+    -print_final_stats=1 -artifact_prefix="$artifacts/" "$corpus_dir" >"$log" 2>&1 || status=$?
+  elapsed=$((SECONDS - started))
+  runs="$(stat_of "$log" number_of_executed_units)"
+  rate="$(stat_of "$log" average_exec_per_sec)"
+  corpus="$(find "$corpus_dir" -type f | wc -l)"
+  seeds="$(find "$work/seeds/$t" -type f | wc -l)"
+  if [[ $status -ne 0 ]]; then
+    artifact="$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log" | tail -n 1)"
+    cp "$log" "$artifacts/fuzz-$(date +%Y%m%d-%H%M%S).log"
+    new_crashes=$((new_crashes + 1))
+    problems+=("fuzzing crashed: $(verdict_of "$log" "$status"); input ${artifact#"$root"/}")
+  fi
+
+  line="$t: replayed $replayed regression input(s) ($replay_failed crashed);"
+  line+=" ${runs:-?} runs in ${elapsed} s (${rate:-?} exec/s); corpus $seeds -> $corpus"
+  if [[ ${#problems[@]} -eq 0 ]]; then
+    passed=$((passed + 1))
+    summaries+=("$line: ok")
+  else
+    failed=$((failed + 1))
+    summaries+=("$line: FAILED")
+    for p in "${problems[@]}"; do summaries+=("  $p"); done
+  fi
+done
+
+printf '%s\n' "${summaries[@]}"
+if [[ $new_crashes -gt 0 ]]; then
+  echo "fuzz: commit each new crash as fuzz/regressions/<target>/crash-<sha1> (see fuzz/README.md)"
+fi
+echo "fuzz: $passed passed, $failed failed"
+[[ $failed -eq 0 ]]

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs every Debian package that Vigía's build, tests, fuzzers and
+# benchmarks need, then configures and builds the release preset.
+# Usage: scripts/setup.sh [--no-build]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(
+  # toolchain
+  build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev
+  # libraries
+  zlib1g-dev libbz2-dev liblzma-dev libzstd-dev libisal-dev
+  libfmt-dev libcli11-dev nlohmann-json3-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  # peers and tools the tests and benchmarks run
+  bgpdump gzip bzip2 xz-utils zstd hyperfine time python3
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+else
+  echo "setup: all packages present"
+fi
+
+if [ "${1:-}" != "--no-build" ]; then
+  cmake --preset release
+  cmake --build --preset release -j"$(nproc)"
+fi

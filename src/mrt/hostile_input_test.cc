@@ -1,0 +1,161 @@
+// Hostile MRT records: every one must be skipped with a Status that names
+// the rule, never crash, never read outside its buffer (ASan checks).
+#include <gtest/gtest.h>
+
+#include "mrt/decoder.h"
+#include "mrt/test_util.h"
+#include "mrt/writer.h"
+
+namespace vigia::mrt {
+namespace {
+
+Status DecodeRecord(uint16_t type, uint16_t subtype, const std::vector<uint8_t>& body,
+                    Decoder* dec) {
+  Record rec;
+  rec.header.type = type;
+  rec.header.subtype = subtype;
+  rec.header.length = static_cast<uint32_t>(body.size());
+  rec.body = body;
+  return dec->Decode(rec);
+}
+
+std::vector<uint8_t> PeerIndex() {
+  // collector 192.0.2.1, empty view, one IPv4 peer with a 4-octet AS.
+  return {192, 0, 2, 1, 0, 0, 0, 1, 2, 10, 0, 0, 1, 192, 0, 2, 9, 0, 0, 0xFD, 0xE8};
+}
+
+TEST(HostileMrt, RibEntryCountBeyondTheRecord) {
+  Decoder d;
+  ASSERT_TRUE(DecodeRecord(kTypeTableDumpV2, kPeerIndexTable, PeerIndex(), &d).ok());
+  // seq, /8 prefix 10, 5 entries claimed, none present.
+  Status s = DecodeRecord(kTypeTableDumpV2, kRibIpv4Unicast, {0, 0, 0, 1, 8, 10, 0, 5}, &d);
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("RFC 6396 §4.3.4"), std::string::npos) << s.message();
+}
+
+TEST(HostileMrt, PeerIndexOutOfRange) {
+  Decoder d;
+  ASSERT_TRUE(DecodeRecord(kTypeTableDumpV2, kPeerIndexTable, PeerIndex(), &d).ok());
+  Status s = DecodeRecord(kTypeTableDumpV2, kRibIpv4Unicast,
+                          {0, 0, 0, 1, 8, 10, 0, 1, 0, 7, 0, 0, 0, 0, 0, 0}, &d);
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("peer index 7"), std::string::npos) << s.message();
+}
+
+TEST(HostileMrt, RibBeforePeerIndexTable) {
+  Decoder d;
+  Status s = DecodeRecord(kTypeTableDumpV2, kRibIpv4Unicast,
+                          {0, 0, 0, 1, 8, 10, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0}, &d);
+  EXPECT_FALSE(s.ok());
+}
+
+TEST(HostileMrt, PrefixLengthOverWidth) {
+  Decoder d;
+  ASSERT_TRUE(DecodeRecord(kTypeTableDumpV2, kPeerIndexTable, PeerIndex(), &d).ok());
+  EXPECT_FALSE(DecodeRecord(kTypeTableDumpV2, kRibIpv4Unicast, {0, 0, 0, 1, 33, 1, 2, 3, 4, 5, 0, 0}, &d).ok());
+  std::vector<uint8_t> v6 = {0, 0, 0, 1, 129};
+  v6.insert(v6.end(), 17, 0);
+  v6.insert(v6.end(), {0, 0});
+  EXPECT_FALSE(DecodeRecord(kTypeTableDumpV2, kRibIpv6Unicast, v6, &d).ok());
+  // TABLE_DUMP v1 with /40.
+  std::vector<uint8_t> td = {0, 0, 0, 0, 10, 0, 0, 0, 40, 1, 0, 0, 0, 0, 1, 2, 3, 4, 0, 1, 0, 0};
+  EXPECT_FALSE(DecodeRecord(kTypeTableDump, 1, td, &d).ok());
+}
+
+TEST(HostileMrt, AttributeLongerThanItsRecord) {
+  Decoder d;
+  ASSERT_TRUE(DecodeRecord(kTypeTableDumpV2, kPeerIndexTable, PeerIndex(), &d).ok());
+  // One entry whose attribute length says 200 but carries 4 bytes.
+  std::vector<uint8_t> rib = {0, 0, 0, 1, 8, 10, 0, 1, 0, 0, 0, 0, 0, 0, 0, 200, 0x40, 1, 1, 0};
+  EXPECT_FALSE(DecodeRecord(kTypeTableDumpV2, kRibIpv4Unicast, rib, &d).ok());
+  // Attribute block fits, but an attribute inside claims more than the block.
+  std::vector<uint8_t> rib2 = {0, 0, 0, 1, 8, 10, 0, 1, 0, 0, 0, 0, 0, 0, 0, 4, 0x40, 1, 90, 0};
+  Status s = DecodeRecord(kTypeTableDumpV2, kRibIpv4Unicast, rib2, &d);
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("exceeds"), std::string::npos) << s.message();
+}
+
+TEST(HostileMrt, AsPathSegmentOverflow) {
+  Decoder d;
+  ASSERT_TRUE(DecodeRecord(kTypeTableDumpV2, kPeerIndexTable, PeerIndex(), &d).ok());
+  // AS_SEQUENCE of 200 ASNs in a 6-byte attribute.
+  std::vector<uint8_t> rib = {0, 0, 0, 1, 8, 10, 0, 1, 0, 0, 0, 0, 0, 0, 0, 9,
+                              0x40, 2, 6, 2, 200, 0, 0, 0, 1};
+  Status s = DecodeRecord(kTypeTableDumpV2, kRibIpv4Unicast, rib, &d);
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("AS_PATH"), std::string::npos) << s.message();
+}
+
+TEST(HostileMrt, Bgp4mpBadAfiAndBadMarkerAndShortLength) {
+  Decoder d;
+  std::vector<uint8_t> m = {0, 1, 0, 2, 0, 0, 0, 9};  // AFI 9
+  m.insert(m.end(), 40, 0);
+  EXPECT_FALSE(DecodeRecord(kTypeBgp4mp, kMessage, m, &d).ok());
+  std::vector<uint8_t> marker = {0, 1, 0, 2, 0, 0, 0, 1, 1, 2, 3, 4, 5, 6, 7, 8};
+  marker.insert(marker.end(), 16, 0xFE);
+  marker.insert(marker.end(), {0, 19, 4});
+  EXPECT_FALSE(DecodeRecord(kTypeBgp4mp, kMessage, marker, &d).ok());
+  std::vector<uint8_t> shortlen = {0, 1, 0, 2, 0, 0, 0, 1, 1, 2, 3, 4, 5, 6, 7, 8};
+  shortlen.insert(shortlen.end(), 16, 0xFF);
+  shortlen.insert(shortlen.end(), {0, 5, 4});
+  EXPECT_FALSE(DecodeRecord(kTypeBgp4mp, kMessage, shortlen, &d).ok());
+  std::vector<uint8_t> longlen = shortlen;
+  longlen[longlen.size() - 2] = 200;  // length 200 in a 35-byte message
+  EXPECT_FALSE(DecodeRecord(kTypeBgp4mp, kMessage, longlen, &d).ok());
+}
+
+TEST(HostileMrt, ZeroLengthRecordsOfEveryKindAreSkipped) {
+  Decoder d;
+  for (uint16_t type : {kTypeTableDump, kTypeTableDumpV2, kTypeBgp4mp, kTypeBgp4mpEt, kTypeBgp}) {
+    for (uint16_t st = 0; st < 14; ++st) {
+      Status s = DecodeRecord(type, st, {}, &d);
+      // An empty PEER_INDEX_TABLE or state change can not be valid either.
+      EXPECT_FALSE(s.ok()) << type << "/" << st;
+    }
+  }
+}
+
+// Every prefix of a real record decodes or fails cleanly.
+TEST(HostileMrt, RecordsTruncatedAtEveryByte) {
+  MrtWriter w;
+  PeerIndexTable t;
+  t.collector_id = IpAddress::V4(1);
+  t.peers.push_back({2, IpAddress::V4(2), *IpAddress::Parse("2001:db8::2"), 4200000000u});
+  ASSERT_TRUE(w.WritePeerIndexTable(1, t).ok());
+  Rib rib;
+  rib.afi = bgp::kAfiIpv6;
+  rib.safi = bgp::kSafiUnicast;
+  rib.prefix = *Prefix::Parse("2001:db8:100::/40");
+  rib.entries.resize(1);
+  rib.entry_count = 1;
+  bgp::PathAttributes& a = rib.entries[0].attrs;
+  a.Set(bgp::kAttrOrigin);
+  a.Set(bgp::kAttrAsPath);
+  a.as_path.segments.push_back({bgp::kAsSequence, 2});
+  a.as_path.asns = {4200000000u, 65001};
+  a.Set(bgp::kAttrCommunities);
+  a.communities = {1, 2, 3};
+  bgp::MpReach& m = a.AddMpReach();
+  m.abbreviated = true;
+  m.next_hop = *IpAddress::Parse("2001:db8::2");
+  m.next_hop_length = 16;
+  ASSERT_TRUE(w.WriteRib(1, rib).ok());
+  const std::vector<uint8_t>& all = w.data();
+  Decoder d;
+  Record rec;
+  // The peer index table occupies the first record.
+  size_t pit = 12 + ((all[8] << 24) | (all[9] << 16) | (all[10] << 8) | all[11]);
+  rec.header.type = kTypeTableDumpV2;
+  rec.header.subtype = kPeerIndexTable;
+  rec.body = {all.data() + 12, pit - 12};
+  ASSERT_TRUE(d.Decode(rec).ok());
+  const std::vector<uint8_t> body(all.begin() + static_cast<long>(pit) + 12, all.end());
+  for (size_t cut = 0; cut < body.size(); ++cut) {
+    std::vector<uint8_t> part(body.begin(), body.begin() + static_cast<long>(cut));
+    EXPECT_FALSE(DecodeRecord(kTypeTableDumpV2, kRibIpv6Unicast, part, &d).ok()) << cut;
+  }
+  EXPECT_TRUE(DecodeRecord(kTypeTableDumpV2, kRibIpv6Unicast, body, &d).ok());
+}
+
+}  // namespace
+}  // namespace vigia::mrt
