@@ -398,8 +398,10 @@ class GzipDecoder final : public Decoder {
       s.next_out = AsU8(out + total);
       s.avail_out = static_cast<uint32_t>(out_room);
       const int ret = isal_inflate(&s);
-      const size_t used = in_room - s.avail_in;
-      const size_t got = out_room - s.avail_out;
+      // On some errors ISA-L leaves avail_in above what it was given (seen:
+      // 0xFFFFFFFF); never let that turn into a huge consumed count.
+      const size_t used = s.avail_in <= in_room ? in_room - s.avail_in : 0;
+      const size_t got = s.avail_out <= out_room ? out_room - s.avail_out : 0;
       b.Consume(used);
       total += got;
       CountOutput(got);
