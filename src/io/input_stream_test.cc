@@ -467,6 +467,57 @@ TEST(Bzip2Test, TruncatedBzip2YieldsPrefixThenError) {
                         file.path(), truncated.size(), out.size()));
 }
 
+// With threads, bzip2 blocks are found by their magic and decoded on two
+// workers (ParallelBzip2Decoder); the bytes must equal one-thread decoding.
+TEST(Bzip2Test, ParallelBlocksDecodeLikeOneThread) {
+  const Bytes a = SampleData(3 << 20, 30);  // ~30 blocks of 100k
+  const Bytes b = SampleData(700 << 10, 31);
+  const Bytes compressed = Concat({Bzip2Compress(a), Bzip2Compress(b)});
+  TempFile file(compressed);
+  auto parallel = OpenOrDie(file.path(), {.threaded = true});
+  auto inline_stream = OpenOrDie(file.path(), {.threaded = false});
+  ASSERT_NE(parallel, nullptr);
+  ASSERT_NE(inline_stream, nullptr);
+  const Bytes p = Drain(*parallel, 1000);
+  EXPECT_EQ(p, Concat({a, b}));
+  EXPECT_EQ(p, Drain(*inline_stream));
+  EXPECT_TRUE(parallel->status().ok()) << parallel->status().ToString();
+  EXPECT_EQ(parallel->compressed_bytes_read(), compressed.size());
+}
+
+TEST(Bzip2Test, ParallelTrailingGarbageIsCorruptAtItsOffset) {
+  const Bytes data = SampleData(500 << 10, 32);
+  const Bytes compressed = Bzip2Compress(data);
+  TempFile file(Concat({compressed, ToBytes("not bzip2 at all")}));
+  auto stream = OpenOrDie(file.path(), {.threaded = true});
+  ASSERT_NE(stream, nullptr);
+  EXPECT_EQ(Drain(*stream), data);
+  EXPECT_EQ(stream->status().code(), StatusCode::kCorrupt);
+  EXPECT_EQ(stream->status().message(),
+            fmt::format("{}: trailing garbage after bzip2 data at compressed offset {} (after {} "
+                        "bytes of output)",
+                        file.path(), compressed.size(), data.size()));
+}
+
+TEST(Bzip2Test, ParallelDamagedBlockIsReportedAfterTheBlocksBeforeIt) {
+  const Bytes data = SampleData(1 << 20, 33);
+  Bytes compressed = Bzip2Compress(data);
+  for (size_t at : {compressed.size() / 3, compressed.size() / 2, compressed.size() - 20}) {
+    Bytes damaged = compressed;
+    damaged[at] ^= std::byte{0x5A};
+    TempFile file(damaged);
+    for (bool threaded : {true, false}) {
+      auto stream = OpenOrDie(file.path(), {.threaded = threaded});
+      ASSERT_NE(stream, nullptr);
+      const Bytes out = Drain(*stream);
+      EXPECT_FALSE(stream->status().ok()) << "damage at " << at << " threaded " << threaded;
+      if (threaded) {
+        EXPECT_TRUE(IsPrefix(out, data)) << "damage at " << at;
+      }
+    }
+  }
+}
+
 TEST(XzTest, ConcatenatedStreamsAreAllDecoded) {
   const Bytes a = SampleData(100 << 10, 30);
   const Bytes b = SampleData(70 << 10, 31);
