@@ -1,5 +1,6 @@
 #include "mrt/bgpdump_format.h"
 
+#include <array>
 #include <charconv>
 #include <cstring>
 #include <ctime>
@@ -53,13 +54,48 @@ char* FormatIpv6Bgpdump(const uint8_t b[16], char* out) {
 
 namespace {
 
+// Decimal text of 0..255, padded to four bytes for a fixed-size copy: the
+// dotted quads of millions of prefixes are the hottest text here.
+struct OctetText {
+  char text[4];
+  uint8_t size;
+};
+constexpr std::array<OctetText, 256> MakeOctetTable() {
+  std::array<OctetText, 256> t{};
+  for (int v = 0; v < 256; ++v) {
+    OctetText& o = t[static_cast<size_t>(v)];
+    if (v >= 100) {
+      o.text[0] = static_cast<char>('0' + v / 100);
+      o.text[1] = static_cast<char>('0' + v / 10 % 10);
+      o.text[2] = static_cast<char>('0' + v % 10);
+      o.size = 3;
+    } else if (v >= 10) {
+      o.text[0] = static_cast<char>('0' + v / 10);
+      o.text[1] = static_cast<char>('0' + v % 10);
+      o.size = 2;
+    } else {
+      o.text[0] = static_cast<char>('0' + v);
+      o.size = 1;
+    }
+  }
+  return t;
+}
+constexpr std::array<OctetText, 256> kOctets = MakeOctetTable();
+
+char* Octet(uint8_t v, char* out) {
+  std::memcpy(out, kOctets[v].text, 4);  // the caller's buffer has room
+  return out + kOctets[v].size;
+}
+
 char* Ipv4(const IpAddress& a, char* out) {
   const uint8_t* b = a.bytes();
-  for (int i = 0; i < 4; ++i) {
-    out = std::to_chars(out, out + 3, b[i]).ptr;
-    if (i != 3) *out++ = '.';
-  }
-  return out;
+  out = Octet(b[0], out);
+  *out++ = '.';
+  out = Octet(b[1], out);
+  *out++ = '.';
+  out = Octet(b[2], out);
+  *out++ = '.';
+  return Octet(b[3], out);
 }
 char* Ipv6(const IpAddress& a, char* out) { return FormatIpv6Bgpdump(a.bytes(), out); }
 // bgpdump picks the text form from the session's AFI, not the address.
@@ -382,7 +418,7 @@ size_t BgpdumpFormatter::FormatBgp4mp(const Decoder& d, OutputBuffer* out) {
   auto prefix_text = [&](const bgp::NlriEntry& n, bool v6, char* p) {
     p = v6 ? Ipv6(n.prefix.address(), p) : Ipv4(n.prefix.address(), p);
     *p++ = '/';
-    return U32(n.prefix.length(), p);
+    return Octet(n.prefix.length(), p);
   };
 
   // Withdrawals: IPv4 NLRI, then MP_UNREACH by AFI/SAFI slot.

@@ -33,7 +33,8 @@ struct ReaderOptions {
   size_t initial_buffer = 256 << 10;
   // Correct the RIS 2000 TABLE_DUMP length bug when it is detected.
   bool legacy_length_fix = true;
-  io::OpenOptions io;
+  // 256 KiB chunks: a smaller ring faults in faster, which short files feel.
+  io::OpenOptions io{.threaded = true, .chunk_size = 256 << 10};
 };
 
 struct ReaderStats {
