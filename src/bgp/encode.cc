@@ -2,22 +2,11 @@
 
 #include <algorithm>
 
+#include "core/byte_writer.h"
+
 namespace vigia::bgp {
 
 namespace {
-
-void Put8(std::vector<uint8_t>* o, uint8_t v) { o->push_back(v); }
-void Put16(std::vector<uint8_t>* o, uint16_t v) {
-  o->push_back(static_cast<uint8_t>(v >> 8));
-  o->push_back(static_cast<uint8_t>(v));
-}
-void Put32(std::vector<uint8_t>* o, uint32_t v) {
-  Put16(o, static_cast<uint16_t>(v >> 16));
-  Put16(o, static_cast<uint16_t>(v));
-}
-void PutAddr(std::vector<uint8_t>* o, const IpAddress& a) {
-  o->insert(o->end(), a.bytes(), a.bytes() + (a.is_v4() ? 4 : 16));
-}
 
 // Writes one attribute: flags, type, length (extended when needed), body.
 void Attr(std::vector<uint8_t>* o, uint8_t flags, uint8_t type, const std::vector<uint8_t>& body) {

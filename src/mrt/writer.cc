@@ -9,22 +9,11 @@
 #include <cstring>
 
 #include "bgp/encode.h"
+#include "core/byte_writer.h"
 
 namespace vigia::mrt {
 
 namespace {
-void Put8(std::vector<uint8_t>* o, uint8_t v) { o->push_back(v); }
-void Put16(std::vector<uint8_t>* o, uint16_t v) {
-  o->push_back(static_cast<uint8_t>(v >> 8));
-  o->push_back(static_cast<uint8_t>(v));
-}
-void Put32(std::vector<uint8_t>* o, uint32_t v) {
-  Put16(o, static_cast<uint16_t>(v >> 16));
-  Put16(o, static_cast<uint16_t>(v));
-}
-void PutAddr(std::vector<uint8_t>* o, const IpAddress& a) {
-  o->insert(o->end(), a.bytes(), a.bytes() + (a.is_v4() ? 4 : 16));
-}
 constexpr size_t kFlushAt = 1 << 20;
 }  // namespace
 
@@ -50,6 +39,17 @@ Result<std::unique_ptr<MrtWriter>> MrtWriter::Create(const std::string& path) {
   return w;
 }
 
+Status MrtWriter::WriteAll() {
+  size_t off = 0;
+  while (off < mem_.size()) {
+    ssize_t n = ::write(fd_, mem_.data() + off, mem_.size() - off);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return Status::IoError(fmt::format("{}: write: {}", path_, std::strerror(errno)));
+    off += static_cast<size_t>(n);
+  }
+  return Status::Ok();
+}
+
 Status MrtWriter::Emit(uint32_t timestamp, uint16_t type, uint16_t subtype, bool extended,
                        uint32_t microseconds) {
   const size_t len = body_.size() + (extended ? 4 : 0);
@@ -67,13 +67,7 @@ Status MrtWriter::Emit(uint32_t timestamp, uint16_t type, uint16_t subtype, bool
         return Status::IoError(fmt::format("{}: gzip write failed", path_));
       }
     } else {
-      size_t off = 0;
-      while (off < mem_.size()) {
-        ssize_t n = ::write(fd_, mem_.data() + off, mem_.size() - off);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) return Status::IoError(fmt::format("{}: write: {}", path_, std::strerror(errno)));
-        off += static_cast<size_t>(n);
-      }
+      if (Status s = WriteAll(); !s.ok()) return s;
     }
     mem_.clear();
   }
@@ -127,15 +121,22 @@ Status MrtWriter::WriteRib(uint32_t timestamp, const Rib& rib) {
   return Emit(timestamp, kTypeTableDumpV2, st, false, 0);
 }
 
+// RFC 6396 §4.4.1-4.4.3: the fields BGP4MP state changes and messages
+// share, with 4-octet ASes.
+void MrtWriter::PutPeers(Asn peer_as, Asn local_as, uint16_t ifindex, const IpAddress& peer_ip,
+                         const IpAddress& local_ip) {
+  Put32(&body_, peer_as);
+  Put32(&body_, local_as);
+  Put16(&body_, ifindex);
+  Put16(&body_, peer_ip.is_v6() ? bgp::kAfiIpv6 : bgp::kAfiIpv4);
+  PutAddr(&body_, peer_ip);
+  PutAddr(&body_, local_ip);
+}
+
 Status MrtWriter::WriteBgp4mpUpdate(uint32_t timestamp, uint32_t microseconds,
                                     const Bgp4mpMessage& m) {
   body_.clear();
-  Put32(&body_, m.peer_as);
-  Put32(&body_, m.local_as);
-  Put16(&body_, m.interface_index);
-  Put16(&body_, m.peer_ip.is_v6() ? bgp::kAfiIpv6 : bgp::kAfiIpv4);
-  PutAddr(&body_, m.peer_ip);
-  PutAddr(&body_, m.local_ip);
+  PutPeers(m.peer_as, m.local_as, m.interface_index, m.peer_ip, m.local_ip);
   bgp::AttrContext ctx{.as_size = 4, .add_path = m.add_path, .mrt_rib = false};
   size_t before = body_.size();
   bgp::EncodeUpdate(m.message.update, ctx, &body_);
@@ -149,12 +150,7 @@ Status MrtWriter::WriteBgp4mpUpdate(uint32_t timestamp, uint32_t microseconds,
 Status MrtWriter::WriteStateChange(uint32_t timestamp, uint32_t microseconds,
                                    const StateChange& sc) {
   body_.clear();
-  Put32(&body_, sc.peer_as);
-  Put32(&body_, sc.local_as);
-  Put16(&body_, sc.interface_index);
-  Put16(&body_, sc.peer_ip.is_v6() ? bgp::kAfiIpv6 : bgp::kAfiIpv4);
-  PutAddr(&body_, sc.peer_ip);
-  PutAddr(&body_, sc.local_ip);
+  PutPeers(sc.peer_as, sc.local_as, sc.interface_index, sc.peer_ip, sc.local_ip);
   Put16(&body_, sc.old_state);
   Put16(&body_, sc.new_state);
   return Emit(timestamp, kTypeBgp4mpEt, kStateChangeAs4, true, microseconds);
@@ -173,16 +169,7 @@ Status MrtWriter::Close() {
     }
     gz_ = nullptr;
   } else if (fd_ >= 0) {
-    size_t off = 0;
-    while (off < mem_.size()) {
-      ssize_t n = ::write(fd_, mem_.data() + off, mem_.size() - off);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) {
-        s = Status::IoError(fmt::format("{}: write: {}", path_, std::strerror(errno)));
-        break;
-      }
-      off += static_cast<size_t>(n);
-    }
+    s = WriteAll();
     if (::close(fd_) != 0 && s.ok()) s = Status::IoError(fmt::format("{}: close failed", path_));
     fd_ = -1;
   }

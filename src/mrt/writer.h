@@ -45,6 +45,9 @@ class MrtWriter {
   uint64_t records() const { return records_; }
 
  private:
+  void PutPeers(Asn peer_as, Asn local_as, uint16_t ifindex, const IpAddress& peer_ip,
+                const IpAddress& local_ip);
+  Status WriteAll();  // mem_ to the file descriptor
   Status Emit(uint32_t timestamp, uint16_t type, uint16_t subtype, bool extended,
               uint32_t microseconds);
 
