@@ -76,7 +76,7 @@ void RegisterMrtDump(CLI::App& mrt, int* exit_code) {
   cmd->add_flag("-q,--quiet", args->quiet, "do not report skipped records");
   cmd->add_flag("--summary", args->summary, "print a one-line summary on stderr");
   cmd->add_flag("--single-thread", args->single_thread,
-                "decompress on the main thread instead of a second one");
+                "decompress on the main thread (default: on a second thread; bzip2 blocks on two)");
   cmd->add_option("FILE", args->files, "MRT files (\"-\" for stdin)")->required();
   cmd->callback([args, exit_code] { *exit_code = RunDump(*args); });
 }

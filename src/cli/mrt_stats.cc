@@ -92,7 +92,7 @@ void RegisterMrtStats(CLI::App& mrt, int* exit_code) {
   cmd->add_flag("--json", args->json, "print the counts as a JSON object");
   cmd->add_flag("-q,--quiet", args->quiet, "do not report skipped records");
   cmd->add_flag("--single-thread", args->single_thread,
-                "decompress on the main thread instead of a second one");
+                "decompress on the main thread (default: on a second thread; bzip2 blocks on two)");
   cmd->add_option("FILE", args->files, "MRT files (\"-\" for stdin)")->required();
   cmd->callback([args, exit_code] { *exit_code = RunStats(*args); });
 }
