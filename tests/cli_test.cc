@@ -23,7 +23,8 @@ int ExitCode(const std::string& args) {
 }
 
 TEST(Cli, EveryCommandHasHelp) {
-  for (const char* cmd : {"", "mrt", "mrt dump", "mrt stats", "mrt generate"}) {
+  for (const char* cmd :
+       {"", "mrt", "mrt dump", "mrt stats", "mrt generate", "rpki", "rpki validate", "rpki stats"}) {
     int rc = 0;
     std::string out = RunCommand(Vigia() + " " + cmd + " --help 2>&1", &rc);
     EXPECT_EQ(WEXITSTATUS(rc), 0) << cmd;
@@ -101,6 +102,64 @@ TEST_F(CliRealData, StatsCountsSkippedReasons) {
       Vigia() + " mrt stats --json -q " + SharedData() + "/mrt/mrtparse-samples/openbgpd_rib_table-mp"));
   EXPECT_EQ(j["skipped_records"], 31);
   EXPECT_FALSE(j["skip_reasons"].empty());
+}
+
+}  // namespace
+}  // namespace vigia::mrt
+
+namespace vigia::mrt {
+namespace {
+
+class RpkiCli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!test_util::HaveSharedData()) GTEST_SKIP() << "needs ../shared/data (absent)";
+  }
+  std::string Samples() { return test_util::SharedData() + "/rpki/samples/"; }
+};
+
+TEST_F(RpkiCli, ValidateReportsStateAndVrps) {
+  int rc = 0;
+  nlohmann::json j = nlohmann::json::parse(test_util::RunCommand(
+      std::string(VIGIA_BINARY_DIR) + "/vigia rpki validate --json --vrps " + Samples() +
+          "afrinic-roas-validator-export.csv 2001:43f8::/48 AS37100",
+      &rc));
+  EXPECT_EQ(WEXITSTATUS(rc), 0);
+  EXPECT_EQ(j["state"], "invalid-origin");  // an AS0 VRP covers it
+  ASSERT_EQ(j["covering"].size(), 1u);
+  EXPECT_EQ(j["covering"][0]["asn"], 0);
+}
+
+TEST_F(RpkiCli, SkippedVrpIsReportedWithItsIndexAndExitsOne) {
+  int rc = 0;
+  std::string err = test_util::RunCommand(std::string(VIGIA_BINARY_DIR) +
+                                              "/vigia rpki validate --vrps " + Samples() +
+                                              "manrs-ixp-roa_test.json 185.186.79.0/24 64497 2>&1",
+                                          &rc);
+  EXPECT_EQ(WEXITSTATUS(rc), 1);
+  EXPECT_NE(err.find("roas[2]"), std::string::npos) << err;
+  EXPECT_NE(err.find("valid"), std::string::npos) << err;
+}
+
+TEST_F(RpkiCli, StatsCountsTheAfrinicVrps) {
+  nlohmann::json j = nlohmann::json::parse(test_util::RunCommand(
+      std::string(VIGIA_BINARY_DIR) + "/vigia rpki stats --json --vrps " + Samples() +
+      "afrinic-roas-validator-export.csv"));
+  EXPECT_EQ(j["vrps"], 4372);
+  EXPECT_EQ(j["ipv4"].get<int>() + j["ipv6"].get<int>(), 4372);
+  EXPECT_EQ(j["skipped"], 0);
+}
+
+TEST(RpkiCliArgs, BadPrefixOrAsnExitsTwo) {
+  int rc = 0;
+  test_util::RunCommand(std::string(VIGIA_BINARY_DIR) +
+                            "/vigia rpki validate --vrps x.json 300.0.0.0/8 1 >/dev/null 2>&1",
+                        &rc);
+  EXPECT_EQ(WEXITSTATUS(rc), 2);
+  test_util::RunCommand(std::string(VIGIA_BINARY_DIR) +
+                            "/vigia rpki validate --vrps x.json 10.0.0.0/8 ASx >/dev/null 2>&1",
+                        &rc);
+  EXPECT_EQ(WEXITSTATUS(rc), 2);
 }
 
 }  // namespace

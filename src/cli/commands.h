@@ -16,5 +16,6 @@ inline constexpr int kExitFailed = 2;   // could not run (usage, unreadable file
 void RegisterMrtDump(CLI::App& mrt, int* exit_code);
 void RegisterMrtStats(CLI::App& mrt, int* exit_code);
 void RegisterMrtGenerate(CLI::App& mrt, int* exit_code);
+void RegisterRpki(CLI::App& app, int* exit_code);
 
 }  // namespace vigia::cli

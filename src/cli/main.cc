@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   vigia::cli::RegisterMrtDump(*mrt, &exit_code);
   vigia::cli::RegisterMrtStats(*mrt, &exit_code);
   vigia::cli::RegisterMrtGenerate(*mrt, &exit_code);
+  vigia::cli::RegisterRpki(app, &exit_code);
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,75 @@
+// Validated ROA Payloads (RFC 6811 §2) and the loaders for the formats
+// relying-party software writes: rpki-client JSON, Routinator JSON and CSV,
+// and the RIPE NCC validator CSV.
+//
+// A VrpSet owns its VRPs and a PrefixTrie over them. Loading never stops at
+// a bad entry: each is reported with file and line (or JSON index), skipped
+// and counted. Built once, then read-only and safe to share between threads.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/asn.h"
+#include "core/ip.h"
+#include "core/prefix_trie.h"
+#include "core/status.h"
+
+namespace vigia::rpki {
+
+struct Vrp {
+  Prefix prefix;
+  uint8_t max_length = 0;
+  Asn asn = 0;
+  uint16_t ta = 0;  // index into VrpSet::trust_anchors(); 0 = unknown
+  friend bool operator==(const Vrp&, const Vrp&) = default;
+};
+
+struct LoadProblem {
+  std::string where;  // "file:line" or "file: roas[i]"
+  std::string message;
+};
+
+class VrpSet {
+ public:
+  VrpSet() { trust_anchors_.push_back(""); }
+
+  // Adds a VRP; false (and nothing added) when max_length is outside
+  // [prefix length, address width] (RFC 6482 §3.3).
+  bool Add(const Prefix& prefix, uint8_t max_length, Asn asn, const std::string& ta = "");
+
+  // Loads a file, recognising the format from its content: JSON with a
+  // "roas" array (rpki-client, Routinator) or CSV with a header naming
+  // ASN, IP Prefix and Max Length columns (Routinator, RIPE validator).
+  // Fails only when the file cannot be read or has no recognisable form.
+  Status LoadFile(const std::string& path);
+  // The same from text in memory; name is used in messages.
+  Status LoadText(const std::string& text, const std::string& name);
+
+  size_t size() const { return vrps_.size(); }
+  const std::vector<Vrp>& vrps() const { return vrps_; }
+  const std::vector<std::string>& trust_anchors() const { return trust_anchors_; }
+  const PrefixTrie<uint32_t>& trie() const { return trie_; }  // values index vrps()
+  const std::vector<LoadProblem>& problems() const { return problems_; }
+  size_t skipped() const { return problems_.size(); }
+
+ private:
+  Status LoadJson(const std::string& text, const std::string& name);
+  Status LoadCsv(const std::string& text, const std::string& name);
+  void Problem(std::string where, std::string message);
+
+  std::vector<Vrp> vrps_;
+  std::vector<std::string> trust_anchors_;
+  PrefixTrie<uint32_t> trie_;
+  std::vector<LoadProblem> problems_;
+};
+
+// "AS64496", "as64496" or "64496".
+bool ParseAsn(std::string_view text, Asn* out);
+
+// Caps on what input may make us hold.
+inline constexpr size_t kMaxVrps = 20'000'000;
+inline constexpr size_t kMaxProblemsKept = 1000;
+
+}  // namespace vigia::rpki
