@@ -19,7 +19,7 @@ namespace {
 template <typename OnVrp>
 RovState Classify(const VrpSet& vrps, const Prefix& prefix, Asn origin, OnVrp&& on_vrp) {
   bool covered = false, valid = false, origin_seen = false;
-  vrps.trie().ForEachCovering(prefix, [&](const Prefix&, uint32_t index) {
+  vrps.index().ForEachCovering(prefix, [&](uint32_t index) {
     const Vrp& v = vrps.vrps()[index];
     covered = true;
     const bool same_origin = origin != 0 && v.asn != 0 && v.asn == origin;

@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
-#include <nlohmann/json.hpp>
+#include <simdjson.h>
+
+#include <optional>
 
 #include "io/input_stream.h"
 
@@ -36,7 +38,7 @@ bool VrpSet::Add(const Prefix& prefix, uint8_t max_length, Asn asn, const std::s
     }
   }
   vrps_.push_back({prefix.Masked(), max_length, asn, ta_index});
-  trie_.Insert(prefix, static_cast<uint32_t>(vrps_.size() - 1));
+  dirty_ = true;
   return true;
 }
 
@@ -63,59 +65,78 @@ Status VrpSet::LoadFile(const std::string& path) {
 
 Status VrpSet::LoadText(const std::string& text, const std::string& name) {
   size_t i = text.find_first_not_of(" \t\r\n");
-  if (i != std::string::npos && text[i] == '{') return LoadJson(text, name);
-  return LoadCsv(text, name);
+  Status s = (i != std::string::npos && text[i] == '{') ? LoadJson(text, name) : LoadCsv(text, name);
+  Build();
+  return s;
 }
 
 // rpki-client and Routinator JSON: {"roas": [{"asn": 64496 | "AS64496",
 // "prefix": "192.0.2.0/24", "maxLength": 24, "ta": "ripe"}, ...]}.
+// Parsed with simdjson: a full global set is ~40 MB of JSON, which a DOM
+// library building std::map nodes takes seconds to read.
 Status VrpSet::LoadJson(const std::string& text, const std::string& name) {
-  nlohmann::json doc = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (doc.is_discarded()) return Status::Corrupt(name + ": not valid JSON");
-  if (!doc.contains("roas") || !doc["roas"].is_array()) {
+  simdjson::dom::parser parser;
+  simdjson::padded_string padded(text);
+  simdjson::dom::element doc;
+  if (parser.parse(padded).get(doc) != simdjson::SUCCESS) {
+    return Status::Corrupt(name + ": not valid JSON");
+  }
+  simdjson::dom::array roas;
+  if (doc["roas"].get_array().get(roas) != simdjson::SUCCESS) {
     return Status::Corrupt(name + ": JSON without a \"roas\" array");
   }
-  const nlohmann::json& roas = doc["roas"];
-  for (size_t i = 0; i < roas.size(); ++i) {
-    const nlohmann::json& r = roas[i];
-    const std::string where = fmt::format("{}: roas[{}]", name, i);
+  size_t i = 0;
+  std::string ta_text;
+  for (simdjson::dom::element r : roas) {
+    const size_t index = i++;
+    auto where = [&] { return fmt::format("{}: roas[{}]", name, index); };
     if (vrps_.size() >= kMaxVrps) {
-      Problem(where, "more than 20,000,000 VRPs; the rest is ignored");
+      Problem(where(), "more than 20,000,000 VRPs; the rest is ignored");
       break;
     }
-    if (!r.is_object() || !r.contains("prefix") || !r.contains("asn") ||
-        !r.contains("maxLength")) {
-      Problem(where, "entry lacks prefix, asn or maxLength");
+    simdjson::dom::object o;
+    if (r.get_object().get(o) != simdjson::SUCCESS) {
+      Problem(where(), "entry is not an object");
+      continue;
+    }
+    simdjson::dom::element a, pf, ml;
+    if (o["asn"].get(a) || o["prefix"].get(pf) || o["maxLength"].get(ml)) {
+      Problem(where(), "entry lacks prefix, asn or maxLength");
       continue;
     }
     Asn asn = 0;
-    const nlohmann::json& a = r["asn"];
     bool asn_ok = false;
-    if (a.is_number_unsigned() && a.get<uint64_t>() <= 0xFFFFFFFFull) {
-      asn = static_cast<Asn>(a.get<uint64_t>());
-      asn_ok = true;
-    } else if (a.is_string()) {
-      asn_ok = ParseAsn(a.get<std::string>(), &asn);
+    uint64_t n = 0;
+    std::string_view sv;
+    if (a.get_uint64().get(n) == simdjson::SUCCESS) {
+      asn_ok = n <= 0xFFFFFFFFull;
+      asn = static_cast<Asn>(n);
+    } else if (a.get_string().get(sv) == simdjson::SUCCESS) {
+      asn_ok = ParseAsn(sv, &asn);
     }
     if (!asn_ok) {
-      Problem(where, "bad asn " + a.dump());
+      Problem(where(), "bad asn " + simdjson::minify(a));
       continue;
     }
-    auto prefix = r["prefix"].is_string() ? Prefix::Parse(r["prefix"].get<std::string>())
-                                          : std::nullopt;
+    std::optional<Prefix> prefix;
+    if (pf.get_string().get(sv) == simdjson::SUCCESS) prefix = Prefix::Parse(sv);
     if (!prefix) {
-      Problem(where, "bad prefix " + r["prefix"].dump());
+      Problem(where(), "bad prefix " + simdjson::minify(pf));
       continue;
     }
-    const nlohmann::json& m = r["maxLength"];
-    if (!m.is_number_unsigned() || m.get<uint64_t>() > 255) {
-      Problem(where, "bad maxLength " + m.dump());
+    uint64_t max = 0;
+    if (ml.get_uint64().get(max) != simdjson::SUCCESS || max > 255) {
+      Problem(where(), "bad maxLength " + simdjson::minify(ml));
       continue;
     }
-    std::string ta = r.contains("ta") && r["ta"].is_string() ? r["ta"].get<std::string>() : "";
-    if (!Add(*prefix, static_cast<uint8_t>(m.get<uint64_t>()), asn, ta)) {
-      Problem(where, fmt::format("RFC 6482 §3.3: maxLength {} outside [{}, {}]", m.dump(),
-                                 prefix->length(), prefix->address().bit_width()));
+    ta_text.clear();
+    simdjson::dom::element ta;
+    if (o["ta"].get(ta) == simdjson::SUCCESS && ta.get_string().get(sv) == simdjson::SUCCESS) {
+      ta_text.assign(sv);
+    }
+    if (!Add(*prefix, static_cast<uint8_t>(max), asn, ta_text)) {
+      Problem(where(), fmt::format("RFC 6482 §3.3: maxLength {} outside [{}, {}]", max,
+                                   prefix->length(), prefix->address().bit_width()));
     }
   }
   return Status::Ok();

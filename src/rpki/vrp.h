@@ -2,7 +2,7 @@
 // relying-party software writes: rpki-client JSON, Routinator JSON and CSV,
 // and the RIPE NCC validator CSV.
 //
-// A VrpSet owns its VRPs and a PrefixTrie over them. Loading never stops at
+// A VrpSet owns its VRPs and a VrpIndex over them. Loading never stops at
 // a bad entry: each is reported with file and line (or JSON index), skipped
 // and counted. Built once, then read-only and safe to share between threads.
 #pragma once
@@ -13,7 +13,7 @@
 
 #include "core/asn.h"
 #include "core/ip.h"
-#include "core/prefix_trie.h"
+#include "rpki/vrp_index.h"
 #include "core/status.h"
 
 namespace vigia::rpki {
@@ -50,7 +50,16 @@ class VrpSet {
   size_t size() const { return vrps_.size(); }
   const std::vector<Vrp>& vrps() const { return vrps_; }
   const std::vector<std::string>& trust_anchors() const { return trust_anchors_; }
-  const PrefixTrie<uint32_t>& trie() const { return trie_; }  // values index vrps()
+  // The covering-VRP index. Loading builds it; after Add(), call Build()
+  // before sharing the set between threads (queries build it on demand).
+  const VrpIndex& index() const {
+    if (dirty_) const_cast<VrpSet*>(this)->Build();
+    return index_;
+  }
+  void Build() {
+    index_.Build(vrps_);
+    dirty_ = false;
+  }
   const std::vector<LoadProblem>& problems() const { return problems_; }
   size_t skipped() const { return problems_.size(); }
 
@@ -61,7 +70,8 @@ class VrpSet {
 
   std::vector<Vrp> vrps_;
   std::vector<std::string> trust_anchors_;
-  PrefixTrie<uint32_t> trie_;
+  VrpIndex index_;
+  bool dirty_ = false;
   std::vector<LoadProblem> problems_;
 };
 

@@ -1,0 +1,97 @@
+#include "rpki/vrp_index.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "rpki/vrp.h"
+
+namespace vigia::rpki {
+
+namespace {
+uint64_t Be64(const uint8_t* p) {
+  uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v = (v << 8) | p[i];
+  return v;
+}
+// The top 16 bits, for the bucket table.
+uint32_t Top16(uint64_t hi) { return static_cast<uint32_t>(hi >> 48); }
+}  // namespace
+
+VrpIndex::Key VrpIndex::MakeKey(const Prefix& p) {
+  const uint8_t* b = p.address().bytes();
+  return Key{Be64(b), Be64(b + 8), p.length()};
+}
+
+bool VrpIndex::Covers(const Node& n, const Key& k, uint8_t len, Family f) {
+  if (n.key.len > len) return false;
+  (void)f;  // both families use the same 128-bit key layout
+  const int l = n.key.len;
+  // Compare the first l bits of the two addresses.
+  if (l == 0) return true;
+  if (l <= 64) {
+    const uint64_t mask = l == 64 ? ~uint64_t{0} : ~(~uint64_t{0} >> l);
+    return ((n.key.hi ^ k.hi) & mask) == 0;
+  }
+  if (n.key.hi != k.hi) return false;
+  const int r = l - 64;
+  const uint64_t mask = r == 64 ? ~uint64_t{0} : ~(~uint64_t{0} >> r);
+  return ((n.key.lo ^ k.lo) & mask) == 0;
+}
+
+int64_t VrpIndex::LastNotAfter(const Table& t, const Key& k) {
+  const uint32_t b = Top16(k.hi);
+  // Nodes of this bucket are [bucket[b], bucket[b + 1]); the answer is the
+  // last of them not after k, or the node just before the bucket.
+  const Node* lo = t.nodes.data() + t.bucket[b];
+  const Node* hi = t.nodes.data() + t.bucket[b + 1];
+  const Node* it = std::upper_bound(lo, hi, k, [](const Key& key, const Node& n) {
+    return Less(key, n.key);
+  });
+  return static_cast<int64_t>(it - t.nodes.data()) - 1;
+}
+
+void VrpIndex::BuildTable(Table* t, std::vector<std::pair<Key, uint32_t>>& items, Family f) {
+  std::sort(items.begin(), items.end(), [](const auto& a, const auto& b) {
+    if (Less(a.first, b.first)) return true;
+    if (Less(b.first, a.first)) return false;
+    return a.second < b.second;
+  });
+  t->nodes.clear();
+  t->vrp_of.clear();
+  std::vector<int64_t> stack;  // open ancestors, innermost last
+  for (size_t i = 0; i < items.size(); ++i) {
+    const Key& k = items[i].first;
+    t->vrp_of.push_back(items[i].second);
+    if (!t->nodes.empty()) {
+      Node& last = t->nodes.back();
+      if (last.key.hi == k.hi && last.key.lo == k.lo && last.key.len == k.len) {
+        ++last.count;
+        continue;
+      }
+    }
+    while (!stack.empty() && !Covers(t->nodes[static_cast<size_t>(stack.back())], k, k.len, f)) {
+      stack.pop_back();
+    }
+    Node n{k, stack.empty() ? -1 : stack.back(), static_cast<uint32_t>(i), 1};
+    t->nodes.push_back(n);
+    stack.push_back(static_cast<int64_t>(t->nodes.size() - 1));
+  }
+  t->bucket.assign(65537, 0);
+  size_t j = 0;
+  for (uint32_t b = 0; b <= 65536; ++b) {
+    while (j < t->nodes.size() && Top16(t->nodes[j].key.hi) < b) ++j;
+    t->bucket[b] = static_cast<uint32_t>(j);
+  }
+}
+
+void VrpIndex::Build(std::span<const Vrp> vrps) {
+  std::vector<std::pair<Key, uint32_t>> v4, v6;
+  for (size_t i = 0; i < vrps.size(); ++i) {
+    auto& dst = vrps[i].prefix.family() == Family::kIpv4 ? v4 : v6;
+    dst.push_back({MakeKey(vrps[i].prefix.Masked()), static_cast<uint32_t>(i)});
+  }
+  BuildTable(&v4_, v4, Family::kIpv4);
+  BuildTable(&v6_, v6, Family::kIpv6);
+}
+
+}  // namespace vigia::rpki
