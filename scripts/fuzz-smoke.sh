@@ -24,7 +24,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
 seconds="${FUZZ_SECONDS:-30}"
-read -r -a targets <<<"${FUZZ_TARGETS:-mrt_reader_fuzz bgp_update_fuzz decompress_fuzz}"
+read -r -a targets <<<"${FUZZ_TARGETS:-mrt_reader_fuzz bgp_update_fuzz decompress_fuzz vrp_fuzz}"
 build_dir="$root/build/fuzz"
 # The same override as the CMake cache variable of that name.
 shared_mrt="${VIGIA_SHARED_DATA:-$root/../shared/data}/mrt"
@@ -75,7 +75,7 @@ import bz2, gzip, hashlib, lzma, os, shutil, struct, subprocess, sys
 src, out = sys.argv[1], sys.argv[2]
 MAX_LEN = 65536
 KNOWN_TYPES = {5, 11, 12, 13, 16, 17, 32, 33, 48, 49}
-seeds = {t: {} for t in ("mrt_reader_fuzz", "bgp_update_fuzz", "decompress_fuzz")}
+seeds = {t: {} for t in ("mrt_reader_fuzz", "bgp_update_fuzz", "decompress_fuzz", "vrp_fuzz")}
 
 def add(target, data):
     if 0 < len(data) <= MAX_LEN:
@@ -225,6 +225,20 @@ if src:
                 add("decompress_fuzz", f.read())
 else:
     builtin()
+
+# VRP files: small built-in JSON and CSV, and slices of the real samples.
+add("vrp_fuzz", b'{"roas":[{"asn":"AS64496","prefix":"192.0.2.0/24","maxLength":24,"ta":"x"},'
+                b'{"asn":64497,"prefix":"2001:db8::/32","maxLength":48}]}')
+add("vrp_fuzz", b"ASN,IP Prefix,Max Length,Trust Anchor\nAS64496,192.0.2.0/24,24,ripe\n"
+                b"AS0,198.51.100.0/22,24,arin\n")
+rpki_dir = os.path.join(os.path.dirname(src), "rpki", "samples") if src else ""
+if rpki_dir and os.path.isdir(rpki_dir):
+    for f in sorted(os.listdir(rpki_dir)):
+        with open(os.path.join(rpki_dir, f), "rb") as fh:
+            data = fh.read()
+        add("vrp_fuzz", data[:8192])
+        if data.startswith(b"URI") or data.startswith(b"ASN"):
+            add("vrp_fuzz", data[:2048])
 
 # The decompressor sees every format, whole and cut off.
 plain = [seeds["mrt_reader_fuzz"][k] for k in sorted(seeds["mrt_reader_fuzz"])[:6]]

@@ -76,6 +76,10 @@ void VrpIndex::BuildTable(Table* t, std::vector<std::pair<Key, uint32_t>>& items
     t->nodes.push_back(n);
     stack.push_back(static_cast<int64_t>(t->nodes.size() - 1));
   }
+  if (t->nodes.empty()) {
+    t->bucket.clear();  // ForEachCovering returns before looking at it
+    return;
+  }
   t->bucket.assign(65537, 0);
   size_t j = 0;
   for (uint32_t b = 0; b <= 65536; ++b) {
