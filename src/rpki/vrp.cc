@@ -7,6 +7,8 @@
 #include <charconv>
 #include <simdjson.h>
 
+#include <cstring>
+#include <memory>
 #include <optional>
 
 #include "io/input_stream.h"
@@ -53,88 +55,149 @@ void VrpSet::Problem(std::string where, std::string message) {
 Status VrpSet::LoadFile(const std::string& path) {
   auto in = io::InputStream::Open(path, {.threaded = false});
   if (!in.ok()) return in.status();
-  std::string text;
-  std::vector<std::byte> buf(1 << 20);
-  size_t n;
-  while ((n = (*in)->Read(buf.data(), buf.size())) > 0) {
-    text.append(reinterpret_cast<const char*>(buf.data()), n);
-  }
+  // One uninitialised buffer sized up front (compressed input grows it),
+  // with the padding simdjson reads into: no copy, no zero-filling.
+  const uint64_t hint = (*in)->compressed_size();
+  size_t cap = static_cast<size_t>(
+                   (*in)->compression() == io::Compression::kNone ? hint : hint * 4) +
+               (1 << 16) + kJsonPadding;
+  auto buf = std::make_unique_for_overwrite<char[]>(cap);
+  size_t size = 0, n;
+  do {
+    if (cap - size - kJsonPadding < (1 << 16)) {
+      const size_t bigger = cap * 2;
+      auto grown = std::make_unique_for_overwrite<char[]>(bigger);
+      std::memcpy(grown.get(), buf.get(), size);
+      buf = std::move(grown);
+      cap = bigger;
+    }
+    n = (*in)->Read(reinterpret_cast<std::byte*>(buf.get() + size), cap - size - kJsonPadding);
+    size += n;
+  } while (n > 0);
   if (!(*in)->status().ok()) return (*in)->status();
-  return LoadText(text, path);
+  return LoadBuffer(buf.get(), size, cap, path);
 }
 
 Status VrpSet::LoadText(const std::string& text, const std::string& name) {
-  size_t i = text.find_first_not_of(" \t\r\n");
-  Status s = (i != std::string::npos && text[i] == '{') ? LoadJson(text, name) : LoadCsv(text, name);
+  return LoadBuffer(text.data(), text.size(), text.capacity(), name);
+}
+
+Status VrpSet::LoadBuffer(const char* data, size_t size, size_t capacity,
+                          const std::string& name) {
+  const std::string_view text(data, size);
+  const size_t i = text.find_first_not_of(" \t\r\n");
+  Status s = (i != std::string_view::npos && text[i] == '{') ? LoadJson(data, size, capacity, name)
+                                                             : LoadCsv(text, name);
   Build();
   return s;
 }
 
 // rpki-client and Routinator JSON: {"roas": [{"asn": 64496 | "AS64496",
 // "prefix": "192.0.2.0/24", "maxLength": 24, "ta": "ripe"}, ...]}.
-// Parsed with simdjson: a full global set is ~40 MB of JSON, which a DOM
-// library building std::map nodes takes seconds to read.
-Status VrpSet::LoadJson(const std::string& text, const std::string& name) {
-  simdjson::dom::parser parser;
-  simdjson::padded_string padded(text);
-  simdjson::dom::element doc;
-  if (parser.parse(padded).get(doc) != simdjson::SUCCESS) {
-    return Status::Corrupt(name + ": not valid JSON");
+// Parsed with simdjson's On-Demand API: a full global set is ~40 MB of
+// JSON, which a DOM library takes seconds to read and hundreds of MB to
+// hold.
+Status VrpSet::LoadJson(const char* data, size_t size, size_t capacity,
+                        const std::string& name) {
+  simdjson::ondemand::parser parser;
+  // The caller's buffer is used when it has the padding simdjson reads past
+  // the end; otherwise the text is copied once.
+  simdjson::padded_string copy;
+  simdjson::padded_string_view view;
+  if (capacity >= size + simdjson::SIMDJSON_PADDING) {
+    view = simdjson::padded_string_view(data, size, capacity);
+  } else {
+    copy = simdjson::padded_string(data, size);
+    view = copy;
   }
-  simdjson::dom::array roas;
-  if (doc["roas"].get_array().get(roas) != simdjson::SUCCESS) {
-    return Status::Corrupt(name + ": JSON without a \"roas\" array");
+  simdjson::ondemand::document doc;
+  simdjson::ondemand::array roas;
+  if (parser.iterate(view).get(doc) || doc["roas"].get_array().get(roas)) {
+    return Status::Corrupt(name + ": not VRP JSON (no \"roas\" array)");
   }
+  vrps_.reserve(vrps_.size() + size / 80);
   size_t i = 0;
   std::string ta_text;
-  for (simdjson::dom::element r : roas) {
+  for (auto item : roas) {
     const size_t index = i++;
     auto where = [&] { return fmt::format("{}: roas[{}]", name, index); };
     if (vrps_.size() >= kMaxVrps) {
       Problem(where(), "more than 20,000,000 VRPs; the rest is ignored");
       break;
     }
-    simdjson::dom::object o;
-    if (r.get_object().get(o) != simdjson::SUCCESS) {
+    simdjson::ondemand::object o;
+    if (item.get_object().get(o)) {
+      // A malformed document (not just a bad entry) ends the array.
+      if (item.error() != simdjson::INCORRECT_TYPE) {
+        Problem(where(), "malformed JSON; the rest of the file is ignored");
+        break;
+      }
       Problem(where(), "entry is not an object");
       continue;
     }
-    simdjson::dom::element a, pf, ml;
-    if (o["asn"].get(a) || o["prefix"].get(pf) || o["maxLength"].get(ml)) {
-      Problem(where(), "entry lacks prefix, asn or maxLength");
-      continue;
-    }
+    bool have_asn = false, asn_ok = false, have_prefix = false, have_max = false;
     Asn asn = 0;
-    bool asn_ok = false;
-    uint64_t n = 0;
-    std::string_view sv;
-    if (a.get_uint64().get(n) == simdjson::SUCCESS) {
-      asn_ok = n <= 0xFFFFFFFFull;
-      asn = static_cast<Asn>(n);
-    } else if (a.get_string().get(sv) == simdjson::SUCCESS) {
-      asn_ok = ParseAsn(sv, &asn);
-    }
-    if (!asn_ok) {
-      Problem(where(), "bad asn " + simdjson::minify(a));
-      continue;
-    }
     std::optional<Prefix> prefix;
-    if (pf.get_string().get(sv) == simdjson::SUCCESS) prefix = Prefix::Parse(sv);
-    if (!prefix) {
-      Problem(where(), "bad prefix " + simdjson::minify(pf));
-      continue;
-    }
+    std::string prefix_text, bad;
     uint64_t max = 0;
-    if (ml.get_uint64().get(max) != simdjson::SUCCESS || max > 255) {
-      Problem(where(), "bad maxLength " + simdjson::minify(ml));
-      continue;
-    }
+    bool max_ok = false;
     ta_text.clear();
-    simdjson::dom::element ta;
-    if (o["ta"].get(ta) == simdjson::SUCCESS && ta.get_string().get(sv) == simdjson::SUCCESS) {
-      ta_text.assign(sv);
+    bool broken = false;
+    for (auto field : o) {
+      std::string_view key;
+      if (field.unescaped_key().get(key)) {
+        broken = true;
+        break;
+      }
+      simdjson::ondemand::value v;
+      if (field.value().get(v)) {
+        broken = true;
+        break;
+      }
+      if (key == "asn") {
+        have_asn = true;
+        uint64_t n = 0;
+        std::string_view sv;
+        simdjson::ondemand::json_type type;
+        if (v.type().get(type)) {
+          broken = true;
+          break;
+        }
+        if (type == simdjson::ondemand::json_type::number && !v.get_uint64().get(n)) {
+          asn_ok = n <= 0xFFFFFFFFull;
+          asn = static_cast<Asn>(n);
+        } else if (type == simdjson::ondemand::json_type::string && !v.get_string().get(sv)) {
+          asn_ok = ParseAsn(sv, &asn);
+        }
+        if (!asn_ok) bad = "bad asn";
+      } else if (key == "prefix") {
+        have_prefix = true;
+        std::string_view sv;
+        if (!v.get_string().get(sv)) {
+          prefix = Prefix::Parse(sv);
+          prefix_text.assign(sv);
+        }
+      } else if (key == "maxLength") {
+        have_max = true;
+        max_ok = !v.get_uint64().get(max) && max <= 255;
+      } else if (key == "ta") {
+        std::string_view sv;
+        if (!v.get_string().get(sv)) ta_text.assign(sv);
+      }
     }
-    if (!Add(*prefix, static_cast<uint8_t>(max), asn, ta_text)) {
+    if (broken) {
+      Problem(where(), "malformed JSON; the rest of the file is ignored");
+      break;
+    }
+    if (!have_asn || !have_prefix || !have_max) {
+      Problem(where(), "entry lacks prefix, asn or maxLength");
+    } else if (!asn_ok) {
+      Problem(where(), bad);
+    } else if (!prefix) {
+      Problem(where(), "bad prefix \"" + prefix_text + "\"");
+    } else if (!max_ok) {
+      Problem(where(), "bad maxLength");
+    } else if (!Add(*prefix, static_cast<uint8_t>(max), asn, ta_text)) {
       Problem(where(), fmt::format("RFC 6482 §3.3: maxLength {} outside [{}, {}]", max,
                                    prefix->length(), prefix->address().bit_width()));
     }
@@ -162,8 +225,7 @@ std::vector<std::string_view> SplitCsv(std::string_view line) {
 // Routinator CSV (ASN,IP Prefix,Max Length,Trust Anchor) and the RIPE NCC
 // validator export (URI,ASN,IP Prefix,Max Length,Not Before,Not After): the
 // header names the columns.
-Status VrpSet::LoadCsv(const std::string& text, const std::string& name) {
-  std::string_view all(text);
+Status VrpSet::LoadCsv(std::string_view all, const std::string& name) {
   size_t pos = 0, line_no = 0;
   int col_asn = -1, col_prefix = -1, col_max = -1, col_ta = -1;
   while (pos < all.size()) {

@@ -46,6 +46,9 @@ class VrpSet {
   Status LoadFile(const std::string& path);
   // The same from text in memory; name is used in messages.
   Status LoadText(const std::string& text, const std::string& name);
+  // The same from a buffer whose allocation extends to capacity bytes (the
+  // JSON parser may read up to kJsonPadding bytes past the text).
+  Status LoadBuffer(const char* data, size_t size, size_t capacity, const std::string& name);
 
   size_t size() const { return vrps_.size(); }
   const std::vector<Vrp>& vrps() const { return vrps_; }
@@ -64,8 +67,8 @@ class VrpSet {
   size_t skipped() const { return problems_.size(); }
 
  private:
-  Status LoadJson(const std::string& text, const std::string& name);
-  Status LoadCsv(const std::string& text, const std::string& name);
+  Status LoadJson(const char* data, size_t size, size_t capacity, const std::string& name);
+  Status LoadCsv(std::string_view text, const std::string& name);
   void Problem(std::string where, std::string message);
 
   std::vector<Vrp> vrps_;
@@ -81,5 +84,7 @@ bool ParseAsn(std::string_view text, Asn* out);
 // Caps on what input may make us hold.
 inline constexpr size_t kMaxVrps = 20'000'000;
 inline constexpr size_t kMaxProblemsKept = 1000;
+// Bytes of slack after text handed to the JSON parser (simdjson reads ahead).
+inline constexpr size_t kJsonPadding = 64;
 
 }  // namespace vigia::rpki

@@ -92,7 +92,8 @@ void VrpIndex::Build(std::span<const Vrp> vrps) {
   std::vector<std::pair<Key, uint32_t>> v4, v6;
   for (size_t i = 0; i < vrps.size(); ++i) {
     auto& dst = vrps[i].prefix.family() == Family::kIpv4 ? v4 : v6;
-    dst.push_back({MakeKey(vrps[i].prefix.Masked()), static_cast<uint32_t>(i)});
+    // VrpSet stores prefixes masked already.
+    dst.push_back({MakeKey(vrps[i].prefix), static_cast<uint32_t>(i)});
   }
   BuildTable(&v4_, v4, Family::kIpv4);
   BuildTable(&v6_, v6, Family::kIpv6);
