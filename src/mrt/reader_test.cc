@@ -48,14 +48,12 @@ TEST(MrtReader, ReadsEveryRecordOfACleanStream) {
 TEST(MrtReader, DamagedLengthFieldIsSkippedAndFollowingRecordsRecovered) {
   std::vector<uint8_t> bytes = Updates(30);
   // Each record here has the same size; damage the length of record 10.
-  RecordHeader h;
   size_t rec_size = 12 + ((bytes[8] << 24) | (bytes[9] << 16) | (bytes[10] << 8) | bytes[11]);
   size_t at = 10 * rec_size;
   bytes[at + 8] = 0x00;
   bytes[at + 9] = 0x00;
   bytes[at + 10] = 0x7F;
   bytes[at + 11] = 0x00;
-  (void)h;
   auto d = DecodeBytes(bytes, Format::kBgpdumpM);
   EXPECT_EQ(d.records, 29u);  // all but the damaged one
   ASSERT_FALSE(d.problems.empty());
