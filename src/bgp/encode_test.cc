@@ -10,50 +10,18 @@
 
 #include "bgp/message.h"
 #include "bgp/path_attributes.h"
+#include "bgp/test_builders.h"
 #include "core/asn.h"
 
 namespace vigia::bgp {
 namespace {
 
-using Bytes = std::vector<uint8_t>;
-using Strings = std::vector<std::string>;
-
-IpAddress Ip(const char* text) {
-  auto a = IpAddress::Parse(text);
-  EXPECT_TRUE(a.has_value()) << text;
-  return a.value_or(IpAddress());
-}
+using namespace test;  // NOLINT(google-build-using-namespace)
 
 NlriEntry Entry(const char* prefix, uint32_t path_id = 0) {
   auto p = Prefix::Parse(prefix);
   EXPECT_TRUE(p.has_value()) << prefix;
   return {p.value_or(Prefix()), path_id};
-}
-
-AttrContext Ctx(int as_size, bool add_path = false, bool mrt_rib = false) {
-  AttrContext c;
-  c.as_size = as_size;
-  c.add_path = add_path;
-  c.mrt_rib = mrt_rib;
-  return c;
-}
-
-AsPath MakePath(std::initializer_list<std::pair<uint8_t, std::vector<Asn>>> segments) {
-  AsPath p;
-  for (const auto& [type, asns] : segments) {
-    p.segments.push_back({type, static_cast<uint16_t>(asns.size())});
-    p.asns.insert(p.asns.end(), asns.begin(), asns.end());
-  }
-  return p;
-}
-
-std::vector<std::string> Texts(const std::vector<NlriEntry>& list) {
-  std::vector<std::string> out;
-  for (const NlriEntry& e : list) {
-    out.push_back(e.prefix.ToString() +
-                  (e.path_id ? "#" + std::to_string(e.path_id) : std::string()));
-  }
-  return out;
 }
 
 const uint8_t kUnknownData[] = {0xCA, 0xFE, 0x01};

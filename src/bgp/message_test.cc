@@ -10,49 +10,12 @@
 #include <string>
 #include <vector>
 
+#include "bgp/test_builders.h"
+
 namespace vigia::bgp {
 namespace {
 
-using Bytes = std::vector<uint8_t>;
-using Strings = std::vector<std::string>;
-
-void Put16(Bytes* b, uint32_t v) {
-  b->push_back(static_cast<uint8_t>(v >> 8));
-  b->push_back(static_cast<uint8_t>(v));
-}
-void Put32(Bytes* b, uint32_t v) {
-  Put16(b, v >> 16);
-  Put16(b, v & 0xFFFF);
-}
-
-Bytes Cat(std::initializer_list<Bytes> parts) {
-  Bytes out;
-  for (const Bytes& p : parts) out.insert(out.end(), p.begin(), p.end());
-  return out;
-}
-
-Bytes IpBytes(const char* text) {
-  auto a = IpAddress::Parse(text);
-  EXPECT_TRUE(a.has_value()) << text;
-  return Bytes(a->bytes(), a->bytes() + (a->is_v4() ? 4 : 16));
-}
-
-Bytes Attr(uint8_t flags, uint8_t type, const Bytes& body) {
-  Bytes out = {flags, type, static_cast<uint8_t>(body.size())};
-  out.insert(out.end(), body.begin(), body.end());
-  return out;
-}
-
-// RFC 4271 §4.3 NLRI entry, with an RFC 7911 path id when given.
-Bytes Nlri(const char* prefix, std::optional<uint32_t> path_id = std::nullopt) {
-  auto p = Prefix::Parse(prefix);
-  EXPECT_TRUE(p.has_value()) << prefix;
-  Bytes out;
-  if (path_id) Put32(&out, *path_id);
-  out.push_back(p->length());
-  out.insert(out.end(), p->address().bytes(), p->address().bytes() + (p->length() + 7) / 8);
-  return out;
-}
+using namespace test;  // NOLINT(google-build-using-namespace)
 
 // RFC 4271 §4.3: withdrawn length, withdrawn, attribute length, attributes,
 // NLRI.
@@ -82,14 +45,6 @@ Bytes BasicAttrs() {
               Attr(kFlagTransitive, kAttrNextHop, IpBytes("192.0.2.1"))});
 }
 
-AttrContext Ctx(int as_size = 4, bool add_path = false, bool mrt_rib = false) {
-  AttrContext c;
-  c.as_size = as_size;
-  c.add_path = add_path;
-  c.mrt_rib = mrt_rib;
-  return c;
-}
-
 // Decodes from an allocation of exactly the input's size (ASan sees any
 // overread); the copy lives as long as the spans that point into it.
 struct Decoded {
@@ -104,15 +59,6 @@ struct Decoded {
   BgpMessage msg;
   Status status;
 };
-
-std::vector<std::string> Texts(const std::vector<NlriEntry>& list) {
-  std::vector<std::string> out;
-  for (const NlriEntry& e : list) {
-    out.push_back(e.prefix.ToString() +
-                  (e.path_id ? "#" + std::to_string(e.path_id) : std::string()));
-  }
-  return out;
-}
 
 TEST(BgpMessage, DecodesUpdateWithWithdrawnAttributesAndNlri) {
   Bytes body = UpdateBody(Cat({Nlri("10.0.0.0/8"), Nlri("172.16.0.0/12")}), BasicAttrs(),

@@ -11,12 +11,13 @@
 #include <utility>
 #include <vector>
 
+#include "bgp/test_builders.h"
 #include "core/asn.h"
 
 namespace vigia::bgp {
 namespace {
 
-using Bytes = std::vector<uint8_t>;
+using namespace test;  // NOLINT(google-build-using-namespace)
 
 constexpr uint8_t kWellKnown = kFlagTransitive;
 constexpr uint8_t kOptTrans = kFlagOptional | kFlagTransitive;
@@ -24,57 +25,6 @@ constexpr uint8_t kOptNonTrans = kFlagOptional;
 
 // ---------------------------------------------------------------------------
 // Builders for wire bytes.
-
-void Put16(Bytes* b, uint32_t v) {
-  b->push_back(static_cast<uint8_t>(v >> 8));
-  b->push_back(static_cast<uint8_t>(v));
-}
-void Put32(Bytes* b, uint32_t v) {
-  Put16(b, v >> 16);
-  Put16(b, v & 0xFFFF);
-}
-Bytes U16(uint32_t v) {
-  Bytes b;
-  Put16(&b, v);
-  return b;
-}
-Bytes U32(uint32_t v) {
-  Bytes b;
-  Put32(&b, v);
-  return b;
-}
-
-Bytes Cat(std::initializer_list<Bytes> parts) {
-  Bytes out;
-  for (const Bytes& p : parts) out.insert(out.end(), p.begin(), p.end());
-  return out;
-}
-
-IpAddress Ip(const char* text) {
-  auto a = IpAddress::Parse(text);
-  EXPECT_TRUE(a.has_value()) << text;
-  return a.value_or(IpAddress());
-}
-
-// The 4 or 16 network-order octets of an address.
-Bytes IpBytes(const char* text) {
-  IpAddress a = Ip(text);
-  return Bytes(a.bytes(), a.bytes() + (a.is_v4() ? 4 : 16));
-}
-
-// One path attribute (RFC 4271 §4.3): flags, type, a one-octet length, or a
-// two-octet one when the flags carry Extended Length, then the body.
-Bytes Attr(uint8_t flags, uint8_t type, const Bytes& body) {
-  Bytes out = {flags, type};
-  if (flags & kFlagExtendedLength) {
-    Put16(&out, static_cast<uint32_t>(body.size()));
-  } else {
-    EXPECT_LE(body.size(), 255u) << "use kFlagExtendedLength";
-    out.push_back(static_cast<uint8_t>(body.size()));
-  }
-  out.insert(out.end(), body.begin(), body.end());
-  return out;
-}
 
 // One AS_PATH segment with `width`-octet ASNs.
 Bytes Seg(uint8_t type, const std::vector<Asn>& asns, int width) {
@@ -109,18 +59,6 @@ Bytes As4Aggregator(uint32_t asn, const char* addr) {
   return Attr(kOptTrans, kAttrAs4Aggregator, Cat({U32(asn), IpBytes(addr)}));
 }
 
-// One NLRI entry (RFC 4271 §4.3, RFC 7911 §3 when a path id is given): the
-// length octet, then only the octets the length covers.
-Bytes Nlri(const char* prefix, std::optional<uint32_t> path_id = std::nullopt) {
-  auto p = Prefix::Parse(prefix, /*lenient=*/true);
-  EXPECT_TRUE(p.has_value()) << prefix;
-  Bytes out;
-  if (path_id) Put32(&out, *path_id);
-  out.push_back(p->length());
-  out.insert(out.end(), p->address().bytes(), p->address().bytes() + (p->length() + 7) / 8);
-  return out;
-}
-
 // RFC 4760 §3: AFI, SAFI, next hop length and next hop, reserved, NLRI.
 Bytes MpReachBody(uint16_t afi, uint8_t safi, const Bytes& next_hop, const Bytes& nlri) {
   Bytes out = U16(afi);
@@ -139,14 +77,6 @@ Bytes MpUnreachBody(uint16_t afi, uint8_t safi, const Bytes& nlri) {
   return out;
 }
 
-AttrContext Ctx(int as_size, bool add_path = false, bool mrt_rib = false) {
-  AttrContext c;
-  c.as_size = as_size;
-  c.add_path = add_path;
-  c.mrt_rib = mrt_rib;
-  return c;
-}
-
 // Decodes a copy of the block held in an allocation of exactly its size, so
 // that ASan reports any read past its end. The copy lives as long as this
 // object because spans in the result point into it.
@@ -161,26 +91,6 @@ struct Decoded {
   PathAttributes attrs;
   Status status;
 };
-
-// "prefix" or "prefix#path_id" for each entry.
-std::vector<std::string> Texts(const std::vector<NlriEntry>& list) {
-  std::vector<std::string> out;
-  for (const NlriEntry& e : list) {
-    out.push_back(e.prefix.ToString() +
-                  (e.path_id ? "#" + std::to_string(e.path_id) : std::string()));
-  }
-  return out;
-}
-using Strings = std::vector<std::string>;
-
-AsPath MakePath(std::initializer_list<std::pair<uint8_t, std::vector<Asn>>> segments) {
-  AsPath p;
-  for (const auto& [type, asns] : segments) {
-    p.segments.push_back({type, static_cast<uint16_t>(asns.size())});
-    p.asns.insert(p.asns.end(), asns.begin(), asns.end());
-  }
-  return p;
-}
 
 // ---------------------------------------------------------------------------
 // One attribute at a time.
