@@ -13,7 +13,7 @@ packages=(
   libfmt-dev libcli11-dev nlohmann-json3-dev libsimdjson-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # peers and tools the tests and benchmarks run
-  bgpdump gzip bzip2 xz-utils zstd hyperfine time python3
+  bgpdump stayrtr gzip bzip2 xz-utils zstd hyperfine time python3
 )
 
 missing=()

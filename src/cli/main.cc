@@ -16,6 +16,11 @@ int main(int argc, char** argv) {
   vigia::cli::RegisterMrtStats(*mrt, &exit_code);
   vigia::cli::RegisterMrtGenerate(*mrt, &exit_code);
   vigia::cli::RegisterRpki(app, &exit_code);
+  vigia::cli::RegisterIrr(app, &exit_code);
+  vigia::cli::RegisterBogons(app, &exit_code);
+  vigia::cli::RegisterRegistry(app, &exit_code);
+  vigia::cli::RegisterTopo(app, &exit_code);
+  vigia::cli::RegisterPeeringDb(app, &exit_code);
 
   try {
     app.parse(argc, argv);

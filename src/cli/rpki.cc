@@ -146,6 +146,9 @@ void RegisterRpki(CLI::App& app, int* exit_code) {
   validate->callback([va, exit_code] { *exit_code = RunValidate(*va); });
 
   auto sa = std::make_shared<RpkiArgs>();
+  RegisterRpkiAspa(*rpki, exit_code);
+  RegisterRpkiFetch(*rpki, exit_code);
+
   CLI::App* stats = rpki->add_subcommand("stats", "Summarise VRP files");
   stats->add_option("--vrps", sa->vrp_files, "VRP files")->required();
   stats->add_flag("--json", sa->json, "print a JSON object");

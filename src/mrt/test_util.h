@@ -8,33 +8,18 @@
 #include <vector>
 
 #include "core/output_buffer.h"
+#include "core/test_util.h"
 #include "mrt/bgpdump_format.h"
 #include "mrt/json_format.h"
 #include "mrt/reader.h"
 
 namespace vigia::mrt::test_util {
 
-inline std::string SharedData() { return VIGIA_SHARED_DATA; }
+using vigia::test_util::HaveCommand;
+using vigia::test_util::Lines;
+using vigia::test_util::RunCommand;
+using vigia::test_util::SharedData;
 inline bool HaveSharedData() { return std::filesystem::is_directory(SharedData() + "/mrt"); }
-
-// Runs a shell command and returns its standard output.
-inline std::string RunCommand(const std::string& cmd, int* status = nullptr) {
-  std::string out;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return out;
-  char buf[1 << 16];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  int rc = pclose(p);
-  if (status) *status = rc;
-  return out;
-}
-
-inline bool HaveCommand(const std::string& name) {
-  int rc = 0;
-  RunCommand("command -v " + name + " >/dev/null 2>&1", &rc);
-  return rc == 0;
-}
 
 struct Decoded {
   std::string text;
@@ -86,18 +71,6 @@ inline Decoded DecodeBytes(const std::vector<uint8_t>& bytes, Format f) {
   return DecodeAll(io::InputStream::FromMemory(
                        {reinterpret_cast<const std::byte*>(bytes.data()), bytes.size()}),
                    f);
-}
-
-inline std::vector<std::string> Lines(const std::string& s) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start < s.size()) {
-    size_t nl = s.find('\n', start);
-    if (nl == std::string::npos) nl = s.size();
-    out.push_back(s.substr(start, nl - start));
-    start = nl + 1;
-  }
-  return out;
 }
 
 }  // namespace vigia::mrt::test_util

@@ -1,0 +1,11 @@
+// Skeleton, replaced by the real command.
+#include "cli/commands.h"
+
+namespace vigia::cli {
+
+void RegisterPeeringDb(CLI::App& app, int* exit_code) {
+  (void)app;
+  (void)exit_code;
+}
+
+}  // namespace vigia::cli

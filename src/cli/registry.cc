@@ -1,0 +1,16 @@
+// Skeleton, replaced by the real command.
+#include "cli/commands.h"
+
+namespace vigia::cli {
+
+void RegisterBogons(CLI::App& app, int* exit_code) {
+  (void)app;
+  (void)exit_code;
+}
+
+void RegisterRegistry(CLI::App& app, int* exit_code) {
+  (void)app;
+  (void)exit_code;
+}
+
+}  // namespace vigia::cli
