@@ -13,6 +13,7 @@
 
 #include "core/asn.h"
 #include "core/ip.h"
+#include "rpki/aspa.h"
 #include "rpki/vrp_index.h"
 #include "core/status.h"
 
@@ -63,6 +64,10 @@ class VrpSet {
     index_.Build(vrps_);
     dirty_ = false;
   }
+  // ASPA objects found in the same files (rpki-client "aspas" or the older
+  // "provider_authorizations").
+  const AspaSet& aspas() const { return aspas_; }
+  AspaSet& aspas() { return aspas_; }
   const std::vector<LoadProblem>& problems() const { return problems_; }
   size_t skipped() const { return problems_.size(); }
 
@@ -74,6 +79,7 @@ class VrpSet {
   std::vector<Vrp> vrps_;
   std::vector<std::string> trust_anchors_;
   VrpIndex index_;
+  AspaSet aspas_;
   bool dirty_ = false;
   std::vector<LoadProblem> problems_;
 };
