@@ -7,6 +7,7 @@
 #include <map>
 
 #include "cli/commands.h"
+#include "cli/rpki_common.h"
 #include "rpki/origin_validation.h"
 
 namespace vigia::cli {
@@ -15,30 +16,14 @@ namespace {
 
 struct RpkiArgs {
   std::vector<std::string> vrp_files;
+  std::vector<std::string> slurm_files;
   std::string prefix;
   std::string asn;
   bool json = false;
 };
 
-// Loads every file; problems go to stderr. False when nothing could be read.
 bool LoadVrps(const RpkiArgs& a, rpki::VrpSet* vrps, bool* skipped) {
-  bool any = false;
-  for (const std::string& f : a.vrp_files) {
-    const size_t before = vrps->problems().size();
-    Status s = vrps->LoadFile(f);
-    if (!s.ok()) {
-      std::fprintf(stderr, "vigia: %s\n", s.message().c_str());
-      *skipped = true;
-      continue;
-    }
-    any = true;
-    for (size_t i = before; i < vrps->problems().size(); ++i) {
-      const rpki::LoadProblem& p = vrps->problems()[i];
-      std::fprintf(stderr, "vigia: %s: %s (skipped)\n", p.where.c_str(), p.message.c_str());
-      *skipped = true;
-    }
-  }
-  return any;
+  return LoadVrpFiles(a.vrp_files, vrps, skipped, a.slurm_files);
 }
 
 nlohmann::ordered_json VrpJson(const rpki::VrpSet& set, const rpki::Vrp& v) {
@@ -108,6 +93,10 @@ int RunStats(const RpkiArgs& a) {
   j["as0"] = as0;
   j["max_length_above_prefix_length"] = loose;
   j["per_trust_anchor"] = per_ta;
+  j["aspas"] = vrps.aspas().size();
+  size_t provider_links = 0;
+  for (const rpki::Aspa& x : vrps.aspas().Sorted()) provider_links += x.providers.size();
+  j["aspa_providers"] = provider_links;
   j["skipped"] = vrps.skipped();
   if (a.json) {
     std::cout << j.dump(2) << "\n";
@@ -139,6 +128,7 @@ void RegisterRpki(CLI::App& app, int* exit_code) {
   validate->add_option("PREFIX", va->prefix, "the announced prefix")->required();
   validate->add_option("ASN", va->asn, "the origin AS (AS64496 or 64496; 0 for an AS_SET origin)")
       ->required();
+  AddSlurmOption(validate, &va->slurm_files);
   validate->add_flag("--json", va->json, "print a JSON object");
   validate->footer(
       "States: valid, invalid-origin, invalid-length, not-found. Exit status: 0, or 1 when "
@@ -151,6 +141,7 @@ void RegisterRpki(CLI::App& app, int* exit_code) {
 
   CLI::App* stats = rpki->add_subcommand("stats", "Summarise VRP files");
   stats->add_option("--vrps", sa->vrp_files, "VRP files")->required();
+  AddSlurmOption(stats, &sa->slurm_files);
   stats->add_flag("--json", sa->json, "print a JSON object");
   stats->callback([sa, exit_code] { *exit_code = RunStats(*sa); });
 }

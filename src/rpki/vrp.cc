@@ -25,6 +25,25 @@ bool ParseAsn(std::string_view t, Asn* out) {
   return true;
 }
 
+namespace {
+// A JSON number or "AS64496"/"64496" string.
+bool JsonAsn(simdjson::ondemand::value& v, Asn* out) {
+  simdjson::ondemand::json_type type;
+  if (v.type().get(type)) return false;
+  uint64_t n = 0;
+  std::string_view sv;
+  if (type == simdjson::ondemand::json_type::number && !v.get_uint64().get(n)) {
+    if (n > 0xFFFFFFFFull) return false;
+    *out = static_cast<Asn>(n);
+    return true;
+  }
+  if (type == simdjson::ondemand::json_type::string && !v.get_string().get(sv)) {
+    return ParseAsn(sv, out);
+  }
+  return false;
+}
+}  // namespace
+
 bool VrpSet::Add(const Prefix& prefix, uint8_t max_length, Asn asn, const std::string& ta) {
   // RFC 6482 §3.3: maxLength is at least the prefix length and at most the
   // address width.
@@ -92,11 +111,27 @@ Status VrpSet::LoadBuffer(const char* data, size_t size, size_t capacity,
   return s;
 }
 
+// Reads the arrays of one JSON document into a VrpSet. The functions
+// return false when the rest of the document is to be ignored.
+class JsonLoader {
+ public:
+  explicit JsonLoader(VrpSet* set) : set_(*set) {}
+  bool Roas(simdjson::ondemand::array& roas, size_t size_hint, const std::string& name);
+  bool Aspas(simdjson::ondemand::array& list, const std::string& name, const std::string& label);
+
+ private:
+  void Problem(std::string where, std::string message) {
+    set_.Problem(std::move(where), std::move(message));
+  }
+  VrpSet& set_;
+};
+
 // rpki-client and Routinator JSON: {"roas": [{"asn": 64496 | "AS64496",
-// "prefix": "192.0.2.0/24", "maxLength": 24, "ta": "ripe"}, ...]}.
-// Parsed with simdjson's On-Demand API: a full global set is ~40 MB of
-// JSON, which a DOM library takes seconds to read and hundreds of MB to
-// hold.
+// "prefix": "192.0.2.0/24", "maxLength": 24, "ta": "ripe"}, ...], "aspas":
+// [...]}. Parsed with simdjson's On-Demand API: a full global set is ~40 MB
+// of JSON, which a DOM library takes seconds to read and hundreds of MB to
+// hold. The top-level members are walked in document order, so "roas",
+// "aspas" and "provider_authorizations" may come in any order.
 Status VrpSet::LoadJson(const char* data, size_t size, size_t capacity,
                         const std::string& name) {
   simdjson::ondemand::parser parser;
@@ -111,26 +146,85 @@ Status VrpSet::LoadJson(const char* data, size_t size, size_t capacity,
     view = copy;
   }
   simdjson::ondemand::document doc;
-  simdjson::ondemand::array roas;
-  if (parser.iterate(view).get(doc) || doc["roas"].get_array().get(roas)) {
-    return Status::Corrupt(name + ": not VRP JSON (no \"roas\" array)");
+  simdjson::ondemand::object top;
+  if (parser.iterate(view).get(doc) || doc.get_object().get(top)) {
+    return Status::Corrupt(name + ": not VRP JSON (not a JSON object)");
   }
-  vrps_.reserve(vrps_.size() + size / 80);
+  bool found = false;
+  JsonLoader loader(this);
+  for (auto field : top) {
+    std::string_view key;
+    if (field.unescaped_key().get(key)) {
+      Problem(name, "malformed JSON; the rest of the file is ignored");
+      break;
+    }
+    bool go_on = true;
+    if (key == "roas") {
+      found = true;
+      simdjson::ondemand::array roas;
+      if (field.value().get_array().get(roas)) {
+        Problem(name + ": roas", "not an array");
+        break;
+      }
+      go_on = loader.Roas(roas, size, name);
+    } else if (key == "aspas") {
+      // rpki-client 8.4 and later: [{"customer": 64496, "providers": [...]}].
+      found = true;
+      simdjson::ondemand::array aspas;
+      if (field.value().get_array().get(aspas)) {
+        Problem(name + ": aspas", "not an array");
+        break;
+      }
+      go_on = loader.Aspas(aspas, name, "aspas");
+    } else if (key == "provider_authorizations") {
+      // rpki-client 7.x/8.0-8.3 and StayRTR: {"ipv4": [...], "ipv6": [...]}
+      // with "customer_asid". The ASPA profile has since dropped the address
+      // family, so both lists merge into one provider set per customer.
+      found = true;
+      simdjson::ondemand::object by_afi;
+      if (field.value().get_object().get(by_afi)) {
+        Problem(name + ": provider_authorizations", "not an object");
+        break;
+      }
+      for (auto afi : by_afi) {
+        std::string_view afi_key;
+        simdjson::ondemand::array list;
+        if (afi.unescaped_key().get(afi_key) || afi.value().get_array().get(list)) {
+          Problem(name + ": provider_authorizations", "malformed; the rest is ignored");
+          go_on = false;
+          break;
+        }
+        const std::string label = "provider_authorizations." + std::string(afi_key);
+        if (!(go_on = loader.Aspas(list, name, label))) break;
+      }
+    }
+    if (!go_on) break;
+  }
+  if (!found) {
+    return Status::Corrupt(name + ": not VRP JSON (no \"roas\" or \"aspas\" array)");
+  }
+  return Status::Ok();
+}
+
+bool JsonLoader::Roas(simdjson::ondemand::array& roas, size_t size_hint,
+                      const std::string& name) {
+  std::vector<Vrp>& vrps = set_.vrps_;
+  vrps.reserve(vrps.size() + size_hint / 80);
   size_t i = 0;
   std::string ta_text;
   for (auto item : roas) {
     const size_t index = i++;
     auto where = [&] { return fmt::format("{}: roas[{}]", name, index); };
-    if (vrps_.size() >= kMaxVrps) {
+    if (vrps.size() >= kMaxVrps) {
       Problem(where(), "more than 20,000,000 VRPs; the rest is ignored");
-      break;
+      return false;
     }
     simdjson::ondemand::object o;
-    if (item.get_object().get(o)) {
+    if (auto err = item.get_object().get(o)) {
       // A malformed document (not just a bad entry) ends the array.
-      if (item.error() != simdjson::INCORRECT_TYPE) {
+      if (err != simdjson::INCORRECT_TYPE) {
         Problem(where(), "malformed JSON; the rest of the file is ignored");
-        break;
+        return false;
       }
       Problem(where(), "entry is not an object");
       continue;
@@ -156,20 +250,7 @@ Status VrpSet::LoadJson(const char* data, size_t size, size_t capacity,
       }
       if (key == "asn") {
         have_asn = true;
-        uint64_t n = 0;
-        std::string_view sv;
-        simdjson::ondemand::json_type type;
-        if (v.type().get(type)) {
-          broken = true;
-          break;
-        }
-        if (type == simdjson::ondemand::json_type::number && !v.get_uint64().get(n)) {
-          asn_ok = n <= 0xFFFFFFFFull;
-          asn = static_cast<Asn>(n);
-        } else if (type == simdjson::ondemand::json_type::string && !v.get_string().get(sv)) {
-          asn_ok = ParseAsn(sv, &asn);
-        }
-        if (!asn_ok) bad = "bad asn";
+        if (!(asn_ok = JsonAsn(v, &asn))) bad = "bad asn";
       } else if (key == "prefix") {
         have_prefix = true;
         std::string_view sv;
@@ -187,7 +268,7 @@ Status VrpSet::LoadJson(const char* data, size_t size, size_t capacity,
     }
     if (broken) {
       Problem(where(), "malformed JSON; the rest of the file is ignored");
-      break;
+      return false;
     }
     if (!have_asn || !have_prefix || !have_max) {
       Problem(where(), "entry lacks prefix, asn or maxLength");
@@ -197,12 +278,111 @@ Status VrpSet::LoadJson(const char* data, size_t size, size_t capacity,
       Problem(where(), "bad prefix \"" + prefix_text + "\"");
     } else if (!max_ok) {
       Problem(where(), "bad maxLength");
-    } else if (!Add(*prefix, static_cast<uint8_t>(max), asn, ta_text)) {
+    } else if (!set_.Add(*prefix, static_cast<uint8_t>(max), asn, ta_text)) {
       Problem(where(), fmt::format("RFC 6482 §3.3: maxLength {} outside [{}, {}]", max,
                                    prefix->length(), prefix->address().bit_width()));
     }
   }
-  return Status::Ok();
+  return true;
+}
+
+// One ASPA list: [{"customer" | "customer_asid": N, "providers": [N |
+// "ASN" | {"asid": N}, ...], "expires": T}, ...].
+bool JsonLoader::Aspas(simdjson::ondemand::array& list, const std::string& name,
+                       const std::string& label) {
+  AspaSet& aspas = set_.aspas_;
+  size_t i = 0;
+  std::vector<Asn> providers;
+  for (auto item : list) {
+    const size_t index = i++;
+    auto where = [&] { return fmt::format("{}: {}[{}]", name, label, index); };
+    if (aspas.size() >= kMaxAspas) {
+      Problem(where(), "more than 1,000,000 ASPAs; the rest is ignored");
+      return false;
+    }
+    simdjson::ondemand::object o;
+    if (auto err = item.get_object().get(o)) {
+      if (err != simdjson::INCORRECT_TYPE) {
+        Problem(where(), "malformed JSON; the rest of the file is ignored");
+        return false;
+      }
+      Problem(where(), "entry is not an object");
+      continue;
+    }
+    bool have_customer = false, customer_ok = false, have_providers = false, bad_provider = false;
+    bool broken = false;
+    Asn customer = 0;
+    providers.clear();
+    for (auto field : o) {
+      std::string_view key;
+      simdjson::ondemand::value v;
+      if (field.unescaped_key().get(key) || field.value().get(v)) {
+        broken = true;
+        break;
+      }
+      if (key == "customer" || key == "customer_asid") {
+        have_customer = true;
+        customer_ok = JsonAsn(v, &customer);
+      } else if (key == "providers" || key == "provider_set") {
+        have_providers = true;
+        simdjson::ondemand::array arr;
+        if (v.get_array().get(arr)) {
+          bad_provider = true;
+          continue;
+        }
+        for (auto p : arr) {
+          simdjson::ondemand::value pv;
+          Asn a = 0;
+          if (p.get(pv)) {
+            broken = true;
+            break;
+          }
+          simdjson::ondemand::object po;
+          simdjson::ondemand::json_type type;
+          if (pv.type().get(type)) {
+            broken = true;
+            break;
+          }
+          bool ok;
+          if (type == simdjson::ondemand::json_type::object) {
+            // Early profile drafts: {"asid": N, "afi_limit": "ipv4"}.
+            simdjson::ondemand::value asid;
+            ok = !pv.get_object().get(po) && !po["asid"].get(asid) && JsonAsn(asid, &a);
+          } else {
+            ok = JsonAsn(pv, &a);
+          }
+          if (!ok) {
+            bad_provider = true;
+            continue;
+          }
+          if (providers.size() >= kMaxAspaProviders) {
+            bad_provider = true;
+            break;
+          }
+          providers.push_back(a);
+        }
+        if (broken) break;
+      }
+    }
+    if (broken) {
+      Problem(where(), "malformed JSON; the rest of the file is ignored");
+      return false;
+    }
+    if (!have_customer || !have_providers) {
+      Problem(where(), "entry lacks customer or providers");
+    } else if (!customer_ok) {
+      Problem(where(), "bad customer ASN");
+    } else if (bad_provider) {
+      Problem(where(), fmt::format("bad provider list (not ASNs, or more than {})",
+                                   kMaxAspaProviders));
+    } else if (customer == 0) {
+      // draft-ietf-sidrops-aspa-profile §3.2: the customer is never AS 0.
+      Problem(where(), "customer AS0");
+    } else {
+      aspas.Add(customer, providers);
+    }
+  }
+  return true;
 }
 
 namespace {

@@ -7,6 +7,7 @@
 // and counted. Built once, then read-only and safe to share between threads.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -51,6 +52,16 @@ class VrpSet {
   // JSON parser may read up to kJsonPadding bytes past the text).
   Status LoadBuffer(const char* data, size_t size, size_t capacity, const std::string& name);
 
+  // Removes the VRPs for which pred(vrp) is true; returns how many.
+  template <class Pred>
+  size_t RemoveIf(Pred pred) {
+    const auto it = std::remove_if(vrps_.begin(), vrps_.end(), pred);
+    const size_t n = static_cast<size_t>(vrps_.end() - it);
+    vrps_.erase(it, vrps_.end());
+    dirty_ = dirty_ || n > 0;
+    return n;
+  }
+
   size_t size() const { return vrps_.size(); }
   const std::vector<Vrp>& vrps() const { return vrps_; }
   const std::vector<std::string>& trust_anchors() const { return trust_anchors_; }
@@ -74,6 +85,7 @@ class VrpSet {
  private:
   Status LoadJson(const char* data, size_t size, size_t capacity, const std::string& name);
   Status LoadCsv(std::string_view text, const std::string& name);
+  friend class JsonLoader;  // vrp.cc: the "roas" and "aspas" arrays
   void Problem(std::string where, std::string message);
 
   std::vector<Vrp> vrps_;
@@ -89,6 +101,8 @@ bool ParseAsn(std::string_view text, Asn* out);
 
 // Caps on what input may make us hold.
 inline constexpr size_t kMaxVrps = 20'000'000;
+inline constexpr size_t kMaxAspas = 1'000'000;
+inline constexpr size_t kMaxAspaProviders = 10'000;
 inline constexpr size_t kMaxProblemsKept = 1000;
 // Bytes of slack after text handed to the JSON parser (simdjson reads ahead).
 inline constexpr size_t kJsonPadding = 64;
