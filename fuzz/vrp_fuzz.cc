@@ -1,13 +1,31 @@
 // VRP loading (JSON and CSV) and origin validation on arbitrary text: no
 // crash, no read outside the input, every problem has a place and a message.
+// Also a differential check of JsonCursor, the JSON reader the VRP loader
+// uses, against nlohmann::json: on ASCII input not nested too deeply they
+// must agree on whether the text is JSON.
 #include <cstdint>
 #include <cstdlib>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
+#include "core/json_cursor.h"
 #include "rpki/origin_validation.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);
+  size_t opens = 0;
+  bool ascii = true;
+  for (char c : text) {
+    opens += c == '[' || c == '{';
+    ascii &= static_cast<unsigned char>(c) < 0x80;
+  }
+  // JsonCursor does not check UTF-8 and refuses nesting deeper than 512.
+  if (ascii && opens < vigia::JsonCursor::kMaxDepth) {
+    vigia::JsonCursor c(text);
+    const bool ours = c.Skip() && c.AtEnd();
+    if (ours != nlohmann::json::accept(text)) std::abort();
+  }
   vigia::rpki::VrpSet vrps;
   (void)vrps.LoadText(text, "fuzz");
   for (const vigia::rpki::LoadProblem& p : vrps.problems()) {

@@ -5,12 +5,12 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
-#include <simdjson.h>
 
 #include <cstring>
 #include <memory>
 #include <optional>
 
+#include "core/json_cursor.h"
 #include "io/input_stream.h"
 
 namespace vigia::rpki {
@@ -26,20 +26,23 @@ bool ParseAsn(std::string_view t, Asn* out) {
 }
 
 namespace {
-// A JSON number or "AS64496"/"64496" string.
-bool JsonAsn(simdjson::ondemand::value& v, Asn* out) {
-  simdjson::ondemand::json_type type;
-  if (v.type().get(type)) return false;
-  uint64_t n = 0;
-  std::string_view sv;
-  if (type == simdjson::ondemand::json_type::number && !v.get_uint64().get(n)) {
+// A JSON number or "AS64496"/"64496" string; other values are skipped.
+// False on a bad value (the cursor is past it) or a broken document
+// (cursor failed).
+bool JsonAsn(JsonCursor& c, Asn* out) {
+  const JsonCursor::Type t = c.Peek();
+  if (t == JsonCursor::Type::kNumber) {
+    uint64_t n = 0;
+    if (!c.Uint64(&n)) return false;
     if (n > 0xFFFFFFFFull) return false;
     *out = static_cast<Asn>(n);
     return true;
   }
-  if (type == simdjson::ondemand::json_type::string && !v.get_string().get(sv)) {
-    return ParseAsn(sv, out);
+  if (t == JsonCursor::Type::kString) {
+    std::string_view sv;
+    return c.String(&sv) && ParseAsn(sv, out);
   }
+  c.Skip();
   return false;
 }
 }  // namespace
@@ -74,38 +77,44 @@ void VrpSet::Problem(std::string where, std::string message) {
 Status VrpSet::LoadFile(const std::string& path) {
   auto in = io::InputStream::Open(path, {.threaded = false});
   if (!in.ok()) return in.status();
-  // One uninitialised buffer sized up front (compressed input grows it),
-  // with the padding simdjson reads into: no copy, no zero-filling.
+  // One uninitialised buffer sized up front (compressed input grows it).
   const uint64_t hint = (*in)->compressed_size();
   size_t cap = static_cast<size_t>(
                    (*in)->compression() == io::Compression::kNone ? hint : hint * 4) +
-               (1 << 16) + kJsonPadding;
-  auto buf = std::make_unique_for_overwrite<char[]>(cap);
+               (1 << 16);
+  // Uninitialised, huge-page backed (core/large_alloc.h).
+  struct Free {
+    size_t bytes;
+    void operator()(char* p) const { FreeLarge(p, bytes); }
+  };
+  auto alloc = [](size_t bytes) {
+    return std::unique_ptr<char[], Free>(static_cast<char*>(AllocateLarge(bytes)), Free{bytes});
+  };
+  auto buf = alloc(cap);
   size_t size = 0, n;
   do {
-    if (cap - size - kJsonPadding < (1 << 16)) {
+    if (cap - size < (1 << 16)) {
       const size_t bigger = cap * 2;
-      auto grown = std::make_unique_for_overwrite<char[]>(bigger);
+      auto grown = alloc(bigger);
       std::memcpy(grown.get(), buf.get(), size);
       buf = std::move(grown);
       cap = bigger;
     }
-    n = (*in)->Read(reinterpret_cast<std::byte*>(buf.get() + size), cap - size - kJsonPadding);
+    n = (*in)->Read(reinterpret_cast<std::byte*>(buf.get() + size), cap - size);
     size += n;
   } while (n > 0);
   if (!(*in)->status().ok()) return (*in)->status();
-  return LoadBuffer(buf.get(), size, cap, path);
+  return LoadBuffer(buf.get(), size, path);
 }
 
 Status VrpSet::LoadText(const std::string& text, const std::string& name) {
-  return LoadBuffer(text.data(), text.size(), text.capacity(), name);
+  return LoadBuffer(text.data(), text.size(), name);
 }
 
-Status VrpSet::LoadBuffer(const char* data, size_t size, size_t capacity,
-                          const std::string& name) {
+Status VrpSet::LoadBuffer(const char* data, size_t size, const std::string& name) {
   const std::string_view text(data, size);
   const size_t i = text.find_first_not_of(" \t\r\n");
-  Status s = (i != std::string_view::npos && text[i] == '{') ? LoadJson(data, size, capacity, name)
+  Status s = (i != std::string_view::npos && text[i] == '{') ? LoadJson(text, name)
                                                              : LoadCsv(text, name);
   Build();
   return s;
@@ -115,90 +124,93 @@ Status VrpSet::LoadBuffer(const char* data, size_t size, size_t capacity,
 // return false when the rest of the document is to be ignored.
 class JsonLoader {
  public:
-  explicit JsonLoader(VrpSet* set) : set_(*set) {}
-  bool Roas(simdjson::ondemand::array& roas, size_t size_hint, const std::string& name);
-  bool Aspas(simdjson::ondemand::array& list, const std::string& name, const std::string& label);
+  JsonLoader(VrpSet* set, JsonCursor* c, const std::string& name)
+      : set_(*set), c_(*c), name_(name) {}
+  bool Roas(size_t size_hint);
+  bool Aspas(const std::string& label);
+  void Broken(const std::string& where) {
+    Problem(where, "malformed JSON (" + c_.error() + "); the rest of the file is ignored");
+  }
 
  private:
   void Problem(std::string where, std::string message) {
     set_.Problem(std::move(where), std::move(message));
   }
   VrpSet& set_;
+  JsonCursor& c_;
+  const std::string& name_;
 };
 
 // rpki-client and Routinator JSON: {"roas": [{"asn": 64496 | "AS64496",
 // "prefix": "192.0.2.0/24", "maxLength": 24, "ta": "ripe"}, ...], "aspas":
-// [...]}. Parsed with simdjson's On-Demand API: a full global set is ~40 MB
-// of JSON, which a DOM library takes seconds to read and hundreds of MB to
-// hold. The top-level members are walked in document order, so "roas",
-// "aspas" and "provider_authorizations" may come in any order.
-Status VrpSet::LoadJson(const char* data, size_t size, size_t capacity,
-                        const std::string& name) {
-  simdjson::ondemand::parser parser;
-  // The caller's buffer is used when it has the padding simdjson reads past
-  // the end; otherwise the text is copied once.
-  simdjson::padded_string copy;
-  simdjson::padded_string_view view;
-  if (capacity >= size + simdjson::SIMDJSON_PADDING) {
-    view = simdjson::padded_string_view(data, size, capacity);
-  } else {
-    copy = simdjson::padded_string(data, size);
-    view = copy;
-  }
-  simdjson::ondemand::document doc;
-  simdjson::ondemand::object top;
-  if (parser.iterate(view).get(doc) || doc.get_object().get(top)) {
+// [...]}. The top-level members may come in any order; others are skipped.
+//
+// Read with JsonCursor (core/json_cursor.h) rather than a general parser:
+// a full global set is ~40 MB of JSON in one document, and the buffers a
+// general parser builds for it cost more, in page faults, than the parse.
+Status VrpSet::LoadJson(std::string_view text, const std::string& name) {
+  const size_t size = text.size();
+  JsonCursor c(text);
+  if (c.Peek() != JsonCursor::Type::kObject) {
     return Status::Corrupt(name + ": not VRP JSON (not a JSON object)");
   }
+  c.BeginObject();
+  JsonLoader loader(this, &c, name);
   bool found = false;
-  JsonLoader loader(this);
-  for (auto field : top) {
-    std::string_view key;
-    if (field.unescaped_key().get(key)) {
-      Problem(name, "malformed JSON; the rest of the file is ignored");
-      break;
-    }
+  std::string_view key;
+  JsonCursor::Step step;
+  while ((step = c.NextMember(&key)) == JsonCursor::Step::kItem) {
     bool go_on = true;
     if (key == "roas") {
       found = true;
-      simdjson::ondemand::array roas;
-      if (field.value().get_array().get(roas)) {
+      if (c.Peek() != JsonCursor::Type::kArray) {
         Problem(name + ": roas", "not an array");
-        break;
+        go_on = c.Skip();
+      } else {
+        go_on = loader.Roas(size);
       }
-      go_on = loader.Roas(roas, size, name);
     } else if (key == "aspas") {
       // rpki-client 8.4 and later: [{"customer": 64496, "providers": [...]}].
       found = true;
-      simdjson::ondemand::array aspas;
-      if (field.value().get_array().get(aspas)) {
+      if (c.Peek() != JsonCursor::Type::kArray) {
         Problem(name + ": aspas", "not an array");
-        break;
+        go_on = c.Skip();
+      } else {
+        go_on = loader.Aspas("aspas");
       }
-      go_on = loader.Aspas(aspas, name, "aspas");
     } else if (key == "provider_authorizations") {
       // rpki-client 7.x/8.0-8.3 and StayRTR: {"ipv4": [...], "ipv6": [...]}
       // with "customer_asid". The ASPA profile has since dropped the address
       // family, so both lists merge into one provider set per customer.
       found = true;
-      simdjson::ondemand::object by_afi;
-      if (field.value().get_object().get(by_afi)) {
+      if (c.Peek() != JsonCursor::Type::kObject) {
         Problem(name + ": provider_authorizations", "not an object");
-        break;
-      }
-      for (auto afi : by_afi) {
-        std::string_view afi_key;
-        simdjson::ondemand::array list;
-        if (afi.unescaped_key().get(afi_key) || afi.value().get_array().get(list)) {
-          Problem(name + ": provider_authorizations", "malformed; the rest is ignored");
-          go_on = false;
-          break;
+        go_on = c.Skip();
+      } else {
+        c.BeginObject();
+        std::string_view afi;
+        JsonCursor::Step s2;
+        while (go_on && (s2 = c.NextMember(&afi)) == JsonCursor::Step::kItem) {
+          const std::string label = "provider_authorizations." + std::string(afi);
+          if (c.Peek() != JsonCursor::Type::kArray) {
+            Problem(name + ": " + label, "not an array");
+            go_on = c.Skip();
+          } else {
+            go_on = loader.Aspas(label);
+          }
         }
-        const std::string label = "provider_authorizations." + std::string(afi_key);
-        if (!(go_on = loader.Aspas(list, name, label))) break;
+        if (go_on && s2 == JsonCursor::Step::kError) go_on = false;
       }
+    } else {
+      go_on = c.Skip();
     }
     if (!go_on) break;
+  }
+  if (c.failed()) {
+    loader.Broken(name);
+  } else {
+    c.AtEnd();
+    if (c.failed()) loader.Broken(name);
   }
   if (!found) {
     return Status::Corrupt(name + ": not VRP JSON (no \"roas\" or \"aspas\" array)");
@@ -206,76 +218,84 @@ Status VrpSet::LoadJson(const char* data, size_t size, size_t capacity,
   return Status::Ok();
 }
 
-bool JsonLoader::Roas(simdjson::ondemand::array& roas, size_t size_hint,
-                      const std::string& name) {
-  std::vector<Vrp>& vrps = set_.vrps_;
-  vrps.reserve(vrps.size() + size_hint / 80);
-  size_t i = 0;
+bool JsonLoader::Roas(size_t size_hint) {
+  LargeVector<Vrp>& vrps = set_.vrps_;
+  // The shortest entry, {"asn":1,"prefix":"1.0.0.0/8","maxLength":8}, is
+  // 45 bytes: this bound is never exceeded, and the pages of a large
+  // vector are only touched as they are filled (core/large_alloc.h).
+  vrps.reserve(std::min(kMaxVrps, vrps.size() + size_hint / 45 + 16));
+  c_.BeginArray();
+  size_t index = 0;
   std::string ta_text;
-  for (auto item : roas) {
-    const size_t index = i++;
-    auto where = [&] { return fmt::format("{}: roas[{}]", name, index); };
+  using Type = JsonCursor::Type;
+  for (; c_.NextElement() == JsonCursor::Step::kItem; ++index) {
+    auto where = [&] { return fmt::format("{}: roas[{}]", name_, index); };
     if (vrps.size() >= kMaxVrps) {
       Problem(where(), "more than 20,000,000 VRPs; the rest is ignored");
       return false;
     }
-    simdjson::ondemand::object o;
-    if (auto err = item.get_object().get(o)) {
-      // A malformed document (not just a bad entry) ends the array.
-      if (err != simdjson::INCORRECT_TYPE) {
-        Problem(where(), "malformed JSON; the rest of the file is ignored");
-        return false;
-      }
+    if (c_.Peek() != Type::kObject) {
+      if (!c_.Skip()) return false;
       Problem(where(), "entry is not an object");
       continue;
     }
+    c_.BeginObject();
     bool have_asn = false, asn_ok = false, have_prefix = false, have_max = false;
     Asn asn = 0;
     std::optional<Prefix> prefix;
-    std::string prefix_text, bad;
+    std::string_view prefix_text;
+    std::string prefix_copy;
     uint64_t max = 0;
     bool max_ok = false;
     ta_text.clear();
-    bool broken = false;
-    for (auto field : o) {
-      std::string_view key;
-      if (field.unescaped_key().get(key)) {
-        broken = true;
-        break;
-      }
-      simdjson::ondemand::value v;
-      if (field.value().get(v)) {
-        broken = true;
-        break;
-      }
+    std::string_view key;
+    JsonCursor::Step step;
+    while ((step = c_.NextMember(&key)) == JsonCursor::Step::kItem) {
       if (key == "asn") {
         have_asn = true;
-        if (!(asn_ok = JsonAsn(v, &asn))) bad = "bad asn";
+        asn_ok = JsonAsn(c_, &asn);
       } else if (key == "prefix") {
         have_prefix = true;
-        std::string_view sv;
-        if (!v.get_string().get(sv)) {
-          prefix = Prefix::Parse(sv);
-          prefix_text.assign(sv);
+        if (c_.Peek() == Type::kString) {
+          if (!c_.String(&prefix_text)) break;
+          prefix = Prefix::Parse(prefix_text);
+          if (!prefix) prefix_copy.assign(prefix_text);
+        } else if (!c_.Skip()) {
+          break;
         }
       } else if (key == "maxLength") {
         have_max = true;
-        max_ok = !v.get_uint64().get(max) && max <= 255;
+        if (c_.Peek() == Type::kNumber) {
+          bool ok = c_.Uint64(&max);
+          if (!ok && c_.failed()) {
+            // Not an unsigned integer: JsonCursor refused it without
+            // consuming it, which is fatal for the document.
+            break;
+          }
+          max_ok = ok && max <= 255;
+        } else if (!c_.Skip()) {
+          break;
+        }
       } else if (key == "ta") {
         std::string_view sv;
-        if (!v.get_string().get(sv)) ta_text.assign(sv);
+        if (c_.Peek() == Type::kString) {
+          if (!c_.String(&sv)) break;
+          ta_text.assign(sv);
+        } else if (!c_.Skip()) {
+          break;
+        }
+      } else if (!c_.Skip()) {
+        break;
       }
+      if (c_.failed()) break;
     }
-    if (broken) {
-      Problem(where(), "malformed JSON; the rest of the file is ignored");
-      return false;
-    }
+    if (c_.failed()) return false;
     if (!have_asn || !have_prefix || !have_max) {
       Problem(where(), "entry lacks prefix, asn or maxLength");
     } else if (!asn_ok) {
-      Problem(where(), bad);
+      Problem(where(), "bad asn");
     } else if (!prefix) {
-      Problem(where(), "bad prefix \"" + prefix_text + "\"");
+      Problem(where(), "bad prefix \"" + prefix_copy + "\"");
     } else if (!max_ok) {
       Problem(where(), "bad maxLength");
     } else if (!set_.Add(*prefix, static_cast<uint8_t>(max), asn, ta_text)) {
@@ -283,91 +303,75 @@ bool JsonLoader::Roas(simdjson::ondemand::array& roas, size_t size_hint,
                                    prefix->length(), prefix->address().bit_width()));
     }
   }
-  return true;
+  return !c_.failed();
 }
 
 // One ASPA list: [{"customer" | "customer_asid": N, "providers": [N |
 // "ASN" | {"asid": N}, ...], "expires": T}, ...].
-bool JsonLoader::Aspas(simdjson::ondemand::array& list, const std::string& name,
-                       const std::string& label) {
+bool JsonLoader::Aspas(const std::string& label) {
   AspaSet& aspas = set_.aspas_;
-  size_t i = 0;
+  using Type = JsonCursor::Type;
+  c_.BeginArray();
+  size_t index = 0;
   std::vector<Asn> providers;
-  for (auto item : list) {
-    const size_t index = i++;
-    auto where = [&] { return fmt::format("{}: {}[{}]", name, label, index); };
+  for (; c_.NextElement() == JsonCursor::Step::kItem; ++index) {
+    auto where = [&] { return fmt::format("{}: {}[{}]", name_, label, index); };
     if (aspas.size() >= kMaxAspas) {
       Problem(where(), "more than 1,000,000 ASPAs; the rest is ignored");
       return false;
     }
-    simdjson::ondemand::object o;
-    if (auto err = item.get_object().get(o)) {
-      if (err != simdjson::INCORRECT_TYPE) {
-        Problem(where(), "malformed JSON; the rest of the file is ignored");
-        return false;
-      }
+    if (c_.Peek() != Type::kObject) {
+      if (!c_.Skip()) return false;
       Problem(where(), "entry is not an object");
       continue;
     }
+    c_.BeginObject();
     bool have_customer = false, customer_ok = false, have_providers = false, bad_provider = false;
-    bool broken = false;
     Asn customer = 0;
     providers.clear();
-    for (auto field : o) {
-      std::string_view key;
-      simdjson::ondemand::value v;
-      if (field.unescaped_key().get(key) || field.value().get(v)) {
-        broken = true;
-        break;
-      }
+    std::string_view key;
+    while (c_.NextMember(&key) == JsonCursor::Step::kItem) {
       if (key == "customer" || key == "customer_asid") {
         have_customer = true;
-        customer_ok = JsonAsn(v, &customer);
+        customer_ok = JsonAsn(c_, &customer);
       } else if (key == "providers" || key == "provider_set") {
         have_providers = true;
-        simdjson::ondemand::array arr;
-        if (v.get_array().get(arr)) {
+        if (c_.Peek() != Type::kArray) {
           bad_provider = true;
+          if (!c_.Skip()) break;
           continue;
         }
-        for (auto p : arr) {
-          simdjson::ondemand::value pv;
+        c_.BeginArray();
+        while (c_.NextElement() == JsonCursor::Step::kItem) {
           Asn a = 0;
-          if (p.get(pv)) {
-            broken = true;
-            break;
-          }
-          simdjson::ondemand::object po;
-          simdjson::ondemand::json_type type;
-          if (pv.type().get(type)) {
-            broken = true;
-            break;
-          }
-          bool ok;
-          if (type == simdjson::ondemand::json_type::object) {
+          bool ok = false;
+          if (c_.Peek() == Type::kObject) {
             // Early profile drafts: {"asid": N, "afi_limit": "ipv4"}.
-            simdjson::ondemand::value asid;
-            ok = !pv.get_object().get(po) && !po["asid"].get(asid) && JsonAsn(asid, &a);
+            c_.BeginObject();
+            std::string_view k2;
+            while (c_.NextMember(&k2) == JsonCursor::Step::kItem) {
+              if (k2 == "asid") {
+                ok = JsonAsn(c_, &a);
+              } else if (!c_.Skip()) {
+                break;
+              }
+            }
           } else {
-            ok = JsonAsn(pv, &a);
+            ok = JsonAsn(c_, &a);
           }
-          if (!ok) {
+          if (c_.failed()) break;
+          if (!ok || providers.size() >= kMaxAspaProviders) {
             bad_provider = true;
             continue;
           }
-          if (providers.size() >= kMaxAspaProviders) {
-            bad_provider = true;
-            break;
-          }
           providers.push_back(a);
         }
-        if (broken) break;
+      } else if (!c_.Skip()) {
+        break;
       }
+      if (c_.failed()) break;
     }
-    if (broken) {
-      Problem(where(), "malformed JSON; the rest of the file is ignored");
-      return false;
-    }
+    if (c_.failed()) return false;
     if (!have_customer || !have_providers) {
       Problem(where(), "entry lacks customer or providers");
     } else if (!customer_ok) {
@@ -382,7 +386,7 @@ bool JsonLoader::Aspas(simdjson::ondemand::array& list, const std::string& name,
       aspas.Add(customer, providers);
     }
   }
-  return true;
+  return !c_.failed();
 }
 
 namespace {

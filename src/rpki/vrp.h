@@ -14,6 +14,7 @@
 
 #include "core/asn.h"
 #include "core/ip.h"
+#include "core/large_alloc.h"
 #include "rpki/aspa.h"
 #include "rpki/vrp_index.h"
 #include "core/status.h"
@@ -48,9 +49,8 @@ class VrpSet {
   Status LoadFile(const std::string& path);
   // The same from text in memory; name is used in messages.
   Status LoadText(const std::string& text, const std::string& name);
-  // The same from a buffer whose allocation extends to capacity bytes (the
-  // JSON parser may read up to kJsonPadding bytes past the text).
-  Status LoadBuffer(const char* data, size_t size, size_t capacity, const std::string& name);
+  // The same from a buffer.
+  Status LoadBuffer(const char* data, size_t size, const std::string& name);
 
   // Removes the VRPs for which pred(vrp) is true; returns how many.
   template <class Pred>
@@ -63,7 +63,7 @@ class VrpSet {
   }
 
   size_t size() const { return vrps_.size(); }
-  const std::vector<Vrp>& vrps() const { return vrps_; }
+  const LargeVector<Vrp>& vrps() const { return vrps_; }
   const std::vector<std::string>& trust_anchors() const { return trust_anchors_; }
   // The covering-VRP index. Loading builds it; after Add(), call Build()
   // before sharing the set between threads (queries build it on demand).
@@ -83,12 +83,12 @@ class VrpSet {
   size_t skipped() const { return problems_.size(); }
 
  private:
-  Status LoadJson(const char* data, size_t size, size_t capacity, const std::string& name);
+  Status LoadJson(std::string_view text, const std::string& name);
   Status LoadCsv(std::string_view text, const std::string& name);
   friend class JsonLoader;  // vrp.cc: the "roas" and "aspas" arrays
   void Problem(std::string where, std::string message);
 
-  std::vector<Vrp> vrps_;
+  LargeVector<Vrp> vrps_;
   std::vector<std::string> trust_anchors_;
   VrpIndex index_;
   AspaSet aspas_;
@@ -104,7 +104,5 @@ inline constexpr size_t kMaxVrps = 20'000'000;
 inline constexpr size_t kMaxAspas = 1'000'000;
 inline constexpr size_t kMaxAspaProviders = 10'000;
 inline constexpr size_t kMaxProblemsKept = 1000;
-// Bytes of slack after text handed to the JSON parser (simdjson reads ahead).
-inline constexpr size_t kJsonPadding = 64;
 
 }  // namespace vigia::rpki

@@ -50,18 +50,38 @@ int64_t VrpIndex::LastNotAfter(const Table& t, const Key& k) {
   return static_cast<int64_t>(it - t.nodes.data()) - 1;
 }
 
-void VrpIndex::BuildTable(Table* t, std::vector<std::pair<Key, uint32_t>>& items, Family f) {
-  std::sort(items.begin(), items.end(), [](const auto& a, const auto& b) {
-    if (Less(a.first, b.first)) return true;
-    if (Less(b.first, a.first)) return false;
-    return a.second < b.second;
-  });
+void VrpIndex::BuildTable(Table* t, LargeVector<Item>& items, Family f) {
+  if (f == Family::kIpv4 && items.size() < (size_t{1} << 26)) {
+    // IPv4 keys fit one 64-bit word with the VRP number: address (32 bits),
+    // length (6), VRP (26). Integer sorting is several times faster than
+    // sorting the 32-byte items.
+    LargeVector<uint64_t> packed;
+    packed.reserve(items.size());
+    for (const Item& it : items) {
+      packed.push_back((it.key.hi >> 32) << 32 | uint64_t{it.key.len} << 26 | it.vrp);
+    }
+    std::sort(packed.begin(), packed.end());
+    for (size_t i = 0; i < packed.size(); ++i) {
+      const uint64_t w = packed[i];
+      items[i] = Item{Key{(w >> 32) << 32, 0, static_cast<uint8_t>((w >> 26) & 63)},
+                      static_cast<uint32_t>(w & ((1u << 26) - 1))};
+    }
+  } else {
+    std::sort(items.begin(), items.end(), [](const Item& a, const Item& b) {
+      if (a.key.hi != b.key.hi) return a.key.hi < b.key.hi;
+      if (a.key.lo != b.key.lo) return a.key.lo < b.key.lo;
+      if (a.key.len != b.key.len) return a.key.len < b.key.len;
+      return a.vrp < b.vrp;
+    });
+  }
   t->nodes.clear();
   t->vrp_of.clear();
+  t->nodes.reserve(items.size());
+  t->vrp_of.reserve(items.size());
   std::vector<int64_t> stack;  // open ancestors, innermost last
   for (size_t i = 0; i < items.size(); ++i) {
-    const Key& k = items[i].first;
-    t->vrp_of.push_back(items[i].second);
+    const Key& k = items[i].key;
+    t->vrp_of.push_back(items[i].vrp);
     if (!t->nodes.empty()) {
       Node& last = t->nodes.back();
       if (last.key.hi == k.hi && last.key.lo == k.lo && last.key.len == k.len) {
@@ -89,11 +109,15 @@ void VrpIndex::BuildTable(Table* t, std::vector<std::pair<Key, uint32_t>>& items
 }
 
 void VrpIndex::Build(std::span<const Vrp> vrps) {
-  std::vector<std::pair<Key, uint32_t>> v4, v6;
+  LargeVector<Item> v4, v6;
+  size_t n4 = 0;
+  for (const Vrp& v : vrps) n4 += v.prefix.family() == Family::kIpv4;
+  v4.reserve(n4);
+  v6.reserve(vrps.size() - n4);
   for (size_t i = 0; i < vrps.size(); ++i) {
     auto& dst = vrps[i].prefix.family() == Family::kIpv4 ? v4 : v6;
     // VrpSet stores prefixes masked already.
-    dst.push_back({MakeKey(vrps[i].prefix), static_cast<uint32_t>(i)});
+    dst.push_back(Item{MakeKey(vrps[i].prefix), static_cast<uint32_t>(i)});
   }
   BuildTable(&v4_, v4, Family::kIpv4);
   BuildTable(&v6_, v6, Family::kIpv6);

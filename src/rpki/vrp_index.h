@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "core/ip.h"
+#include "core/large_alloc.h"
 
 namespace vigia::rpki {
 
@@ -59,8 +60,8 @@ class VrpIndex {
     uint32_t first, count;  // its VRPs in vrp_of
   };
   struct Table {
-    std::vector<Node> nodes;
-    std::vector<uint32_t> vrp_of;
+    LargeVector<Node> nodes;
+    LargeVector<uint32_t> vrp_of;
     std::vector<uint32_t> bucket;  // first node whose top 16 bits >= b, b in [0, 65536]
   };
 
@@ -73,7 +74,11 @@ class VrpIndex {
   // Does node n's prefix contain the prefix (k, len)?
   static bool Covers(const Node& n, const Key& k, uint8_t len, Family f);
   static int64_t LastNotAfter(const Table& t, const Key& k);
-  static void BuildTable(Table* t, std::vector<std::pair<Key, uint32_t>>& items, Family f);
+  struct Item {
+    Key key;
+    uint32_t vrp;
+  };
+  static void BuildTable(Table* t, LargeVector<Item>& items, Family f);
 
   Table v4_, v6_;
 };
