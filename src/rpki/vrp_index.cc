@@ -13,6 +13,35 @@ uint64_t Be64(const uint8_t* p) {
   for (int i = 0; i < 8; ++i) v = (v << 8) | p[i];
   return v;
 }
+// LSD radix sort, 16-bit digits; a digit that all keys share is skipped
+// (the low bits of the VRP number often are, the high address bits of a
+// regional set too). Three to five times faster than std::sort here.
+void RadixSort(LargeVector<uint64_t>* keys) {
+  const size_t n = keys->size();
+  if (n < 4096) {
+    std::sort(keys->begin(), keys->end());
+    return;
+  }
+  LargeVector<uint64_t> tmp(n);
+  std::vector<uint32_t> count(65536);
+  uint64_t* src = keys->data();
+  uint64_t* dst = tmp.data();
+  for (int shift = 0; shift < 64; shift += 16) {
+    std::fill(count.begin(), count.end(), 0);
+    for (size_t i = 0; i < n; ++i) ++count[(src[i] >> shift) & 0xFFFF];
+    if (count[(src[0] >> shift) & 0xFFFF] == n) continue;
+    uint32_t sum = 0;
+    for (uint32_t& c : count) {
+      const uint32_t c0 = c;
+      c = sum;
+      sum += c0;
+    }
+    for (size_t i = 0; i < n; ++i) dst[count[(src[i] >> shift) & 0xFFFF]++] = src[i];
+    std::swap(src, dst);
+  }
+  if (src != keys->data()) std::copy(src, src + n, keys->data());
+}
+
 // The top 16 bits, for the bucket table.
 uint32_t Top16(uint64_t hi) { return static_cast<uint32_t>(hi >> 48); }
 }  // namespace
@@ -60,7 +89,7 @@ void VrpIndex::BuildTable(Table* t, LargeVector<Item>& items, Family f) {
     for (const Item& it : items) {
       packed.push_back((it.key.hi >> 32) << 32 | uint64_t{it.key.len} << 26 | it.vrp);
     }
-    std::sort(packed.begin(), packed.end());
+    RadixSort(&packed);
     for (size_t i = 0; i < packed.size(); ++i) {
       const uint64_t w = packed[i];
       items[i] = Item{Key{(w >> 32) << 32, 0, static_cast<uint8_t>((w >> 26) & 63)},
