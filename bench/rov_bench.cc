@@ -78,7 +78,7 @@ int main(int argc, char** argv) {
 
   // Routes: half are more-specifics or exact prefixes of VRPs (so that all
   // four states occur), half random.
-  std::vector<std::pair<vigia::Prefix, vigia::Asn>> table;
+  std::vector<vigia::rpki::Route> table;
   table.reserve(static_cast<size_t>(routes));
   const auto& all = vrps.vrps();
   for (long i = 0; i < routes; ++i) {
@@ -92,27 +92,31 @@ int main(int argc, char** argv) {
       table.push_back({RandomPrefix(rng, rng() % 5 == 0), static_cast<vigia::Asn>(1 + rng() % 400000)});
     }
   }
-  auto run = [&](size_t counts[4]) {
+  std::vector<vigia::rpki::RovState> states(table.size());
+  auto run = [&](unsigned threads, size_t counts[4]) {
     const auto a = Clock::now();
-    for (const auto& [p, asn] : table) {
-      ++counts[static_cast<int>(vigia::rpki::ValidateState(vrps, p, asn))];
-    }
-    return Seconds(a, Clock::now());
+    vigia::rpki::ValidateAll(vrps, table, states, threads);
+    const double t = Seconds(a, Clock::now());
+    for (vigia::rpki::RovState st : states) ++counts[static_cast<int>(st)];
+    return t;
   };
-  size_t counts[4] = {0, 0, 0, 0};
-  const double random_order = run(counts);
+  size_t counts[4] = {0, 0, 0, 0}, ignored[4] = {0, 0, 0, 0};
+  const double random_order = run(1, counts);
   // A RIB dump lists routes in prefix order, which is kinder to the caches.
   std::sort(table.begin(), table.end());
-  size_t sorted_counts[4] = {0, 0, 0, 0};
-  const double rib_order = run(sorted_counts);
+  const double rib_order = run(1, ignored);
+  const double rib_order_2 = run(2, ignored);
+  const double load = Seconds(t0, t1);
   std::printf("vrps %zu (skipped %zu) routes %ld\n", vrps.size(), vrps.skipped(), routes);
   std::printf("states: not-found %zu valid %zu invalid-origin %zu invalid-length %zu\n", counts[0],
               counts[1], counts[2], counts[3]);
-  std::printf("load %.3f s\n", Seconds(t0, t1));
-  std::printf("validate, random order: %.3f s (%.1f M routes/s); load + validate %.3f s\n",
-              random_order, static_cast<double>(routes) / random_order / 1e6,
-              Seconds(t0, t1) + random_order);
-  std::printf("validate, RIB order:    %.3f s (%.1f M routes/s); load + validate %.3f s\n",
-              rib_order, static_cast<double>(routes) / rib_order / 1e6, Seconds(t0, t1) + rib_order);
+  std::printf("load %.3f s\n", load);
+  auto line = [&](const char* what, double t) {
+    std::printf("validate, %-22s %.3f s (%4.1f M routes/s); load + validate %.3f s\n", what, t,
+                static_cast<double>(routes) / t / 1e6, load + t);
+  };
+  line("random order:", random_order);
+  line("RIB order:", rib_order);
+  line("RIB order, 2 threads:", rib_order_2);
   return 0;
 }

@@ -1,5 +1,8 @@
 #include "rpki/origin_validation.h"
 
+#include <algorithm>
+#include <thread>
+
 namespace vigia::rpki {
 
 std::string_view RovStateName(RovState s) {
@@ -45,6 +48,29 @@ RovResult Validate(const VrpSet& vrps, const Prefix& prefix, Asn origin) {
 
 RovState ValidateState(const VrpSet& vrps, const Prefix& prefix, Asn origin) {
   return Classify(vrps, prefix, origin, [](const Vrp&, bool) {});
+}
+
+void ValidateAll(const VrpSet& vrps, std::span<const Route> routes, std::span<RovState> out,
+                 unsigned threads) {
+  (void)vrps.index();  // build it once, before the threads share it
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  const size_t n = std::min(routes.size(), out.size());
+  if (threads == 1 || n < 65536) {
+    for (size_t i = 0; i < n; ++i) out[i] = ValidateState(vrps, routes[i].prefix, routes[i].origin);
+    return;
+  }
+  std::vector<std::thread> pool;
+  const size_t per = (n + threads - 1) / threads;
+  for (unsigned t = 0; t < threads; ++t) {
+    const size_t begin = t * per, end = std::min(n, begin + per);
+    if (begin >= end) break;
+    pool.emplace_back([&, begin, end] {
+      for (size_t i = begin; i < end; ++i) {
+        out[i] = ValidateState(vrps, routes[i].prefix, routes[i].origin);
+      }
+    });
+  }
+  for (std::thread& t : pool) t.join();
 }
 
 }  // namespace vigia::rpki

@@ -3,6 +3,7 @@
 // call from several threads on one VrpSet.
 #pragma once
 
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -32,5 +33,16 @@ RovResult Validate(const VrpSet& vrps, const Prefix& prefix, Asn origin);
 
 // The state alone, without collecting VRPs: the fast path for full tables.
 RovState ValidateState(const VrpSet& vrps, const Prefix& prefix, Asn origin);
+
+struct Route {
+  Prefix prefix;
+  Asn origin = 0;
+  friend auto operator<=>(const Route&, const Route&) = default;
+};
+// ValidateState for every route, out[i] for routes[i], split over
+// `threads` threads (0: one per core). Routes in prefix order, as a RIB
+// dump lists them, are kinder to the caches.
+void ValidateAll(const VrpSet& vrps, std::span<const Route> routes, std::span<RovState> out,
+                 unsigned threads = 0);
 
 }  // namespace vigia::rpki

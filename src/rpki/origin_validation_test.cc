@@ -74,5 +74,25 @@ TEST(VrpSet, MaxLengthOutsideItsRangeIsRefused) {
   EXPECT_EQ(v.size(), 1u);
 }
 
+TEST(RovAll, AgreesWithValidateStateOnEveryThreadCount) {
+  VrpSet v;
+  std::vector<Route> routes;
+  for (uint32_t i = 0; i < 70000; ++i) {
+    const uint8_t b[16] = {static_cast<uint8_t>(10 + i % 50), static_cast<uint8_t>(i >> 8),
+                           static_cast<uint8_t>(i), 0};
+    const Prefix p(IpAddress::FromBytes(Family::kIpv4, b), 24);
+    if (i % 3 == 0) v.Add(Prefix(p.address(), 16).Masked(), 24, i % 7);
+    routes.push_back({p, i % 5});
+  }
+  v.Build();
+  for (unsigned threads : {1u, 2u, 3u, 0u}) {
+    std::vector<RovState> out(routes.size());
+    ValidateAll(v, routes, out, threads);
+    for (size_t i = 0; i < routes.size(); i += 97) {
+      ASSERT_EQ(out[i], ValidateState(v, routes[i].prefix, routes[i].origin)) << i;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace vigia::rpki
