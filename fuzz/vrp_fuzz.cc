@@ -6,11 +6,14 @@
 #include <cstdint>
 #include <cstdlib>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "core/json_cursor.h"
+#include "rpki/aspa.h"
 #include "rpki/origin_validation.h"
+#include "rpki/slurm.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);
@@ -44,5 +47,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
           v.asn);
     }
   }
+  // ASPA verification of paths made of the loaded customers and providers.
+  std::vector<vigia::Asn> path;
+  for (const vigia::rpki::Aspa& a : vrps.aspas().Sorted()) {
+    if (path.size() > 16) break;
+    path.push_back(a.customer);
+    if (!a.providers.empty()) path.push_back(a.providers.front());
+  }
+  for (vigia::rpki::PeerRole role : {vigia::rpki::PeerRole::kCustomer, vigia::rpki::PeerRole::kProvider}) {
+    (void)vigia::rpki::VerifyAsPath(vrps.aspas(), path, role);
+  }
+  // The same text as a SLURM file, applied to what was loaded.
+  auto slurm = vigia::rpki::Slurm::Parse(text, "fuzz");
+  if (slurm.ok()) (void)slurm->Apply(&vrps);
   return 0;
 }

@@ -231,6 +231,13 @@ add("vrp_fuzz", b'{"roas":[{"asn":"AS64496","prefix":"192.0.2.0/24","maxLength":
                 b'{"asn":64497,"prefix":"2001:db8::/32","maxLength":48}]}')
 add("vrp_fuzz", b"ASN,IP Prefix,Max Length,Trust Anchor\nAS64496,192.0.2.0/24,24,ripe\n"
                 b"AS0,198.51.100.0/22,24,arin\n")
+add("vrp_fuzz", b'{"aspas":[{"customer":64496,"providers":[64497,"AS64498"]}],'
+                b'"provider_authorizations":{"ipv4":[{"customer_asid":64500,"providers":[64501]}]}}')
+add("vrp_fuzz", b'{"slurmVersion":2,"validationOutputFilters":{"prefixFilters":[{"prefix":'
+                b'"192.0.2.0/24","asn":64496}],"bgpsecFilters":[],"aspaFilters":[{"customerAsid":1}]},'
+                b'"locallyAddedAssertions":{"prefixAssertions":[{"asn":64496,"prefix":"198.51.100.0/24",'
+                b'"maxPrefixLength":24}],"bgpsecAssertions":[],"aspaAssertions":[{"customerAsid":2,'
+                b'"providerSet":[3]}]}}')
 rpki_dir = os.path.join(os.path.dirname(src), "rpki", "samples") if src else ""
 if rpki_dir and os.path.isdir(rpki_dir):
     for f in sorted(os.listdir(rpki_dir)):
