@@ -170,7 +170,8 @@ Status VrpSet::LoadJson(std::string_view text, const std::string& name) {
         go_on = loader.Roas(size);
       }
     } else if (key == "aspas") {
-      // rpki-client 8.4 and later: [{"customer": 64496, "providers": [...]}].
+      // rpki-client 8.4 and later: [{"customer_asid": 64496, "providers": [...]}]
+      // ("customer" is accepted too).
       found = true;
       if (c.Peek() != JsonCursor::Type::kArray) {
         Problem(name + ": aspas", "not an array");
