@@ -106,8 +106,9 @@ TEST(SlurmCli, PrefixAssertionMakesARouteValidAndABadFileStopsTheRun) {
     "locallyAddedAssertions": {"prefixAssertions": [
       {"asn": 64497, "prefix": "192.0.2.0/24", "maxPrefixLength": 25}], "bgpsecAssertions": []}})");
   int rc = 0;
-  std::string out = RunCommand(Vigia() + " rpki validate --json --vrps " + vrps + " --slurm " +
-                                   slurm + " 192.0.2.128/25 64497 2>/dev/null",
+  // Flags after the positional arguments are fine too.
+  std::string out = RunCommand(Vigia() + " rpki validate --vrps " + vrps + " --slurm " + slurm +
+                                   " 192.0.2.128/25 64497 --json 2>/dev/null",
                                &rc);
   EXPECT_EQ(WEXITSTATUS(rc), 0);
   auto j = nlohmann::json::parse(out);

@@ -121,9 +121,8 @@ void RegisterRpki(CLI::App& app, int* exit_code) {
   auto va = std::make_shared<RpkiArgs>();
   CLI::App* validate = rpki->add_subcommand(
       "validate", "RFC 6811 origin validation of PREFIX announced by ASN");
-  validate->add_option("--vrps", va->vrp_files,
-                       "VRP files: rpki-client/Routinator JSON, Routinator/RIPE CSV (any "
-                       "compression)")
+  AddFilesOption(validate, "--vrps", &va->vrp_files,
+                 "VRP files: rpki-client/Routinator JSON, Routinator/RIPE CSV (any compression)")
       ->required();
   validate->add_option("PREFIX", va->prefix, "the announced prefix")->required();
   validate->add_option("ASN", va->asn, "the origin AS (AS64496 or 64496; 0 for an AS_SET origin)")
@@ -140,7 +139,7 @@ void RegisterRpki(CLI::App& app, int* exit_code) {
   RegisterRpkiFetch(*rpki, exit_code);
 
   CLI::App* stats = rpki->add_subcommand("stats", "Summarise VRP files");
-  stats->add_option("--vrps", sa->vrp_files, "VRP files")->required();
+  AddFilesOption(stats, "--vrps", &sa->vrp_files, "VRP files")->required();
   AddSlurmOption(stats, &sa->slurm_files);
   stats->add_flag("--json", sa->json, "print a JSON object");
   stats->callback([sa, exit_code] { *exit_code = RunStats(*sa); });

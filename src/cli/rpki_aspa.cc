@@ -137,9 +137,9 @@ void RegisterRpkiAspa(CLI::App& rpki, int* exit_code) {
   auto a = std::make_shared<AspaArgs>();
   CLI::App* cmd = rpki.add_subcommand(
       "aspa", "ASPA verification of an AS_PATH (draft-ietf-sidrops-aspa-verification)");
-  cmd->add_option("--vrps", a->vrp_files,
-                  "rpki-client JSON with \"aspas\" or \"provider_authorizations\" (any "
-                  "compression)")
+  AddFilesOption(cmd, "--vrps", &a->vrp_files,
+                 "rpki-client JSON with \"aspas\" or \"provider_authorizations\" (any "
+                 "compression)")
       ->required();
   cmd->add_option("--path", a->path,
                   "the AS_PATH as received, neighbour first, origin last: \"A B C\"; {X,Y} is "

@@ -47,9 +47,18 @@ bool LoadVrpFiles(const std::vector<std::string>& files, rpki::VrpSet* vrps, boo
   return true;
 }
 
+CLI::Option* AddFilesOption(CLI::App* cmd, const std::string& name,
+                            std::vector<std::string>* files, const std::string& help) {
+  return cmd->add_option(name, *files, help + "; repeat the option or separate with commas")
+      ->expected(1)
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+      ->delimiter(',');
+}
+
 void AddSlurmOption(CLI::App* cmd, std::vector<std::string>* slurm_files) {
-  cmd->add_option("--slurm", *slurm_files,
-                  "SLURM files (RFC 8416; version 2 with ASPA members) applied to the VRPs");
+  AddFilesOption(cmd, "--slurm", slurm_files,
+                 "SLURM files (RFC 8416; version 2 with ASPA members) applied to the VRPs");
 }
 
 }  // namespace vigia::cli

@@ -18,6 +18,12 @@ namespace vigia::cli {
 bool LoadVrpFiles(const std::vector<std::string>& files, rpki::VrpSet* vrps, bool* skipped,
                   const std::vector<std::string>& slurm_files = {});
 
+// Adds a file-list option that takes one file per use (repeat it, or
+// separate files with commas), so that it cannot swallow the positional
+// arguments after it.
+CLI::Option* AddFilesOption(CLI::App* cmd, const std::string& name,
+                            std::vector<std::string>* files, const std::string& help);
+
 // Adds --slurm FILE... to a command.
 void AddSlurmOption(CLI::App* cmd, std::vector<std::string>* slurm_files);
 
