@@ -1,0 +1,169 @@
+#include "irr/arin_whois.h"
+
+#include <fmt/format.h>
+#include <simdjson.h>
+
+#include <string_view>
+#include <vector>
+
+#include "irr/irr_index.h"
+
+namespace vigia::irr {
+
+namespace {
+
+// One v4 or v6 array. False when the document itself is broken (the rest
+// cannot be read); bad records are reported and skipped.
+bool LoadRecords(simdjson::ondemand::array records, bool v6, const std::string& name,
+                 uint16_t file, SourceId source, IrrDatabase* db) {
+  uint32_t index = 0;
+  std::vector<std::string_view> origin_tokens;
+  std::string origin_text;
+  for (auto item : records) {
+    const uint32_t i = index++;
+    auto where = [&] { return fmt::format("{}: whois_records.{}[{}]", name, v6 ? "v6" : "v4", i); };
+    if (db->route_count() >= kMaxRoutes) {
+      db->problems().Add(where(), "more than 100,000,000 route objects; the rest is ignored");
+      ++db->counts().skipped;
+      return true;
+    }
+    simdjson::ondemand::object o;
+    if (const auto err = item.get_object().get(o)) {
+      if (err != simdjson::INCORRECT_TYPE) return false;
+      db->problems().Add(where(), "record is not an object");
+      ++db->counts().skipped;
+      continue;
+    }
+    std::string prefix_text, net_name;
+    origin_text.clear();
+    bool have_prefix = false, have_origin = false;
+    for (auto field : o) {
+      std::string_view key, sv;
+      if (field.unescaped_key().get(key)) return false;
+      simdjson::ondemand::value v;
+      if (field.value().get(v)) return false;
+      if (key == "prefix") {
+        have_prefix = !v.get_string().get(sv);
+        if (have_prefix) prefix_text.assign(sv);
+      } else if (key == "originas") {
+        have_origin = !v.get_string().get(sv);
+        if (have_origin) origin_text.assign(sv);
+      } else if (key == "name") {
+        if (!v.get_string().get(sv)) net_name.assign(sv.substr(0, 256));
+      }
+    }
+    if (!have_prefix || !have_origin) {
+      db->problems().Add(where(), "record lacks a \"prefix\" or \"originas\" string");
+      ++db->counts().skipped;
+      continue;
+    }
+    auto prefix = Prefix::Parse(prefix_text);
+    if (!prefix) {
+      db->problems().Add(where(), fmt::format("bad prefix \"{}\"", prefix_text));
+      ++db->counts().skipped;
+      continue;
+    }
+    // ARIN lets a network list several origin ASes, separated by white
+    // space or commas.
+    origin_tokens.clear();
+    ForEachToken(origin_text, [&](std::string_view t) { origin_tokens.push_back(t); });
+    std::vector<Asn> origins;
+    bool bad = origin_tokens.empty();
+    for (std::string_view t : origin_tokens) {
+      Asn a;
+      if (!ParseAsnToken(t, &a)) {
+        bad = true;
+        break;
+      }
+      origins.push_back(a);
+    }
+    if (bad) {
+      db->problems().Add(where(), fmt::format("bad originas \"{}\"", origin_text));
+      ++db->counts().skipped;
+      continue;
+    }
+    RouteObject r;
+    r.prefix = *prefix;
+    r.source = source;
+    r.place = {file, (v6 ? 0x80000000u : 0u) | (i & 0x7FFFFFFFu)};
+    r.name = db->strings().Intern(net_name);
+    for (Asn a : origins) {
+      r.origin = a;
+      db->AddRoute(r);
+    }
+    ++(v6 ? db->counts().arin_v6 : db->counts().arin_v4);
+  }
+  return true;
+}
+
+}  // namespace
+
+Status LoadArinWhoisJson(const char* data, size_t size, size_t capacity, const std::string& name,
+                         IrrDatabase* db) {
+  simdjson::ondemand::parser parser;
+  simdjson::padded_string copy;
+  simdjson::padded_string_view view;
+  if (capacity >= size + simdjson::SIMDJSON_PADDING) {
+    view = simdjson::padded_string_view(data, size, capacity);
+  } else {
+    copy = simdjson::padded_string(data, size);
+    view = copy;
+  }
+  simdjson::ondemand::document doc;
+  simdjson::ondemand::object top;
+  if (parser.iterate(view).get(doc) || doc.get_object().get(top)) {
+    return Status::Corrupt(name + ": not ARIN-WHOIS originAS JSON (no top-level object)");
+  }
+  const uint16_t file = db->AddFile(name, /*json=*/true);
+  std::string source_name = kArinWhoisSource;
+  bool have_records = false, broken = false;
+  for (auto field : top) {
+    std::string_view key;
+    if (field.unescaped_key().get(key)) {
+      broken = true;
+      break;
+    }
+    simdjson::ondemand::value v;
+    if (field.value().get(v)) {
+      broken = true;
+      break;
+    }
+    if (key == "source") {
+      std::string_view sv;
+      if (!v.get_string().get(sv) && !sv.empty() && sv.size() < 64) source_name.assign(sv);
+    } else if (key == "whois_records") {
+      simdjson::ondemand::object records;
+      if (v.get_object().get(records)) {
+        broken = true;
+        break;
+      }
+      have_records = true;
+      const SourceId source = db->InternSource(source_name);
+      for (auto list : records) {
+        std::string_view family;
+        simdjson::ondemand::value lv;
+        simdjson::ondemand::array arr;
+        if (list.unescaped_key().get(family) || list.value().get(lv)) {
+          broken = true;
+          break;
+        }
+        if (family != "v4" && family != "v6") continue;
+        if (lv.get_array().get(arr) || !LoadRecords(arr, family == "v6", name, file, source, db)) {
+          broken = true;
+          break;
+        }
+      }
+      if (broken) break;
+    }
+  }
+  if (broken) {
+    db->problems().Add(name, "malformed JSON; the rest of the file is ignored");
+    ++db->counts().skipped;
+  }
+  if (!have_records && !broken) {
+    return Status::Corrupt(name + ": not ARIN-WHOIS originAS JSON (no \"whois_records\" object)");
+  }
+  return Status::Ok();
+}
+
+}  // namespace vigia::irr
