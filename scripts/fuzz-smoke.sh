@@ -24,7 +24,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
 seconds="${FUZZ_SECONDS:-30}"
-read -r -a targets <<<"${FUZZ_TARGETS:-mrt_reader_fuzz bgp_update_fuzz decompress_fuzz vrp_fuzz}"
+read -r -a targets <<<"${FUZZ_TARGETS:-mrt_reader_fuzz bgp_update_fuzz decompress_fuzz vrp_fuzz rtr_pdu_fuzz rpsl_fuzz delegated_fuzz}"
 build_dir="$root/build/fuzz"
 # The same override as the CMake cache variable of that name.
 shared_mrt="${VIGIA_SHARED_DATA:-$root/../shared/data}/mrt"
@@ -75,7 +75,8 @@ import bz2, gzip, hashlib, lzma, os, shutil, struct, subprocess, sys
 src, out = sys.argv[1], sys.argv[2]
 MAX_LEN = 65536
 KNOWN_TYPES = {5, 11, 12, 13, 16, 17, 32, 33, 48, 49}
-seeds = {t: {} for t in ("mrt_reader_fuzz", "bgp_update_fuzz", "decompress_fuzz", "vrp_fuzz")}
+seeds = {t: {} for t in ("mrt_reader_fuzz", "bgp_update_fuzz", "decompress_fuzz", "vrp_fuzz",
+                         "rtr_pdu_fuzz", "rpsl_fuzz", "delegated_fuzz")}
 
 def add(target, data):
     if 0 < len(data) <= MAX_LEN:
@@ -246,6 +247,57 @@ if rpki_dir and os.path.isdir(rpki_dir):
         add("vrp_fuzz", data[:8192])
         if data.startswith(b"URI") or data.startswith(b"ASN"):
             add("vrp_fuzz", data[:2048])
+
+# RPSL and ARIN-WHOIS: the first byte of each seed sets the reader's buffer
+# size (16 + 7 x byte), so that objects split across reads are exercised.
+add("rpsl_fuzz", b"\x00as-set: AS-A\nmembers: AS1, AS-B\n\nas-set: AS-B\nmembers: AS-A, AS2\n\n"
+                 b"route: 192.0.2.0/24\norigin: AS1\nsource: X\n")
+add("rpsl_fuzz", b"\x25route6: 2001:db8::/32\r\norigin: AS1 # c\r\n+\r\n\r\n"
+                 b"route-set: RS-X\nmembers: 192.0.2.0/24^+,\n 198.51.100.0/22^24-26\n")
+irr_dir = os.path.join(os.path.dirname(src), "irr") if src else ""
+if irr_dir and os.path.isdir(irr_dir):
+    for sub in ("rpsl-fixtures", "ripe-db-sample"):
+        d = os.path.join(irr_dir, sub)
+        for f in sorted(os.listdir(d)):
+            with open(os.path.join(d, f), "rb") as fh:
+                data = fh.read()[:6000]
+            for b in (b"\x00", b"\x25", b"\xff"):
+                add("rpsl_fuzz", b + data)
+            add("rpsl_fuzz", b"\x00" + data.replace(b"\n", b"\r\n"))
+    arin = os.path.join(irr_dir, "arin-whois", "arin-whois-originas-20220925.json.bz2")
+    if os.path.exists(arin):
+        head = bz2.open(arin).read(3000)
+        add("rpsl_fuzz", b"\x00" + head[:head.rfind(b"},") + 1] + b"]}}")  # whole records
+        add("rpsl_fuzz", b"\x25" + head)                                     # cut mid-record
+
+# RTR sessions (RFC 8210 and version 2): the first octet is the version the
+# client offers; then what a cache sends: a full set, a delta with ASPA
+# changes, a cache reset, an error report and a duplicate announcement.
+def pdu(v, t, s, b=b""): return struct.pack(">BBHI", v, t, s, 8 + len(b)) + b
+def rtr_v4(v, a, p, l, m, asn): return pdu(v, 4, 0, struct.pack(">BBBB4sI", a, l, m, 0, bytes(p), asn))
+def rtr_v6(v, a, p, l, m, asn):
+    return pdu(v, 6, 0, struct.pack(">BBBB16sI", a, l, m, 0, bytes(p).ljust(16, b"\0"), asn))
+def rtr_eod(v, s, n):
+    return pdu(v, 7, s, struct.pack(">I", n) + (struct.pack(">III", 3600, 600, 7200) if v else b""))
+def rtr_key(v, a, asn):
+    return pdu(v, 9, a << 8, bytes(range(20)) + struct.pack(">I", asn) + b"\x30\x59\x30\x13")
+def rtr_aspa(a, afi, c, ps):
+    return pdu(2, 11, 0, struct.pack(">BBHI", a, afi, len(ps), c) + b"".join(struct.pack(">I", p) for p in ps))
+def rtr_err(v, code, inner, text):
+    return pdu(v, 10, code, struct.pack(">I", len(inner)) + inner + struct.pack(">I", len(text)) + text)
+for v in (0, 1, 2):
+    full = (pdu(v, 3, 7) + rtr_v4(v, 1, [192, 0, 2, 0], 24, 24, 64496) +
+            rtr_v6(v, 1, [0x20, 1, 0xd, 0xb8], 32, 48, 64497))
+    if v >= 1: full += rtr_key(v, 1, 64496)
+    if v >= 2: full += rtr_aspa(1, 0, 64496, [64510, 64511]) + rtr_aspa(1, 1, 64496, [64512])
+    full += rtr_eod(v, 7, 1)
+    delta = pdu(v, 0, 7, struct.pack(">I", 2)) + pdu(v, 3, 7) + rtr_v4(v, 0, [192, 0, 2, 0], 24, 24, 64496)
+    if v >= 2: delta += rtr_aspa(1, 0, 64496, [64520]) + rtr_aspa(0, 0, 64496, [64510, 64511])
+    delta += rtr_eod(v, 7, 2) + pdu(v, 8, 0) + pdu(v, 3, 9) + rtr_eod(v, 9, 1)
+    add("rtr_pdu_fuzz", bytes([v]) + full + delta)
+    add("rtr_pdu_fuzz", bytes([v]) + rtr_err(v, 4, pdu(v, 2, 0), b"version\0"))
+    add("rtr_pdu_fuzz", bytes([v + 3]) + pdu(v, 3, 7) + rtr_v4(v, 1, [10, 0, 0, 0], 8, 8, 1) * 2 +
+        rtr_eod(v, 7, 1))
 
 # The decompressor sees every format, whole and cut off.
 plain = [seeds["mrt_reader_fuzz"][k] for k in sorted(seeds["mrt_reader_fuzz"])[:6]]
