@@ -270,6 +270,29 @@ if irr_dir and os.path.isdir(irr_dir):
         add("rpsl_fuzz", b"\x00" + head[:head.rfind(b"},") + 1] + b"]}}")  # whole records
         add("rpsl_fuzz", b"\x25" + head)                                     # cut mid-record
 
+# Registry files: heads of the RIR delegated stats (and the LACNIC file's
+# ipv6 and asn parts), the NRO sample, the IANA CSVs and Team Cymru's list.
+reg_dir = os.path.join(os.path.dirname(src), "registry") if src else ""
+if reg_dir and os.path.isdir(reg_dir):
+    def lines_of(path, picks):
+        with opener(path) as f:
+            all_lines = f.read().split(b"\n")
+        return b"\n".join(l for i, l in enumerate(all_lines) if any(a <= i < b for a, b in picks))
+    d = os.path.join(reg_dir, "delegated")
+    for f, picks in (("delegated-afrinic-extended-20230323.gz", [(0, 40)]),
+                     ("delegated-lacnic-extended-20230323.gz", [(0, 30), (9029, 9040), (73229, 73240)]),
+                     ("nro-extended-stats-sample-20160406.txt", [(0, 100)])):
+        if os.path.exists(os.path.join(d, f)):
+            add("delegated_fuzz", lines_of(os.path.join(d, f), picks))
+    for f, n in (("iana/ipv4-address-space.csv", 30), ("iana/ipv6-unicast-address-assignments.csv", 20),
+                 ("bogons/fullbogons-ipv4.txt", 30)):
+        if os.path.exists(os.path.join(reg_dir, f)):
+            add("delegated_fuzz", lines_of(os.path.join(reg_dir, f), [(0, n)]))
+add("delegated_fuzz", b"2|lacnic|20230323|3|19870101|20230323|-0300\nlacnic|*|asn|*|1|summary\n"
+                      b"lacnic|BR|asn|27648|1|20020117|allocated|1\n"
+                      b"lacnic|UY|ipv4|200.7.84.0|512|20080125|assigned|35340\n"
+                      b"lacnic||ipv6|2001:1200::|23|00000000|reserved\n")
+
 # RTR sessions (RFC 8210 and version 2): the first octet is the version the
 # client offers; then what a cache sends: a full set, a delta with ASPA
 # changes, a cache reset, an error report and a duplicate announcement.
