@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "core/test_util.h"
+#include "rpki/stayrtr_process.h"
 
 namespace vigia {
 namespace {
@@ -24,19 +25,6 @@ using test_util::RunCommand;
 using test_util::Vigia;
 
 int ExitCode(int status) { return WIFEXITED(status) ? WEXITSTATUS(status) : -1; }
-
-// A port nothing listens on right now.
-uint16_t FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  close(fd);
-  return ntohs(a.sin_port);
-}
 
 std::string Slurp(const std::string& path) {
   std::ifstream in(path);
@@ -67,36 +55,7 @@ std::string VrpJson(int n) {
   return j;
 }
 
-class StayRtr {
- public:
-  StayRtr(const std::string& file, const std::string& log) : port_(FreePort()) {
-    const std::string bind = "127.0.0.1:" + std::to_string(port_);
-    pid_ = fork();
-    if (pid_ == 0) {
-      setpgid(0, 0);
-      if (!std::freopen(log.c_str(), "w", stderr)) _exit(126);
-      dup2(STDERR_FILENO, STDOUT_FILENO);
-      execlp("stayrtr", "stayrtr", "-bind", bind.c_str(), "-cache", file.c_str(),
-             "-checktime=false", "-refresh", "1", "-metrics.addr", "", static_cast<char*>(nullptr));
-      _exit(127);
-    }
-  }
-  ~StayRtr() {
-    if (pid_ <= 0) return;
-    kill(pid_, SIGTERM);
-    for (int i = 0; i < 50; ++i) {
-      if (waitpid(pid_, nullptr, WNOHANG) == pid_) return;
-      std::this_thread::sleep_for(20ms);
-    }
-    kill(pid_, SIGKILL);
-    waitpid(pid_, nullptr, 0);
-  }
-  std::string addr() const { return "127.0.0.1:" + std::to_string(port_); }
-
- private:
-  uint16_t port_;
-  pid_t pid_ = -1;
-};
+using StayRtr = rpki::test::StayRtrProcess;
 
 class RtrCli : public ::testing::Test {
  protected:
@@ -137,7 +96,7 @@ TEST_F(RtrCli, NoCacheListeningExitsWith2AndSaysWhy) {
   int rc = 0;
   const std::string out = dir_ + "/out.json";
   const std::string err =
-      RunCommand(Vigia() + " rpki fetch --rtr 127.0.0.1:" + std::to_string(FreePort()) + " --out " +
+      RunCommand(Vigia() + " rpki fetch --rtr 127.0.0.1:" + std::to_string(rpki::test::FreeLoopbackPort()) + " --out " +
                      out + " --timeout 1 2>&1",
                  &rc);
   EXPECT_EQ(ExitCode(rc), 2);

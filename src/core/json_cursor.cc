@@ -48,14 +48,15 @@ bool JsonCursor::BeginArray() {
   return Push('[');
 }
 
-// RFC 8259 §4: members are separated by commas; the closing brace ends.
-JsonCursor::Step JsonCursor::NextMember(std::string_view* key) {
-  if (failed() || kind_.empty() || kind_.back() != '{') {
-    Fail("not inside an object");
+// RFC 8259 §4, §5: items are separated by commas; the closing bracket of
+// the innermost open container ends it.
+JsonCursor::Step JsonCursor::Advance(char open, char close) {
+  if (failed() || kind_.empty() || kind_.back() != open) {
+    Fail(open == '{' ? "not inside an object" : "not inside an array");
     return Step::kError;
   }
   SkipSpace();
-  if (pos_ < text_.size() && text_[pos_] == '}') {
+  if (pos_ < text_.size() && text_[pos_] == close) {
     ++pos_;
     kind_.pop_back();
     has_item_.pop_back();
@@ -63,12 +64,18 @@ JsonCursor::Step JsonCursor::NextMember(std::string_view* key) {
   }
   if (has_item_.back()) {
     if (pos_ >= text_.size() || text_[pos_] != ',') {
-      Fail("expected ',' or '}'");
+      Fail(close == '}' ? "expected ',' or '}'" : "expected ',' or ']'");
       return Step::kError;
     }
     ++pos_;
   }
   has_item_.back() = true;
+  return Step::kItem;
+}
+
+JsonCursor::Step JsonCursor::NextMember(std::string_view* key) {
+  const Step s = Advance('{', '}');
+  if (s != Step::kItem) return s;
   if (Peek() != Type::kString) {
     Fail("expected a member name");
     return Step::kError;
@@ -83,29 +90,7 @@ JsonCursor::Step JsonCursor::NextMember(std::string_view* key) {
   return Step::kItem;
 }
 
-// RFC 8259 §5.
-JsonCursor::Step JsonCursor::NextElement() {
-  if (failed() || kind_.empty() || kind_.back() != '[') {
-    Fail("not inside an array");
-    return Step::kError;
-  }
-  SkipSpace();
-  if (pos_ < text_.size() && text_[pos_] == ']') {
-    ++pos_;
-    kind_.pop_back();
-    has_item_.pop_back();
-    return Step::kEnd;
-  }
-  if (has_item_.back()) {
-    if (pos_ >= text_.size() || text_[pos_] != ',') {
-      Fail("expected ',' or ']'");
-      return Step::kError;
-    }
-    ++pos_;
-  }
-  has_item_.back() = true;
-  return Step::kItem;
-}
+JsonCursor::Step JsonCursor::NextElement() { return Advance('[', ']'); }
 
 namespace {
 int Hex(char c) {

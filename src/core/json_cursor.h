@@ -68,6 +68,7 @@ class JsonCursor {
   bool Literal(std::string_view word);
   bool Number(bool* is_uint, uint64_t* value);
   bool Push(char kind);
+  Step Advance(char open, char close);
 
   std::string_view text_;
   size_t pos_ = 0;

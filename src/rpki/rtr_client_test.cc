@@ -18,6 +18,7 @@
 
 #include "core/test_util.h"
 #include "rpki/rpki_client_json.h"
+#include "rpki/stayrtr_process.h"
 
 namespace vigia::rpki::rtr {
 namespace {
@@ -627,47 +628,7 @@ void WriteAtomically(const std::string& path, const std::string& text) {
   ASSERT_TRUE(rpki::WriteFileAtomically(path, text).ok());
 }
 
-// stayrtr on 127.0.0.1, reading `file` every second; killed and reaped
-// when the object goes.
-class StayRtr {
- public:
-  StayRtr(const std::string& file, int protocol, const std::string& log) {
-    uint16_t p = 0;
-    const int probe = Listen(&p);
-    close(probe);
-    port_ = p;
-    const std::string bind = fmt::format("127.0.0.1:{}", port_);
-    const std::string proto = std::to_string(protocol);
-    pid_ = fork();
-    if (pid_ == 0) {
-      // Own process group, so that the kill reaches nothing else.
-      setpgid(0, 0);
-      FILE* f = std::freopen(log.c_str(), "w", stderr);
-      (void)f;
-      dup2(STDERR_FILENO, STDOUT_FILENO);
-      execlp("stayrtr", "stayrtr", "-bind", bind.c_str(), "-cache", file.c_str(),
-             "-checktime=false", "-refresh", "1", "-metrics.addr", "", "-protocol", proto.c_str(),
-             "-loglevel", "debug", static_cast<char*>(nullptr));
-      _exit(127);
-    }
-  }
-  ~StayRtr() {
-    if (pid_ <= 0) return;
-    kill(pid_, SIGTERM);
-    for (int i = 0; i < 50; ++i) {
-      if (waitpid(pid_, nullptr, WNOHANG) == pid_) return;
-      std::this_thread::sleep_for(20ms);
-    }
-    kill(pid_, SIGKILL);
-    waitpid(pid_, nullptr, 0);
-  }
-  uint16_t port() const { return port_; }
-  bool started() const { return pid_ > 0; }
-
- private:
-  pid_t pid_ = -1;
-  uint16_t port_ = 0;
-};
+using StayRtr = test::StayRtrProcess;
 
 using VrpTuple = std::tuple<Prefix, uint8_t, Asn>;
 std::set<VrpTuple> Expected(const std::vector<TestVrp>& vrps) {
@@ -702,7 +663,7 @@ void FollowStayRtr(int protocol) {
       {64496, {64510, 64511}}, {64497, {64512}}, {64498, {64513, 64514, 64515}}};
   WriteAtomically(file, StayRtrJson(before, aspas_before));
 
-  StayRtr server(file, protocol, dir + "/stayrtr.log");
+  StayRtr server(file, dir + "/stayrtr.log", protocol);
   ASSERT_TRUE(server.started());
   RtrClientOptions o = FastOptions(server.port());
   std::vector<std::string> log;
@@ -787,7 +748,7 @@ TEST(RtrClientStayRtr, Version2ClientAgainstVersion1Cache) {
   std::filesystem::create_directories(dir);
   const std::string file = dir + "/vrps.json";
   WriteAtomically(file, StayRtrJson({{"192.0.2.0/24", 24, 64496}}, {{64496, {64510}}}));
-  StayRtr server(file, 1, dir + "/stayrtr.log");
+  StayRtr server(file, dir + "/stayrtr.log", 1);
   RtrClient client(FastOptions(server.port(), 2));
   client.Start();
   auto snap = client.WaitForSync(0, 15s);
