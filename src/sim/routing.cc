@@ -23,8 +23,15 @@ void RouteTree::PathFrom(uint32_t as, std::vector<uint32_t>* path) const {
   // Lengths strictly decrease along next hops, so this ends.
   for (uint32_t x = as;; x = next_hop[x]) {
     path->push_back(x);
-    if (x == origin) break;
+    if (type[x] == RouteType::kOrigin) break;
   }
+}
+
+uint32_t RouteTree::OriginOf(uint32_t as) const {
+  if (type[as] == RouteType::kNone) return kNoHop;
+  uint32_t x = as;
+  while (type[x] != RouteType::kOrigin) x = next_hop[x];
+  return x;
 }
 
 Router::Router(const topology::AsRelationships& graph) : graph_(graph) {
@@ -53,20 +60,26 @@ bool Router::Offer(RouteTree* t, uint32_t as, uint32_t from, RouteType type,
 }
 
 void Router::Compute(uint32_t origin, RouteTree* t) {
+  Compute(std::span<const uint32_t>(&origin, 1), t);
+}
+
+void Router::Compute(std::span<const uint32_t> origins, RouteTree* t) {
   const size_t n = graph_.as_count();
-  t->origin = origin;
   t->next_hop.assign(n, RouteTree::kNoHop);
   t->length.assign(n, 0);
   t->type.assign(n, RouteType::kNone);
-  if (origin >= n) return;
-  t->type[origin] = RouteType::kOrigin;
-  t->length[origin] = 1;
-  t->next_hop[origin] = origin;
+  frontier_.clear();
+  for (uint32_t origin : origins) {
+    if (origin >= n || t->type[origin] == RouteType::kOrigin) continue;
+    t->type[origin] = RouteType::kOrigin;
+    t->length[origin] = 1;
+    t->next_hop[origin] = origin;
+    frontier_.push_back(origin);
+  }
 
   // 1. Customer routes: up provider links, level by level, so that the
   // first level that reaches an AS gives its shortest customer route and
   // ties within the level go to the lowest ASN.
-  frontier_.assign(1, origin);
   uint32_t level = 1;
   while (!frontier_.empty()) {
     next_.clear();

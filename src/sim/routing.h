@@ -32,10 +32,12 @@ namespace vigia::sim {
 enum class RouteType : uint8_t { kNone, kOrigin, kCustomer, kPeer, kProvider };
 const char* RouteTypeName(RouteType t);
 
-// Every AS's route towards one origin, by dense index of the graph.
+// Every AS's route towards one prefix, by dense index of the graph. The
+// prefix has one origin, or several when it is announced from more than one
+// AS (multi-origin, a hijack, an anycast service); each AS then reaches the
+// origin its best route leads to.
 struct RouteTree {
   static constexpr uint32_t kNoHop = UINT32_MAX;
-  uint32_t origin = kNoHop;
   std::vector<uint32_t> next_hop;  // the neighbour the route came from
   std::vector<uint8_t> length;     // ASes on the path, the AS itself included
   std::vector<RouteType> type;
@@ -44,6 +46,8 @@ struct RouteTree {
   // The AS path `as` would announce, itself first and the origin last
   // (AS_PATH order, without prepending). Empty when it has no route.
   void PathFrom(uint32_t as, std::vector<uint32_t>* path) const;
+  // The origin `as` routes to (kNoHop when it has no route).
+  uint32_t OriginOf(uint32_t as) const;
 };
 
 class Router {
@@ -51,8 +55,10 @@ class Router {
   // The graph must outlive the router and stay unchanged.
   explicit Router(const topology::AsRelationships& graph);
 
-  // Routes of every AS towards `origin` (a dense index).
+  // Routes of every AS towards a prefix announced by `origin` (a dense
+  // index), or by each of `origins`.
   void Compute(uint32_t origin, RouteTree* tree);
+  void Compute(std::span<const uint32_t> origins, RouteTree* tree);
 
   const topology::AsRelationships& graph() const { return graph_; }
 

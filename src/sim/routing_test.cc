@@ -46,22 +46,22 @@ struct Ref {
 };
 // The path u's current route follows, u first (next pointers, as BGP's
 // AS_PATH would read at this moment).
-std::vector<uint32_t> RefPath(const std::vector<Ref>& r, uint32_t u, uint32_t origin) {
+std::vector<uint32_t> RefPath(const std::vector<Ref>& r, uint32_t u) {
   std::vector<uint32_t> p;
   for (uint32_t x = u; p.size() <= r.size(); x = r[x].next) {
     p.push_back(x);
-    if (x == origin || r[x].type == RouteType::kNone) break;
+    if (r[x].type == RouteType::kOrigin || r[x].type == RouteType::kNone) break;
   }
   return p;
 }
-std::vector<Ref> Converge(const AsRelationships& g, uint32_t origin) {
+std::vector<Ref> Converge(const AsRelationships& g, std::vector<uint32_t> origins) {
   const uint32_t n = static_cast<uint32_t>(g.as_count());
   std::vector<Ref> r(n);
-  r[origin] = {RouteType::kOrigin, 1, origin};
+  for (uint32_t origin : origins) r[origin] = {RouteType::kOrigin, 1, origin};
   for (bool changed = true; changed;) {
     changed = false;
     for (uint32_t v = 0; v < n; ++v) {
-      if (v == origin) continue;
+      if (r[v].type == RouteType::kOrigin) continue;
       Ref best;
       auto consider = [&](uint32_t u, RouteType as_seen) {
         const Ref& ru = r[u];
@@ -70,7 +70,7 @@ std::vector<Ref> Converge(const AsRelationships& g, uint32_t origin) {
         const bool exports = ru.type == RouteType::kOrigin || ru.type == RouteType::kCustomer ||
                              as_seen == RouteType::kProvider;
         if (!exports) return;
-        const std::vector<uint32_t> up = RefPath(r, u, origin);
+        const std::vector<uint32_t> up = RefPath(r, u);
         if (std::find(up.begin(), up.end(), v) != up.end()) return;
         const auto key = std::make_tuple(as_seen, ru.length + 1, g.AsnAt(u));
         if (best.type == RouteType::kNone ||
@@ -101,15 +101,19 @@ TEST(Router, AgreesWithConvergedBgpOnRandomGraphs) {
     RouteTree t;
     std::vector<uint32_t> path;
     for (uint32_t origin = 0; origin < g.as_count(); origin += 3) {
-      router.Compute(origin, &t);
-      const std::vector<Ref> ref = Converge(g, origin);
+      // One origin, and (every other time) a second one as in a hijack.
+      std::vector<uint32_t> origins = {origin};
+      if (origin % 2 == 0) origins.push_back((origin * 7 + 5) % static_cast<uint32_t>(g.as_count()));
+      router.Compute(origins, &t);
+      const std::vector<Ref> ref = Converge(g, origins);
       for (uint32_t v = 0; v < g.as_count(); ++v) {
         ASSERT_EQ(t.type[v], ref[v].type) << "seed " << seed << " origin " << origin << " as " << v;
         if (ref[v].type == RouteType::kNone) continue;
         ASSERT_EQ(t.length[v], ref[v].length) << "seed " << seed << " as " << v;
         ASSERT_EQ(t.next_hop[v], ref[v].next) << "seed " << seed << " as " << v;
         t.PathFrom(v, &path);
-        ASSERT_EQ(path, RefPath(ref, v, origin));
+        ASSERT_EQ(path, RefPath(ref, v));
+        ASSERT_EQ(t.OriginOf(v), path.back());
         ASSERT_TRUE(IsValleyFree(g, path));
       }
     }
