@@ -4,6 +4,7 @@
 // the time of each step; run it under /usr/bin/time for the peak memory.
 //
 // Usage: sim_bench AS_REL PREFIX_ORIGINS OUT.mrt[.gz] [PEERS] [THREADS]
+//        sim_bench --synthetic ASES PREFIXES OUT.mrt[.gz] [PEERS] [THREADS]
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -15,6 +16,7 @@
 
 #include "sim/prefix_origins.h"
 #include "sim/rib_builder.h"
+#include "sim/synthetic_topology.h"
 #include "topology/as_relationships.h"
 
 namespace {
@@ -29,23 +31,50 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: sim_bench AS_REL PREFIX_ORIGINS OUT.mrt[.gz] [PEERS] [THREADS]\n");
     return 2;
   }
-  const size_t npeers = argc > 4 ? std::strtoul(argv[4], nullptr, 10) : 50;
-  const unsigned threads = argc > 5 ? static_cast<unsigned>(std::atoi(argv[5])) : 0;
+  const bool synthetic = std::string(argv[1]) == "--synthetic";
+  const int k = synthetic ? 1 : 0;  // --synthetic shifts the arguments by one
+  if (argc < 4 + k) {
+    std::fprintf(stderr, "usage: sim_bench --synthetic ASES PREFIXES OUT [PEERS] [THREADS]\n");
+    return 2;
+  }
+  const char* out = argv[3 + k];
+  const size_t npeers = argc > 4 + k ? std::strtoul(argv[4 + k], nullptr, 10) : 50;
+  const unsigned threads = argc > 5 + k ? static_cast<unsigned>(std::atoi(argv[5 + k])) : 0;
   auto t = Clock::now();
-  vigia::topology::AsRelationships g;
-  if (auto s = g.LoadFile(argv[1]); !s.ok()) {
-    std::fprintf(stderr, "%s\n", s.message().c_str());
-    return 2;
-  }
-  std::printf("graph: %zu ASes, %zu links in %.2f s\n", g.as_count(), g.link_count(), Since(t));
-  t = Clock::now();
+  vigia::topology::AsRelationships real_graph;
+  vigia::sim::SyntheticInternet net;
   vigia::sim::PrefixOriginTable table;
-  if (auto s = table.LoadFile(argv[2]); !s.ok()) {
-    std::fprintf(stderr, "%s\n", s.message().c_str());
-    return 2;
+  std::vector<vigia::sim::PrefixOrigin> routes;
+  if (synthetic) {
+    vigia::sim::SyntheticConfig config;
+    config.ases = static_cast<uint32_t>(std::strtoul(argv[2], nullptr, 10));
+    config.prefixes = static_cast<uint32_t>(std::strtoul(argv[3], nullptr, 10));
+    auto made = vigia::sim::GenerateTopology(config);
+    if (!made.ok()) {
+      std::fprintf(stderr, "%s\n", made.status().message().c_str());
+      return 2;
+    }
+    net = std::move(made).value();
+    std::printf("synthetic: %zu ASes, %zu links, %zu announcements in %.2f s\n",
+                net.graph.as_count(), net.graph.link_count(), net.announcements.size(), Since(t));
+    for (const vigia::sim::Announcement& a : net.announcements) routes.push_back({a.prefix, a.origin});
+  } else {
+    if (auto s = real_graph.LoadFile(argv[1]); !s.ok()) {
+      std::fprintf(stderr, "%s\n", s.message().c_str());
+      return 2;
+    }
+    std::printf("graph: %zu ASes, %zu links in %.2f s\n", real_graph.as_count(),
+                real_graph.link_count(), Since(t));
+    t = Clock::now();
+    if (auto s = table.LoadFile(argv[2]); !s.ok()) {
+      std::fprintf(stderr, "%s\n", s.message().c_str());
+      return 2;
+    }
+    std::printf("prefixes: %zu (skipped %zu) in %.2f s\n", table.routes().size(),
+                table.skipped(), Since(t));
+    routes = table.routes();
   }
-  std::printf("prefixes: %zu (skipped %zu) in %.2f s\n", table.routes().size(), table.skipped(),
-              Since(t));
+  const vigia::topology::AsRelationships& g = synthetic ? net.graph : real_graph;
 
   // Collector peers: the ASes with the most customers, as route collectors
   // peer mostly with large transit networks.
@@ -64,7 +93,7 @@ int main(int argc, char** argv) {
   std::vector<uint32_t> origins;
   std::vector<vigia::sim::RibPrefix> rib;
   size_t unknown = 0;
-  for (const vigia::sim::PrefixOrigin& r : table.routes()) {
+  for (const vigia::sim::PrefixOrigin& r : routes) {
     auto i = g.Index(r.origin);
     if (!i) {
       ++unknown;
@@ -96,7 +125,7 @@ int main(int argc, char** argv) {
                        vigia::IpAddress::V4(0x0A000000 + static_cast<uint32_t>(i) + 1)});
     slots.push_back(i);
   }
-  auto st = vigia::sim::WriteCollectorRib(argv[3], c, slots, paths, rib, 1700000000);
+  auto st = vigia::sim::WriteCollectorRib(out, c, slots, paths, rib, 1700000000);
   if (!st.ok()) {
     std::fprintf(stderr, "%s\n", st.status().message().c_str());
     return 2;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
 #include <thread>
 
 #include "mrt/writer.h"
@@ -18,32 +19,37 @@ PeerPaths PeerPaths::Compute(const topology::AsRelationships& graph,
   out.peers_ = peers.size();
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
   threads = static_cast<unsigned>(std::min<size_t>(threads, std::max<size_t>(1, origins.size())));
-  // Each thread takes a contiguous run of origins and keeps its own path
-  // buffer and lengths; the runs are joined in order afterwards.
+  // Threads take chunks of origins from a shared counter (the work per
+  // origin varies a lot), each chunk with its own path buffer; the chunks
+  // are joined in order afterwards, so the result does not depend on the
+  // threads.
   struct Part {
     std::vector<Asn> asns;
-    std::vector<uint32_t> lengths;  // per (origin, peer) of the run
+    std::vector<uint32_t> lengths;  // per (origin, peer) of the chunk
   };
-  std::vector<Part> parts(threads);
-  const size_t per = (origins.size() + threads - 1) / threads;
-  auto work = [&](unsigned t) {
+  constexpr size_t kChunk = 256;
+  std::vector<Part> parts((origins.size() + kChunk - 1) / kChunk);
+  std::atomic<size_t> next_chunk{0};
+  auto work = [&] {
     Router router(graph);
     RouteTree tree;
     std::vector<uint32_t> path;
-    Part& part = parts[t];
-    const size_t begin = t * per, end = std::min(origins.size(), begin + per);
-    for (size_t o = begin; o < end; ++o) {
-      router.Compute(origins[o], &tree);
-      for (uint32_t peer : peers) {
-        tree.PathFrom(peer, &path);
-        for (uint32_t x : path) part.asns.push_back(graph.AsnAt(x));
-        part.lengths.push_back(static_cast<uint32_t>(path.size()));
+    for (size_t c; (c = next_chunk.fetch_add(1)) < parts.size();) {
+      Part& part = parts[c];
+      const size_t begin = c * kChunk, end = std::min(origins.size(), begin + kChunk);
+      for (size_t o = begin; o < end; ++o) {
+        router.Compute(origins[o], &tree);
+        for (uint32_t peer : peers) {
+          tree.PathFrom(peer, &path);
+          for (uint32_t x : path) part.asns.push_back(graph.AsnAt(x));
+          part.lengths.push_back(static_cast<uint32_t>(path.size()));
+        }
       }
     }
   };
   std::vector<std::thread> pool;
-  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work, t);
-  work(0);
+  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
+  work();
   for (std::thread& th : pool) th.join();
 
   size_t total = 0;
