@@ -16,6 +16,7 @@
 
 #include "core/test_util.h"
 #include "topology/as2org.h"
+#include "registry/delegated.h"
 
 namespace vigia::sim {
 namespace {
@@ -538,6 +539,32 @@ TEST(SyntheticTopology, FullScale) {
   for (int k = 0; k < kRirCount; ++k)
     bytes += DelegatedExtendedText(*r, static_cast<Rir>(k)).size();
   EXPECT_GT(bytes, 0u);
+}
+
+}  // namespace
+}  // namespace vigia::sim
+
+namespace vigia::sim {
+namespace {
+
+// The delegated files read back through Vigía's own RIR-stats parser
+// without a skipped line, and hold every allocation.
+TEST(SyntheticTopology, DelegatedFilesParseWithTheRegistryReader) {
+  SyntheticConfig config;
+  config.ases = 500;
+  config.prefixes = 3000;
+  auto net = GenerateTopology(config);
+  ASSERT_TRUE(net.ok()) << net.status().message();
+  size_t records = 0;
+  for (int r = 0; r < kRirCount; ++r) {
+    registry::DelegatedStats stats;
+    const std::string text = DelegatedExtendedText(*net, static_cast<Rir>(r));
+    ASSERT_TRUE(stats.LoadText(text, std::string(RirRegistry(static_cast<Rir>(r)))).ok());
+    EXPECT_EQ(stats.skipped(), 0u) << RirName(static_cast<Rir>(r));
+    EXPECT_TRUE(stats.warnings().empty()) << RirName(static_cast<Rir>(r));
+    records += stats.records().size();
+  }
+  EXPECT_GE(records, net->allocations.size() + net->ases.size());
 }
 
 }  // namespace
