@@ -8,6 +8,7 @@
 #include "core/test_util.h"
 #include "mrt/test_util.h"
 #include "sim/routing.h"
+#include "sim/test_graphs.h"
 
 namespace vigia::sim {
 namespace {
@@ -15,22 +16,8 @@ namespace {
 using topology::AsRelationships;
 using topology::LinkType;
 
-// 1 and 2 peer at the top; 3 and 4 are customers of 1, 5 of 2; 6 is a
-// stub below 3 and 4.
-AsRelationships HandGraph() {
-  AsRelationships g;
-  g.AddLink(1, 2, LinkType::kP2p);
-  g.AddLink(1, 3, LinkType::kP2c);
-  g.AddLink(1, 4, LinkType::kP2c);
-  g.AddLink(2, 5, LinkType::kP2c);
-  g.AddLink(3, 6, LinkType::kP2c);
-  g.AddLink(4, 6, LinkType::kP2c);
-  g.Build();
-  return g;
-}
-
 TEST(RibBuilder, WritesWhatBgpdumpReads) {
-  const AsRelationships g = HandGraph();
+  const AsRelationships g = test::HandGraph();
   auto idx = [&](Asn a) { return *g.Index(a); };
   // Collector peers: AS5 (IPv4 session) and AS4 (IPv6 session).
   const std::vector<uint32_t> peers = {idx(5), idx(4)};

@@ -9,6 +9,7 @@
 #include <tuple>
 
 #include "core/test_util.h"
+#include "sim/test_graphs.h"
 
 namespace vigia::sim {
 namespace {
@@ -120,17 +121,10 @@ TEST(Router, AgreesWithConvergedBgpOnRandomGraphs) {
   }
 }
 
-// A small graph by hand: 1 and 2 are peers at the top; 3 and 4 are
-// customers of 1, 5 a customer of 2; 6 is a stub with providers 3 and 4.
+// test::HandGraph(): 1 and 2 are peers at the top; 3 and 4 are customers
+// of 1, 5 a customer of 2; 6 is a stub with providers 3 and 4.
 TEST(Router, PreferenceAndExportByHand) {
-  AsRelationships g;
-  g.AddLink(1, 2, LinkType::kP2p);
-  g.AddLink(1, 3, LinkType::kP2c);
-  g.AddLink(1, 4, LinkType::kP2c);
-  g.AddLink(2, 5, LinkType::kP2c);
-  g.AddLink(3, 6, LinkType::kP2c);
-  g.AddLink(4, 6, LinkType::kP2c);
-  g.Build();
+  AsRelationships g = test::HandGraph();
   auto idx = [&](Asn a) { return *g.Index(a); };
   Router router(g);
   RouteTree t;

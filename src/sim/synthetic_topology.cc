@@ -131,54 +131,29 @@ std::span<const uint8_t> V4Blocks(Rir r) {
   return kRipeV4;
 }
 
-// IPv6 /12s IANA allocated to each RIR (IANA IPv6 unicast address registry).
-uint16_t V6Block(Rir r) {
-  switch (r) {
-    case Rir::kAfrinic:
-      return 0x2c00;
-    case Rir::kApnic:
-      return 0x2400;
-    case Rir::kArin:
-      return 0x2600;
-    case Rir::kLacnic:
-      return 0x2800;
-    case Rir::kRipeNcc:
-      return 0x2a00;
-  }
-  return 0x2a00;
-}
 
-std::string_view RirTag(Rir r) {
-  switch (r) {
-    case Rir::kAfrinic:
-      return "AFRINIC";
-    case Rir::kApnic:
-      return "APNIC";
-    case Rir::kArin:
-      return "ARIN";
-    case Rir::kLacnic:
-      return "LACNIC";
-    case Rir::kRipeNcc:
-      return "RIPENCC";
-  }
-  return "";
-}
 
-std::string_view UtcOffset(Rir r) {
-  switch (r) {
-    case Rir::kAfrinic:
-      return "+0200";
-    case Rir::kApnic:
-      return "+1000";
-    case Rir::kArin:
-      return "-0500";
-    case Rir::kLacnic:
-      return "-0300";
-    case Rir::kRipeNcc:
-      return "+0100";
-  }
-  return "+0000";
-}
+
+// What each RIR is called where, its IPv6 /12 (IANA IPv6 unicast address
+// registry) and the UTC offset of its delegated files.
+struct RirInfo {
+  std::string_view name;      // "RIPE NCC"
+  std::string_view registry;  // as in delegated files: "ripencc"
+  std::string_view tag;       // in generated identifiers: "RIPENCC"
+  std::string_view utc_offset;
+  uint16_t v6_block;
+};
+constexpr RirInfo kRirInfo[kRirCount] = {
+    {"AFRINIC", "afrinic", "AFRINIC", "+0200", 0x2c00},
+    {"APNIC", "apnic", "APNIC", "+1000", 0x2400},
+    {"ARIN", "arin", "ARIN", "-0500", 0x2600},
+    {"LACNIC", "lacnic", "LACNIC", "-0300", 0x2800},
+    {"RIPE NCC", "ripencc", "RIPENCC", "+0100", 0x2a00},
+};
+const RirInfo& Info(Rir r) { return kRirInfo[static_cast<int>(r)]; }
+uint16_t V6Block(Rir r) { return Info(r).v6_block; }
+std::string_view RirTag(Rir r) { return Info(r).tag; }
+std::string_view UtcOffset(Rir r) { return Info(r).utc_offset; }
 
 Prefix MakePrefix(Family f, U128 start, int len) {
   uint8_t b[16] = {};
@@ -311,37 +286,10 @@ constexpr uint32_t kMaxPrefixesPerAllocation = 4096;
 
 }  // namespace
 
-std::string_view RirName(Rir r) {
-  switch (r) {
-    case Rir::kAfrinic:
-      return "AFRINIC";
-    case Rir::kApnic:
-      return "APNIC";
-    case Rir::kArin:
-      return "ARIN";
-    case Rir::kLacnic:
-      return "LACNIC";
-    case Rir::kRipeNcc:
-      return "RIPE NCC";
-  }
-  return "";
-}
 
-std::string_view RirRegistry(Rir r) {
-  switch (r) {
-    case Rir::kAfrinic:
-      return "afrinic";
-    case Rir::kApnic:
-      return "apnic";
-    case Rir::kArin:
-      return "arin";
-    case Rir::kLacnic:
-      return "lacnic";
-    case Rir::kRipeNcc:
-      return "ripencc";
-  }
-  return "";
-}
+
+std::string_view RirName(Rir r) { return Info(r).name; }
+std::string_view RirRegistry(Rir r) { return Info(r).registry; }
 
 std::string_view TierName(Tier t) {
   switch (t) {
