@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
-
 #include <cstring>
 #include <memory>
 #include <optional>
@@ -16,7 +15,8 @@
 namespace vigia::rpki {
 
 bool ParseAsn(std::string_view t, Asn* out) {
-  if (t.size() > 2 && (t[0] == 'A' || t[0] == 'a') && (t[1] == 'S' || t[1] == 's')) t.remove_prefix(2);
+  if (t.size() > 2 && (t[0] == 'A' || t[0] == 'a') && (t[1] == 'S' || t[1] == 's'))
+    t.remove_prefix(2);
   if (t.empty()) return false;
   uint64_t v = 0;
   auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
@@ -79,9 +79,9 @@ Status VrpSet::LoadFile(const std::string& path) {
   if (!in.ok()) return in.status();
   // One uninitialised buffer sized up front (compressed input grows it).
   const uint64_t hint = (*in)->compressed_size();
-  size_t cap = static_cast<size_t>(
-                   (*in)->compression() == io::Compression::kNone ? hint : hint * 4) +
-               (1 << 16);
+  size_t cap =
+      static_cast<size_t>((*in)->compression() == io::Compression::kNone ? hint : hint * 4) +
+      (1 << 16);
   // Uninitialised, huge-page backed (core/large_alloc.h).
   struct Free {
     size_t bytes;
@@ -114,8 +114,8 @@ Status VrpSet::LoadText(const std::string& text, const std::string& name) {
 Status VrpSet::LoadBuffer(const char* data, size_t size, const std::string& name) {
   const std::string_view text(data, size);
   const size_t i = text.find_first_not_of(" \t\r\n");
-  Status s = (i != std::string_view::npos && text[i] == '{') ? LoadJson(text, name)
-                                                             : LoadCsv(text, name);
+  Status s =
+      (i != std::string_view::npos && text[i] == '{') ? LoadJson(text, name) : LoadCsv(text, name);
   Build();
   return s;
 }
@@ -135,6 +135,30 @@ class JsonLoader {
  private:
   void Problem(std::string where, std::string message) {
     set_.Problem(std::move(where), std::move(message));
+  }
+  // Walks the array at the cursor: an entry that is not an object is
+  // reported and skipped; for each object, entry(where) runs inside it
+  // (after BeginObject). Stops, false, when full() says a cap is reached
+  // or the document is broken.
+  template <typename Full, typename Entry>
+  bool EachObject(const std::string& label, Full full, const char* full_message, Entry entry) {
+    c_.BeginArray();
+    for (size_t index = 0; c_.NextElement() == JsonCursor::Step::kItem; ++index) {
+      auto where = [&] { return fmt::format("{}: {}[{}]", name_, label, index); };
+      if (full()) {
+        Problem(where(), full_message);
+        return false;
+      }
+      if (c_.Peek() != JsonCursor::Type::kObject) {
+        if (!c_.Skip()) return false;
+        Problem(where(), "entry is not an object");
+        continue;
+      }
+      c_.BeginObject();
+      entry(where);
+      if (c_.failed()) return false;
+    }
+    return !c_.failed();
   }
   VrpSet& set_;
   JsonCursor& c_;
@@ -225,86 +249,74 @@ bool JsonLoader::Roas(size_t size_hint) {
   // 45 bytes: this bound is never exceeded, and the pages of a large
   // vector are only touched as they are filled (core/large_alloc.h).
   vrps.reserve(std::min(kMaxVrps, vrps.size() + size_hint / 45 + 16));
-  c_.BeginArray();
-  size_t index = 0;
   std::string ta_text;
   using Type = JsonCursor::Type;
-  for (; c_.NextElement() == JsonCursor::Step::kItem; ++index) {
-    auto where = [&] { return fmt::format("{}: roas[{}]", name_, index); };
-    if (vrps.size() >= kMaxVrps) {
-      Problem(where(), "more than 20,000,000 VRPs; the rest is ignored");
-      return false;
-    }
-    if (c_.Peek() != Type::kObject) {
-      if (!c_.Skip()) return false;
-      Problem(where(), "entry is not an object");
-      continue;
-    }
-    c_.BeginObject();
-    bool have_asn = false, asn_ok = false, have_prefix = false, have_max = false;
-    Asn asn = 0;
-    std::optional<Prefix> prefix;
-    std::string_view prefix_text;
-    std::string prefix_copy;
-    uint64_t max = 0;
-    bool max_ok = false;
-    ta_text.clear();
-    std::string_view key;
-    JsonCursor::Step step;
-    while ((step = c_.NextMember(&key)) == JsonCursor::Step::kItem) {
-      if (key == "asn") {
-        have_asn = true;
-        asn_ok = JsonAsn(c_, &asn);
-      } else if (key == "prefix") {
-        have_prefix = true;
-        if (c_.Peek() == Type::kString) {
-          if (!c_.String(&prefix_text)) break;
-          prefix = Prefix::Parse(prefix_text);
-          if (!prefix) prefix_copy.assign(prefix_text);
-        } else if (!c_.Skip()) {
-          break;
-        }
-      } else if (key == "maxLength") {
-        have_max = true;
-        if (c_.Peek() == Type::kNumber) {
-          bool ok = c_.Uint64(&max);
-          if (!ok && c_.failed()) {
-            // Not an unsigned integer: JsonCursor refused it without
-            // consuming it, which is fatal for the document.
+  auto full = [&] { return vrps.size() >= kMaxVrps; };
+  return EachObject(
+      "roas", full, "more than 20,000,000 VRPs; the rest is ignored", [&](const auto& where) {
+        bool have_asn = false, asn_ok = false, have_prefix = false, have_max = false;
+        Asn asn = 0;
+        std::optional<Prefix> prefix;
+        std::string_view prefix_text;
+        std::string prefix_copy;
+        uint64_t max = 0;
+        bool max_ok = false;
+        ta_text.clear();
+        std::string_view key;
+        JsonCursor::Step step;
+        while ((step = c_.NextMember(&key)) == JsonCursor::Step::kItem) {
+          if (key == "asn") {
+            have_asn = true;
+            asn_ok = JsonAsn(c_, &asn);
+          } else if (key == "prefix") {
+            have_prefix = true;
+            if (c_.Peek() == Type::kString) {
+              if (!c_.String(&prefix_text)) break;
+              prefix = Prefix::Parse(prefix_text);
+              if (!prefix) prefix_copy.assign(prefix_text);
+            } else if (!c_.Skip()) {
+              break;
+            }
+          } else if (key == "maxLength") {
+            have_max = true;
+            if (c_.Peek() == Type::kNumber) {
+              bool ok = c_.Uint64(&max);
+              if (!ok && c_.failed()) {
+                // Not an unsigned integer: JsonCursor refused it without
+                // consuming it, which is fatal for the document.
+                break;
+              }
+              max_ok = ok && max <= 255;
+            } else if (!c_.Skip()) {
+              break;
+            }
+          } else if (key == "ta") {
+            std::string_view sv;
+            if (c_.Peek() == Type::kString) {
+              if (!c_.String(&sv)) break;
+              ta_text.assign(sv);
+            } else if (!c_.Skip()) {
+              break;
+            }
+          } else if (!c_.Skip()) {
             break;
           }
-          max_ok = ok && max <= 255;
-        } else if (!c_.Skip()) {
-          break;
+          if (c_.failed()) break;
         }
-      } else if (key == "ta") {
-        std::string_view sv;
-        if (c_.Peek() == Type::kString) {
-          if (!c_.String(&sv)) break;
-          ta_text.assign(sv);
-        } else if (!c_.Skip()) {
-          break;
+        if (c_.failed()) return;
+        if (!have_asn || !have_prefix || !have_max) {
+          Problem(where(), "entry lacks prefix, asn or maxLength");
+        } else if (!asn_ok) {
+          Problem(where(), "bad asn");
+        } else if (!prefix) {
+          Problem(where(), "bad prefix \"" + prefix_copy + "\"");
+        } else if (!max_ok) {
+          Problem(where(), "bad maxLength");
+        } else if (!set_.Add(*prefix, static_cast<uint8_t>(max), asn, ta_text)) {
+          Problem(where(), fmt::format("RFC 6482 §3.3: maxLength {} outside [{}, {}]", max,
+                                       prefix->length(), prefix->address().bit_width()));
         }
-      } else if (!c_.Skip()) {
-        break;
-      }
-      if (c_.failed()) break;
-    }
-    if (c_.failed()) return false;
-    if (!have_asn || !have_prefix || !have_max) {
-      Problem(where(), "entry lacks prefix, asn or maxLength");
-    } else if (!asn_ok) {
-      Problem(where(), "bad asn");
-    } else if (!prefix) {
-      Problem(where(), "bad prefix \"" + prefix_copy + "\"");
-    } else if (!max_ok) {
-      Problem(where(), "bad maxLength");
-    } else if (!set_.Add(*prefix, static_cast<uint8_t>(max), asn, ta_text)) {
-      Problem(where(), fmt::format("RFC 6482 §3.3: maxLength {} outside [{}, {}]", max,
-                                   prefix->length(), prefix->address().bit_width()));
-    }
-  }
-  return !c_.failed();
+      });
 }
 
 // One ASPA list: [{"customer" | "customer_asid": N, "providers": [N |
@@ -312,82 +324,71 @@ bool JsonLoader::Roas(size_t size_hint) {
 bool JsonLoader::Aspas(const std::string& label) {
   AspaSet& aspas = set_.aspas_;
   using Type = JsonCursor::Type;
-  c_.BeginArray();
-  size_t index = 0;
   std::vector<Asn> providers;
-  for (; c_.NextElement() == JsonCursor::Step::kItem; ++index) {
-    auto where = [&] { return fmt::format("{}: {}[{}]", name_, label, index); };
-    if (aspas.size() >= kMaxAspas) {
-      Problem(where(), "more than 1,000,000 ASPAs; the rest is ignored");
-      return false;
-    }
-    if (c_.Peek() != Type::kObject) {
-      if (!c_.Skip()) return false;
-      Problem(where(), "entry is not an object");
-      continue;
-    }
-    c_.BeginObject();
-    bool have_customer = false, customer_ok = false, have_providers = false, bad_provider = false;
-    Asn customer = 0;
-    providers.clear();
-    std::string_view key;
-    while (c_.NextMember(&key) == JsonCursor::Step::kItem) {
-      if (key == "customer" || key == "customer_asid") {
-        have_customer = true;
-        customer_ok = JsonAsn(c_, &customer);
-      } else if (key == "providers" || key == "provider_set") {
-        have_providers = true;
-        if (c_.Peek() != Type::kArray) {
-          bad_provider = true;
-          if (!c_.Skip()) break;
-          continue;
-        }
-        c_.BeginArray();
-        while (c_.NextElement() == JsonCursor::Step::kItem) {
-          Asn a = 0;
-          bool ok = false;
-          if (c_.Peek() == Type::kObject) {
-            // Early profile drafts: {"asid": N, "afi_limit": "ipv4"}.
-            c_.BeginObject();
-            std::string_view k2;
-            while (c_.NextMember(&k2) == JsonCursor::Step::kItem) {
-              if (k2 == "asid") {
-                ok = JsonAsn(c_, &a);
-              } else if (!c_.Skip()) {
-                break;
-              }
+  auto full = [&] { return aspas.size() >= kMaxAspas; };
+  return EachObject(
+      label, full, "more than 1,000,000 ASPAs; the rest is ignored", [&](const auto& where) {
+        bool have_customer = false, customer_ok = false, have_providers = false,
+             bad_provider = false;
+        Asn customer = 0;
+        providers.clear();
+        std::string_view key;
+        while (c_.NextMember(&key) == JsonCursor::Step::kItem) {
+          if (key == "customer" || key == "customer_asid") {
+            have_customer = true;
+            customer_ok = JsonAsn(c_, &customer);
+          } else if (key == "providers" || key == "provider_set") {
+            have_providers = true;
+            if (c_.Peek() != Type::kArray) {
+              bad_provider = true;
+              if (!c_.Skip()) break;
+              continue;
             }
-          } else {
-            ok = JsonAsn(c_, &a);
+            c_.BeginArray();
+            while (c_.NextElement() == JsonCursor::Step::kItem) {
+              Asn a = 0;
+              bool ok = false;
+              if (c_.Peek() == Type::kObject) {
+                // Early profile drafts: {"asid": N, "afi_limit": "ipv4"}.
+                c_.BeginObject();
+                std::string_view k2;
+                while (c_.NextMember(&k2) == JsonCursor::Step::kItem) {
+                  if (k2 == "asid") {
+                    ok = JsonAsn(c_, &a);
+                  } else if (!c_.Skip()) {
+                    break;
+                  }
+                }
+              } else {
+                ok = JsonAsn(c_, &a);
+              }
+              if (c_.failed()) break;
+              if (!ok || providers.size() >= kMaxAspaProviders) {
+                bad_provider = true;
+                continue;
+              }
+              providers.push_back(a);
+            }
+          } else if (!c_.Skip()) {
+            break;
           }
           if (c_.failed()) break;
-          if (!ok || providers.size() >= kMaxAspaProviders) {
-            bad_provider = true;
-            continue;
-          }
-          providers.push_back(a);
         }
-      } else if (!c_.Skip()) {
-        break;
-      }
-      if (c_.failed()) break;
-    }
-    if (c_.failed()) return false;
-    if (!have_customer || !have_providers) {
-      Problem(where(), "entry lacks customer or providers");
-    } else if (!customer_ok) {
-      Problem(where(), "bad customer ASN");
-    } else if (bad_provider) {
-      Problem(where(), fmt::format("bad provider list (not ASNs, or more than {})",
-                                   kMaxAspaProviders));
-    } else if (customer == 0) {
-      // draft-ietf-sidrops-aspa-profile §3.2: the customer is never AS 0.
-      Problem(where(), "customer AS0");
-    } else {
-      aspas.Add(customer, providers);
-    }
-  }
-  return !c_.failed();
+        if (c_.failed()) return;
+        if (!have_customer || !have_providers) {
+          Problem(where(), "entry lacks customer or providers");
+        } else if (!customer_ok) {
+          Problem(where(), "bad customer ASN");
+        } else if (bad_provider) {
+          Problem(where(),
+                  fmt::format("bad provider list (not ASNs, or more than {})", kMaxAspaProviders));
+        } else if (customer == 0) {
+          // draft-ietf-sidrops-aspa-profile §3.2: the customer is never AS 0.
+          Problem(where(), "customer AS0");
+        } else {
+          aspas.Add(customer, providers);
+        }
+      });
 }
 
 namespace {
@@ -398,7 +399,8 @@ std::vector<std::string_view> SplitCsv(std::string_view line) {
     size_t c = line.find(',', start);
     std::string_view v = line.substr(start, c == std::string_view::npos ? c : c - start);
     while (!v.empty() && (v.front() == ' ' || v.front() == '"')) v.remove_prefix(1);
-    while (!v.empty() && (v.back() == ' ' || v.back() == '"' || v.back() == '\r')) v.remove_suffix(1);
+    while (!v.empty() && (v.back() == ' ' || v.back() == '"' || v.back() == '\r'))
+      v.remove_suffix(1);
     f.push_back(v);
     if (c == std::string_view::npos) break;
     start = c + 1;
@@ -426,7 +428,8 @@ Status VrpSet::LoadCsv(std::string_view all, const std::string& name) {
         for (char& c : h) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
         if (h == "asn") col_asn = static_cast<int>(i);
         if (h == "ip prefix" || h == "prefix") col_prefix = static_cast<int>(i);
-        if (h == "max length" || h == "maxlength" || h == "max_length") col_max = static_cast<int>(i);
+        if (h == "max length" || h == "maxlength" || h == "max_length")
+          col_max = static_cast<int>(i);
         if (h == "trust anchor" || h == "ta") col_ta = static_cast<int>(i);
       }
       if (col_asn < 0 || col_prefix < 0 || col_max < 0) {
@@ -464,8 +467,9 @@ Status VrpSet::LoadCsv(std::string_view all, const std::string& name) {
       Problem(where, "bad max length '" + std::string(mt) + "'");
       continue;
     }
-    std::string ta =
-        col_ta >= 0 && col_ta < static_cast<int>(f.size()) ? std::string(f[static_cast<size_t>(col_ta)]) : "";
+    std::string ta = col_ta >= 0 && col_ta < static_cast<int>(f.size())
+                         ? std::string(f[static_cast<size_t>(col_ta)])
+                         : "";
     if (!Add(*prefix, static_cast<uint8_t>(max), asn, ta)) {
       Problem(where, fmt::format("RFC 6482 §3.3: max length {} outside [{}, {}]", max,
                                  prefix->length(), prefix->address().bit_width()));
