@@ -185,20 +185,29 @@ Status DecodeMntner(const RpslObject& o, MntnerFields* out, Notes* notes) {
   return Status::Ok();
 }
 
+namespace {
+// RFC 2622 §5: the name of an as-set or route-set is one token with the
+// class's prefix ("as-", "rs-"), optionally hierarchical (AS64496:AS-FOO).
+Status DecodeSetName(const RpslObject& o, const char* cls, const char* prefix,
+                     std::string_view* name) {
+  const char* why = nullptr;
+  *name = OnlyToken(o.raw_key(), &why);
+  if (name->empty()) return Status::Corrupt(fmt::format("{}: name is {}", cls, why));
+  if (!IsSetName(*name, prefix)) {
+    return Status::Corrupt(fmt::format(
+        "{} \"{}\": not a {} name (RFC 2622 §5: \"{}\" prefix, optionally hierarchical)", cls,
+        *name, cls, prefix));
+  }
+  return Status::Ok();
+}
+}  // namespace
+
 // RFC 2622 §5.1: members of an as-set are AS numbers and as-set names.
 // mbrs-by-ref / member-of (membership claimed by the member) are not used.
 Status DecodeAsSet(const RpslObject& o, AsSetFields* out, Notes* notes) {
   out->Clear();
   out->members.clear();
-  const char* why = nullptr;
-  out->name = OnlyToken(o.raw_key(), &why);
-  if (out->name.empty()) return Status::Corrupt(fmt::format("as-set: name is {}", why));
-  if (!IsSetName(out->name, "as-")) {
-    return Status::Corrupt(fmt::format(
-        "as-set \"{}\": not an as-set name (RFC 2622 §5: \"as-\" prefix, optionally "
-        "hierarchical)",
-        out->name));
-  }
+  if (Status st = DecodeSetName(o, "as-set", "as-", &out->name); !st.ok()) return st;
   bool capped = false;
   for (size_t i = 1; i < o.attributes.size(); ++i) {
     const RpslAttribute& a = o.attributes[i];
@@ -234,15 +243,7 @@ Status DecodeAsSet(const RpslObject& o, AsSetFields* out, Notes* notes) {
 Status DecodeRouteSet(const RpslObject& o, RouteSetFields* out, Notes* notes) {
   out->Clear();
   out->members.clear();
-  const char* why = nullptr;
-  out->name = OnlyToken(o.raw_key(), &why);
-  if (out->name.empty()) return Status::Corrupt(fmt::format("route-set: name is {}", why));
-  if (!IsSetName(out->name, "rs-")) {
-    return Status::Corrupt(fmt::format(
-        "route-set \"{}\": not a route-set name (RFC 2622 §5: \"rs-\" prefix, optionally "
-        "hierarchical)",
-        out->name));
-  }
+  if (Status st = DecodeSetName(o, "route-set", "rs-", &out->name); !st.ok()) return st;
   bool capped = false;
   for (size_t i = 1; i < o.attributes.size(); ++i) {
     const RpslAttribute& a = o.attributes[i];
