@@ -1,0 +1,1 @@
+#include "sim/real_internet.h"

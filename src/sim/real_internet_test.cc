@@ -1,0 +1,3 @@
+#include "sim/real_internet.h"
+
+#include <gtest/gtest.h>

@@ -1,0 +1,3 @@
+#include "sim/registrations.h"
+
+#include <gtest/gtest.h>
