@@ -24,5 +24,6 @@ void RegisterBogons(CLI::App& app, int* exit_code);     // registry.cc: bogons
 void RegisterRegistry(CLI::App& app, int* exit_code);   // registry.cc: registry lookup
 void RegisterTopo(CLI::App& app, int* exit_code);       // topo.cc: rel, cone
 void RegisterPeeringDb(CLI::App& app, int* exit_code);  // peeringdb.cc
+void RegisterSimulate(CLI::App& app, int* exit_code);   // simulate.cc
 
 }  // namespace vigia::cli

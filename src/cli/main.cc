@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   vigia::cli::RegisterRegistry(app, &exit_code);
   vigia::cli::RegisterTopo(app, &exit_code);
   vigia::cli::RegisterPeeringDb(app, &exit_code);
+  vigia::cli::RegisterSimulate(app, &exit_code);
 
   try {
     app.parse(argc, argv);

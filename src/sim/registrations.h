@@ -22,7 +22,9 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/asn.h"
@@ -74,6 +76,17 @@ struct StaleRegistration {
   std::string where;  // "RIPE", "rpki", ...
 };
 
+// The peering LAN prefixes of one IXP in PeeringDB (ixpfx): an IPv4 block
+// in 185.1.0.0/16 (where the RIPE NCC assigns IXP LANs), 185.1.<k>.0/24 for
+// the k-th IXP unless the IXP has more members than a /24 holds (then the
+// /23../16 that fits) or the block is taken (then the next free one, on
+// into the rest of 185.0.0.0/8), and an IPv6 2001:7f8:<k>::/64. Never
+// overlapping another LAN, an allocation, an announcement or the RIRs'
+// pools; empty only when that space runs out.
+struct IxpLan {
+  std::optional<Prefix> v4, v6;
+};
+
 struct Registrations {
   std::vector<SimRoa> roas;
   std::vector<SimAspa> aspas;
@@ -81,12 +94,23 @@ struct Registrations {
   std::vector<StaleRegistration> stale;
   // Per AS, in SyntheticInternet::ases order.
   std::vector<uint8_t> rpki_adopter, irr_adopter, in_peeringdb, has_poc;
+  // Per IXP, in SyntheticInternet::ixps order.
+  std::vector<IxpLan> ixp_lans;
+  // RegistrationConfig::seed: the writers draw the details no decision
+  // depends on (PeeringDB port speeds, contacts) from it.
+  uint64_t seed = 0;
 
   void AddRoa(const SimRoa& roa) { roas.push_back(roa); }
   void AddRouteObject(SimRouteObject ro) { route_objects.push_back(std::move(ro)); }
 };
 
 Registrations GenerateRegistrations(const SyntheticInternet& net, const RegistrationConfig& config);
+
+// The IRR database of an RIR as route objects name it in `source:`:
+// "AFRINIC", "APNIC", "ARIN", "LACNIC", "RIPE".
+std::string_view IrrSourceName(Rir r);
+// The trust anchor of an RIR in rpki-client JSON: "afrinic", ..., "ripe".
+std::string_view TrustAnchorName(Rir r);
 
 // rpki/vrps.json in rpki-client JSON (roas and aspas), sorted; build time
 // `generated` (seconds since the epoch).

@@ -65,6 +65,15 @@ PeerPaths PeerPaths::Compute(const topology::AsRelationships& graph,
   return out;
 }
 
+size_t PeerPaths::Append(const std::vector<std::vector<Asn>>& per_peer) {
+  if (offset_.empty()) offset_.push_back(0);
+  for (size_t p = 0; p < peers_; ++p) {
+    if (p < per_peer.size()) asns_.insert(asns_.end(), per_peer[p].begin(), per_peer[p].end());
+    offset_.push_back(asns_.size());
+  }
+  return origins_++;
+}
+
 Result<RibWriteStats> WriteCollectorRib(const std::string& path, const Collector& collector,
                                         std::span<const size_t> peer_slots,
                                         const PeerPaths& paths, std::span<const RibPrefix> prefixes,
@@ -90,7 +99,7 @@ Result<RibWriteStats> WriteCollectorRib(const std::string& path, const Collector
     const size_t slot = peer_slots[i];
     // The peer's ASN is the first AS of any path it has; the graph gives it
     // too, but a peer may have no route at all.
-    e.asn = 0;
+    e.asn = p.asn;
     for (size_t o = 0; o < paths.origin_count() && e.asn == 0; ++o) {
       auto pa = paths.Path(o, slot);
       if (!pa.empty()) e.asn = pa.front();
@@ -110,6 +119,7 @@ Result<RibWriteStats> WriteCollectorRib(const std::string& path, const Collector
     rib.prefix = rp.prefix;
     rib.entry_count = 0;
     for (size_t i = 0; i < collector.peers.size(); ++i) {
+      if (collector.peers[i].family && *collector.peers[i].family != rp.prefix.family()) continue;
       const std::span<const Asn> as_path = paths.Path(rp.origin_slot, peer_slots[i]);
       if (as_path.empty()) continue;
       if (rib.entries.size() <= rib.entry_count) rib.entries.resize(rib.entry_count + 1);

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -26,6 +27,10 @@ struct CollectorPeer {
   uint32_t as = 0;
   IpAddress ip;
   IpAddress bgp_id;
+  Asn asn = 0;  // 0: the first AS of any of its paths
+  // A session of one address family gets only that family's routes, as
+  // collectors run separate IPv4 and IPv6 sessions; unset: both.
+  std::optional<Family> family;
 };
 
 struct Collector {
@@ -52,6 +57,9 @@ class PeerPaths {
     return {asns_.data() + offset_[k], offset_[k + 1] - offset_[k]};
   }
   size_t total_hops() const { return asns_.size(); }
+  // Adds a slot with the given path of each peer (per_peer.size() must be
+  // peer_count()), e.g. for a prefix with several origins; returns it.
+  size_t Append(const std::vector<std::vector<Asn>>& per_peer);
 
  private:
   size_t origins_ = 0, peers_ = 0;

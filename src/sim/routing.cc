@@ -138,6 +138,115 @@ void Router::Compute(std::span<const uint32_t> origins, RouteTree* t) {
   }
 }
 
+bool Router::ComputeLeak(uint32_t origin, uint32_t culprit, uint32_t receiver, RouteTree* t,
+                         std::vector<uint8_t>* leaked) {
+  const size_t n = graph_.as_count();
+  Compute(origin, t);
+  leaked->assign(n, 0);
+  if (culprit >= n || receiver >= n || culprit == origin || !t->HasRoute(culprit)) return false;
+  // Only a route from a provider or a peer can leak; a customer's route
+  // goes to everyone anyway.
+  if (t->type[culprit] != RouteType::kProvider && t->type[culprit] != RouteType::kPeer) return false;
+  // What the receiver is to the culprit decides how it takes the route. A
+  // route sent to a customer is no leak.
+  const Relation rel = graph_.RelationOf(asn_[receiver], asn_[culprit]);
+  if (rel != Relation::kProvider && rel != Relation::kPeer) return false;
+  std::vector<uint32_t> leaked_path;
+  t->PathFrom(culprit, &leaked_path);
+  std::vector<uint8_t> blocked(n, 0);
+  for (uint32_t x : leaked_path) blocked[x] = 1;
+  if (blocked[receiver]) return false;
+  const uint32_t seed_length = static_cast<uint32_t>(leaked_path.size()) + 1;
+  const RouteType seed_type = rel == Relation::kProvider ? RouteType::kCustomer : RouteType::kPeer;
+
+  // The three phases of Compute, with two differences: customer routes
+  // climb in order of length through a bucket queue (the leak enters at the
+  // receiver with a longer path than the origin's), and every route
+  // remembers whether it came through the leak, which the ASes on the
+  // leaked path refuse.
+  t->next_hop.assign(n, RouteTree::kNoHop);
+  t->length.assign(n, 0);
+  t->type.assign(n, RouteType::kNone);
+  std::vector<uint8_t>& via = *leaked;
+  auto offer = [&](uint32_t as, uint32_t from, RouteType type, uint32_t length, bool through_leak) {
+    if (through_leak && blocked[as]) return false;
+    if (!Offer(t, as, from, type, length)) return false;
+    via[as] = through_leak;
+    return true;
+  };
+  auto bucket = [&](size_t len) -> std::vector<uint32_t>& {
+    if (buckets_.size() <= len) buckets_.resize(len + 1);
+    return buckets_[len];
+  };
+  for (auto& b : buckets_) b.clear();
+  t->type[origin] = RouteType::kOrigin;
+  t->length[origin] = 1;
+  t->next_hop[origin] = origin;
+  bucket(1).push_back(origin);
+  bucket(seed_length);  // the walk below must reach the leak's length
+
+  // 1. Customer routes.
+  for (size_t len = 1; len < buckets_.size(); ++len) {
+    if (seed_type == RouteType::kCustomer && len == seed_length &&
+        offer(receiver, culprit, RouteType::kCustomer, seed_length, true)) {
+      bucket(len).push_back(receiver);
+    }
+    for (size_t k = 0; k < buckets_[len].size(); ++k) {
+      const uint32_t u = buckets_[len][k];
+      // Entries whose route has since changed are stale.
+      if (t->length[u] != len ||
+          (t->type[u] != RouteType::kOrigin && t->type[u] != RouteType::kCustomer)) {
+        continue;
+      }
+      for (uint32_t p : graph_.Providers(u)) {
+        if (offer(p, u, RouteType::kCustomer, static_cast<uint32_t>(len) + 1, via[u])) {
+          bucket(len + 1).push_back(p);
+        }
+      }
+    }
+  }
+
+  // 2. Peer routes.
+  std::vector<uint32_t>& exporters = next_;
+  exporters.clear();
+  for (uint32_t i = 0; i < n; ++i) {
+    if (t->type[i] == RouteType::kOrigin || t->type[i] == RouteType::kCustomer) {
+      exporters.push_back(i);
+    }
+  }
+  for (uint32_t u : exporters) {
+    for (uint32_t q : graph_.Peers(u)) {
+      if (t->type[q] == RouteType::kOrigin || t->type[q] == RouteType::kCustomer) continue;
+      offer(q, u, RouteType::kPeer, t->length[u] + 1u, via[u]);
+    }
+  }
+  if (seed_type == RouteType::kPeer && t->type[receiver] != RouteType::kOrigin &&
+      t->type[receiver] != RouteType::kCustomer) {
+    offer(receiver, culprit, RouteType::kPeer, seed_length, true);
+  }
+
+  // 3. Provider routes.
+  for (auto& b : buckets_) b.clear();
+  for (uint32_t i = 0; i < n; ++i) {
+    if (t->type[i] != RouteType::kNone) bucket(t->length[i]).push_back(i);
+  }
+  for (size_t len = 1; len < buckets_.size(); ++len) {
+    for (size_t k = 0; k < buckets_[len].size(); ++k) {
+      const uint32_t u = buckets_[len][k];
+      if (t->length[u] != len) continue;
+      for (uint32_t c : graph_.Customers(u)) {
+        const RouteType have = t->type[c];
+        if (have != RouteType::kNone && have != RouteType::kProvider) continue;
+        if (offer(c, u, RouteType::kProvider, static_cast<uint32_t>(len) + 1, via[u])) {
+          bucket(len + 1).push_back(c);
+        }
+      }
+    }
+  }
+  // The culprit's own route stays the one it leaked.
+  return via[receiver] != 0;
+}
+
 bool IsValleyFree(const topology::AsRelationships& graph, std::span<const uint32_t> path) {
   // Read from the origin (the end of the AS_PATH): up, at most one peer
   // link, down.

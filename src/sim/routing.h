@@ -60,6 +60,21 @@ class Router {
   void Compute(uint32_t origin, RouteTree* tree);
   void Compute(std::span<const uint32_t> origins, RouteTree* tree);
 
+  // Routes towards `origin` when `culprit` leaks its route to `receiver`, a
+  // neighbour it should not have sent it to (RFC 7908 §3: types 1 and 4 to
+  // a provider, 2 and 3 to a peer). The receiver takes it as a route from a
+  // customer or a peer, as the link is, and BGP carries it on under the
+  // usual rules: every AS ends with the best of its ordinary routes and the
+  // routes derived from the leak, and an AS already on the leaked path
+  // refuses it (AS_PATH loop detection, RFC 4271 §9.1.2). `leaked[as]` is
+  // set when `as` ends up on a route through the leak. False (and the tree
+  // as Compute(origin) gives it) when the leak cannot happen: the culprit
+  // has no route or only a customer's (which it may send anywhere), the
+  // receiver is on its path or is not its provider or peer, or the receiver
+  // prefers a route of its own.
+  bool ComputeLeak(uint32_t origin, uint32_t culprit, uint32_t receiver, RouteTree* tree,
+                   std::vector<uint8_t>* leaked);
+
   const topology::AsRelationships& graph() const { return graph_; }
 
  private:

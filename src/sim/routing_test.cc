@@ -55,7 +55,41 @@ std::vector<uint32_t> RefPath(const std::vector<Ref>& r, uint32_t u) {
   }
   return p;
 }
-std::vector<Ref> Converge(const AsRelationships& g, std::vector<uint32_t> origins) {
+// With `leak`, the AS leak.first also sends its route to leak.second, a
+// provider or peer that the export rule says it must not send it to.
+using Leak = std::pair<uint32_t, uint32_t>;
+constexpr Leak kNoLeak = {RouteTree::kNoHop, RouteTree::kNoHop};
+
+// The best route v can pick from what its neighbours export to it in state
+// r. With `leak`, the AS leak.first also sends its route to leak.second, a
+// provider or peer the export rule says it must not send it to.
+Ref BestOffer(const AsRelationships& g, const std::vector<Ref>& r, uint32_t v, Leak leak) {
+  Ref best;
+  auto consider = [&](uint32_t u, RouteType as_seen) {
+    const Ref& ru = r[u];
+    if (ru.type == RouteType::kNone) return;
+    // Export rule: customer and own routes to all, others only down.
+    const bool exports = ru.type == RouteType::kOrigin || ru.type == RouteType::kCustomer ||
+                         as_seen == RouteType::kProvider || (u == leak.first && v == leak.second);
+    if (!exports) return;
+    const std::vector<uint32_t> up = RefPath(r, u);
+    if (std::find(up.begin(), up.end(), v) != up.end()) return;
+    const auto key = std::make_tuple(as_seen, ru.length + 1, g.AsnAt(u));
+    if (best.type == RouteType::kNone ||
+        key < std::make_tuple(best.type, best.length, g.AsnAt(best.next))) {
+      best.type = as_seen;
+      best.length = ru.length + 1;
+      best.next = u;
+    }
+  };
+  for (uint32_t u : g.Customers(v)) consider(u, RouteType::kCustomer);
+  for (uint32_t u : g.Peers(v)) consider(u, RouteType::kPeer);
+  for (uint32_t u : g.Providers(v)) consider(u, RouteType::kProvider);
+  return best;
+}
+
+std::vector<Ref> Converge(const AsRelationships& g, std::vector<uint32_t> origins,
+                          Leak leak = kNoLeak) {
   const uint32_t n = static_cast<uint32_t>(g.as_count());
   std::vector<Ref> r(n);
   for (uint32_t origin : origins) r[origin] = {RouteType::kOrigin, 1, origin};
@@ -63,27 +97,7 @@ std::vector<Ref> Converge(const AsRelationships& g, std::vector<uint32_t> origin
     changed = false;
     for (uint32_t v = 0; v < n; ++v) {
       if (r[v].type == RouteType::kOrigin) continue;
-      Ref best;
-      auto consider = [&](uint32_t u, RouteType as_seen) {
-        const Ref& ru = r[u];
-        if (ru.type == RouteType::kNone) return;
-        // Export rule: customer and own routes to all, others only down.
-        const bool exports = ru.type == RouteType::kOrigin || ru.type == RouteType::kCustomer ||
-                             as_seen == RouteType::kProvider;
-        if (!exports) return;
-        const std::vector<uint32_t> up = RefPath(r, u);
-        if (std::find(up.begin(), up.end(), v) != up.end()) return;
-        const auto key = std::make_tuple(as_seen, ru.length + 1, g.AsnAt(u));
-        if (best.type == RouteType::kNone ||
-            key < std::make_tuple(best.type, best.length, g.AsnAt(best.next))) {
-          best.type = as_seen;
-          best.length = ru.length + 1;
-          best.next = u;
-        }
-      };
-      for (uint32_t u : g.Customers(v)) consider(u, RouteType::kCustomer);
-      for (uint32_t u : g.Peers(v)) consider(u, RouteType::kPeer);
-      for (uint32_t u : g.Providers(v)) consider(u, RouteType::kProvider);
+      Ref best = BestOffer(g, r, v, leak);
       if (best.type != r[v].type || best.length != r[v].length || best.next != r[v].next) {
         r[v] = std::move(best);
         changed = true;
@@ -119,6 +133,69 @@ TEST(Router, AgreesWithConvergedBgpOnRandomGraphs) {
       }
     }
   }
+}
+
+// A leak (RFC 7908 types 1-4) against the slow definition: the culprit
+// also exports its route to one provider or peer; everything else follows
+// the rules, and an AS refuses a path that holds it already.
+TEST(Router, LeakGivesAStableStateOnRandomGraphs) {
+  size_t leaks = 0, types[2] = {0, 0};
+  for (uint64_t seed = 1; seed <= 40; ++seed) {
+    const AsRelationships g = RandomGraph(seed * 101, 30 + static_cast<uint32_t>(seed % 3) * 10,
+                                          seed % 2 ? 0.06 : 0.12, seed % 3 ? 0.04 : 0.10);
+    Router router(g);
+    RouteTree t;
+    std::vector<uint8_t> leaked;
+    std::vector<uint32_t> path;
+    for (uint32_t origin = 0; origin < g.as_count(); origin += 4) {
+      for (uint32_t culprit = 1; culprit < g.as_count(); culprit += 3) {
+        if (culprit == origin) continue;
+        std::vector<uint32_t> receivers;
+        for (uint32_t r : g.Providers(culprit)) receivers.push_back(r);
+        for (uint32_t r : g.Peers(culprit)) receivers.push_back(r);
+        router.Compute(origin, &t);
+        const bool leakable = t.type[culprit] == RouteType::kProvider || t.type[culprit] == RouteType::kPeer;
+        for (uint32_t r : receivers) {
+          const bool happened = router.ComputeLeak(origin, culprit, r, &t, &leaked);
+          // With a leak BGP may have more than one stable state (RFC 4264
+          // "wedgies"), so the check is that the result is one: every AS
+          // holds the best route its neighbours offer it.
+          std::vector<Ref> state(g.as_count());
+          for (uint32_t v = 0; v < g.as_count(); ++v) state[v] = {t.type[v], t.length[v], t.next_hop[v]};
+          for (uint32_t v = 0; v < g.as_count(); ++v) {
+            if (t.type[v] == RouteType::kOrigin) continue;
+            const Ref best = BestOffer(g, state, v, {culprit, r});
+            ASSERT_EQ(t.type[v], best.type) << "seed " << seed << " origin " << origin
+                                            << " culprit " << culprit << " to " << r << " as " << v;
+            if (best.type == RouteType::kNone) continue;
+            ASSERT_EQ(t.length[v], best.length) << "seed " << seed << " as " << v;
+            ASSERT_EQ(t.next_hop[v], best.next) << "seed " << seed << " as " << v;
+            t.PathFrom(v, &path);
+            // A path is valley-free exactly when it does not go through
+            // the leak.
+            const bool through = leakable && std::adjacent_find(path.begin(), path.end(), [&](uint32_t a, uint32_t b) {
+              return a == r && b == culprit;
+            }) != path.end();
+            ASSERT_EQ(leaked[v] != 0, through) << "seed " << seed << " as " << v;
+            ASSERT_EQ(IsValleyFree(g, path), !through) << "seed " << seed << " as " << v;
+          }
+          // Without a leak, the result is the unique converged state.
+          if (!happened) {
+            const std::vector<Ref> ref = Converge(g, {origin});
+            for (uint32_t v = 0; v < g.as_count(); ++v) ASSERT_EQ(t.next_hop[v], ref[v].next);
+          }
+          if (happened) {
+            ++leaks;
+            ++types[g.RelationOf(g.AsnAt(r), g.AsnAt(culprit)) == topology::Relation::kPeer];
+          }
+        }
+      }
+    }
+  }
+  // Both kinds of receiver took leaks.
+  EXPECT_GT(types[0], 50u);
+  EXPECT_GT(types[1], 50u);
+  EXPECT_EQ(leaks, types[0] + types[1]);
 }
 
 // test::HandGraph(): 1 and 2 are peers at the top; 3 and 4 are customers

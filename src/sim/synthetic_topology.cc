@@ -6,6 +6,7 @@
 #include <array>
 #include <cmath>
 #include <cstdio>
+#include <functional>
 #include <random>
 #include <span>
 #include <unordered_map>
@@ -284,6 +285,170 @@ constexpr uint32_t kMaxTier1 = 100;
 constexpr uint32_t kMaxPrefixes = 5'000'000;
 constexpr uint32_t kMaxPrefixesPerAllocation = 4096;
 
+// A public ASN not in *used (then added to it): a mix of 2- and 4-octet
+// numbers.
+Asn DrawPublicAsn(Rng* rng, std::unordered_set<Asn>* used) {
+  for (;;) {
+    Asn a;
+    if (rng->Chance(0.55)) {
+      a = static_cast<Asn>(rng->Between(1, 64495));
+    } else {
+      a = static_cast<Asn>(rng->Between(131072, 401999));
+    }
+    if (IsBogonAsn(a) || !used->insert(a).second) continue;
+    return a;
+  }
+}
+
+// Allocations, announcements and RIR pool records for the ASes of *out (by
+// their tiers and RIRs), with out->config.prefixes announced prefixes. Shared
+// by GenerateTopology and AddSyntheticAddressSpace; the draws, and so the
+// seed-1 Internet, are those GenerateTopology has always made.
+Status DrawAddressSpace(SyntheticInternet* out, Rng* random,
+                        const std::function<Asn()>& new_asn) {
+  SyntheticInternet& net = *out;
+  Rng& rng = *random;
+  const SyntheticConfig& config = net.config;
+  const auto n = static_cast<uint32_t>(net.ases.size());
+
+  // --- Address space. Each AS gets a number of announced prefixes per
+  // family: one each, the rest in proportion to a heavy-tailed weight
+  // (tier base times 2^k, k geometric).
+  const uint64_t v6_total =
+      static_cast<uint64_t>(std::llround(static_cast<double>(config.prefixes) * config.ipv6_share));
+  const uint64_t v4_total = config.prefixes - v6_total;
+  std::vector<uint64_t> w4(n), w6(n);
+  for (uint32_t i = 0; i < n; ++i) {
+    const Tier tier = net.ases[i].tier;
+    uint64_t w = tier == Tier::kTier1   ? 64
+                 : tier == Tier::kTier2 ? 16
+                 : tier == Tier::kTier3 ? 4
+                                        : 1;
+    for (int k = 0; k < 10 && rng.Chance(0.5); ++k) w *= 2;
+    w4[i] = w;
+    const double v6_chance = tier == Tier::kTier3 ? 0.7 : tier == Tier::kStub ? 0.4 : 1.0;
+    w6[i] = rng.Chance(v6_chance) ? w : 0;
+  }
+  const std::vector<uint32_t> count4 = Apportion(v4_total, w4, &rng);
+  const std::vector<uint32_t> count6 = Apportion(v6_total, w6, &rng);
+
+  std::vector<BuddyPool> pools4, pools6;
+  for (int r = 0; r < kRirCount; ++r) {
+    pools4.emplace_back(Family::kIpv4);
+    pools6.emplace_back(Family::kIpv6);
+    for (const Prefix& p : IanaBlocks(static_cast<Rir>(r), Family::kIpv4))
+      pools4.back().Add(PrefixStart(p), p.length());
+    for (const Prefix& p : IanaBlocks(static_cast<Rir>(r), Family::kIpv6))
+      pools6.back().Add(PrefixStart(p), p.length());
+  }
+  net.allocations.reserve(static_cast<size_t>(n) * 2 + 64);
+  net.announcements.reserve(config.prefixes);
+
+  // Reserved blocks are taken before any allocation, as an RIR holds them back.
+  for (int r = 0; r < kRirCount; ++r) {
+    U128 s;
+    if (pools4[r].Take(20, &rng, &s))
+      net.pool.push_back({static_cast<Rir>(r), true, false, 0, MakePrefix(Family::kIpv4, s, 20)});
+    if (pools6[r].Take(32, &rng, &s))
+      net.pool.push_back({static_cast<Rir>(r), true, false, 0, MakePrefix(Family::kIpv6, s, 32)});
+  }
+
+  for (uint32_t i = 0; i < n; ++i) {
+    const SynthAs& as = net.ases[i];
+    for (int fam = 0; fam < 2; ++fam) {
+      const bool v4 = fam == 0;
+      const uint32_t count = v4 ? count4[i] : count6[i];
+      if (count == 0) continue;
+      const Family family = v4 ? Family::kIpv4 : Family::kIpv6;
+      const int max_len = v4 ? 24 : 48;
+      BuddyPool& pool = v4 ? pools4[static_cast<int>(as.rir)] : pools6[static_cast<int>(as.rir)];
+      // Allocations: one, sometimes more for transit, and enough that none
+      // carries more than kMaxPrefixesPerAllocation more-specifics.
+      uint32_t allocs = 1;
+      if (as.tier != Tier::kStub && count >= 3) {
+        if (rng.Chance(0.3)) ++allocs;
+        if (rng.Chance(0.1)) ++allocs;
+      }
+      allocs = std::max<uint32_t>(
+          allocs, (count + kMaxPrefixesPerAllocation - 1) / kMaxPrefixesPerAllocation);
+      allocs = std::min(allocs, count);
+      const uint32_t specifics = count - allocs;
+      for (uint32_t a = 0; a < allocs; ++a) {
+        const uint32_t m = specifics / allocs + (a < specifics % allocs ? 1 : 0);
+        int len;
+        switch (as.tier) {
+          case Tier::kTier1:
+            len = v4 ? static_cast<int>(rng.Between(12, 15)) : 29;
+            break;
+          case Tier::kTier2:
+            len = static_cast<int>(v4 ? rng.Between(16, 18) : rng.Between(29, 30));
+            break;
+          case Tier::kTier3:
+            len = static_cast<int>(v4 ? rng.Between(18, 20) : rng.Between(31, 32));
+            break;
+          case Tier::kStub:
+          default: {
+            constexpr int kStubV6[] = {40, 42, 44, 46, 48};
+            constexpr uint32_t kStubV6Weights[] = {2, 1, 3, 1, 5};
+            len = v4 ? static_cast<int>(rng.Between(22, 24))
+                     : kStubV6[rng.Weighted(kStubV6Weights, 5)];
+          }
+        }
+        // Room for the more-specifics at one length past the allocation.
+        const int need = m == 0 ? 0 : static_cast<int>(std::max<uint32_t>(1, CeilLog2(m)));
+        len = std::min(len, max_len - need);
+        U128 start;
+        if (!pool.Take(len, &rng, &start)) {
+          return Status::LimitExceeded(
+              fmt::format("{} {} address pool exhausted", RirName(as.rir), v4 ? "IPv4" : "IPv6"));
+        }
+        const auto alloc_index = static_cast<uint32_t>(net.allocations.size());
+        const Prefix block = MakePrefix(family, start, len);
+        const bool assigned = as.tier == Tier::kStub && rng.Chance(0.5);
+        net.allocations.push_back(
+            {block, as.asn, as.rir, std::max(as.asn_date, Date(&rng, 1995, 2025)), assigned});
+        net.announcements.push_back({block, as.asn, alloc_index});
+        if (m == 0) continue;
+        // m distinct sub-blocks at length sub_len (Floyd's sampling).
+        int sub_len = len + need;
+        if (sub_len < max_len && rng.Chance(0.5)) ++sub_len;
+        const uint64_t slots = uint64_t{1} << (sub_len - len);
+        std::unordered_set<uint64_t> pick;
+        std::vector<uint64_t> picked;
+        for (uint64_t j = slots - m; j < slots; ++j) {
+          const uint64_t t = rng.Below(j + 1);
+          const uint64_t v = pick.insert(t).second ? t : j;
+          if (v == j) pick.insert(j);
+          picked.push_back(v);
+        }
+        std::sort(picked.begin(), picked.end());
+        const int bits = v4 ? 32 : 128;
+        for (uint64_t v : picked) {
+          net.announcements.push_back(
+              {MakePrefix(family, start + (U128{v} << (bits - sub_len)), sub_len), as.asn,
+               alloc_index});
+        }
+      }
+    }
+  }
+
+  // Available space and ASNs the RIRs still hold.
+  for (int r = 0; r < kRirCount; ++r) {
+    for (int k = 0; k < 3; ++k) {
+      U128 s;
+      if (pools4[r].Take(22, &rng, &s))
+        net.pool.push_back(
+            {static_cast<Rir>(r), false, false, 0, MakePrefix(Family::kIpv4, s, 22)});
+      if (pools6[r].Take(36, &rng, &s))
+        net.pool.push_back(
+            {static_cast<Rir>(r), false, false, 0, MakePrefix(Family::kIpv6, s, 36)});
+      net.pool.push_back({static_cast<Rir>(r), false, true, new_asn(), Prefix()});
+    }
+    net.pool.push_back({static_cast<Rir>(r), true, true, new_asn(), Prefix()});
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 
@@ -357,18 +522,7 @@ Result<SyntheticInternet> GenerateTopology(const SyntheticConfig& config) {
   // ASNs: unique, public, a mix of 2- and 4-octet numbers.
   std::unordered_set<Asn> used;
   used.reserve(size_t{n} * 2);
-  auto new_asn = [&]() -> Asn {
-    for (;;) {
-      Asn a;
-      if (rng.Chance(0.55)) {
-        a = static_cast<Asn>(rng.Between(1, 64495));
-      } else {
-        a = static_cast<Asn>(rng.Between(131072, 401999));
-      }
-      if (IsBogonAsn(a) || !used.insert(a).second) continue;
-      return a;
-    }
-  };
+  auto new_asn = [&] { return DrawPublicAsn(&rng, &used); };
 
   // Countries in a fixed order, for per-country lists.
   std::vector<std::string> country_names;
@@ -583,142 +737,27 @@ Result<SyntheticInternet> GenerateTopology(const SyntheticConfig& config) {
     }
   }
 
-  // --- Address space. Each AS gets a number of announced prefixes per
-  // family: one each, the rest in proportion to a heavy-tailed weight
-  // (tier base times 2^k, k geometric).
-  const uint64_t v6_total =
-      static_cast<uint64_t>(std::llround(static_cast<double>(config.prefixes) * config.ipv6_share));
-  const uint64_t v4_total = config.prefixes - v6_total;
-  std::vector<uint64_t> w4(n), w6(n);
-  for (uint32_t i = 0; i < n; ++i) {
-    const Tier tier = net.ases[i].tier;
-    uint64_t w = tier == Tier::kTier1   ? 64
-                 : tier == Tier::kTier2 ? 16
-                 : tier == Tier::kTier3 ? 4
-                                        : 1;
-    for (int k = 0; k < 10 && rng.Chance(0.5); ++k) w *= 2;
-    w4[i] = w;
-    const double v6_chance = tier == Tier::kTier3 ? 0.7 : tier == Tier::kStub ? 0.4 : 1.0;
-    w6[i] = rng.Chance(v6_chance) ? w : 0;
-  }
-  const std::vector<uint32_t> count4 = Apportion(v4_total, w4, &rng);
-  const std::vector<uint32_t> count6 = Apportion(v6_total, w6, &rng);
-
-  std::vector<BuddyPool> pools4, pools6;
-  for (int r = 0; r < kRirCount; ++r) {
-    pools4.emplace_back(Family::kIpv4);
-    pools6.emplace_back(Family::kIpv6);
-    for (const Prefix& p : IanaBlocks(static_cast<Rir>(r), Family::kIpv4))
-      pools4.back().Add(PrefixStart(p), p.length());
-    for (const Prefix& p : IanaBlocks(static_cast<Rir>(r), Family::kIpv6))
-      pools6.back().Add(PrefixStart(p), p.length());
-  }
-  net.allocations.reserve(static_cast<size_t>(n) * 2 + 64);
-  net.announcements.reserve(config.prefixes);
-
-  // Reserved blocks are taken before any allocation, as an RIR holds them back.
-  for (int r = 0; r < kRirCount; ++r) {
-    U128 s;
-    if (pools4[r].Take(20, &rng, &s))
-      net.pool.push_back({static_cast<Rir>(r), true, false, 0, MakePrefix(Family::kIpv4, s, 20)});
-    if (pools6[r].Take(32, &rng, &s))
-      net.pool.push_back({static_cast<Rir>(r), true, false, 0, MakePrefix(Family::kIpv6, s, 32)});
-  }
-
-  for (uint32_t i = 0; i < n; ++i) {
-    const SynthAs& as = net.ases[i];
-    for (int fam = 0; fam < 2; ++fam) {
-      const bool v4 = fam == 0;
-      const uint32_t count = v4 ? count4[i] : count6[i];
-      if (count == 0) continue;
-      const Family family = v4 ? Family::kIpv4 : Family::kIpv6;
-      const int max_len = v4 ? 24 : 48;
-      BuddyPool& pool = v4 ? pools4[static_cast<int>(as.rir)] : pools6[static_cast<int>(as.rir)];
-      // Allocations: one, sometimes more for transit, and enough that none
-      // carries more than kMaxPrefixesPerAllocation more-specifics.
-      uint32_t allocs = 1;
-      if (as.tier != Tier::kStub && count >= 3) {
-        if (rng.Chance(0.3)) ++allocs;
-        if (rng.Chance(0.1)) ++allocs;
-      }
-      allocs = std::max<uint32_t>(
-          allocs, (count + kMaxPrefixesPerAllocation - 1) / kMaxPrefixesPerAllocation);
-      allocs = std::min(allocs, count);
-      const uint32_t specifics = count - allocs;
-      for (uint32_t a = 0; a < allocs; ++a) {
-        const uint32_t m = specifics / allocs + (a < specifics % allocs ? 1 : 0);
-        int len;
-        switch (as.tier) {
-          case Tier::kTier1:
-            len = v4 ? static_cast<int>(rng.Between(12, 15)) : 29;
-            break;
-          case Tier::kTier2:
-            len = static_cast<int>(v4 ? rng.Between(16, 18) : rng.Between(29, 30));
-            break;
-          case Tier::kTier3:
-            len = static_cast<int>(v4 ? rng.Between(18, 20) : rng.Between(31, 32));
-            break;
-          case Tier::kStub:
-          default: {
-            constexpr int kStubV6[] = {40, 42, 44, 46, 48};
-            constexpr uint32_t kStubV6Weights[] = {2, 1, 3, 1, 5};
-            len = v4 ? static_cast<int>(rng.Between(22, 24))
-                     : kStubV6[rng.Weighted(kStubV6Weights, 5)];
-          }
-        }
-        // Room for the more-specifics at one length past the allocation.
-        const int need = m == 0 ? 0 : static_cast<int>(std::max<uint32_t>(1, CeilLog2(m)));
-        len = std::min(len, max_len - need);
-        U128 start;
-        if (!pool.Take(len, &rng, &start)) {
-          return Status::LimitExceeded(
-              fmt::format("{} {} address pool exhausted", RirName(as.rir), v4 ? "IPv4" : "IPv6"));
-        }
-        const auto alloc_index = static_cast<uint32_t>(net.allocations.size());
-        const Prefix block = MakePrefix(family, start, len);
-        const bool assigned = as.tier == Tier::kStub && rng.Chance(0.5);
-        net.allocations.push_back(
-            {block, as.asn, as.rir, std::max(as.asn_date, Date(&rng, 1995, 2025)), assigned});
-        net.announcements.push_back({block, as.asn, alloc_index});
-        if (m == 0) continue;
-        // m distinct sub-blocks at length sub_len (Floyd's sampling).
-        int sub_len = len + need;
-        if (sub_len < max_len && rng.Chance(0.5)) ++sub_len;
-        const uint64_t slots = uint64_t{1} << (sub_len - len);
-        std::unordered_set<uint64_t> pick;
-        std::vector<uint64_t> picked;
-        for (uint64_t j = slots - m; j < slots; ++j) {
-          const uint64_t t = rng.Below(j + 1);
-          const uint64_t v = pick.insert(t).second ? t : j;
-          if (v == j) pick.insert(j);
-          picked.push_back(v);
-        }
-        std::sort(picked.begin(), picked.end());
-        const int bits = v4 ? 32 : 128;
-        for (uint64_t v : picked) {
-          net.announcements.push_back(
-              {MakePrefix(family, start + (U128{v} << (bits - sub_len)), sub_len), as.asn,
-               alloc_index});
-        }
-      }
-    }
-  }
-
-  // Available space and ASNs the RIRs still hold.
-  for (int r = 0; r < kRirCount; ++r) {
-    for (int k = 0; k < 3; ++k) {
-      U128 s;
-      if (pools4[r].Take(22, &rng, &s))
-        net.pool.push_back(
-            {static_cast<Rir>(r), false, false, 0, MakePrefix(Family::kIpv4, s, 22)});
-      if (pools6[r].Take(36, &rng, &s))
-        net.pool.push_back(
-            {static_cast<Rir>(r), false, false, 0, MakePrefix(Family::kIpv6, s, 36)});
-      net.pool.push_back({static_cast<Rir>(r), false, true, new_asn(), Prefix()});
-    }
-    net.pool.push_back({static_cast<Rir>(r), true, true, new_asn(), Prefix()});
-  }
+  if (Status s = DrawAddressSpace(&net, &rng, new_asn); !s.ok()) return s;
   return net;
+}
+
+Status AddSyntheticAddressSpace(SyntheticInternet* net, uint64_t seed) {
+  if (net->ases.empty()) return Status::InvalidArgument("no AS to give address space to");
+  if (net->config.prefixes > kMaxPrefixes) {
+    return Status::InvalidArgument(fmt::format("more than {} prefixes", kMaxPrefixes));
+  }
+  if (!(net->config.ipv6_share >= 0 && net->config.ipv6_share <= 1)) {
+    return Status::InvalidArgument("the IPv6 share is outside [0, 1]");
+  }
+  net->allocations.clear();
+  net->announcements.clear();
+  net->pool.clear();
+  // Pool ASNs must not be any AS's.
+  std::unordered_set<Asn> used;
+  used.reserve(net->ases.size() * 2);
+  for (const SynthAs& as : net->ases) used.insert(as.asn);
+  Rng rng(seed);
+  return DrawAddressSpace(net, &rng, [&] { return DrawPublicAsn(&rng, &used); });
 }
 
 std::string DelegatedExtendedText(const SyntheticInternet& net, Rir rir) {

@@ -139,6 +139,16 @@ struct SyntheticInternet {
 // and with kLimitExceeded when an RIR's address pool runs out.
 Result<SyntheticInternet> GenerateTopology(const SyntheticConfig& config);
 
+// Draws the address space of GenerateTopology (allocations, announcements,
+// RIR pool records) for the ASes already in *net, by their tiers and RIRs,
+// replacing any net holds: net->config.prefixes announced prefixes, a share
+// net->config.ipv6_share of them IPv6; pool ASNs are none of net's ASNs. For
+// an AS graph from elsewhere (sim/real_internet.h). Deterministic in seed and
+// *net. Fails with kInvalidArgument when net has no AS or the config is out
+// of range, and with kLimitExceeded when an RIR's address pool runs out (the
+// address space of *net is then partial).
+Status AddSyntheticAddressSpace(SyntheticInternet* net, uint64_t seed);
+
 // The RIR statistics exchange format v2.3 "delegated-extended" file of one
 // RIR: version line, asn/ipv4/ipv6 summary lines, then records
 // registry|cc|type|start|value|date|status|opaque-id sorted by type and start.

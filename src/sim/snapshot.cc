@@ -1,0 +1,559 @@
+#include "sim/snapshot.h"
+
+#include <fmt/format.h>
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <numeric>
+#include <unordered_map>
+
+#include "mrt/writer.h"
+#include "sim/real_internet.h"
+#include "sim/registrations.h"
+#include "sim/rib_builder.h"
+#include "sim/rng.h"
+#include "sim/scenario.h"
+#include "sim/synthetic_topology.h"
+
+namespace vigia::sim {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+constexpr Asn kCollectorAsn = 12654;  // the collectors' own AS, as RIS uses
+constexpr size_t kMaxNlriPerUpdate = 200;  // keeps UPDATEs under 4,096 octets
+
+int64_t EpochOf(uint32_t yyyymmdd) {
+  struct tm tm = {};
+  tm.tm_year = static_cast<int>(yyyymmdd / 10000) - 1900;
+  tm.tm_mon = static_cast<int>(yyyymmdd / 100 % 100) - 1;
+  tm.tm_mday = static_cast<int>(yyyymmdd % 100);
+  return static_cast<int64_t>(timegm(&tm));
+}
+
+uint32_t DateOf(int64_t t) {
+  const time_t tt = static_cast<time_t>(t);
+  struct tm tm;
+  gmtime_r(&tt, &tm);
+  return static_cast<uint32_t>((tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday);
+}
+
+bool ValidDate(uint32_t d) {
+  const uint32_t y = d / 10000, m = d / 100 % 100, day = d % 100;
+  return y >= 1990 && y <= 2100 && m >= 1 && m <= 12 && day >= 1 && day <= 31 &&
+         DateOf(EpochOf(d)) == d;
+}
+
+Status WriteText(const fs::path& path, std::string_view text) {
+  FILE* f = std::fopen(path.c_str(), "wb");
+  if (!f) return Status::IoError(fmt::format("{}: cannot create", path.string()));
+  const bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
+  if (std::fclose(f) != 0 || !ok) return Status::IoError(fmt::format("{}: write failed", path.string()));
+  return Status::Ok();
+}
+
+Result<std::string> Sha256File(const fs::path& path) {
+  FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) return Status::IoError(fmt::format("{}: cannot open", path.string()));
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
+  std::vector<unsigned char> buf(1 << 20);
+  size_t n;
+  while ((n = std::fread(buf.data(), 1, buf.size(), f)) > 0) EVP_DigestUpdate(ctx, buf.data(), n);
+  const bool err = std::ferror(f);
+  std::fclose(f);
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned len = 0;
+  EVP_DigestFinal_ex(ctx, md, &len);
+  EVP_MD_CTX_free(ctx);
+  if (err) return Status::IoError(fmt::format("{}: read failed", path.string()));
+  std::string hex;
+  for (unsigned i = 0; i < len; ++i) hex += fmt::format("{:02x}", md[i]);
+  return hex;
+}
+
+uint64_t Mix(uint64_t x) {  // splitmix64's finaliser
+  x += 0x9E3779B97F4A7C15ull;
+  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+  return x ^ (x >> 31);
+}
+
+// Collector peers: the largest transit networks (by customers) and then
+// transit networks drawn at random, as RIS and RouteViews peer mostly with
+// transit providers of all sizes.
+std::vector<uint32_t> ChoosePeers(const SyntheticInternet& net, uint32_t n, uint64_t seed) {
+  const auto& g = net.graph;
+  n = std::min<uint32_t>(n, static_cast<uint32_t>(g.as_count()));
+  std::vector<uint32_t> order(g.as_count());
+  std::iota(order.begin(), order.end(), 0u);
+  std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+    if (g.Customers(a).size() != g.Customers(b).size()) {
+      return g.Customers(a).size() > g.Customers(b).size();
+    }
+    return g.AsnAt(a) < g.AsnAt(b);
+  });
+  std::vector<uint32_t> peers(order.begin(), order.begin() + (n * 2 + 4) / 5);
+  std::vector<uint8_t> taken(g.as_count(), 0);
+  for (uint32_t p : peers) taken[p] = 1;
+  // The rest from the transit ASes (or anyone, when there are few).
+  std::vector<uint32_t> pool;
+  for (uint32_t i : order) {
+    if (!taken[i] && !g.Customers(i).empty()) pool.push_back(i);
+  }
+  if (pool.size() < n - peers.size()) {
+    for (uint32_t i : order) {
+      if (!taken[i] && g.Customers(i).empty()) pool.push_back(i);
+    }
+  }
+  Rng rng(seed * 31 + 7);
+  while (peers.size() < n && !pool.empty()) {
+    const size_t k = rng.Below(pool.size());
+    peers.push_back(pool[k]);
+    pool.erase(pool.begin() + static_cast<std::ptrdiff_t>(k));
+  }
+  return peers;
+}
+
+struct Session {
+  CollectorPeer peer;  // as = the dense index
+  size_t slot = 0;     // peer slot (ScenarioConfig::peers, PeerPaths)
+  Family family = Family::kIpv4;
+};
+
+struct CollectorPlan {
+  Collector collector;
+  std::vector<Session> sessions;
+  IpAddress local_v4, local_v6;
+};
+
+// An address of the peer's own space for its session: the first
+// allocation it holds in that family, plus one; documentation space when it
+// holds none.
+IpAddress PeerAddress(const SyntheticInternet& net, Asn asn, Family f, uint32_t n) {
+  for (const Allocation& a : net.allocations) {
+    if (a.holder != asn || a.prefix.family() != f) continue;
+    IpAddress x = a.prefix.address();
+    x.mutable_bytes()[f == Family::kIpv4 ? 3 : 15] += static_cast<uint8_t>(1 + n % 200);
+    return x;
+  }
+  return f == Family::kIpv4 ? *IpAddress::Parse(fmt::format("192.0.2.{}", 1 + n % 250))
+                            : *IpAddress::Parse(fmt::format("2001:db8::{:x}", 1 + n));
+}
+
+// Update messages of one collector, grouped: one UPDATE per (time, session,
+// path) with every prefix that changed to it then.
+struct UpdateKey {
+  int64_t time;
+  uint32_t usec;
+  uint32_t session;
+  int32_t job;  // -1: withdrawal
+  auto operator<=>(const UpdateKey&) const = default;
+};
+
+Status WriteUpdates(const fs::path& dir, const CollectorPlan& cp, const Scenario& sc,
+                    uint32_t days, uint64_t* messages) {
+  std::map<UpdateKey, std::vector<Prefix>> msgs;
+  std::map<Prefix, int32_t> current(sc.baseline.begin(), sc.baseline.end());
+  static const std::vector<Asn> kNoPath;
+  for (const RouteEvent& e : sc.events) {
+    auto it = current.find(e.prefix);
+    const int32_t before = it == current.end() ? -1 : it->second;
+    for (uint32_t s = 0; s < cp.sessions.size(); ++s) {
+      const Session& ss = cp.sessions[s];
+      if (ss.family != e.prefix.family()) continue;
+      const auto& old_path = before < 0 ? kNoPath : sc.job_paths[before][ss.slot];
+      const auto& new_path = e.job < 0 ? kNoPath : sc.job_paths[e.job][ss.slot];
+      if (old_path == new_path) continue;
+      // Each session hears of a change after its own delay (up to 40 s).
+      const uint64_t h = Mix(static_cast<uint64_t>(e.time) * 1315423911u ^ (uint64_t{s} << 48) ^
+                             static_cast<uint64_t>(ss.peer.asn));
+      const UpdateKey key{e.time + static_cast<int64_t>(h % 40),
+                          static_cast<uint32_t>((h >> 8) % 1'000'000), s,
+                          new_path.empty() ? -1 : e.job};
+      msgs[key].push_back(e.prefix);
+    }
+    current[e.prefix] = e.job;
+  }
+
+  std::vector<std::unique_ptr<mrt::MrtWriter>> files(days);
+  for (uint32_t d = 0; d < days; ++d) {
+    const fs::path p = dir / fmt::format("{}.updates.{}.gz", cp.collector.name,
+                                         DateOf(sc.window_start + int64_t{86400} * d));
+    auto w = mrt::MrtWriter::Create(p.string());
+    if (!w.ok()) return w.status();
+    files[d] = std::move(w).value();
+  }
+  mrt::Bgp4mpMessage m;
+  m.local_as = kCollectorAsn;
+  m.as4 = true;
+  for (const auto& [key, prefixes] : msgs) {
+    const Session& ss = cp.sessions[key.session];
+    const bool v6 = ss.family == Family::kIpv6;
+    m.peer_as = ss.peer.asn;
+    m.afi = v6 ? bgp::kAfiIpv6 : bgp::kAfiIpv4;
+    m.peer_ip = ss.peer.ip;
+    m.local_ip = v6 ? cp.local_v6 : cp.local_v4;
+    const int64_t day = std::clamp<int64_t>((key.time - sc.window_start) / 86400, 0, days - 1);
+    for (size_t from = 0; from < prefixes.size(); from += kMaxNlriPerUpdate) {
+      const size_t to = std::min(prefixes.size(), from + kMaxNlriPerUpdate);
+      bgp::Update& u = m.message.update;
+      u.withdrawn.clear();
+      u.nlri.clear();
+      u.attrs.Clear();
+      std::vector<bgp::NlriEntry> list;
+      for (size_t i = from; i < to; ++i) list.push_back({prefixes[i], 0});
+      if (key.job < 0) {
+        if (v6) {
+          bgp::MpUnreach& mu = u.attrs.AddMpUnreach();
+          mu.afi = bgp::kAfiIpv6;
+          mu.safi = bgp::kSafiUnicast;
+          mu.supported = true;
+          mu.nlri = std::move(list);
+        } else {
+          u.withdrawn = std::move(list);
+        }
+      } else {
+        const std::vector<Asn>& path = sc.job_paths[key.job][ss.slot];
+        u.attrs.Set(bgp::kAttrOrigin);
+        u.attrs.origin = 0;  // IGP
+        u.attrs.Set(bgp::kAttrAsPath);
+        u.attrs.as_path.segments.push_back(
+            {bgp::kAsSequence, static_cast<uint16_t>(std::min<size_t>(path.size(), 255))});
+        u.attrs.as_path.asns.assign(path.begin(), path.begin() + std::min<size_t>(path.size(), 255));
+        if (v6) {
+          bgp::MpReach& mr = u.attrs.AddMpReach();
+          mr.afi = bgp::kAfiIpv6;
+          mr.safi = bgp::kSafiUnicast;
+          mr.next_hop = ss.peer.ip;
+          mr.next_hop_length = 16;
+          mr.supported = true;
+          mr.nlri = std::move(list);
+        } else {
+          u.attrs.Set(bgp::kAttrNextHop);
+          u.attrs.next_hop = ss.peer.ip;
+          u.nlri = std::move(list);
+        }
+      }
+      if (Status s = files[day]->WriteBgp4mpUpdate(static_cast<uint32_t>(key.time), key.usec, m);
+          !s.ok()) {
+        return s;
+      }
+      ++*messages;
+    }
+  }
+  for (auto& f : files) {
+    if (Status s = f->Close(); !s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+// extra/manrs_isps.csv in the format of the MANRS participant list: the
+// organisations all of whose ASes register in RPKI, IRR and PeeringDB, each
+// with probability one half.
+std::string ManrsParticipants(const SyntheticInternet& net, const Registrations& regs,
+                              uint64_t seed) {
+  std::unordered_map<Asn, size_t> pos;
+  for (size_t i = 0; i < net.ases.size(); ++i) pos[net.ases[i].asn] = i;
+  Rng rng(seed * 131 + 17);
+  std::string out =
+      "\xEF\xBB\xBFOrganization Name,Areas,ASNs,Action 1: Filtering,Action 2: Anti-spoofing,"
+      "Action 3: Coordination,Action 4: Global Validation\n";
+  for (const SynthOrg& org : net.orgs) {
+    bool all = !org.ases.empty();
+    for (Asn a : org.ases) {
+      auto it = pos.find(a);
+      if (it == pos.end() || it->second >= regs.rpki_adopter.size()) {
+        all = false;
+        break;
+      }
+      const size_t i = it->second;
+      all = all && regs.rpki_adopter[i] && regs.irr_adopter[i] && regs.in_peeringdb[i] &&
+            regs.has_poc[i];
+    }
+    if (!all || !rng.Chance(0.5)) continue;
+    std::string asns;
+    for (Asn a : org.ases) asns += (asns.empty() ? "" : ";") + std::to_string(a);
+    std::string name = org.name;
+    std::replace(name.begin(), name.end(), ',', ' ');
+    out += fmt::format("{},{},{},Yes,{},Yes,Yes\n", name, org.country, asns,
+                       rng.Chance(0.6) ? "Yes" : "No");
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<SimulateReport> Simulate(const SimulateOptions& o) {
+  SimulateReport rep;
+  auto t = Clock::now();
+  auto step = [&](const char* name) {
+    const auto now = Clock::now();
+    if (!rep.steps.empty()) {
+      rep.steps.back().seconds = std::chrono::duration<double>(now - t).count();
+    }
+    t = now;
+    if (name) {
+      rep.steps.push_back({name, 0});
+      if (o.progress) o.progress(name);
+    }
+  };
+  if (o.out.empty()) return Status::InvalidArgument("--out is required");
+  if (!ValidDate(o.date)) return Status::InvalidArgument(fmt::format("--date {}: not a date YYYYMMDD", o.date));
+  if (o.peers < 1 || o.peers > 10'000) return Status::InvalidArgument("--peers: from 1 to 10000");
+  if (o.collectors < 1 || o.collectors > o.peers) {
+    return Status::InvalidArgument("--collectors: from 1 to the number of peers");
+  }
+  if (o.days < 1 || o.days > 31) return Status::InvalidArgument("--days: from 1 to 31");
+  if (!o.incidents.empty()) {
+    if (auto p = ParsePlan(o.incidents, IncidentPlan{}); !p.ok()) return p.status();
+  }
+  if (o.asrel.empty() && (!o.pfx2as.empty() || !o.as2org.empty())) {
+    return Status::InvalidArgument("--pfx2as and --as2org need --asrel");
+  }
+  const fs::path out(o.out);
+  const fs::path partial = out.string() + ".partial";
+  std::error_code ec;
+  if (fs::exists(out, ec) && !o.force) {
+    return Status::InvalidArgument(
+        fmt::format("{}: already exists (use --force to replace it)", out.string()));
+  }
+  fs::remove_all(partial, ec);
+  for (const char* sub : {"mrt", "rpki", "irr", "registry", "topology", "peeringdb", "extra"}) {
+    fs::create_directories(partial / sub, ec);
+    if (ec) return Status::IoError(fmt::format("{}: {}", (partial / sub).string(), ec.message()));
+  }
+
+  // 1. The Internet.
+  step("topology");
+  SyntheticInternet net;
+  if (o.asrel.empty()) {
+    SyntheticConfig cfg;
+    cfg.ases = o.ases;
+    cfg.prefixes = o.prefixes;
+    cfg.seed = o.seed;
+    cfg.date = o.date;
+    auto made = GenerateTopology(cfg);
+    if (!made.ok()) return made.status();
+    net = std::move(made).value();
+  } else {
+    RealInputs in;
+    in.asrel_path = o.asrel;
+    in.as2org_path = o.as2org;
+    in.pfx2as_path = o.pfx2as;
+    in.date = o.date;
+    in.seed = o.seed;
+    in.prefixes = o.prefixes;
+    auto made = BuildRealInternet(in);
+    if (!made.ok()) return made.status();
+    net = std::move(made).value();
+  }
+  rep.ases = net.graph.as_count();
+  rep.links = net.graph.link_count();
+
+  // 2. Registrations.
+  step("registrations");
+  RegistrationConfig rc;
+  rc.seed = o.seed;
+  rc.date = o.date;
+  Registrations regs = GenerateRegistrations(net, rc);
+
+  // 3. Collectors and their peers.
+  const std::vector<uint32_t> peers = ChoosePeers(net, o.peers, o.seed);
+  std::vector<CollectorPlan> plans(o.collectors);
+  for (uint32_t c = 0; c < o.collectors; ++c) {
+    CollectorPlan& cp = plans[c];
+    cp.collector.name = fmt::format("sim{:02}", c);
+    cp.collector.id = IpAddress::V4(0xC6336400u + c + 1);  // 198.51.100.0/24 (RFC 5737)
+    cp.local_v4 = cp.collector.id;
+    cp.local_v6 = *IpAddress::Parse(fmt::format("2001:db8:ffff::{:x}", c + 1));
+  }
+  for (size_t s = 0; s < peers.size(); ++s) {
+    CollectorPlan& cp = plans[s % o.collectors];
+    const Asn asn = net.graph.AsnAt(peers[s]);
+    const uint32_t c = static_cast<uint32_t>(s % o.collectors);
+    for (Family f : {Family::kIpv4, Family::kIpv6}) {
+      Session ss;
+      ss.slot = s;
+      ss.family = f;
+      ss.peer.as = peers[s];
+      ss.peer.asn = asn;
+      ss.peer.ip = PeerAddress(net, asn, f, c);
+      ss.peer.bgp_id = PeerAddress(net, asn, Family::kIpv4, c);
+      ss.peer.family = f;
+      cp.sessions.push_back(ss);
+    }
+  }
+  for (CollectorPlan& cp : plans) {
+    for (const Session& ss : cp.sessions) cp.collector.peers.push_back(ss.peer);
+  }
+  rep.peers = peers.size();
+  rep.collectors = plans.size();
+
+  // 4. The scenario.
+  step("incidents");
+  IncidentPlan plan = DefaultPlan(net);
+  if (!o.incidents.empty()) {
+    auto p = ParsePlan(o.incidents, plan);
+    if (!p.ok()) return p.status();
+    plan = *p;
+  }
+  ScenarioConfig scfg;
+  scfg.seed = o.seed;
+  scfg.window_start = EpochOf(o.date);
+  scfg.days = o.days;
+  scfg.plan = plan;
+  scfg.peers = peers;
+  scfg.threads = o.threads;
+  auto built = BuildScenario(net, &regs, scfg, &rep.shortfall);
+  if (!built.ok()) return built.status();
+  const Scenario sc = std::move(built).value();
+  rep.incidents = sc.incidents.size();
+  rep.benign = sc.benign.size();
+  rep.events = sc.events.size();
+
+  // 5. Routing from every origin to every peer.
+  step("routing");
+  std::unordered_map<uint32_t, uint32_t> slot_of;
+  std::vector<uint32_t> origins;
+  for (const Announcement& a : net.announcements) {
+    auto i = net.graph.Index(a.origin);
+    if (!i) continue;
+    if (slot_of.try_emplace(*i, static_cast<uint32_t>(origins.size())).second) origins.push_back(*i);
+  }
+  PeerPaths paths = PeerPaths::Compute(net.graph, peers, origins, o.threads);
+
+  // 6. RIBs.
+  step("ribs");
+  std::map<Prefix, int32_t> baseline(sc.baseline.begin(), sc.baseline.end());
+  std::unordered_map<int32_t, uint32_t> job_slot;
+  std::vector<RibPrefix> rib;
+  rib.reserve(net.announcements.size() + baseline.size());
+  for (const Announcement& a : net.announcements) {
+    auto i = net.graph.Index(a.origin);
+    if (!i || baseline.contains(a.prefix)) continue;
+    rib.push_back({a.prefix, slot_of.at(*i)});
+  }
+  for (const auto& [prefix, job] : baseline) {
+    if (job < 0) continue;
+    auto [it, fresh] = job_slot.try_emplace(job, 0);
+    if (fresh) it->second = static_cast<uint32_t>(paths.Append(sc.job_paths[job]));
+    rib.push_back({prefix, it->second});
+  }
+  std::sort(rib.begin(), rib.end(), [](const RibPrefix& a, const RibPrefix& b) {
+    return std::tie(a.prefix, a.origin_slot) < std::tie(b.prefix, b.origin_slot);
+  });
+  rib.erase(std::unique(rib.begin(), rib.end(),
+                        [](const RibPrefix& a, const RibPrefix& b) {
+                          return a.prefix == b.prefix && a.origin_slot == b.origin_slot;
+                        }),
+            rib.end());
+  rep.prefixes = rib.size();
+  const uint32_t day0 = o.date;
+  for (const CollectorPlan& cp : plans) {
+    std::vector<size_t> slots;
+    for (const Session& ss : cp.sessions) slots.push_back(ss.slot);
+    const fs::path p = partial / "mrt" / fmt::format("{}.bview.{}.0000.gz", cp.collector.name, day0);
+    auto st = WriteCollectorRib(p.string(), cp.collector, slots, paths, rib,
+                                static_cast<uint32_t>(sc.window_start));
+    if (!st.ok()) return st.status();
+    rep.rib_entries += st->entries;
+  }
+  paths = PeerPaths();
+
+  // 7. Updates.
+  step("updates");
+  for (const CollectorPlan& cp : plans) {
+    if (Status s = WriteUpdates(partial / "mrt", cp, sc, o.days, &rep.update_messages); !s.ok()) {
+      return s;
+    }
+  }
+
+  // 8. Registrations, registry, topology, PeeringDB, participants, truth.
+  step("files");
+  const int64_t generated = sc.window_start;
+  if (Status s = WriteRoas(regs, (partial / "rpki" / "vrps.json").string(), generated); !s.ok()) return s;
+  if (Status s = WriteRpslDumps(net, regs, (partial / "irr").string()); !s.ok()) return s;
+  if (Status s = WriteDelegatedFiles(net, (partial / "registry").string()); !s.ok()) return s;
+  if (Status s = WriteText(partial / "topology" / fmt::format("{}.as-rel2.txt", o.date), AsRelText(net));
+      !s.ok()) {
+    return s;
+  }
+  if (Status s = WriteText(partial / "topology" / fmt::format("{}.as-org2info.txt", o.date),
+                           As2OrgText(net));
+      !s.ok()) {
+    return s;
+  }
+  if (Status s = WritePeeringDb(net, regs, (partial / "peeringdb" / "peeringdb.json").string());
+      !s.ok()) {
+    return s;
+  }
+  if (Status s = WriteText(partial / "extra" / "manrs_isps.csv", ManrsParticipants(net, regs, o.seed));
+      !s.ok()) {
+    return s;
+  }
+  if (Status s = WriteText(partial / "truth.json", TruthJson(sc, regs)); !s.ok()) return s;
+  rep.roas = regs.roas.size();
+  rep.aspas = regs.aspas.size();
+  rep.route_objects = regs.route_objects.size();
+
+  // 9. The manifest, then the rename that publishes the snapshot.
+  step("manifest");
+  using nlohmann::ordered_json;
+  std::vector<std::string> files;
+  for (const auto& e : fs::recursive_directory_iterator(partial)) {
+    if (e.is_regular_file()) files.push_back(fs::relative(e.path(), partial).generic_string());
+  }
+  std::sort(files.begin(), files.end());
+  ordered_json m;
+  m["format"] = "vigia-snapshot/1";
+  m["date"] = IsoTime(sc.window_start).substr(0, 10);
+  m["window"] = {{"start", IsoTime(sc.window_start)}, {"end", IsoTime(sc.window_end)}};
+  ordered_json opts;
+  opts["seed"] = o.seed;
+  opts["days"] = o.days;
+  opts["peers"] = o.peers;
+  opts["collectors"] = o.collectors;
+  if (o.asrel.empty()) {
+    opts["ases"] = o.ases;
+    opts["prefixes"] = o.prefixes;
+  } else {
+    // Names only, so that the manifest does not depend on where the inputs lie.
+    opts["asrel"] = fs::path(o.asrel).filename().string();
+    if (!o.as2org.empty()) opts["as2org"] = fs::path(o.as2org).filename().string();
+    if (!o.pfx2as.empty()) opts["pfx2as"] = fs::path(o.pfx2as).filename().string();
+    else opts["prefixes"] = o.prefixes;
+  }
+  opts["incidents"] = o.incidents.empty() ? "default" : o.incidents;
+  m["generator"] = {{"name", "vigia simulate"}, {"options", opts}};
+  m["simulated"] = true;
+  ordered_json fl = ordered_json::array();
+  for (const std::string& f : files) {
+    auto sum = Sha256File(partial / f);
+    if (!sum.ok()) return sum.status();
+    fl.push_back({{"path", f},
+                  {"size", fs::file_size(partial / f)},
+                  {"sha256", *sum},
+                  {"source", "simulated"}});
+  }
+  m["files"] = std::move(fl);
+  if (Status s = WriteText(partial / "manifest.json", m.dump(1) + "\n"); !s.ok()) return s;
+  files.push_back("manifest.json");
+  std::sort(files.begin(), files.end());
+  rep.files = files;
+
+  if (fs::exists(out, ec)) fs::remove_all(out, ec);
+  fs::rename(partial, out, ec);
+  if (ec) return Status::IoError(fmt::format("{}: cannot rename to {}: {}", partial.string(), out.string(), ec.message()));
+  step(nullptr);
+  return rep;
+}
+
+}  // namespace vigia::sim
