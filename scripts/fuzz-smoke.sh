@@ -5,6 +5,7 @@
 #   scripts/fuzz-smoke.sh                 # 30 s per target
 #   FUZZ_SECONDS=300 scripts/fuzz-smoke.sh
 #   FUZZ_TARGETS="bgp_update_fuzz" scripts/fuzz-smoke.sh
+#   FUZZ_BUILD_DIR=build/my-fuzz scripts/fuzz-smoke.sh   # default build/fuzz
 #
 # Seeds are made in a temporary directory and deleted afterwards; with
 # FUZZ_WORKDIR=dir they and the grown corpora stay in dir/<target> (dir/seeds
@@ -24,8 +25,8 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
 seconds="${FUZZ_SECONDS:-30}"
-read -r -a targets <<<"${FUZZ_TARGETS:-mrt_reader_fuzz bgp_update_fuzz decompress_fuzz vrp_fuzz rtr_pdu_fuzz rpsl_fuzz delegated_fuzz}"
-build_dir="$root/build/fuzz"
+read -r -a targets <<<"${FUZZ_TARGETS:-mrt_reader_fuzz bgp_update_fuzz decompress_fuzz vrp_fuzz rtr_pdu_fuzz rpsl_fuzz delegated_fuzz pfx2as_fuzz}"
+build_dir="${FUZZ_BUILD_DIR:-$root/build/fuzz}"  # relative to the repository
 # The same override as the CMake cache variable of that name.
 shared_mrt="${VIGIA_SHARED_DATA:-$root/../shared/data}/mrt"
 
@@ -35,7 +36,7 @@ export UBSAN_OPTIONS="${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}"
 
 # ---------------------------------------------------------------- build
 echo "fuzz: building the fuzz preset (${targets[*]})"
-if [[ ! -f "$build_dir/build.ninja" ]] && ! cmake --preset fuzz; then
+if [[ ! -f "$build_dir/build.ninja" ]] && ! cmake --preset fuzz -B "$build_dir"; then
   echo "fuzz: configure failed" >&2
   exit 2
 fi
@@ -76,7 +77,7 @@ src, out = sys.argv[1], sys.argv[2]
 MAX_LEN = 65536
 KNOWN_TYPES = {5, 11, 12, 13, 16, 17, 32, 33, 48, 49}
 seeds = {t: {} for t in ("mrt_reader_fuzz", "bgp_update_fuzz", "decompress_fuzz", "vrp_fuzz",
-                         "rtr_pdu_fuzz", "rpsl_fuzz", "delegated_fuzz")}
+                         "rtr_pdu_fuzz", "rpsl_fuzz", "delegated_fuzz", "pfx2as_fuzz")}
 
 def add(target, data):
     if 0 < len(data) <= MAX_LEN:
@@ -292,6 +293,46 @@ add("delegated_fuzz", b"2|lacnic|20230323|3|19870101|20230323|-0300\nlacnic|*|as
                       b"lacnic|BR|asn|27648|1|20020117|allocated|1\n"
                       b"lacnic|UY|ipv4|200.7.84.0|512|20080125|assigned|35340\n"
                       b"lacnic||ipv6|2001:1200::|23|00000000|reserved\n")
+
+# Prefix -> origin tables: a 34-byte header (flags: bit 0 the family of the
+# range checked directly, bit 1 a non-zero ParsePlan base; the length of the
+# plan spec at the end; two 16-byte addresses), then the table text, then the
+# plan spec. Heads of the ip-location-db ASN CSVs and the pyasn files, and
+# built-in snippets: unaligned and IPv6 ranges, bad lines, more bad lines
+# than the problem cap keeps.
+def pfx2as(text, plan=b"", flags=0, first=b"", last=b""):
+    assert len(plan) < 256 and len(first) <= 16 and len(last) <= 16
+    return bytes([flags, len(plan)]) + first.ljust(16, b"\0") + last.ljust(16, b"\0") + text + plan
+v4_range = (bytes([192, 0, 2, 7]), bytes([198, 51, 100, 200]))
+v6_range = (bytes([0x20, 0x01, 0x0d, 0xb8] + [0] * 11 + [1]), bytes([0x20, 0x01, 0x0d, 0xb8, 0, 1] + [0xff] * 10))
+pyasn_text = (b"; IP-ASN32-DAT file\n; Prefixes-v4   : 3\n; \n1.0.0.0/24\t15169\n1.0.4.0/22\t56203\n"
+              b"2001:db8::/32\t64496\n10.1.2.3/8\tAS65000\n")
+csv_text = (b'1.0.0.0,1.0.0.255,13335,"Cloudflare, Inc."\n'
+            b"1.0.128.0,1.0.196.255,23969,TOT Public Company Limited\n"
+            b"2001:200::,2001:200:1b9:ffff:ffff:ffff:ffff:ffff,2500,WIDE Project\n"
+            b"2001:db8::1,2001:db8::ffff:fffe,AS64496,\r\n")
+bad_text = (b"x\n1.2.3.4,1.2.3.0,1,backwards\n1.2.3.0,1.2.3.255,0,AS0\n1.2.3.0,::1,1,mixed\n"
+            b"1.2.3.0/33\t1\n192.0.2.0/24\t4294967296\n# comment\n")
+add("pfx2as_fuzz", pfx2as(pyasn_text, b"hijack=3,route_leak=2,flaps=0", 0, *v4_range))
+add("pfx2as_fuzz", pfx2as(csv_text, b"sibling_moas=1,ddos_protection=2,customer_subprefix=3", 1, *v6_range))
+add("pfx2as_fuzz", pfx2as(csv_text + pyasn_text + bad_text, b"none", 2, *v4_range))
+add("pfx2as_fuzz", pfx2as(bad_text, b"bogon_prefix=100000,bogon_asn=1,rpki_invalid=7,hijack=1,hijack=2,", 3,
+                          bytes(16), b"\xff" * 16))
+add("pfx2as_fuzz", pfx2as(b"bad\n" * 1100, b"subprefix_hijack=100001", 2))
+ipmeta_dir = os.path.join(os.path.dirname(src), "ipmeta") if src else ""
+if ipmeta_dir and os.path.isdir(ipmeta_dir):
+    for f, n, flags in (("ip-location-db/asn-ipv4.csv.xz", 60, 0), ("ip-location-db/asn-ipv6.csv.xz", 40, 1),
+                        ("pyasn/ipasn_20140513.dat.gz", 60, 0), ("pyasn/ipasn6_20151101.dat.gz", 60, 1)):
+        path = os.path.join(ipmeta_dir, f)
+        if os.path.exists(path):
+            with opener(path) as fh:
+                head = b"".join(fh.readline() for _ in range(n))
+            add("pfx2as_fuzz", pfx2as(head, b"flaps=5", flags, *(v6_range if flags else v4_range)))
+    path = os.path.join(ipmeta_dir, "pyasn/ipasn6_20151101.dat.gz")
+    if os.path.exists(path):  # its IPv6 part, after 606,138 IPv4 prefixes
+        with opener(path) as fh:
+            v6 = [l for l in fh if not l.startswith(b";") and b":" in l.split(b"\t")[0]][:40]
+        add("pfx2as_fuzz", pfx2as(b"".join(v6), b"route_leak=4", 1, *v6_range))
 
 # RTR sessions (RFC 8210 and version 2): the first octet is the version the
 # client offers; then what a cache sends: a full set, a delta with ASPA

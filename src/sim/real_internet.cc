@@ -201,12 +201,13 @@ void RebuildGraph(const topology::AsRelationships& g, SyntheticInternet* net) {
 }
 
 // Each IXP in its members' most common RIR and country.
-void PlaceIxps(const std::unordered_map<Asn, uint32_t>& place, SyntheticInternet* net) {
+void PlaceIxps(const topology::AsRelationships& g, const std::vector<uint32_t>& pos,
+               SyntheticInternet* net) {
   for (SynthIxp& ixp : net->ixps) {
     std::vector<Rir> rirs;
     std::vector<std::string> countries;
     for (Asn a : ixp.members) {
-      const SynthAs& as = net->ases[place.at(a)];
+      const SynthAs& as = net->ases[pos[*g.Index(a)]];
       rirs.push_back(as.rir);
       countries.push_back(as.country);
     }
@@ -222,8 +223,9 @@ Result<SyntheticInternet> BuildRealInternet(const RealInputs& in) {
   topology::AsRelationships loaded;
   if (Status s = loaded.LoadFile(in.asrel_path); !s.ok()) return s;
   if (loaded.link_count() == 0) {
-    return Status::InvalidArgument(fmt::format("{}: no AS relationship in the file ({} lines skipped)",
-                                               in.asrel_path, loaded.problems().count()));
+    return Status::InvalidArgument(
+        fmt::format("{}: no AS relationship in the file ({} lines skipped)", in.asrel_path,
+                    loaded.problems().count()));
   }
   topology::As2Org as2org;
   if (!in.as2org_path.empty()) {
@@ -305,10 +307,7 @@ Result<SyntheticInternet> BuildRealInternet(const RealInputs& in) {
     }
   }
 
-  std::unordered_map<Asn, uint32_t> place;
-  place.reserve(size_t{n} * 2);
-  for (uint32_t i = 0; i < n; ++i) place.emplace(net.ases[i].asn, i);
-  PlaceIxps(place, &net);
+  PlaceIxps(loaded, pos, &net);
   net.config.ases = n;
   net.config.tier1 = static_cast<uint32_t>(net.clique.size());
   net.config.ixps = static_cast<uint32_t>(net.ixps.size());
@@ -326,9 +325,8 @@ Result<SyntheticInternet> BuildRealInternet(const RealInputs& in) {
   // route k's allocation.
   std::vector<uint32_t> by_origin(routes.size());
   std::iota(by_origin.begin(), by_origin.end(), 0);
-  std::stable_sort(by_origin.begin(), by_origin.end(), [&](uint32_t a, uint32_t b) {
-    return routes[a].origin < routes[b].origin;
-  });
+  std::stable_sort(by_origin.begin(), by_origin.end(),
+                   [&](uint32_t a, uint32_t b) { return routes[a].origin < routes[b].origin; });
   std::vector<uint32_t> root(routes.size());
   uint32_t last = kNone;
   for (uint32_t k : by_origin) {

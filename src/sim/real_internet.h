@@ -61,10 +61,10 @@ namespace vigia::sim {
 inline constexpr uint32_t kRealDelegationDate = 20000101;
 
 struct RealInputs {
-  std::string asrel_path;   // required
-  std::string as2org_path;  // optional
-  std::string pfx2as_path;  // optional: without it, GenerateTopology's
-                            // address space is drawn for the real graph
+  std::string asrel_path;      // required
+  std::string as2org_path;     // optional
+  std::string pfx2as_path;     // optional: without it, GenerateTopology's
+                               // address space is drawn for the real graph
   uint32_t prefixes = 20'000;  // announced prefixes drawn without pfx2as_path
   uint32_t date = 20261122;
   uint64_t seed = 1;

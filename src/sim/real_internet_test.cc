@@ -7,10 +7,12 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
 #include <string>
+#include <system_error>
 #include <tuple>
 #include <vector>
 
@@ -30,14 +32,22 @@ constexpr const char* kCaidaOrg = "caida/as2org/20220401.as-org2info.txt.gz";
 constexpr const char* kIpLocation = "ipmeta/ip-location-db/asn-ipv4.csv.xz";
 constexpr const char* kPyasn = "ipmeta/pyasn/ipasn6_20151101.dat.gz";
 
-#define SKIP_WITHOUT(sub)                                                                    \
-  if (!HaveSharedData(sub)) {                                                                \
+#define SKIP_WITHOUT(sub)                                                                         \
+  if (!HaveSharedData(sub)) {                                                                     \
     GTEST_SKIP() << SharedData() << "/" << (sub) << " is absent (real data from ../shared/data)"; \
   }
 
+// A file of this run's small inputs, in a directory removed at exit.
 std::string TempFile(const std::string& name, const std::string& text) {
-  const std::string path =
-      fmt::format("{}/vigia_real_internet_{}_{}", ::testing::TempDir(), ::getpid(), name);
+  static const struct Dir {
+    std::string path = fmt::format("{}/vigia_real_internet_{}", ::testing::TempDir(), ::getpid());
+    Dir() { std::filesystem::create_directories(path); }
+    ~Dir() {
+      std::error_code ec;
+      std::filesystem::remove_all(path, ec);
+    }
+  } dir;
+  const std::string path = dir.path + "/" + name;
   std::ofstream(path, std::ios::binary) << text;
   return path;
 }
@@ -142,9 +152,10 @@ void CheckShape(const SyntheticInternet& net, int files = kAllFiles) {
   for (int r = 0; r < kRirCount && (files & kDelegated); ++r) {
     registry::DelegatedStats stats;
     const Rir rir = static_cast<Rir>(r);
-    ASSERT_TRUE(stats.LoadText(DelegatedExtendedText(net, rir), std::string(RirRegistry(rir))).ok());
-    EXPECT_EQ(stats.skipped(), 0u) << RirName(rir) << ": "
-                                   << (stats.problems().empty() ? "" : stats.problems()[0].message);
+    ASSERT_TRUE(
+        stats.LoadText(DelegatedExtendedText(net, rir), std::string(RirRegistry(rir))).ok());
+    EXPECT_EQ(stats.skipped(), 0u)
+        << RirName(rir) << ": " << (stats.problems().empty() ? "" : stats.problems()[0].message);
     EXPECT_TRUE(stats.warnings().empty()) << RirName(rir);
     records += stats.records().size();
   }
@@ -238,14 +249,14 @@ std::string SmallAsRel() {
 // pyasn IPASN lines.
 constexpr const char* kSmallPfx2As =
     "; IP-ASN32-DAT\n"
-    "41.0.0.0/16\t100\n"     // AFRINIC block: 100's first prefix
-    "41.0.1.0/24\t100\n"     // covered by 100's /16
-    "41.0.2.0/24\t1001\n"    // MOAS with 1000, inside 100's /16
+    "41.0.0.0/16\t100\n"   // AFRINIC block: 100's first prefix
+    "41.0.1.0/24\t100\n"   // covered by 100's /16
+    "41.0.2.0/24\t1001\n"  // MOAS with 1000, inside 100's /16
     "41.0.2.0/24\t1000\n"
-    "41.0.2.0/24\t1000\n"    // exact duplicate
-    "12.0.0.0/8\t200\n"      // legacy ARIN space, in no IanaBlocks
-    "8.8.8.0/24\t64999\n"    // origin not in the graph
-    "200.1.0.0/17\t30\n"     // LACNIC block; the /16 comes later in the file
+    "41.0.2.0/24\t1000\n"  // exact duplicate
+    "12.0.0.0/8\t200\n"    // legacy ARIN space, in no IanaBlocks
+    "8.8.8.0/24\t64999\n"  // origin not in the graph
+    "200.1.0.0/17\t30\n"   // LACNIC block; the /16 comes later in the file
     "200.1.0.0/16\t30\n"
     "200.1.128.0/17\t30\n"
     "200.0.0.0/24\t30\n"
@@ -268,9 +279,9 @@ TEST(RealInternet, SmallGraphTiersAndOrder) {
     tiers.push_back(net.ases[i].tier);
   }
   EXPECT_EQ(head, (std::vector<Asn>{10, 20, 30, 100, 200, 300, 301, 1000, 1001, 1002}));
-  EXPECT_EQ(tiers, (std::vector<Tier>{Tier::kTier1, Tier::kTier1, Tier::kTier2, Tier::kTier3,
-                                      Tier::kTier3, Tier::kStub, Tier::kStub, Tier::kStub,
-                                      Tier::kStub, Tier::kStub}));
+  EXPECT_EQ(tiers,
+            (std::vector<Tier>{Tier::kTier1, Tier::kTier1, Tier::kTier2, Tier::kTier3, Tier::kTier3,
+                               Tier::kStub, Tier::kStub, Tier::kStub, Tier::kStub, Tier::kStub}));
   EXPECT_EQ(net.ases.back().asn, 5099u);
   EXPECT_EQ(net.clique, (std::vector<Asn>{10, 20}));  // 99 is in no link
   EXPECT_EQ(net.config.seed, 9u);
@@ -367,8 +378,7 @@ TEST(RealInternet, SmallTableAllocationsAndMoas) {
       << afrinic;
   EXPECT_NE(afrinic.find("afrinic|ZZ|ipv4|41.0.2.0|256|20000101|allocated|REAL-1001\n"),
             std::string::npos);
-  EXPECT_NE(afrinic.find("afrinic|ZZ|asn|100|1|20000101|allocated|REAL-100\n"),
-            std::string::npos);
+  EXPECT_NE(afrinic.find("afrinic|ZZ|asn|100|1|20000101|allocated|REAL-100\n"), std::string::npos);
   CheckShape(net);
   EXPECT_EQ(Fingerprint(net), Fingerprint(Build(in)));
 }
@@ -526,10 +536,11 @@ const Built& CaidaWithTable() {
     in.asrel_path = SharedData() + "/" + kCaidaRel;
     in.pfx2as_path = SharedData() + "/" + kIpLocation;
     Built built = BuildTimed(in);
-    std::printf("CAIDA 2022-03 + ip-location-db: %zu ASes, %zu announcements, %zu allocations "
-                "in %.2f s\n",
-                built.net.ases.size(), built.net.announcements.size(),
-                built.net.allocations.size(), built.seconds);
+    std::printf(
+        "CAIDA 2022-03 + ip-location-db: %zu ASes, %zu announcements, %zu allocations "
+        "in %.2f s\n",
+        built.net.ases.size(), built.net.announcements.size(), built.net.allocations.size(),
+        built.seconds);
     return new Built(std::move(built));
   }();
   return *b;
@@ -574,7 +585,8 @@ TEST(RealInternet, CaidaGraphWithDrawnAddressSpace) {
   EXPECT_EQ(net.announcements.size(), 20'000u);
   EXPECT_EQ(net.config.prefixes, 20'000u);
   ExpectDisjoint(net.allocations);
-  for (const Allocation& a : net.allocations) EXPECT_TRUE(InIanaBlock(a.prefix, a.rir)) << a.prefix.ToString();
+  for (const Allocation& a : net.allocations)
+    EXPECT_TRUE(InIanaBlock(a.prefix, a.rir)) << a.prefix.ToString();
 }
 
 TEST(RealInternet, CaidaGraphWithIpLocationTable) {
@@ -692,15 +704,16 @@ TEST(RealInternet, CaidaGraphWithAs2Org) {
     ++known;
     EXPECT_EQ(net.orgs[as.org].id, o->id);
   }
-  std::printf("%zu of %zu ASes in as2org, %zu with a country, %zu orgs\n", known,
-              net.ases.size(), with_country, net.orgs.size());
+  std::printf("%zu of %zu ASes in as2org, %zu with a country, %zu orgs\n", known, net.ases.size(),
+              with_country, net.orgs.size());
   EXPECT_GT(known, net.ases.size() * 95 / 100);
   EXPECT_GT(with_country, net.ases.size() * 95 / 100);
   EXPECT_LT(net.orgs.size(), net.ases.size());
   // Roughly the NRO's shares: RIPE NCC and ARIN largest, AFRINIC smallest.
   EXPECT_GT(as_per_rir[static_cast<int>(Rir::kRipeNcc)], as_per_rir[static_cast<int>(Rir::kApnic)]);
   EXPECT_GT(as_per_rir[static_cast<int>(Rir::kArin)], as_per_rir[static_cast<int>(Rir::kLacnic)]);
-  EXPECT_GT(as_per_rir[static_cast<int>(Rir::kLacnic)], as_per_rir[static_cast<int>(Rir::kAfrinic)]);
+  EXPECT_GT(as_per_rir[static_cast<int>(Rir::kLacnic)],
+            as_per_rir[static_cast<int>(Rir::kAfrinic)]);
   EXPECT_GT(as_per_rir[static_cast<int>(Rir::kAfrinic)], 500u);
   // Siblings share one organisation.
   const SynthAs& level3 = net.ases[Index(net, 3356)];

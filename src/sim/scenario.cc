@@ -3,11 +3,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
 #include <charconv>
 #include <ctime>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <thread>
 #include <unordered_map>
 
 #include "sim/rng.h"
@@ -198,8 +200,12 @@ class Builder {
     return std::nullopt;
   }
 
-  // --- Jobs and their paths.
-  int32_t Job(const RouteJob& j);
+  // --- Jobs and their paths. A job's paths are computed at once when
+  // `now` (the caller looks at them), else later, over threads.
+  int32_t Job(const RouteJob& j, bool now = true);
+  void ComputePaths(const RouteJob& j, Router* router, RouteTree* tree, std::vector<uint8_t>* leaked,
+                    std::vector<std::vector<Asn>>* paths) const;
+  void ComputePending();
   const std::vector<std::vector<Asn>>& Paths(int32_t job) const { return out_.job_paths[job]; }
   bool SeenWithOrigin(int32_t job, Asn origin) const {
     for (const auto& p : Paths(job)) {
@@ -252,7 +258,7 @@ class Builder {
     if (it == origins_of_.end()) return;
     RouteJob j;
     j.origins = it->second;
-    baseline_[p] = Job(j);
+    baseline_[p] = Job(j, false);
   }
   void UseAllocationOf(const Prefix& p) {
     for (const Allocation* a : AllocationsCovering(p)) alloc_used_[a - net_.allocations.data()] = 1;
@@ -327,28 +333,64 @@ class Builder {
   std::vector<uint32_t> ddos_providers_;
   std::vector<uint8_t> is_peer_;
   std::vector<uint8_t> peer_below_;  // a collector peer in the AS's customer cone
+  std::vector<int32_t> pending_;     // jobs whose paths are not computed yet
 };
 
-int32_t Builder::Job(const RouteJob& j) {
+int32_t Builder::Job(const RouteJob& j, bool now) {
   auto key = std::make_tuple(j.origins, j.leak_culprit, j.leak_receiver, j.appended_asn);
   auto [it, fresh] = job_ids_.try_emplace(key, static_cast<int32_t>(out_.jobs.size()));
-  if (!fresh) return it->second;
-  out_.jobs.push_back(j);
-  if (j.leak_culprit != kNone) {
-    router_.ComputeLeak(j.origins[0], j.leak_culprit, j.leak_receiver, &tree_, &leaked_);
-  } else {
-    router_.Compute(j.origins, &tree_);
+  if (!fresh) {
+    if (now && out_.job_paths[it->second].empty()) {
+      ComputePaths(j, &router_, &tree_, &leaked_, &out_.job_paths[it->second]);
+      std::erase(pending_, it->second);
+    }
+    return it->second;
   }
-  std::vector<std::vector<Asn>> paths(cfg_.peers.size());
+  out_.jobs.push_back(j);
+  out_.job_paths.emplace_back();
+  if (now) {
+    ComputePaths(j, &router_, &tree_, &leaked_, &out_.job_paths.back());
+  } else {
+    pending_.push_back(it->second);
+  }
+  return it->second;
+}
+
+void Builder::ComputePaths(const RouteJob& j, Router* router, RouteTree* tree,
+                           std::vector<uint8_t>* leaked, std::vector<std::vector<Asn>>* paths) const {
+  if (j.leak_culprit != kNone) {
+    router->ComputeLeak(j.origins[0], j.leak_culprit, j.leak_receiver, tree, leaked);
+  } else {
+    router->Compute(j.origins, tree);
+  }
+  paths->assign(cfg_.peers.size(), {});
   std::vector<uint32_t> path;
   for (size_t s = 0; s < cfg_.peers.size(); ++s) {
-    tree_.PathFrom(cfg_.peers[s], &path);
+    tree->PathFrom(cfg_.peers[s], &path);
     if (path.empty()) continue;
-    for (uint32_t x : path) paths[s].push_back(net_.graph.AsnAt(x));
-    if (j.appended_asn != 0) paths[s].push_back(j.appended_asn);
+    for (uint32_t x : path) (*paths)[s].push_back(net_.graph.AsnAt(x));
+    if (j.appended_asn != 0) (*paths)[s].push_back(j.appended_asn);
   }
-  out_.job_paths.push_back(std::move(paths));
-  return it->second;
+}
+
+void Builder::ComputePending() {
+  unsigned threads = cfg_.threads ? cfg_.threads : std::max(1u, std::thread::hardware_concurrency());
+  threads = static_cast<unsigned>(std::min<size_t>(threads, std::max<size_t>(1, pending_.size())));
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    Router router(net_.graph);
+    RouteTree tree;
+    std::vector<uint8_t> leaked;
+    for (size_t k; (k = next.fetch_add(1)) < pending_.size();) {
+      const int32_t job = pending_[k];
+      ComputePaths(out_.jobs[job], &router, &tree, &leaked, &out_.job_paths[job]);
+    }
+  };
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
+  work();
+  for (std::thread& t : pool) t.join();
+  pending_.clear();
 }
 
 bool Builder::Hijack() {
@@ -409,11 +451,19 @@ bool Builder::Leak(int type) {
                               1u << static_cast<int>(Tier::kStub));
   if (c == kNone) return false;
   if (from_provider ? net_.graph.Providers(c).empty() : net_.graph.Peers(c).empty()) return false;
+  // A hairpin needs a second provider to send the routes of the first to.
+  if (type == 1 && net_.graph.Providers(c).size() < 2) return false;
   // A peer passes a leak on to its customers only, so a collector sees it
-  // only when one of its peers is in the receiver's customer cone.
+  // only when one of its peers is in the receiver's customer cone; best
+  // when the receiver is a collector peer itself.
   std::vector<uint32_t> receivers;
   for (uint32_t r : to_provider ? net_.graph.Providers(c) : net_.graph.Peers(c)) {
-    if (to_provider || peer_below_[r]) receivers.push_back(r);
+    if (to_provider || is_peer_[r]) receivers.push_back(r);
+  }
+  if (receivers.empty() && !to_provider) {
+    for (uint32_t r : net_.graph.Peers(c)) {
+      if (peer_below_[r]) receivers.push_back(r);
+    }
   }
   if (receivers.empty()) return false;
   const uint32_t r = receivers[rng_.Below(receivers.size())];
@@ -441,10 +491,6 @@ bool Builder::Leak(int type) {
         std::find(origins.begin(), origins.end(), o) != origins.end()) {
       continue;
     }
-    if (!router_.ComputeLeak(o, c, r, &tree_, &leaked_) || tree_.type[c] != learnt) continue;
-    bool seen = false;
-    for (uint32_t p : cfg_.peers) seen |= leaked_[p] != 0;
-    if (!seen) continue;
     // Every free prefix of that origin leaks.
     std::vector<Prefix> mine;
     for (uint32_t k : ann_of_[o]) {
@@ -452,11 +498,15 @@ bool Builder::Leak(int type) {
       if (!alloc_used_[b.allocation] && origins_of_[b.prefix].size() == 1) mine.push_back(b.prefix);
     }
     if (mine.empty() || prefixes.size() + mine.size() > kMaxLeakPrefixes) continue;
+    if (!router_.ComputeLeak(o, c, r, &tree_, &leaked_) || tree_.type[c] != learnt) continue;
+    bool seen = false;
+    for (uint32_t p : cfg_.peers) seen |= leaked_[p] != 0;
+    if (!seen) continue;
     RouteJob j;
     j.origins = {o};
     j.leak_culprit = c;
     j.leak_receiver = r;
-    const int32_t job = Job(j);
+    const int32_t job = Job(j, false);
     origins.push_back(o);
     for (const Prefix& p : mine) {
       prefixes.push_back(p);
@@ -702,9 +752,10 @@ bool Builder::CustomerSubprefix() {
 bool Builder::Flap() {
   const Announcement* a = FreeAnnouncement(kNone);
   if (!a || event_prefixes_.contains(a->prefix) || origins_of_[a->prefix].size() != 1) return false;
+  // Its origin's routes (computed later); an origin no peer hears makes a
+  // flap without updates, which is harmless.
   KeepBaseline(a->prefix);
   const int32_t job = baseline_[a->prefix];
-  if (!SeenAtAll(job)) return false;
   const auto when = Interval();
   const int64_t down = when.first;
   const int64_t up = std::min<int64_t>(out_.window_end - 1, down + static_cast<int64_t>(rng_.LogUniform(30, 1800)));
@@ -755,6 +806,7 @@ Result<Scenario> Builder::Build(std::string* shortfall) {
   const IncidentPlan& plan = cfg_.plan;
   std::vector<std::string> short_of;
   auto run = [&](const char* name, uint32_t want, auto&& make) {
+    if (cfg_.progress && want > 0) cfg_.progress(name);
     uint32_t made = 0;
     for (int attempts = 0; made < want && attempts < kMaxAttempts * static_cast<int>(want); ++attempts) {
       if (make(static_cast<int>(made))) ++made;
@@ -771,6 +823,8 @@ Result<Scenario> Builder::Build(std::string* shortfall) {
   run("ddos_protection", plan.benign[1], [&](int) { return Ddos(); });
   run("customer_subprefix", plan.benign[2], [&](int) { return CustomerSubprefix(); });
   run("flaps", plan.flaps, [&](int) { return Flap(); });
+  if (cfg_.progress) cfg_.progress("event routes");
+  ComputePending();
   if (shortfall) {
     shortfall->clear();
     for (const std::string& s : short_of) *shortfall += (shortfall->empty() ? "" : ", ") + s;

@@ -36,6 +36,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -130,7 +131,9 @@ struct ScenarioConfig {
   IncidentPlan plan;
   // Collector peers (dense indexes): visibility is judged from them.
   std::vector<uint32_t> peers;
-  unsigned threads = 0;
+  unsigned threads = 0;  // for the routes of events; 0: one per core
+  // Called as each kind of event is placed, with its name.
+  std::function<void(std::string_view)> progress;
 };
 
 // Builds the scenario; adds the ROAs and route objects of benign events to

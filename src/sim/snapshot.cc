@@ -412,6 +412,9 @@ Result<SimulateReport> Simulate(const SimulateOptions& o) {
   scfg.plan = plan;
   scfg.peers = peers;
   scfg.threads = o.threads;
+  if (o.progress) {
+    scfg.progress = [&o](std::string_view kind) { o.progress(fmt::format("incidents: {}", kind)); };
+  }
   auto built = BuildScenario(net, &regs, scfg, &rep.shortfall);
   if (!built.ok()) return built.status();
   const Scenario sc = std::move(built).value();

@@ -13,46 +13,12 @@
 #include <unordered_set>
 #include <utility>
 
+#include "sim/rng.h"
+
 namespace vigia::sim {
 namespace {
 
 using U128 = __uint128_t;
-
-// Bounded draws over std::mt19937_64, whose output sequence the standard
-// fixes; the std:: distributions are implementation-defined, so not used.
-class Rng {
- public:
-  explicit Rng(uint64_t seed) : g_(seed) {}
-  // Uniform in [0, n), n > 0, by rejection (no modulo bias).
-  uint64_t Below(uint64_t n) {
-    const uint64_t limit = UINT64_MAX - UINT64_MAX % n;
-    uint64_t x;
-    do {
-      x = g_();
-    } while (x >= limit);
-    return x % n;
-  }
-  uint64_t Between(uint64_t lo, uint64_t hi) { return lo + Below(hi - lo + 1); }
-  // True with probability p (resolution 2^-30; p * 2^30 is exact).
-  bool Chance(double p) {
-    if (p <= 0) return false;
-    return Below(uint64_t{1} << 30) < static_cast<uint64_t>(p * static_cast<double>(1 << 30));
-  }
-  template <typename W>
-  size_t Weighted(const W* weights, size_t n) {
-    uint64_t total = 0;
-    for (size_t i = 0; i < n; ++i) total += weights[i];
-    uint64_t x = Below(total);
-    for (size_t i = 0; i < n; ++i) {
-      if (x < weights[i]) return i;
-      x -= weights[i];
-    }
-    return n - 1;
-  }
-
- private:
-  std::mt19937_64 g_;
-};
 
 struct CountryWeight {
   const char* cc;
@@ -304,8 +270,7 @@ Asn DrawPublicAsn(Rng* rng, std::unordered_set<Asn>* used) {
 // their tiers and RIRs), with out->config.prefixes announced prefixes. Shared
 // by GenerateTopology and AddSyntheticAddressSpace; the draws, and so the
 // seed-1 Internet, are those GenerateTopology has always made.
-Status DrawAddressSpace(SyntheticInternet* out, Rng* random,
-                        const std::function<Asn()>& new_asn) {
+Status DrawAddressSpace(SyntheticInternet* out, Rng* random, const std::function<Asn()>& new_asn) {
   SyntheticInternet& net = *out;
   Rng& rng = *random;
   const SyntheticConfig& config = net.config;
