@@ -6,7 +6,9 @@
 #               ip-location-db IPv4 prefix -> origin table, 50 peers
 # Each run writes a whole snapshot (MRT RIBs and updates, ROAs, IRR, registry,
 # topology, PeeringDB, truth.json); its steps' times come from --json. The
-# first collector RIB of each run is then read by Debian bgpdump (line count).
+# first collector RIB of the demo run is then read by Debian bgpdump (line
+# count; set BGPDUMP_ALL=1 to do so for every run: bgpdump needs over 10
+# minutes for a full-scale RIB).
 # Also runs sim_bench (routing + one RIB only) on the real inputs.
 # Usage: bench/sim.sh [demo|full|real]...   (default: all three)
 set -euo pipefail
@@ -37,7 +39,7 @@ print("  steps: " + ", ".join(f"{k} {v:.1f} s" for k, v in j['seconds'].items())
 print(f"  total: {float(sys.argv[2]):.1f} s wall, peak RSS {int(sys.argv[3]) / 1024:.0f} MB")
 PY
   du -sh "$tmp/$name" | awk '{print "  snapshot size: " $1}'
-  if command -v bgpdump >/dev/null; then
+  if command -v bgpdump >/dev/null && { [ "$name" = demo ] || [ -n "${BGPDUMP_ALL:-}" ]; }; then
     local rib
     rib=$(ls "$tmp/$name"/mrt/*.bview.*.gz | head -1)
     echo "  bgpdump -m lines of $(basename "$rib"): $(bgpdump -q -m "$rib" 2>/dev/null | wc -l)"

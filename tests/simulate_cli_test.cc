@@ -138,6 +138,16 @@ TEST(SimulateCli, HelpAndBadArguments) {
   err = RunCommand(Vigia() + " simulate --out " + d.string() + " --asrel /nonexistent.txt 2>&1", &status);
   EXPECT_EQ(Exit(status), 2);
   EXPECT_NE(err.find("/nonexistent.txt"), std::string::npos) << err;
+  // A prefix table with nothing usable in it.
+  if (test_util::HaveSharedData("caida/serial-1")) {
+    err = RunCommand(Vigia() + " simulate --out " + d.string() + " --asrel " + test_util::SharedData() +
+                         "/caida/serial-1/20220301.as-rel.txt.bz2 --pfx2as /dev/null 2>&1",
+                     &status);
+    EXPECT_EQ(Exit(status), 2) << err;
+    EXPECT_NE(err.find("no prefix whose origin is in the AS graph"), std::string::npos) << err;
+    EXPECT_FALSE(fs::exists(d));
+    EXPECT_FALSE(fs::exists(d.string() + ".partial"));
+  }
   // An existing snapshot is not replaced without --force, and nothing is
   // left half-written.
   fs::create_directories(d);

@@ -539,7 +539,10 @@ bool Builder::BogonPrefix(int n) {
   Prefix p;
   std::string kind;
   const uint64_t k = static_cast<uint64_t>(n);
-  if (n % 2 == 0) {
+  bool have_pool = false;
+  for (const PoolRecord& r : net_.pool) have_pool |= !r.is_asn && !r.reserved;
+  // Without RIR pool records (a real-based Internet), special-purpose only.
+  if (n % 2 == 0 || !have_pool) {
     kind = "special_purpose";
     static constexpr const char* kBlocks[] = {"10.0.0.0/8",     "172.16.0.0/12", "192.168.0.0/16",
                                               "100.64.0.0/10",  "198.18.0.0/15", "169.254.0.0/16",
@@ -767,6 +770,9 @@ bool Builder::Flap() {
 Result<Scenario> Builder::Build(std::string* shortfall) {
   if (cfg_.days < 1 || cfg_.days > 31) {
     return Status::InvalidArgument(fmt::format("--days {}: from 1 to 31", cfg_.days));
+  }
+  if (net_.announcements.empty() || net_.graph.as_count() == 0) {
+    return Status::InvalidArgument("no announced prefixes to simulate");
   }
   out_.window_start = cfg_.window_start;
   out_.window_end = cfg_.window_start + int64_t{86400} * cfg_.days;

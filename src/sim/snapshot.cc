@@ -326,6 +326,15 @@ Result<SimulateReport> Simulate(const SimulateOptions& o) {
         fmt::format("{}: already exists (use --force to replace it)", out.string()));
   }
   fs::remove_all(partial, ec);
+  // A failed run leaves nothing behind.
+  struct RemoveOnError {
+    fs::path path;
+    bool done = false;
+    ~RemoveOnError() {
+      std::error_code e;
+      if (!done) fs::remove_all(path, e);
+    }
+  } cleanup{partial};
   for (const char* sub : {"mrt", "rpki", "irr", "registry", "topology", "peeringdb", "extra"}) {
     fs::create_directories(partial / sub, ec);
     if (ec) return Status::IoError(fmt::format("{}: {}", (partial / sub).string(), ec.message()));
@@ -354,6 +363,10 @@ Result<SimulateReport> Simulate(const SimulateOptions& o) {
     auto made = BuildRealInternet(in);
     if (!made.ok()) return made.status();
     net = std::move(made).value();
+  }
+  if (net.announcements.empty()) {
+    return Status::InvalidArgument(fmt::format(
+        "{}: no prefix whose origin is in the AS graph", o.pfx2as.empty() ? "--prefixes" : o.pfx2as));
   }
   rep.ases = net.graph.as_count();
   rep.links = net.graph.link_count();
@@ -554,6 +567,7 @@ Result<SimulateReport> Simulate(const SimulateOptions& o) {
 
   if (fs::exists(out, ec)) fs::remove_all(out, ec);
   fs::rename(partial, out, ec);
+  if (!ec) cleanup.done = true;
   if (ec) return Status::IoError(fmt::format("{}: cannot rename to {}: {}", partial.string(), out.string(), ec.message()));
   step(nullptr);
   return rep;
