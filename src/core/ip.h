@@ -97,4 +97,20 @@ class Prefix {
   uint8_t length_ = 0;
 };
 
+// For unordered containers keyed by prefix.
+struct PrefixHash {
+  size_t operator()(const Prefix& p) const {
+    uint64_t a = 0, b = 0;
+    std::memcpy(&a, p.address().bytes(), 8);
+    std::memcpy(&b, p.address().bytes() + 8, 8);
+    uint64_t h = (a * 0x9E3779B97F4A7C15ull) ^ (b + 0x632BE59BD9B4E019ull + (h_mix(p) << 6));
+    h ^= h >> 29;
+    h *= 0xBF58476D1CE4E5B9ull;
+    return static_cast<size_t>(h ^ (h >> 32));
+  }
+  static uint64_t h_mix(const Prefix& p) {
+    return uint64_t{p.length()} << 1 | (p.family() == Family::kIpv6 ? 1u : 0u);
+  }
+};
+
 }  // namespace vigia

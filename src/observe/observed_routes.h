@@ -1,0 +1,125 @@
+// The routes the collectors saw over a snapshot's window (SPEC §1, the
+// "observe" stage): for every prefix and collector peer, the stretches of
+// time during which the peer had a route with one AS path — its sightings —
+// built from TABLE_DUMP_V2 RIB dumps (a route is present from the dump's
+// time) and BGP4MP update files (an announcement opens a sighting and
+// closes the one it replaces; a withdrawal closes it; RFC 4271 §3.1 and
+// §4.3: an UPDATE's route replaces the peer's earlier one for the prefix).
+//
+// Sightings are what the detectors read: per prefix and origin, which peers
+// of which collectors saw which paths, from when to when.
+//
+// Order: a collector's RIB dumps must be added before its update files, and
+// its update files in time order (their names sort so, as RIS, RouteViews
+// and `vigia simulate` name them). Sightings still open at Finish() end at
+// the window's end.
+//
+// Memory: a sighting is 20 bytes and each distinct AS path is stored once,
+// so a full table of 1 M prefixes seen by 50 peers takes about 1 GB.
+// Not thread-safe while loading; read-only and shareable after Finish().
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/asn.h"
+#include "core/ip.h"
+#include "core/status.h"
+
+namespace vigia::observe {
+
+// Each distinct AS path once. A path is kept flattened (AS_SET members in
+// place, in the order sent); has_set tells whether it held an AS_SET or
+// AS_CONFED_SET, whose origin is then unknown (RFC 6811 §2: NONE).
+class PathTable {
+ public:
+  PathTable();
+  uint32_t Intern(std::span<const Asn> asns, bool has_set);
+  std::span<const Asn> Get(uint32_t id) const {
+    return {asns_.data() + offsets_[id], offsets_[id + 1] - offsets_[id]};
+  }
+  bool HasSet(uint32_t id) const { return has_set_[id] != 0; }
+  // The origin AS: the last AS of a path without sets, else 0.
+  Asn Origin(uint32_t id) const {
+    const auto p = Get(id);
+    return p.empty() || HasSet(id) ? 0 : p.back();
+  }
+  size_t size() const { return has_set_.size(); }
+
+ private:
+  std::vector<Asn> asns_;
+  std::vector<uint32_t> offsets_;  // size() + 1
+  std::vector<uint8_t> has_set_;
+  std::unordered_multimap<uint64_t, uint32_t> by_hash_;
+};
+
+struct Peer {
+  std::string collector;
+  IpAddress ip;
+  Asn asn = 0;
+};
+
+struct Sighting {
+  uint32_t prefix = 0;  // into prefixes()
+  uint32_t peer = 0;    // into peers()
+  uint32_t path = 0;    // into paths()
+  uint32_t start = 0;   // seconds since the epoch
+  uint32_t end = 0;     // exclusive; the window end when still present
+};
+
+struct ObserveStats {
+  uint64_t files = 0, rib_entries = 0, announcements = 0, withdrawals = 0;
+  uint64_t records_skipped = 0;  // records that did not decode
+  uint64_t unknown_withdrawals = 0;  // of a route the peer did not have
+};
+
+class ObservedRoutes {
+ public:
+  // Reads one MRT file of `collector` (RIB dump or updates, any
+  // compression). Records that do not decode are counted and the first
+  // problems kept (file and offset); the file goes on.
+  Status AddFile(const std::string& path, const std::string& collector);
+  // Closes open sightings at window_end and sorts sightings by prefix,
+  // peer and start.
+  void Finish(uint32_t window_end);
+
+  const std::vector<Prefix>& prefixes() const { return prefixes_; }
+  const std::vector<Peer>& peers() const { return peers_; }
+  const PathTable& paths() const { return paths_; }
+  const std::vector<Sighting>& sightings() const { return sightings_; }
+  const ObserveStats& stats() const { return stats_; }
+  const std::vector<std::string>& problems() const { return problems_; }
+
+ private:
+  uint32_t PrefixId(const Prefix& p);
+  uint32_t PeerId(const std::string& collector, const IpAddress& ip, Asn asn);
+  // The route of (prefix, peer) changes at time t: closes the open
+  // sighting if any, opens one with path (UINT32_MAX: withdrawn).
+  void Change(uint32_t prefix, uint32_t peer, uint32_t path, uint32_t t);
+  void Problem(std::string message);
+  // Before the first update: indexes the RIB sightings by (prefix, peer).
+  void StartUpdates();
+
+  std::vector<Prefix> prefixes_;
+  std::unordered_map<Prefix, uint32_t, PrefixHash> prefix_ids_;
+  std::vector<Peer> peers_;
+  std::unordered_map<std::string, uint32_t> peer_ids_;  // collector|ip|asn
+  PathTable paths_;
+  std::vector<Sighting> sightings_;
+  // The open sighting of (prefix, peer) once an update changed it; routes
+  // of the RIB dumps are found through rib_index_ (sightings sorted by
+  // prefix and peer), so a full table needs no hash entry per route.
+  std::unordered_map<uint64_t, uint32_t> open_;
+  std::vector<uint32_t> rib_index_;
+  bool updates_started_ = false;
+  bool finished_ = false;
+  ObserveStats stats_;
+  std::vector<std::string> problems_;
+};
+
+inline constexpr size_t kMaxObserveProblems = 1000;
+
+}  // namespace vigia::observe

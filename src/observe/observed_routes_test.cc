@@ -1,0 +1,210 @@
+#include "observe/observed_routes.h"
+
+#include <gtest/gtest.h>
+
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "mrt/writer.h"
+#include "sim/snapshot.h"
+
+namespace vigia::observe {
+namespace {
+
+namespace fs = std::filesystem;
+
+fs::path TempDir(const std::string& name) {
+  fs::path p = fs::temp_directory_path() / ("vigia_observe_" + name + "_" + std::to_string(getpid()));
+  fs::remove_all(p);
+  fs::create_directories(p);
+  return p;
+}
+
+Prefix P(const char* s) { return *Prefix::Parse(s); }
+IpAddress Ip(const char* s) { return *IpAddress::Parse(s); }
+
+// An UPDATE from peer 192.0.2.1 AS 64500 (or a withdrawal when path is
+// empty) of IPv4 prefixes.
+void Update(mrt::MrtWriter* w, uint32_t t, std::vector<Asn> path, std::vector<Prefix> prefixes) {
+  mrt::Bgp4mpMessage m;
+  m.peer_as = 64500;
+  m.local_as = 12654;
+  m.afi = bgp::kAfiIpv4;
+  m.peer_ip = Ip("192.0.2.1");
+  m.local_ip = Ip("198.51.100.1");
+  m.as4 = true;
+  bgp::Update& u = m.message.update;
+  for (const Prefix& p : prefixes) (path.empty() ? u.withdrawn : u.nlri).push_back({p, 0});
+  if (!path.empty()) {
+    u.attrs.Set(bgp::kAttrOrigin);
+    u.attrs.Set(bgp::kAttrAsPath);
+    u.attrs.as_path.segments.push_back({bgp::kAsSequence, static_cast<uint16_t>(path.size())});
+    u.attrs.as_path.asns = path;
+    u.attrs.Set(bgp::kAttrNextHop);
+    u.attrs.next_hop = m.peer_ip;
+  }
+  ASSERT_TRUE(w->WriteBgp4mpUpdate(t, 0, m).ok());
+}
+
+// A RIB at t=1000 where peers 192.0.2.1 (AS 64500) and 192.0.2.2 (AS
+// 64501) have 10.0.0.0/8, then updates: a new path, the same path again, a
+// withdrawal, a withdrawal of what the peer does not have, a return.
+TEST(ObservedRoutes, RibThenUpdatesByHand) {
+  const fs::path dir = TempDir("hand");
+  {
+    auto w = mrt::MrtWriter::Create((dir / "rc.bview.gz").string());
+    ASSERT_TRUE(w.ok());
+    mrt::PeerIndexTable t;
+    t.collector_id = Ip("198.51.100.1");
+    t.view_name = "rc";
+    t.peers.push_back({2, Ip("192.0.2.1"), Ip("192.0.2.1"), 64500});
+    t.peers.push_back({2, Ip("192.0.2.2"), Ip("192.0.2.2"), 64501});
+    ASSERT_TRUE((*w)->WritePeerIndexTable(1000, t).ok());
+    mrt::Rib rib;
+    rib.afi = bgp::kAfiIpv4;
+    rib.safi = bgp::kSafiUnicast;
+    rib.prefix = P("10.0.0.0/8");
+    rib.entries.resize(2);
+    rib.entry_count = 2;
+    for (uint16_t i = 0; i < 2; ++i) {
+      bgp::PathAttributes& a = rib.entries[i].attrs;
+      a.Set(bgp::kAttrOrigin);
+      a.Set(bgp::kAttrAsPath);
+      a.as_path.segments.push_back({bgp::kAsSequence, 2});
+      a.as_path.asns = {static_cast<Asn>(64500 + i), 65000};
+      a.Set(bgp::kAttrNextHop);
+      a.next_hop = t.peers[i].ip;
+      rib.entries[i].peer_index = i;
+    }
+    ASSERT_TRUE((*w)->WriteRib(1000, rib).ok());
+    ASSERT_TRUE((*w)->Close().ok());
+  }
+  {
+    auto w = mrt::MrtWriter::Create((dir / "rc.updates.gz").string());
+    ASSERT_TRUE(w.ok());
+    Update(w->get(), 2000, {64500, 65001, 65000}, {P("10.0.0.0/8")});
+    Update(w->get(), 2500, {64500, 65001, 65000}, {P("10.0.0.0/8")});  // the same again
+    Update(w->get(), 3000, {}, {P("10.0.0.0/8")});
+    Update(w->get(), 3100, {}, {P("10.0.0.0/8"), P("192.168.0.0/16")});  // nothing to withdraw
+    Update(w->get(), 4000, {64500, 65000}, {P("10.0.0.0/8")});
+    ASSERT_TRUE((*w)->Close().ok());
+  }
+  ObservedRoutes r;
+  ASSERT_TRUE(r.AddFile((dir / "rc.bview.gz").string(), "rc").ok());
+  ASSERT_TRUE(r.AddFile((dir / "rc.updates.gz").string(), "rc").ok());
+  r.Finish(9000);
+  EXPECT_TRUE(r.problems().empty());
+  EXPECT_EQ(r.stats().rib_entries, 2u);
+  EXPECT_EQ(r.stats().announcements, 3u);
+  EXPECT_EQ(r.stats().withdrawals, 3u);
+  EXPECT_EQ(r.stats().unknown_withdrawals, 2u);
+  ASSERT_EQ(r.peers().size(), 2u);
+  const auto& s = r.sightings();
+  ASSERT_EQ(s.size(), 4u);
+  auto path = [&](const Sighting& x) {
+    auto p = r.paths().Get(x.path);
+    return std::vector<Asn>(p.begin(), p.end());
+  };
+  // Peer 64500: RIB route until 2000, the new path until the withdrawal at
+  // 3000, the RIB path again from 4000 to the window end.
+  EXPECT_EQ(r.peers()[s[0].peer].asn, 64500u);
+  EXPECT_EQ(path(s[0]), (std::vector<Asn>{64500, 65000}));
+  EXPECT_EQ(s[0].start, 1000u);
+  EXPECT_EQ(s[0].end, 2000u);
+  EXPECT_EQ(path(s[1]), (std::vector<Asn>{64500, 65001, 65000}));
+  EXPECT_EQ(s[1].start, 2000u);
+  EXPECT_EQ(s[1].end, 3000u);
+  EXPECT_EQ(s[2].start, 4000u);
+  EXPECT_EQ(s[2].end, 9000u);
+  EXPECT_EQ(s[2].path, s[0].path);  // one path, stored once
+  // Peer 64501 kept its RIB route.
+  EXPECT_EQ(r.peers()[s[3].peer].asn, 64501u);
+  EXPECT_EQ(s[3].start, 1000u);
+  EXPECT_EQ(s[3].end, 9000u);
+  EXPECT_EQ(r.paths().Origin(s[3].path), 65000u);
+  fs::remove_all(dir);
+}
+
+TEST(ObservedRoutes, DamagedFileIsReportedAndReadOn) {
+  const fs::path dir = TempDir("bad");
+  std::ofstream(dir / "junk.mrt", std::ios::binary) << std::string(100, '\x7f');
+  ObservedRoutes r;
+  EXPECT_TRUE(r.AddFile((dir / "junk.mrt").string(), "x").ok());
+  EXPECT_FALSE(r.problems().empty());
+  EXPECT_NE(r.problems()[0].find("junk.mrt"), std::string::npos) << r.problems()[0];
+  EXPECT_FALSE(r.AddFile((dir / "absent.mrt").string(), "x").ok());
+  r.Finish(0);
+  EXPECT_TRUE(r.sightings().empty());
+  fs::remove_all(dir);
+}
+
+int64_t Epoch(const std::string& iso) {
+  struct tm tm = {};
+  strptime(iso.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return timegm(&tm);
+}
+
+// On a simulated snapshot: every RIB entry and update is accounted for, and
+// each injected incident is seen from (within a minute of) its start to its
+// end.
+TEST(ObservedRoutes, SimulatedSnapshotMatchesTruth) {
+  const fs::path dir = TempDir("sim");
+  sim::SimulateOptions o;
+  o.out = (dir / "snap").string();
+  o.ases = 500;
+  o.prefixes = 5000;
+  o.peers = 8;
+  o.seed = 11;
+  auto rep = sim::Simulate(o);
+  ASSERT_TRUE(rep.ok()) << rep.status().message();
+  ObservedRoutes r;
+  std::vector<fs::path> files;
+  for (const auto& e : fs::directory_iterator(dir / "snap/mrt")) files.push_back(e.path());
+  // RIB dumps first, then updates in name (time) order.
+  std::sort(files.begin(), files.end(), [](const fs::path& a, const fs::path& b) {
+    const bool ra = a.filename().string().find("bview") != std::string::npos;
+    const bool rb = b.filename().string().find("bview") != std::string::npos;
+    return ra != rb ? ra : a < b;
+  });
+  for (const fs::path& f : files) {
+    const std::string name = f.filename().string();
+    ASSERT_TRUE(r.AddFile(f.string(), name.substr(0, name.find('.'))).ok());
+  }
+  const nlohmann::json truth = nlohmann::json::parse(std::ifstream(dir / "snap/truth.json"));
+  r.Finish(static_cast<uint32_t>(Epoch(truth["window"]["end"])));
+  EXPECT_TRUE(r.problems().empty());
+  EXPECT_EQ(r.stats().rib_entries, rep->rib_entries);
+  EXPECT_EQ(r.stats().unknown_withdrawals, 0u);
+  EXPECT_EQ(r.peers().size(), 2 * rep->peers);  // an IPv4 and an IPv6 session each
+
+  std::map<Prefix, uint32_t> id;
+  for (uint32_t i = 0; i < r.prefixes().size(); ++i) id[r.prefixes()[i]] = i;
+  size_t checked = 0;
+  for (const auto& e : truth["incidents"]) {
+    if (e["type"] == "route_leak" || e["type"] == "bogon_asn") continue;
+    const Prefix p = P(e["prefixes"][0].get<std::string>().c_str());
+    ASSERT_TRUE(id.contains(p)) << e.dump();
+    const Asn culprit = e["culprit"];
+    uint32_t first = UINT32_MAX, last = 0;
+    for (const Sighting& s : r.sightings()) {
+      if (s.prefix != id[p] || r.paths().Origin(s.path) != culprit) continue;
+      first = std::min(first, s.start);
+      last = std::max(last, s.end);
+    }
+    const int64_t start = Epoch(e["start"]), end = Epoch(e["end"]);
+    EXPECT_GE(first, start) << e.dump();
+    EXPECT_LT(first, start + 60) << e.dump();
+    EXPECT_GE(last, end) << e.dump();
+    EXPECT_LT(last, end + 60) << e.dump();
+    ++checked;
+  }
+  EXPECT_GT(checked, 5u);
+  fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace vigia::observe
