@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -18,27 +17,11 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: observe_bench SNAP\n");
     return 2;
   }
-  namespace fs = std::filesystem;
-  std::vector<fs::path> files;
-  std::error_code ec;
-  for (const auto& e : fs::directory_iterator(fs::path(argv[1]) / "mrt", ec)) files.push_back(e.path());
-  if (ec || files.empty()) {
-    std::fprintf(stderr, "observe_bench: %s/mrt: no MRT files\n", argv[1]);
-    return 2;
-  }
-  std::sort(files.begin(), files.end(), [](const fs::path& a, const fs::path& b) {
-    const bool ra = a.filename().string().find("bview") != std::string::npos;
-    const bool rb = b.filename().string().find("bview") != std::string::npos;
-    return ra != rb ? ra : a < b;
-  });
   const auto t0 = std::chrono::steady_clock::now();
   vigia::observe::ObservedRoutes r;
-  for (const fs::path& f : files) {
-    const std::string name = f.filename().string();
-    if (auto s = r.AddFile(f.string(), name.substr(0, name.find('.'))); !s.ok()) {
-      std::fprintf(stderr, "%s\n", s.message().c_str());
-      return 2;
-    }
+  if (auto s = r.AddDirectory(std::string(argv[1]) + "/mrt"); !s.ok()) {
+    std::fprintf(stderr, "%s\n", s.message().c_str());
+    return 2;
   }
   const double load = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   r.Finish(UINT32_MAX - 1);

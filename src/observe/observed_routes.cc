@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <filesystem>
 
 #include "bgp/path_attributes.h"
 #include "mrt/decoder.h"
@@ -206,6 +207,29 @@ Status ObservedRoutes::AddFile(const std::string& path, const std::string& colle
   }
   if (!(*reader)->stream_status().ok()) {
     Problem(fmt::format("{}: {}", path, (*reader)->stream_status().message()));
+  }
+  return Status::Ok();
+}
+
+Status ObservedRoutes::AddDirectory(const std::string& dir) {
+  namespace fs = std::filesystem;
+  std::vector<fs::path> files;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir, ec)) {
+    if (e.is_regular_file()) files.push_back(e.path());
+  }
+  if (ec) return Status::IoError(fmt::format("{}: {}", dir, ec.message()));
+  if (files.empty()) return Status::NotFound(dir + ": no MRT files");
+  auto is_rib = [](const fs::path& p) {
+    const std::string n = p.filename().string();
+    return n.find("bview") != std::string::npos || n.find("rib") != std::string::npos;
+  };
+  std::sort(files.begin(), files.end(), [&](const fs::path& a, const fs::path& b) {
+    return is_rib(a) != is_rib(b) ? is_rib(a) : a.filename() < b.filename();
+  });
+  for (const fs::path& f : files) {
+    const std::string name = f.filename().string();
+    if (Status s = AddFile(f.string(), name.substr(0, name.find('.'))); !s.ok()) return s;
   }
   return Status::Ok();
 }

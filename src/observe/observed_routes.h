@@ -82,6 +82,12 @@ class ObservedRoutes {
   // compression). Records that do not decode are counted and the first
   // problems kept (file and offset); the file goes on.
   Status AddFile(const std::string& path, const std::string& collector);
+  // Reads every file of a snapshot's mrt/ directory: RIB dumps (names
+  // holding "bview" or "rib") first, then the rest in name order; a file's
+  // collector is its name up to the first '.' (RIS "rrc00.bview...",
+  // `vigia simulate` "sim00.updates..."). Fails when the directory holds no
+  // file or one cannot be opened.
+  Status AddDirectory(const std::string& dir);
   // Closes open sightings at window_end and sorts sightings by prefix,
   // peer and start.
   void Finish(uint32_t window_end);

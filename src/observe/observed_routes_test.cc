@@ -162,18 +162,7 @@ TEST(ObservedRoutes, SimulatedSnapshotMatchesTruth) {
   auto rep = sim::Simulate(o);
   ASSERT_TRUE(rep.ok()) << rep.status().message();
   ObservedRoutes r;
-  std::vector<fs::path> files;
-  for (const auto& e : fs::directory_iterator(dir / "snap/mrt")) files.push_back(e.path());
-  // RIB dumps first, then updates in name (time) order.
-  std::sort(files.begin(), files.end(), [](const fs::path& a, const fs::path& b) {
-    const bool ra = a.filename().string().find("bview") != std::string::npos;
-    const bool rb = b.filename().string().find("bview") != std::string::npos;
-    return ra != rb ? ra : a < b;
-  });
-  for (const fs::path& f : files) {
-    const std::string name = f.filename().string();
-    ASSERT_TRUE(r.AddFile(f.string(), name.substr(0, name.find('.'))).ok());
-  }
+  ASSERT_TRUE(r.AddDirectory((dir / "snap/mrt").string()).ok());
   const nlohmann::json truth = nlohmann::json::parse(std::ifstream(dir / "snap/truth.json"));
   r.Finish(static_cast<uint32_t>(Epoch(truth["window"]["end"])));
   EXPECT_TRUE(r.problems().empty());
