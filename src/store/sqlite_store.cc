@@ -1,0 +1,373 @@
+// The embedded store: one SQLite file, WAL journal, a versioned schema with
+// migrations, one transaction per snapshot, parameterised statements only.
+#include "store/sqlite_store.h"
+
+#include <fmt/format.h>
+#include <sqlite3.h>
+
+#include <ctime>
+#include <nlohmann/json.hpp>
+
+namespace vigia::store {
+
+namespace {
+
+// Migration k takes the schema from version k to k + 1. Never edit one that
+// has shipped; add another.
+constexpr const char* kMigrations[] = {
+    // 0 -> 1: snapshots, incidents, metrics, scores.
+    R"sql(
+CREATE TABLE snapshots (
+  id INTEGER PRIMARY KEY,
+  date TEXT NOT NULL,
+  window_start INTEGER NOT NULL,
+  window_end INTEGER NOT NULL,
+  source TEXT NOT NULL,
+  created TEXT NOT NULL
+);
+CREATE INDEX snapshots_date ON snapshots(date);
+CREATE TABLE incidents (
+  snapshot INTEGER NOT NULL REFERENCES snapshots(id),
+  id INTEGER NOT NULL,
+  type TEXT NOT NULL,
+  culprit INTEGER NOT NULL,
+  propagator INTEGER,
+  prefixes TEXT NOT NULL,
+  start INTEGER NOT NULL,
+  "end" INTEGER NOT NULL,
+  confidence REAL NOT NULL,
+  evidence TEXT NOT NULL,
+  PRIMARY KEY (snapshot, id)
+);
+CREATE INDEX incidents_culprit ON incidents(snapshot, culprit);
+CREATE INDEX incidents_propagator ON incidents(snapshot, propagator);
+CREATE TABLE metrics (
+  snapshot INTEGER NOT NULL REFERENCES snapshots(id),
+  asn INTEGER NOT NULL,
+  metric TEXT NOT NULL,
+  value REAL,
+  raw REAL NOT NULL,
+  PRIMARY KEY (snapshot, asn, metric)
+);
+CREATE TABLE scores (
+  snapshot INTEGER NOT NULL REFERENCES snapshots(id),
+  entity_kind TEXT NOT NULL,
+  entity TEXT NOT NULL,
+  action TEXT NOT NULL,
+  score REAL,
+  band TEXT NOT NULL,
+  PRIMARY KEY (snapshot, entity_kind, entity, action)
+);
+)sql",
+};
+constexpr int kSchemaVersion = static_cast<int>(std::size(kMigrations));
+
+std::string NowIso() {
+  const time_t t = time(nullptr);
+  struct tm tm;
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+// A prepared statement, finalised on destruction.
+class Stmt {
+ public:
+  Stmt(sqlite3* db, const char* sql) { rc_ = sqlite3_prepare_v2(db, sql, -1, &s_, nullptr); }
+  ~Stmt() { sqlite3_finalize(s_); }
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
+  bool ok() const { return rc_ == SQLITE_OK; }
+  sqlite3_stmt* get() { return s_; }
+  void Bind(int i, int64_t v) { sqlite3_bind_int64(s_, i, v); }
+  void Bind(int i, double v) { sqlite3_bind_double(s_, i, v); }
+  void Bind(int i, const std::string& v) {
+    sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+  }
+  void BindNull(int i) { sqlite3_bind_null(s_, i); }
+  int Step() { return sqlite3_step(s_); }
+  void Reset() {
+    sqlite3_reset(s_);
+    sqlite3_clear_bindings(s_);
+  }
+  int64_t Int(int c) { return sqlite3_column_int64(s_, c); }
+  double Real(int c) { return sqlite3_column_double(s_, c); }
+  bool Null(int c) { return sqlite3_column_type(s_, c) == SQLITE_NULL; }
+  std::string Text(int c) {
+    const auto* p = sqlite3_column_text(s_, c);
+    return p ? std::string(reinterpret_cast<const char*>(p), static_cast<size_t>(sqlite3_column_bytes(s_, c)))
+             : std::string();
+  }
+
+ private:
+  sqlite3_stmt* s_ = nullptr;
+  int rc_ = SQLITE_ERROR;
+};
+
+class SqliteWriter : public SnapshotWriter {
+ public:
+  SqliteWriter(SqliteStore* store, sqlite3* db, SnapshotInfo info)
+      : store_(store),
+        db_(db),
+        info_(std::move(info)),
+        incident_(db, "INSERT INTO incidents VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"),
+        metric_(db, "INSERT INTO metrics VALUES (?1, ?2, ?3, ?4, ?5)"),
+        score_(db, "INSERT INTO scores VALUES (?1, ?2, ?3, ?4, ?5, ?6)") {}
+  ~SqliteWriter() override {
+    if (!done_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+  }
+
+  Status AddIncident(const IncidentRow& r) override {
+    Stmt& s = incident_;
+    s.Bind(1, info_.id);
+    s.Bind(2, r.id);
+    s.Bind(3, r.type);
+    s.Bind(4, static_cast<int64_t>(r.culprit));
+    if (r.propagator) {
+      s.Bind(5, static_cast<int64_t>(*r.propagator));
+    } else {
+      s.BindNull(5);
+    }
+    s.Bind(6, nlohmann::json(r.prefixes).dump());
+    s.Bind(7, r.start);
+    s.Bind(8, r.end);
+    s.Bind(9, r.confidence);
+    s.Bind(10, r.evidence);
+    return Run(s, "incident");
+  }
+  Status AddMetric(const MetricRow& r) override {
+    Stmt& s = metric_;
+    s.Bind(1, info_.id);
+    s.Bind(2, static_cast<int64_t>(r.asn));
+    s.Bind(3, r.metric);
+    if (r.value) {
+      s.Bind(4, *r.value);
+    } else {
+      s.BindNull(4);
+    }
+    s.Bind(5, r.raw);
+    return Run(s, "metric");
+  }
+  Status AddScore(const ScoreRow& r) override {
+    Stmt& s = score_;
+    s.Bind(1, info_.id);
+    s.Bind(2, r.entity_kind);
+    s.Bind(3, r.entity);
+    s.Bind(4, r.action);
+    if (r.score) {
+      s.Bind(5, *r.score);
+    } else {
+      s.BindNull(5);
+    }
+    s.Bind(6, r.band);
+    return Run(s, "score");
+  }
+  Result<SnapshotInfo> Commit() override {
+    if (done_) return Status::InvalidArgument("snapshot already committed");
+    if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
+      return store_->Error("commit");
+    }
+    done_ = true;
+    return info_;
+  }
+
+ private:
+  Status Run(Stmt& s, const char* what) {
+    if (done_) return Status::InvalidArgument("snapshot already committed");
+    if (!s.ok()) return store_->Error(what);
+    const int rc = s.Step();
+    s.Reset();
+    if (rc != SQLITE_DONE) return store_->Error(fmt::format("insert {}", what));
+    return Status::Ok();
+  }
+
+  SqliteStore* store_;
+  sqlite3* db_;
+  SnapshotInfo info_;
+  Stmt incident_, metric_, score_;
+  bool done_ = false;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> Store::Open(const std::string& url) {
+  std::string path = url;
+  if (path.rfind("sqlite:", 0) == 0) path = path.substr(7);
+  if (path.find("://") != std::string::npos) {
+    return Status::InvalidArgument(url + ": unknown store (use sqlite:PATH)");
+  }
+  auto s = SqliteStore::Open(path);
+  if (!s.ok()) return s.status();
+  return std::unique_ptr<Store>(std::move(s).value());
+}
+
+SqliteStore::~SqliteStore() { sqlite3_close(db_); }
+
+Status SqliteStore::Error(const std::string& what) const {
+  return Status::IoError(fmt::format("{}: {}: {}", path_, what, sqlite3_errmsg(db_)));
+}
+
+Status SqliteStore::Exec(const char* sql, const std::string& what) {
+  char* err = nullptr;
+  if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string m = err ? err : "error";
+    sqlite3_free(err);
+    return Status::IoError(fmt::format("{}: {}: {}", path_, what, m));
+  }
+  return Status::Ok();
+}
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) {
+  std::unique_ptr<SqliteStore> s(new SqliteStore);
+  s->path_ = path;
+  if (sqlite3_open_v2(path.c_str(), &s->db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
+      SQLITE_OK) {
+    return Status::IoError(fmt::format("{}: cannot open: {}", path,
+                                       s->db_ ? sqlite3_errmsg(s->db_) : "out of memory"));
+  }
+  sqlite3_busy_timeout(s->db_, 5000);
+  // WAL: readers (the web server) go on while a snapshot is written, and a
+  // crash never damages committed data. synchronous=NORMAL is durable at
+  // each checkpoint and never corrupts in WAL mode.
+  if (Status st = s->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON",
+                          "pragmas");
+      !st.ok()) {
+    return st;
+  }
+  if (Status st = s->Migrate(); !st.ok()) return st;
+  return s;
+}
+
+Status SqliteStore::Migrate() {
+  Stmt v(db_, "PRAGMA user_version");
+  if (!v.ok() || v.Step() != SQLITE_ROW) return Error("schema version");
+  version_ = static_cast<int>(v.Int(0));
+  if (version_ > kSchemaVersion) {
+    return Status::InvalidArgument(fmt::format(
+        "{}: schema version {} is newer than this program's {}; use a newer Vigía", path_, version_,
+        kSchemaVersion));
+  }
+  for (; version_ < kSchemaVersion; ++version_) {
+    // Each step in its own transaction, with the version bump.
+    if (Status s = Exec("BEGIN IMMEDIATE", "migration"); !s.ok()) return s;
+    const std::string sql =
+        std::string(kMigrations[version_]) + fmt::format("PRAGMA user_version = {};", version_ + 1);
+    if (Status s = Exec(sql.c_str(), fmt::format("migration to schema {}", version_ + 1)); !s.ok()) {
+      static_cast<void>(Exec("ROLLBACK", "rollback"));  // s is the error to report
+      return s;
+    }
+    if (Status s = Exec("COMMIT", "migration"); !s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+int SqliteStore::schema_version() const { return version_; }
+int SqliteStore::latest_schema_version() { return kSchemaVersion; }
+
+Result<std::unique_ptr<SnapshotWriter>> SqliteStore::BeginSnapshot(const SnapshotInfo& in) {
+  if (Status s = Exec("BEGIN IMMEDIATE", "begin snapshot"); !s.ok()) return s;
+  SnapshotInfo info = in;
+  info.created = NowIso();
+  Stmt ins(db_, "INSERT INTO snapshots (date, window_start, window_end, source, created) VALUES (?1, ?2, ?3, ?4, ?5)");
+  ins.Bind(1, info.date);
+  ins.Bind(2, info.window_start);
+  ins.Bind(3, info.window_end);
+  ins.Bind(4, info.source);
+  ins.Bind(5, info.created);
+  if (!ins.ok() || ins.Step() != SQLITE_DONE) {
+    Status s = Error("insert snapshot");
+    static_cast<void>(Exec("ROLLBACK", "rollback"));  // s is the error to report
+    return s;
+  }
+  info.id = sqlite3_last_insert_rowid(db_);
+  return std::unique_ptr<SnapshotWriter>(new SqliteWriter(this, db_, info));
+}
+
+Result<std::vector<SnapshotInfo>> SqliteStore::Snapshots() {
+  Stmt q(db_, "SELECT id, date, window_start, window_end, source, created FROM snapshots ORDER BY date DESC, id DESC");
+  if (!q.ok()) return Error("list snapshots");
+  std::vector<SnapshotInfo> out;
+  while (q.Step() == SQLITE_ROW) {
+    out.push_back({q.Int(0), q.Text(1), q.Int(2), q.Int(3), q.Text(4), q.Text(5)});
+  }
+  return out;
+}
+
+Result<std::vector<IncidentRow>> SqliteStore::Incidents(const IncidentQuery& iq) {
+  Stmt q(db_,
+         "SELECT id, type, culprit, propagator, prefixes, start, \"end\", confidence, evidence "
+         "FROM incidents WHERE snapshot = ?1 AND (?2 = '' OR type = ?2) "
+         "AND (?3 IS NULL OR culprit = ?3 OR propagator = ?3) ORDER BY id LIMIT ?4 OFFSET ?5");
+  if (!q.ok()) return Error("query incidents");
+  q.Bind(1, iq.snapshot);
+  q.Bind(2, iq.type);
+  if (iq.asn) {
+    q.Bind(3, static_cast<int64_t>(*iq.asn));
+  } else {
+    q.BindNull(3);
+  }
+  q.Bind(4, static_cast<int64_t>(std::min<size_t>(iq.limit, 100'000)));
+  q.Bind(5, static_cast<int64_t>(iq.offset));
+  std::vector<IncidentRow> out;
+  while (q.Step() == SQLITE_ROW) {
+    IncidentRow r;
+    r.id = q.Int(0);
+    r.type = q.Text(1);
+    r.culprit = static_cast<Asn>(q.Int(2));
+    if (!q.Null(3)) r.propagator = static_cast<Asn>(q.Int(3));
+    const auto prefixes = nlohmann::json::parse(q.Text(4), nullptr, false);
+    if (prefixes.is_array()) {
+      for (const auto& p : prefixes) {
+        if (p.is_string()) r.prefixes.push_back(p.get<std::string>());
+      }
+    }
+    r.start = q.Int(5);
+    r.end = q.Int(6);
+    r.confidence = q.Real(7);
+    r.evidence = q.Text(8);
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+Result<std::vector<MetricRow>> SqliteStore::Metrics(int64_t snapshot, Asn asn) {
+  Stmt q(db_, "SELECT metric, value, raw FROM metrics WHERE snapshot = ?1 AND asn = ?2 ORDER BY metric");
+  if (!q.ok()) return Error("query metrics");
+  q.Bind(1, snapshot);
+  q.Bind(2, static_cast<int64_t>(asn));
+  std::vector<MetricRow> out;
+  while (q.Step() == SQLITE_ROW) {
+    MetricRow r;
+    r.asn = asn;
+    r.metric = q.Text(0);
+    if (!q.Null(1)) r.value = q.Real(1);
+    r.raw = q.Real(2);
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+Result<std::vector<ScoreRow>> SqliteStore::Scores(int64_t snapshot, const std::string& kind,
+                                                  const std::string& entity) {
+  Stmt q(db_,
+         "SELECT action, score, band FROM scores WHERE snapshot = ?1 AND entity_kind = ?2 AND "
+         "entity = ?3 ORDER BY action");
+  if (!q.ok()) return Error("query scores");
+  q.Bind(1, snapshot);
+  q.Bind(2, kind);
+  q.Bind(3, entity);
+  std::vector<ScoreRow> out;
+  while (q.Step() == SQLITE_ROW) {
+    ScoreRow r;
+    r.entity_kind = kind;
+    r.entity = entity;
+    r.action = q.Text(0);
+    if (!q.Null(1)) r.score = q.Real(1);
+    r.band = q.Text(2);
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+}  // namespace vigia::store

@@ -1,0 +1,50 @@
+// The embedded store (SPEC C9): one SQLite file, zero set-up.
+//
+//   Schema    versioned with PRAGMA user_version; Open() applies the
+//             migrations a file lacks, each in its own transaction, and
+//             refuses a file made by a newer Vigía.
+//   Journal   WAL: readers go on while a snapshot is written; a crash or a
+//             kill never damages committed snapshots.
+//   Writes    one IMMEDIATE transaction per snapshot (BeginSnapshot ..
+//             Commit); every statement is prepared with bound parameters.
+//
+// One SqliteStore per thread; SQLite serialises writers across processes.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "store/store.h"
+
+struct sqlite3;
+
+namespace vigia::store {
+
+class SqliteStore : public Store {
+ public:
+  static Result<std::unique_ptr<SqliteStore>> Open(const std::string& path);
+  ~SqliteStore() override;
+
+  int schema_version() const override;
+  static int latest_schema_version();
+  Result<std::unique_ptr<SnapshotWriter>> BeginSnapshot(const SnapshotInfo& info) override;
+  Result<std::vector<SnapshotInfo>> Snapshots() override;
+  Result<std::vector<IncidentRow>> Incidents(const IncidentQuery& q) override;
+  Result<std::vector<MetricRow>> Metrics(int64_t snapshot, Asn asn) override;
+  Result<std::vector<ScoreRow>> Scores(int64_t snapshot, const std::string& entity_kind,
+                                       const std::string& entity) override;
+
+  // "PATH: what: SQLite's message".
+  Status Error(const std::string& what) const;
+
+ private:
+  SqliteStore() = default;
+  Status Exec(const char* sql, const std::string& what);
+  Status Migrate();
+
+  sqlite3* db_ = nullptr;
+  std::string path_;
+  int version_ = 0;
+};
+
+}  // namespace vigia::store

@@ -1,0 +1,234 @@
+#include "store/sqlite_store.h"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+namespace vigia::store {
+namespace {
+
+namespace fs = std::filesystem;
+
+fs::path TempDb(const std::string& name) {
+  const fs::path dir = fs::temp_directory_path() / ("vigia_store_" + name + "_" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir / "vigia.db";
+}
+
+// Runs one SQL statement on a file with the plain SQLite API; returns the
+// first column of the first row.
+std::string Sql(const fs::path& db, const std::string& sql) {
+  sqlite3* h = nullptr;
+  EXPECT_EQ(sqlite3_open(db.c_str(), &h), SQLITE_OK);
+  sqlite3_stmt* s = nullptr;
+  std::string out;
+  if (sqlite3_prepare_v2(h, sql.c_str(), -1, &s, nullptr) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW &&
+      sqlite3_column_text(s, 0)) {
+    out = reinterpret_cast<const char*>(sqlite3_column_text(s, 0));
+  }
+  sqlite3_finalize(s);
+  sqlite3_close(h);
+  return out;
+}
+
+SnapshotInfo Info(const std::string& date) {
+  SnapshotInfo i;
+  i.date = date;
+  i.window_start = 1795305600;
+  i.window_end = 1795478400;
+  i.source = "sha256:test";
+  return i;
+}
+
+IncidentRow Incident(int64_t id, const std::string& type, Asn culprit, std::optional<Asn> prop) {
+  IncidentRow r;
+  r.id = id;
+  r.type = type;
+  r.culprit = culprit;
+  r.propagator = prop;
+  r.prefixes = {"192.0.2.0/24", "2001:db8::/32"};
+  r.start = 1795306000 + id;
+  r.end = 1795309000 + id;
+  r.confidence = 0.75;
+  r.evidence = R"({"paths":["64500 64501"]})";
+  return r;
+}
+
+TEST(SqliteStore, CreatesTheSchemaAndReopens) {
+  const fs::path db = TempDb("schema");
+  {
+    auto s = SqliteStore::Open(db.string());
+    ASSERT_TRUE(s.ok()) << s.status().message();
+    EXPECT_EQ((*s)->schema_version(), SqliteStore::latest_schema_version());
+  }
+  EXPECT_EQ(Sql(db, "PRAGMA journal_mode"), "wal");
+  EXPECT_EQ(Sql(db, "PRAGMA user_version"), std::to_string(SqliteStore::latest_schema_version()));
+  auto again = Store::Open("sqlite:" + db.string());
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ((*again)->schema_version(), SqliteStore::latest_schema_version());
+  fs::remove_all(db.parent_path());
+}
+
+TEST(SqliteStore, MigratesAnOlderFileAndRefusesANewerOne) {
+  const fs::path old_db = TempDb("old");
+  Sql(old_db, "CREATE TABLE notes (x TEXT)");  // a version-0 file with something in it
+  auto s = SqliteStore::Open(old_db.string());
+  ASSERT_TRUE(s.ok()) << s.status().message();
+  EXPECT_EQ((*s)->schema_version(), SqliteStore::latest_schema_version());
+  EXPECT_EQ(Sql(old_db, "SELECT count(*) FROM sqlite_master WHERE name = 'notes'"), "1");
+
+  const fs::path new_db = TempDb("new");
+  Sql(new_db, "PRAGMA user_version = 999");
+  auto n = SqliteStore::Open(new_db.string());
+  ASSERT_FALSE(n.ok());
+  EXPECT_NE(n.status().message().find("newer"), std::string::npos) << n.status().message();
+  EXPECT_NE(n.status().message().find(new_db.string()), std::string::npos);
+  EXPECT_FALSE(Store::Open("clickhouse://localhost:9000/vigia").ok());
+  fs::remove_all(old_db.parent_path());
+  fs::remove_all(new_db.parent_path());
+}
+
+TEST(SqliteStore, WritesASnapshotAndReadsItBack) {
+  const fs::path db = TempDb("rw");
+  auto s = SqliteStore::Open(db.string());
+  ASSERT_TRUE(s.ok());
+  auto w = (*s)->BeginSnapshot(Info("2026-11-22"));
+  ASSERT_TRUE(w.ok()) << w.status().message();
+  ASSERT_TRUE((*w)->AddIncident(Incident(1, "hijack", 64500, 64501)).ok());
+  ASSERT_TRUE((*w)->AddIncident(Incident(2, "route_leak", 64502, 64500)).ok());
+  // Text is bound, never spliced into SQL.
+  ASSERT_TRUE((*w)->AddIncident(Incident(3, "bogon_asn'); DROP TABLE incidents; --", 64503, std::nullopt)).ok());
+  ASSERT_TRUE((*w)->AddMetric({64500, "M2", 36.0, 2.0}).ok());
+  ASSERT_TRUE((*w)->AddMetric({64500, "M5", std::nullopt, 0}).ok());
+  ASSERT_TRUE((*w)->AddScore({"country", "BR", "action1", 81.5, "aspiring"}).ok());
+  // A duplicate key is refused and named.
+  Status dup = (*w)->AddIncident(Incident(1, "hijack", 1, std::nullopt));
+  EXPECT_FALSE(dup.ok());
+  EXPECT_NE(dup.message().find("incident"), std::string::npos) << dup.message();
+  auto info = (*w)->Commit();
+  ASSERT_TRUE(info.ok()) << info.status().message();
+  EXPECT_FALSE((*w)->Commit().ok());
+  const int64_t id = info->id;
+
+  auto list = (*s)->Snapshots();
+  ASSERT_TRUE(list.ok());
+  ASSERT_EQ(list->size(), 1u);
+  EXPECT_EQ((*list)[0].date, "2026-11-22");
+  EXPECT_EQ((*list)[0].source, "sha256:test");
+  EXPECT_FALSE((*list)[0].created.empty());
+
+  auto all = (*s)->Incidents({id});
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->size(), 3u);
+  EXPECT_EQ((*all)[0].prefixes, (std::vector<std::string>{"192.0.2.0/24", "2001:db8::/32"}));
+  EXPECT_EQ((*all)[0].evidence, R"({"paths":["64500 64501"]})");
+  EXPECT_DOUBLE_EQ((*all)[0].confidence, 0.75);
+  EXPECT_EQ((*all)[2].type, "bogon_asn'); DROP TABLE incidents; --");
+  EXPECT_FALSE((*all)[2].propagator.has_value());
+  // By type, by AS (as culprit or propagator), paged.
+  EXPECT_EQ((*s)->Incidents({id, "route_leak"})->size(), 1u);
+  auto by_as = (*s)->Incidents({id, "", 64500});
+  ASSERT_TRUE(by_as.ok());
+  EXPECT_EQ(by_as->size(), 2u);
+  auto page = (*s)->Incidents({id, "", std::nullopt, 1, 1});
+  ASSERT_EQ(page->size(), 1u);
+  EXPECT_EQ((*page)[0].id, 2);
+
+  auto m = (*s)->Metrics(id, 64500);
+  ASSERT_TRUE(m.ok());
+  ASSERT_EQ(m->size(), 2u);
+  EXPECT_EQ((*m)[0].metric, "M2");
+  EXPECT_DOUBLE_EQ(*(*m)[0].value, 36.0);
+  EXPECT_FALSE((*m)[1].value.has_value());  // no data
+  auto sc = (*s)->Scores(id, "country", "BR");
+  ASSERT_EQ(sc->size(), 1u);
+  EXPECT_EQ((*sc)[0].band, "aspiring");
+  fs::remove_all(db.parent_path());
+}
+
+TEST(SqliteStore, AnUncommittedSnapshotLeavesNothing) {
+  const fs::path db = TempDb("abort");
+  auto s = SqliteStore::Open(db.string());
+  ASSERT_TRUE(s.ok());
+  {
+    auto w = (*s)->BeginSnapshot(Info("2026-11-22"));
+    ASSERT_TRUE(w.ok());
+    ASSERT_TRUE((*w)->AddIncident(Incident(1, "hijack", 64500, 64501)).ok());
+  }
+  EXPECT_TRUE((*s)->Snapshots()->empty());
+  EXPECT_EQ(Sql(db, "SELECT count(*) FROM incidents"), "0");
+  // And the store goes on working.
+  auto w = (*s)->BeginSnapshot(Info("2026-11-23"));
+  ASSERT_TRUE(w.ok());
+  ASSERT_TRUE((*w)->Commit().ok());
+  EXPECT_EQ((*s)->Snapshots()->size(), 1u);
+  fs::remove_all(db.parent_path());
+}
+
+// SPEC §5: a kill during a write leaves the earlier snapshots intact. A
+// child process writes a large snapshot and is killed (SIGKILL) in the
+// middle; the file then holds exactly the snapshot committed before.
+TEST(SqliteStore, KillDuringAWriteKeepsEarlierSnapshots) {
+  const fs::path db = TempDb("kill");
+  {
+    auto s = SqliteStore::Open(db.string());
+    ASSERT_TRUE(s.ok());
+    auto w = (*s)->BeginSnapshot(Info("2026-11-21"));
+    ASSERT_TRUE(w.ok());
+    for (int i = 0; i < 500; ++i) ASSERT_TRUE((*w)->AddIncident(Incident(i, "hijack", 64500, 64501)).ok());
+    ASSERT_TRUE((*w)->Commit().ok());
+  }
+  int ready[2];
+  ASSERT_EQ(pipe(ready), 0);
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    close(ready[0]);
+    auto s = SqliteStore::Open(db.string());
+    if (!s.ok()) _exit(3);
+    auto w = (*s)->BeginSnapshot(Info("2026-11-22"));
+    if (!w.ok()) _exit(4);
+    for (int i = 0;; ++i) {
+      if (!(*w)->AddIncident(Incident(i, "route_leak", 64502, 64500)).ok()) _exit(5);
+      if (i == 20'000) {
+        const char c = 'x';
+        if (write(ready[1], &c, 1) != 1) _exit(6);
+      }
+    }
+  }
+  close(ready[1]);
+  char c = 0;
+  ASSERT_EQ(read(ready[0], &c, 1), 1) << "the writer did not start";
+  usleep(50'000);  // let it write on
+  kill(child, SIGKILL);
+  int status = 0;
+  waitpid(child, &status, 0);
+  close(ready[0]);
+  ASSERT_TRUE(WIFSIGNALED(status));
+  EXPECT_EQ(WTERMSIG(status), SIGKILL);
+
+  EXPECT_EQ(Sql(db, "PRAGMA integrity_check"), "ok");
+  auto s = SqliteStore::Open(db.string());
+  ASSERT_TRUE(s.ok()) << s.status().message();
+  auto list = (*s)->Snapshots();
+  ASSERT_TRUE(list.ok());
+  ASSERT_EQ(list->size(), 1u);
+  EXPECT_EQ((*list)[0].date, "2026-11-21");
+  EXPECT_EQ((*s)->Incidents({(*list)[0].id, "", std::nullopt, 100'000})->size(), 500u);
+  EXPECT_EQ(Sql(db, "SELECT count(*) FROM incidents"), "500");
+  // The store takes the next snapshot normally.
+  auto w = (*s)->BeginSnapshot(Info("2026-11-22"));
+  ASSERT_TRUE(w.ok()) << w.status().message();
+  ASSERT_TRUE((*w)->AddIncident(Incident(1, "route_leak", 64502, 64500)).ok());
+  ASSERT_TRUE((*w)->Commit().ok());
+  EXPECT_EQ((*s)->Snapshots()->size(), 2u);
+  fs::remove_all(db.parent_path());
+}
+
+}  // namespace
+}  // namespace vigia::store
