@@ -1,0 +1,124 @@
+// The detect stage (SPEC C7): incidents with evidence, from the routes the
+// collectors saw (observe/observed_routes.h) and the reference data of the
+// same snapshot.
+//
+//   hijack            an origin that appears during the window for a prefix
+//                     that had other origins at its start, unless it is a
+//                     sibling (as2org) or a direct customer or provider of
+//                     one of them, or a ROA makes it valid (RFC 6811).
+//   subprefix_hijack  a more-specific that appears during the window with an
+//                     origin none of the covering prefix's origins share,
+//                     under the same exceptions.
+//   route_leak        an AS path that is not valley-free over the AS
+//                     relationships (Gao): the AS that sent a route learnt
+//                     from a provider or peer on to a provider or peer is the
+//                     leaker, the neighbour it sent it to the propagator;
+//                     RFC 7908 §3 type 1-4 from the two links.
+//   bogon_prefix      a prefix in special-purpose or undelegated space.
+//   bogon_asn         a path holding a bogon ASN; the AS next to it (towards
+//                     the collector) is the culprit.
+//   rpki_invalid      a route RFC 6811 calls invalid (origin or length),
+//                     when no incident above already explains it.
+//
+// Each detector is a function in its own file, listed in Detectors(); each
+// incident names its culprit and propagator, the prefixes, the window it was
+// seen in, the peers and collectors that saw it, example paths, a
+// confidence and the reasons behind it (evidence, as JSON).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/asn.h"
+#include "core/ip.h"
+#include "core/status.h"
+#include "irr/irr_index.h"
+#include "observe/observed_routes.h"
+#include "registry/registry.h"
+#include "rpki/vrp.h"
+#include "topology/as2org.h"
+#include "topology/as_relationships.h"
+
+namespace vigia::detect {
+
+// Everything a snapshot directory holds that the detectors read. A part
+// whose files are absent stays empty, and `skipped` says so.
+struct Snapshot {
+  std::string dir;
+  uint32_t window_start = 0, window_end = 0;
+  observe::ObservedRoutes routes;
+  rpki::VrpSet vrps;
+  irr::IrrDatabase irr;
+  registry::Registry registry;
+  bool have_registry = false;
+  topology::AsRelationships relations;
+  topology::As2Org orgs;
+  std::vector<std::string> skipped;   // what was left out and why
+  std::vector<std::string> problems;  // bad lines and records, file:where
+};
+
+// Reads SNAP (SPEC §1 layout). Fails only when no MRT file can be read.
+Status LoadSnapshot(const std::string& dir, Snapshot* out);
+
+struct Incident {
+  std::string type;  // as truth.json names them
+  std::string kind;  // finer, e.g. "rfc7908_type1", "invalid_length"
+  Asn culprit = 0;
+  std::optional<Asn> propagator;
+  std::vector<Prefix> prefixes;
+  uint32_t start = 0, end = 0;
+  double confidence = 1;
+  std::vector<std::string> reasons;
+  std::string evidence;  // JSON: paths, peers, collectors, times, reasons
+};
+
+// Routes per prefix and origin, the view every detector starts from.
+struct OriginRoute {
+  uint32_t prefix = 0;  // into routes.prefixes()
+  Asn origin = 0;       // 0: the path ends in an AS_SET
+  uint32_t first = 0, last = 0;
+  bool at_start = false;  // present at the window start
+  std::vector<uint32_t> paths;  // distinct path ids
+  std::vector<uint32_t> peers;  // distinct peer ids
+};
+
+class RouteView {
+ public:
+  explicit RouteView(const observe::ObservedRoutes& r);
+  const std::vector<OriginRoute>& routes() const { return routes_; }  // by prefix, origin
+  // routes() of one prefix: [begin, end).
+  std::pair<size_t, size_t> OfPrefix(uint32_t prefix) const;
+
+ private:
+  std::vector<OriginRoute> routes_;
+  std::vector<uint32_t> first_of_prefix_;  // prefixes + 1
+};
+
+using DetectorFn = void (*)(const Snapshot&, const RouteView&, std::vector<Incident>*);
+struct DetectorEntry {
+  const char* name;
+  DetectorFn run;
+};
+// In the order they run; later ones see what earlier ones found (an RPKI
+// invalid route already reported as a hijack is not reported again).
+const std::vector<DetectorEntry>& Detectors();
+
+// Runs every detector.
+std::vector<Incident> Detect(const Snapshot& s);
+
+// Shared helpers.
+// The neighbour that passed `culprit`'s route on in most of the paths.
+std::optional<Asn> PropagatorOf(const observe::PathTable& paths, const std::vector<uint32_t>& ids,
+                                Asn culprit);
+// Evidence JSON for a set of routes.
+std::string Evidence(const Snapshot& s, const std::vector<const OriginRoute*>& routes,
+                     const std::vector<std::string>& reasons);
+
+void DetectHijacks(const Snapshot& s, const RouteView& v, std::vector<Incident>* out);
+void DetectRouteLeaks(const Snapshot& s, const RouteView& v, std::vector<Incident>* out);
+void DetectBogons(const Snapshot& s, const RouteView& v, std::vector<Incident>* out);
+void DetectRpkiInvalid(const Snapshot& s, const RouteView& v, std::vector<Incident>* out);
+
+}  // namespace vigia::detect

@@ -1,0 +1,97 @@
+// Possible hijacks, exact and sub-prefix (SPEC C7; MANRS M2): an origin new
+// in the window, in conflict with the origins the prefix (or the prefix
+// covering it) had at the window start.
+#include <fmt/format.h>
+
+#include <set>
+
+#include "core/prefix_trie.h"
+#include "detect/detect.h"
+#include "irr/route_check.h"
+#include "rpki/origin_validation.h"
+
+namespace vigia::detect {
+
+void DetectHijacks(const Snapshot& s, const RouteView& v, std::vector<Incident>* out) {
+  const auto& prefixes = s.routes.prefixes();
+  const auto& bogons = s.registry.bogons();
+  // Origins at the window start, per prefix, for the covering look-ups.
+  PrefixTrie<Asn> at_start;
+  for (const OriginRoute& o : v.routes()) {
+    if (o.at_start && o.origin != 0) at_start.Insert(prefixes[o.prefix], o.origin);
+  }
+  auto related = [&](Asn a, Asn b) {
+    return a == b || s.orgs.AreSiblings(a, b) ||
+           s.relations.RelationOf(a, b) != topology::Relation::kNone;
+  };
+  for (uint32_t prefix = 0; prefix < prefixes.size(); ++prefix) {
+    const Prefix& p = prefixes[prefix];
+    if (bogons.Classify(p.address())) continue;  // a bogon, reported as such
+    const auto [b, e] = v.OfPrefix(prefix);
+    std::set<Asn> own;  // this prefix's origins at the start
+    for (size_t i = b; i < e; ++i) {
+      if (v.routes()[i].at_start && v.routes()[i].origin != 0) own.insert(v.routes()[i].origin);
+    }
+    for (size_t i = b; i < e; ++i) {
+      const OriginRoute& o = v.routes()[i];
+      if (o.at_start || o.origin == 0 || bogons.ClassifyAsn(o.origin)) continue;
+      // Whom it conflicts with: the prefix's own origins, else those of the
+      // most specific covering prefix seen at the start.
+      std::set<Asn> holders = own;
+      Prefix holder_prefix = p;
+      if (holders.empty()) {
+        at_start.ForEachCovering(p, [&](const Prefix& q, const Asn& a) {
+          if (q == p) return;
+          if (q != holder_prefix) {
+            holders.clear();
+            holder_prefix = q;
+          }
+          holders.insert(a);
+        });
+      }
+      if (holders.empty() || holders.contains(o.origin)) continue;
+      // Not a conflict: a sibling, a direct customer or provider, or a ROA
+      // that authorises the new origin.
+      bool benign = false;
+      for (Asn h : holders) benign |= related(o.origin, h);
+      if (benign) continue;
+      const rpki::RovState rov = rpki::ValidateState(s.vrps, p, o.origin);
+      if (rov == rpki::RovState::kValid) continue;
+      const irr::IrrCheckResult irr = irr::CheckRoute(s.irr, p, o.origin);
+      Incident in;
+      const bool exact = holder_prefix == p;
+      in.type = exact ? "hijack" : "subprefix_hijack";
+      in.kind = exact ? "exact" : "more_specific";
+      in.culprit = o.origin;
+      in.propagator = PropagatorOf(s.routes.paths(), o.paths, o.origin);
+      in.prefixes = {p};
+      in.start = o.first;
+      in.end = o.last;
+      std::string held;
+      for (Asn h : holders) held += (held.empty() ? "AS" : ", AS") + std::to_string(h);
+      in.reasons.push_back(fmt::format("AS{} originates {} during the window; at its start {} was "
+                                       "originated by {}, not a sibling, customer or provider",
+                                       o.origin, p.ToString(),
+                                       exact ? "it" : holder_prefix.ToString(), held));
+      double c = 0.6;
+      if (rov == rpki::RovState::kInvalidOrigin || rov == rpki::RovState::kInvalidLength) {
+        c += 0.3;
+        in.reasons.push_back(fmt::format("RPKI: {} (ROAs authorise other origins)", rpki::RovStateName(rov)));
+      } else {
+        in.reasons.push_back("RPKI: not-found");
+      }
+      if (irr.state == irr::IrrState::kExact || irr.state == irr::IrrState::kLessSpecific) {
+        c -= 0.3;
+        in.reasons.push_back(fmt::format("IRR: {} route object for AS{}", irr::IrrStateName(irr.state), o.origin));
+      } else {
+        c += 0.1;
+        in.reasons.push_back(fmt::format("IRR: {}", irr::IrrStateName(irr.state)));
+      }
+      in.confidence = std::clamp(c, 0.05, 1.0);
+      in.evidence = Evidence(s, {&o}, in.reasons);
+      out->push_back(std::move(in));
+    }
+  }
+}
+
+}  // namespace vigia::detect

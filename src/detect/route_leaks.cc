@@ -1,0 +1,116 @@
+// Route leaks (RFC 7908; MANRS M1): AS paths that are not valley-free over
+// the AS relationships (Gao, "On inferring autonomous system relationships
+// in the Internet", 2001).
+#include <fmt/format.h>
+
+#include <map>
+#include <set>
+
+#include "detect/detect.h"
+
+namespace vigia::detect {
+
+namespace {
+
+using topology::Relation;
+
+struct Valley {
+  Asn culprit = 0, receiver = 0;
+  int type = 0;  // RFC 7908 §3 type 1-4
+};
+
+// The first valley read from the origin, or none (also when a link is not
+// in the relationships: no judgement without data).
+std::optional<Valley> FindValley(const topology::AsRelationships& rel, std::span<const Asn> path) {
+  std::vector<Asn> p;  // without prepending
+  for (Asn a : path) {
+    if (p.empty() || p.back() != a) p.push_back(a);
+  }
+  bool down = false;
+  for (size_t i = p.size(); i-- > 1;) {
+    const Relation r = rel.RelationOf(p[i - 1], p[i]);  // what the receiver is to the sender
+    if (r == Relation::kNone) return std::nullopt;
+    if (r == Relation::kCustomer) {
+      down = true;
+      continue;
+    }
+    if (!down) {
+      if (r == Relation::kPeer) down = true;
+      continue;
+    }
+    // p[i] sends up or across a route it learnt from a provider or peer.
+    if (i + 1 >= p.size()) return std::nullopt;
+    const Relation learnt = rel.RelationOf(p[i + 1], p[i]);
+    const bool from_provider = learnt == Relation::kProvider;
+    const bool to_provider = r == Relation::kProvider;
+    Valley v;
+    v.culprit = p[i];
+    v.receiver = p[i - 1];
+    v.type = from_provider ? (to_provider ? 1 : 3) : (to_provider ? 4 : 2);
+    return v;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+void DetectRouteLeaks(const Snapshot& s, const RouteView&, std::vector<Incident>* out) {
+  if (s.relations.as_count() == 0) return;
+  const auto& paths = s.routes.paths();
+  // Per path, once: its valley (index into valleys + 1), or 0.
+  std::vector<uint32_t> valley_of(paths.size(), UINT32_MAX);
+  std::vector<Valley> valleys;
+  struct Leak {
+    int type = 0;
+    std::set<uint32_t> prefixes, peers, path_ids;
+    uint32_t first = UINT32_MAX, last = 0;
+  };
+  std::map<std::pair<Asn, Asn>, Leak> leaks;
+  for (const auto& x : s.routes.sightings()) {
+    uint32_t& v = valley_of[x.path];
+    if (v == UINT32_MAX) {
+      auto found = FindValley(s.relations, paths.Get(x.path));
+      v = 0;
+      if (found) {
+        valleys.push_back(*found);
+        v = static_cast<uint32_t>(valleys.size());
+      }
+    }
+    if (v == 0) continue;
+    const Valley& val = valleys[v - 1];
+    Leak& l = leaks[{val.culprit, val.receiver}];
+    l.type = val.type;
+    l.prefixes.insert(x.prefix);
+    l.peers.insert(x.peer);
+    l.path_ids.insert(x.path);
+    l.first = std::min(l.first, x.start);
+    l.last = std::max(l.last, x.end);
+  }
+  for (const auto& [key, l] : leaks) {
+    Incident in;
+    in.type = "route_leak";
+    in.kind = fmt::format("rfc7908_type{}", l.type);
+    in.culprit = key.first;
+    in.propagator = key.second;
+    for (uint32_t p : l.prefixes) in.prefixes.push_back(s.routes.prefixes()[p]);
+    std::sort(in.prefixes.begin(), in.prefixes.end());
+    in.start = l.first;
+    in.end = l.last;
+    in.confidence = 0.8;
+    static const char* kWhat[] = {"", "from a provider to another provider",
+                                  "from a peer to another peer", "from a provider to a peer",
+                                  "from a peer to a provider"};
+    in.reasons = {fmt::format("AS{} passes routes {} (AS{}): not valley-free (RFC 7908 type {})",
+                              key.first, kWhat[l.type], key.second, l.type),
+                  fmt::format("{} prefixes, seen by {} peers", l.prefixes.size(), l.peers.size())};
+    OriginRoute pseudo;
+    pseudo.first = l.first;
+    pseudo.last = l.last;
+    pseudo.paths.assign(l.path_ids.begin(), l.path_ids.end());
+    pseudo.peers.assign(l.peers.begin(), l.peers.end());
+    in.evidence = Evidence(s, {&pseudo}, in.reasons);
+    out->push_back(std::move(in));
+  }
+}
+
+}  // namespace vigia::detect

@@ -1,0 +1,48 @@
+// RPKI-invalid routes (RFC 6811; MANRS M7RPKI's incidents): reported when no
+// earlier detector already explains the route (a hijack of a prefix with
+// ROAs is invalid too, and is reported as the hijack).
+#include <fmt/format.h>
+
+#include <set>
+
+#include "detect/detect.h"
+#include "rpki/origin_validation.h"
+
+namespace vigia::detect {
+
+void DetectRpkiInvalid(const Snapshot& s, const RouteView& v, std::vector<Incident>* out) {
+  if (s.vrps.size() == 0) return;
+  std::set<std::pair<Prefix, Asn>> explained;
+  std::set<Prefix> bogon_paths;
+  for (const Incident& in : *out) {
+    for (const Prefix& p : in.prefixes) {
+      if (in.type == "bogon_asn") bogon_paths.insert(p);
+      if (in.type != "route_leak") explained.insert({p, in.culprit});
+    }
+  }
+  for (const OriginRoute& o : v.routes()) {
+    if (o.origin == 0) continue;
+    const Prefix& p = s.routes.prefixes()[o.prefix];
+    if (explained.contains({p, o.origin}) || bogon_paths.contains(p)) continue;
+    const rpki::RovResult r = rpki::Validate(s.vrps, p, o.origin);
+    if (r.state != rpki::RovState::kInvalidOrigin && r.state != rpki::RovState::kInvalidLength) continue;
+    Incident in;
+    in.type = "rpki_invalid";
+    in.kind = r.state == rpki::RovState::kInvalidLength ? "invalid_length" : "invalid_origin";
+    in.culprit = o.origin;
+    in.propagator = PropagatorOf(s.routes.paths(), o.paths, o.origin);
+    in.prefixes = {p};
+    in.start = o.first;
+    in.end = o.last;
+    std::string roas;
+    for (const rpki::Vrp& x : r.covering) {
+      if (roas.size() > 200) break;
+      roas += fmt::format("{}{}-{} AS{}", roas.empty() ? "" : ", ", x.prefix.ToString(), x.max_length, x.asn);
+    }
+    in.reasons = {fmt::format("RFC 6811 {}: covering ROAs {}", rpki::RovStateName(r.state), roas)};
+    in.evidence = Evidence(s, {&o}, in.reasons);
+    out->push_back(std::move(in));
+  }
+}
+
+}  // namespace vigia::detect
