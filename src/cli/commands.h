@@ -25,5 +25,6 @@ void RegisterRegistry(CLI::App& app, int* exit_code);   // registry.cc: registry
 void RegisterTopo(CLI::App& app, int* exit_code);       // topo.cc: rel, cone
 void RegisterPeeringDb(CLI::App& app, int* exit_code);  // peeringdb.cc
 void RegisterSimulate(CLI::App& app, int* exit_code);   // simulate.cc
+void RegisterAnalyze(CLI::App& app, int* exit_code);    // analyze.cc: analyze, incidents
 
 }  // namespace vigia::cli

@@ -10,6 +10,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "core/time_format.h"
+
 namespace vigia::detect {
 
 namespace {
@@ -26,12 +28,6 @@ std::vector<fs::path> FilesIn(const fs::path& dir) {
   return out;
 }
 
-std::optional<uint32_t> ParseIso(const std::string& s) {
-  struct tm tm = {};
-  const char* end = strptime(s.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm);
-  if (!end || *end != '\0') return std::nullopt;
-  return static_cast<uint32_t>(timegm(&tm));
-}
 
 }  // namespace
 
@@ -46,10 +42,10 @@ Status LoadSnapshot(const std::string& dir, Snapshot* s) {
     if (m.is_object() && m.contains("window") && m["window"].is_object()) {
       const auto& w = m["window"];
       if (w.contains("start") && w["start"].is_string()) {
-        s->window_start = ParseIso(w["start"].get<std::string>()).value_or(0);
+        s->window_start = static_cast<uint32_t>(ParseIsoTime(w["start"].get<std::string>()).value_or(0));
       }
       if (w.contains("end") && w["end"].is_string()) {
-        s->window_end = ParseIso(w["end"].get<std::string>()).value_or(0);
+        s->window_end = static_cast<uint32_t>(ParseIsoTime(w["end"].get<std::string>()).value_or(0));
       }
     } else {
       s->problems.push_back((root / "manifest.json").string() + ": not a snapshot manifest");

@@ -83,14 +83,6 @@ Result<IncidentPlan> ParsePlan(std::string_view spec, const IncidentPlan& base) 
   return p;
 }
 
-std::string IsoTime(int64_t t) {
-  const time_t tt = static_cast<time_t>(t);
-  struct tm tm;
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 namespace {
 

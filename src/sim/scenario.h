@@ -45,6 +45,7 @@
 #include "core/asn.h"
 #include "core/ip.h"
 #include "core/status.h"
+#include "core/time_format.h"
 #include "sim/registrations.h"
 #include "sim/synthetic_topology.h"
 
@@ -147,7 +148,5 @@ Result<Scenario> BuildScenario(const SyntheticInternet& net, Registrations* regs
 // "stale_registrations": [...]}, times in ISO 8601 UTC.
 std::string TruthJson(const Scenario& s, const Registrations& regs);
 
-// "2026-11-22T00:00:00Z"
-std::string IsoTime(int64_t t);
 
 }  // namespace vigia::sim

@@ -1,7 +1,6 @@
 #include "sim/snapshot.h"
 
 #include <fmt/format.h>
-#include <openssl/evp.h>
 
 #include <algorithm>
 #include <chrono>
@@ -13,6 +12,7 @@
 #include <numeric>
 #include <unordered_map>
 
+#include "core/sha256.h"
 #include "mrt/writer.h"
 #include "sim/real_internet.h"
 #include "sim/registrations.h"
@@ -57,26 +57,6 @@ Status WriteText(const fs::path& path, std::string_view text) {
   const bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
   if (std::fclose(f) != 0 || !ok) return Status::IoError(fmt::format("{}: write failed", path.string()));
   return Status::Ok();
-}
-
-Result<std::string> Sha256File(const fs::path& path) {
-  FILE* f = std::fopen(path.c_str(), "rb");
-  if (!f) return Status::IoError(fmt::format("{}: cannot open", path.string()));
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
-  std::vector<unsigned char> buf(1 << 20);
-  size_t n;
-  while ((n = std::fread(buf.data(), 1, buf.size(), f)) > 0) EVP_DigestUpdate(ctx, buf.data(), n);
-  const bool err = std::ferror(f);
-  std::fclose(f);
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned len = 0;
-  EVP_DigestFinal_ex(ctx, md, &len);
-  EVP_MD_CTX_free(ctx);
-  if (err) return Status::IoError(fmt::format("{}: read failed", path.string()));
-  std::string hex;
-  for (unsigned i = 0; i < len; ++i) hex += fmt::format("{:02x}", md[i]);
-  return hex;
 }
 
 uint64_t Mix(uint64_t x) {  // splitmix64's finaliser
@@ -552,7 +532,7 @@ Result<SimulateReport> Simulate(const SimulateOptions& o) {
   m["simulated"] = true;
   ordered_json fl = ordered_json::array();
   for (const std::string& f : files) {
-    auto sum = Sha256File(partial / f);
+    auto sum = Sha256File((partial / f).string());
     if (!sum.ok()) return sum.status();
     fl.push_back({{"path", f},
                   {"size", fs::file_size(partial / f)},

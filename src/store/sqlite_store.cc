@@ -8,6 +8,8 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 
+#include "core/time_format.h"
+
 namespace vigia::store {
 
 namespace {
@@ -30,6 +32,7 @@ CREATE TABLE incidents (
   snapshot INTEGER NOT NULL REFERENCES snapshots(id),
   id INTEGER NOT NULL,
   type TEXT NOT NULL,
+  kind TEXT NOT NULL,
   culprit INTEGER NOT NULL,
   propagator INTEGER,
   prefixes TEXT NOT NULL,
@@ -62,14 +65,6 @@ CREATE TABLE scores (
 };
 constexpr int kSchemaVersion = static_cast<int>(std::size(kMigrations));
 
-std::string NowIso() {
-  const time_t t = time(nullptr);
-  struct tm tm;
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 // A prepared statement, finalised on destruction.
 class Stmt {
@@ -111,7 +106,7 @@ class SqliteWriter : public SnapshotWriter {
       : store_(store),
         db_(db),
         info_(std::move(info)),
-        incident_(db, "INSERT INTO incidents VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"),
+        incident_(db, "INSERT INTO incidents VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"),
         metric_(db, "INSERT INTO metrics VALUES (?1, ?2, ?3, ?4, ?5)"),
         score_(db, "INSERT INTO scores VALUES (?1, ?2, ?3, ?4, ?5, ?6)") {}
   ~SqliteWriter() override {
@@ -123,17 +118,18 @@ class SqliteWriter : public SnapshotWriter {
     s.Bind(1, info_.id);
     s.Bind(2, r.id);
     s.Bind(3, r.type);
-    s.Bind(4, static_cast<int64_t>(r.culprit));
+    s.Bind(4, r.kind);
+    s.Bind(5, static_cast<int64_t>(r.culprit));
     if (r.propagator) {
-      s.Bind(5, static_cast<int64_t>(*r.propagator));
+      s.Bind(6, static_cast<int64_t>(*r.propagator));
     } else {
-      s.BindNull(5);
+      s.BindNull(6);
     }
-    s.Bind(6, nlohmann::json(r.prefixes).dump());
-    s.Bind(7, r.start);
-    s.Bind(8, r.end);
-    s.Bind(9, r.confidence);
-    s.Bind(10, r.evidence);
+    s.Bind(7, nlohmann::json(r.prefixes).dump());
+    s.Bind(8, r.start);
+    s.Bind(9, r.end);
+    s.Bind(10, r.confidence);
+    s.Bind(11, r.evidence);
     return Run(s, "incident");
   }
   Status AddMetric(const MetricRow& r) override {
@@ -268,7 +264,7 @@ int SqliteStore::latest_schema_version() { return kSchemaVersion; }
 Result<std::unique_ptr<SnapshotWriter>> SqliteStore::BeginSnapshot(const SnapshotInfo& in) {
   if (Status s = Exec("BEGIN IMMEDIATE", "begin snapshot"); !s.ok()) return s;
   SnapshotInfo info = in;
-  info.created = NowIso();
+  info.created = IsoTime(time(nullptr));
   Stmt ins(db_, "INSERT INTO snapshots (date, window_start, window_end, source, created) VALUES (?1, ?2, ?3, ?4, ?5)");
   ins.Bind(1, info.date);
   ins.Bind(2, info.window_start);
@@ -296,7 +292,7 @@ Result<std::vector<SnapshotInfo>> SqliteStore::Snapshots() {
 
 Result<std::vector<IncidentRow>> SqliteStore::Incidents(const IncidentQuery& iq) {
   Stmt q(db_,
-         "SELECT id, type, culprit, propagator, prefixes, start, \"end\", confidence, evidence "
+         "SELECT id, type, kind, culprit, propagator, prefixes, start, \"end\", confidence, evidence "
          "FROM incidents WHERE snapshot = ?1 AND (?2 = '' OR type = ?2) "
          "AND (?3 IS NULL OR culprit = ?3 OR propagator = ?3) ORDER BY id LIMIT ?4 OFFSET ?5");
   if (!q.ok()) return Error("query incidents");
@@ -314,18 +310,19 @@ Result<std::vector<IncidentRow>> SqliteStore::Incidents(const IncidentQuery& iq)
     IncidentRow r;
     r.id = q.Int(0);
     r.type = q.Text(1);
-    r.culprit = static_cast<Asn>(q.Int(2));
-    if (!q.Null(3)) r.propagator = static_cast<Asn>(q.Int(3));
-    const auto prefixes = nlohmann::json::parse(q.Text(4), nullptr, false);
+    r.kind = q.Text(2);
+    r.culprit = static_cast<Asn>(q.Int(3));
+    if (!q.Null(4)) r.propagator = static_cast<Asn>(q.Int(4));
+    const auto prefixes = nlohmann::json::parse(q.Text(5), nullptr, false);
     if (prefixes.is_array()) {
       for (const auto& p : prefixes) {
         if (p.is_string()) r.prefixes.push_back(p.get<std::string>());
       }
     }
-    r.start = q.Int(5);
-    r.end = q.Int(6);
-    r.confidence = q.Real(7);
-    r.evidence = q.Text(8);
+    r.start = q.Int(6);
+    r.end = q.Int(7);
+    r.confidence = q.Real(8);
+    r.evidence = q.Text(9);
     out.push_back(std::move(r));
   }
   return out;

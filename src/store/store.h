@@ -30,6 +30,7 @@ struct SnapshotInfo {
 struct IncidentRow {
   int64_t id = 0;  // within the snapshot
   std::string type;  // "hijack", "subprefix_hijack", "route_leak", ...
+  std::string kind;  // finer: "exact", "rfc7908_type1", "invalid_length", ...
   Asn culprit = 0;
   std::optional<Asn> propagator;
   std::vector<std::string> prefixes;
