@@ -118,5 +118,26 @@ TEST(AnalyzeCli, BadSnapshotFailsAndKeepsTheStore) {
   EXPECT_EQ(Exit(status), 0);
 }
 
+// The README's main job: one command from nothing to a store and a
+// comparison with the truth.
+TEST(AnalyzeCli, DemoRunsThePipeline) {
+  const Analyzed& a = Shared();
+  const fs::path dir = a.dir / "demo";
+  int status = 0;
+  const std::string out = RunCommand(Vigia() + " demo --dir " + dir.string() + " 2>&1", &status);
+  ASSERT_EQ(Exit(status), 0) << out;
+  EXPECT_TRUE(fs::exists(dir / "snapshot/truth.json"));
+  EXPECT_TRUE(fs::exists(dir / "vigia.db"));
+  for (const char* type : {"hijack", "subprefix_hijack", "route_leak", "bogon_prefix", "bogon_asn", "rpki_invalid"}) {
+    EXPECT_NE(out.find(type), std::string::npos) << out;
+  }
+  EXPECT_NE(out.find("hijack               10 / 10"), std::string::npos) << out;
+  // Run again: the store is rebuilt, not appended to.
+  RunCommand(Vigia() + " demo --dir " + dir.string() + " >/dev/null 2>&1", &status);
+  EXPECT_EQ(Exit(status), 0);
+  const json snaps = json::parse(RunCommand(Vigia() + " incidents --json --db sqlite:" + (dir / "vigia.db").string()));
+  EXPECT_EQ(snaps.size(), 60u);
+}
+
 }  // namespace
 }  // namespace vigia

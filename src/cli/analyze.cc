@@ -210,6 +210,14 @@ int RunIncidents(const IncidentsArgs& a) {
 
 }  // namespace
 
+int Analyze(const std::string& snap, const std::string& db, bool json) {
+  AnalyzeArgs a;
+  a.snap = snap;
+  a.db = db;
+  a.json = json;
+  return RunAnalyze(a);
+}
+
 void RegisterAnalyze(CLI::App& app, int* exit_code) {
   auto a = std::make_shared<AnalyzeArgs>();
   CLI::App* cmd = app.add_subcommand(

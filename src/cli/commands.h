@@ -5,6 +5,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <string>
 
 namespace vigia::cli {
 
@@ -26,5 +27,9 @@ void RegisterTopo(CLI::App& app, int* exit_code);       // topo.cc: rel, cone
 void RegisterPeeringDb(CLI::App& app, int* exit_code);  // peeringdb.cc
 void RegisterSimulate(CLI::App& app, int* exit_code);   // simulate.cc
 void RegisterAnalyze(CLI::App& app, int* exit_code);    // analyze.cc: analyze, incidents
+void RegisterDemo(CLI::App& app, int* exit_code);       // demo.cc
+
+// `vigia analyze SNAP --db DB [--json]`, for commands that chain it.
+int Analyze(const std::string& snap, const std::string& db, bool json);
 
 }  // namespace vigia::cli
