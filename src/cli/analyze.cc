@@ -5,6 +5,9 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
+#include <set>
+#include <unordered_map>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
@@ -16,6 +19,7 @@
 #include "core/sha256.h"
 #include "core/time_format.h"
 #include "detect/detect.h"
+#include "score/manrs.h"
 #include "store/store.h"
 
 namespace vigia::cli {
@@ -28,49 +32,43 @@ using nlohmann::ordered_json;
 struct AnalyzeArgs {
   std::string snap;
   std::string db = "sqlite:vigia.db";
+  std::string bands = "80,50";
+  unsigned threads = 0;
   bool json = false;
 };
 
-int RunAnalyze(const AnalyzeArgs& a) {
-  const auto t0 = std::chrono::steady_clock::now();
-  auto seconds = [&] {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  };
-  const bool tty = isatty(STDERR_FILENO);
-  auto progress = [&](const char* step) {
-    if (tty) std::fprintf(stderr, "\r\033[Kvigia: analyze: %s (%.1f s)", step, seconds());
-  };
-  progress("loading the snapshot");
-  detect::Snapshot s;
-  if (Status st = detect::LoadSnapshot(a.snap, &s); !st.ok()) {
-    if (tty) std::fputs("\r\033[K", stderr);
-    std::fprintf(stderr, "vigia: analyze: %s\n", st.message().c_str());
-    return kExitFailed;
+ordered_json OptionalJson(const std::optional<double>& v) {
+  return v ? ordered_json(std::round(*v * 100) / 100) : ordered_json(nullptr);
+}
+
+// The AS entity's detail: route tallies, incident ids and the fix list.
+std::string AsDetail(const score::AsScore& a) {
+  ordered_json d;
+  d["routes"] = a.routes;
+  d["rpki"] = {{"valid", a.rpki_valid}, {"invalid", a.rpki_invalid}, {"not_found", a.rpki_not_found}};
+  d["irr_registered"] = a.irr_registered;
+  ordered_json ids = ordered_json::array();
+  for (uint32_t i : a.incidents) ids.push_back(i + 1);
+  d["incidents"] = ids;
+  ordered_json fixes = ordered_json::array();
+  for (const score::Fix& f : a.fixes) {
+    ordered_json o;
+    o["metric"] = f.metric;
+    o["what"] = f.what;
+    o["count"] = f.count;
+    o["items"] = f.items;
+    o["metric_after"] = OptionalJson(f.metric_after);
+    o["action_after"] = OptionalJson(f.action_after);
+    o["overall_after"] = OptionalJson(f.overall_after);
+    fixes.push_back(std::move(o));
   }
-  const double load_s = seconds();
-  progress("detecting");
-  const std::vector<detect::Incident> found = detect::Detect(s);
-  const double detect_s = seconds() - load_s;
-  progress("storing");
-  auto store = store::Store::Open(a.db);
-  if (!store.ok()) {
-    if (tty) std::fputs("\r\033[K", stderr);
-    std::fprintf(stderr, "vigia: analyze: %s\n", store.status().message().c_str());
-    return kExitFailed;
-  }
-  store::SnapshotInfo info;
-  info.date = IsoTime(s.window_start).substr(0, 10);
-  info.window_start = s.window_start;
-  info.window_end = s.window_end;
-  const std::string manifest = (std::filesystem::path(a.snap) / "manifest.json").string();
-  auto sum = Sha256File(manifest);
-  info.source = sum.ok() ? "manifest sha256:" + *sum : "dir:" + std::filesystem::absolute(a.snap).string();
-  auto w = (*store)->BeginSnapshot(info);
-  if (!w.ok()) {
-    if (tty) std::fputs("\r\033[K", stderr);
-    std::fprintf(stderr, "vigia: analyze: %s\n", w.status().message().c_str());
-    return kExitFailed;
-  }
+  d["fixes"] = std::move(fixes);
+  return d.dump();
+}
+
+// Incidents, scores, entities and the origin history, in one snapshot.
+Status WriteSnapshot(store::SnapshotWriter* w, const detect::Snapshot& s, const detect::RouteView& v,
+                     const std::vector<detect::Incident>& found, const score::Scoreboard& board) {
   int64_t id = 0;
   for (const detect::Incident& in : found) {
     store::IncidentRow r;
@@ -84,20 +82,130 @@ int RunAnalyze(const AnalyzeArgs& a) {
     r.end = in.end;
     r.confidence = in.confidence;
     r.evidence = in.evidence;
-    if (Status st = (*w)->AddIncident(r); !st.ok()) {
-      if (tty) std::fputs("\r\033[K", stderr);
-      std::fprintf(stderr, "vigia: analyze: %s\n", st.message().c_str());
-      return kExitFailed;
+    if (Status st = w->AddIncident(r); !st.ok()) return st;
+  }
+  for (const score::AsScore& a : board.ases) {
+    const std::string asn = std::to_string(a.asn);
+    store::EntityRow e{"as", asn, a.name, a.country, a.region, a.manrs, a.routes, AsDetail(a)};
+    if (Status st = w->AddEntity(e); !st.ok()) return st;
+    for (size_t m = 0; m < score::kMetricCount; ++m) {
+      if (!a.value[m] && a.raw[m] == 0) continue;  // no data: no row
+      store::MetricRow r{a.asn, score::MetricName(static_cast<score::Metric>(m)), a.value[m], a.raw[m]};
+      if (Status st = w->AddMetric(r); !st.ok()) return st;
+    }
+    for (size_t k = 0; k < score::kActionCount; ++k) {
+      store::ScoreRow r{"as", asn, score::ActionName(static_cast<score::Action>(k)), a.action[k], a.band[k]};
+      if (Status st = w->AddScore(r); !st.ok()) return st;
     }
   }
-  auto committed = (*w)->Commit();
-  if (tty) std::fputs("\r\033[K", stderr);
-  if (!committed.ok()) {
-    std::fprintf(stderr, "vigia: analyze: %s\n", committed.status().message().c_str());
+  for (const score::Aggregate& g : board.aggregates) {
+    ordered_json d;
+    d["members"] = g.members;
+    store::EntityRow e{g.kind, g.id, g.name, g.country, g.region, g.id == "manrs",
+                       static_cast<int64_t>(g.members.size()), d.dump()};
+    if (Status st = w->AddEntity(e); !st.ok()) return st;
+    for (size_t k = 0; k < score::kActionCount; ++k) {
+      const auto& pa = g.action[k];
+      store::ScoreRow r{g.kind, g.id, score::ActionName(static_cast<score::Action>(k)), pa.mean, pa.band,
+                        static_cast<int64_t>(g.members.size()), pa.ready, pa.aspiring, pa.lagging, pa.no_data};
+      if (Status st = w->AddScore(r); !st.ok()) return st;
+    }
+  }
+  // The history hijack detection consults later: every (prefix, origin)
+  // with no incident that questions it.
+  std::set<std::pair<uint32_t, Asn>> questioned;  // (prefix index, origin)
+  std::unordered_map<Prefix, uint32_t, PrefixHash> index;
+  const auto& prefixes = s.routes.prefixes();
+  for (const detect::Incident& in : found) {
+    const bool origin_incident = in.type == "hijack" || in.type == "subprefix_hijack" ||
+                                 in.type == "bogon_prefix" || in.type == "rpki_invalid";
+    if (!origin_incident) continue;
+    if (index.empty()) {
+      index.reserve(prefixes.size());
+      for (uint32_t i = 0; i < prefixes.size(); ++i) index.emplace(prefixes[i], i);
+    }
+    for (const Prefix& p : in.prefixes) {
+      auto it = index.find(p);
+      if (it != index.end()) questioned.insert({it->second, in.culprit});
+    }
+  }
+  const auto& bogons = s.registry.bogons();
+  for (const detect::OriginRoute& o : v.routes()) {
+    if (o.origin == 0 || bogons.ClassifyAsn(o.origin) || questioned.contains({o.prefix, o.origin})) continue;
+    if (Status st = w->AddOrigin(prefixes[o.prefix].ToString(), o.origin); !st.ok()) return st;
+  }
+  return Status::Ok();
+}
+
+int RunAnalyze(const AnalyzeArgs& a) {
+  const auto t0 = std::chrono::steady_clock::now();
+  auto seconds = [&] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  };
+  const bool tty = isatty(STDERR_FILENO);
+  auto progress = [&](const char* step) {
+    if (tty) std::fprintf(stderr, "\r\033[Kvigia: analyze: %s (%.1f s)", step, seconds());
+  };
+  auto fail = [&](const std::string& m) {
+    if (tty) std::fputs("\r\033[K", stderr);
+    std::fprintf(stderr, "vigia: analyze: %s\n", m.c_str());
+    return kExitFailed;
+  };
+  score::ScoreOptions sopts;
+  sopts.threads = a.threads;
+  if (!score::ParseBands(a.bands, &sopts.bands)) {
+    std::fprintf(stderr, "vigia: analyze: --bands %s: want READY,ASPIRING with 0 <= ASPIRING <= READY <= 100\n",
+                 a.bands.c_str());
     return kExitFailed;
   }
+  auto store = store::Store::Open(a.db);
+  if (!store.ok()) return fail(store.status().message());
+  progress("loading the snapshot");
+  detect::Snapshot s;
+  if (Status st = detect::LoadSnapshot(a.snap, &s); !st.ok()) return fail(st.message());
+  score::Extras extras;
+  score::LoadExtras(a.snap, &extras);
+  for (auto& m : extras.skipped) s.skipped.push_back(std::move(m));
+  for (auto& m : extras.problems) s.problems.push_back(std::move(m));
+  const std::string date = IsoTime(s.window_start).substr(0, 10);
+  // The history of earlier snapshots, for hijack detection.
+  auto known = (*store)->KnownOrigins(date);
+  if (!known.ok()) return fail(known.status().message());
+  for (const store::OriginRow& r : *known) {
+    if (auto p = Prefix::Parse(r.prefix)) s.history[*p].push_back(r.origin);
+  }
+  std::vector<std::string> notes;
+  if (known->empty()) notes.push_back("history: no earlier snapshot in the store; hijacks are judged on this window alone");
+  const double load_s = seconds();
+  progress("detecting");
+  const std::vector<detect::Incident> found = detect::Detect(s);
+  const double detect_s = seconds() - load_s;
+  progress("scoring");
+  const detect::RouteView view(s.routes);
+  const score::Scoreboard board = score::Score(s, view, found, extras, sopts);
+  for (const std::string& n : board.notes) notes.push_back(n);
+  const double score_s = seconds() - load_s - detect_s;
+  progress("storing");
+  store::SnapshotInfo info;
+  info.date = date;
+  info.window_start = s.window_start;
+  info.window_end = s.window_end;
+  const std::string manifest = (std::filesystem::path(a.snap) / "manifest.json").string();
+  auto sum = Sha256File(manifest);
+  info.source = sum.ok() ? "manifest sha256:" + *sum : "dir:" + std::filesystem::absolute(a.snap).string();
+  auto w = (*store)->BeginSnapshot(info);
+  if (!w.ok()) return fail(w.status().message());
+  if (Status st = WriteSnapshot(w->get(), s, view, found, board); !st.ok()) return fail(st.message());
+  auto committed = (*w)->Commit();
+  if (!committed.ok()) return fail(committed.status().message());
+  const double store_s = seconds() - load_s - detect_s - score_s;
+  if (tty) std::fputs("\r\033[K", stderr);
   std::map<std::string, size_t> per_type;
   for (const auto& in : found) ++per_type[in.type];
+  const score::Aggregate* all = nullptr;
+  for (const auto& g : board.aggregates) {
+    if (g.kind == "group" && g.id == "all") all = &g;
+  }
   const auto& st = s.routes.stats();
   if (a.json) {
     ordered_json j;
@@ -109,9 +217,25 @@ int RunAnalyze(const AnalyzeArgs& a) {
     j["withdrawals"] = st.withdrawals;
     j["prefixes"] = s.routes.prefixes().size();
     j["incidents"] = per_type;
+    j["ases"] = board.ases.size();
+    if (all) {
+      ordered_json bands;
+      for (size_t k = 0; k < score::kActionCount; ++k) {
+        const auto& pa = all->action[k];
+        bands[score::ActionName(static_cast<score::Action>(k))] = {{"mean", OptionalJson(pa.mean)},
+                                                                    {"ready", pa.ready},
+                                                                    {"aspiring", pa.aspiring},
+                                                                    {"lagging", pa.lagging},
+                                                                    {"no_data", pa.no_data}};
+      }
+      j["scores"] = bands;
+    }
+    j["aggregates"] = board.aggregates.size();
+    j["notes"] = notes;
     j["skipped"] = s.skipped;
     j["problems"] = s.problems.size();
-    j["seconds"] = {{"load", load_s}, {"detect", detect_s}, {"total", seconds()}};
+    j["seconds"] = {{"load", load_s}, {"detect", detect_s}, {"score", score_s}, {"store", store_s},
+                    {"total", seconds()}};
     std::printf("%s\n", j.dump(1).c_str());
   } else {
     std::printf("snapshot %lld (%s) stored in %s\n", static_cast<long long>(committed->id),
@@ -124,7 +248,20 @@ int RunAnalyze(const AnalyzeArgs& a) {
     for (const auto& [t, n] : per_type) types += fmt::format(" {} {},", t, n);
     if (!types.empty()) types.pop_back();
     std::printf("  incidents  %zu:%s\n", found.size(), types.c_str());
-    std::printf("  time       %.2f s (load %.2f s, detect %.2f s)\n", seconds(), load_s, detect_s);
+    if (all) {
+      std::printf("  scores     %zu ASes, %zu aggregates (bands %s)\n", board.ases.size(), board.aggregates.size(),
+                  a.bands.c_str());
+      for (size_t k = 0; k < score::kActionCount; ++k) {
+        const auto& pa = all->action[k];
+        std::printf("    %-8s mean %-7s ready %-6u aspiring %-6u lagging %-6u no data %u\n",
+                    score::ActionName(static_cast<score::Action>(k)),
+                    pa.mean ? fmt::format("{:.1f}", *pa.mean).c_str() : "-", pa.ready, pa.aspiring, pa.lagging,
+                    pa.no_data);
+      }
+    }
+    for (const std::string& n : notes) std::printf("  note       %s\n", n.c_str());
+    std::printf("  time       %.2f s (load %.2f s, detect %.2f s, score %.2f s, store %.2f s)\n", seconds(), load_s,
+                detect_s, score_s, store_s);
   }
   for (const std::string& m : s.skipped) std::fprintf(stderr, "vigia: analyze: skipped %s\n", m.c_str());
   const size_t shown = std::min<size_t>(s.problems.size(), 20);
@@ -221,9 +358,11 @@ int Analyze(const std::string& snap, const std::string& db, bool json) {
 void RegisterAnalyze(CLI::App& app, int* exit_code) {
   auto a = std::make_shared<AnalyzeArgs>();
   CLI::App* cmd = app.add_subcommand(
-      "analyze", "Detect incidents in a snapshot directory and store them as one snapshot");
+      "analyze", "Detect incidents and score every AS (MANRS) in a snapshot directory; store them as one snapshot");
   cmd->add_option("SNAP", a->snap, "Snapshot directory (SPEC layout: mrt/, rpki/, irr/, ...)")->required();
   cmd->add_option("--db", a->db, "Store: sqlite:PATH")->capture_default_str();
+  cmd->add_option("--bands", a->bands, "Band thresholds READY,ASPIRING in percent")->capture_default_str();
+  cmd->add_option("--threads", a->threads, "Threads for validation (0: one per core)");
   cmd->add_flag("--json", a->json, "Print the summary as JSON");
   cmd->footer(
       "Exit status: 0, 1 when input was skipped (reported on stderr), 2 when nothing could be "

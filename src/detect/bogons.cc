@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include <map>
+#include <unordered_map>
 
 #include "detect/detect.h"
 
@@ -32,20 +33,26 @@ void DetectBogons(const Snapshot& s, const RouteView& v, std::vector<Incident>* 
   }
   // Paths holding a bogon ASN: the AS next to it towards the collector let
   // it through (or added it).
-  std::map<uint32_t, std::pair<Asn, Asn>> culprit_of;  // path id -> (culprit, bogon)
-  for (const OriginRoute& o : v.routes()) {
-    for (uint32_t id : o.paths) {
-      if (culprit_of.contains(id)) continue;
-      const auto p = paths.Get(id);
-      std::pair<Asn, Asn> found{0, 0};
-      // From the origin end: the first bogon ASN with a public AS before it.
-      for (size_t i = p.size(); i-- > 1;) {
-        if (bogons.ClassifyAsn(p[i]) && !bogons.ClassifyAsn(p[i - 1])) {
-          found = {p[i - 1], p[i]};
-          break;
-        }
+  std::vector<std::pair<Asn, Asn>> culprit_of(paths.size(), {0, 0});  // by path id: (culprit, bogon)
+  for (uint32_t id = 0; id < paths.size(); ++id) {
+    const auto p = paths.Get(id);
+    // From the origin end: the first bogon ASN with a public AS before it.
+    for (size_t i = p.size(); i-- > 1;) {
+      if (bogons.ClassifyAsn(p[i]) && !bogons.ClassifyAsn(p[i - 1])) {
+        culprit_of[id] = {p[i - 1], p[i]};
+        break;
       }
-      culprit_of[id] = found;
+    }
+  }
+  // When each (prefix, path) with a bogon ASN was seen: the incident's
+  // window is that of its paths, not of the whole route.
+  std::unordered_map<uint64_t, std::pair<uint32_t, uint32_t>> seen;
+  for (const auto& x : s.routes.sightings()) {
+    if (culprit_of[x.path].first == 0) continue;
+    auto [it, fresh] = seen.try_emplace((uint64_t{x.prefix} << 32) | x.path, x.start, x.end);
+    if (!fresh) {
+      it->second.first = std::min(it->second.first, x.start);
+      it->second.second = std::max(it->second.second, x.end);
     }
   }
   for (const OriginRoute& o : v.routes()) {
@@ -63,8 +70,18 @@ void DetectBogons(const Snapshot& s, const RouteView& v, std::vector<Incident>* 
       in.culprit = culprit;
       in.propagator = PropagatorOf(paths, ids, culprit);
       in.prefixes = {s.routes.prefixes()[o.prefix]};
-      in.start = o.first;
-      in.end = o.last;
+      in.start = UINT32_MAX;
+      in.end = 0;
+      for (uint32_t id : ids) {
+        auto it = seen.find((uint64_t{o.prefix} << 32) | id);
+        if (it == seen.end()) continue;
+        in.start = std::min(in.start, it->second.first);
+        in.end = std::max(in.end, it->second.second);
+      }
+      if (in.start > in.end) {
+        in.start = o.first;
+        in.end = o.last;
+      }
       in.reasons = {fmt::format("AS{} passes on a path with bogon AS{} ({})", culprit, bogon,
                                 why ? why->detail : "bogon")};
       in.evidence = Evidence(s, {&o}, in.reasons);

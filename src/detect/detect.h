@@ -5,7 +5,11 @@
 //   hijack            an origin that appears during the window for a prefix
 //                     that had other origins at its start, unless it is a
 //                     sibling (as2org) or a direct customer or provider of
-//                     one of them, or a ROA makes it valid (RFC 6811).
+//                     one of them, or a ROA makes it valid (RFC 6811), or
+//                     earlier snapshots saw it originate the prefix; and
+//                     (kind "history") an origin at the window start that
+//                     earlier snapshots never saw for a prefix they saw
+//                     with other origins, under the same exceptions.
 //   subprefix_hijack  a more-specific that appears during the window with an
 //                     origin none of the covering prefix's origins share,
 //                     under the same exceptions.
@@ -29,6 +33,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "core/asn.h"
@@ -55,6 +60,9 @@ struct Snapshot {
   bool have_registry = false;
   topology::AsRelationships relations;
   topology::As2Org orgs;
+  // Origins each prefix had, with no incident, in earlier snapshots of the
+  // store (filled by the caller; empty without a history).
+  std::unordered_map<Prefix, std::vector<Asn>, PrefixHash> history;
   std::vector<std::string> skipped;   // what was left out and why
   std::vector<std::string> problems;  // bad lines and records, file:where
 };

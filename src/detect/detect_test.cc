@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "rpki/origin_validation.h"
 #include "sim/snapshot.h"
 
 namespace vigia::detect {
@@ -128,6 +129,82 @@ TEST(Detect, PrecisionAndRecallOnSimulatedSnapshots) {
     EXPECT_GE(scores[type].recall(), 0.95) << type;
   }
   EXPECT_EQ(benign_flagged, 0u);
+}
+
+// Issue [4/5] item 2: hijacks against the history of earlier snapshots.
+// An origin earlier snapshots saw for the prefix is no conflict; an origin
+// present at the window start that the history never saw for the prefix,
+// unrelated to the historical ones, is a hijack of kind "history".
+TEST(Detect, HijacksAgainstTheHistoryOfEarlierSnapshots) {
+  const fs::path dir = fs::temp_directory_path() / ("vigia_detect_history_" + std::to_string(getpid()));
+  sim::SimulateOptions o;
+  o.out = dir.string();
+  o.ases = 600;
+  o.prefixes = 5000;
+  o.peers = 8;
+  o.seed = 11;
+  o.force = true;
+  o.incidents = "hijack=4";
+  ASSERT_TRUE(sim::Simulate(o).ok());
+  Snapshot s;
+  ASSERT_TRUE(LoadSnapshot(dir.string(), &s).ok());
+  const std::vector<Incident> before = Detect(s);
+  std::vector<const Incident*> hijacks;
+  for (const Incident& in : before) {
+    if (in.type == "hijack") hijacks.push_back(&in);
+  }
+  ASSERT_EQ(hijacks.size(), 4u);
+
+  // 1. History: the first hijacker was seen originating its prefix before.
+  s.history[hijacks[0]->prefixes[0]] = {hijacks[0]->culprit};
+  // 2. A prefix present at the window start whose historical origin is an
+  // AS with no relation to today's: the history makes it a conflict.
+  const RouteView v(s.routes);
+  std::optional<Prefix> moved;
+  Asn today = 0, earlier = 0;
+  for (const OriginRoute& r : v.routes()) {
+    if (!r.at_start || r.origin == 0) continue;
+    const Prefix& p = s.routes.prefixes()[r.prefix];
+    if (rpki::ValidateState(s.vrps, p, r.origin) != rpki::RovState::kNotFound) continue;
+    if (p == hijacks[0]->prefixes[0] || s.registry.bogons().Classify(p.address())) continue;
+    const auto [b, e] = v.OfPrefix(r.prefix);
+    if (e - b != 1) continue;  // one origin only
+    for (Asn cand = 64000; cand > 100; --cand) {  // an AS unrelated to it
+      if (s.relations.RelationOf(cand, r.origin) == topology::Relation::kNone && !s.orgs.AreSiblings(cand, r.origin) &&
+          s.relations.Index(cand)) {
+        earlier = cand;
+        break;
+      }
+    }
+    moved = p;
+    today = r.origin;
+    break;
+  }
+  ASSERT_TRUE(moved && earlier);
+  s.history[*moved] = {earlier};
+  // 3. The same prefix with today's origin also in the history: no conflict.
+  const std::vector<Incident> after = Detect(s);
+  size_t exact = 0, history = 0;
+  for (const Incident& in : after) {
+    if (in.type != "hijack") continue;
+    EXPECT_FALSE(in.culprit == hijacks[0]->culprit && in.prefixes[0] == hijacks[0]->prefixes[0]);
+    if (in.kind == "exact") ++exact;
+    if (in.kind == "history") {
+      ++history;
+      EXPECT_EQ(in.culprit, today);
+      EXPECT_EQ(in.prefixes[0], *moved);
+      EXPECT_NE(in.reasons[0].find("earlier snapshots saw it originated only by AS" + std::to_string(earlier)),
+                std::string::npos)
+          << in.reasons[0];
+    }
+  }
+  EXPECT_EQ(exact, 3u);
+  EXPECT_EQ(history, 1u);
+  s.history[*moved].push_back(today);
+  size_t again = 0;
+  for (const Incident& in : Detect(s)) again += in.kind == "history";
+  EXPECT_EQ(again, 0u);
+  fs::remove_all(dir);
 }
 
 }  // namespace

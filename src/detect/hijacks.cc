@@ -3,6 +3,7 @@
 // covering it) had at the window start.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <set>
 
 #include "core/prefix_trie.h"
@@ -21,8 +22,10 @@ void DetectHijacks(const Snapshot& s, const RouteView& v, std::vector<Incident>*
     if (o.at_start && o.origin != 0) at_start.Insert(prefixes[o.prefix], o.origin);
   }
   auto related = [&](Asn a, Asn b) {
-    return a == b || s.orgs.AreSiblings(a, b) ||
-           s.relations.RelationOf(a, b) != topology::Relation::kNone;
+    // A sibling, or a direct customer or provider; a peer is no exception.
+    const topology::Relation r = s.relations.RelationOf(a, b);
+    return a == b || s.orgs.AreSiblings(a, b) || r == topology::Relation::kCustomer ||
+           r == topology::Relation::kProvider;
   };
   for (uint32_t prefix = 0; prefix < prefixes.size(); ++prefix) {
     const Prefix& p = prefixes[prefix];
@@ -32,12 +35,21 @@ void DetectHijacks(const Snapshot& s, const RouteView& v, std::vector<Incident>*
     for (size_t i = b; i < e; ++i) {
       if (v.routes()[i].at_start && v.routes()[i].origin != 0) own.insert(v.routes()[i].origin);
     }
+    const std::vector<Asn>* known = nullptr;  // origins in earlier snapshots
+    if (!s.history.empty()) {
+      auto it = s.history.find(p);
+      if (it != s.history.end()) known = &it->second;
+    }
+    auto was_known = [&](Asn a) { return known && std::find(known->begin(), known->end(), a) != known->end(); };
     for (size_t i = b; i < e; ++i) {
       const OriginRoute& o = v.routes()[i];
-      if (o.at_start || o.origin == 0 || bogons.ClassifyAsn(o.origin)) continue;
+      if (o.origin == 0 || bogons.ClassifyAsn(o.origin) || was_known(o.origin)) continue;
+      // At the window start, an origin conflicts only with the history.
+      if (o.at_start && !known) continue;
       // Whom it conflicts with: the prefix's own origins, else those of the
-      // most specific covering prefix seen at the start.
-      std::set<Asn> holders = own;
+      // most specific covering prefix seen at the start; for an origin
+      // present at the start, those of earlier snapshots.
+      std::set<Asn> holders = o.at_start ? std::set<Asn>(known->begin(), known->end()) : own;
       Prefix holder_prefix = p;
       if (holders.empty()) {
         at_start.ForEachCovering(p, [&](const Prefix& q, const Asn& a) {
@@ -61,7 +73,7 @@ void DetectHijacks(const Snapshot& s, const RouteView& v, std::vector<Incident>*
       Incident in;
       const bool exact = holder_prefix == p;
       in.type = exact ? "hijack" : "subprefix_hijack";
-      in.kind = exact ? "exact" : "more_specific";
+      in.kind = o.at_start ? "history" : exact ? "exact" : "more_specific";
       in.culprit = o.origin;
       in.propagator = PropagatorOf(s.routes.paths(), o.paths, o.origin);
       in.prefixes = {p};
@@ -69,11 +81,16 @@ void DetectHijacks(const Snapshot& s, const RouteView& v, std::vector<Incident>*
       in.end = o.last;
       std::string held;
       for (Asn h : holders) held += (held.empty() ? "AS" : ", AS") + std::to_string(h);
-      in.reasons.push_back(fmt::format("AS{} originates {} during the window; at its start {} was "
-                                       "originated by {}, not a sibling, customer or provider",
-                                       o.origin, p.ToString(),
-                                       exact ? "it" : holder_prefix.ToString(), held));
-      double c = 0.6;
+      if (o.at_start) {
+        in.reasons.push_back(fmt::format("AS{} originates {}; earlier snapshots saw it originated only by {}, "
+                                         "not a sibling, customer or provider",
+                                         o.origin, p.ToString(), held));
+      } else {
+        in.reasons.push_back(fmt::format("AS{} originates {} during the window; at its start {} was "
+                                         "originated by {}, not a sibling, customer or provider",
+                                         o.origin, p.ToString(), exact ? "it" : holder_prefix.ToString(), held));
+      }
+      double c = o.at_start ? 0.5 : 0.6;
       if (rov == rpki::RovState::kInvalidOrigin || rov == rpki::RovState::kInvalidLength) {
         c += 0.3;
         in.reasons.push_back(fmt::format("RPKI: {} (ROAs authorise other origins)", rpki::RovStateName(rov)));

@@ -1,12 +1,21 @@
 // Route leaks (RFC 7908; MANRS M1): AS paths that are not valley-free over
 // the AS relationships (Gao, "On inferring autonomous system relationships
-// in the Internet", 2001).
+// in the Internet", 2001), with ASPA where it exists.
+//
+// ASPA (draft-ietf-sidrops-aspa-profile) is the customer's own signed list
+// of its providers, so for a hop it decides over the inferred
+// relationships: a customer's ASPA that lists the neighbour makes the
+// neighbour its provider; one that does not makes it a peer or customer.
+// Each leak's paths are also verified with the draft's downstream
+// algorithm (collector sessions carry full tables, as a provider's would
+// be checked) and the outcome is part of the evidence.
 #include <fmt/format.h>
 
 #include <map>
 #include <set>
 
 #include "detect/detect.h"
+#include "rpki/aspa.h"
 
 namespace vigia::detect {
 
@@ -19,16 +28,41 @@ struct Valley {
   int type = 0;  // RFC 7908 §3 type 1-4
 };
 
+// What a is to b: from ASPA where a or b published one, else from the
+// inferred relationships.
+Relation RelationOf(const topology::AsRelationships& rel, const rpki::AspaSet& aspas, Asn a, Asn b) {
+  if (aspas.size() > 0) {
+    const auto ab = aspas.Check(b, a);  // does b attest a as its provider?
+    if (ab == rpki::HopCheck::kProviderPlus) return Relation::kProvider;
+    const auto ba = aspas.Check(a, b);
+    if (ba == rpki::HopCheck::kProviderPlus) return Relation::kCustomer;
+    if (ab == rpki::HopCheck::kNotProviderPlus && ba == rpki::HopCheck::kNotProviderPlus) {
+      return Relation::kPeer;  // neither is the other's provider
+    }
+    const Relation r = rel.RelationOf(a, b);
+    // One side's ASPA rules out what the inference says.
+    if (r == Relation::kProvider && ab == rpki::HopCheck::kNotProviderPlus) {
+      return ba == rpki::HopCheck::kNoAttestation ? Relation::kNone : Relation::kPeer;
+    }
+    if (r == Relation::kCustomer && ba == rpki::HopCheck::kNotProviderPlus) {
+      return ab == rpki::HopCheck::kNoAttestation ? Relation::kNone : Relation::kPeer;
+    }
+    return r;
+  }
+  return rel.RelationOf(a, b);
+}
+
 // The first valley read from the origin, or none (also when a link is not
 // in the relationships: no judgement without data).
-std::optional<Valley> FindValley(const topology::AsRelationships& rel, std::span<const Asn> path) {
+std::optional<Valley> FindValley(const topology::AsRelationships& rel, const rpki::AspaSet& aspas,
+                                 std::span<const Asn> path) {
   std::vector<Asn> p;  // without prepending
   for (Asn a : path) {
     if (p.empty() || p.back() != a) p.push_back(a);
   }
   bool down = false;
   for (size_t i = p.size(); i-- > 1;) {
-    const Relation r = rel.RelationOf(p[i - 1], p[i]);  // what the receiver is to the sender
+    const Relation r = RelationOf(rel, aspas, p[i - 1], p[i]);  // what the receiver is to the sender
     if (r == Relation::kNone) return std::nullopt;
     if (r == Relation::kCustomer) {
       down = true;
@@ -40,7 +74,7 @@ std::optional<Valley> FindValley(const topology::AsRelationships& rel, std::span
     }
     // p[i] sends up or across a route it learnt from a provider or peer.
     if (i + 1 >= p.size()) return std::nullopt;
-    const Relation learnt = rel.RelationOf(p[i + 1], p[i]);
+    const Relation learnt = RelationOf(rel, aspas, p[i + 1], p[i]);
     const bool from_provider = learnt == Relation::kProvider;
     const bool to_provider = r == Relation::kProvider;
     Valley v;
@@ -55,7 +89,8 @@ std::optional<Valley> FindValley(const topology::AsRelationships& rel, std::span
 }  // namespace
 
 void DetectRouteLeaks(const Snapshot& s, const RouteView&, std::vector<Incident>* out) {
-  if (s.relations.as_count() == 0) return;
+  const rpki::AspaSet& aspas = s.vrps.aspas();
+  if (s.relations.as_count() == 0 && aspas.size() == 0) return;
   const auto& paths = s.routes.paths();
   // Per path, once: its valley (index into valleys + 1), or 0.
   std::vector<uint32_t> valley_of(paths.size(), UINT32_MAX);
@@ -69,7 +104,7 @@ void DetectRouteLeaks(const Snapshot& s, const RouteView&, std::vector<Incident>
   for (const auto& x : s.routes.sightings()) {
     uint32_t& v = valley_of[x.path];
     if (v == UINT32_MAX) {
-      auto found = FindValley(s.relations, paths.Get(x.path));
+      auto found = FindValley(s.relations, aspas, paths.Get(x.path));
       v = 0;
       if (found) {
         valleys.push_back(*found);
@@ -103,6 +138,27 @@ void DetectRouteLeaks(const Snapshot& s, const RouteView&, std::vector<Incident>
     in.reasons = {fmt::format("AS{} passes routes {} (AS{}): not valley-free (RFC 7908 type {})",
                               key.first, kWhat[l.type], key.second, l.type),
                   fmt::format("{} prefixes, seen by {} peers", l.prefixes.size(), l.peers.size())};
+    if (aspas.size() > 0) {
+      // ASPA verification of the leak's paths (downstream: a collector
+      // session carries a full table).
+      size_t invalid = 0, unknown = 0;
+      std::string example;
+      for (uint32_t id : l.path_ids) {
+        const auto r = rpki::VerifyAsPath(aspas, paths.Get(id), rpki::PeerRole::kProvider, paths.HasSet(id));
+        if (r.state == rpki::AspaState::kInvalid) {
+          ++invalid;
+          if (example.empty()) example = r.reason;
+        } else if (r.state == rpki::AspaState::kUnknown) {
+          ++unknown;
+        }
+      }
+      if (invalid > 0) {
+        in.confidence = 0.95;
+        in.reasons.push_back(fmt::format("ASPA: {} of {} paths invalid ({})", invalid, l.path_ids.size(), example));
+      } else {
+        in.reasons.push_back(fmt::format("ASPA: no path invalid ({} unknown of {})", unknown, l.path_ids.size()));
+      }
+    }
     OriginRoute pseudo;
     pseudo.first = l.first;
     pseudo.last = l.last;

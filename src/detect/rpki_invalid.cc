@@ -13,17 +13,20 @@ namespace vigia::detect {
 void DetectRpkiInvalid(const Snapshot& s, const RouteView& v, std::vector<Incident>* out) {
   if (s.vrps.size() == 0) return;
   std::set<std::pair<Prefix, Asn>> explained;
-  std::set<Prefix> bogon_paths;
+  std::set<Prefix> bogon_paths;  // prefixes with a bogon_asn incident
   for (const Incident& in : *out) {
     for (const Prefix& p : in.prefixes) {
       if (in.type == "bogon_asn") bogon_paths.insert(p);
       if (in.type != "route_leak") explained.insert({p, in.culprit});
     }
   }
+  const auto& bogons = s.registry.bogons();
   for (const OriginRoute& o : v.routes()) {
     if (o.origin == 0) continue;
     const Prefix& p = s.routes.prefixes()[o.prefix];
-    if (explained.contains({p, o.origin}) || bogon_paths.contains(p)) continue;
+    // A route whose origin is itself a bogon ASN is that incident's.
+    if (explained.contains({p, o.origin})) continue;
+    if (bogons.ClassifyAsn(o.origin) && bogon_paths.contains(p)) continue;
     const rpki::RovResult r = rpki::Validate(s.vrps, p, o.origin);
     if (r.state != rpki::RovState::kInvalidOrigin && r.state != rpki::RovState::kInvalidLength) continue;
     Incident in;

@@ -269,6 +269,34 @@ std::string ManrsParticipants(const SyntheticInternet& net, const Registrations&
   return out;
 }
 
+// extra/spoofer-sessions.csv in the columns of the CAIDA Spoofer project's
+// session export: one network in ten runs the client, one to three
+// sessions each, the day before the window. A network filters spoofed
+// sources (BCP 38) with probability 0.85 if it adopted RPKI, else 0.55;
+// a filtering network's outcomes are "blocked", or "rewritten" behind a
+// NAT, the others' "received".
+std::string SpooferSessions(const SyntheticInternet& net, const Registrations& regs, uint64_t seed,
+                            int64_t window_start) {
+  Rng rng(seed * 977 + 5);
+  std::string out = "session,timestamp,asn4,client4,country,nat4,privaddr4,routable4\n";
+  uint64_t session = 1000;
+  for (size_t i = 0; i < net.ases.size(); ++i) {
+    if (!rng.Chance(0.1)) continue;
+    const SynthAs& a = net.ases[i];
+    const bool adopter = i < regs.rpki_adopter.size() && regs.rpki_adopter[i];
+    const bool filters = rng.Chance(adopter ? 0.85 : 0.55);
+    const int sessions = 1 + static_cast<int>(rng.Below(3));
+    for (int k = 0; k < sessions; ++k) {
+      const bool nat = rng.Chance(0.3);
+      const char* outcome = filters ? (nat ? "rewritten" : "blocked") : "received";
+      out += fmt::format("{},{},{},,{},{},{},{}\n", ++session,
+                         IsoTime(window_start - 86400 + static_cast<int64_t>(rng.Below(86400))), a.asn,
+                         a.country, nat ? "yes" : "no", nat ? "rewritten" : outcome, outcome);
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 Result<SimulateReport> Simulate(const SimulateOptions& o) {
@@ -492,6 +520,11 @@ Result<SimulateReport> Simulate(const SimulateOptions& o) {
     return s;
   }
   if (Status s = WriteText(partial / "extra" / "manrs_isps.csv", ManrsParticipants(net, regs, o.seed));
+      !s.ok()) {
+    return s;
+  }
+  if (Status s = WriteText(partial / "extra" / "spoofer-sessions.csv",
+                           SpooferSessions(net, regs, o.seed, sc.window_start));
       !s.ok()) {
     return s;
   }

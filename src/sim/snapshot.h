@@ -13,7 +13,8 @@
 //   SNAP/registry/          delegated-extended statistics per RIR
 //   SNAP/topology/          CAIDA serial-2 as-rel and as2org
 //   SNAP/peeringdb/         the PeeringDB dump, every table in one file
-//   SNAP/extra/             the MANRS participant list (manrs_isps.csv)
+//   SNAP/extra/             the MANRS participant list (manrs_isps.csv) and
+//                           CAIDA Spoofer sessions (spoofer-sessions.csv)
 //
 // The directory is written as SNAP.partial and renamed when complete, so a
 // reader never sees half a snapshot. The same options give byte-identical

@@ -62,6 +62,35 @@ CREATE TABLE scores (
   PRIMARY KEY (snapshot, entity_kind, entity, action)
 );
 )sql",
+    // 1 -> 2: band counts on scores (for aggregates), entities, and the
+    // origin history that hijack detection consults.
+    R"sql(
+ALTER TABLE scores ADD COLUMN members INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE scores ADD COLUMN ready INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE scores ADD COLUMN aspiring INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE scores ADD COLUMN lagging INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE scores ADD COLUMN no_data INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX scores_ranking ON scores(snapshot, entity_kind, action, score);
+CREATE TABLE entities (
+  snapshot INTEGER NOT NULL REFERENCES snapshots(id),
+  kind TEXT NOT NULL,
+  id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  country TEXT NOT NULL,
+  region TEXT NOT NULL,
+  manrs INTEGER NOT NULL,
+  size INTEGER NOT NULL,
+  detail TEXT NOT NULL,
+  PRIMARY KEY (snapshot, kind, id)
+) WITHOUT ROWID;
+CREATE TABLE origins (
+  prefix TEXT NOT NULL,
+  origin INTEGER NOT NULL,
+  first_date TEXT NOT NULL,
+  last_date TEXT NOT NULL,
+  PRIMARY KEY (prefix, origin)
+) WITHOUT ROWID;
+)sql",
 };
 constexpr int kSchemaVersion = static_cast<int>(std::size(kMigrations));
 
@@ -108,7 +137,14 @@ class SqliteWriter : public SnapshotWriter {
         info_(std::move(info)),
         incident_(db, "INSERT INTO incidents VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"),
         metric_(db, "INSERT INTO metrics VALUES (?1, ?2, ?3, ?4, ?5)"),
-        score_(db, "INSERT INTO scores VALUES (?1, ?2, ?3, ?4, ?5, ?6)") {}
+        score_(db,
+               "INSERT INTO scores (snapshot, entity_kind, entity, action, score, band, members, ready, "
+               "aspiring, lagging, no_data) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"),
+        entity_(db, "INSERT INTO entities VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"),
+        origin_(db,
+                "INSERT INTO origins VALUES (?1, ?2, ?3, ?3) ON CONFLICT (prefix, origin) DO UPDATE SET "
+                "first_date = min(first_date, excluded.first_date), "
+                "last_date = max(last_date, excluded.last_date)") {}
   ~SqliteWriter() override {
     if (!done_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
   }
@@ -157,7 +193,32 @@ class SqliteWriter : public SnapshotWriter {
       s.BindNull(5);
     }
     s.Bind(6, r.band);
+    s.Bind(7, r.members);
+    s.Bind(8, r.ready);
+    s.Bind(9, r.aspiring);
+    s.Bind(10, r.lagging);
+    s.Bind(11, r.no_data);
     return Run(s, "score");
+  }
+  Status AddEntity(const EntityRow& r) override {
+    Stmt& s = entity_;
+    s.Bind(1, info_.id);
+    s.Bind(2, r.kind);
+    s.Bind(3, r.id);
+    s.Bind(4, r.name);
+    s.Bind(5, r.country);
+    s.Bind(6, r.region);
+    s.Bind(7, int64_t{r.manrs});
+    s.Bind(8, r.size);
+    s.Bind(9, r.detail);
+    return Run(s, "entity");
+  }
+  Status AddOrigin(const std::string& prefix, Asn origin) override {
+    Stmt& s = origin_;
+    s.Bind(1, prefix);
+    s.Bind(2, static_cast<int64_t>(origin));
+    s.Bind(3, info_.date);
+    return Run(s, "origin");
   }
   Result<SnapshotInfo> Commit() override {
     if (done_) return Status::InvalidArgument("snapshot already committed");
@@ -181,7 +242,7 @@ class SqliteWriter : public SnapshotWriter {
   SqliteStore* store_;
   sqlite3* db_;
   SnapshotInfo info_;
-  Stmt incident_, metric_, score_;
+  Stmt incident_, metric_, score_, entity_, origin_;
   bool done_ = false;
 };
 
@@ -348,7 +409,8 @@ Result<std::vector<MetricRow>> SqliteStore::Metrics(int64_t snapshot, Asn asn) {
 Result<std::vector<ScoreRow>> SqliteStore::Scores(int64_t snapshot, const std::string& kind,
                                                   const std::string& entity) {
   Stmt q(db_,
-         "SELECT action, score, band FROM scores WHERE snapshot = ?1 AND entity_kind = ?2 AND "
+         "SELECT action, score, band, members, ready, aspiring, lagging, no_data FROM scores "
+         "WHERE snapshot = ?1 AND entity_kind = ?2 AND "
          "entity = ?3 ORDER BY action");
   if (!q.ok()) return Error("query scores");
   q.Bind(1, snapshot);
@@ -362,7 +424,96 @@ Result<std::vector<ScoreRow>> SqliteStore::Scores(int64_t snapshot, const std::s
     r.action = q.Text(0);
     if (!q.Null(1)) r.score = q.Real(1);
     r.band = q.Text(2);
+    r.members = q.Int(3);
+    r.ready = q.Int(4);
+    r.aspiring = q.Int(5);
+    r.lagging = q.Int(6);
+    r.no_data = q.Int(7);
     out.push_back(std::move(r));
+  }
+  return out;
+}
+
+Result<std::optional<EntityRow>> SqliteStore::Entity(int64_t snapshot, const std::string& kind,
+                                                     const std::string& id) {
+  Stmt q(db_,
+         "SELECT name, country, region, manrs, size, detail FROM entities WHERE snapshot = ?1 AND kind = ?2 "
+         "AND id = ?3");
+  if (!q.ok()) return Error("query entity");
+  q.Bind(1, snapshot);
+  q.Bind(2, kind);
+  q.Bind(3, id);
+  if (q.Step() != SQLITE_ROW) return std::optional<EntityRow>();
+  EntityRow r{kind, id, q.Text(0), q.Text(1), q.Text(2), q.Int(3) != 0, q.Int(4), q.Text(5)};
+  return std::optional<EntityRow>(std::move(r));
+}
+
+Result<std::vector<std::pair<EntityRow, ScoreRow>>> SqliteStore::Ranking(int64_t snapshot, const std::string& kind,
+                                                                         size_t limit, size_t offset) {
+  Stmt q(db_,
+         "SELECT e.id, e.name, e.country, e.region, e.manrs, e.size, s.score, s.band, s.members, s.ready, "
+         "s.aspiring, s.lagging, s.no_data FROM entities e JOIN scores s ON s.snapshot = e.snapshot AND "
+         "s.entity_kind = e.kind AND s.entity = e.id AND s.action = 'overall' "
+         "WHERE e.snapshot = ?1 AND e.kind = ?2 ORDER BY s.score IS NULL, s.score DESC, e.id LIMIT ?3 OFFSET ?4");
+  if (!q.ok()) return Error("query ranking");
+  q.Bind(1, snapshot);
+  q.Bind(2, kind);
+  q.Bind(3, static_cast<int64_t>(std::min<size_t>(limit, 100'000)));
+  q.Bind(4, static_cast<int64_t>(offset));
+  std::vector<std::pair<EntityRow, ScoreRow>> out;
+  while (q.Step() == SQLITE_ROW) {
+    EntityRow e{kind, q.Text(0), q.Text(1), q.Text(2), q.Text(3), q.Int(4) != 0, q.Int(5), ""};
+    ScoreRow s;
+    s.entity_kind = kind;
+    s.entity = e.id;
+    s.action = "overall";
+    if (!q.Null(6)) s.score = q.Real(6);
+    s.band = q.Text(7);
+    s.members = q.Int(8);
+    s.ready = q.Int(9);
+    s.aspiring = q.Int(10);
+    s.lagging = q.Int(11);
+    s.no_data = q.Int(12);
+    out.emplace_back(std::move(e), std::move(s));
+  }
+  return out;
+}
+
+Result<std::vector<HistoryPoint>> SqliteStore::History(const std::string& kind, const std::string& id,
+                                                       bool monthly) {
+  // Daily: one point per snapshot. Monthly: the mean of the snapshots of
+  // each calendar month (a day analysed twice counts twice).
+  const char* daily_sql =
+      "SELECT n.date, n.id, s.action, s.score, 1 FROM scores s JOIN snapshots n ON n.id = s.snapshot "
+      "WHERE s.entity_kind = ?1 AND s.entity = ?2 ORDER BY n.date, n.id, s.action";
+  const char* monthly_sql =
+      "SELECT substr(n.date, 1, 7) AS month, 0, s.action, avg(s.score), count(*) FROM scores s "
+      "JOIN snapshots n ON n.id = s.snapshot WHERE s.entity_kind = ?1 AND s.entity = ?2 "
+      "GROUP BY month, s.action ORDER BY month, s.action";
+  Stmt q(db_, monthly ? monthly_sql : daily_sql);
+  if (!q.ok()) return Error("query history");
+  q.Bind(1, kind);
+  q.Bind(2, id);
+  std::vector<HistoryPoint> out;
+  while (q.Step() == SQLITE_ROW) {
+    HistoryPoint p;
+    p.date = q.Text(0);
+    p.snapshot = q.Int(1);
+    p.action = q.Text(2);
+    if (!q.Null(3)) p.score = q.Real(3);
+    p.snapshots = q.Int(4);
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+Result<std::vector<OriginRow>> SqliteStore::KnownOrigins(const std::string& before_date) {
+  Stmt q(db_, "SELECT prefix, origin, first_date, last_date FROM origins WHERE first_date < ?1");
+  if (!q.ok()) return Error("query origins");
+  q.Bind(1, before_date);
+  std::vector<OriginRow> out;
+  while (q.Step() == SQLITE_ROW) {
+    out.push_back({q.Text(0), static_cast<Asn>(q.Int(1)), q.Text(2), q.Text(3)});
   }
   return out;
 }

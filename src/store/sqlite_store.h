@@ -33,6 +33,11 @@ class SqliteStore : public Store {
   Result<std::vector<MetricRow>> Metrics(int64_t snapshot, Asn asn) override;
   Result<std::vector<ScoreRow>> Scores(int64_t snapshot, const std::string& entity_kind,
                                        const std::string& entity) override;
+  Result<std::optional<EntityRow>> Entity(int64_t snapshot, const std::string& kind, const std::string& id) override;
+  Result<std::vector<std::pair<EntityRow, ScoreRow>>> Ranking(int64_t snapshot, const std::string& kind,
+                                                              size_t limit, size_t offset) override;
+  Result<std::vector<HistoryPoint>> History(const std::string& kind, const std::string& id, bool monthly) override;
+  Result<std::vector<OriginRow>> KnownOrigins(const std::string& before_date) override;
 
   // "PATH: what: SQLite's message".
   Status Error(const std::string& what) const;

@@ -93,6 +93,99 @@ TEST(SqliteStore, MigratesAnOlderFileAndRefusesANewerOne) {
   fs::remove_all(new_db.parent_path());
 }
 
+// A file written by schema 1 (the first release of the store) keeps its
+// snapshot through the migration to 2; its scores read back with members 1.
+TEST(SqliteStore, MigratesSchemaOneWithItsData) {
+  const fs::path db = TempDb("v1");
+  Sql(db,
+      "CREATE TABLE snapshots (id INTEGER PRIMARY KEY, date TEXT NOT NULL, window_start INTEGER NOT NULL, "
+      "window_end INTEGER NOT NULL, source TEXT NOT NULL, created TEXT NOT NULL)");
+  Sql(db,
+      "CREATE TABLE scores (snapshot INTEGER NOT NULL REFERENCES snapshots(id), entity_kind TEXT NOT NULL, "
+      "entity TEXT NOT NULL, action TEXT NOT NULL, score REAL, band TEXT NOT NULL, "
+      "PRIMARY KEY (snapshot, entity_kind, entity, action))");
+  Sql(db, "INSERT INTO snapshots VALUES (1, '2026-11-01', 0, 86400, 'old', '2026-11-02T00:00:00Z')");
+  Sql(db, "INSERT INTO scores VALUES (1, 'as', '64500', 'overall', 75.5, 'aspiring')");
+  Sql(db, "PRAGMA user_version = 1");
+  auto s = SqliteStore::Open(db.string());
+  ASSERT_TRUE(s.ok()) << s.status().message();
+  EXPECT_EQ((*s)->schema_version(), 2);
+  auto rows = (*s)->Scores(1, "as", "64500");
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ(*(*rows)[0].score, 75.5);
+  EXPECT_EQ((*rows)[0].members, 1);
+  fs::remove_all(db.parent_path());
+}
+
+// Entities, rankings, daily and monthly history, and the origin history.
+TEST(SqliteStore, EntitiesHistoryAndOrigins) {
+  const fs::path db = TempDb("history");
+  auto s = SqliteStore::Open(db.string());
+  ASSERT_TRUE(s.ok());
+  const std::pair<const char*, double> days[] = {{"2026-10-30", 40}, {"2026-10-31", 60}, {"2026-11-01", 90}};
+  for (const auto& [date, score] : days) {
+    auto w = (*s)->BeginSnapshot(Info(date));
+    ASSERT_TRUE(w.ok());
+    EntityRow e{"as", "64500", "Example Net", "BR", "lacnic", true, 12, R"({"fixes":[]})"};
+    ASSERT_TRUE((*w)->AddEntity(e).ok());
+    ASSERT_TRUE((*w)->AddEntity({"as", "64501", "Other", "MX", "lacnic", false, 3, "{}"}).ok());
+    ScoreRow r{"as", "64500", "overall", score, score >= 80 ? "ready" : "lagging"};
+    ASSERT_TRUE((*w)->AddScore(r).ok());
+    ASSERT_TRUE((*w)->AddScore({"as", "64501", "overall", 70.0, "aspiring"}).ok());
+    ScoreRow g{"region", "lacnic", "overall", 55.0, "aspiring", 2, 1, 1, 0, 0};
+    ASSERT_TRUE((*w)->AddScore(g).ok());
+    ASSERT_TRUE((*w)->AddOrigin("192.0.2.0/24", 64500).ok());
+    if (std::string(date) == "2026-11-01") ASSERT_TRUE((*w)->AddOrigin("198.51.100.0/24", 64501).ok());
+    ASSERT_TRUE((*w)->Commit().ok());
+  }
+  auto snaps = (*s)->Snapshots();
+  ASSERT_TRUE(snaps.ok());
+  const int64_t newest = (*snaps)[0].id;
+  auto e = (*s)->Entity(newest, "as", "64500");
+  ASSERT_TRUE(e.ok() && e->has_value());
+  EXPECT_EQ((*e)->name, "Example Net");
+  EXPECT_TRUE((*e)->manrs);
+  EXPECT_EQ((*e)->size, 12);
+  auto none = (*s)->Entity(newest, "as", "1");
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->has_value());
+  auto rank = (*s)->Ranking(newest, "as", 10, 0);
+  ASSERT_TRUE(rank.ok());
+  ASSERT_EQ(rank->size(), 2u);
+  EXPECT_EQ((*rank)[0].first.id, "64500");  // 90 before 70
+  EXPECT_EQ(*(*rank)[1].second.score, 70);
+  auto agg = (*s)->Scores(newest, "region", "lacnic");
+  ASSERT_TRUE(agg.ok() && agg->size() == 1);
+  EXPECT_EQ((*agg)[0].members, 2);
+  EXPECT_EQ((*agg)[0].ready, 1);
+  EXPECT_EQ((*agg)[0].aspiring, 1);
+
+  auto daily = (*s)->History("as", "64500", false);
+  ASSERT_TRUE(daily.ok());
+  ASSERT_EQ(daily->size(), 3u);
+  EXPECT_EQ((*daily)[0].date, "2026-10-30");
+  EXPECT_EQ(*(*daily)[2].score, 90);
+  auto monthly = (*s)->History("as", "64500", true);
+  ASSERT_TRUE(monthly.ok());
+  ASSERT_EQ(monthly->size(), 2u);
+  EXPECT_EQ((*monthly)[0].date, "2026-10");
+  EXPECT_EQ(*(*monthly)[0].score, 50);  // (40 + 60) / 2
+  EXPECT_EQ((*monthly)[0].snapshots, 2);
+  EXPECT_EQ(*(*monthly)[1].score, 90);
+
+  auto known = (*s)->KnownOrigins("2026-11-01");
+  ASSERT_TRUE(known.ok());
+  ASSERT_EQ(known->size(), 1u);  // 198.51.100.0/24 is first seen on 2026-11-01 itself
+  EXPECT_EQ((*known)[0].prefix, "192.0.2.0/24");
+  EXPECT_EQ((*known)[0].first_date, "2026-10-30");
+  EXPECT_EQ((*known)[0].last_date, "2026-11-01");
+  auto all = (*s)->KnownOrigins("9999");
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(all->size(), 2u);
+  fs::remove_all(db.parent_path());
+}
+
 TEST(SqliteStore, WritesASnapshotAndReadsItBack) {
   const fs::path db = TempDb("rw");
   auto s = SqliteStore::Open(db.string());

@@ -46,12 +46,44 @@ struct MetricRow {
   double raw = 0;
 };
 
+// An AS's score (members 1, the band counts 0), or an aggregate's: the
+// mean over its members with data, and how many members fall in each band.
 struct ScoreRow {
-  std::string entity_kind;  // "as", "country", "region", "ixp"
+  std::string entity_kind;  // "as", "country", "region", "ixp", "group"
   std::string entity;
   std::string action;  // "action1" ... "action4", "overall"
   std::optional<double> score;
   std::string band;  // "ready", "aspiring", "lagging", ""
+  int64_t members = 1;
+  int64_t ready = 0, aspiring = 0, lagging = 0, no_data = 0;
+};
+
+// Who an entity is, in one snapshot: an AS (with its route tallies and fix
+// list) or an aggregate (with its members).
+struct EntityRow {
+  std::string kind;  // "as", "country", "region", "ixp", "group"
+  std::string id;    // "64496", "BR", "lacnic", PeeringDB ix id, "manrs"/"all"
+  std::string name, country, region;
+  bool manrs = false;
+  int64_t size = 0;    // AS: routes originated; aggregate: members
+  std::string detail;  // JSON
+};
+
+// One point of an entity's history: a snapshot's score, or a month's mean.
+struct HistoryPoint {
+  std::string date;  // YYYY-MM-DD, or YYYY-MM for monthly roll-ups
+  int64_t snapshot = 0;  // 0 for monthly roll-ups
+  std::string action;
+  std::optional<double> score;
+  int64_t snapshots = 1;  // averaged in a monthly roll-up
+};
+
+// A (prefix, origin) pair the collectors saw with no incident, and the
+// dates it was first and last seen: the history hijack detection consults.
+struct OriginRow {
+  std::string prefix;
+  Asn origin = 0;
+  std::string first_date, last_date;
 };
 
 struct IncidentQuery {
@@ -70,6 +102,9 @@ class SnapshotWriter {
   virtual Status AddIncident(const IncidentRow& row) = 0;
   virtual Status AddMetric(const MetricRow& row) = 0;
   virtual Status AddScore(const ScoreRow& row) = 0;
+  virtual Status AddEntity(const EntityRow& row) = 0;
+  // Records that (prefix, origin) was seen on this snapshot's date.
+  virtual Status AddOrigin(const std::string& prefix, Asn origin) = 0;
   virtual Result<SnapshotInfo> Commit() = 0;
 };
 
@@ -87,6 +122,17 @@ class Store {
   virtual Result<std::vector<MetricRow>> Metrics(int64_t snapshot, Asn asn) = 0;
   virtual Result<std::vector<ScoreRow>> Scores(int64_t snapshot, const std::string& entity_kind,
                                                const std::string& entity) = 0;
+  virtual Result<std::optional<EntityRow>> Entity(int64_t snapshot, const std::string& kind,
+                                                  const std::string& id) = 0;
+  // Every entity of a kind with its overall score, best first.
+  virtual Result<std::vector<std::pair<EntityRow, ScoreRow>>> Ranking(int64_t snapshot, const std::string& kind,
+                                                                      size_t limit, size_t offset) = 0;
+  // An entity's scores across snapshots, oldest first; monthly: the mean
+  // per calendar month of the daily snapshots.
+  virtual Result<std::vector<HistoryPoint>> History(const std::string& kind, const std::string& id,
+                                                    bool monthly) = 0;
+  // Every (prefix, origin) with no incident seen on a date before `before_date`.
+  virtual Result<std::vector<OriginRow>> KnownOrigins(const std::string& before_date) = 0;
 };
 
 }  // namespace vigia::store

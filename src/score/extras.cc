@@ -1,0 +1,256 @@
+#include "score/extras.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <filesystem>
+
+#include "io/input_stream.h"
+
+namespace vigia::score {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr size_t kMaxFileBytes = size_t{1} << 30;  // extra/ files are small; refuse a runaway one
+constexpr size_t kMaxProblems = 100;
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '"')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '"')) {
+    s.remove_suffix(1);
+  }
+  return s;
+}
+
+// "AS64496", "64496": the ASN, or false.
+bool ParseAsnText(std::string_view t, Asn* out) {
+  t = Trim(t);
+  if (t.size() > 2 && (t[0] == 'A' || t[0] == 'a') && (t[1] == 'S' || t[1] == 's')) t.remove_prefix(2);
+  if (t.empty()) return false;
+  uint64_t v = 0;
+  auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
+  if (ec != std::errc() || p != t.data() + t.size() || v > UINT32_MAX) return false;
+  *out = static_cast<Asn>(v);
+  return true;
+}
+
+std::vector<std::string_view> SplitAny(std::string_view s, std::string_view seps) {
+  std::vector<std::string_view> out;
+  size_t i = 0;
+  while (i <= s.size()) {
+    const size_t j = s.find_first_of(seps, i);
+    const std::string_view part = Trim(s.substr(i, j == std::string_view::npos ? s.npos : j - i));
+    if (!part.empty()) out.push_back(part);
+    if (j == std::string_view::npos) break;
+    i = j + 1;
+  }
+  return out;
+}
+
+template <typename F>
+void ForEachLine(std::string_view text, F&& f) {
+  size_t line = 0, i = 0;
+  while (i < text.size()) {
+    size_t j = text.find('\n', i);
+    if (j == std::string_view::npos) j = text.size();
+    std::string_view l = text.substr(i, j - i);
+    if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
+    f(++line, l);
+    i = j + 1;
+  }
+}
+
+void AddProblem(std::vector<std::string>* v, std::string m) {
+  if (v->size() < kMaxProblems) v->push_back(std::move(m));
+}
+
+Result<std::string> ReadAll(const fs::path& path) {
+  auto in = io::InputStream::Open(path.string());
+  if (!in.ok()) return in.status();
+  std::string out;
+  std::byte buf[1 << 16];
+  while (size_t n = (*in)->Read(buf, sizeof buf)) {
+    if (out.size() + n > kMaxFileBytes) {
+      return Status::InvalidArgument(fmt::format("{}: larger than {} bytes", path.string(), kMaxFileBytes));
+    }
+    out.append(reinterpret_cast<const char*>(buf), n);
+  }
+  if (!(*in)->status().ok()) return (*in)->status();
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::string> SplitCsvLine(std::string_view line) {
+  std::vector<std::string> out(1);
+  bool quoted = false;
+  for (size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
+        out.back() += '"';
+        ++i;
+      } else if (c == '"') {
+        quoted = false;
+      } else {
+        out.back() += c;
+      }
+    } else if (c == '"' && out.back().empty()) {
+      quoted = true;
+    } else if (c == ',') {
+      out.emplace_back();
+    } else {
+      out.back() += c;
+    }
+  }
+  return out;
+}
+
+Status ParseManrsCsv(std::string_view text, const std::string& name, ManrsList* out) {
+  if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);  // UTF-8 BOM
+  int org_col = -1, areas_col = -1, asn_col = -1;
+  bool header = false;
+  ForEachLine(text, [&](size_t line, std::string_view l) {
+    if (Trim(l).empty()) return;
+    const auto f = SplitCsvLine(l);
+    if (!header) {
+      for (size_t i = 0; i < f.size(); ++i) {
+        const std::string k = Lower(Trim(f[i]));
+        if (k.rfind("organization", 0) == 0 || k.rfind("organisation", 0) == 0) org_col = static_cast<int>(i);
+        if (k == "areas" || k == "area") areas_col = static_cast<int>(i);
+        if (k == "asns" || k == "asn") asn_col = static_cast<int>(i);
+      }
+      header = true;
+      return;
+    }
+    if (asn_col < 0 || static_cast<size_t>(asn_col) >= f.size()) {
+      AddProblem(&out->problems, fmt::format("{}:{}: no ASNs column", name, line));
+      return;
+    }
+    ManrsParticipant p;
+    if (org_col >= 0 && static_cast<size_t>(org_col) < f.size()) p.org = std::string(Trim(f[org_col]));
+    if (areas_col >= 0 && static_cast<size_t>(areas_col) < f.size()) {
+      for (auto a : SplitAny(f[areas_col], ";")) p.areas.emplace_back(a);
+    }
+    for (auto a : SplitAny(f[asn_col], "; ")) {
+      Asn asn = 0;
+      if (ParseAsnText(a, &asn)) {
+        p.asns.push_back(asn);
+        out->asns.insert(asn);
+      } else {
+        AddProblem(&out->problems, fmt::format("{}:{}: '{}' is not an ASN", name, line, a));
+      }
+    }
+    out->orgs.push_back(std::move(p));
+  });
+  if (!header || asn_col < 0) {
+    return Status::InvalidArgument(name + ": not a MANRS participant list (no ASNs column in the header)");
+  }
+  return Status::Ok();
+}
+
+Status ParseSpooferCsv(std::string_view text, const std::string& name, SpooferResults* out) {
+  if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
+  std::vector<int> asn_cols, outcome_cols;
+  bool header = false;
+  ForEachLine(text, [&](size_t line, std::string_view l) {
+    if (Trim(l).empty() || l[0] == '#') return;
+    const auto f = SplitCsvLine(l);
+    if (!header) {
+      for (size_t i = 0; i < f.size(); ++i) {
+        const std::string k = Lower(Trim(f[i]));
+        if (k == "asn" || k == "asn4" || k == "asn6") asn_cols.push_back(static_cast<int>(i));
+        if (k.rfind("privaddr", 0) == 0 || k.rfind("routable", 0) == 0) outcome_cols.push_back(static_cast<int>(i));
+      }
+      header = true;
+      return;
+    }
+    std::set<Asn> asns;
+    for (int c : asn_cols) {
+      if (static_cast<size_t>(c) >= f.size()) continue;
+      for (auto a : SplitAny(f[c], "; ")) {
+        Asn asn = 0;
+        if (ParseAsnText(a, &asn)) asns.insert(asn);
+      }
+    }
+    if (asns.empty()) {
+      AddProblem(&out->problems, fmt::format("{}:{}: no AS in the session", name, line));
+      return;
+    }
+    SpooferTally t;
+    t.sessions = 1;
+    for (int c : outcome_cols) {
+      if (static_cast<size_t>(c) >= f.size()) continue;
+      const std::string v = Lower(Trim(f[c]));
+      if (v == "blocked" || v == "rewritten") ++t.blocked;
+      if (v == "received") ++t.received;
+    }
+    for (Asn a : asns) {
+      SpooferTally& x = out->by_asn[a];
+      x.sessions += t.sessions;
+      x.blocked += t.blocked;
+      x.received += t.received;
+    }
+  });
+  if (!header || asn_cols.empty() || outcome_cols.empty()) {
+    return Status::InvalidArgument(
+        name + ": not a Spoofer export (the header needs an asn column and privaddr/routable columns)");
+  }
+  return Status::Ok();
+}
+
+void LoadExtras(const std::string& snapshot_dir, Extras* out) {
+  const fs::path root(snapshot_dir);
+  std::error_code ec;
+  if (fs::is_directory(root / "peeringdb", ec)) {
+    if (Status st = out->peeringdb.Load((root / "peeringdb").string()); !st.ok()) {
+      out->problems.push_back(st.message());
+    } else {
+      out->have_peeringdb = out->peeringdb.loaded(peeringdb::Table::kNet);
+      for (const auto& p : out->peeringdb.problems()) {
+        AddProblem(&out->problems, p.where + ": " + p.message);
+      }
+    }
+  }
+  if (!out->have_peeringdb) out->skipped.push_back("peeringdb/: no net table; M6 and IXP aggregates have no data");
+
+  std::vector<fs::path> files;
+  for (const auto& e : fs::directory_iterator(root / "extra", ec)) {
+    if (e.is_regular_file()) files.push_back(e.path());
+  }
+  std::sort(files.begin(), files.end());
+  for (const fs::path& f : files) {
+    const std::string n = Lower(f.filename().string());
+    const bool manrs = n.find("manrs") != std::string::npos;
+    const bool spoofer = n.find("spoof") != std::string::npos;
+    if (!manrs && !spoofer) continue;
+    auto text = ReadAll(f);
+    if (!text.ok()) {
+      out->problems.push_back(text.status().message());
+      continue;
+    }
+    Status st = manrs ? ParseManrsCsv(*text, f.string(), &out->manrs)
+                      : ParseSpooferCsv(*text, f.string(), &out->spoofer);
+    if (!st.ok()) {
+      out->problems.push_back(st.message());
+      continue;
+    }
+    (manrs ? out->have_manrs : out->have_spoofer) = true;
+  }
+  for (const auto& p : out->manrs.problems) AddProblem(&out->problems, p);
+  for (const auto& p : out->spoofer.problems) AddProblem(&out->problems, p);
+  if (!out->have_manrs) out->skipped.push_back("extra/: no MANRS participant list; no participants aggregate");
+  if (!out->have_spoofer) out->skipped.push_back("extra/: no CAIDA Spoofer CSV; M5 (anti-spoofing) has no data");
+}
+
+}  // namespace vigia::score

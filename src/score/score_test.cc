@@ -1,0 +1,337 @@
+#include "score/manrs.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+
+#include "core/test_util.h"
+#include "rpki/origin_validation.h"
+#include "sim/snapshot.h"
+
+namespace vigia::score {
+namespace {
+
+namespace fs = std::filesystem;
+
+// SPEC C8: < 30 min 0.5, < 24 h 1, +1 per further 24 h.
+TEST(Weights, FollowTheDurationSteps) {
+  EXPECT_EQ(IncidentWeight(0), 0.5);
+  EXPECT_EQ(IncidentWeight(29 * 60 + 59), 0.5);
+  EXPECT_EQ(IncidentWeight(30 * 60), 1);
+  EXPECT_EQ(IncidentWeight(86399), 1);
+  EXPECT_EQ(IncidentWeight(86400), 2);
+  EXPECT_EQ(IncidentWeight(3 * 86400 + 5), 4);
+}
+
+// SPEC C8: overlapping incidents of one metric merge.
+TEST(Weights, OverlapsMerge) {
+  // Two 20-minute incidents overlapping into one of 30 minutes: weight 1,
+  // not 0.5 + 0.5 counted apart... and not 2.
+  EXPECT_EQ(MergedPenalty({{0, 1200, 1}, {600, 1800, 1}}), 1);
+  // Apart: two short incidents.
+  EXPECT_EQ(MergedPenalty({{0, 600, 1}, {5000, 5600, 1}}), 1);
+  // Nested and unsorted; the merged stretch takes the highest confidence.
+  EXPECT_DOUBLE_EQ(MergedPenalty({{100, 200, 0.5}, {0, 90000, 0.8}, {50, 60, 1}}), 2 * 1.0);
+  EXPECT_DOUBLE_EQ(MergedPenalty({{0, 600, 0.5}}), 0.25);
+  EXPECT_EQ(MergedPenalty({}), 0);
+}
+
+// SPEC C8: a decreasing map through 0.5 -> 60 %, 1 -> ≈49 %, 2 -> ≈36 %.
+TEST(Weights, PenaltyMapPassesThroughThePublishedPoints) {
+  EXPECT_EQ(PenaltyToPercent(0), 100);
+  EXPECT_NEAR(PenaltyToPercent(0.5), 60, 1e-9);
+  EXPECT_NEAR(PenaltyToPercent(1), 49, 0.5);
+  EXPECT_NEAR(PenaltyToPercent(2), 36, 1e-9);
+  double last = 101;
+  for (double x = 0; x < 50; x += 0.25) {
+    const double y = PenaltyToPercent(x);
+    EXPECT_LT(y, last) << x;
+    EXPECT_GT(y, 0);
+    last = y;
+  }
+}
+
+TEST(Bands, DefaultsAndParsing) {
+  Bands b;
+  EXPECT_EQ(BandOf(100, b), "ready");
+  EXPECT_EQ(BandOf(80, b), "ready");
+  EXPECT_EQ(BandOf(60, b), "aspiring");
+  EXPECT_EQ(BandOf(49, b), "lagging");
+  EXPECT_EQ(BandOf(std::nullopt, b), "");
+  ASSERT_TRUE(ParseBands("90,40", &b));
+  EXPECT_EQ(b.ready, 90);
+  EXPECT_EQ(b.aspiring, 40);
+  EXPECT_EQ(BandOf(60, b), "aspiring");
+  for (const char* bad : {"", "90", "40,90", "x,1", "101,2", "90,-1", "90,40,1", "90 ,40x"}) {
+    EXPECT_FALSE(ParseBands(bad, &b)) << bad;
+  }
+}
+
+TEST(Regions, FromRegistriesAndAs2OrgSources) {
+  EXPECT_EQ(RegionOf("lacnic"), "lacnic");
+  EXPECT_EQ(RegionOf("RIPE"), "ripencc");
+  EXPECT_EQ(RegionOf("ripencc"), "ripencc");
+  EXPECT_EQ(RegionOf("JPNIC"), "apnic");
+  EXPECT_EQ(RegionOf("NIC.BR"), "lacnic");
+  EXPECT_EQ(RegionOf("ARIN,foo"), "arin");
+  EXPECT_EQ(RegionOf("IANA"), "");
+}
+
+TEST(Extras, ManrsListInTheSiteFormat) {
+  ManrsList l;
+  ASSERT_TRUE(ParseManrsCsv("\xEF\xBB\xBFOrganization Name,Areas,ASNs,Action 1: Filtering\n"
+                            "CEDIA,EC,61468;27841;27820;262212,Yes\n"
+                            "\"Quoted, Inc.\",CN;DE,AS140731,No\n"
+                            "Broken,BR,12x,Yes\n\n",
+                            "m.csv", &l)
+                  .ok());
+  ASSERT_EQ(l.orgs.size(), 3u);
+  EXPECT_EQ(l.orgs[0].asns, (std::vector<Asn>{61468, 27841, 27820, 262212}));
+  EXPECT_EQ(l.orgs[1].org, "Quoted, Inc.");
+  EXPECT_EQ(l.orgs[1].areas, (std::vector<std::string>{"CN", "DE"}));
+  EXPECT_EQ(l.asns.count(140731), 1u);
+  ASSERT_EQ(l.problems.size(), 1u);
+  EXPECT_EQ(l.problems[0], "m.csv:4: '12x' is not an ASN");
+  ManrsList none;
+  EXPECT_FALSE(ParseManrsCsv("a,b,c\n1,2,3\n", "x.csv", &none).ok());
+  EXPECT_FALSE(ParseManrsCsv("", "x.csv", &none).ok());
+}
+
+TEST(Extras, RealManrsList) {
+  const std::string path = std::string(VIGIA_SHARED_DATA) + "/incidents/manrs-participants/manrs_isps.csv";
+  if (!fs::exists(path)) GTEST_SKIP() << path << " absent (../shared/data not beside the repository)";
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  ManrsList l;
+  ASSERT_TRUE(ParseManrsCsv(ss.str(), path, &l).ok());
+  EXPECT_EQ(l.orgs.size(), 668u);  // 669 lines with the header
+  EXPECT_TRUE(l.problems.empty()) << l.problems[0];
+  EXPECT_EQ(l.asns.count(61468), 1u);  // CEDIA, EC
+  EXPECT_GT(l.asns.size(), 668u);
+}
+
+TEST(Extras, SpooferSessions) {
+  SpooferResults r;
+  ASSERT_TRUE(ParseSpooferCsv("session,timestamp,asn4,client4,country,privaddr4,routable4,asn6,privaddr6,routable6\n"
+                              "1,2022-01-01,64500,192.0.2.0/24,br,blocked,received,,,\n"
+                              "2,2022-01-02,64500,192.0.2.0/24,br,blocked,blocked,64500,rewritten,unknown\n"
+                              "3,2022-01-02,,,br,blocked,blocked,,,\n"
+                              "4,2022-01-03,64501;64502,198.51.100.0/24,mx,blocked,blocked,,,\n",
+                              "s.csv", &r)
+                  .ok());
+  ASSERT_EQ(r.by_asn.size(), 3u);
+  EXPECT_EQ(r.by_asn[64500].sessions, 2u);
+  EXPECT_EQ(r.by_asn[64500].blocked, 4u);
+  EXPECT_EQ(r.by_asn[64500].received, 1u);
+  EXPECT_EQ(r.by_asn[64502].blocked, 2u);
+  ASSERT_EQ(r.problems.size(), 1u);
+  EXPECT_EQ(r.problems[0], "s.csv:4: no AS in the session");
+  SpooferResults bad;
+  EXPECT_FALSE(ParseSpooferCsv("asn,foo\n1,2\n", "b.csv", &bad).ok());
+}
+
+TEST(Extras, CsvQuoting) {
+  EXPECT_EQ(SplitCsvLine("a,\"b,c\",\"d\"\"e\",,f"),
+            (std::vector<std::string>{"a", "b,c", "d\"e", "", "f"}));
+}
+
+// End to end on a simulated snapshot: the metrics follow from the
+// incidents and the registrations, checked independently here.
+class ScoreOnSimulation : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new fs::path(fs::temp_directory_path() / ("vigia_score_" + std::to_string(getpid())));
+    sim::SimulateOptions o;
+    o.out = dir_->string();
+    o.ases = 800;
+    o.prefixes = 6000;
+    o.peers = 10;
+    o.seed = 5;
+    o.force = true;
+    auto rep = sim::Simulate(o);
+    ASSERT_TRUE(rep.ok()) << rep.status().message();
+    // A Spoofer export for two ASes of the snapshot.
+    snap_ = new detect::Snapshot;
+    ASSERT_TRUE(detect::LoadSnapshot(dir_->string(), snap_).ok());
+    view_ = new detect::RouteView(snap_->routes);
+    found_ = new std::vector<detect::Incident>(detect::Detect(*snap_));
+    extras_ = new Extras;
+    LoadExtras(dir_->string(), extras_);
+    board_ = new Scoreboard(Score(*snap_, *view_, *found_, *extras_, ScoreOptions{}));
+  }
+  static void TearDownTestSuite() {
+    delete board_;
+    delete extras_;
+    delete found_;
+    delete view_;
+    delete snap_;
+    fs::remove_all(*dir_);
+    delete dir_;
+  }
+  static fs::path* dir_;
+  static detect::Snapshot* snap_;
+  static detect::RouteView* view_;
+  static std::vector<detect::Incident>* found_;
+  static Extras* extras_;
+  static Scoreboard* board_;
+};
+fs::path* ScoreOnSimulation::dir_ = nullptr;
+detect::Snapshot* ScoreOnSimulation::snap_ = nullptr;
+detect::RouteView* ScoreOnSimulation::view_ = nullptr;
+std::vector<detect::Incident>* ScoreOnSimulation::found_ = nullptr;
+Extras* ScoreOnSimulation::extras_ = nullptr;
+Scoreboard* ScoreOnSimulation::board_ = nullptr;
+
+TEST_F(ScoreOnSimulation, EveryPathAsIsScored) {
+  ASSERT_TRUE(extras_->have_peeringdb);
+  ASSERT_TRUE(extras_->have_manrs);
+  ASSERT_TRUE(extras_->have_spoofer);  // the simulator's extra/spoofer-sessions.csv
+  std::set<Asn> on_paths;
+  for (uint32_t id = 0; id < snap_->routes.paths().size(); ++id) {
+    for (Asn a : snap_->routes.paths().Get(id)) on_paths.insert(a);
+  }
+  size_t with_m5 = 0, filtering = 0;
+  for (Asn a : on_paths) {
+    if (snap_->registry.bogons().ClassifyAsn(a)) continue;
+    const AsScore* s = board_->Find(a);
+    ASSERT_NE(s, nullptr) << a;
+    EXPECT_TRUE(s->action[kAction1].has_value()) << a;
+    // M5 only where Spoofer sessions ran: no session is no data, not zero.
+    const bool tested = extras_->spoofer.by_asn.contains(a);
+    EXPECT_EQ(s->value[kM5].has_value(), tested) << a;
+    if (tested) {
+      const auto& t = extras_->spoofer.by_asn.at(a);
+      EXPECT_DOUBLE_EQ(*s->value[kM5], 100.0 * t.blocked / (t.blocked + t.received));
+      ++with_m5;
+      filtering += *s->value[kM5] == 100;
+    }
+    EXPECT_TRUE(s->value[kM6].has_value());
+    EXPECT_FALSE(s->region.empty()) << a;
+    EXPECT_FALSE(s->country.empty()) << a;
+  }
+  EXPECT_GT(with_m5, 20u);
+  EXPECT_GT(filtering, 0u);
+  EXPECT_LT(filtering, with_m5);
+}
+
+TEST_F(ScoreOnSimulation, Action1FollowsTheIncidents) {
+  std::map<Asn, std::vector<Interval>> own2;  // M2 by hand
+  for (const auto& in : *found_) {
+    if (in.type == "hijack" || in.type == "subprefix_hijack") {
+      own2[in.culprit].push_back({in.start, std::max(in.start, in.end), in.confidence});
+    }
+  }
+  ASSERT_FALSE(own2.empty());
+  for (const auto& [asn, spans] : own2) {
+    const AsScore* s = board_->Find(asn);
+    ASSERT_NE(s, nullptr);
+    EXPECT_DOUBLE_EQ(s->raw[kM2], MergedPenalty(spans));
+    EXPECT_LT(*s->value[kM2], 100);
+    EXPECT_LT(*s->action[kAction1], 100);
+    ASSERT_FALSE(s->fixes.empty());
+    EXPECT_EQ(s->fixes[0].metric, "M2");
+    EXPECT_EQ(*s->fixes[0].metric_after, 100);
+  }
+  size_t clean = 0;
+  for (const AsScore& s : board_->ases) {
+    if (s.incidents.empty() && s.action[kAction1]) {
+      EXPECT_EQ(*s.action[kAction1], 100) << s.asn;
+      EXPECT_EQ(s.band[kAction1], "ready");
+      ++clean;
+    }
+  }
+  EXPECT_GT(clean, 100u);
+}
+
+TEST_F(ScoreOnSimulation, CustomerMetricsNeedTheCustomerRelation) {
+  size_t counted = 0;
+  for (const auto& in : *found_) {
+    if (in.type != "route_leak" || !in.propagator) continue;
+    const AsScore* p = board_->Find(*in.propagator);
+    ASSERT_NE(p, nullptr);
+    const bool customer =
+        snap_->relations.RelationOf(*in.propagator, in.culprit) == topology::Relation::kProvider;
+    if (customer) {
+      EXPECT_GT(p->raw[kM1C], 0) << in.culprit << " via " << *in.propagator;
+      ++counted;
+    }
+  }
+  EXPECT_GT(counted, 0u);
+}
+
+TEST_F(ScoreOnSimulation, Action4IsRecomputedIndependently) {
+  // Per origin: valid and invalid counts by RFC 6811 directly.
+  std::map<Asn, std::array<uint32_t, 3>> tally;  // routes, valid, invalid
+  for (const auto& r : view_->routes()) {
+    if (r.origin == 0) continue;
+    const auto st = rpki::ValidateState(snap_->vrps, snap_->routes.prefixes()[r.prefix], r.origin);
+    auto& t = tally[r.origin];
+    ++t[0];
+    if (st == rpki::RovState::kValid) ++t[1];
+    if (st == rpki::RovState::kInvalidOrigin || st == rpki::RovState::kInvalidLength) ++t[2];
+  }
+  size_t with_invalid = 0, with_fix = 0;
+  for (const auto& [asn, t] : tally) {
+    const AsScore* s = board_->Find(asn);
+    if (!s) continue;  // a bogon origin
+    ASSERT_EQ(s->routes, t[0]);
+    const double want = std::max(0.0, 100.0 * (t[1] - 10.0 * t[2]) / t[0]);
+    EXPECT_NEAR(*s->value[kM7Rpki], want, 1e-9) << asn;
+    EXPECT_GE(*s->value[kM7Irr], 0);
+    EXPECT_LE(*s->value[kM7Irr], 100);
+    if (t[2]) ++with_invalid;
+    for (const Fix& f : s->fixes) {
+      if (f.what == "create ROAs for these routes") {
+        ++with_fix;
+        EXPECT_EQ(f.count, s->rpki_not_found);
+        EXPECT_GE(*f.metric_after, *s->value[kM7Rpki]);
+        EXPECT_LE(f.items.size(), kMaxFixItems);
+      }
+    }
+  }
+  EXPECT_GT(with_invalid, 0u);
+  EXPECT_GT(with_fix, 0u);
+}
+
+TEST_F(ScoreOnSimulation, AggregatesCountTheirMembers) {
+  std::map<std::string, const Aggregate*> by;
+  for (const Aggregate& g : board_->aggregates) by[g.kind + ":" + g.id] = &g;
+  ASSERT_TRUE(by.count("group:all"));
+  ASSERT_TRUE(by.count("group:manrs"));
+  ASSERT_TRUE(by.count("region:lacnic"));
+  EXPECT_EQ(by["group:all"]->members.size(), board_->ases.size());
+  size_t ixps = 0;
+  for (const Aggregate& g : board_->aggregates) {
+    for (const auto& pa : g.action) {
+      EXPECT_EQ(pa.ready + pa.aspiring + pa.lagging + pa.no_data, g.members.size()) << g.kind << g.id;
+    }
+    if (g.kind == "ixp") {
+      ++ixps;
+      EXPECT_FALSE(g.name.empty());
+    }
+  }
+  EXPECT_GT(ixps, 0u);
+  // The participants' Action 4 mean is the mean over their members.
+  const Aggregate& m = *by["group:manrs"];
+  double sum = 0;
+  int n = 0;
+  for (Asn a : m.members) {
+    const AsScore* s = board_->Find(a);
+    EXPECT_TRUE(s->manrs);
+    if (s->action[kAction4]) {
+      sum += *s->action[kAction4];
+      ++n;
+    }
+  }
+  ASSERT_GT(n, 0);
+  EXPECT_NEAR(*m.action[kAction4].mean, sum / n, 1e-9);
+}
+
+}  // namespace
+}  // namespace vigia::score
