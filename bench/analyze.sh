@@ -2,7 +2,8 @@
 # `vigia analyze` at full scale (issue [4/5] item 9; target < 60 s and
 # < 4 GiB): simulates the full-scale Internet (75,000 ASes, 1,000,000
 # prefixes, 50 peers) unless SNAP is given, then analyzes it into a fresh
-# SQLite store, printing the time, peak memory and routes per second
+# SQLite store (incidents, MANRS scores, aggregates, origin history),
+# printing the time, peak memory and routes per second
 # (RIB entries plus update NLRI). Also runs observe_bench (reading the MRT
 # files only) on the same snapshot.
 # Usage: bench/analyze.sh [SNAP]
@@ -30,7 +31,9 @@ wall = float(sys.argv[2])
 print(f"  {j['rib_entries']:,} RIB entries, {j['announcements']:,} announcements, "
       f"{j['withdrawals']:,} withdrawals, {j['prefixes']:,} prefixes")
 print("  incidents: " + ", ".join(f"{k} {v}" for k, v in j["incidents"].items()))
-print(f"  load {j['seconds']['load']:.1f} s, detect {j['seconds']['detect']:.1f} s")
+sec = j["seconds"]
+print(f"  load {sec['load']:.1f} s, detect {sec['detect']:.1f} s, score {sec.get('score', 0):.1f} s, "
+      f"store {sec.get('store', 0):.1f} s; {j.get('ases', 0):,} ASes scored, {j.get('aggregates', 0):,} aggregates")
 print(f"  total: {wall:.1f} s wall, peak RSS {int(sys.argv[3]) / 1024:.0f} MB, "
       f"{routes / wall / 1e6:.2f} M routes/s")
 PY

@@ -28,6 +28,7 @@ void RegisterPeeringDb(CLI::App& app, int* exit_code);  // peeringdb.cc
 void RegisterSimulate(CLI::App& app, int* exit_code);   // simulate.cc
 void RegisterAnalyze(CLI::App& app, int* exit_code);    // analyze.cc: analyze, incidents
 void RegisterDemo(CLI::App& app, int* exit_code);       // demo.cc
+void RegisterReport(CLI::App& app, int* exit_code);     // report.cc
 
 // `vigia analyze SNAP --db DB [--json]`, for commands that chain it.
 int Analyze(const std::string& snap, const std::string& db, bool json);

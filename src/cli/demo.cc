@@ -78,6 +78,8 @@ int RunDemo(const DemoArgs& a) {
   std::printf("3. found / injected per type (benign lookalikes injected: %zu)\n", truth["benign"].size());
   for (const auto& [type, c] : count) std::printf("   %-18s %4zu / %zu\n", type.c_str(), c.second, c.first);
   std::printf("\nNext: vigia incidents --db sqlite:%s --type hijack\n", db.c_str());
+  std::printf("      vigia report region lacnic --db sqlite:%s\n", db.c_str());
+  std::printf("      vigia report group manrs --db sqlite:%s\n", db.c_str());
   return kExitOk;
 }
 

@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   vigia::cli::RegisterSimulate(app, &exit_code);
   vigia::cli::RegisterAnalyze(app, &exit_code);
   vigia::cli::RegisterDemo(app, &exit_code);
+  vigia::cli::RegisterReport(app, &exit_code);
 
   try {
     app.parse(argc, argv);

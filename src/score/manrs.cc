@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <set>
 #include <thread>
 #include <unordered_map>
 
@@ -231,7 +232,15 @@ Scoreboard Score(const detect::Snapshot& s, const detect::RouteView& v,
   }
   struct Lists {
     std::vector<uint32_t> not_found, invalid, unregistered;  // route indexes, capped
+    // Routes an incident of the AS's own questions (its hijacks, its bogon
+    // prefixes): to withdraw, never to register. Tallied apart.
+    uint32_t q_routes = 0, q_valid = 0, q_invalid = 0, q_irr = 0;
   };
+  std::set<std::pair<Prefix, Asn>> questioned;
+  for (const detect::Incident& in : incidents) {
+    if (in.type != "hijack" && in.type != "subprefix_hijack" && in.type != "bogon_prefix") continue;
+    for (const Prefix& p : in.prefixes) questioned.insert({p, in.culprit});
+  }
   std::vector<Lists> lists(board.ases.size());
   auto capped = [](std::vector<uint32_t>* v, uint32_t i) {
     if (v->size() < kMaxFixItems) v->push_back(i);
@@ -242,23 +251,28 @@ Scoreboard Score(const detect::Snapshot& s, const detect::RouteView& v,
     AsScore* a = find(r.origin);
     if (!a) continue;
     Lists& l = lists[a - board.ases.data()];
+    const bool q = !questioned.empty() && questioned.contains({s.routes.prefixes()[r.prefix], r.origin});
     ++a->routes;
+    l.q_routes += q;
     switch (static_cast<rpki::RovState>(rov[i])) {
       case rpki::RovState::kValid:
         ++a->rpki_valid;
+        l.q_valid += q;
         break;
       case rpki::RovState::kNotFound:
         ++a->rpki_not_found;
-        capped(&l.not_found, static_cast<uint32_t>(i));
+        if (!q) capped(&l.not_found, static_cast<uint32_t>(i));
         break;
       default:
         ++a->rpki_invalid;
-        capped(&l.invalid, static_cast<uint32_t>(i));
+        l.q_invalid += q;
+        if (!q) capped(&l.invalid, static_cast<uint32_t>(i));
         break;
     }
     if (irr_ok[i]) {
       ++a->irr_registered;
-    } else {
+      l.q_irr += q;
+    } else if (!q) {
       capped(&l.unregistered, static_cast<uint32_t>(i));
     }
   }
@@ -375,6 +389,26 @@ Scoreboard Score(const detect::Snapshot& s, const detect::RouteView& v,
       after.value[m] = after.value[m] ? std::optional<double>(100) : std::nullopt;
       add_fix(static_cast<Metric>(m), kIncidentFix[m], std::move(items), by_metric[k][m].size());
     }
+    // Once the AS stops its hijacks and bogon announcements, those routes
+    // are gone from its tallies.
+    const Lists& l = lists[k];
+    uint32_t routes_after = a.routes - l.q_routes;
+    uint32_t valid_after = a.rpki_valid - l.q_valid, invalid_after = a.rpki_invalid - l.q_invalid;
+    const uint32_t not_found_after = a.routes - l.q_routes - valid_after - invalid_after;
+    const uint32_t irr_after = a.irr_registered - l.q_irr;
+    if (l.q_routes > 0) {
+      after.value[kM7Irr] = routes_after && have_irr ? std::optional<double>(100.0 * irr_after / routes_after)
+                                                     : std::nullopt;
+      after.value[kM7Rpki] =
+          routes_after && have_vrps
+              ? std::optional<double>(std::max(0.0, 100.0 * (valid_after - 10.0 * invalid_after) / routes_after))
+              : std::nullopt;
+      ComputeActions(&after, seen, opts.bands);
+      if (!a.fixes.empty()) {  // the incident fix above withdraws them
+        a.fixes.back().overall_after = after.action[kOverall] ? std::optional<double>(Round2(*after.action[kOverall]))
+                                                              : std::nullopt;
+      }
+    }
     auto route_items = [&](const std::vector<uint32_t>& ids) {
       std::vector<std::string> items;
       for (uint32_t i : ids) {
@@ -382,24 +416,24 @@ Scoreboard Score(const detect::Snapshot& s, const detect::RouteView& v,
       }
       return items;
     };
-    if (have_vrps && a.rpki_invalid > 0) {
+    if (have_vrps && invalid_after > 0) {
       // Invalid routes the AS originates: correct the ROA or stop.
-      after.rpki_invalid = 0;
-      after.rpki_valid = a.rpki_valid + a.rpki_invalid;
-      after.value[kM7Rpki] = 100.0 * (after.rpki_valid) / a.routes;
+      valid_after += invalid_after;
+      const uint32_t n = invalid_after;
+      invalid_after = 0;
+      after.value[kM7Rpki] = 100.0 * valid_after / routes_after;
       add_fix(kM7Rpki, "correct the ROAs (origin or maxLength) behind these RPKI-invalid routes, or withdraw them",
-              route_items(lists[k].invalid), a.rpki_invalid);
+              route_items(l.invalid), n);
     }
-    if (have_vrps && a.rpki_not_found > 0) {
-      after.rpki_valid += a.rpki_not_found;
-      after.value[kM7Rpki] = 100.0 * (after.rpki_valid - 10.0 * after.rpki_invalid) / a.routes;
-      after.value[kM7Rpki] = std::max(0.0, *after.value[kM7Rpki]);
-      add_fix(kM7Rpki, "create ROAs for these routes", route_items(lists[k].not_found), a.rpki_not_found);
+    if (have_vrps && not_found_after > 0) {
+      valid_after += not_found_after;
+      after.value[kM7Rpki] = std::max(0.0, 100.0 * (valid_after - 10.0 * invalid_after) / routes_after);
+      add_fix(kM7Rpki, "create ROAs for these routes", route_items(l.not_found), not_found_after);
     }
-    if (have_irr && a.routes > a.irr_registered) {
+    if (have_irr && routes_after > irr_after) {
       after.value[kM7Irr] = 100;
-      add_fix(kM7Irr, "register route objects for these routes in an IRR", route_items(lists[k].unregistered),
-              a.routes - a.irr_registered);
+      add_fix(kM7Irr, "register route objects for these routes in an IRR", route_items(l.unregistered),
+              routes_after - irr_after);
     }
     if (extras.have_peeringdb && a.value[kM6] && *a.value[kM6] < 100) {
       after.value[kM6] = 100;

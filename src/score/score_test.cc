@@ -289,7 +289,7 @@ TEST_F(ScoreOnSimulation, Action4IsRecomputedIndependently) {
     for (const Fix& f : s->fixes) {
       if (f.what == "create ROAs for these routes") {
         ++with_fix;
-        EXPECT_EQ(f.count, s->rpki_not_found);
+        EXPECT_LE(f.count, s->rpki_not_found);  // hijacked routes are to withdraw, not to register
         EXPECT_GE(*f.metric_after, *s->value[kM7Rpki]);
         EXPECT_LE(f.items.size(), kMaxFixItems);
       }

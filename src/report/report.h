@@ -1,0 +1,41 @@
+// Reports on one entity of a stored snapshot (issue [4/5] item 5): an AS, a
+// country, an RIR region, an IXP or a group ("manrs", "all"). Built from
+// the store alone, as JSON, for `vigia report` and the web API alike.
+//
+// An AS report holds its scores per action and metric with bands, the
+// incidents it caused or passed on with their evidence, and its fix list.
+// An aggregate report holds the means and band counts per action, the
+// means of its members' metrics, its members (the lowest first), and a fix
+// list summed over its members with the mean the aggregate would reach if
+// every member made every fix.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "core/status.h"
+#include "store/store.h"
+
+namespace vigia::report {
+
+struct ReportOptions {
+  std::string kind;  // "as", "country", "region", "ixp", "group"
+  std::string id;    // "64496" (or "AS64496"), "BR", "lacnic", "26", "manrs"
+  std::string date;  // YYYY-MM-DD; "" = the newest snapshot
+  size_t max_incidents = 1000;
+  size_t max_members = 50;  // aggregate reports list this many members
+};
+
+// kNotFound when there is no such snapshot or entity.
+Result<nlohmann::ordered_json> BuildReport(store::Store& store, const ReportOptions& opts);
+
+// The report as CSV: one row per action and metric.
+std::string ReportCsv(const nlohmann::ordered_json& report);
+// The report as text for people.
+std::string ReportText(const nlohmann::ordered_json& report);
+
+// Normalises an entity id for its kind: "AS64496" -> "64496", "br" -> "BR",
+// "LACNIC" / "RIPE" -> "lacnic" / "ripencc". False when it cannot be one.
+bool NormaliseEntity(const std::string& kind, std::string* id);
+
+}  // namespace vigia::report
