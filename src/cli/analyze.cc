@@ -178,10 +178,10 @@ int RunAnalyze(const AnalyzeArgs& a) {
   if (known->empty()) notes.push_back("history: no earlier snapshot in the store; hijacks are judged on this window alone");
   const double load_s = seconds();
   progress("detecting");
-  const std::vector<detect::Incident> found = detect::Detect(s);
+  const detect::RouteView view(s.routes);
+  const std::vector<detect::Incident> found = detect::Detect(s, view);
   const double detect_s = seconds() - load_s;
   progress("scoring");
-  const detect::RouteView view(s.routes);
   const score::Scoreboard board = score::Score(s, view, found, extras, sopts);
   for (const std::string& n : board.notes) notes.push_back(n);
   const double score_s = seconds() - load_s - detect_s;

@@ -223,8 +223,9 @@ const std::vector<DetectorEntry>& Detectors() {
   return kAll;
 }
 
-std::vector<Incident> Detect(const Snapshot& s) {
-  const RouteView view(s.routes);
+std::vector<Incident> Detect(const Snapshot& s) { return Detect(s, RouteView(s.routes)); }
+
+std::vector<Incident> Detect(const Snapshot& s, const RouteView& view) {
   std::vector<Incident> out;
   for (const DetectorEntry& d : Detectors()) d.run(s, view, &out);
   std::stable_sort(out.begin(), out.end(), [](const Incident& a, const Incident& b) {

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <bit>
+#include <unordered_set>
 #include <cmath>
 #include <set>
 #include <thread>
@@ -152,12 +154,30 @@ Scoreboard Score(const detect::Snapshot& s, const detect::RouteView& v,
 
   // Who is scored: every public AS on a path, every participant, every
   // IXP member.
+  // Distinct ASNs of millions of paths: a bitmap for the ASNs below 2^22
+  // (every 16-bit one and the 32-bit ones handed out so far), a hash set
+  // for the rest.
   std::vector<Asn> all;
-  for (uint32_t id = 0; id < paths.size(); ++id) {
-    for (Asn a : paths.Get(id)) all.push_back(a);
+  {
+    constexpr Asn kDense = Asn{1} << 22;
+    std::vector<uint64_t> bits(kDense / 64);
+    std::unordered_set<Asn> high;
+    for (uint32_t id = 0; id < paths.size(); ++id) {
+      for (Asn a : paths.Get(id)) {
+        if (a < kDense) {
+          bits[a / 64] |= uint64_t{1} << (a % 64);
+        } else {
+          high.insert(a);
+        }
+      }
+    }
+    for (size_t w = 0; w < bits.size(); ++w) {
+      for (uint64_t x = bits[w]; x; x &= x - 1) all.push_back(static_cast<Asn>(w * 64 + std::countr_zero(x)));
+    }
+    const size_t dense = all.size();
+    all.insert(all.end(), high.begin(), high.end());
+    std::sort(all.begin() + static_cast<std::ptrdiff_t>(dense), all.end());
   }
-  std::sort(all.begin(), all.end());
-  all.erase(std::unique(all.begin(), all.end()), all.end());
   std::vector<Asn> observed_list = all;
   for (Asn a : extras.manrs.asns) all.push_back(a);
   if (extras.have_peeringdb) {

@@ -287,7 +287,10 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) 
   // WAL: readers (the web server) go on while a snapshot is written, and a
   // crash never damages committed data. synchronous=NORMAL is durable at
   // each checkpoint and never corrupts in WAL mode.
-  if (Status st = s->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON",
+  // A 256 MiB page cache: a full-scale snapshot inserts a million origin
+  // rows in key order unrelated to insertion order.
+  if (Status st = s->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
+                          "PRAGMA cache_size=-262144",
                           "pragmas");
       !st.ok()) {
     return st;
