@@ -103,6 +103,24 @@ void ObservedRoutes::Change(uint32_t prefix, uint32_t peer, uint32_t path, uint3
   sightings_.push_back({prefix, peer, path, t, kOpen});
 }
 
+void ObservedRoutes::SessionDown(uint32_t peer, uint32_t t) {
+  // Rare (a few per update file), so a scan is fine: the routes from the
+  // dumps and those opened by updates alike end now.
+  for (uint32_t i : rib_index_) {
+    Sighting& x = sightings_[i];
+    if (x.peer == peer && x.end == kOpen) x.end = std::max(t, x.start);
+  }
+  for (auto it = open_.begin(); it != open_.end();) {
+    if ((it->first & 0xFFFFFF) == peer) {
+      Sighting& x = sightings_[it->second];
+      x.end = std::max(t, x.start);
+      it = open_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
 void ObservedRoutes::StartUpdates() {
   if (updates_started_) return;
   updates_started_ = true;
@@ -198,6 +216,17 @@ Status ObservedRoutes::AddFile(const std::string& path, const std::string& colle
             Change(PrefixId(n.prefix), peer, id, t);
             ++stats_.announcements;
           }
+        }
+        break;
+      }
+      case mrt::EntryKind::kBgp4mpStateChange: {
+        // RFC 4271 §8: leaving Established (6) drops every route the peer
+        // sent (§8.2.2, Established state, on any error or stop event).
+        StartUpdates();
+        const mrt::StateChange& c = dec.state_change();
+        if (c.old_state == 6 && c.new_state != 6) {
+          SessionDown(PeerId(collector, c.peer_ip, c.peer_as), t);
+          ++stats_.sessions_down;
         }
         break;
       }

@@ -74,6 +74,7 @@ struct ObserveStats {
   uint64_t files = 0, rib_entries = 0, announcements = 0, withdrawals = 0;
   uint64_t records_skipped = 0;  // records that did not decode
   uint64_t unknown_withdrawals = 0;  // of a route the peer did not have
+  uint64_t sessions_down = 0;  // BGP4MP STATE_CHANGE out of Established: the peer's routes end
 };
 
 class ObservedRoutes {
@@ -108,6 +109,8 @@ class ObservedRoutes {
   void Problem(std::string message);
   // Before the first update: indexes the RIB sightings by (prefix, peer).
   void StartUpdates();
+  // The peer's session left Established at t: every route it had ends.
+  void SessionDown(uint32_t peer, uint32_t t);
 
   std::vector<Prefix> prefixes_;
   std::unordered_map<Prefix, uint32_t, PrefixHash> prefix_ids_;

@@ -4,6 +4,7 @@
 
 #include <ctime>
 #include <filesystem>
+#include <tuple>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -126,6 +127,82 @@ TEST(ObservedRoutes, RibThenUpdatesByHand) {
   EXPECT_EQ(s[3].start, 1000u);
   EXPECT_EQ(s[3].end, 9000u);
   EXPECT_EQ(r.paths().Origin(s[3].path), 65000u);
+  fs::remove_all(dir);
+}
+
+// RFC 4271 §8.2.2: a session leaving Established drops every route the peer
+// sent, those from the RIB dump and those from updates alike; a state
+// change between other states drops nothing.
+TEST(ObservedRoutes, SessionDownEndsThePeersRoutes) {
+  const fs::path dir = TempDir("state");
+  {
+    auto w = mrt::MrtWriter::Create((dir / "rc.bview.gz").string());
+    ASSERT_TRUE(w.ok());
+    mrt::PeerIndexTable t;
+    t.collector_id = Ip("198.51.100.1");
+    t.view_name = "rc";
+    t.peers.push_back({2, Ip("192.0.2.1"), Ip("192.0.2.1"), 64500});
+    t.peers.push_back({2, Ip("192.0.2.2"), Ip("192.0.2.2"), 64501});
+    ASSERT_TRUE((*w)->WritePeerIndexTable(1000, t).ok());
+    mrt::Rib rib;
+    rib.afi = bgp::kAfiIpv4;
+    rib.safi = bgp::kSafiUnicast;
+    rib.prefix = P("10.0.0.0/8");
+    rib.entries.resize(2);
+    rib.entry_count = 2;
+    for (uint16_t i = 0; i < 2; ++i) {
+      bgp::PathAttributes& a = rib.entries[i].attrs;
+      a.Set(bgp::kAttrOrigin);
+      a.Set(bgp::kAttrAsPath);
+      a.as_path.segments.push_back({bgp::kAsSequence, 2});
+      a.as_path.asns = {static_cast<Asn>(64500 + i), 65000};
+      a.Set(bgp::kAttrNextHop);
+      a.next_hop = t.peers[i].ip;
+      rib.entries[i].peer_index = i;
+    }
+    ASSERT_TRUE((*w)->WriteRib(1000, rib).ok());
+    ASSERT_TRUE((*w)->Close().ok());
+  }
+  auto state = [](mrt::MrtWriter* w, uint32_t t, const char* ip, Asn as, uint16_t from, uint16_t to) {
+    mrt::StateChange c;
+    c.subtype = static_cast<uint16_t>(mrt::Bgp4mpSubtype::kStateChangeAs4);
+    c.peer_as = as;
+    c.local_as = 12654;
+    c.afi = bgp::kAfiIpv4;
+    c.peer_ip = Ip(ip);
+    c.local_ip = Ip("198.51.100.1");
+    c.old_state = from;
+    c.new_state = to;
+    ASSERT_TRUE(w->WriteStateChange(t, 0, c).ok());
+  };
+  {
+    auto w = mrt::MrtWriter::Create((dir / "rc.updates.gz").string());
+    ASSERT_TRUE(w.ok());
+    Update(w->get(), 1500, {64500, 65002}, {P("11.0.0.0/8")});
+    state(w->get(), 1800, "192.0.2.2", 64501, 1, 2);  // Idle -> Connect: nothing
+    state(w->get(), 2000, "192.0.2.2", 64501, 6, 1);  // Established -> Idle
+    state(w->get(), 3000, "192.0.2.1", 64500, 6, 3);  // Established -> Active
+    Update(w->get(), 3500, {64500, 65000}, {P("10.0.0.0/8")});  // back up, re-announced
+    ASSERT_TRUE((*w)->Close().ok());
+  }
+  ObservedRoutes r;
+  ASSERT_TRUE(r.AddFile((dir / "rc.bview.gz").string(), "rc").ok());
+  ASSERT_TRUE(r.AddFile((dir / "rc.updates.gz").string(), "rc").ok());
+  r.Finish(9000);
+  EXPECT_TRUE(r.problems().empty()) << r.problems()[0];
+  EXPECT_EQ(r.stats().sessions_down, 2u);
+  std::vector<std::tuple<std::string, Asn, uint32_t, uint32_t>> got;
+  for (const auto& x : r.sightings()) {
+    got.emplace_back(r.prefixes()[x.prefix].ToString(), r.peers()[x.peer].asn, x.start, x.end);
+  }
+  std::sort(got.begin(), got.end());
+  const std::vector<std::tuple<std::string, Asn, uint32_t, uint32_t>> want = {
+      {"10.0.0.0/8", 64500, 1000, 3000},
+      {"10.0.0.0/8", 64500, 3500, 9000},
+      {"10.0.0.0/8", 64501, 1000, 2000},
+      {"11.0.0.0/8", 64500, 1500, 3000},
+  };
+  EXPECT_EQ(got, want);
   fs::remove_all(dir);
 }
 
