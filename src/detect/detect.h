@@ -64,6 +64,7 @@ struct Snapshot {
   // store (filled by the caller; empty without a history).
   std::unordered_map<Prefix, std::vector<Asn>, PrefixHash> history;
   std::vector<std::string> skipped;   // what was left out and why
+  double mrt_seconds = 0, reference_seconds = 0;  // LoadSnapshot's two threads
   std::vector<std::string> problems;  // bad lines and records, file:where
 };
 

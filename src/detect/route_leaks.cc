@@ -13,6 +13,7 @@
 
 #include <map>
 #include <set>
+#include <thread>
 
 #include "detect/detect.h"
 #include "rpki/aspa.h"
@@ -92,9 +93,21 @@ void DetectRouteLeaks(const Snapshot& s, const RouteView&, std::vector<Incident>
   const rpki::AspaSet& aspas = s.vrps.aspas();
   if (s.relations.as_count() == 0 && aspas.size() == 0) return;
   const auto& paths = s.routes.paths();
-  // Per path, once: its valley (index into valleys + 1), or 0.
-  std::vector<uint32_t> valley_of(paths.size(), UINT32_MAX);
-  std::vector<Valley> valleys;
+  // Per distinct path, once, over threads: its valley, if any. (Millions
+  // of paths at full scale; the relationship look-ups are read-only.)
+  std::vector<std::optional<Valley>> valley_of(paths.size());
+  {
+    const unsigned n = std::clamp(std::thread::hardware_concurrency(), 1u, 8u);
+    std::vector<std::thread> pool;
+    for (unsigned t = 0; t < n; ++t) {
+      pool.emplace_back([&, t] {
+        for (size_t id = t; id < paths.size(); id += n) {
+          valley_of[id] = FindValley(s.relations, aspas, paths.Get(static_cast<uint32_t>(id)));
+        }
+      });
+    }
+    for (auto& th : pool) th.join();
+  }
   struct Leak {
     int type = 0;
     std::set<uint32_t> prefixes, peers, path_ids;
@@ -102,17 +115,8 @@ void DetectRouteLeaks(const Snapshot& s, const RouteView&, std::vector<Incident>
   };
   std::map<std::pair<Asn, Asn>, Leak> leaks;
   for (const auto& x : s.routes.sightings()) {
-    uint32_t& v = valley_of[x.path];
-    if (v == UINT32_MAX) {
-      auto found = FindValley(s.relations, aspas, paths.Get(x.path));
-      v = 0;
-      if (found) {
-        valleys.push_back(*found);
-        v = static_cast<uint32_t>(valleys.size());
-      }
-    }
-    if (v == 0) continue;
-    const Valley& val = valleys[v - 1];
+    if (!valley_of[x.path]) continue;
+    const Valley& val = *valley_of[x.path];
     Leak& l = leaks[{val.culprit, val.receiver}];
     l.type = val.type;
     l.prefixes.insert(x.prefix);

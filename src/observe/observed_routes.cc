@@ -270,6 +270,8 @@ void ObservedRoutes::Finish(uint32_t window_end) {
     if (s.end == kOpen) s.end = std::max(window_end, s.start);
   }
   open_.clear();
+  // By (prefix, peer, start). (Sorting halves on two threads and merging
+  // saves about a second at full scale but needs a 0.5 GB merge buffer.)
   std::sort(sightings_.begin(), sightings_.end(), [](const Sighting& a, const Sighting& b) {
     return std::tie(a.prefix, a.peer, a.start) < std::tie(b.prefix, b.peer, b.start);
   });

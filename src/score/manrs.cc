@@ -199,14 +199,26 @@ Scoreboard Score(const detect::Snapshot& s, const detect::RouteView& v,
   };
   auto observed = [&](Asn a) { return std::binary_search(observed_list.begin(), observed_list.end(), a); };
 
-  // Who they are.
+  // Who they are: the delegated ASN records (allocated or assigned), by
+  // their first ASN, for a binary search per AS (Registry::ForAsn scans).
+  std::vector<const registry::DelegatedRecord*> asn_records;
+  if (s.have_registry) {
+    for (const registry::DelegatedRecord& r : s.registry.stats().records()) {
+      if (r.type == registry::ResourceType::kAsn && (r.status == registry::DelegationStatus::kAllocated ||
+                                                     r.status == registry::DelegationStatus::kAssigned)) {
+        asn_records.push_back(&r);
+      }
+    }
+    std::stable_sort(asn_records.begin(), asn_records.end(),
+                     [](const auto* x, const auto* y) { return x->first < y->first; });
+  }
   for (AsScore& a : board.ases) {
-    if (s.have_registry) {
-      for (const registry::DelegatedRecord* r : s.registry.ForAsn(a.asn)) {
-        if (r->status != registry::DelegationStatus::kAllocated &&
-            r->status != registry::DelegationStatus::kAssigned) {
-          continue;
-        }
+    auto it = std::upper_bound(asn_records.begin(), asn_records.end(), a.asn,
+                               [](Asn x, const registry::DelegatedRecord* r) { return static_cast<registry::Uint128>(x) < r->first; });
+    // The nearest records starting at or below the ASN; ranges rarely nest.
+    for (int back = 0; back < 8 && it != asn_records.begin(); ++back) {
+      const registry::DelegatedRecord* r = *--it;
+      if (r->last >= a.asn) {
         a.country = r->cc;
         a.region = RegionOf(r->registry);
         break;
