@@ -25,7 +25,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
 seconds="${FUZZ_SECONDS:-30}"
-read -r -a targets <<<"${FUZZ_TARGETS:-mrt_reader_fuzz bgp_update_fuzz decompress_fuzz vrp_fuzz rtr_pdu_fuzz rpsl_fuzz delegated_fuzz pfx2as_fuzz}"
+read -r -a targets <<<"${FUZZ_TARGETS:-mrt_reader_fuzz bgp_update_fuzz decompress_fuzz vrp_fuzz rtr_pdu_fuzz rpsl_fuzz delegated_fuzz pfx2as_fuzz extras_fuzz}"
 build_dir="${FUZZ_BUILD_DIR:-$root/build/fuzz}"  # relative to the repository
 # The same override as the CMake cache variable of that name.
 shared_mrt="${VIGIA_SHARED_DATA:-$root/../shared/data}/mrt"
@@ -77,7 +77,7 @@ src, out = sys.argv[1], sys.argv[2]
 MAX_LEN = 65536
 KNOWN_TYPES = {5, 11, 12, 13, 16, 17, 32, 33, 48, 49}
 seeds = {t: {} for t in ("mrt_reader_fuzz", "bgp_update_fuzz", "decompress_fuzz", "vrp_fuzz",
-                         "rtr_pdu_fuzz", "rpsl_fuzz", "delegated_fuzz", "pfx2as_fuzz")}
+                         "rtr_pdu_fuzz", "rpsl_fuzz", "delegated_fuzz", "pfx2as_fuzz", "extras_fuzz")}
 
 def add(target, data):
     if 0 < len(data) <= MAX_LEN:
@@ -376,6 +376,16 @@ for data in plain:
         add("decompress_fuzz", form)
         add("decompress_fuzz", form[:len(form) * 2 // 3])
 add("decompress_fuzz", gzip.compress(b"a") + gzip.compress(b"b"))  # two gzip members
+
+# The scoring stage's CSVs: the real MANRS list's head, Spoofer sessions.
+manrs_csv = os.path.join(os.path.dirname(src), "incidents", "manrs-participants", "manrs_isps.csv")
+if os.path.exists(manrs_csv):
+    head = open(manrs_csv, "rb").read(4000)
+    add("extras_fuzz", b"\0" + head)
+    add("extras_fuzz", b"\2" + head)
+add("extras_fuzz", b"\0\xef\xbb\xbfOrganization Name,Areas,ASNs,Action 1\nCEDIA,EC,61468;27841,Yes\n\"Q, Inc\",CN;DE,AS1,No\n")
+add("extras_fuzz", b"\1session,timestamp,asn4,client4,country,nat4,privaddr4,routable4\n"
+    b"1,2026-11-21T00:00:00Z,64500,,BR,no,blocked,received\n2,x,64501;64502,,MX,yes,rewritten,blocked\n")
 
 for target, by_hash in seeds.items():
     os.makedirs(os.path.join(out, target), exist_ok=True)

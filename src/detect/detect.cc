@@ -76,6 +76,13 @@ void LoadReference(const fs::path& root, Snapshot* s) {
     }
   }
   if (!rel) s->skipped.push_back("topology/: no AS relationships; no route-leak detection");
+
+  // The loaders' own problem logs: bad lines and records, file:line.
+  for (const auto& p : s->irr.problems().kept()) s->problems.push_back(p.where + ": " + p.message);
+  for (const auto& p : s->registry.file_problems()) s->problems.push_back(p.where + ": " + p.message);
+  for (const auto& p : s->registry.stats().problems()) s->problems.push_back(p.where + ": " + p.message);
+  for (const auto& p : s->relations.problems().items()) s->problems.push_back(p.where + ": " + p.message);
+  for (const auto& p : s->orgs.problems().items()) s->problems.push_back(p.where + ": " + p.message);
 }
 
 }  // namespace

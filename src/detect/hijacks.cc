@@ -18,8 +18,13 @@ void DetectHijacks(const Snapshot& s, const RouteView& v, std::vector<Incident>*
   const auto& bogons = s.registry.bogons();
   // Origins at the window start, per prefix, for the covering look-ups.
   PrefixTrie<Asn> at_start;
+  // (Not bogons, and nothing shorter than /8 or /16: a default route or a
+  // covering bogon says nothing about who holds the space under it.)
   for (const OriginRoute& o : v.routes()) {
-    if (o.at_start && o.origin != 0) at_start.Insert(prefixes[o.prefix], o.origin);
+    const Prefix& p = prefixes[o.prefix];
+    if (!o.at_start || o.origin == 0 || bogons.Classify(p.address())) continue;
+    if (p.length() < (p.address().is_v4() ? 8 : 16)) continue;
+    at_start.Insert(p, o.origin);
   }
   auto related = [&](Asn a, Asn b) {
     // A sibling, or a direct customer or provider; a peer is no exception.

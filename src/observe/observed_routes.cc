@@ -144,8 +144,15 @@ Status ObservedRoutes::AddFile(const std::string& path, const std::string& colle
   if (finished_) return Status::InvalidArgument(path + ": routes already finished");
   auto reader = mrt::MrtReader::Open(path);
   if (!reader.ok()) return reader.status();
+  bool stream_reported = false;  // the reader reports a damaged stream itself
   (*reader)->set_problem_handler([&](const mrt::Problem& p) {
-    Problem(fmt::format("{}: offset {}: {}", path, p.offset, p.message));
+    // Messages about the stream already name the file.
+    if (p.message.rfind(path, 0) == 0) {
+      stream_reported = true;
+      Problem(fmt::format("{} (record offset {})", p.message, p.offset));
+    } else {
+      Problem(fmt::format("{}: offset {}: {}", path, p.offset, p.message));
+    }
   });
   ++stats_.files;
   mrt::Decoder dec;
@@ -234,8 +241,9 @@ Status ObservedRoutes::AddFile(const std::string& path, const std::string& colle
         break;
     }
   }
-  if (!(*reader)->stream_status().ok()) {
-    Problem(fmt::format("{}: {}", path, (*reader)->stream_status().message()));
+  if (!(*reader)->stream_status().ok() && !stream_reported) {
+    const std::string& m = (*reader)->stream_status().message();
+    Problem(m.rfind(path, 0) == 0 ? m : fmt::format("{}: {}", path, m));
   }
   return Status::Ok();
 }

@@ -136,7 +136,9 @@ TEST(SqliteStore, EntitiesHistoryAndOrigins) {
     ScoreRow g{"region", "lacnic", "overall", 55.0, "aspiring", 2, 1, 1, 0, 0};
     ASSERT_TRUE((*w)->AddScore(g).ok());
     ASSERT_TRUE((*w)->AddOrigin("192.0.2.0/24", 64500).ok());
-    if (std::string(date) == "2026-11-01") ASSERT_TRUE((*w)->AddOrigin("198.51.100.0/24", 64501).ok());
+    if (std::string(date) == "2026-11-01") {
+      ASSERT_TRUE((*w)->AddOrigin("198.51.100.0/24", 64501).ok());
+    }
     ASSERT_TRUE((*w)->Commit().ok());
   }
   auto snaps = (*s)->Snapshots();
