@@ -811,14 +811,10 @@ std::string AsRelText(const SyntheticInternet& net) {
       fmt::format("# synthetic AS relationships, vigia simulate seed {}\n", net.config.seed);
   out += "# input clique:";
   for (Asn a : net.clique) out += fmt::format(" {}", a);
-  std::vector<Asn> ixp_ases;
-  for (const SynthIxp& x : net.ixps)
-    ixp_ases.insert(ixp_ases.end(), x.members.begin(), x.members.end());
-  std::sort(ixp_ases.begin(), ixp_ases.end());
-  ixp_ases.erase(std::unique(ixp_ases.begin(), ixp_ases.end()), ixp_ases.end());
-  out += "\n# IXP ASes:";
-  for (Asn a : ixp_ases) out += fmt::format(" {}", a);
-  out += '\n';
+  // CAIDA lists here the ASes of the exchanges themselves (route servers),
+  // not their members; the synthetic exchanges have none. (Listing the
+  // members made a 137 KB line at full scale.)
+  out += "\n# IXP ASes:\n";
   const std::vector<topology::Link>& links = net.graph.links();
   for (size_t i = 0; i < links.size(); ++i) {
     const topology::Link& l = links[i];

@@ -196,7 +196,7 @@ TEST(SyntheticTopology, AsRelTextReadsBackAsTheSameGraph) {
   ASSERT_EQ(loaded.files().size(), 1u);
   EXPECT_EQ(loaded.files()[0].format, "serial-2");
   EXPECT_EQ(loaded.files()[0].clique, net.clique);
-  EXPECT_FALSE(loaded.files()[0].ixp_ases.empty());
+  EXPECT_TRUE(loaded.files()[0].ixp_ases.empty());  // no route-server ASes
   EXPECT_EQ(loaded.link_count(), net.graph.link_count());
   EXPECT_EQ(loaded.p2c_count(), net.graph.p2c_count());
   for (const topology::Link& l : net.graph.links()) {
