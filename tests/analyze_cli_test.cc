@@ -277,6 +277,12 @@ TEST(ReportCli, HistoryAcrossSnapshots) {
   EXPECT_EQ(rep["history"][0]["date"], "2026-11-22");
   EXPECT_EQ(rep["history"][1]["date"], "2026-11-23");
   EXPECT_EQ(rep["snapshot"]["date"], "2026-11-23");
+  // The monthly roll-up: one month, the mean of its two snapshots.
+  ASSERT_EQ(rep["history_monthly"].size(), 1u);
+  EXPECT_EQ(rep["history_monthly"][0]["month"], "2026-11");
+  EXPECT_EQ(rep["history_monthly"][0]["snapshots"], 2);
+  EXPECT_NEAR(rep["history_monthly"][0]["overall"].get<double>(),
+              (rep["history"][0]["overall"].get<double>() + rep["history"][1]["overall"].get<double>()) / 2, 0.01);
   const json old = ReportJson(a, "group all --date 2026-11-22", &status);  // the shared store: one day only
   EXPECT_EQ(old["history"].size(), 1u);
 }

@@ -138,6 +138,13 @@ Result<ordered_json> BuildReport(store::Store& st, const ReportOptions& o) {
     if (p.action == "overall") hj.push_back({{"date", p.date}, {"snapshot", p.snapshot}, {"overall", Num(p.score)}});
   }
   r["history"] = std::move(hj);
+  auto monthly = st.History(o.kind, id, true);
+  if (!monthly.ok()) return monthly.status();
+  ordered_json mh = ordered_json::array();
+  for (const auto& p : *monthly) {
+    if (p.action == "overall") mh.push_back({{"month", p.date}, {"overall", Num(p.score)}, {"snapshots", p.snapshots}});
+  }
+  r["history_monthly"] = std::move(mh);
 
   if (o.kind == "as") {
     const Asn asn = static_cast<Asn>(std::stoul(id));

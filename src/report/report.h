@@ -7,7 +7,8 @@
 // An aggregate report holds the means and band counts per action, the
 // means of its members' metrics, its members (the lowest first), and a fix
 // list summed over its members with the mean the aggregate would reach if
-// every member made every fix.
+// every member made every fix. Both carry the entity's overall score per
+// snapshot (history) and per calendar month (history_monthly).
 #pragma once
 
 #include <nlohmann/json.hpp>
