@@ -274,8 +274,8 @@ Scoreboard Score(const detect::Snapshot& s, const detect::RouteView& v,
     for (const Prefix& p : in.prefixes) questioned.insert({p, in.culprit});
   }
   std::vector<Lists> lists(board.ases.size());
-  auto capped = [](std::vector<uint32_t>* v, uint32_t i) {
-    if (v->size() < kMaxFixItems) v->push_back(i);
+  auto capped = [](std::vector<uint32_t>* list, uint32_t i) {
+    if (list->size() < kMaxFixItems) list->push_back(i);
   };
   for (size_t i = 0; i < routes.size(); ++i) {
     const auto& r = routes[i];
