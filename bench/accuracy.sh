@@ -53,6 +53,8 @@ for run in sorted(os.listdir(root)):
     truth = json.load(open(os.path.join(root, run, "snap", "truth.json")))
     per = {}
     used = [False] * len(truth["incidents"])
+    irr = sum(1 for d in found if d["type"] == "irr_unregistered")
+    found = [d for d in found if d["type"] != "irr_unregistered"]  # a registration state: no truth for it
     for d in found:
         p = per.setdefault(d["type"], [0, 0, 0, 0])  # detected, true positives, truth, found
         p[0] += 1
@@ -67,7 +69,7 @@ for run in sorted(os.listdir(root)):
     flagged = 0
     for b in truth["benign"]:
         if any(matches(d, dict(b, type=d["type"])) for d in found): flagged += 1
-    print(f"\n{run}: {len(found)} incidents, {len(truth['incidents'])} injected, "
+    print(f"\n{run}: {len(found)} incidents (and {irr} irr_unregistered), {len(truth['incidents'])} injected, "
           f"{flagged} of {len(truth['benign'])} benign lookalikes flagged")
     print(f"  {'type':<18} {'precision':>9} {'recall':>7}  detected/true pos., truth/found")
     for ty, (det, tp, tr, fo) in sorted(per.items()):

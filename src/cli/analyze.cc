@@ -378,9 +378,9 @@ void RegisterAnalyze(CLI::App& app, int* exit_code) {
   inc->add_option("--db", q->db, "Store: sqlite:PATH")->capture_default_str();
   inc->add_option("--date", q->date, "Snapshot date YYYY-MM-DD (default: the newest)");
   inc->add_option("--type", q->type,
-                  "hijack, subprefix_hijack, route_leak, bogon_prefix, bogon_asn, rpki_invalid")
+                  "hijack, subprefix_hijack, route_leak, bogon_prefix, bogon_asn, rpki_invalid, irr_unregistered")
       ->check(CLI::IsMember({"hijack", "subprefix_hijack", "route_leak", "bogon_prefix", "bogon_asn",
-                             "rpki_invalid"}));
+                             "rpki_invalid", "irr_unregistered"}));
   inc->add_option("--as", q->asn, "Only incidents with this AS as culprit or propagator")
       ->check(CLI::Range(int64_t{0}, int64_t{4294967295}));
   inc->add_option("--limit", q->limit, "At most this many")->check(CLI::Range(size_t{1}, size_t{100000}))

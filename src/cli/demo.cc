@@ -76,7 +76,14 @@ int RunDemo(const DemoArgs& a) {
   for (const auto& t : truth["incidents"]) ++count[t["type"].get<std::string>()].first;
   for (const auto& r : *rows) ++count[r.type].second;
   std::printf("3. found / injected per type (benign lookalikes injected: %zu)\n", truth["benign"].size());
-  for (const auto& [type, c] : count) std::printf("   %-18s %4zu / %zu\n", type.c_str(), c.second, c.first);
+  for (const auto& [type, c] : count) {
+    if (type == "irr_unregistered") continue;
+    std::printf("   %-18s %4zu / %zu\n", type.c_str(), c.second, c.first);
+  }
+  if (count.contains("irr_unregistered")) {
+    std::printf("   %-18s %4zu (routes without a route object, per origin: a registration state, not injected)\n",
+                "irr_unregistered", count["irr_unregistered"].second);
+  }
   std::printf("\nNext: vigia incidents --db sqlite:%s --type hijack\n", db.c_str());
   std::printf("      vigia report region lacnic --db sqlite:%s\n", db.c_str());
   std::printf("      vigia report group manrs --db sqlite:%s\n", db.c_str());

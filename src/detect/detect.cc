@@ -245,6 +245,7 @@ const std::vector<DetectorEntry>& Detectors() {
       {"hijacks", DetectHijacks},
       {"route_leaks", DetectRouteLeaks},
       {"rpki_invalid", DetectRpkiInvalid},
+      {"irr_unregistered", DetectIrrUnregistered},
   };
   return kAll;
 }

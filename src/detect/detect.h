@@ -23,6 +23,11 @@
 //                     the collector) is the culprit.
 //   rpki_invalid      a route RFC 6811 calls invalid (origin or length),
 //                     when no incident above already explains it.
+//   irr_unregistered  an origin's routes with no route object of that
+//                     origin (kind other_origin: objects name other ASes;
+//                     not_found: none covers the prefix), one incident per
+//                     origin and kind, unless an incident above explains
+//                     the route.
 //
 // Each detector is a function in its own file, listed in Detectors(); each
 // incident names its culprit and propagator, the prefixes, the window it was
@@ -131,5 +136,6 @@ void DetectHijacks(const Snapshot& s, const RouteView& v, std::vector<Incident>*
 void DetectRouteLeaks(const Snapshot& s, const RouteView& v, std::vector<Incident>* out);
 void DetectBogons(const Snapshot& s, const RouteView& v, std::vector<Incident>* out);
 void DetectRpkiInvalid(const Snapshot& s, const RouteView& v, std::vector<Incident>* out);
+void DetectIrrUnregistered(const Snapshot& s, const RouteView& v, std::vector<Incident>* out);
 
 }  // namespace vigia::detect
