@@ -10,7 +10,7 @@ packages=(
   build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev
   # libraries
   zlib1g-dev libbz2-dev liblzma-dev libzstd-dev libisal-dev
-  libfmt-dev libcli11-dev nlohmann-json3-dev libsimdjson-dev libssl-dev libsqlite3-dev
+  libfmt-dev libcli11-dev nlohmann-json3-dev libsimdjson-dev libssl-dev libsqlite3-dev libcpp-httplib-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # peers and tools the tests and benchmarks run
   bgpdump stayrtr gzip bzip2 xz-utils zstd hyperfine time python3

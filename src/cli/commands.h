@@ -29,6 +29,7 @@ void RegisterSimulate(CLI::App& app, int* exit_code);   // simulate.cc
 void RegisterAnalyze(CLI::App& app, int* exit_code);    // analyze.cc: analyze, incidents
 void RegisterDemo(CLI::App& app, int* exit_code);       // demo.cc
 void RegisterReport(CLI::App& app, int* exit_code);     // report.cc
+void RegisterServe(CLI::App& app, int* exit_code);      // serve.cc
 
 // `vigia analyze SNAP --db DB [--json]`, for commands that chain it.
 int Analyze(const std::string& snap, const std::string& db, bool json);

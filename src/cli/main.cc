@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   vigia::cli::RegisterAnalyze(app, &exit_code);
   vigia::cli::RegisterDemo(app, &exit_code);
   vigia::cli::RegisterReport(app, &exit_code);
+  vigia::cli::RegisterServe(app, &exit_code);
 
   try {
     app.parse(argc, argv);

@@ -358,7 +358,8 @@ Result<std::vector<IncidentRow>> SqliteStore::Incidents(const IncidentQuery& iq)
   Stmt q(db_,
          "SELECT id, type, kind, culprit, propagator, prefixes, start, \"end\", confidence, evidence "
          "FROM incidents WHERE snapshot = ?1 AND (?2 = '' OR type = ?2) "
-         "AND (?3 IS NULL OR culprit = ?3 OR propagator = ?3) ORDER BY id LIMIT ?4 OFFSET ?5");
+         "AND (?3 IS NULL OR culprit = ?3 OR propagator = ?3) "
+         "AND (?6 = '' OR instr(prefixes, '\"' || ?6 || '\"') > 0) ORDER BY id LIMIT ?4 OFFSET ?5");
   if (!q.ok()) return Error("query incidents");
   q.Bind(1, iq.snapshot);
   q.Bind(2, iq.type);
@@ -369,6 +370,7 @@ Result<std::vector<IncidentRow>> SqliteStore::Incidents(const IncidentQuery& iq)
   }
   q.Bind(4, static_cast<int64_t>(std::min<size_t>(iq.limit, 100'000)));
   q.Bind(5, static_cast<int64_t>(iq.offset));
+  q.Bind(6, iq.prefix);
   std::vector<IncidentRow> out;
   while (q.Step() == SQLITE_ROW) {
     IncidentRow r;
@@ -389,6 +391,15 @@ Result<std::vector<IncidentRow>> SqliteStore::Incidents(const IncidentQuery& iq)
     r.evidence = q.Text(9);
     out.push_back(std::move(r));
   }
+  return out;
+}
+
+Result<std::map<std::string, int64_t>> SqliteStore::IncidentCounts(int64_t snapshot) {
+  Stmt q(db_, "SELECT type, count(*) FROM incidents WHERE snapshot = ?1 GROUP BY type");
+  if (!q.ok()) return Error("count incidents");
+  q.Bind(1, snapshot);
+  std::map<std::string, int64_t> out;
+  while (q.Step() == SQLITE_ROW) out[q.Text(0)] = q.Int(1);
   return out;
 }
 

@@ -31,6 +31,7 @@ class SqliteStore : public Store {
   Result<std::vector<SnapshotInfo>> Snapshots() override;
   Result<std::vector<IncidentRow>> Incidents(const IncidentQuery& q) override;
   Result<std::vector<MetricRow>> Metrics(int64_t snapshot, Asn asn) override;
+  Result<std::map<std::string, int64_t>> IncidentCounts(int64_t snapshot) override;
   Result<std::vector<ScoreRow>> Scores(int64_t snapshot, const std::string& entity_kind,
                                        const std::string& entity) override;
   Result<std::optional<EntityRow>> Entity(int64_t snapshot, const std::string& kind, const std::string& id) override;

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -92,6 +93,7 @@ struct IncidentQuery {
   std::optional<Asn> asn;  // culprit or propagator
   size_t limit = 1000;
   size_t offset = 0;
+  std::string prefix;  // "" = any; else one of the incident's prefixes, as Prefix::ToString writes it
 };
 
 // Writes one snapshot; nothing is visible until Commit(). Destroying it
@@ -119,6 +121,8 @@ class Store {
   // Newest first.
   virtual Result<std::vector<SnapshotInfo>> Snapshots() = 0;
   virtual Result<std::vector<IncidentRow>> Incidents(const IncidentQuery& q) = 0;
+  // Incidents per type in a snapshot.
+  virtual Result<std::map<std::string, int64_t>> IncidentCounts(int64_t snapshot) = 0;
   virtual Result<std::vector<MetricRow>> Metrics(int64_t snapshot, Asn asn) = 0;
   virtual Result<std::vector<ScoreRow>> Scores(int64_t snapshot, const std::string& entity_kind,
                                                const std::string& entity) = 0;
