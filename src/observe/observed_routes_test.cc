@@ -51,39 +51,43 @@ void Update(mrt::MrtWriter* w, uint32_t t, std::vector<Asn> path, std::vector<Pr
   ASSERT_TRUE(w->WriteBgp4mpUpdate(t, 0, m).ok());
 }
 
+// DIR/rc.bview.gz: a RIB at t=1000 where peers 192.0.2.1 (AS 64500) and
+// 192.0.2.2 (AS 64501) have 10.0.0.0/8 with paths "6450x 65000".
+void WriteTwoPeerRib(const fs::path& dir) {
+  auto w = mrt::MrtWriter::Create((dir / "rc.bview.gz").string());
+  ASSERT_TRUE(w.ok());
+  mrt::PeerIndexTable t;
+  t.collector_id = Ip("198.51.100.1");
+  t.view_name = "rc";
+  t.peers.push_back({2, Ip("192.0.2.1"), Ip("192.0.2.1"), 64500});
+  t.peers.push_back({2, Ip("192.0.2.2"), Ip("192.0.2.2"), 64501});
+  ASSERT_TRUE((*w)->WritePeerIndexTable(1000, t).ok());
+  mrt::Rib rib;
+  rib.afi = bgp::kAfiIpv4;
+  rib.safi = bgp::kSafiUnicast;
+  rib.prefix = P("10.0.0.0/8");
+  rib.entries.resize(2);
+  rib.entry_count = 2;
+  for (uint16_t i = 0; i < 2; ++i) {
+    bgp::PathAttributes& a = rib.entries[i].attrs;
+    a.Set(bgp::kAttrOrigin);
+    a.Set(bgp::kAttrAsPath);
+    a.as_path.segments.push_back({bgp::kAsSequence, 2});
+    a.as_path.asns = {static_cast<Asn>(64500 + i), 65000};
+    a.Set(bgp::kAttrNextHop);
+    a.next_hop = t.peers[i].ip;
+    rib.entries[i].peer_index = i;
+  }
+  ASSERT_TRUE((*w)->WriteRib(1000, rib).ok());
+  ASSERT_TRUE((*w)->Close().ok());
+}
+
 // A RIB at t=1000 where peers 192.0.2.1 (AS 64500) and 192.0.2.2 (AS
 // 64501) have 10.0.0.0/8, then updates: a new path, the same path again, a
 // withdrawal, a withdrawal of what the peer does not have, a return.
 TEST(ObservedRoutes, RibThenUpdatesByHand) {
   const fs::path dir = TempDir("hand");
-  {
-    auto w = mrt::MrtWriter::Create((dir / "rc.bview.gz").string());
-    ASSERT_TRUE(w.ok());
-    mrt::PeerIndexTable t;
-    t.collector_id = Ip("198.51.100.1");
-    t.view_name = "rc";
-    t.peers.push_back({2, Ip("192.0.2.1"), Ip("192.0.2.1"), 64500});
-    t.peers.push_back({2, Ip("192.0.2.2"), Ip("192.0.2.2"), 64501});
-    ASSERT_TRUE((*w)->WritePeerIndexTable(1000, t).ok());
-    mrt::Rib rib;
-    rib.afi = bgp::kAfiIpv4;
-    rib.safi = bgp::kSafiUnicast;
-    rib.prefix = P("10.0.0.0/8");
-    rib.entries.resize(2);
-    rib.entry_count = 2;
-    for (uint16_t i = 0; i < 2; ++i) {
-      bgp::PathAttributes& a = rib.entries[i].attrs;
-      a.Set(bgp::kAttrOrigin);
-      a.Set(bgp::kAttrAsPath);
-      a.as_path.segments.push_back({bgp::kAsSequence, 2});
-      a.as_path.asns = {static_cast<Asn>(64500 + i), 65000};
-      a.Set(bgp::kAttrNextHop);
-      a.next_hop = t.peers[i].ip;
-      rib.entries[i].peer_index = i;
-    }
-    ASSERT_TRUE((*w)->WriteRib(1000, rib).ok());
-    ASSERT_TRUE((*w)->Close().ok());
-  }
+  ASSERT_NO_FATAL_FAILURE(WriteTwoPeerRib(dir));
   {
     auto w = mrt::MrtWriter::Create((dir / "rc.updates.gz").string());
     ASSERT_TRUE(w.ok());
@@ -135,34 +139,7 @@ TEST(ObservedRoutes, RibThenUpdatesByHand) {
 // change between other states drops nothing.
 TEST(ObservedRoutes, SessionDownEndsThePeersRoutes) {
   const fs::path dir = TempDir("state");
-  {
-    auto w = mrt::MrtWriter::Create((dir / "rc.bview.gz").string());
-    ASSERT_TRUE(w.ok());
-    mrt::PeerIndexTable t;
-    t.collector_id = Ip("198.51.100.1");
-    t.view_name = "rc";
-    t.peers.push_back({2, Ip("192.0.2.1"), Ip("192.0.2.1"), 64500});
-    t.peers.push_back({2, Ip("192.0.2.2"), Ip("192.0.2.2"), 64501});
-    ASSERT_TRUE((*w)->WritePeerIndexTable(1000, t).ok());
-    mrt::Rib rib;
-    rib.afi = bgp::kAfiIpv4;
-    rib.safi = bgp::kSafiUnicast;
-    rib.prefix = P("10.0.0.0/8");
-    rib.entries.resize(2);
-    rib.entry_count = 2;
-    for (uint16_t i = 0; i < 2; ++i) {
-      bgp::PathAttributes& a = rib.entries[i].attrs;
-      a.Set(bgp::kAttrOrigin);
-      a.Set(bgp::kAttrAsPath);
-      a.as_path.segments.push_back({bgp::kAsSequence, 2});
-      a.as_path.asns = {static_cast<Asn>(64500 + i), 65000};
-      a.Set(bgp::kAttrNextHop);
-      a.next_hop = t.peers[i].ip;
-      rib.entries[i].peer_index = i;
-    }
-    ASSERT_TRUE((*w)->WriteRib(1000, rib).ok());
-    ASSERT_TRUE((*w)->Close().ok());
-  }
+  ASSERT_NO_FATAL_FAILURE(WriteTwoPeerRib(dir));
   auto state = [](mrt::MrtWriter* w, uint32_t t, const char* ip, Asn as, uint16_t from, uint16_t to) {
     mrt::StateChange c;
     c.subtype = static_cast<uint16_t>(mrt::Bgp4mpSubtype::kStateChangeAs4);
