@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs every Debian package that Vigía's build, tests, fuzzers and
-# benchmarks need, then configures and builds the release preset.
+# benchmarks need (Chromium for the browser tests), then configures and
+# builds the release preset and the web app (npm ci; npm run build).
 # Usage: scripts/setup.sh [--no-build]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,10 +11,12 @@ packages=(
   build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev
   # libraries
   zlib1g-dev libbz2-dev liblzma-dev libzstd-dev libisal-dev
-  libfmt-dev libcli11-dev nlohmann-json3-dev libsimdjson-dev libssl-dev libsqlite3-dev libcpp-httplib-dev
+  libfmt-dev libcli11-dev nlohmann-json3-dev libsimdjson-dev libssl-dev libsqlite3-dev sqlite3 libcpp-httplib-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # peers and tools the tests and benchmarks run
-  bgpdump stayrtr gzip bzip2 xz-utils zstd hyperfine time python3
+  bgpdump stayrtr gzip bzip2 xz-utils zstd hyperfine time python3 wrk
+  # the web app's browser tests (Playwright drives Debian's Chromium)
+  chromium fonts-dejavu-core
 )
 
 missing=()
@@ -33,4 +36,15 @@ fi
 if [ "${1:-}" != "--no-build" ]; then
   cmake --preset release
   cmake --build --preset release -j"$(nproc)"
+  # The web dashboard (web/): npm packages from the lock file, then the
+  # build into web/dist, which `vigia serve` serves. Vite 8 needs npm 11.
+  if ! command -v npm >/dev/null; then
+    echo "setup: npm is missing (the machine's Node.js): cannot build the web app" >&2
+    exit 1
+  fi
+  if [ "$(npm --version | cut -d. -f1)" -lt 11 ]; then
+    echo "setup: npm $(npm --version) is too old for the web build; installing npm 11"
+    npm install -g npm@11 --no-audit --no-fund
+  fi
+  (cd web && npm ci --no-audit --no-fund && npm run build)
 fi

@@ -1,7 +1,8 @@
-// `vigia serve` end to end (issue [5/5], started): a store built from a
-// simulated snapshot, the server started on loopback, its API read back
-// and compared with `vigia report`, bad parameters refused with 400, and a
-// hostile-request run (random and malformed requests) with no 5xx and no
+// `vigia serve` end to end (issue [5/5]): a store built from a simulated
+// snapshot, the server started on loopback, its API read back and compared
+// with `vigia report` and the store, the write API (contests) with its
+// token, the web app's static files, bad parameters refused with 400, and
+// a hostile-request run (random and malformed requests) with no 5xx and no
 // crash.
 #include <arpa/inet.h>
 #include <fmt/format.h>
@@ -19,6 +20,9 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <sstream>
+#include <cstring>
+#include <algorithm>
 #include <thread>
 
 #include "core/test_util.h"
@@ -41,6 +45,33 @@ struct Served {
   json truth;
 };
 
+constexpr const char* kToken = "test-token-0123456789abcdef";
+
+// Starts `vigia serve ARGS --listen 127.0.0.1:0`; returns its pid and sets
+// *port from the line it prints (0 when it did not start).
+pid_t StartServer(const std::string& args, const fs::path& out, int* port) {
+  const pid_t pid = fork();
+  if (pid == 0) {
+    const std::string cmd = Vigia() + " serve --listen 127.0.0.1:0 " + args + " > " + out.string() + " 2> " +
+                            out.string() + ".err";
+    execl("/bin/sh", "sh", "-c", ("exec " + cmd).c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  *port = 0;
+  for (int i = 0; i < 200 && *port == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    std::ifstream f(out);
+    std::string line;
+    if (std::getline(f, line)) {
+      const size_t colon = line.rfind(':');
+      if (colon != std::string::npos && line.find("serving http://127.0.0.1:") != std::string::npos) {
+        *port = std::stoi(line.substr(colon + 1));
+      }
+    }
+  }
+  return pid;
+}
+
 Served* g_served = nullptr;  // set once Shared() has run
 
 Served& Shared() {
@@ -59,26 +90,15 @@ Served& Shared() {
     EXPECT_EQ(Exit(status), 0);
     std::ifstream in(x->dir / "snap" / "truth.json");
     x->truth = json::parse(in);
+    // A web app to serve: two static files.
+    fs::create_directories(x->dir / "web" / "assets");
+    std::ofstream(x->dir / "web" / "index.html") << "<!doctype html><title>Vigía</title>\n";
+    std::ofstream(x->dir / "web" / "assets" / "app.js") << "console.log('vigia');\n";
+    std::ofstream(x->dir / "token") << kToken << "\n";
     // The server, its stdout to a file we read the port from.
-    const fs::path out = x->dir / "serve.out";
-    x->pid = fork();
-    if (x->pid == 0) {
-      const std::string cmd = Vigia() + " serve --no-access-log --listen 127.0.0.1:0 --db sqlite:" + x->db.string() +
-                              " > " + out.string() + " 2> " + (x->dir / "serve.err").string();
-      execl("/bin/sh", "sh", "-c", ("exec " + cmd).c_str(), static_cast<char*>(nullptr));
-      _exit(127);
-    }
-    for (int i = 0; i < 200 && x->port == 0; ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      std::ifstream f(out);
-      std::string line;
-      if (std::getline(f, line)) {
-        const size_t colon = line.rfind(':');
-        if (colon != std::string::npos && line.find("serving http://127.0.0.1:") != std::string::npos) {
-          x->port = std::stoi(line.substr(colon + 1));
-        }
-      }
-    }
+    x->pid = StartServer("--no-access-log --web " + (x->dir / "web").string() + " --token-file " +
+                             (x->dir / "token").string() + " --db sqlite:" + x->db.string(),
+                         x->dir / "serve.out", &x->port);
     EXPECT_NE(x->port, 0) << "the server did not start";
     g_served = x;
     return x;
@@ -174,7 +194,7 @@ TEST(Serve, IncidentSearchAndPaging) {
   auto csv = c.Get("/api/ranking?kind=region&format=csv");
   ASSERT_TRUE(csv);
   EXPECT_EQ(csv->status, 200);
-  EXPECT_EQ(csv->get_header_value("Content-Type"), "text/csv");
+  EXPECT_EQ(csv->get_header_value("Content-Type"), "text/csv; charset=utf-8");
   EXPECT_EQ(csv->body.rfind("kind,id,name,country,region,manrs,size,overall,band\n", 0), 0u);
 }
 
@@ -226,7 +246,7 @@ TEST(Serve, HostileRequestsGetNo5xx) {
         req = fmt::format("{} {} HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n",
                           pick({"GET", "POST", "PUT", "DELETE", "HEAD", "BREW"}),
                           pick({"/", "/api", "/api/", "/api/as/", "/api/as/%2e%2e", "//api//as//1", "/api/ixp/0",
-                                "/../../etc/passwd", "/api/country/zz"}));
+                                "/../../etc/passwd", "/api/country/zz", "/api/incidents/1/contest"}));
         break;
       case 3:  // truncated request
         req = "GET /api/incidents?limit=5 HTTP/1.1\r\nHost:";
@@ -271,6 +291,287 @@ TEST(Serve, HostileRequestsGetNo5xx) {
   EXPECT_NE(m->body.find("vigia_http_requests_total{route=\"incidents\",status=\"400\"}"), std::string::npos);
 }
 
+// The overview's coverage is the sum of the ASes' route tallies, and its
+// country list is the country ranking.
+TEST(Serve, OverviewCoverageAndCountries) {
+  const Served& s = Shared();
+  int st = 0;
+  const json over = Get("/api/overview", &st);
+  ASSERT_EQ(st, 200);
+  int64_t routes = 0, valid = 0, invalid = 0, not_found = 0, registered = 0;
+  const json ranking = Get("/api/ranking?kind=as&limit=1000", &st);
+  ASSERT_EQ(st, 200);
+  ASSERT_LT(ranking["entities"].size(), 1000u);  // all of them on one page
+  for (const auto& e : ranking["entities"]) {
+    const json r = Get("/api/as/" + e["id"].get<std::string>(), &st);
+    ASSERT_EQ(st, 200);
+    routes += r["routes"]["originated"].get<int64_t>();
+    valid += r["routes"]["rpki"]["valid"].get<int64_t>();
+    invalid += r["routes"]["rpki"]["invalid"].get<int64_t>();
+    not_found += r["routes"]["rpki"]["not_found"].get<int64_t>();
+    registered += r["routes"]["irr_registered"].get<int64_t>();
+  }
+  const json& cov = over["coverage"];
+  EXPECT_GT(routes, 1000);
+  EXPECT_EQ(cov["rpki"]["routes"], routes);
+  EXPECT_EQ(cov["rpki"]["valid"], valid);
+  EXPECT_EQ(cov["rpki"]["invalid"], invalid);
+  EXPECT_EQ(cov["rpki"]["not_found"], not_found);
+  EXPECT_EQ(cov["irr"]["registered"], registered);
+  EXPECT_EQ(valid + invalid + not_found, routes);
+  int64_t region_routes = 0;
+  for (const auto& r : over["regions"]) region_routes += r["coverage"]["rpki"]["routes"].get<int64_t>();
+  EXPECT_LE(region_routes, routes);
+  EXPECT_GT(region_routes, routes / 2);
+  const json countries = Get("/api/ranking?kind=country&limit=1000", &st);
+  ASSERT_EQ(over["countries"].size(), countries["entities"].size());
+  for (size_t i = 0; i < countries["entities"].size(); ++i) {
+    EXPECT_EQ(over["countries"][i]["id"], countries["entities"][i]["id"]);
+    EXPECT_EQ(over["countries"][i]["overall"], countries["entities"][i]["overall"]);
+    EXPECT_FALSE(over["countries"][i]["region"].get<std::string>().empty());
+  }
+  const json br = json::parse(RunCommand(Vigia() + " report country BR --json --db sqlite:" + s.db.string()));
+  EXPECT_EQ(br["region"], "lacnic");
+  EXPECT_TRUE(br.contains("coverage"));
+}
+
+TEST(Serve, SearchByAsnAndName) {
+  int st = 0;
+  const json top = Get("/api/ranking?kind=as&limit=1", &st);
+  ASSERT_EQ(st, 200);
+  const std::string asn = top["entities"][0]["id"];
+  const std::string name = top["entities"][0]["name"];
+  for (const std::string& q : {asn, "AS" + asn, "as" + asn}) {
+    const json r = Get("/api/search?q=" + q, &st);
+    ASSERT_EQ(st, 200) << q;
+    ASSERT_FALSE(r["results"].empty()) << q;
+    EXPECT_EQ(r["results"][0]["kind"], "as");
+    EXPECT_EQ(r["results"][0]["id"], asn);
+  }
+  // A word of the name, in other case, finds it among the results.
+  std::string word = name.substr(0, name.find(' '));
+  for (char& c : word) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  const json r = Get("/api/search?limit=100&q=" + httplib::detail::encode_query_param(word), &st);
+  ASSERT_EQ(st, 200);
+  bool found = false;
+  for (const auto& x : r["results"]) found |= x["id"] == asn;
+  EXPECT_TRUE(found) << word;
+  // Country ids; LIKE wildcards are literal.
+  const json br = Get("/api/search?q=br", &st);
+  ASSERT_FALSE(br["results"].empty());
+  EXPECT_EQ(br["results"][0]["kind"], "country");
+  EXPECT_TRUE(Get("/api/search?q=%25", &st)["results"].empty());
+  EXPECT_TRUE(Get("/api/search?q=_", &st)["results"].empty());
+  for (const char* bad : {"/api/search", "/api/search?q=", "/api/search?q=x&limit=0", "/api/search?q=x&limit=101"}) {
+    EXPECT_EQ((Get(bad, &st), st), 400) << bad;
+  }
+}
+
+TEST(Serve, CompareEqualsTheReports) {
+  int st = 0;
+  const json top = Get("/api/ranking?kind=as&limit=3", &st);
+  std::vector<std::string> ids;
+  for (const auto& e : top["entities"]) ids.push_back(e["id"]);
+  ASSERT_EQ(ids.size(), 3u);
+  const json cmp = Get(fmt::format("/api/compare?kind=as&ids={},AS{},{}", ids[0], ids[1], ids[2]), &st);
+  ASSERT_EQ(st, 200) << cmp.dump();
+  ASSERT_EQ(cmp["entities"].size(), 3u);
+  for (size_t i = 0; i < 3; ++i) {
+    const json r = Get("/api/as/" + ids[i], &st);
+    const json& e = cmp["entities"][i];
+    EXPECT_EQ(e["id"], ids[i]);
+    for (const auto& [a, x] : r["scores"].items()) EXPECT_EQ(e["scores"][a]["score"], x["score"]) << a;
+    for (const auto& [m, x] : r["metrics"].items()) EXPECT_EQ(e["metrics"][m], x["value"]) << m;
+  }
+  const json cc = Get("/api/compare?kind=country&ids=BR,us", &st);
+  ASSERT_EQ(st, 200);
+  const json us = Get("/api/country/US", &st);
+  EXPECT_EQ(cc["entities"][1]["id"], "US");
+  EXPECT_EQ(cc["entities"][1]["scores"]["overall"]["score"], us["scores"]["overall"]["score"]);
+  EXPECT_EQ(cc["entities"][1]["metrics"]["M6"], us["metrics"]["M6"]["mean"]);
+  httplib::Client c("127.0.0.1", Shared().port);
+  auto csv = c.Get("/api/compare?kind=country&ids=BR,US&format=csv");
+  ASSERT_TRUE(csv);
+  EXPECT_EQ(csv->status, 200);
+  EXPECT_EQ(csv->body.rfind("kind,id,name,country,region,action1,action1_band,", 0), 0u) << csv->body;
+  EXPECT_EQ(std::count(csv->body.begin(), csv->body.end(), '\n'), 3);
+  for (const char* bad : {"/api/compare?ids=1", "/api/compare?ids=1,2,3,4,5,6,7,8,9,10,11", "/api/compare?ids=1,1",
+                          "/api/compare?ids=1,x", "/api/compare?kind=ixp&ids=1,2", "/api/compare?ids=1,,2"}) {
+    EXPECT_EQ((Get(bad, &st), st), 400) << bad;
+  }
+  EXPECT_EQ((Get("/api/compare?ids=1,4200000000", &st), st), 404);
+}
+
+// CSV of the incident table: the same rows as the JSON page.
+TEST(Serve, IncidentsAndReportsAsCsv) {
+  int st = 0;
+  const json page = Get("/api/incidents?limit=50", &st);
+  httplib::Client c("127.0.0.1", Shared().port);
+  auto csv = c.Get("/api/incidents?limit=50&format=csv");
+  ASSERT_TRUE(csv);
+  ASSERT_EQ(csv->status, 200);
+  std::istringstream lines(csv->body);
+  std::string line;
+  std::getline(lines, line);
+  EXPECT_EQ(line, "id,type,kind,culprit,propagator,prefixes,start,end,confidence,contested");
+  size_t n = 0;
+  while (std::getline(lines, line)) {
+    ASSERT_LT(n, page["incidents"].size());
+    const json& i = page["incidents"][n++];
+    EXPECT_EQ(line.rfind(fmt::format("{},{},", i["id"].get<int64_t>(), i["type"].get<std::string>()), 0), 0u) << line;
+  }
+  EXPECT_EQ(n, page["incidents"].size());
+  auto rep = c.Get("/api/region/lacnic?format=csv");
+  ASSERT_TRUE(rep);
+  EXPECT_EQ(rep->status, 200);
+  EXPECT_EQ(rep->body.rfind("kind,id,date,what,", 0), 0u);
+}
+
+httplib::Result Post(int port, const std::string& path, const std::string& body, const std::string& token,
+                     const char* type = "application/json") {
+  httplib::Client c("127.0.0.1", port);
+  httplib::Headers h;
+  if (!token.empty()) h.emplace("Authorization", "Bearer " + token);
+  return c.Post(path.c_str(), h, body, type);
+}
+
+// The write API: a contest needs the token, is stored with its author and
+// time, shows on the incident and on the AS report's audit log, and can
+// never be changed or deleted; the incident stays.
+TEST(Serve, ContestAnIncident) {
+  const Served& s = Shared();
+  int st = 0;
+  const json hijacks = Get("/api/incidents?type=hijack&limit=1", &st);
+  ASSERT_FALSE(hijacks["incidents"].empty());
+  const json inc = hijacks["incidents"][0];
+  const json counts_before = Get("/api/overview", &st)["incidents"];
+  const std::string path = fmt::format("/api/incidents/{}/contest", inc["id"].get<int64_t>());
+  const std::string body = R"({"author": "noc@as64500.example", "reason": "Our customer's prefix, LOA on file"})";
+  const int port = s.port;
+  EXPECT_EQ(Post(port, path, body, "")->status, 401);
+  EXPECT_EQ(Post(port, path, body, "wrong-token-0123456789abcdef")->status, 401);
+  EXPECT_EQ(Post(port, path, body, std::string(kToken) + "x")->status, 401);
+  EXPECT_EQ(Post(port, path, body, kToken, "text/plain")->status, 415);
+  for (const char* bad : {"", "[]", "{}", R"({"author": "x"})", R"({"author": "", "reason": "y"})",
+                          R"({"author": "x", "reason": 5})", R"({"author": "x", "reason": "y", "more": 1})",
+                          R"({"author": "x\u0007", "reason": "y"})", "{\"author\": \"x\", \"reason\": \"y\""}) {
+    EXPECT_EQ(Post(port, path, bad, kToken)->status, 400) << bad;
+  }
+  EXPECT_EQ(Post(port, path, R"({"author": "x", "reason": ")" + std::string(5000, 'y') + "\"}", kToken)->status, 400);
+  EXPECT_EQ(Post(port, "/api/incidents/999999/contest", body, kToken)->status, 404);
+  EXPECT_EQ((Get("/api/incidents/" + std::to_string(inc["id"].get<int64_t>()), &st)["contests"].size()), 0u);
+  auto ok = Post(port, path, body, kToken);
+  ASSERT_TRUE(ok);
+  ASSERT_EQ(ok->status, 201) << ok->body;
+  const json c = json::parse(ok->body)["contest"];
+  EXPECT_EQ(c["author"], "noc@as64500.example");
+  EXPECT_EQ(c["reason"], "Our customer's prefix, LOA on file");
+  EXPECT_EQ(c["incident"], inc["id"]);
+  EXPECT_EQ(c["type"], "hijack");
+  EXPECT_EQ(c["time"].get<std::string>().size(), 20u);  // YYYY-MM-DDTHH:MM:SSZ
+  ASSERT_EQ(Post(port, path, R"({"author": "second", "reason": "again"})", kToken)->status, 201);
+  // On the incident, newest first, and the incident unchanged.
+  const json one = Get("/api/incidents/" + std::to_string(inc["id"].get<int64_t>()), &st);
+  ASSERT_EQ(st, 200);
+  ASSERT_EQ(one["contests"].size(), 2u);
+  EXPECT_EQ(one["contests"][0]["author"], "second");
+  EXPECT_EQ(one["contested"], 2);
+  for (const char* k : {"type", "kind", "culprit", "prefixes", "start", "end", "evidence"}) EXPECT_EQ(one[k], inc[k]) << k;
+  // On the AS report (the API and the command line) as the audit log.
+  const std::string asn = std::to_string(inc["culprit"].get<uint64_t>());
+  const json rep = Get("/api/as/" + asn, &st);
+  ASSERT_EQ(rep["contests"].size(), 2u);
+  EXPECT_EQ(rep["contests"][1]["author"], "noc@as64500.example");
+  const std::string text = RunCommand(Vigia() + " report as " + asn + " --db sqlite:" + s.db.string());
+  EXPECT_NE(text.find("noc@as64500.example contested incident #"), std::string::npos) << text;
+  // The audit log is append-only, and a contested incident stays.
+  const std::string sql = "sqlite3 " + s.db.string() + " ";
+  int status = 0;
+  if (RunCommand("command -v sqlite3", &status), Exit(status) == 0) {
+    const std::string upd = RunCommand(sql + "\"UPDATE contests SET reason = 'x'\" 2>&1", &status);
+    EXPECT_NE(Exit(status), 0);
+    EXPECT_NE(upd.find("append-only"), std::string::npos) << upd;
+    const std::string del = RunCommand(sql + "\"DELETE FROM incidents\" 2>&1", &status);
+    EXPECT_NE(Exit(status), 0);
+    EXPECT_NE(del.find("never deleted"), std::string::npos) << del;
+  }
+  EXPECT_EQ(Get("/api/overview", &st)["incidents"], counts_before);
+}
+
+// Without a token the server refuses every write with 403.
+TEST(Serve, WritesOffWithoutAToken) {
+  const Served& s = Shared();
+  int port = 0;
+  const pid_t pid = StartServer("--no-access-log --db sqlite:" + s.db.string(), s.dir / "notoken.out", &port);
+  ASSERT_NE(port, 0);
+  auto r = Post(port, "/api/incidents/1/contest", R"({"author": "x", "reason": "y"})", kToken);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 403);
+  EXPECT_NE(r->body.find("writes are disabled"), std::string::npos);
+  kill(pid, SIGTERM);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  EXPECT_EQ(Exit(status), 0);
+}
+
+// The built web app is served at / with safe headers; no path escapes it.
+TEST(Serve, ServesTheWebApp) {
+  httplib::Client c("127.0.0.1", Shared().port);
+  auto index = c.Get("/");
+  ASSERT_TRUE(index);
+  EXPECT_EQ(index->status, 200);
+  EXPECT_NE(index->body.find("<title>Vigía</title>"), std::string::npos);
+  EXPECT_EQ(index->get_header_value("Content-Type"), "text/html");
+  EXPECT_NE(index->get_header_value("Content-Security-Policy").find("default-src 'self'"), std::string::npos);
+  EXPECT_EQ(index->get_header_value("X-Content-Type-Options"), "nosniff");
+  auto js = c.Get("/assets/app.js");
+  ASSERT_TRUE(js);
+  EXPECT_EQ(js->status, 200);
+  EXPECT_EQ(js->body, "console.log('vigia');\n");
+  for (const char* p : {"/../token", "/assets/../../token", "/%2e%2e/token", "/token", "/assets/nope.js"}) {
+    auto r = c.Get(p);
+    ASSERT_TRUE(r) << p;
+    EXPECT_EQ(r->status, r->status == 400 ? 400 : 404) << p;
+    EXPECT_EQ(r->body.find(kToken), std::string::npos) << p;
+  }
+}
+
+// `vigia demo` ends by serving the dashboard and printing its URL.
+TEST(Serve, DemoEndsServing) {
+  const fs::path dir = Shared().dir / "demo";
+  const fs::path out = Shared().dir / "demo.out";
+  const pid_t pid = fork();
+  if (pid == 0) {
+    const std::string cmd = Vigia() + " demo --listen 127.0.0.1:0 --dir " + dir.string() + " > " + out.string() + " 2>&1";
+    execl("/bin/sh", "sh", "-c", ("exec " + cmd).c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  int port = 0;
+  std::string text;
+  for (int i = 0; i < 1200 && port == 0; ++i) {  // the demo takes a few seconds under ASan
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    std::ifstream f(out);
+    std::stringstream ss;
+    ss << f.rdbuf();
+    text = ss.str();
+    const size_t at = text.find("vigia: serving http://127.0.0.1:");
+    if (at != std::string::npos && text.find('\n', at) != std::string::npos) {
+      port = std::stoi(text.substr(at + std::strlen("vigia: serving http://127.0.0.1:")));
+    }
+  }
+  ASSERT_NE(port, 0) << text;
+  EXPECT_NE(text.find("4. serving the dashboard"), std::string::npos) << text;
+  EXPECT_TRUE(fs::exists(dir / "token"));
+  httplib::Client c("127.0.0.1", port);
+  auto h = c.Get("/api/overview");
+  ASSERT_TRUE(h);
+  EXPECT_EQ(h->status, 200);
+  kill(pid, SIGTERM);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  EXPECT_EQ(Exit(status), 0);
+}
+
 // Graceful shutdown on SIGTERM: exit status 0 and a last log line. Runs
 // last (gtest runs the tests of a file in order; ctest runs each alone,
 // and then it starts its own server).
@@ -281,7 +582,7 @@ TEST(Serve, ZzStopsOnSigterm) {
   int status = 0;
   ASSERT_EQ(waitpid(s.pid, &status, 0), s.pid);
   EXPECT_EQ(Exit(status), 0);
-  std::ifstream err(s.dir / "serve.err");
+  std::ifstream err(s.dir / "serve.out.err");
   std::stringstream ss;
   ss << err.rdbuf();
   EXPECT_NE(ss.str().find("vigia: serve: stopped"), std::string::npos) << ss.str();

@@ -102,6 +102,20 @@ Status WriteSnapshot(store::SnapshotWriter* w, const detect::Snapshot& s, const 
   for (const score::Aggregate& g : board.aggregates) {
     ordered_json d;
     d["members"] = g.members;
+    // RPKI and IRR coverage of the members' routes (prefix-origin pairs),
+    // for the overview: summed here so that a reader need not open every AS.
+    uint64_t routes = 0, valid = 0, invalid = 0, not_found = 0, registered = 0;
+    for (Asn m : g.members) {
+      if (const score::AsScore* a = board.Find(m)) {
+        routes += a->routes;
+        valid += a->rpki_valid;
+        invalid += a->rpki_invalid;
+        not_found += a->rpki_not_found;
+        registered += a->irr_registered;
+      }
+    }
+    d["coverage"] = {{"rpki", {{"routes", routes}, {"valid", valid}, {"invalid", invalid}, {"not_found", not_found}}},
+                     {"irr", {{"routes", routes}, {"registered", registered}}}};
     store::EntityRow e{g.kind, g.id, g.name, g.country, g.region, g.id == "manrs",
                        static_cast<int64_t>(g.members.size()), d.dump()};
     if (Status st = w->AddEntity(e); !st.ok()) return st;

@@ -1,7 +1,7 @@
 // vigia demo: the whole pipeline on one machine with no network: simulate
 // the demo-size Internet, analyze it into a local SQLite store, and compare
-// what was found with what was injected (issue [4/5] item 8; serving the
-// dashboard comes with [5/5]).
+// what was found with what was injected (issue [4/5] item 8), then serve
+// the dashboard and API over the store (issue [5/5] item 7).
 #include <fmt/format.h>
 
 #include <cstdio>
@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "cli/commands.h"
+#include "serve/server.h"
 #include "sim/snapshot.h"
 #include "store/store.h"
 
@@ -23,7 +24,25 @@ namespace {
 struct DemoArgs {
   std::string dir = "vigia-demo";
   uint64_t seed = 1;
+  bool serve = true;
+  std::string listen = "127.0.0.1:8080";
 };
+
+// A random bearer token for the demo's write API, in DIR/token (0600).
+std::string MakeToken(const std::filesystem::path& file) {
+  std::ifstream rnd("/dev/urandom", std::ios::binary);
+  unsigned char b[16] = {};
+  if (!rnd.read(reinterpret_cast<char*>(b), sizeof b)) return {};
+  std::string token;
+  for (unsigned char c : b) token += fmt::format("{:02x}", c);
+  std::ofstream out(file, std::ios::trunc);
+  if (!(out << token << "\n")) return {};
+  out.close();
+  std::error_code ec;
+  std::filesystem::permissions(file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write,
+                               std::filesystem::perm_options::replace, ec);
+  return token;
+}
 
 int RunDemo(const DemoArgs& a) {
   namespace fs = std::filesystem;
@@ -60,6 +79,7 @@ int RunDemo(const DemoArgs& a) {
   std::stringstream ss;
   ss << in.rdbuf();
   const auto truth = nlohmann::json::parse(ss.str(), nullptr, false);
+  {
   auto store = store::Store::Open("sqlite:" + db.string());
   if (!store.ok() || !truth.is_object()) {
     std::fprintf(stderr, "vigia: demo: cannot read back %s\n", db.c_str());
@@ -87,7 +107,26 @@ int RunDemo(const DemoArgs& a) {
   std::printf("\nNext: vigia incidents --db sqlite:%s --type hijack\n", db.c_str());
   std::printf("      vigia report region lacnic --db sqlite:%s\n", db.c_str());
   std::printf("      vigia report group manrs --db sqlite:%s\n", db.c_str());
-  return kExitOk;
+  }
+  if (!a.serve) return kExitOk;
+
+  // 4. The dashboard and API over the store, until Ctrl-C.
+  serve::ServeOptions so;
+  so.db = "sqlite:" + db.string();
+  so.listen = a.listen;
+  so.access_log = false;
+  so.token = MakeToken(dir / "token");
+  std::printf("\n4. serving the dashboard and API over %s (Ctrl-C stops it)\n", db.c_str());
+  if (so.token.empty()) {
+    std::printf("   (no token could be written: contesting incidents is off)\n");
+  } else {
+    std::printf("   contesting an incident needs the bearer token in %s\n", (dir / "token").c_str());
+  }
+  if (serve::FindWebApp("").empty()) {
+    std::printf("   the web app is not built (cd web && npm ci && npm run build): the API only\n");
+  }
+  std::fflush(stdout);
+  return serve::Serve(so);
 }
 
 }  // namespace
@@ -95,11 +134,18 @@ int RunDemo(const DemoArgs& a) {
 void RegisterDemo(CLI::App& app, int* exit_code) {
   auto a = std::make_shared<DemoArgs>();
   CLI::App* cmd = app.add_subcommand(
-      "demo", "Simulate the demo-size Internet, analyze it into a local store, and compare the "
-              "incidents found with those injected");
+      "demo", "Simulate the demo-size Internet, analyze it into a local store, compare the "
+              "incidents found with those injected, and serve the dashboard");
   cmd->add_option("--dir", a->dir, "Where the snapshot and the store go")->capture_default_str();
   cmd->add_option("--seed", a->seed, "Seed of the simulated Internet")->capture_default_str();
-  cmd->callback([a, exit_code] { *exit_code = RunDemo(*a); });
+  cmd->add_option("--listen", a->listen, "HOST:PORT to serve the dashboard on (port 0: any free port)")
+      ->capture_default_str();
+  auto no_serve = std::make_shared<bool>(false);
+  cmd->add_flag("--no-serve", *no_serve, "Stop after the analysis instead of serving the dashboard");
+  cmd->callback([a, exit_code, no_serve] {
+    a->serve = !*no_serve;
+    *exit_code = RunDemo(*a);
+  });
 }
 
 }  // namespace vigia::cli

@@ -76,6 +76,19 @@ bool NormaliseEntity(const std::string& kind, std::string* id) {
   return false;
 }
 
+ordered_json ContestJson(const store::ContestRow& c) {
+  return {{"id", c.id},
+          {"incident", c.incident},
+          {"snapshot", c.snapshot},
+          {"date", c.date},
+          {"type", c.type},
+          {"culprit", c.culprit},
+          {"propagator", c.propagator ? ordered_json(*c.propagator) : ordered_json(nullptr)},
+          {"author", c.author},
+          {"reason", c.reason},
+          {"time", c.time}};
+}
+
 Result<ordered_json> BuildReport(store::Store& st, const ReportOptions& o) {
   std::string id = o.id;
   if (!NormaliseEntity(o.kind, &id)) {
@@ -187,10 +200,17 @@ Result<ordered_json> BuildReport(store::Store& st, const ReportOptions& o) {
       x["end"] = IsoTime(in.end);
       x["confidence"] = in.confidence;
       x["evidence"] = ordered_json::parse(in.evidence, nullptr, false);
+      x["contested"] = in.contests;
       ij.push_back(std::move(x));
     }
     r["incidents"] = std::move(ij);
     r["fixes"] = detail.is_object() ? detail.value("fixes", ordered_json::array()) : ordered_json::array();
+    // The audit log: every contest of this AS's incidents, in any snapshot.
+    auto contests = st.Contests(0, 0, asn, 1000);
+    if (!contests.ok()) return contests.status();
+    ordered_json cj = ordered_json::array();
+    for (const auto& c : *contests) cj.push_back(ContestJson(c));
+    r["contests"] = std::move(cj);
     return r;
   }
 
@@ -226,6 +246,7 @@ Result<ordered_json> BuildReport(store::Store& st, const ReportOptions& o) {
                    {"band", x->second.band}});
   }
   r["members"] = {{"count", members.size()}, {"listed", std::move(mem)}};
+  if (detail.is_object() && detail.contains("coverage")) r["coverage"] = detail["coverage"];
 
   // Metric means and the summed fix list.
   std::map<std::string, std::pair<double, size_t>> metric_sum;
@@ -362,6 +383,14 @@ std::string ReportText(const ordered_json& r) {
       const auto& ev = in["evidence"];
       if (ev.is_object() && ev.contains("reasons")) {
         for (const auto& why : ev["reasons"]) out += "      " + why.get<std::string>() + "\n";
+      }
+    }
+    if (r.contains("contests") && !r["contests"].empty()) {
+      out += fmt::format("\nContests (audit log, newest first: {})\n", r["contests"].size());
+      for (const auto& c : r["contests"]) {
+        out += fmt::format("  {} {} contested incident #{} ({}, {}): {}\n", c["time"].get<std::string>(),
+                           c["author"].get<std::string>(), c["incident"].get<int64_t>(), c["type"].get<std::string>(),
+                           c["date"].get<std::string>(), c["reason"].get<std::string>());
       }
     }
     out += "\nFix list (each score is reached with this fix and those above it)\n";

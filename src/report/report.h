@@ -30,6 +30,9 @@ struct ReportOptions {
 // kNotFound when there is no such snapshot or entity.
 Result<nlohmann::ordered_json> BuildReport(store::Store& store, const ReportOptions& opts);
 
+// A contest of the audit log as JSON (also used by vigia serve).
+nlohmann::ordered_json ContestJson(const store::ContestRow& c);
+
 // The report as CSV: one row per action and metric.
 std::string ReportCsv(const nlohmann::ordered_json& report);
 // The report as text for people.

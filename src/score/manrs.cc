@@ -520,6 +520,18 @@ Scoreboard Score(const detect::Snapshot& s, const detect::RouteView& v,
     } else if (g.kind == "country") {
       g.name = g.id;
       g.country = g.id;
+      // The RIR region most of its members' resources come from.
+      std::map<std::string, size_t> regions;
+      for (Asn m : g.members) {
+        if (const AsScore* a = find(m); a && !a->region.empty()) ++regions[a->region];
+      }
+      size_t most = 0;
+      for (const auto& [r, n] : regions) {
+        if (n > most) {
+          most = n;
+          g.region = r;
+        }
+      }
     } else if (g.kind == "group") {
       g.name = g.id == "all" ? "All networks" : "MANRS participants";
     }

@@ -12,6 +12,15 @@
 //                                   the report of report/report.h
 //   GET /api/incidents              search by type, AS and prefix, paged
 //   GET /api/ranking                entities of a kind by overall score, paged; ?format=csv
+//   GET /api/search                 ASes, countries and IXPs by id or name
+//   GET /api/compare                ASes or countries side by side; ?format=csv
+//   GET /api/incidents/{id}         one incident with its contests
+//   POST /api/incidents/{id}/contest
+//                                   contest an incident (bearer token; append-only audit log)
+//   GET /                           the web app (web/dist), when built
+//
+// Every table has CSV: ?format=csv on ranking, incidents, compare and the
+// reports.
 #pragma once
 
 #include <string>
@@ -23,7 +32,15 @@ struct ServeOptions {
   std::string listen = "127.0.0.1:8080";  // HOST:PORT; port 0 picks a free one
   size_t max_page = 1000;
   bool access_log = true;  // one line per request on stderr
+  // The built web app (web/dist) served at "/"; "" = look beside the
+  // program (../../web/dist, ../share/vigia/web) and in ./web/dist.
+  std::string web;
+  // The bearer token the write API (contests) requires; "" = writes off.
+  std::string token;
 };
+
+// The web app directory Serve would use for `configured` ("" = search).
+std::string FindWebApp(const std::string& configured);
 
 // Serves until SIGINT or SIGTERM. Prints "vigia: serving http://HOST:PORT"
 // on stdout once listening. Returns the exit status.

@@ -91,6 +91,31 @@ CREATE TABLE origins (
   PRIMARY KEY (prefix, origin)
 ) WITHOUT ROWID;
 )sql",
+    // 2 -> 3: contests of incidents (the write API of vigia serve), and an
+    // index for the history of one entity. Contests are an append-only
+    // audit log: triggers refuse to change or delete one, and a contested
+    // incident cannot be deleted.
+    R"sql(
+CREATE TABLE contests (
+  id INTEGER PRIMARY KEY,
+  snapshot INTEGER NOT NULL,
+  incident INTEGER NOT NULL,
+  author TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  time TEXT NOT NULL,
+  remote TEXT NOT NULL,
+  FOREIGN KEY (snapshot, incident) REFERENCES incidents(snapshot, id)
+);
+CREATE INDEX contests_incident ON contests(snapshot, incident);
+CREATE INDEX scores_history ON scores(entity_kind, entity);
+CREATE TRIGGER contests_no_update BEFORE UPDATE ON contests
+  BEGIN SELECT RAISE(ABORT, 'contests are an append-only audit log'); END;
+CREATE TRIGGER contests_no_delete BEFORE DELETE ON contests
+  BEGIN SELECT RAISE(ABORT, 'contests are an append-only audit log'); END;
+CREATE TRIGGER incidents_contested_no_delete BEFORE DELETE ON incidents
+  WHEN EXISTS (SELECT 1 FROM contests c WHERE c.snapshot = old.snapshot AND c.incident = old.id)
+  BEGIN SELECT RAISE(ABORT, 'a contested incident is never deleted'); END;
+)sql",
 };
 constexpr int kSchemaVersion = static_cast<int>(std::size(kMigrations));
 
@@ -355,22 +380,26 @@ Result<std::vector<SnapshotInfo>> SqliteStore::Snapshots() {
 }
 
 Result<std::vector<IncidentRow>> SqliteStore::Incidents(const IncidentQuery& iq) {
-  Stmt q(db_,
-         "SELECT id, type, kind, culprit, propagator, prefixes, start, \"end\", confidence, evidence "
-         "FROM incidents WHERE snapshot = ?1 AND (?2 = '' OR type = ?2) "
-         "AND (?3 IS NULL OR culprit = ?3 OR propagator = ?3) "
-         "AND (?6 = '' OR instr(prefixes, '\"' || ?6 || '\"') > 0) ORDER BY id LIMIT ?4 OFFSET ?5");
+  // The optional filters are left out of the SQL rather than bound as NULL,
+  // so that SQLite plans with the indexes (by id; by culprit OR propagator).
+  std::string sql =
+      "SELECT id, type, kind, culprit, propagator, prefixes, start, \"end\", confidence, evidence, "
+      "(SELECT count(*) FROM contests c WHERE c.snapshot = i.snapshot AND c.incident = i.id) "
+      "FROM incidents i WHERE snapshot = ?1";
+  if (iq.id) sql += " AND id = ?7";
+  if (!iq.type.empty()) sql += " AND type = ?2";
+  if (iq.asn) sql += " AND (culprit = ?3 OR propagator = ?3)";
+  if (!iq.prefix.empty()) sql += " AND instr(prefixes, '\"' || ?6 || '\"') > 0";
+  sql += " ORDER BY id LIMIT ?4 OFFSET ?5";
+  Stmt q(db_, sql.c_str());
   if (!q.ok()) return Error("query incidents");
   q.Bind(1, iq.snapshot);
-  q.Bind(2, iq.type);
-  if (iq.asn) {
-    q.Bind(3, static_cast<int64_t>(*iq.asn));
-  } else {
-    q.BindNull(3);
-  }
+  if (iq.id) q.Bind(7, *iq.id);
+  if (!iq.type.empty()) q.Bind(2, iq.type);
+  if (iq.asn) q.Bind(3, static_cast<int64_t>(*iq.asn));
+  if (!iq.prefix.empty()) q.Bind(6, iq.prefix);
   q.Bind(4, static_cast<int64_t>(std::min<size_t>(iq.limit, 100'000)));
   q.Bind(5, static_cast<int64_t>(iq.offset));
-  q.Bind(6, iq.prefix);
   std::vector<IncidentRow> out;
   while (q.Step() == SQLITE_ROW) {
     IncidentRow r;
@@ -389,6 +418,7 @@ Result<std::vector<IncidentRow>> SqliteStore::Incidents(const IncidentQuery& iq)
     r.end = q.Int(7);
     r.confidence = q.Real(8);
     r.evidence = q.Text(9);
+    r.contests = q.Int(10);
     out.push_back(std::move(r));
   }
   return out;
@@ -528,6 +558,104 @@ Result<std::vector<OriginRow>> SqliteStore::KnownOrigins(const std::string& befo
   std::vector<OriginRow> out;
   while (q.Step() == SQLITE_ROW) {
     out.push_back({q.Text(0), static_cast<Asn>(q.Int(1)), q.Text(2), q.Text(3)});
+  }
+  return out;
+}
+
+Result<ContestRow> SqliteStore::AddContest(const ContestRow& in) {
+  ContestRow c = in;
+  c.time = IsoTime(time(nullptr));
+  Stmt find(db_,
+            "SELECT n.date, i.type, i.culprit, i.propagator FROM incidents i JOIN snapshots n ON n.id = i.snapshot "
+            "WHERE i.snapshot = ?1 AND i.id = ?2");
+  if (!find.ok()) return Error("find incident");
+  find.Bind(1, c.snapshot);
+  find.Bind(2, c.incident);
+  if (find.Step() != SQLITE_ROW) {
+    return Status::NotFound(fmt::format("no incident {} in snapshot {}", c.incident, c.snapshot));
+  }
+  c.date = find.Text(0);
+  c.type = find.Text(1);
+  c.culprit = static_cast<Asn>(find.Int(2));
+  if (!find.Null(3)) c.propagator = static_cast<Asn>(find.Int(3));
+  Stmt q(db_, "INSERT INTO contests (snapshot, incident, author, reason, time, remote) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+  if (!q.ok()) return Error("insert contest");
+  q.Bind(1, c.snapshot);
+  q.Bind(2, c.incident);
+  q.Bind(3, c.author);
+  q.Bind(4, c.reason);
+  q.Bind(5, c.time);
+  q.Bind(6, c.remote);
+  if (q.Step() != SQLITE_DONE) return Error("insert contest");
+  c.id = sqlite3_last_insert_rowid(db_);
+  return c;
+}
+
+Result<std::vector<ContestRow>> SqliteStore::Contests(int64_t snapshot, int64_t incident, std::optional<Asn> asn,
+                                                      size_t limit) {
+  std::string sql =
+      "SELECT c.id, c.snapshot, c.incident, c.author, c.reason, c.time, c.remote, n.date, i.type, i.culprit, "
+      "i.propagator FROM contests c JOIN incidents i ON i.snapshot = c.snapshot AND i.id = c.incident "
+      "JOIN snapshots n ON n.id = c.snapshot WHERE ";
+  sql += asn ? "(i.culprit = ?3 OR i.propagator = ?3)" : "c.snapshot = ?1 AND c.incident = ?2";
+  sql += " ORDER BY c.id DESC LIMIT ?4";
+  Stmt q(db_, sql.c_str());
+  if (!q.ok()) return Error("query contests");
+  if (asn) {
+    q.Bind(3, static_cast<int64_t>(*asn));
+  } else {
+    q.Bind(1, snapshot);
+    q.Bind(2, incident);
+  }
+  q.Bind(4, static_cast<int64_t>(std::min<size_t>(limit, 100'000)));
+  std::vector<ContestRow> out;
+  while (q.Step() == SQLITE_ROW) {
+    ContestRow c;
+    c.id = q.Int(0);
+    c.snapshot = q.Int(1);
+    c.incident = q.Int(2);
+    c.author = q.Text(3);
+    c.reason = q.Text(4);
+    c.time = q.Text(5);
+    c.remote = q.Text(6);
+    c.date = q.Text(7);
+    c.type = q.Text(8);
+    c.culprit = static_cast<Asn>(q.Int(9));
+    if (!q.Null(10)) c.propagator = static_cast<Asn>(q.Int(10));
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+Result<std::vector<EntityRow>> SqliteStore::Search(int64_t snapshot, const std::string& text, size_t limit) {
+  // An ASN ("64496", "AS64496", "as64496") matches its AS exactly; any
+  // text matches names (ASCII case-insensitive) and ids of countries and
+  // IXPs. LIKE's wildcards in the text are taken literally.
+  std::string id = text;
+  if (id.size() > 2 && (id[0] == 'A' || id[0] == 'a') && (id[1] == 'S' || id[1] == 's') &&
+      id.find_first_not_of("0123456789", 2) == std::string::npos) {
+    id = id.substr(2);
+  }
+  std::string like = "%";
+  for (char ch : text) {
+    if (ch == '%' || ch == '_' || ch == '\\') like += '\\';
+    like += ch;
+  }
+  like += '%';
+  Stmt q(db_,
+         "SELECT kind, id, name, country, region, manrs, size, "
+         "CASE WHEN id = ?2 COLLATE NOCASE THEN 0 WHEN name LIKE ?3 ESCAPE '\\' THEN 1 ELSE 2 END AS rank "
+         "FROM entities WHERE snapshot = ?1 AND kind IN ('as', 'country', 'ixp') "
+         "AND (id = ?2 COLLATE NOCASE OR name LIKE ?3 ESCAPE '\\') "
+         "ORDER BY rank, kind = 'as', size DESC, id LIMIT ?4");
+  if (!q.ok()) return Error("search");
+  q.Bind(1, snapshot);
+  q.Bind(2, id);
+  q.Bind(3, like);
+  q.Bind(4, static_cast<int64_t>(std::min<size_t>(limit, 1000)));
+  std::vector<EntityRow> out;
+  while (q.Step() == SQLITE_ROW) {
+    out.push_back({q.Text(0), q.Text(1), q.Text(2), q.Text(3), q.Text(4), q.Int(5) != 0, q.Int(6), ""});
   }
   return out;
 }

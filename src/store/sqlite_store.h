@@ -39,6 +39,10 @@ class SqliteStore : public Store {
                                                               size_t limit, size_t offset) override;
   Result<std::vector<HistoryPoint>> History(const std::string& kind, const std::string& id, bool monthly) override;
   Result<std::vector<OriginRow>> KnownOrigins(const std::string& before_date) override;
+  Result<ContestRow> AddContest(const ContestRow& c) override;
+  Result<std::vector<ContestRow>> Contests(int64_t snapshot, int64_t incident, std::optional<Asn> asn,
+                                           size_t limit) override;
+  Result<std::vector<EntityRow>> Search(int64_t snapshot, const std::string& text, size_t limit) override;
 
   // "PATH: what: SQLite's message".
   Status Error(const std::string& what) const;

@@ -94,7 +94,7 @@ TEST(SqliteStore, MigratesAnOlderFileAndRefusesANewerOne) {
 }
 
 // A file written by schema 1 (the first release of the store) keeps its
-// snapshot through the migration to 2; its scores read back with members 1.
+// snapshot through the migrations to 3; its scores read back with members 1.
 TEST(SqliteStore, MigratesSchemaOneWithItsData) {
   const fs::path db = TempDb("v1");
   Sql(db,
@@ -104,12 +104,18 @@ TEST(SqliteStore, MigratesSchemaOneWithItsData) {
       "CREATE TABLE scores (snapshot INTEGER NOT NULL REFERENCES snapshots(id), entity_kind TEXT NOT NULL, "
       "entity TEXT NOT NULL, action TEXT NOT NULL, score REAL, band TEXT NOT NULL, "
       "PRIMARY KEY (snapshot, entity_kind, entity, action))");
+  Sql(db,
+      "CREATE TABLE incidents (snapshot INTEGER NOT NULL REFERENCES snapshots(id), id INTEGER NOT NULL, "
+      "type TEXT NOT NULL, kind TEXT NOT NULL, culprit INTEGER NOT NULL, propagator INTEGER, prefixes TEXT NOT NULL, "
+      "start INTEGER NOT NULL, \"end\" INTEGER NOT NULL, confidence REAL NOT NULL, evidence TEXT NOT NULL, "
+      "PRIMARY KEY (snapshot, id))");
   Sql(db, "INSERT INTO snapshots VALUES (1, '2026-11-01', 0, 86400, 'old', '2026-11-02T00:00:00Z')");
   Sql(db, "INSERT INTO scores VALUES (1, 'as', '64500', 'overall', 75.5, 'aspiring')");
   Sql(db, "PRAGMA user_version = 1");
   auto s = SqliteStore::Open(db.string());
   ASSERT_TRUE(s.ok()) << s.status().message();
-  EXPECT_EQ((*s)->schema_version(), 2);
+  EXPECT_EQ((*s)->schema_version(), SqliteStore::latest_schema_version());
+  EXPECT_EQ(SqliteStore::latest_schema_version(), 3);
   auto rows = (*s)->Scores(1, "as", "64500");
   ASSERT_TRUE(rows.ok());
   ASSERT_EQ(rows->size(), 1u);
@@ -323,6 +329,77 @@ TEST(SqliteStore, KillDuringAWriteKeepsEarlierSnapshots) {
   ASSERT_TRUE((*w)->Commit().ok());
   EXPECT_EQ((*s)->Snapshots()->size(), 2u);
   fs::remove_all(db.parent_path());
+}
+
+// Contests (the write API's audit log): stored with their time, read back
+// per incident and per AS in any snapshot, append-only.
+TEST(SqliteStore, ContestsAreAnAppendOnlyAuditLog) {
+  const fs::path db = TempDb("contests");
+  auto s = SqliteStore::Open(db.string());
+  ASSERT_TRUE(s.ok());
+  auto w = (*s)->BeginSnapshot(Info("2026-11-22"));
+  ASSERT_TRUE(w.ok());
+  ASSERT_TRUE((*w)->AddIncident(Incident(1, "hijack", 64500, 64501)).ok());
+  ASSERT_TRUE((*w)->AddIncident(Incident(2, "route_leak", 64502, std::nullopt)).ok());
+  ASSERT_TRUE((*w)->AddEntity({"as", "64500", "Example Net", "BR", "lacnic", false, 3, "{}"}).ok());
+  ASSERT_TRUE((*w)->AddEntity({"country", "BR", "BR", "BR", "lacnic", false, 1, "{}"}).ok());
+  auto snap = (*w)->Commit();
+  ASSERT_TRUE(snap.ok());
+
+  ContestRow c;
+  c.snapshot = snap->id;
+  c.incident = 1;
+  c.author = "noc@example.net";
+  c.reason = "customer route";
+  c.remote = "127.0.0.1";
+  auto stored = (*s)->AddContest(c);
+  ASSERT_TRUE(stored.ok()) << stored.status().message();
+  EXPECT_GT(stored->id, 0);
+  EXPECT_EQ(stored->type, "hijack");
+  EXPECT_EQ(stored->culprit, 64500u);
+  EXPECT_EQ(stored->date, "2026-11-22");
+  EXPECT_EQ(stored->time.size(), 20u);
+  c.incident = 99;
+  EXPECT_EQ((*s)->AddContest(c).status().code(), StatusCode::kNotFound);
+
+  auto of_incident = (*s)->Contests(snap->id, 1, std::nullopt, 10);
+  ASSERT_TRUE(of_incident.ok());
+  ASSERT_EQ(of_incident->size(), 1u);
+  EXPECT_EQ((*of_incident)[0].author, "noc@example.net");
+  for (Asn asn : {64500u, 64501u}) {  // culprit and propagator
+    auto of_as = (*s)->Contests(0, 0, asn, 10);
+    ASSERT_TRUE(of_as.ok());
+    EXPECT_EQ(of_as->size(), 1u) << asn;
+  }
+  EXPECT_TRUE((*s)->Contests(0, 0, Asn{64502}, 10)->empty());
+  IncidentQuery q;
+  q.snapshot = snap->id;
+  q.id = 1;
+  auto one = (*s)->Incidents(q);
+  ASSERT_TRUE(one.ok());
+  ASSERT_EQ(one->size(), 1u);
+  EXPECT_EQ((*one)[0].contests, 1);
+
+  // The triggers: no change, no delete, and the incident stays.
+  EXPECT_EQ(Sql(db, "UPDATE contests SET reason = 'x'"), "");
+  EXPECT_EQ(Sql(db, "SELECT reason FROM contests"), "customer route");
+  Sql(db, "DELETE FROM contests");
+  EXPECT_EQ(Sql(db, "SELECT count(*) FROM contests"), "1");
+  Sql(db, "DELETE FROM incidents WHERE id = 1");
+  EXPECT_EQ(Sql(db, "SELECT count(*) FROM incidents WHERE id = 1"), "1");
+
+  // Search: an ASN with or without "AS", a name in any case, a country id.
+  for (const char* text : {"64500", "AS64500", "as64500", "example", "EXAMPLE NET"}) {
+    auto r = (*s)->Search(snap->id, text, 10);
+    ASSERT_TRUE(r.ok());
+    ASSERT_EQ(r->size(), 1u) << text;
+    EXPECT_EQ((*r)[0].id, "64500");
+  }
+  auto br = (*s)->Search(snap->id, "br", 10);
+  ASSERT_TRUE(br.ok());
+  ASSERT_FALSE(br->empty());
+  EXPECT_EQ((*br)[0].kind, "country");
+  EXPECT_TRUE((*s)->Search(snap->id, "%", 10)->empty());
 }
 
 }  // namespace

@@ -38,6 +38,7 @@ struct IncidentRow {
   int64_t start = 0, end = 0;
   double confidence = 1;
   std::string evidence;  // JSON
+  int64_t contests = 0;  // read only: how many times it was contested
 };
 
 struct MetricRow {
@@ -94,6 +95,22 @@ struct IncidentQuery {
   size_t limit = 1000;
   size_t offset = 0;
   std::string prefix;  // "" = any; else one of the incident's prefixes, as Prefix::ToString writes it
+  std::optional<int64_t> id;  // one incident
+};
+
+// An operator's contest of an incident (vigia serve's write API). The
+// contests are an append-only audit log; the incident itself stays.
+struct ContestRow {
+  int64_t id = 0;  // assigned by the store
+  int64_t snapshot = 0;
+  int64_t incident = 0;
+  std::string author, reason;
+  std::string time;    // ISO 8601 UTC, set by the store
+  std::string remote;  // the client's address
+  // Read only, from the incident and its snapshot:
+  std::string date, type;
+  Asn culprit = 0;
+  std::optional<Asn> propagator;
 };
 
 // Writes one snapshot; nothing is visible until Commit(). Destroying it
@@ -137,6 +154,15 @@ class Store {
                                                     bool monthly) = 0;
   // Every (prefix, origin) with no incident seen on a date before `before_date`.
   virtual Result<std::vector<OriginRow>> KnownOrigins(const std::string& before_date) = 0;
+  // Stores a contest of an existing incident; NotFound when there is none.
+  virtual Result<ContestRow> AddContest(const ContestRow& c) = 0;
+  // Contests of one incident (incident > 0), or of every incident of an AS
+  // as culprit or propagator in any snapshot (asn given); newest first.
+  virtual Result<std::vector<ContestRow>> Contests(int64_t snapshot, int64_t incident, std::optional<Asn> asn,
+                                                   size_t limit) = 0;
+  // Entities of the kinds "as", "country" and "ixp" whose id is `text`
+  // (an ASN with or without "AS") or whose name holds it; exact ids first.
+  virtual Result<std::vector<EntityRow>> Search(int64_t snapshot, const std::string& text, size_t limit) = 0;
 };
 
 }  // namespace vigia::store

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Browser tests of the web dashboard: tests/web/run.sh VIGIA_BINARY WORKDIR
+# Builds a store from a simulated snapshot, serves it with the built app (web/dist),
+# runs ui.test.mjs in headless Chromium (playwright-core) and stops the server.
+# Exit: 0 all passed, 1 a failure, 77 skipped (no /usr/bin/chromium, web/node_modules or web/dist).
+set -u
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+web="$root/web"
+vigia="${1:?usage: run.sh VIGIA_BINARY WORKDIR}"
+work="${2:?usage: run.sh VIGIA_BINARY WORKDIR}"
+chromium="${CHROMIUM:-/usr/bin/chromium}"
+
+skip() { echo "SKIP: $*"; exit 77; }
+[ -x "$chromium" ] || skip "$chromium is missing (apt-get install chromium)"
+[ -d "$web/node_modules/playwright-core" ] || skip "web/node_modules is missing (cd web && npm ci)"
+[ -f "$web/dist/index.html" ] || skip "web/dist is missing (cd web && npm run build)"
+command -v node >/dev/null || skip "node is missing"
+[ -x "$vigia" ] || { echo "FAIL: $vigia is not executable"; exit 1; }
+
+rm -rf "$work" && mkdir -p "$work" || exit 1
+work="$(cd "$work" && pwd)"
+"$vigia" simulate --seed 9 --ases 600 --prefixes 6000 --peers 8 --out "$work/snap" >"$work/simulate.log" 2>&1 \
+  || { echo "FAIL: vigia simulate (see $work/simulate.log)"; exit 1; }
+"$vigia" analyze --db "sqlite:$work/vigia.db" "$work/snap" >"$work/analyze.log" 2>&1 \
+  || { echo "FAIL: vigia analyze (see $work/analyze.log)"; exit 1; }
+token="web-test-token-$RANDOM$RANDOM$RANDOM-0123456789"
+(umask 077 && echo "$token" >"$work/token")
+
+"$vigia" serve --db "sqlite:$work/vigia.db" --listen 127.0.0.1:0 --web "$web/dist" \
+  --token-file "$work/token" >"$work/serve.out" 2>"$work/serve.log" &
+pid=$!
+stop() { kill -TERM "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; }
+trap stop EXIT
+url=""
+for _ in $(seq 1 100); do
+  url="$(sed -n 's/^vigia: serving \(http:[^ ]*\).*/\1/p' "$work/serve.out" | head -n1)"
+  [ -n "$url" ] && break
+  kill -0 "$pid" 2>/dev/null || break
+  sleep 0.1
+done
+[ -n "$url" ] || { echo "FAIL: the server did not start (see $work/serve.log)"; cat "$work/serve.log"; exit 1; }
+echo "serving $url"
+
+node "$here/ui.test.mjs" "$url" "$work" "$token"
+rc=$?
+stop
+trap - EXIT
+echo "screenshots: $work/screenshots"
+exit $rc

@@ -1,0 +1,167 @@
+// The JSON API of `vigia serve`, same origin, relative URLs.
+
+export class ApiError extends Error {
+  constructor(
+    public status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export type Params = Record<string, string | number | undefined | null>;
+
+export function apiUrl(path: string, params?: Params): string {
+  const q = new URLSearchParams();
+  if (params) for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
+  const s = q.toString();
+  return `api/${path.replace(/^\//, '')}${s ? `?${s}` : ''}`;
+}
+
+export function csvUrl(path: string, params?: Params): string {
+  return apiUrl(path, { ...params, format: 'csv' });
+}
+
+export async function get<T>(path: string, params?: Params): Promise<T> {
+  const res = await fetch(apiUrl(path, params), { headers: { Accept: 'application/json' } });
+  if (!res.ok) {
+    let msg = res.statusText;
+    try {
+      msg = ((await res.json()) as { error?: string }).error ?? msg;
+    } catch {
+      /* not JSON */
+    }
+    throw new ApiError(res.status, msg);
+  }
+  return (await res.json()) as T;
+}
+
+export async function post<T>(path: string, body: unknown, token: string): Promise<{ status: number; data: T }> {
+  const res = await fetch(apiUrl(path), {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json', Authorization: `Bearer ${token}` },
+    body: JSON.stringify(body),
+  });
+  let data: unknown = null;
+  try {
+    data = await res.json();
+  } catch {
+    /* empty */
+  }
+  return { status: res.status, data: data as T };
+}
+
+// ---- Types (only the fields the app reads) ----
+export interface Score {
+  score: number | null;
+  band: string;
+  members?: number;
+  ready?: number;
+  aspiring?: number;
+  lagging?: number;
+  no_data?: number;
+}
+export type Scores = Record<string, Score>;
+export interface Coverage {
+  rpki?: { routes: number; valid: number; invalid: number; not_found: number };
+  irr?: { routes: number; registered: number };
+}
+// A country of the overview: its overall score with the band counts.
+export interface CountryRow extends Omit<Score, 'score'> {
+  id: string;
+  region: string;
+  overall: number | null;
+}
+export interface Overview {
+  snapshot: { id: number; date: string };
+  global: Scores;
+  manrs?: Scores;
+  regions: { id: string; name: string; scores: Scores; coverage?: Coverage }[];
+  incidents: Record<string, number>;
+  coverage?: Coverage;
+  countries?: CountryRow[];
+}
+export interface Evidence {
+  reasons?: string[];
+  example_paths?: string[];
+  peers_seen?: number;
+  peers?: string[];
+  collectors?: string[];
+  first_seen?: number;
+  last_seen?: number;
+  [k: string]: unknown;
+}
+export interface Incident {
+  id: number;
+  type: string;
+  kind: string;
+  role?: string;
+  culprit: number;
+  propagator: number;
+  prefixes: string[];
+  start: string;
+  end: string;
+  confidence: number;
+  evidence: Evidence;
+  contested?: boolean | number;
+  contests?: Contest[];
+}
+export interface Contest {
+  id: number;
+  incident: number;
+  author: string;
+  reason: string;
+  time: string;
+}
+export interface Member {
+  asn: number;
+  name: string;
+  country: string;
+  manrs: boolean;
+  overall: number | null;
+  band: string;
+}
+export interface Report {
+  kind: string;
+  id: string;
+  name: string;
+  country: string;
+  region: string;
+  manrs?: boolean;
+  snapshot: { id: number; date: string };
+  scores: Scores;
+  history: { date: string; overall: number | null }[];
+  history_monthly: { month: string; overall: number | null; snapshots: number }[];
+  metrics: Record<string, { value?: number | null; raw?: number; mean?: number | null; members_with_data?: number; title: string }>;
+  members?: { count: number; listed: Member[] };
+  routes?: { originated: number; rpki: { valid: number; invalid: number; not_found: number }; irr_registered: number };
+  incidents?: Incident[];
+  fixes:
+    | { metric: string; what: string; count: number; items: string[]; metric_after: number; action_after: number; overall_after: number }[]
+    | { by_kind: { metric: string; what: string; members: number; items: number }[]; overall_now: number; overall_if_all_fixed: number };
+  contests?: Contest[];
+}
+export interface RankingEntity {
+  id: string;
+  name: string;
+  country: string;
+  region: string;
+  manrs: boolean;
+  size: number;
+  overall: number | null;
+  band: string;
+}
+export interface SearchResult {
+  kind: 'as' | 'country' | 'ixp';
+  id: string | number;
+  name: string;
+  country: string;
+}
+export interface CompareEntity {
+  id: string;
+  name: string;
+  country: string;
+  region: string;
+  scores: Scores;
+  metrics: Record<string, number | null>;
+}
