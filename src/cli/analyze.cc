@@ -4,6 +4,8 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <set>
@@ -38,6 +40,9 @@ struct AnalyzeArgs {
   bool json = false;
 };
 
+// Members an aggregate's stored summary lists (the API's page cap).
+constexpr size_t kSummaryMembers = 1000;
+
 ordered_json OptionalJson(const std::optional<double>& v) {
   return v ? ordered_json(std::round(*v * 100) / 100) : ordered_json(nullptr);
 }
@@ -65,6 +70,59 @@ std::string AsDetail(const score::AsScore& a) {
   }
   d["fixes"] = std::move(fixes);
   return d.dump();
+}
+
+// What an aggregate's report needs from its members, summed here once so
+// that report/report.h need not read every member back (seconds for the
+// largest aggregates at full scale). The members go lowest overall score
+// first (ties in ASN order), and every sum runs in that order, exactly as
+// report.h's recomputation from the members does (`vigia report
+// --from-members`).
+ordered_json ReportSummary(const score::Aggregate& g, const score::Scoreboard& board) {
+  std::vector<const score::AsScore*> ms;
+  for (Asn m : g.members) {
+    if (const score::AsScore* a = board.Find(m)) ms.push_back(a);
+  }
+  std::stable_sort(ms.begin(), ms.end(), [](const score::AsScore* a, const score::AsScore* b) {
+    return a->action[score::kOverall].value_or(101) < b->action[score::kOverall].value_or(101);
+  });
+  ordered_json lowest = ordered_json::array();
+  std::array<std::pair<double, size_t>, score::kMetricCount> metric{};
+  std::map<std::pair<std::string, std::string>, std::pair<size_t, size_t>> fixes;  // -> (members, items)
+  double now_sum = 0, after_sum = 0;
+  size_t scored = 0;
+  for (const score::AsScore* a : ms) {
+    const auto& overall = a->action[score::kOverall];
+    if (lowest.size() < kSummaryMembers) {
+      lowest.push_back({{"asn", a->asn}, {"name", a->name}, {"country", a->country}, {"manrs", a->manrs},
+                        {"overall", overall ? ordered_json(*overall) : ordered_json(nullptr)},
+                        {"band", a->band[score::kOverall]}});
+    }
+    for (size_t m = 0; m < score::kMetricCount; ++m) {
+      if (!a->value[m]) continue;
+      metric[m].first += *a->value[m];
+      ++metric[m].second;
+    }
+    if (!overall) continue;
+    ++scored;
+    now_sum += *overall;
+    double after = *overall;
+    for (const score::Fix& f : a->fixes) {
+      auto& x = fixes[{f.metric, f.what}];
+      ++x.first;
+      x.second += f.count;
+      if (f.overall_after) after = std::round(*f.overall_after * 100) / 100;  // as AsDetail stores it
+    }
+    after_sum += after;
+  }
+  ordered_json mj = ordered_json::object();
+  for (size_t m = 0; m < score::kMetricCount; ++m) {
+    if (metric[m].second) mj[score::MetricName(static_cast<score::Metric>(m))] = {metric[m].first, metric[m].second};
+  }
+  ordered_json fj = ordered_json::array();
+  for (const auto& [key, x] : fixes) fj.push_back({key.first, key.second, x.first, x.second});
+  return {{"lowest", std::move(lowest)}, {"metrics", std::move(mj)}, {"fixes", std::move(fj)},
+          {"now_sum", now_sum}, {"after_sum", after_sum}, {"scored", scored}};
 }
 
 // Incidents, scores, entities and the origin history, in one snapshot.
@@ -116,6 +174,7 @@ Status WriteSnapshot(store::SnapshotWriter* w, const detect::Snapshot& s, const 
     }
     d["coverage"] = {{"rpki", {{"routes", routes}, {"valid", valid}, {"invalid", invalid}, {"not_found", not_found}}},
                      {"irr", {{"routes", routes}, {"registered", registered}}}};
+    d["summary"] = ReportSummary(g, board);
     store::EntityRow e{g.kind, g.id, g.name, g.country, g.region, g.id == "manrs",
                        static_cast<int64_t>(g.members.size()), d.dump()};
     if (Status st = w->AddEntity(e); !st.ok()) return st;

@@ -15,7 +15,7 @@ namespace {
 struct ReportArgs {
   std::string db = "sqlite:vigia.db";
   std::string kind, id, date;
-  bool json = false, csv = false;
+  bool json = false, csv = false, from_members = false;
   size_t members = 50;
 };
 
@@ -30,6 +30,7 @@ int RunReport(const ReportArgs& a) {
   o.id = a.id;
   o.date = a.date;
   o.max_members = a.members;
+  o.from_members = a.from_members;
   auto r = report::BuildReport(**st, o);
   if (!r.ok()) {
     std::fprintf(stderr, "vigia: report: %s: %s\n", a.db.c_str(), r.status().message().c_str());
@@ -75,6 +76,9 @@ void RegisterReport(CLI::App& app, int* exit_code) {
         ->capture_default_str();
     auto* json = sub->add_flag("--json", a->json, "JSON");
     sub->add_flag("--csv", a->csv, "CSV: one row per action and metric")->excludes(json);
+    sub->add_flag("--from-members", a->from_members,
+                  "Aggregates: recompute from every member's stored rows instead of the summary analyze "
+                  "stored (the same numbers, slower; a check)");
     sub->callback([a, exit_code] {
       std::string id = a->id;
       if (!report::NormaliseEntity(a->kind, &id)) {

@@ -221,33 +221,7 @@ Result<ordered_json> BuildReport(store::Store& st, const ReportOptions& o) {
       if (m.is_number_unsigned()) members.push_back(m.get<Asn>());
     }
   }
-  auto ranking = st.Ranking(snap->id, "as", 10'000'000, 0);
-  if (!ranking.ok()) return ranking.status();
-  std::map<Asn, const std::pair<store::EntityRow, store::ScoreRow>*> by_asn;
-  for (const auto& x : *ranking) by_asn[static_cast<Asn>(std::stoul(x.first.id))] = &x;
-  std::vector<const std::pair<store::EntityRow, store::ScoreRow>*> rows;
-  for (Asn m : members) {
-    auto it = by_asn.find(m);
-    if (it != by_asn.end()) rows.push_back(it->second);
-  }
-  // The lowest first: those whose fixes matter most.
-  std::stable_sort(rows.begin(), rows.end(), [](const auto* a, const auto* b) {
-    const double x = a->second.score.value_or(101), y = b->second.score.value_or(101);
-    return x < y;
-  });
   ordered_json mem = ordered_json::array();
-  for (const auto* x : rows) {
-    if (mem.size() >= o.max_members) break;
-    mem.push_back({{"asn", std::stoul(x->first.id)},
-                   {"name", x->first.name},
-                   {"country", x->first.country},
-                   {"manrs", x->first.manrs},
-                   {"overall", Num(x->second.score)},
-                   {"band", x->second.band}});
-  }
-  r["members"] = {{"count", members.size()}, {"listed", std::move(mem)}};
-  if (detail.is_object() && detail.contains("coverage")) r["coverage"] = detail["coverage"];
-
   // Metric means and the summed fix list.
   std::map<std::string, std::pair<double, size_t>> metric_sum;
   struct FixSum {
@@ -256,35 +230,84 @@ Result<ordered_json> BuildReport(store::Store& st, const ReportOptions& o) {
   std::map<std::pair<std::string, std::string>, FixSum> fixes;
   double after_sum = 0, now_sum = 0;
   size_t scored = 0;
-  for (const auto* x : rows) {
-    const Asn asn = static_cast<Asn>(std::stoul(x->first.id));
-    auto metrics = st.Metrics(snap->id, asn);
-    if (!metrics.ok()) return metrics.status();
-    for (const auto& m : *metrics) {
-      if (!m.value) continue;
-      auto& s = metric_sum[m.metric];
-      s.first += *m.value;
-      ++s.second;
+  const ordered_json* summary =
+      detail.is_object() && detail.contains("summary") && detail["summary"].is_object() ? &detail["summary"] : nullptr;
+  if (summary && !o.from_members &&
+      (o.max_members <= (*summary)["lowest"].size() || (*summary)["lowest"].size() >= members.size())) {
+    // What analyze summed over the members (cli/analyze.cc ReportSummary).
+    for (const auto& m : (*summary)["lowest"]) {
+      if (mem.size() >= o.max_members) break;
+      mem.push_back({{"asn", m["asn"]},
+                     {"name", m["name"]},
+                     {"country", m["country"]},
+                     {"manrs", m["manrs"]},
+                     {"overall", m["overall"].is_number() ? Num(m["overall"].get<double>()) : ordered_json(nullptr)},
+                     {"band", m["band"]}});
     }
-    auto ent = st.Entity(snap->id, "as", x->first.id);
-    if (!ent.ok()) return ent.status();
-    if (!x->second.score) continue;
-    ++scored;
-    now_sum += *x->second.score;
-    double after = *x->second.score;
-    if (ent->has_value()) {
-      const ordered_json d = ordered_json::parse((*ent)->detail, nullptr, false);
-      if (d.is_object() && d.contains("fixes") && d["fixes"].is_array()) {
-        for (const auto& f : d["fixes"]) {
-          FixSum& fs = fixes[{f.value("metric", ""), f.value("what", "")}];
-          ++fs.members;
-          fs.items += f.value("count", size_t{0});
-          if (f.contains("overall_after") && f["overall_after"].is_number()) after = f["overall_after"].get<double>();
+    for (const auto& [k, v] : (*summary)["metrics"].items()) metric_sum[k] = {v[0].get<double>(), v[1].get<size_t>()};
+    for (const auto& f : (*summary)["fixes"]) {
+      fixes[{f[0].get<std::string>(), f[1].get<std::string>()}] = {f[2].get<size_t>(), f[3].get<size_t>()};
+    }
+    now_sum = (*summary)["now_sum"].get<double>();
+    after_sum = (*summary)["after_sum"].get<double>();
+    scored = (*summary)["scored"].get<size_t>();
+  } else {
+    // Recomputed from every member's rows in the store.
+    auto ranking = st.Ranking(snap->id, "as", 10'000'000, 0);
+    if (!ranking.ok()) return ranking.status();
+    std::map<Asn, const std::pair<store::EntityRow, store::ScoreRow>*> by_asn;
+    for (const auto& x : *ranking) by_asn[static_cast<Asn>(std::stoul(x.first.id))] = &x;
+    std::vector<const std::pair<store::EntityRow, store::ScoreRow>*> rows;
+    for (Asn m : members) {
+      auto it = by_asn.find(m);
+      if (it != by_asn.end()) rows.push_back(it->second);
+    }
+    // The lowest first: those whose fixes matter most.
+    std::stable_sort(rows.begin(), rows.end(), [](const auto* a, const auto* b) {
+      const double x = a->second.score.value_or(101), y = b->second.score.value_or(101);
+      return x < y;
+    });
+    for (const auto* x : rows) {
+      if (mem.size() >= o.max_members) break;
+      mem.push_back({{"asn", std::stoul(x->first.id)},
+                     {"name", x->first.name},
+                     {"country", x->first.country},
+                     {"manrs", x->first.manrs},
+                     {"overall", Num(x->second.score)},
+                     {"band", x->second.band}});
+    }
+    for (const auto* x : rows) {
+      const Asn asn = static_cast<Asn>(std::stoul(x->first.id));
+      auto metrics = st.Metrics(snap->id, asn);
+      if (!metrics.ok()) return metrics.status();
+      for (const auto& m : *metrics) {
+        if (!m.value) continue;
+        auto& s = metric_sum[m.metric];
+        s.first += *m.value;
+        ++s.second;
+      }
+      auto ent = st.Entity(snap->id, "as", x->first.id);
+      if (!ent.ok()) return ent.status();
+      if (!x->second.score) continue;
+      ++scored;
+      now_sum += *x->second.score;
+      double after = *x->second.score;
+      if (ent->has_value()) {
+        const ordered_json d = ordered_json::parse((*ent)->detail, nullptr, false);
+        if (d.is_object() && d.contains("fixes") && d["fixes"].is_array()) {
+          for (const auto& f : d["fixes"]) {
+            FixSum& fs = fixes[{f.value("metric", ""), f.value("what", "")}];
+            ++fs.members;
+            fs.items += f.value("count", size_t{0});
+            if (f.contains("overall_after") && f["overall_after"].is_number()) after = f["overall_after"].get<double>();
+          }
         }
       }
+      after_sum += after;
     }
-    after_sum += after;
   }
+  r["members"] = {{"count", members.size()}, {"listed", std::move(mem)}};
+  if (detail.is_object() && detail.contains("coverage")) r["coverage"] = detail["coverage"];
   ordered_json mj = ordered_json::object();
   for (size_t k = 0; k < std::size(kMetrics); ++k) {
     auto it = metric_sum.find(kMetrics[k]);

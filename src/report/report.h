@@ -25,6 +25,10 @@ struct ReportOptions {
   std::string date;  // YYYY-MM-DD; "" = the newest snapshot
   size_t max_incidents = 1000;
   size_t max_members = 50;  // aggregate reports list this many members
+  // Aggregates: recompute from every member's stored rows instead of the
+  // summary analyze stored with the aggregate (the same numbers; a check,
+  // and the path for stores written before the summary existed).
+  bool from_members = false;
 };
 
 // kNotFound when there is no such snapshot or entity.

@@ -381,14 +381,20 @@ Result<std::vector<SnapshotInfo>> SqliteStore::Snapshots() {
 
 Result<std::vector<IncidentRow>> SqliteStore::Incidents(const IncidentQuery& iq) {
   // The optional filters are left out of the SQL rather than bound as NULL,
-  // so that SQLite plans with the indexes (by id; by culprit OR propagator).
+  // so that SQLite plans each shape of query with its own index.
   std::string sql =
       "SELECT id, type, kind, culprit, propagator, prefixes, start, \"end\", confidence, evidence, "
       "(SELECT count(*) FROM contests c WHERE c.snapshot = i.snapshot AND c.incident = i.id) "
-      "FROM incidents i WHERE snapshot = ?1";
+      "FROM incidents i WHERE ";
+  // By AS: the rowids from incidents_culprit and incidents_propagator. With
+  // "snapshot = ?1 AND (culprit = ?3 OR propagator = ?3) ORDER BY id" SQLite
+  // (no sqlite_stat1) walks the whole snapshot by primary key instead, and a
+  // "snapshot = ?1" beside the IN makes it do so again.
+  sql += iq.asn ? "i.rowid IN (SELECT rowid FROM incidents WHERE snapshot = ?1 AND culprit = ?3 "
+                  "UNION SELECT rowid FROM incidents WHERE snapshot = ?1 AND propagator = ?3)"
+                : "snapshot = ?1";
   if (iq.id) sql += " AND id = ?7";
   if (!iq.type.empty()) sql += " AND type = ?2";
-  if (iq.asn) sql += " AND (culprit = ?3 OR propagator = ?3)";
   if (!iq.prefix.empty()) sql += " AND instr(prefixes, '\"' || ?6 || '\"') > 0";
   sql += " ORDER BY id LIMIT ?4 OFFSET ?5";
   Stmt q(db_, sql.c_str());
