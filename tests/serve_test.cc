@@ -231,7 +231,7 @@ TEST(Serve, HostileRequestsGetNo5xx) {
   size_t answered = 0, server_errors = 0;
   for (int i = 0; i < 2000; ++i) {
     std::string req;
-    const int kind = static_cast<int>(rng() % 6);
+    const int kind = static_cast<int>(rng() % 7);
     switch (kind) {
       case 0:  // random bytes
         req = junk(1 + rng() % 300);
@@ -254,9 +254,18 @@ TEST(Serve, HostileRequestsGetNo5xx) {
       case 4:  // huge header
         req = "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(20000 + rng() % 50000, 'a') + "\r\n\r\n";
         break;
-      default:  // a body on a GET, with a lying length
+      case 5:  // a body on a GET, with a lying length
         req = "GET /api/snapshots HTTP/1.1\r\nHost: x\r\nContent-Length: 999999\r\n\r\nabc";
         break;
+      default: {  // a contest with the right token and a hostile body
+        const std::string body = pick({"{", "[]", "null", "{\"author\":1}", "{\"author\":\"a\",\"reason\":\"\\u0000\"}",
+                                       "{\"author\":\"a\",\"reason\":\"\\ud800\"}", "\xff\xfe{}", ""}) +
+                                 (rng() % 2 ? junk(rng() % 100) : std::string());
+        req = fmt::format("POST /api/incidents/{}/contest HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {}\r\n"
+                          "Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{}",
+                          pick({"1", "0", "999999999999", "2"}), kToken, body.size(), body);
+        break;
+      }
     }
     const int fd = socket(AF_INET, SOCK_STREAM, 0);
     ASSERT_GE(fd, 0);

@@ -80,6 +80,13 @@ async function shown(testid) {
 async function same(testid, apiValue) {
   eq(await shown(testid), round2(apiValue ?? null), testid);
 }
+/** The coverage table shows the API's RPKI/IRR coverage (required: fail when the API has none). */
+async function sameCoverage(cov, what) {
+  assert(cov?.rpki && cov?.irr, `${what}: API has no coverage`);
+  eq(await rows('coverage-table'), 6, `${what}: coverage rows`);
+  for (const k of ['routes', 'valid', 'invalid', 'not_found']) await same(`rpki-${k}`, cov.rpki[k]);
+  for (const k of ['routes', 'registered']) await same(`irr-${k}`, cov.irr[k]);
+}
 async function rows(testid) {
   return page.locator(`[data-testid="${testid}"] tbody tr`).count();
 }
@@ -124,11 +131,7 @@ await check('overview: global numbers equal /api/overview', async () => {
 await check('overview: incidents per type equal the API', async () => {
   for (const [type, n] of Object.entries(ov.incidents)) await same(`incidents-${type}`, n);
 });
-await check('overview: RPKI and IRR coverage equal the API', async () => {
-  assert(ov.coverage, 'API has no coverage');
-  for (const k of ['routes', 'valid', 'invalid', 'not_found']) await same(`rpki-${k}`, ov.coverage.rpki[k]);
-  for (const k of ['routes', 'registered']) await same(`irr-${k}`, ov.coverage.irr[k]);
-});
+await check('overview: RPKI and IRR coverage equal the API', () => sameCoverage(ov.coverage, 'overview'));
 await check('overview: map drawn and country table equals the API', async () => {
   assert(ov.countries?.length, 'API has no countries');
   eq(await rows('countries-table'), ov.countries.length, 'country rows');
@@ -179,6 +182,7 @@ for (const r of ov.regions) {
     }
     await same('members-count', rep.members.count);
     eq(await rows('members-table'), rep.members.listed.length, 'member rows');
+    await sameCoverage(rep.coverage, `region ${r.id}`);
     if (r.id === 'lacnic') {
       await everyTableHasCsv();
       await shot('region-lacnic');
@@ -201,6 +205,7 @@ await check(`country ${country.id}: scores, metrics, members, fixes, history`, a
   eq(await rows('members-table'), rep.members.listed.length, 'member rows');
   for (const m of rep.members.listed.slice(0, 10)) await same(`member-${m.asn}-overall`, m.overall);
   eq(await rows('fixes-table'), rep.fixes.by_kind.length || 1, 'fix rows');
+  await sameCoverage(rep.coverage, `country ${country.id}`);
   eq(await rows('history-table'), rep.history.length, 'daily history rows');
   await page.click('[data-testid="history-monthly"]');
   eq(await page.getAttribute('[data-testid="history-monthly"]', 'aria-pressed'), 'true', 'monthly pressed');
@@ -215,7 +220,9 @@ await check(`country ${country.id}: printable report`, async () => {
   await waitRoute(`#/country/${country.id}/print`);
   assert(await page.isVisible('[data-testid="print-button"]'), 'no Print button');
   await same('score-overall', rep.scores.overall.score);
+  await sameCoverage(rep.coverage, `country ${country.id} print`);
   await page.emulateMedia({ media: 'print' });
+  assert(await page.isVisible('[data-testid="coverage-table"]'), 'coverage table hidden in print');
   assert(!(await page.isVisible('header.site')), 'header visible in print');
   assert(!(await page.isVisible('[data-testid="print-button"]')), 'Print button visible in print');
   await shot(`country-${country.id}-print`);

@@ -134,6 +134,7 @@ export interface Report {
   history_monthly: { month: string; overall: number | null; snapshots: number }[];
   metrics: Record<string, { value?: number | null; raw?: number; mean?: number | null; members_with_data?: number; title: string }>;
   members?: { count: number; listed: Member[] };
+  coverage?: Coverage;
   routes?: { originated: number; rpki: { valid: number; invalid: number; not_found: number }; irr_registered: number };
   incidents?: Incident[];
   fixes:

@@ -1,7 +1,8 @@
 // Shared building blocks: tables with a CSV link, sections, numbers with test ids.
 import { h } from './dom';
 import { t } from './i18n';
-import { fmtNum } from './format';
+import { fmtNum, fmtPct } from './format';
+import type { Coverage } from './api';
 
 export function num(v: number | null | undefined, testid?: string, maxFrac = 2): HTMLElement {
   return h('span', { className: 'num', 'data-testid': testid, 'data-value': v === null || v === undefined ? '' : String(v) }, fmtNum(v, maxFrac));
@@ -52,4 +53,36 @@ export function errorBox(e: unknown): HTMLElement {
 
 export function asLink(asn: number | string, name?: string): HTMLElement {
   return h('a', { href: `#/as/${asn}` }, `AS${asn}`, name ? ` ${name}` : '');
+}
+
+/**
+ * RPKI/IRR coverage of originated routes as a table (overview and aggregate reports);
+ * null when the server sent no coverage (older stores).
+ */
+export function coverageTable(cov: Coverage | undefined, csv: string | null): HTMLElement | null {
+  if (!cov?.rpki && !cov?.irr) return null;
+  const rows: { label: string; v: number; of: number; id: string }[] = [];
+  if (cov.rpki) {
+    rows.push({ label: t('coverage.rpki_routes'), v: cov.rpki.routes, of: 0, id: 'rpki-routes' });
+    rows.push({ label: t('coverage.rpki_valid'), v: cov.rpki.valid, of: cov.rpki.routes, id: 'rpki-valid' });
+    rows.push({ label: t('coverage.rpki_invalid'), v: cov.rpki.invalid, of: cov.rpki.routes, id: 'rpki-invalid' });
+    rows.push({ label: t('coverage.rpki_not_found'), v: cov.rpki.not_found, of: cov.rpki.routes, id: 'rpki-not_found' });
+  }
+  if (cov.irr) {
+    rows.push({ label: t('coverage.irr_routes'), v: cov.irr.routes, of: 0, id: 'irr-routes' });
+    rows.push({ label: t('coverage.irr_registered'), v: cov.irr.registered, of: cov.irr.routes, id: 'irr-registered' });
+  }
+  const bar = (v: number, of: number) =>
+    of ? h('span', { className: 'meter', 'aria-hidden': 'true' }, h('span', { style: `width:${Math.min(100, (100 * v) / of).toFixed(1)}%` })) : null;
+  return table(
+    t('coverage.caption'),
+    [
+      { label: t('common.measure'), cell: (r: (typeof rows)[number]) => r.label },
+      { label: t('common.routes'), cell: (r) => num(r.v, r.id, 0), numeric: true },
+      { label: t('common.share'), cell: (r) => h('span', null, r.of ? fmtPct(r.v, r.of) : '', bar(r.v, r.of)), numeric: true },
+    ],
+    rows,
+    csv,
+    { testid: 'coverage-table' },
+  );
 }

@@ -4,7 +4,7 @@ import { get, csvUrl, type Report, type Member, type Incident, type Contest } fr
 import { t, tDyn } from '../i18n';
 import { ACTIONS, BANDS, actionLabel, bandChip, countryName, fixLabel, fmtDate, fmtNum, fmtTime, incidentTypeLabel, metricLabel, regionLabel } from '../format';
 import { chartBox, disposeChart, lineChart } from '../charts';
-import { asLink, num, section, table } from '../ui';
+import { asLink, coverageTable, num, section, table } from '../ui';
 
 const MEMBERS_SHOWN = 1000;
 
@@ -57,6 +57,12 @@ function metricsTable(r: Report): HTMLElement {
     csvUrl(`${r.kind}/${r.id}`),
     { testid: 'metrics-table' },
   );
+}
+
+/** RPKI/IRR coverage of the members' originated routes (aggregate reports); nothing when the store has none. */
+function coverageSection(r: Report): HTMLElement | null {
+  const tbl = coverageTable(r.coverage, csvUrl(`${r.kind}/${r.id}`));
+  return tbl ? section(t('report.coverage_title'), 'h-coverage', tbl) : null;
 }
 
 function historySection(r: Report, print: boolean): HTMLElement {
@@ -237,6 +243,7 @@ export async function renderEntity(main: HTMLElement, kind: string, id: string, 
     print ? h('p', { className: 'lead' }, t('report.print_intro', { name: title, score: fmtNum(overall?.score), band: tDyn(`band.${overall?.band || 'no_data'}`) })) : null,
     section(t('report.scores_title'), 'h-scores', scoresTable(r)),
     section(t('report.metrics_title'), 'h-metrics', metricsTable(r)),
+    coverageSection(r),
     r.routes
       ? section(
           t('report.routes_title'),

@@ -1,9 +1,9 @@
 import { h, put } from '../dom';
 import { get, csvUrl, type Overview, type CountryRow, type Coverage, type RankingEntity, type Report, type Scores } from '../api';
 import { t, tDyn } from '../i18n';
-import { ACTIONS, BANDS, actionLabel, bandChip, countryName, fmtDate, fmtPct, incidentTypeLabel, regionLabel } from '../format';
+import { ACTIONS, BANDS, actionLabel, bandChip, countryName, fmtDate, incidentTypeLabel, regionLabel } from '../format';
 import { barChart, chartBox, readinessMap } from '../charts';
-import { num, section, table } from '../ui';
+import { coverageTable, num, section, table } from '../ui';
 
 /** LACNIC first, then the others in the server's order. */
 export function orderRegions<T extends { id: string }>(regions: T[]): T[] {
@@ -40,31 +40,7 @@ function bandsTable(scores: Scores, scope: string, csv: string): HTMLElement {
 }
 
 function coverageBlock(cov: Coverage | undefined, csv: string): HTMLElement {
-  if (!cov?.rpki && !cov?.irr) return h('p', { className: 'muted', 'data-testid': 'coverage-missing' }, t('overview.coverage_missing'));
-  const rows: { label: string; v: number; of: number; id: string }[] = [];
-  if (cov.rpki) {
-    rows.push({ label: t('coverage.rpki_routes'), v: cov.rpki.routes, of: 0, id: 'rpki-routes' });
-    rows.push({ label: t('coverage.rpki_valid'), v: cov.rpki.valid, of: cov.rpki.routes, id: 'rpki-valid' });
-    rows.push({ label: t('coverage.rpki_invalid'), v: cov.rpki.invalid, of: cov.rpki.routes, id: 'rpki-invalid' });
-    rows.push({ label: t('coverage.rpki_not_found'), v: cov.rpki.not_found, of: cov.rpki.routes, id: 'rpki-not_found' });
-  }
-  if (cov.irr) {
-    rows.push({ label: t('coverage.irr_routes'), v: cov.irr.routes, of: 0, id: 'irr-routes' });
-    rows.push({ label: t('coverage.irr_registered'), v: cov.irr.registered, of: cov.irr.routes, id: 'irr-registered' });
-  }
-  const bar = (v: number, of: number) =>
-    of ? h('span', { className: 'meter', 'aria-hidden': 'true' }, h('span', { style: `width:${Math.min(100, (100 * v) / of).toFixed(1)}%` })) : null;
-  return table(
-    t('overview.coverage_caption'),
-    [
-      { label: t('common.measure'), cell: (r: (typeof rows)[number]) => r.label },
-      { label: t('common.routes'), cell: (r) => num(r.v, r.id, 0), numeric: true },
-      { label: t('common.share'), cell: (r) => h('span', null, r.of ? fmtPct(r.v, r.of) : '', bar(r.v, r.of)), numeric: true },
-    ],
-    rows,
-    csv,
-    { testid: 'coverage-table' },
-  );
+  return coverageTable(cov, csv) ?? h('p', { className: 'muted', 'data-testid': 'coverage-missing' }, t('overview.coverage_missing'));
 }
 
 export async function renderOverview(main: HTMLElement, regionId: string, live: () => boolean): Promise<void> {
