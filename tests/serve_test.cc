@@ -198,6 +198,28 @@ TEST(Serve, IncidentSearchAndPaging) {
   EXPECT_EQ(csv->body.rfind("kind,id,name,country,region,manrs,size,overall,band\n", 0), 0u);
 }
 
+// A date range searches every snapshot dated in it; each incident names
+// its snapshot.
+TEST(Serve, IncidentsByDateRange) {
+  int st = 0;
+  const json one = Get("/api/incidents?type=route_leak&limit=1000", &st);
+  ASSERT_EQ(st, 200);
+  ASSERT_FALSE(one["incidents"].empty());
+  for (const char* q : {"from=2026-11-01&to=2026-11-30", "from=2026-11-22", "to=2026-11-22", "from=2026-11-22&to=2026-11-22"}) {
+    const json r = Get(std::string("/api/incidents?type=route_leak&limit=1000&") + q, &st);
+    ASSERT_EQ(st, 200) << q;
+    EXPECT_EQ(r["incidents"], one["incidents"]) << q;
+    EXPECT_TRUE(r.contains("range")) << q;
+  }
+  EXPECT_EQ(one["incidents"][0]["snapshot"]["date"], "2026-11-22");
+  EXPECT_TRUE(Get("/api/incidents?from=2026-11-23", &st)["incidents"].empty());
+  EXPECT_TRUE(Get("/api/incidents?to=2026-11-21", &st)["incidents"].empty());
+  for (const char* bad : {"/api/incidents?from=2026-11-23&to=2026-11-22", "/api/incidents?from=2026-11-01&date=2026-11-22",
+                          "/api/incidents?from=11/01/2026", "/api/incidents?to=2026-02-30x"}) {
+    EXPECT_EQ((Get(bad, &st), st), 400) << bad;
+  }
+}
+
 // Every parameter is validated: 400 with a JSON error, never a 5xx.
 TEST(Serve, BadParametersGet400) {
   for (const char* path :
@@ -422,12 +444,13 @@ TEST(Serve, IncidentsAndReportsAsCsv) {
   std::istringstream lines(csv->body);
   std::string line;
   std::getline(lines, line);
-  EXPECT_EQ(line, "id,type,kind,culprit,propagator,prefixes,start,end,confidence,contested");
+  EXPECT_EQ(line, "date,id,type,kind,culprit,propagator,prefixes,start,end,confidence,contested");
   size_t n = 0;
   while (std::getline(lines, line)) {
     ASSERT_LT(n, page["incidents"].size());
     const json& i = page["incidents"][n++];
-    EXPECT_EQ(line.rfind(fmt::format("{},{},", i["id"].get<int64_t>(), i["type"].get<std::string>()), 0), 0u) << line;
+    EXPECT_EQ(line.rfind(fmt::format("2026-11-22,{},{},", i["id"].get<int64_t>(), i["type"].get<std::string>()), 0), 0u)
+        << line;
   }
   EXPECT_EQ(n, page["incidents"].size());
   auto rep = c.Get("/api/region/lacnic?format=csv");

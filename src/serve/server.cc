@@ -71,11 +71,11 @@ int64_t IntParam(const httplib::Request& req, const char* name, int64_t def, int
   return x;
 }
 
-std::string DateParam(const httplib::Request& req) {
-  const std::string d = Param(req, "date");
+std::string DateParam(const httplib::Request& req, const char* name = "date") {
+  const std::string d = Param(req, name);
   if (d.empty()) return d;
   if (d.size() != 10 || d[4] != '-' || d[7] != '-' || !ParseIsoTime(d + "T00:00:00Z")) {
-    throw BadRequest{"parameter 'date' must be YYYY-MM-DD"};
+    throw BadRequest{fmt::format("parameter '{}' must be YYYY-MM-DD", name)};
   }
   return d;
 }
@@ -110,7 +110,7 @@ ordered_json IncidentJson(const store::IncidentRow& r) {
           {"propagator", r.propagator ? ordered_json(*r.propagator) : ordered_json(nullptr)},
           {"prefixes", r.prefixes}, {"start", IsoTime(r.start)}, {"end", IsoTime(r.end)},
           {"confidence", r.confidence}, {"evidence", ordered_json::parse(r.evidence, nullptr, false)},
-          {"contested", r.contests}};
+          {"contested", r.contests}, {"snapshot", {{"id", r.snapshot}, {"date", r.date}}}};
 }
 
 // Compares without leaking where two strings first differ.
@@ -190,7 +190,7 @@ class Api {
             Json(res, 200, *r);
           });
     Route(svr, "/api/incidents", "incidents", [this](const httplib::Request& req, httplib::Response& res) {
-      Allow(req, {"date", "type", "as", "prefix", "limit", "offset", "format"});
+      Allow(req, {"date", "from", "to", "type", "as", "prefix", "limit", "offset", "format"});
       Incidents(req, res);
     });
     Route(svr, "/api/ranking", "ranking", [this](const httplib::Request& req, httplib::Response& res) {
@@ -329,17 +329,33 @@ class Api {
     if (!q.prefix.empty()) q.prefix = Prefix::Parse(q.prefix)->ToString();
     q.limit = static_cast<size_t>(IntParam(req, "limit", 100, 1, static_cast<int64_t>(opts_.max_page)));
     q.offset = static_cast<size_t>(IntParam(req, "offset", 0, 0, 1'000'000'000));
-    auto snap = SnapshotFor(DateParam(req));
-    if (!snap.ok()) return Error(res, 404, snap.status().message());
-    q.snapshot = snap->id;
+    // One snapshot (date, default the newest) or a date range (from, to).
+    q.from_date = DateParam(req, "from");
+    q.to_date = DateParam(req, "to");
+    const bool range = req.has_param("from") || req.has_param("to");
+    ordered_json where;
+    if (range) {
+      if (req.has_param("date")) throw BadRequest{"give 'date' or 'from'/'to', not both"};
+      if (!q.from_date.empty() && !q.to_date.empty() && q.from_date > q.to_date) {
+        throw BadRequest{"parameter 'from' is after 'to'"};
+      }
+      if (q.from_date.empty()) q.from_date = "0000-01-01";
+      if (q.to_date.empty()) q.to_date = "9999-12-31";
+      where = {{"from", q.from_date}, {"to", q.to_date}};
+    } else {
+      auto snap = SnapshotFor(DateParam(req));
+      if (!snap.ok()) return Error(res, 404, snap.status().message());
+      q.snapshot = snap->id;
+      where = {{"id", snap->id}, {"date", snap->date}};
+    }
     auto rows = store_->Incidents(q);
     if (!rows.ok()) return Error(res, 500, rows.status().message());
     if (format == "csv") {
-      std::string csv = "id,type,kind,culprit,propagator,prefixes,start,end,confidence,contested\n";
+      std::string csv = "date,id,type,kind,culprit,propagator,prefixes,start,end,confidence,contested\n";
       for (const auto& r : *rows) {
         std::string prefixes;
         for (const auto& p : r.prefixes) prefixes += (prefixes.empty() ? "" : " ") + p;
-        csv += fmt::format("{},{},{},{},{},{},{},{},{:.2f},{}\n", r.id, r.type, CsvCell(r.kind), r.culprit,
+        csv += fmt::format("{},{},{},{},{},{},{},{},{},{:.2f},{}\n", r.date, r.id, r.type, CsvCell(r.kind), r.culprit,
                            r.propagator ? std::to_string(*r.propagator) : "", CsvCell(prefixes), IsoTime(r.start),
                            IsoTime(r.end), r.confidence, r.contests);
       }
@@ -347,7 +363,7 @@ class Api {
     }
     ordered_json a = ordered_json::array();
     for (const auto& r : *rows) a.push_back(IncidentJson(r));
-    Json(res, 200, {{"snapshot", {{"id", snap->id}, {"date", snap->date}}},
+    Json(res, 200, {{range ? "range" : "snapshot", std::move(where)},
                     {"limit", q.limit}, {"offset", q.offset}, {"incidents", std::move(a)}});
   }
 
@@ -585,7 +601,9 @@ class Api {
     }
     paths["/api/incidents"]["get"] = {
         {"summary", "Incidents of a snapshot, filtered and paged"},
-        {"parameters", {date, param("type", "query", "string", "Incident type"),
+        {"parameters", {date, param("from", "query", "string", "Range start YYYY-MM-DD: every snapshot dated from it (instead of date)"),
+                        param("to", "query", "string", "Range end YYYY-MM-DD, inclusive"),
+                        param("type", "query", "string", "Incident type"),
                         param("as", "query", "integer", "Culprit or propagator AS"),
                         param("prefix", "query", "string", "One of the incident's prefixes"),
                         param("limit", "query", "integer", "Page size, 1 to the server's cap (1000)"),

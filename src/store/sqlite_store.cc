@@ -382,24 +382,34 @@ Result<std::vector<SnapshotInfo>> SqliteStore::Snapshots() {
 Result<std::vector<IncidentRow>> SqliteStore::Incidents(const IncidentQuery& iq) {
   // The optional filters are left out of the SQL rather than bound as NULL,
   // so that SQLite plans each shape of query with its own index.
+  const bool range = !iq.from_date.empty() || !iq.to_date.empty();
+  // The snapshots searched: one, or those dated in the range.
+  const std::string in_snapshots =
+      range ? "snapshot IN (SELECT id FROM snapshots WHERE date >= ?8 AND date <= ?9)" : "snapshot = ?1";
   std::string sql =
       "SELECT id, type, kind, culprit, propagator, prefixes, start, \"end\", confidence, evidence, "
-      "(SELECT count(*) FROM contests c WHERE c.snapshot = i.snapshot AND c.incident = i.id) "
-      "FROM incidents i WHERE ";
+      "(SELECT count(*) FROM contests c WHERE c.snapshot = i.snapshot AND c.incident = i.id), snapshot, "
+      "(SELECT date FROM snapshots n WHERE n.id = i.snapshot) FROM incidents i WHERE ";
   // By AS: the rowids from incidents_culprit and incidents_propagator. With
   // "snapshot = ?1 AND (culprit = ?3 OR propagator = ?3) ORDER BY id" SQLite
   // (no sqlite_stat1) walks the whole snapshot by primary key instead, and a
   // "snapshot = ?1" beside the IN makes it do so again.
-  sql += iq.asn ? "i.rowid IN (SELECT rowid FROM incidents WHERE snapshot = ?1 AND culprit = ?3 "
-                  "UNION SELECT rowid FROM incidents WHERE snapshot = ?1 AND propagator = ?3)"
-                : "snapshot = ?1";
+  sql += iq.asn ? "i.rowid IN (SELECT rowid FROM incidents WHERE " + in_snapshots +
+                      " AND culprit = ?3 UNION SELECT rowid FROM incidents WHERE " + in_snapshots +
+                      " AND propagator = ?3)"
+                : in_snapshots;
   if (iq.id) sql += " AND id = ?7";
   if (!iq.type.empty()) sql += " AND type = ?2";
   if (!iq.prefix.empty()) sql += " AND instr(prefixes, '\"' || ?6 || '\"') > 0";
-  sql += " ORDER BY id LIMIT ?4 OFFSET ?5";
+  sql += " ORDER BY snapshot, id LIMIT ?4 OFFSET ?5";
   Stmt q(db_, sql.c_str());
   if (!q.ok()) return Error("query incidents");
-  q.Bind(1, iq.snapshot);
+  if (range) {
+    q.Bind(8, iq.from_date.empty() ? std::string("0000-01-01") : iq.from_date);
+    q.Bind(9, iq.to_date.empty() ? std::string("9999-12-31") : iq.to_date);
+  } else {
+    q.Bind(1, iq.snapshot);
+  }
   if (iq.id) q.Bind(7, *iq.id);
   if (!iq.type.empty()) q.Bind(2, iq.type);
   if (iq.asn) q.Bind(3, static_cast<int64_t>(*iq.asn));
@@ -425,6 +435,8 @@ Result<std::vector<IncidentRow>> SqliteStore::Incidents(const IncidentQuery& iq)
     r.confidence = q.Real(8);
     r.evidence = q.Text(9);
     r.contests = q.Int(10);
+    r.snapshot = q.Int(11);
+    r.date = q.Text(12);
     out.push_back(std::move(r));
   }
   return out;

@@ -331,6 +331,41 @@ TEST(SqliteStore, KillDuringAWriteKeepsEarlierSnapshots) {
   fs::remove_all(db.parent_path());
 }
 
+// A date range reads the incidents of every snapshot dated in it, in
+// snapshot order, each with its snapshot's id and date.
+TEST(SqliteStore, IncidentsOverADateRange) {
+  const fs::path db = TempDb("range");
+  auto s = SqliteStore::Open(db.string());
+  ASSERT_TRUE(s.ok());
+  for (const char* date : {"2026-11-20", "2026-11-21", "2026-11-22"}) {
+    auto w = (*s)->BeginSnapshot(Info(date));
+    ASSERT_TRUE(w.ok());
+    ASSERT_TRUE((*w)->AddIncident(Incident(1, "hijack", 64500, 64501)).ok());
+    ASSERT_TRUE((*w)->AddIncident(Incident(2, "route_leak", 64502, std::nullopt)).ok());
+    ASSERT_TRUE((*w)->Commit().ok());
+  }
+  IncidentQuery q;
+  q.from_date = "2026-11-21";
+  q.to_date = "2026-11-22";
+  auto r = (*s)->Incidents(q);
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->size(), 4u);
+  EXPECT_EQ((*r)[0].date, "2026-11-21");
+  EXPECT_EQ((*r)[3].date, "2026-11-22");
+  EXPECT_LT((*r)[0].snapshot, (*r)[3].snapshot);
+  q.asn = 64501;  // as propagator, through the index
+  r = (*s)->Incidents(q);
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->size(), 2u);
+  EXPECT_EQ((*r)[1].type, "hijack");
+  q.asn.reset();
+  q.to_date.clear();  // open end
+  q.type = "route_leak";
+  EXPECT_EQ((*s)->Incidents(q)->size(), 2u);
+  q.from_date = "2026-11-23";
+  EXPECT_TRUE((*s)->Incidents(q)->empty());
+}
+
 // Contests (the write API's audit log): stored with their time, read back
 // per incident and per AS in any snapshot, append-only.
 TEST(SqliteStore, ContestsAreAnAppendOnlyAuditLog) {

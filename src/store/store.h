@@ -39,6 +39,8 @@ struct IncidentRow {
   double confidence = 1;
   std::string evidence;  // JSON
   int64_t contests = 0;  // read only: how many times it was contested
+  int64_t snapshot = 0;  // read only: its snapshot
+  std::string date;      // read only: its snapshot's date
 };
 
 struct MetricRow {
@@ -96,6 +98,9 @@ struct IncidentQuery {
   size_t offset = 0;
   std::string prefix;  // "" = any; else one of the incident's prefixes, as Prefix::ToString writes it
   std::optional<int64_t> id;  // one incident
+  // A date range (YYYY-MM-DD, inclusive; "" = open): the incidents of every
+  // snapshot dated in it, in snapshot order; then `snapshot` is not used.
+  std::string from_date, to_date;
 };
 
 // An operator's contest of an incident (vigia serve's write API). The
