@@ -8,11 +8,12 @@ cd "$(dirname "$0")/.."
 preset=release
 extra=()
 # The sanitizer run leaves out the browser test (label "browser": it drives
-# Chromium and checks the web app, not memory safety) and the four slowest
-# whole-file comparisons on real data (about 200 s of test time under
-# ASan, 100 s of wall time on two cores). The release run runs them all; the fuzzers and the smaller
-# tests take the same parsers through ASan.
-slow='^(Modes/BgpdumpCompat\.EveryFile|WriterRealData\.TableDumpV2Ipv6RoundTrips|RealData\.AnalyzeEndToEnd|SimulateCli\.MrtParsesWithVigiaAndBgpdump)'
+# Chromium and checks the web app, not memory safety), the four slowest
+# whole-file comparisons on real data, and two determinism checks that run
+# a simulation twice (about 240 s of test time under ASan, 120 s of wall
+# time on two cores). The release run runs them all; the fuzzers and the
+# smaller tests take the same code through ASan.
+slow='^(Modes/BgpdumpCompat\.EveryFile|WriterRealData\.TableDumpV2Ipv6RoundTrips|RealData\.AnalyzeEndToEnd|SimulateCli\.MrtParsesWithVigiaAndBgpdump|RealInternet\.CaidaGraphWithIpLocationTableIsDeterministic|SimulateCli\.SameSeedGivesIdenticalBytes)'
 [ "${1:-}" = "--sanitize" ] && preset=debug && extra=(-LE browser -E "$slow")
 cmake --preset "$preset" >/dev/null
 cmake --build --preset "$preset" -j"$(nproc)"

@@ -12,6 +12,8 @@
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <sys/file.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -81,14 +83,37 @@ Served& Shared() {
     fs::remove_all(x->dir);
     fs::create_directories(x->dir);
     x->db = x->dir / "vigia.db";
-    int status = 0;
-    RunCommand(Vigia() + " simulate --seed 9 --ases 600 --prefixes 6000 --peers 8 --out " + (x->dir / "snap").string() +
-                   " 2>&1",
-               &status);
-    EXPECT_EQ(Exit(status), 0);
-    RunCommand(Vigia() + " analyze --db sqlite:" + x->db.string() + " " + (x->dir / "snap").string() + " 2>&1", &status);
-    EXPECT_EQ(Exit(status), 0);
-    std::ifstream in(x->dir / "snap" / "truth.json");
+    // The simulated store is made once per build of the program (ctest
+    // runs each test in its own process, two at a time) and copied: every
+    // process writes contests to its own copy.
+    std::error_code ec;
+    const auto stamp = fs::last_write_time(Vigia(), ec).time_since_epoch().count();
+    const fs::path cache = fs::temp_directory_path() /
+                           fmt::format("vigia_serve_store_{:x}", std::hash<std::string>{}(Vigia() + std::to_string(stamp)));
+    const int lock = open((cache.string() + ".lock").c_str(), O_CREAT | O_RDWR, 0644);
+    EXPECT_GE(lock, 0);
+    flock(lock, LOCK_EX);
+    if (!fs::exists(cache / "vigia.db")) {
+      const fs::path tmp = cache.string() + ".tmp" + std::to_string(getpid());
+      fs::remove_all(tmp);
+      fs::create_directories(tmp);
+      int status = 0;
+      RunCommand(Vigia() + " simulate --seed 9 --ases 600 --prefixes 6000 --peers 8 --out " + (tmp / "snap").string() +
+                     " 2>&1",
+                 &status);
+      EXPECT_EQ(Exit(status), 0);
+      RunCommand(Vigia() + " analyze --db sqlite:" + (tmp / "vigia.db").string() + " " + (tmp / "snap").string() + " 2>&1",
+                 &status);
+      EXPECT_EQ(Exit(status), 0);
+      fs::copy_file(tmp / "snap" / "truth.json", tmp / "truth.json");
+      fs::remove_all(tmp / "snap");
+      fs::remove_all(cache);
+      fs::rename(tmp, cache);
+    }
+    flock(lock, LOCK_UN);
+    close(lock);
+    fs::copy_file(cache / "vigia.db", x->db);
+    std::ifstream in(cache / "truth.json");
     x->truth = json::parse(in);
     // A web app to serve: two static files.
     fs::create_directories(x->dir / "web" / "assets");
