@@ -19,7 +19,7 @@ using nlohmann::json;
 using test_util::RunCommand;
 using test_util::Vigia;
 
-int Exit(int wait_status) { return WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : -1; }
+using test_util::Exit;
 
 struct Analyzed {
   fs::path dir, snap, db;

@@ -29,7 +29,7 @@ using test_util::RunCommand;
 using test_util::SharedData;
 using test_util::Vigia;
 
-int Exit(int wait_status) { return WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : -1; }
+using test_util::Exit;
 
 std::string Script() { return std::string(VIGIA_SOURCE_DIR) + "/scripts/real-snapshot.sh"; }
 

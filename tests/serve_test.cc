@@ -23,7 +23,6 @@
 #include <nlohmann/json.hpp>
 #include <random>
 #include <sstream>
-#include <cstring>
 #include <algorithm>
 #include <thread>
 
@@ -37,7 +36,7 @@ using nlohmann::json;
 using test_util::RunCommand;
 using test_util::Vigia;
 
-int Exit(int wait_status) { return WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : -1; }
+using test_util::Exit;
 
 // One store and one server for the whole file.
 struct Served {
@@ -51,27 +50,30 @@ constexpr const char* kToken = "test-token-0123456789abcdef";
 
 // Starts `vigia serve ARGS --listen 127.0.0.1:0`; returns its pid and sets
 // *port from the line it prints (0 when it did not start).
-pid_t StartServer(const std::string& args, const fs::path& out, int* port) {
+// Runs `vigia ARGS` (stdout to `out`, stderr to out.err) and waits up to
+// `seconds` for the line "vigia: serving http://127.0.0.1:PORT"; returns
+// the pid and sets *port (0 when no such line came).
+pid_t StartVigia(const std::string& args, const fs::path& out, int* port, int seconds = 10) {
   const pid_t pid = fork();
   if (pid == 0) {
-    const std::string cmd = Vigia() + " serve --listen 127.0.0.1:0 " + args + " > " + out.string() + " 2> " +
-                            out.string() + ".err";
+    const std::string cmd = Vigia() + " " + args + " > " + out.string() + " 2> " + out.string() + ".err";
     execl("/bin/sh", "sh", "-c", ("exec " + cmd).c_str(), static_cast<char*>(nullptr));
     _exit(127);
   }
+  const std::string mark = "vigia: serving http://127.0.0.1:";
   *port = 0;
-  for (int i = 0; i < 200 && *port == 0; ++i) {
+  for (int i = 0; i < seconds * 20 && *port == 0; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
     std::ifstream f(out);
-    std::string line;
-    if (std::getline(f, line)) {
-      const size_t colon = line.rfind(':');
-      if (colon != std::string::npos && line.find("serving http://127.0.0.1:") != std::string::npos) {
-        *port = std::stoi(line.substr(colon + 1));
-      }
+    for (std::string line; std::getline(f, line) && *port == 0;) {
+      if (line.rfind(mark, 0) == 0) *port = std::stoi(line.substr(mark.size()));
     }
   }
   return pid;
+}
+
+pid_t StartServer(const std::string& args, const fs::path& out, int* port) {
+  return StartVigia("serve --listen 127.0.0.1:0 " + args, out, port);
 }
 
 Served* g_served = nullptr;  // set once Shared() has run
@@ -544,7 +546,7 @@ TEST(Serve, ContestAnIncident) {
   // The audit log is append-only, and a contested incident stays.
   const std::string sql = "sqlite3 " + s.db.string() + " ";
   int status = 0;
-  if (RunCommand("command -v sqlite3", &status), Exit(status) == 0) {
+  if (test_util::HaveCommand("sqlite3")) {
     const std::string upd = RunCommand(sql + "\"UPDATE contests SET reason = 'x'\" 2>&1", &status);
     EXPECT_NE(Exit(status), 0);
     EXPECT_NE(upd.find("append-only"), std::string::npos) << upd;
@@ -597,25 +599,13 @@ TEST(Serve, ServesTheWebApp) {
 TEST(Serve, DemoEndsServing) {
   const fs::path dir = Shared().dir / "demo";
   const fs::path out = Shared().dir / "demo.out";
-  const pid_t pid = fork();
-  if (pid == 0) {
-    const std::string cmd = Vigia() + " demo --listen 127.0.0.1:0 --dir " + dir.string() + " > " + out.string() + " 2>&1";
-    execl("/bin/sh", "sh", "-c", ("exec " + cmd).c_str(), static_cast<char*>(nullptr));
-    _exit(127);
-  }
   int port = 0;
-  std::string text;
-  for (int i = 0; i < 1200 && port == 0; ++i) {  // the demo takes a few seconds under ASan
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    std::ifstream f(out);
-    std::stringstream ss;
-    ss << f.rdbuf();
-    text = ss.str();
-    const size_t at = text.find("vigia: serving http://127.0.0.1:");
-    if (at != std::string::npos && text.find('\n', at) != std::string::npos) {
-      port = std::stoi(text.substr(at + std::strlen("vigia: serving http://127.0.0.1:")));
-    }
-  }
+  // The demo takes a few seconds under ASan.
+  const pid_t pid = StartVigia("demo --listen 127.0.0.1:0 --dir " + dir.string(), out, &port, 60);
+  std::ifstream f(out);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  const std::string text = ss.str();
   ASSERT_NE(port, 0) << text;
   EXPECT_NE(text.find("4. serving the dashboard"), std::string::npos) << text;
   EXPECT_TRUE(fs::exists(dir / "token"));

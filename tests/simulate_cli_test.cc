@@ -32,7 +32,7 @@ std::string ReadFile(const fs::path& p) {
 
 const char* kSmall = " --ases 600 --prefixes 6000 --peers 10 --collectors 2 --days 2";
 
-int Exit(int wait_status) { return WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : -1; }
+using test_util::Exit;
 
 fs::path TempDir(const std::string& name) {
   fs::path p = fs::temp_directory_path() / ("vigia_sim_" + name + "_" + std::to_string(getpid()));

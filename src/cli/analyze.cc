@@ -22,6 +22,7 @@
 #include "core/sha256.h"
 #include "core/time_format.h"
 #include "detect/detect.h"
+#include "report/report.h"
 #include "score/manrs.h"
 #include "store/store.h"
 
@@ -43,10 +44,6 @@ struct AnalyzeArgs {
 // Members an aggregate's stored summary lists (the API's page cap).
 constexpr size_t kSummaryMembers = 1000;
 
-ordered_json OptionalJson(const std::optional<double>& v) {
-  return v ? ordered_json(std::round(*v * 100) / 100) : ordered_json(nullptr);
-}
-
 // The AS entity's detail: route tallies, incident ids and the fix list.
 std::string AsDetail(const score::AsScore& a) {
   ordered_json d;
@@ -63,9 +60,9 @@ std::string AsDetail(const score::AsScore& a) {
     o["what"] = f.what;
     o["count"] = f.count;
     o["items"] = f.items;
-    o["metric_after"] = OptionalJson(f.metric_after);
-    o["action_after"] = OptionalJson(f.action_after);
-    o["overall_after"] = OptionalJson(f.overall_after);
+    o["metric_after"] = report::Num(f.metric_after);
+    o["action_after"] = report::Num(f.action_after);
+    o["overall_after"] = report::Num(f.overall_after);
     fixes.push_back(std::move(o));
   }
   d["fixes"] = std::move(fixes);
@@ -298,7 +295,7 @@ int RunAnalyze(const AnalyzeArgs& a) {
       ordered_json bands;
       for (size_t k = 0; k < score::kActionCount; ++k) {
         const auto& pa = all->action[k];
-        bands[score::ActionName(static_cast<score::Action>(k))] = {{"mean", OptionalJson(pa.mean)},
+        bands[score::ActionName(static_cast<score::Action>(k))] = {{"mean", report::Num(pa.mean)},
                                                                     {"ready", pa.ready},
                                                                     {"aspiring", pa.aspiring},
                                                                     {"lagging", pa.lagging},

@@ -2,6 +2,8 @@
 // (the built `vigia`, peers such as bgpdump or stayrtr) and splitting output.
 #pragma once
 
+#include <sys/wait.h>
+
 #include <cstdio>
 #include <filesystem>
 #include <string>
@@ -31,6 +33,9 @@ inline std::string RunCommand(const std::string& cmd, int* status = nullptr) {
   if (status) *status = rc;
   return out;
 }
+
+// The exit code of a wait status (RunCommand's), or -1 if it did not exit.
+inline int Exit(int wait_status) { return WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : -1; }
 
 inline bool HaveCommand(const std::string& name) {
   int rc = 0;

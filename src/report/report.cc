@@ -25,10 +25,6 @@ constexpr const char* kMetricTitles[] = {
     "bogon ASNs passed on",          "customers' bogon ASNs",         "anti-spoofing (CAIDA Spoofer)",
     "contacts in PeeringDB",         "routes with an IRR route object", "RPKI: valid - 10 x invalid share"};
 
-ordered_json Num(const std::optional<double>& v) {
-  return v ? ordered_json(std::round(*v * 100) / 100) : ordered_json(nullptr);
-}
-
 std::string Pct(const ordered_json& v) {
   return v.is_number() ? fmt::format("{:.1f} %", v.get<double>()) : std::string("no data");
 }
@@ -74,6 +70,17 @@ bool NormaliseEntity(const std::string& kind, std::string* id) {
     return true;
   }
   return false;
+}
+
+ordered_json Num(const std::optional<double>& v) {
+  return v ? ordered_json(std::round(*v * 100) / 100) : ordered_json(nullptr);
+}
+
+std::string CsvField(const std::string& s) {
+  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
+  std::string q = "\"";
+  for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return q + "\"";
 }
 
 ordered_json ContestJson(const store::ContestRow& c) {
@@ -333,14 +340,7 @@ Result<ordered_json> BuildReport(store::Store& st, const ReportOptions& o) {
 std::string ReportCsv(const ordered_json& r) {
   auto cell = [](const ordered_json& v) -> std::string {
     if (v.is_null()) return "";
-    if (v.is_string()) {
-      std::string s = v.get<std::string>();
-      if (s.find_first_of(",\"\n") == std::string::npos) return s;
-      std::string q = "\"";
-      for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
-      return q + "\"";
-    }
-    return v.dump();
+    return v.is_string() ? CsvField(v.get<std::string>()) : v.dump();
   };
   std::string out = "kind,id,date,what,name,score,band,members,ready,aspiring,lagging,no_data\n";
   const std::string head = cell(r["kind"]) + "," + cell(r["id"]) + "," + cell(r["snapshot"]["date"]) + ",";

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
 #include "core/status.h"
@@ -33,6 +34,11 @@ struct ReportOptions {
 
 // kNotFound when there is no such snapshot or entity.
 Result<nlohmann::ordered_json> BuildReport(store::Store& store, const ReportOptions& opts);
+
+// A score as the reports give it: rounded to 2 decimals; null for none.
+nlohmann::ordered_json Num(const std::optional<double>& v);
+// One CSV field (RFC 4180): quoted when it holds a comma, quote or newline.
+std::string CsvField(const std::string& s);
 
 // A contest of the audit log as JSON (also used by vigia serve).
 nlohmann::ordered_json ContestJson(const store::ContestRow& c);

@@ -25,6 +25,8 @@ namespace vigia::serve {
 namespace {
 
 using nlohmann::ordered_json;
+using report::CsvField;
+using report::Num;
 
 std::atomic<httplib::Server*> g_server{nullptr};
 
@@ -86,23 +88,11 @@ std::string FormatParam(const httplib::Request& req) {
   return format;
 }
 
-// One CSV field (RFC 4180): quoted when it holds a comma, quote or newline.
-std::string CsvCell(const std::string& s) {
-  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
-  std::string q = "\"";
-  for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return q + "\"";
-}
-
 std::string CsvNum(const std::optional<double>& v) { return v ? fmt::format("{:.2f}", *v) : ""; }
 
 void Csv(httplib::Response& res, std::string body) {
   res.status = 200;
   res.set_content(std::move(body), "text/csv; charset=utf-8");
-}
-
-ordered_json Num(const std::optional<double>& v) {
-  return v ? ordered_json(std::round(*v * 100) / 100) : ordered_json(nullptr);
 }
 
 ordered_json IncidentJson(const store::IncidentRow& r) {
@@ -273,7 +263,7 @@ class Api {
       auto rows = store_->Scores(snap->id, kind, id);
       if (!rows.ok()) return o;
       for (const auto& r : *rows) {
-        o[r.action] = {{"score", r.score ? ordered_json(std::round(*r.score * 100) / 100) : ordered_json(nullptr)},
+        o[r.action] = {{"score", Num(r.score)},
                        {"band", r.band}, {"members", r.members}, {"ready", r.ready}, {"aspiring", r.aspiring},
                        {"lagging", r.lagging}, {"no_data", r.no_data}};
       }
@@ -355,8 +345,8 @@ class Api {
       for (const auto& r : *rows) {
         std::string prefixes;
         for (const auto& p : r.prefixes) prefixes += (prefixes.empty() ? "" : " ") + p;
-        csv += fmt::format("{},{},{},{},{},{},{},{},{},{:.2f},{}\n", r.date, r.id, r.type, CsvCell(r.kind), r.culprit,
-                           r.propagator ? std::to_string(*r.propagator) : "", CsvCell(prefixes), IsoTime(r.start),
+        csv += fmt::format("{},{},{},{},{},{},{},{},{},{:.2f},{}\n", r.date, r.id, r.type, CsvField(r.kind), r.culprit,
+                           r.propagator ? std::to_string(*r.propagator) : "", CsvField(prefixes), IsoTime(r.start),
                            IsoTime(r.end), r.confidence, r.contests);
       }
       return Csv(res, std::move(csv));
@@ -382,8 +372,8 @@ class Api {
     if (format == "csv") {
       std::string csv = "kind,id,name,country,region,manrs,size,overall,band\n";
       for (const auto& [e, s] : *rows) {
-        csv += fmt::format("{},{},{},{},{},{},{},{},{}\n", kind, CsvCell(e.id), CsvCell(e.name), CsvCell(e.country),
-                           CsvCell(e.region), e.manrs ? 1 : 0, e.size, CsvNum(s.score), s.band);
+        csv += fmt::format("{},{},{},{},{},{},{},{},{}\n", kind, CsvField(e.id), CsvField(e.name), CsvField(e.country),
+                           CsvField(e.region), e.manrs ? 1 : 0, e.size, CsvNum(s.score), s.band);
       }
       return Csv(res, std::move(csv));
     }
@@ -391,7 +381,7 @@ class Api {
     for (const auto& [e, s] : *rows) {
       a.push_back({{"id", e.id}, {"name", e.name}, {"country", e.country}, {"region", e.region}, {"manrs", e.manrs},
                    {"size", e.size},
-                   {"overall", s.score ? ordered_json(std::round(*s.score * 100) / 100) : ordered_json(nullptr)},
+                   {"overall", Num(s.score)},
                    {"band", s.band}});
     }
     Json(res, 200, {{"snapshot", {{"id", snap->id}, {"date", snap->date}}}, {"kind", kind}, {"limit", limit},
@@ -472,9 +462,9 @@ class Api {
       for (const auto& [m, x] : first_metrics.items()) csv += "," + m;
       csv += "\n";
       for (const auto& e : entities) {
-        csv += fmt::format("{},{},{},{},{}", kind, CsvCell(e["id"].get<std::string>()),
-                           CsvCell(e["name"].get<std::string>()), CsvCell(e["country"].get<std::string>()),
-                           CsvCell(e["region"].get<std::string>()));
+        csv += fmt::format("{},{},{},{},{}", kind, CsvField(e["id"].get<std::string>()),
+                           CsvField(e["name"].get<std::string>()), CsvField(e["country"].get<std::string>()),
+                           CsvField(e["region"].get<std::string>()));
         for (const char* a : kActions) {
           const bool has = e["scores"].contains(a);
           const ordered_json& v = has ? e["scores"][a]["score"] : ordered_json(nullptr);
