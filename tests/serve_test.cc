@@ -590,7 +590,7 @@ TEST(Serve, ServesTheWebApp) {
   for (const char* p : {"/../token", "/assets/../../token", "/%2e%2e/token", "/token", "/assets/nope.js"}) {
     auto r = c.Get(p);
     ASSERT_TRUE(r) << p;
-    EXPECT_EQ(r->status, r->status == 400 ? 400 : 404) << p;
+    EXPECT_TRUE(r->status == 400 || r->status == 404) << p << " " << r->status;
     EXPECT_EQ(r->body.find(kToken), std::string::npos) << p;
   }
 }
