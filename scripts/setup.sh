@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 
 packages=(
   # toolchain
-  build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev
+  build-essential cmake ninja-build pkg-config clang clang-format ccache libclang-rt-14-dev
   # libraries
   zlib1g-dev libbz2-dev liblzma-dev libzstd-dev libisal-dev
   libfmt-dev libcli11-dev nlohmann-json3-dev libsimdjson-dev libssl-dev libsqlite3-dev sqlite3 libcpp-httplib-dev
