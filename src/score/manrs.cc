@@ -4,11 +4,11 @@
 
 #include <algorithm>
 #include <bit>
+#include <unordered_set>
 #include <cmath>
 #include <set>
 #include <thread>
 #include <unordered_map>
-#include <unordered_set>
 
 #include "detect/incident_type.h"
 #include "irr/route_check.h"
