@@ -188,9 +188,7 @@ Status WriteSnapshot(store::SnapshotWriter* w, const detect::Snapshot& s, const 
   std::unordered_map<Prefix, uint32_t, PrefixHash> index;
   const auto& prefixes = s.routes.prefixes();
   for (const detect::Incident& in : found) {
-    const bool origin_incident = in.type == "hijack" || in.type == "subprefix_hijack" ||
-                                 in.type == "bogon_prefix" || in.type == "rpki_invalid";
-    if (!origin_incident) continue;
+    if (!detect::QuestionsOrigin(in.type)) continue;
     if (index.empty()) {
       index.reserve(prefixes.size());
       for (uint32_t i = 0; i < prefixes.size(); ++i) index.emplace(prefixes[i], i);
@@ -447,10 +445,8 @@ void RegisterAnalyze(CLI::App& app, int* exit_code) {
   CLI::App* inc = app.add_subcommand("incidents", "List the incidents of a stored snapshot");
   inc->add_option("--db", q->db, "Store: sqlite:PATH")->capture_default_str();
   inc->add_option("--date", q->date, "Snapshot date YYYY-MM-DD (default: the newest)");
-  inc->add_option("--type", q->type,
-                  "hijack, subprefix_hijack, route_leak, bogon_prefix, bogon_asn, rpki_invalid, irr_unregistered")
-      ->check(CLI::IsMember({"hijack", "subprefix_hijack", "route_leak", "bogon_prefix", "bogon_asn",
-                             "rpki_invalid", "irr_unregistered"}));
+  inc->add_option("--type", q->type, detect::IncidentTypeNames())
+      ->check(CLI::IsMember(detect::IncidentTypeNameList()));
   inc->add_option("--as", q->asn, "Only incidents with this AS as culprit or propagator")
       ->check(CLI::Range(int64_t{0}, int64_t{4294967295}));
   inc->add_option("--limit", q->limit, "At most this many")->check(CLI::Range(size_t{1}, size_t{100000}))

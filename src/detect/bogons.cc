@@ -18,7 +18,7 @@ void DetectBogons(const Snapshot& s, const RouteView& v, std::vector<Incident>* 
     if (!why || o.origin == 0) continue;
     const bool special = why->kind == registry::BogonKind::kSpecialPurpose;
     Incident in;
-    in.type = "bogon_prefix";
+    in.type = kBogonPrefix;
     in.kind = special ? "special_purpose" : "unallocated";
     in.culprit = o.origin;
     in.propagator = PropagatorOf(paths, o.paths, o.origin);
@@ -64,7 +64,7 @@ void DetectBogons(const Snapshot& s, const RouteView& v, std::vector<Incident>* 
     for (const auto& [key, ids] : by) {
       const auto [culprit, bogon] = key;
       Incident in;
-      in.type = "bogon_asn";
+      in.type = kBogonAsn;
       const registry::BogonReason* why = bogons.ClassifyAsn(bogon);
       in.kind = why ? why->detail : "bogon";
       in.culprit = culprit;

@@ -239,15 +239,31 @@ std::string Evidence(const Snapshot& s, const std::vector<const OriginRoute*>& r
   return j.dump();
 }
 
-const std::vector<DetectorEntry>& Detectors() {
-  static const std::vector<DetectorEntry> kAll = {
+namespace {
+
+// The detector table: a new detector is its file and one line here.
+std::vector<DetectorEntry>& DetectorTable() {
+  static std::vector<DetectorEntry> table = {
       {"bogons", DetectBogons},
       {"hijacks", DetectHijacks},
       {"route_leaks", DetectRouteLeaks},
       {"rpki_invalid", DetectRpkiInvalid},
       {"irr_unregistered", DetectIrrUnregistered},
   };
-  return kAll;
+  return table;
+}
+
+}  // namespace
+
+const std::vector<DetectorEntry>& Detectors() { return DetectorTable(); }
+
+bool RegisterDetector(const DetectorEntry& d) {
+  if (d.name == nullptr || d.run == nullptr) return false;
+  for (const DetectorEntry& e : DetectorTable()) {
+    if (std::string_view(e.name) == d.name) return false;
+  }
+  DetectorTable().push_back(d);
+  return true;
 }
 
 std::vector<Incident> Detect(const Snapshot& s) { return Detect(s, RouteView(s.routes)); }

@@ -29,8 +29,10 @@
 //                     origin and kind, unless an incident above explains
 //                     the route.
 //
-// Each detector is a function in its own file, listed in Detectors(); each
-// incident names its culprit and propagator, the prefixes, the window it was
+// Each detector is a function in its own file, listed in Detectors(); the
+// types it reports are rows of the incident-type registry
+// (detect/incident_type.h), which says what each type means to the rest of
+// the system. Each incident names its culprit and propagator, the prefixes, the window it was
 // seen in, the peers and collectors that saw it, example paths, a
 // confidence and the reasons behind it (evidence, as JSON).
 #pragma once
@@ -44,6 +46,7 @@
 #include "core/asn.h"
 #include "core/ip.h"
 #include "core/status.h"
+#include "detect/incident_type.h"
 #include "irr/irr_index.h"
 #include "observe/observed_routes.h"
 #include "registry/registry.h"
@@ -77,7 +80,7 @@ struct Snapshot {
 Status LoadSnapshot(const std::string& dir, Snapshot* out);
 
 struct Incident {
-  std::string type;  // as truth.json names them
+  std::string type;  // a registered IncidentType's name (incident_type.h)
   std::string kind;  // finer, e.g. "rfc7908_type1", "invalid_length"
   Asn culprit = 0;
   std::optional<Asn> propagator;
@@ -116,8 +119,14 @@ struct DetectorEntry {
   DetectorFn run;
 };
 // In the order they run; later ones see what earlier ones found (an RPKI
-// invalid route already reported as a hijack is not reported again).
+// invalid route already reported as a hijack is not reported again). The
+// built-in ones are the table in detect.cc; registered ones follow.
 const std::vector<DetectorEntry>& Detectors();
+// Adds a detector after the others, for one compiled outside this library
+// (see extension_test.cc); its incident types must be registered
+// (RegisterIncidentType). False when the name is taken. As for incident
+// types, call it before main(): the list is read-only afterwards.
+bool RegisterDetector(const DetectorEntry& d);
 
 // Runs every detector.
 std::vector<Incident> Detect(const Snapshot& s);

@@ -69,7 +69,7 @@ void Accuracy(uint64_t seed, uint32_t ases, uint32_t prefixes, std::map<std::str
   std::vector<bool> used(truth["incidents"].size(), false);
   for (const Incident& d : found) {
     // A registration state, not an injected event: truth.json has no such type.
-    if (d.type == "irr_unregistered") continue;
+    if (d.type == kIrrUnregistered) continue;
     Score& sc = (*scores)[d.type];
     ++sc.detected;
     bool hit = false;
@@ -97,7 +97,7 @@ void Accuracy(uint64_t seed, uint32_t ases, uint32_t prefixes, std::map<std::str
   for (const auto& b : truth["benign"]) {
     ++*benign_total;
     for (const Incident& d : found) {
-      if (d.type == "irr_unregistered") continue;  // a lookalike may lack a route object
+      if (d.type == kIrrUnregistered) continue;  // a lookalike may lack a route object
       nlohmann::json as_type = b;
       as_type["type"] = d.type;
       if (Matches(d, as_type)) {
@@ -126,7 +126,10 @@ TEST(Detect, PrecisionAndRecallOnSimulatedSnapshots) {
   table += fmt::format("benign lookalikes flagged: {} of {}\n", benign_flagged, benign_total);
   std::printf("%s", table.c_str());
   for (const std::string& m : misses) std::printf("  %s\n", m.c_str());
-  for (const char* type : {"hijack", "subprefix_hijack", "route_leak", "bogon_prefix", "bogon_asn", "rpki_invalid"}) {
+  // Every type the simulator injects (all but irr_unregistered).
+  for (const IncidentType& t : IncidentTypes()) {
+    if (t.name == kIrrUnregistered) continue;
+    const std::string type(t.name);
     ASSERT_TRUE(scores.contains(type)) << type;
     EXPECT_GE(scores[type].precision(), 0.95) << type;
     EXPECT_GE(scores[type].recall(), 0.95) << type;
@@ -154,7 +157,7 @@ TEST(Detect, HijacksAgainstTheHistoryOfEarlierSnapshots) {
   const std::vector<Incident> before = Detect(s);
   std::vector<const Incident*> hijacks;
   for (const Incident& in : before) {
-    if (in.type == "hijack") hijacks.push_back(&in);
+    if (in.type == kHijack) hijacks.push_back(&in);
   }
   ASSERT_EQ(hijacks.size(), 4u);
 
@@ -189,7 +192,7 @@ TEST(Detect, HijacksAgainstTheHistoryOfEarlierSnapshots) {
   const std::vector<Incident> after = Detect(s);
   size_t exact = 0, history = 0;
   for (const Incident& in : after) {
-    if (in.type != "hijack") continue;
+    if (in.type != kHijack) continue;
     EXPECT_FALSE(in.culprit == hijacks[0]->culprit && in.prefixes[0] == hijacks[0]->prefixes[0]);
     if (in.kind == "exact") ++exact;
     if (in.kind == "history") {

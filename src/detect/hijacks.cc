@@ -77,7 +77,7 @@ void DetectHijacks(const Snapshot& s, const RouteView& v, std::vector<Incident>*
       const irr::IrrCheckResult irr = irr::CheckRoute(s.irr, p, o.origin);
       Incident in;
       const bool exact = holder_prefix == p;
-      in.type = exact ? "hijack" : "subprefix_hijack";
+      in.type = exact ? kHijack : kSubprefixHijack;
       in.kind = o.at_start ? "history" : exact ? "exact" : "more_specific";
       in.culprit = o.origin;
       in.propagator = PropagatorOf(s.routes.paths(), o.paths, o.origin);

@@ -42,7 +42,7 @@ void DetectIrrUnregistered(const Snapshot& s, const RouteView& v, std::vector<In
   }
   std::set<std::pair<Prefix, Asn>> explained;
   for (const Incident& in : *out) {
-    if (in.type == "route_leak") continue;
+    if (in.type == kRouteLeak) continue;
     for (const Prefix& p : in.prefixes) explained.insert({p, in.culprit});
   }
   const auto& bogons = s.registry.bogons();
@@ -59,7 +59,7 @@ void DetectIrrUnregistered(const Snapshot& s, const RouteView& v, std::vector<In
   for (const auto& [key, list] : by) {
     const bool other = static_cast<irr::IrrState>(key.second) == irr::IrrState::kOtherOrigin;
     Incident in;
-    in.type = "irr_unregistered";
+    in.type = kIrrUnregistered;
     in.kind = other ? "other_origin" : "not_found";
     in.culprit = key.first;
     std::vector<uint32_t> ids;

@@ -127,7 +127,7 @@ void DetectRouteLeaks(const Snapshot& s, const RouteView&, std::vector<Incident>
   }
   for (const auto& [key, l] : leaks) {
     Incident in;
-    in.type = "route_leak";
+    in.type = kRouteLeak;
     in.kind = fmt::format("rfc7908_type{}", l.type);
     in.culprit = key.first;
     in.propagator = key.second;

@@ -16,8 +16,8 @@ void DetectRpkiInvalid(const Snapshot& s, const RouteView& v, std::vector<Incide
   std::set<Prefix> bogon_paths;  // prefixes with a bogon_asn incident
   for (const Incident& in : *out) {
     for (const Prefix& p : in.prefixes) {
-      if (in.type == "bogon_asn") bogon_paths.insert(p);
-      if (in.type != "route_leak") explained.insert({p, in.culprit});
+      if (in.type == kBogonAsn) bogon_paths.insert(p);
+      if (in.type != kRouteLeak) explained.insert({p, in.culprit});
     }
   }
   const auto& bogons = s.registry.bogons();
@@ -30,7 +30,7 @@ void DetectRpkiInvalid(const Snapshot& s, const RouteView& v, std::vector<Incide
     const rpki::RovResult r = rpki::Validate(s.vrps, p, o.origin);
     if (r.state != rpki::RovState::kInvalidOrigin && r.state != rpki::RovState::kInvalidLength) continue;
     Incident in;
-    in.type = "rpki_invalid";
+    in.type = kRpkiInvalid;
     in.kind = r.state == rpki::RovState::kInvalidLength ? "invalid_length" : "invalid_origin";
     in.culprit = o.origin;
     in.propagator = PropagatorOf(s.routes.paths(), o.paths, o.origin);

@@ -10,6 +10,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "detect/incident_type.h"
 #include "irr/route_check.h"
 #include "rpki/origin_validation.h"
 
@@ -21,13 +22,14 @@ constexpr const char* kMetricNames[kMetricCount] = {"M1", "M1C", "M2",  "M2C",  
                                                      "M4", "M4C", "M5", "M6", "M7IRR", "M7RPKI"};
 constexpr const char* kActionNames[kActionCount] = {"action1", "action2", "action3", "action4", "overall"};
 
-// The incident type's own metric (M1, M2, M3, M4), or -1 (rpki_invalid
-// counts through M7RPKI, not as an incident).
+// The incident type's own metric (M1, M2, M3, M4: detect/incident_type.h),
+// or -1 (rpki_invalid counts through M7RPKI, not as an incident). Its
+// customer metric is the next one.
 int BaseMetric(std::string_view type) {
-  if (type == "route_leak") return kM1;
-  if (type == "hijack" || type == "subprefix_hijack") return kM2;
-  if (type == "bogon_prefix") return kM3;
-  if (type == "bogon_asn") return kM4;
+  const detect::IncidentType* t = detect::FindIncidentType(type);
+  for (int m = kM1; t != nullptr && !t->metric.empty() && m <= kM4; m += 2) {
+    if (t->metric == kMetricNames[m]) return m;
+  }
   return -1;
 }
 
@@ -270,7 +272,8 @@ Scoreboard Score(const detect::Snapshot& s, const detect::RouteView& v,
   };
   std::set<std::pair<Prefix, Asn>> questioned;
   for (const detect::Incident& in : incidents) {
-    if (in.type != "hijack" && in.type != "subprefix_hijack" && in.type != "bogon_prefix") continue;
+    if (const auto* t = detect::FindIncidentType(in.type); t == nullptr || !t->withdraw_fix)
+      continue;
     for (const Prefix& p : in.prefixes) questioned.insert({p, in.culprit});
   }
   std::vector<Lists> lists(board.ases.size());
@@ -399,17 +402,13 @@ Scoreboard Score(const detect::Snapshot& s, const detect::RouteView& v,
       if (f.overall_after) f.overall_after = Round2(*f.overall_after);
       a.fixes.push_back(std::move(f));
     };
-    static const char* kIncidentFix[8] = {
-        "stop the route leaks: export provider and peer routes only to customers (RFC 7908)",
-        "filter route leaks from customers: prefix filters or ASPA on customer sessions",
-        "stop announcing space of other networks, or register the authorisation (ROA, route object)",
-        "filter customer announcements of space they do not hold (IRR and RPKI based filters)",
-        "stop originating bogon prefixes",
-        "filter bogon prefixes from customers",
-        "stop passing on paths with bogon ASNs",
-        "filter customer paths with bogon ASNs"};
     for (int m = kM1; m <= kM4C; ++m) {
       if (by_metric[k][m].empty()) continue;
+      // The fix the registry gives the first incident's type (types that
+      // share a metric share its fix).
+      const detect::IncidentType* type =
+          detect::FindIncidentType(incidents[by_metric[k][m][0]].type);
+      const std::string_view fix = m % 2 == kM1 ? type->fix_text : type->customer_fix_text;
       std::vector<std::string> items;
       for (uint32_t i : by_metric[k][m]) {
         if (items.size() >= kMaxFixItems) break;
@@ -419,7 +418,7 @@ Scoreboard Score(const detect::Snapshot& s, const detect::RouteView& v,
       }
       after.raw[m] = 0;
       after.value[m] = after.value[m] ? std::optional<double>(100) : std::nullopt;
-      add_fix(static_cast<Metric>(m), kIncidentFix[m], std::move(items), by_metric[k][m].size());
+      add_fix(static_cast<Metric>(m), std::string(fix), std::move(items), by_metric[k][m].size());
     }
     // Once the AS stops its hijacks and bogon announcements, those routes
     // are gone from its tallies.

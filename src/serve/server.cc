@@ -17,6 +17,7 @@
 
 #include "core/ip.h"
 #include "core/time_format.h"
+#include "detect/incident_type.h"
 #include "report/report.h"
 #include "store/store.h"
 
@@ -308,11 +309,10 @@ class Api {
 
   void Incidents(const httplib::Request& req, httplib::Response& res) {
     const std::string format = FormatParam(req);
-    static const std::set<std::string> kTypes = {"hijack",    "subprefix_hijack", "route_leak",      "bogon_prefix",
-                                                 "bogon_asn", "rpki_invalid",     "irr_unregistered"};
     store::IncidentQuery q;
     q.type = Param(req, "type");
-    if (!q.type.empty() && !kTypes.contains(q.type)) throw BadRequest{"unknown incident type '" + q.type + "'"};
+    if (!q.type.empty() && !detect::FindIncidentType(q.type))
+      throw BadRequest{"unknown incident type '" + q.type + "'"};
     if (req.has_param("as")) q.asn = static_cast<Asn>(IntParam(req, "as", 0, 0, 4294967295LL));
     q.prefix = Param(req, "prefix");
     if (!q.prefix.empty() && !Prefix::Parse(q.prefix)) throw BadRequest{"parameter 'prefix' is not a prefix"};

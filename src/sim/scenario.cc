@@ -12,19 +12,28 @@
 #include <thread>
 #include <unordered_map>
 
+#include "detect/incident_type.h"
 #include "sim/rng.h"
 #include "sim/routing.h"
 
 namespace vigia::sim {
 
+// The names come from the incident-type registry, so that truth.json and
+// the detectors agree by construction.
 const char* IncidentTypeName(IncidentType t) {
   switch (t) {
-    case IncidentType::kHijack: return "hijack";
-    case IncidentType::kSubprefixHijack: return "subprefix_hijack";
-    case IncidentType::kRouteLeak: return "route_leak";
-    case IncidentType::kBogonPrefix: return "bogon_prefix";
-    case IncidentType::kBogonAsn: return "bogon_asn";
-    case IncidentType::kRpkiInvalid: return "rpki_invalid";
+    case IncidentType::kHijack:
+      return detect::kHijack.data();
+    case IncidentType::kSubprefixHijack:
+      return detect::kSubprefixHijack.data();
+    case IncidentType::kRouteLeak:
+      return detect::kRouteLeak.data();
+    case IncidentType::kBogonPrefix:
+      return detect::kBogonPrefix.data();
+    case IncidentType::kBogonAsn:
+      return detect::kBogonAsn.data();
+    case IncidentType::kRpkiInvalid:
+      return detect::kRpkiInvalid.data();
   }
   return "?";
 }
@@ -74,10 +83,13 @@ Result<IncidentPlan> ParsePlan(std::string_view spec, const IncidentPlan& base) 
     }
     if (name == "flaps") p.flaps = n, known = true;
     if (!known) {
-      return Status::InvalidArgument(fmt::format(
-          "--incidents: unknown name '{}' (hijack, subprefix_hijack, route_leak, bogon_prefix, "
-          "bogon_asn, rpki_invalid, sibling_moas, ddos_protection, customer_subprefix, flaps)",
-          name));
+      std::string names;
+      for (int t = 0; t < kIncidentTypeCount; ++t)
+        names += IncidentTypeName(static_cast<IncidentType>(t)) + std::string(", ");
+      for (int k = 0; k < kBenignKindCount; ++k)
+        names += BenignKindName(static_cast<BenignKind>(k)) + std::string(", ");
+      return Status::InvalidArgument(
+          fmt::format("--incidents: unknown name '{}' ({}flaps)", name, names));
     }
   }
   return p;
@@ -671,8 +683,8 @@ bool Builder::SiblingMoas() {
     SetBaseline(ann->prefix, job);
     event_prefixes_.insert(ann->prefix);
     UseAllocationOf(ann->prefix);
-    Benign("hijack", BenignKind::kSiblingMoas, basn, Propagator(job, basn), {ann->prefix},
-           {out_.window_start, out_.window_end},
+    Benign(IncidentTypeName(IncidentType::kHijack), BenignKind::kSiblingMoas, basn,
+           Propagator(job, basn), {ann->prefix}, {out_.window_start, out_.window_end},
            fmt::format("AS{} and AS{} of organisation {} both originate {}", ann->origin, basn,
                        org.id, ann->prefix.ToString()));
     return true;
@@ -703,7 +715,8 @@ bool Builder::Ddos() {
   Event(when.first, a->prefix, job);
   Event(when.second, a->prefix, baseline_[a->prefix]);
   UseAllocationOf(a->prefix);
-  Benign("hijack", BenignKind::kDdosProtection, dasn, Propagator(job, dasn), {a->prefix}, when,
+  Benign(IncidentTypeName(IncidentType::kHijack), BenignKind::kDdosProtection, dasn,
+         Propagator(job, dasn), {a->prefix}, when,
          fmt::format("DDoS-protection provider AS{} originates {} for AS{}, authorised by a ROA "
                      "and a RADB route object",
                      dasn, a->prefix.ToString(), a->origin));
@@ -737,8 +750,8 @@ bool Builder::CustomerSubprefix() {
   Event(when.first, *q, job);
   Event(when.second, *q, -1);
   UseAllocationOf(a->prefix);
-  Benign("subprefix_hijack", BenignKind::kCustomerSubprefix, cuasn, Propagator(job, cuasn), {*q},
-         when,
+  Benign(IncidentTypeName(IncidentType::kSubprefixHijack), BenignKind::kCustomerSubprefix, cuasn,
+         Propagator(job, cuasn), {*q}, when,
          fmt::format("AS{}, a customer of AS{}, originates {} inside {} under a valid ROA", cuasn,
                      a->origin, q->ToString(), a->prefix.ToString()));
   return true;
@@ -811,12 +824,17 @@ Result<Scenario> Builder::Build(std::string* shortfall) {
     }
     if (made < want) short_of.push_back(fmt::format("{} {} of {}", name, made, want));
   };
-  run("hijack", plan.incidents[0], [&](int) { return Hijack(); });
-  run("subprefix_hijack", plan.incidents[1], [&](int) { return SubprefixHijack(); });
-  run("route_leak", plan.incidents[2], [&](int n) { return Leak(1 + n % 4); });
-  run("bogon_prefix", plan.incidents[3], [&](int n) { return BogonPrefix(n); });
-  run("bogon_asn", plan.incidents[4], [&](int n) { return BogonAsn(n); });
-  run("rpki_invalid", plan.incidents[5], [&](int n) { return RpkiInvalid(n % 2 == 0); });
+  run(IncidentTypeName(IncidentType::kHijack), plan.incidents[0], [&](int) { return Hijack(); });
+  run(IncidentTypeName(IncidentType::kSubprefixHijack), plan.incidents[1],
+      [&](int) { return SubprefixHijack(); });
+  run(IncidentTypeName(IncidentType::kRouteLeak), plan.incidents[2],
+      [&](int n) { return Leak(1 + n % 4); });
+  run(IncidentTypeName(IncidentType::kBogonPrefix), plan.incidents[3],
+      [&](int n) { return BogonPrefix(n); });
+  run(IncidentTypeName(IncidentType::kBogonAsn), plan.incidents[4],
+      [&](int n) { return BogonAsn(n); });
+  run(IncidentTypeName(IncidentType::kRpkiInvalid), plan.incidents[5],
+      [&](int n) { return RpkiInvalid(n % 2 == 0); });
   run("sibling_moas", plan.benign[0], [&](int) { return SiblingMoas(); });
   run("ddos_protection", plan.benign[1], [&](int) { return Ddos(); });
   run("customer_subprefix", plan.benign[2], [&](int) { return CustomerSubprefix(); });

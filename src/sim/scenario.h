@@ -60,7 +60,8 @@ enum class IncidentType : uint8_t {
   kRpkiInvalid,
 };
 inline constexpr int kIncidentTypeCount = 6;
-// The names truth.json and `vigia incidents` use: "hijack", ...
+// The names truth.json and `vigia incidents` use: the incident-type
+// registry's (detect/incident_type.h).
 const char* IncidentTypeName(IncidentType t);
 
 enum class BenignKind : uint8_t { kSiblingMoas, kDdosProtection, kCustomerSubprefix };

@@ -396,8 +396,19 @@ for (const l of ['es', 'pt']) {
 await check('language pt: AS page and incident page translated', async () => {
   await open(`#/incident/${hij.id}`);
   eq((await page.textContent('#h-evidence')).trim(), dict.pt['incident.evidence'], 'evidence heading');
+  // The type's display key (src/detect/incident_type.cc: itype.<name>).
+  eq((await page.textContent('[data-testid="incident-type"]')).trim(), dict.pt[`itype.${hij.type}`], 'incident type');
   await open(`#/as/${asn}`);
   eq((await page.textContent('#h-scores')).trim(), dict.pt['report.scores_title'], 'scores heading');
+  // The API's fix texts are English; each is shown as its fix.<code> translation.
+  const fixes = (await api(`as/${asn}`)).fixes;
+  assert(fixes.length > 0, `AS${asn} has no fix to check`);
+  const shown = await page.textContent('[data-testid="fixes-table"]');
+  for (const f of fixes) {
+    const key = Object.keys(dict.en).find((k) => k.startsWith('fix.') && dict.en[k] === f.what);
+    assert(key, `no fix.* key in en.json for "${f.what}"`);
+    assert(shown.includes(dict.pt[key]), `fix "${f.what}" is not shown as "${dict.pt[key]}"`);
+  }
   await page.selectOption('[data-testid="lang-select"]', 'en');
   await waitRoute(`#/as/${asn}`);
   eq(await page.locator('html').getAttribute('lang'), 'en', 'back to en');

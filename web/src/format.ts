@@ -1,5 +1,6 @@
 import { lang, t, tDyn, type Key } from './i18n';
 import { h } from './dom';
+import en from './locales/en.json';
 
 export function fmtNum(v: number | null | undefined, maxFrac = 2): string {
   if (v === null || v === undefined || Number.isNaN(v)) return t('common.na');
@@ -82,23 +83,15 @@ export function incidentTypeLabel(type: string): string {
   return tDyn(`itype.${type}`, type);
 }
 
-// The server's fix texts (English) mapped to dictionary keys; unknown texts are shown as sent.
-const FIX_KEYS: Record<string, string> = {
-  'register the network in PeeringDB with a NOC or abuse contact': 'fix.pdb_register',
-  'create ROAs for these routes': 'fix.create_roas',
-  'register route objects for these routes in an IRR': 'fix.irr_register',
-  'publish a NOC or abuse contact (e-mail or phone) in PeeringDB': 'fix.pdb_contact',
-  'deploy source address validation (BCP 38, BCP 84): spoofed packets left the network': 'fix.sav',
-  'stop announcing space of other networks, or register the authorisation (ROA, route object)': 'fix.stop_hijack',
-  'filter customer announcements of space they do not hold (IRR and RPKI based filters)': 'fix.filter_customers',
-  'stop originating bogon prefixes': 'fix.stop_bogon_prefix',
-  'stop passing on paths with bogon ASNs': 'fix.stop_bogon_asn',
-  'correct the ROAs (origin or maxLength) behind these RPKI-invalid routes, or withdraw them': 'fix.correct_roas',
-  'stop the route leaks: export provider and peer routes only to customers (RFC 7908)': 'fix.stop_leaks',
-  'filter bogon prefixes from customers': 'fix.filter_bogon_prefix',
-  'filter customer paths with bogon ASNs': 'fix.filter_bogon_asn',
-  'filter route leaks from customers: prefix filters or ASPA on customer sessions': 'fix.filter_leaks',
-};
+// The server's fix texts are English (the incident-type registry,
+// src/detect/incident_type.cc, and the score's own fixes); the English
+// dictionary holds each under its key fix.<code>, so it maps them back.
+// Unknown texts are shown as sent.
+const FIX_KEYS: Record<string, string> = Object.fromEntries(
+  Object.entries(en as Record<string, string>)
+    .filter(([k]) => k.startsWith('fix.'))
+    .map(([k, v]) => [v, k]),
+);
 
 export function fixLabel(what: string): string {
   const k = FIX_KEYS[what];
