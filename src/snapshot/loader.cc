@@ -18,8 +18,7 @@ namespace fs = std::filesystem;
 // The regular files of DIR, sorted. An entry that cannot be examined (a
 // symlink loop, a dangling link, no permission) is damage of the part, not
 // an exception: std::filesystem's throwing calls are never used here.
-std::vector<fs::path> FilesIn(const fs::path& root, Part part, Snapshot* s,
-                              std::vector<std::string>* damage) {
+std::vector<fs::path> FilesIn(const fs::path& root, Part part, std::vector<std::string>* damage) {
   const fs::path dir = root / InfoOf(part).dir;
   std::vector<fs::path> out;
   std::error_code ec;
@@ -42,7 +41,6 @@ std::vector<fs::path> FilesIn(const fs::path& root, Part part, Snapshot* s,
     }
   }
   if (ec) damage->push_back(fmt::format("{}/: {}", InfoOf(part).dir, ec.message()));
-  static_cast<void>(s);
   std::sort(out.begin(), out.end());
   return out;
 }
@@ -52,7 +50,7 @@ std::vector<fs::path> FilesIn(const fs::path& root, Part part, Snapshot* s,
 void LoadReference(const fs::path& root, Snapshot* s,
                    std::array<std::vector<std::string>, kPartCount>* damage) {
   auto dmg = [&](Part p) { return &(*damage)[static_cast<size_t>(p)]; };
-  const auto rpki = FilesIn(root, Part::kRpki, s, dmg(Part::kRpki));
+  const auto rpki = FilesIn(root, Part::kRpki, dmg(Part::kRpki));
   if (rpki.empty()) s->skipped.push_back("rpki/: no VRP file; RPKI states are not-found");
   for (const fs::path& f : rpki) {
     if (Status st = s->vrps.LoadFile(f.string()); !st.ok()) {
@@ -69,7 +67,7 @@ void LoadReference(const fs::path& root, Snapshot* s,
   }
   s->vrps.Build();
 
-  const auto irr = FilesIn(root, Part::kIrr, s, dmg(Part::kIrr));
+  const auto irr = FilesIn(root, Part::kIrr, dmg(Part::kIrr));
   if (irr.empty()) s->skipped.push_back("irr/: no RPSL dump; IRR states are not-found");
   for (const fs::path& f : irr) {
     if (Status st = s->irr.LoadFile(f.string()); !st.ok()) {
@@ -97,7 +95,7 @@ void LoadReference(const fs::path& root, Snapshot* s,
   }
 
   bool rel = false;
-  for (const fs::path& f : FilesIn(root, Part::kTopology, s, dmg(Part::kTopology))) {
+  for (const fs::path& f : FilesIn(root, Part::kTopology, dmg(Part::kTopology))) {
     const std::string n = f.filename().string();
     if (IsAsRelFile(n)) {
       if (Status st = s->relations.LoadFile(f.string()); !st.ok()) {
@@ -125,7 +123,7 @@ void LoadReference(const fs::path& root, Snapshot* s,
 
 // The MRT files: RIB dumps first, then the rest in name order (layout.h).
 Status LoadMrt(const fs::path& root, Snapshot* s, std::vector<std::string>* damage) {
-  std::vector<fs::path> files = FilesIn(root, Part::kMrt, s, damage);
+  std::vector<fs::path> files = FilesIn(root, Part::kMrt, damage);
   if (files.empty())
     return Status::NotFound((root / InfoOf(Part::kMrt).dir).string() + ": no MRT files");
   std::sort(files.begin(), files.end(), [](const fs::path& a, const fs::path& b) {
