@@ -192,8 +192,8 @@ int RunIncidents(const IncidentsArgs& a) {
     }
     std::printf("%s\n", arr.dump(1).c_str());
   } else {
-    std::printf("snapshot %lld (%s): %zu incidents\n", static_cast<long long>(snap->id), snap->date.c_str(),
-                rows->size());
+    std::printf("snapshot %lld (%s)%s: %zu incidents\n", static_cast<long long>(snap->id), snap->date.c_str(),
+                snap->partial ? ", PARTIAL (an input was missing or damaged)" : "", rows->size());
     for (const auto& r : *rows) {
       std::printf("%-17s AS%-10u %-12s %s .. %s  %s%s  confidence %.2f\n", r.type.c_str(), r.culprit,
                   r.propagator ? fmt::format("via AS{}", *r.propagator).c_str() : "",

@@ -7,6 +7,7 @@
 
 #include "cli/commands.h"
 #include "report/report.h"
+#include "store/backends.h"
 
 namespace vigia::cli {
 
@@ -70,7 +71,8 @@ void RegisterReport(CLI::App& app, int* exit_code) {
     a->kind = k.name;
     CLI::App* sub = cmd->add_subcommand(k.name, k.help);
     sub->add_option(k.arg, a->id, k.help)->required();
-    sub->add_option("--db", a->db, "Store: sqlite:PATH")->capture_default_str();
+    sub->add_option("--db", a->db, "Store URL: " + store::BackendUsage() + ", or a path (SQLite)")
+        ->capture_default_str();
     sub->add_option("--date", a->date, "Snapshot date YYYY-MM-DD (default: the newest)");
     sub->add_option("--members", a->members, "Aggregates: list this many members, the lowest first")
         ->capture_default_str();
