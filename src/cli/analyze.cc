@@ -2,6 +2,8 @@
 // reads a snapshot directory, detects incidents, writes them to the store
 // as one snapshot (pipeline/analyze.h does the work; this prints it).
 // vigia incidents: reads them back.
+#include "pipeline/analyze.h"
+
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -9,20 +11,19 @@
 #include <array>
 #include <chrono>
 #include <cmath>
-#include <set>
-#include <thread>
-#include <unordered_map>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <set>
+#include <thread>
+#include <unordered_map>
 
 #include "cli/commands.h"
 #include "core/sha256.h"
 #include "core/time_format.h"
-#include "pipeline/analyze.h"
 #include "report/report.h"
 #include "score/manrs.h"
 #include "store/backends.h"
@@ -61,7 +62,8 @@ int RunAnalyze(const AnalyzeArgs& a) {
   if (tty) {
     opts.progress = [t0](std::string_view step) {
       const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      std::fprintf(stderr, "\r\033[Kvigia: analyze: %.*s (%.1f s)", static_cast<int>(step.size()), step.data(), s);
+      std::fprintf(stderr, "\r\033[Kvigia: analyze: %.*s (%.1f s)", static_cast<int>(step.size()),
+                   step.data(), s);
     };
   }
   auto store = store::Store::Open(a.db);
@@ -100,22 +102,26 @@ int RunAnalyze(const AnalyzeArgs& a) {
     j["partial"] = committed.partial;
     j["missing"] = committed.missing;
     const auto& sec = r->seconds;
-    j["seconds"] = {{"load", sec.load},     {"load_mrt", sec.load_mrt}, {"load_reference", sec.load_reference},
-                    {"detect", sec.detect}, {"score", sec.score},       {"store", sec.store},
-                    {"total", sec.total}};
+    j["seconds"] = {
+        {"load", sec.load},     {"load_mrt", sec.load_mrt}, {"load_reference", sec.load_reference},
+        {"detect", sec.detect}, {"score", sec.score},       {"store", sec.store},
+        {"total", sec.total}};
     std::printf("%s\n", j.dump(1).c_str());
   } else {
-    std::printf("snapshot %lld (%s) stored in %s%s\n", static_cast<long long>(committed.id), committed.date.c_str(),
-                a.db.c_str(), committed.partial ? ", marked PARTIAL" : "");
-    std::printf("  routes     %llu RIB entries, %llu announcements, %llu withdrawals, %zu prefixes\n",
-                static_cast<unsigned long long>(r->rib_entries), static_cast<unsigned long long>(r->announcements),
-                static_cast<unsigned long long>(r->withdrawals), r->prefixes);
+    std::printf("snapshot %lld (%s) stored in %s%s\n", static_cast<long long>(committed.id),
+                committed.date.c_str(), a.db.c_str(), committed.partial ? ", marked PARTIAL" : "");
+    std::printf(
+        "  routes     %llu RIB entries, %llu announcements, %llu withdrawals, %zu prefixes\n",
+        static_cast<unsigned long long>(r->rib_entries),
+        static_cast<unsigned long long>(r->announcements),
+        static_cast<unsigned long long>(r->withdrawals), r->prefixes);
     std::string types;
     for (const auto& [t, n] : r->incidents_per_type) types += fmt::format(" {} {},", t, n);
     if (!types.empty()) types.pop_back();
     std::printf("  incidents  %zu:%s\n", r->incidents, types.c_str());
     if (r->all) {
-      std::printf("  scores     %zu ASes, %zu aggregates (bands %s)\n", r->ases, r->aggregates, a.bands.c_str());
+      std::printf("  scores     %zu ASes, %zu aggregates (bands %s)\n", r->ases, r->aggregates,
+                  a.bands.c_str());
       for (size_t k = 0; k < score::kActionCount; ++k) {
         const auto& pa = r->all->action[k];
         std::printf("    %-8s mean %-7s ready %-6u aspiring %-6u lagging %-6u no data %u\n",
@@ -127,16 +133,18 @@ int RunAnalyze(const AnalyzeArgs& a) {
     for (const std::string& n : r->notes) std::printf("  note       %s\n", n.c_str());
     for (const std::string& m : committed.missing) std::printf("  missing    %s\n", m.c_str());
     const auto& sec = r->seconds;
-    std::printf("  time       %.2f s (load %.2f s, detect %.2f s, score %.2f s, store %.2f s)\n", sec.total, sec.load,
-                sec.detect, sec.score, sec.store);
+    std::printf("  time       %.2f s (load %.2f s, detect %.2f s, score %.2f s, store %.2f s)\n",
+                sec.total, sec.load, sec.detect, sec.score, sec.store);
   }
-  for (const std::string& m : r->skipped) std::fprintf(stderr, "vigia: analyze: skipped %s\n", m.c_str());
+  for (const std::string& m : r->skipped)
+    std::fprintf(stderr, "vigia: analyze: skipped %s\n", m.c_str());
   for (const std::string& m : committed.missing) {
     std::fprintf(stderr, "vigia: analyze: partial: %s\n", m.c_str());
   }
   const auto& problems = r->problems;
   const size_t shown = std::min<size_t>(problems.size(), 20);
-  for (size_t i = 0; i < shown; ++i) std::fprintf(stderr, "vigia: analyze: %s\n", problems[i].c_str());
+  for (size_t i = 0; i < shown; ++i)
+    std::fprintf(stderr, "vigia: analyze: %s\n", problems[i].c_str());
   if (problems.size() > shown) {
     std::fprintf(stderr, "vigia: analyze: %zu more problems not shown\n", problems.size() - shown);
   }
@@ -159,7 +167,8 @@ int RunIncidents(const IncidentsArgs& a) {
   }
   auto found = (*store)->SnapshotFor(a.date);
   if (!found.ok()) {
-    std::fprintf(stderr, "vigia: incidents: %s: %s\n", a.db.c_str(), found.status().message().c_str());
+    std::fprintf(stderr, "vigia: incidents: %s: %s\n", a.db.c_str(),
+                 found.status().message().c_str());
     return kExitFailed;
   }
   const store::SnapshotInfo* snap = &*found;
@@ -192,7 +201,8 @@ int RunIncidents(const IncidentsArgs& a) {
     }
     std::printf("%s\n", arr.dump(1).c_str());
   } else {
-    std::printf("snapshot %lld (%s)%s: %zu incidents\n", static_cast<long long>(snap->id), snap->date.c_str(),
+    std::printf("snapshot %lld (%s)%s: %zu incidents\n", static_cast<long long>(snap->id),
+                snap->date.c_str(),
                 snap->partial ? ", PARTIAL (an input was missing or damaged)" : "", rows->size());
     for (const auto& r : *rows) {
       std::printf("%-17s AS%-10u %-12s %s .. %s  %s%s  confidence %.2f\n", r.type.c_str(), r.culprit,
@@ -226,8 +236,10 @@ void RegisterAnalyze(CLI::App& app, int* exit_code) {
   cmd->add_option("--threads", a->threads, "Threads for validation (0: one per core)");
   cmd->add_flag("--json", a->json, "Print the summary as JSON");
   cmd->footer(
-      "Exit status: 0, 1 when input was skipped or the snapshot is partial (an input missing or differing "
-      "from manifest.json; reported on stderr and stored with the snapshot), 2 when nothing could be "
+      "Exit status: 0, 1 when input was skipped or the snapshot is partial (an input missing or "
+      "differing "
+      "from manifest.json; reported on stderr and stored with the snapshot), 2 when nothing could "
+      "be "
       "read or stored. Methodology: docs/methodology.md.");
   cmd->callback([a, exit_code] { *exit_code = RunAnalyze(*a); });
 

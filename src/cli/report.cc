@@ -1,12 +1,13 @@
 // vigia report {as ASN|country CC|region R|ixp ID|group manrs|all}: one
 // entity of a stored snapshot, with scores, incidents and fix list.
+#include "report/report.h"
+
 #include <fmt/format.h>
 
 #include <cstdio>
 #include <memory>
 
 #include "cli/commands.h"
-#include "report/report.h"
 #include "store/backends.h"
 
 namespace vigia::cli {

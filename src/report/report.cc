@@ -119,11 +119,12 @@ Result<ordered_json> BuildReport(store::Store& st, const ReportOptions& o) {
   r["country"] = e.country;
   r["region"] = e.region;
   if (o.kind == "as") r["manrs"] = e.manrs;
-  r["snapshot"] = {{"id", snap->id},
-                   {"date", snap->date},
-                   {"window", {{"start", IsoTime(snap->window_start)}, {"end", IsoTime(snap->window_end)}}},
-                   {"partial", snap->partial},
-                   {"missing", snap->missing}};
+  r["snapshot"] = {
+      {"id", snap->id},
+      {"date", snap->date},
+      {"window", {{"start", IsoTime(snap->window_start)}, {"end", IsoTime(snap->window_end)}}},
+      {"partial", snap->partial},
+      {"missing", snap->missing}};
 
   auto scores = st.Scores(snap->id, o.kind, id);
   if (!scores.ok()) return scores.status();

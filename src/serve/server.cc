@@ -236,7 +236,9 @@ class Api {
     }
   }
 
-  Result<store::SnapshotInfo> SnapshotFor(const std::string& date) { return store_->SnapshotFor(date); }
+  Result<store::SnapshotInfo> SnapshotFor(const std::string& date) {
+    return store_->SnapshotFor(date);
+  }
 
   void Overview(const std::string& date, httplib::Response& res) {
     auto snap = SnapshotFor(date);

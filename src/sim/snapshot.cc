@@ -14,13 +14,13 @@
 
 #include "core/sha256.h"
 #include "mrt/writer.h"
-#include "snapshot/layout.h"
 #include "sim/real_internet.h"
 #include "sim/registrations.h"
 #include "sim/rib_builder.h"
 #include "sim/rng.h"
 #include "sim/scenario.h"
 #include "sim/synthetic_topology.h"
+#include "snapshot/layout.h"
 
 namespace vigia::sim {
 namespace {
@@ -166,7 +166,8 @@ Status WriteUpdates(const fs::path& dir, const CollectorPlan& cp, const Scenario
 
   std::vector<std::unique_ptr<mrt::MrtWriter>> files(days);
   for (uint32_t d = 0; d < days; ++d) {
-    const fs::path p = dir / snapshot::UpdatesName(cp.collector.name, DateOf(sc.window_start + int64_t{86400} * d));
+    const fs::path p = dir / snapshot::UpdatesName(cp.collector.name,
+                                                   DateOf(sc.window_start + int64_t{86400} * d));
     auto w = mrt::MrtWriter::Create(p.string());
     if (!w.ok()) return w.status();
     files[d] = std::move(w).value();
@@ -345,7 +346,8 @@ Result<SimulateReport> Simulate(const SimulateOptions& o) {
   } cleanup{partial};
   for (const snapshot::PartInfo& part : snapshot::Parts()) {
     fs::create_directories(partial / part.dir, ec);
-    if (ec) return Status::IoError(fmt::format("{}: {}", (partial / part.dir).string(), ec.message()));
+    if (ec)
+      return Status::IoError(fmt::format("{}: {}", (partial / part.dir).string(), ec.message()));
   }
 
   // 1. The Internet.
@@ -503,23 +505,26 @@ Result<SimulateReport> Simulate(const SimulateOptions& o) {
   // 8. Registrations, registry, topology, PeeringDB, participants, truth.
   step("files");
   const int64_t generated = sc.window_start;
-  if (Status s = WriteRoas(regs, (partial / "rpki" / snapshot::kVrpFile).string(), generated); !s.ok()) return s;
+  if (Status s = WriteRoas(regs, (partial / "rpki" / snapshot::kVrpFile).string(), generated);
+      !s.ok())
+    return s;
   if (Status s = WriteRpslDumps(net, regs, (partial / "irr").string()); !s.ok()) return s;
   if (Status s = WriteDelegatedFiles(net, (partial / "registry").string()); !s.ok()) return s;
   if (Status s = WriteText(partial / "topology" / snapshot::AsRelName(o.date), AsRelText(net));
       !s.ok()) {
     return s;
   }
-  if (Status s = WriteText(partial / "topology" / snapshot::As2OrgName(o.date),
-                           As2OrgText(net));
+  if (Status s = WriteText(partial / "topology" / snapshot::As2OrgName(o.date), As2OrgText(net));
       !s.ok()) {
     return s;
   }
-  if (Status s = WritePeeringDb(net, regs, (partial / "peeringdb" / snapshot::kPeeringDbFile).string());
+  if (Status s =
+          WritePeeringDb(net, regs, (partial / "peeringdb" / snapshot::kPeeringDbFile).string());
       !s.ok()) {
     return s;
   }
-  if (Status s = WriteText(partial / "extra" / snapshot::kManrsFile, ManrsParticipants(net, regs, o.seed));
+  if (Status s =
+          WriteText(partial / "extra" / snapshot::kManrsFile, ManrsParticipants(net, regs, o.seed));
       !s.ok()) {
     return s;
   }
