@@ -6,6 +6,7 @@
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "core/sha256.h"
 #include "core/time_format.h"
@@ -68,7 +69,9 @@ std::vector<Damage> VerifyManifest(const std::string& dir, const Manifest& m) {
   const fs::path root(dir);
   std::vector<Damage> out;
   std::map<Part, bool> dir_gone;  // a part directory found absent: named once
+  std::set<std::string> seen;     // a path listed twice is checked (and hashed) once
   for (const ManifestFile& f : m.files) {
+    if (!seen.insert(f.path).second) continue;
     Part part{};
     const bool in_part = PartOfPath(f.path, &part);
     const std::optional<Part> where = in_part ? std::optional<Part>(part) : std::nullopt;
