@@ -2,7 +2,7 @@
 // backend. Each test opens a fresh, empty store from a URL template, with
 // "{dir}" a new temporary directory and "{name}" a name unique to the test:
 //
-//   sqlite:{dir}/{name}.db    always
+//   sqlite:{dir}/{name}.db    always, and the same as a plain path
 //   VIGIA_STORE_TEST_URLS     more templates, ';'-separated, for backends
 //                             that need a server (e.g.
 //                             "clickhouse://localhost:9000/vigia_{name}")
@@ -25,7 +25,7 @@ namespace {
 namespace fs = std::filesystem;
 
 std::vector<std::string> UrlTemplates() {
-  std::vector<std::string> out = {"sqlite:{dir}/{name}.db"};
+  std::vector<std::string> out = {"sqlite:{dir}/{name}.db", "{dir}/{name}.db"};
   if (const char* more = std::getenv("VIGIA_STORE_TEST_URLS")) {
     std::string s = more;
     size_t i = 0;
