@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Assembles a Vigía snapshot directory (SPEC §1 "snapshot dir") from the
-# real public data in ../shared/data, for `vigia analyze`. What each source
+# real public data in ../shared/data, for `vigia analyze`. The layout (every
+# sub-directory and the file names the loader recognises) is defined once in
+# src/snapshot/layout.h and described in docs/snapshot.md; the manifest this
+# writes is verified by analyze (sizes and SHA-256, src/snapshot/manifest.h). What each source
 # is, its date, and what the mismatched dates do to the result:
 # docs/real-data.md.
 set -euo pipefail

@@ -198,6 +198,10 @@ void CheckRouteCounts(const RealRun& r) {
   ASSERT_TRUE(r.summary.is_object()) << r.analyze_err;
   EXPECT_EQ(r.summary["rib_entries"].get<uint64_t>(), kRibEntries);
   EXPECT_EQ(r.summary["prefixes"].get<uint64_t>(), kPrefixes);
+  // The manifest real-snapshot.sh writes (sizes and SHA-256 of the linked
+  // files) verifies: every input is there as listed, so not partial.
+  EXPECT_FALSE(r.summary["partial"].get<bool>()) << r.summary["missing"];
+  EXPECT_TRUE(r.summary["missing"].empty());
 }
 
 // The constants above, re-derived with Debian bgpdump.

@@ -72,6 +72,7 @@ int RunDemo(const DemoArgs& a) {
   fs::remove(db, ec);
   fs::remove(db.string() + "-wal", ec);
   fs::remove(db.string() + "-shm", ec);
+  // The same run as `vigia analyze` (pipeline::Analyze), with its summary.
   if (int rc = Analyze(snap.string(), "sqlite:" + db.string(), false); rc != kExitOk) return rc;
 
   // 3. What was found against what was injected.
@@ -85,10 +86,10 @@ int RunDemo(const DemoArgs& a) {
     std::fprintf(stderr, "vigia: demo: cannot read back %s\n", db.c_str());
     return kExitFailed;
   }
-  auto snaps = (*store)->Snapshots();
-  if (!snaps.ok() || snaps->empty()) return kExitFailed;
+  auto newest = (*store)->SnapshotFor("");
+  if (!newest.ok()) return kExitFailed;
   store::IncidentQuery q;
-  q.snapshot = (*snaps)[0].id;
+  q.snapshot = newest->id;
   q.limit = 100'000;
   auto rows = (*store)->Incidents(q);
   if (!rows.ok()) return kExitFailed;

@@ -1,12 +1,14 @@
 // vigia report {as ASN|country CC|region R|ixp ID|group manrs|all}: one
 // entity of a stored snapshot, with scores, incidents and fix list.
+#include "report/report.h"
+
 #include <fmt/format.h>
 
 #include <cstdio>
 #include <memory>
 
 #include "cli/commands.h"
-#include "report/report.h"
+#include "store/backends.h"
 
 namespace vigia::cli {
 
@@ -70,7 +72,8 @@ void RegisterReport(CLI::App& app, int* exit_code) {
     a->kind = k.name;
     CLI::App* sub = cmd->add_subcommand(k.name, k.help);
     sub->add_option(k.arg, a->id, k.help)->required();
-    sub->add_option("--db", a->db, "Store: sqlite:PATH")->capture_default_str();
+    sub->add_option("--db", a->db, "Store URL: " + store::BackendUsage() + ", or a path (SQLite)")
+        ->capture_default_str();
     sub->add_option("--date", a->date, "Snapshot date YYYY-MM-DD (default: the newest)");
     sub->add_option("--members", a->members, "Aggregates: list this many members, the lowest first")
         ->capture_default_str();

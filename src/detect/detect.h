@@ -51,33 +51,15 @@
 #include "observe/observed_routes.h"
 #include "registry/registry.h"
 #include "rpki/vrp.h"
+#include "snapshot/snapshot.h"
 #include "topology/as2org.h"
 #include "topology/as_relationships.h"
 
 namespace vigia::detect {
 
-// Everything a snapshot directory holds that the detectors read. A part
-// whose files are absent stays empty, and `skipped` says so.
-struct Snapshot {
-  std::string dir;
-  uint32_t window_start = 0, window_end = 0;
-  observe::ObservedRoutes routes;
-  rpki::VrpSet vrps;
-  irr::IrrDatabase irr;
-  registry::Registry registry;
-  bool have_registry = false;
-  topology::AsRelationships relations;
-  topology::As2Org orgs;
-  // Origins each prefix had, with no incident, in earlier snapshots of the
-  // store (filled by the caller; empty without a history).
-  std::unordered_map<Prefix, std::vector<Asn>, PrefixHash> history;
-  std::vector<std::string> skipped;   // what was left out and why
-  double mrt_seconds = 0, reference_seconds = 0;  // LoadSnapshot's two threads
-  std::vector<std::string> problems;  // bad lines and records, file:where
-};
-
-// Reads SNAP (SPEC §1 layout). Fails only when no MRT file can be read.
-Status LoadSnapshot(const std::string& dir, Snapshot* out);
+// The snapshot the detectors read, and its loader, live in src/snapshot/.
+using Snapshot = snapshot::Snapshot;
+using snapshot::LoadSnapshot;
 
 struct Incident {
   std::string type;  // a registered IncidentType's name (incident_type.h)

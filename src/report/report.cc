@@ -101,18 +101,9 @@ Result<ordered_json> BuildReport(store::Store& st, const ReportOptions& o) {
   if (!NormaliseEntity(o.kind, &id)) {
     return Status::InvalidArgument(fmt::format("'{}' is not a valid {} id", o.id, o.kind));
   }
-  auto snaps = st.Snapshots();
-  if (!snaps.ok()) return snaps.status();
-  const store::SnapshotInfo* snap = nullptr;
-  for (const auto& x : *snaps) {
-    if (o.date.empty() || x.date == o.date) {
-      snap = &x;
-      break;
-    }
-  }
-  if (!snap) {
-    return Status::NotFound(o.date.empty() ? "the store holds no snapshot" : "no snapshot for " + o.date);
-  }
+  auto found = st.SnapshotFor(o.date);
+  if (!found.ok()) return found.status();
+  const store::SnapshotInfo* snap = &*found;
   auto entity = st.Entity(snap->id, o.kind, id);
   if (!entity.ok()) return entity.status();
   if (!entity->has_value()) {
@@ -128,9 +119,12 @@ Result<ordered_json> BuildReport(store::Store& st, const ReportOptions& o) {
   r["country"] = e.country;
   r["region"] = e.region;
   if (o.kind == "as") r["manrs"] = e.manrs;
-  r["snapshot"] = {{"id", snap->id},
-                   {"date", snap->date},
-                   {"window", {{"start", IsoTime(snap->window_start)}, {"end", IsoTime(snap->window_end)}}}};
+  r["snapshot"] = {
+      {"id", snap->id},
+      {"date", snap->date},
+      {"window", {{"start", IsoTime(snap->window_start)}, {"end", IsoTime(snap->window_end)}}},
+      {"partial", snap->partial},
+      {"missing", snap->missing}};
 
   auto scores = st.Scores(snap->id, o.kind, id);
   if (!scores.ok()) return scores.status();
@@ -367,6 +361,10 @@ std::string ReportText(const ordered_json& r) {
   out += fmt::format("snapshot {} ({}), window {} .. {}\n", r["snapshot"]["id"].get<int64_t>(),
                      r["snapshot"]["date"].get<std::string>(), r["snapshot"]["window"]["start"].get<std::string>(),
                      r["snapshot"]["window"]["end"].get<std::string>());
+  if (r["snapshot"].value("partial", false)) {
+    out += "PARTIAL snapshot: scores fed by these inputs say no data:\n";
+    for (const auto& m : r["snapshot"]["missing"]) out += "  " + m.get<std::string>() + "\n";
+  }
   if (kind == "as") out += fmt::format("MANRS participant: {}\n", r.value("manrs", false) ? "yes" : "no");
   out += "\nScores\n";
   for (size_t k = 0; k < std::size(kActions); ++k) {

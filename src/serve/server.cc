@@ -238,12 +238,7 @@ class Api {
   }
 
   Result<store::SnapshotInfo> SnapshotFor(const std::string& date) {
-    auto snaps = store_->Snapshots();
-    if (!snaps.ok()) return snaps.status();
-    for (const auto& s : *snaps) {
-      if (date.empty() || s.date == date) return s;
-    }
-    return Status::NotFound(date.empty() ? "the store holds no snapshot" : "no snapshot for " + date);
+    return store_->SnapshotFor(date);
   }
 
   void Overview(const std::string& date, httplib::Response& res) {

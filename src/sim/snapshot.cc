@@ -20,6 +20,7 @@
 #include "sim/rng.h"
 #include "sim/scenario.h"
 #include "sim/synthetic_topology.h"
+#include "snapshot/layout.h"
 
 namespace vigia::sim {
 namespace {
@@ -165,8 +166,8 @@ Status WriteUpdates(const fs::path& dir, const CollectorPlan& cp, const Scenario
 
   std::vector<std::unique_ptr<mrt::MrtWriter>> files(days);
   for (uint32_t d = 0; d < days; ++d) {
-    const fs::path p = dir / fmt::format("{}.updates.{}.gz", cp.collector.name,
-                                         DateOf(sc.window_start + int64_t{86400} * d));
+    const fs::path p = dir / snapshot::UpdatesName(cp.collector.name,
+                                                   DateOf(sc.window_start + int64_t{86400} * d));
     auto w = mrt::MrtWriter::Create(p.string());
     if (!w.ok()) return w.status();
     files[d] = std::move(w).value();
@@ -343,9 +344,10 @@ Result<SimulateReport> Simulate(const SimulateOptions& o) {
       if (!done) fs::remove_all(path, e);
     }
   } cleanup{partial};
-  for (const char* sub : {"mrt", "rpki", "irr", "registry", "topology", "peeringdb", "extra"}) {
-    fs::create_directories(partial / sub, ec);
-    if (ec) return Status::IoError(fmt::format("{}: {}", (partial / sub).string(), ec.message()));
+  for (const snapshot::PartInfo& part : snapshot::Parts()) {
+    fs::create_directories(partial / part.dir, ec);
+    if (ec)
+      return Status::IoError(fmt::format("{}: {}", (partial / part.dir).string(), ec.message()));
   }
 
   // 1. The Internet.
@@ -484,7 +486,7 @@ Result<SimulateReport> Simulate(const SimulateOptions& o) {
   for (const CollectorPlan& cp : plans) {
     std::vector<size_t> slots;
     for (const Session& ss : cp.sessions) slots.push_back(ss.slot);
-    const fs::path p = partial / "mrt" / fmt::format("{}.bview.{}.0000.gz", cp.collector.name, day0);
+    const fs::path p = partial / "mrt" / snapshot::RibDumpName(cp.collector.name, day0);
     auto st = WriteCollectorRib(p.string(), cp.collector, slots, paths, rib,
                                 static_cast<uint32_t>(sc.window_start));
     if (!st.ok()) return st.status();
@@ -503,32 +505,35 @@ Result<SimulateReport> Simulate(const SimulateOptions& o) {
   // 8. Registrations, registry, topology, PeeringDB, participants, truth.
   step("files");
   const int64_t generated = sc.window_start;
-  if (Status s = WriteRoas(regs, (partial / "rpki" / "vrps.json").string(), generated); !s.ok()) return s;
+  if (Status s = WriteRoas(regs, (partial / "rpki" / snapshot::kVrpFile).string(), generated);
+      !s.ok())
+    return s;
   if (Status s = WriteRpslDumps(net, regs, (partial / "irr").string()); !s.ok()) return s;
   if (Status s = WriteDelegatedFiles(net, (partial / "registry").string()); !s.ok()) return s;
-  if (Status s = WriteText(partial / "topology" / fmt::format("{}.as-rel2.txt", o.date), AsRelText(net));
+  if (Status s = WriteText(partial / "topology" / snapshot::AsRelName(o.date), AsRelText(net));
       !s.ok()) {
     return s;
   }
-  if (Status s = WriteText(partial / "topology" / fmt::format("{}.as-org2info.txt", o.date),
-                           As2OrgText(net));
+  if (Status s = WriteText(partial / "topology" / snapshot::As2OrgName(o.date), As2OrgText(net));
       !s.ok()) {
     return s;
   }
-  if (Status s = WritePeeringDb(net, regs, (partial / "peeringdb" / "peeringdb.json").string());
+  if (Status s =
+          WritePeeringDb(net, regs, (partial / "peeringdb" / snapshot::kPeeringDbFile).string());
       !s.ok()) {
     return s;
   }
-  if (Status s = WriteText(partial / "extra" / "manrs_isps.csv", ManrsParticipants(net, regs, o.seed));
+  if (Status s =
+          WriteText(partial / "extra" / snapshot::kManrsFile, ManrsParticipants(net, regs, o.seed));
       !s.ok()) {
     return s;
   }
-  if (Status s = WriteText(partial / "extra" / "spoofer-sessions.csv",
+  if (Status s = WriteText(partial / "extra" / snapshot::kSpooferFile,
                            SpooferSessions(net, regs, o.seed, sc.window_start));
       !s.ok()) {
     return s;
   }
-  if (Status s = WriteText(partial / "truth.json", TruthJson(sc, regs)); !s.ok()) return s;
+  if (Status s = WriteText(partial / snapshot::kTruthFile, TruthJson(sc, regs)); !s.ok()) return s;
   rep.roas = regs.roas.size();
   rep.aspas = regs.aspas.size();
   rep.route_objects = regs.route_objects.size();
@@ -542,7 +547,7 @@ Result<SimulateReport> Simulate(const SimulateOptions& o) {
   }
   std::sort(files.begin(), files.end());
   ordered_json m;
-  m["format"] = "vigia-snapshot/1";
+  m["format"] = snapshot::kFormat;
   m["date"] = IsoTime(sc.window_start).substr(0, 10);
   m["window"] = {{"start", IsoTime(sc.window_start)}, {"end", IsoTime(sc.window_end)}};
   ordered_json opts;
@@ -573,8 +578,8 @@ Result<SimulateReport> Simulate(const SimulateOptions& o) {
                   {"source", "simulated"}});
   }
   m["files"] = std::move(fl);
-  if (Status s = WriteText(partial / "manifest.json", m.dump(1) + "\n"); !s.ok()) return s;
-  files.push_back("manifest.json");
+  if (Status s = WriteText(partial / snapshot::kManifestFile, m.dump(1) + "\n"); !s.ok()) return s;
+  files.push_back(std::string(snapshot::kManifestFile));
   std::sort(files.begin(), files.end());
   rep.files = files;
 

@@ -1,5 +1,6 @@
-// `vigia simulate`: a whole snapshot directory (SPEC §1) of a simulated
-// Internet, with the ground truth of what was injected into it.
+// `vigia simulate`: a whole snapshot directory (SPEC §1, the layout and
+// file names of snapshot/layout.h) of a simulated Internet, with the ground
+// truth of what was injected into it.
 //
 //   SNAP/manifest.json      date, window, generator and options, sha256 and
 //                           size of every file

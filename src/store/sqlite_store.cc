@@ -116,9 +116,14 @@ CREATE TRIGGER incidents_contested_no_delete BEFORE DELETE ON incidents
   WHEN EXISTS (SELECT 1 FROM contests c WHERE c.snapshot = old.snapshot AND c.incident = old.id)
   BEGIN SELECT RAISE(ABORT, 'a contested incident is never deleted'); END;
 )sql",
+    // 3 -> 4: a snapshot analysed with an input missing or damaged is
+    // marked partial, with what was missing (a JSON array of strings).
+    R"sql(
+ALTER TABLE snapshots ADD COLUMN partial INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE snapshots ADD COLUMN missing TEXT NOT NULL DEFAULT '[]';
+)sql",
 };
 constexpr int kSchemaVersion = static_cast<int>(std::size(kMigrations));
-
 
 // A prepared statement, finalised on destruction.
 class Stmt {
@@ -145,7 +150,8 @@ class Stmt {
   bool Null(int c) { return sqlite3_column_type(s_, c) == SQLITE_NULL; }
   std::string Text(int c) {
     const auto* p = sqlite3_column_text(s_, c);
-    return p ? std::string(reinterpret_cast<const char*>(p), static_cast<size_t>(sqlite3_column_bytes(s_, c)))
+    return p ? std::string(reinterpret_cast<const char*>(p),
+                           static_cast<size_t>(sqlite3_column_bytes(s_, c)))
              : std::string();
   }
 
@@ -160,14 +166,17 @@ class SqliteWriter : public SnapshotWriter {
       : store_(store),
         db_(db),
         info_(std::move(info)),
-        incident_(db, "INSERT INTO incidents VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"),
+        incident_(db,
+                  "INSERT INTO incidents VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"),
         metric_(db, "INSERT INTO metrics VALUES (?1, ?2, ?3, ?4, ?5)"),
         score_(db,
-               "INSERT INTO scores (snapshot, entity_kind, entity, action, score, band, members, ready, "
+               "INSERT INTO scores (snapshot, entity_kind, entity, action, score, band, members, "
+               "ready, "
                "aspiring, lagging, no_data) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"),
         entity_(db, "INSERT INTO entities VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"),
         origin_(db,
-                "INSERT INTO origins VALUES (?1, ?2, ?3, ?3) ON CONFLICT (prefix, origin) DO UPDATE SET "
+                "INSERT INTO origins VALUES (?1, ?2, ?3, ?3) ON CONFLICT (prefix, origin) DO "
+                "UPDATE SET "
                 "first_date = min(first_date, excluded.first_date), "
                 "last_date = max(last_date, excluded.last_date)") {}
   ~SqliteWriter() override {
@@ -273,12 +282,9 @@ class SqliteWriter : public SnapshotWriter {
 
 }  // namespace
 
-Result<std::unique_ptr<Store>> Store::Open(const std::string& url) {
-  std::string path = url;
-  if (path.rfind("sqlite:", 0) == 0) path = path.substr(7);
-  if (path.find("://") != std::string::npos) {
-    return Status::InvalidArgument(url + ": unknown store (use sqlite:PATH)");
-  }
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path) {
+  if (path.empty())
+    return Status::InvalidArgument("sqlite: the store needs a file path (sqlite:PATH)");
   auto s = SqliteStore::Open(path);
   if (!s.ok()) return s.status();
   return std::unique_ptr<Store>(std::move(s).value());
@@ -314,9 +320,10 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) 
   // each checkpoint and never corrupts in WAL mode.
   // A 256 MiB page cache: a full-scale snapshot inserts a million origin
   // rows in key order unrelated to insertion order.
-  if (Status st = s->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
-                          "PRAGMA cache_size=-262144",
-                          "pragmas");
+  if (Status st =
+          s->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
+                  "PRAGMA cache_size=-262144",
+                  "pragmas");
       !st.ok()) {
     return st;
   }
@@ -329,16 +336,17 @@ Status SqliteStore::Migrate() {
   if (!v.ok() || v.Step() != SQLITE_ROW) return Error("schema version");
   version_ = static_cast<int>(v.Int(0));
   if (version_ > kSchemaVersion) {
-    return Status::InvalidArgument(fmt::format(
-        "{}: schema version {} is newer than this program's {}; use a newer Vigía", path_, version_,
-        kSchemaVersion));
+    return Status::InvalidArgument(
+        fmt::format("{}: schema version {} is newer than this program's {}; use a newer Vigía",
+                    path_, version_, kSchemaVersion));
   }
   for (; version_ < kSchemaVersion; ++version_) {
     // Each step in its own transaction, with the version bump.
     if (Status s = Exec("BEGIN IMMEDIATE", "migration"); !s.ok()) return s;
     const std::string sql =
         std::string(kMigrations[version_]) + fmt::format("PRAGMA user_version = {};", version_ + 1);
-    if (Status s = Exec(sql.c_str(), fmt::format("migration to schema {}", version_ + 1)); !s.ok()) {
+    if (Status s = Exec(sql.c_str(), fmt::format("migration to schema {}", version_ + 1));
+        !s.ok()) {
       static_cast<void>(Exec("ROLLBACK", "rollback"));  // s is the error to report
       return s;
     }
@@ -354,12 +362,17 @@ Result<std::unique_ptr<SnapshotWriter>> SqliteStore::BeginSnapshot(const Snapsho
   if (Status s = Exec("BEGIN IMMEDIATE", "begin snapshot"); !s.ok()) return s;
   SnapshotInfo info = in;
   info.created = IsoTime(time(nullptr));
-  Stmt ins(db_, "INSERT INTO snapshots (date, window_start, window_end, source, created) VALUES (?1, ?2, ?3, ?4, ?5)");
+  Stmt ins(
+      db_,
+      "INSERT INTO snapshots (date, window_start, window_end, source, created, partial, missing) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
   ins.Bind(1, info.date);
   ins.Bind(2, info.window_start);
   ins.Bind(3, info.window_end);
   ins.Bind(4, info.source);
   ins.Bind(5, info.created);
+  ins.Bind(6, int64_t{info.partial});
+  ins.Bind(7, nlohmann::json(info.missing).dump());
   if (!ins.ok() || ins.Step() != SQLITE_DONE) {
     Status s = Error("insert snapshot");
     static_cast<void>(Exec("ROLLBACK", "rollback"));  // s is the error to report
@@ -370,11 +383,22 @@ Result<std::unique_ptr<SnapshotWriter>> SqliteStore::BeginSnapshot(const Snapsho
 }
 
 Result<std::vector<SnapshotInfo>> SqliteStore::Snapshots() {
-  Stmt q(db_, "SELECT id, date, window_start, window_end, source, created FROM snapshots ORDER BY date DESC, id DESC");
+  Stmt q(
+      db_,
+      "SELECT id, date, window_start, window_end, source, created, partial, missing FROM snapshots "
+      "ORDER BY date DESC, id DESC");
   if (!q.ok()) return Error("list snapshots");
   std::vector<SnapshotInfo> out;
   while (q.Step() == SQLITE_ROW) {
-    out.push_back({q.Int(0), q.Text(1), q.Int(2), q.Int(3), q.Text(4), q.Text(5)});
+    SnapshotInfo i{q.Int(0), q.Text(1), q.Int(2), q.Int(3), q.Text(4), q.Text(5)};
+    i.partial = q.Int(6) != 0;
+    const auto missing = nlohmann::json::parse(q.Text(7), nullptr, false);
+    if (missing.is_array()) {
+      for (const auto& m : missing) {
+        if (m.is_string()) i.missing.push_back(m.get<std::string>());
+      }
+    }
+    out.push_back(std::move(i));
   }
   return out;
 }
@@ -385,10 +409,12 @@ Result<std::vector<IncidentRow>> SqliteStore::Incidents(const IncidentQuery& iq)
   const bool range = !iq.from_date.empty() || !iq.to_date.empty();
   // The snapshots searched: one, or those dated in the range.
   const std::string in_snapshots =
-      range ? "snapshot IN (SELECT id FROM snapshots WHERE date >= ?8 AND date <= ?9)" : "snapshot = ?1";
+      range ? "snapshot IN (SELECT id FROM snapshots WHERE date >= ?8 AND date <= ?9)"
+            : "snapshot = ?1";
   std::string sql =
       "SELECT id, type, kind, culprit, propagator, prefixes, start, \"end\", confidence, evidence, "
-      "(SELECT count(*) FROM contests c WHERE c.snapshot = i.snapshot AND c.incident = i.id), snapshot, "
+      "(SELECT count(*) FROM contests c WHERE c.snapshot = i.snapshot AND c.incident = i.id), "
+      "snapshot, "
       "(SELECT date FROM snapshots n WHERE n.id = i.snapshot) FROM incidents i WHERE ";
   // By AS: the rowids from incidents_culprit and incidents_propagator. With
   // "snapshot = ?1 AND (culprit = ?3 OR propagator = ?3) ORDER BY id" SQLite
@@ -452,7 +478,8 @@ Result<std::map<std::string, int64_t>> SqliteStore::IncidentCounts(int64_t snaps
 }
 
 Result<std::vector<MetricRow>> SqliteStore::Metrics(int64_t snapshot, Asn asn) {
-  Stmt q(db_, "SELECT metric, value, raw FROM metrics WHERE snapshot = ?1 AND asn = ?2 ORDER BY metric");
+  Stmt q(db_,
+         "SELECT metric, value, raw FROM metrics WHERE snapshot = ?1 AND asn = ?2 ORDER BY metric");
   if (!q.ok()) return Error("query metrics");
   q.Bind(1, snapshot);
   q.Bind(2, static_cast<int64_t>(asn));
@@ -499,7 +526,8 @@ Result<std::vector<ScoreRow>> SqliteStore::Scores(int64_t snapshot, const std::s
 Result<std::optional<EntityRow>> SqliteStore::Entity(int64_t snapshot, const std::string& kind,
                                                      const std::string& id) {
   Stmt q(db_,
-         "SELECT name, country, region, manrs, size, detail FROM entities WHERE snapshot = ?1 AND kind = ?2 "
+         "SELECT name, country, region, manrs, size, detail FROM entities WHERE snapshot = ?1 AND "
+         "kind = ?2 "
          "AND id = ?3");
   if (!q.ok()) return Error("query entity");
   q.Bind(1, snapshot);
@@ -510,13 +538,18 @@ Result<std::optional<EntityRow>> SqliteStore::Entity(int64_t snapshot, const std
   return std::optional<EntityRow>(std::move(r));
 }
 
-Result<std::vector<std::pair<EntityRow, ScoreRow>>> SqliteStore::Ranking(int64_t snapshot, const std::string& kind,
-                                                                         size_t limit, size_t offset) {
+Result<std::vector<std::pair<EntityRow, ScoreRow>>> SqliteStore::Ranking(int64_t snapshot,
+                                                                         const std::string& kind,
+                                                                         size_t limit,
+                                                                         size_t offset) {
   Stmt q(db_,
-         "SELECT e.id, e.name, e.country, e.region, e.manrs, e.size, s.score, s.band, s.members, s.ready, "
-         "s.aspiring, s.lagging, s.no_data FROM entities e JOIN scores s ON s.snapshot = e.snapshot AND "
+         "SELECT e.id, e.name, e.country, e.region, e.manrs, e.size, s.score, s.band, s.members, "
+         "s.ready, "
+         "s.aspiring, s.lagging, s.no_data FROM entities e JOIN scores s ON s.snapshot = "
+         "e.snapshot AND "
          "s.entity_kind = e.kind AND s.entity = e.id AND s.action = 'overall' "
-         "WHERE e.snapshot = ?1 AND e.kind = ?2 ORDER BY s.score IS NULL, s.score DESC, e.id LIMIT ?3 OFFSET ?4");
+         "WHERE e.snapshot = ?1 AND e.kind = ?2 ORDER BY s.score IS NULL, s.score DESC, e.id LIMIT "
+         "?3 OFFSET ?4");
   if (!q.ok()) return Error("query ranking");
   q.Bind(1, snapshot);
   q.Bind(2, kind);
@@ -541,12 +574,13 @@ Result<std::vector<std::pair<EntityRow, ScoreRow>>> SqliteStore::Ranking(int64_t
   return out;
 }
 
-Result<std::vector<HistoryPoint>> SqliteStore::History(const std::string& kind, const std::string& id,
-                                                       bool monthly) {
+Result<std::vector<HistoryPoint>> SqliteStore::History(const std::string& kind,
+                                                       const std::string& id, bool monthly) {
   // Daily: one point per snapshot. Monthly: the mean of the snapshots of
   // each calendar month (a day analysed twice counts twice).
   const char* daily_sql =
-      "SELECT n.date, n.id, s.action, s.score, 1 FROM scores s JOIN snapshots n ON n.id = s.snapshot "
+      "SELECT n.date, n.id, s.action, s.score, 1 FROM scores s JOIN snapshots n ON n.id = "
+      "s.snapshot "
       "WHERE s.entity_kind = ?1 AND s.entity = ?2 ORDER BY n.date, n.id, s.action";
   const char* monthly_sql =
       "SELECT substr(n.date, 1, 7) AS month, 0, s.action, avg(s.score), count(*) FROM scores s "
@@ -584,7 +618,8 @@ Result<ContestRow> SqliteStore::AddContest(const ContestRow& in) {
   ContestRow c = in;
   c.time = IsoTime(time(nullptr));
   Stmt find(db_,
-            "SELECT n.date, i.type, i.culprit, i.propagator FROM incidents i JOIN snapshots n ON n.id = i.snapshot "
+            "SELECT n.date, i.type, i.culprit, i.propagator FROM incidents i JOIN snapshots n ON "
+            "n.id = i.snapshot "
             "WHERE i.snapshot = ?1 AND i.id = ?2");
   if (!find.ok()) return Error("find incident");
   find.Bind(1, c.snapshot);
@@ -596,7 +631,9 @@ Result<ContestRow> SqliteStore::AddContest(const ContestRow& in) {
   c.type = find.Text(1);
   c.culprit = static_cast<Asn>(find.Int(2));
   if (!find.Null(3)) c.propagator = static_cast<Asn>(find.Int(3));
-  Stmt q(db_, "INSERT INTO contests (snapshot, incident, author, reason, time, remote) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+  Stmt q(db_,
+         "INSERT INTO contests (snapshot, incident, author, reason, time, remote) VALUES (?1, ?2, "
+         "?3, ?4, ?5, ?6)");
   if (!q.ok()) return Error("insert contest");
   q.Bind(1, c.snapshot);
   q.Bind(2, c.incident);
@@ -609,11 +646,13 @@ Result<ContestRow> SqliteStore::AddContest(const ContestRow& in) {
   return c;
 }
 
-Result<std::vector<ContestRow>> SqliteStore::Contests(int64_t snapshot, int64_t incident, std::optional<Asn> asn,
-                                                      size_t limit) {
+Result<std::vector<ContestRow>> SqliteStore::Contests(int64_t snapshot, int64_t incident,
+                                                      std::optional<Asn> asn, size_t limit) {
   std::string sql =
-      "SELECT c.id, c.snapshot, c.incident, c.author, c.reason, c.time, c.remote, n.date, i.type, i.culprit, "
-      "i.propagator FROM contests c JOIN incidents i ON i.snapshot = c.snapshot AND i.id = c.incident "
+      "SELECT c.id, c.snapshot, c.incident, c.author, c.reason, c.time, c.remote, n.date, i.type, "
+      "i.culprit, "
+      "i.propagator FROM contests c JOIN incidents i ON i.snapshot = c.snapshot AND i.id = "
+      "c.incident "
       "JOIN snapshots n ON n.id = c.snapshot WHERE ";
   sql += asn ? "(i.culprit = ?3 OR i.propagator = ?3)" : "c.snapshot = ?1 AND c.incident = ?2";
   sql += " ORDER BY c.id DESC LIMIT ?4";
@@ -645,7 +684,8 @@ Result<std::vector<ContestRow>> SqliteStore::Contests(int64_t snapshot, int64_t 
   return out;
 }
 
-Result<std::vector<EntityRow>> SqliteStore::Search(int64_t snapshot, const std::string& text, size_t limit) {
+Result<std::vector<EntityRow>> SqliteStore::Search(int64_t snapshot, const std::string& text,
+                                                   size_t limit) {
   // An ASN ("64496", "AS64496", "as64496") matches its AS exactly; any
   // text matches names (ASCII case-insensitive) and ids of countries and
   // IXPs. LIKE's wildcards in the text are taken literally.
@@ -662,7 +702,8 @@ Result<std::vector<EntityRow>> SqliteStore::Search(int64_t snapshot, const std::
   like += '%';
   Stmt q(db_,
          "SELECT kind, id, name, country, region, manrs, size, "
-         "CASE WHEN id = ?2 COLLATE NOCASE THEN 0 WHEN name LIKE ?3 ESCAPE '\\' THEN 1 ELSE 2 END AS rank "
+         "CASE WHEN id = ?2 COLLATE NOCASE THEN 0 WHEN name LIKE ?3 ESCAPE '\\' THEN 1 ELSE 2 END "
+         "AS rank "
          "FROM entities WHERE snapshot = ?1 AND kind IN ('as', 'country', 'ixp') "
          "AND (id = ?2 COLLATE NOCASE OR name LIKE ?3 ESCAPE '\\') "
          "ORDER BY rank, kind = 'as', size DESC, id LIMIT ?4");
@@ -673,7 +714,8 @@ Result<std::vector<EntityRow>> SqliteStore::Search(int64_t snapshot, const std::
   q.Bind(4, static_cast<int64_t>(std::min<size_t>(limit, 1000)));
   std::vector<EntityRow> out;
   while (q.Step() == SQLITE_ROW) {
-    out.push_back({q.Text(0), q.Text(1), q.Text(2), q.Text(3), q.Text(4), q.Int(5) != 0, q.Int(6), ""});
+    out.push_back(
+        {q.Text(0), q.Text(1), q.Text(2), q.Text(3), q.Text(4), q.Int(5) != 0, q.Int(6), ""});
   }
   return out;
 }

@@ -8,7 +8,9 @@
 //   Writes    one IMMEDIATE transaction per snapshot (BeginSnapshot ..
 //             Commit); every statement is prepared with bound parameters.
 //
-// One SqliteStore per thread; SQLite serialises writers across processes.
+// Thread safety: as store.h says, one SqliteStore per thread (or calls
+// serialised by the caller); SQLite serialises writers across processes,
+// and a writer waits up to 5 s for another to finish.
 #pragma once
 
 #include <memory>
@@ -19,6 +21,10 @@
 struct sqlite3;
 
 namespace vigia::store {
+
+// The registry's entry (store/backends.cc): PATH is the file, created if
+// absent.
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path);
 
 class SqliteStore : public Store {
  public:
@@ -34,15 +40,19 @@ class SqliteStore : public Store {
   Result<std::map<std::string, int64_t>> IncidentCounts(int64_t snapshot) override;
   Result<std::vector<ScoreRow>> Scores(int64_t snapshot, const std::string& entity_kind,
                                        const std::string& entity) override;
-  Result<std::optional<EntityRow>> Entity(int64_t snapshot, const std::string& kind, const std::string& id) override;
-  Result<std::vector<std::pair<EntityRow, ScoreRow>>> Ranking(int64_t snapshot, const std::string& kind,
-                                                              size_t limit, size_t offset) override;
-  Result<std::vector<HistoryPoint>> History(const std::string& kind, const std::string& id, bool monthly) override;
+  Result<std::optional<EntityRow>> Entity(int64_t snapshot, const std::string& kind,
+                                          const std::string& id) override;
+  Result<std::vector<std::pair<EntityRow, ScoreRow>>> Ranking(int64_t snapshot,
+                                                              const std::string& kind, size_t limit,
+                                                              size_t offset) override;
+  Result<std::vector<HistoryPoint>> History(const std::string& kind, const std::string& id,
+                                            bool monthly) override;
   Result<std::vector<OriginRow>> KnownOrigins(const std::string& before_date) override;
   Result<ContestRow> AddContest(const ContestRow& c) override;
-  Result<std::vector<ContestRow>> Contests(int64_t snapshot, int64_t incident, std::optional<Asn> asn,
-                                           size_t limit) override;
-  Result<std::vector<EntityRow>> Search(int64_t snapshot, const std::string& text, size_t limit) override;
+  Result<std::vector<ContestRow>> Contests(int64_t snapshot, int64_t incident,
+                                           std::optional<Asn> asn, size_t limit) override;
+  Result<std::vector<EntityRow>> Search(int64_t snapshot, const std::string& text,
+                                        size_t limit) override;
 
   // "PATH: what: SQLite's message".
   Status Error(const std::string& what) const;

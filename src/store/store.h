@@ -1,10 +1,32 @@
 // The observatory's store (SPEC C9): snapshots of incidents, metrics and
-// scores, kept over time. An interface, so that a ClickHouse backend can
-// follow the embedded SQLite one (sqlite_store.h).
+// scores, kept over time. An interface with one implementation per backend,
+// chosen by URL scheme (store/backends.cc: "sqlite:PATH" or a plain path
+// today; "clickhouse://..." later). Every backend runs the same conformance
+// suite (store/store_conformance_test.cc).
 //
-// Every snapshot is written in one transaction: readers see all of it or
-// none of it, and a process killed in the middle of a write leaves the
-// earlier snapshots as they were. A published snapshot is never changed.
+// Guarantees every backend gives (LevelDB's include/leveldb/db.h is the
+// model for this header):
+//   Atomic snapshots  a snapshot is written through one SnapshotWriter and
+//                     becomes visible at Commit(), all of it or none of it;
+//                     a process killed in the middle of a write leaves the
+//                     earlier snapshots as they were.
+//   Immutable         a committed snapshot is never changed (contests are
+//                     an append-only log beside it).
+//   Errors            no method throws. Each returns a Status / Result<T>:
+//                     kIoError when the backend itself fails (its message
+//                     names the store and the operation), kInvalidArgument
+//                     for a caller error (a bad URL, a second Commit), and
+//                     kNotFound only where a method says so. A query that
+//                     matches nothing is OK and empty, not NotFound.
+//   Caps              list queries clamp `limit` to 100,000 rows (Search:
+//                     1,000).
+//
+// Thread safety: a Store object is NOT safe for concurrent use; give each
+// thread its own Store (Store::Open) or serialise calls with a mutex (vigia
+// serve does). A SnapshotWriter belongs to the Store that made it: at most
+// one is open per Store, and the Store must not be used for anything else
+// until the writer is committed or destroyed. Several processes may open
+// the same store; writers are serialised by the backend.
 #pragma once
 
 #include <cstdint>
@@ -24,12 +46,19 @@ struct SnapshotInfo {
   std::string date;          // YYYY-MM-DD, the observation date
   int64_t window_start = 0;  // seconds since the epoch
   int64_t window_end = 0;
-  std::string source;        // e.g. the snapshot directory's manifest SHA-256
-  std::string created;       // ISO 8601 UTC, set by the store
+  std::string source;   // e.g. the snapshot directory's manifest SHA-256
+  std::string created;  // ISO 8601 UTC, set by the store
+  // A snapshot analysed with an input missing or damaged (absent, a size or
+  // SHA-256 that differs from the manifest, a file with unreadable records):
+  // its scores are a lower bound of what the data would show, and the
+  // metrics that input feeds say "no data". `missing` names each such input
+  // ("rpki/: absent", "irr/x.db.gz: sha256 differs from the manifest").
+  bool partial = false;
+  std::vector<std::string> missing;
 };
 
 struct IncidentRow {
-  int64_t id = 0;  // within the snapshot
+  int64_t id = 0;    // within the snapshot
   std::string type;  // "hijack", "subprefix_hijack", "route_leak", ...
   std::string kind;  // finer: "exact", "rfc7908_type1", "invalid_length", ...
   Asn culprit = 0;
@@ -45,7 +74,7 @@ struct IncidentRow {
 
 struct MetricRow {
   Asn asn = 0;
-  std::string metric;  // "M1", "M1C", ..., "M7RPKI"
+  std::string metric;           // "M1", "M1C", ..., "M7RPKI"
   std::optional<double> value;  // the score in percent; none = no data
   double raw = 0;
 };
@@ -75,7 +104,7 @@ struct EntityRow {
 
 // One point of an entity's history: a snapshot's score, or a month's mean.
 struct HistoryPoint {
-  std::string date;  // YYYY-MM-DD, or YYYY-MM for monthly roll-ups
+  std::string date;      // YYYY-MM-DD, or YYYY-MM for monthly roll-ups
   int64_t snapshot = 0;  // 0 for monthly roll-ups
   std::string action;
   std::optional<double> score;
@@ -92,11 +121,12 @@ struct OriginRow {
 
 struct IncidentQuery {
   int64_t snapshot = 0;
-  std::string type;  // "" = any
+  std::string type;        // "" = any
   std::optional<Asn> asn;  // culprit or propagator
   size_t limit = 1000;
   size_t offset = 0;
-  std::string prefix;  // "" = any; else one of the incident's prefixes, as Prefix::ToString writes it
+  std::string
+      prefix;  // "" = any; else one of the incident's prefixes, as Prefix::ToString writes it
   std::optional<int64_t> id;  // one incident
   // A date range (YYYY-MM-DD, inclusive; "" = open): the incidents of every
   // snapshot dated in it, in snapshot order; then `snapshot` is not used.
@@ -119,7 +149,10 @@ struct ContestRow {
 };
 
 // Writes one snapshot; nothing is visible until Commit(). Destroying it
-// without Commit() discards the snapshot.
+// without Commit() discards the snapshot. Each Add* returns kIoError when
+// the backend refuses the row (a duplicate key included: the message names
+// the kind of row) and kInvalidArgument after Commit(); the writer may then
+// only be destroyed.
 class SnapshotWriter {
  public:
   virtual ~SnapshotWriter() = default;
@@ -129,45 +162,71 @@ class SnapshotWriter {
   virtual Status AddEntity(const EntityRow& row) = 0;
   // Records that (prefix, origin) was seen on this snapshot's date.
   virtual Status AddOrigin(const std::string& prefix, Asn origin) = 0;
+  // Publishes the snapshot and returns it with its id and creation time.
+  // kInvalidArgument when called twice; kIoError when the backend cannot
+  // commit (then nothing of the snapshot is visible).
   virtual Result<SnapshotInfo> Commit() = 0;
 };
 
 class Store {
  public:
   virtual ~Store() = default;
-  // "sqlite:PATH" or a plain path (SQLite).
+  // Opens (creating it if need be) the store a URL names: "SCHEME:REST"
+  // with SCHEME one of the backends of store/backends.cc, or a plain path
+  // (no "SCHEME:" prefix), which is SQLite. kInvalidArgument for an unknown
+  // scheme (the message lists the known ones); the backend's own error
+  // otherwise (kIoError: cannot open; kInvalidArgument: a store made by a
+  // newer Vigía).
   static Result<std::unique_ptr<Store>> Open(const std::string& url);
 
+  // The schema version of the open store (after any migration Open made).
   virtual int schema_version() const = 0;
+  // Starts a snapshot; see SnapshotWriter. kIoError when another writer of
+  // this process or another holds the store for longer than the backend
+  // waits (SQLite: 5 s).
   virtual Result<std::unique_ptr<SnapshotWriter>> BeginSnapshot(const SnapshotInfo& info) = 0;
-  // Newest first.
+  // Every committed snapshot, newest date first (the same date: the latest
+  // committed first).
   virtual Result<std::vector<SnapshotInfo>> Snapshots() = 0;
+  // The snapshot of a date (YYYY-MM-DD; the latest committed of that date),
+  // or with an empty date the newest. The one lookup every reader (analyze,
+  // report, serve) uses. kNotFound, with "the store holds no snapshot" or
+  // "no snapshot for DATE", when there is none.
+  virtual Result<SnapshotInfo> SnapshotFor(const std::string& date);
   virtual Result<std::vector<IncidentRow>> Incidents(const IncidentQuery& q) = 0;
   // Incidents per type in a snapshot.
   virtual Result<std::map<std::string, int64_t>> IncidentCounts(int64_t snapshot) = 0;
+  // One AS's metrics in a snapshot, by metric name; empty when none.
   virtual Result<std::vector<MetricRow>> Metrics(int64_t snapshot, Asn asn) = 0;
+  // One entity's scores in a snapshot, by action; empty when none.
   virtual Result<std::vector<ScoreRow>> Scores(int64_t snapshot, const std::string& entity_kind,
                                                const std::string& entity) = 0;
+  // One entity of a snapshot; an empty optional (not NotFound) when absent.
   virtual Result<std::optional<EntityRow>> Entity(int64_t snapshot, const std::string& kind,
                                                   const std::string& id) = 0;
-  // Every entity of a kind with its overall score, best first.
-  virtual Result<std::vector<std::pair<EntityRow, ScoreRow>>> Ranking(int64_t snapshot, const std::string& kind,
-                                                                      size_t limit, size_t offset) = 0;
+  // Every entity of a kind with its overall score, best first (no score
+  // last, then by id).
+  virtual Result<std::vector<std::pair<EntityRow, ScoreRow>>> Ranking(int64_t snapshot,
+                                                                      const std::string& kind,
+                                                                      size_t limit,
+                                                                      size_t offset) = 0;
   // An entity's scores across snapshots, oldest first; monthly: the mean
   // per calendar month of the daily snapshots.
   virtual Result<std::vector<HistoryPoint>> History(const std::string& kind, const std::string& id,
                                                     bool monthly) = 0;
   // Every (prefix, origin) with no incident seen on a date before `before_date`.
   virtual Result<std::vector<OriginRow>> KnownOrigins(const std::string& before_date) = 0;
-  // Stores a contest of an existing incident; NotFound when there is none.
+  // Stores a contest of an existing incident, filling its id and time;
+  // kNotFound when the snapshot has no such incident.
   virtual Result<ContestRow> AddContest(const ContestRow& c) = 0;
   // Contests of one incident (incident > 0), or of every incident of an AS
   // as culprit or propagator in any snapshot (asn given); newest first.
-  virtual Result<std::vector<ContestRow>> Contests(int64_t snapshot, int64_t incident, std::optional<Asn> asn,
-                                                   size_t limit) = 0;
+  virtual Result<std::vector<ContestRow>> Contests(int64_t snapshot, int64_t incident,
+                                                   std::optional<Asn> asn, size_t limit) = 0;
   // Entities of the kinds "as", "country" and "ixp" whose id is `text`
   // (an ASN with or without "AS") or whose name holds it; exact ids first.
-  virtual Result<std::vector<EntityRow>> Search(int64_t snapshot, const std::string& text, size_t limit) = 0;
+  virtual Result<std::vector<EntityRow>> Search(int64_t snapshot, const std::string& text,
+                                                size_t limit) = 0;
 };
 
 }  // namespace vigia::store

@@ -1,4 +1,4 @@
-#include "score/extras.h"
+#include "snapshot/extras.h"
 
 #include <fmt/format.h>
 
@@ -8,8 +8,9 @@
 #include <filesystem>
 
 #include "io/input_stream.h"
+#include "snapshot/layout.h"
 
-namespace vigia::score {
+namespace vigia::snapshot {
 
 namespace {
 
@@ -25,8 +26,10 @@ std::string Lower(std::string_view s) {
 }
 
 std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '"')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '"')) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '"'))
+    s.remove_prefix(1);
+  while (!s.empty() &&
+         (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '"')) {
     s.remove_suffix(1);
   }
   return s;
@@ -35,7 +38,8 @@ std::string_view Trim(std::string_view s) {
 // "AS64496", "64496": the ASN, or false.
 bool ParseAsnText(std::string_view t, Asn* out) {
   t = Trim(t);
-  if (t.size() > 2 && (t[0] == 'A' || t[0] == 'a') && (t[1] == 'S' || t[1] == 's')) t.remove_prefix(2);
+  if (t.size() > 2 && (t[0] == 'A' || t[0] == 'a') && (t[1] == 'S' || t[1] == 's'))
+    t.remove_prefix(2);
   if (t.empty()) return false;
   uint64_t v = 0;
   auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
@@ -81,7 +85,8 @@ Result<std::string> ReadAll(const fs::path& path) {
   std::byte buf[1 << 16];
   while (size_t n = (*in)->Read(buf, sizeof buf)) {
     if (out.size() + n > kMaxFileBytes) {
-      return Status::InvalidArgument(fmt::format("{}: larger than {} bytes", path.string(), kMaxFileBytes));
+      return Status::InvalidArgument(
+          fmt::format("{}: larger than {} bytes", path.string(), kMaxFileBytes));
     }
     out.append(reinterpret_cast<const char*>(buf), n);
   }
@@ -126,7 +131,8 @@ Status ParseManrsCsv(std::string_view text, const std::string& name, ManrsList* 
     if (!header) {
       for (size_t i = 0; i < f.size(); ++i) {
         const std::string k = Lower(Trim(f[i]));
-        if (k.rfind("organization", 0) == 0 || k.rfind("organisation", 0) == 0) org_col = static_cast<int>(i);
+        if (k.rfind("organization", 0) == 0 || k.rfind("organisation", 0) == 0)
+          org_col = static_cast<int>(i);
         if (k == "areas" || k == "area") areas_col = static_cast<int>(i);
         if (k == "asns" || k == "asn") asn_col = static_cast<int>(i);
       }
@@ -138,7 +144,8 @@ Status ParseManrsCsv(std::string_view text, const std::string& name, ManrsList* 
       return;
     }
     ManrsParticipant p;
-    if (org_col >= 0 && static_cast<size_t>(org_col) < f.size()) p.org = std::string(Trim(f[org_col]));
+    if (org_col >= 0 && static_cast<size_t>(org_col) < f.size())
+      p.org = std::string(Trim(f[org_col]));
     if (areas_col >= 0 && static_cast<size_t>(areas_col) < f.size()) {
       for (auto a : SplitAny(f[areas_col], ";")) p.areas.emplace_back(a);
     }
@@ -154,7 +161,8 @@ Status ParseManrsCsv(std::string_view text, const std::string& name, ManrsList* 
     out->orgs.push_back(std::move(p));
   });
   if (!header || asn_col < 0) {
-    return Status::InvalidArgument(name + ": not a MANRS participant list (no ASNs column in the header)");
+    return Status::InvalidArgument(name +
+                                   ": not a MANRS participant list (no ASNs column in the header)");
   }
   return Status::Ok();
 }
@@ -170,7 +178,8 @@ Status ParseSpooferCsv(std::string_view text, const std::string& name, SpooferRe
       for (size_t i = 0; i < f.size(); ++i) {
         const std::string k = Lower(Trim(f[i]));
         if (k == "asn" || k == "asn4" || k == "asn6") asn_cols.push_back(static_cast<int>(i));
-        if (k.rfind("privaddr", 0) == 0 || k.rfind("routable", 0) == 0) outcome_cols.push_back(static_cast<int>(i));
+        if (k.rfind("privaddr", 0) == 0 || k.rfind("routable", 0) == 0)
+          outcome_cols.push_back(static_cast<int>(i));
       }
       header = true;
       return;
@@ -204,16 +213,26 @@ Status ParseSpooferCsv(std::string_view text, const std::string& name, SpooferRe
   });
   if (!header || asn_cols.empty() || outcome_cols.empty()) {
     return Status::InvalidArgument(
-        name + ": not a Spoofer export (the header needs an asn column and privaddr/routable columns)");
+        name +
+        ": not a Spoofer export (the header needs an asn column and privaddr/routable columns)");
   }
   return Status::Ok();
 }
 
-void LoadExtras(const std::string& snapshot_dir, Extras* out) {
+namespace {
+
+void LoadExtrasOrThrow(const std::string& snapshot_dir, Extras* out) {
   const fs::path root(snapshot_dir);
+  const fs::path pdb = root / InfoOf(Part::kPeeringDb).dir;
   std::error_code ec;
-  if (fs::is_directory(root / "peeringdb", ec)) {
-    if (Status st = out->peeringdb.Load((root / "peeringdb").string()); !st.ok()) {
+  if (fs::is_directory(pdb, ec)) {
+    Status st;
+    try {  // peeringdb/'s reader may use std::filesystem's throwing calls
+      st = out->peeringdb.Load(pdb.string());
+    } catch (const std::exception& e) {
+      st = Status::IoError(pdb.string() + ": " + e.what());
+    }
+    if (!st.ok()) {
       out->problems.push_back(st.message());
     } else {
       out->have_peeringdb = out->peeringdb.loaded(peeringdb::Table::kNet);
@@ -222,17 +241,25 @@ void LoadExtras(const std::string& snapshot_dir, Extras* out) {
       }
     }
   }
-  if (!out->have_peeringdb) out->skipped.push_back("peeringdb/: no net table; M6 and IXP aggregates have no data");
+  if (!out->have_peeringdb)
+    out->skipped.push_back("peeringdb/: no net table; M6 and IXP aggregates have no data");
 
   std::vector<fs::path> files;
-  for (const auto& e : fs::directory_iterator(root / "extra", ec)) {
-    if (e.is_regular_file()) files.push_back(e.path());
+  const fs::path extra = root / InfoOf(Part::kExtra).dir;
+  for (auto it = fs::directory_iterator(extra, ec); !ec && it != fs::directory_iterator();
+       it.increment(ec)) {
+    std::error_code fe;
+    if (it->is_regular_file(fe)) {
+      files.push_back(it->path());
+    } else if (fe) {
+      out->problems.push_back(fmt::format("{}: {}", it->path().string(), fe.message()));
+    }
   }
   std::sort(files.begin(), files.end());
   for (const fs::path& f : files) {
-    const std::string n = Lower(f.filename().string());
-    const bool manrs = n.find("manrs") != std::string::npos;
-    const bool spoofer = n.find("spoof") != std::string::npos;
+    const std::string n = f.filename().string();
+    const bool manrs = IsManrsFile(n);
+    const bool spoofer = IsSpooferFile(n);
     if (!manrs && !spoofer) continue;
     auto text = ReadAll(f);
     if (!text.ok()) {
@@ -249,8 +276,22 @@ void LoadExtras(const std::string& snapshot_dir, Extras* out) {
   }
   for (const auto& p : out->manrs.problems) AddProblem(&out->problems, p);
   for (const auto& p : out->spoofer.problems) AddProblem(&out->problems, p);
-  if (!out->have_manrs) out->skipped.push_back("extra/: no MANRS participant list; no participants aggregate");
-  if (!out->have_spoofer) out->skipped.push_back("extra/: no CAIDA Spoofer CSV; M5 (anti-spoofing) has no data");
+  if (!out->have_manrs)
+    out->skipped.push_back("extra/: no MANRS participant list; no participants aggregate");
+  if (!out->have_spoofer)
+    out->skipped.push_back("extra/: no CAIDA Spoofer CSV; M5 (anti-spoofing) has no data");
 }
 
-}  // namespace vigia::score
+}  // namespace
+
+void LoadExtras(const std::string& snapshot_dir, Extras* out) {
+  // The loaders below us may use std::filesystem's throwing calls; nothing
+  // escapes from here (this runs on a thread, where it would abort).
+  try {
+    LoadExtrasOrThrow(snapshot_dir, out);
+  } catch (const std::exception& e) {
+    out->problems.push_back(snapshot_dir + ": " + e.what());
+  }
+}
+
+}  // namespace vigia::snapshot

@@ -1,0 +1,119 @@
+// pipeline::Analyze: load, history, detect, score, write (pipeline/analyze.h).
+#include "pipeline/analyze.h"
+
+#include <chrono>
+#include <filesystem>
+#include <thread>
+
+#include "core/sha256.h"
+#include "core/time_format.h"
+#include "detect/detect.h"
+#include "pipeline/write.h"
+#include "snapshot/layout.h"
+
+namespace vigia::pipeline {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double Since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+void Step(const AnalyzeOptions& o, std::string_view step) {
+  if (o.progress) o.progress(step);
+}
+
+Result<AnalyzeResult> AnalyzeLoadedAt(snapshot::Snapshot& s, const snapshot::Extras& extras,
+                                      const std::string& source, store::Store& store,
+                                      const AnalyzeOptions& o, Clock::time_point t0) {
+  AnalyzeResult r;
+  const std::string date = IsoTime(s.window_start).substr(0, 10);
+  // The history of earlier snapshots, for hijack detection.
+  auto known = store.KnownOrigins(date);
+  if (!known.ok()) return known.status();
+  for (const store::OriginRow& row : *known) {
+    if (auto p = Prefix::Parse(row.prefix)) s.history[*p].push_back(row.origin);
+  }
+  if (known->empty()) {
+    r.notes.push_back(
+        "history: no earlier snapshot in the store; hijacks are judged on this window alone");
+  }
+  r.seconds.load = Since(t0);
+  Step(o, "detecting");
+  const detect::RouteView view(s.routes);
+  const std::vector<detect::Incident> found = detect::Detect(s, view);
+  r.seconds.detect = Since(t0) - r.seconds.load;
+  Step(o, "scoring");
+  const score::Scoreboard board = score::Score(s, view, found, extras, o.score);
+  for (const std::string& n : board.notes) r.notes.push_back(n);
+  r.seconds.score = Since(t0) - r.seconds.load - r.seconds.detect;
+  Step(o, "storing");
+  store::SnapshotInfo info;
+  info.date = date;
+  info.window_start = s.window_start;
+  info.window_end = s.window_end;
+  info.source = source;
+  info.partial = s.partial();
+  info.missing = s.missing;
+  auto w = store.BeginSnapshot(info);
+  if (!w.ok()) return w.status();
+  if (Status st = WriteSnapshot(w->get(), s, view, found, board); !st.ok()) return st;
+  auto committed = (*w)->Commit();
+  if (!committed.ok()) return committed.status();
+  r.seconds.store = Since(t0) - r.seconds.load - r.seconds.detect - r.seconds.score;
+
+  r.stored = std::move(committed).value();
+  r.window_start = s.window_start;
+  r.window_end = s.window_end;
+  const auto& st = s.routes.stats();
+  r.rib_entries = st.rib_entries;
+  r.announcements = st.announcements;
+  r.withdrawals = st.withdrawals;
+  r.prefixes = s.routes.prefixes().size();
+  r.incidents = found.size();
+  for (const auto& in : found) ++r.incidents_per_type[in.type];
+  r.ases = board.ases.size();
+  r.aggregates = board.aggregates.size();
+  for (const auto& g : board.aggregates) {
+    if (g.kind == "group" && g.id == "all") r.all = g;
+  }
+  r.skipped = s.skipped;
+  r.problems = s.problems;
+  r.seconds.load_mrt = s.mrt_seconds;
+  r.seconds.load_reference = s.reference_seconds;
+  r.seconds.total = Since(t0);
+  return r;
+}
+
+}  // namespace
+
+Result<AnalyzeResult> AnalyzeLoaded(snapshot::Snapshot& s, const snapshot::Extras& extras,
+                                    const std::string& source, store::Store& store,
+                                    const AnalyzeOptions& o) {
+  return AnalyzeLoadedAt(s, extras, source, store, o, Clock::now());
+}
+
+Result<AnalyzeResult> Analyze(const std::string& dir, store::Store& store,
+                              const AnalyzeOptions& o) {
+  const auto t0 = Clock::now();
+  Step(o, "loading the snapshot");
+  snapshot::Snapshot s;
+  snapshot::Extras extras;  // PeeringDB and extra/, read meanwhile
+  std::thread extras_thread([&] { snapshot::LoadExtras(dir, &extras); });
+  const Status loaded = snapshot::LoadSnapshot(dir, &s);
+  extras_thread.join();
+  if (!loaded.ok()) return loaded;
+  for (auto& m : extras.skipped) s.skipped.push_back(std::move(m));
+  for (auto& m : extras.problems) s.problems.push_back(std::move(m));
+  const std::string manifest = (std::filesystem::path(dir) / snapshot::kManifestFile).string();
+  auto sum = Sha256File(manifest);
+  std::error_code ec;
+  const auto abs = std::filesystem::absolute(dir, ec);
+  const std::string source =
+      sum.ok() ? "manifest sha256:" + *sum : "dir:" + (ec ? dir : abs.string());
+  return AnalyzeLoadedAt(s, extras, source, store, o, t0);
+}
+
+}  // namespace vigia::pipeline

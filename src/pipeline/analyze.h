@@ -1,0 +1,66 @@
+// The observatory's main run as a library (issue [1/7] item 3): a snapshot
+// in, one stored snapshot out. Load (snapshot/), the history of earlier
+// snapshots from the store (for hijack detection), detect, score, write, in
+// one call, with the time of each step. `vigia analyze` and `vigia demo`
+// call it; a scheduler or a live collector will call it the same way,
+// AnalyzeLoaded() taking a snapshot already in memory.
+//
+// Errors: kNotFound/kIoError when no MRT file can be read or the store
+// fails; everything else (a missing input, a bad record) is reported in the
+// result and, when it leaves the data incomplete, stored as a partial
+// snapshot (store.h SnapshotInfo::partial). Never throws.
+//
+// Thread safety: one call per Store at a time (store.h); Analyze uses
+// threads inside (loading, validation).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+#include "score/manrs.h"
+#include "snapshot/extras.h"
+#include "snapshot/snapshot.h"
+#include "store/store.h"
+
+namespace vigia::pipeline {
+
+struct AnalyzeOptions {
+  score::ScoreOptions score;
+  // Called at each step ("loading the snapshot", "detecting", ...).
+  std::function<void(std::string_view step)> progress;
+};
+
+struct AnalyzeResult {
+  store::SnapshotInfo stored;  // as committed: id, date, partial, missing
+  uint32_t window_start = 0, window_end = 0;
+  uint64_t rib_entries = 0, announcements = 0, withdrawals = 0;
+  size_t prefixes = 0;
+  size_t incidents = 0;
+  std::map<std::string, size_t> incidents_per_type;
+  size_t ases = 0, aggregates = 0;
+  std::optional<score::Aggregate> all;  // the "group all" aggregate, when any AS was scored
+  std::vector<std::string> notes;       // what had no data and why
+  std::vector<std::string> skipped;     // inputs left out (absent)
+  std::vector<std::string> problems;    // bad lines and records, file:where
+  struct Seconds {
+    double load = 0, load_mrt = 0, load_reference = 0, detect = 0, score = 0, store = 0, total = 0;
+  } seconds;
+};
+
+// Loads SNAP (snapshot/layout.h) and analyses it into the store.
+Result<AnalyzeResult> Analyze(const std::string& snapshot_dir, store::Store& store,
+                              const AnalyzeOptions& options);
+
+// The same over a snapshot already in memory; `source` is stored with it
+// (e.g. "manifest sha256:...").
+Result<AnalyzeResult> AnalyzeLoaded(snapshot::Snapshot& s, const snapshot::Extras& extras,
+                                    const std::string& source, store::Store& store,
+                                    const AnalyzeOptions& options);
+
+}  // namespace vigia::pipeline

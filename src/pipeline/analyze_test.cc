@@ -1,0 +1,167 @@
+// pipeline::Analyze end to end on a small simulated snapshot: what it
+// stores, the history a second run reads, and a partial snapshot whose
+// affected metrics say "no data" instead of a better score.
+#include "pipeline/analyze.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "sim/snapshot.h"
+
+namespace vigia::pipeline {
+namespace {
+
+namespace fs = std::filesystem;
+
+class PipelineAnalyze : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    sim_ = new fs::path(fs::temp_directory_path() /
+                        ("vigia_pipeline_sim_" + std::to_string(getpid())));
+    sim::SimulateOptions o;
+    o.out = sim_->string();
+    o.ases = 400;
+    o.prefixes = 3000;
+    o.peers = 6;
+    o.seed = 5;
+    o.force = true;
+    auto rep = sim::Simulate(o);
+    ASSERT_TRUE(rep.ok()) << rep.status().message();
+  }
+  static void TearDownTestSuite() {
+    fs::remove_all(*sim_);
+    delete sim_;
+  }
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("vigia_pipeline_" +
+            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + "_" +
+            std::to_string(getpid()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    fs::copy(*sim_, dir_ / "snap", fs::copy_options::recursive);
+    auto st = store::Store::Open("sqlite:" + (dir_ / "vigia.db").string());
+    ASSERT_TRUE(st.ok()) << st.status().message();
+    store_ = std::move(st).value();
+  }
+  void TearDown() override {
+    store_.reset();
+    fs::remove_all(dir_);
+  }
+  std::string Snap() const { return (dir_ / "snap").string(); }
+  // One metric of every AS that has it, in the stored snapshot.
+  size_t WithValue(int64_t snapshot, const char* metric) {
+    size_t n = 0;
+    auto ranking = store_->Ranking(snapshot, "as", 100'000, 0);
+    EXPECT_TRUE(ranking.ok());
+    for (const auto& [e, s] : *ranking) {
+      auto metrics = store_->Metrics(snapshot, static_cast<Asn>(std::stoul(e.id)));
+      EXPECT_TRUE(metrics.ok());
+      for (const auto& m : *metrics) n += m.metric == metric && m.value.has_value();
+    }
+    return n;
+  }
+
+  static fs::path* sim_;
+  fs::path dir_;
+  std::unique_ptr<store::Store> store_;
+};
+fs::path* PipelineAnalyze::sim_ = nullptr;
+
+TEST_F(PipelineAnalyze, StoresOneCompleteSnapshotAndReportsEachStep) {
+  std::vector<std::string> steps;
+  AnalyzeOptions o;
+  o.progress = [&](std::string_view s) { steps.emplace_back(s); };
+  auto r = Analyze(Snap(), *store_, o);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(steps,
+            (std::vector<std::string>{"loading the snapshot", "detecting", "scoring", "storing"}));
+  EXPECT_FALSE(r->stored.partial);
+  EXPECT_TRUE(r->problems.empty());
+  EXPECT_GT(r->incidents, 0u);
+  EXPECT_GT(r->ases, 0u);
+  ASSERT_TRUE(r->all.has_value());
+  EXPECT_EQ(r->stored.source.rfind("manifest sha256:", 0), 0u) << r->stored.source;
+  auto newest = store_->SnapshotFor("");
+  ASSERT_TRUE(newest.ok());
+  EXPECT_EQ(newest->id, r->stored.id);
+  size_t stored = 0;
+  auto counts = store_->IncidentCounts(r->stored.id);
+  ASSERT_TRUE(counts.ok());
+  for (const auto& [type, n] : *counts) stored += static_cast<size_t>(n);
+  EXPECT_EQ(stored, r->incidents);
+  EXPECT_GT(r->seconds.total, 0);
+  // The first run has no history to consult; the second one has.
+  auto has_note = [](const AnalyzeResult& x, const char* text) {
+    for (const auto& n : x.notes) {
+      if (n.find(text) != std::string::npos) return true;
+    }
+    return false;
+  };
+  EXPECT_TRUE(has_note(*r, "history: no earlier snapshot"));
+  // The same day analysed again: a second snapshot, the one its date finds.
+  auto again = Analyze(Snap(), *store_, AnalyzeOptions{});
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(store_->Snapshots()->size(), 2u);
+  EXPECT_EQ(store_->SnapshotFor(r->stored.date)->id, again->stored.id);
+  EXPECT_EQ(again->incidents, r->incidents);
+}
+
+// The manifest was never enforced: a deleted rpki/ gave exit 0 and better
+// Action 4 scores. Now the snapshot is stored partial, saying what was
+// missing, and M7RPKI has no data rather than an "all not-found" value.
+TEST_F(PipelineAnalyze, ADeletedRpkiDirectoryIsStoredPartialWithNoRpkiData) {
+  auto full = Analyze(Snap(), *store_, AnalyzeOptions{});
+  ASSERT_TRUE(full.ok());
+  ASSERT_GT(WithValue(full->stored.id, "M7RPKI"), 0u);
+  fs::remove_all(dir_ / "snap" / "rpki");
+  auto r = Analyze(Snap(), *store_, AnalyzeOptions{});
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_TRUE(r->stored.partial);
+  EXPECT_EQ(r->stored.missing, std::vector<std::string>{"rpki/: absent"});
+  EXPECT_EQ(WithValue(r->stored.id, "M7RPKI"), 0u);
+  EXPECT_GT(WithValue(r->stored.id, "M7IRR"), 0u);  // the other half's metric stays
+  // Action 4 from M7IRR alone would be the better score the issue found
+  // (65.0 -> 78.1): it has no data instead.
+  ASSERT_TRUE(full->all && r->all);
+  EXPECT_TRUE(full->all->action[score::kAction4].mean.has_value());
+  EXPECT_FALSE(r->all->action[score::kAction4].mean.has_value());
+  EXPECT_EQ(r->all->action[score::kAction4].no_data, r->all->members.size());
+  auto stored = store_->SnapshotFor(r->stored.date);
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(stored->id, r->stored.id);
+  EXPECT_TRUE(stored->partial);
+  EXPECT_EQ(stored->missing, r->stored.missing);
+}
+
+// An IRR file whose SHA-256 no longer matches: partial, and M7IRR says no
+// data instead of scoring the changed file.
+TEST_F(PipelineAnalyze, AChangedIrrFileIsStoredPartialWithNoIrrData) {
+  fs::path irr;
+  for (const auto& e : fs::directory_iterator(dir_ / "snap" / "irr")) irr = e.path();
+  ASSERT_FALSE(irr.empty());
+  fs::resize_file(irr, fs::file_size(irr) - 1);
+  auto r = Analyze(Snap(), *store_, AnalyzeOptions{});
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_TRUE(r->stored.partial);
+  ASSERT_FALSE(r->stored.missing.empty());
+  for (const std::string& m : r->stored.missing) {
+    EXPECT_EQ(m.rfind("irr/" + irr.filename().string() + ": ", 0), 0u) << m;
+  }
+  EXPECT_EQ(WithValue(r->stored.id, "M7IRR"), 0u);
+  EXPECT_GT(WithValue(r->stored.id, "M7RPKI"), 0u);
+  ASSERT_TRUE(r->all);
+  EXPECT_FALSE(r->all->action[score::kAction4].mean.has_value());
+}
+
+TEST_F(PipelineAnalyze, NoMrtFileIsAnErrorAndStoresNothing) {
+  fs::remove_all(dir_ / "snap" / "mrt");
+  auto r = Analyze(Snap(), *store_, AnalyzeOptions{});
+  EXPECT_FALSE(r.ok());
+  EXPECT_TRUE(store_->Snapshots()->empty());
+}
+
+}  // namespace
+}  // namespace vigia::pipeline

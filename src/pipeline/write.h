@@ -1,0 +1,20 @@
+// Writing one analysed snapshot to the store: incidents, each AS's
+// entity, metrics and scores, each aggregate's with the summary its report
+// reads, and the origin history hijack detection consults later.
+//
+// Thread safety: one call per writer.
+#pragma once
+
+#include <vector>
+
+#include "detect/detect.h"
+#include "score/manrs.h"
+#include "store/store.h"
+
+namespace vigia::pipeline {
+
+Status WriteSnapshot(store::SnapshotWriter* w, const detect::Snapshot& s,
+                     const detect::RouteView& v, const std::vector<detect::Incident>& found,
+                     const score::Scoreboard& board);
+
+}  // namespace vigia::pipeline

@@ -1,0 +1,95 @@
+// Aggregates (score/scoring.h): countries, RIR regions, IXPs and the
+// groups "all" and "manrs", each with its members' band counts per action
+// and the mean over the members with data.
+#include <map>
+
+#include "score/scoring.h"
+
+namespace vigia::score::internal {
+
+void BuildAggregates(Context& c) {
+  std::map<std::pair<std::string, std::string>, Aggregate> agg;
+  auto add = [&](const std::string& kind, const std::string& id, const AsScore& a) {
+    Aggregate& g = agg[{kind, id}];
+    g.kind = kind;
+    g.id = id;
+    g.members.push_back(a.asn);
+  };
+  for (const AsScore& a : c.board.ases) {
+    if (!a.country.empty()) add("country", a.country, a);
+    if (!a.region.empty()) add("region", a.region, a);
+    add("group", "all", a);
+    if (a.manrs) add("group", "manrs", a);
+  }
+  if (c.extras.have_peeringdb) {
+    for (const peeringdb::Ix& ix : c.extras.peeringdb.ixs()) {
+      for (Asn m : c.extras.peeringdb.MemberAsns(ix.id)) {
+        if (const AsScore* a = c.Find(m)) add("ixp", std::to_string(ix.id), *a);
+      }
+      auto it = agg.find({"ixp", std::to_string(ix.id)});
+      if (it != agg.end()) {
+        it->second.name = ix.name;
+        it->second.country = ix.country;
+      }
+    }
+  }
+  static const std::map<std::string, std::string> kRegionNames = {
+      {"afrinic", "AFRINIC (Africa)"},
+      {"apnic", "APNIC (Asia-Pacific)"},
+      {"arin", "ARIN (North America)"},
+      {"lacnic", "LACNIC (Latin America and the Caribbean)"},
+      {"ripencc", "RIPE NCC (Europe, Middle East, Central Asia)"}};
+  for (auto& [key, g] : agg) {
+    if (g.kind == "region") {
+      auto it = kRegionNames.find(g.id);
+      g.name = it != kRegionNames.end() ? it->second : g.id;
+      g.region = g.id;
+    } else if (g.kind == "country") {
+      g.name = g.id;
+      g.country = g.id;
+      // The RIR region most of its members' resources come from.
+      std::map<std::string, size_t> regions;
+      for (Asn m : g.members) {
+        if (const AsScore* a = c.Find(m); a && !a->region.empty()) ++regions[a->region];
+      }
+      size_t most = 0;
+      for (const auto& [r, n] : regions) {
+        if (n > most) {
+          most = n;
+          g.region = r;
+        }
+      }
+    } else if (g.kind == "group") {
+      g.name = g.id == "all" ? "All networks" : "MANRS participants";
+    }
+    std::sort(g.members.begin(), g.members.end());
+    g.members.erase(std::unique(g.members.begin(), g.members.end()), g.members.end());
+    for (size_t act = 0; act < kActionCount; ++act) {
+      Aggregate::PerAction& pa = g.action[act];
+      double sum = 0;
+      uint32_t n = 0;
+      for (Asn m : g.members) {
+        const AsScore& a = *c.Find(m);
+        const auto& band = a.band[act];
+        if (band == "ready") {
+          ++pa.ready;
+        } else if (band == "aspiring") {
+          ++pa.aspiring;
+        } else if (band == "lagging") {
+          ++pa.lagging;
+        } else {
+          ++pa.no_data;
+        }
+        if (a.action[act]) {
+          sum += *a.action[act];
+          ++n;
+        }
+      }
+      if (n) pa.mean = sum / n;
+      pa.band = BandOf(pa.mean, c.opts.bands);
+    }
+    c.board.aggregates.push_back(std::move(g));
+  }
+}
+
+}  // namespace vigia::score::internal

@@ -1,0 +1,228 @@
+// LoadSnapshot: a snapshot directory into memory (snapshot/snapshot.h).
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <thread>
+
+#include "snapshot/manifest.h"
+#include "snapshot/snapshot.h"
+
+namespace vigia::snapshot {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// The regular files of DIR, sorted. An entry that cannot be examined (a
+// symlink loop, a dangling link, no permission) is damage of the part, not
+// an exception: std::filesystem's throwing calls are never used here.
+std::vector<fs::path> FilesIn(const fs::path& root, Part part, std::vector<std::string>* damage) {
+  const fs::path dir = root / InfoOf(part).dir;
+  std::vector<fs::path> out;
+  std::error_code ec;
+  auto it = fs::directory_iterator(dir, ec);
+  if (ec) {
+    if (ec != std::errc::no_such_file_or_directory)
+      damage->push_back(fmt::format("{}/: {}", InfoOf(part).dir, ec.message()));
+    return out;
+  }
+  for (; it != fs::directory_iterator(); it.increment(ec)) {
+    std::error_code fe;
+    if (it->is_regular_file(fe)) {
+      out.push_back(it->path());
+    } else if (fe) {
+      damage->push_back(
+          fmt::format("{}/{}: {}", InfoOf(part).dir, it->path().filename().string(), fe.message()));
+    } else if (!it->is_directory(fe) && !it->exists(fe)) {
+      damage->push_back(
+          fmt::format("{}/{}: a dangling link", InfoOf(part).dir, it->path().filename().string()));
+    }
+  }
+  if (ec) damage->push_back(fmt::format("{}/: {}", InfoOf(part).dir, ec.message()));
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// RPKI, IRR, registry and topology: everything but the MRT files. Damage is
+// collected per part and applied by the caller once the threads are done.
+void LoadReference(const fs::path& root, Snapshot* s,
+                   std::array<std::vector<std::string>, kPartCount>* damage) {
+  auto dmg = [&](Part p) { return &(*damage)[static_cast<size_t>(p)]; };
+  const auto rpki = FilesIn(root, Part::kRpki, dmg(Part::kRpki));
+  if (rpki.empty()) s->skipped.push_back("rpki/: no VRP file; RPKI states are not-found");
+  for (const fs::path& f : rpki) {
+    if (Status st = s->vrps.LoadFile(f.string()); !st.ok()) {
+      s->problems.push_back(st.message());
+      dmg(Part::kRpki)->push_back("rpki/" + f.filename().string() + ": unreadable");
+    }
+  }
+  for (const auto& p : s->vrps.problems()) s->problems.push_back(p.where + ": " + p.message);
+  // A VRP file with unreadable records lacks VRPs that may validate routes
+  // or excuse origins: scores from it would be better than the data.
+  if (!s->vrps.problems().empty()) {
+    dmg(Part::kRpki)
+        ->push_back(fmt::format("rpki/: {} unreadable VRP records", s->vrps.problems().size()));
+  }
+  s->vrps.Build();
+
+  const auto irr = FilesIn(root, Part::kIrr, dmg(Part::kIrr));
+  if (irr.empty()) s->skipped.push_back("irr/: no RPSL dump; IRR states are not-found");
+  for (const fs::path& f : irr) {
+    if (Status st = s->irr.LoadFile(f.string()); !st.ok()) {
+      s->problems.push_back(st.message());
+      dmg(Part::kIrr)->push_back("irr/" + f.filename().string() + ": unreadable");
+    }
+  }
+  s->irr.Build();
+
+  const fs::path reg = root / InfoOf(Part::kRegistry).dir;
+  std::error_code ec;
+  if (fs::is_directory(reg, ec)) {
+    if (Status st = s->registry.Load(reg.string()); st.ok()) {
+      s->registry.Build();
+      s->have_registry = true;
+    } else {
+      s->skipped.push_back("registry/: " + st.message() +
+                           "; bogons are special-purpose space only");
+    }
+  } else {
+    s->skipped.push_back("registry/: absent; bogons are special-purpose space only");
+  }
+  if (!s->have_registry) {
+    s->registry.Build();  // the built-in special-purpose registries
+  }
+
+  bool rel = false;
+  for (const fs::path& f : FilesIn(root, Part::kTopology, dmg(Part::kTopology))) {
+    const std::string n = f.filename().string();
+    if (IsAsRelFile(n)) {
+      if (Status st = s->relations.LoadFile(f.string()); !st.ok()) {
+        s->problems.push_back(st.message());
+      } else {
+        rel = true;
+      }
+    } else if (IsAs2OrgFile(n)) {
+      if (Status st = s->orgs.LoadFile(f.string()); !st.ok()) s->problems.push_back(st.message());
+    }
+  }
+  if (!rel) s->skipped.push_back("topology/: no AS relationships; no route-leak detection");
+
+  // The loaders' own problem logs: bad lines and records, file:line.
+  for (const auto& p : s->irr.problems().kept()) s->problems.push_back(p.where + ": " + p.message);
+  for (const auto& p : s->registry.file_problems())
+    s->problems.push_back(p.where + ": " + p.message);
+  for (const auto& p : s->registry.stats().problems())
+    s->problems.push_back(p.where + ": " + p.message);
+  for (const auto& p : s->relations.problems().items())
+    s->problems.push_back(p.where + ": " + p.message);
+  for (const auto& p : s->orgs.problems().items())
+    s->problems.push_back(p.where + ": " + p.message);
+}
+
+// The MRT files: RIB dumps first, then the rest in name order (layout.h).
+Status LoadMrt(const fs::path& root, Snapshot* s, std::vector<std::string>* damage) {
+  std::vector<fs::path> files = FilesIn(root, Part::kMrt, damage);
+  if (files.empty())
+    return Status::NotFound((root / InfoOf(Part::kMrt).dir).string() + ": no MRT files");
+  std::sort(files.begin(), files.end(), [](const fs::path& a, const fs::path& b) {
+    const bool ra = IsRibDump(a.filename().string()), rb = IsRibDump(b.filename().string());
+    return ra != rb ? ra : a.filename() < b.filename();
+  });
+  for (const fs::path& f : files) {
+    const std::string name = f.filename().string();
+    if (Status st = s->routes.AddFile(f.string(), CollectorOf(name)); !st.ok()) return st;
+  }
+  return Status::Ok();
+}
+
+template <typename F>
+Status NoThrow(const std::string& what, F&& f) {
+  try {
+    return f();
+  } catch (const std::exception& e) {
+    return Status::IoError(what + ": " + e.what());
+  }
+}
+
+}  // namespace
+
+Status LoadSnapshot(const std::string& dir, Snapshot* s) {
+  const fs::path root(dir);
+  s->dir = dir;
+  // The window: from the manifest, else from the data.
+  auto manifest = ReadManifest(dir);
+  if (manifest.ok()) {
+    s->window_start = manifest->window_start;
+    s->window_end = manifest->window_end;
+  } else if (manifest.status().code() == StatusCode::kNotFound) {
+    s->skipped.push_back(
+        "manifest.json: absent; the window is taken from the MRT data, no file is verified");
+  } else {
+    s->problems.push_back(manifest.status().message());
+    s->missing.push_back(manifest.status().message());  // nothing can be verified
+  }
+
+  // The MRT files on a thread of their own, the manifest check on another,
+  // the reference data meanwhile: they touch different members of *s.
+  // Hashing reads each file once more but no route is visited twice; at
+  // full scale it ends before the MRT decoding does.
+  Status routes_status;
+  std::vector<std::string> mrt_damage;
+  std::vector<Damage> manifest_damage;
+  using Clock = std::chrono::steady_clock;
+  const auto t0 = Clock::now();
+  std::thread mrt([&] {
+    routes_status = NoThrow(dir, [&] { return LoadMrt(root, s, &mrt_damage); });
+    s->mrt_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+  });
+  std::thread verify([&] {
+    if (!manifest.ok()) return;
+    Status st = NoThrow(dir, [&] {
+      manifest_damage = VerifyManifest(dir, *manifest);
+      return Status::Ok();
+    });
+    if (!st.ok()) manifest_damage.push_back({std::nullopt, st.message()});
+  });
+  std::array<std::vector<std::string>, kPartCount> damage;
+  Status ref = NoThrow(dir, [&] {
+    LoadReference(root, s, &damage);
+    return Status::Ok();
+  });
+  s->reference_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+  mrt.join();
+  verify.join();
+  if (!ref.ok()) {
+    s->problems.push_back(ref.message());
+    s->missing.push_back(ref.message());
+  }
+  if (!routes_status.ok()) return routes_status;
+  damage[static_cast<size_t>(Part::kMrt)] = std::move(mrt_damage);
+  for (Damage& d : manifest_damage) {
+    if (d.part) {
+      damage[static_cast<size_t>(*d.part)].push_back(std::move(d.what));
+    } else {
+      s->missing.push_back(std::move(d.what));
+    }
+  }
+  for (const PartInfo& p : Parts()) {
+    for (std::string& what : damage[static_cast<size_t>(p.part)])
+      s->MarkDamaged(p.part, std::move(what));
+  }
+  for (const std::string& p : s->routes.problems()) s->problems.push_back(p);
+  uint32_t last = s->window_end;
+  if (last == 0) {
+    for (const auto& x : s->routes.sightings()) last = std::max(last, x.start + 1);
+  }
+  s->routes.Finish(last);
+  if (s->window_end == 0) s->window_end = last;
+  if (s->window_start == 0) {
+    uint32_t first = UINT32_MAX;
+    for (const auto& x : s->routes.sightings()) first = std::min(first, x.start);
+    s->window_start = first == UINT32_MAX ? 0 : first;
+  }
+  return Status::Ok();
+}
+
+}  // namespace vigia::snapshot

@@ -1,0 +1,216 @@
+// The snapshot layout, the manifest check and the loader, on a small
+// simulated snapshot: what the simulator writes is what the layout names,
+// and a missing, changed or unreadable input makes the snapshot partial
+// instead of an exception or a silent success.
+#include "sim/snapshot.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "snapshot/extras.h"
+#include "snapshot/layout.h"
+#include "snapshot/manifest.h"
+#include "snapshot/snapshot.h"
+
+namespace vigia::snapshot {
+namespace {
+
+namespace fs = std::filesystem;
+
+// One simulated snapshot per test program; each test works on a copy.
+const fs::path& Simulated() {
+  static const fs::path dir = [] {
+    const fs::path d =
+        fs::temp_directory_path() / ("vigia_snapshot_sim_" + std::to_string(getpid()));
+    sim::SimulateOptions o;
+    o.out = d.string();
+    o.ases = 300;
+    o.prefixes = 2000;
+    o.peers = 4;
+    o.days = 1;
+    o.seed = 3;
+    o.force = true;
+    auto rep = sim::Simulate(o);
+    EXPECT_TRUE(rep.ok()) << rep.status().message();
+    return d;
+  }();
+  return dir;
+}
+
+class SnapshotDir : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("vigia_snapshot_" +
+            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + "_" +
+            std::to_string(getpid()));
+    fs::remove_all(dir_);
+    fs::copy(Simulated(), dir_, fs::copy_options::recursive);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  fs::path File(const char* part, const char* must_hold) {
+    for (const auto& e : fs::directory_iterator(dir_ / part)) {
+      if (e.path().filename().string().find(must_hold) != std::string::npos) return e.path();
+    }
+    ADD_FAILURE() << "no " << must_hold << " in " << part;
+    return {};
+  }
+  static bool Mentions(const std::vector<std::string>& v, const std::string& text) {
+    for (const auto& s : v) {
+      if (s.find(text) != std::string::npos) return true;
+    }
+    return false;
+  }
+  fs::path dir_;
+};
+
+// Every directory and file the simulator writes is one the layout names,
+// and the loader's rules recognise each file's kind.
+TEST_F(SnapshotDir, TheSimulatorWritesTheLayout) {
+  for (const auto& e : fs::directory_iterator(dir_)) {
+    const std::string n = e.path().filename().string();
+    if (e.is_directory()) {
+      Part p;
+      EXPECT_TRUE(PartOfPath(n + "/x", &p)) << n;
+      continue;
+    }
+    EXPECT_TRUE(n == kManifestFile || n == kTruthFile) << n;
+  }
+  for (const PartInfo& p : Parts()) EXPECT_TRUE(fs::is_directory(dir_ / p.dir)) << p.dir;
+  size_t ribs = 0;
+  for (const auto& e : fs::directory_iterator(dir_ / "mrt")) {
+    const std::string n = e.path().filename().string();
+    ribs += IsRibDump(n);
+    EXPECT_FALSE(CollectorOf(n).empty());
+  }
+  EXPECT_GE(ribs, 1u);
+  EXPECT_TRUE(fs::exists(dir_ / "rpki" / kVrpFile));
+  EXPECT_TRUE(IsAsRelFile(File("topology", "as-rel").filename().string()));
+  EXPECT_TRUE(IsAs2OrgFile(File("topology", "as-org2info").filename().string()));
+  EXPECT_TRUE(IsManrsFile(std::string(kManrsFile)));
+  EXPECT_TRUE(IsSpooferFile(std::string(kSpooferFile)));
+  auto m = ReadManifest(dir_.string());
+  ASSERT_TRUE(m.ok()) << m.status().message();
+  EXPECT_EQ(m->format, kFormat);
+  EXPECT_GT(m->window_end, m->window_start);
+  EXPECT_FALSE(m->files.empty());
+}
+
+TEST_F(SnapshotDir, AnIntactSnapshotVerifiesAndIsComplete) {
+  auto m = ReadManifest(dir_.string());
+  ASSERT_TRUE(m.ok());
+  EXPECT_TRUE(VerifyManifest(dir_.string(), *m).empty());
+  Snapshot s;
+  ASSERT_TRUE(LoadSnapshot(dir_.string(), &s).ok());
+  EXPECT_FALSE(s.partial());
+  for (const PartInfo& p : Parts()) EXPECT_FALSE(s.Damaged(p.part)) << p.dir;
+}
+
+// A deleted rpki/ is named once, as the directory; the snapshot is partial
+// and only the RPKI part is damaged.
+TEST_F(SnapshotDir, ADeletedDirectoryMakesItPartial) {
+  fs::remove_all(dir_ / "rpki");
+  auto m = ReadManifest(dir_.string());
+  ASSERT_TRUE(m.ok());
+  const auto d = VerifyManifest(dir_.string(), *m);
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(d[0].what, "rpki/: absent");
+  ASSERT_TRUE(d[0].part.has_value());
+  EXPECT_EQ(*d[0].part, Part::kRpki);
+  Snapshot s;
+  ASSERT_TRUE(LoadSnapshot(dir_.string(), &s).ok());
+  EXPECT_TRUE(s.partial());
+  EXPECT_TRUE(s.Damaged(Part::kRpki));
+  EXPECT_FALSE(s.Damaged(Part::kIrr));
+  EXPECT_TRUE(Mentions(s.missing, "rpki/: absent"));
+}
+
+// A changed byte (same size) fails the SHA-256; a cut file fails the size.
+TEST_F(SnapshotDir, ChangedOrCutFilesAreDamage) {
+  const fs::path irr = File("irr", ".db");
+  {
+    std::fstream f(irr, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(40);
+    f.put('\x5a');
+  }
+  const fs::path org = File("topology", "as-org2info");
+  fs::resize_file(org, fs::file_size(org) / 2);
+  auto m = ReadManifest(dir_.string());
+  ASSERT_TRUE(m.ok());
+  const auto d = VerifyManifest(dir_.string(), *m);
+  ASSERT_EQ(d.size(), 2u);
+  std::vector<std::string> what;
+  for (const auto& x : d) what.push_back(x.what);
+  EXPECT_TRUE(
+      Mentions(what, "irr/" + irr.filename().string() + ": sha256 differs from the manifest"));
+  EXPECT_TRUE(Mentions(what, "bytes, the manifest says"));
+  Snapshot s;
+  ASSERT_TRUE(LoadSnapshot(dir_.string(), &s).ok());
+  EXPECT_TRUE(s.Damaged(Part::kIrr));
+  EXPECT_TRUE(s.Damaged(Part::kTopology));
+  EXPECT_FALSE(s.Damaged(Part::kRpki));
+}
+
+// A symlink loop in mrt/, rpki/ or irr/ used to abort analyze with an
+// uncaught std::filesystem::filesystem_error; now it is damage.
+TEST_F(SnapshotDir, SymlinkLoopsAreDamageNotExceptions) {
+  for (const char* part : {"mrt", "rpki", "irr", "extra", "peeringdb"}) {
+    fs::create_symlink("loop", dir_ / part / "loop");
+  }
+  Snapshot s;
+  Status st;
+  ASSERT_NO_THROW(st = LoadSnapshot(dir_.string(), &s));
+  ASSERT_TRUE(st.ok()) << st.message();
+  EXPECT_TRUE(s.partial());
+  for (Part p : {Part::kMrt, Part::kRpki, Part::kIrr}) EXPECT_TRUE(s.Damaged(p)) << InfoOf(p).dir;
+  EXPECT_TRUE(Mentions(s.missing, "mrt/loop: "));
+  EXPECT_GT(s.routes.prefixes().size(), 0u);  // the other files were read
+  Extras e;
+  ASSERT_NO_THROW(LoadExtras(dir_.string(), &e));
+  EXPECT_TRUE(e.have_manrs);
+}
+
+// A VRP file with garbage in the middle: the good records load, the
+// snapshot is partial and RPKI is damaged, manifest or not.
+TEST_F(SnapshotDir, AVrpFileWithGarbageInTheMiddleIsDamage) {
+  fs::remove(dir_ / kManifestFile);
+  fs::remove(dir_ / "rpki" / kVrpFile);
+  std::ofstream(dir_ / "rpki" / "vrps.csv") << "ASN,IP Prefix,Max Length,Trust Anchor\n"
+                                               "AS64500,192.0.2.0/24,24,ripe\n"
+                                               "\x01\x02 garbage, not a VRP\n"
+                                               "AS64501,198.51.100.0/24,24,ripe\n";
+  Snapshot s;
+  ASSERT_TRUE(LoadSnapshot(dir_.string(), &s).ok());
+  EXPECT_TRUE(s.partial());
+  EXPECT_TRUE(s.Damaged(Part::kRpki));
+  EXPECT_TRUE(Mentions(s.missing, "unreadable VRP records"));
+  EXPECT_EQ(s.vrps.size(), 2u);
+}
+
+// A manifest cannot make the check open files outside the snapshot, and a
+// manifest that is not one is reported, never trusted.
+TEST_F(SnapshotDir, HostileManifests) {
+  nlohmann::json m;
+  m["format"] = kFormat;
+  m["window"] = {{"start", "2026-11-22T00:00:00Z"}, {"end", "2026-11-23T00:00:00Z"}};
+  m["files"] = {{{"path", "../../etc/passwd"}, {"size", 1}},
+                {{"path", "/etc/passwd"}, {"size", 1}}};
+  std::ofstream(dir_ / kManifestFile) << m.dump();
+  auto read = ReadManifest(dir_.string());
+  ASSERT_TRUE(read.ok());
+  const auto d = VerifyManifest(dir_.string(), *read);
+  ASSERT_EQ(d.size(), 2u);
+  for (const auto& x : d)
+    EXPECT_NE(x.what.find("not a path inside the snapshot"), std::string::npos) << x.what;
+  std::ofstream(dir_ / kManifestFile) << "[1, 2";
+  EXPECT_EQ(ReadManifest(dir_.string()).status().code(), StatusCode::kCorrupt);
+  fs::remove(dir_ / kManifestFile);
+  EXPECT_EQ(ReadManifest(dir_.string()).status().code(), StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace vigia::snapshot
