@@ -21,12 +21,16 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <map>
 #include <random>
+#include <regex>
+#include <set>
 #include <sstream>
 #include <algorithm>
 #include <thread>
 
 #include "core/test_util.h"
+#include "serve/api.h"
 
 namespace vigia {
 namespace {
@@ -160,6 +164,59 @@ TEST(Serve, HealthSnapshotsAndOpenApi) {
   EXPECT_EQ(api["openapi"], "3.0.3");
   for (const char* p : {"/api/overview", "/api/incidents", "/api/ranking", "/api/as/{id}", "/api/ixp/{id}"}) {
     EXPECT_TRUE(api["paths"].contains(p)) << p;
+  }
+}
+
+// openapi.json documents every registered route and nothing else, and
+// every documented route answers (neither 404 nor 405) with real ids.
+TEST(Serve, EveryRouteIsDocumentedAndAnswers) {
+  int st = 0;
+  const json api = Get("/api/openapi.json", &st);
+  ASSERT_EQ(st, 200);
+  ASSERT_TRUE(api.contains("paths")) << "src/serve/openapi.json does not parse";
+  std::set<std::pair<std::string, std::string>> documented, registered;
+  for (const auto& [path, ops] : api["paths"].items()) {
+    for (const auto& [method, op] : ops.items()) {
+      std::string m = method;
+      for (char& c : m) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      documented.insert({m, path});
+    }
+  }
+  // Real ids for the path parameters.
+  const json as = Get("/api/ranking?kind=as&limit=1", &st)["entities"];
+  const json ixp = Get("/api/ranking?kind=ixp&limit=1", &st)["entities"];
+  const json inc = Get("/api/incidents?limit=1", &st)["incidents"];
+  ASSERT_FALSE(as.empty());
+  ASSERT_FALSE(ixp.empty());
+  ASSERT_FALSE(inc.empty());
+  const std::map<std::string, std::string> ids = {{"/api/as/", as[0]["id"].get<std::string>()},
+                                                  {"/api/country/", "BR"},
+                                                  {"/api/region/", "lacnic"},
+                                                  {"/api/ixp/", ixp[0]["id"].get<std::string>()},
+                                                  {"/api/group/", "all"},
+                                                  {"/api/incidents/", std::to_string(inc[0]["id"].get<int64_t>())}};
+  auto fill = [&](std::string path) {
+    const size_t at = path.find("{id}");
+    if (at == std::string::npos) return path;
+    const auto it = ids.find(path.substr(0, at));
+    return it == ids.end() ? path : path.replace(at, 4, it->second);
+  };
+  for (const serve::RouteSpec& r : serve::Routes()) {
+    for (const std::string& p : r.documented) {
+      registered.insert({r.method, p});
+      EXPECT_TRUE(std::regex_match(fill(p), std::regex(r.pattern))) << r.pattern << " does not match " << p;
+    }
+  }
+  EXPECT_EQ(registered, documented) << "routes in serve::Routes() and src/serve/openapi.json differ";
+  httplib::Client c("127.0.0.1", Shared().port);
+  for (const auto& [method, path] : documented) {
+    const std::string url = fill(path);
+    // The write route without a token: 401, an answer from the route.
+    auto res = method == "POST" ? c.Post(url.c_str(), "{}", "application/json") : c.Get(url.c_str());
+    ASSERT_TRUE(res) << method << " " << url;
+    EXPECT_NE(res->status, 404) << method << " " << url << " " << res->body;
+    EXPECT_NE(res->status, 405) << method << " " << url;
+    EXPECT_LT(res->status, 500) << method << " " << url << " " << res->body;
   }
 }
 

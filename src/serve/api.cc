@@ -1,119 +1,66 @@
-// The route table of the API (serve/api.h).
+// The route table of the API (serve/api.h) and the wrapper every route runs
+// in: the store lock, the answer for a failed Status, the /metrics count.
 #include "serve/api.h"
 
 #include <fmt/format.h>
 
 #include <chrono>
 
-#include "core/time_format.h"
-
 namespace vigia::serve {
 
-void Api::Register(httplib::Server& svr) {
-  Route(svr, "/healthz", "healthz", [this](const httplib::Request& req, httplib::Response& res) {
-    Allow(req, {});
-    auto snaps = store_->Snapshots();
-    if (!snaps.ok()) return Error(res, 503, snaps.status().message());
-    Json(res, 200,
-         {{"status", "ok"},
-          {"snapshots", snaps->size()},
-          {"newest", snaps->empty() ? ordered_json(nullptr) : ordered_json((*snaps)[0].date)}});
-  });
-  svr.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) { Metrics(res); });
-  Route(svr, "/api/openapi.json", "openapi",
-        [](const httplib::Request& req, httplib::Response& res) {
-          Allow(req, {});
-          Json(res, 200, OpenApi());
-        });
-  Route(svr, "/api/snapshots", "snapshots",
-        [this](const httplib::Request& req, httplib::Response& res) {
-          Allow(req, {});
-          auto snaps = store_->Snapshots();
-          if (!snaps.ok()) return Error(res, 500, snaps.status().message());
-          ordered_json a = ordered_json::array();
-          for (const auto& s : *snaps) {
-            a.push_back({{"id", s.id},
-                         {"date", s.date},
-                         {"window_start", IsoTime(s.window_start)},
-                         {"window_end", IsoTime(s.window_end)},
-                         {"source", s.source},
-                         {"created", s.created}});
-          }
-          Json(res, 200, a);
-        });
-  Route(svr, "/api/overview", "overview",
-        [this](const httplib::Request& req, httplib::Response& res) {
-          Allow(req, {"date"});
-          Overview(DateParam(req), res);
-        });
-  Route(svr, R"(/api/(as|country|region|ixp|group)/([A-Za-z0-9.-]{1,20}))", "report",
-        [this](const httplib::Request& req, httplib::Response& res) {
-          Allow(req, {"date", "members", "format"});
-          const std::string format = FormatParam(req);
-          report::ReportOptions o;
-          o.kind = req.matches[1];
-          o.id = req.matches[2];
-          o.date = DateParam(req);
-          o.max_members = static_cast<size_t>(IntParam(req, "members", 50, 0, 1000));
-          if (!report::NormaliseEntity(o.kind, &o.id)) {
-            throw BadRequest{
-                fmt::format("'{}' is not a valid {} id", std::string(req.matches[2]), o.kind)};
-          }
-          auto r = report::BuildReport(*store_, o);
-          if (!r.ok())
-            return Error(res, r.status().code() == StatusCode::kNotFound ? 404 : 500,
-                         r.status().message());
-          if (format == "csv") return Csv(res, report::ReportCsv(*r));
-          Json(res, 200, *r);
-        });
-  Route(svr, "/api/incidents", "incidents",
-        [this](const httplib::Request& req, httplib::Response& res) {
-          Allow(req, {"date", "from", "to", "type", "as", "prefix", "limit", "offset", "format"});
-          Incidents(req, res);
-        });
-  Route(svr, "/api/ranking", "ranking",
-        [this](const httplib::Request& req, httplib::Response& res) {
-          Allow(req, {"date", "kind", "limit", "offset", "format"});
-          Ranking(req, res);
-        });
-  Route(svr, "/api/search", "search", [this](const httplib::Request& req, httplib::Response& res) {
-    Allow(req, {"date", "q", "limit"});
-    Search(req, res);
-  });
-  Route(svr, "/api/compare", "compare",
-        [this](const httplib::Request& req, httplib::Response& res) {
-          Allow(req, {"date", "kind", "ids", "format"});
-          Compare(req, res);
-        });
-  Route(svr, R"(/api/incidents/([0-9]{1,12}))", "incident",
-        [this](const httplib::Request& req, httplib::Response& res) {
-          Allow(req, {"date"});
-          OneIncident(req, res);
-        });
-  Route(
-      svr, R"(/api/incidents/([0-9]{1,12})/contest)", "contest",
-      [this](const httplib::Request& req, httplib::Response& res) { Contest(req, res); }, "POST");
+const std::vector<RouteSpec>& Routes() {
+  static const std::vector<RouteSpec> kRoutes = {
+      {"GET", "/healthz", "healthz", {"/healthz"}, &Api::Healthz},
+      {"GET", "/metrics", "", {"/metrics"}, &Api::Metrics, false},
+      {"GET", "/api/openapi.json", "openapi", {"/api/openapi.json"}, &Api::OpenApi, false},
+      {"GET", "/api/snapshots", "snapshots", {"/api/snapshots"}, &Api::Snapshots},
+      {"GET", "/api/overview", "overview", {"/api/overview"}, &Api::Overview},
+      {"GET",
+       R"(/api/(as|country|region|ixp|group)/([A-Za-z0-9.-]{1,20}))",
+       "report",
+       {"/api/as/{id}", "/api/country/{id}", "/api/region/{id}", "/api/ixp/{id}",
+        "/api/group/{id}"},
+       &Api::Report},
+      {"GET", "/api/incidents", "incidents", {"/api/incidents"}, &Api::Incidents},
+      {"GET", "/api/ranking", "ranking", {"/api/ranking"}, &Api::Ranking},
+      {"GET", "/api/search", "search", {"/api/search"}, &Api::Search},
+      {"GET", "/api/compare", "compare", {"/api/compare"}, &Api::Compare},
+      {"GET",
+       R"(/api/incidents/([0-9]{1,12}))",
+       "incident",
+       {"/api/incidents/{id}"},
+       &Api::OneIncident},
+      {"POST",
+       R"(/api/incidents/([0-9]{1,12})/contest)",
+       "contest",
+       {"/api/incidents/{id}/contest"},
+       &Api::Contest},
+  };
+  return kRoutes;
 }
 
-void Api::Route(httplib::Server& svr, const char* pattern, std::string name, Handler h,
-                const char* method) {
-  auto wrapped = [this, name, h](const httplib::Request& req, httplib::Response& res) {
-    const auto t0 = std::chrono::steady_clock::now();
-    try {
-      std::lock_guard<std::mutex> l(store_mu_);  // one SQLite connection
-      h(req, res);
-    } catch (const BadRequest& e) {
-      Error(res, 400, e.message);
-    } catch (const std::exception& e) {
-      Error(res, 500, e.what());
+void Api::Register(httplib::Server& svr) {
+  for (const RouteSpec& r : Routes()) {
+    auto wrapped = [this, &r](const httplib::Request& req, httplib::Response& res) {
+      const auto t0 = std::chrono::steady_clock::now();
+      try {
+        std::unique_lock<std::mutex> l(store_mu_, std::defer_lock);  // one SQLite connection
+        if (r.uses_store) l.lock();
+        Answer(res, (this->*r.handler)(req, res));
+      } catch (const std::exception&) {
+        // Only a bug gets here (a store or JSON library throwing).
+        static_cast<void>(Error(res, 500, "internal error"));
+      }
+      if (*r.name) {
+        Count(r.name, res.status,
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+      }
+    };
+    if (std::string_view(r.method) == "POST") {
+      svr.Post(r.pattern, wrapped);
+    } else {
+      svr.Get(r.pattern, wrapped);
     }
-    Count(name, res.status,
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-  };
-  if (std::string_view(method) == "POST") {
-    svr.Post(pattern, wrapped);
-  } else {
-    svr.Get(pattern, wrapped);
   }
 }
 

@@ -12,7 +12,7 @@ void Api::Count(const std::string& route, int status, double seconds) {
   seconds_[route] += seconds;
 }
 
-void Api::Metrics(httplib::Response& res) {
+Status Api::Metrics(const httplib::Request&, httplib::Response& res) {
   std::string out =
       "# HELP vigia_http_requests_total HTTP requests by route and status.\n"
       "# TYPE vigia_http_requests_total counter\n";
@@ -29,6 +29,7 @@ void Api::Metrics(httplib::Response& res) {
   }
   res.status = 200;
   res.set_content(out, "text/plain; version=0.0.4");
+  return Status::Ok();
 }
 
 }  // namespace vigia::serve

@@ -24,44 +24,53 @@ ordered_json IncidentJson(const store::IncidentRow& r) {
           {"snapshot", {{"id", r.snapshot}, {"date", r.date}}}};
 }
 
-void Api::Incidents(const httplib::Request& req, httplib::Response& res) {
-  const std::string format = FormatParam(req);
+Status Api::Incidents(const httplib::Request& req, httplib::Response& res) {
+  RETURN_IF_ERROR(
+      Allow(req, {"date", "from", "to", "type", "as", "prefix", "limit", "offset", "format"}));
+  ASSIGN_OR_RETURN(const std::string format, FormatParam(req));
   static const std::set<std::string> kTypes = {
       "hijack",    "subprefix_hijack", "route_leak",      "bogon_prefix",
       "bogon_asn", "rpki_invalid",     "irr_unregistered"};
   store::IncidentQuery q;
   q.type = Param(req, "type");
   if (!q.type.empty() && !kTypes.contains(q.type))
-    throw BadRequest{"unknown incident type '" + q.type + "'"};
-  if (req.has_param("as")) q.asn = static_cast<Asn>(IntParam(req, "as", 0, 0, 4294967295LL));
+    return Status::InvalidArgument("unknown incident type '" + q.type + "'");
+  if (req.has_param("as")) {
+    ASSIGN_OR_RETURN(const int64_t asn, IntParam(req, "as", 0, 0, 4294967295LL));
+    q.asn = static_cast<Asn>(asn);
+  }
   q.prefix = Param(req, "prefix");
   if (!q.prefix.empty() && !Prefix::Parse(q.prefix))
-    throw BadRequest{"parameter 'prefix' is not a prefix"};
+    return Status::InvalidArgument("parameter 'prefix' is not a prefix");
   if (!q.prefix.empty()) q.prefix = Prefix::Parse(q.prefix)->ToString();
-  q.limit =
-      static_cast<size_t>(IntParam(req, "limit", 100, 1, static_cast<int64_t>(opts_.max_page)));
-  q.offset = static_cast<size_t>(IntParam(req, "offset", 0, 0, 1'000'000'000));
+  ASSIGN_OR_RETURN(const int64_t limit,
+                   IntParam(req, "limit", 100, 1, static_cast<int64_t>(opts_.max_page)));
+  ASSIGN_OR_RETURN(const int64_t offset, IntParam(req, "offset", 0, 0, 1'000'000'000));
+  q.limit = static_cast<size_t>(limit);
+  q.offset = static_cast<size_t>(offset);
   // One snapshot (date, default the newest) or a date range (from, to).
-  q.from_date = DateParam(req, "from");
-  q.to_date = DateParam(req, "to");
+  ASSIGN_OR_RETURN(q.from_date, DateParam(req, "from"));
+  ASSIGN_OR_RETURN(q.to_date, DateParam(req, "to"));
   const bool range = req.has_param("from") || req.has_param("to");
   ordered_json where;
   if (range) {
-    if (req.has_param("date")) throw BadRequest{"give 'date' or 'from'/'to', not both"};
+    if (req.has_param("date"))
+      return Status::InvalidArgument("give 'date' or 'from'/'to', not both");
     if (!q.from_date.empty() && !q.to_date.empty() && q.from_date > q.to_date) {
-      throw BadRequest{"parameter 'from' is after 'to'"};
+      return Status::InvalidArgument("parameter 'from' is after 'to'");
     }
     if (q.from_date.empty()) q.from_date = "0000-01-01";
     if (q.to_date.empty()) q.to_date = "9999-12-31";
     where = {{"from", q.from_date}, {"to", q.to_date}};
   } else {
-    auto snap = SnapshotFor(DateParam(req));
-    if (!snap.ok()) return Error(res, 404, snap.status().message());
+    ASSIGN_OR_RETURN(const std::string date, DateParam(req));
+    auto snap = SnapshotFor(date);
+    if (!snap.ok()) return snap.status();
     q.snapshot = snap->id;
     where = {{"id", snap->id}, {"date", snap->date}};
   }
   auto rows = store_->Incidents(q);
-  if (!rows.ok()) return Error(res, 500, rows.status().message());
+  if (!rows.ok()) return rows.status();
   if (format == "csv") {
     std::string csv =
         "date,id,type,kind,culprit,propagator,prefixes,start,end,confidence,contested\n";
@@ -77,17 +86,18 @@ void Api::Incidents(const httplib::Request& req, httplib::Response& res) {
   }
   ordered_json a = ordered_json::array();
   for (const auto& r : *rows) a.push_back(IncidentJson(r));
-  Json(res, 200,
-       {{range ? "range" : "snapshot", std::move(where)},
-        {"limit", q.limit},
-        {"offset", q.offset},
-        {"incidents", std::move(a)}});
+  return Json(res, 200,
+              {{range ? "range" : "snapshot", std::move(where)},
+               {"limit", q.limit},
+               {"offset", q.offset},
+               {"incidents", std::move(a)}});
 }
 
 Result<std::pair<store::SnapshotInfo, store::IncidentRow>> Api::FindIncident(
     const httplib::Request& req) {
   const int64_t id = std::stoll(std::string(req.matches[1]));
-  auto snap = SnapshotFor(DateParam(req));
+  ASSIGN_OR_RETURN(const std::string date, DateParam(req));
+  auto snap = SnapshotFor(date);
   if (!snap.ok()) return snap.status();
   store::IncidentQuery q;
   q.snapshot = snap->id;
@@ -100,20 +110,19 @@ Result<std::pair<store::SnapshotInfo, store::IncidentRow>> Api::FindIncident(
   return std::make_pair(*snap, (*rows)[0]);
 }
 
-void Api::OneIncident(const httplib::Request& req, httplib::Response& res) {
+Status Api::OneIncident(const httplib::Request& req, httplib::Response& res) {
+  RETURN_IF_ERROR(Allow(req, {"date"}));
   auto found = FindIncident(req);
-  if (!found.ok())
-    return Error(res, found.status().code() == StatusCode::kNotFound ? 404 : 500,
-                 found.status().message());
+  if (!found.ok()) return found.status();
   const auto& [snap, row] = *found;
   auto contests = store_->Contests(snap.id, row.id, std::nullopt, 1000);
-  if (!contests.ok()) return Error(res, 500, contests.status().message());
+  if (!contests.ok()) return contests.status();
   ordered_json j = IncidentJson(row);
   j["snapshot"] = {{"id", snap.id}, {"date", snap.date}};
   ordered_json cj = ordered_json::array();
   for (const auto& c : *contests) cj.push_back(report::ContestJson(c));
   j["contests"] = std::move(cj);
-  Json(res, 200, j);
+  return Json(res, 200, j);
 }
 
 }  // namespace vigia::serve

@@ -1,22 +1,53 @@
-// The read routes: overview, ranking, search (serve/api.h).
+// The read routes: health, snapshots, overview, ranking, search
+// (serve/api.h).
 #include <fmt/format.h>
 
 #include <algorithm>
 
+#include "core/time_format.h"
 #include "serve/api.h"
 
 namespace vigia::serve {
 
-void Api::Overview(const std::string& date, httplib::Response& res) {
+Status Api::Healthz(const httplib::Request& req, httplib::Response& res) {
+  RETURN_IF_ERROR(Allow(req, {}));
+  auto snaps = store_->Snapshots();
+  if (!snaps.ok()) return Error(res, 503, snaps.status().message());
+  return Json(
+      res, 200,
+      {{"status", "ok"},
+       {"snapshots", snaps->size()},
+       {"newest", snaps->empty() ? ordered_json(nullptr) : ordered_json((*snaps)[0].date)}});
+}
+
+Status Api::Snapshots(const httplib::Request& req, httplib::Response& res) {
+  RETURN_IF_ERROR(Allow(req, {}));
+  auto snaps = store_->Snapshots();
+  if (!snaps.ok()) return snaps.status();
+  ordered_json a = ordered_json::array();
+  for (const auto& s : *snaps) {
+    a.push_back({{"id", s.id},
+                 {"date", s.date},
+                 {"window_start", IsoTime(s.window_start)},
+                 {"window_end", IsoTime(s.window_end)},
+                 {"source", s.source},
+                 {"created", s.created}});
+  }
+  return Json(res, 200, a);
+}
+
+Status Api::Overview(const httplib::Request& req, httplib::Response& res) {
+  RETURN_IF_ERROR(Allow(req, {"date"}));
+  ASSIGN_OR_RETURN(const std::string date, DateParam(req));
   auto snap = SnapshotFor(date);
-  if (!snap.ok()) return Error(res, 404, snap.status().message());
+  if (!snap.ok()) return snap.status();
   // A committed snapshot never changes, and its overview reads every
   // incident of it and parses the member lists of all aggregates: built
   // once per snapshot (under store_mu_, like every handler).
   if (auto it = overview_cache_.find(snap->id); it != overview_cache_.end()) {
     res.status = 200;
     res.set_content(it->second, "application/json");
-    return;
+    return Status::Ok();
   }
   ordered_json j;
   j["snapshot"] = {{"id", snap->id}, {"date", snap->date}};
@@ -74,21 +105,25 @@ void Api::Overview(const std::string& date, httplib::Response& res) {
   if (ranking.ok() && cr.ok() && counts.ok()) overview_cache_[snap->id] = body;
   res.status = 200;
   res.set_content(std::move(body), "application/json");
+  return Status::Ok();
 }
 
-void Api::Ranking(const httplib::Request& req, httplib::Response& res) {
+Status Api::Ranking(const httplib::Request& req, httplib::Response& res) {
+  RETURN_IF_ERROR(Allow(req, {"date", "kind", "limit", "offset", "format"}));
   const std::string kind = req.has_param("kind") ? Param(req, "kind") : "as";
   if (kind != "as" && kind != "country" && kind != "region" && kind != "ixp" && kind != "group") {
-    throw BadRequest{"parameter 'kind' must be as, country, region, ixp or group"};
+    return Status::InvalidArgument("parameter 'kind' must be as, country, region, ixp or group");
   }
-  const std::string format = FormatParam(req);
-  const size_t limit =
-      static_cast<size_t>(IntParam(req, "limit", 100, 1, static_cast<int64_t>(opts_.max_page)));
-  const size_t offset = static_cast<size_t>(IntParam(req, "offset", 0, 0, 1'000'000'000));
-  auto snap = SnapshotFor(DateParam(req));
-  if (!snap.ok()) return Error(res, 404, snap.status().message());
-  auto rows = store_->Ranking(snap->id, kind, limit, offset);
-  if (!rows.ok()) return Error(res, 500, rows.status().message());
+  ASSIGN_OR_RETURN(const std::string format, FormatParam(req));
+  ASSIGN_OR_RETURN(const int64_t limit,
+                   IntParam(req, "limit", 100, 1, static_cast<int64_t>(opts_.max_page)));
+  ASSIGN_OR_RETURN(const int64_t offset, IntParam(req, "offset", 0, 0, 1'000'000'000));
+  ASSIGN_OR_RETURN(const std::string date, DateParam(req));
+  auto snap = SnapshotFor(date);
+  if (!snap.ok()) return snap.status();
+  auto rows =
+      store_->Ranking(snap->id, kind, static_cast<size_t>(limit), static_cast<size_t>(offset));
+  if (!rows.ok()) return rows.status();
   if (format == "csv") {
     std::string csv = "kind,id,name,country,region,manrs,size,overall,band\n";
     for (const auto& [e, s] : *rows) {
@@ -109,12 +144,12 @@ void Api::Ranking(const httplib::Request& req, httplib::Response& res) {
                  {"overall", Num(s.score)},
                  {"band", s.band}});
   }
-  Json(res, 200,
-       {{"snapshot", {{"id", snap->id}, {"date", snap->date}}},
-        {"kind", kind},
-        {"limit", limit},
-        {"offset", offset},
-        {"entities", std::move(a)}});
+  return Json(res, 200,
+              {{"snapshot", {{"id", snap->id}, {"date", snap->date}}},
+               {"kind", kind},
+               {"limit", limit},
+               {"offset", offset},
+               {"entities", std::move(a)}});
 }
 
 // The RPKI and IRR coverage analyze stored in an aggregate's detail;
@@ -127,18 +162,20 @@ ordered_json Api::Coverage(int64_t snapshot, const std::string& kind, const std:
   return d["coverage"];
 }
 
-void Api::Search(const httplib::Request& req, httplib::Response& res) {
+Status Api::Search(const httplib::Request& req, httplib::Response& res) {
+  RETURN_IF_ERROR(Allow(req, {"date", "q", "limit"}));
   const std::string q = Param(req, "q");
-  if (q.empty()) throw BadRequest{"parameter 'q' is required"};
-  if (q.size() > 100) throw BadRequest{"parameter 'q' is too long"};
+  if (q.empty()) return Status::InvalidArgument("parameter 'q' is required");
+  if (q.size() > 100) return Status::InvalidArgument("parameter 'q' is too long");
   for (unsigned char c : q) {
-    if (c < 0x20) throw BadRequest{"parameter 'q' holds a control character"};
+    if (c < 0x20) return Status::InvalidArgument("parameter 'q' holds a control character");
   }
-  const size_t limit = static_cast<size_t>(IntParam(req, "limit", 20, 1, 100));
-  auto snap = SnapshotFor(DateParam(req));
-  if (!snap.ok()) return Error(res, 404, snap.status().message());
-  auto rows = store_->Search(snap->id, q, limit);
-  if (!rows.ok()) return Error(res, 500, rows.status().message());
+  ASSIGN_OR_RETURN(const int64_t limit, IntParam(req, "limit", 20, 1, 100));
+  ASSIGN_OR_RETURN(const std::string date, DateParam(req));
+  auto snap = SnapshotFor(date);
+  if (!snap.ok()) return snap.status();
+  auto rows = store_->Search(snap->id, q, static_cast<size_t>(limit));
+  if (!rows.ok()) return rows.status();
   ordered_json a = ordered_json::array();
   for (const auto& e : *rows) {
     a.push_back({{"kind", e.kind},
@@ -147,10 +184,10 @@ void Api::Search(const httplib::Request& req, httplib::Response& res) {
                  {"country", e.country},
                  {"region", e.region}});
   }
-  Json(res, 200,
-       {{"snapshot", {{"id", snap->id}, {"date", snap->date}}},
-        {"q", q},
-        {"results", std::move(a)}});
+  return Json(res, 200,
+              {{"snapshot", {{"id", snap->id}, {"date", snap->date}}},
+               {"q", q},
+               {"results", std::move(a)}});
 }
 
 }  // namespace vigia::serve

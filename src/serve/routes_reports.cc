@@ -1,4 +1,5 @@
-// The report routes: compare (serve/api.h).
+// The report routes: one entity's report, reports side by side
+// (serve/api.h).
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -7,14 +8,35 @@
 
 namespace vigia::serve {
 
+Status Api::Report(const httplib::Request& req, httplib::Response& res) {
+  RETURN_IF_ERROR(Allow(req, {"date", "members", "format"}));
+  ASSIGN_OR_RETURN(const std::string format, FormatParam(req));
+  report::ReportOptions o;
+  o.kind = req.matches[1];
+  o.id = req.matches[2];
+  ASSIGN_OR_RETURN(o.date, DateParam(req));
+  ASSIGN_OR_RETURN(const int64_t members, IntParam(req, "members", 50, 0, 1000));
+  o.max_members = static_cast<size_t>(members);
+  if (!report::NormaliseEntity(o.kind, &o.id)) {
+    return Status::InvalidArgument(
+        fmt::format("'{}' is not a valid {} id", std::string(req.matches[2]), o.kind));
+  }
+  auto r = report::BuildReport(*store_, o);
+  if (!r.ok()) return r.status();
+  if (format == "csv") return Csv(res, report::ReportCsv(*r));
+  return Json(res, 200, *r);
+}
+
 // Two to ten ASes or countries side by side: scores per action, metric
 // values (ASes) or means (countries), from the same reports as
 // /api/{kind}/{id}.
-void Api::Compare(const httplib::Request& req, httplib::Response& res) {
+Status Api::Compare(const httplib::Request& req, httplib::Response& res) {
+  RETURN_IF_ERROR(Allow(req, {"date", "kind", "ids", "format"}));
   const std::string kind = req.has_param("kind") ? Param(req, "kind") : "as";
-  if (kind != "as" && kind != "country") throw BadRequest{"parameter 'kind' must be as or country"};
-  const std::string format = FormatParam(req);
-  const std::string date = DateParam(req);
+  if (kind != "as" && kind != "country")
+    return Status::InvalidArgument("parameter 'kind' must be as or country");
+  ASSIGN_OR_RETURN(const std::string format, FormatParam(req));
+  ASSIGN_OR_RETURN(const std::string date, DateParam(req));
   std::vector<std::string> ids;
   const std::string list = Param(req, "ids");
   for (size_t b = 0; b <= list.size();) {
@@ -22,23 +44,22 @@ void Api::Compare(const httplib::Request& req, httplib::Response& res) {
     if (e == std::string::npos) e = list.size();
     std::string id = list.substr(b, e - b);
     if (!report::NormaliseEntity(kind, &id))
-      throw BadRequest{fmt::format("'{}' is not a valid {} id", list.substr(b, e - b), kind)};
+      return Status::InvalidArgument(
+          fmt::format("'{}' is not a valid {} id", list.substr(b, e - b), kind));
     if (std::find(ids.begin(), ids.end(), id) != ids.end())
-      throw BadRequest{fmt::format("'{}' is listed twice", id)};
+      return Status::InvalidArgument(fmt::format("'{}' is listed twice", id));
     ids.push_back(id);
     b = e + 1;
   }
   if (ids.size() < 2 || ids.size() > 10)
-    throw BadRequest{"parameter 'ids' must list 2 to 10 ids, comma-separated"};
+    return Status::InvalidArgument("parameter 'ids' must list 2 to 10 ids, comma-separated");
   static constexpr const char* kActions[] = {"action1", "action2", "action3", "action4", "overall"};
   ordered_json entities = ordered_json::array();
   ordered_json snapshot;
   for (const std::string& id : ids) {
     report::ReportOptions o{kind, id, date, 0, 0};
     auto r = report::BuildReport(*store_, o);
-    if (!r.ok())
-      return Error(res, r.status().code() == StatusCode::kNotFound ? 404 : 500,
-                   r.status().message());
+    if (!r.ok()) return r.status();
     snapshot = {{"id", (*r)["snapshot"]["id"]}, {"date", (*r)["snapshot"]["date"]}};
     ordered_json sc = ordered_json::object();
     for (const char* a : kActions) {
@@ -80,8 +101,9 @@ void Api::Compare(const httplib::Request& req, httplib::Response& res) {
     }
     return Csv(res, std::move(csv));
   }
-  Json(res, 200,
-       {{"snapshot", std::move(snapshot)}, {"kind", kind}, {"entities", std::move(entities)}});
+  return Json(
+      res, 200,
+      {{"snapshot", std::move(snapshot)}, {"kind", kind}, {"entities", std::move(entities)}});
 }
 
 }  // namespace vigia::serve

@@ -18,20 +18,21 @@ bool SameSecret(const std::string& given, const std::string& want) {
 }
 
 // Text a person typed: 1..max bytes, trimmed, no control characters.
-std::string PlainText(const ordered_json& body, const char* field, size_t max) {
+Result<std::string> PlainText(const ordered_json& body, const char* field, size_t max) {
   if (!body.contains(field) || !body[field].is_string()) {
-    throw BadRequest{fmt::format("field '{}' is required and must be a string", field)};
+    return Status::InvalidArgument(
+        fmt::format("field '{}' is required and must be a string", field));
   }
   std::string v = body[field].get<std::string>();
   const size_t b = v.find_first_not_of(" \t");
   const size_t e = v.find_last_not_of(" \t");
   v = b == std::string::npos ? "" : v.substr(b, e - b + 1);
-  if (v.empty()) throw BadRequest{fmt::format("field '{}' is empty", field)};
+  if (v.empty()) return Status::InvalidArgument(fmt::format("field '{}' is empty", field));
   if (v.size() > max)
-    throw BadRequest{fmt::format("field '{}' is longer than {} bytes", field, max)};
+    return Status::InvalidArgument(fmt::format("field '{}' is longer than {} bytes", field, max));
   for (unsigned char c : v) {
     if (c < 0x20 || c == 0x7f)
-      throw BadRequest{fmt::format("field '{}' holds a control character", field)};
+      return Status::InvalidArgument(fmt::format("field '{}' holds a control character", field));
   }
   return v;
 }
@@ -42,7 +43,7 @@ std::string PlainText(const ordered_json& body, const char* field, size_t max) {
 // the configured bearer token (RFC 6750 §2.1); the contest is appended to
 // the audit log with its author, time and client address, and the
 // incident stays as it was.
-void Api::Contest(const httplib::Request& req, httplib::Response& res) {
+Status Api::Contest(const httplib::Request& req, httplib::Response& res) {
   if (opts_.token.empty()) {
     return Error(res, 403, "writes are disabled: start vigia serve with --token-file");
   }
@@ -57,26 +58,25 @@ void Api::Contest(const httplib::Request& req, httplib::Response& res) {
   if (type.rfind("application/json", 0) != 0) {
     return Error(res, 415, "the body must be JSON (Content-Type: application/json)");
   }
-  Allow(req, {"date"});
+  RETURN_IF_ERROR(Allow(req, {"date"}));
   const ordered_json body = ordered_json::parse(req.body, nullptr, false);
   if (!body.is_object())
-    throw BadRequest{"the body must be a JSON object with 'author' and 'reason'"};
+    return Status::InvalidArgument("the body must be a JSON object with 'author' and 'reason'");
   for (const auto& [k, v] : body.items()) {
-    if (k != "author" && k != "reason") throw BadRequest{fmt::format("unknown field '{}'", k)};
+    if (k != "author" && k != "reason")
+      return Status::InvalidArgument(fmt::format("unknown field '{}'", k));
   }
   store::ContestRow c;
-  c.author = PlainText(body, "author", 200);
-  c.reason = PlainText(body, "reason", 4000);
+  ASSIGN_OR_RETURN(c.author, PlainText(body, "author", 200));
+  ASSIGN_OR_RETURN(c.reason, PlainText(body, "reason", 4000));
   auto found = FindIncident(req);
-  if (!found.ok())
-    return Error(res, found.status().code() == StatusCode::kNotFound ? 404 : 500,
-                 found.status().message());
+  if (!found.ok()) return found.status();
   c.snapshot = found->first.id;
   c.incident = found->second.id;
   c.remote = req.remote_addr;
   auto stored = store_->AddContest(c);
-  if (!stored.ok()) return Error(res, 500, stored.status().message());
-  Json(res, 201, {{"contest", report::ContestJson(*stored)}});
+  if (!stored.ok()) return stored.status();
+  return Json(res, 201, {{"contest", report::ContestJson(*stored)}});
 }
 
 }  // namespace vigia::serve

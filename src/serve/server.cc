@@ -85,11 +85,14 @@ int Serve(const ServeOptions& opts) {
         "frame-ancestors 'none'"}});
   svr.set_error_handler([](const httplib::Request&, httplib::Response& res) {
     if (res.body.empty()) {
-      Error(res, res.status, res.status == 404 ? "no such path" : "request refused");
+      static_cast<void>(
+          Error(res, res.status, res.status == 404 ? "no such path" : "request refused"));
     }
   });
-  svr.set_exception_handler([](const httplib::Request&, httplib::Response& res,
-                               std::exception_ptr) { Error(res, 500, "internal error"); });
+  svr.set_exception_handler(
+      [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+        static_cast<void>(Error(res, 500, "internal error"));
+      });
   if (opts.access_log) {
     svr.set_logger([](const httplib::Request& req, const httplib::Response& res) {
       std::fprintf(stderr, "%s %s %s %s %d %zu\n", IsoTime(time(nullptr)).c_str(),
