@@ -543,6 +543,35 @@ TEST(Serve, IncidentsAndReportsAsCsv) {
   EXPECT_EQ(rep->body.rfind("kind,id,date,what,", 0), 0u);
 }
 
+// CSV exports neutralise formulas (OWASP): an as2org name like
+// =HYPERLINK(...) reaches a spreadsheet as text, with a leading '.
+TEST(Serve, CsvNeutralisesFormulas) {
+  if (!test_util::HaveCommand("sqlite3")) GTEST_SKIP() << "needs the sqlite3 program";
+  const Served& s = Shared();
+  const fs::path db = s.dir / "formula.db";
+  fs::copy_file(s.db, db, fs::copy_options::overwrite_existing);
+  int status = 0;
+  std::ofstream(s.dir / "formula.sql")
+      << "UPDATE entities SET name = '=HYPERLINK(\"http://x.example\",\"click\")' WHERE kind = 'as';\n";
+  RunCommand("sqlite3 " + db.string() + " < " + (s.dir / "formula.sql").string() + " 2>&1", &status);
+  ASSERT_EQ(Exit(status), 0);
+  int port = 0;
+  const pid_t pid = StartServer("--no-access-log --db sqlite:" + db.string(), s.dir / "formula.out", &port);
+  ASSERT_NE(port, 0);
+  httplib::Client c("127.0.0.1", port);
+  auto csv = c.Get("/api/ranking?kind=as&limit=3&format=csv");
+  ASSERT_TRUE(csv);
+  EXPECT_EQ(csv->status, 200);
+  EXPECT_NE(csv->body.find(",\"'=HYPERLINK(\"\"http://x.example\"\",\"\"click\"\")\","), std::string::npos) << csv->body;
+  EXPECT_EQ(csv->body.find(",=HYPERLINK"), std::string::npos) << csv->body;
+  // The JSON keeps the name as it is.
+  auto js = c.Get("/api/ranking?kind=as&limit=1");
+  ASSERT_TRUE(js);
+  EXPECT_EQ(json::parse(js->body)["entities"][0]["name"], "=HYPERLINK(\"http://x.example\",\"click\")");
+  kill(pid, SIGTERM);
+  waitpid(pid, &status, 0);
+}
+
 httplib::Result Post(int port, const std::string& path, const std::string& body, const std::string& token,
                      const char* type = "application/json") {
   httplib::Client c("127.0.0.1", port);

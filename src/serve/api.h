@@ -23,6 +23,8 @@
 #include <string>
 #include <vector>
 
+#include "core/csv.h"
+#include "core/score_json.h"
 #include "core/status.h"
 #include "report/report.h"
 #include "serve/server.h"
@@ -31,8 +33,6 @@
 namespace vigia::serve {
 
 using nlohmann::ordered_json;
-using report::CsvField;
-using report::Num;
 
 // Evaluates `expr`, a Result<T>; returns its Status from the enclosing
 // function when it failed, else moves its value into `lhs`.
@@ -69,7 +69,6 @@ Result<int64_t> IntParam(const httplib::Request& req, const char* name, int64_t 
 Result<std::string> DateParam(const httplib::Request& req, const char* name = "date");
 // "json" (the default) or "csv".
 Result<std::string> FormatParam(const httplib::Request& req);
-std::string CsvNum(const std::optional<double>& v);
 Status Csv(httplib::Response& res, std::string body);
 ordered_json IncidentJson(const store::IncidentRow& r);
 

@@ -85,8 +85,6 @@ void Answer(httplib::Response& res, const Status& s) {
   }
 }
 
-std::string CsvNum(const std::optional<double>& v) { return v ? fmt::format("{:.2f}", *v) : ""; }
-
 Status Csv(httplib::Response& res, std::string body) {
   res.status = 200;
   res.set_content(std::move(body), "text/csv; charset=utf-8");

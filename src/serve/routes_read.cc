@@ -56,8 +56,9 @@ Status Api::Overview(const httplib::Request& req, httplib::Response& res) {
     auto rows = store_->Scores(snap->id, kind, id);
     if (!rows.ok()) return o;
     for (const auto& r : *rows) {
-      o[r.action] = {{"score", Num(r.score)}, {"band", r.band},         {"members", r.members},
-                     {"ready", r.ready},      {"aspiring", r.aspiring}, {"lagging", r.lagging},
+      o[r.action] = {{"score", ScoreJson(r.score)}, {"band", r.band},
+                     {"members", r.members},        {"ready", r.ready},
+                     {"aspiring", r.aspiring},      {"lagging", r.lagging},
                      {"no_data", r.no_data}};
     }
     return o;
@@ -89,7 +90,7 @@ Status Api::Overview(const httplib::Request& req, httplib::Response& res) {
     for (const auto& [e, sc] : *cr) {
       countries.push_back({{"id", e.id},
                            {"region", e.region},
-                           {"overall", Num(sc.score)},
+                           {"overall", ScoreJson(sc.score)},
                            {"band", sc.band},
                            {"members", sc.members},
                            {"ready", sc.ready},
@@ -129,7 +130,7 @@ Status Api::Ranking(const httplib::Request& req, httplib::Response& res) {
     for (const auto& [e, s] : *rows) {
       csv += fmt::format("{},{},{},{},{},{},{},{},{}\n", kind, CsvField(e.id), CsvField(e.name),
                          CsvField(e.country), CsvField(e.region), e.manrs ? 1 : 0, e.size,
-                         CsvNum(s.score), s.band);
+                         CsvNumber(s.score), s.band);
     }
     return Csv(res, std::move(csv));
   }
@@ -141,7 +142,7 @@ Status Api::Ranking(const httplib::Request& req, httplib::Response& res) {
                  {"region", e.region},
                  {"manrs", e.manrs},
                  {"size", e.size},
-                 {"overall", Num(s.score)},
+                 {"overall", ScoreJson(s.score)},
                  {"band", s.band}});
   }
   return Json(res, 200,
