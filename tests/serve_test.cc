@@ -659,6 +659,174 @@ TEST(Serve, WritesOffWithoutAToken) {
   EXPECT_EQ(Exit(status), 0);
 }
 
+// A socket to the server on loopback with 2 s send and receive timeouts;
+// -1 when connect fails.
+int Connect(int port) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return -1;
+  timeval tv{2, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+// What the server answers on `fd` (up to 4 KiB, until it closes or 2 s).
+std::string ReadAnswer(int fd) {
+  std::string got;
+  char buf[4096];
+  while (got.size() < sizeof buf) {
+    const ssize_t n = recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    got.append(buf, static_cast<size_t>(n));
+  }
+  return got;
+}
+
+// Slowloris: 500 sockets each sending a request one byte a second hold no
+// worker; /healthz still answers within 2 s. Bounded: about 4 s.
+TEST(Serve, SlowClientsDoNotBlockHealthz) {
+  const int port = Shared().port;
+  std::vector<int> slow;
+  for (int i = 0; i < 500; ++i) {
+    const int fd = Connect(port);
+    ASSERT_GE(fd, 0) << "socket " << i;
+    slow.push_back(fd);
+  }
+  const std::string req = "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ";
+  for (size_t second = 0; second < 4; ++second) {
+    for (int fd : slow) static_cast<void>(send(fd, &req[second], 1, MSG_NOSIGNAL | MSG_DONTWAIT));
+    const auto t0 = std::chrono::steady_clock::now();
+    httplib::Client c("127.0.0.1", port);
+    c.set_connection_timeout(2, 0);
+    c.set_read_timeout(2, 0);
+    auto r = c.Get("/healthz");
+    const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    ASSERT_TRUE(r) << "no answer with 500 slow sockets open, second " << second;
+    EXPECT_EQ(r->status, 200);
+    EXPECT_LT(took, 2.0);
+    std::this_thread::sleep_for(std::chrono::milliseconds(1000) - std::chrono::duration<double>(took));
+  }
+  for (int fd : slow) close(fd);
+}
+
+// 200,000 headers (1.4 MB) or one 60 KB header: 431 and the connection
+// closed, never 200.
+TEST(Serve, HeaderFloodIsRefused) {
+  const int port = Shared().port;
+  std::string many = "GET /healthz HTTP/1.1\r\nHost: x\r\n";
+  for (int i = 0; i < 200'000; ++i) many += "X-a: b\r\n";
+  many += "\r\n";
+  const std::string big = "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(60'000, 'a') + "\r\n\r\n";
+  std::string few = "GET /healthz HTTP/1.1\r\nHost: x\r\n";
+  for (int i = 0; i < 150; ++i) few += fmt::format("X-{}: b\r\n", i);
+  few += "\r\n";
+  for (const std::string* req : std::vector<const std::string*>{&many, &big, &few}) {
+    const int fd = Connect(port);
+    ASSERT_GE(fd, 0);
+    for (size_t sent = 0; sent < req->size();) {
+      const ssize_t n = send(fd, req->data() + sent, req->size() - sent, MSG_NOSIGNAL);
+      if (n <= 0) break;  // the server stopped reading: fine
+      sent += static_cast<size_t>(n);
+    }
+    const std::string got = ReadAnswer(fd);
+    close(fd);
+    EXPECT_EQ(got.rfind("HTTP/1.1 431 ", 0), 0u) << req->size() << " bytes: " << got.substr(0, 200);
+  }
+  int st = 0;
+  EXPECT_EQ((Get("/healthz", &st), st), 200);
+}
+
+// Over --max-connections, a new connection gets 503 with a short JSON body
+// and is closed; once others close, it is served again.
+TEST(Serve, ConnectionCapRefusesWith503) {
+  const Served& s = Shared();
+  int port = 0;
+  const pid_t pid = StartServer("--no-access-log --max-connections 8 --db sqlite:" + s.db.string(), s.dir / "cap.out", &port);
+  ASSERT_NE(port, 0);
+  std::vector<int> held;
+  for (int i = 0; i < 8; ++i) held.push_back(Connect(port));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  const int extra = Connect(port);
+  ASSERT_GE(extra, 0);
+  const std::string got = ReadAnswer(extra);
+  close(extra);
+  EXPECT_EQ(got.rfind("HTTP/1.1 503 ", 0), 0u) << got;
+  EXPECT_NE(got.find("too many connections"), std::string::npos) << got;
+  for (int fd : held) close(fd);
+  int status = 0;
+  bool served = false;
+  for (int i = 0; i < 20 && !served; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    httplib::Client c("127.0.0.1", port);
+    auto r = c.Get("/healthz");
+    served = r && r->status == 200;
+  }
+  EXPECT_TRUE(served);
+  kill(pid, SIGTERM);
+  waitpid(pid, &status, 0);
+  EXPECT_EQ(Exit(status), 0);
+}
+
+// A NUL or another control character in a path is refused with 400:
+// /index.html%00.js served index.html as text/javascript.
+TEST(Serve, ControlCharactersInPathsGet400) {
+  httplib::Client c("127.0.0.1", Shared().port);
+  for (const char* p : {"/index.html%00.js", "/assets/app.js%00", "/a%0Ab", "/api/overview%0D", "/%1b[31m", "/x%7f"}) {
+    auto r = c.Get(p);
+    ASSERT_TRUE(r) << p;
+    EXPECT_EQ(r->status, 400) << p;
+    EXPECT_EQ(r->body.find("<title>"), std::string::npos) << p;
+  }
+}
+
+// The access log escapes control characters: a %0A in a path cannot add a
+// line, an ESC cannot reach the terminal.
+TEST(Serve, AccessLogEscapesControlCharacters) {
+  const Served& s = Shared();
+  int port = 0;
+  const pid_t pid = StartServer("--db sqlite:" + s.db.string(), s.dir / "log.out", &port);
+  ASSERT_NE(port, 0);
+  httplib::Client c("127.0.0.1", port);
+  ASSERT_TRUE(c.Get("/api/x%0A2026-01-01T00:00:00Z 6.6.6.6 GET /forged 200 0%1b[2J"));
+  ASSERT_TRUE(c.Get("/healthz"));
+  kill(pid, SIGTERM);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  std::ifstream f(s.dir / "log.out.err");
+  std::stringstream ss;
+  ss << f.rdbuf();
+  const std::string log = ss.str();
+  EXPECT_NE(log.find("/api/x\\n2026-01-01T00:00:00Z 6.6.6.6 GET /forged 200 0\\x1b[2J"), std::string::npos) << log;
+  EXPECT_EQ(log.find("\n2026-01-01T00:00:00Z 6.6.6.6"), std::string::npos) << log;
+  EXPECT_EQ(log.find('\x1b'), std::string::npos);
+  EXPECT_NE(log.find(" GET /healthz 200 "), std::string::npos) << log;
+}
+
+// Error messages escape what the user gave: no ESC or NUL reaches stderr.
+TEST(Serve, ErrorMessagesEscapeInput) {
+  int status = 0;
+  const std::string out =
+      RunCommand(Vigia() + " serve --listen \"$(printf 'evil\\033[2J')\" --db sqlite:/nonexistent/x.db 2>&1", &status);
+  EXPECT_EQ(Exit(status), 2) << out;
+  EXPECT_EQ(out.find('\x1b'), std::string::npos) << out;
+  EXPECT_NE(out.find("evil\\x1b[2J"), std::string::npos) << out;
+  const std::string web = RunCommand(
+      Vigia() + " serve --listen 127.0.0.1:0 --web \"$(printf 'no\\033]0;title\\007')\" --db sqlite:" +
+          (Shared().dir / "esc.db").string() + " 2>&1",
+      &status);
+  EXPECT_EQ(Exit(status), 2) << web;
+  EXPECT_EQ(web.find('\x1b'), std::string::npos) << web;
+  EXPECT_NE(web.find("no\\x1b]0;title\\x07"), std::string::npos) << web;
+}
+
 // The built web app is served at / with safe headers; no path escapes it.
 TEST(Serve, ServesTheWebApp) {
   httplib::Client c("127.0.0.1", Shared().port);

@@ -11,62 +11,58 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "core/text.h"
 #include "core/time_format.h"
 #include "serve/api.h"
+#include "serve/http_server.h"
 #include "store/store.h"
 
 namespace vigia::serve {
 
 namespace {
 
-std::atomic<httplib::Server*> g_server{nullptr};
+std::atomic<HttpServer*> g_server{nullptr};
 
 void OnSignal(int) {
-  if (httplib::Server* s = g_server.load()) s->stop();
+  if (HttpServer* s = g_server.load()) s->Stop();
 }
 
 }  // namespace
 
 int Serve(const ServeOptions& opts) {
+  const std::string listen = EscapeText(opts.listen, 200);
   const size_t colon = opts.listen.rfind(':');
   if (colon == std::string::npos) {
-    std::fprintf(stderr, "vigia: serve: --listen %s: want HOST:PORT\n", opts.listen.c_str());
+    std::fprintf(stderr, "vigia: serve: --listen %s: want HOST:PORT\n", listen.c_str());
     return 2;
   }
   std::string host = opts.listen.substr(0, colon);
   if (host.size() > 2 && host.front() == '[' && host.back() == ']')
     host = host.substr(1, host.size() - 2);
-  int port = 0;
-  try {
-    port = std::stoi(opts.listen.substr(colon + 1));
-  } catch (...) {
-    port = -1;
+  const std::string port_text = opts.listen.substr(colon + 1);
+  int port = -1;
+  if (!port_text.empty() && port_text.size() <= 5 &&
+      port_text.find_first_not_of("0123456789") == std::string::npos) {
+    port = std::stoi(port_text);
   }
   if (port < 0 || port > 65535) {
-    std::fprintf(stderr, "vigia: serve: --listen %s: bad port\n", opts.listen.c_str());
+    std::fprintf(stderr, "vigia: serve: --listen %s: bad port\n", listen.c_str());
     return 2;
   }
   auto st = store::Store::Open(opts.db);
   if (!st.ok()) {
-    std::fprintf(stderr, "vigia: serve: %s\n", st.status().message().c_str());
+    std::fprintf(stderr, "vigia: serve: %s\n", EscapeText(st.status().message()).c_str());
     return 2;
   }
-  httplib::Server svr;
-  svr.set_payload_max_length(64 * 1024);
-  svr.set_read_timeout(5, 0);
-  svr.set_write_timeout(5, 0);
-  // cpp-httplib writes the headers and the body with two send() calls; with
-  // Nagle's algorithm on, the body waits for the client's delayed ACK of the
-  // headers (40 ms on Linux) on every keep-alive request but the first.
-  svr.set_tcp_nodelay(true);
-  // cpp-httplib keeps a worker thread per keep-alive connection: with its
-  // default of 8, a ninth client waits for an idle connection to close.
-  svr.new_task_queue = [] { return new httplib::ThreadPool(64); };
+  HttpLimits limits;
+  limits.max_connections = opts.max_connections;
+  HttpServer svr(limits);
   Api api(std::move(*st), opts);
   api.Register(svr);
   const std::string web = FindWebApp(opts.web);
   if (!opts.web.empty() && web.empty()) {
-    std::fprintf(stderr, "vigia: serve: --web %s: no such directory\n", opts.web.c_str());
+    std::fprintf(stderr, "vigia: serve: --web %s: no such directory\n",
+                 EscapeText(opts.web, 1000).c_str());
     return 2;
   }
   if (!web.empty()) {
@@ -83,6 +79,18 @@ int Serve(const ServeOptions& opts) {
        {"Content-Security-Policy",
         "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
         "frame-ancestors 'none'"}});
+  // A control character in a path is never part of a file or route name:
+  // "/index.html%00.js" opened index.html (the C string ends at the NUL) and
+  // served it as text/javascript (the name ends in .js).
+  svr.set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
+    for (unsigned char c : req.path) {
+      if (c < 0x20 || c == 0x7f) {
+        static_cast<void>(Error(res, 400, "the path holds a control character"));
+        return httplib::Server::HandlerResponse::Handled;
+      }
+    }
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
   svr.set_error_handler([](const httplib::Request&, httplib::Response& res) {
     if (res.body.empty()) {
       static_cast<void>(
@@ -94,16 +102,18 @@ int Serve(const ServeOptions& opts) {
         static_cast<void>(Error(res, 500, "internal error"));
       });
   if (opts.access_log) {
+    // Every field from the request escaped: a %0A in a path cannot add a
+    // line, an ESC cannot reach the terminal.
     svr.set_logger([](const httplib::Request& req, const httplib::Response& res) {
       std::fprintf(stderr, "%s %s %s %s %d %zu\n", IsoTime(time(nullptr)).c_str(),
-                   req.remote_addr.c_str(), req.method.c_str(), req.path.c_str(), res.status,
-                   res.body.size());
+                   EscapeText(req.remote_addr).c_str(), EscapeText(req.method, 100).c_str(),
+                   EscapeText(req.path, 2000).c_str(), res.status, res.body.size());
     });
   }
-  const int bound =
-      port == 0 ? svr.bind_to_any_port(host) : (svr.bind_to_port(host, port) ? port : -1);
-  if (bound < 0) {
-    std::fprintf(stderr, "vigia: serve: cannot listen on %s\n", opts.listen.c_str());
+  auto bound = svr.Bind(host, port);
+  if (!bound.ok()) {
+    std::fprintf(stderr, "vigia: serve: cannot listen on %s: %s\n", listen.c_str(),
+                 bound.status().message().c_str());
     return 2;
   }
   g_server = &svr;
@@ -111,12 +121,13 @@ int Serve(const ServeOptions& opts) {
   std::signal(SIGTERM, OnSignal);
   std::printf("vigia: serving http://%s:%d\n",
               host.find(':') != std::string::npos ? ("[" + host + "]").c_str() : host.c_str(),
-              bound);
+              *bound);
   std::fflush(stdout);
-  const bool ok = svr.listen_after_bind();
+  const Status ran = svr.Run();
   g_server = nullptr;
+  if (!ran.ok()) std::fprintf(stderr, "vigia: serve: %s\n", ran.message().c_str());
   std::fprintf(stderr, "vigia: serve: stopped\n");
-  return ok ? 0 : 2;
+  return ran.ok() ? 0 : 2;
 }
 
 }  // namespace vigia::serve

@@ -37,6 +37,9 @@ struct ServeOptions {
   std::string web;
   // The bearer token the write API (contests) requires; "" = writes off.
   std::string token;
+  // Open connections at most; one more is answered 503 and closed
+  // (serve/http_server.h holds the other limits).
+  size_t max_connections = 1024;
 };
 
 // The web app directory Serve would use for `configured` ("" = search).
