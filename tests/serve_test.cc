@@ -775,6 +775,32 @@ TEST(Serve, ConnectionCapRefusesWith503) {
   EXPECT_EQ(Exit(status), 0);
 }
 
+// A request that does not arrive whole within --request-timeout is
+// answered 408 and closed; the worker threads never waited for it.
+TEST(Serve, SlowRequestGets408) {
+  const Served& s = Shared();
+  int port = 0;
+  const pid_t pid =
+      StartServer("--no-access-log --request-timeout 1 --db sqlite:" + s.db.string(), s.dir / "timeout.out", &port);
+  ASSERT_NE(port, 0);
+  const int fd = Connect(port);
+  ASSERT_GE(fd, 0);
+  const std::string part = "GET /healthz HTTP/1.1\r\nHost: x\r\n";
+  ASSERT_EQ(send(fd, part.data(), part.size(), MSG_NOSIGNAL), static_cast<ssize_t>(part.size()));
+  const auto t0 = std::chrono::steady_clock::now();
+  timeval tv{4, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  const std::string got = ReadAnswer(fd);
+  const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  close(fd);
+  EXPECT_EQ(got.rfind("HTTP/1.1 408 ", 0), 0u) << got;
+  EXPECT_LT(took, 3.0);
+  kill(pid, SIGTERM);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  EXPECT_EQ(Exit(status), 0);
+}
+
 // A NUL or another control character in a path is refused with 400:
 // /index.html%00.js served index.html as text/javascript.
 TEST(Serve, ControlCharactersInPathsGet400) {

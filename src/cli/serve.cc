@@ -7,6 +7,7 @@
 #include <string>
 
 #include "cli/commands.h"
+#include "core/text.h"
 #include "serve/server.h"
 
 namespace vigia::cli {
@@ -24,6 +25,11 @@ void RegisterServe(CLI::App& app, int* exit_code) {
   cmd->add_option("--max-connections", o->max_connections,
                   "Open connections at most; one more is answered 503 and closed")
       ->check(CLI::Range(size_t{1}, size_t{100000}))
+      ->capture_default_str();
+  cmd->add_option(
+         "--request-timeout", o->request_timeout,
+         "Seconds a request may take to arrive whole; a slower one is answered 408 and closed")
+      ->check(CLI::Range(1, 3600))
       ->capture_default_str();
   cmd->add_option("--web", o->web,
                   "The built web app to serve at / (default: web/dist beside the program or here)");

@@ -18,6 +18,7 @@
 #include <cstring>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string_view>
 #include <unordered_map>
 #include <utility>
@@ -181,7 +182,8 @@ class HttpServer::Loop {
     std::string in;  // read, not yet answered
     Clock::time_point deadline;
     size_t served = 0;
-    size_t dropped = 0;  // bytes read and dropped while lingering
+    size_t dropped = 0;      // bytes read and dropped while lingering
+    bool continued = false;  // "100 Continue" sent for the request being read
     std::string ip, local_ip;
     int port = 0, local_port = 0;
   };
@@ -199,7 +201,15 @@ class HttpServer::Loop {
       socklen_t len = sizeof peer;
       const int fd = accept4(s_.listen_fd_, reinterpret_cast<sockaddr*>(&peer), &len,
                              SOCK_NONBLOCK | SOCK_CLOEXEC);
-      if (fd < 0) return;  // EAGAIN, or out of descriptors: try again on the next event
+      if (fd < 0) {
+        if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+          // Out of descriptors: the listening socket stays readable, so stop
+          // watching it for a moment rather than spin.
+          epoll_ctl(ep_, EPOLL_CTL_DEL, s_.listen_fd_, nullptr);
+          accept_paused_until_ = Clock::now() + std::chrono::milliseconds(100);
+        }
+        return;
+      }
       if (conns_.size() >= lim_.max_connections) {
         const std::string r = Refusal(503, "too many connections; try again later");
         static_cast<void>(send(fd, r.data(), r.size(), MSG_NOSIGNAL | MSG_DONTWAIT));
@@ -268,6 +278,7 @@ class HttpServer::Loop {
     if (end == std::string::npos) return false;
     // Content-Length and Transfer-Encoding: the body to wait for.
     size_t body = 0;
+    bool expect_continue = false;
     for (size_t b = head.find("\r\n") + 2; b < head.size();) {
       const size_t e = head.find("\r\n", b);
       const std::string_view line = head.substr(b, e - b);
@@ -284,6 +295,8 @@ class HttpServer::Loop {
         Refuse(c, 411, "a request body needs Content-Length");
         return true;
       }
+      if (EqualsNoCase(name, "Expect") && EqualsNoCase(value, "100-continue"))
+        expect_continue = true;
       if (EqualsNoCase(name, "Content-Length")) {
         if (value.empty() || value.size() > 12 ||
             value.find_first_not_of("0123456789") != std::string_view::npos) {
@@ -297,7 +310,18 @@ class HttpServer::Loop {
       Refuse(c, 413, fmt::format("request body over {} bytes", lim_.max_body_bytes));
       return true;
     }
-    if (c.in.size() < head.size() + body) return false;
+    if (c.in.size() < head.size() + body) {
+      // RFC 9110 §10.1.1: a client that sent "Expect: 100-continue" waits
+      // for this before it sends the body.
+      if (expect_continue && c.in.size() == head.size() && !c.continued) {
+        static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+        static_cast<void>(
+            send(c.fd, kContinue.data(), kContinue.size(), MSG_NOSIGNAL | MSG_DONTWAIT));
+        c.continued = true;
+      }
+      return false;
+    }
+    c.continued = false;
     auto request = std::make_shared<std::string>(c.in.substr(0, head.size() + body));
     c.in.erase(0, head.size() + body);
     c.state = State::kWorking;
@@ -355,6 +379,10 @@ class HttpServer::Loop {
 
   void Expire() {
     const auto now = Clock::now();
+    if (accept_paused_until_ && now >= *accept_paused_until_) {
+      accept_paused_until_.reset();
+      Watch(s_.listen_fd_);
+    }
     std::vector<int> over;
     for (auto& [fd, c] : conns_) {
       if (c.state != State::kWorking && now >= c.deadline) over.push_back(fd);
@@ -380,6 +408,7 @@ class HttpServer::Loop {
   const HttpLimits& lim_;
   httplib::ThreadPool pool_;
   int ep_ = -1, wake_ = -1;
+  std::optional<Clock::time_point> accept_paused_until_;
   std::unordered_map<int, Conn> conns_;  // only the loop's thread
   std::mutex mu_;
   std::vector<std::pair<int, bool>> returned_;  // under mu_: fd, keep it open
