@@ -79,24 +79,31 @@ TEST(Csv, NumbersHaveTwoDecimalsAndNoneIsEmpty) {
   EXPECT_EQ(CsvNumber(std::nullopt), "");
 }
 
+// Each input with what EscapeText must make of it.
+struct Escaped {
+  std::string in, out;
+};
+
 TEST(Text, ControlCharactersAreEscaped) {
-  EXPECT_EQ(EscapeText("plain text"), "plain text");
-  EXPECT_EQ(EscapeText("a\nb\rc\td"), "a\\nb\\rc\\td");
-  EXPECT_EQ(EscapeText(std::string("nul\0cut", 7)), "nul\\x00cut");
-  EXPECT_EQ(EscapeText("\x1b[31mred"), "\\x1b[31mred");
-  EXPECT_EQ(EscapeText("back\\slash"), "back\\\\slash");
-  EXPECT_EQ(EscapeText("del\x7f"), "del\\x7f");
+  const std::vector<Escaped> cases = {{"plain text", "plain text"},
+                                      {"a\nb\rc\td", "a\\nb\\rc\\td"},
+                                      {std::string("nul\0cut", 7), "nul\\x00cut"},
+                                      {"\x1b[31mred", "\\x1b[31mred"},
+                                      {"back\\slash", "back\\\\slash"},
+                                      {"del\x7f", "del\\x7f"}};
+  for (const auto& [in, out] : cases) EXPECT_EQ(EscapeText(in), out);
 }
 
 TEST(Text, Utf8IsKeptAndBadBytesAreEscaped) {
-  EXPECT_EQ(EscapeText("Vigía São Paulo 🙂"), "Vigía São Paulo 🙂");
-  EXPECT_EQ(EscapeText("\xff\xfe"), "\\xff\\xfe");
-  EXPECT_EQ(EscapeText("\xc3"), "\\xc3");  // cut sequence
-  EXPECT_EQ(EscapeText("\xc2\x9b"
-                       "2J"),
-            "\\xc2\\x9b2J");                                 // C1 CSI
-  EXPECT_EQ(EscapeText("\xed\xa0\x80"), "\\xed\\xa0\\x80");  // a surrogate
-  EXPECT_EQ(EscapeText("\xc0\xaf"), "\\xc0\\xaf");           // overlong '/'
+  const std::vector<Escaped> cases = {{"Vigía São Paulo 🙂", "Vigía São Paulo 🙂"},
+                                      {"\xff\xfe", "\\xff\\xfe"},
+                                      {"\xc3", "\\xc3"},  // a cut sequence
+                                      {"\xc2\x9b"
+                                       "2J",
+                                       "\\xc2\\x9b2J"},                     // C1 CSI
+                                      {"\xed\xa0\x80", "\\xed\\xa0\\x80"},  // a surrogate
+                                      {"\xc0\xaf", "\\xc0\\xaf"}};          // overlong '/'
+  for (const auto& [in, out] : cases) EXPECT_EQ(EscapeText(in), out);
 }
 
 TEST(Text, LongTextIsCut) {
