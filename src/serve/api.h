@@ -38,12 +38,13 @@ using nlohmann::ordered_json;
 // function when it failed, else moves its value into `lhs`.
 #define VIGIA_SERVE_CAT_(a, b) a##b
 #define VIGIA_SERVE_CAT(a, b) VIGIA_SERVE_CAT_(a, b)
-#define ASSIGN_OR_RETURN(lhs, expr) ASSIGN_OR_RETURN_(VIGIA_SERVE_CAT(result_, __LINE__), lhs, expr)
-#define ASSIGN_OR_RETURN_(tmp, lhs, expr) \
-  auto tmp = (expr);                      \
-  if (!tmp.ok()) return tmp.status();     \
+#define SERVE_ASSIGN_OR_RETURN(lhs, expr) \
+  SERVE_ASSIGN_OR_RETURN_(VIGIA_SERVE_CAT(result_, __LINE__), lhs, expr)
+#define SERVE_ASSIGN_OR_RETURN_(tmp, lhs, expr) \
+  auto tmp = (expr);                            \
+  if (!tmp.ok()) return tmp.status();           \
   lhs = std::move(*tmp)
-#define RETURN_IF_ERROR(expr)                    \
+#define SERVE_RETURN_IF_ERROR(expr)              \
   do {                                           \
     if (Status s_ = (expr); !s_.ok()) return s_; \
   } while (false)

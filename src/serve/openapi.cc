@@ -16,7 +16,7 @@ const ordered_json& OpenApiDocument() {
 }
 
 Status Api::OpenApi(const httplib::Request& req, httplib::Response& res) {
-  RETURN_IF_ERROR(Allow(req, {}));
+  SERVE_RETURN_IF_ERROR(Allow(req, {}));
   return Json(res, 200, OpenApiDocument());
 }
 

@@ -25,9 +25,9 @@ ordered_json IncidentJson(const store::IncidentRow& r) {
 }
 
 Status Api::Incidents(const httplib::Request& req, httplib::Response& res) {
-  RETURN_IF_ERROR(
+  SERVE_RETURN_IF_ERROR(
       Allow(req, {"date", "from", "to", "type", "as", "prefix", "limit", "offset", "format"}));
-  ASSIGN_OR_RETURN(const std::string format, FormatParam(req));
+  SERVE_ASSIGN_OR_RETURN(const std::string format, FormatParam(req));
   static const std::set<std::string> kTypes = {
       "hijack",    "subprefix_hijack", "route_leak",      "bogon_prefix",
       "bogon_asn", "rpki_invalid",     "irr_unregistered"};
@@ -36,21 +36,21 @@ Status Api::Incidents(const httplib::Request& req, httplib::Response& res) {
   if (!q.type.empty() && !kTypes.contains(q.type))
     return Status::InvalidArgument("unknown incident type '" + q.type + "'");
   if (req.has_param("as")) {
-    ASSIGN_OR_RETURN(const int64_t asn, IntParam(req, "as", 0, 0, 4294967295LL));
+    SERVE_ASSIGN_OR_RETURN(const int64_t asn, IntParam(req, "as", 0, 0, 4294967295LL));
     q.asn = static_cast<Asn>(asn);
   }
   q.prefix = Param(req, "prefix");
   if (!q.prefix.empty() && !Prefix::Parse(q.prefix))
     return Status::InvalidArgument("parameter 'prefix' is not a prefix");
   if (!q.prefix.empty()) q.prefix = Prefix::Parse(q.prefix)->ToString();
-  ASSIGN_OR_RETURN(const int64_t limit,
-                   IntParam(req, "limit", 100, 1, static_cast<int64_t>(opts_.max_page)));
-  ASSIGN_OR_RETURN(const int64_t offset, IntParam(req, "offset", 0, 0, 1'000'000'000));
+  SERVE_ASSIGN_OR_RETURN(const int64_t limit,
+                         IntParam(req, "limit", 100, 1, static_cast<int64_t>(opts_.max_page)));
+  SERVE_ASSIGN_OR_RETURN(const int64_t offset, IntParam(req, "offset", 0, 0, 1'000'000'000));
   q.limit = static_cast<size_t>(limit);
   q.offset = static_cast<size_t>(offset);
   // One snapshot (date, default the newest) or a date range (from, to).
-  ASSIGN_OR_RETURN(q.from_date, DateParam(req, "from"));
-  ASSIGN_OR_RETURN(q.to_date, DateParam(req, "to"));
+  SERVE_ASSIGN_OR_RETURN(q.from_date, DateParam(req, "from"));
+  SERVE_ASSIGN_OR_RETURN(q.to_date, DateParam(req, "to"));
   const bool range = req.has_param("from") || req.has_param("to");
   ordered_json where;
   if (range) {
@@ -63,7 +63,7 @@ Status Api::Incidents(const httplib::Request& req, httplib::Response& res) {
     if (q.to_date.empty()) q.to_date = "9999-12-31";
     where = {{"from", q.from_date}, {"to", q.to_date}};
   } else {
-    ASSIGN_OR_RETURN(const std::string date, DateParam(req));
+    SERVE_ASSIGN_OR_RETURN(const std::string date, DateParam(req));
     auto snap = SnapshotFor(date);
     if (!snap.ok()) return snap.status();
     q.snapshot = snap->id;
@@ -96,7 +96,7 @@ Status Api::Incidents(const httplib::Request& req, httplib::Response& res) {
 Result<std::pair<store::SnapshotInfo, store::IncidentRow>> Api::FindIncident(
     const httplib::Request& req) {
   const int64_t id = std::stoll(std::string(req.matches[1]));
-  ASSIGN_OR_RETURN(const std::string date, DateParam(req));
+  SERVE_ASSIGN_OR_RETURN(const std::string date, DateParam(req));
   auto snap = SnapshotFor(date);
   if (!snap.ok()) return snap.status();
   store::IncidentQuery q;
@@ -111,7 +111,7 @@ Result<std::pair<store::SnapshotInfo, store::IncidentRow>> Api::FindIncident(
 }
 
 Status Api::OneIncident(const httplib::Request& req, httplib::Response& res) {
-  RETURN_IF_ERROR(Allow(req, {"date"}));
+  SERVE_RETURN_IF_ERROR(Allow(req, {"date"}));
   auto found = FindIncident(req);
   if (!found.ok()) return found.status();
   const auto& [snap, row] = *found;

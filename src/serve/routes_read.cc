@@ -10,7 +10,7 @@
 namespace vigia::serve {
 
 Status Api::Healthz(const httplib::Request& req, httplib::Response& res) {
-  RETURN_IF_ERROR(Allow(req, {}));
+  SERVE_RETURN_IF_ERROR(Allow(req, {}));
   auto snaps = store_->Snapshots();
   if (!snaps.ok()) return Error(res, 503, snaps.status().message());
   return Json(
@@ -21,7 +21,7 @@ Status Api::Healthz(const httplib::Request& req, httplib::Response& res) {
 }
 
 Status Api::Snapshots(const httplib::Request& req, httplib::Response& res) {
-  RETURN_IF_ERROR(Allow(req, {}));
+  SERVE_RETURN_IF_ERROR(Allow(req, {}));
   auto snaps = store_->Snapshots();
   if (!snaps.ok()) return snaps.status();
   ordered_json a = ordered_json::array();
@@ -37,8 +37,8 @@ Status Api::Snapshots(const httplib::Request& req, httplib::Response& res) {
 }
 
 Status Api::Overview(const httplib::Request& req, httplib::Response& res) {
-  RETURN_IF_ERROR(Allow(req, {"date"}));
-  ASSIGN_OR_RETURN(const std::string date, DateParam(req));
+  SERVE_RETURN_IF_ERROR(Allow(req, {"date"}));
+  SERVE_ASSIGN_OR_RETURN(const std::string date, DateParam(req));
   auto snap = SnapshotFor(date);
   if (!snap.ok()) return snap.status();
   // A committed snapshot never changes, and its overview reads every
@@ -110,16 +110,16 @@ Status Api::Overview(const httplib::Request& req, httplib::Response& res) {
 }
 
 Status Api::Ranking(const httplib::Request& req, httplib::Response& res) {
-  RETURN_IF_ERROR(Allow(req, {"date", "kind", "limit", "offset", "format"}));
+  SERVE_RETURN_IF_ERROR(Allow(req, {"date", "kind", "limit", "offset", "format"}));
   const std::string kind = req.has_param("kind") ? Param(req, "kind") : "as";
   if (kind != "as" && kind != "country" && kind != "region" && kind != "ixp" && kind != "group") {
     return Status::InvalidArgument("parameter 'kind' must be as, country, region, ixp or group");
   }
-  ASSIGN_OR_RETURN(const std::string format, FormatParam(req));
-  ASSIGN_OR_RETURN(const int64_t limit,
-                   IntParam(req, "limit", 100, 1, static_cast<int64_t>(opts_.max_page)));
-  ASSIGN_OR_RETURN(const int64_t offset, IntParam(req, "offset", 0, 0, 1'000'000'000));
-  ASSIGN_OR_RETURN(const std::string date, DateParam(req));
+  SERVE_ASSIGN_OR_RETURN(const std::string format, FormatParam(req));
+  SERVE_ASSIGN_OR_RETURN(const int64_t limit,
+                         IntParam(req, "limit", 100, 1, static_cast<int64_t>(opts_.max_page)));
+  SERVE_ASSIGN_OR_RETURN(const int64_t offset, IntParam(req, "offset", 0, 0, 1'000'000'000));
+  SERVE_ASSIGN_OR_RETURN(const std::string date, DateParam(req));
   auto snap = SnapshotFor(date);
   if (!snap.ok()) return snap.status();
   auto rows =
@@ -164,15 +164,15 @@ ordered_json Api::Coverage(int64_t snapshot, const std::string& kind, const std:
 }
 
 Status Api::Search(const httplib::Request& req, httplib::Response& res) {
-  RETURN_IF_ERROR(Allow(req, {"date", "q", "limit"}));
+  SERVE_RETURN_IF_ERROR(Allow(req, {"date", "q", "limit"}));
   const std::string q = Param(req, "q");
   if (q.empty()) return Status::InvalidArgument("parameter 'q' is required");
   if (q.size() > 100) return Status::InvalidArgument("parameter 'q' is too long");
   for (unsigned char c : q) {
     if (c < 0x20) return Status::InvalidArgument("parameter 'q' holds a control character");
   }
-  ASSIGN_OR_RETURN(const int64_t limit, IntParam(req, "limit", 20, 1, 100));
-  ASSIGN_OR_RETURN(const std::string date, DateParam(req));
+  SERVE_ASSIGN_OR_RETURN(const int64_t limit, IntParam(req, "limit", 20, 1, 100));
+  SERVE_ASSIGN_OR_RETURN(const std::string date, DateParam(req));
   auto snap = SnapshotFor(date);
   if (!snap.ok()) return snap.status();
   auto rows = store_->Search(snap->id, q, static_cast<size_t>(limit));

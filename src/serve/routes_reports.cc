@@ -9,13 +9,13 @@
 namespace vigia::serve {
 
 Status Api::Report(const httplib::Request& req, httplib::Response& res) {
-  RETURN_IF_ERROR(Allow(req, {"date", "members", "format"}));
-  ASSIGN_OR_RETURN(const std::string format, FormatParam(req));
+  SERVE_RETURN_IF_ERROR(Allow(req, {"date", "members", "format"}));
+  SERVE_ASSIGN_OR_RETURN(const std::string format, FormatParam(req));
   report::ReportOptions o;
   o.kind = req.matches[1];
   o.id = req.matches[2];
-  ASSIGN_OR_RETURN(o.date, DateParam(req));
-  ASSIGN_OR_RETURN(const int64_t members, IntParam(req, "members", 50, 0, 1000));
+  SERVE_ASSIGN_OR_RETURN(o.date, DateParam(req));
+  SERVE_ASSIGN_OR_RETURN(const int64_t members, IntParam(req, "members", 50, 0, 1000));
   o.max_members = static_cast<size_t>(members);
   if (!report::NormaliseEntity(o.kind, &o.id)) {
     return Status::InvalidArgument(
@@ -31,12 +31,12 @@ Status Api::Report(const httplib::Request& req, httplib::Response& res) {
 // values (ASes) or means (countries), from the same reports as
 // /api/{kind}/{id}.
 Status Api::Compare(const httplib::Request& req, httplib::Response& res) {
-  RETURN_IF_ERROR(Allow(req, {"date", "kind", "ids", "format"}));
+  SERVE_RETURN_IF_ERROR(Allow(req, {"date", "kind", "ids", "format"}));
   const std::string kind = req.has_param("kind") ? Param(req, "kind") : "as";
   if (kind != "as" && kind != "country")
     return Status::InvalidArgument("parameter 'kind' must be as or country");
-  ASSIGN_OR_RETURN(const std::string format, FormatParam(req));
-  ASSIGN_OR_RETURN(const std::string date, DateParam(req));
+  SERVE_ASSIGN_OR_RETURN(const std::string format, FormatParam(req));
+  SERVE_ASSIGN_OR_RETURN(const std::string date, DateParam(req));
   std::vector<std::string> ids;
   const std::string list = Param(req, "ids");
   for (size_t b = 0; b <= list.size();) {

@@ -58,7 +58,7 @@ Status Api::Contest(const httplib::Request& req, httplib::Response& res) {
   if (type.rfind("application/json", 0) != 0) {
     return Error(res, 415, "the body must be JSON (Content-Type: application/json)");
   }
-  RETURN_IF_ERROR(Allow(req, {"date"}));
+  SERVE_RETURN_IF_ERROR(Allow(req, {"date"}));
   const ordered_json body = ordered_json::parse(req.body, nullptr, false);
   if (!body.is_object())
     return Status::InvalidArgument("the body must be a JSON object with 'author' and 'reason'");
@@ -67,8 +67,8 @@ Status Api::Contest(const httplib::Request& req, httplib::Response& res) {
       return Status::InvalidArgument(fmt::format("unknown field '{}'", k));
   }
   store::ContestRow c;
-  ASSIGN_OR_RETURN(c.author, PlainText(body, "author", 200));
-  ASSIGN_OR_RETURN(c.reason, PlainText(body, "reason", 4000));
+  SERVE_ASSIGN_OR_RETURN(c.author, PlainText(body, "author", 200));
+  SERVE_ASSIGN_OR_RETURN(c.reason, PlainText(body, "reason", 4000));
   auto found = FindIncident(req);
   if (!found.ok()) return found.status();
   c.snapshot = found->first.id;
