@@ -886,8 +886,19 @@ TEST(Serve, AccessLogEscapesControlCharacters) {
   EXPECT_NE(log.find(" GET /healthz 200 "), std::string::npos) << log;
 }
 
-// Error messages escape what the user gave: no ESC or NUL reaches stderr.
+// Error messages escape what the user gave: no ESC or NUL reaches stderr,
+// and a JSON error quoting bytes that are not UTF-8 is a 400, not a 500.
 TEST(Serve, ErrorMessagesEscapeInput) {
+  for (const char* path :
+       {"/api/incidents?%ff%1b=1", "/api/compare?ids=%ff,1", "/api/as/1?%00=1"}) {
+    int st = 0;
+    const json j = Get(path, &st);
+    EXPECT_EQ(st, 400) << path;
+    const std::string message = j.value("error", "");
+    EXPECT_TRUE(message.find("\\xff") != std::string::npos ||
+                message.find("\\x00") != std::string::npos)
+        << path << " " << message;
+  }
   int status = 0;
   const std::string out = RunCommand(
       Vigia() + " serve --listen \"$(printf 'evil\\033[2J')\" --db sqlite:/nonexistent/x.db 2>&1",
