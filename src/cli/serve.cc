@@ -7,28 +7,42 @@
 #include <string>
 
 #include "cli/commands.h"
+#include "core/text.h"
 #include "serve/server.h"
 
 namespace vigia::cli {
 
 void RegisterServe(CLI::App& app, int* exit_code) {
   auto o = std::make_shared<serve::ServeOptions>();
-  CLI::App* cmd = app.add_subcommand("serve", "Serve the observatory's web dashboard and JSON API over a store");
+  CLI::App* cmd = app.add_subcommand(
+      "serve", "Serve the observatory's web dashboard and JSON API over a store");
   cmd->add_option("--db", o->db, "Store: sqlite:PATH")->capture_default_str();
-  cmd->add_option("--listen", o->listen, "HOST:PORT to listen on (port 0: any free port)")->capture_default_str();
+  cmd->add_option("--listen", o->listen, "HOST:PORT to listen on (port 0: any free port)")
+      ->capture_default_str();
   cmd->add_option("--max-page", o->max_page, "Largest page size a request may ask for")
       ->check(CLI::Range(size_t{1}, size_t{100000}))
+      ->capture_default_str();
+  cmd->add_option("--max-connections", o->max_connections,
+                  "Open connections at most; one more is answered 503 and closed")
+      ->check(CLI::Range(size_t{1}, size_t{100000}))
+      ->capture_default_str();
+  cmd->add_option(
+         "--request-timeout", o->request_timeout,
+         "Seconds a request may take to arrive whole; a slower one is answered 408 and closed")
+      ->check(CLI::Range(1, 3600))
       ->capture_default_str();
   cmd->add_option("--web", o->web,
                   "The built web app to serve at / (default: web/dist beside the program or here)");
   auto token_file = std::make_shared<std::string>();
-  cmd->add_option("--token-file", *token_file,
-                  "File whose first line is the bearer token for the write API (default: $VIGIA_TOKEN; "
-                  "none: writes are off)");
+  cmd->add_option(
+      "--token-file", *token_file,
+      "File whose first line is the bearer token for the write API (default: $VIGIA_TOKEN; "
+      "none: writes are off)");
   auto quiet = std::make_shared<bool>(false);
   cmd->add_flag("--no-access-log", *quiet, "Do not log each request on stderr");
   cmd->footer(
-      "Prints 'vigia: serving http://HOST:PORT' once listening; SIGINT or SIGTERM stop it after the "
+      "Prints 'vigia: serving http://HOST:PORT' once listening; SIGINT or SIGTERM stop it after "
+      "the "
       "requests in flight. The API: GET /api/openapi.json. Exit status 2 when the store cannot be "
       "opened or the address cannot be bound.");
   cmd->callback([o, exit_code, quiet, token_file] {
@@ -36,11 +50,13 @@ void RegisterServe(CLI::App& app, int* exit_code) {
     if (!token_file->empty()) {
       std::ifstream in(*token_file);
       if (!in || !std::getline(in, o->token)) {
-        std::fprintf(stderr, "vigia: serve: --token-file %s: cannot read it\n", token_file->c_str());
+        std::fprintf(stderr, "vigia: serve: --token-file %s: cannot read it\n",
+                     token_file->c_str());
         *exit_code = kExitFailed;
         return;
       }
-      while (!o->token.empty() && (o->token.back() == '\r' || o->token.back() == ' ')) o->token.pop_back();
+      while (!o->token.empty() && (o->token.back() == '\r' || o->token.back() == ' '))
+        o->token.pop_back();
     } else if (const char* env = std::getenv("VIGIA_TOKEN")) {
       o->token = env;
     }

@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 
+#include "core/csv.h"
 #include "core/time_format.h"
 
 namespace vigia::report {
@@ -70,17 +71,6 @@ bool NormaliseEntity(const std::string& kind, std::string* id) {
     return true;
   }
   return false;
-}
-
-ordered_json Num(const std::optional<double>& v) {
-  return v ? ordered_json(std::round(*v * 100) / 100) : ordered_json(nullptr);
-}
-
-std::string CsvField(const std::string& s) {
-  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
-  std::string q = "\"";
-  for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return q + "\"";
 }
 
 ordered_json ContestJson(const store::ContestRow& c) {

@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 
+#include "core/score_json.h"
 #include "core/status.h"
 #include "store/store.h"
 
@@ -35,10 +36,9 @@ struct ReportOptions {
 // kNotFound when there is no such snapshot or entity.
 Result<nlohmann::ordered_json> BuildReport(store::Store& store, const ReportOptions& opts);
 
-// A score as the reports give it: rounded to 2 decimals; null for none.
-nlohmann::ordered_json Num(const std::optional<double>& v);
-// One CSV field (RFC 4180): quoted when it holds a comma, quote or newline.
-std::string CsvField(const std::string& s);
+// A score as the reports give it: core/score_json.h (kept under this name
+// for the callers of report).
+inline nlohmann::ordered_json Num(const std::optional<double>& v) { return ScoreJson(v); }
 
 // A contest of the audit log as JSON (also used by vigia serve).
 nlohmann::ordered_json ContestJson(const store::ContestRow& c);

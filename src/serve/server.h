@@ -1,7 +1,9 @@
 // vigia serve (SPEC C10, issue [5/5]): the read API over a store, on
 // cpp-httplib. Every parameter is validated (a bad one gets 400 with a
 // JSON error), page sizes are capped, every request is logged, and
-// SIGINT/SIGTERM stop the server after the requests in flight.
+// SIGINT/SIGTERM stop the server after the requests in flight. Slow and
+// hostile clients meet the caps of serve/http_server.h (connections,
+// header count and size, a deadline per request).
 //
 //   GET /healthz                    liveness and the newest snapshot
 //   GET /metrics                    Prometheus text: requests by route and status, latency
@@ -37,6 +39,12 @@ struct ServeOptions {
   std::string web;
   // The bearer token the write API (contests) requires; "" = writes off.
   std::string token;
+  // Open connections at most; one more is answered 503 and closed
+  // (serve/http_server.h holds the other limits).
+  size_t max_connections = 1024;
+  // Seconds a request may take to arrive whole from its first byte; a
+  // slower one is answered 408 and closed.
+  int request_timeout = 10;
 };
 
 // The web app directory Serve would use for `configured` ("" = search).

@@ -1,0 +1,137 @@
+// The API of `vigia serve` (serve/server.h) as one class whose routes live
+// in one file per group: routes_read.cc (health, snapshots, overview,
+// ranking, search), routes_reports.cc (reports, compare),
+// routes_incidents.cc (incident search, one incident), routes_write.cc
+// (contests), metrics.cc (/metrics), openapi.cc (/api/openapi.json).
+// api.cc holds the route table, request.cc the parameter parsing and the
+// JSON, error and CSV answers every route uses.
+//
+// Ownership: Api owns the store. Thread safety: handlers run on the
+// server's worker threads; every handler runs under store_mu_ (one SQLite
+// connection), the request counters under metrics_mu_.
+#pragma once
+
+#include <httplib.h>
+
+#include <functional>
+#include <initializer_list>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/csv.h"
+#include "core/score_json.h"
+#include "core/status.h"
+#include "report/report.h"
+#include "serve/server.h"
+#include "store/store.h"
+
+namespace vigia::serve {
+
+using nlohmann::ordered_json;
+
+// Evaluates `expr`, a Result<T>; returns its Status from the enclosing
+// function when it failed, else moves its value into `lhs`.
+#define VIGIA_SERVE_CAT_(a, b) a##b
+#define VIGIA_SERVE_CAT(a, b) VIGIA_SERVE_CAT_(a, b)
+#define SERVE_ASSIGN_OR_RETURN(lhs, expr) \
+  SERVE_ASSIGN_OR_RETURN_(VIGIA_SERVE_CAT(result_, __LINE__), lhs, expr)
+#define SERVE_ASSIGN_OR_RETURN_(tmp, lhs, expr) \
+  auto tmp = (expr);                            \
+  if (!tmp.ok()) return tmp.status();           \
+  lhs = std::move(*tmp)
+#define SERVE_RETURN_IF_ERROR(expr)              \
+  do {                                           \
+    if (Status s_ = (expr); !s_.ok()) return s_; \
+  } while (false)
+
+// The answers: each sets `res` and returns OK, so that a handler ends with
+// `return Json(res, 200, body);`.
+Status Json(httplib::Response& res, int status, const ordered_json& body);
+Status Error(httplib::Response& res, int status, const std::string& message);
+// The answer for a handler's failed Status: kInvalidArgument and
+// kLimitExceeded 400, kNotFound 404, anything else 500; nothing for OK.
+void Answer(httplib::Response& res, const Status& s);
+
+// Parameter parsing: a bad parameter is kInvalidArgument with a message
+// naming it (400). Only the listed parameters, each at most once, each at
+// most 200 bytes.
+Status Allow(const httplib::Request& req, std::initializer_list<const char*> names);
+// The parameter's value; "" when absent.
+std::string Param(const httplib::Request& req, const char* name);
+// A whole number in [lo, hi] (lo >= 0); `def` when absent.
+Result<int64_t> IntParam(const httplib::Request& req, const char* name, int64_t def, int64_t lo,
+                         int64_t hi);
+// YYYY-MM-DD, a real date; "" when absent.
+Result<std::string> DateParam(const httplib::Request& req, const char* name = "date");
+// "json" (the default) or "csv".
+Result<std::string> FormatParam(const httplib::Request& req);
+Status Csv(httplib::Response& res, std::string body);
+ordered_json IncidentJson(const store::IncidentRow& r);
+
+class Api;
+
+// One route of the API: how it is matched, the name /metrics counts it
+// under, the OpenAPI paths it answers (openapi.json documents each), and
+// its handler. A handler answers through `res` and returns OK, or returns
+// the Status that Answer() turns into a JSON error.
+struct RouteSpec {
+  const char* method;                   // "GET" or "POST"
+  const char* pattern;                  // cpp-httplib's regular expression
+  const char* name;                     // "" = not counted in /metrics
+  std::vector<std::string> documented;  // OpenAPI paths, e.g. "/api/as/{id}"
+  Status (Api::*handler)(const httplib::Request& req, httplib::Response& res);
+  bool uses_store = true;  // runs under store_mu_
+};
+
+// Every route of the API, in the order they are registered. Adding a route
+// is a handler in its routes_*.cc file, a row here and its entry in
+// openapi.json (tests/serve_test.cc checks both ways).
+const std::vector<RouteSpec>& Routes();
+
+// The OpenAPI 3 document (src/serve/openapi.json, embedded at build time).
+const ordered_json& OpenApiDocument();
+
+class Api {
+ public:
+  Api(std::unique_ptr<store::Store> st, const ServeOptions& o) : store_(std::move(st)), opts_(o) {}
+
+  // Registers every row of Routes() on `svr`.
+  void Register(httplib::Server& svr);
+
+  // Request counts and latency for /metrics, by route name and status.
+  void Count(const std::string& route, int status, double seconds);
+
+  // The handlers, one per route (see Routes()).
+  Status Healthz(const httplib::Request& req, httplib::Response& res);
+  Status Metrics(const httplib::Request& req, httplib::Response& res);
+  Status OpenApi(const httplib::Request& req, httplib::Response& res);
+  Status Snapshots(const httplib::Request& req, httplib::Response& res);
+  Status Overview(const httplib::Request& req, httplib::Response& res);
+  Status Report(const httplib::Request& req, httplib::Response& res);
+  Status Incidents(const httplib::Request& req, httplib::Response& res);
+  Status Ranking(const httplib::Request& req, httplib::Response& res);
+  Status Search(const httplib::Request& req, httplib::Response& res);
+  Status Compare(const httplib::Request& req, httplib::Response& res);
+  Status OneIncident(const httplib::Request& req, httplib::Response& res);
+  Status Contest(const httplib::Request& req, httplib::Response& res);
+
+ private:
+  Result<store::SnapshotInfo> SnapshotFor(const std::string& date);
+  ordered_json Coverage(int64_t snapshot, const std::string& kind, const std::string& id);
+  Result<std::pair<store::SnapshotInfo, store::IncidentRow>> FindIncident(
+      const httplib::Request& req);
+
+  std::unique_ptr<store::Store> store_;
+  ServeOptions opts_;
+  std::mutex store_mu_, metrics_mu_;
+  std::map<int64_t, std::string> overview_cache_;  // by snapshot id; under store_mu_
+  std::map<std::pair<std::string, int>, uint64_t> requests_;
+  std::map<std::string, double> seconds_;
+};
+
+}  // namespace vigia::serve

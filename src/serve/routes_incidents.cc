@@ -1,0 +1,126 @@
+// The incident routes: search, one incident (serve/api.h).
+#include <fmt/format.h>
+
+#include <set>
+
+#include "core/ip.h"
+#include "core/time_format.h"
+#include "detect/incident_type.h"
+#include "serve/api.h"
+
+namespace vigia::serve {
+
+ordered_json IncidentJson(const store::IncidentRow& r) {
+  return {{"id", r.id},
+          {"type", r.type},
+          {"kind", r.kind},
+          {"culprit", r.culprit},
+          {"propagator", r.propagator ? ordered_json(*r.propagator) : ordered_json(nullptr)},
+          {"prefixes", r.prefixes},
+          {"start", IsoTime(r.start)},
+          {"end", IsoTime(r.end)},
+          {"confidence", r.confidence},
+          {"evidence", ordered_json::parse(r.evidence, nullptr, false)},
+          {"contested", r.contests},
+          {"snapshot", {{"id", r.snapshot}, {"date", r.date}}}};
+}
+
+Status Api::Incidents(const httplib::Request& req, httplib::Response& res) {
+  SERVE_RETURN_IF_ERROR(
+      Allow(req, {"date", "from", "to", "type", "as", "prefix", "limit", "offset", "format"}));
+  SERVE_ASSIGN_OR_RETURN(const std::string format, FormatParam(req));
+  store::IncidentQuery q;
+  q.type = Param(req, "type");
+  if (!q.type.empty() && !detect::FindIncidentType(q.type))
+    return Status::InvalidArgument("unknown incident type '" + q.type + "'");
+  if (req.has_param("as")) {
+    SERVE_ASSIGN_OR_RETURN(const int64_t asn, IntParam(req, "as", 0, 0, 4294967295LL));
+    q.asn = static_cast<Asn>(asn);
+  }
+  q.prefix = Param(req, "prefix");
+  if (!q.prefix.empty() && !Prefix::Parse(q.prefix))
+    return Status::InvalidArgument("parameter 'prefix' is not a prefix");
+  if (!q.prefix.empty()) q.prefix = Prefix::Parse(q.prefix)->ToString();
+  SERVE_ASSIGN_OR_RETURN(const int64_t limit,
+                         IntParam(req, "limit", 100, 1, static_cast<int64_t>(opts_.max_page)));
+  SERVE_ASSIGN_OR_RETURN(const int64_t offset, IntParam(req, "offset", 0, 0, 1'000'000'000));
+  q.limit = static_cast<size_t>(limit);
+  q.offset = static_cast<size_t>(offset);
+  // One snapshot (date, default the newest) or a date range (from, to).
+  SERVE_ASSIGN_OR_RETURN(q.from_date, DateParam(req, "from"));
+  SERVE_ASSIGN_OR_RETURN(q.to_date, DateParam(req, "to"));
+  const bool range = req.has_param("from") || req.has_param("to");
+  ordered_json where;
+  if (range) {
+    if (req.has_param("date"))
+      return Status::InvalidArgument("give 'date' or 'from'/'to', not both");
+    if (!q.from_date.empty() && !q.to_date.empty() && q.from_date > q.to_date) {
+      return Status::InvalidArgument("parameter 'from' is after 'to'");
+    }
+    if (q.from_date.empty()) q.from_date = "0000-01-01";
+    if (q.to_date.empty()) q.to_date = "9999-12-31";
+    where = {{"from", q.from_date}, {"to", q.to_date}};
+  } else {
+    SERVE_ASSIGN_OR_RETURN(const std::string date, DateParam(req));
+    auto snap = SnapshotFor(date);
+    if (!snap.ok()) return snap.status();
+    q.snapshot = snap->id;
+    where = {{"id", snap->id}, {"date", snap->date}};
+  }
+  auto rows = store_->Incidents(q);
+  if (!rows.ok()) return rows.status();
+  if (format == "csv") {
+    std::string csv =
+        "date,id,type,kind,culprit,propagator,prefixes,start,end,confidence,contested\n";
+    for (const auto& r : *rows) {
+      std::string prefixes;
+      for (const auto& p : r.prefixes) prefixes += (prefixes.empty() ? "" : " ") + p;
+      csv += fmt::format("{},{},{},{},{},{},{},{},{},{:.2f},{}\n", r.date, r.id, r.type,
+                         CsvField(r.kind), r.culprit,
+                         r.propagator ? std::to_string(*r.propagator) : "", CsvField(prefixes),
+                         IsoTime(r.start), IsoTime(r.end), r.confidence, r.contests);
+    }
+    return Csv(res, std::move(csv));
+  }
+  ordered_json a = ordered_json::array();
+  for (const auto& r : *rows) a.push_back(IncidentJson(r));
+  return Json(res, 200,
+              {{range ? "range" : "snapshot", std::move(where)},
+               {"limit", q.limit},
+               {"offset", q.offset},
+               {"incidents", std::move(a)}});
+}
+
+Result<std::pair<store::SnapshotInfo, store::IncidentRow>> Api::FindIncident(
+    const httplib::Request& req) {
+  const int64_t id = std::stoll(std::string(req.matches[1]));
+  SERVE_ASSIGN_OR_RETURN(const std::string date, DateParam(req));
+  auto snap = SnapshotFor(date);
+  if (!snap.ok()) return snap.status();
+  store::IncidentQuery q;
+  q.snapshot = snap->id;
+  q.id = id;
+  q.limit = 1;
+  auto rows = store_->Incidents(q);
+  if (!rows.ok()) return rows.status();
+  if (rows->empty())
+    return Status::NotFound(fmt::format("no incident {} in the snapshot of {}", id, snap->date));
+  return std::make_pair(*snap, (*rows)[0]);
+}
+
+Status Api::OneIncident(const httplib::Request& req, httplib::Response& res) {
+  SERVE_RETURN_IF_ERROR(Allow(req, {"date"}));
+  auto found = FindIncident(req);
+  if (!found.ok()) return found.status();
+  const auto& [snap, row] = *found;
+  auto contests = store_->Contests(snap.id, row.id, std::nullopt, 1000);
+  if (!contests.ok()) return contests.status();
+  ordered_json j = IncidentJson(row);
+  j["snapshot"] = {{"id", snap.id}, {"date", snap.date}};
+  ordered_json cj = ordered_json::array();
+  for (const auto& c : *contests) cj.push_back(report::ContestJson(c));
+  j["contests"] = std::move(cj);
+  return Json(res, 200, j);
+}
+
+}  // namespace vigia::serve
