@@ -59,6 +59,9 @@ struct Case {
   int line = 0;
 };
 
+// gtest prints a failing case's parameter with this.
+void PrintTo(const Case& c, std::ostream* os) { *os << c.name << " (cases.txt:" << c.line << ")"; }
+
 std::vector<Case> ReadCases() {
   std::vector<Case> cases;
   std::ifstream in(kGoldenDir / "cases.txt");
