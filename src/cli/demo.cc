@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "detect/incident_type.h"
 #include "cli/commands.h"
 #include "serve/server.h"
 #include "sim/snapshot.h"
@@ -97,13 +98,14 @@ int RunDemo(const DemoArgs& a) {
   for (const auto& t : truth["incidents"]) ++count[t["type"].get<std::string>()].first;
   for (const auto& r : *rows) ++count[r.type].second;
   std::printf("3. found / injected per type (benign lookalikes injected: %zu)\n", truth["benign"].size());
+  const std::string unregistered(detect::kIrrUnregistered);
   for (const auto& [type, c] : count) {
-    if (type == "irr_unregistered") continue;
+    if (type == unregistered) continue;
     std::printf("   %-18s %4zu / %zu\n", type.c_str(), c.second, c.first);
   }
-  if (count.contains("irr_unregistered")) {
+  if (count.contains(unregistered)) {
     std::printf("   %-18s %4zu (routes without a route object, per origin: a registration state, not injected)\n",
-                "irr_unregistered", count["irr_unregistered"].second);
+                unregistered.c_str(), count[unregistered].second);
   }
   std::printf("\nNext: vigia incidents --db sqlite:%s --type hijack\n", db.c_str());
   std::printf("      vigia report region lacnic --db sqlite:%s\n", db.c_str());
