@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <vector>
@@ -93,7 +94,7 @@ struct Bgp4mpMessage {
   IpAddress peer_ip;
   IpAddress local_ip;
   bool as4 = false;
-  bool local = false;     // sent by the collector, not received
+  bool local = false;  // sent by the collector, not received
   bool add_path = false;
   bgp::BgpMessage message;
 };
@@ -148,6 +149,23 @@ class Decoder {
   Bgp4mpMessage bgp4mp_;
   StateChange state_change_;
 };
+
+// One RFC 7606 action taken on a route of the record a Decoder holds: which
+// peer's route, for which prefixes, and the action with its rule. The
+// pointers are valid until the decoder's next Decode().
+struct RouteProblem {
+  const bgp::AttrError* error = nullptr;
+  const bgp::PathAttributes* attrs = nullptr;  // the route's attributes
+  IpAddress peer_ip;
+  Asn peer_as = 0;
+  std::string routes;  // "10.0.0.0/8", "2 prefixes from 10.0.0.0/8", "no prefix"
+  // "peer 192.0.2.9 AS65000, 10.0.0.0/8: RFC 7606 §7.7 attribute discard: ..."
+  std::string ToString() const;
+};
+
+// Calls f for every RFC 7606 action taken while decoding the current
+// record (RIB and TABLE_DUMP entries, BGP4MP and MRTd UPDATEs).
+void ForEachRouteProblem(const Decoder& d, const std::function<void(const RouteProblem&)>& f);
 
 // Caps on counts that come from input.
 inline constexpr size_t kMaxPeers = 65535;
