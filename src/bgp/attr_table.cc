@@ -22,31 +22,41 @@ Status LengthError(const char* name, size_t got, const char* want) {
       fmt::format("RFC 7606 §7: {} has length {}, expected {}", name, got, want));
 }
 
+// Error plumbing of the decode functions: they return true, or false with
+// the reason in *err, so that the common case builds no Status.
+bool Fail(Status* err, Status s) {
+  *err = std::move(s);
+  return false;
+}
+bool Check(Status* err, Status s) { return s.ok() || Fail(err, std::move(s)); }
+
 // RFC 4271 §4.3 (AS_PATH): a sequence of <type, count, ASNs> segments.
-Status DecodeAsPath(std::span<const uint8_t> body, int as_size, AsPath* path) {
+bool DecodeAsPath(std::span<const uint8_t> body, int as_size, AsPath* path, Status* err) {
   path->Clear();
   ByteReader r(body);
   while (!r.empty()) {
     uint8_t type, count;
     if (!r.U8(&type) || !r.U8(&count)) {
       path->malformed = true;
-      return Status::Corrupt("RFC 4271 §4.3: AS_PATH segment header truncated");
+      return Fail(err, Status::Corrupt("RFC 4271 §4.3: AS_PATH segment header truncated"));
     }
     if (type < kAsSet || type > kAsConfedSet) {
       path->malformed = true;
-      return Status::Corrupt(
-          fmt::format("RFC 4271 §4.3: AS_PATH segment type {} is invalid", type));
+      return Fail(err, Status::Corrupt(
+                           fmt::format("RFC 4271 §4.3: AS_PATH segment type {} is invalid", type)));
     }
     if (r.remaining() < size_t{count} * as_size) {
       path->malformed = true;
-      return Status::Corrupt(fmt::format(
-          "RFC 4271 §4.3: AS_PATH segment of {} ASNs overflows the attribute ({} bytes left)",
-          count, r.remaining()));
+      return Fail(
+          err,
+          Status::Corrupt(fmt::format(
+              "RFC 4271 §4.3: AS_PATH segment of {} ASNs overflows the attribute ({} bytes left)",
+              count, r.remaining())));
     }
     if (path->asns.size() + count > kMaxAsPathAsns) {
       path->malformed = true;
-      return Status::LimitExceeded(
-          fmt::format("AS_PATH longer than {} ASNs (cap kMaxAsPathAsns)", kMaxAsPathAsns));
+      return Fail(err, Status::LimitExceeded(fmt::format(
+                           "AS_PATH longer than {} ASNs (cap kMaxAsPathAsns)", kMaxAsPathAsns)));
     }
     path->segments.push_back({type, count});
     for (int i = 0; i < count; ++i) {
@@ -55,22 +65,22 @@ Status DecodeAsPath(std::span<const uint8_t> body, int as_size, AsPath* path) {
       path->asns.push_back(asn);
     }
   }
-  return Status::Ok();
+  return true;
 }
 
 // A 4-octet value into *out when the body is exactly 4 octets.
-Status Fixed32(const char* name, std::span<const uint8_t> body, uint32_t* out) {
-  if (body.size() != 4) return LengthError(name, body.size(), "4");
+bool Fixed32(const char* name, std::span<const uint8_t> body, uint32_t* out, Status* err) {
+  if (body.size() != 4) return Fail(err, LengthError(name, body.size(), "4"));
   ByteReader r(body);
   (void)r.U32(out);
-  return Status::Ok();
+  return true;
 }
 
 // A list of n-octet items; RFC 7606 §7.8, §7.10, §7.14 and RFC 8092 §5
 // make an empty list malformed as well as a ragged one.
-Status ListLength(const char* name, size_t n, size_t item, const char* want) {
-  if (n == 0 || n % item) return LengthError(name, n, want);
-  return Status::Ok();
+bool ListLength(const char* name, size_t n, size_t item, const char* want, Status* err) {
+  if (n == 0 || n % item) return Fail(err, LengthError(name, n, want));
+  return true;
 }
 
 void PutU32Attr(uint8_t flags, uint8_t type, uint32_t v, std::vector<uint8_t>* out) {
@@ -95,13 +105,14 @@ struct AttrCodec {
 
   // RFC 4271 §5.1.1; RFC 7606 §7.1: a length other than 1 or an undefined
   // value is malformed.
-  static Status Origin(PathAttributes& a, Body b, const AttrContext&) {
-    if (b.size() != 1) return LengthError("ORIGIN", b.size(), "1");
+  static bool Origin(PathAttributes& a, Body b, const AttrContext&, Status* err) {
+    if (b.size() != 1) return Fail(err, LengthError("ORIGIN", b.size(), "1"));
     if (b[0] > 2) {
-      return Status::Corrupt(fmt::format("RFC 7606 §7.1: ORIGIN value {} is undefined", b[0]));
+      return Fail(
+          err, Status::Corrupt(fmt::format("RFC 7606 §7.1: ORIGIN value {} is undefined", b[0])));
     }
     a.origin = b[0];
-    return Status::Ok();
+    return true;
   }
   static void EncOrigin(const PathAttributes& a, const AttrContext&, Out* o) {
     const uint8_t v[1] = {a.origin};
@@ -109,8 +120,8 @@ struct AttrCodec {
   }
 
   // RFC 7606 §7.2: a malformed AS_PATH is treat-as-withdraw.
-  static Status Path(PathAttributes& a, Body b, const AttrContext& ctx) {
-    return DecodeAsPath(b, ctx.as_size, &a.as_path);
+  static bool Path(PathAttributes& a, Body b, const AttrContext& ctx, Status* err) {
+    return DecodeAsPath(b, ctx.as_size, &a.as_path, err);
   }
   static void EncPath(const PathAttributes& a, const AttrContext& ctx, Out* o) {
     Out b;
@@ -143,10 +154,10 @@ struct AttrCodec {
   }
 
   // RFC 7606 §7.3.
-  static Status NextHop(PathAttributes& a, Body b, const AttrContext&) {
-    if (b.size() != 4) return LengthError("NEXT_HOP", b.size(), "4");
+  static bool NextHop(PathAttributes& a, Body b, const AttrContext&, Status* err) {
+    if (b.size() != 4) return Fail(err, LengthError("NEXT_HOP", b.size(), "4"));
     a.next_hop = IpAddress::FromBytes(Family::kIpv4, b.data());
-    return Status::Ok();
+    return true;
   }
   static void EncNextHop(const PathAttributes& a, const AttrContext&, Out* o) {
     Out b;
@@ -155,25 +166,25 @@ struct AttrCodec {
   }
 
   // RFC 7606 §7.4.
-  static Status Med(PathAttributes& a, Body b, const AttrContext&) {
-    return Fixed32("MULTI_EXIT_DISC", b, &a.med);
+  static bool Med(PathAttributes& a, Body b, const AttrContext&, Status* err) {
+    return Fixed32("MULTI_EXIT_DISC", b, &a.med, err);
   }
   static void EncMed(const PathAttributes& a, const AttrContext&, Out* o) {
     PutU32Attr(kOptNonTrans, kAttrMed, a.med, o);
   }
 
   // RFC 7606 §7.5.
-  static Status LocalPref(PathAttributes& a, Body b, const AttrContext&) {
-    return Fixed32("LOCAL_PREF", b, &a.local_pref);
+  static bool LocalPref(PathAttributes& a, Body b, const AttrContext&, Status* err) {
+    return Fixed32("LOCAL_PREF", b, &a.local_pref, err);
   }
   static void EncLocalPref(const PathAttributes& a, const AttrContext&, Out* o) {
     PutU32Attr(kWellKnown, kAttrLocalPref, a.local_pref, o);
   }
 
   // RFC 7606 §7.6: a length other than 0 is malformed; attribute discard.
-  static Status Atomic(PathAttributes&, Body b, const AttrContext&) {
-    if (!b.empty()) return LengthError("ATOMIC_AGGREGATE", b.size(), "0");
-    return Status::Ok();
+  static bool Atomic(PathAttributes&, Body b, const AttrContext&, Status* err) {
+    if (!b.empty()) return Fail(err, LengthError("ATOMIC_AGGREGATE", b.size(), "0"));
+    return true;
   }
   static void EncAtomic(const PathAttributes&, const AttrContext&, Out* o) {
     AppendAttribute(kWellKnown, kAttrAtomicAggregate, {}, o);
@@ -183,13 +194,14 @@ struct AttrCodec {
   // speakers send 4-octet AGGREGATORs where the session (or MRT subtype)
   // says 2, and the other way round (RFC 6793 §4.1 leaves it to the
   // sender), so both lengths are accepted in either context.
-  static Status Aggregator(PathAttributes& a, Body b, const AttrContext& ctx) {
+  static bool Aggregator(PathAttributes& a, Body b, const AttrContext& ctx, Status* err) {
     const size_t n = b.size();
-    if (n != 6 && n != 8) return LengthError("AGGREGATOR", n, ctx.as_size == 4 ? "8" : "6");
+    if (n != 6 && n != 8)
+      return Fail(err, LengthError("AGGREGATOR", n, ctx.as_size == 4 ? "8" : "6"));
     ByteReader r(b);
     (void)r.Asn(n == 8 ? 4 : 2, &a.aggregator_as);
     a.aggregator_addr = IpAddress::FromBytes(Family::kIpv4, r.current());
-    return Status::Ok();
+    return true;
   }
   static void EncAggregator(const PathAttributes& a, const AttrContext& ctx, Out* o) {
     Out b;
@@ -205,17 +217,15 @@ struct AttrCodec {
   }
 
   // RFC 1997; RFC 7606 §7.8.
-  static Status Communities(PathAttributes& a, Body b, const AttrContext&) {
-    if (Status s = ListLength("COMMUNITIES", b.size(), 4, "a non-zero multiple of 4"); !s.ok()) {
-      return s;
-    }
+  static bool Communities(PathAttributes& a, Body b, const AttrContext&, Status* err) {
+    if (!ListLength("COMMUNITIES", b.size(), 4, "a non-zero multiple of 4", err)) return false;
     ByteReader r(b);
     for (size_t i = 0; i < b.size() / 4; ++i) {
       uint32_t c = 0;
       (void)r.U32(&c);
       a.communities.push_back(c);
     }
-    return Status::Ok();
+    return true;
   }
   static void EncCommunities(const PathAttributes& a, const AttrContext&, Out* o) {
     Out b;
@@ -224,10 +234,10 @@ struct AttrCodec {
   }
 
   // RFC 4456; RFC 7606 §7.9.
-  static Status OriginatorId(PathAttributes& a, Body b, const AttrContext&) {
-    if (b.size() != 4) return LengthError("ORIGINATOR_ID", b.size(), "4");
+  static bool OriginatorId(PathAttributes& a, Body b, const AttrContext&, Status* err) {
+    if (b.size() != 4) return Fail(err, LengthError("ORIGINATOR_ID", b.size(), "4"));
     a.originator_id = IpAddress::FromBytes(Family::kIpv4, b.data());
-    return Status::Ok();
+    return true;
   }
   static void EncOriginatorId(const PathAttributes& a, const AttrContext&, Out* o) {
     Out b;
@@ -236,17 +246,15 @@ struct AttrCodec {
   }
 
   // RFC 4456; RFC 7606 §7.10.
-  static Status ClusterList(PathAttributes& a, Body b, const AttrContext&) {
-    if (Status s = ListLength("CLUSTER_LIST", b.size(), 4, "a non-zero multiple of 4"); !s.ok()) {
-      return s;
-    }
+  static bool ClusterList(PathAttributes& a, Body b, const AttrContext&, Status* err) {
+    if (!ListLength("CLUSTER_LIST", b.size(), 4, "a non-zero multiple of 4", err)) return false;
     ByteReader r(b);
     for (size_t i = 0; i < b.size() / 4; ++i) {
       uint32_t c = 0;
       (void)r.U32(&c);
       a.cluster_list.push_back(c);
     }
-    return Status::Ok();
+    return true;
   }
   static void EncClusterList(const PathAttributes& a, const AttrContext&, Out* o) {
     Out b;
@@ -255,8 +263,8 @@ struct AttrCodec {
   }
 
   // RFC 4760 §3, RFC 6396 §4.3.4; RFC 7606 §7.11.
-  static Status MpReach(PathAttributes& a, Body b, const AttrContext& ctx) {
-    return a.DecodeMpReach(b, ctx);
+  static bool MpReach(PathAttributes& a, Body b, const AttrContext& ctx, Status* err) {
+    return Check(err, a.DecodeMpReach(b, ctx));
   }
   static void EncMpReach(const PathAttributes& a, const AttrContext& ctx, Out* o) {
     for (size_t i = 0; i < a.mp_reach_count; ++i) {
@@ -276,8 +284,8 @@ struct AttrCodec {
   }
 
   // RFC 4760 §4; RFC 7606 §7.12.
-  static Status MpUnreach(PathAttributes& a, Body b, const AttrContext& ctx) {
-    return a.DecodeMpUnreach(b, ctx);
+  static bool MpUnreach(PathAttributes& a, Body b, const AttrContext& ctx, Status* err) {
+    return Check(err, a.DecodeMpUnreach(b, ctx));
   }
   static void EncMpUnreach(const PathAttributes& a, const AttrContext& ctx, Out* o) {
     for (size_t i = 0; i < a.mp_unreach_count; ++i) {
@@ -291,11 +299,9 @@ struct AttrCodec {
   }
 
   // RFC 4360; RFC 7606 §7.14.
-  static Status ExtCommunities(PathAttributes& a, Body b, const AttrContext&) {
-    if (Status s = ListLength("EXTENDED_COMMUNITIES", b.size(), 8, "a non-zero multiple of 8");
-        !s.ok()) {
-      return s;
-    }
+  static bool ExtCommunities(PathAttributes& a, Body b, const AttrContext&, Status* err) {
+    if (!ListLength("EXTENDED_COMMUNITIES", b.size(), 8, "a non-zero multiple of 8", err))
+      return false;
     ByteReader r(b);
     for (size_t i = 0; i < b.size() / 8; ++i) {
       uint32_t hi = 0, lo = 0;
@@ -303,7 +309,7 @@ struct AttrCodec {
       (void)r.U32(&lo);
       a.ext_communities.push_back((uint64_t{hi} << 32) | lo);
     }
-    return Status::Ok();
+    return true;
   }
   static void EncExtCommunities(const PathAttributes& a, const AttrContext&, Out* o) {
     Out b;
@@ -315,27 +321,25 @@ struct AttrCodec {
   }
 
   // RFC 6793 §6: a malformed AS4_PATH is discarded (the AS_PATH stands).
-  static Status As4Path(PathAttributes& a, Body b, const AttrContext&) {
-    Status s = DecodeAsPath(b, 4, &a.as4_path);
-    if (!s.ok()) a.as4_path.Clear();
-    return s;
+  static bool As4Path(PathAttributes& a, Body b, const AttrContext&, Status* err) {
+    if (DecodeAsPath(b, 4, &a.as4_path, err)) return true;
+    a.as4_path.Clear();
+    return false;
   }
 
   // RFC 6793 §6: a malformed AS4_AGGREGATOR is discarded.
-  static Status As4Aggregator(PathAttributes& a, Body b, const AttrContext&) {
-    if (b.size() != 8) return LengthError("AS4_AGGREGATOR", b.size(), "8");
+  static bool As4Aggregator(PathAttributes& a, Body b, const AttrContext&, Status* err) {
+    if (b.size() != 8) return Fail(err, LengthError("AS4_AGGREGATOR", b.size(), "8"));
     ByteReader r(b);
     (void)r.U32(&a.as4_aggregator_as_);
     a.as4_aggregator_addr_ = IpAddress::FromBytes(Family::kIpv4, r.current());
-    return Status::Ok();
+    return true;
   }
 
   // RFC 8092 §5: length not a non-zero multiple of 12 is treat-as-withdraw.
-  static Status Large(PathAttributes& a, Body b, const AttrContext&) {
-    if (Status s = ListLength("LARGE_COMMUNITIES", b.size(), 12, "a non-zero multiple of 12");
-        !s.ok()) {
-      return s;
-    }
+  static bool Large(PathAttributes& a, Body b, const AttrContext&, Status* err) {
+    if (!ListLength("LARGE_COMMUNITIES", b.size(), 12, "a non-zero multiple of 12", err))
+      return false;
     ByteReader r(b);
     for (size_t i = 0; i < b.size() / 12; ++i) {
       LargeCommunity c{};
@@ -344,7 +348,7 @@ struct AttrCodec {
       (void)r.U32(&c.local2);
       a.large_communities.push_back(c);
     }
-    return Status::Ok();
+    return true;
   }
   static void EncLarge(const PathAttributes& a, const AttrContext&, Out* o) {
     Out b;
@@ -357,8 +361,8 @@ struct AttrCodec {
   }
 
   // RFC 9234 §5: a length other than 4 is treat-as-withdraw.
-  static Status Otc(PathAttributes& a, Body b, const AttrContext&) {
-    return Fixed32("OTC", b, &a.otc);
+  static bool Otc(PathAttributes& a, Body b, const AttrContext&, Status* err) {
+    return Fixed32("OTC", b, &a.otc, err);
   }
   static void EncOtc(const PathAttributes& a, const AttrContext&, Out* o) {
     PutU32Attr(kOptTrans, kAttrOtc, a.otc, o);
@@ -412,14 +416,12 @@ constexpr std::array<AttrSpec, 256> MakeTable() {
   return t;
 }
 
-constexpr std::array<AttrSpec, 256> kTable = MakeTable();
-
 }  // namespace
 
-const AttrSpec& AttrSpecFor(uint8_t type) { return kTable[type]; }
+constinit const std::array<AttrSpec, 256> kAttrTable = MakeTable();
 
 std::string AttrName(uint8_t type) {
-  const char* n = kTable[type].name;
+  const char* n = kAttrTable[type].name;
   return n ? std::string(n) : fmt::format("attribute {}", type);
 }
 

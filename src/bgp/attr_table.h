@@ -15,6 +15,7 @@
 // The table is a constant array: thread-safe, no ownership.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <span>
 #include <string_view>
@@ -36,18 +37,22 @@ struct AttrSpec {
   AttrAction on_error = AttrAction::kTreatAsWithdraw;
   // The rule that names the action ("RFC 7606 §7.7").
   const char* rule = nullptr;
-  // Decodes body into a; returns the reason when the attribute is
-  // malformed. A failed decode leaves the attribute's field as it was
-  // before, so that an attribute discard needs no undo.
-  Status (*decode)(PathAttributes& a, std::span<const uint8_t> body,
-                   const AttrContext& ctx) = nullptr;
+  // Decodes body into a; false, with the reason in *error, when the
+  // attribute is malformed. A failed decode leaves the attribute's field
+  // as it was before, so that an attribute discard needs no undo. (A bool
+  // rather than a Status: the common case then builds no Status.)
+  bool (*decode)(PathAttributes& a, std::span<const uint8_t> body, const AttrContext& ctx,
+                 Status* error) = nullptr;
   // Appends the attribute (header and body) when a holds it.
   void (*encode)(const PathAttributes& a, const AttrContext& ctx,
                  std::vector<uint8_t>* out) = nullptr;
 };
 
+// The rows, indexed by type code (attr_table.cc).
+extern const std::array<AttrSpec, 256> kAttrTable;
+
 // The row of a type code; a row with decode == nullptr for unknown types.
-const AttrSpec& AttrSpecFor(uint8_t type);
+inline const AttrSpec& AttrSpecFor(uint8_t type) { return kAttrTable[type]; }
 
 // "AGGREGATOR", or "attribute 200" for a type without a row.
 std::string AttrName(uint8_t type);

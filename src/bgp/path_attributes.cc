@@ -303,6 +303,7 @@ Status PathAttributes::Decode(std::span<const uint8_t> data, const AttrContext& 
     if (first.ok()) first = std::move(s);
   };
   ByteReader r(data);
+  Status s;  // the current attribute's error; set only on failure
   while (!r.empty()) {
     const size_t at = r.position();
     uint8_t flags, type;
@@ -353,7 +354,6 @@ Status PathAttributes::Decode(std::span<const uint8_t> data, const AttrContext& 
       unknown.push_back({flags, type, body});
       continue;
     }
-    Status s;
     const uint8_t kinds = flags & (kFlagOptional | kFlagTransitive);
     if (kinds != spec.flags && !ctx.mrt_rib) {
       // RFC 7606 §3(c): conflicting Optional/Transitive bits make the
@@ -367,9 +367,8 @@ Status PathAttributes::Decode(std::span<const uint8_t> data, const AttrContext& 
                                       spec.name, kinds, spec.flags));
     } else {
       Set(type);
-      s = spec.decode(*this, body, ctx);
+      if (spec.decode(*this, body, ctx, &s)) continue;
     }
-    if (s.ok()) continue;
     const char* rule = s.code() == StatusCode::kLimitExceeded ? "cap kMaxAsPathAsns" : spec.rule;
     Status located(s.code(),
                    fmt::format("attribute type {} at offset {}: {}", type, at, s.message()));

@@ -86,6 +86,7 @@ WalkResult WalkFiles(const std::vector<std::string>& files, const WalkOptions& o
           say(p.offset, "note: " + p.message);
           return;
         case mrt::ProblemKind::kFraming:
+        case mrt::ProblemKind::kTruncated:
           ++res.skip_reasons["framing: " + p.message.substr(0, p.message.find(':'))];
           break;
         case mrt::ProblemKind::kStream:
@@ -109,16 +110,17 @@ WalkResult WalkFiles(const std::vector<std::string>& files, const WalkOptions& o
         continue;
       }
       const bgp::PathAttributes* last = nullptr;
-      mrt::ForEachRouteProblem(dec, [&](const mrt::RouteProblem& p) {
-        if (p.error->action == bgp::AttrAction::kTreatAsWithdraw) {
-          if (p.attrs != last) ++res.routes_withdrawn;
-          last = p.attrs;
-        } else {
-          ++res.attributes_discarded;
-        }
-        ++res.rfc7606[fmt::format("{} {}", p.error->rule, bgp::AttrActionName(p.error->action))];
-        say(rec.offset, p.ToString());
-      });
+      if (dec.has_route_problems())
+        mrt::ForEachRouteProblem(dec, [&](const mrt::RouteProblem& p) {
+          if (p.error->action == bgp::AttrAction::kTreatAsWithdraw) {
+            if (p.attrs != last) ++res.routes_withdrawn;
+            last = p.attrs;
+          } else {
+            ++res.attributes_discarded;
+          }
+          ++res.rfc7606[fmt::format("{} {}", p.error->rule, bgp::AttrActionName(p.error->action))];
+          say(rec.offset, p.ToString());
+        });
       if (!dec.warning().empty()) {
         ++res.repaired_records;
         say(rec.offset,

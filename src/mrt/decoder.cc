@@ -42,6 +42,7 @@ Status Decoder::Decode(const Record& rec) {
   rec_ = rec;
   kind_ = EntryKind::kNone;
   warning_.clear();
+  route_problems_ = false;
   Status s;
   switch (rec.header.type) {
     case kTypeTableDump:
@@ -61,8 +62,13 @@ Status Decoder::Decode(const Record& rec) {
       kind_ = EntryKind::kOther;
       return Status::Ok();
   }
+  if ((kind_ == EntryKind::kBgp4mpMessage || kind_ == EntryKind::kBgpMessage) &&
+      bgp4mp_.message.type == bgp::kMsgUpdate) {
+    route_problems_ = !bgp4mp_.message.update.attrs.errors().empty();
+  }
   if (!s.ok()) {
     kind_ = EntryKind::kNone;
+    route_problems_ = false;
   } else if ((kind_ == EntryKind::kBgp4mpMessage || kind_ == EntryKind::kBgpMessage) &&
              !bgp4mp_.message.warning.empty()) {
     warning_ = bgp4mp_.message.warning;
@@ -108,6 +114,7 @@ Status Decoder::DecodeTableDump(const Record& rec) {
     bgp::AttrContext ctx{.as_size = as_size, .add_path = false, .mrt_rib = true};
     // RFC 7606: errors stay with this entry (e.attrs.errors()).
     (void)e.attrs.Decode(attrs, ctx);
+    route_problems_ |= !e.attrs.errors().empty();
     ++table_dump_.entry_count;
     if (table_dump_.entry_count > kMaxRibEntries) {
       return Status::LimitExceeded("TABLE_DUMP record holds more than 65535 entries");
@@ -229,6 +236,7 @@ Status Decoder::DecodeRib(const Record& rec) {
     // RFC 7606: a malformed attribute affects this entry alone; the errors
     // stay with it (e.attrs.errors()) and the other peers' routes stand.
     (void)e.attrs.Decode(attrs, ctx);
+    route_problems_ |= !e.attrs.errors().empty();
     rib.entry_count = i + 1u;
   }
   kind_ = EntryKind::kRib;
@@ -401,6 +409,7 @@ std::string UpdateRoutes(const bgp::Update& u) {
 }  // namespace
 
 void ForEachRouteProblem(const Decoder& d, const std::function<void(const RouteProblem&)>& f) {
+  if (!d.has_route_problems()) return;
   RouteProblem p;
   auto each = [&](const bgp::PathAttributes& a) {
     p.attrs = &a;

@@ -122,6 +122,9 @@ class Decoder {
   // Non-empty when the record decoded only after a repair (a cut NLRI
   // tail, undeclared ADD-PATH); the entry is usable.
   const std::string& warning() const { return warning_; }
+  // Some route of this record had an RFC 7606 action (see
+  // ForEachRouteProblem); false for almost every record, checked first.
+  bool has_route_problems() const { return route_problems_; }
   const Record& record() const { return rec_; }
   const PeerIndexTable& peer_index() const { return peer_index_; }
   bool has_peer_index() const { return has_peer_index_; }
@@ -141,6 +144,7 @@ class Decoder {
 
   EntryKind kind_ = EntryKind::kNone;
   std::string warning_;
+  bool route_problems_ = false;
   Record rec_;
   PeerIndexTable peer_index_;
   bool has_peer_index_ = false;
