@@ -29,7 +29,7 @@ Asn AsPath::Origin() const {
 // sets in {}, confederation sequences in (), confederation sets in [],
 // segments separated by a space unless the previous one was empty, and the
 // text cut with "..." once it passes 7,900 characters.
-char* AsPath::Format(char* out) const {
+char* AsPath::Format(char* out, size_t cut) const {
   static constexpr char kErr[] = "! Error !";
   if (malformed) {
     std::memcpy(out, kErr, sizeof kErr - 1);
@@ -43,7 +43,7 @@ char* AsPath::Format(char* out) const {
   size_t at = 0;
   for (const Segment& s : segments) {
     // Empty segments write delimiters but no ASN: check the cut here too.
-    if (out - start > 7900) {
+    if (static_cast<size_t>(out - start) > cut) {
       std::memcpy(out, "...", 3);
       return out + 3;
     }
@@ -59,7 +59,7 @@ char* AsPath::Format(char* out) const {
         space = true;
       }
       out = std::to_chars(out, out + 10, asns[at++]).ptr;
-      if (out - start > 7900) {
+      if (static_cast<size_t>(out - start) > cut) {
         std::memcpy(out, "...", 3);
         return out + 3;
       }

@@ -84,8 +84,18 @@ struct AsPath {
   Asn Origin() const;
   // "701 3549 {64512,64513}" as bgpdump prints it.
   std::string ToString() const;
-  // The same text written at out; needs kMaxAsPathText bytes of room.
-  char* Format(char* out) const;
+  // The same text written at out; needs kMaxAsPathText bytes of room. Like
+  // bgpdump, the text is cut with "..." once it passes 7,900 characters
+  // (about 1,300 ASNs).
+  char* Format(char* out) const { return Format(out, kAsPathTextCut); }
+  // The whole text, never cut; needs FullTextRoom() bytes.
+  char* FormatFull(char* out) const { return Format(out, SIZE_MAX); }
+  size_t FullTextRoom() const { return asns.size() * 11 + segments.size() * 3 + 16; }
+
+  static constexpr size_t kAsPathTextCut = 7900;
+
+ private:
+  char* Format(char* out, size_t cut) const;
 };
 
 // bgpdump cuts AS path text after 7,900 characters with "..."; the room

@@ -277,5 +277,32 @@ TEST(Rfc7606Rib, OverlongAsPathOnOneEntrySkipsThatEntryOnly) {
       << reports[0];
 }
 
+// Item 8: -m cuts a long path with "..." after 7,900 characters as bgpdump
+// does (documented in docs/bgpdump-compatibility.md); --json prints it whole.
+TEST(LongAsPath, BgpdumpTextIsCutJsonIsWhole) {
+  Decoder d;
+  ASSERT_TRUE(DecodeRecord(kTypeTableDumpV2, kPeerIndexTable, ThreePeers(), &d).ok());
+  b::Bytes path;
+  for (size_t done = 0; done < 2000;) {
+    const size_t n = std::min<size_t>(255, 2000 - done);
+    path.push_back(bgp::kAsSequence);
+    path.push_back(static_cast<uint8_t>(n));
+    for (size_t i = 0; i < n; ++i) b::Put32(&path, 4200000000u + static_cast<uint32_t>(done + i));
+    done += n;
+  }
+  const b::Bytes attrs = b::Cat({b::Attr(0x40, bgp::kAttrOrigin, {0}),
+                                 b::Attr(0x40 | bgp::kFlagExtendedLength, bgp::kAttrAsPath, path)});
+  ASSERT_TRUE(DecodeRecord(kTypeTableDumpV2, kRibIpv4Unicast, RibBody({attrs}), &d).ok());
+  const std::string m = DumpM(d);
+  EXPECT_NE(m.find("...|IGP|"), std::string::npos) << m.substr(0, 100);
+  EXPECT_EQ(m.find("4200001999"), std::string::npos);
+  OutputBuffer out;
+  JsonFormatter j;
+  j.Format(d, &out);
+  const std::string json(out.view());
+  EXPECT_EQ(json.find("..."), std::string::npos);
+  EXPECT_NE(json.find("4200001998 4200001999\""), std::string::npos);
+}
+
 }  // namespace
 }  // namespace vigia::mrt

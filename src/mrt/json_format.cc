@@ -82,7 +82,8 @@ void Attributes(Obj& o, const PathAttributes& a, const IpAddress* next_hop) {
   if (a.Has(bgp::kAttrAsPath)) {
     o.Key("as_path");
     out->Append('"');
-    out->Commit(a.as_path.Format(out->Reserve(bgp::kMaxAsPathText)));
+    // The whole path: unlike bgpdump's text, JSON does not cut long paths.
+    out->Commit(a.as_path.FormatFull(out->Reserve(a.as_path.FullTextRoom())));
     out->Append('"');
     o.Num("origin_as", a.as_path.Origin());
   }
