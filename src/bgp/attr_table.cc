@@ -83,6 +83,26 @@ bool ListLength(const char* name, size_t n, size_t item, const char* want, Statu
   return true;
 }
 
+// A non-empty list of 4-octet values (COMMUNITIES, CLUSTER_LIST).
+bool U32List(const char* name, std::span<const uint8_t> body, std::vector<uint32_t>* out,
+             Status* err) {
+  if (!ListLength(name, body.size(), 4, "a non-zero multiple of 4", err)) return false;
+  ByteReader r(body);
+  for (size_t i = 0; i < body.size() / 4; ++i) {
+    uint32_t v = 0;
+    (void)r.U32(&v);
+    out->push_back(v);
+  }
+  return true;
+}
+
+void PutU32List(uint8_t flags, uint8_t type, const std::vector<uint32_t>& list,
+                std::vector<uint8_t>* out) {
+  std::vector<uint8_t> b;
+  for (uint32_t v : list) Put32(&b, v);
+  AppendAttribute(flags, type, b, out);
+}
+
 void PutU32Attr(uint8_t flags, uint8_t type, uint32_t v, std::vector<uint8_t>* out) {
   std::vector<uint8_t> b;
   Put32(&b, v);
@@ -218,19 +238,10 @@ struct AttrCodec {
 
   // RFC 1997; RFC 7606 §7.8.
   static bool Communities(PathAttributes& a, Body b, const AttrContext&, Status* err) {
-    if (!ListLength("COMMUNITIES", b.size(), 4, "a non-zero multiple of 4", err)) return false;
-    ByteReader r(b);
-    for (size_t i = 0; i < b.size() / 4; ++i) {
-      uint32_t c = 0;
-      (void)r.U32(&c);
-      a.communities.push_back(c);
-    }
-    return true;
+    return U32List("COMMUNITIES", b, &a.communities, err);
   }
   static void EncCommunities(const PathAttributes& a, const AttrContext&, Out* o) {
-    Out b;
-    for (uint32_t c : a.communities) Put32(&b, c);
-    AppendAttribute(kOptTrans, kAttrCommunities, b, o);
+    PutU32List(kOptTrans, kAttrCommunities, a.communities, o);
   }
 
   // RFC 4456; RFC 7606 §7.9.
@@ -247,19 +258,10 @@ struct AttrCodec {
 
   // RFC 4456; RFC 7606 §7.10.
   static bool ClusterList(PathAttributes& a, Body b, const AttrContext&, Status* err) {
-    if (!ListLength("CLUSTER_LIST", b.size(), 4, "a non-zero multiple of 4", err)) return false;
-    ByteReader r(b);
-    for (size_t i = 0; i < b.size() / 4; ++i) {
-      uint32_t c = 0;
-      (void)r.U32(&c);
-      a.cluster_list.push_back(c);
-    }
-    return true;
+    return U32List("CLUSTER_LIST", b, &a.cluster_list, err);
   }
   static void EncClusterList(const PathAttributes& a, const AttrContext&, Out* o) {
-    Out b;
-    for (uint32_t c : a.cluster_list) Put32(&b, c);
-    AppendAttribute(kOptNonTrans, kAttrClusterList, b, o);
+    PutU32List(kOptNonTrans, kAttrClusterList, a.cluster_list, o);
   }
 
   // RFC 4760 §3, RFC 6396 §4.3.4; RFC 7606 §7.11.

@@ -19,10 +19,6 @@ namespace {
 
 using namespace test;  // NOLINT(google-build-using-namespace)
 
-constexpr uint8_t kWellKnown = kFlagTransitive;
-constexpr uint8_t kOptTrans = kFlagOptional | kFlagTransitive;
-constexpr uint8_t kOptNonTrans = kFlagOptional;
-
 // ---------------------------------------------------------------------------
 // Builders for wire bytes.
 

@@ -18,10 +18,6 @@ namespace {
 
 using namespace test;  // NOLINT(google-build-using-namespace)
 
-constexpr uint8_t kWellKnown = kFlagTransitive;
-constexpr uint8_t kOptTrans = kFlagOptional | kFlagTransitive;
-constexpr uint8_t kOptNonTrans = kFlagOptional;
-
 // A clean route the bad attribute is added to: ORIGIN, AS_PATH, NEXT_HOP,
 // less the one of type `skip` (which the case supplies).
 Bytes Base(int as_size, uint8_t skip) {

@@ -24,6 +24,15 @@ bgp::PeerHandle RouteFeed::Handle(const IpAddress& ip, Asn asn, const IpAddress&
   return it->second;
 }
 
+void RouteFeed::TableRoute(bgp::Route& r, const bgp::PathAttributes& attrs, bgp::RouteSink* sink) {
+  r.attr_set = ++attr_set_;
+  if (attrs.withdrawn()) {
+    sink->Withdraw(r, WithdrawCause::kTreatAsWithdraw);
+  } else {
+    sink->Announce(r, attrs);
+  }
+}
+
 void RouteFeed::Feed(const Decoder& d, std::string_view where, bgp::RouteSink* sink) {
   const RecordHeader& h = d.record().header;
   const bgp::RouteTime t{h.timestamp, h.microseconds};
@@ -58,12 +67,7 @@ void RouteFeed::Feed(const Decoder& d, std::string_view where, bgp::RouteSink* s
         if (e.peer_index >= rib_peers_.size()) continue;  // the decoder refuses these
         r.peer = rib_peers_[e.peer_index];
         r.path_id = e.path_id;
-        r.attr_set = ++attr_set_;
-        if (e.attrs.withdrawn()) {
-          sink->Withdraw(r, WithdrawCause::kTreatAsWithdraw);
-        } else {
-          sink->Announce(r, e.attrs);
-        }
+        TableRoute(r, e.attrs, sink);
       }
       break;
     }
@@ -77,12 +81,7 @@ void RouteFeed::Feed(const Decoder& d, std::string_view where, bgp::RouteSink* s
         const TableDumpEntry& e = td.entries[i];
         r.peer = Handle(e.peer_ip, e.peer_as, IpAddress(), sink);
         r.prefix = e.prefix;
-        r.attr_set = ++attr_set_;
-        if (e.attrs.withdrawn()) {
-          sink->Withdraw(r, WithdrawCause::kTreatAsWithdraw);
-        } else {
-          sink->Announce(r, e.attrs);
-        }
+        TableRoute(r, e.attrs, sink);
       }
       break;
     }
@@ -96,40 +95,32 @@ void RouteFeed::Feed(const Decoder& d, std::string_view where, bgp::RouteSink* s
       r.peer = Handle(m.peer_ip, m.peer_as, IpAddress(), sink);
       r.time = t;
       r.source = RouteSource::kUpdate;
-      auto withdraw = [&](const std::vector<bgp::NlriEntry>& list, WithdrawCause cause) {
+      // One NLRI list: withdrawn, or announced with a (withdrawn instead
+      // when a is treat-as-withdraw, RFC 7606 §2).
+      auto emit = [&](const std::vector<bgp::NlriEntry>& list, uint16_t afi, uint8_t safi,
+                      bool reach) {
+        r.afi = afi;
+        r.safi = safi;
         for (const bgp::NlriEntry& n : list) {
           r.prefix = n.prefix;
           r.path_id = n.path_id;
-          sink->Withdraw(r, cause);
+          if (!reach) {
+            sink->Withdraw(r, WithdrawCause::kWithdrawn);
+          } else if (a.withdrawn()) {
+            sink->Withdraw(r, WithdrawCause::kTreatAsWithdraw);
+          } else {
+            sink->Announce(r, a);
+          }
         }
       };
-      r.afi = bgp::kAfiIpv4;
-      r.safi = bgp::kSafiUnicast;
-      withdraw(u.withdrawn, WithdrawCause::kWithdrawn);
+      emit(u.withdrawn, bgp::kAfiIpv4, bgp::kSafiUnicast, false);
       for (size_t i = 0; i < a.mp_unreach_count; ++i) {
-        r.afi = a.mp_unreach[i].afi;
-        r.safi = a.mp_unreach[i].safi;
-        withdraw(a.mp_unreach[i].nlri, WithdrawCause::kWithdrawn);
+        emit(a.mp_unreach[i].nlri, a.mp_unreach[i].afi, a.mp_unreach[i].safi, false);
       }
       r.attr_set = ++attr_set_;
-      auto announce = [&](const std::vector<bgp::NlriEntry>& list) {
-        if (a.withdrawn()) {
-          withdraw(list, WithdrawCause::kTreatAsWithdraw);
-          return;
-        }
-        for (const bgp::NlriEntry& n : list) {
-          r.prefix = n.prefix;
-          r.path_id = n.path_id;
-          sink->Announce(r, a);
-        }
-      };
-      r.afi = bgp::kAfiIpv4;
-      r.safi = bgp::kSafiUnicast;
-      announce(u.nlri);
+      emit(u.nlri, bgp::kAfiIpv4, bgp::kSafiUnicast, true);
       for (size_t i = 0; i < a.mp_reach_count; ++i) {
-        r.afi = a.mp_reach[i].afi;
-        r.safi = a.mp_reach[i].safi;
-        announce(a.mp_reach[i].nlri);
+        emit(a.mp_reach[i].nlri, a.mp_reach[i].afi, a.mp_reach[i].safi, true);
       }
       break;
     }

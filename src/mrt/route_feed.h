@@ -49,6 +49,9 @@ class RouteFeed {
   bgp::PeerHandle Handle(const IpAddress& ip, Asn asn, const IpAddress& bgp_id,
                          bgp::RouteSink* sink);
 
+  // One RIB or TABLE_DUMP entry: announced, or withdrawn under RFC 7606.
+  void TableRoute(bgp::Route& r, const bgp::PathAttributes& attrs, bgp::RouteSink* sink);
+
   std::string collector_;
   std::unordered_map<PeerKey, bgp::PeerHandle, PeerKeyHash> handles_;
   std::vector<bgp::PeerHandle> rib_peers_;  // PEER_INDEX_TABLE index -> handle
