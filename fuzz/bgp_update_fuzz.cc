@@ -50,8 +50,10 @@ bool NextHopsEncodable(const PathAttributes& a) {
   return true;
 }
 
+// Decoded without repair and without an RFC 7606 action (a discarded or
+// malformed attribute is not written back as it came).
 bool Clean(const PathAttributes& a) {
-  return a.warning.empty() && !a.add_path_detected && NextHopsEncodable(a);
+  return a.warning.empty() && !a.add_path_detected && a.errors().empty() && NextHopsEncodable(a);
 }
 
 // Touches everything that prints or summarises a path.

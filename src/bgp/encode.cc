@@ -1,34 +1,9 @@
 #include "bgp/encode.h"
 
-#include <algorithm>
-
+#include "bgp/attr_table.h"
 #include "core/byte_writer.h"
 
 namespace vigia::bgp {
-
-namespace {
-
-// Writes one attribute: flags, type, length (extended when needed), body.
-void Attr(std::vector<uint8_t>* o, uint8_t flags, uint8_t type, const std::vector<uint8_t>& body) {
-  if (body.size() > 255) flags |= kFlagExtendedLength;
-  Put8(o, flags);
-  Put8(o, type);
-  if (flags & kFlagExtendedLength) {
-    Put16(o, static_cast<uint16_t>(body.size()));
-  } else {
-    Put8(o, static_cast<uint8_t>(body.size()));
-  }
-  o->insert(o->end(), body.begin(), body.end());
-}
-
-void NextHop(std::vector<uint8_t>* b, const MpReach& m) {
-  uint8_t len = m.next_hop_length ? m.next_hop_length : (m.next_hop.is_v4() ? 4 : 16);
-  Put8(b, len);
-  PutAddr(b, m.next_hop);
-  if (len == 32) PutAddr(b, m.next_hop_link_local);
-}
-
-}  // namespace
 
 void EncodeNlri(const std::vector<NlriEntry>& list, bool add_path, std::vector<uint8_t>* out) {
   for (const NlriEntry& n : list) {
@@ -40,130 +15,18 @@ void EncodeNlri(const std::vector<NlriEntry>& list, bool add_path, std::vector<u
 }
 
 void EncodeAttributes(const PathAttributes& a, const AttrContext& ctx, std::vector<uint8_t>* out) {
-  std::vector<uint8_t> b;
-  const uint8_t wk = kFlagTransitive;                      // well-known
-  const uint8_t opt_t = kFlagOptional | kFlagTransitive;   // optional transitive
-  const uint8_t opt_nt = kFlagOptional;                    // optional non-transitive
-  if (a.Has(kAttrOrigin)) Attr(out, wk, kAttrOrigin, {a.origin});
-  if (a.Has(kAttrAsPath)) {
-    b.clear();
-    size_t at = 0;
-    for (const AsPath::Segment& s : a.as_path.segments) {
-      // RFC 4271 §4.3: a segment holds at most 255 ASes; longer sequences
-      // are split (sets cannot be, and are cut at 255).
-      uint16_t left = s.count;
-      do {
-        const uint8_t n = static_cast<uint8_t>(std::min<uint16_t>(left, 255));
-        Put8(&b, s.type);
-        Put8(&b, n);
-        for (uint16_t i = 0; i < n; ++i) {
-          Asn asn = a.as_path.asns[at++];
-          if (ctx.as_size == 4) {
-            Put32(&b, asn);
-          } else {
-            // RFC 6793 §4.2.2: AS_TRANS stands for a 4-octet AS.
-            Put16(&b, asn > 0xFFFF ? static_cast<uint16_t>(kAsTrans) : static_cast<uint16_t>(asn));
-          }
-        }
-        left = static_cast<uint16_t>(left - n);
-        if (s.type == kAsSet || s.type == kAsConfedSet) {
-          at += left;
-          left = 0;
-        }
-      } while (left > 0);
-    }
-    Attr(out, wk, kAttrAsPath, b);
-  }
-  if (a.Has(kAttrNextHop)) {
-    b.clear();
-    PutAddr(&b, a.next_hop);
-    Attr(out, wk, kAttrNextHop, b);
-  }
-  if (a.Has(kAttrMed)) {
-    b.clear();
-    Put32(&b, a.med);
-    Attr(out, opt_nt, kAttrMed, b);
-  }
-  if (a.Has(kAttrLocalPref)) {
-    b.clear();
-    Put32(&b, a.local_pref);
-    Attr(out, wk, kAttrLocalPref, b);
-  }
-  if (a.Has(kAttrAtomicAggregate)) Attr(out, wk, kAttrAtomicAggregate, {});
-  if (a.Has(kAttrAggregator)) {
-    b.clear();
-    if (ctx.as_size == 4) {
-      Put32(&b, a.aggregator_as);
-    } else {
-      // RFC 6793 §4.2.2.
-      Put16(&b, a.aggregator_as > 0xFFFF ? static_cast<uint16_t>(kAsTrans)
-                                         : static_cast<uint16_t>(a.aggregator_as));
-    }
-    PutAddr(&b, a.aggregator_addr);
-    Attr(out, opt_t, kAttrAggregator, b);
-  }
-  if (a.Has(kAttrCommunities)) {
-    b.clear();
-    for (uint32_t c : a.communities) Put32(&b, c);
-    Attr(out, opt_t, kAttrCommunities, b);
-  }
-  if (a.Has(kAttrOriginatorId)) {
-    b.clear();
-    PutAddr(&b, a.originator_id);
-    Attr(out, opt_nt, kAttrOriginatorId, b);
-  }
-  if (a.Has(kAttrClusterList)) {
-    b.clear();
-    for (uint32_t c : a.cluster_list) Put32(&b, c);
-    Attr(out, opt_nt, kAttrClusterList, b);
-  }
-  for (size_t i = 0; i < a.mp_reach_count; ++i) {
-    const MpReach& m = a.mp_reach[i];
-    b.clear();
-    if (ctx.mrt_rib) {
-      NextHop(&b, m);  // RFC 6396 §4.3.4
-    } else {
-      Put16(&b, m.afi);
-      Put8(&b, m.safi);
-      NextHop(&b, m);
-      Put8(&b, 0);  // reserved
-      EncodeNlri(m.nlri, ctx.add_path, &b);
-    }
-    Attr(out, opt_nt, kAttrMpReach, b);
-  }
-  for (size_t i = 0; i < a.mp_unreach_count; ++i) {
-    const MpUnreach& m = a.mp_unreach[i];
-    b.clear();
-    Put16(&b, m.afi);
-    Put8(&b, m.safi);
-    EncodeNlri(m.nlri, ctx.add_path, &b);
-    Attr(out, opt_nt, kAttrMpUnreach, b);
-  }
-  if (a.Has(kAttrExtCommunities)) {
-    b.clear();
-    for (uint64_t c : a.ext_communities) {
-      Put32(&b, static_cast<uint32_t>(c >> 32));
-      Put32(&b, static_cast<uint32_t>(c));
-    }
-    Attr(out, opt_t, kAttrExtCommunities, b);
-  }
-  if (a.Has(kAttrLargeCommunities)) {
-    b.clear();
-    for (const LargeCommunity& c : a.large_communities) {
-      Put32(&b, c.global_admin);
-      Put32(&b, c.local1);
-      Put32(&b, c.local2);
-    }
-    Attr(out, opt_t, kAttrLargeCommunities, b);
-  }
-  if (a.Has(kAttrOtc)) {
-    b.clear();
-    Put32(&b, a.otc);
-    Attr(out, opt_t, kAttrOtc, b);
+  for (int type = 1; type < 256; ++type) {
+    const AttrSpec& spec = AttrSpecFor(static_cast<uint8_t>(type));
+    if (!spec.encode) continue;
+    // MP blocks are written from their lists, which builders fill without
+    // always marking the attribute present.
+    const bool present = a.Has(static_cast<uint8_t>(type)) ||
+                         (type == kAttrMpReach && a.mp_reach_count) ||
+                         (type == kAttrMpUnreach && a.mp_unreach_count);
+    if (present) spec.encode(a, ctx, out);
   }
   for (const RawAttribute& r : a.unknown) {
-    Attr(out, r.flags & ~kFlagExtendedLength, r.type,
-         std::vector<uint8_t>(r.data.begin(), r.data.end()));
+    AppendAttribute(r.flags & ~kFlagExtendedLength, r.type, r.data, out);
   }
 }
 

@@ -18,8 +18,9 @@ Status BgpMessage::DecodeUpdateBody(std::span<const uint8_t> data, const AttrCon
   std::span<const uint8_t> withdrawn, attrs;
   if (!r.U16(&wlen)) return Status::Corrupt("RFC 4271 §4.3: withdrawn routes length missing");
   if (!r.Span(wlen, &withdrawn)) {
-    return Status::Corrupt(fmt::format(
-        "RFC 4271 §4.3: withdrawn routes length {} exceeds the {} bytes left", wlen, r.remaining()));
+    return Status::Corrupt(
+        fmt::format("RFC 4271 §4.3: withdrawn routes length {} exceeds the {} bytes left", wlen,
+                    r.remaining()));
   }
   if (!r.U16(&alen)) return Status::Corrupt("RFC 4271 §4.3: path attribute length missing");
   if (!r.Span(alen, &attrs)) {
@@ -55,7 +56,10 @@ Status BgpMessage::DecodeUpdateBody(std::span<const uint8_t> data, const AttrCon
     return s;
   };
   if (Status s = nlri(withdrawn, &update.withdrawn, "withdrawn routes"); !s.ok()) return s;
-  if (Status s = update.attrs.Decode(attrs, v4); !s.ok()) return s;
+  // RFC 7606: a malformed attribute is discarded or makes the UPDATE
+  // treat-as-withdraw (update.attrs.withdrawn()); either way the NLRI are
+  // still read, so that the prefixes it names can be withdrawn.
+  (void)update.attrs.Decode(attrs, v4);
   if (update.attrs.add_path_detected) v4.add_path = true;
   if (!update.attrs.warning.empty()) warning = update.attrs.warning;
   if (Status s = nlri(r.Rest(), &update.nlri, "NLRI"); !s.ok()) return s;
@@ -77,8 +81,9 @@ Status BgpMessage::Decode(std::span<const uint8_t> data, const AttrContext& ctx)
     return Status::Corrupt(fmt::format("RFC 4271 §4.1: message length {} is below 19", length));
   }
   if (length > data.size()) {
-    return Status::Truncated(fmt::format(
-        "RFC 4271 §4.1: message length {} exceeds the {} bytes in the record", length, data.size()));
+    return Status::Truncated(
+        fmt::format("RFC 4271 §4.1: message length {} exceeds the {} bytes in the record", length,
+                    data.size()));
   }
   std::span<const uint8_t> b = data.subspan(kHeaderSize, length - kHeaderSize);
   body = b;

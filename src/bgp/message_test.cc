@@ -239,11 +239,17 @@ TEST(BgpMessage, UpdateLengthFieldsOverflowingTheBodyAreCorrupt) {
   }
 }
 
-TEST(BgpMessage, AttributeErrorsPropagate) {
+// RFC 7606 §7.1: the message still decodes, its NLRI known, so that the
+// prefixes can be withdrawn; the attribute error says why.
+TEST(BgpMessage, AttributeErrorMakesTheUpdateTreatAsWithdraw) {
   Bytes attrs = Attr(kFlagTransitive, kAttrOrigin, {0, 0});
   Decoded d(Message(kMsgUpdate, UpdateBody({}, attrs, Nlri("192.0.2.0/24"))));
-  EXPECT_EQ(d.status.code(), StatusCode::kCorrupt);
-  EXPECT_NE(d.status.message().find("ORIGIN"), std::string::npos) << d.status.message();
+  ASSERT_TRUE(d.status.ok()) << d.status.ToString();
+  EXPECT_TRUE(d.msg.update.attrs.withdrawn());
+  EXPECT_EQ(Texts(d.msg.update.nlri), (Strings{"192.0.2.0/24"}));
+  ASSERT_EQ(d.msg.update.attrs.errors().size(), 1u);
+  EXPECT_STREQ(d.msg.update.attrs.errors()[0].rule, "RFC 7606 §7.1");
+  EXPECT_NE(d.msg.update.attrs.errors()[0].message.find("ORIGIN"), std::string::npos);
 }
 
 TEST(BgpMessage, NlriPrefixLengthOverThirtyTwoIsCorrupt) {
@@ -348,7 +354,7 @@ TEST(DecodeUpdateBody, AbbreviatedMpReachIsNotAcceptedInUpdates) {
   abbreviated.insert(abbreviated.end(), nh.begin(), nh.end());
   Bytes attrs = Cat({BasicAttrs(), Attr(kFlagOptional, kAttrMpReach, abbreviated)});
   Decoded d(UpdateBody({}, attrs, {}), Ctx(4, false, /*mrt_rib=*/true), Decoded::kUpdateBody);
-  EXPECT_FALSE(d.status.ok());
+  EXPECT_TRUE(d.msg.update.attrs.withdrawn());
   EXPECT_EQ(d.msg.update.attrs.mp_reach_count, 1u);
   EXPECT_FALSE(d.msg.update.attrs.mp_reach[0].abbreviated);
 }

@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cstring>
 
+#include "bgp/attr_table.h"
 #include "core/byte_reader.h"
 
 namespace vigia::bgp {
@@ -28,7 +29,7 @@ Asn AsPath::Origin() const {
 // sets in {}, confederation sequences in (), confederation sets in [],
 // segments separated by a space unless the previous one was empty, and the
 // text cut with "..." once it passes 7,900 characters.
-char* AsPath::Format(char* out) const {
+char* AsPath::Format(char* out, size_t cut) const {
   static constexpr char kErr[] = "! Error !";
   if (malformed) {
     std::memcpy(out, kErr, sizeof kErr - 1);
@@ -42,7 +43,7 @@ char* AsPath::Format(char* out) const {
   size_t at = 0;
   for (const Segment& s : segments) {
     // Empty segments write delimiters but no ASN: check the cut here too.
-    if (out - start > 7900) {
+    if (static_cast<size_t>(out - start) > cut) {
       std::memcpy(out, "...", 3);
       return out + 3;
     }
@@ -58,7 +59,7 @@ char* AsPath::Format(char* out) const {
         space = true;
       }
       out = std::to_chars(out, out + 10, asns[at++]).ptr;
-      if (out - start > 7900) {
+      if (static_cast<size_t>(out - start) > cut) {
         std::memcpy(out, "...", 3);
         return out + 3;
       }
@@ -99,6 +100,8 @@ void PathAttributes::Clear() {
   add_path_detected = false;
   warning.clear();
   present_[0] = present_[1] = present_[2] = present_[3] = 0;
+  action_ = AttrAction::kNone;
+  errors_.clear();
   as4_aggregator_as_ = 0;
   as4_aggregator_addr_ = IpAddress();
 }
@@ -129,40 +132,6 @@ MpUnreach& PathAttributes::NextMpUnreach() {
 
 namespace {
 
-// RFC 4271 §4.3 (AS_PATH): a sequence of <type, count, ASNs> segments.
-Status DecodeAsPath(std::span<const uint8_t> body, int as_size, AsPath* path) {
-  path->Clear();
-  ByteReader r(body);
-  while (!r.empty()) {
-    uint8_t type, count;
-    if (!r.U8(&type) || !r.U8(&count)) {
-      path->malformed = true;
-      return Status::Corrupt("RFC 4271 §4.3: AS_PATH segment header truncated");
-    }
-    if (type < kAsSet || type > kAsConfedSet) {
-      path->malformed = true;
-      return Status::Corrupt(fmt::format("RFC 4271 §4.3: AS_PATH segment type {} is invalid", type));
-    }
-    if (r.remaining() < size_t{count} * as_size) {
-      path->malformed = true;
-      return Status::Corrupt(fmt::format(
-          "RFC 4271 §4.3: AS_PATH segment of {} ASNs overflows the attribute ({} bytes left)",
-          count, r.remaining()));
-    }
-    if (path->asns.size() + count > kMaxAsPathAsns) {
-      path->malformed = true;
-      return Status::LimitExceeded("AS_PATH longer than 4096 ASNs");
-    }
-    path->segments.push_back({type, count});
-    for (int i = 0; i < count; ++i) {
-      uint32_t asn = 0;
-      (void)r.Asn(as_size, &asn);
-      path->asns.push_back(asn);
-    }
-  }
-  return Status::Ok();
-}
-
 Status NlriError(const char* what, int len, Family f) {
   return Status::Corrupt(fmt::format("RFC 4271 §4.3: {} prefix length {} exceeds {}", what, len,
                                      f == Family::kIpv4 ? 32 : 128));
@@ -188,9 +157,8 @@ Status DecodeNlri(std::span<const uint8_t> data, Family family, bool add_path,
     int nbytes = (len + 7) / 8;
     if (end - p < nbytes) {
       // Truncated: the entries before it are kept (the caller decides).
-      return Status::Truncated(
-          fmt::format("RFC 4271 §4.3: NLRI prefix /{} needs {} bytes, {} left", len, nbytes,
-                      static_cast<int>(end - p)));
+      return Status::Truncated(fmt::format("RFC 4271 §4.3: NLRI prefix /{} needs {} bytes, {} left",
+                                           len, nbytes, static_cast<int>(end - p)));
     }
     uint8_t raw[16] = {0};
     std::memcpy(raw, p, nbytes);
@@ -203,16 +171,15 @@ Status DecodeNlri(std::span<const uint8_t> data, Family family, bool add_path,
   return Status::Ok();
 }
 
-Status PathAttributes::DecodeMpNlri(std::span<const uint8_t> data, Family f,
-                                    const AttrContext& ctx, std::vector<NlriEntry>* out) {
+Status PathAttributes::DecodeMpNlri(std::span<const uint8_t> data, Family f, const AttrContext& ctx,
+                                    std::vector<NlriEntry>* out) {
   Status s = DecodeNlri(data, f, ctx.add_path || add_path_detected, out);
   if (!s.ok() && !ctx.add_path && !add_path_detected) {
     std::vector<NlriEntry> alt;
     if (DecodeNlri(data, f, true, &alt).ok()) {
       out->swap(alt);
       add_path_detected = true;
-      warning = "MP NLRI decoded with RFC 7911 path identifiers (" + s.message() +
-                " without them)";
+      warning = "MP NLRI decoded with RFC 7911 path identifiers (" + s.message() + " without them)";
       return Status::Ok();
     }
   }
@@ -279,108 +246,6 @@ Status PathAttributes::DecodeMpUnreach(std::span<const uint8_t> body, const Attr
   return DecodeMpNlri(r.Rest(), mp.afi == kAfiIpv4 ? Family::kIpv4 : Family::kIpv6, ctx, &mp.nlri);
 }
 
-namespace {
-Status LengthError(const char* name, size_t got, const char* want) {
-  return Status::Corrupt(fmt::format("RFC 7606 §7: {} has length {}, expected {}", name, got, want));
-}
-}  // namespace
-
-Status PathAttributes::DecodeOne(uint8_t flags, uint8_t type, std::span<const uint8_t> body,
-                                 const AttrContext& ctx) {
-  ByteReader r(body);
-  const size_t n = body.size();
-  switch (type) {
-    case kAttrOrigin:
-      if (n != 1) return LengthError("ORIGIN", n, "1");
-      origin = body[0];
-      return Status::Ok();
-    case kAttrAsPath:
-      return DecodeAsPath(body, ctx.as_size, &as_path);
-    case kAttrNextHop:
-      if (n != 4) return LengthError("NEXT_HOP", n, "4");
-      next_hop = IpAddress::FromBytes(Family::kIpv4, body.data());
-      return Status::Ok();
-    case kAttrMed:
-      if (n != 4) return LengthError("MULTI_EXIT_DISC", n, "4");
-      (void)r.U32(&med);
-      return Status::Ok();
-    case kAttrLocalPref:
-      if (n != 4) return LengthError("LOCAL_PREF", n, "4");
-      (void)r.U32(&local_pref);
-      return Status::Ok();
-    case kAttrAtomicAggregate:
-      return Status::Ok();
-    case kAttrAggregator:
-      // The length tells the AS width; some speakers send 4-octet
-      // AGGREGATORs where the session (or MRT subtype) says 2, and the
-      // other way round (RFC 6793 §4.1 leaves it to the sender).
-      if (n != 6 && n != 8) return LengthError("AGGREGATOR", n, ctx.as_size == 4 ? "8" : "6");
-      (void)r.Asn(n == 8 ? 4 : 2, &aggregator_as);
-      aggregator_addr = IpAddress::FromBytes(Family::kIpv4, r.current());
-      return Status::Ok();
-    case kAttrCommunities:
-      if (n % 4) return LengthError("COMMUNITIES", n, "a multiple of 4");
-      for (size_t i = 0; i < n / 4; ++i) {
-        uint32_t c = 0;
-        (void)r.U32(&c);
-        communities.push_back(c);
-      }
-      return Status::Ok();
-    case kAttrOriginatorId:
-      if (n != 4) return LengthError("ORIGINATOR_ID", n, "4");
-      originator_id = IpAddress::FromBytes(Family::kIpv4, body.data());
-      return Status::Ok();
-    case kAttrClusterList:
-      if (n % 4) return LengthError("CLUSTER_LIST", n, "a multiple of 4");
-      for (size_t i = 0; i < n / 4; ++i) {
-        uint32_t c = 0;
-        (void)r.U32(&c);
-        cluster_list.push_back(c);
-      }
-      return Status::Ok();
-    case kAttrMpReach:
-      return DecodeMpReach(body, ctx);
-    case kAttrMpUnreach:
-      return DecodeMpUnreach(body, ctx);
-    case kAttrExtCommunities:
-      if (n % 8) return LengthError("EXTENDED_COMMUNITIES", n, "a multiple of 8");
-      for (size_t i = 0; i < n / 8; ++i) {
-        uint32_t hi = 0, lo = 0;
-        (void)r.U32(&hi);
-        (void)r.U32(&lo);
-        ext_communities.push_back((uint64_t{hi} << 32) | lo);
-      }
-      return Status::Ok();
-    case kAttrAs4Path:
-      // RFC 7606 §7.3 would discard a malformed AS4_PATH; the merge below
-      // ignores it when marked malformed, so the error is not fatal.
-      (void)DecodeAsPath(body, 4, &as4_path);
-      return Status::Ok();
-    case kAttrAs4Aggregator:
-      if (n != 8) return LengthError("AS4_AGGREGATOR", n, "8");
-      (void)r.U32(&as4_aggregator_as_);
-      as4_aggregator_addr_ = IpAddress::FromBytes(Family::kIpv4, r.current());
-      return Status::Ok();
-    case kAttrLargeCommunities:
-      if (n % 12) return LengthError("LARGE_COMMUNITIES", n, "a multiple of 12");
-      for (size_t i = 0; i < n / 12; ++i) {
-        LargeCommunity c{};
-        (void)r.U32(&c.global_admin);
-        (void)r.U32(&c.local1);
-        (void)r.U32(&c.local2);
-        large_communities.push_back(c);
-      }
-      return Status::Ok();
-    case kAttrOtc:
-      if (n != 4) return LengthError("OTC", n, "4");
-      (void)r.U32(&otc);
-      return Status::Ok();
-    default:
-      unknown.push_back({flags, type, body});
-      return Status::Ok();
-  }
-}
-
 // RFC 6793 §4.2.3: rebuild the 4-octet path of a 2-octet session.
 void PathAttributes::MergeAs4(const AttrContext& ctx) {
   // In a 4-octet session AS4_PATH and AS4_AGGREGATOR must be ignored.
@@ -414,49 +279,108 @@ void PathAttributes::MergeAs4(const AttrContext& ctx) {
                        as_path.asns.begin() + at + out.count);
     at += s.count;
   }
-  merged.segments.insert(merged.segments.end(), as4_path.segments.begin(),
-                         as4_path.segments.end());
+  merged.segments.insert(merged.segments.end(), as4_path.segments.begin(), as4_path.segments.end());
   merged.asns.insert(merged.asns.end(), as4_path.asns.begin(), as4_path.asns.end());
   as_path.segments.swap(merged.segments);
   as_path.asns.swap(merged.asns);
 }
 
+void PathAttributes::AddError(uint8_t type, AttrAction action, const char* rule,
+                              std::string message) {
+  errors_.push_back({type, action, rule, std::move(message)});
+  action_ = std::max(action_, action);
+}
+
+// RFC 7606 §3-§5 over one attribute block: each attribute is checked
+// against its row of the attribute table (flags, §3 c; length and value,
+// §7) and a malformed one gets the row's action.
 Status PathAttributes::Decode(std::span<const uint8_t> data, const AttrContext& ctx) {
   Clear();
   length = data.size();
+  Status first;  // the first treat-as-withdraw error
+  auto withdraw = [&](uint8_t type, const char* rule, Status s) {
+    AddError(type, AttrAction::kTreatAsWithdraw, rule, s.message());
+    if (first.ok()) first = std::move(s);
+  };
   ByteReader r(data);
+  Status s;  // the current attribute's error; set only on failure
   while (!r.empty()) {
     const size_t at = r.position();
     uint8_t flags, type;
+    // RFC 7606 §4: an attribute that overruns the block makes the rest
+    // unreadable; the route is treat-as-withdraw.
     if (!r.U8(&flags) || !r.U8(&type)) {
-      return Status::Corrupt(fmt::format("RFC 4271 §4.3: attribute header truncated at offset {}", at));
+      withdraw(0, "RFC 7606 §4",
+               Status::Corrupt(
+                   fmt::format("RFC 4271 §4.3: attribute header truncated at offset {}", at)));
+      break;
     }
     size_t len;
     if (flags & kFlagExtendedLength) {
       uint16_t l;
-      if (!r.U16(&l)) return Status::Corrupt("RFC 4271 §4.3: extended attribute length truncated");
+      if (!r.U16(&l)) {
+        withdraw(type, "RFC 7606 §4",
+                 Status::Corrupt("RFC 4271 §4.3: extended attribute length truncated"));
+        break;
+      }
       len = l;
     } else {
       uint8_t l;
-      if (!r.U8(&l)) return Status::Corrupt("RFC 4271 §4.3: attribute length truncated");
+      if (!r.U8(&l)) {
+        withdraw(type, "RFC 7606 §4", Status::Corrupt("RFC 4271 §4.3: attribute length truncated"));
+        break;
+      }
       len = l;
     }
     std::span<const uint8_t> body;
     if (!r.Span(len, &body)) {
-      return Status::Corrupt(fmt::format(
-          "RFC 4271 §4.3: attribute type {} length {} exceeds the {} bytes left in the block",
-          type, len, r.remaining()));
+      withdraw(type, "RFC 7606 §4",
+               Status::Corrupt(fmt::format(
+                   "RFC 4271 §4.3: attribute type {} length {} exceeds the {} bytes left in the "
+                   "block",
+                   type, len, r.remaining())));
+      break;
     }
+    const AttrSpec& spec = AttrSpecFor(type);
     // RFC 7606 §3(g): of repeated attributes only the first counts.
-    if (Has(type) && type != kAttrMpReach && type != kAttrMpUnreach) continue;
-    present_[type >> 6] |= uint64_t{1} << (type & 63);
-    Status s = DecodeOne(flags, type, body, ctx);
-    if (!s.ok()) {
-      return Status(s.code(), fmt::format("attribute type {} at offset {}: {}", type, at, s.message()));
+    if (Has(type) && type != kAttrMpReach && type != kAttrMpUnreach) {
+      AddError(
+          type, AttrAction::kAttributeDiscard, "RFC 7606 §3 g",
+          fmt::format("{} at offset {} repeats an earlier one; discarded", AttrName(type), at));
+      continue;
+    }
+    if (!spec.decode) {
+      Set(type);
+      unknown.push_back({flags, type, body});
+      continue;
+    }
+    const uint8_t kinds = flags & (kFlagOptional | kFlagTransitive);
+    if (kinds != spec.flags && !ctx.mrt_rib) {
+      // RFC 7606 §3(c): conflicting Optional/Transitive bits make the
+      // attribute malformed, handled with the attribute's own action. The
+      // rule is about what a peer sent: in an MRT RIB entry the flags are
+      // the dumper's re-encoding, not the peer's (the NL-ix route server's
+      // dumps in ixp-rs/ write 0x00 on NEXT_HOP, LOCAL_PREF and
+      // LARGE_COMMUNITIES of 23 routes whose values are intact, and
+      // bgpdump prints them), so RIB entries are not checked.
+      s = Status::Corrupt(fmt::format("RFC 7606 §3 c: {} flags 0x{:02x}, expected 0x{:02x}",
+                                      spec.name, kinds, spec.flags));
+    } else {
+      Set(type);
+      if (spec.decode(*this, body, ctx, &s)) continue;
+    }
+    const char* rule = s.code() == StatusCode::kLimitExceeded ? "cap kMaxAsPathAsns" : spec.rule;
+    Status located(s.code(),
+                   fmt::format("attribute type {} at offset {}: {}", type, at, s.message()));
+    if (spec.on_error == AttrAction::kAttributeDiscard) {
+      Unset(type);
+      AddError(type, AttrAction::kAttributeDiscard, rule, located.message() + "; discarded");
+    } else {
+      withdraw(type, rule, std::move(located));
     }
   }
   MergeAs4(ctx);
-  return Status::Ok();
+  return first;
 }
 
 }  // namespace vigia::bgp

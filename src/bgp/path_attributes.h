@@ -6,9 +6,12 @@
 // (unknown attributes, raw NLRI) point into the caller's buffer and are valid
 // only as long as that buffer is. Not thread-safe.
 //
-// Decoding follows the RFCs, with RFC 7606 "treat-as-withdraw" in spirit: a
-// malformed attribute is reported as a Status and the caller skips the
-// record; nothing is read past its buffer.
+// Decoding walks the attribute table (attr_table.h) and applies RFC 7606:
+// a malformed attribute is either discarded (its field left unset) or makes
+// the whole route "treat-as-withdraw"; every action taken is listed in
+// errors with the rule that names it. Session reset, the third action, does
+// not exist for recorded data: where the RFC names it, treat-as-withdraw is
+// applied instead. Nothing is read past the buffer.
 #pragma once
 
 #include <cstdint>
@@ -81,8 +84,18 @@ struct AsPath {
   Asn Origin() const;
   // "701 3549 {64512,64513}" as bgpdump prints it.
   std::string ToString() const;
-  // The same text written at out; needs kMaxAsPathText bytes of room.
-  char* Format(char* out) const;
+  // The same text written at out; needs kMaxAsPathText bytes of room. Like
+  // bgpdump, the text is cut with "..." once it passes 7,900 characters
+  // (about 1,300 ASNs).
+  char* Format(char* out) const { return Format(out, kAsPathTextCut); }
+  // The whole text, never cut; needs FullTextRoom() bytes.
+  char* FormatFull(char* out) const { return Format(out, SIZE_MAX); }
+  size_t FullTextRoom() const { return asns.size() * 11 + segments.size() * 3 + 16; }
+
+  static constexpr size_t kAsPathTextCut = 7900;
+
+ private:
+  char* Format(char* out, size_t cut) const;
 };
 
 // bgpdump cuts AS path text after 7,900 characters with "..."; the room
@@ -131,24 +144,52 @@ struct RawAttribute {
   std::span<const uint8_t> data;
 };
 
+// RFC 7606 §2 error actions, mildest first.
+enum class AttrAction : uint8_t {
+  kNone,
+  kAttributeDiscard,  // the attribute is ignored, the route kept
+  kTreatAsWithdraw,   // the route is handled as a withdrawal of its prefixes
+};
+
+// One RFC 7606 action taken while decoding a block.
+struct AttrError {
+  uint8_t type = 0;  // attribute type code (0 when the block itself is damaged)
+  AttrAction action = AttrAction::kNone;
+  const char* rule = "";  // "RFC 7606 §7.7"
+  std::string message;    // what was wrong, with the attribute's offset
+};
+
 // Where the attributes come from decides how some of them are encoded.
 struct AttrContext {
-  int as_size = 4;          // AS_PATH/AGGREGATOR width: 2 (old sessions, MRT v1) or 4
-  bool add_path = false;    // RFC 7911 path identifiers in MP NLRI
-  bool mrt_rib = false;     // RFC 6396 §4.3.4 abbreviated MP_REACH allowed
+  int as_size = 4;        // AS_PATH/AGGREGATOR width: 2 (old sessions, MRT v1) or 4
+  bool add_path = false;  // RFC 7911 path identifiers in MP NLRI
+  // An MRT RIB entry (RFC 6396 §4.2, §4.3.4): the abbreviated MP_REACH is
+  // allowed, and attribute flags are not checked (RFC 7606 §3 c is about
+  // what a peer sent; a RIB dump's flags are the dumper's).
+  bool mrt_rib = false;
 };
 
 class PathAttributes {
  public:
   void Clear();
 
-  // Decodes a path attribute block. On error the object holds whatever was
-  // decoded before the bad attribute.
+  // Decodes a path attribute block. Returns OK when the route stands
+  // (possibly with attributes discarded, see errors); otherwise the Status
+  // of the first error that makes the route treat-as-withdraw. Decoding goes
+  // on after a treat-as-withdraw error while the block can be walked, so
+  // that MP_REACH_NLRI / MP_UNREACH_NLRI prefixes are still known.
   Status Decode(std::span<const uint8_t> data, const AttrContext& ctx);
+
+  // The strongest action in errors.
+  AttrAction action() const { return action_; }
+  bool withdrawn() const { return action_ == AttrAction::kTreatAsWithdraw; }
+  // Every RFC 7606 action taken, in block order. Empty for a clean block.
+  const std::vector<AttrError>& errors() const { return errors_; }
 
   bool Has(uint8_t type) const { return (present_[type >> 6] >> (type & 63)) & 1; }
   // Marks an attribute present, for code that builds attributes to encode.
   void Set(uint8_t type) { present_[type >> 6] |= uint64_t{1} << (type & 63); }
+  void Unset(uint8_t type) { present_[type >> 6] &= ~(uint64_t{1} << (type & 63)); }
   // Appends an MP_REACH / MP_UNREACH block to fill in (reusing storage).
   MpReach& AddMpReach() {
     Set(kAttrMpReach);
@@ -190,8 +231,8 @@ class PathAttributes {
   std::string warning;
 
  private:
-  Status DecodeOne(uint8_t flags, uint8_t type, std::span<const uint8_t> body,
-                   const AttrContext& ctx);
+  friend struct AttrCodec;  // the decode and encode functions of attr_table.cc
+  void AddError(uint8_t type, AttrAction action, const char* rule, std::string message);
   Status DecodeMpReach(std::span<const uint8_t> body, const AttrContext& ctx);
   Status DecodeMpUnreach(std::span<const uint8_t> body, const AttrContext& ctx);
   void MergeAs4(const AttrContext& ctx);
@@ -201,6 +242,8 @@ class PathAttributes {
   MpUnreach& NextMpUnreach();
 
   uint64_t present_[4] = {0, 0, 0, 0};
+  AttrAction action_ = AttrAction::kNone;
+  std::vector<AttrError> errors_;
   Asn as4_aggregator_as_ = 0;
   IpAddress as4_aggregator_addr_;
 };
@@ -210,7 +253,9 @@ class PathAttributes {
 Status DecodeNlri(std::span<const uint8_t> data, Family family, bool add_path,
                   std::vector<NlriEntry>* out);
 
-// Caps on counts that come from input.
+// Caps on counts that come from input. An AS_PATH longer than this is not
+// malformed, but the route is treated as withdrawn (reported with the rule
+// "cap kMaxAsPathAsns"); the other routes of the record are unaffected.
 inline constexpr size_t kMaxAsPathAsns = 4096;
 
 }  // namespace vigia::bgp

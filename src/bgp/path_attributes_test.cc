@@ -19,10 +19,6 @@ namespace {
 
 using namespace test;  // NOLINT(google-build-using-namespace)
 
-constexpr uint8_t kWellKnown = kFlagTransitive;
-constexpr uint8_t kOptTrans = kFlagOptional | kFlagTransitive;
-constexpr uint8_t kOptNonTrans = kFlagOptional;
-
 // ---------------------------------------------------------------------------
 // Builders for wire bytes.
 
@@ -682,8 +678,13 @@ TEST(As4Merge, MalformedAs4PathIsIgnored) {
     Decoded d(
         Cat({AsPathAttr({Seg2(kAsSequence, {100, kAsTrans})}), Attr(kOptTrans, kAttrAs4Path, bad)}),
         Ctx(2));
+    // RFC 6793 §6: attribute discard; the route stands on its AS_PATH.
     ASSERT_TRUE(d.status.ok()) << d.status.ToString();
-    EXPECT_TRUE(d.attrs.as4_path.malformed);
+    EXPECT_FALSE(d.attrs.Has(kAttrAs4Path));
+    EXPECT_TRUE(d.attrs.as4_path.empty());
+    ASSERT_EQ(d.attrs.errors().size(), 1u);
+    EXPECT_EQ(d.attrs.errors()[0].action, AttrAction::kAttributeDiscard);
+    EXPECT_STREQ(d.attrs.errors()[0].rule, "RFC 6793 §6");
     EXPECT_FALSE(d.attrs.as_path.malformed);
     EXPECT_EQ(d.attrs.as_path.ToString(), "100 23456");
   }
@@ -699,12 +700,40 @@ TEST(As4Merge, As4PathWithoutAsPathLeavesPathEmpty) {
 // Hostile input: a non-OK Status or a documented repair, never a read out of
 // bounds (the debug preset runs these under ASan).
 
+// The flags each attribute must carry (RFC 4271 §5, RFC 7606 §3 c), so
+// that these tests reach the length checks.
+uint8_t FlagsOf(uint8_t type) {
+  switch (type) {
+    case kAttrOrigin:
+    case kAttrAsPath:
+    case kAttrNextHop:
+    case kAttrLocalPref:
+    case kAttrAtomicAggregate:
+      return kWellKnown;
+    case kAttrMed:
+    case kAttrOriginatorId:
+    case kAttrClusterList:
+    case kAttrMpReach:
+    case kAttrMpUnreach:
+      return kOptNonTrans;
+    default:
+      return kOptTrans;
+  }
+}
+
 TEST(HostileAttributes, ZeroLengthFixedSizeAttributesAreCorrupt) {
-  for (uint8_t type :
-       {kAttrOrigin, kAttrNextHop, kAttrMed, kAttrLocalPref, kAttrAggregator, kAttrOriginatorId,
-        kAttrMpReach, kAttrMpUnreach, kAttrAs4Aggregator, kAttrOtc}) {
-    Decoded d(Attr(kOptTrans, type, {}));
+  for (uint8_t type : {kAttrOrigin, kAttrNextHop, kAttrMed, kAttrLocalPref, kAttrOriginatorId,
+                       kAttrMpReach, kAttrMpUnreach, kAttrOtc}) {
+    Decoded d(Attr(FlagsOf(type), type, {}));
     EXPECT_EQ(d.status.code(), StatusCode::kCorrupt) << int{type};
+    EXPECT_TRUE(d.attrs.withdrawn()) << int{type};
+  }
+  // RFC 7606 §7.7 and RFC 6793 §6: the aggregators are discarded instead.
+  for (uint8_t type : {kAttrAggregator, kAttrAs4Aggregator}) {
+    Decoded d(Attr(kOptTrans, type, {}));
+    EXPECT_TRUE(d.status.ok()) << int{type};
+    EXPECT_EQ(d.attrs.action(), AttrAction::kAttributeDiscard) << int{type};
+    EXPECT_FALSE(d.attrs.Has(type));
   }
   // An abbreviated MP_REACH needs at least its length octet too.
   Decoded rib(Attr(kOptNonTrans, kAttrMpReach, {}), Ctx(4, false, true));
@@ -718,18 +747,34 @@ TEST(HostileAttributes, WrongLengthsAreCorrupt) {
     size_t length;
   };
   const Case cases[] = {
-      {kAttrOrigin, 2},        {kAttrNextHop, 3},          {kAttrNextHop, 16},
-      {kAttrMed, 5},           {kAttrLocalPref, 8},        {kAttrAggregator, 4},
-      {kAttrAggregator, 7},    {kAttrAggregator, 9},       {kAttrCommunities, 5},
-      {kAttrOriginatorId, 16}, {kAttrClusterList, 6},      {kAttrExtCommunities, 12},
-      {kAttrAs4Aggregator, 6}, {kAttrLargeCommunities, 8}, {kAttrLargeCommunities, 13},
+      {kAttrOrigin, 2},
+      {kAttrNextHop, 3},
+      {kAttrNextHop, 16},
+      {kAttrMed, 5},
+      {kAttrLocalPref, 8},
+      {kAttrCommunities, 5},
+      {kAttrOriginatorId, 16},
+      {kAttrClusterList, 6},
+      {kAttrExtCommunities, 12},
+      {kAttrLargeCommunities, 8},
+      {kAttrLargeCommunities, 13},
       {kAttrOtc, 2},
   };
   for (const Case& c : cases) {
-    Decoded d(Attr(kOptTrans, c.type, Bytes(c.length, 0x01)));
+    Decoded d(Attr(FlagsOf(c.type), c.type, Bytes(c.length, 0x01)));
     EXPECT_EQ(d.status.code(), StatusCode::kCorrupt)
         << "type " << int{c.type} << " length " << c.length;
     EXPECT_NE(d.status.message().find("RFC 7606"), std::string::npos) << d.status.message();
+    EXPECT_TRUE(d.attrs.withdrawn());
+  }
+  // The aggregators are discarded, the route kept.
+  const Case discarded[] = {
+      {kAttrAggregator, 4}, {kAttrAggregator, 7}, {kAttrAggregator, 9}, {kAttrAs4Aggregator, 6}};
+  for (const Case& c : discarded) {
+    Decoded d(Attr(kOptTrans, c.type, Bytes(c.length, 0x01)));
+    EXPECT_TRUE(d.status.ok()) << "type " << int{c.type} << " length " << c.length;
+    ASSERT_EQ(d.attrs.errors().size(), 1u);
+    EXPECT_EQ(d.attrs.errors()[0].action, AttrAction::kAttributeDiscard);
   }
 }
 

@@ -17,6 +17,11 @@
 namespace vigia::bgp::test {
 
 using Bytes = std::vector<uint8_t>;
+
+// The attribute flag combinations (RFC 4271 §4.3).
+inline constexpr uint8_t kWellKnown = kFlagTransitive;
+inline constexpr uint8_t kOptTrans = kFlagOptional | kFlagTransitive;
+inline constexpr uint8_t kOptNonTrans = kFlagOptional;
 using Strings = std::vector<std::string>;
 
 inline void Put16(Bytes* b, uint32_t v) {

@@ -6,6 +6,8 @@
 #include <chrono>
 #include <cstdio>
 
+#include "bgp/attr_table.h"
+
 namespace vigia::cli {
 
 std::string ReasonKey(const Status& s) {
@@ -84,6 +86,7 @@ WalkResult WalkFiles(const std::vector<std::string>& files, const WalkOptions& o
           say(p.offset, "note: " + p.message);
           return;
         case mrt::ProblemKind::kFraming:
+        case mrt::ProblemKind::kTruncated:
           ++res.skip_reasons["framing: " + p.message.substr(0, p.message.find(':'))];
           break;
         case mrt::ProblemKind::kStream:
@@ -101,16 +104,28 @@ WalkResult WalkFiles(const std::vector<std::string>& files, const WalkOptions& o
       if (!s.ok()) {
         ++res.skipped_records;
         ++res.skip_reasons[ReasonKey(s)];
-        say(rec.offset, fmt::format("{}/{} record skipped: {}", mrt::TypeName(rec.header.type),
-                                    mrt::SubtypeName(rec.header.type, rec.header.subtype),
-                                    s.message()));
+        say(rec.offset,
+            fmt::format("{}/{} record skipped: {}", mrt::TypeName(rec.header.type),
+                        mrt::SubtypeName(rec.header.type, rec.header.subtype), s.message()));
         continue;
       }
+      const bgp::PathAttributes* last = nullptr;
+      if (dec.has_route_problems())
+        mrt::ForEachRouteProblem(dec, [&](const mrt::RouteProblem& p) {
+          if (p.error->action == bgp::AttrAction::kTreatAsWithdraw) {
+            if (p.attrs != last) ++res.routes_withdrawn;
+            last = p.attrs;
+          } else {
+            ++res.attributes_discarded;
+          }
+          ++res.rfc7606[fmt::format("{} {}", p.error->rule, bgp::AttrActionName(p.error->action))];
+          say(rec.offset, p.ToString());
+        });
       if (!dec.warning().empty()) {
         ++res.repaired_records;
-        say(rec.offset, fmt::format("{}/{} record repaired: {}", mrt::TypeName(rec.header.type),
-                                    mrt::SubtypeName(rec.header.type, rec.header.subtype),
-                                    dec.warning()));
+        say(rec.offset,
+            fmt::format("{}/{} record repaired: {}", mrt::TypeName(rec.header.type),
+                        mrt::SubtypeName(rec.header.type, rec.header.subtype), dec.warning()));
       }
       on_entry(dec);
       if ((++n & 4095) == 0) {
@@ -120,6 +135,9 @@ WalkResult WalkFiles(const std::vector<std::string>& files, const WalkOptions& o
     if (!r.stream_status().ok()) ++res.stream_errors;
     res.skipped_bytes += r.stats().skipped_bytes;
     res.length_fixes += r.stats().length_fixes;
+    // A compressed stream cut short is a stream error already; a plain one
+    // is seen only by the framing.
+    if (r.stats().truncated_tail && r.stream_status().ok()) ++res.truncated_files;
     if (suppressed && !opts.quiet) {
       std::fprintf(stderr, "vigia: %s: %zu more messages not shown\n", path.c_str(), suppressed);
     }

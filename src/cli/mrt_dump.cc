@@ -44,13 +44,17 @@ int RunDump(const DumpArgs& a) {
   if (a.summary || (res.anything_skipped() && !a.quiet)) {
     std::fprintf(stderr,
                  "vigia: %llu files, %llu records, %llu entries printed, %llu records skipped, "
-                 "%llu bytes skipped, %llu stream errors\n",
+                 "%llu bytes skipped, %llu stream errors, %llu truncated files, %llu attributes "
+                 "discarded, %llu routes withdrawn\n",
                  static_cast<unsigned long long>(res.files),
                  static_cast<unsigned long long>(res.records),
                  static_cast<unsigned long long>(lines),
                  static_cast<unsigned long long>(res.skipped_records),
                  static_cast<unsigned long long>(res.skipped_bytes),
-                 static_cast<unsigned long long>(res.stream_errors));
+                 static_cast<unsigned long long>(res.stream_errors),
+                 static_cast<unsigned long long>(res.truncated_files),
+                 static_cast<unsigned long long>(res.attributes_discarded),
+                 static_cast<unsigned long long>(res.routes_withdrawn));
   }
   if (res.unreadable_files == res.files) return kExitFailed;
   return res.anything_skipped() ? kExitSkipped : kExitOk;
@@ -66,6 +70,8 @@ void RegisterMrtDump(CLI::App& mrt, int* exit_code) {
       "Output is byte-identical to Debian bgpdump 1.6.2 (-m / -M) where bgpdump reads the file\n"
       "correctly; see docs/bgpdump-compatibility.md. Compressed input (.gz .bz2 .xz .zst) is\n"
       "detected by its magic bytes.\n"
+      "Routes with malformed attributes follow RFC 7606: the attribute is discarded or the\n"
+      "route treated as withdrawn (not printed); each action is reported on stderr.\n"
       "Exit status: 0 all read, 1 something was skipped (reported on stderr), 2 nothing could be "
       "read.");
   auto* m = cmd->add_flag("-m", args->unix_time, "one line per entry, unix timestamps (default)");

@@ -1,9 +1,9 @@
 // vigia mrt stats: what MRT files hold, and what could not be read.
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include <cstdio>
 #include <iostream>
+#include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
 #include "cli/mrt_common.h"
@@ -48,6 +48,10 @@ int RunStats(const StatsArgs& a) {
     j["unreadable_files"] = res.unreadable_files;
     j["legacy_length_fixes"] = res.length_fixes;
     j["skip_reasons"] = res.skip_reasons;
+    j["truncated_files"] = res.truncated_files;
+    j["attributes_discarded"] = res.attributes_discarded;
+    j["routes_withdrawn"] = res.routes_withdrawn;
+    j["rfc7606"] = res.rfc7606;
     std::cout << j.dump(2) << "\n";
   } else {
     std::printf("files              %llu\n", static_cast<unsigned long long>(res.files));
@@ -56,8 +60,8 @@ int RunStats(const StatsArgs& a) {
       std::printf("  %-40s %llu\n", k.c_str(), static_cast<unsigned long long>(v));
     }
     std::printf("entries            %llu\n",
-                static_cast<unsigned long long>(st.rib_entries + st.announcements +
-                                                st.withdrawals + st.state_changes));
+                static_cast<unsigned long long>(st.rib_entries + st.announcements + st.withdrawals +
+                                                st.state_changes));
     std::printf("  rib entries      %llu\n", static_cast<unsigned long long>(st.rib_entries));
     std::printf("  announcements    %llu\n", static_cast<unsigned long long>(st.announcements));
     std::printf("  withdrawals      %llu\n", static_cast<unsigned long long>(st.withdrawals));
@@ -78,6 +82,17 @@ int RunStats(const StatsArgs& a) {
     for (const auto& [k, v] : res.skip_reasons) {
       std::printf("  skipped: %-50s %llu\n", k.c_str(), static_cast<unsigned long long>(v));
     }
+    if (res.truncated_files) {
+      std::printf("truncated files    %llu\n",
+                  static_cast<unsigned long long>(res.truncated_files));
+    }
+    // RFC 7606: what was done to routes with malformed attributes.
+    std::printf("attrs discarded    %llu\n",
+                static_cast<unsigned long long>(res.attributes_discarded));
+    std::printf("routes withdrawn   %llu\n", static_cast<unsigned long long>(res.routes_withdrawn));
+    for (const auto& [k, v] : res.rfc7606) {
+      std::printf("  %-50s %llu\n", k.c_str(), static_cast<unsigned long long>(v));
+    }
   }
   if (res.unreadable_files == res.files) return kExitFailed;
   return res.anything_skipped() ? kExitSkipped : kExitOk;
@@ -87,8 +102,11 @@ int RunStats(const StatsArgs& a) {
 
 void RegisterMrtStats(CLI::App& mrt, int* exit_code) {
   auto args = std::make_shared<StatsArgs>();
-  CLI::App* cmd = mrt.add_subcommand("stats", "Count what MRT files hold (parse only, no output per entry)");
-  cmd->footer("Exit status: 0 all read, 1 something was skipped, 2 nothing could be read.");
+  CLI::App* cmd =
+      mrt.add_subcommand("stats", "Count what MRT files hold (parse only, no output per entry)");
+  cmd->footer(
+      "Exit status: 0 all read, 1 something was skipped (a damaged or truncated record, an\n"
+      "attribute discarded or a route withdrawn under RFC 7606), 2 nothing could be read.");
   cmd->add_flag("--json", args->json, "print the counts as a JSON object");
   cmd->add_flag("-q,--quiet", args->quiet, "do not report skipped records");
   cmd->add_flag("--single-thread", args->single_thread,

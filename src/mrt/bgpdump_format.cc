@@ -12,11 +12,10 @@ using bgp::PathAttributes;
 
 char* FormatIpv6Bgpdump(const uint8_t b[16], char* out) {
   auto word = [&](int i) { return static_cast<uint16_t>((b[2 * i] << 8) | b[2 * i + 1]); };
-  const bool zero96 = word(0) == 0 && word(1) == 0 && word(2) == 0 && word(3) == 0 &&
-                      word(4) == 0;
+  const bool zero96 = word(0) == 0 && word(1) == 0 && word(2) == 0 && word(3) == 0 && word(4) == 0;
   const bool mapped = zero96 && word(5) == 0xFFFF;
-  const uint32_t low = (uint32_t{b[12]} << 24) | (uint32_t{b[13]} << 16) |
-                       (uint32_t{b[14]} << 8) | b[15];
+  const uint32_t low =
+      (uint32_t{b[12]} << 24) | (uint32_t{b[13]} << 16) | (uint32_t{b[14]} << 8) | b[15];
   const bool compat = zero96 && word(5) == 0 && low > 1;
   if (mapped || compat) {
     std::memcpy(out, mapped ? "::ffff:" : "::", mapped ? 7 : 2);
@@ -131,9 +130,15 @@ char* Communities(const PathAttributes& a, char* out) {
     if (!first) *out++ = ' ';
     first = false;
     switch (c) {
-      case 0xFFFFFF01: out = Str("no-export", out); break;
-      case 0xFFFFFF02: out = Str("no-advertise", out); break;
-      case 0xFFFFFF03: out = Str("local-AS", out); break;
+      case 0xFFFFFF01:
+        out = Str("no-export", out);
+        break;
+      case 0xFFFFFF02:
+        out = Str("no-advertise", out);
+        break;
+      case 0xFFFFFF03:
+        out = Str("local-AS", out);
+        break;
       default:
         out = U32(c >> 16, out);
         *out++ = ':';
@@ -241,14 +246,21 @@ void BgpdumpFormatter::SetTime(const RecordHeader& h, bool with_us) {
 
 size_t BgpdumpFormatter::Format(const Decoder& d, OutputBuffer* out) {
   switch (d.kind()) {
-    case EntryKind::kTableDump: return FormatTableDump(d, out);
-    case EntryKind::kRib: return FormatRib(d, out);
-    case EntryKind::kBgp4mpMessage: return FormatBgp4mp(d, out);
+    case EntryKind::kTableDump:
+      return FormatTableDump(d, out);
+    case EntryKind::kRib:
+      return FormatRib(d, out);
+    case EntryKind::kBgp4mpMessage:
+      return FormatBgp4mp(d, out);
     case EntryKind::kBgp4mpStateChange:
-      return FormatStateChange(d, out, d.record().header.type == kTypeBgp4mpEt ? "BGP4MP_ET" : "BGP4MP");
-    case EntryKind::kBgpMessage: return FormatLegacyBgp(d, out);
-    case EntryKind::kBgpStateChange: return FormatStateChange(d, out, "BGP");
-    default: return 0;
+      return FormatStateChange(d, out,
+                               d.record().header.type == kTypeBgp4mpEt ? "BGP4MP_ET" : "BGP4MP");
+    case EntryKind::kBgpMessage:
+      return FormatLegacyBgp(d, out);
+    case EntryKind::kBgpStateChange:
+      return FormatStateChange(d, out, "BGP");
+    default:
+      return 0;
   }
 }
 
@@ -259,9 +271,14 @@ size_t BgpdumpFormatter::FormatTableDump(const Decoder& d, OutputBuffer* out) {
   // Only subtype 2 prints as IPv6; subtype 4 prints the first four octets
   // as IPv4, as bgpdump does.
   const bool v6 = td.subtype == 2;
+  size_t lines = 0;
   for (size_t i = 0; i < td.entry_count; ++i) {
     const TableDumpEntry& e = td.entries[i];
     const PathAttributes& a = e.attrs;
+    // RFC 7606 treat-as-withdraw: the entry is no route (reported by the
+    // caller); the other entries print.
+    if (a.withdrawn()) continue;
+    ++lines;
     char* p = out->Reserve(TailRoom(a) + 256);
     p = Str("TABLE_DUMP|", p);
     p = Str(time_, p);
@@ -279,8 +296,8 @@ size_t BgpdumpFormatter::FormatTableDump(const Decoder& d, OutputBuffer* out) {
     p = Str(OriginName(a), p);
     if (mode_ == BgpdumpMode::kUnixTime) {
       *p++ = '|';
-      const MpReach* m = a.Has(bgp::kAttrMpReach) ? ReachSlot(a, bgp::kAfiIpv6, bgp::kSafiUnicast)
-                                                  : nullptr;
+      const MpReach* m =
+          a.Has(bgp::kAttrMpReach) ? ReachSlot(a, bgp::kAfiIpv6, bgp::kSafiUnicast) : nullptr;
       p = m ? Ipv6(m->next_hop, p) : Ipv4(a.next_hop, p);
       *p++ = '|';
       p = U32(Pref(a), p);
@@ -292,7 +309,7 @@ size_t BgpdumpFormatter::FormatTableDump(const Decoder& d, OutputBuffer* out) {
     *p++ = '\n';
     out->Commit(p);
   }
-  return td.entry_count;
+  return lines;
 }
 
 // bgpdump.c table_line_dump_v2_prefix. bgpdump prints only the unicast
@@ -311,9 +328,13 @@ size_t BgpdumpFormatter::FormatRib(const Decoder& d, OutputBuffer* out) {
   pe = U32(rib.prefix.length(), pe);
   const std::string_view prefix_text(prefix, static_cast<size_t>(pe - prefix));
   const std::vector<PeerEntry>& peers = d.peer_index().peers;
+  size_t lines = 0;
   for (size_t i = 0; i < rib.entry_count; ++i) {
     const RibEntry& e = rib.entries[i];
     const PathAttributes& a = e.attrs;
+    // RFC 7606 treat-as-withdraw affects this peer's entry alone.
+    if (a.withdrawn()) continue;
+    ++lines;
     const PeerEntry& peer = peers[e.peer_index];
     char* p = out->Reserve(TailRoom(a) + 256);
     p = Str(rib.add_path ? "TABLE_DUMP2_AP|" : "TABLE_DUMP2|", p);
@@ -345,7 +366,7 @@ size_t BgpdumpFormatter::FormatRib(const Decoder& d, OutputBuffer* out) {
     *p++ = '\n';
     out->Commit(p);
   }
-  return rib.entry_count;
+  return lines;
 }
 
 size_t BgpdumpFormatter::FormatStateChange(const Decoder& d, OutputBuffer* out,
@@ -448,6 +469,9 @@ size_t BgpdumpFormatter::FormatBgp4mp(const Decoder& d, OutputBuffer* out) {
     }
   }
   if (u.nlri.empty() && !a.Has(bgp::kAttrMpReach)) return lines;
+  // RFC 7606 treat-as-withdraw: the announcements are not routes (the
+  // caller reports them); the withdrawals above stand.
+  if (a.withdrawn()) return lines;
 
   // Announcements. The attribute tail is the same for every prefix of a
   // block, so it is formatted once.
@@ -565,6 +589,7 @@ size_t BgpdumpFormatter::FormatLegacyBgp(const Decoder& d, OutputBuffer* out) {
     ++lines;
   }
   for (const bgp::NlriEntry& n : u.nlri) {
+    if (a.withdrawn()) break;  // RFC 7606 treat-as-withdraw, reported by the caller
     char* p = out->Reserve(TailRoom(a) + 256);
     p = Str("BGP|", p);
     p = Str(time_, p);

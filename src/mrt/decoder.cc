@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "bgp/attr_table.h"
 #include "core/byte_reader.h"
 
 namespace vigia::mrt {
@@ -23,8 +24,7 @@ Status ReadPrefix(ByteReader& r, Family f, Prefix* out) {
   if (!r.U8(&len)) return Status::Corrupt("RFC 6396 §4.3.2: prefix length missing");
   int width = f == Family::kIpv4 ? 32 : 128;
   if (len > width) {
-    return Status::Corrupt(
-        fmt::format("RFC 6396 §4.3.2: prefix length {} exceeds {}", len, width));
+    return Status::Corrupt(fmt::format("RFC 6396 §4.3.2: prefix length {} exceeds {}", len, width));
   }
   uint8_t raw[16] = {0};
   if (!r.Copy(raw, (len + 7) / 8)) return Status::Corrupt("RFC 6396 §4.3.2: prefix truncated");
@@ -42,6 +42,7 @@ Status Decoder::Decode(const Record& rec) {
   rec_ = rec;
   kind_ = EntryKind::kNone;
   warning_.clear();
+  route_problems_ = false;
   Status s;
   switch (rec.header.type) {
     case kTypeTableDump:
@@ -61,8 +62,13 @@ Status Decoder::Decode(const Record& rec) {
       kind_ = EntryKind::kOther;
       return Status::Ok();
   }
+  if ((kind_ == EntryKind::kBgp4mpMessage || kind_ == EntryKind::kBgpMessage) &&
+      bgp4mp_.message.type == bgp::kMsgUpdate) {
+    route_problems_ = !bgp4mp_.message.update.attrs.errors().empty();
+  }
   if (!s.ok()) {
     kind_ = EntryKind::kNone;
+    route_problems_ = false;
   } else if ((kind_ == EntryKind::kBgp4mpMessage || kind_ == EntryKind::kBgpMessage) &&
              !bgp4mp_.message.warning.empty()) {
     warning_ = bgp4mp_.message.warning;
@@ -98,15 +104,17 @@ Status Decoder::DecodeTableDump(const Record& rec) {
     if (!r.Copy(raw, f == Family::kIpv4 ? 4 : 16) || !r.U8(&len) || !r.U8(&e.status) ||
         !r.U32(&e.originated_time) || !ReadIp(r, f, &e.peer_ip) || !r.Asn(as_size, &e.peer_as) ||
         !r.U16(&attr_len) || !r.Span(attr_len, &attrs)) {
-      return Status::Corrupt(fmt::format("RFC 6396 §4.2: TABLE_DUMP entry {} truncated",
-                                         table_dump_.entry_count));
+      return Status::Corrupt(
+          fmt::format("RFC 6396 §4.2: TABLE_DUMP entry {} truncated", table_dump_.entry_count));
     }
     if (len > (f == Family::kIpv4 ? 32 : 128)) {
       return Status::Corrupt(fmt::format("RFC 6396 §4.2: prefix length {} is invalid", len));
     }
     e.prefix = Prefix(IpAddress::FromBytes(f, raw), len);
     bgp::AttrContext ctx{.as_size = as_size, .add_path = false, .mrt_rib = true};
-    if (Status s = e.attrs.Decode(attrs, ctx); !s.ok()) return s;
+    // RFC 7606: errors stay with this entry (e.attrs.errors()).
+    (void)e.attrs.Decode(attrs, ctx);
+    route_problems_ |= !e.attrs.errors().empty();
     ++table_dump_.entry_count;
     if (table_dump_.entry_count > kMaxRibEntries) {
       return Status::LimitExceeded("TABLE_DUMP record holds more than 65535 entries");
@@ -186,8 +194,8 @@ Status Decoder::DecodeRib(const Record& rec) {
                            (rib.safi == bgp::kSafiUnicast || rib.safi == bgp::kSafiMulticast);
       if (rib.prefix_decoded) {
         ByteReader p(rib.raw_nlri);
-        Status s = ReadPrefix(p, rib.afi == bgp::kAfiIpv4 ? Family::kIpv4 : Family::kIpv6,
-                              &rib.prefix);
+        Status s =
+            ReadPrefix(p, rib.afi == bgp::kAfiIpv4 ? Family::kIpv4 : Family::kIpv6, &rib.prefix);
         if (!s.ok()) return s;
       }
       break;
@@ -204,9 +212,9 @@ Status Decoder::DecodeRib(const Record& rec) {
   // Each entry takes at least 8 bytes (10 with a path identifier): a count
   // the record cannot hold is refused before anything is allocated for it.
   if (size_t{count} * (rib.add_path ? 10 : 8) > r.remaining()) {
-    return Status::Corrupt(fmt::format(
-        "RFC 6396 §4.3.4: RIB entry count {} does not fit in the {} bytes left", count,
-        r.remaining()));
+    return Status::Corrupt(
+        fmt::format("RFC 6396 §4.3.4: RIB entry count {} does not fit in the {} bytes left", count,
+                    r.remaining()));
   }
   if (rib.entries.size() < count) rib.entries.resize(count);
   bgp::AttrContext ctx{.as_size = 4, .add_path = false, .mrt_rib = true};
@@ -225,9 +233,10 @@ Status Decoder::DecodeRib(const Record& rec) {
           "RFC 6396 §4.3.4: peer index {} is beyond the {} peers of the PEER_INDEX_TABLE",
           e.peer_index, peer_index_.peers.size()));
     }
-    if (Status s = e.attrs.Decode(attrs, ctx); !s.ok()) {
-      return Status(s.code(), fmt::format("RIB entry {}: {}", i, s.message()));
-    }
+    // RFC 7606: a malformed attribute affects this entry alone; the errors
+    // stay with it (e.attrs.errors()) and the other peers' routes stand.
+    (void)e.attrs.Decode(attrs, ctx);
+    route_problems_ |= !e.attrs.errors().empty();
     rib.entry_count = i + 1u;
   }
   kind_ = EntryKind::kRib;
@@ -368,13 +377,86 @@ Status Decoder::DecodeLegacyBgp(const Record& rec) {
   if (st == kBgpUpdate) {
     if (Status s = m.message.DecodeUpdateBody(r.Rest(), ctx); !s.ok()) return s;
   } else {
-    m.message.type = st == kBgpOpen ? bgp::kMsgOpen
+    m.message.type = st == kBgpOpen     ? bgp::kMsgOpen
                      : st == kBgpNotify ? bgp::kMsgNotification
                                         : bgp::kMsgKeepalive;
     m.message.body = r.Rest();
   }
   kind_ = EntryKind::kBgpMessage;
   return Status::Ok();
+}
+
+std::string RouteProblem::ToString() const {
+  return fmt::format("peer {} AS{}, {}: {} {}: {}", peer_ip.ToString(), peer_as, routes,
+                     error->rule, bgp::AttrActionName(error->action), error->message);
+}
+
+namespace {
+
+std::string UpdateRoutes(const bgp::Update& u) {
+  size_t n = u.nlri.size();
+  const bgp::NlriEntry* first = u.nlri.empty() ? nullptr : &u.nlri[0];
+  for (size_t i = 0; i < u.attrs.mp_reach_count; ++i) {
+    const auto& l = u.attrs.mp_reach[i].nlri;
+    if (!first && !l.empty()) first = &l[0];
+    n += l.size();
+  }
+  if (n == 0) return "no prefix";
+  if (n == 1) return first->prefix.ToString();
+  return fmt::format("{} prefixes from {}", n, first->prefix.ToString());
+}
+
+}  // namespace
+
+void ForEachRouteProblem(const Decoder& d, const std::function<void(const RouteProblem&)>& f) {
+  if (!d.has_route_problems()) return;
+  RouteProblem p;
+  auto each = [&](const bgp::PathAttributes& a) {
+    p.attrs = &a;
+    for (const bgp::AttrError& e : a.errors()) {
+      p.error = &e;
+      f(p);
+    }
+  };
+  switch (d.kind()) {
+    case EntryKind::kRib: {
+      const Rib& rib = d.rib();
+      for (size_t i = 0; i < rib.entry_count; ++i) {
+        const RibEntry& e = rib.entries[i];
+        if (e.attrs.errors().empty()) continue;
+        const PeerEntry& peer = d.peer_index().peers[e.peer_index];
+        p.peer_ip = peer.ip;
+        p.peer_as = peer.asn;
+        p.routes = rib.prefix_decoded ? rib.prefix.ToString() : "RIB_GENERIC prefix";
+        each(e.attrs);
+      }
+      break;
+    }
+    case EntryKind::kTableDump: {
+      const TableDump& td = d.table_dump();
+      for (size_t i = 0; i < td.entry_count; ++i) {
+        const TableDumpEntry& e = td.entries[i];
+        if (e.attrs.errors().empty()) continue;
+        p.peer_ip = e.peer_ip;
+        p.peer_as = e.peer_as;
+        p.routes = e.prefix.ToString();
+        each(e.attrs);
+      }
+      break;
+    }
+    case EntryKind::kBgp4mpMessage:
+    case EntryKind::kBgpMessage: {
+      const Bgp4mpMessage& m = d.bgp4mp();
+      if (m.message.type != bgp::kMsgUpdate || m.message.update.attrs.errors().empty()) break;
+      p.peer_ip = m.peer_ip;
+      p.peer_as = m.peer_as;
+      p.routes = UpdateRoutes(m.message.update);
+      each(m.message.update.attrs);
+      break;
+    }
+    default:
+      break;
+  }
 }
 
 }  // namespace vigia::mrt

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <vector>
@@ -93,7 +94,7 @@ struct Bgp4mpMessage {
   IpAddress peer_ip;
   IpAddress local_ip;
   bool as4 = false;
-  bool local = false;     // sent by the collector, not received
+  bool local = false;  // sent by the collector, not received
   bool add_path = false;
   bgp::BgpMessage message;
 };
@@ -121,6 +122,9 @@ class Decoder {
   // Non-empty when the record decoded only after a repair (a cut NLRI
   // tail, undeclared ADD-PATH); the entry is usable.
   const std::string& warning() const { return warning_; }
+  // Some route of this record had an RFC 7606 action (see
+  // ForEachRouteProblem); false for almost every record, checked first.
+  bool has_route_problems() const { return route_problems_; }
   const Record& record() const { return rec_; }
   const PeerIndexTable& peer_index() const { return peer_index_; }
   bool has_peer_index() const { return has_peer_index_; }
@@ -140,6 +144,7 @@ class Decoder {
 
   EntryKind kind_ = EntryKind::kNone;
   std::string warning_;
+  bool route_problems_ = false;
   Record rec_;
   PeerIndexTable peer_index_;
   bool has_peer_index_ = false;
@@ -148,6 +153,23 @@ class Decoder {
   Bgp4mpMessage bgp4mp_;
   StateChange state_change_;
 };
+
+// One RFC 7606 action taken on a route of the record a Decoder holds: which
+// peer's route, for which prefixes, and the action with its rule. The
+// pointers are valid until the decoder's next Decode().
+struct RouteProblem {
+  const bgp::AttrError* error = nullptr;
+  const bgp::PathAttributes* attrs = nullptr;  // the route's attributes
+  IpAddress peer_ip;
+  Asn peer_as = 0;
+  std::string routes;  // "10.0.0.0/8", "2 prefixes from 10.0.0.0/8", "no prefix"
+  // "peer 192.0.2.9 AS65000, 10.0.0.0/8: RFC 7606 §7.7 attribute discard: ..."
+  std::string ToString() const;
+};
+
+// Calls f for every RFC 7606 action taken while decoding the current
+// record (RIB and TABLE_DUMP entries, BGP4MP and MRTd UPDATEs).
+void ForEachRouteProblem(const Decoder& d, const std::function<void(const RouteProblem&)>& f);
 
 // Caps on counts that come from input.
 inline constexpr size_t kMaxPeers = 65535;

@@ -82,7 +82,8 @@ void Attributes(Obj& o, const PathAttributes& a, const IpAddress* next_hop) {
   if (a.Has(bgp::kAttrAsPath)) {
     o.Key("as_path");
     out->Append('"');
-    out->Commit(a.as_path.Format(out->Reserve(bgp::kMaxAsPathText)));
+    // The whole path: unlike bgpdump's text, JSON does not cut long paths.
+    out->Commit(a.as_path.FormatFull(out->Reserve(a.as_path.FullTextRoom())));
     out->Append('"');
     o.Num("origin_as", a.as_path.Origin());
   }
@@ -138,7 +139,8 @@ void Attributes(Obj& o, const PathAttributes& a, const IpAddress* next_hop) {
       if (i) out->Append(',');
       std::string hex;
       for (uint8_t b : u.data) hex += fmt::format("{:02x}", b);
-      out->Append(fmt::format("{{\"type\":{},\"flags\":{},\"data\":\"{}\"}}", u.type, u.flags, hex));
+      out->Append(
+          fmt::format("{{\"type\":{},\"flags\":{},\"data\":\"{}\"}}", u.type, u.flags, hex));
     }
     out->Append(']');
   }
@@ -161,6 +163,7 @@ size_t JsonFormatter::Format(const Decoder& d, OutputBuffer* out) {
       if (!rib.prefix_decoded) return 0;
       for (size_t i = 0; i < rib.entry_count; ++i) {
         const RibEntry& e = rib.entries[i];
+        if (e.attrs.withdrawn()) continue;  // RFC 7606 treat-as-withdraw
         const PeerEntry& peer = d.peer_index().peers[e.peer_index];
         Obj o(out);
         Header(o, d, "rib");
@@ -179,6 +182,7 @@ size_t JsonFormatter::Format(const Decoder& d, OutputBuffer* out) {
       const TableDump& td = d.table_dump();
       for (size_t i = 0; i < td.entry_count; ++i) {
         const TableDumpEntry& e = td.entries[i];
+        if (e.attrs.withdrawn()) continue;  // RFC 7606 treat-as-withdraw
         Obj o(out);
         Header(o, d, "rib");
         o.Ip("peer_ip", e.peer_ip);
@@ -197,8 +201,7 @@ size_t JsonFormatter::Format(const Decoder& d, OutputBuffer* out) {
       const Bgp4mpMessage& m = d.bgp4mp();
       if (m.message.type != bgp::kMsgUpdate) return 0;
       const bgp::Update& u = m.message.update;
-      const bool add_path = m.add_path || m.message.add_path_detected ||
-                            u.attrs.add_path_detected;
+      const bool add_path = m.add_path || m.message.add_path_detected || u.attrs.add_path_detected;
       auto common = [&](Obj& o, std::string_view kind) {
         Header(o, d, kind);
         o.Ip("peer_ip", m.peer_ip);
@@ -218,6 +221,7 @@ size_t JsonFormatter::Format(const Decoder& d, OutputBuffer* out) {
         }
       };
       auto announce = [&](const std::vector<bgp::NlriEntry>& list, const IpAddress* nh) {
+        if (u.attrs.withdrawn()) return;  // RFC 7606 treat-as-withdraw
         for (const bgp::NlriEntry& n : list) {
           Obj o(out);
           common(o, "announce");

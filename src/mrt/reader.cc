@@ -104,15 +104,17 @@ void MrtReader::Resync() {
     size_t avail = Fill(kHeaderSize);
     if (avail < kHeaderSize) {
       stats_.skipped_bytes += scanned + avail;
-      Report(ProblemKind::kFraming, start, fmt::format("RFC 6396 §2: no valid MRT header in the last {} bytes; skipped "
-                                "them to the end of the stream",
-                                scanned + avail));
+      Report(ProblemKind::kFraming, start,
+             fmt::format("RFC 6396 §2: no valid MRT header in the last {} bytes; skipped "
+                         "them to the end of the stream",
+                         scanned + avail));
       head_ = tail_;
       return;
     }
     if (scanned > kMaxResyncScan) {
       stats_.skipped_bytes += scanned;
-      Report(ProblemKind::kFraming, start, fmt::format("RFC 6396 §2: no valid MRT header in {} bytes; giving up", scanned));
+      Report(ProblemKind::kFraming, start,
+             fmt::format("RFC 6396 §2: no valid MRT header in {} bytes; giving up", scanned));
       head_ = tail_;
       eof_ = true;
       return;
@@ -120,9 +122,10 @@ void MrtReader::Resync() {
     if (PlausibleChain(0)) break;
   }
   stats_.skipped_bytes += scanned;
-  Report(ProblemKind::kFraming, start, fmt::format("RFC 6396 §2: damaged record framing; skipped {} bytes to the next "
-                            "valid header at offset {}",
-                            scanned, base_offset_ + head_));
+  Report(ProblemKind::kFraming, start,
+         fmt::format("RFC 6396 §2: damaged record framing; skipped {} bytes to the next "
+                     "valid header at offset {}",
+                     scanned, base_offset_ + head_));
 }
 
 size_t MrtReader::FindInnerChain(size_t limit) {
@@ -148,8 +151,9 @@ bool MrtReader::Next(Record* rec) {
     size_t avail = Fill(kHeaderSize);
     if (avail == 0) return false;
     if (avail < kHeaderSize) {
-      Report(ProblemKind::kFraming, base_offset_ + head_,
-             fmt::format("RFC 6396 §2: stream ends inside a record header ({} of 12 bytes)", avail));
+      Report(
+          ProblemKind::kTruncated, base_offset_ + head_,
+          fmt::format("RFC 6396 §2: stream ends inside a record header ({} of 12 bytes)", avail));
       stats_.truncated_tail = 1;
       head_ = tail_;
       return false;
@@ -177,7 +181,7 @@ bool MrtReader::Next(Record* rec) {
         SkipDamaged(h, inner);
         continue;
       }
-      Report(ProblemKind::kFraming, base_offset_ + head_,
+      Report(ProblemKind::kTruncated, base_offset_ + head_,
              fmt::format("RFC 6396 §2: stream ends inside a {} record: it declares {} bytes, {} "
                          "remain",
                          TypeName(h.type), h.length, avail - kHeaderSize));

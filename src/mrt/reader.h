@@ -42,15 +42,16 @@ struct ReaderStats {
   uint64_t bytes = 0;          // decompressed bytes consumed
   uint64_t skipped_bytes = 0;  // bytes passed over while resynchronising
   uint64_t resyncs = 0;
-  uint64_t length_fixes = 0;  // records read with the +4 legacy correction
+  uint64_t length_fixes = 0;    // records read with the +4 legacy correction
   uint64_t truncated_tail = 0;  // 1 when the stream ended inside a record
 };
 
 // Something wrong in the input, with where it was.
 enum class ProblemKind {
-  kNote,     // a quirk detected and corrected; nothing lost
-  kFraming,  // bytes skipped between records
-  kStream,   // the decompressor stopped (truncated or corrupt stream)
+  kNote,       // a quirk detected and corrected; nothing lost
+  kFraming,    // bytes skipped between records
+  kTruncated,  // the stream ends inside a record (always an error)
+  kStream,     // the decompressor stopped (truncated or corrupt stream)
 };
 
 struct Problem {

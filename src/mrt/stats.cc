@@ -58,7 +58,7 @@ void MrtStats::AddPrefix(const Prefix& p) {
 
 void MrtStats::AddRoute(const Prefix& p, const bgp::PathAttributes* a) {
   AddPrefix(p);
-  if (a && a->Has(bgp::kAttrAsPath)) {
+  if (a && a->Has(bgp::kAttrAsPath) && !a->withdrawn()) {
     Asn o = a->as_path.Origin();
     if (o) origins.Insert(o);
   }

@@ -6,8 +6,7 @@
 #include <filesystem>
 
 #include "bgp/path_attributes.h"
-#include "mrt/decoder.h"
-#include "mrt/reader.h"
+#include "mrt/route_feed.h"
 
 namespace vigia::observe {
 
@@ -65,7 +64,7 @@ uint32_t ObservedRoutes::PeerId(const std::string& collector, const IpAddress& i
   return it->second;
 }
 
-void ObservedRoutes::Problem(std::string message) {
+void ObservedRoutes::AddProblem(std::string message) {
   if (problems_.size() < kMaxObserveProblems) problems_.push_back(std::move(message));
 }
 
@@ -83,10 +82,13 @@ void ObservedRoutes::Change(uint32_t prefix, uint32_t peer, uint32_t path, uint3
     open = &sightings_[it->second];
   } else {
     // A route from the RIB dumps not changed since.
-    auto r = std::lower_bound(rib_index_.begin(), rib_index_.end(), key, [&](uint32_t i, uint64_t k) {
-      return (uint64_t{sightings_[i].prefix} << 24 | sightings_[i].peer) < k;
-    });
-    for (; r != rib_index_.end() && (uint64_t{sightings_[*r].prefix} << 24 | sightings_[*r].peer) == key; ++r) {
+    auto r =
+        std::lower_bound(rib_index_.begin(), rib_index_.end(), key, [&](uint32_t i, uint64_t k) {
+          return (uint64_t{sightings_[i].prefix} << 24 | sightings_[i].peer) < k;
+        });
+    for (; r != rib_index_.end() &&
+           (uint64_t{sightings_[*r].prefix} << 24 | sightings_[*r].peer) == key;
+         ++r) {
       if (sightings_[*r].end == kOpen) open = &sightings_[*r];
     }
   }
@@ -103,7 +105,7 @@ void ObservedRoutes::Change(uint32_t prefix, uint32_t peer, uint32_t path, uint3
   sightings_.push_back({prefix, peer, path, t, kOpen});
 }
 
-void ObservedRoutes::SessionDown(uint32_t peer, uint32_t t) {
+void ObservedRoutes::EndSession(uint32_t peer, uint32_t t) {
   // Rare (a few per update file), so a scan is fine: the routes from the
   // dumps and those opened by updates alike end now.
   for (uint32_t i : rib_index_) {
@@ -136,115 +138,85 @@ void ObservedRoutes::StartUpdates() {
   for (size_t k = 1; k < rib_index_.size(); ++k) {
     Sighting& a = sightings_[rib_index_[k - 1]];
     const Sighting& b = sightings_[rib_index_[k]];
-    if (a.prefix == b.prefix && a.peer == b.peer && a.end == kOpen) a.end = std::max(b.start, a.start);
+    if (a.prefix == b.prefix && a.peer == b.peer && a.end == kOpen)
+      a.end = std::max(b.start, a.start);
   }
+}
+
+uint32_t ObservedRoutes::CachedPrefixId(const Prefix& p) {
+  if (!have_last_prefix_ || !(p == last_prefix_)) {
+    last_prefix_ = p;
+    last_prefix_id_ = PrefixId(p);
+    have_last_prefix_ = true;
+  }
+  return last_prefix_id_;
+}
+
+void ObservedRoutes::BeginFeed() {
+  feed_peers_.clear();
+  have_last_path_ = false;
+}
+
+void ObservedRoutes::Peer(bgp::PeerHandle h, const bgp::PeerInfo& info) {
+  if (feed_peers_.size() <= h) feed_peers_.resize(h + 1u, 0);
+  feed_peers_[h] = PeerId(std::string(info.collector), info.ip, info.asn);
+}
+
+void ObservedRoutes::Announce(const bgp::Route& r, const bgp::PathAttributes& attrs) {
+  if (r.source == bgp::RouteSource::kUpdate) StartUpdates();
+  // An UPDATE's prefixes share one attribute set: its path is interned once.
+  if (!have_last_path_ || r.attr_set != last_attr_set_) {
+    const bgp::AsPath& ap = attrs.as_path;
+    last_path_ = paths_.Intern(ap.asns, HasSet(ap));
+    last_attr_set_ = r.attr_set;
+    have_last_path_ = true;
+  }
+  Change(CachedPrefixId(r.prefix), feed_peers_[r.peer], last_path_, r.time.seconds);
+  ++(r.source == bgp::RouteSource::kUpdate ? stats_.announcements : stats_.rib_entries);
+}
+
+void ObservedRoutes::Withdraw(const bgp::Route& r, bgp::WithdrawCause cause) {
+  if (cause == bgp::WithdrawCause::kTreatAsWithdraw) ++stats_.routes_withdrawn;
+  // A RIB dump states what the peer has: a route it cannot use is simply
+  // not there (no prefix entry is made for it).
+  if (r.source == bgp::RouteSource::kTableSnapshot && !updates_started_) return;
+  StartUpdates();
+  Change(CachedPrefixId(r.prefix), feed_peers_[r.peer], kWithdrawn, r.time.seconds);
+  if (cause == bgp::WithdrawCause::kWithdrawn) ++stats_.withdrawals;
+}
+
+void ObservedRoutes::SessionDown(bgp::PeerHandle peer, bgp::RouteTime t) {
+  StartUpdates();
+  EndSession(feed_peers_[peer], t.seconds);
+  ++stats_.sessions_down;
+}
+
+void ObservedRoutes::Problem(const bgp::FeedProblem& p) {
+  using Kind = bgp::FeedProblem::Kind;
+  switch (p.kind) {
+    case Kind::kRepaired:
+      return;  // decoded whole; not a problem of the observation
+    case Kind::kRecordSkipped:
+      ++stats_.records_skipped;
+      break;
+    case Kind::kTruncated:
+      ++stats_.truncated_files;
+      break;
+    case Kind::kAttributeDiscarded:
+      ++stats_.attributes_discarded;
+      break;
+    default:
+      break;
+  }
+  AddProblem(p.ToString());
 }
 
 Status ObservedRoutes::AddFile(const std::string& path, const std::string& collector) {
   if (finished_) return Status::InvalidArgument(path + ": routes already finished");
-  auto reader = mrt::MrtReader::Open(path);
-  if (!reader.ok()) return reader.status();
-  bool stream_reported = false;  // the reader reports a damaged stream itself
-  (*reader)->set_problem_handler([&](const mrt::Problem& p) {
-    // Messages about the stream already name the file.
-    if (p.message.rfind(path, 0) == 0) {
-      stream_reported = true;
-      Problem(fmt::format("{} (record offset {})", p.message, p.offset));
-    } else {
-      Problem(fmt::format("{}: offset {}: {}", path, p.offset, p.message));
-    }
-  });
+  BeginFeed();
+  mrt::RouteFeed feed(collector);
+  if (Status s = feed.ReadFile(path, this); !s.ok()) return s;
   ++stats_.files;
-  mrt::Decoder dec;
-  mrt::Record rec;
-  std::vector<Asn> asns;
-  std::vector<uint32_t> rib_peers;  // peer index -> peer id
-  while ((*reader)->Next(&rec)) {
-    if (Status s = dec.Decode(rec); !s.ok()) {
-      ++stats_.records_skipped;
-      Problem(fmt::format("{}: offset {}: {}", path, rec.offset, s.message()));
-      continue;
-    }
-    const uint32_t t = rec.header.timestamp;
-    switch (dec.kind()) {
-      case mrt::EntryKind::kPeerIndexTable: {
-        rib_peers.clear();
-        for (const mrt::PeerEntry& e : dec.peer_index().peers) {
-          rib_peers.push_back(PeerId(collector, e.ip, e.asn));
-        }
-        break;
-      }
-      case mrt::EntryKind::kRib: {
-        const mrt::Rib& rib = dec.rib();
-        if (!rib.prefix_decoded) break;
-        const uint32_t prefix = PrefixId(rib.prefix);
-        for (size_t i = 0; i < rib.entry_count; ++i) {
-          const mrt::RibEntry& e = rib.entries[i];
-          if (e.peer_index >= rib_peers.size()) {
-            ++stats_.records_skipped;
-            Problem(fmt::format("{}: offset {}: peer index {} beyond the PEER_INDEX_TABLE", path,
-                                rec.offset, e.peer_index));
-            continue;
-          }
-          const bgp::AsPath& ap = e.attrs.as_path;
-          const uint32_t id = paths_.Intern(ap.asns, HasSet(ap));
-          Change(prefix, rib_peers[e.peer_index], id, t);
-          ++stats_.rib_entries;
-        }
-        break;
-      }
-      case mrt::EntryKind::kBgp4mpMessage: {
-        StartUpdates();
-        const mrt::Bgp4mpMessage& m = dec.bgp4mp();
-        if (m.local || m.message.type != 2) break;  // UPDATEs received only
-        const uint32_t peer = PeerId(collector, m.peer_ip, m.peer_as);
-        const bgp::Update& u = m.message.update;
-        for (const bgp::NlriEntry& n : u.withdrawn) {
-          Change(PrefixId(n.prefix), peer, kWithdrawn, t);
-          ++stats_.withdrawals;
-        }
-        const bgp::PathAttributes& a = u.attrs;
-        for (size_t i = 0; i < a.mp_unreach_count; ++i) {
-          for (const bgp::NlriEntry& n : a.mp_unreach[i].nlri) {
-            Change(PrefixId(n.prefix), peer, kWithdrawn, t);
-            ++stats_.withdrawals;
-          }
-        }
-        bool any = !u.nlri.empty();
-        for (size_t i = 0; i < a.mp_reach_count; ++i) any |= !a.mp_reach[i].nlri.empty();
-        if (!any) break;
-        const uint32_t id = paths_.Intern(a.as_path.asns, HasSet(a.as_path));
-        for (const bgp::NlriEntry& n : u.nlri) {
-          Change(PrefixId(n.prefix), peer, id, t);
-          ++stats_.announcements;
-        }
-        for (size_t i = 0; i < a.mp_reach_count; ++i) {
-          for (const bgp::NlriEntry& n : a.mp_reach[i].nlri) {
-            Change(PrefixId(n.prefix), peer, id, t);
-            ++stats_.announcements;
-          }
-        }
-        break;
-      }
-      case mrt::EntryKind::kBgp4mpStateChange: {
-        // RFC 4271 §8: leaving Established (6) drops every route the peer
-        // sent (§8.2.2, Established state, on any error or stop event).
-        StartUpdates();
-        const mrt::StateChange& c = dec.state_change();
-        if (c.old_state == 6 && c.new_state != 6) {
-          SessionDown(PeerId(collector, c.peer_ip, c.peer_as), t);
-          ++stats_.sessions_down;
-        }
-        break;
-      }
-      default:
-        break;
-    }
-  }
-  if (!(*reader)->stream_status().ok() && !stream_reported) {
-    const std::string& m = (*reader)->stream_status().message();
-    Problem(m.rfind(path, 0) == 0 ? m : fmt::format("{}: {}", path, m));
-  }
   return Status::Ok();
 }
 

@@ -14,6 +14,12 @@
 // and `vigia simulate` name them). Sightings still open at Finish() end at
 // the window's end.
 //
+// Input: ObservedRoutes is a bgp::RouteSink. AddFile() and AddDirectory()
+// feed it MRT files through mrt::RouteFeed; any other feed (BMP, a BGP
+// session) can call the RouteSink methods directly, one feed at a time. A
+// RouteSource::kTableSnapshot event before any kUpdate event is a RIB dump
+// route; the first kUpdate event or SessionDown() starts the update phase.
+//
 // Memory: a sighting is 20 bytes and each distinct AS path is stored once,
 // so a full table of 1 M prefixes seen by 50 peers takes about 1 GB.
 // Not thread-safe while loading; read-only and shareable after Finish().
@@ -25,6 +31,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "bgp/route_sink.h"
 #include "core/asn.h"
 #include "core/ip.h"
 #include "core/status.h"
@@ -73,15 +80,21 @@ struct Sighting {
 struct ObserveStats {
   uint64_t files = 0, rib_entries = 0, announcements = 0, withdrawals = 0;
   uint64_t records_skipped = 0;  // records that did not decode
+  uint64_t truncated_files = 0;  // inputs that end inside a record
+  // RFC 7606: attributes discarded (the route kept) and routes treated as
+  // withdrawn because of malformed attributes.
+  uint64_t attributes_discarded = 0;
+  uint64_t routes_withdrawn = 0;
   uint64_t unknown_withdrawals = 0;  // of a route the peer did not have
   uint64_t sessions_down = 0;  // BGP4MP STATE_CHANGE out of Established: the peer's routes end
 };
 
-class ObservedRoutes {
+class ObservedRoutes : public bgp::RouteSink {
  public:
   // Reads one MRT file of `collector` (RIB dump or updates, any
-  // compression). Records that do not decode are counted and the first
-  // problems kept (file and offset); the file goes on.
+  // compression) through mrt::RouteFeed. Records that do not decode,
+  // truncation and RFC 7606 actions are counted and the first problems
+  // kept (file and offset); the file goes on.
   Status AddFile(const std::string& path, const std::string& collector);
   // Reads every file of a snapshot's mrt/ directory: RIB dumps (names
   // holding "bview" or "rib") first, then the rest in name order; a file's
@@ -93,8 +106,18 @@ class ObservedRoutes {
   // peer and start.
   void Finish(uint32_t window_end);
 
+  // bgp::RouteSink. Events of one feed at a time; Peer() handles are
+  // mapped to peers() until the next AddFile() or BeginFeed().
+  void Peer(bgp::PeerHandle h, const bgp::PeerInfo& info) override;
+  void Announce(const bgp::Route& r, const bgp::PathAttributes& attrs) override;
+  void Withdraw(const bgp::Route& r, bgp::WithdrawCause cause) override;
+  void SessionDown(bgp::PeerHandle peer, bgp::RouteTime t) override;
+  void Problem(const bgp::FeedProblem& p) override;
+  // Forgets the handles and attribute sets of the previous feed.
+  void BeginFeed();
+
   const std::vector<Prefix>& prefixes() const { return prefixes_; }
-  const std::vector<Peer>& peers() const { return peers_; }
+  const std::vector<observe::Peer>& peers() const { return peers_; }
   const PathTable& paths() const { return paths_; }
   const std::vector<Sighting>& sightings() const { return sightings_; }
   const ObserveStats& stats() const { return stats_; }
@@ -106,15 +129,26 @@ class ObservedRoutes {
   // The route of (prefix, peer) changes at time t: closes the open
   // sighting if any, opens one with path (UINT32_MAX: withdrawn).
   void Change(uint32_t prefix, uint32_t peer, uint32_t path, uint32_t t);
-  void Problem(std::string message);
+  void AddProblem(std::string message);
   // Before the first update: indexes the RIB sightings by (prefix, peer).
   void StartUpdates();
   // The peer's session left Established at t: every route it had ends.
-  void SessionDown(uint32_t peer, uint32_t t);
+  void EndSession(uint32_t peer, uint32_t t);
+  // PrefixId with a one-entry cache: a RIB record's entries share a prefix.
+  uint32_t CachedPrefixId(const Prefix& p);
 
   std::vector<Prefix> prefixes_;
   std::unordered_map<Prefix, uint32_t, PrefixHash> prefix_ids_;
-  std::vector<Peer> peers_;
+  std::vector<observe::Peer> peers_;
+  // The current feed: its peer handles -> peers_, its last attribute set's
+  // interned path, the last prefix looked up.
+  std::vector<uint32_t> feed_peers_;
+  uint64_t last_attr_set_ = 0;
+  uint32_t last_path_ = 0;
+  bool have_last_path_ = false;
+  Prefix last_prefix_;
+  uint32_t last_prefix_id_ = 0;
+  bool have_last_prefix_ = false;
   std::unordered_map<std::string, uint32_t> peer_ids_;  // collector|ip|asn
   PathTable paths_;
   std::vector<Sighting> sightings_;

@@ -4,11 +4,11 @@
 
 #include <ctime>
 #include <filesystem>
-#include <tuple>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <tuple>
 
 #include "mrt/writer.h"
 #include "sim/snapshot.h"
@@ -19,7 +19,8 @@ namespace {
 namespace fs = std::filesystem;
 
 fs::path TempDir(const std::string& name) {
-  fs::path p = fs::temp_directory_path() / ("vigia_observe_" + name + "_" + std::to_string(getpid()));
+  fs::path p =
+      fs::temp_directory_path() / ("vigia_observe_" + name + "_" + std::to_string(getpid()));
   fs::remove_all(p);
   fs::create_directories(p);
   return p;
@@ -140,7 +141,8 @@ TEST(ObservedRoutes, RibThenUpdatesByHand) {
 TEST(ObservedRoutes, SessionDownEndsThePeersRoutes) {
   const fs::path dir = TempDir("state");
   ASSERT_NO_FATAL_FAILURE(WriteTwoPeerRib(dir));
-  auto state = [](mrt::MrtWriter* w, uint32_t t, const char* ip, Asn as, uint16_t from, uint16_t to) {
+  auto state = [](mrt::MrtWriter* w, uint32_t t, const char* ip, Asn as, uint16_t from,
+                  uint16_t to) {
     mrt::StateChange c;
     c.subtype = static_cast<uint16_t>(mrt::Bgp4mpSubtype::kStateChangeAs4);
     c.peer_as = as;
@@ -156,9 +158,9 @@ TEST(ObservedRoutes, SessionDownEndsThePeersRoutes) {
     auto w = mrt::MrtWriter::Create((dir / "rc.updates.gz").string());
     ASSERT_TRUE(w.ok());
     Update(w->get(), 1500, {64500, 65002}, {P("11.0.0.0/8")});
-    state(w->get(), 1800, "192.0.2.2", 64501, 1, 2);  // Idle -> Connect: nothing
-    state(w->get(), 2000, "192.0.2.2", 64501, 6, 1);  // Established -> Idle
-    state(w->get(), 3000, "192.0.2.1", 64500, 6, 3);  // Established -> Active
+    state(w->get(), 1800, "192.0.2.2", 64501, 1, 2);            // Idle -> Connect: nothing
+    state(w->get(), 2000, "192.0.2.2", 64501, 6, 1);            // Established -> Idle
+    state(w->get(), 3000, "192.0.2.1", 64500, 6, 3);            // Established -> Active
     Update(w->get(), 3500, {64500, 65000}, {P("10.0.0.0/8")});  // back up, re-announced
     ASSERT_TRUE((*w)->Close().ok());
   }
@@ -193,6 +195,61 @@ TEST(ObservedRoutes, DamagedFileIsReportedAndReadOn) {
   EXPECT_FALSE(r.AddFile((dir / "absent.mrt").string(), "x").ok());
   r.Finish(0);
   EXPECT_TRUE(r.sightings().empty());
+  fs::remove_all(dir);
+}
+
+// ObservedRoutes is a RouteSink: a feed other than MRT (BMP, a BGP
+// session) drives it with the same events. RFC 7606 treat-as-withdraw ends
+// the route like a withdrawal and is counted apart; problems are kept.
+TEST(ObservedRoutes, FedThroughTheRouteSinkInterface) {
+  ObservedRoutes r;
+  bgp::RouteSink& sink = r;
+  sink.Peer(0, bgp::PeerInfo{"bmp1", Ip("192.0.2.1"), 65001, IpAddress()});
+  bgp::PathAttributes a;
+  a.Set(bgp::kAttrAsPath);
+  a.as_path.segments.push_back({bgp::kAsSequence, 2});
+  a.as_path.asns = {65001, 13335};
+  bgp::Route route;
+  route.peer = 0;
+  route.source = bgp::RouteSource::kUpdate;
+  route.prefix = P("203.0.113.0/24");
+  route.time = {1000, 0};
+  route.attr_set = 1;
+  sink.Announce(route, a);
+  route.time = {2000, 0};
+  sink.Withdraw(route, bgp::WithdrawCause::kTreatAsWithdraw);
+  sink.Problem(bgp::FeedProblem{bgp::FeedProblem::Kind::kTruncated, "bmp1", 77, "cut"});
+  r.Finish(3000);
+  ASSERT_EQ(r.sightings().size(), 1u);
+  EXPECT_EQ(r.sightings()[0].start, 1000u);
+  EXPECT_EQ(r.sightings()[0].end, 2000u);
+  EXPECT_EQ(r.paths().Origin(r.sightings()[0].path), 13335u);
+  EXPECT_EQ(r.peers()[0].collector, "bmp1");
+  EXPECT_EQ(r.stats().announcements, 1u);
+  EXPECT_EQ(r.stats().withdrawals, 0u);
+  EXPECT_EQ(r.stats().routes_withdrawn, 1u);
+  EXPECT_EQ(r.stats().truncated_files, 1u);
+  ASSERT_EQ(r.problems().size(), 1u);
+  EXPECT_EQ(r.problems()[0], "bmp1: offset 77: cut");
+}
+
+// Item 8: a plain MRT file cut inside a record is a counted problem.
+TEST(ObservedRoutes, TruncatedFileIsCountedAsAProblem) {
+  const fs::path dir = TempDir("cut");
+  mrt::MrtWriter w;
+  mrt::PeerIndexTable t;
+  t.collector_id = IpAddress::V4(1);
+  t.peers.push_back({2, IpAddress::V4(2), Ip("192.0.2.2"), 65002});
+  ASSERT_TRUE(w.WritePeerIndexTable(1000, t).ok());
+  const std::vector<uint8_t>& bytes = w.data();
+  std::ofstream(dir / "x.rib", std::ios::binary)
+      .write(reinterpret_cast<const char*>(bytes.data()),
+             static_cast<std::streamsize>(bytes.size() - 3));
+  ObservedRoutes r;
+  ASSERT_TRUE(r.AddFile((dir / "x.rib").string(), "x").ok());
+  EXPECT_EQ(r.stats().truncated_files, 1u);
+  ASSERT_EQ(r.problems().size(), 1u);
+  EXPECT_NE(r.problems()[0].find("stream ends inside"), std::string::npos) << r.problems()[0];
   fs::remove_all(dir);
 }
 
