@@ -225,7 +225,8 @@ Status ObservedRoutes::AddDirectory(const std::string& dir) {
   std::vector<fs::path> files;
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(dir, ec)) {
-    if (e.is_regular_file()) files.push_back(e.path());
+    std::error_code fe;  // a link loop or a dangling link is not a file, and no exception
+    if (e.is_regular_file(fe)) files.push_back(e.path());
   }
   if (ec) return Status::IoError(fmt::format("{}: {}", dir, ec.message()));
   if (files.empty()) return Status::NotFound(dir + ": no MRT files");
