@@ -81,8 +81,8 @@ void LoadReference(const fs::path& root, Snapshot* s) {
   for (const auto& p : s->irr.problems().kept()) s->problems.push_back(p.where + ": " + p.message);
   for (const auto& p : s->registry.file_problems()) s->problems.push_back(p.where + ": " + p.message);
   for (const auto& p : s->registry.stats().problems()) s->problems.push_back(p.where + ": " + p.message);
-  for (const auto& p : s->relations.problems().items()) s->problems.push_back(p.where + ": " + p.message);
-  for (const auto& p : s->orgs.problems().items()) s->problems.push_back(p.where + ": " + p.message);
+  for (const auto& p : s->relations.problems().kept()) s->problems.push_back(p.where + ": " + p.message);
+  for (const auto& p : s->orgs.problems().kept()) s->problems.push_back(p.where + ": " + p.message);
 }
 
 }  // namespace

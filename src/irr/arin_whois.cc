@@ -71,7 +71,7 @@ bool LoadRecords(simdjson::ondemand::array records, bool v6, const std::string& 
     bool bad = origin_tokens.empty();
     for (std::string_view t : origin_tokens) {
       Asn a;
-      if (!ParseAsnToken(t, &a)) {
+      if (!ParseAsn(t, &a, kAsnRpsl)) {
         bad = true;
         break;
       }

@@ -55,25 +55,6 @@ std::string_view OnlyToken(std::string_view raw, const char** why) {
 
 }  // namespace
 
-bool ParseAsnToken(std::string_view t, Asn* out) {
-  if (t.size() < 3 || Lower(t[0]) != 'a' || Lower(t[1]) != 's') return false;
-  t.remove_prefix(2);
-  const size_t dot = t.find('.');
-  uint64_t v = 0;
-  if (dot == std::string_view::npos) {
-    if (!ParseUint(t, 0xFFFFFFFFull, &v)) return false;
-  } else {
-    // RFC 5396 §1: asdot, high.low with both halves 16-bit.
-    uint64_t hi = 0, lo = 0;
-    if (!ParseUint(t.substr(0, dot), 0xFFFF, &hi) || !ParseUint(t.substr(dot + 1), 0xFFFF, &lo)) {
-      return false;
-    }
-    v = (hi << 16) | lo;
-  }
-  *out = static_cast<Asn>(v);
-  return true;
-}
-
 bool IsSetName(std::string_view t, std::string_view prefix) {
   if (t.empty()) return false;
   bool have_name = false;
@@ -91,7 +72,7 @@ bool IsSetName(std::string_view t, std::string_view prefix) {
         if (!ok) return false;
       }
       have_name = true;
-    } else if (!ParseAsnToken(c, &ignored)) {
+    } else if (!ParseAsn(c, &ignored, kAsnRpsl)) {
       return false;
     }
     i = colon + 1;
@@ -145,7 +126,7 @@ Status DecodeRoute(const RpslObject& o, RouteFields* out, Notes* notes) {
                       ptext));
     }
     const std::string_view t = OnlyToken(a.raw, &why);
-    if (t.empty() || !ParseAsnToken(t, &out->origin)) {
+    if (t.empty() || !ParseAsn(t, &out->origin, kAsnRpsl)) {
       return Status::Corrupt(fmt::format("{} {}: bad origin \"{}\"", o.class_name, ptext,
                                          CleanValue(a.raw)));
     }
@@ -164,7 +145,7 @@ Status DecodeAutNum(const RpslObject& o, AutNumFields* out, Notes* notes) {
   out->as_name.clear();
   const char* why = nullptr;
   const std::string_view t = OnlyToken(o.raw_key(), &why);
-  if (t.empty() || !ParseAsnToken(t, &out->asn)) {
+  if (t.empty() || !ParseAsn(t, &out->asn, kAsnRpsl)) {
     return Status::Corrupt(fmt::format("aut-num: bad AS number \"{}\"", CleanValue(o.raw_key())));
   }
   for (size_t i = 1; i < o.attributes.size(); ++i) {
@@ -220,7 +201,7 @@ Status DecodeAsSet(const RpslObject& o, AsSetFields* out, Notes* notes) {
         return;
       }
       AsSetMember m;
-      if (ParseAsnToken(t, &m.asn)) {
+      if (ParseAsn(t, &m.asn, kAsnRpsl)) {
         out->members.push_back(m);
       } else if (IsSetName(t, "as-")) {
         m.is_set = true;
@@ -269,7 +250,7 @@ Status DecodeRouteSet(const RpslObject& o, RouteSetFields* out, Notes* notes) {
           m.prefix = *p;
           ok = op.empty() || IsRangeOperator(op, p->length(), p->address().bit_width());
         }
-      } else if (ParseAsnToken(base, &asn)) {
+      } else if (ParseAsn(base, &asn, kAsnRpsl)) {
         m.kind = RouteSetMemberKind::kAsn;
         ok = op.empty() || IsRangeOperator(op, 0, 128);
       } else if (IsSetName(base, "rs-")) {

@@ -180,11 +180,11 @@ TEST(PrefixList, HostileLines) {
                   "2001:db8::/32\n\n" + std::string(300, 'x'),
                   "list", &f);
   EXPECT_EQ(f.prefixes, 3u);
-  EXPECT_EQ(f.skipped, 3u);
-  ASSERT_EQ(f.problems.size(), 3u);
-  EXPECT_EQ(f.problems[0].where, "list:4");
-  EXPECT_EQ(f.problems[1].where, "list:5");
-  EXPECT_EQ(f.problems[2].where, "list:8");
+  EXPECT_EQ(f.problems.count(), 3u);
+  ASSERT_EQ(f.problems.kept().size(), 3u);
+  EXPECT_EQ(f.problems.kept()[0].where, "list:4");
+  EXPECT_EQ(f.problems.kept()[1].where, "list:5");
+  EXPECT_EQ(f.problems.kept()[2].where, "list:8");
   EXPECT_EQ(f.v4.AddressCount(), Uint128{(1u << 24) + 256});
   EXPECT_EQ(f.v6.ToPrefixes()[0].ToString(), "2001:db8::/32");
 }
@@ -209,7 +209,7 @@ TEST(Bogons, AgreementWithTeamCymruFullbogons) {
   ASSERT_TRUE(LoadPrefixList(SharedData() + "/registry/bogons/fullbogons-ipv4.txt", &cymru).ok());
   ASSERT_TRUE(
       LoadPrefixList(SharedData() + "/registry/bogons/fullbogons-ipv6.txt.gz", &cymru).ok());
-  EXPECT_EQ(cymru.skipped, 0u);
+  EXPECT_EQ(cymru.problems.count(), 0u);
   struct Want {
     const char* rir;
     Family family;

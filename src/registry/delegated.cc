@@ -232,12 +232,7 @@ bool ParseDelegatedRecord(std::string_view line, DelegatedRecord* out, std::stri
 }
 
 void DelegatedStats::Problem(std::string where, std::string message) {
-  ++skipped_;
-  if (problems_.size() < kMaxRegistryProblemsKept) {
-    problems_.push_back({std::move(where), std::move(message)});
-  } else if (problems_.size() == kMaxRegistryProblemsKept) {
-    problems_.push_back({"", "more problems not kept"});
-  }
+  problems_.Add(std::move(where), std::move(message));
 }
 
 Status DelegatedStats::LoadFile(const std::string& path) {
