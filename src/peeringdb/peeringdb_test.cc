@@ -316,5 +316,26 @@ TEST(PeeringDbRealData, SyntheticCacheDirectoryAndTheSameAsOneDump) {
   EXPECT_EQ(one.ignored(), (std::vector<std::string>{"dump.json: fac"}));
 }
 
+// 1 GiB of zeros in 1 MiB of gzip: refused at kMaxFileBytes with a clear
+// error, within bounded memory (it used to take 2.1 GB).
+TEST(PeeringDbHostile, GzipBombIsRefusedAtTheDecompressedCap) {
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("vigia-bomb-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const std::string bomb = (dir / "net.json.gz").string();
+  if (!test_util::WriteGzipOfZeros(bomb, 1024)) GTEST_SKIP() << "needs gzip(1)";
+  const test_util::ChildRun run = test_util::RunInChild([&] {
+    PeeringDb db;
+    const Status s = db.Load(bomb);
+    return s.code() == StatusCode::kLimitExceeded &&
+                   s.message().find("kMaxFileBytes") != std::string::npos
+               ? 0
+               : 1;
+  });
+  std::filesystem::remove_all(dir);
+  EXPECT_EQ(run.exit_code, 0);
+  EXPECT_LT(run.max_rss_bytes, kMaxFileBytes * 2) << run.max_rss_bytes;
+}
+
 }  // namespace
 }  // namespace vigia::peeringdb

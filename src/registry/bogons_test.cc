@@ -1,6 +1,10 @@
 #include "registry/bogons.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 
 #include "core/test_util.h"
 #include "registry/registry.h"
@@ -237,6 +241,47 @@ TEST(Bogons, AgreementWithTeamCymruFullbogons) {
     EXPECT_EQ(FormatUint128(a.only_ours), w.only_ours);
     EXPECT_EQ(FormatUint128(a.only_theirs), w.only_theirs);
   }
+}
+
+// A prefix list is streamed: 1 GiB of zeros in 1 MiB of gzip is read in
+// constant memory and cut at kMaxPrefixListBytes with a problem, not loaded
+// whole (it used to take 2.1 GB).
+TEST(PrefixList, GzipBombIsStreamedAndCut) {
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("vigia-bomb-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const std::string bomb = (dir / "bogons.txt.gz").string();
+  if (!test_util::WriteGzipOfZeros(bomb, 1024)) GTEST_SKIP() << "needs gzip(1)";
+  const test_util::ChildRun run = test_util::RunInChild([&] {
+    PrefixListFile f;
+    if (!LoadPrefixList(bomb, &f).ok() || f.prefixes != 0) return 1;
+    for (const LoadProblem& p : f.problems) {
+      if (p.message.find("kMaxPrefixListBytes") != std::string::npos) return 0;
+    }
+    return 2;
+  });
+  std::filesystem::remove_all(dir);
+  EXPECT_EQ(run.exit_code, 0);
+  EXPECT_LT(run.max_rss_bytes, uint64_t{64} << 20) << run.max_rss_bytes;
+}
+
+TEST(PrefixList, StreamedFileReadsLinesAcrossChunksAndReportsLongOnes) {
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("vigia-bomb-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::string text = "# bogons\n";
+  for (int i = 0; i < 20000; ++i)
+    text += "10." + std::to_string(i / 256) + "." + std::to_string(i % 256) + ".0/24\n";
+  text += std::string(5000, 'x') + "\n192.0.2.0/24";  // a long line, then no final newline
+  const std::string path = (dir / "list.txt").string();
+  std::ofstream(path) << text;
+  PrefixListFile f;
+  ASSERT_TRUE(LoadPrefixList(path, &f).ok());
+  std::filesystem::remove_all(dir);
+  EXPECT_EQ(f.prefixes, 20001u);
+  ASSERT_EQ(f.problems.count(), 1u);
+  EXPECT_EQ(f.problems.kept()[0].where, path + ":20002");
+  EXPECT_NE(f.problems.kept()[0].message.find("longer than 4096"), std::string::npos);
 }
 
 }  // namespace

@@ -1,9 +1,11 @@
 #include "rpki/vrp.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 
+#include "core/test_util.h"
 #include "rpki/origin_validation.h"
 
 namespace vigia::rpki {
@@ -80,6 +82,28 @@ TEST(VrpSetRealData, ManrsIxpTestFileFlagsTheImpossibleMaxLength) {
   EXPECT_EQ(v.size(), 5u);
   ASSERT_EQ(v.skipped(), 1u);
   EXPECT_NE(v.problems().kept()[0].message.find("maxLength 64"), std::string::npos);
+}
+
+// 1 GiB of zeros in 1 MiB of gzip: refused at kMaxVrpFileBytes with a clear
+// error, and the load never holds much more than the cap (it used to take
+// 2.1 GB).
+TEST(VrpHostile, GzipBombIsRefusedAtTheDecompressedCap) {
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("vigia-bomb-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const std::string bomb = (dir / "vrps.json.gz").string();
+  if (!test_util::WriteGzipOfZeros(bomb, 1024)) GTEST_SKIP() << "needs gzip(1)";
+  const test_util::ChildRun run = test_util::RunInChild([&] {
+    VrpSet v;
+    const Status s = v.LoadFile(bomb);
+    return s.code() == StatusCode::kLimitExceeded &&
+                   s.message().find("kMaxVrpFileBytes") != std::string::npos
+               ? 0
+               : 1;
+  });
+  std::filesystem::remove_all(dir);
+  EXPECT_EQ(run.exit_code, 0);
+  EXPECT_LT(run.max_rss_bytes, kMaxVrpFileBytes * 2) << run.max_rss_bytes;
 }
 
 }  // namespace
