@@ -94,4 +94,20 @@ inline ChildRun RunInChild(const std::function<int()>& fn) {
   return r;
 }
 
+// Writes a gzip of `mib` MiB of zeros named `name` in a fresh temporary
+// directory, runs load(path) in a child (its result is the child's exit
+// code) and removes the directory. exit_code is -2 when gzip(1) is missing.
+inline ChildRun LoadGzipBomb(const std::string& name,
+                             const std::function<int(const std::string&)>& load,
+                             size_t mib = 1024) {
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("vigia-bomb-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const std::string path = (dir / name).string();
+  ChildRun run{-2, 0};
+  if (WriteGzipOfZeros(path, mib)) run = RunInChild([&] { return load(path); });
+  std::filesystem::remove_all(dir);
+  return run;
+}
+
 }  // namespace vigia::test_util

@@ -247,20 +247,16 @@ TEST(Bogons, AgreementWithTeamCymruFullbogons) {
 // constant memory and cut at kMaxPrefixListBytes with a problem, not loaded
 // whole (it used to take 2.1 GB).
 TEST(PrefixList, GzipBombIsStreamedAndCut) {
-  const std::filesystem::path dir =
-      std::filesystem::temp_directory_path() / ("vigia-bomb-" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
-  const std::string bomb = (dir / "bogons.txt.gz").string();
-  if (!test_util::WriteGzipOfZeros(bomb, 1024)) GTEST_SKIP() << "needs gzip(1)";
-  const test_util::ChildRun run = test_util::RunInChild([&] {
-    PrefixListFile f;
-    if (!LoadPrefixList(bomb, &f).ok() || f.prefixes != 0) return 1;
-    for (const LoadProblem& p : f.problems) {
-      if (p.message.find("kMaxPrefixListBytes") != std::string::npos) return 0;
-    }
-    return 2;
-  });
-  std::filesystem::remove_all(dir);
+  const test_util::ChildRun run =
+      test_util::LoadGzipBomb("bogons.txt.gz", [](const std::string& f) {
+        PrefixListFile list;
+        if (!LoadPrefixList(f, &list).ok() || list.prefixes != 0) return 1;
+        for (const LoadProblem& p : list.problems) {
+          if (p.message.find("kMaxPrefixListBytes") != std::string::npos) return 0;
+        }
+        return 2;
+      });
+  if (run.exit_code == -2) GTEST_SKIP() << "needs gzip(1)";
   EXPECT_EQ(run.exit_code, 0);
   EXPECT_LT(run.max_rss_bytes, uint64_t{64} << 20) << run.max_rss_bytes;
 }
