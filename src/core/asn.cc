@@ -4,9 +4,7 @@
 #include <system_error>
 
 namespace vigia {
-namespace {
 
-// At most 10 decimal digits (the width of 2^32-1), no sign, no spaces.
 bool ParseDecimal(std::string_view t, uint64_t max, uint64_t* out) {
   if (t.empty() || t.size() > 10) return false;
   uint64_t v = 0;
@@ -15,6 +13,8 @@ bool ParseDecimal(std::string_view t, uint64_t max, uint64_t* out) {
   *out = v;
   return true;
 }
+
+namespace {
 
 bool IsA(char c) { return c == 'A' || c == 'a'; }
 bool IsS(char c) { return c == 'S' || c == 's'; }

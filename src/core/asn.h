@@ -36,6 +36,11 @@ inline constexpr AsnSyntax kAsnPlain{};
 inline constexpr AsnSyntax kAsnRpsl{.require_as_prefix = true, .allow_asdot = true};
 inline constexpr AsnSyntax kAsnAny{.require_as_prefix = false, .allow_asdot = true};
 
+// At most 10 decimal digits (the width of 2^32-1), no sign, no spaces, at
+// most max: the digits rule of ParseAsn, also used for the small numbers of
+// RPSL range operators. False and *out untouched otherwise.
+bool ParseDecimal(std::string_view text, uint64_t max, uint64_t* out);
+
 // The number written in text, or nullopt. asplain is at most 10 digits and at
 // most 2^32-1 (RFC 6793); asdot halves at most 10 digits and 65535 each.
 std::optional<Asn> ParseAsn(std::string_view text, AsnSyntax syntax = kAsnPlain);

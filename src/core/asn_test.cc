@@ -60,6 +60,17 @@ TEST(ParseAsn, AnyTakesEveryForm) {
   EXPECT_FALSE(ParseAsn("ASAS1", kAsnAny));
 }
 
+TEST(ParseDecimal, TenDigitsAtMostAndBounded) {
+  uint64_t v = 9;
+  EXPECT_TRUE(ParseDecimal("128", 128, &v));
+  EXPECT_EQ(v, 128u);
+  EXPECT_FALSE(ParseDecimal("129", 128, &v));
+  EXPECT_FALSE(ParseDecimal("", 128, &v));
+  EXPECT_FALSE(ParseDecimal("00000000001", 128, &v));
+  EXPECT_FALSE(ParseDecimal("-1", 128, &v));
+  EXPECT_EQ(v, 128u);
+}
+
 TEST(ParseAsn, OutParameterIsUntouchedOnFailure) {
   Asn a = 7;
   EXPECT_FALSE(ParseAsn("x", &a));

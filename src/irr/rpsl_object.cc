@@ -2,22 +2,11 @@
 
 #include <fmt/format.h>
 
-#include <charconv>
-
 namespace vigia::irr {
 
 namespace {
 
 char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c; }
-
-bool ParseUint(std::string_view t, uint64_t max, uint64_t* out) {
-  if (t.empty() || t.size() > 10) return false;
-  uint64_t v = 0;
-  auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
-  if (ec != std::errc() || p != t.data() + t.size() || v > max) return false;
-  *out = v;
-  return true;
-}
 
 // The mnt-by and source attributes every kept class shares. True when the
 // attribute was one of them.
@@ -86,10 +75,10 @@ bool IsRangeOperator(std::string_view op, int min, int width) {
   if (op == "-" || op == "+") return true;
   const size_t dash = op.find('-');
   uint64_t n = 0, m = 0;
-  if (!ParseUint(op.substr(0, dash), static_cast<uint64_t>(width), &n)) return false;
+  if (!ParseDecimal(op.substr(0, dash), static_cast<uint64_t>(width), &n)) return false;
   m = n;
   if (dash != std::string_view::npos &&
-      !ParseUint(op.substr(dash + 1), static_cast<uint64_t>(width), &m)) {
+      !ParseDecimal(op.substr(dash + 1), static_cast<uint64_t>(width), &m)) {
     return false;
   }
   return n >= static_cast<uint64_t>(min) && n <= m;
