@@ -89,6 +89,9 @@ namespace vigia::registry {
 inline constexpr size_t kMaxDelegatedLineLength = 4096;
 inline constexpr size_t kMaxDelegatedRecords = 20'000'000;
 inline constexpr size_t kMaxDelegatedFields = 32;
+// Decompressed bytes of one delegated-stats file, which is parsed from
+// memory (the largest, the NRO combined file, is ~60 MB).
+inline constexpr uint64_t kMaxDelegatedFileBytes = uint64_t{256} << 20;
 // Bogon prefix lists (Team Cymru fullbogons: ~100k lines), read line by line.
 inline constexpr size_t kMaxPrefixListEntries = 10'000'000;
 inline constexpr size_t kMaxPrefixListLineBytes = 4096;

@@ -280,5 +280,22 @@ TEST(PrefixList, StreamedFileReadsLinesAcrossChunksAndReportsLongOnes) {
   EXPECT_NE(f.problems.kept()[0].message.find("longer than 4096"), std::string::npos);
 }
 
+// A delegated file is parsed from memory: a gzip bomb in the registry stops
+// at kMaxDelegatedFileBytes, named in the error.
+TEST(DelegatedHostileFile, GzipBombIsRefusedAtTheDecompressedCap) {
+  const test_util::ChildRun run =
+      test_util::LoadGzipBomb("delegated-x.gz", [](const std::string& f) {
+        DelegatedStats stats;
+        const Status s = stats.LoadFile(f);
+        return s.code() == StatusCode::kLimitExceeded &&
+                       s.message().find("kMaxDelegatedFileBytes") != s.message().npos
+                   ? 0
+                   : 1;
+      });
+  if (run.exit_code == -2) GTEST_SKIP() << "needs gzip(1)";
+  EXPECT_EQ(run.exit_code, 0);
+  EXPECT_LT(run.max_rss_bytes, kMaxDelegatedFileBytes * 3) << run.max_rss_bytes;
+}
+
 }  // namespace
 }  // namespace vigia::registry
