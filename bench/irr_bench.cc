@@ -138,7 +138,7 @@ int Parse(const char* path) {
       std::fprintf(stderr, "%s\n", in.status().message().c_str());
       return 2;
     }
-    vigia::irr::ProblemLog problems;
+    vigia::ProblemLog problems;
     vigia::irr::RpslReader reader(
         in->get(), path,
         [](std::string_view c) {

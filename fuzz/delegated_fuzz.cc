@@ -11,7 +11,8 @@
 namespace {
 using vigia::registry::Uint128;
 
-void Check(const std::vector<vigia::registry::RegistryProblem>& problems) {
+template <class Problems>
+void Check(const Problems& problems) {
   for (const auto& p : problems) {
     if (p.message.empty()) std::abort();
   }

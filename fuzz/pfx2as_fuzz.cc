@@ -10,7 +10,7 @@
 // (short inputs read as if zero-padded). Beyond memory safety:
 // - every route is a prefix without host bits, no longer than its family,
 //   with a non-zero origin; every problem has a place and a message, at most
-//   kMaxPrefixOriginProblems are kept, skipped() counts every bad line, and
+//   kMaxProblemsKept are kept, skipped() counts every bad line, and
 //   each good line gives at least one route and at most 2 x 128 - 2;
 // - RangeToPrefixes on the two addresses (ordered) gives sorted, contiguous
 //   prefixes from first to last with no two that merge into one (so the
@@ -112,9 +112,9 @@ bool ReadsAsRange(std::string_view line, IpAddress* first, IpAddress* last) {
 }
 
 void CheckTable(const sim::PrefixOriginTable& t, size_t lines, size_t content_lines) {
-  const auto& problems = t.problems();
-  if (problems.size() > sim::kMaxPrefixOriginProblems) std::abort();
-  if (problems.size() != std::min(t.skipped(), sim::kMaxPrefixOriginProblems)) std::abort();
+  const auto& problems = t.problems().kept();
+  if (problems.size() > vigia::kMaxProblemsKept) std::abort();
+  if (problems.size() != std::min(t.skipped(), vigia::kMaxProblemsKept)) std::abort();
   if (t.skipped() > content_lines) std::abort();
   for (const auto& p : problems) {
     if (p.message.empty() || p.where.rfind("fuzz:", 0) != 0) std::abort();

@@ -20,7 +20,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data + 1), size - 1);
   vigia::irr::IrrDatabase db;
   (void)db.LoadText(text, "fuzz", opts);
-  for (const vigia::irr::Problem& p : db.problems().kept()) {
+  for (const vigia::LoadProblem& p : db.problems().kept()) {
     if (p.message.empty() || p.where.empty()) std::abort();
   }
   size_t n = 0;

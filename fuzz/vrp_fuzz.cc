@@ -33,7 +33,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   vigia::rpki::VrpSet vrps;
   (void)vrps.LoadText(text, "fuzz");
-  for (const vigia::rpki::LoadProblem& p : vrps.problems()) {
+  for (const vigia::LoadProblem& p : vrps.problems()) {
     if (p.message.empty()) std::abort();
   }
   // Query with the loaded prefixes themselves and their neighbours.

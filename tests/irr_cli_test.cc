@@ -2,13 +2,16 @@
 // route sample, the ARIN-WHOIS originAS export and the RPSL fixtures of
 // ../shared/data/irr, and on small dumps written here.
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
-
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "core/test_util.h"
 
@@ -135,6 +138,46 @@ TEST_F(IrrCli, CheckStatesOnAHandWrittenDump) {
   out = RunCommand(Vigia() + " irr check --irr " + f + " 203.0.113.0/24 AS1", &rc);
   EXPECT_EQ(out, "203.0.113.0/24 AS1: not-found\n");
   EXPECT_EQ(WEXITSTATUS(rc), 0);
+}
+
+// A dump cut inside "origin: AS12726" ends "origin: AS127": the cut object
+// must not answer "AS127: exact", and the cut is counted (exit 1).
+TEST_F(IrrCli, RpslCutInsideAValueIsATruncationNotAnAnswer) {
+  const std::string f = Write("cut.db",
+                              "route:  193.254.30.0/24\norigin: AS65001\nsource: ONE\n\n"
+                              "route:  193.254.30.0/24\norigin: AS127");
+  int rc = 0;
+  std::string out = RunCommand(
+      Vigia() + " irr check --irr " + f + " 193.254.30.0/24 AS127 2>" + (dir_ / "err").string(),
+      &rc);
+  EXPECT_EQ(test_util::Exit(rc), 1);
+  EXPECT_EQ(test_util::Lines(out)[0], "193.254.30.0/24 AS127: other-origin") << out;
+  std::ifstream err(dir_ / "err");
+  const std::string msg((std::istreambuf_iterator<char>(err)), std::istreambuf_iterator<char>());
+  EXPECT_NE(msg.find(f + ":6"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("truncated"), std::string::npos) << msg;
+}
+
+// CLI11 alone prints the root help and exits 0 for an unknown word.
+TEST_F(IrrCli, UnknownCommandsAreNamedAndExit2) {
+  const std::string err = (dir_ / "err").string();
+  for (const auto& [cmd, word] : std::vector<std::pair<std::string, std::string>>{
+           {"update foo", "update"}, {"irr foo --irr x", "foo"}, {"mrt foo", "foo"}}) {
+    int rc = 0;
+    const std::string out = RunCommand(Vigia() + " " + cmd + " 2>" + err, &rc);
+    EXPECT_EQ(test_util::Exit(rc), 2) << cmd;
+    EXPECT_EQ(out, "") << cmd;
+    std::ifstream in(err);
+    const std::string msg((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_NE(msg.find("unknown command '" + word + "'"), std::string::npos) << cmd << ": " << msg;
+  }
+  // Escape bytes in the word do not reach the terminal.
+  int rc = 0;
+  RunCommand(Vigia() + " \"$(printf '\\033[31mx')\" 2>" + err, &rc);
+  std::ifstream in(err);
+  const std::string msg((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(msg.find('\x1b'), std::string::npos) << msg;
+  EXPECT_EQ(test_util::Exit(rc), 2);
 }
 
 TEST_F(IrrCli, ExitCodesAndErrorsNameTheFile) {

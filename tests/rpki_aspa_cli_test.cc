@@ -2,12 +2,12 @@
 // sample of ../shared/data (ASPAs of AS15562 and AS64496) and on small files
 // written here.
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
-
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "core/test_util.h"
 
@@ -133,6 +133,24 @@ TEST(AspaCliArgs, BadRoleOrPathExitsTwo) {
       RunCommand(Vigia() + " rpki aspa --vrps x.json --path '1 {2' 2>&1", &rc);
   EXPECT_EQ(WEXITSTATUS(rc), 2);
   EXPECT_NE(out.find("unbalanced braces"), std::string::npos) << out;
+}
+
+// Input bytes quoted in a message are escaped: an ANSI escape in a VRP file
+// does not reach the terminal, and a NUL does not cut the message short.
+TEST(RpkiCliMessages, InputTextInProblemsIsEscaped) {
+  const std::string vrps = WriteTemp("vigia-escape-" + std::to_string(::getpid()) + ".csv",
+                                     std::string("ASN,IP Prefix,Max Length\n"
+                                                 "AS64496,192.0.2.0/24,24\n"
+                                                 "AS1\x1b[2J\0tail,198.51.100.0/24,24\n",
+                                                 81));
+  int rc = 0;
+  const std::string err = RunCommand(
+      Vigia() + " rpki validate --vrps " + vrps + " 192.0.2.0/24 64496 2>&1 >/dev/null", &rc);
+  std::filesystem::remove(vrps);
+  EXPECT_EQ(test_util::Exit(rc), 1);  // a skipped entry
+  EXPECT_EQ(err.find('\x1b'), std::string::npos) << err;
+  EXPECT_NE(err.find("AS1\\x1b[2J\\x00tail"), std::string::npos) << err;
+  EXPECT_NE(err.find("(skipped)"), std::string::npos) << err;
 }
 
 }  // namespace

@@ -878,7 +878,7 @@ TEST(Serve, AccessLogEscapesControlCharacters) {
   std::stringstream ss;
   ss << f.rdbuf();
   const std::string log = ss.str();
-  EXPECT_NE(log.find("/api/x\\n2026-01-01T00:00:00Z 6.6.6.6 GET /forged 200 0\\x1b[2J"),
+  EXPECT_NE(log.find("/api/x\\x0a2026-01-01T00:00:00Z 6.6.6.6 GET /forged 200 0\\x1b[2J"),
             std::string::npos)
       << log;
   EXPECT_EQ(log.find("\n2026-01-01T00:00:00Z 6.6.6.6"), std::string::npos) << log;

@@ -46,7 +46,7 @@ bool Load(const IrrArgs& a, irr::IrrDatabase* db, bool* skipped) {
       any = true;
     }
     for (; printed < db->problems().kept().size(); ++printed) {
-      const irr::Problem& p = db->problems().kept()[printed];
+      const LoadProblem& p = db->problems().kept()[printed];
       std::fprintf(stderr, "vigia: %s: %s (skipped)\n", p.where.c_str(), p.message.c_str());
     }
   }
@@ -103,11 +103,6 @@ bool TakePositionals(std::vector<std::string>* files, std::vector<std::pair<std:
   return true;
 }
 
-bool ParseAsnArg(const std::string& text, Asn* out) {
-  if (irr::ParseAsnToken(text, out)) return true;
-  return irr::ParseAsnToken("AS" + text, out);
-}
-
 nlohmann::ordered_json RouteJson(const irr::IrrDatabase& db, const irr::RouteObject& r) {
   nlohmann::ordered_json j;
   j["class"] = r.prefix.family() == Family::kIpv4 ? "route" : "route6";
@@ -130,7 +125,7 @@ int RunCheck(IrrArgs a) {
     return kExitFailed;
   }
   Asn asn = 0;
-  if (!ParseAsnArg(a.asn, &asn)) {
+  if (!ParseAsn(a.asn, &asn, kAsnAny)) {
     std::fprintf(stderr, "vigia: '%s' is not an AS number\n", a.asn.c_str());
     return kExitFailed;
   }

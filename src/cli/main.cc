@@ -1,8 +1,46 @@
 // vigia: the command-line entry point. Exceptions stop here.
 #include <cstdio>
 #include <exception>
+#include <optional>
+#include <string>
+#include <string_view>
 
 #include "cli/commands.h"
+#include "core/printable.h"
+
+namespace {
+
+// CLI11 takes a word that names no subcommand for an extra argument, and
+// then prints the root help and exits 0 or says "A subcommand is required".
+// This walks the words before it parses: at each level that has
+// subcommands, the first word that is not an option must name one of them.
+// Returns the first word that does not, with the command it was given to
+// ("" at the top level), or nothing.
+struct UnknownCommand {
+  std::string parent;
+  std::string word;
+};
+
+std::optional<UnknownCommand> FindUnknownCommand(CLI::App& app, int argc, char** argv) {
+  CLI::App* level = &app;
+  std::string path;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg.starts_with("-")) continue;  // the command levels take flags only
+    const auto subs = level->get_subcommands([](CLI::App*) { return true; });
+    if (subs.empty()) break;  // a leaf command: the rest are its arguments
+    CLI::App* next = nullptr;
+    for (CLI::App* s : subs) {
+      if (s->check_name(std::string(arg))) next = s;
+    }
+    if (next == nullptr) return UnknownCommand{path, std::string(arg)};
+    path += (path.empty() ? "" : " ") + next->get_name();
+    level = next;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"Vigía: an open routing-security observatory and IXP toolkit", "vigia"};
@@ -26,6 +64,13 @@ int main(int argc, char** argv) {
   vigia::cli::RegisterDemo(app, &exit_code);
   vigia::cli::RegisterReport(app, &exit_code);
   vigia::cli::RegisterServe(app, &exit_code);
+
+  if (auto u = FindUnknownCommand(app, argc, argv)) {
+    const std::string where = u->parent.empty() ? "vigia" : "vigia " + u->parent;
+    std::fprintf(stderr, "vigia: unknown command '%s'; see '%s --help'\n",
+                 vigia::Printable(u->word).c_str(), where.c_str());
+    return vigia::cli::kExitFailed;
+  }
 
   try {
     app.parse(argc, argv);

@@ -33,11 +33,11 @@ constexpr Table kAllTables[] = {Table::kNet,   Table::kOrg,      Table::kIx, Tab
 bool Load(const PdbArgs& a, PeeringDb* db, bool* skipped) {
   bool any = false;
   for (const std::string& p : a.paths) {
-    const size_t before = db->problems().size();
+    const size_t before = db->problems().kept().size();
     Status s = db->Load(p);
-    for (size_t i = before; i < db->problems().size(); ++i) {
-      std::fprintf(stderr, "vigia: %s: %s (skipped)\n", db->problems()[i].where.c_str(),
-                   db->problems()[i].message.c_str());
+    for (size_t i = before; i < db->problems().kept().size(); ++i) {
+      const LoadProblem& q = db->problems().kept()[i];
+      std::fprintf(stderr, "vigia: %s: %s (skipped)\n", q.where.c_str(), q.message.c_str());
     }
     if (!s.ok()) {
       std::fprintf(stderr, "vigia: %s\n", s.message().c_str());
@@ -47,9 +47,9 @@ bool Load(const PdbArgs& a, PeeringDb* db, bool* skipped) {
     any = true;
   }
   if (db->problem_count() > 0) *skipped = true;
-  if (db->problem_count() > db->problems().size()) {
+  if (db->problem_count() > db->problems().kept().size()) {
     std::fprintf(stderr, "vigia: %zu more problems not shown\n",
-                 db->problem_count() - db->problems().size());
+                 db->problem_count() - db->problems().kept().size());
   }
   return any;
 }
@@ -70,7 +70,7 @@ std::string Join(const std::vector<std::string>& v) {
 
 int RunAs(const PdbArgs& a) {
   Asn asn;
-  if (!peeringdb::ParseAsn(a.key, &asn)) {
+  if (!ParseAsn(a.key, &asn)) {
     std::fprintf(stderr, "vigia: '%s' is not an AS number\n", a.key.c_str());
     return kExitFailed;
   }

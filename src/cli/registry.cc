@@ -22,7 +22,6 @@ namespace {
 using registry::BogonKind;
 using registry::DelegatedRecord;
 using registry::Registry;
-using registry::RegistryProblem;
 using registry::Uint128;
 
 struct RegistryArgs {
@@ -33,8 +32,8 @@ struct RegistryArgs {
   bool v4 = false, v6 = false, json = false, special_only = false, asn = false;
 };
 
-void PrintProblems(const std::vector<RegistryProblem>& problems, const char* suffix) {
-  for (const RegistryProblem& p : problems) {
+void PrintProblems(const ProblemLog& problems, const char* suffix) {
+  for (const LoadProblem& p : problems) {
     std::fprintf(stderr, "vigia: %s%s%s%s\n", p.where.c_str(), p.where.empty() ? "" : ": ",
                  p.message.c_str(), suffix);
   }
@@ -65,7 +64,7 @@ bool LoadRegistry(const RegistryArgs& a, Registry* reg, bool* skipped) {
   PrintProblems(reg->file_problems(), " (skipped)");
   PrintProblems(reg->stats().problems(), " (skipped)");
   PrintProblems(reg->iana().problems(), " (skipped)");
-  for (const RegistryProblem& w : reg->stats().warnings()) {
+  for (const LoadProblem& w : reg->stats().warnings()) {
     std::fprintf(stderr, "vigia: %s: warning: %s\n", w.where.c_str(), w.message.c_str());
   }
   *skipped = !reg->file_problems().empty() || reg->stats().skipped() > 0 ||
@@ -103,10 +102,10 @@ int RunCompare(const RegistryArgs& a, const Registry& reg, bool skipped) {
       return kExitFailed;
     }
   }
-  for (const RegistryProblem& p : theirs.problems) {
+  for (const LoadProblem& p : theirs.problems) {
     std::fprintf(stderr, "vigia: %s: %s (skipped)\n", p.where.c_str(), p.message.c_str());
   }
-  skipped |= theirs.skipped > 0;
+  skipped |= !theirs.problems.empty();
   const registry::BogonList& bogons = reg.bogons();
   nlohmann::ordered_json rows = nlohmann::json::array();
   for (Family f : Families(a)) {
@@ -263,19 +262,6 @@ nlohmann::ordered_json RecordJson(const Registry& reg, const DelegatedRecord& r)
   return j;
 }
 
-std::optional<Asn> ParseAsnQuery(const std::string& q) {
-  std::string_view t = q;
-  if (t.size() > 2 && (t[0] == 'A' || t[0] == 'a') && (t[1] == 'S' || t[1] == 's')) t.remove_prefix(2);
-  if (t.empty() || t.size() > 10) return std::nullopt;
-  uint64_t v = 0;
-  for (char c : t) {
-    if (c < '0' || c > '9') return std::nullopt;
-    v = v * 10 + static_cast<uint64_t>(c - '0');
-  }
-  if (v > 0xFFFFFFFFull) return std::nullopt;
-  return static_cast<Asn>(v);
-}
-
 // Delegations listed when a prefix is larger than any one of them.
 constexpr size_t kMaxInsideShown = 10;
 
@@ -284,7 +270,7 @@ std::optional<nlohmann::ordered_json> Lookup(const Registry& reg, const std::str
   nlohmann::ordered_json j;
   j["query"] = q;
   const registry::BogonList& bogons = reg.bogons();
-  if (auto asn = ParseAsnQuery(q)) {
+  if (auto asn = ParseAsn(q)) {
     j["type"] = "asn";
     j["asn"] = *asn;
     nlohmann::ordered_json recs = nlohmann::json::array();

@@ -42,7 +42,7 @@ int RunValidate(const RpkiArgs& a) {
     std::fprintf(stderr, "vigia: '%s' is not a prefix\n", a.prefix.c_str());
     return kExitFailed;
   }
-  if (!rpki::ParseAsn(a.asn, &asn)) {
+  if (!ParseAsn(a.asn, &asn)) {
     std::fprintf(stderr, "vigia: '%s' is not an AS number\n", a.asn.c_str());
     return kExitFailed;
   }

@@ -46,7 +46,7 @@ bool ParsePath(std::string_view text, std::vector<Asn>* path, bool* has_as_set,
              text[j] != '{' && text[j] != '}')
         ++j;
       Asn a;
-      if (!rpki::ParseAsn(text.substr(i, j - i), &a)) {
+      if (!ParseAsn(text.substr(i, j - i), &a)) {
         *error = "'" + std::string(text.substr(i, j - i)) + "' is not an AS number";
         return false;
       }

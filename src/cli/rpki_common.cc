@@ -10,7 +10,8 @@ bool LoadVrpFiles(const std::vector<std::string>& files, rpki::VrpSet* vrps, boo
                   const std::vector<std::string>& slurm_files) {
   bool any = false;
   for (const std::string& f : files) {
-    const size_t before = vrps->problems().size();
+    const size_t before = vrps->problems().kept().size();
+    const size_t before_count = vrps->problems().count();
     Status s = vrps->LoadFile(f);
     if (!s.ok()) {
       std::fprintf(stderr, "vigia: %s\n", s.message().c_str());
@@ -18,11 +19,11 @@ bool LoadVrpFiles(const std::vector<std::string>& files, rpki::VrpSet* vrps, boo
       continue;
     }
     any = true;
-    for (size_t i = before; i < vrps->problems().size(); ++i) {
-      const rpki::LoadProblem& p = vrps->problems()[i];
+    for (size_t i = before; i < vrps->problems().kept().size(); ++i) {
+      const LoadProblem& p = vrps->problems().kept()[i];
       std::fprintf(stderr, "vigia: %s: %s (skipped)\n", p.where.c_str(), p.message.c_str());
-      *skipped = true;
     }
+    if (vrps->problems().count() > before_count) *skipped = true;
   }
   if (!any) return false;
   std::vector<rpki::Slurm> slurms;

@@ -29,8 +29,8 @@ struct TopoArgs {
   size_t top = 10;
 };
 
-void PrintProblems(const topology::ProblemLog& log, size_t from) {
-  const auto& items = log.items();
+void PrintProblems(const ProblemLog& log, size_t from) {
+  const auto& items = log.kept();
   for (size_t i = from; i < items.size(); ++i) {
     std::fprintf(stderr, "vigia: %s: %s (skipped)\n", items[i].where.c_str(),
                  items[i].message.c_str());
@@ -42,7 +42,7 @@ void PrintProblems(const topology::ProblemLog& log, size_t from) {
 bool Load(const TopoArgs& a, AsRelationships* g, topology::As2Org* orgs, bool* skipped) {
   bool any = false;
   for (const std::string& f : a.rel_files) {
-    const size_t before = g->problems().items().size();
+    const size_t before = g->problems().kept().size();
     Status s = g->LoadFile(f);
     PrintProblems(g->problems(), before);
     if (!s.ok()) {
@@ -53,9 +53,9 @@ bool Load(const TopoArgs& a, AsRelationships* g, topology::As2Org* orgs, bool* s
     if (s.ok() || s.code() != StatusCode::kIoError) any = true;
   }
   if (g->problems().count() > 0) *skipped = true;
-  if (g->problems().count() > g->problems().items().size()) {
+  if (g->problems().count() > g->problems().kept().size()) {
     std::fprintf(stderr, "vigia: %zu more relationship problems not shown\n",
-                 g->problems().count() - g->problems().items().size());
+                 g->problems().count() - g->problems().kept().size());
   }
   if (!a.as2org_file.empty()) {
     Status s = orgs->LoadFile(a.as2org_file);
@@ -70,7 +70,7 @@ bool Load(const TopoArgs& a, AsRelationships* g, topology::As2Org* orgs, bool* s
 }
 
 bool ParseAsnArg(const std::string& text, Asn* out) {
-  if (topology::ParseAsn(text, out)) return true;
+  if (ParseAsn(text, out)) return true;
   std::fprintf(stderr, "vigia: '%s' is not an AS number\n", text.c_str());
   return false;
 }

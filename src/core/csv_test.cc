@@ -7,7 +7,6 @@
 #include <string>
 #include <vector>
 
-#include "core/text.h"
 
 namespace vigia {
 namespace {
@@ -77,38 +76,6 @@ TEST(Csv, NumbersHaveTwoDecimalsAndNoneIsEmpty) {
   EXPECT_EQ(CsvNumber(12.345678), "12.35");
   EXPECT_EQ(CsvNumber(-3.0), "-3.00");
   EXPECT_EQ(CsvNumber(std::nullopt), "");
-}
-
-// Each input with what EscapeText must make of it.
-struct Escaped {
-  std::string in, out;
-};
-
-TEST(Text, ControlCharactersAreEscaped) {
-  const std::vector<Escaped> cases = {{"plain text", "plain text"},
-                                      {"a\nb\rc\td", "a\\nb\\rc\\td"},
-                                      {std::string("nul\0cut", 7), "nul\\x00cut"},
-                                      {"\x1b[31mred", "\\x1b[31mred"},
-                                      {"back\\slash", "back\\\\slash"},
-                                      {"del\x7f", "del\\x7f"}};
-  for (const auto& [in, out] : cases) EXPECT_EQ(EscapeText(in), out);
-}
-
-TEST(Text, Utf8IsKeptAndBadBytesAreEscaped) {
-  const std::vector<Escaped> cases = {{"Vigía São Paulo 🙂", "Vigía São Paulo 🙂"},
-                                      {"\xff\xfe", "\\xff\\xfe"},
-                                      {"\xc3", "\\xc3"},  // a cut sequence
-                                      {"\xc2\x9b"
-                                       "2J",
-                                       "\\xc2\\x9b2J"},                     // C1 CSI
-                                      {"\xed\xa0\x80", "\\xed\\xa0\\x80"},  // a surrogate
-                                      {"\xc0\xaf", "\\xc0\\xaf"}};          // overlong '/'
-  for (const auto& [in, out] : cases) EXPECT_EQ(EscapeText(in), out);
-}
-
-TEST(Text, LongTextIsCut) {
-  EXPECT_EQ(EscapeText(std::string(10, 'a'), 4), "aaaa...");
-  EXPECT_EQ(EscapeText("abcd", 4), "abcd");
 }
 
 }  // namespace

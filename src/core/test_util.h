@@ -2,10 +2,15 @@
 // (the built `vigia`, peers such as bgpdump or stayrtr) and splitting output.
 #pragma once
 
+#include <sys/resource.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -53,6 +58,56 @@ inline std::vector<std::string> Lines(const std::string& s) {
     start = nl + 1;
   }
   return out;
+}
+
+// Writes a gzip file of `mib` MiB of zeros ("gzip bomb"): one member of
+// 1 MiB of zeros (about 1 KiB, from gzip(1)) repeated, which RFC 1952 §2.2
+// makes one stream. 1 GiB costs 1 MiB of disk and no compression time.
+// False when gzip(1) is missing.
+inline bool WriteGzipOfZeros(const std::string& path, size_t mib) {
+  int rc = 0;
+  const std::string member = RunCommand("head -c 1048576 /dev/zero | gzip -9 -c", &rc);
+  if (rc != 0 || member.size() < 18) return false;
+  std::ofstream out(path, std::ios::binary);
+  for (size_t i = 0; i < mib; ++i)
+    out.write(member.data(), static_cast<std::streamsize>(member.size()));
+  return static_cast<bool>(out);
+}
+
+struct ChildRun {
+  int exit_code = -1;          // -1 when it did not exit normally
+  uint64_t max_rss_bytes = 0;  // the child's peak resident memory
+};
+
+// Runs fn in a forked child and reports its exit code (fn's result) and peak
+// memory, so that a test can bound what a loader allocates.
+inline ChildRun RunInChild(const std::function<int()>& fn) {
+  ChildRun r;
+  const pid_t pid = fork();
+  if (pid == 0) _exit(fn());
+  if (pid < 0) return r;
+  int status = 0;
+  struct rusage ru {};
+  if (wait4(pid, &status, 0, &ru) != pid) return r;
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.max_rss_bytes = static_cast<uint64_t>(ru.ru_maxrss) * 1024;  // Linux: KiB
+  return r;
+}
+
+// Writes a gzip of `mib` MiB of zeros named `name` in a fresh temporary
+// directory, runs load(path) in a child (its result is the child's exit
+// code) and removes the directory. exit_code is -2 when gzip(1) is missing.
+inline ChildRun LoadGzipBomb(const std::string& name,
+                             const std::function<int(const std::string&)>& load,
+                             size_t mib = 1024) {
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("vigia-bomb-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const std::string path = (dir / name).string();
+  ChildRun run{-2, 0};
+  if (WriteGzipOfZeros(path, mib)) run = RunInChild([&] { return load(path); });
+  std::filesystem::remove_all(dir);
+  return run;
 }
 
 }  // namespace vigia::test_util

@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/printable.h"
 #include "irr/irr_index.h"
 
 namespace vigia::irr {
@@ -71,7 +72,7 @@ bool LoadRecords(simdjson::ondemand::array records, bool v6, const std::string& 
     bool bad = origin_tokens.empty();
     for (std::string_view t : origin_tokens) {
       Asn a;
-      if (!ParseAsnToken(t, &a)) {
+      if (!ParseAsn(t, &a, kAsnRpsl)) {
         bad = true;
         break;
       }
@@ -96,6 +97,48 @@ bool LoadRecords(simdjson::ondemand::array records, bool v6, const std::string& 
   return true;
 }
 
+// A document cut short (a download interrupted, a truncated archive) no
+// longer parses at all. This keeps what came before the cut: the text up to
+// the end of the last complete array element or object member nested in the
+// top-level object, closed with the brackets still open there. Empty when
+// there is no such point (not JSON, or cut before the first element).
+std::string CloseTruncatedJson(std::string_view s) {
+  std::string open;  // '{' and '[' not yet closed
+  std::string open_at_cut;
+  size_t cut = 0;
+  bool in_string = false, escaped = false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      open.push_back(c);
+    } else if (c == '}' || c == ']') {
+      if (open.empty()) return {};
+      open.pop_back();
+      if (open.empty()) return {};  // the document was complete after all
+      cut = i + 1;
+      open_at_cut = open;
+    }
+  }
+  if (cut == 0) return {};
+  std::string out(s.substr(0, cut));
+  for (auto it = open_at_cut.rbegin(); it != open_at_cut.rend(); ++it) {
+    out.push_back(*it == '{' ? '}' : ']');
+  }
+  return out;
+}
+
 }  // namespace
 
 Status LoadArinWhoisJson(const char* data, size_t size, size_t capacity, const std::string& name,
@@ -112,7 +155,22 @@ Status LoadArinWhoisJson(const char* data, size_t size, size_t capacity, const s
   simdjson::ondemand::document doc;
   simdjson::ondemand::object top;
   if (parser.iterate(view).get(doc) || doc.get_object().get(top)) {
-    return Status::Corrupt(name + ": not ARIN-WHOIS originAS JSON (no top-level object)");
+    const std::string closed = CloseTruncatedJson(std::string_view(data, size));
+    bool salvaged = false;
+    if (!closed.empty()) {
+      copy = simdjson::padded_string(closed);
+      view = copy;
+      salvaged = !parser.iterate(view).get(doc) && !doc.get_object().get(top);
+    }
+    if (!salvaged) {
+      return Status::Corrupt(
+          fmt::format("{}: not ARIN-WHOIS originAS JSON (no top-level object; {} bytes)",
+                      Printable(name), size));
+    }
+    db->problems().Add(name, fmt::format("JSON ends at byte {} inside an unfinished value: "
+                                         "truncated; the records before the cut were read",
+                                         size));
+    ++db->counts().skipped;
   }
   const uint16_t file = db->AddFile(name, /*json=*/true);
   std::string source_name = kArinWhoisSource;
@@ -157,7 +215,13 @@ Status LoadArinWhoisJson(const char* data, size_t size, size_t capacity, const s
     }
   }
   if (broken) {
-    db->problems().Add(name, "malformed JSON; the rest of the file is ignored");
+    const char* at = nullptr;
+    const size_t offset = !doc.current_location().get(at) && at >= view.data()
+                              ? static_cast<size_t>(at - view.data())
+                              : size;
+    db->problems().Add(name, fmt::format("malformed JSON near byte {}; the rest of the file is "
+                                         "ignored, the records before it were read",
+                                         offset));
     ++db->counts().skipped;
   }
   if (!have_records && !broken) {

@@ -72,7 +72,7 @@ ExpandResult ExpandAsSet(const IrrDatabase& db, std::string_view name, const Exp
   ExpandResult out;
   const int max_depth = std::clamp(opts.max_depth, 1, kMaxExpandDepth);
   Asn asn;
-  if (ParseAsnToken(name, &asn)) {
+  if (ParseAsn(name, &asn, kAsnRpsl)) {
     out.found = out.root_is_asn = true;
     out.asns.push_back(asn);
     if (opts.prefixes) CollectPrefixes(db, opts, &out);

@@ -21,13 +21,13 @@
 #include <string_view>
 #include <vector>
 
+#include "core/limits.h"
 #include "irr/irr_index.h"
 
 namespace vigia::irr {
 
 inline constexpr int kDefaultExpandDepth = 20;
-inline constexpr int kMaxExpandDepth = 10'000;
-inline constexpr size_t kMaxCyclesReported = 100;
+// kMaxExpandDepth, kMaxCyclesReported: core/limits.h.
 
 struct ExpandOptions {
   std::vector<SourceId> sources;  // preference order; empty = every source in load order

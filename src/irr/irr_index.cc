@@ -352,8 +352,13 @@ Status IrrDatabase::LoadStream(io::InputStream* in, const std::string& name,
   while (i < head.size() && (head[i] == ' ' || head[i] == '\t' || head[i] == '\r' || head[i] == '\n')) ++i;
   Status s = (i < head.size() && head[i] == '{') ? LoadJson(in, std::move(head), name)
                                                  : LoadRpsl(in, head, name, opts);
-  if (s.ok() && !in->status().ok()) {
-    problems_.Add(name, in->status().message() + "; the rest of the file is ignored");
+  // A damaged archive is reported even when what it yielded was refused:
+  // the cut is why (a truncated .json.bz2 is both a bzip2 and a JSON error).
+  if (!in->status().ok()) {
+    std::string_view why = in->status().message();
+    if (why.starts_with(name + ": ")) why.remove_prefix(name.size() + 2);
+    problems_.Add(name, std::string(why) + (s.ok() ? "; the rest of the file is ignored"
+                                                   : "; the file was not loaded"));
     ++counts_.skipped;
   }
   built_ = false;

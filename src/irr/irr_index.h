@@ -27,6 +27,7 @@
 
 #include "core/asn.h"
 #include "core/ip.h"
+#include "core/limits.h"
 #include "core/prefix_trie.h"
 #include "core/status.h"
 #include "io/input_stream.h"
@@ -37,12 +38,7 @@ namespace vigia::irr {
 
 using SourceId = uint16_t;
 
-// Caps on what input may make us hold.
-inline constexpr size_t kMaxSources = 1024;
-inline constexpr size_t kMaxFiles = 65535;
-inline constexpr size_t kMaxRoutes = 100'000'000;
-inline constexpr size_t kMaxSetObjects = 10'000'000;
-inline constexpr uint64_t kMaxJsonBytes = uint64_t{2} << 30;
+// Caps on what input may make us hold: core/limits.h.
 
 // Interned strings: id 0 is "". The bytes live in large arena blocks and
 // the ids in an open-addressing table, so interning a name costs one hash

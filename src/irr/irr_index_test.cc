@@ -1,6 +1,7 @@
 #include "irr/irr_index.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <string>
@@ -160,13 +161,13 @@ TEST(IrrDatabase, HostileRpslIsReportedNotFatal) {
                           "h.db")
                   .ok());
   EXPECT_EQ(db.routes().size(), 1u);
-  ASSERT_EQ(db.problems().count(), 5u);
+  ASSERT_EQ(db.problems().count(), 4u);
   EXPECT_EQ(db.problems().kept()[0].where, "h.db:4");
   EXPECT_EQ(db.problems().kept()[1].where, "h.db:7");
   EXPECT_EQ(db.problems().kept()[2].where, "h.db:10");
-  // The cut-off last object: its broken last line, then the object itself.
+  // The cut-off last object: reported once, at the line the input ends in.
   EXPECT_EQ(db.problems().kept()[3].where, "h.db:13");
-  EXPECT_EQ(db.problems().kept()[4].where, "h.db:12");
+  EXPECT_NE(db.problems().kept()[3].message.find("truncated"), std::string::npos);
   EXPECT_EQ(db.counts().skipped, 4u);
 }
 
@@ -211,6 +212,49 @@ TEST(ArinWhois, HostileJsonIsReportedNotFatal) {
   EXPECT_FALSE(other.LoadText("{\"roas\": []}", "vrps.json").ok());
 }
 
+// A download cut short: the records before the cut are kept, and the cut is
+// reported with the byte offset where the input ended.
+TEST(ArinWhois, TruncatedJsonKeepsTheRecordsBeforeTheCut) {
+  const std::string text = R"({"source": "ARIN-WHOIS", "whois_records": {"v4": [
+      {"prefix": "192.0.2.0/24", "originas": "AS64496"},
+      {"prefix": "198.51.100.0/24", "originas": "AS64497"},
+      {"prefix": "203.0.113.0/24", "orig)";
+  IrrDatabase db;
+  ASSERT_TRUE(db.LoadText(text, "cut.json").ok());
+  EXPECT_EQ(db.counts().arin_v4, 2u);
+  EXPECT_EQ(CheckRoute(db, P("198.51.100.0/24"), 64497).state, IrrState::kExact);
+  ASSERT_EQ(db.problems().count(), 1u);
+  EXPECT_EQ(db.problems().kept()[0].where, "cut.json");
+  EXPECT_NE(db.problems().kept()[0].message.find("byte " + std::to_string(text.size())),
+            std::string::npos)
+      << db.problems().kept()[0].message;
+  EXPECT_NE(db.problems().kept()[0].message.find("truncated"), std::string::npos);
+}
+
+// A .json.bz2 cut in half: both the bzip2 cut (with its compressed offset)
+// and the JSON cut are reported; the records before them are kept.
+TEST(IrrRealData, TruncatedArinWhoisBzip2ReportsTheBzip2Cut) {
+  if (!HaveIrrData()) GTEST_SKIP() << "needs ../shared/data/irr (absent)";
+  const std::string src = IrrData() + "/arin-whois/arin-whois-originas-20220925.json.bz2";
+  const std::string cut = (std::filesystem::temp_directory_path() /
+                           ("vigia-arin-cut-" + std::to_string(::getpid()) + ".json.bz2"))
+                              .string();
+  std::filesystem::copy_file(src, cut, std::filesystem::copy_options::overwrite_existing);
+  std::filesystem::resize_file(cut, std::filesystem::file_size(src) / 2);
+  IrrDatabase db;
+  ASSERT_TRUE(db.LoadFile(cut).ok());
+  std::filesystem::remove(cut);
+  EXPECT_GT(db.counts().arin_v4, 10'000u);
+  ASSERT_EQ(db.problems().count(), 2u);
+  bool json_cut = false, bzip2_cut = false;
+  for (const LoadProblem& p : db.problems()) {
+    json_cut |= p.message.find("JSON ends at byte") != std::string::npos;
+    bzip2_cut |= p.message.find("bzip2 stream truncated at compressed offset") != std::string::npos;
+  }
+  EXPECT_TRUE(json_cut);
+  EXPECT_TRUE(bzip2_cut);
+}
+
 // ---- real data ----
 
 TEST(IrrRealData, EveryRpslFixtureLoadsAndIllegalOnesAreReported) {
@@ -222,11 +266,16 @@ TEST(IrrRealData, EveryRpslFixtureLoadsAndIllegalOnesAreReported) {
   };
   // Counted by hand from the files (grep -c '^route:' etc.).
   const Case cases[] = {
-      {"as-set.txt", 0, 0, 1, 0, 0, 0},      {"aut-num.txt", 0, 1, 0, 0, 0, 0},
-      {"illegal.txt", 0, 0, 0, 0, 0, 1},     {"keyword-autnum.txt", 0, 0, 0, 0, 0, 1},
-      {"mntner.txt", 0, 0, 0, 0, 1, 0},      {"route-set.txt", 0, 0, 0, 1, 0, 0},
-      {"route.txt", 1, 0, 0, 0, 0, 0},       {"route6.txt", 0, 0, 0, 0, 0, 0},
-      {"ten-records.txt", 8, 2, 0, 0, 0, 0}, {"test.db", 0, 4, 0, 0, 0, 0},
+      {"as-set.txt", 0, 0, 1, 0, 0, 0},
+      {"aut-num.txt", 0, 1, 0, 0, 0, 0},
+      {"illegal.txt", 0, 0, 0, 0, 0, 1},
+      {"keyword-autnum.txt", 0, 0, 0, 0, 0, 1},
+      {"mntner.txt", 0, 0, 0, 0, 1, 0},
+      {"route-set.txt", 0, 0, 0, 1, 0, 0},
+      {"route.txt", 1, 0, 0, 0, 0, 0},
+      {"route6.txt", 0, 0, 0, 0, 0, 0},
+      {"ten-records.txt", 8, 2, 0, 0, 0, 0},
+      {"test.db", 0, 3, 0, 0, 0, 1},  // no newline after its last line: a cut
       {"two-records.txt", 0, 2, 0, 0, 0, 0},
   };
   for (const Case& c : cases) {

@@ -8,11 +8,6 @@
 
 namespace vigia::irr {
 
-void ProblemLog::Add(std::string where, std::string message) {
-  ++count_;
-  if (kept_.size() < kMaxProblemsKept) kept_.push_back({std::move(where), std::move(message)});
-}
-
 namespace {
 
 char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c; }
@@ -143,7 +138,12 @@ bool RpslReader::GetLine(Line* l) {
       l->size = overlong ? 0 : n;
       l->overlong = overlong;
       l->number = ++stats_.lines;
+      // A cut comment loses nothing; only content counts as a cut.
+      l->unterminated =
+          nl == nullptr &&
+          (overlong || (!IsBlank(base + pos_, n) && base[pos_] != '#' && base[pos_] != '%'));
       pos_ = nl ? e + 1 : end_;
+      if (l->unterminated) ReportTruncated(l->number);
       return true;
     }
     if (end_ - pos_ > kMaxLineBytes) overlong = true;
@@ -154,6 +154,21 @@ bool RpslReader::GetLine(Line* l) {
     Refill();
     scanned = pos_ + seen;
   }
+}
+
+// RPSL objects end with a blank line or the end of the file, so a plain
+// file cut inside a value ("origin: AS12726" cut to "origin: AS127") still
+// parses. The one trace a cut leaves is a last line without its newline:
+// that object is dropped and the cut reported (counted, so the exit status
+// says so) rather than answered from a value that may be a prefix of the
+// real one.
+void RpslReader::ReportTruncated(uint64_t line) {
+  if (truncation_reported_) return;
+  truncation_reported_ = true;
+  ++stats_.truncated;
+  Report(line,
+         "input ends inside this line (no newline after it): file truncated; the object "
+         "is skipped");
 }
 
 void RpslReader::SkipToBlankLine() {
@@ -184,6 +199,10 @@ bool RpslReader::Next(RpslObject* obj) {
     if (s[0] == '#' || s[0] == '%') continue;
     ++stats_.objects;
     const uint64_t first_line = l.number;
+    if (l.unterminated) {
+      ++stats_.objects_skipped;
+      continue;
+    }
     if (s[0] == ' ' || s[0] == '\t' || s[0] == '+') {
       ++stats_.objects_skipped;
       Report(first_line, "continuation line outside an object (RFC 2622 §2)");
@@ -225,6 +244,10 @@ bool RpslReader::Next(RpslObject* obj) {
         break;
       }
       const char* p = buf_.get() + l.start;
+      if (l.unterminated) {
+        bad = true;
+        break;
+      }
       if (IsBlank(p, l.size)) break;
       if (pos_ - anchor_ > kMaxObjectBytes) {
         Report(first_line, "object longer than 16 MiB");

@@ -27,35 +27,16 @@
 #include <string_view>
 #include <vector>
 
+#include "core/limits.h"
+#include "core/problem_log.h"
 #include "io/input_stream.h"
 
 namespace vigia::irr {
 
-// Caps on what input may make the reader hold.
-inline constexpr size_t kMaxObjectBytes = 16 << 20;     // a kept object, all lines
-inline constexpr size_t kMaxLineBytes = 16 << 20;       // one physical line
-inline constexpr size_t kMaxAttributeBytes = 4 << 20;   // one value with its continuations
-inline constexpr size_t kMaxAttributes = 1'000'000;     // per object
-inline constexpr size_t kMaxClassNameBytes = 32;
-inline constexpr size_t kMaxProblemsKept = 1000;
+// Caps on what input may make the reader hold: core/limits.h.
 
-// One place in the input and what is wrong there.
-struct Problem {
-  std::string where;  // "file:line" (RPSL) or "file: whois_records.v4[i]" (JSON)
-  std::string message;
-};
-
-// The problems of a load: the first kMaxProblemsKept kept, all counted.
-class ProblemLog {
- public:
-  void Add(std::string where, std::string message);
-  const std::vector<Problem>& kept() const { return kept_; }
-  size_t count() const { return count_; }
-
- private:
-  std::vector<Problem> kept_;
-  size_t count_ = 0;
-};
+// Problems are reported to a ProblemLog (core/problem_log.h), where is
+// "file:line" (RPSL) or "file: whois_records.v4[i]" (JSON).
 
 struct RpslAttribute {
   std::string_view key;  // as written; compare with KeyIs()
@@ -99,7 +80,8 @@ struct ReaderStats {
   uint64_t lines = 0;
   uint64_t objects = 0;          // every object seen, any class
   uint64_t objects_kept = 0;     // handed out by Next()
-  uint64_t objects_skipped = 0;  // malformed, oversized or of an unknown class
+  uint64_t objects_skipped = 0;  // malformed, oversized, cut short or of an unknown class
+  uint64_t truncated = 0;        // 1 when the input ended inside a line
 };
 
 class RpslReader {
@@ -127,8 +109,12 @@ class RpslReader {
     size_t size = 0;   // without "\n" or "\r\n"
     uint64_t number = 0;
     bool overlong = false;  // longer than kMaxLineBytes; its content is dropped
+    // The input ended inside this line (no "\n" after it): a file cut short.
+    bool unterminated = false;
   };
   bool GetLine(Line* l);
+  // Reports a file cut inside an object, once.
+  void ReportTruncated(uint64_t line);
   bool Refill();
   void SkipToBlankLine();
   std::string_view View(size_t off, size_t n) const { return {buf_.get() + off, n}; }
@@ -144,6 +130,7 @@ class RpslReader {
   size_t end_ = 0;     // end of data in buf_
   size_t anchor_ = 0;  // bytes before this may be discarded by Refill()
   bool eof_ = false;
+  bool truncation_reported_ = false;
   char class_buf_[kMaxClassNameBytes];
   // Attribute offsets relative to the object's start while lexing, so that
   // a Refill() moving the buffer does not invalidate them.

@@ -151,10 +151,25 @@ TEST(RpslLexer, EmptyAndBlankInputsGiveNothing) {
   }
 }
 
-TEST(RpslLexer, LastObjectWithoutNewlineIsRead) {
-  LexResult r = Lex("route: 192.0.2.0/24\norigin: AS1");
+// A file cut inside "origin: AS12726" ends "origin: AS127" with no newline:
+// answering from it would match the wrong AS, so the object is dropped and
+// the cut reported and counted (the exit status then says so).
+TEST(RpslLexer, LastObjectCutInsideALineIsSkippedAndReported) {
+  LexResult r = Lex("route: 192.0.2.0/24\norigin: AS12726\n\nroute: 192.0.2.0/24\norigin: AS127");
   ASSERT_EQ(r.objects.size(), 1u);
-  EXPECT_EQ(r.objects[0].attrs[1].second, "AS1");
+  EXPECT_EQ(r.objects[0].attrs[1].second, "AS12726");
+  ASSERT_EQ(r.problems.count(), 1u);
+  EXPECT_EQ(r.problems.kept()[0].where, "t.db:5");
+  EXPECT_NE(r.problems.kept()[0].message.find("truncated"), std::string::npos);
+}
+
+TEST(RpslLexer, CutCommentOrBlankLastLineIsNotATruncation) {
+  for (const char* t :
+       {"route: 192.0.2.0/24\norigin: AS1\n\n# end", "route: 192.0.2.0/24\norigin: AS1\n  "}) {
+    LexResult r = Lex(t);
+    EXPECT_EQ(r.objects.size(), 1u) << t;
+    EXPECT_EQ(r.problems.count(), 0u) << t;
+  }
 }
 
 TEST(RpslLexer, OversizedObjectIsSkippedAndTheNextOneRead) {
@@ -201,7 +216,7 @@ TEST(RpslLexer, GarbageDoesNotStopTheReader) {
   ASSERT_FALSE(r.objects.empty());
   EXPECT_EQ(r.objects.back().cls, "route");
   EXPECT_GT(r.problems.count(), 0u);
-  for (const Problem& p : r.problems.kept()) EXPECT_FALSE(p.message.empty());
+  for (const LoadProblem& p : r.problems.kept()) EXPECT_FALSE(p.message.empty());
 }
 
 TEST(RpslLexer, ClassNameCapIsEnforced) {

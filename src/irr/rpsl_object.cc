@@ -2,22 +2,11 @@
 
 #include <fmt/format.h>
 
-#include <charconv>
-
 namespace vigia::irr {
 
 namespace {
 
 char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c; }
-
-bool ParseUint(std::string_view t, uint64_t max, uint64_t* out) {
-  if (t.empty() || t.size() > 10) return false;
-  uint64_t v = 0;
-  auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
-  if (ec != std::errc() || p != t.data() + t.size() || v > max) return false;
-  *out = v;
-  return true;
-}
 
 // The mnt-by and source attributes every kept class shares. True when the
 // attribute was one of them.
@@ -55,25 +44,6 @@ std::string_view OnlyToken(std::string_view raw, const char** why) {
 
 }  // namespace
 
-bool ParseAsnToken(std::string_view t, Asn* out) {
-  if (t.size() < 3 || Lower(t[0]) != 'a' || Lower(t[1]) != 's') return false;
-  t.remove_prefix(2);
-  const size_t dot = t.find('.');
-  uint64_t v = 0;
-  if (dot == std::string_view::npos) {
-    if (!ParseUint(t, 0xFFFFFFFFull, &v)) return false;
-  } else {
-    // RFC 5396 §1: asdot, high.low with both halves 16-bit.
-    uint64_t hi = 0, lo = 0;
-    if (!ParseUint(t.substr(0, dot), 0xFFFF, &hi) || !ParseUint(t.substr(dot + 1), 0xFFFF, &lo)) {
-      return false;
-    }
-    v = (hi << 16) | lo;
-  }
-  *out = static_cast<Asn>(v);
-  return true;
-}
-
 bool IsSetName(std::string_view t, std::string_view prefix) {
   if (t.empty()) return false;
   bool have_name = false;
@@ -91,7 +61,7 @@ bool IsSetName(std::string_view t, std::string_view prefix) {
         if (!ok) return false;
       }
       have_name = true;
-    } else if (!ParseAsnToken(c, &ignored)) {
+    } else if (!ParseAsn(c, &ignored, kAsnRpsl)) {
       return false;
     }
     i = colon + 1;
@@ -105,10 +75,10 @@ bool IsRangeOperator(std::string_view op, int min, int width) {
   if (op == "-" || op == "+") return true;
   const size_t dash = op.find('-');
   uint64_t n = 0, m = 0;
-  if (!ParseUint(op.substr(0, dash), static_cast<uint64_t>(width), &n)) return false;
+  if (!ParseDecimal(op.substr(0, dash), static_cast<uint64_t>(width), &n)) return false;
   m = n;
   if (dash != std::string_view::npos &&
-      !ParseUint(op.substr(dash + 1), static_cast<uint64_t>(width), &m)) {
+      !ParseDecimal(op.substr(dash + 1), static_cast<uint64_t>(width), &m)) {
     return false;
   }
   return n >= static_cast<uint64_t>(min) && n <= m;
@@ -145,7 +115,7 @@ Status DecodeRoute(const RpslObject& o, RouteFields* out, Notes* notes) {
                       ptext));
     }
     const std::string_view t = OnlyToken(a.raw, &why);
-    if (t.empty() || !ParseAsnToken(t, &out->origin)) {
+    if (t.empty() || !ParseAsn(t, &out->origin, kAsnRpsl)) {
       return Status::Corrupt(fmt::format("{} {}: bad origin \"{}\"", o.class_name, ptext,
                                          CleanValue(a.raw)));
     }
@@ -164,7 +134,7 @@ Status DecodeAutNum(const RpslObject& o, AutNumFields* out, Notes* notes) {
   out->as_name.clear();
   const char* why = nullptr;
   const std::string_view t = OnlyToken(o.raw_key(), &why);
-  if (t.empty() || !ParseAsnToken(t, &out->asn)) {
+  if (t.empty() || !ParseAsn(t, &out->asn, kAsnRpsl)) {
     return Status::Corrupt(fmt::format("aut-num: bad AS number \"{}\"", CleanValue(o.raw_key())));
   }
   for (size_t i = 1; i < o.attributes.size(); ++i) {
@@ -220,7 +190,7 @@ Status DecodeAsSet(const RpslObject& o, AsSetFields* out, Notes* notes) {
         return;
       }
       AsSetMember m;
-      if (ParseAsnToken(t, &m.asn)) {
+      if (ParseAsn(t, &m.asn, kAsnRpsl)) {
         out->members.push_back(m);
       } else if (IsSetName(t, "as-")) {
         m.is_set = true;
@@ -269,7 +239,7 @@ Status DecodeRouteSet(const RpslObject& o, RouteSetFields* out, Notes* notes) {
           m.prefix = *p;
           ok = op.empty() || IsRangeOperator(op, p->length(), p->address().bit_width());
         }
-      } else if (ParseAsnToken(base, &asn)) {
+      } else if (ParseAsn(base, &asn, kAsnRpsl)) {
         m.kind = RouteSetMemberKind::kAsn;
         ok = op.empty() || IsRangeOperator(op, 0, 128);
       } else if (IsSetName(base, "rs-")) {

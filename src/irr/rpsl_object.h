@@ -18,13 +18,13 @@
 
 #include "core/asn.h"
 #include "core/ip.h"
+#include "core/limits.h"
 #include "core/status.h"
 #include "irr/rpsl_lexer.h"
 
 namespace vigia::irr {
 
-// Cap on the members one as-set or route-set object may list.
-inline constexpr size_t kMaxMembers = 1'000'000;
+// Cap on the members one as-set or route-set object may list: core/limits.h.
 
 // (line, message) for problems that do not make an object unusable.
 using Notes = std::vector<std::pair<uint64_t, std::string>>;
@@ -82,9 +82,6 @@ Status DecodeMntner(const RpslObject& o, MntnerFields* out, Notes* notes);
 Status DecodeAsSet(const RpslObject& o, AsSetFields* out, Notes* notes);
 Status DecodeRouteSet(const RpslObject& o, RouteSetFields* out, Notes* notes);
 
-// "AS64496", "as64496" and the RFC 5396 asdot form "AS1.10"; the "AS" is
-// required (RFC 2622 §2: <as-number>).
-bool ParseAsnToken(std::string_view t, Asn* out);
 // RFC 2622 §5: a set name, flat ("AS-FOO") or hierarchical
 // ("AS64496:AS-CUSTOMERS"): colon-separated components, each an AS number or
 // a name starting with `prefix` ("as-" or "rs-"), at least one of them a name.

@@ -20,22 +20,6 @@ void WithObject(const std::string& text, Fn&& fn) {
   fn(o);
 }
 
-TEST(ParseAsnToken, PlainAndAsdotFormsWithTheAsPrefix) {
-  Asn a = 0;
-  EXPECT_TRUE(ParseAsnToken("AS64496", &a));
-  EXPECT_EQ(a, 64496u);
-  EXPECT_TRUE(ParseAsnToken("as4200000000", &a));
-  EXPECT_EQ(a, 4200000000u);
-  EXPECT_TRUE(ParseAsnToken("AS1.10", &a));  // RFC 5396 asdot
-  EXPECT_EQ(a, 65546u);
-  EXPECT_FALSE(ParseAsnToken("64496", &a));
-  EXPECT_FALSE(ParseAsnToken("AS", &a));
-  EXPECT_FALSE(ParseAsnToken("AS4294967296", &a));
-  EXPECT_FALSE(ParseAsnToken("AS-FOO", &a));
-  EXPECT_FALSE(ParseAsnToken("AS1.65536", &a));
-  EXPECT_FALSE(ParseAsnToken("AS+1", &a));
-}
-
 TEST(SetNames, FlatAndHierarchical) {
   EXPECT_TRUE(IsSetName("AS-FOO", "as-"));
   EXPECT_TRUE(IsSetName("as-foo_bar-2", "as-"));

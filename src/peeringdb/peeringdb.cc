@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <memory>
 
+#include "core/printable.h"
 #include "io/input_stream.h"
 
 namespace vigia::peeringdb {
@@ -84,21 +85,8 @@ std::optional<Table> TableFromName(std::string_view name) {
   return std::nullopt;
 }
 
-bool ParseAsn(std::string_view t, Asn* out) {
-  if (t.size() > 2 && (t[0] == 'A' || t[0] == 'a') && (t[1] == 'S' || t[1] == 's'))
-    t.remove_prefix(2);
-  if (t.empty() || t.size() > 10) return false;
-  uint64_t v = 0;
-  auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
-  if (ec != std::errc() || p != t.data() + t.size() || v > 0xFFFFFFFFull) return false;
-  *out = static_cast<Asn>(v);
-  return true;
-}
-
 void PeeringDb::Problem(std::string where, std::string message) {
-  if (problems_.size() < kMaxProblemsKept)
-    problems_.push_back({std::move(where), std::move(message)});
-  ++problem_count_;
+  problems_.Add(std::move(where), std::move(message));
 }
 
 // Walks one JSON document with simdjson's On-Demand API and hands each
@@ -503,10 +491,12 @@ Status PeeringDb::LoadFile(const std::string& path, std::optional<Table> table_h
   do {
     if (cap - size - simdjson::SIMDJSON_PADDING < (1 << 16)) {
       if (size >= kMaxFileBytes) {
-        return Status::LimitExceeded(
-            fmt::format("{}: more than {} bytes of JSON", path, kMaxFileBytes));
+        return Status::LimitExceeded(fmt::format(
+            "{}: more than {} MiB of JSON after decompression (kMaxFileBytes); not read",
+            Printable(path), kMaxFileBytes >> 20));
       }
-      const size_t bigger = cap * 2;
+      const size_t bigger =
+          std::min<size_t>(cap * 2, kMaxFileBytes + (1 << 17) + simdjson::SIMDJSON_PADDING);
       auto grown = std::make_unique_for_overwrite<char[]>(bigger);
       std::memcpy(grown.get(), buf.get(), size);
       buf = std::move(grown);

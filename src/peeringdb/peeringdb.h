@@ -34,17 +34,14 @@
 
 #include "core/asn.h"
 #include "core/ip.h"
+#include "core/limits.h"
 #include "core/prefix_trie.h"
+#include "core/problem_log.h"
 #include "core/status.h"
 
 namespace vigia::peeringdb {
 
-// Caps on what input may make us hold.
-inline constexpr size_t kMaxRecordsPerTable = 5'000'000;
-inline constexpr size_t kMaxStringBytes = 4096;  // longer strings are cut
-inline constexpr uint64_t kMaxFileBytes = uint64_t{4} << 30;
-inline constexpr size_t kMaxFilesPerDirectory = 10'000;
-inline constexpr size_t kMaxProblemsKept = 1000;
+// Caps on what input may make us hold: core/limits.h.
 
 enum class Table : uint8_t { kNet, kOrg, kIx, kIxLan, kIxPfx, kNetIxLan, kPoc };
 inline constexpr size_t kTableCount = 7;
@@ -107,11 +104,6 @@ struct Poc {
   bool has_name = false, has_email = false, has_phone = false, has_url = false;
 };
 
-struct LoadProblem {
-  std::string where;  // "file: table[index]" or "file"
-  std::string message;
-};
-
 struct TableStats {
   size_t files = 0;    // files this table was read from
   size_t records = 0;  // kept
@@ -171,8 +163,9 @@ class PeeringDb {
   const TableStats& stats(Table t) const { return stats_[static_cast<size_t>(t)]; }
   // Files and full-dump tables passed over ("campus-0.json", "dump.json: fac").
   const std::vector<std::string>& ignored() const { return ignored_; }
-  const std::vector<LoadProblem>& problems() const { return problems_; }
-  size_t problem_count() const { return problem_count_; }
+  // Bad records and files; where is "file: table[index]" or "file".
+  const ProblemLog& problems() const { return problems_; }
+  size_t problem_count() const { return problems_.count(); }
 
  private:
   friend class Loader;
@@ -199,11 +192,7 @@ class PeeringDb {
 
   std::array<TableStats, kTableCount> stats_{};
   std::vector<std::string> ignored_;
-  std::vector<LoadProblem> problems_;
-  size_t problem_count_ = 0;
+  ProblemLog problems_;
 };
-
-// "AS64496", "as64496" or "64496".
-bool ParseAsn(std::string_view text, Asn* out);
 
 }  // namespace vigia::peeringdb

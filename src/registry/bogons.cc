@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <map>
 
+#include "core/printable.h"
 #include "io/input_stream.h"
 #include "registry/special_purpose.h"
 
@@ -276,57 +277,100 @@ const BogonReason* BogonList::ClassifyAsn(Asn asn) const {
   return asn <= it->last ? &reasons_[it->reason] : nullptr;
 }
 
+namespace {
+
+// One line of a prefix list; false once the entry cap is reached (the rest
+// of the input is then ignored).
+bool PrefixListLine(std::string_view line, const std::string& name, uint64_t line_no,
+                    PrefixListFile* out) {
+  const size_t hash = line.find('#');
+  if (hash != std::string_view::npos) line = line.substr(0, hash);
+  while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) {
+    line.remove_suffix(1);
+  }
+  while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
+  if (line.empty()) return true;
+  auto where = [&] { return fmt::format("{}:{}", name, line_no); };
+  if (out->prefixes >= kMaxPrefixListEntries) {
+    out->problems.Add(where(), "over the prefix cap; the rest is ignored");
+    return false;
+  }
+  auto p = Prefix::Parse(line);
+  if (!p) {
+    out->problems.Add(where(),
+                      "not a prefix (host bits must be zero): '" + PrintableHead(line) + "'");
+    return true;
+  }
+  ++out->prefixes;
+  (p->family() == Family::kIpv4 ? out->v4 : out->v6).Add(*p);
+  return true;
+}
+
+}  // namespace
+
 void ParsePrefixList(std::string_view text, const std::string& name, PrefixListFile* out) {
   size_t pos = 0;
-  uint32_t line_no = 0;
+  uint64_t line_no = 0;
   while (pos < text.size()) {
     size_t nl = text.find('\n', pos);
     if (nl == std::string_view::npos) nl = text.size();
-    std::string_view line = text.substr(pos, nl - pos);
+    const std::string_view line = text.substr(pos, nl - pos);
     pos = nl + 1;
-    ++line_no;
-    const size_t hash = line.find('#');
-    if (hash != std::string_view::npos) line = line.substr(0, hash);
-    while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) {
-      line.remove_suffix(1);
-    }
-    while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
-    if (line.empty()) continue;
-    auto where = [&] { return fmt::format("{}:{}", name, line_no); };
-    if (out->prefixes >= kMaxPrefixListEntries) {
-      ++out->skipped;
-      if (out->problems.size() < kMaxRegistryProblemsKept) {
-        out->problems.push_back({where(), "over the prefix cap; the rest is ignored"});
-      }
-      break;
-    }
-    auto p = Prefix::Parse(line);
-    if (!p) {
-      ++out->skipped;
-      if (out->problems.size() < kMaxRegistryProblemsKept) {
-        out->problems.push_back(
-            {where(), "not a prefix (host bits must be zero): '" +
-                          std::string(line.substr(0, 64)) + "'"});
-      }
-      continue;
-    }
-    ++out->prefixes;
-    (p->family() == Family::kIpv4 ? out->v4 : out->v6).Add(*p);
+    if (!PrefixListLine(line, name, ++line_no, out)) break;
   }
 }
 
+// Streamed line by line: memory is one read buffer and one line (at most
+// kMaxPrefixListLineBytes), whatever the file's decompressed size.
 Status LoadPrefixList(const std::string& path, PrefixListFile* out) {
   auto in = io::InputStream::Open(path, {.threaded = false});
   if (!in.ok()) return in.status();
-  std::string text;
+  std::string line;
+  bool overlong = false;
+  uint64_t line_no = 0, total = 0;
   char buf[1 << 16];
   size_t n;
-  while ((n = (*in)->Read(reinterpret_cast<std::byte*>(buf), sizeof buf)) > 0) text.append(buf, n);
-  ParsePrefixList(text, path, out);
-  if (!(*in)->status().ok()) {
-    ++out->skipped;
-    out->problems.push_back({path, (*in)->status().message()});
+  bool more = true;
+  while (more && (n = (*in)->Read(reinterpret_cast<std::byte*>(buf), sizeof buf)) > 0) {
+    total += n;
+    if (total > kMaxPrefixListBytes) {
+      out->problems.Add(path, fmt::format("more than {} MiB after decompression "
+                                          "(kMaxPrefixListBytes); the rest is ignored",
+                                          kMaxPrefixListBytes >> 20));
+      return Status::Ok();
+    }
+    std::string_view chunk(buf, n);
+    while (more && !chunk.empty()) {
+      const size_t nl = chunk.find('\n');
+      const std::string_view part = chunk.substr(0, nl);
+      if (!overlong && line.size() + part.size() > kMaxPrefixListLineBytes) {
+        overlong = true;
+        line.clear();
+      }
+      if (!overlong) line.append(part);
+      if (nl == std::string_view::npos) break;
+      chunk.remove_prefix(nl + 1);
+      ++line_no;
+      if (overlong) {
+        out->problems.Add(fmt::format("{}:{}", path, line_no),
+                          fmt::format("line longer than {} bytes", kMaxPrefixListLineBytes));
+      } else {
+        more = PrefixListLine(line, path, line_no, out);
+      }
+      line.clear();
+      overlong = false;
+    }
   }
+  if (more && (overlong || !line.empty())) {
+    ++line_no;
+    if (overlong) {
+      out->problems.Add(fmt::format("{}:{}", path, line_no),
+                        fmt::format("line longer than {} bytes", kMaxPrefixListLineBytes));
+    } else {
+      PrefixListLine(line, path, line_no, out);
+    }
+  }
+  if (!(*in)->status().ok()) out->problems.Add(path, (*in)->status().message());
   return Status::Ok();
 }
 

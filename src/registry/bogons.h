@@ -30,6 +30,7 @@
 #include <string>
 #include <vector>
 
+#include "core/limits.h"
 #include "registry/delegated.h"
 #include "registry/iana.h"
 #include "registry/range_set.h"
@@ -111,10 +112,8 @@ struct PrefixListFile {
   RangeSet v4{Family::kIpv4};
   RangeSet v6{Family::kIpv6};
   size_t prefixes = 0;
-  size_t skipped = 0;
-  std::vector<RegistryProblem> problems;
+  ProblemLog problems;  // bad lines; problems.count() of them were skipped
 };
-inline constexpr size_t kMaxPrefixListEntries = 10'000'000;
 Status LoadPrefixList(const std::string& path, PrefixListFile* out);
 void ParsePrefixList(std::string_view text, const std::string& name, PrefixListFile* out);
 

@@ -1,6 +1,10 @@
 #include "registry/bogons.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 
 #include "core/test_util.h"
 #include "registry/registry.h"
@@ -180,11 +184,11 @@ TEST(PrefixList, HostileLines) {
                   "2001:db8::/32\n\n" + std::string(300, 'x'),
                   "list", &f);
   EXPECT_EQ(f.prefixes, 3u);
-  EXPECT_EQ(f.skipped, 3u);
-  ASSERT_EQ(f.problems.size(), 3u);
-  EXPECT_EQ(f.problems[0].where, "list:4");
-  EXPECT_EQ(f.problems[1].where, "list:5");
-  EXPECT_EQ(f.problems[2].where, "list:8");
+  EXPECT_EQ(f.problems.count(), 3u);
+  ASSERT_EQ(f.problems.kept().size(), 3u);
+  EXPECT_EQ(f.problems.kept()[0].where, "list:4");
+  EXPECT_EQ(f.problems.kept()[1].where, "list:5");
+  EXPECT_EQ(f.problems.kept()[2].where, "list:8");
   EXPECT_EQ(f.v4.AddressCount(), Uint128{(1u << 24) + 256});
   EXPECT_EQ(f.v6.ToPrefixes()[0].ToString(), "2001:db8::/32");
 }
@@ -209,7 +213,7 @@ TEST(Bogons, AgreementWithTeamCymruFullbogons) {
   ASSERT_TRUE(LoadPrefixList(SharedData() + "/registry/bogons/fullbogons-ipv4.txt", &cymru).ok());
   ASSERT_TRUE(
       LoadPrefixList(SharedData() + "/registry/bogons/fullbogons-ipv6.txt.gz", &cymru).ok());
-  EXPECT_EQ(cymru.skipped, 0u);
+  EXPECT_EQ(cymru.problems.count(), 0u);
   struct Want {
     const char* rir;
     Family family;
@@ -237,6 +241,60 @@ TEST(Bogons, AgreementWithTeamCymruFullbogons) {
     EXPECT_EQ(FormatUint128(a.only_ours), w.only_ours);
     EXPECT_EQ(FormatUint128(a.only_theirs), w.only_theirs);
   }
+}
+
+// A prefix list is streamed: 1 GiB of zeros in 1 MiB of gzip is read in
+// constant memory and cut at kMaxPrefixListBytes with a problem, not loaded
+// whole (it used to take 2.1 GB).
+TEST(PrefixList, GzipBombIsStreamedAndCut) {
+  const test_util::ChildRun run =
+      test_util::LoadGzipBomb("bogons.txt.gz", [](const std::string& f) {
+        PrefixListFile list;
+        if (!LoadPrefixList(f, &list).ok() || list.prefixes != 0) return 1;
+        for (const LoadProblem& p : list.problems) {
+          if (p.message.find("kMaxPrefixListBytes") != std::string::npos) return 0;
+        }
+        return 2;
+      });
+  if (run.exit_code == -2) GTEST_SKIP() << "needs gzip(1)";
+  EXPECT_EQ(run.exit_code, 0);
+  EXPECT_LT(run.max_rss_bytes, uint64_t{64} << 20) << run.max_rss_bytes;
+}
+
+TEST(PrefixList, StreamedFileReadsLinesAcrossChunksAndReportsLongOnes) {
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("vigia-bomb-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::string text = "# bogons\n";
+  for (int i = 0; i < 20000; ++i)
+    text += "10." + std::to_string(i / 256) + "." + std::to_string(i % 256) + ".0/24\n";
+  text += std::string(5000, 'x') + "\n192.0.2.0/24";  // a long line, then no final newline
+  const std::string path = (dir / "list.txt").string();
+  std::ofstream(path) << text;
+  PrefixListFile f;
+  ASSERT_TRUE(LoadPrefixList(path, &f).ok());
+  std::filesystem::remove_all(dir);
+  EXPECT_EQ(f.prefixes, 20001u);
+  ASSERT_EQ(f.problems.count(), 1u);
+  EXPECT_EQ(f.problems.kept()[0].where, path + ":20002");
+  EXPECT_NE(f.problems.kept()[0].message.find("longer than 4096"), std::string::npos);
+}
+
+// A delegated file is parsed from memory: a gzip bomb in the registry stops
+// at kMaxDelegatedFileBytes, named in the error.
+TEST(DelegatedHostileFile, GzipBombIsRefusedAtTheDecompressedCap) {
+  const test_util::ChildRun run =
+      test_util::LoadGzipBomb("delegated-x.gz", [](const std::string& f) {
+        DelegatedStats stats;
+        const Status s = stats.LoadFile(f);
+        return s.code() == StatusCode::kLimitExceeded &&
+                       s.message().find("kMaxDelegatedFileBytes") != s.message().npos
+                   ? 0
+                   : 1;
+      });
+  if (run.exit_code == -2) GTEST_SKIP() << "needs gzip(1)";
+  EXPECT_EQ(run.exit_code, 0);
+  EXPECT_LT(run.max_rss_bytes, kMaxDelegatedFileBytes * 3) << run.max_rss_bytes;
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <memory>
 #include <set>
 
+#include "core/printable.h"
 #include "io/input_stream.h"
 
 namespace vigia::registry {
@@ -232,12 +233,7 @@ bool ParseDelegatedRecord(std::string_view line, DelegatedRecord* out, std::stri
 }
 
 void DelegatedStats::Problem(std::string where, std::string message) {
-  ++skipped_;
-  if (problems_.size() < kMaxRegistryProblemsKept) {
-    problems_.push_back({std::move(where), std::move(message)});
-  } else if (problems_.size() == kMaxRegistryProblemsKept) {
-    problems_.push_back({"", "more problems not kept"});
-  }
+  problems_.Add(std::move(where), std::move(message));
 }
 
 Status DelegatedStats::LoadFile(const std::string& path) {
@@ -246,7 +242,14 @@ Status DelegatedStats::LoadFile(const std::string& path) {
   std::string text;
   char buf[1 << 16];
   size_t n;
-  while ((n = (*in)->Read(reinterpret_cast<std::byte*>(buf), sizeof buf)) > 0) text.append(buf, n);
+  while ((n = (*in)->Read(reinterpret_cast<std::byte*>(buf), sizeof buf)) > 0) {
+    if (text.size() + n > kMaxDelegatedFileBytes) {
+      return Status::LimitExceeded(
+          fmt::format("{}: more than {} MiB after decompression (kMaxDelegatedFileBytes); not read",
+                      Printable(path), kMaxDelegatedFileBytes >> 20));
+    }
+    text.append(buf, n);
+  }
   Status s = LoadText(text, path);
   // A damaged compressed file still yields the records before the damage.
   if (!(*in)->status().ok()) {

@@ -29,6 +29,8 @@
 
 #include "core/asn.h"
 #include "core/ip.h"
+#include "core/limits.h"
+#include "core/problem_log.h"
 #include "core/status.h"
 #include "registry/range_set.h"
 
@@ -92,16 +94,9 @@ struct DelegatedFileInfo {
   uint64_t records[3] = {0, 0, 0};  // records read, by type
 };
 
-struct RegistryProblem {
-  std::string where;  // "file:line" or "file"
-  std::string message;
-};
+// Problems and warnings: where is "file:line" or "file".
 
-// Caps on what input may make us hold.
-inline constexpr size_t kMaxDelegatedLineLength = 4096;
-inline constexpr size_t kMaxDelegatedRecords = 20'000'000;
-inline constexpr size_t kMaxDelegatedFields = 32;
-inline constexpr size_t kMaxRegistryProblemsKept = 1000;
+// Caps on what input may make us hold: core/limits.h.
 
 class DelegatedStats {
  public:
@@ -114,11 +109,11 @@ class DelegatedStats {
   const std::vector<DelegatedRecord>& records() const { return records_; }
   const std::vector<DelegatedFileInfo>& files() const { return files_; }
   // Lines skipped (all of them, also those past the kept problems).
-  size_t skipped() const { return skipped_; }
-  const std::vector<RegistryProblem>& problems() const { return problems_; }
+  size_t skipped() const { return problems_.count(); }
+  const ProblemLog& problems() const { return problems_; }
   // Inconsistencies that lost no data: a summary or header count that does
   // not match the records read.
-  const std::vector<RegistryProblem>& warnings() const { return warnings_; }
+  const std::vector<LoadProblem>& warnings() const { return warnings_; }
   // Registries seen in records ("afrinic", "lacnic", ...), sorted.
   std::vector<std::string> Registries() const;
 
@@ -129,9 +124,8 @@ class DelegatedStats {
 
   std::vector<DelegatedRecord> records_;
   std::vector<DelegatedFileInfo> files_;
-  std::vector<RegistryProblem> problems_;
-  std::vector<RegistryProblem> warnings_;
-  size_t skipped_ = 0;
+  ProblemLog problems_;
+  std::vector<LoadProblem> warnings_;
 };
 
 // Parses one record line into *out (file and line left alone). On failure

@@ -127,10 +127,7 @@ std::string Trim(std::string_view t) {
 }  // namespace
 
 void IanaRegistry::Problem(std::string where, std::string message) {
-  ++skipped_;
-  if (problems_.size() < kMaxRegistryProblemsKept) {
-    problems_.push_back({std::move(where), std::move(message)});
-  }
+  problems_.Add(std::move(where), std::move(message));
 }
 
 Status IanaRegistry::LoadFile(const std::string& path) {

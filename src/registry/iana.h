@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "core/ip.h"
+#include "core/limits.h"
 #include "core/prefix_trie.h"
 #include "core/status.h"
 #include "registry/delegated.h"
@@ -49,8 +50,7 @@ inline const Prefix kIpv6GlobalUnicast(*IpAddress::Parse("2000::"), 3);
 // delegated files use); "" for anything else.
 std::string RirFromWhois(std::string_view whois);
 
-inline constexpr size_t kMaxIanaRows = 100'000;
-inline constexpr size_t kMaxCsvFieldBytes = 64 * 1024;
+// kMaxIanaRows, kMaxCsvFieldBytes: core/limits.h.
 
 class IanaRegistry {
  public:
@@ -64,8 +64,8 @@ class IanaRegistry {
   const IanaBlock* Find(const IpAddress& a) const;
   const IanaBlock* Find(const Prefix& p) const;
   bool has(Family f) const { return f == Family::kIpv4 ? have_v4_ : have_v6_; }
-  size_t skipped() const { return skipped_; }
-  const std::vector<RegistryProblem>& problems() const { return problems_; }
+  size_t skipped() const { return problems_.count(); }
+  const ProblemLog& problems() const { return problems_; }
 
  private:
   void Problem(std::string where, std::string message);
@@ -73,8 +73,7 @@ class IanaRegistry {
   std::vector<IanaBlock> blocks_;
   PrefixTrie<uint32_t> index_;
   bool have_v4_ = false, have_v6_ = false;
-  size_t skipped_ = 0;
-  std::vector<RegistryProblem> problems_;
+  ProblemLog problems_;
 };
 
 // RFC 4180 CSV rows: quoted fields may hold commas, doubled quotes and line

@@ -91,10 +91,10 @@ TEST(IanaHostile, BadRowsAreSkippedWithFileAndLine) {
   ASSERT_EQ(reg.blocks().size(), 1u);
   EXPECT_EQ(reg.blocks()[0].rir, "afrinic");
   ASSERT_EQ(reg.skipped(), 4u);
-  EXPECT_EQ(reg.problems()[0].where, "v4.csv:3");
-  EXPECT_EQ(reg.problems()[1].where, "v4.csv:4");
-  EXPECT_EQ(reg.problems()[2].where, "v4.csv:5");
-  EXPECT_EQ(reg.problems()[3].where, "v4.csv:6");
+  EXPECT_EQ(reg.problems().kept()[0].where, "v4.csv:3");
+  EXPECT_EQ(reg.problems().kept()[1].where, "v4.csv:4");
+  EXPECT_EQ(reg.problems().kept()[2].where, "v4.csv:5");
+  EXPECT_EQ(reg.problems().kept()[3].where, "v4.csv:6");
 }
 
 TEST(IanaHostile, NotAnIanaCsv) {

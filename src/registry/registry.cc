@@ -52,11 +52,11 @@ Status Registry::Load(const std::string& dir) {
   }
   for (const std::string& f : delegated) {
     Status s = AddDelegatedFile(f);
-    if (!s.ok()) file_problems_.push_back({f, s.message()});
+    if (!s.ok()) file_problems_.Add(f, s.message());
   }
   for (const std::string& f : iana) {
     Status s = AddIanaFile(f);
-    if (!s.ok()) file_problems_.push_back({f, s.message()});
+    if (!s.ok()) file_problems_.Add(f, s.message());
   }
   return Status::Ok();
 }

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "core/limits.h"
 #include "core/prefix_trie.h"
 #include "registry/bogons.h"
 #include "registry/delegated.h"
@@ -26,8 +27,7 @@
 
 namespace vigia::registry {
 
-inline constexpr size_t kMaxRegistryFiles = 1000;
-inline constexpr int kMaxRegistryDepth = 16;
+// kMaxRegistryFiles, kMaxRegistryDepth: core/limits.h.
 
 class Registry {
  public:
@@ -46,7 +46,7 @@ class Registry {
   const std::vector<std::string>& delegated_files() const { return delegated_files_; }
   const std::vector<std::string>& iana_files() const { return iana_files_; }
   // Files that could not be read, with the reason.
-  const std::vector<RegistryProblem>& file_problems() const { return file_problems_; }
+  const ProblemLog& file_problems() const { return file_problems_; }
 
   // The delegation records covering the whole of p, least specific first.
   std::vector<const DelegatedRecord*> Covering(const Prefix& p) const;
@@ -63,7 +63,7 @@ class Registry {
   PrefixTrie<uint32_t> prefixes_;
   std::vector<uint32_t> asn_records_;  // record indices by first ASN
   std::vector<std::string> delegated_files_, iana_files_;
-  std::vector<RegistryProblem> file_problems_;
+  ProblemLog file_problems_;
 };
 
 }  // namespace vigia::registry

@@ -170,12 +170,12 @@ TEST(AspaLoad, RpkiClientAspasArrayAndBadEntries) {
   EXPECT_EQ(v.aspas().size(), 2u);
   EXPECT_EQ(*v.aspas().Providers(64496), (std::vector<Asn>{64497, 64498}));
   EXPECT_EQ(*v.aspas().Providers(64500), (std::vector<Asn>{64501}));
-  ASSERT_EQ(v.problems().size(), 5u);
-  EXPECT_EQ(v.problems()[0].where, "a.json: aspas[2]");
-  EXPECT_EQ(v.problems()[0].message, "customer AS0");
-  EXPECT_EQ(v.problems()[1].message, "entry lacks customer or providers");
-  EXPECT_EQ(v.problems()[3].message, "bad customer ASN");
-  EXPECT_EQ(v.problems()[4].message, "entry is not an object");
+  ASSERT_EQ(v.problems().kept().size(), 5u);
+  EXPECT_EQ(v.problems().kept()[0].where, "a.json: aspas[2]");
+  EXPECT_EQ(v.problems().kept()[0].message, "customer AS0");
+  EXPECT_EQ(v.problems().kept()[1].message, "entry lacks customer or providers");
+  EXPECT_EQ(v.problems().kept()[3].message, "bad customer ASN");
+  EXPECT_EQ(v.problems().kept()[4].message, "entry is not an object");
 }
 
 TEST(AspaLoad, FileWithNeitherRoasNorAspasIsRefused) {

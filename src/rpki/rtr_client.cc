@@ -15,6 +15,8 @@
 #include <cstring>
 #include <optional>
 
+#include "core/printable.h"
+
 namespace vigia::rpki::rtr {
 
 AspaSet RtrSnapshot::MergedAspas() const {
@@ -349,7 +351,7 @@ void RtrSession::Publish() {
 
 bool ParseHostPort(std::string_view text, std::string* host, uint16_t* port, std::string* error) {
   auto bad = [&](std::string_view why) {
-    *error = fmt::format("'{}': {}", text, why);
+    *error = fmt::format("'{}': {}", Printable(text), why);
     return false;
   };
   std::string_view h = text, p;
@@ -377,7 +379,7 @@ bool ParseHostPort(std::string_view text, std::string* host, uint16_t* port, std
   if (has_port) {
     auto [end, ec] = std::from_chars(p.data(), p.data() + p.size(), v);
     if (p.empty() || ec != std::errc() || end != p.data() + p.size() || v == 0 || v > 65535) {
-      return bad(fmt::format("bad port '{}'", p));
+      return bad(fmt::format("bad port '{}'", Printable(p)));
     }
   }
   host->assign(h);

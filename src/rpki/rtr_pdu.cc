@@ -6,6 +6,7 @@
 
 #include "core/byte_reader.h"
 #include "core/byte_writer.h"
+#include "core/printable.h"
 
 namespace vigia::rpki::rtr {
 
@@ -370,18 +371,6 @@ std::vector<uint8_t> ErrorReport(uint8_t version, ErrorCode code,
   return out;
 }
 
-namespace {
-// Server-supplied text made safe for a terminal.
-std::string Printable(std::string_view s) {
-  std::string out;
-  for (char c : s.substr(0, 512)) {
-    const unsigned char u = static_cast<unsigned char>(c);
-    out.push_back(u < 0x20 || u == 0x7f ? '?' : c);
-  }
-  return out;
-}
-}  // namespace
-
 std::string Describe(const Pdu& p) {
   const std::string head =
       fmt::format("{} v{}", PduTypeName(static_cast<uint8_t>(p.type)), p.version);
@@ -402,7 +391,7 @@ std::string Describe(const Pdu& p) {
       return fmt::format("{} {} AS{} key of {} octets", head, verb, p.asn, p.spki.size());
     case PduType::kErrorReport:
       return fmt::format("{} {} ({}): \"{}\"", head, ErrorCodeName(p.error_code), p.error_code,
-                         Printable(p.error_text));
+                         PrintableHead(p.error_text, 512));
     case PduType::kAspa:
       return fmt::format("{} {} AS{} {} {} providers", head, verb, p.customer,
                          p.afi_flags & kAspaAfiIpv6 ? "ipv6" : "ipv4", p.providers.size());

@@ -30,6 +30,7 @@
 
 #include "core/asn.h"
 #include "core/ip.h"
+#include "core/limits.h"
 #include "core/status.h"
 
 namespace vigia::rpki::rtr {
@@ -67,15 +68,8 @@ std::string ErrorCodeName(uint16_t code);
 // The highest protocol version this codec speaks.
 inline constexpr uint8_t kMaxVersion = 2;
 inline constexpr size_t kHeaderLength = 8;
-// No RTR PDU comes near this: the largest real ones are Router Keys (~120
-// octets) and ASPAs with a few hundred providers. Anything longer is refused
-// before it is buffered.
-inline constexpr uint32_t kMaxPduLength = 64 * 1024;
+// kMaxPduLength, kMaxErrorTextLength, kMaxSpkiLength: core/limits.h.
 inline constexpr size_t kMaxAspaProviders = (kMaxPduLength - 16) / 4;
-// Error Report: the copy of the offending PDU and the text we keep.
-inline constexpr uint32_t kMaxErrorTextLength = 8 * 1024;
-// Router Key: a P-256 SubjectPublicKeyInfo is 91 octets; room for others.
-inline constexpr size_t kMaxSpkiLength = 4096;
 // End of Data timer ranges, RFC 8210 §6.
 inline constexpr uint32_t kMinRefresh = 1, kMaxRefresh = 86400;
 inline constexpr uint32_t kMinRetry = 1, kMaxRetry = 7200;

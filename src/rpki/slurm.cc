@@ -1,11 +1,12 @@
 #include "rpki/slurm.h"
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cstring>
+#include <nlohmann/json.hpp>
 
+#include "core/printable.h"
 #include "io/input_stream.h"
 
 namespace vigia::rpki {
@@ -17,7 +18,8 @@ using Json = nlohmann::json;
 // A failure names the file and the member, e.g.
 // "local.slurm: locallyAddedAssertions.prefixAssertions[2]: bad prefix".
 Status Bad(const std::string& name, const std::string& where, const std::string& why) {
-  return Status::Corrupt(fmt::format("{}: {}: {} (RFC 8416 §3)", name, where, why));
+  return Status::Corrupt(
+      fmt::format("{}: {}: {} (RFC 8416 §3)", Printable(name), Printable(where), Printable(why)));
 }
 
 bool GetAsn(const Json& j, Asn* out) {

@@ -14,6 +14,7 @@
 
 #include "core/asn.h"
 #include "core/ip.h"
+#include "core/limits.h"
 #include "core/status.h"
 #include "rpki/vrp.h"
 
@@ -74,8 +75,6 @@ struct Slurm {
   Applied Apply(VrpSet* set) const;
 };
 
-// Caps on what a SLURM file may hold.
-inline constexpr size_t kMaxSlurmBytes = 64 << 20;
-inline constexpr size_t kMaxSlurmEntries = 1'000'000;
+// Caps (kMaxSlurmBytes, kMaxSlurmEntries): core/limits.h.
 
 }  // namespace vigia::rpki

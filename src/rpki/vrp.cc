@@ -10,20 +10,10 @@
 #include <optional>
 
 #include "core/json_cursor.h"
+#include "core/printable.h"
 #include "io/input_stream.h"
 
 namespace vigia::rpki {
-
-bool ParseAsn(std::string_view t, Asn* out) {
-  if (t.size() > 2 && (t[0] == 'A' || t[0] == 'a') && (t[1] == 'S' || t[1] == 's'))
-    t.remove_prefix(2);
-  if (t.empty()) return false;
-  uint64_t v = 0;
-  auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
-  if (ec != std::errc() || p != t.data() + t.size() || v > 0xFFFFFFFFull) return false;
-  *out = static_cast<Asn>(v);
-  return true;
-}
 
 namespace {
 // A JSON number or "AS64496"/"64496" string; other values are skipped.
@@ -67,11 +57,7 @@ bool VrpSet::Add(const Prefix& prefix, uint8_t max_length, Asn asn, const std::s
 }
 
 void VrpSet::Problem(std::string where, std::string message) {
-  if (problems_.size() < kMaxProblemsKept) {
-    problems_.push_back({std::move(where), std::move(message)});
-  } else if (problems_.size() == kMaxProblemsKept) {
-    problems_.push_back({"", "more problems not kept"});
-  }
+  problems_.Add(std::move(where), std::move(message));
 }
 
 Status VrpSet::LoadFile(const std::string& path) {
@@ -94,7 +80,14 @@ Status VrpSet::LoadFile(const std::string& path) {
   size_t size = 0, n;
   do {
     if (cap - size < (1 << 16)) {
-      const size_t bigger = cap * 2;
+      // The file is parsed from memory, so its decompressed size is what it
+      // costs: a gzip of zeros must not take all of it.
+      if (size > kMaxVrpFileBytes) {
+        return Status::LimitExceeded(
+            fmt::format("{}: more than {} MiB after decompression (kMaxVrpFileBytes); not read",
+                        Printable(path), kMaxVrpFileBytes >> 20));
+      }
+      const size_t bigger = std::min<size_t>(cap * 2, kMaxVrpFileBytes + (1 << 17));
       auto grown = alloc(bigger);
       std::memcpy(grown.get(), buf.get(), size);
       buf = std::move(grown);

@@ -15,9 +15,11 @@
 #include "core/asn.h"
 #include "core/ip.h"
 #include "core/large_alloc.h"
+#include "core/limits.h"
+#include "core/problem_log.h"
+#include "core/status.h"
 #include "rpki/aspa.h"
 #include "rpki/vrp_index.h"
-#include "core/status.h"
 
 namespace vigia::rpki {
 
@@ -27,11 +29,6 @@ struct Vrp {
   Asn asn = 0;
   uint16_t ta = 0;  // index into VrpSet::trust_anchors(); 0 = unknown
   friend bool operator==(const Vrp&, const Vrp&) = default;
-};
-
-struct LoadProblem {
-  std::string where;  // "file:line" or "file: roas[i]"
-  std::string message;
 };
 
 class VrpSet {
@@ -79,8 +76,9 @@ class VrpSet {
   // "provider_authorizations").
   const AspaSet& aspas() const { return aspas_; }
   AspaSet& aspas() { return aspas_; }
-  const std::vector<LoadProblem>& problems() const { return problems_; }
-  size_t skipped() const { return problems_.size(); }
+  // Bad entries, where is "file:line" or "file: roas[i]".
+  const ProblemLog& problems() const { return problems_; }
+  size_t skipped() const { return problems_.count(); }
 
  private:
   Status LoadJson(std::string_view text, const std::string& name);
@@ -93,16 +91,9 @@ class VrpSet {
   VrpIndex index_;
   AspaSet aspas_;
   bool dirty_ = false;
-  std::vector<LoadProblem> problems_;
+  ProblemLog problems_;
 };
 
-// "AS64496", "as64496" or "64496".
-bool ParseAsn(std::string_view text, Asn* out);
-
-// Caps on what input may make us hold.
-inline constexpr size_t kMaxVrps = 20'000'000;
-inline constexpr size_t kMaxAspas = 1'000'000;
-inline constexpr size_t kMaxAspaProviders = 10'000;
-inline constexpr size_t kMaxProblemsKept = 1000;
+// Caps: core/limits.h.
 
 }  // namespace vigia::rpki

@@ -3,7 +3,7 @@
 
 #include <set>
 
-#include "core/text.h"
+#include "core/printable.h"
 #include "core/time_format.h"
 #include "serve/api.h"
 
@@ -19,7 +19,7 @@ Status Json(httplib::Response& res, int status, const ordered_json& body) {
 // bytes escaped, so that the JSON is valid UTF-8 and carries no control
 // characters (a \xff in a name made the answer a 500).
 Status Error(httplib::Response& res, int status, const std::string& message) {
-  return Json(res, status, {{"error", EscapeText(message, 1000)}, {"status", status}});
+  return Json(res, status, {{"error", PrintableHead(message, 1000)}, {"status", status}});
 }
 
 Status Allow(const httplib::Request& req, std::initializer_list<const char*> names) {

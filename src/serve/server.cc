@@ -11,7 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "core/text.h"
+#include "core/printable.h"
 #include "core/time_format.h"
 #include "serve/api.h"
 #include "serve/http_server.h"
@@ -30,7 +30,7 @@ void OnSignal(int) {
 }  // namespace
 
 int Serve(const ServeOptions& opts) {
-  const std::string listen = EscapeText(opts.listen, 200);
+  const std::string listen = PrintableHead(opts.listen, 200);
   const size_t colon = opts.listen.rfind(':');
   if (colon == std::string::npos) {
     std::fprintf(stderr, "vigia: serve: --listen %s: want HOST:PORT\n", listen.c_str());
@@ -51,7 +51,7 @@ int Serve(const ServeOptions& opts) {
   }
   auto st = store::Store::Open(opts.db);
   if (!st.ok()) {
-    std::fprintf(stderr, "vigia: serve: %s\n", EscapeText(st.status().message()).c_str());
+    std::fprintf(stderr, "vigia: serve: %s\n", PrintableHead(st.status().message(), 4096).c_str());
     return 2;
   }
   HttpLimits limits;
@@ -63,7 +63,7 @@ int Serve(const ServeOptions& opts) {
   const std::string web = FindWebApp(opts.web);
   if (!opts.web.empty() && web.empty()) {
     std::fprintf(stderr, "vigia: serve: --web %s: no such directory\n",
-                 EscapeText(opts.web, 1000).c_str());
+                 PrintableHead(opts.web, 1000).c_str());
     return 2;
   }
   if (!web.empty()) {
@@ -107,8 +107,8 @@ int Serve(const ServeOptions& opts) {
     // line, an ESC cannot reach the terminal.
     svr.set_logger([](const httplib::Request& req, const httplib::Response& res) {
       std::fprintf(stderr, "%s %s %s %s %d %zu\n", IsoTime(time(nullptr)).c_str(),
-                   EscapeText(req.remote_addr).c_str(), EscapeText(req.method, 100).c_str(),
-                   EscapeText(req.path, 2000).c_str(), res.status, res.body.size());
+                   PrintableHead(req.remote_addr, 4096).c_str(), PrintableHead(req.method, 100).c_str(),
+                   PrintableHead(req.path, 2000).c_str(), res.status, res.body.size());
     });
   }
   auto bound = svr.Bind(host, port);

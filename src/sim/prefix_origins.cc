@@ -31,15 +31,6 @@ IpAddress FromInt(Family f, U128 v) {
   return IpAddress::FromBytes(f, b);
 }
 
-bool ParseAsnField(std::string_view t, Asn* out) {
-  if (t.size() > 2 && (t[0] == 'A' || t[0] == 'a') && (t[1] == 'S' || t[1] == 's')) t.remove_prefix(2);
-  uint64_t v = 0;
-  auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
-  if (ec != std::errc() || p != t.data() + t.size() || t.empty() || v > 0xFFFFFFFFull) return false;
-  *out = static_cast<Asn>(v);
-  return true;
-}
-
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
@@ -69,10 +60,7 @@ void RangeToPrefixes(const IpAddress& first, const IpAddress& last, std::vector<
 }
 
 void PrefixOriginTable::Problem(const std::string& where, std::string message) {
-  ++skipped_;
-  if (problems_.size() < kMaxPrefixOriginProblems) {
-    problems_.push_back({where, std::move(message)});
-  }
+  problems_.Add(where, std::move(message));
 }
 
 void PrefixOriginTable::Line(std::string_view line, const std::string& where) {
@@ -88,7 +76,7 @@ void PrefixOriginTable::Line(std::string_view line, const std::string& where) {
     auto prefix = Prefix::Parse(Trim(line.substr(0, tab)), /*lenient=*/true);
     Asn asn;
     if (!prefix) return Problem(where, "bad prefix");
-    if (!ParseAsnField(Trim(line.substr(tab + 1)), &asn)) return Problem(where, "bad AS number");
+    if (!ParseAsn(Trim(line.substr(tab + 1)), &asn)) return Problem(where, "bad AS number");
     if (asn == 0) return Problem(where, "origin AS0");
     routes_.push_back({prefix->Masked(), asn});
     return;
@@ -106,7 +94,7 @@ void PrefixOriginTable::Line(std::string_view line, const std::string& where) {
   if (!first || !last) return Problem(where, "bad address");
   if (first->family() != last->family()) return Problem(where, "range mixes IPv4 and IPv6");
   if (ToInt(*last) < ToInt(*first)) return Problem(where, "range ends before it starts");
-  if (!ParseAsnField(asn_text, &asn)) return Problem(where, "bad AS number");
+  if (!ParseAsn(asn_text, &asn)) return Problem(where, "bad AS number");
   if (asn == 0) return Problem(where, "origin AS0");
   std::vector<Prefix> prefixes;
   RangeToPrefixes(*first, *last, &prefixes);

@@ -13,6 +13,8 @@
 
 #include "core/asn.h"
 #include "core/ip.h"
+#include "core/limits.h"
+#include "core/problem_log.h"
 #include "core/status.h"
 
 namespace vigia::sim {
@@ -23,34 +25,26 @@ struct PrefixOrigin {
   friend bool operator==(const PrefixOrigin&, const PrefixOrigin&) = default;
 };
 
-struct PrefixOriginProblem {
-  std::string where;  // file:line
-  std::string message;
-};
-
 class PrefixOriginTable {
  public:
   Status LoadFile(const std::string& path);
   Status LoadText(std::string_view text, const std::string& name);
 
   const std::vector<PrefixOrigin>& routes() const { return routes_; }
-  size_t skipped() const { return skipped_; }
-  const std::vector<PrefixOriginProblem>& problems() const { return problems_; }
+  size_t skipped() const { return problems_.count(); }
+  // Bad lines, where is "file:line".
+  const ProblemLog& problems() const { return problems_; }
 
  private:
   void Line(std::string_view line, const std::string& where);
   void Problem(const std::string& where, std::string message);
 
   std::vector<PrefixOrigin> routes_;
-  size_t skipped_ = 0;
-  std::vector<PrefixOriginProblem> problems_;
+  ProblemLog problems_;
 };
 
 // The fewest prefixes that cover [first, last] exactly (same family;
 // first <= last), appended to *out.
 void RangeToPrefixes(const IpAddress& first, const IpAddress& last, std::vector<Prefix>* out);
-
-inline constexpr size_t kMaxPrefixOrigins = 20'000'000;
-inline constexpr size_t kMaxPrefixOriginProblems = 1000;
 
 }  // namespace vigia::sim

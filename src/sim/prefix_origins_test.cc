@@ -54,11 +54,11 @@ TEST(PrefixOriginTable, BothFormatsAndBadLines) {
                                                    {*Prefix::Parse("1.0.4.0/22"), 38803},
                                                    {*Prefix::Parse("1.0.64.0/18"), 18144}}));
   ASSERT_EQ(t.skipped(), 6u);
-  EXPECT_EQ(t.problems()[0].where, "t:6");
-  EXPECT_EQ(t.problems()[0].message, "bad AS number");
-  EXPECT_EQ(t.problems()[2].message, "range ends before it starts");
-  EXPECT_EQ(t.problems()[3].message, "range mixes IPv4 and IPv6");
-  EXPECT_EQ(t.problems()[4].message, "origin AS0");
+  EXPECT_EQ(t.problems().kept()[0].where, "t:6");
+  EXPECT_EQ(t.problems().kept()[0].message, "bad AS number");
+  EXPECT_EQ(t.problems().kept()[2].message, "range ends before it starts");
+  EXPECT_EQ(t.problems().kept()[3].message, "range mixes IPv4 and IPv6");
+  EXPECT_EQ(t.problems().kept()[4].message, "origin AS0");
 }
 
 // Figures computed with Python's ipaddress.summarize_address_range over the

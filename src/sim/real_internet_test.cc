@@ -155,7 +155,8 @@ void CheckShape(const SyntheticInternet& net, int files = kAllFiles) {
     ASSERT_TRUE(
         stats.LoadText(DelegatedExtendedText(net, rir), std::string(RirRegistry(rir))).ok());
     EXPECT_EQ(stats.skipped(), 0u)
-        << RirName(rir) << ": " << (stats.problems().empty() ? "" : stats.problems()[0].message);
+        << RirName(rir) << ": "
+        << (stats.problems().empty() ? "" : stats.problems().kept()[0].message);
     EXPECT_TRUE(stats.warnings().empty()) << RirName(rir);
     records += stats.records().size();
   }

@@ -462,7 +462,7 @@ TEST(Registrations, RpslDumpsLoadAsGenerated) {
     s = db.LoadFile(dir.path() + "/" + f);
     ASSERT_TRUE(s.ok()) << s.ToString();
   }
-  for (const irr::Problem& p : db.problems().kept()) ADD_FAILURE() << p.where << ": " << p.message;
+  for (const LoadProblem& p : db.problems().kept()) ADD_FAILURE() << p.where << ": " << p.message;
   EXPECT_EQ(db.problems().count(), 0u);
   EXPECT_EQ(db.counts().skipped, 0u);
   ASSERT_EQ(db.routes().size(), regs.route_objects.size());

@@ -115,9 +115,9 @@ void LoadReference(const fs::path& root, Snapshot* s,
     s->problems.push_back(p.where + ": " + p.message);
   for (const auto& p : s->registry.stats().problems())
     s->problems.push_back(p.where + ": " + p.message);
-  for (const auto& p : s->relations.problems().items())
+  for (const auto& p : s->relations.problems().kept())
     s->problems.push_back(p.where + ": " + p.message);
-  for (const auto& p : s->orgs.problems().items())
+  for (const auto& p : s->orgs.problems().kept())
     s->problems.push_back(p.where + ": " + p.message);
 }
 

@@ -21,15 +21,14 @@
 #include <vector>
 
 #include "core/asn.h"
+#include "core/limits.h"
 #include "core/status.h"
 #include "io/input_stream.h"
 #include "topology/as_relationships.h"
 
 namespace vigia::topology {
 
-inline constexpr size_t kMaxOrgs = 10'000'000;
-inline constexpr size_t kMaxOrgAses = 10'000'000;
-inline constexpr size_t kMaxFieldBytes = 1024;  // longer names are cut
+// kMaxOrgs, kMaxOrgAses, kMaxFieldBytes: core/limits.h.
 
 struct Org {
   std::string id;  // e.g. "LPL-141-ARIN"

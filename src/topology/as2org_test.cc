@@ -76,8 +76,8 @@ TEST(As2Org, HostileLinesAreReportedAndSkipped) {
   EXPECT_EQ(m.as_count(), 1u);
   EXPECT_EQ(m.OrgOf(7)->name, "A");
   EXPECT_EQ(m.problems().count(), 9u);
-  EXPECT_EQ(m.problems().items()[0].where, "h:1");
-  EXPECT_EQ(m.problems().items()[1].where, "h:4");
+  EXPECT_EQ(m.problems().kept()[0].where, "h:1");
+  EXPECT_EQ(m.problems().kept()[1].where, "h:4");
 }
 
 TEST(As2Org, FilesWithoutFormatLinesAreRejected) {

@@ -9,22 +9,6 @@
 
 namespace vigia::topology {
 
-bool ParseAsn(std::string_view t, Asn* out) {
-  if (t.size() > 2 && (t[0] == 'A' || t[0] == 'a') && (t[1] == 'S' || t[1] == 's'))
-    t.remove_prefix(2);
-  if (t.empty() || t.size() > 10) return false;
-  uint64_t v = 0;
-  auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
-  if (ec != std::errc() || p != t.data() + t.size() || v > 0xFFFFFFFFull) return false;
-  *out = static_cast<Asn>(v);
-  return true;
-}
-
-void ProblemLog::Add(std::string where, std::string message) {
-  if (items_.size() < kMaxProblemsKept) items_.push_back({std::move(where), std::move(message)});
-  ++count_;
-}
-
 std::string_view RelationName(Relation r) {
   switch (r) {
     case Relation::kProvider:

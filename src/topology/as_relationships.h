@@ -30,39 +30,16 @@
 #include <vector>
 
 #include "core/asn.h"
+#include "core/limits.h"
+#include "core/problem_log.h"
 #include "core/status.h"
 #include "io/input_stream.h"
 
 namespace vigia::topology {
 
-// Caps on what input may make us hold.
-inline constexpr size_t kMaxLinks = 20'000'000;
-inline constexpr size_t kMaxAses = 4'000'000;
-inline constexpr size_t kMaxFiles = 4096;
-inline constexpr size_t kMaxHeaderAses = 100'000;  // per "# input clique" / "# IXP ASes" line
-inline constexpr size_t kMaxSources = 256;         // distinct serial-2 source tags
-inline constexpr size_t kMaxProblemsKept = 1000;
+// Caps on what input may make us hold: core/limits.h.
 
-// "AS64496", "as64496" or "64496"; at most 2^32-1 (RFC 6793).
-bool ParseAsn(std::string_view text, Asn* out);
-
-struct LoadProblem {
-  std::string where;  // "file:line"
-  std::string message;
-};
-
-// Problems reported while loading, the first kMaxProblemsKept kept verbatim.
-class ProblemLog {
- public:
-  void Add(std::string where, std::string message);
-  const std::vector<LoadProblem>& items() const { return items_; }
-  // Every problem, including those past the cap.
-  size_t count() const { return count_; }
-
- private:
-  std::vector<LoadProblem> items_;
-  size_t count_ = 0;
-};
+// Problems reported while loading go to a ProblemLog (core/problem_log.h).
 
 // What the first AS is to the second.
 enum class Relation : uint8_t { kNone, kProvider, kCustomer, kPeer };

@@ -13,13 +13,12 @@
 #include <string_view>
 #include <vector>
 
+#include "core/limits.h"
 #include "io/input_stream.h"
 
 namespace vigia::topology {
 
-// No line of a CAIDA file comes near this; the longest real ones are the
-// "# IXP ASes:" headers (a few hundred bytes).
-inline constexpr size_t kMaxLineBytes = 64 * 1024;
+// kMaxLineBytes: core/limits.h.
 
 class LineReader {
  public:
