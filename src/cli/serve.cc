@@ -7,7 +7,7 @@
 #include <string>
 
 #include "cli/commands.h"
-#include "core/text.h"
+#include "core/printable.h"
 #include "serve/server.h"
 
 namespace vigia::cli {
