@@ -63,7 +63,7 @@ void LoadReference(const fs::path& root, Snapshot* s,
   // or excuse origins: scores from it would be better than the data.
   if (!s->vrps.problems().empty()) {
     dmg(Part::kRpki)
-        ->push_back(fmt::format("rpki/: {} unreadable VRP records", s->vrps.problems().size()));
+        ->push_back(fmt::format("rpki/: {} unreadable VRP records", s->vrps.problems().count()));
   }
   s->vrps.Build();
 
