@@ -1,7 +1,9 @@
-// Helpers shared by every test: locating ../shared/data, running commands
-// (the built `vigia`, peers such as bgpdump or stayrtr) and splitting output.
+// Helpers shared by every test: locating ../shared/data, naming temporary
+// directories, running commands (the built `vigia`, peers such as bgpdump or
+// stayrtr) and splitting output.
 #pragma once
 
+#include <gtest/gtest.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -24,6 +26,14 @@ inline bool HaveSharedData(const std::string& sub = "") {
 }
 // The built program, e.g. Vigia() + " irr check ...".
 inline std::string Vigia() { return std::string(VIGIA_BINARY_DIR) + "/vigia"; }
+
+// A path in the temporary directory named `prefix`, the running test's name
+// and this process's id (e.g. /tmp/vigia_pipeline_Stores_1234); not created.
+inline std::filesystem::path TestTempPath(const std::string& prefix) {
+  return std::filesystem::temp_directory_path() /
+         (prefix + ::testing::UnitTest::GetInstance()->current_test_info()->name() + "_" +
+          std::to_string(::getpid()));
+}
 
 // Runs a shell command and returns its standard output; *status gets the
 // wait status (use WEXITSTATUS).
