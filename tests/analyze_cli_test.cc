@@ -29,9 +29,7 @@ struct Analyzed {
 const Analyzed& Shared() {
   static Analyzed* a = [] {
     auto* x = new Analyzed;
-    x->dir = fs::temp_directory_path() / ("vigia_analyze_" + std::to_string(getpid()));
-    fs::remove_all(x->dir);
-    fs::create_directories(x->dir);
+    x->dir = test_util::FreshTempDir("vigia_analyze_");
     x->snap = x->dir / "snap";
     x->db = x->dir / "vigia.db";
     int status = 0;
