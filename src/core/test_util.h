@@ -15,8 +15,11 @@
 #include <fstream>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
+
+#include "core/status.h"
 
 namespace vigia::test_util {
 
@@ -155,6 +158,25 @@ inline ChildRun LoadGzipBomb(const std::string& name,
   if (WriteGzipOfZeros(path, mib)) run = RunInChild([&] { return load(path); });
   std::filesystem::remove_all(dir);
   return run;
+}
+
+// 0 when s is a kLimitExceeded error naming `cap` (e.g. "kMaxFileBytes"),
+// else 1: the verdict a child loading a gzip bomb returns.
+inline int RefusedNaming(const Status& s, std::string_view cap) {
+  return s.code() == StatusCode::kLimitExceeded && s.message().find(cap) != std::string::npos ? 0
+                                                                                              : 1;
+}
+
+// Loads a 1 GiB gzip bomb named `name` with load(path) in a child (see
+// LoadGzipBomb) and expects load's verdict 0 within `max_rss` bytes of peak
+// memory. False when gzip(1) is missing: the caller skips.
+inline bool ExpectGzipBombHandled(const std::string& name, uint64_t max_rss,
+                                  const std::function<int(const std::string&)>& load) {
+  const ChildRun run = LoadGzipBomb(name, load);
+  if (run.exit_code == -2) return false;
+  EXPECT_EQ(run.exit_code, 0) << name;
+  EXPECT_LT(run.max_rss_bytes, max_rss) << name << ": " << run.max_rss_bytes;
+  return true;
 }
 
 }  // namespace vigia::test_util
