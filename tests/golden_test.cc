@@ -25,7 +25,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -33,7 +32,6 @@
 #include <set>
 #include <sstream>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "core/test_util.h"
@@ -90,9 +88,7 @@ struct Fixture {
 Fixture& Shared() {
   static Fixture* f = [] {
     auto* x = new Fixture;
-    x->dir = fs::temp_directory_path() / ("vigia_golden_" + std::to_string(getpid()));
-    fs::remove_all(x->dir);
-    fs::create_directories(x->dir);
+    x->dir = test_util::FreshTempDir("vigia_golden_");
     x->snap = x->dir / "snap";
     x->db = x->dir / "vigia.db";
     int status = 0;
@@ -112,22 +108,9 @@ Fixture& Shared() {
 int ServerPort() {
   Fixture& f = Shared();
   if (f.port != 0 || !f.error.empty()) return f.port;
-  const fs::path out = f.dir / "serve.out";
-  f.server = fork();
-  if (f.server == 0) {
-    const std::string cmd = "exec " + Vigia() + " serve --no-access-log --listen 127.0.0.1:0 --db sqlite:" +
-                            f.db.string() + " > " + out.string() + " 2>&1";
-    execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  const std::string mark = "vigia: serving http://127.0.0.1:";
-  for (int i = 0; i < 200 && f.port == 0; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    std::ifstream in(out);
-    for (std::string line; std::getline(in, line) && f.port == 0;) {
-      if (line.rfind(mark, 0) == 0) f.port = std::stoi(line.substr(mark.size()));
-    }
-  }
+  f.server = test_util::StartVigia(
+      "serve --no-access-log --listen 127.0.0.1:0 --db sqlite:" + f.db.string(),
+      f.dir / "serve.out", &f.port);
   if (f.port == 0) f.error = "vigia serve did not start";
   return f.port;
 }

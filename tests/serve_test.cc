@@ -38,6 +38,7 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 using test_util::RunCommand;
+using test_util::StartVigia;
 using test_util::Vigia;
 
 using test_util::Exit;
@@ -54,29 +55,6 @@ constexpr const char* kToken = "test-token-0123456789abcdef";
 
 // Starts `vigia serve ARGS --listen 127.0.0.1:0`; returns its pid and sets
 // *port from the line it prints (0 when it did not start).
-// Runs `vigia ARGS` (stdout to `out`, stderr to out.err) and waits up to
-// `seconds` for the line "vigia: serving http://127.0.0.1:PORT"; returns
-// the pid and sets *port (0 when no such line came).
-pid_t StartVigia(const std::string& args, const fs::path& out, int* port, int seconds = 10) {
-  const pid_t pid = fork();
-  if (pid == 0) {
-    const std::string cmd =
-        Vigia() + " " + args + " > " + out.string() + " 2> " + out.string() + ".err";
-    execl("/bin/sh", "sh", "-c", ("exec " + cmd).c_str(), static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  const std::string mark = "vigia: serving http://127.0.0.1:";
-  *port = 0;
-  for (int i = 0; i < seconds * 20 && *port == 0; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    std::ifstream f(out);
-    for (std::string line; std::getline(f, line) && *port == 0;) {
-      if (line.rfind(mark, 0) == 0) *port = std::stoi(line.substr(mark.size()));
-    }
-  }
-  return pid;
-}
-
 pid_t StartServer(const std::string& args, const fs::path& out, int* port) {
   return StartVigia("serve --listen 127.0.0.1:0 " + args, out, port);
 }
@@ -86,9 +64,7 @@ Served* g_served = nullptr;  // set once Shared() has run
 Served& Shared() {
   static Served* s = [] {
     auto* x = new Served;
-    x->dir = fs::temp_directory_path() / ("vigia_serve_" + std::to_string(getpid()));
-    fs::remove_all(x->dir);
-    fs::create_directories(x->dir);
+    x->dir = test_util::FreshTempDir("vigia_serve_");
     x->db = x->dir / "vigia.db";
     // The simulated store is made once per build of the program (ctest
     // runs each test in its own process, two at a time) and copied: every

@@ -1,18 +1,25 @@
-// Helpers shared by every test: locating ../shared/data, running commands
-// (the built `vigia`, peers such as bgpdump or stayrtr) and splitting output.
+// Helpers shared by every test: locating ../shared/data, naming temporary
+// directories, running commands (the built `vigia`, a `vigia serve` in the
+// background, peers such as bgpdump or stayrtr) and splitting output.
 #pragma once
 
+#include <gtest/gtest.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <functional>
 #include <string>
+#include <string_view>
+#include <thread>
 #include <vector>
+
+#include "core/status.h"
 
 namespace vigia::test_util {
 
@@ -24,6 +31,24 @@ inline bool HaveSharedData(const std::string& sub = "") {
 }
 // The built program, e.g. Vigia() + " irr check ...".
 inline std::string Vigia() { return std::string(VIGIA_BINARY_DIR) + "/vigia"; }
+
+// A path in the temporary directory named `prefix`, the running test's name
+// and this process's id (e.g. /tmp/vigia_pipeline_Stores_1234); not created.
+inline std::filesystem::path TestTempPath(const std::string& prefix) {
+  return std::filesystem::temp_directory_path() /
+         (prefix + ::testing::UnitTest::GetInstance()->current_test_info()->name() + "_" +
+          std::to_string(::getpid()));
+}
+
+// A new, empty directory in the temporary directory named `prefix` and this
+// process's id (e.g. /tmp/vigia_golden_1234); what was there is removed.
+inline std::filesystem::path FreshTempDir(const std::string& prefix) {
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / (prefix + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir;
+}
 
 // Runs a shell command and returns its standard output; *status gets the
 // wait status (use WEXITSTATUS).
@@ -41,6 +66,31 @@ inline std::string RunCommand(const std::string& cmd, int* status = nullptr) {
 
 // The exit code of a wait status (RunCommand's), or -1 if it did not exit.
 inline int Exit(int wait_status) { return WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : -1; }
+
+// Runs `vigia ARGS` in the background (stdout to `out`, stderr to out.err)
+// and waits up to `seconds` for the line "vigia: serving
+// http://127.0.0.1:PORT"; returns the pid and sets *port (0 when no such
+// line came). The caller stops it (kill, waitpid).
+inline pid_t StartVigia(const std::string& args, const std::filesystem::path& out, int* port,
+                        int seconds = 10) {
+  const pid_t pid = fork();
+  if (pid == 0) {
+    const std::string cmd =
+        Vigia() + " " + args + " > " + out.string() + " 2> " + out.string() + ".err";
+    execl("/bin/sh", "sh", "-c", ("exec " + cmd).c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  const std::string mark = "vigia: serving http://127.0.0.1:";
+  *port = 0;
+  for (int i = 0; i < seconds * 20 && *port == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    std::ifstream f(out);
+    for (std::string line; std::getline(f, line) && *port == 0;) {
+      if (line.rfind(mark, 0) == 0) *port = std::stoi(line.substr(mark.size()));
+    }
+  }
+  return pid;
+}
 
 inline bool HaveCommand(const std::string& name) {
   int rc = 0;
@@ -108,6 +158,25 @@ inline ChildRun LoadGzipBomb(const std::string& name,
   if (WriteGzipOfZeros(path, mib)) run = RunInChild([&] { return load(path); });
   std::filesystem::remove_all(dir);
   return run;
+}
+
+// 0 when s is a kLimitExceeded error naming `cap` (e.g. "kMaxFileBytes"),
+// else 1: the verdict a child loading a gzip bomb returns.
+inline int RefusedNaming(const Status& s, std::string_view cap) {
+  return s.code() == StatusCode::kLimitExceeded && s.message().find(cap) != std::string::npos ? 0
+                                                                                              : 1;
+}
+
+// Loads a 1 GiB gzip bomb named `name` with load(path) in a child (see
+// LoadGzipBomb) and expects load's verdict 0 within `max_rss` bytes of peak
+// memory. False when gzip(1) is missing: the caller skips.
+inline bool ExpectGzipBombHandled(const std::string& name, uint64_t max_rss,
+                                  const std::function<int(const std::string&)>& load) {
+  const ChildRun run = LoadGzipBomb(name, load);
+  if (run.exit_code == -2) return false;
+  EXPECT_EQ(run.exit_code, 0) << name;
+  EXPECT_LT(run.max_rss_bytes, max_rss) << name << ": " << run.max_rss_bytes;
+  return true;
 }
 
 }  // namespace vigia::test_util

@@ -1,8 +1,7 @@
 #include "detect/detect.h"
 
-#include <gtest/gtest.h>
-
 #include <fmt/format.h>
+#include <gtest/gtest.h>
 
 #include <ctime>
 #include <filesystem>
@@ -13,6 +12,7 @@
 
 #include "rpki/origin_validation.h"
 #include "sim/snapshot.h"
+#include "sim/test_simulation.h"
 
 namespace vigia::detect {
 namespace {
@@ -51,14 +51,7 @@ void Accuracy(uint64_t seed, uint32_t ases, uint32_t prefixes, std::map<std::str
               size_t* benign_flagged, size_t* benign_total, std::vector<std::string>* misses) {
   const fs::path dir = fs::temp_directory_path() / ("vigia_detect_" + std::to_string(getpid()) + "_" +
                                                     std::to_string(seed));
-  sim::SimulateOptions o;
-  o.out = dir.string();
-  o.ases = ases;
-  o.prefixes = prefixes;
-  o.peers = 12;
-  o.seed = seed;
-  o.force = true;
-  auto rep = sim::Simulate(o);
+  auto rep = sim::Simulate(sim::test::SmallSimulation(dir.string(), ases, prefixes, 12, seed));
   ASSERT_TRUE(rep.ok()) << rep.status().message();
   Snapshot s;
   ASSERT_TRUE(LoadSnapshot(dir.string(), &s).ok());
@@ -143,13 +136,7 @@ TEST(Detect, PrecisionAndRecallOnSimulatedSnapshots) {
 // unrelated to the historical ones, is a hijack of kind "history".
 TEST(Detect, HijacksAgainstTheHistoryOfEarlierSnapshots) {
   const fs::path dir = fs::temp_directory_path() / ("vigia_detect_history_" + std::to_string(getpid()));
-  sim::SimulateOptions o;
-  o.out = dir.string();
-  o.ases = 600;
-  o.prefixes = 5000;
-  o.peers = 8;
-  o.seed = 11;
-  o.force = true;
+  sim::SimulateOptions o = sim::test::SmallSimulation(dir.string(), 600, 5000, 8, 11);
   o.incidents = "hijack=4";
   ASSERT_TRUE(sim::Simulate(o).ok());
   Snapshot s;

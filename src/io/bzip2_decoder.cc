@@ -46,44 +46,40 @@ class Bzip2Decoder final : public Decoder {
     if (!live_) FailResource("cannot start a bzip2 decoder: out of memory");
   }
 
-  size_t Decode(std::byte* out, size_t n) override {
+  size_t Step(std::byte* out, size_t n) override {
     InputBuffer& b = in();
-    size_t total = 0;
-    while (total < n && !finished()) {
-      if (stream_ended_) {
-        if (b.size() == 0 && !MoreInput()) {
-          if (!finished()) Finish();
-          break;
-        }
-        stream_ended_ = false;
-        ++streams_done_;
-        StartStream();
-        continue;
+    if (stream_ended_) {
+      if (b.size() == 0 && !MoreInput()) {
+        if (!finished()) Finish();
+        return 0;
       }
-      if (!EnsureInput()) break;
-      const size_t in_room = std::min(b.size(), kMaxCallBytes);
-      const size_t out_room = std::min(n - total, kMaxCallBytes);
-      strm_.next_in = reinterpret_cast<char*>(b.data());
-      strm_.avail_in = static_cast<unsigned>(in_room);
-      strm_.next_out = reinterpret_cast<char*>(out + total);
-      strm_.avail_out = static_cast<unsigned>(out_room);
-      const int ret = BZ2_bzDecompress(&strm_);
-      const size_t used = in_room - strm_.avail_in;
-      const size_t got = out_room - strm_.avail_out;
-      b.Consume(used);
-      total += got;
-      CountOutput(got);
-      if (ret == BZ_STREAM_END) {
-        stream_ended_ = true;
-      } else if (ret == BZ_DATA_ERROR_MAGIC && streams_done_ > 0) {
-        FailTrailingGarbage(stream_start_);
-      } else if (ret != BZ_OK) {
-        FailCorrupt(Bzip2ErrorText(ret));
-      } else if (used == 0 && got == 0 && !MoreInput() && !finished()) {
-        FailTruncated();
-      }
+      stream_ended_ = false;
+      ++streams_done_;
+      StartStream();
+      return 0;
     }
-    return total;
+    if (!EnsureInput()) return 0;
+    const size_t in_room = std::min(b.size(), kMaxCallBytes);
+    const size_t out_room = std::min(n, kMaxCallBytes);
+    strm_.next_in = reinterpret_cast<char*>(b.data());
+    strm_.avail_in = static_cast<unsigned>(in_room);
+    strm_.next_out = reinterpret_cast<char*>(out);
+    strm_.avail_out = static_cast<unsigned>(out_room);
+    const int ret = BZ2_bzDecompress(&strm_);
+    const size_t used = in_room - strm_.avail_in;
+    const size_t got = out_room - strm_.avail_out;
+    b.Consume(used);
+    CountOutput(got);
+    if (ret == BZ_STREAM_END) {
+      stream_ended_ = true;
+    } else if (ret == BZ_DATA_ERROR_MAGIC && streams_done_ > 0) {
+      FailTrailingGarbage(stream_start_);
+    } else if (ret != BZ_OK) {
+      FailCorrupt(Bzip2ErrorText(ret));
+    } else if (used == 0 && got == 0 && !MoreInput() && !finished()) {
+      FailTruncated();
+    }
+    return got;
   }
 
   bz_stream strm_{};

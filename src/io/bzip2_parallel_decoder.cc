@@ -344,41 +344,37 @@ class ParallelBzip2Decoder final : public Decoder {
     }
   }
 
-  size_t Decode(std::byte* out, size_t n) override {
-    size_t total = 0;
-    while (total < n && !finished()) {
-      if (current_ && current_pos_ < current_->output.size()) {
-        const size_t k = std::min(n - total, current_->output.size() - current_pos_);
-        std::memcpy(out + total, current_->output.data() + current_pos_, k);
-        current_pos_ += k;
-        total += k;
-        CountOutput(k);
-        continue;
-      }
-      current_.reset();
-      while (order_.size() < kMaxInFlight && QueueNextBlock()) {
-      }
-      if (finished()) break;
-      if (order_.empty()) {
-        FinishScan();
-        break;
-      }
-      std::shared_ptr<Job> job = order_.front();
-      {
-        std::unique_lock<std::mutex> lock(mu_);
-        done_cv_.wait(lock, [&] { return job->done; });
-      }
-      order_.pop_front();
-      ++blocks_done_;
-      if (job->result != BZ_OK) {
-        FailBlock(*job);
-        break;
-      }
-      CheckStreamCrc(*job);
-      current_ = std::move(job);
-      current_pos_ = 0;
+  size_t Step(std::byte* out, size_t n) override {
+    if (current_ && current_pos_ < current_->output.size()) {
+      const size_t k = std::min(n, current_->output.size() - current_pos_);
+      std::memcpy(out, current_->output.data() + current_pos_, k);
+      current_pos_ += k;
+      CountOutput(k);
+      return k;
     }
-    return total;
+    current_.reset();
+    while (order_.size() < kMaxInFlight && QueueNextBlock()) {
+    }
+    if (finished()) return 0;
+    if (order_.empty()) {
+      FinishScan();
+      return 0;
+    }
+    std::shared_ptr<Job> job = order_.front();
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      done_cv_.wait(lock, [&] { return job->done; });
+    }
+    order_.pop_front();
+    ++blocks_done_;
+    if (job->result != BZ_OK) {
+      FailBlock(*job);
+      return 0;
+    }
+    CheckStreamCrc(*job);
+    current_ = std::move(job);
+    current_pos_ = 0;
+    return 0;
   }
 
   // Folds the block CRC into the stream's combined CRC and checks it at a

@@ -14,32 +14,27 @@ class PlainDecoder final : public Decoder {
       : Decoder(Compression::kNone, std::move(in)) {}
 
  private:
-  size_t Decode(std::byte* out, size_t n) override {
+  size_t Step(std::byte* out, size_t n) override {
     InputBuffer& b = in();
-    size_t total = 0;
-    while (total < n && !finished()) {
-      if (b.size() > 0) {
-        const size_t k = std::min(b.size(), n - total);
-        std::memcpy(out + total, b.data(), k);
-        b.Consume(k);
-        total += k;
-        continue;
-      }
-      if (n - total >= b.capacity()) {
-        const size_t got = b.ReadDirect(out + total, n - total);
-        total += got;
-        if (got > 0) continue;
-      } else if (MoreInput()) {
-        continue;
-      }
-      if (finished()) break;
-      if (b.status().ok()) {
-        Finish();
-      } else {
-        Fail(b.status());
-      }
+    if (b.size() > 0) {
+      const size_t k = std::min(b.size(), n);
+      std::memcpy(out, b.data(), k);
+      b.Consume(k);
+      return k;
     }
-    return total;
+    if (n >= b.capacity()) {
+      const size_t got = b.ReadDirect(out, n);
+      if (got > 0) return got;
+    } else if (MoreInput()) {
+      return 0;
+    }
+    if (finished()) return 0;
+    if (b.status().ok()) {
+      Finish();
+    } else {
+      Fail(b.status());
+    }
+    return 0;
   }
 };
 

@@ -136,8 +136,9 @@ class InputBuffer {
 };
 
 // Turns the compressed bytes of an InputBuffer into plain bytes. One
-// subclass per format; each loops until the caller's buffer is full or the
-// data has ended, so that a short count always means the end.
+// subclass per format, each a Step(); Produce() repeats it until the
+// caller's buffer is full or the data has ended, so that a short count
+// always means the end.
 class Decoder {
  public:
   Decoder(Compression compression, std::unique_ptr<InputBuffer> in)
@@ -150,8 +151,9 @@ class Decoder {
   // Writes up to n bytes; fewer only once finished(), and then status()
   // tells a clean end from an error.
   size_t Produce(std::byte* out, size_t n) {
-    if (finished_ || n == 0) return 0;
-    return Decode(out, n);
+    size_t total = 0;
+    while (total < n && !finished_) total += Step(out + total, n - total);
+    return total;
   }
 
   bool finished() const { return finished_; }
@@ -160,7 +162,10 @@ class Decoder {
   uint64_t compressed_offset() const { return in_->offset(); }
 
  protected:
-  virtual size_t Decode(std::byte* out, size_t n) = 0;
+  // One step into out[0, n), n > 0: one call into the codec, a refill, or
+  // the start of the next stream. Returns the bytes written; a step that
+  // writes none must make progress or finish the decoder.
+  virtual size_t Step(std::byte* out, size_t n) = 0;
 
   InputBuffer& in() { return *in_; }
   void CountOutput(size_t n) { output_bytes_ += n; }

@@ -49,39 +49,35 @@ class GzipDecoder final : public Decoder {
   }
 
  private:
-  size_t Decode(std::byte* out, size_t n) override {
+  size_t Step(std::byte* out, size_t n) override {
     InputBuffer& b = in();
     inflate_state& s = *state_;
-    size_t total = 0;
-    while (total < n && !finished()) {
-      if (!in_member_) {
-        SeekNextMember();
-        continue;
-      }
-      if (!EnsureInput()) break;
-      const size_t in_room = std::min(b.size(), kMaxCallBytes);
-      const size_t out_room = std::min(n - total, kMaxCallBytes);
-      s.next_in = AsU8(b.data());
-      s.avail_in = static_cast<uint32_t>(in_room);
-      s.next_out = AsU8(out + total);
-      s.avail_out = static_cast<uint32_t>(out_room);
-      const int ret = isal_inflate(&s);
-      // On some errors ISA-L leaves avail_in above what it was given (seen:
-      // 0xFFFFFFFF); never let that turn into a huge consumed count.
-      const size_t used = s.avail_in <= in_room ? in_room - s.avail_in : 0;
-      const size_t got = s.avail_out <= out_room ? out_room - s.avail_out : 0;
-      b.Consume(used);
-      total += got;
-      CountOutput(got);
-      if (ret < 0) {
-        FailCorrupt(IsalErrorText(ret));
-      } else if (s.block_state == ISAL_BLOCK_FINISH) {
-        in_member_ = false;
-      } else if (used == 0 && got == 0 && !MoreInput() && !finished()) {
-        FailTruncated();
-      }
+    if (!in_member_) {
+      SeekNextMember();
+      return 0;
     }
-    return total;
+    if (!EnsureInput()) return 0;
+    const size_t in_room = std::min(b.size(), kMaxCallBytes);
+    const size_t out_room = std::min(n, kMaxCallBytes);
+    s.next_in = AsU8(b.data());
+    s.avail_in = static_cast<uint32_t>(in_room);
+    s.next_out = AsU8(out);
+    s.avail_out = static_cast<uint32_t>(out_room);
+    const int ret = isal_inflate(&s);
+    // On some errors ISA-L leaves avail_in above what it was given (seen:
+    // 0xFFFFFFFF); never let that turn into a huge consumed count.
+    const size_t used = s.avail_in <= in_room ? in_room - s.avail_in : 0;
+    const size_t got = s.avail_out <= out_room ? out_room - s.avail_out : 0;
+    b.Consume(used);
+    CountOutput(got);
+    if (ret < 0) {
+      FailCorrupt(IsalErrorText(ret));
+    } else if (s.block_state == ISAL_BLOCK_FINISH) {
+      in_member_ = false;
+    } else if (used == 0 && got == 0 && !MoreInput() && !finished()) {
+      FailTruncated();
+    }
+    return got;
   }
 
   // Called after a member's trailer was verified: ends cleanly at the end of

@@ -37,40 +37,35 @@ class XzDecoder final : public Decoder {
   ~XzDecoder() override { lzma_end(&strm_); }
 
  private:
-  size_t Decode(std::byte* out, size_t n) override {
+  size_t Step(std::byte* out, size_t n) override {
     InputBuffer& b = in();
-    size_t total = 0;
-    while (total < n && !finished()) {
-      if (!EnsureInput()) break;
-      const size_t in_room = b.size();
-      const size_t out_room = n - total;
-      strm_.next_in = AsU8(b.data());
-      strm_.avail_in = in_room;
-      strm_.next_out = AsU8(out + total);
-      strm_.avail_out = out_room;
-      // With LZMA_CONCATENATED only LZMA_FINISH tells liblzma that no
-      // further stream follows.
-      const lzma_ret ret = lzma_code(&strm_, b.exhausted() ? LZMA_FINISH : LZMA_RUN);
-      const size_t used = in_room - strm_.avail_in;
-      const size_t got = out_room - strm_.avail_out;
-      b.Consume(used);
-      total += got;
-      CountOutput(got);
-      if (ret == LZMA_STREAM_END) {
-        Finish();
-      } else if (ret == LZMA_BUF_ERROR) {
+    if (!EnsureInput()) return 0;
+    const size_t in_room = b.size();
+    strm_.next_in = AsU8(b.data());
+    strm_.avail_in = in_room;
+    strm_.next_out = AsU8(out);
+    strm_.avail_out = n;
+    // With LZMA_CONCATENATED only LZMA_FINISH tells liblzma that no
+    // further stream follows.
+    const lzma_ret ret = lzma_code(&strm_, b.exhausted() ? LZMA_FINISH : LZMA_RUN);
+    const size_t used = in_room - strm_.avail_in;
+    const size_t got = n - strm_.avail_out;
+    b.Consume(used);
+    CountOutput(got);
+    if (ret == LZMA_STREAM_END) {
+      Finish();
+    } else if (ret == LZMA_BUF_ERROR) {
+      FailTruncated();
+    } else if (ret != LZMA_OK) {
+      FailCorrupt(LzmaErrorText(ret));
+    } else if (used == 0 && got == 0) {
+      if (b.exhausted()) {
         FailTruncated();
-      } else if (ret != LZMA_OK) {
-        FailCorrupt(LzmaErrorText(ret));
-      } else if (used == 0 && got == 0) {
-        if (b.exhausted()) {
-          FailTruncated();
-        } else {
-          MoreInput();
-        }
+      } else {
+        MoreInput();
       }
     }
-    return total;
+    return got;
   }
 
   lzma_stream strm_ = LZMA_STREAM_INIT;

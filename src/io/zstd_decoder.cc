@@ -21,37 +21,33 @@ class ZstdDecoder final : public Decoder {
   ~ZstdDecoder() override { ZSTD_freeDCtx(dctx_); }
 
  private:
-  size_t Decode(std::byte* out, size_t n) override {
+  size_t Step(std::byte* out, size_t n) override {
     InputBuffer& b = in();
-    size_t total = 0;
-    while (total < n && !finished()) {
-      if (!EnsureInput()) break;
-      ZSTD_inBuffer input{b.data(), b.size(), 0};
-      ZSTD_outBuffer output{out + total, n - total, 0};
-      const size_t ret = ZSTD_decompressStream(dctx_, &output, &input);
-      b.Consume(input.pos);
-      total += output.pos;
-      CountOutput(output.pos);
-      if (ZSTD_isError(ret)) {
-        FailCorrupt(ZSTD_getErrorName(ret));
-        break;
-      }
-      // 0 means a frame was fully decoded and flushed; consuming input
-      // afterwards means the next one has begun.
-      if (ret == 0) {
-        frame_complete_ = true;
-      } else if (input.pos > 0) {
-        frame_complete_ = false;
-      }
-      if (input.pos == 0 && output.pos == 0 && !MoreInput() && !finished()) {
-        if (frame_complete_) {
-          Finish();
-        } else {
-          FailTruncated();
-        }
+    if (!EnsureInput()) return 0;
+    ZSTD_inBuffer input{b.data(), b.size(), 0};
+    ZSTD_outBuffer output{out, n, 0};
+    const size_t ret = ZSTD_decompressStream(dctx_, &output, &input);
+    b.Consume(input.pos);
+    CountOutput(output.pos);
+    if (ZSTD_isError(ret)) {
+      FailCorrupt(ZSTD_getErrorName(ret));
+      return output.pos;
+    }
+    // 0 means a frame was fully decoded and flushed; consuming input
+    // afterwards means the next one has begun.
+    if (ret == 0) {
+      frame_complete_ = true;
+    } else if (input.pos > 0) {
+      frame_complete_ = false;
+    }
+    if (input.pos == 0 && output.pos == 0 && !MoreInput() && !finished()) {
+      if (frame_complete_) {
+        Finish();
+      } else {
+        FailTruncated();
       }
     }
-    return total;
+    return output.pos;
   }
 
   ZSTD_DCtx* dctx_;

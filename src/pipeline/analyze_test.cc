@@ -8,7 +8,9 @@
 
 #include <filesystem>
 
+#include "core/test_util.h"
 #include "sim/snapshot.h"
+#include "sim/test_simulation.h"
 
 namespace vigia::pipeline {
 namespace {
@@ -20,14 +22,7 @@ class PipelineAnalyze : public ::testing::Test {
   static void SetUpTestSuite() {
     sim_ = new fs::path(fs::temp_directory_path() /
                         ("vigia_pipeline_sim_" + std::to_string(getpid())));
-    sim::SimulateOptions o;
-    o.out = sim_->string();
-    o.ases = 400;
-    o.prefixes = 3000;
-    o.peers = 6;
-    o.seed = 5;
-    o.force = true;
-    auto rep = sim::Simulate(o);
+    auto rep = sim::Simulate(sim::test::SmallSimulation(sim_->string(), 400, 3000, 6, 5));
     ASSERT_TRUE(rep.ok()) << rep.status().message();
   }
   static void TearDownTestSuite() {
@@ -35,10 +30,7 @@ class PipelineAnalyze : public ::testing::Test {
     delete sim_;
   }
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("vigia_pipeline_" +
-            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + "_" +
-            std::to_string(getpid()));
+    dir_ = test_util::TestTempPath("vigia_pipeline_");
     fs::remove_all(dir_);
     fs::create_directories(dir_);
     fs::copy(*sim_, dir_ / "snap", fs::copy_options::recursive);

@@ -31,7 +31,7 @@ int BaseMetric(std::string_view type) {
 }  // namespace
 
 Action1Filtering::Action1Filtering(Context& c)
-    : c_(c), spans_(c.board.ases.size()), by_metric_(c.board.ases.size()) {
+    : ActionPart(c), spans_(c.board.ases.size()), by_metric_(c.board.ases.size()) {
   AsScore* const base_ptr = c.board.ases.data();
   for (size_t i = 0; i < c.incidents.size(); ++i) {
     const detect::Incident& in = c.incidents[i];

@@ -15,7 +15,7 @@
 
 namespace vigia::score::internal {
 
-Action4Validation::Action4Validation(Context& c) : c_(c), lists_(c.board.ases.size()) {
+Action4Validation::Action4Validation(Context& c) : ActionPart(c), lists_(c.board.ases.size()) {
   const detect::Snapshot& s = c.s;
   // Every route's states, over threads.
   const auto& routes = c.v.routes();

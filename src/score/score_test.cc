@@ -1,5 +1,3 @@
-#include "score/manrs.h"
-
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -11,7 +9,9 @@
 
 #include "core/test_util.h"
 #include "rpki/origin_validation.h"
+#include "score/manrs.h"
 #include "sim/snapshot.h"
+#include "sim/test_simulation.h"
 
 namespace vigia::score {
 namespace {
@@ -147,14 +147,7 @@ class ScoreOnSimulation : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = new fs::path(fs::temp_directory_path() / ("vigia_score_" + std::to_string(getpid())));
-    sim::SimulateOptions o;
-    o.out = dir_->string();
-    o.ases = 800;
-    o.prefixes = 6000;
-    o.peers = 10;
-    o.seed = 5;
-    o.force = true;
-    auto rep = sim::Simulate(o);
+    auto rep = sim::Simulate(sim::test::SmallSimulation(dir_->string(), 800, 6000, 10, 5));
     ASSERT_TRUE(rep.ok()) << rep.status().message();
     // A Spoofer export for two ASes of the snapshot.
     snap_ = new detect::Snapshot;

@@ -79,43 +79,50 @@ class FixList {
 void ChooseAses(Context& c);
 void Identify(Context& c);
 
-class Action1Filtering {
+// What every action is: the Context it reads and writes, Values(k) filling
+// AS k's metrics and Fixes(k, fixes) adding AS k's fixes.
+class ActionPart {
+ public:
+  explicit ActionPart(Context& c) : c_(c) {}
+  virtual ~ActionPart() = default;
+  virtual void Values(size_t k) = 0;
+  virtual void Fixes(size_t k, FixList& fixes) = 0;
+
+ protected:
+  Context& c_;
+};
+
+class Action1Filtering final : public ActionPart {
  public:
   explicit Action1Filtering(Context& c);
-  void Values(size_t k);
-  void Fixes(size_t k, FixList& fixes);
+  void Values(size_t k) override;
+  void Fixes(size_t k, FixList& fixes) override;
 
  private:
-  Context& c_;
   std::vector<std::array<std::vector<Interval>, 8>> spans_;
   std::vector<std::array<std::vector<uint32_t>, 8>> by_metric_;
 };
 
-class Action2Spoofing {
+// Actions 2 and 3 read one input each and keep no state of their own.
+class Action2Spoofing final : public ActionPart {
  public:
-  explicit Action2Spoofing(Context& c) : c_(c) {}
-  void Values(size_t k);
-  void Fixes(size_t k, FixList& fixes);
-
- private:
-  Context& c_;
+  using ActionPart::ActionPart;
+  void Values(size_t k) override;
+  void Fixes(size_t k, FixList& fixes) override;
 };
 
-class Action3Coordination {
+class Action3Coordination final : public ActionPart {
  public:
-  explicit Action3Coordination(Context& c) : c_(c) {}
-  void Values(size_t k);
-  void Fixes(size_t k, FixList& fixes);
-
- private:
-  Context& c_;
+  using ActionPart::ActionPart;
+  void Values(size_t k) override;
+  void Fixes(size_t k, FixList& fixes) override;
 };
 
-class Action4Validation {
+class Action4Validation final : public ActionPart {
  public:
   explicit Action4Validation(Context& c);
-  void Values(size_t k);
-  void Fixes(size_t k, FixList& fixes);
+  void Values(size_t k) override;
+  void Fixes(size_t k, FixList& fixes) override;
 
  private:
   struct Lists {
@@ -125,7 +132,6 @@ class Action4Validation {
     uint32_t q_routes = 0, q_valid = 0, q_invalid = 0, q_irr = 0;
   };
   std::vector<std::string> RouteItems(const std::vector<uint32_t>& ids) const;
-  Context& c_;
   std::vector<Lists> lists_;
 };
 

@@ -50,14 +50,20 @@ std::vector<fs::path> FilesIn(const fs::path& root, Part part, std::vector<std::
 void LoadReference(const fs::path& root, Snapshot* s,
                    std::array<std::vector<std::string>, kPartCount>* damage) {
   auto dmg = [&](Part p) { return &(*damage)[static_cast<size_t>(p)]; };
-  const auto rpki = FilesIn(root, Part::kRpki, dmg(Part::kRpki));
-  if (rpki.empty()) s->skipped.push_back("rpki/: no VRP file; RPKI states are not-found");
-  for (const fs::path& f : rpki) {
-    if (Status st = s->vrps.LoadFile(f.string()); !st.ok()) {
-      s->problems.push_back(st.message());
-      dmg(Part::kRpki)->push_back("rpki/" + f.filename().string() + ": unreadable");
+  // Loads every file of part p with load(path); with none, `none` is
+  // skipped; a file that fails to load is a problem and damages p.
+  auto load_files = [&](Part p, const char* none, auto&& load) {
+    const auto files = FilesIn(root, p, dmg(p));
+    if (files.empty()) s->skipped.push_back(none);
+    for (const fs::path& f : files) {
+      if (Status st = load(f.string()); !st.ok()) {
+        s->problems.push_back(st.message());
+        dmg(p)->push_back(fmt::format("{}/{}: unreadable", InfoOf(p).dir, f.filename().string()));
+      }
     }
-  }
+  };
+  load_files(Part::kRpki, "rpki/: no VRP file; RPKI states are not-found",
+             [&](const std::string& f) { return s->vrps.LoadFile(f); });
   for (const auto& p : s->vrps.problems()) s->problems.push_back(p.where + ": " + p.message);
   // A VRP file with unreadable records lacks VRPs that may validate routes
   // or excuse origins: scores from it would be better than the data.
@@ -67,14 +73,8 @@ void LoadReference(const fs::path& root, Snapshot* s,
   }
   s->vrps.Build();
 
-  const auto irr = FilesIn(root, Part::kIrr, dmg(Part::kIrr));
-  if (irr.empty()) s->skipped.push_back("irr/: no RPSL dump; IRR states are not-found");
-  for (const fs::path& f : irr) {
-    if (Status st = s->irr.LoadFile(f.string()); !st.ok()) {
-      s->problems.push_back(st.message());
-      dmg(Part::kIrr)->push_back("irr/" + f.filename().string() + ": unreadable");
-    }
-  }
+  load_files(Part::kIrr, "irr/: no RPSL dump; IRR states are not-found",
+             [&](const std::string& f) { return s->irr.LoadFile(f); });
   s->irr.Build();
 
   const fs::path reg = root / InfoOf(Part::kRegistry).dir;

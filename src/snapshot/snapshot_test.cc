@@ -11,6 +11,8 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "core/test_util.h"
+#include "sim/test_simulation.h"
 #include "snapshot/extras.h"
 #include "snapshot/layout.h"
 #include "snapshot/manifest.h"
@@ -26,14 +28,8 @@ const fs::path& Simulated() {
   static const fs::path dir = [] {
     const fs::path d =
         fs::temp_directory_path() / ("vigia_snapshot_sim_" + std::to_string(getpid()));
-    sim::SimulateOptions o;
-    o.out = d.string();
-    o.ases = 300;
-    o.prefixes = 2000;
-    o.peers = 4;
+    sim::SimulateOptions o = sim::test::SmallSimulation(d.string(), 300, 2000, 4, 3);
     o.days = 1;
-    o.seed = 3;
-    o.force = true;
     auto rep = sim::Simulate(o);
     EXPECT_TRUE(rep.ok()) << rep.status().message();
     return d;
@@ -44,10 +40,7 @@ const fs::path& Simulated() {
 class SnapshotDir : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("vigia_snapshot_" +
-            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + "_" +
-            std::to_string(getpid()));
+    dir_ = test_util::TestTempPath("vigia_snapshot_");
     fs::remove_all(dir_);
     fs::copy(Simulated(), dir_, fs::copy_options::recursive);
   }

@@ -9,6 +9,7 @@
 #include <filesystem>
 
 #include "store/backends.h"
+#include "store/test_rows.h"
 
 namespace vigia::store {
 namespace {
@@ -39,28 +40,9 @@ std::string Sql(const fs::path& db, const std::string& sql) {
   return out;
 }
 
-SnapshotInfo Info(const std::string& date) {
-  SnapshotInfo i;
-  i.date = date;
-  i.window_start = 1795305600;
-  i.window_end = 1795478400;
-  i.source = "sha256:test";
-  return i;
-}
-
-IncidentRow Incident(int64_t id, const std::string& type, Asn culprit, std::optional<Asn> prop) {
-  IncidentRow r;
-  r.id = id;
-  r.type = type;
-  r.culprit = culprit;
-  r.propagator = prop;
-  r.prefixes = {"192.0.2.0/24", "2001:db8::/32"};
-  r.start = 1795306000 + id;
-  r.end = 1795309000 + id;
-  r.confidence = 0.75;
-  r.evidence = R"({"paths":["64500 64501"]})";
-  return r;
-}
+using test_rows::Contest;
+using test_rows::Incident;
+using test_rows::Info;
 
 TEST(SqliteStore, CreatesTheSchemaAndReopens) {
   const fs::path db = TempDb("schema");
@@ -225,12 +207,7 @@ TEST(SqliteStore, ContestTriggersRefuseChanges) {
   ASSERT_TRUE((*w)->AddIncident(Incident(1, "hijack", 64500, 64501)).ok());
   auto snap = (*w)->Commit();
   ASSERT_TRUE(snap.ok());
-  ContestRow c;
-  c.snapshot = snap->id;
-  c.incident = 1;
-  c.author = "noc@example.net";
-  c.reason = "customer route";
-  ASSERT_TRUE((*s)->AddContest(c).ok());
+  ASSERT_TRUE((*s)->AddContest(Contest(snap->id, 1)).ok());
   EXPECT_EQ(Sql(db, "UPDATE contests SET reason = 'x'"), "");
   EXPECT_EQ(Sql(db, "SELECT reason FROM contests"), "customer route");
   Sql(db, "DELETE FROM contests");

@@ -18,6 +18,7 @@
 
 #include "store/backends.h"
 #include "store/store.h"
+#include "store/test_rows.h"
 
 namespace vigia::store {
 namespace {
@@ -73,28 +74,9 @@ class StoreConformance : public ::testing::TestWithParam<std::string> {
   fs::path dir_;
 };
 
-SnapshotInfo Info(const std::string& date) {
-  SnapshotInfo i;
-  i.date = date;
-  i.window_start = 1795305600;
-  i.window_end = 1795478400;
-  i.source = "sha256:test";
-  return i;
-}
-
-IncidentRow Incident(int64_t id, const std::string& type, Asn culprit, std::optional<Asn> prop) {
-  IncidentRow r;
-  r.id = id;
-  r.type = type;
-  r.culprit = culprit;
-  r.propagator = prop;
-  r.prefixes = {"192.0.2.0/24", "2001:db8::/32"};
-  r.start = 1795306000 + id;
-  r.end = 1795309000 + id;
-  r.confidence = 0.75;
-  r.evidence = R"({"paths":["64500 64501"]})";
-  return r;
-}
+using test_rows::Contest;
+using test_rows::Incident;
+using test_rows::Info;
 
 // Entities, rankings, daily and monthly history, and the origin history.
 TEST_P(StoreConformance, EntitiesHistoryAndOrigins) {
@@ -289,11 +271,7 @@ TEST_P(StoreConformance, ContestsAreAnAppendOnlyAuditLog) {
   auto snap = (*w)->Commit();
   ASSERT_TRUE(snap.ok());
 
-  ContestRow c;
-  c.snapshot = snap->id;
-  c.incident = 1;
-  c.author = "noc@example.net";
-  c.reason = "customer route";
+  ContestRow c = Contest(snap->id, 1);
   c.remote = "127.0.0.1";
   auto stored = s->AddContest(c);
   ASSERT_TRUE(stored.ok()) << stored.status().message();
