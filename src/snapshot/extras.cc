@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <charconv>
 #include <filesystem>
 
 #include "io/input_stream.h"
@@ -33,19 +32,6 @@ std::string_view Trim(std::string_view s) {
     s.remove_suffix(1);
   }
   return s;
-}
-
-// "AS64496", "64496": the ASN, or false.
-bool ParseAsnText(std::string_view t, Asn* out) {
-  t = Trim(t);
-  if (t.size() > 2 && (t[0] == 'A' || t[0] == 'a') && (t[1] == 'S' || t[1] == 's'))
-    t.remove_prefix(2);
-  if (t.empty()) return false;
-  uint64_t v = 0;
-  auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
-  if (ec != std::errc() || p != t.data() + t.size() || v > UINT32_MAX) return false;
-  *out = static_cast<Asn>(v);
-  return true;
 }
 
 std::vector<std::string_view> SplitAny(std::string_view s, std::string_view seps) {
@@ -151,7 +137,7 @@ Status ParseManrsCsv(std::string_view text, const std::string& name, ManrsList* 
     }
     for (auto a : SplitAny(f[asn_col], "; ")) {
       Asn asn = 0;
-      if (ParseAsnText(a, &asn)) {
+      if (ParseAsn(Trim(a), &asn)) {
         p.asns.push_back(asn);
         out->asns.insert(asn);
       } else {
@@ -189,7 +175,7 @@ Status ParseSpooferCsv(std::string_view text, const std::string& name, SpooferRe
       if (static_cast<size_t>(c) >= f.size()) continue;
       for (auto a : SplitAny(f[c], "; ")) {
         Asn asn = 0;
-        if (ParseAsnText(a, &asn)) asns.insert(asn);
+        if (ParseAsn(Trim(a), &asn)) asns.insert(asn);
       }
     }
     if (asns.empty()) {
