@@ -16,7 +16,6 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr size_t kMaxFileBytes = size_t{1} << 30;  // extra/ files are small; refuse a runaway one
-constexpr size_t kMaxProblems = 100;
 
 std::string Lower(std::string_view s) {
   std::string out(s);
@@ -60,8 +59,14 @@ void ForEachLine(std::string_view text, F&& f) {
   }
 }
 
-void AddProblem(std::vector<std::string>* v, std::string m) {
-  if (v->size() < kMaxProblems) v->push_back(std::move(m));
+// A reader's kept problems as "where: message" lines, then the count of
+// those past its cap.
+void AppendProblems(const ProblemLog& log, std::string_view reader, std::vector<std::string>* out) {
+  for (const LoadProblem& p : log) out->push_back(p.where + ": " + p.message);
+  if (log.count() > log.kept().size()) {
+    out->push_back(
+        fmt::format("{}: {} more problems not listed", reader, log.count() - log.kept().size()));
+  }
 }
 
 Result<std::string> ReadAll(const fs::path& path) {
@@ -126,7 +131,7 @@ Status ParseManrsCsv(std::string_view text, const std::string& name, ManrsList* 
       return;
     }
     if (asn_col < 0 || static_cast<size_t>(asn_col) >= f.size()) {
-      AddProblem(&out->problems, fmt::format("{}:{}: no ASNs column", name, line));
+      out->problems.Add(fmt::format("{}:{}", name, line), "no ASNs column");
       return;
     }
     ManrsParticipant p;
@@ -141,7 +146,7 @@ Status ParseManrsCsv(std::string_view text, const std::string& name, ManrsList* 
         p.asns.push_back(asn);
         out->asns.insert(asn);
       } else {
-        AddProblem(&out->problems, fmt::format("{}:{}: '{}' is not an ASN", name, line, a));
+        out->problems.Add(fmt::format("{}:{}", name, line), fmt::format("'{}' is not an ASN", a));
       }
     }
     out->orgs.push_back(std::move(p));
@@ -179,7 +184,7 @@ Status ParseSpooferCsv(std::string_view text, const std::string& name, SpooferRe
       }
     }
     if (asns.empty()) {
-      AddProblem(&out->problems, fmt::format("{}:{}: no AS in the session", name, line));
+      out->problems.Add(fmt::format("{}:{}", name, line), "no AS in the session");
       return;
     }
     SpooferTally t;
@@ -222,9 +227,7 @@ void LoadExtrasOrThrow(const std::string& snapshot_dir, Extras* out) {
       out->problems.push_back(st.message());
     } else {
       out->have_peeringdb = out->peeringdb.loaded(peeringdb::Table::kNet);
-      for (const auto& p : out->peeringdb.problems()) {
-        AddProblem(&out->problems, p.where + ": " + p.message);
-      }
+      AppendProblems(out->peeringdb.problems(), "peeringdb/", &out->problems);
     }
   }
   if (!out->have_peeringdb)
@@ -260,8 +263,8 @@ void LoadExtrasOrThrow(const std::string& snapshot_dir, Extras* out) {
     }
     (manrs ? out->have_manrs : out->have_spoofer) = true;
   }
-  for (const auto& p : out->manrs.problems) AddProblem(&out->problems, p);
-  for (const auto& p : out->spoofer.problems) AddProblem(&out->problems, p);
+  AppendProblems(out->manrs.problems, "extra/ MANRS list", &out->problems);
+  AppendProblems(out->spoofer.problems, "extra/ Spoofer CSV", &out->problems);
   if (!out->have_manrs)
     out->skipped.push_back("extra/: no MANRS participant list; no participants aggregate");
   if (!out->have_spoofer)
