@@ -11,6 +11,7 @@
 
 #include "bgp/path_attributes.h"
 #include "core/asn.h"
+#include "core/limits.h"
 #include "core/time_format.h"
 #include "detect/incident_type.h"
 #include "mrt/writer.h"
@@ -20,9 +21,6 @@ namespace vigia::detect::scenario {
 namespace {
 
 namespace fs = std::filesystem;
-
-constexpr int kMaxIncludeDepth = 8;
-constexpr size_t kMaxScenarioBytes = 1 << 20;  // a scenario is a page, not a data set
 
 // Splits on blanks; "..." keeps blanks inside one token.
 std::vector<std::string> Tokens(const std::string& line) {

@@ -6,6 +6,7 @@
 #include <cctype>
 #include <filesystem>
 
+#include "core/limits.h"
 #include "io/input_stream.h"
 #include "snapshot/layout.h"
 
@@ -14,8 +15,6 @@ namespace vigia::snapshot {
 namespace {
 
 namespace fs = std::filesystem;
-
-constexpr size_t kMaxFileBytes = size_t{1} << 30;  // extra/ files are small; refuse a runaway one
 
 std::string Lower(std::string_view s) {
   std::string out(s);
@@ -75,9 +74,9 @@ Result<std::string> ReadAll(const fs::path& path) {
   std::string out;
   std::byte buf[1 << 16];
   while (size_t n = (*in)->Read(buf, sizeof buf)) {
-    if (out.size() + n > kMaxFileBytes) {
+    if (out.size() + n > kMaxExtraFileBytes) {
       return Status::InvalidArgument(
-          fmt::format("{}: larger than {} bytes", path.string(), kMaxFileBytes));
+          fmt::format("{}: larger than {} bytes", path.string(), kMaxExtraFileBytes));
     }
     out.append(reinterpret_cast<const char*>(buf), n);
   }
