@@ -35,8 +35,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     ManrsList l;
     const vigia::Status st = ParseManrsCsv(text, "m.csv", &l);
     if (!st.ok()) Check(st.message().find("m.csv") != std::string::npos);
-    Check(l.problems.size() <= 100);
-    for (const auto& p : l.problems) Check(p.rfind("m.csv:", 0) == 0);
+    Check(l.problems.kept().size() <= vigia::kMaxProblemsKept);
+    Check(l.problems.kept().size() <= l.problems.count());
+    for (const auto& p : l.problems) Check(p.where.rfind("m.csv:", 0) == 0);
     std::set<vigia::Asn> all;
     for (const auto& o : l.orgs) all.insert(o.asns.begin(), o.asns.end());
     Check(all == l.asns);
@@ -45,7 +46,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     SpooferResults r;
     const vigia::Status st = ParseSpooferCsv(text, "s.csv", &r);
     if (!st.ok()) Check(st.message().find("s.csv") != std::string::npos);
-    Check(r.problems.size() <= 100);
+    Check(r.problems.kept().size() <= vigia::kMaxProblemsKept);
     const size_t fields = std::count(text.begin(), text.end(), ',') + 1;
     for (const auto& [asn, t] : r.by_asn) {
       Check(t.sessions > 0);

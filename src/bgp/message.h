@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "bgp/path_attributes.h"
+#include "core/limits.h"
 #include "core/status.h"
 
 namespace vigia::bgp {
@@ -25,7 +26,7 @@ enum MessageType : uint8_t {
 };
 
 inline constexpr size_t kHeaderSize = 19;
-inline constexpr size_t kMaxMessageSize = 65535;  // RFC 8654 extended messages
+// kMaxMessageSize (65,535, RFC 8654 extended messages) is in core/limits.h.
 
 struct Update {
   std::vector<NlriEntry> withdrawn;  // IPv4 withdrawn routes

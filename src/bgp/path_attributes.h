@@ -21,6 +21,7 @@
 
 #include "core/asn.h"
 #include "core/ip.h"
+#include "core/limits.h"
 #include "core/status.h"
 
 namespace vigia::bgp {
@@ -253,9 +254,8 @@ class PathAttributes {
 Status DecodeNlri(std::span<const uint8_t> data, Family family, bool add_path,
                   std::vector<NlriEntry>* out);
 
-// Caps on counts that come from input. An AS_PATH longer than this is not
+// kMaxAsPathAsns (core/limits.h) caps an AS_PATH: a longer one is not
 // malformed, but the route is treated as withdrawn (reported with the rule
 // "cap kMaxAsPathAsns"); the other routes of the record are unaffected.
-inline constexpr size_t kMaxAsPathAsns = 4096;
 
 }  // namespace vigia::bgp

@@ -19,6 +19,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/limits.h"
+
 namespace vigia {
 
 class JsonCursor {
@@ -54,7 +56,7 @@ class JsonCursor {
   const std::string& error() const { return error_; }  // "offset N: ..."
   size_t offset() const { return pos_; }
 
-  static constexpr size_t kMaxDepth = 512;
+  static constexpr size_t kMaxDepth = kMaxJsonDepth;  // core/limits.h
 
  private:
   void SkipSpace() {

@@ -6,8 +6,10 @@
 //
 // The caps are grouped by the namespace of the code that enforces them, so
 // that code uses them by their short names (irr::kMaxFiles is not
-// topology::kMaxFiles). Caps of src/bgp, src/mrt, src/observe and src/serve
-// are still in their own headers; docs/robustness.md lists them too.
+// topology::kMaxFiles). Not here: sizes that bound no input (I/O buffer and
+// pool sizes in src/io, output lengths such as bgp::kMaxAsPathText or
+// score::kMaxFixItems) and protocol ranges a peer must respect (RTR timers
+// in rpki/rtr_pdu.h).
 //
 // Constants only; safe from any thread.
 #pragma once
@@ -21,8 +23,40 @@ namespace vigia {
 // counted. A thousand lines of "bad prefix" are already more than a reader
 // reads; the count says how bad the file is.
 inline constexpr size_t kMaxProblemsKept = 1000;
+// Nesting of a JSON document read by core/json_cursor.h (the cursor
+// recurses): real documents nest < 10 deep; 512 keeps the stack small.
+inline constexpr size_t kMaxJsonDepth = 512;
 
 }  // namespace vigia
+
+namespace vigia::bgp {
+
+// One BGP message, header included: the RFC 8654 extended-message maximum
+// (the 2-octet length field cannot say more).
+inline constexpr size_t kMaxMessageSize = 65535;
+// ASNs of one AS_PATH. Longer paths are not malformed (RFC 4271 puts no
+// bound) but no real one nears 100 hops; a longer one is treated as
+// withdrawn for that route alone (rule "cap kMaxAsPathAsns"), so a 4,097-hop
+// path cannot blow up memory or the bgpdump text of the other routes.
+inline constexpr size_t kMaxAsPathAsns = 4096;
+
+}  // namespace vigia::bgp
+
+namespace vigia::mrt {
+
+// One MRT record (RFC 6396 §2 allows 2^32-1 octets): the largest real ones,
+// RIB records of prefixes seen by hundreds of peers, are < 1 MB. Default of
+// ReaderOptions::max_record_size; a longer header is damaged framing.
+inline constexpr size_t kMaxRecordBytes = size_t{16} << 20;
+// Bytes scanned for the next plausible header after damaged framing before
+// the rest of the file is given up (a resync over garbage is O(n)).
+inline constexpr size_t kMaxResyncScan = size_t{64} << 20;
+// Peers of a PEER_INDEX_TABLE and entries of one RIB record: the 2-octet
+// counts of RFC 6396 §4.3 cannot say more.
+inline constexpr size_t kMaxPeers = 65535;
+inline constexpr size_t kMaxRibEntries = 65535;
+
+}  // namespace vigia::mrt
 
 namespace vigia::rpki {
 
@@ -138,9 +172,61 @@ inline constexpr size_t kMaxLineBytes = 64 * 1024;
 
 }  // namespace vigia::topology
 
+namespace vigia::snapshot {
+
+// The manifest (snapshot/manifest.h), read whole: a line per file of the
+// snapshot (~100 bytes), and its files (a real snapshot has a few hundred).
+inline constexpr size_t kMaxManifestBytes = size_t{64} << 20;
+inline constexpr size_t kMaxManifestFiles = 1'000'000;
+// One extra/ file (MANRS list, Spoofer CSV), read whole; real ones are
+// < 10 MB, so a runaway file is refused rather than held.
+inline constexpr size_t kMaxExtraFileBytes = size_t{1} << 30;
+
+}  // namespace vigia::snapshot
+
+namespace vigia::detect::scenario {
+
+// One .scn file, read whole: a scenario is a page, not a data set.
+inline constexpr size_t kMaxScenarioBytes = 1 << 20;
+// "include" nesting; deeper is an include loop in practice.
+inline constexpr int kMaxIncludeDepth = 8;
+
+}  // namespace vigia::detect::scenario
+
+namespace vigia::serve {
+
+// HttpLimits' defaults (serve/http_server.h); tests/serve_test.cc holds
+// them against 500 slow sockets and a 200k-header flood.
+// Open connections; one more is answered 503 and closed.
+inline constexpr size_t kMaxConnections = 1024;
+// Request line and headers together, and their count (real browsers send
+// < 2 KB and ~20 headers); more is 431.
+inline constexpr size_t kMaxHeaderBytes = 32 * 1024;
+inline constexpr size_t kMaxHeaders = 100;
+// A request body (only the contest API takes one: a short reason).
+inline constexpr size_t kMaxBodyBytes = 64 * 1024;
+// Seconds from a request's first byte to its last (408 after), an idle
+// keep-alive connection may wait, and each write of an answer may take.
+inline constexpr int kRequestSeconds = 10;
+inline constexpr int kIdleSeconds = 5;
+inline constexpr int kWriteSeconds = 5;
+// Requests on one keep-alive connection.
+inline constexpr size_t kMaxKeepAliveRequests = 100;
+// Rows one API page may ask for (?limit=).
+inline constexpr size_t kMaxPage = 1000;
+
+}  // namespace vigia::serve
+
 namespace vigia::sim {
 
 // pfx2as rows in one table (~1.2M today).
 inline constexpr size_t kMaxPrefixOrigins = 20'000'000;
+// `vigia simulate` options: ASes, the tier-1 clique and prefixes the
+// generator can place (the real Internet: ~75k ASes, ~1.2M prefixes), and
+// more-specifics carved from one allocation.
+inline constexpr uint32_t kMaxAses = 300'000;
+inline constexpr uint32_t kMaxTier1 = 100;
+inline constexpr uint32_t kMaxPrefixes = 5'000'000;
+inline constexpr uint32_t kMaxPrefixesPerAllocation = 4096;
 
 }  // namespace vigia::sim

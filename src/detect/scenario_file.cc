@@ -10,6 +10,8 @@
 #include <sstream>
 
 #include "bgp/path_attributes.h"
+#include "core/asn.h"
+#include "core/limits.h"
 #include "core/time_format.h"
 #include "detect/incident_type.h"
 #include "mrt/writer.h"
@@ -19,9 +21,6 @@ namespace vigia::detect::scenario {
 namespace {
 
 namespace fs = std::filesystem;
-
-constexpr int kMaxIncludeDepth = 8;
-constexpr size_t kMaxScenarioBytes = 1 << 20;  // a scenario is a page, not a data set
 
 // Splits on blanks; "..." keeps blanks inside one token.
 std::vector<std::string> Tokens(const std::string& line) {
@@ -44,14 +43,6 @@ std::vector<std::string> Tokens(const std::string& line) {
     out.push_back(t);
   }
   return out;
-}
-
-std::optional<Asn> ParseAsn(const std::string& s) {
-  if (s.empty() || s.size() > 10 || !std::all_of(s.begin(), s.end(), ::isdigit))
-    return std::nullopt;
-  const uint64_t v = std::stoull(s);
-  if (v > UINT32_MAX) return std::nullopt;
-  return static_cast<Asn>(v);
 }
 
 std::optional<std::string> ReadFile(const fs::path& p) {
@@ -212,9 +203,9 @@ class Parser {
     if (op == "vrp" && t.size() == 4) {
       auto p = Prefix::Parse(t[1]);
       auto asn = ParseAsn(t[3]);
-      auto max_length = ParseAsn(t[2]);
-      if (!p || !asn || !max_length || *max_length > 128) return "bad vrp";
-      s_->vrps.emplace_back(*p, static_cast<int>(*max_length), *asn);
+      uint64_t max_length = 0;
+      if (!p || !asn || !ParseDecimal(t[2], 128, &max_length)) return "bad vrp";
+      s_->vrps.emplace_back(*p, static_cast<int>(max_length), *asn);
       return "";
     }
     if (op == "irr" && t.size() == 4) {

@@ -17,6 +17,7 @@
 #include "bgp/path_attributes.h"
 #include "core/asn.h"
 #include "core/ip.h"
+#include "core/limits.h"
 #include "core/status.h"
 #include "mrt/record.h"
 
@@ -171,8 +172,7 @@ struct RouteProblem {
 // record (RIB and TABLE_DUMP entries, BGP4MP and MRTd UPDATEs).
 void ForEachRouteProblem(const Decoder& d, const std::function<void(const RouteProblem&)>& f);
 
-// Caps on counts that come from input.
-inline constexpr size_t kMaxPeers = 65535;
-inline constexpr size_t kMaxRibEntries = 65535;
+// kMaxPeers and kMaxRibEntries, the caps on counts that come from input,
+// are in core/limits.h.
 
 }  // namespace vigia::mrt

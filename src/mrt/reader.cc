@@ -4,6 +4,8 @@
 
 #include <cstring>
 
+#include "core/limits.h"
+
 namespace vigia::mrt {
 
 namespace {
@@ -15,8 +17,8 @@ uint16_t Be16(const uint8_t* p) { return static_cast<uint16_t>((p[0] << 8) | p[1
 // How far a neighbouring record's timestamp may be from the last good one
 // before a header found while resynchronising is judged implausible.
 constexpr uint32_t kTimestampWindow = 7 * 86400;
-// How far a resynchronisation scans before it gives up on the file.
-constexpr size_t kMaxResyncScan = 64 << 20;
+// How far a resynchronisation scans before it gives up on the file:
+// kMaxResyncScan (core/limits.h).
 }  // namespace
 
 MrtReader::MrtReader(std::unique_ptr<io::InputStream> in, std::string name, ReaderOptions opts)

@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "core/limits.h"
 #include "core/status.h"
 #include "io/input_stream.h"
 #include "mrt/record.h"
@@ -28,7 +29,7 @@ namespace vigia::mrt {
 
 struct ReaderOptions {
   // Records longer than this are treated as framing damage.
-  size_t max_record_size = 16 << 20;
+  size_t max_record_size = kMaxRecordBytes;
   // Starting size of the record buffer; it grows to the largest record.
   size_t initial_buffer = 256 << 10;
   // Correct the RIS 2000 TABLE_DUMP length bug when it is detected.

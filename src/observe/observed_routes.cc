@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "bgp/path_attributes.h"
+#include "core/limits.h"
 #include "mrt/route_feed.h"
 
 namespace vigia::observe {
@@ -65,7 +66,7 @@ uint32_t ObservedRoutes::PeerId(const std::string& collector, const IpAddress& i
 }
 
 void ObservedRoutes::AddProblem(std::string message) {
-  if (problems_.size() < kMaxObserveProblems) problems_.push_back(std::move(message));
+  if (problems_.size() < kMaxProblemsKept) problems_.push_back(std::move(message));
 }
 
 void ObservedRoutes::Change(uint32_t prefix, uint32_t peer, uint32_t path, uint32_t t) {

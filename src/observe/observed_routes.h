@@ -163,6 +163,4 @@ class ObservedRoutes : public bgp::RouteSink {
   std::vector<std::string> problems_;
 };
 
-inline constexpr size_t kMaxObserveProblems = 1000;
-
 }  // namespace vigia::observe

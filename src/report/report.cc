@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 
+#include "core/asn.h"
 #include "core/csv.h"
 #include "core/time_format.h"
 
@@ -35,11 +36,9 @@ std::string Pct(const ordered_json& v) {
 bool NormaliseEntity(const std::string& kind, std::string* id) {
   std::string s = *id;
   if (kind == "as") {
-    if (s.size() > 2 && (s[0] == 'A' || s[0] == 'a') && (s[1] == 'S' || s[1] == 's')) s = s.substr(2);
-    if (s.empty() || s.size() > 10 || !std::all_of(s.begin(), s.end(), ::isdigit)) return false;
-    const uint64_t v = std::stoull(s);
-    if (v > UINT32_MAX) return false;
-    *id = std::to_string(v);
+    const std::optional<Asn> asn = ParseAsn(s);  // "AS64496", "as64496" or "64496"
+    if (!asn) return false;
+    *id = std::to_string(*asn);
     return true;
   }
   if (kind == "country") {

@@ -95,8 +95,9 @@ TEST(Extras, ManrsListInTheSiteFormat) {
   EXPECT_EQ(l.orgs[1].org, "Quoted, Inc.");
   EXPECT_EQ(l.orgs[1].areas, (std::vector<std::string>{"CN", "DE"}));
   EXPECT_EQ(l.asns.count(140731), 1u);
-  ASSERT_EQ(l.problems.size(), 1u);
-  EXPECT_EQ(l.problems[0], "m.csv:4: '12x' is not an ASN");
+  ASSERT_EQ(l.problems.count(), 1u);
+  EXPECT_EQ(l.problems.kept()[0].where, "m.csv:4");
+  EXPECT_EQ(l.problems.kept()[0].message, "'12x' is not an ASN");
   ManrsList none;
   EXPECT_FALSE(ParseManrsCsv("a,b,c\n1,2,3\n", "x.csv", &none).ok());
   EXPECT_FALSE(ParseManrsCsv("", "x.csv", &none).ok());
@@ -111,7 +112,7 @@ TEST(Extras, RealManrsList) {
   ManrsList l;
   ASSERT_TRUE(ParseManrsCsv(ss.str(), path, &l).ok());
   EXPECT_EQ(l.orgs.size(), 668u);  // 669 lines with the header
-  EXPECT_TRUE(l.problems.empty()) << l.problems[0];
+  EXPECT_TRUE(l.problems.empty()) << l.problems.kept()[0].message;
   EXPECT_EQ(l.asns.count(61468), 1u);  // CEDIA, EC
   EXPECT_GT(l.asns.size(), 668u);
 }
@@ -130,8 +131,9 @@ TEST(Extras, SpooferSessions) {
   EXPECT_EQ(r.by_asn[64500].blocked, 4u);
   EXPECT_EQ(r.by_asn[64500].received, 1u);
   EXPECT_EQ(r.by_asn[64502].blocked, 2u);
-  ASSERT_EQ(r.problems.size(), 1u);
-  EXPECT_EQ(r.problems[0], "s.csv:4: no AS in the session");
+  ASSERT_EQ(r.problems.count(), 1u);
+  EXPECT_EQ(r.problems.kept()[0].where, "s.csv:4");
+  EXPECT_EQ(r.problems.kept()[0].message, "no AS in the session");
   SpooferResults bad;
   EXPECT_FALSE(ParseSpooferCsv("asn,foo\n1,2\n", "b.csv", &bad).ok());
 }

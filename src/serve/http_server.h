@@ -35,19 +35,21 @@
 #include <cstddef>
 #include <string>
 
+#include "core/limits.h"
 #include "core/status.h"
 
 namespace vigia::serve {
 
 struct HttpLimits {
-  size_t max_connections = 1024;
-  size_t max_header_bytes = 32 * 1024;  // request line and headers
-  size_t max_headers = 100;
-  size_t max_body_bytes = 64 * 1024;
-  int request_seconds = 10;  // from a request's first byte to its last
-  int idle_seconds = 5;      // a keep-alive connection waiting for its next request
-  int write_seconds = 5;     // each write of an answer
-  size_t keep_alive_max = 100;
+  // Defaults from core/limits.h, where each is explained.
+  size_t max_connections = kMaxConnections;
+  size_t max_header_bytes = kMaxHeaderBytes;  // request line and headers
+  size_t max_headers = kMaxHeaders;
+  size_t max_body_bytes = kMaxBodyBytes;
+  int request_seconds = kRequestSeconds;  // from a request's first byte to its last
+  int idle_seconds = kIdleSeconds;        // a keep-alive connection waiting for its next request
+  int write_seconds = kWriteSeconds;      // each write of an answer
+  size_t keep_alive_max = kMaxKeepAliveRequests;
   size_t workers = 64;
 };
 

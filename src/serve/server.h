@@ -27,12 +27,14 @@
 
 #include <string>
 
+#include "core/limits.h"
+
 namespace vigia::serve {
 
 struct ServeOptions {
   std::string db = "sqlite:vigia.db";
   std::string listen = "127.0.0.1:8080";  // HOST:PORT; port 0 picks a free one
-  size_t max_page = 1000;
+  size_t max_page = kMaxPage;
   bool access_log = true;  // one line per request on stderr
   // The built web app (web/dist) served at "/"; "" = look beside the
   // program (../../web/dist, ../share/vigia/web) and in ./web/dist.
@@ -41,10 +43,10 @@ struct ServeOptions {
   std::string token;
   // Open connections at most; one more is answered 503 and closed
   // (serve/http_server.h holds the other limits).
-  size_t max_connections = 1024;
+  size_t max_connections = kMaxConnections;
   // Seconds a request may take to arrive whole from its first byte; a
   // slower one is answered 408 and closed.
-  int request_timeout = 10;
+  int request_timeout = kRequestSeconds;
 };
 
 // The web app directory Serve would use for `configured` ("" = search).

@@ -13,6 +13,7 @@
 #include <unordered_set>
 #include <utility>
 
+#include "core/limits.h"
 #include "sim/rng.h"
 
 namespace vigia::sim {
@@ -97,9 +98,6 @@ std::span<const uint8_t> V4Blocks(Rir r) {
   }
   return kRipeV4;
 }
-
-
-
 
 // What each RIR is called where, its IPv6 /12 (IANA IPv6 unicast address
 // registry) and the UTC offset of its delegated files.
@@ -245,11 +243,8 @@ uint64_t PairKey(uint32_t a, uint32_t b) {
   return a < b ? (uint64_t{a} << 32 | b) : (uint64_t{b} << 32 | a);
 }
 
-// Limits that keep a config within what the generator can place.
-constexpr uint32_t kMaxAses = 300'000;
-constexpr uint32_t kMaxTier1 = 100;
-constexpr uint32_t kMaxPrefixes = 5'000'000;
-constexpr uint32_t kMaxPrefixesPerAllocation = 4096;
+// kMaxAses, kMaxTier1, kMaxPrefixes and kMaxPrefixesPerAllocation
+// (core/limits.h) keep a config within what the generator can place.
 
 // A public ASN not in *used (then added to it): a mix of 2- and 4-octet
 // numbers.
@@ -415,8 +410,6 @@ Status DrawAddressSpace(SyntheticInternet* out, Rng* random, const std::function
 }
 
 }  // namespace
-
-
 
 std::string_view RirName(Rir r) { return Info(r).name; }
 std::string_view RirRegistry(Rir r) { return Info(r).registry; }

@@ -4,9 +4,9 @@
 
 #include <algorithm>
 #include <cctype>
-#include <charconv>
 #include <filesystem>
 
+#include "core/limits.h"
 #include "io/input_stream.h"
 #include "snapshot/layout.h"
 
@@ -15,9 +15,6 @@ namespace vigia::snapshot {
 namespace {
 
 namespace fs = std::filesystem;
-
-constexpr size_t kMaxFileBytes = size_t{1} << 30;  // extra/ files are small; refuse a runaway one
-constexpr size_t kMaxProblems = 100;
 
 std::string Lower(std::string_view s) {
   std::string out(s);
@@ -33,19 +30,6 @@ std::string_view Trim(std::string_view s) {
     s.remove_suffix(1);
   }
   return s;
-}
-
-// "AS64496", "64496": the ASN, or false.
-bool ParseAsnText(std::string_view t, Asn* out) {
-  t = Trim(t);
-  if (t.size() > 2 && (t[0] == 'A' || t[0] == 'a') && (t[1] == 'S' || t[1] == 's'))
-    t.remove_prefix(2);
-  if (t.empty()) return false;
-  uint64_t v = 0;
-  auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
-  if (ec != std::errc() || p != t.data() + t.size() || v > UINT32_MAX) return false;
-  *out = static_cast<Asn>(v);
-  return true;
 }
 
 std::vector<std::string_view> SplitAny(std::string_view s, std::string_view seps) {
@@ -74,8 +58,14 @@ void ForEachLine(std::string_view text, F&& f) {
   }
 }
 
-void AddProblem(std::vector<std::string>* v, std::string m) {
-  if (v->size() < kMaxProblems) v->push_back(std::move(m));
+// A reader's kept problems as "where: message" lines, then the count of
+// those past its cap.
+void AppendProblems(const ProblemLog& log, std::string_view reader, std::vector<std::string>* out) {
+  for (const LoadProblem& p : log) out->push_back(p.where + ": " + p.message);
+  if (log.count() > log.kept().size()) {
+    out->push_back(
+        fmt::format("{}: {} more problems not listed", reader, log.count() - log.kept().size()));
+  }
 }
 
 Result<std::string> ReadAll(const fs::path& path) {
@@ -84,9 +74,9 @@ Result<std::string> ReadAll(const fs::path& path) {
   std::string out;
   std::byte buf[1 << 16];
   while (size_t n = (*in)->Read(buf, sizeof buf)) {
-    if (out.size() + n > kMaxFileBytes) {
+    if (out.size() + n > kMaxExtraFileBytes) {
       return Status::InvalidArgument(
-          fmt::format("{}: larger than {} bytes", path.string(), kMaxFileBytes));
+          fmt::format("{}: larger than {} bytes", path.string(), kMaxExtraFileBytes));
     }
     out.append(reinterpret_cast<const char*>(buf), n);
   }
@@ -140,7 +130,7 @@ Status ParseManrsCsv(std::string_view text, const std::string& name, ManrsList* 
       return;
     }
     if (asn_col < 0 || static_cast<size_t>(asn_col) >= f.size()) {
-      AddProblem(&out->problems, fmt::format("{}:{}: no ASNs column", name, line));
+      out->problems.Add(fmt::format("{}:{}", name, line), "no ASNs column");
       return;
     }
     ManrsParticipant p;
@@ -151,11 +141,11 @@ Status ParseManrsCsv(std::string_view text, const std::string& name, ManrsList* 
     }
     for (auto a : SplitAny(f[asn_col], "; ")) {
       Asn asn = 0;
-      if (ParseAsnText(a, &asn)) {
+      if (ParseAsn(Trim(a), &asn)) {
         p.asns.push_back(asn);
         out->asns.insert(asn);
       } else {
-        AddProblem(&out->problems, fmt::format("{}:{}: '{}' is not an ASN", name, line, a));
+        out->problems.Add(fmt::format("{}:{}", name, line), fmt::format("'{}' is not an ASN", a));
       }
     }
     out->orgs.push_back(std::move(p));
@@ -189,11 +179,11 @@ Status ParseSpooferCsv(std::string_view text, const std::string& name, SpooferRe
       if (static_cast<size_t>(c) >= f.size()) continue;
       for (auto a : SplitAny(f[c], "; ")) {
         Asn asn = 0;
-        if (ParseAsnText(a, &asn)) asns.insert(asn);
+        if (ParseAsn(Trim(a), &asn)) asns.insert(asn);
       }
     }
     if (asns.empty()) {
-      AddProblem(&out->problems, fmt::format("{}:{}: no AS in the session", name, line));
+      out->problems.Add(fmt::format("{}:{}", name, line), "no AS in the session");
       return;
     }
     SpooferTally t;
@@ -236,9 +226,7 @@ void LoadExtrasOrThrow(const std::string& snapshot_dir, Extras* out) {
       out->problems.push_back(st.message());
     } else {
       out->have_peeringdb = out->peeringdb.loaded(peeringdb::Table::kNet);
-      for (const auto& p : out->peeringdb.problems()) {
-        AddProblem(&out->problems, p.where + ": " + p.message);
-      }
+      AppendProblems(out->peeringdb.problems(), "peeringdb/", &out->problems);
     }
   }
   if (!out->have_peeringdb)
@@ -274,8 +262,8 @@ void LoadExtrasOrThrow(const std::string& snapshot_dir, Extras* out) {
     }
     (manrs ? out->have_manrs : out->have_spoofer) = true;
   }
-  for (const auto& p : out->manrs.problems) AddProblem(&out->problems, p);
-  for (const auto& p : out->spoofer.problems) AddProblem(&out->problems, p);
+  AppendProblems(out->manrs.problems, "extra/ MANRS list", &out->problems);
+  AppendProblems(out->spoofer.problems, "extra/ Spoofer CSV", &out->problems);
   if (!out->have_manrs)
     out->skipped.push_back("extra/: no MANRS participant list; no participants aggregate");
   if (!out->have_spoofer)

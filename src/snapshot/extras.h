@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/asn.h"
+#include "core/problem_log.h"
 #include "core/status.h"
 #include "peeringdb/peeringdb.h"
 
@@ -31,7 +32,7 @@ struct ManrsParticipant {
 struct ManrsList {
   std::vector<ManrsParticipant> orgs;
   std::set<Asn> asns;
-  std::vector<std::string> problems;  // file:line: message
+  ProblemLog problems;  // where "file:line"
 };
 // Parses the list; rows that cannot be read are reported and skipped.
 Status ParseManrsCsv(std::string_view text, const std::string& name, ManrsList* out);
@@ -48,7 +49,7 @@ struct SpooferTally {
 };
 struct SpooferResults {
   std::map<Asn, SpooferTally> by_asn;
-  std::vector<std::string> problems;
+  ProblemLog problems;  // where "file:line"
 };
 // Reads a CSV with a header naming an AS column ("asn", "asn4" or "asn6";
 // several ASNs may be ';' or ' ' separated) and outcome columns whose names
@@ -63,6 +64,9 @@ struct Extras {
   SpooferResults spoofer;
   bool have_spoofer = false;
   std::vector<std::string> skipped;
+  // Whole files that could not be read, then the kept problems of each
+  // reader ("where: message") and, past a reader's cap, how many more there
+  // were: the same lines as snapshot::Snapshot::problems.
   std::vector<std::string> problems;
 };
 // Reads SNAP/peeringdb/ and SNAP/extra/ (manrs*.csv, *spoofer*.csv). Never

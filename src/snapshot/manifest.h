@@ -17,13 +17,13 @@
 #include <string>
 #include <vector>
 
+#include "core/limits.h"
 #include "core/status.h"
 #include "snapshot/layout.h"
 
 namespace vigia::snapshot {
 
-inline constexpr size_t kMaxManifestBytes = size_t{64} << 20;
-inline constexpr size_t kMaxManifestFiles = 1'000'000;
+// kMaxManifestBytes and kMaxManifestFiles are in core/limits.h.
 
 struct ManifestFile {
   std::string path;  // relative, '/'-separated

@@ -205,5 +205,29 @@ TEST_F(SnapshotDir, HostileManifests) {
   EXPECT_EQ(ReadManifest(dir_.string()).status().code(), StatusCode::kNotFound);
 }
 
+// A MANRS list with more bad rows than a ProblemLog keeps: the first
+// kMaxProblemsKept are listed with file and line, every one is counted, and
+// LoadExtras says how many were not listed; input text in a message is
+// escaped.
+TEST_F(SnapshotDir, ExtrasProblemsAreCappedAndCounted) {
+  std::string csv = "Organization Name,Areas,ASNs\nGood,BR,64500\n";
+  for (size_t i = 0; i < kMaxProblemsKept + 5; ++i) csv += "Bad,BR,12x\x1b\n";
+  ManrsList l;
+  ASSERT_TRUE(ParseManrsCsv(csv, "m.csv", &l).ok());
+  EXPECT_EQ(l.asns.count(64500), 1u);
+  EXPECT_EQ(l.problems.count(), kMaxProblemsKept + 5);
+  ASSERT_EQ(l.problems.kept().size(), kMaxProblemsKept);
+  EXPECT_EQ(l.problems.kept()[0].where, "m.csv:3");
+  EXPECT_EQ(l.problems.kept()[0].message.find('\x1b'), std::string::npos);
+
+  fs::create_directories(dir_ / InfoOf(Part::kExtra).dir);
+  std::ofstream(dir_ / InfoOf(Part::kExtra).dir / "manrs_participants.csv") << csv;
+  Extras ex;
+  LoadExtras(dir_.string(), &ex);
+  EXPECT_TRUE(ex.have_manrs);
+  EXPECT_TRUE(Mentions(ex.problems, "manrs_participants.csv:3: "));
+  EXPECT_TRUE(Mentions(ex.problems, "5 more problems not listed"));
+}
+
 }  // namespace
 }  // namespace vigia::snapshot

@@ -8,6 +8,7 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 
+#include "core/asn.h"
 #include "core/time_format.h"
 
 namespace vigia::store {
@@ -690,10 +691,8 @@ Result<std::vector<EntityRow>> SqliteStore::Search(int64_t snapshot, const std::
   // text matches names (ASCII case-insensitive) and ids of countries and
   // IXPs. LIKE's wildcards in the text are taken literally.
   std::string id = text;
-  if (id.size() > 2 && (id[0] == 'A' || id[0] == 'a') && (id[1] == 'S' || id[1] == 's') &&
-      id.find_first_not_of("0123456789", 2) == std::string::npos) {
-    id = id.substr(2);
-  }
+  if (const std::optional<Asn> asn = ParseAsn(text, AsnSyntax{.require_as_prefix = true}))
+    id = std::to_string(*asn);
   std::string like = "%";
   for (char ch : text) {
     if (ch == '%' || ch == '_' || ch == '\\') like += '\\';
