@@ -66,7 +66,8 @@ int GenerateDump(double mb, const char* path) {
     } else if (kind < 75) {
       char buf[64];
       std::snprintf(buf, sizeof buf, "2a%02x:%x:%x::/%u", static_cast<unsigned>(rng() % 256),
-                    static_cast<unsigned>(rng() % 65536), static_cast<unsigned>(rng() % 65536) & 0xfff0,
+                    static_cast<unsigned>(rng() % 65536),
+                    static_cast<unsigned>(rng() % 65536) & 0xfff0,
                     44 + static_cast<unsigned>(rng() % 5));
       o += "route6:         " + std::string(buf) + "\n";
       o += "descr:          IPv6 block " + std::to_string(n) + "\n";
@@ -169,15 +170,16 @@ int Parse(const char* path) {
     return 2;
   }
   const double mb = static_cast<double>(db.counts().bytes) / 1e6;
-  std::printf("load:  %.1f MB: %lu route, %lu route6, %lu aut-num, %lu as-set, %lu mntner, "
-              "%lu problems in %.3f s = %.0f MB/s; index build %.3f s\n",
-              mb, static_cast<unsigned long>(db.counts().route),
-              static_cast<unsigned long>(db.counts().route6),
-              static_cast<unsigned long>(db.counts().aut_num),
-              static_cast<unsigned long>(db.counts().as_set),
-              static_cast<unsigned long>(db.counts().mntner),
-              static_cast<unsigned long>(db.problems().count()), Seconds(t0, t1),
-              mb / Seconds(t0, t1), Seconds(t1, t2));
+  std::printf(
+      "load:  %.1f MB: %lu route, %lu route6, %lu aut-num, %lu as-set, %lu mntner, "
+      "%lu problems in %.3f s = %.0f MB/s; index build %.3f s\n",
+      mb, static_cast<unsigned long>(db.counts().route),
+      static_cast<unsigned long>(db.counts().route6),
+      static_cast<unsigned long>(db.counts().aut_num),
+      static_cast<unsigned long>(db.counts().as_set),
+      static_cast<unsigned long>(db.counts().mntner),
+      static_cast<unsigned long>(db.problems().count()), Seconds(t0, t1), mb / Seconds(t0, t1),
+      Seconds(t1, t2));
   // Check every 100th route object, to time lookups too.
   size_t checked = 0, exact = 0;
   const auto t3 = Clock::now();
@@ -206,7 +208,8 @@ int Expand(long members) {
         text += "members: AS-LEVEL" + std::to_string(lvl + 1) + "-" + std::to_string(g) + "\n";
       } else {
         text += "members: AS-BIG\n";  // a cycle back to the root
-        for (long i = 0; i < per; ++i) text += "members: AS" + std::to_string(100000 + g * per + i) + "\n";
+        for (long i = 0; i < per; ++i)
+          text += "members: AS" + std::to_string(100000 + g * per + i) + "\n";
       }
       text += "source: BENCH\n\n";
     }
@@ -227,10 +230,11 @@ int Expand(long members) {
   const auto t1 = Clock::now();
   vigia::irr::ExpandResult r = vigia::irr::ExpandAsSet(db, "AS-BIG", {});
   const auto t2 = Clock::now();
-  std::printf("expand: AS-BIG -> %zu ASNs, %zu IPv4 prefixes, %zu sets, %zu cycles in %.3f s "
-              "(load of %.1f MB: %.3f s)\n",
-              r.asns.size(), r.ipv4.size(), r.sets_expanded, r.cycles.size(), Seconds(t1, t2),
-              static_cast<double>(text.size()) / 1e6, Seconds(t0, t1));
+  std::printf(
+      "expand: AS-BIG -> %zu ASNs, %zu IPv4 prefixes, %zu sets, %zu cycles in %.3f s "
+      "(load of %.1f MB: %.3f s)\n",
+      r.asns.size(), r.ipv4.size(), r.sets_expanded, r.cycles.size(), Seconds(t1, t2),
+      static_cast<double>(text.size()) / 1e6, Seconds(t0, t1));
   return r.asns.size() == static_cast<size_t>(per * groups) ? 0 : 1;
 }
 

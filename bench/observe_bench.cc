@@ -29,13 +29,14 @@ int main(int argc, char** argv) {
   const auto& st = r.stats();
   const double routes = static_cast<double>(st.rib_entries + st.announcements + st.withdrawals);
   std::printf("files %llu, RIB entries %llu, announcements %llu, withdrawals %llu\n",
-              static_cast<unsigned long long>(st.files), static_cast<unsigned long long>(st.rib_entries),
+              static_cast<unsigned long long>(st.files),
+              static_cast<unsigned long long>(st.rib_entries),
               static_cast<unsigned long long>(st.announcements),
               static_cast<unsigned long long>(st.withdrawals));
   std::printf("prefixes %zu, peers %zu, distinct paths %zu, sightings %zu, problems %zu\n",
               r.prefixes().size(), r.peers().size(), r.paths().size(), r.sightings().size(),
               r.problems().size());
-  std::printf("load %.2f s, finish %.2f s, total %.2f s, %.1f M routes/s\n", load, total - load, total,
-              routes / total / 1e6);
+  std::printf("load %.2f s, finish %.2f s, total %.2f s, %.1f M routes/s\n", load, total - load,
+              total, routes / total / 1e6);
   return 0;
 }

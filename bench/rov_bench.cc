@@ -5,10 +5,10 @@
 //
 // Usage: rov_bench --generate-vrps N OUT.json      write N random VRPs (rpki-client JSON)
 //        rov_bench VRPS_FILE [ROUTES] [SEED]       load + validate ROUTES (default 1,000,000)
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <algorithm>
 #include <random>
 #include <string>
 #include <vector>
@@ -51,7 +51,8 @@ int main(int argc, char** argv) {
       const bool v6 = rng() % 5 == 0;
       vigia::Prefix p = RandomPrefix(rng, v6);
       const int width = v6 ? 128 : 32;
-      const int max = std::min<int>(width, p.length() + (rng() % 3 == 0 ? static_cast<int>(rng() % 4) : 0));
+      const int max =
+          std::min<int>(width, p.length() + (rng() % 3 == 0 ? static_cast<int>(rng() % 4) : 0));
       std::fprintf(f, "%s{\"asn\":%u,\"prefix\":\"%s\",\"maxLength\":%d,\"ta\":\"bench\"}\n",
                    i ? "," : "", static_cast<unsigned>(1 + rng() % 400000), p.ToString().c_str(),
                    max);
@@ -89,7 +90,8 @@ int main(int argc, char** argv) {
       table.push_back({vigia::Prefix(v.prefix.address(), static_cast<uint8_t>(len)),
                        rng() % 4 == 0 ? static_cast<vigia::Asn>(1 + rng() % 400000) : v.asn});
     } else {
-      table.push_back({RandomPrefix(rng, rng() % 5 == 0), static_cast<vigia::Asn>(1 + rng() % 400000)});
+      table.push_back(
+          {RandomPrefix(rng, rng() % 5 == 0), static_cast<vigia::Asn>(1 + rng() % 400000)});
     }
   }
   std::vector<vigia::rpki::RovState> states(table.size());

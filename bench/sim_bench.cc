@@ -5,10 +5,10 @@
 //
 // Usage: sim_bench AS_REL PREFIX_ORIGINS OUT.mrt[.gz] [PEERS] [THREADS]
 //        sim_bench --synthetic ASES PREFIXES OUT.mrt[.gz] [PEERS] [THREADS]
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <algorithm>
 #include <numeric>
 #include <string>
 #include <unordered_map>
@@ -57,7 +57,8 @@ int main(int argc, char** argv) {
     net = std::move(made).value();
     std::printf("synthetic: %zu ASes, %zu links, %zu announcements in %.2f s\n",
                 net.graph.as_count(), net.graph.link_count(), net.announcements.size(), Since(t));
-    for (const vigia::sim::Announcement& a : net.announcements) routes.push_back({a.prefix, a.origin});
+    for (const vigia::sim::Announcement& a : net.announcements)
+      routes.push_back({a.prefix, a.origin});
   } else {
     if (auto s = real_graph.LoadFile(argv[1]); !s.ok()) {
       std::fprintf(stderr, "%s\n", s.message().c_str());
@@ -70,8 +71,8 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "%s\n", s.message().c_str());
       return 2;
     }
-    std::printf("prefixes: %zu (skipped %zu) in %.2f s\n", table.routes().size(),
-                table.skipped(), Since(t));
+    std::printf("prefixes: %zu (skipped %zu) in %.2f s\n", table.routes().size(), table.skipped(),
+                Since(t));
     routes = table.routes();
   }
   const vigia::topology::AsRelationships& g = synthetic ? net.graph : real_graph;
@@ -103,7 +104,8 @@ int main(int argc, char** argv) {
     if (fresh) origins.push_back(*i);
     rib.push_back({r.prefix, it->second});
   }
-  std::sort(rib.begin(), rib.end(), [](const auto& a, const auto& b) { return a.prefix < b.prefix; });
+  std::sort(rib.begin(), rib.end(),
+            [](const auto& a, const auto& b) { return a.prefix < b.prefix; });
   std::printf("rib: %zu prefixes from %zu origins (%zu prefixes of origins not in the graph)\n",
               rib.size(), origins.size(), unknown);
 

@@ -34,7 +34,8 @@ bool FeedFile(const std::filesystem::path& p) {
     std::fprintf(stderr, "replay: cannot read %s\n", p.c_str());
     return false;
   }
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)),
+                             std::istreambuf_iterator<char>());
   std::printf("replay: %s (%zu bytes)\n", p.c_str(), bytes.size());
   std::fflush(stdout);
   Feed(bytes);

@@ -5,10 +5,9 @@
 // must agree on whether the text is JSON (inputs without NUL bytes).
 #include <cstdint>
 #include <cstdlib>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "core/json_cursor.h"
 #include "rpki/aspa.h"
@@ -56,7 +55,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     path.push_back(a.customer);
     if (!a.providers.empty()) path.push_back(a.providers.front());
   }
-  for (vigia::rpki::PeerRole role : {vigia::rpki::PeerRole::kCustomer, vigia::rpki::PeerRole::kProvider}) {
+  for (vigia::rpki::PeerRole role :
+       {vigia::rpki::PeerRole::kCustomer, vigia::rpki::PeerRole::kProvider}) {
     (void)vigia::rpki::VerifyAsPath(vrps.aspas(), path, role);
   }
   // The same text as a SLURM file, applied to what was loaded.

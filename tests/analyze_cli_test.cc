@@ -33,12 +33,13 @@ const Analyzed& Shared() {
     x->snap = x->dir / "snap";
     x->db = x->dir / "vigia.db";
     int status = 0;
-    RunCommand(Vigia() + " simulate --seed 5 --ases 800 --prefixes 8000 --peers 10 --out " + x->snap.string() +
-                   " 2>&1",
+    RunCommand(Vigia() + " simulate --seed 5 --ases 800 --prefixes 8000 --peers 10 --out " +
+                   x->snap.string() + " 2>&1",
                &status);
     EXPECT_EQ(Exit(status), 0);
-    const std::string out =
-        RunCommand(Vigia() + " analyze --json --db sqlite:" + x->db.string() + " " + x->snap.string(), &status);
+    const std::string out = RunCommand(
+        Vigia() + " analyze --json --db sqlite:" + x->db.string() + " " + x->snap.string(),
+        &status);
     EXPECT_EQ(Exit(status), 0) << out;
     x->summary = json::parse(out, nullptr, false);
     std::ifstream in(x->snap / "truth.json");
@@ -57,12 +58,14 @@ TEST(AnalyzeCli, StoresEveryInjectedIncident) {
   EXPECT_TRUE(a.summary["skipped"].empty()) << a.summary.dump();
   EXPECT_EQ(a.summary["problems"], 0);
   int status = 0;
-  const std::string out = RunCommand(Vigia() + " incidents --json --db sqlite:" + a.db.string(), &status);
+  const std::string out =
+      RunCommand(Vigia() + " incidents --json --db sqlite:" + a.db.string(), &status);
   ASSERT_EQ(Exit(status), 0) << out;
   const json got = json::parse(out);
   std::set<std::pair<std::string, uint64_t>> seen;
   for (const auto& i : got) {
-    for (const char* k : {"type", "culprit", "propagator", "prefixes", "start", "end", "confidence", "evidence"}) {
+    for (const char* k :
+         {"type", "culprit", "propagator", "prefixes", "start", "end", "confidence", "evidence"}) {
       EXPECT_TRUE(i.contains(k)) << k;
     }
     EXPECT_FALSE(i["evidence"]["reasons"].empty());
@@ -70,11 +73,13 @@ TEST(AnalyzeCli, StoresEveryInjectedIncident) {
     seen.insert({i["type"].get<std::string>(), i["culprit"].get<uint64_t>()});
   }
   for (const auto& t : a.truth["incidents"]) {
-    EXPECT_TRUE(seen.contains({t["type"].get<std::string>(), t["culprit"].get<uint64_t>()})) << t.dump();
+    EXPECT_TRUE(seen.contains({t["type"].get<std::string>(), t["culprit"].get<uint64_t>()}))
+        << t.dump();
   }
   for (const auto& b : a.truth["benign"]) {
     for (const auto& i : got) {
-      if (i["type"] == "irr_unregistered") continue;  // a registration state, not a flag on the event
+      if (i["type"] == "irr_unregistered")
+        continue;  // a registration state, not a flag on the event
       EXPECT_FALSE(i["culprit"] == b["culprit"] && i["prefixes"] == b["prefixes"]) << b.dump();
     }
   }
@@ -83,33 +88,37 @@ TEST(AnalyzeCli, StoresEveryInjectedIncident) {
 TEST(AnalyzeCli, IncidentFilters) {
   const Analyzed& a = Shared();
   int status = 0;
-  const json leaks = json::parse(
-      RunCommand(Vigia() + " incidents --json --type route_leak --db sqlite:" + a.db.string(), &status));
+  const json leaks = json::parse(RunCommand(
+      Vigia() + " incidents --json --type route_leak --db sqlite:" + a.db.string(), &status));
   ASSERT_EQ(Exit(status), 0);
   ASSERT_FALSE(leaks.empty());
   for (const auto& i : leaks) EXPECT_EQ(i["type"], "route_leak");
   const uint64_t asn = leaks[0]["propagator"];
   const json mine = json::parse(RunCommand(
-      Vigia() + " incidents --json --as " + std::to_string(asn) + " --db sqlite:" + a.db.string(), &status));
+      Vigia() + " incidents --json --as " + std::to_string(asn) + " --db sqlite:" + a.db.string(),
+      &status));
   ASSERT_EQ(Exit(status), 0);
   ASSERT_FALSE(mine.empty());
   for (const auto& i : mine) EXPECT_TRUE(i["culprit"] == asn || i["propagator"] == asn) << i.dump();
-  const json one = json::parse(
-      RunCommand(Vigia() + " incidents --json --limit 1 --offset 1 --db sqlite:" + a.db.string(), &status));
+  const json one = json::parse(RunCommand(
+      Vigia() + " incidents --json --limit 1 --offset 1 --db sqlite:" + a.db.string(), &status));
   ASSERT_EQ(one.size(), 1u);
   EXPECT_EQ(one[0]["id"], 2);
   // Bad requests are refused.
-  RunCommand(Vigia() + " incidents --type nonsense --db sqlite:" + a.db.string() + " 2>&1", &status);
+  RunCommand(Vigia() + " incidents --type nonsense --db sqlite:" + a.db.string() + " 2>&1",
+             &status);
   EXPECT_EQ(Exit(status), 2);
-  RunCommand(Vigia() + " incidents --date 1999-01-01 --db sqlite:" + a.db.string() + " 2>&1", &status);
+  RunCommand(Vigia() + " incidents --date 1999-01-01 --db sqlite:" + a.db.string() + " 2>&1",
+             &status);
   EXPECT_EQ(Exit(status), 2);
 }
 
 TEST(AnalyzeCli, BadSnapshotFailsAndKeepsTheStore) {
   const Analyzed& a = Shared();
   int status = 0;
-  const std::string err = RunCommand(
-      Vigia() + " analyze --db sqlite:" + a.db.string() + " " + (a.dir / "nonexistent").string() + " 2>&1", &status);
+  const std::string err = RunCommand(Vigia() + " analyze --db sqlite:" + a.db.string() + " " +
+                                         (a.dir / "nonexistent").string() + " 2>&1",
+                                     &status);
   EXPECT_EQ(Exit(status), 2);
   EXPECT_NE(err.find("nonexistent"), std::string::npos) << err;
   // The store still holds its snapshot.
@@ -252,18 +261,21 @@ TEST(AnalyzeCli, DemoRunsThePipeline) {
   const Analyzed& a = Shared();
   const fs::path dir = a.dir / "demo";
   int status = 0;
-  const std::string out = RunCommand(Vigia() + " demo --no-serve --dir " + dir.string() + " 2>&1", &status);
+  const std::string out =
+      RunCommand(Vigia() + " demo --no-serve --dir " + dir.string() + " 2>&1", &status);
   ASSERT_EQ(Exit(status), 0) << out;
   EXPECT_TRUE(fs::exists(dir / "snapshot/truth.json"));
   EXPECT_TRUE(fs::exists(dir / "vigia.db"));
-  for (const char* type : {"hijack", "subprefix_hijack", "route_leak", "bogon_prefix", "bogon_asn", "rpki_invalid"}) {
+  for (const char* type :
+       {"hijack", "subprefix_hijack", "route_leak", "bogon_prefix", "bogon_asn", "rpki_invalid"}) {
     EXPECT_NE(out.find(type), std::string::npos) << out;
   }
   EXPECT_NE(out.find("hijack               10 / 10"), std::string::npos) << out;
   // Run again: the store is rebuilt, not appended to.
   RunCommand(Vigia() + " demo --no-serve --dir " + dir.string() + " >/dev/null 2>&1", &status);
   EXPECT_EQ(Exit(status), 0);
-  const json snaps = json::parse(RunCommand(Vigia() + " incidents --json --limit 100000 --db sqlite:" + (dir / "vigia.db").string()));
+  const json snaps = json::parse(RunCommand(
+      Vigia() + " incidents --json --limit 100000 --db sqlite:" + (dir / "vigia.db").string()));
   size_t events = 0;
   for (const auto& i : snaps) events += i["type"] != "irr_unregistered";
   EXPECT_EQ(events, 60u);
@@ -277,8 +289,8 @@ namespace {
 
 json ReportJson(const Analyzed& a, const std::string& what, int* exit_status) {
   int status = 0;
-  const std::string out =
-      RunCommand(Vigia() + " report " + what + " --json --db sqlite:" + a.db.string() + " 2>&1", &status);
+  const std::string out = RunCommand(
+      Vigia() + " report " + what + " --json --db sqlite:" + a.db.string() + " 2>&1", &status);
   *exit_status = Exit(status);
   return json::parse(out, nullptr, false);
 }
@@ -319,15 +331,19 @@ TEST(ReportCli, AsReportOfAHijacker) {
   EXPECT_EQ(r["fixes"][0]["metric"], "M2");
   EXPECT_EQ(r["fixes"][0]["metric_after"], 100.0);
   // The last fix reaches the best score the AS can reach; never lower than now.
-  EXPECT_GE(r["fixes"].back()["overall_after"].get<double>(), r["scores"]["overall"]["score"].get<double>());
+  EXPECT_GE(r["fixes"].back()["overall_after"].get<double>(),
+            r["scores"]["overall"]["score"].get<double>());
 
   int status = 0;
-  const std::string csv =
-      RunCommand(Vigia() + " report as " + std::to_string(hijacker) + " --csv --db sqlite:" + a.db.string(), &status);
+  const std::string csv = RunCommand(
+      Vigia() + " report as " + std::to_string(hijacker) + " --csv --db sqlite:" + a.db.string(),
+      &status);
   ASSERT_EQ(Exit(status), 0);
-  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 1 + 5 + 12) << csv;  // header, actions, metrics
-  const std::string text =
-      RunCommand(Vigia() + " report as " + std::to_string(hijacker) + " --db sqlite:" + a.db.string(), &status);
+  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 1 + 5 + 12)
+      << csv;  // header, actions, metrics
+  const std::string text = RunCommand(
+      Vigia() + " report as " + std::to_string(hijacker) + " --db sqlite:" + a.db.string(),
+      &status);
   ASSERT_EQ(Exit(status), 0);
   EXPECT_NE(text.find("Fix list"), std::string::npos);
   EXPECT_NE(text.find("Action 1 Filtering"), std::string::npos);
@@ -369,13 +385,15 @@ TEST(ReportCli, RegionCountryIxpAndGroups) {
 
   // Unknown entities and bad ids: exit 2 with a message.
   int status = 0;
-  std::string err = RunCommand(Vigia() + " report as 4200000000 --db sqlite:" + a.db.string() + " 2>&1", &status);
+  std::string err =
+      RunCommand(Vigia() + " report as 4200000000 --db sqlite:" + a.db.string() + " 2>&1", &status);
   EXPECT_EQ(Exit(status), 2);
   EXPECT_NE(err.find("is not in snapshot"), std::string::npos) << err;
   err = RunCommand(Vigia() + " report region mars --db sqlite:" + a.db.string() + " 2>&1", &status);
   EXPECT_EQ(Exit(status), 2);
   EXPECT_NE(err.find("not a valid id"), std::string::npos) << err;
-  err = RunCommand(Vigia() + " report as 1 --date 1999-01-01 --db sqlite:" + a.db.string() + " 2>&1", &status);
+  err = RunCommand(
+      Vigia() + " report as 1 --date 1999-01-01 --db sqlite:" + a.db.string() + " 2>&1", &status);
   EXPECT_EQ(Exit(status), 2);
   EXPECT_NE(err.find("no snapshot for 1999-01-01"), std::string::npos) << err;
 }
@@ -387,7 +405,8 @@ TEST(ReportCli, RegionCountryIxpAndGroups) {
 TEST(ReportCli, StoredSummaryEqualsTheMembers) {
   const Analyzed& a = Shared();
   int code = 0;
-  for (std::string what : {"group all", "group manrs", "region lacnic", "region ripencc", "country BR", "country US"}) {
+  for (std::string what : {"group all", "group manrs", "region lacnic", "region ripencc",
+                           "country BR", "country US"}) {
     for (const char* members : {"", " --members 1000", " --members 0"}) {
       const json fast = ReportJson(a, what + members, &code);
       ASSERT_EQ(code, 0) << what;
@@ -404,20 +423,25 @@ TEST(ReportCli, HistoryAcrossSnapshots) {
   const fs::path db = a.dir / "history.db";
   const fs::path day2 = a.dir / "day2";
   int status = 0;
-  RunCommand(Vigia() + " analyze --db sqlite:" + db.string() + " " + a.snap.string() + " 2>&1", &status);
+  RunCommand(Vigia() + " analyze --db sqlite:" + db.string() + " " + a.snap.string() + " 2>&1",
+             &status);
   ASSERT_EQ(Exit(status), 0);
-  RunCommand(Vigia() + " simulate --seed 5 --ases 800 --prefixes 8000 --peers 10 --date 20261123 --out " +
+  RunCommand(Vigia() +
+                 " simulate --seed 5 --ases 800 --prefixes 8000 --peers 10 --date 20261123 --out " +
                  day2.string() + " 2>&1",
              &status);
   ASSERT_EQ(Exit(status), 0);
-  const std::string out = RunCommand(Vigia() + " analyze --json --db sqlite:" + db.string() + " " + day2.string(), &status);
+  const std::string out = RunCommand(
+      Vigia() + " analyze --json --db sqlite:" + db.string() + " " + day2.string(), &status);
   ASSERT_EQ(Exit(status), 0) << out;
   const json s2 = json::parse(out);
   // The same Internet a day later: the history knows every origin, and
   // finds the same incidents, no more.
   EXPECT_EQ(s2["incidents"], a.summary["incidents"]);
-  for (const auto& n : s2["notes"]) EXPECT_EQ(n.get<std::string>().find("history:"), std::string::npos) << n;
-  const std::string r = RunCommand(Vigia() + " report group all --json --db sqlite:" + db.string(), &status);
+  for (const auto& n : s2["notes"])
+    EXPECT_EQ(n.get<std::string>().find("history:"), std::string::npos) << n;
+  const std::string r =
+      RunCommand(Vigia() + " report group all --json --db sqlite:" + db.string(), &status);
   ASSERT_EQ(Exit(status), 0);
   const json rep = json::parse(r);
   ASSERT_EQ(rep["history"].size(), 2u);
@@ -428,9 +452,12 @@ TEST(ReportCli, HistoryAcrossSnapshots) {
   ASSERT_EQ(rep["history_monthly"].size(), 1u);
   EXPECT_EQ(rep["history_monthly"][0]["month"], "2026-11");
   EXPECT_EQ(rep["history_monthly"][0]["snapshots"], 2);
-  EXPECT_NEAR(rep["history_monthly"][0]["overall"].get<double>(),
-              (rep["history"][0]["overall"].get<double>() + rep["history"][1]["overall"].get<double>()) / 2, 0.01);
-  const json old = ReportJson(a, "group all --date 2026-11-22", &status);  // the shared store: one day only
+  EXPECT_NEAR(
+      rep["history_monthly"][0]["overall"].get<double>(),
+      (rep["history"][0]["overall"].get<double>() + rep["history"][1]["overall"].get<double>()) / 2,
+      0.01);
+  const json old =
+      ReportJson(a, "group all --date 2026-11-22", &status);  // the shared store: one day only
   EXPECT_EQ(old["history"].size(), 1u);
 }
 

@@ -40,8 +40,7 @@ std::string ApplyLegacyWithdrawBug(const std::string& line) {
   }
   if (f.size() != 6 || f[2] != "W") return line;
   size_t slash = f[5].find('/');
-  return f[0] + "|" + f[1] + "|" + f[2] + "|" + f[3] + "|" + f[4] + "|" + f[3] +
-         f[5].substr(slash);
+  return f[0] + "|" + f[1] + "|" + f[2] + "|" + f[3] + "|" + f[4] + "|" + f[3] + f[5].substr(slash);
 }
 
 enum class Expect {
@@ -52,7 +51,7 @@ enum class Expect {
 
 struct Exception {
   Expect expect;
-  bool m_only;  // bgpdump -M does not print the field concerned
+  bool m_only;             // bgpdump -M does not print the field concerned
   size_t lines_in_common;  // leading lines that must still be identical
   const char* why;
 };
@@ -70,8 +69,7 @@ const std::map<std::string, Exception> kExceptions = {
      {Expect::kBgpdumpGarbles, false, 5,
       "BIRD writes ADD-PATH NLRI in MESSAGE_AS4 records; bgpdump reads the path identifiers as "
       "prefixes (0.0.0.0/0), Vigía detects the encoding"}},
-    {"mrtparse-samples/bird6_bgp",
-     {Expect::kBgpdumpGarbles, false, 5, "as bird_bgp, for IPv6"}},
+    {"mrtparse-samples/bird6_bgp", {Expect::kBgpdumpGarbles, false, 5, "as bird_bgp, for IPv6"}},
     {"mrtparse-samples/openbgpd_rib_table",
      {Expect::kBgpdumpGarbles, true, 0,
       "a 4-octet AGGREGATOR in a 2-octet TABLE_DUMP record: bgpdump prints \"0 "
@@ -142,8 +140,8 @@ class RealData : public ::testing::Test {
 
 // The issue's acceptance figure for the length-bug file.
 TEST_F(RealData, Ris2000TableDumpGives452018Entries) {
-  const std::string out =
-      RunCommand(Vigia() + " mrt dump -m -q " + SharedData() + "/mrt/bgpkit-fixtures/rrc00-bview.20000111.0032.gz");
+  const std::string out = RunCommand(Vigia() + " mrt dump -m -q " + SharedData() +
+                                     "/mrt/bgpkit-fixtures/rrc00-bview.20000111.0032.gz");
   EXPECT_EQ(Lines(out).size(), 452018u);
 }
 
@@ -157,8 +155,8 @@ TEST_F(RealData, BirdUndeclaredAddPathIsDecoded) {
 }
 
 TEST_F(RealData, FourOctetAggregatorInTwoOctetTableDump) {
-  const std::string out =
-      RunCommand(Vigia() + " mrt dump -m -q " + SharedData() + "/mrt/mrtparse-samples/openbgpd_rib_table");
+  const std::string out = RunCommand(Vigia() + " mrt dump -m -q " + SharedData() +
+                                     "/mrt/mrtparse-samples/openbgpd_rib_table");
   EXPECT_EQ(Lines(out)[0],
             "TABLE_DUMP|1444843994|B|192.168.1.10|65000|192.168.0.0/16|65015|IGP|192.168.0.15|100|"
             "0||NAG|65000 192.168.0.15|");
@@ -166,9 +164,10 @@ TEST_F(RealData, FourOctetAggregatorInTwoOctetTableDump) {
 
 TEST_F(RealData, DamagedFramingIsSkippedAndReadingGoesOn) {
   int rc = 0;
-  const std::string out = RunCommand(Vigia() + " mrt dump -m " + SharedData() +
-                                  "/mrt/bgpkit-fixtures/rrc00-updates.20000325.0345.gz 2>/tmp/vigia_damaged.err",
-                              &rc);
+  const std::string out =
+      RunCommand(Vigia() + " mrt dump -m " + SharedData() +
+                     "/mrt/bgpkit-fixtures/rrc00-updates.20000325.0345.gz 2>/tmp/vigia_damaged.err",
+                 &rc);
   EXPECT_EQ(Lines(out).size(), 5684u);
   EXPECT_EQ(WEXITSTATUS(rc), 1) << "skipped bytes must show in the exit status";
   const std::string err = RunCommand("cat /tmp/vigia_damaged.err");

@@ -48,9 +48,9 @@ using test_util::Vigia;
 const fs::path kGoldenDir = fs::path(VIGIA_SOURCE_DIR) / "tests" / "golden";
 
 // JSON keys whose values depend on when and how fast the run was.
-const std::set<std::string> kVolatileKeys = {"created", "seconds", "elapsed_seconds",
-                                             "load_seconds", "mrt_seconds",
-                                             "reference_seconds", "time", "uptime_seconds"};
+const std::set<std::string> kVolatileKeys = {"created",      "seconds",       "elapsed_seconds",
+                                             "load_seconds", "mrt_seconds",   "reference_seconds",
+                                             "time",         "uptime_seconds"};
 
 struct Case {
   std::string name, kind, args;
@@ -92,12 +92,14 @@ Fixture& Shared() {
     x->snap = x->dir / "snap";
     x->db = x->dir / "vigia.db";
     int status = 0;
-    const std::string sim = RunCommand(Vigia() + " simulate --seed 7 --ases 300 --prefixes 3000 --peers 6 --out " +
-                                           x->snap.string() + " 2>&1",
-                                       &status);
+    const std::string sim =
+        RunCommand(Vigia() + " simulate --seed 7 --ases 300 --prefixes 3000 --peers 6 --out " +
+                       x->snap.string() + " 2>&1",
+                   &status);
     if (Exit(status) != 0) x->error = "simulate failed: " + sim;
-    const std::string an =
-        RunCommand(Vigia() + " analyze --db sqlite:" + x->db.string() + " " + x->snap.string() + " 2>&1", &status);
+    const std::string an = RunCommand(
+        Vigia() + " analyze --db sqlite:" + x->db.string() + " " + x->snap.string() + " 2>&1",
+        &status);
     if (x->error.empty() && Exit(status) != 0) x->error = "analyze failed: " + an;
     return x;
   }();
@@ -198,14 +200,15 @@ TEST_P(Golden, OutputMatches) {
     return;
   }
   std::ifstream in(file, std::ios::binary);
-  ASSERT_TRUE(in) << file << " is missing: run scripts/update-golden.sh (cases.txt:" << c.line << ")";
+  ASSERT_TRUE(in) << file << " is missing: run scripts/update-golden.sh (cases.txt:" << c.line
+                  << ")";
   std::stringstream want;
   want << in.rdbuf();
   if (got != want.str()) {
     const fs::path actual = fs::temp_directory_path() / (c.name + ".actual");
     std::ofstream(actual, std::ios::binary) << got;
-    FAIL() << "output of '" << c.kind << " " << c.args << "' (cases.txt:" << c.line << ") differs from " << file
-           << "\n  diff -u " << file.string() << " " << actual.string()
+    FAIL() << "output of '" << c.kind << " " << c.args << "' (cases.txt:" << c.line
+           << ") differs from " << file << "\n  diff -u " << file.string() << " " << actual.string()
            << "\n  (after an intended change: scripts/update-golden.sh, then review the diff)";
   }
 }

@@ -87,7 +87,8 @@ TEST_F(IrrCli, CheckOnTheRipeSampleAndArinWhois) {
   const std::string files = Irr() + "/ripe-db-sample/ripe-db-route.txt " + Irr() +
                             "/arin-whois/arin-whois-originas-20220925.json.bz2";
   int rc = 0;
-  std::string out = RunCommand(Vigia() + " irr check --irr " + files + " 193.254.30.0/24 AS12726", &rc);
+  std::string out =
+      RunCommand(Vigia() + " irr check --irr " + files + " 193.254.30.0/24 AS12726", &rc);
   EXPECT_EQ(WEXITSTATUS(rc), 0);
   EXPECT_EQ(test_util::Lines(out)[0], "193.254.30.0/24 AS12726: exact");
   EXPECT_NE(out.find("route 193.254.30.0/24 AS12726 RIPE mnt-by AS12312-MNT (" + Irr() +
@@ -109,9 +110,8 @@ TEST_F(IrrCli, CheckOnTheRipeSampleAndArinWhois) {
   EXPECT_EQ(j["objects"][0]["where"],
             Irr() + "/arin-whois/arin-whois-originas-20220925.json.bz2: whois_records.v4[0]");
 
-  out = RunCommand(Vigia() + " irr check --json --sources RIPE --irr " + files +
-                       " 3.0.0.0/16 38895",
-                   &rc);
+  out = RunCommand(
+      Vigia() + " irr check --json --sources RIPE --irr " + files + " 3.0.0.0/16 38895", &rc);
   EXPECT_EQ(nlohmann::json::parse(out)["state"], "not-found");
 }
 
@@ -200,9 +200,10 @@ TEST_F(IrrCli, ExitCodesAndErrorsNameTheFile) {
   EXPECT_NE(err.find("loaded: ONE, TWO"), std::string::npos) << err;
 
   // A malformed object: reported with file:line, the rest answered, exit 1.
-  const std::string bad = Write("bad.db", std::string(kDump) + "\nroute: 10.0.0.0/8\norigin: oops\n");
-  err = RunCommand(
-      Vigia() + " irr check --irr " + bad + " 192.0.2.0/24 AS65001 2>&1 >/dev/null", &rc);
+  const std::string bad =
+      Write("bad.db", std::string(kDump) + "\nroute: 10.0.0.0/8\norigin: oops\n");
+  err = RunCommand(Vigia() + " irr check --irr " + bad + " 192.0.2.0/24 AS65001 2>&1 >/dev/null",
+                   &rc);
   EXPECT_EQ(WEXITSTATUS(rc), 1);
   EXPECT_NE(err.find("vigia: " + bad + ":29: route 10.0.0.0/8: bad origin \"oops\" (skipped)"),
             std::string::npos)
@@ -212,10 +213,10 @@ TEST_F(IrrCli, ExitCodesAndErrorsNameTheFile) {
 TEST_F(IrrCli, IllegalFixtureIsReported) {
   if (!test_util::HaveSharedData("irr")) GTEST_SKIP() << "needs ../shared/data/irr (absent)";
   int rc = 0;
-  const std::string err = RunCommand(Vigia() + " irr check --irr " + Irr() +
-                                         "/rpsl-fixtures/illegal.txt " + Irr() +
-                                         "/rpsl-fixtures/route.txt 167.96.0.0/16 AS2900 2>&1",
-                                     &rc);
+  const std::string err =
+      RunCommand(Vigia() + " irr check --irr " + Irr() + "/rpsl-fixtures/illegal.txt " + Irr() +
+                     "/rpsl-fixtures/route.txt 167.96.0.0/16 AS2900 2>&1",
+                 &rc);
   EXPECT_EQ(WEXITSTATUS(rc), 1);
   EXPECT_NE(err.find("illegal.txt:1: unknown class \"mnt\" (skipped)"), std::string::npos) << err;
   EXPECT_NE(err.find("167.96.0.0/16 AS2900: exact"), std::string::npos) << err;
@@ -272,8 +273,8 @@ TEST_F(IrrCli, ExpandJsonWithSourcePinningAndDepth) {
   EXPECT_EQ(j["asns"], nlohmann::json::array({65099}));
   EXPECT_EQ(j["ipv4"], nlohmann::json::array({"198.51.100.0/24"}));
 
-  std::string err = RunCommand(
-      Vigia() + " irr expand --sources TWO --irr " + f + " AS-TOP 2>&1 >/dev/null", &rc);
+  std::string err =
+      RunCommand(Vigia() + " irr expand --sources TWO --irr " + f + " AS-TOP 2>&1 >/dev/null", &rc);
   EXPECT_EQ(WEXITSTATUS(rc), 2);
   EXPECT_NE(err.find("AS-TOP: no such as-set in TWO"), std::string::npos) << err;
   RunCommand(Vigia() + " irr expand --depth 0 --irr " + f + " AS-TOP 2>/dev/null", &rc);

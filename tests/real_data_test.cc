@@ -55,7 +55,8 @@ bool NeedData() {
          HaveSharedData("registry/delegated") && HaveSharedData("caida/serial-1");
 }
 #define NEED_DATA() \
-  if (!NeedData()) GTEST_SKIP() << SharedData() << ": the real data set is absent (see docs/real-data.md)"
+  if (!NeedData())  \
+  GTEST_SKIP() << SharedData() << ": the real data set is absent (see docs/real-data.md)"
 
 struct RealRun {
   fs::path dir, snap, db;
@@ -79,24 +80,26 @@ const RealRun& Shared() {
     x->snap = x->dir / "snap";
     x->db = x->dir / "x.db";
     int status = 0;
-    x->script_out = RunCommand("bash " + Script() + " " + x->snap.string() + " " + SharedData() + " 2>&1", &status);
+    x->script_out = RunCommand(
+        "bash " + Script() + " " + x->snap.string() + " " + SharedData() + " 2>&1", &status);
     x->script_exit = Exit(status);
     std::ifstream in(x->snap / "manifest.json");
     std::stringstream ss;
     ss << in.rdbuf();
     x->manifest = json::parse(ss.str(), nullptr, false);
     const fs::path err = x->dir / "analyze.err";
-    const std::string out = RunCommand(
-        Vigia() + " analyze " + x->snap.string() + " --db sqlite:" + x->db.string() + " --json 2>" + err.string(),
-        &status);
+    const std::string out =
+        RunCommand(Vigia() + " analyze " + x->snap.string() + " --db sqlite:" + x->db.string() +
+                       " --json 2>" + err.string(),
+                   &status);
     x->analyze_exit = Exit(status);
     x->summary = json::parse(out, nullptr, false);
     std::ifstream e(err);
     std::stringstream es;
     es << e.rdbuf();
     x->analyze_err = es.str();
-    const std::string inc =
-        RunCommand(Vigia() + " incidents --db sqlite:" + x->db.string() + " --json --limit 100000", &status);
+    const std::string inc = RunCommand(
+        Vigia() + " incidents --db sqlite:" + x->db.string() + " --json --limit 100000", &status);
     x->incidents_exit = Exit(status);
     x->incidents = json::parse(inc, nullptr, false);
     return x;
@@ -105,7 +108,8 @@ const RealRun& Shared() {
 }
 
 // Incidents of one type, as (first prefix, culprit) -> the incident.
-std::map<std::pair<std::string, uint64_t>, json> OfType(const json& incidents, const std::string& type) {
+std::map<std::pair<std::string, uint64_t>, json> OfType(const json& incidents,
+                                                        const std::string& type) {
   std::map<std::pair<std::string, uint64_t>, json> out;
   for (const auto& i : incidents) {
     if (i["type"] != type || i["prefixes"].empty()) continue;
@@ -123,15 +127,18 @@ TEST(RealData, ScriptHelpAndRefusals) {
   EXPECT_NE(help.find("Usage: scripts/real-snapshot.sh OUT [DATA]"), std::string::npos) << help;
   RunCommand("bash " + Script() + " >/dev/null 2>&1", &status);
   EXPECT_EQ(Exit(status), 2);
-  const fs::path dir = fs::temp_directory_path() / ("vigia_real_refuse_" + std::to_string(getpid()));
+  const fs::path dir =
+      fs::temp_directory_path() / ("vigia_real_refuse_" + std::to_string(getpid()));
   fs::remove_all(dir);
   fs::create_directories(dir / "full");
   std::ofstream(dir / "full" / "x") << "x";
-  const std::string busy = RunCommand("bash " + Script() + " " + (dir / "full").string() + " 2>&1", &status);
+  const std::string busy =
+      RunCommand("bash " + Script() + " " + (dir / "full").string() + " 2>&1", &status);
   EXPECT_EQ(Exit(status), 2);
   EXPECT_NE(busy.find("not empty"), std::string::npos) << busy;
-  const std::string none =
-      RunCommand("bash " + Script() + " " + (dir / "out").string() + " " + (dir / "no-data").string() + " 2>&1", &status);
+  const std::string none = RunCommand("bash " + Script() + " " + (dir / "out").string() + " " +
+                                          (dir / "no-data").string() + " 2>&1",
+                                      &status);
   EXPECT_EQ(Exit(status), 2);
   EXPECT_NE(none.find("no-data"), std::string::npos) << none;
   EXPECT_FALSE(fs::exists(dir / "out"));
@@ -150,15 +157,18 @@ void CheckLayout(const RealRun& r) {
     ++links;
   }
   EXPECT_EQ(links, 17u);
-  for (const char* f : {"mrt/route-views2.bview.20140523.0600.bz2", "mrt/route-views6.bview.20151101.0600.bz2",
-                        "mrt/rrc06.updates.20150401.0000.gz", "rpki/afrinic-vrps-20220101.csv",
-                        "irr/arin-whois-originas-20220925.json.bz2", "registry/delegated-afrinic-extended-20230323.gz",
-                        "registry/delegated-lacnic-extended-20230323.gz", "registry/ipv4-address-space.csv",
-                        "registry/ipv6-unicast-address-assignments.csv", "topology/20220301.as-rel.txt.bz2",
-                        "topology/20220401.as-org2info.txt.gz", "peeringdb/ix.json.gz", "extra/manrs_isps.csv"}) {
+  for (const char* f :
+       {"mrt/route-views2.bview.20140523.0600.bz2", "mrt/route-views6.bview.20151101.0600.bz2",
+        "mrt/rrc06.updates.20150401.0000.gz", "rpki/afrinic-vrps-20220101.csv",
+        "irr/arin-whois-originas-20220925.json.bz2",
+        "registry/delegated-afrinic-extended-20230323.gz",
+        "registry/delegated-lacnic-extended-20230323.gz", "registry/ipv4-address-space.csv",
+        "registry/ipv6-unicast-address-assignments.csv", "topology/20220301.as-rel.txt.bz2",
+        "topology/20220401.as-org2info.txt.gz", "peeringdb/ix.json.gz", "extra/manrs_isps.csv"}) {
     EXPECT_TRUE(fs::is_regular_file(r.snap / f)) << f;
   }
-  EXPECT_EQ(fs::canonical(r.snap / "mrt/route-views2.bview.20140523.0600.bz2"), fs::canonical(SharedData() + "/" + kRib4));
+  EXPECT_EQ(fs::canonical(r.snap / "mrt/route-views2.bview.20140523.0600.bz2"),
+            fs::canonical(SharedData() + "/" + kRib4));
   // The manifest: the window from the MRT data, and every file with its
   // source, date and checksum.
   ASSERT_TRUE(r.manifest.is_object()) << r.script_out;
@@ -171,7 +181,8 @@ void CheckLayout(const RealRun& r) {
   for (const auto& f : r.manifest["files"]) {
     EXPECT_TRUE(fs::exists(r.snap / f["path"].get<std::string>())) << f.dump();
     EXPECT_EQ(f["sha256"].get<std::string>().size(), 64u) << f.dump();
-    EXPECT_EQ(f["size"].get<uint64_t>(), fs::file_size(r.snap / f["path"].get<std::string>())) << f.dump();
+    EXPECT_EQ(f["size"].get<uint64_t>(), fs::file_size(r.snap / f["path"].get<std::string>()))
+        << f.dump();
     EXPECT_FALSE(f["date"].get<std::string>().empty()) << f.dump();
   }
 }
@@ -181,13 +192,15 @@ void CheckLayout(const RealRun& r) {
 // makes the exit status 1; nothing else may be.
 void CheckFinishes(const RealRun& r) {
   ASSERT_EQ(r.script_exit, 0) << r.script_out;
-  ASSERT_TRUE(r.analyze_exit == 0 || r.analyze_exit == 1) << r.analyze_exit << "\n" << r.analyze_err;
+  ASSERT_TRUE(r.analyze_exit == 0 || r.analyze_exit == 1) << r.analyze_exit << "\n"
+                                                          << r.analyze_err;
   ASSERT_TRUE(r.summary.is_object()) << r.analyze_err;
   if (r.analyze_exit == 1) {
     for (const std::string& line : test_util::Lines(r.analyze_err)) {
       if (line.empty() || line.find("skipped") != std::string::npos) continue;
-      const bool truncated_rib = line.find("route-views2.bview.20140523.0600.bz2") != std::string::npos ||
-                                 line.find("route-views6.bview.20151101.0600.bz2") != std::string::npos;
+      const bool truncated_rib =
+          line.find("route-views2.bview.20140523.0600.bz2") != std::string::npos ||
+          line.find("route-views6.bview.20151101.0600.bz2") != std::string::npos;
       EXPECT_TRUE(truncated_rib) << "unexpected problem: " << line;
     }
     EXPECT_NE(r.analyze_err.find("offset"), std::string::npos) << r.analyze_err;
@@ -210,11 +223,11 @@ TEST(RealData, BgpdumpAgrees) {
   if (!HaveCommand("bgpdump")) GTEST_SKIP() << "bgpdump not installed";
   const std::string d = SharedData() + "/";
   int status = 0;
-  const std::string out = RunCommand("(bgpdump -m " + d + kRib4 + "; bgpdump -m " + d + kRib6 + "; bgpdump -m " + d +
-                                         kUpdates +
-                                         ") 2>/dev/null | awk -F'|' '$3==\"B\"{b++} "
-                                         "$3==\"B\"||$3==\"A\"||$3==\"W\"{p[$6]=1} END{print b+0, length(p)}'",
-                                     &status);
+  const std::string out = RunCommand(
+      "(bgpdump -m " + d + kRib4 + "; bgpdump -m " + d + kRib6 + "; bgpdump -m " + d + kUpdates +
+          ") 2>/dev/null | awk -F'|' '$3==\"B\"{b++} "
+          "$3==\"B\"||$3==\"A\"||$3==\"W\"{p[$6]=1} END{print b+0, length(p)}'",
+      &status);
   EXPECT_EQ(out, std::to_string(kRibEntries) + " " + std::to_string(kPrefixes) + "\n");
 }
 
@@ -239,7 +252,8 @@ void CheckIncidentsTheDataHolds(const RealRun& r) {
   // 2001:12b8::/32 from AS28347 (2015) is "reserved" in LACNIC's 2023
   // file: a date artefact, but what the registry data says.
   ASSERT_TRUE(bogons.contains({"2001:12b8::/32", 28347}));
-  EXPECT_NE(Reasons(bogons.at({"2001:12b8::/32", 28347})).find("lacnic reserved"), std::string::npos);
+  EXPECT_NE(Reasons(bogons.at({"2001:12b8::/32", 28347})).find("lacnic reserved"),
+            std::string::npos);
 
   // bogon_asn. The same default route's path holds AS65023 (RFC 6996
   // private use); AS2905 passes it on. Paths of AS35819 hold AS65558 and
@@ -308,8 +322,9 @@ void CheckIncidentsCommand(const RealRun& r) {
   }
   // One type through the --type filter as well.
   int status = 0;
-  const json only = json::parse(RunCommand(
-      Vigia() + " incidents --db sqlite:" + r.db.string() + " --json --limit 100000 --type rpki_invalid", &status));
+  const json only = json::parse(RunCommand(Vigia() + " incidents --db sqlite:" + r.db.string() +
+                                               " --json --limit 100000 --type rpki_invalid",
+                                           &status));
   ASSERT_EQ(Exit(status), 0);
   EXPECT_EQ(only.size(), reported["rpki_invalid"]);
 }

@@ -1,11 +1,11 @@
 // `vigia bogons` and `vigia registry ...` run as a user would, on the real
 // registry files in ../shared/data/registry and on small hostile ones.
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 #include <sys/wait.h>
 
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "core/test_util.h"
 
@@ -19,15 +19,15 @@ using vigia::test_util::Vigia;
 
 std::string Vig(const std::string& args, int* code, bool with_stderr = false) {
   int status = 0;
-  std::string out = RunCommand(Vigia() + " " + args + (with_stderr ? " 2>&1" : " 2>/dev/null"),
-                               &status);
+  std::string out =
+      RunCommand(Vigia() + " " + args + (with_stderr ? " 2>&1" : " 2>/dev/null"), &status);
   *code = WEXITSTATUS(status);
   return out;
 }
 
 std::string Registry() { return SharedData() + "/registry"; }
 
-#define NEED_REGISTRY()                                                              \
+#define NEED_REGISTRY() \
   if (!HaveSharedData("registry/delegated")) GTEST_SKIP() << "../shared/data/registry absent"
 
 TEST(BogonsCli, HelpAndUsageErrors) {
@@ -143,15 +143,13 @@ TEST(BogonsCli, ComparisonWithTeamCymru) {
             (std::vector<std::string>{"100663296", "1376256", "3273728", "221696"}));
   EXPECT_EQ(got["lacnic ipv4"], (std::vector<std::string>{"167772160", "0", "39168", "1536"}));
   EXPECT_EQ(got["afrinic ipv6"],
-            (std::vector<std::string>{"83117314555764545397335835770093568",
-                                      "80537236406431488519441056995999744",
-                                      "1773527344254522126645368255938560",
-                                      "31453962538721940247456155435008"}));
+            (std::vector<std::string>{
+                "83117314555764545397335835770093568", "80537236406431488519441056995999744",
+                "1773527344254522126645368255938560", "31453962538721940247456155435008"}));
   EXPECT_EQ(got["lacnic ipv6"],
-            (std::vector<std::string>{"83117314555764545397335835770093568",
-                                      "78920516613069226769816920417894400",
-                                      "2912547725900133286965193434202112",
-                                      "42393454909162264313105160863744"}));
+            (std::vector<std::string>{
+                "83117314555764545397335835770093568", "78920516613069226769816920417894400",
+                "2912547725900133286965193434202112", "42393454909162264313105160863744"}));
   // The documented agreement figure: share of the region's addresses on
   // which both lists say the same, (region - only_ours - only_theirs) /
   // region, here for LACNIC IPv4: 1 - 40704 / 167772160.
@@ -176,9 +174,8 @@ TEST(RegistryCli, LookupAsnAndPrefix) {
   EXPECT_EQ(j["delegations"][0]["date"], "2005-10-05");
   EXPECT_EQ(j["bogon"]["bogon"], false);
 
-  j = nlohmann::json::parse(
-      Vig("registry lookup --registry " + Registry() + " --json 200.7.85.0/24 10.1.2.3 64512",
-          &code));
+  j = nlohmann::json::parse(Vig(
+      "registry lookup --registry " + Registry() + " --json 200.7.85.0/24 10.1.2.3 64512", &code));
   ASSERT_EQ(j.size(), 3u);
   EXPECT_EQ(j[0]["delegations"][0]["registry"], "lacnic");
   EXPECT_EQ(j[0]["delegations"][0]["range"], "200.7.84.0 - 200.7.85.255");
@@ -222,11 +219,12 @@ TEST(RegistryCli, MalformedLinesAreReportedSkippedAndCounted) {
   const std::string dir = ::testing::TempDir() + "/registry_cli_bad";
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
-  std::ofstream(dir + "/delegated-lacnic-test") << "2.3|lacnic|1|3|0|0|-0300\r\n"
-                                                   "lacnic|BR|ipv4|200.0.0.0|256|20230101|allocated|1\r\n"
-                                                   "lacnic|BR|ipv4|200.0.1.0|0|20230101|allocated|1\r\n"
-                                                   "garbage\r\n"
-                                                   "lacnic||ipv4|200.0.2.0|256||available\r\n";
+  std::ofstream(dir + "/delegated-lacnic-test")
+      << "2.3|lacnic|1|3|0|0|-0300\r\n"
+         "lacnic|BR|ipv4|200.0.0.0|256|20230101|allocated|1\r\n"
+         "lacnic|BR|ipv4|200.0.1.0|0|20230101|allocated|1\r\n"
+         "garbage\r\n"
+         "lacnic||ipv4|200.0.2.0|256||available\r\n";
   int code = 0;
   const std::string out = Vig("bogons --registry " + dir + " --v4", &code, true);
   EXPECT_EQ(code, 1);

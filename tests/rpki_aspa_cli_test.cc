@@ -59,9 +59,9 @@ TEST_F(AspaCli, JsonForAnUnattestedAndALeakedPath) {
   EXPECT_EQ(j["path"], nlohmann::json::array({64511, 15562}));
   EXPECT_TRUE(j["hops"][0]["providers"].is_null());
   // From a provider, the same two-AS path is Valid (downstream).
-  out = RunCommand(Vigia() + " rpki aspa --json --role provider --vrps " + Sample() +
-                       " --path '64511 15562'",
-                   &rc);
+  out = RunCommand(
+      Vigia() + " rpki aspa --json --role provider --vrps " + Sample() + " --path '64511 15562'",
+      &rc);
   j = nlohmann::json::parse(out);
   EXPECT_EQ(j["state"], "valid");
   EXPECT_EQ(j["algorithm"], "downstream");
@@ -98,9 +98,9 @@ TEST_F(AspaCli, SlurmAssertionsAndFiltersChangeTheAnswer) {
 }
 
 TEST(SlurmCli, PrefixAssertionMakesARouteValidAndABadFileStopsTheRun) {
-  const std::string vrps = WriteTemp(
-      "vigia-slurm-vrps.json",
-      R"({"roas":[{"asn":64496,"prefix":"192.0.2.0/24","maxLength":24,"ta":"test"}]})");
+  const std::string vrps =
+      WriteTemp("vigia-slurm-vrps.json",
+                R"({"roas":[{"asn":64496,"prefix":"192.0.2.0/24","maxLength":24,"ta":"test"}]})");
   const std::string slurm = WriteTemp("vigia-slurm-test.slurm", R"({"slurmVersion": 1,
     "validationOutputFilters": {"prefixFilters": [{"asn": 64496}], "bgpsecFilters": []},
     "locallyAddedAssertions": {"prefixAssertions": [
@@ -129,8 +129,7 @@ TEST(AspaCliArgs, BadRoleOrPathExitsTwo) {
   int rc = 0;
   RunCommand(Vigia() + " rpki aspa --vrps x.json --path '1 2' --role sibling >/dev/null 2>&1", &rc);
   EXPECT_EQ(WEXITSTATUS(rc), 2);
-  const std::string out =
-      RunCommand(Vigia() + " rpki aspa --vrps x.json --path '1 {2' 2>&1", &rc);
+  const std::string out = RunCommand(Vigia() + " rpki aspa --vrps x.json --path '1 {2' 2>&1", &rc);
   EXPECT_EQ(WEXITSTATUS(rc), 2);
   EXPECT_NE(out.find("unbalanced braces"), std::string::npos) << out;
 }

@@ -50,8 +50,9 @@ struct Seen {
 
 std::vector<Seen> Dump(const fs::path& file, std::string* err = nullptr) {
   int status = 0;
-  const std::string out =
-      RunCommand(Vigia() + " mrt dump -m '" + file.string() + "' 2>" + fs::path(file).string() + ".err", &status);
+  const std::string out = RunCommand(
+      Vigia() + " mrt dump -m '" + file.string() + "' 2>" + fs::path(file).string() + ".err",
+      &status);
   EXPECT_EQ(Exit(status), 0) << file;
   if (err) *err = ReadFile(file.string() + ".err");
   fs::remove(file.string() + ".err");
@@ -90,17 +91,19 @@ Sim& Shared() {
     sim->dir = TempDir("snap");
     sim->plain = TempDir("plain");
     int status = 0;
-    RunCommand(Vigia() + " simulate --seed 7 --out " + sim->dir.string() + kSmall + " 2>&1", &status);
+    RunCommand(Vigia() + " simulate --seed 7 --out " + sim->dir.string() + kSmall + " 2>&1",
+               &status);
     EXPECT_EQ(Exit(status), 0);
-    RunCommand(Vigia() + " simulate --seed 7 --incidents none --out " + sim->plain.string() + kSmall +
-                   " 2>&1",
+    RunCommand(Vigia() + " simulate --seed 7 --incidents none --out " + sim->plain.string() +
+                   kSmall + " 2>&1",
                &status);
     EXPECT_EQ(Exit(status), 0);
     sim->truth = json::parse(ReadFile(sim->dir / "truth.json"));
     sim->manifest = json::parse(ReadFile(sim->dir / "manifest.json"));
     for (const auto& e : fs::directory_iterator(sim->dir / "mrt")) {
       auto v = Dump(e.path());
-      auto& to = e.path().filename().string().find("bview") != std::string::npos ? sim->rib : sim->updates;
+      auto& to =
+          e.path().filename().string().find("bview") != std::string::npos ? sim->rib : sim->updates;
       to.insert(to.end(), v.begin(), v.end());
     }
     for (const auto& e : fs::directory_iterator(sim->plain / "mrt")) {
@@ -119,15 +122,17 @@ TEST(SimulateCli, HelpAndBadArguments) {
   int status = 0;
   const std::string help = RunCommand(Vigia() + " simulate --help", &status);
   EXPECT_EQ(Exit(status), 0);
-  for (const char* opt : {"--out", "--ases", "--prefixes", "--peers", "--collectors", "--days", "--seed",
-                          "--incidents", "--asrel", "--pfx2as"}) {
+  for (const char* opt : {"--out", "--ases", "--prefixes", "--peers", "--collectors", "--days",
+                          "--seed", "--incidents", "--asrel", "--pfx2as"}) {
     EXPECT_NE(help.find(opt), std::string::npos) << opt;
   }
   const fs::path d = TempDir("bad");
-  std::string err = RunCommand(Vigia() + " simulate --out " + d.string() + " --incidents hijack=x 2>&1", &status);
+  std::string err =
+      RunCommand(Vigia() + " simulate --out " + d.string() + " --incidents hijack=x 2>&1", &status);
   EXPECT_EQ(Exit(status), 2);
   EXPECT_NE(err.find("hijack=x"), std::string::npos) << err;
-  err = RunCommand(Vigia() + " simulate --out " + d.string() + " --incidents bogus=1 2>&1", &status);
+  err =
+      RunCommand(Vigia() + " simulate --out " + d.string() + " --incidents bogus=1 2>&1", &status);
   EXPECT_EQ(Exit(status), 2);
   EXPECT_NE(err.find("unknown name 'bogus'"), std::string::npos) << err;
   err = RunCommand(Vigia() + " simulate --out " + d.string() + " --days 0 2>&1", &status);
@@ -135,12 +140,14 @@ TEST(SimulateCli, HelpAndBadArguments) {
   err = RunCommand(Vigia() + " simulate --out " + d.string() + " --pfx2as x.csv 2>&1", &status);
   EXPECT_EQ(Exit(status), 2);
   EXPECT_NE(err.find("need --asrel"), std::string::npos) << err;
-  err = RunCommand(Vigia() + " simulate --out " + d.string() + " --asrel /nonexistent.txt 2>&1", &status);
+  err = RunCommand(Vigia() + " simulate --out " + d.string() + " --asrel /nonexistent.txt 2>&1",
+                   &status);
   EXPECT_EQ(Exit(status), 2);
   EXPECT_NE(err.find("/nonexistent.txt"), std::string::npos) << err;
   // A prefix table with nothing usable in it.
   if (test_util::HaveSharedData("caida/serial-1")) {
-    err = RunCommand(Vigia() + " simulate --out " + d.string() + " --asrel " + test_util::SharedData() +
+    err = RunCommand(Vigia() + " simulate --out " + d.string() + " --asrel " +
+                         test_util::SharedData() +
                          "/caida/serial-1/20220301.as-rel.txt.bz2 --pfx2as /dev/null 2>&1",
                      &status);
     EXPECT_EQ(Exit(status), 2) << err;
@@ -151,11 +158,13 @@ TEST(SimulateCli, HelpAndBadArguments) {
   // An existing snapshot is not replaced without --force, and nothing is
   // left half-written.
   fs::create_directories(d);
-  err = RunCommand(Vigia() + " simulate --ases 100 --prefixes 500 --peers 3 --out " + d.string() + " 2>&1",
-                   &status);
+  err = RunCommand(
+      Vigia() + " simulate --ases 100 --prefixes 500 --peers 3 --out " + d.string() + " 2>&1",
+      &status);
   EXPECT_EQ(Exit(status), 2);
   EXPECT_NE(err.find("--force"), std::string::npos) << err;
-  RunCommand(Vigia() + " simulate --ases 100 --prefixes 500 --peers 3 --force --out " + d.string() + " 2>&1",
+  RunCommand(Vigia() + " simulate --ases 100 --prefixes 500 --peers 3 --force --out " + d.string() +
+                 " 2>&1",
              &status);
   EXPECT_EQ(Exit(status), 0);
   EXPECT_TRUE(fs::exists(d / "manifest.json"));
@@ -197,11 +206,13 @@ TEST(SimulateCli, SameSeedGivesIdenticalBytes) {
   const Sim& s = Shared();
   const fs::path again = TempDir("again"), other = TempDir("other");
   int status = 0;
-  RunCommand(Vigia() + " simulate --seed 7 --threads 1 --out " + again.string() + kSmall + " 2>&1", &status);
+  RunCommand(Vigia() + " simulate --seed 7 --threads 1 --out " + again.string() + kSmall + " 2>&1",
+             &status);
   ASSERT_EQ(Exit(status), 0);
   // Every file, byte for byte (also with one routing thread instead of
   // one per core).
-  const std::string diff = RunCommand("diff -r '" + s.dir.string() + "' '" + again.string() + "' 2>&1", &status);
+  const std::string diff =
+      RunCommand("diff -r '" + s.dir.string() + "' '" + again.string() + "' 2>&1", &status);
   EXPECT_EQ(Exit(status), 0) << diff;
   RunCommand(Vigia() + " simulate --seed 8 --out " + other.string() + kSmall + " 2>&1", &status);
   ASSERT_EQ(Exit(status), 0);
@@ -222,35 +233,43 @@ TEST(SimulateCli, MrtParsesWithVigiaAndBgpdump) {
     EXPECT_EQ(err, "") << e.path();
     if (!test_util::HaveCommand("bgpdump")) continue;
     int a = 0, b = 0;
-    const std::string ours = RunCommand(Vigia() + " mrt dump -m '" + e.path().string() + "' 2>/dev/null", &a);
+    const std::string ours =
+        RunCommand(Vigia() + " mrt dump -m '" + e.path().string() + "' 2>/dev/null", &a);
     const std::string theirs = RunCommand("bgpdump -m '" + e.path().string() + "' 2>/dev/null", &b);
     EXPECT_EQ(a, 0);
     EXPECT_EQ(b, 0);
     EXPECT_TRUE(ours == theirs) << e.path() << ": vigia and bgpdump -m differ";
   }
-  if (!test_util::HaveCommand("bgpdump")) GTEST_SKIP() << "Debian bgpdump not installed: compared with Vigía only";
+  if (!test_util::HaveCommand("bgpdump"))
+    GTEST_SKIP() << "Debian bgpdump not installed: compared with Vigía only";
 }
 
 TEST(SimulateCli, OtherFilesParseWithVigiaReaders) {
   const Sim& s = Shared();
   int status = 0;
   // Exit status 1 would mean input was skipped.
-  std::string out = RunCommand(Vigia() + " rpki stats --json --vrps " + (s.dir / "rpki/vrps.json").string(), &status);
+  std::string out = RunCommand(
+      Vigia() + " rpki stats --json --vrps " + (s.dir / "rpki/vrps.json").string(), &status);
   EXPECT_EQ(Exit(status), 0) << out;
   const json rpki = json::parse(out);
   EXPECT_GT(rpki.dump().size(), 10u);
   std::string irr_files;
-  for (const auto& e : fs::directory_iterator(s.dir / "irr")) irr_files += " --irr " + e.path().string();
+  for (const auto& e : fs::directory_iterator(s.dir / "irr"))
+    irr_files += " --irr " + e.path().string();
   out = RunCommand(Vigia() + " irr check" + irr_files + " 192.0.2.0/24 64500 2>&1", &status);
   EXPECT_NE(Exit(status), 2) << out;
   EXPECT_EQ(out.find("skipped"), std::string::npos) << out;
-  out = RunCommand(Vigia() + " topo stats --rel " + (s.dir / "topology/20261122.as-rel2.txt").string() +
-                       " --as2org " + (s.dir / "topology/20261122.as-org2info.txt").string() + " 2>&1",
+  out = RunCommand(Vigia() + " topo stats --rel " +
+                       (s.dir / "topology/20261122.as-rel2.txt").string() + " --as2org " +
+                       (s.dir / "topology/20261122.as-org2info.txt").string() + " 2>&1",
                    &status);
   EXPECT_EQ(Exit(status), 0) << out;
-  out = RunCommand(Vigia() + " peeringdb stats --pdb " + (s.dir / "peeringdb").string() + " 2>&1", &status);
+  out = RunCommand(Vigia() + " peeringdb stats --pdb " + (s.dir / "peeringdb").string() + " 2>&1",
+                   &status);
   EXPECT_EQ(Exit(status), 0) << out;
-  out = RunCommand(Vigia() + " bogons --registry " + (s.dir / "registry").string() + " 2>&1 >/dev/null", &status);
+  out = RunCommand(
+      Vigia() + " bogons --registry " + (s.dir / "registry").string() + " 2>&1 >/dev/null",
+      &status);
   EXPECT_EQ(Exit(status), 0) << out;
   // The participant list has the MANRS header and rows of ASNs.
   const auto rows = Lines(ReadFile(s.dir / "extra/manrs_isps.csv"));
@@ -260,7 +279,8 @@ TEST(SimulateCli, OtherFilesParseWithVigiaReaders) {
 
 // AS relationships from the snapshot's own as-rel file.
 std::map<std::pair<uint64_t, uint64_t>, int> Relations(const fs::path& dir) {
-  std::map<std::pair<uint64_t, uint64_t>, int> rel;  // (a, b) -> -1 a provider of b, 1 customer, 0 peer
+  std::map<std::pair<uint64_t, uint64_t>, int>
+      rel;  // (a, b) -> -1 a provider of b, 1 customer, 0 peer
   for (const auto& e : fs::directory_iterator(dir / "topology")) {
     if (e.path().string().find("as-rel2") == std::string::npos) continue;
     for (const std::string& line : Lines(ReadFile(e.path()))) {
@@ -279,7 +299,8 @@ std::map<std::pair<uint64_t, uint64_t>, int> Relations(const fs::path& dir) {
 // at most one peer link, then down. Returns the index in the AS_PATH of
 // the AS that broke the rule (the AS that sent a route it should not have
 // to the AS before it), or -1.
-int Valley(const std::map<std::pair<uint64_t, uint64_t>, int>& rel, const std::vector<uint64_t>& path) {
+int Valley(const std::map<std::pair<uint64_t, uint64_t>, int>& rel,
+           const std::vector<uint64_t>& path) {
   bool down = false;
   for (size_t i = path.size(); i-- > 1;) {
     auto it = rel.find({path[i - 1], path[i]});  // what path[i-1] is to path[i]
@@ -304,11 +325,13 @@ TEST(SimulateCli, PathsAreValleyFreeExceptInjectedLeaks) {
   const Sim& s = Shared();
   const auto rel = Relations(s.dir);
   ASSERT_GT(rel.size(), 1000u);
-  std::set<std::pair<std::string, std::pair<uint64_t, uint64_t>>> leaks;  // prefix, (propagator, culprit)
+  std::set<std::pair<std::string, std::pair<uint64_t, uint64_t>>>
+      leaks;  // prefix, (propagator, culprit)
   for (const auto& e : s.truth["incidents"]) {
     if (e["type"] != "route_leak") continue;
     for (const auto& p : e["prefixes"]) {
-      leaks.insert({p.get<std::string>(), {e["propagator"].get<uint64_t>(), e["culprit"].get<uint64_t>()}});
+      leaks.insert(
+          {p.get<std::string>(), {e["propagator"].get<uint64_t>(), e["culprit"].get<uint64_t>()}});
     }
   }
   ASSERT_FALSE(leaks.empty());
@@ -323,9 +346,10 @@ TEST(SimulateCli, PathsAreValleyFreeExceptInjectedLeaks) {
       if (at < 0) continue;
       // The valley is the injected leak: the receiver right before the culprit.
       ASSERT_GE(at, 1) << r.prefix;
-      ASSERT_TRUE(leaks.contains({r.prefix, {p[static_cast<size_t>(at) - 1], p[static_cast<size_t>(at)]}}))
-          << r.prefix << " from AS" << r.peer_as << " is not valley-free at AS" << p[static_cast<size_t>(at)]
-          << " and no injected leak explains it";
+      ASSERT_TRUE(
+          leaks.contains({r.prefix, {p[static_cast<size_t>(at) - 1], p[static_cast<size_t>(at)]}}))
+          << r.prefix << " from AS" << r.peer_as << " is not valley-free at AS"
+          << p[static_cast<size_t>(at)] << " and no injected leak explains it";
       ++leaked;
     }
   }
@@ -361,8 +385,8 @@ TEST(SimulateCli, TruthListsExactlyWhatWasInjected) {
       }
     }
   }
-  EXPECT_EQ(types, (std::set<std::string>{"hijack", "subprefix_hijack", "route_leak", "bogon_prefix",
-                                         "bogon_asn", "rpki_invalid"}));
+  EXPECT_EQ(types, (std::set<std::string>{"hijack", "subprefix_hijack", "route_leak",
+                                          "bogon_prefix", "bogon_asn", "rpki_invalid"}));
   for (const std::vector<Seen>* v : {&s.rib, &s.updates}) {
     for (const Seen& r : *v) {
       if (r.withdraw) continue;
@@ -370,8 +394,8 @@ TEST(SimulateCli, TruthListsExactlyWhatWasInjected) {
       uint64_t culprit = r.path.back();
       if (IsBogonAsn(culprit) && r.path.size() > 1) culprit = r.path[r.path.size() - 2];
       auto it = by_route.find({r.prefix, culprit});
-      ASSERT_NE(it, by_route.end()) << r.prefix << " originated by AS" << r.path.back()
-                                    << " is seen but not in truth.json";
+      ASSERT_NE(it, by_route.end())
+          << r.prefix << " originated by AS" << r.path.back() << " is seen but not in truth.json";
       it->second->seen = true;
     }
   }
@@ -440,14 +464,15 @@ TEST(SimulateCli, RealGraphAndPrefixTable) {
                                         "2001:67c:2e8::/48\t3333\n187.16.208.0/20\t26162\n"
                                         "45.231.48.0/22\t268738\n";
   int status = 0;
-  const std::string out = RunCommand(Vigia() + " simulate --asrel " + asrel +
-                                         (test_util::HaveSharedData("caida/as2org") ? " --as2org " + as2org : "") +
-                                         " --pfx2as " + (dir / "table.pyasn").string() +
-                                         " --peers 6 --incidents hijack=2,route_leak=1,bogon_prefix=1,"
-                                         "subprefix_hijack=1,bogon_asn=0,rpki_invalid=0,sibling_moas=0,"
-                                         "ddos_protection=0,customer_subprefix=0,flaps=2 --json --out " +
-                                         (dir / "snap").string() + " 2>&1",
-                                     &status);
+  const std::string out =
+      RunCommand(Vigia() + " simulate --asrel " + asrel +
+                     (test_util::HaveSharedData("caida/as2org") ? " --as2org " + as2org : "") +
+                     " --pfx2as " + (dir / "table.pyasn").string() +
+                     " --peers 6 --incidents hijack=2,route_leak=1,bogon_prefix=1,"
+                     "subprefix_hijack=1,bogon_asn=0,rpki_invalid=0,sibling_moas=0,"
+                     "ddos_protection=0,customer_subprefix=0,flaps=2 --json --out " +
+                     (dir / "snap").string() + " 2>&1",
+                 &status);
   ASSERT_EQ(Exit(status), 0) << out;
   const json rep = json::parse(out.substr(out.find('{')));
   EXPECT_GT(rep["ases"].get<size_t>(), 70000u);

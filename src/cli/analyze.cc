@@ -4,8 +4,6 @@
 // vigia incidents: reads them back.
 #include "pipeline/analyze.h"
 
-#include "detect/incident_type.h"
-
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -26,6 +24,7 @@
 #include "cli/commands.h"
 #include "core/sha256.h"
 #include "core/time_format.h"
+#include "detect/incident_type.h"
 #include "report/report.h"
 #include "score/manrs.h"
 #include "store/backends.h"
@@ -36,7 +35,6 @@ namespace vigia::cli {
 namespace {
 
 using nlohmann::ordered_json;
-
 
 struct AnalyzeArgs {
   std::string snap;
@@ -57,8 +55,10 @@ int RunAnalyze(const AnalyzeArgs& a) {
   pipeline::AnalyzeOptions opts;
   opts.score.threads = a.threads;
   if (!score::ParseBands(a.bands, &opts.score.bands)) {
-    std::fprintf(stderr, "vigia: analyze: --bands %s: want READY,ASPIRING with 0 <= ASPIRING <= READY <= 100\n",
-                 a.bands.c_str());
+    std::fprintf(
+        stderr,
+        "vigia: analyze: --bands %s: want READY,ASPIRING with 0 <= ASPIRING <= READY <= 100\n",
+        a.bands.c_str());
     return kExitFailed;
   }
   if (tty) {
@@ -90,10 +90,10 @@ int RunAnalyze(const AnalyzeArgs& a) {
       for (size_t k = 0; k < score::kActionCount; ++k) {
         const auto& pa = r->all->action[k];
         bands[score::ActionName(static_cast<score::Action>(k))] = {{"mean", report::Num(pa.mean)},
-                                                                    {"ready", pa.ready},
-                                                                    {"aspiring", pa.aspiring},
-                                                                    {"lagging", pa.lagging},
-                                                                    {"no_data", pa.no_data}};
+                                                                   {"ready", pa.ready},
+                                                                   {"aspiring", pa.aspiring},
+                                                                   {"lagging", pa.lagging},
+                                                                   {"no_data", pa.no_data}};
       }
       j["scores"] = bands;
     }
@@ -128,8 +128,8 @@ int RunAnalyze(const AnalyzeArgs& a) {
         const auto& pa = r->all->action[k];
         std::printf("    %-8s mean %-7s ready %-6u aspiring %-6u lagging %-6u no data %u\n",
                     score::ActionName(static_cast<score::Action>(k)),
-                    pa.mean ? fmt::format("{:.1f}", *pa.mean).c_str() : "-", pa.ready, pa.aspiring, pa.lagging,
-                    pa.no_data);
+                    pa.mean ? fmt::format("{:.1f}", *pa.mean).c_str() : "-", pa.ready, pa.aspiring,
+                    pa.lagging, pa.no_data);
       }
     }
     for (const std::string& n : r->notes) std::printf("  note       %s\n", n.c_str());
@@ -207,9 +207,10 @@ int RunIncidents(const IncidentsArgs& a) {
                 snap->date.c_str(),
                 snap->partial ? ", PARTIAL (an input was missing or damaged)" : "", rows->size());
     for (const auto& r : *rows) {
-      std::printf("%-17s AS%-10u %-12s %s .. %s  %s%s  confidence %.2f\n", r.type.c_str(), r.culprit,
-                  r.propagator ? fmt::format("via AS{}", *r.propagator).c_str() : "",
-                  IsoTime(r.start).c_str(), IsoTime(r.end).c_str(), r.prefixes.empty() ? "" : r.prefixes[0].c_str(),
+      std::printf("%-17s AS%-10u %-12s %s .. %s  %s%s  confidence %.2f\n", r.type.c_str(),
+                  r.culprit, r.propagator ? fmt::format("via AS{}", *r.propagator).c_str() : "",
+                  IsoTime(r.start).c_str(), IsoTime(r.end).c_str(),
+                  r.prefixes.empty() ? "" : r.prefixes[0].c_str(),
                   r.prefixes.size() > 1 ? fmt::format(" (+{})", r.prefixes.size() - 1).c_str() : "",
                   r.confidence);
     }
@@ -229,12 +230,15 @@ int Analyze(const std::string& snap, const std::string& db, bool json) {
 
 void RegisterAnalyze(CLI::App& app, int* exit_code) {
   auto a = std::make_shared<AnalyzeArgs>();
-  CLI::App* cmd = app.add_subcommand(
-      "analyze", "Detect incidents and score every AS (MANRS) in a snapshot directory; store them as one snapshot");
-  cmd->add_option("SNAP", a->snap, "Snapshot directory (SPEC layout: mrt/, rpki/, irr/, ...)")->required();
+  CLI::App* cmd = app.add_subcommand("analyze",
+                                     "Detect incidents and score every AS (MANRS) in a snapshot "
+                                     "directory; store them as one snapshot");
+  cmd->add_option("SNAP", a->snap, "Snapshot directory (SPEC layout: mrt/, rpki/, irr/, ...)")
+      ->required();
   cmd->add_option("--db", a->db, "Store URL: " + store::BackendUsage() + ", or a path (SQLite)")
       ->capture_default_str();
-  cmd->add_option("--bands", a->bands, "Band thresholds READY,ASPIRING in percent")->capture_default_str();
+  cmd->add_option("--bands", a->bands, "Band thresholds READY,ASPIRING in percent")
+      ->capture_default_str();
   cmd->add_option("--threads", a->threads, "Threads for validation (0: one per core)");
   cmd->add_flag("--json", a->json, "Print the summary as JSON");
   cmd->footer(
@@ -254,7 +258,8 @@ void RegisterAnalyze(CLI::App& app, int* exit_code) {
       ->check(CLI::IsMember(detect::IncidentTypeNameList()));
   inc->add_option("--as", q->asn, "Only incidents with this AS as culprit or propagator")
       ->check(CLI::Range(int64_t{0}, int64_t{4294967295}));
-  inc->add_option("--limit", q->limit, "At most this many")->check(CLI::Range(size_t{1}, size_t{100000}))
+  inc->add_option("--limit", q->limit, "At most this many")
+      ->check(CLI::Range(size_t{1}, size_t{100000}))
       ->capture_default_str();
   inc->add_option("--offset", q->offset, "Skip this many first")->capture_default_str();
   inc->add_flag("--json", q->json, "One JSON object per incident, in an array");

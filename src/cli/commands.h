@@ -17,19 +17,19 @@ inline constexpr int kExitFailed = 2;   // could not run (usage, unreadable file
 void RegisterMrtDump(CLI::App& mrt, int* exit_code);
 void RegisterMrtStats(CLI::App& mrt, int* exit_code);
 void RegisterMrtGenerate(CLI::App& mrt, int* exit_code);
-void RegisterRpki(CLI::App& app, int* exit_code);       // rpki.cc: validate, stats
-void RegisterRpkiAspa(CLI::App& rpki, int* exit_code);  // rpki_aspa.cc
-void RegisterRpkiFetch(CLI::App& rpki, int* exit_code); // rpki_fetch.cc
-void RegisterIrr(CLI::App& app, int* exit_code);        // irr.cc: check, expand
-void RegisterBogons(CLI::App& app, int* exit_code);     // registry.cc: bogons
-void RegisterRegistry(CLI::App& app, int* exit_code);   // registry.cc: registry lookup
-void RegisterTopo(CLI::App& app, int* exit_code);       // topo.cc: rel, cone
-void RegisterPeeringDb(CLI::App& app, int* exit_code);  // peeringdb.cc
-void RegisterSimulate(CLI::App& app, int* exit_code);   // simulate.cc
-void RegisterAnalyze(CLI::App& app, int* exit_code);    // analyze.cc: analyze, incidents
-void RegisterDemo(CLI::App& app, int* exit_code);       // demo.cc
-void RegisterReport(CLI::App& app, int* exit_code);     // report.cc
-void RegisterServe(CLI::App& app, int* exit_code);      // serve.cc
+void RegisterRpki(CLI::App& app, int* exit_code);        // rpki.cc: validate, stats
+void RegisterRpkiAspa(CLI::App& rpki, int* exit_code);   // rpki_aspa.cc
+void RegisterRpkiFetch(CLI::App& rpki, int* exit_code);  // rpki_fetch.cc
+void RegisterIrr(CLI::App& app, int* exit_code);         // irr.cc: check, expand
+void RegisterBogons(CLI::App& app, int* exit_code);      // registry.cc: bogons
+void RegisterRegistry(CLI::App& app, int* exit_code);    // registry.cc: registry lookup
+void RegisterTopo(CLI::App& app, int* exit_code);        // topo.cc: rel, cone
+void RegisterPeeringDb(CLI::App& app, int* exit_code);   // peeringdb.cc
+void RegisterSimulate(CLI::App& app, int* exit_code);    // simulate.cc
+void RegisterAnalyze(CLI::App& app, int* exit_code);     // analyze.cc: analyze, incidents
+void RegisterDemo(CLI::App& app, int* exit_code);        // demo.cc
+void RegisterReport(CLI::App& app, int* exit_code);      // report.cc
+void RegisterServe(CLI::App& app, int* exit_code);       // serve.cc
 
 // `vigia analyze SNAP --db DB [--json]`, for commands that chain it.
 int Analyze(const std::string& snap, const std::string& db, bool json);

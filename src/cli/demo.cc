@@ -12,8 +12,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "detect/incident_type.h"
 #include "cli/commands.h"
+#include "detect/incident_type.h"
 #include "serve/server.h"
 #include "sim/snapshot.h"
 #include "store/store.h"
@@ -40,8 +40,9 @@ std::string MakeToken(const std::filesystem::path& file) {
   if (!(out << token << "\n")) return {};
   out.close();
   std::error_code ec;
-  std::filesystem::permissions(file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write,
-                               std::filesystem::perm_options::replace, ec);
+  std::filesystem::permissions(
+      file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write,
+      std::filesystem::perm_options::replace, ec);
   return token;
 }
 
@@ -66,9 +67,10 @@ int RunDemo(const DemoArgs& a) {
     std::fprintf(stderr, "vigia: demo: %s\n", rep.status().message().c_str());
     return kExitFailed;
   }
-  std::printf("   %zu ASes, %zu prefixes, %llu RIB entries, %llu update messages, %zu incidents injected\n",
-              rep->ases, rep->prefixes, static_cast<unsigned long long>(rep->rib_entries),
-              static_cast<unsigned long long>(rep->update_messages), rep->incidents);
+  std::printf(
+      "   %zu ASes, %zu prefixes, %llu RIB entries, %llu update messages, %zu incidents injected\n",
+      rep->ases, rep->prefixes, static_cast<unsigned long long>(rep->rib_entries),
+      static_cast<unsigned long long>(rep->update_messages), rep->incidents);
   std::printf("2. analyzing it into %s\n", db.c_str());
   fs::remove(db, ec);
   fs::remove(db.string() + "-wal", ec);
@@ -82,34 +84,37 @@ int RunDemo(const DemoArgs& a) {
   ss << in.rdbuf();
   const auto truth = nlohmann::json::parse(ss.str(), nullptr, false);
   {
-  auto store = store::Store::Open("sqlite:" + db.string());
-  if (!store.ok() || !truth.is_object()) {
-    std::fprintf(stderr, "vigia: demo: cannot read back %s\n", db.c_str());
-    return kExitFailed;
-  }
-  auto newest = (*store)->SnapshotFor("");
-  if (!newest.ok()) return kExitFailed;
-  store::IncidentQuery q;
-  q.snapshot = newest->id;
-  q.limit = 100'000;
-  auto rows = (*store)->Incidents(q);
-  if (!rows.ok()) return kExitFailed;
-  std::map<std::string, std::pair<size_t, size_t>> count;  // type -> (injected, found)
-  for (const auto& t : truth["incidents"]) ++count[t["type"].get<std::string>()].first;
-  for (const auto& r : *rows) ++count[r.type].second;
-  std::printf("3. found / injected per type (benign lookalikes injected: %zu)\n", truth["benign"].size());
-  const std::string unregistered(detect::kIrrUnregistered);
-  for (const auto& [type, c] : count) {
-    if (type == unregistered) continue;
-    std::printf("   %-18s %4zu / %zu\n", type.c_str(), c.second, c.first);
-  }
-  if (count.contains(unregistered)) {
-    std::printf("   %-18s %4zu (routes without a route object, per origin: a registration state, not injected)\n",
-                unregistered.c_str(), count[unregistered].second);
-  }
-  std::printf("\nNext: vigia incidents --db sqlite:%s --type hijack\n", db.c_str());
-  std::printf("      vigia report region lacnic --db sqlite:%s\n", db.c_str());
-  std::printf("      vigia report group manrs --db sqlite:%s\n", db.c_str());
+    auto store = store::Store::Open("sqlite:" + db.string());
+    if (!store.ok() || !truth.is_object()) {
+      std::fprintf(stderr, "vigia: demo: cannot read back %s\n", db.c_str());
+      return kExitFailed;
+    }
+    auto newest = (*store)->SnapshotFor("");
+    if (!newest.ok()) return kExitFailed;
+    store::IncidentQuery q;
+    q.snapshot = newest->id;
+    q.limit = 100'000;
+    auto rows = (*store)->Incidents(q);
+    if (!rows.ok()) return kExitFailed;
+    std::map<std::string, std::pair<size_t, size_t>> count;  // type -> (injected, found)
+    for (const auto& t : truth["incidents"]) ++count[t["type"].get<std::string>()].first;
+    for (const auto& r : *rows) ++count[r.type].second;
+    std::printf("3. found / injected per type (benign lookalikes injected: %zu)\n",
+                truth["benign"].size());
+    const std::string unregistered(detect::kIrrUnregistered);
+    for (const auto& [type, c] : count) {
+      if (type == unregistered) continue;
+      std::printf("   %-18s %4zu / %zu\n", type.c_str(), c.second, c.first);
+    }
+    if (count.contains(unregistered)) {
+      std::printf(
+          "   %-18s %4zu (routes without a route object, per origin: a registration state, not "
+          "injected)\n",
+          unregistered.c_str(), count[unregistered].second);
+    }
+    std::printf("\nNext: vigia incidents --db sqlite:%s --type hijack\n", db.c_str());
+    std::printf("      vigia report region lacnic --db sqlite:%s\n", db.c_str());
+    std::printf("      vigia report group manrs --db sqlite:%s\n", db.c_str());
   }
   if (!a.serve) return kExitOk;
 
@@ -123,7 +128,8 @@ int RunDemo(const DemoArgs& a) {
   if (so.token.empty()) {
     std::printf("   (no token could be written: contesting incidents is off)\n");
   } else {
-    std::printf("   contesting an incident needs the bearer token in %s\n", (dir / "token").c_str());
+    std::printf("   contesting an incident needs the bearer token in %s\n",
+                (dir / "token").c_str());
   }
   if (serve::FindWebApp("").empty()) {
     std::printf("   the web app is not built (cd web && npm ci && npm run build): the API only\n");
@@ -137,14 +143,17 @@ int RunDemo(const DemoArgs& a) {
 void RegisterDemo(CLI::App& app, int* exit_code) {
   auto a = std::make_shared<DemoArgs>();
   CLI::App* cmd = app.add_subcommand(
-      "demo", "Simulate the demo-size Internet, analyze it into a local store, compare the "
-              "incidents found with those injected, and serve the dashboard");
+      "demo",
+      "Simulate the demo-size Internet, analyze it into a local store, compare the "
+      "incidents found with those injected, and serve the dashboard");
   cmd->add_option("--dir", a->dir, "Where the snapshot and the store go")->capture_default_str();
   cmd->add_option("--seed", a->seed, "Seed of the simulated Internet")->capture_default_str();
-  cmd->add_option("--listen", a->listen, "HOST:PORT to serve the dashboard on (port 0: any free port)")
+  cmd->add_option("--listen", a->listen,
+                  "HOST:PORT to serve the dashboard on (port 0: any free port)")
       ->capture_default_str();
   auto no_serve = std::make_shared<bool>(false);
-  cmd->add_flag("--no-serve", *no_serve, "Stop after the analysis instead of serving the dashboard");
+  cmd->add_flag("--no-serve", *no_serve,
+                "Stop after the analysis instead of serving the dashboard");
   cmd->callback([a, exit_code, no_serve] {
     a->serve = !*no_serve;
     *exit_code = RunDemo(*a);

@@ -1,10 +1,9 @@
 // vigia irr check / expand: the IRR status of an announcement, and
 // recursive as-set expansion (SPEC C4). Both load RPSL dumps and ARIN-WHOIS
 // originAS JSON given with --irr (any compression, recognised by content).
-#include <nlohmann/json.hpp>
-
 #include <cstdio>
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -52,8 +51,7 @@ bool Load(const IrrArgs& a, irr::IrrDatabase* db, bool* skipped) {
   }
   if (db->problems().count() > 0) *skipped = true;
   if (db->problems().count() > printed) {
-    std::fprintf(stderr, "vigia: %zu more problems not shown\n",
-                 db->problems().count() - printed);
+    std::fprintf(stderr, "vigia: %zu more problems not shown\n", db->problems().count() - printed);
   }
   db->Build();
   return any;
@@ -61,8 +59,7 @@ bool Load(const IrrArgs& a, irr::IrrDatabase* db, bool* skipped) {
 
 // --sources names to ids, in the order given. False (and a message) when a
 // name is not among the loaded sources.
-bool ResolveSources(const IrrArgs& a, const irr::IrrDatabase& db,
-                    std::vector<irr::SourceId>* out) {
+bool ResolveSources(const IrrArgs& a, const irr::IrrDatabase& db, std::vector<irr::SourceId>* out) {
   for (const std::string& name : a.sources) {
     auto id = db.FindSource(name);
     if (!id) {
@@ -82,10 +79,12 @@ bool ResolveSources(const IrrArgs& a, const irr::IrrDatabase& db,
 // positionals are optional to CLI11 and the missing ones are taken back
 // from the end of the file list here. False (and a message) when there are
 // not enough values for them.
-bool TakePositionals(std::vector<std::string>* files, std::vector<std::pair<std::string*, const char*>> slots) {
+bool TakePositionals(std::vector<std::string>* files,
+                     std::vector<std::pair<std::string*, const char*>> slots) {
   size_t missing = 0;
   for (auto& [slot, name] : slots) missing += slot->empty();
-  if (missing == 0) return !files->empty() || (std::fprintf(stderr, "vigia: --irr needs a file\n"), false);
+  if (missing == 0)
+    return !files->empty() || (std::fprintf(stderr, "vigia: --irr needs a file\n"), false);
   if (files->size() < missing + 1) {
     std::string names;
     for (auto& [slot, name] : slots) {
@@ -152,7 +151,8 @@ int RunCheck(IrrArgs a) {
       std::string extra;
       if (o.mnt_by) extra += " mnt-by " + std::string(db.strings().Get(o.mnt_by));
       if (o.name) extra += " net " + std::string(db.strings().Get(o.name));
-      std::printf("  %s %s AS%u %s%s (%s)\n", o.prefix.family() == Family::kIpv4 ? "route" : "route6",
+      std::printf("  %s %s AS%u %s%s (%s)\n",
+                  o.prefix.family() == Family::kIpv4 ? "route" : "route6",
                   o.prefix.ToString().c_str(), o.origin, db.sources()[o.source].c_str(),
                   extra.c_str(), db.Where(o.place).c_str());
     }
@@ -243,7 +243,8 @@ int RunExpand(IrrArgs a) {
     out.MaybeFlush();
   }
   if (!a.asns_only) {
-    for (const auto& [title, list] : {std::pair{"ipv4:\n", &r.ipv4}, std::pair{"ipv6:\n", &r.ipv6}}) {
+    for (const auto& [title, list] :
+         {std::pair{"ipv4:\n", &r.ipv4}, std::pair{"ipv6:\n", &r.ipv6}}) {
       out.Append(title);
       for (const Prefix& p : *list) {
         out.Append("  ");
@@ -313,8 +314,9 @@ void RegisterIrr(CLI::App& app, int* exit_code) {
   CLI::App* expand = irr->add_subcommand(
       "expand", "Recursive expansion of an as-set (or an AS) into ASNs and route prefixes");
   AddLoadOptions(expand, ea.get());
-  expand->add_option("--depth", ea->depth,
-                     "most levels of nested sets to follow (1 = the set's own members)")
+  expand
+      ->add_option("--depth", ea->depth,
+                   "most levels of nested sets to follow (1 = the set's own members)")
       ->capture_default_str();
   expand->add_flag("--asns-only", ea->asns_only, "list the ASNs only, no prefixes");
   expand->add_option("AS-SET", ea->set,

@@ -35,7 +35,8 @@ int RunGenerate(const GenArgs& a) {
     mrt::PeerEntry p;
     p.bgp_id = IpAddress::V4(0x0A000000 + i + 1);
     if (i % 4 == 3) {
-      uint8_t b[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, static_cast<uint8_t>(i + 1)};
+      uint8_t b[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0,
+                       0,    0,    0,    0,    0, 0, 0, static_cast<uint8_t>(i + 1)};
       p.ip = IpAddress::FromBytes(Family::kIpv6, b);
     } else {
       p.ip = IpAddress::V4(0xC6336400 + i + 1);  // 198.51.100.x
@@ -68,7 +69,8 @@ int RunGenerate(const GenArgs& a) {
       bytes[0] = static_cast<uint8_t>(std::uniform_int_distribution<int>(1, 223)(rng));
       for (int i = 1; i < 4; ++i) bytes[i] = static_cast<uint8_t>(rng());
     }
-    rib.prefix = Prefix(IpAddress::FromBytes(v6 ? Family::kIpv6 : Family::kIpv4, bytes), len).Masked();
+    rib.prefix =
+        Prefix(IpAddress::FromBytes(v6 ? Family::kIpv6 : Family::kIpv4, bytes), len).Masked();
     const uint32_t origin = asn_dist(rng);
     size_t n = std::min<uint64_t>(a.entries - written,
                                   std::uniform_int_distribution<unsigned>(1, a.peers)(rng));

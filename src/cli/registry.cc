@@ -2,18 +2,18 @@
 // AS numbers, and the comparison with another bogon list.
 // vigia registry lookup / stats / special: who holds an ASN or prefix, a
 // summary of the delegated stats, the built-in special-purpose table.
-#include <nlohmann/json.hpp>
+#include "registry/registry.h"
 
 #include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "cli/commands.h"
-#include "registry/registry.h"
 
 namespace vigia::cli {
 
@@ -67,8 +67,8 @@ bool LoadRegistry(const RegistryArgs& a, Registry* reg, bool* skipped) {
   for (const LoadProblem& w : reg->stats().warnings()) {
     std::fprintf(stderr, "vigia: %s: warning: %s\n", w.where.c_str(), w.message.c_str());
   }
-  *skipped = !reg->file_problems().empty() || reg->stats().skipped() > 0 ||
-             reg->iana().skipped() > 0;
+  *skipped =
+      !reg->file_problems().empty() || reg->stats().skipped() > 0 || reg->iana().skipped() > 0;
   return true;
 }
 
@@ -154,8 +154,8 @@ int RunCompare(const RegistryArgs& a, const Registry& reg, bool skipped) {
                   r["region"].get<std::string>().c_str(), r["family"].get<std::string>().c_str(),
                   r["region_addresses"].get<std::string>().c_str(),
                   r["both"].get<std::string>().c_str(), r["only_ours"].get<std::string>().c_str(),
-                  r["only_theirs"].get<std::string>().c_str(),
-                  100 * r["agreement"].get<double>(), r["bogon_jaccard"].get<double>());
+                  r["only_theirs"].get<std::string>().c_str(), 100 * r["agreement"].get<double>(),
+                  r["bogon_jaccard"].get<double>());
     }
   }
   return skipped ? kExitSkipped : kExitOk;
@@ -332,13 +332,13 @@ std::optional<nlohmann::ordered_json> Lookup(const Registry& reg, const std::str
   }
   nlohmann::ordered_json sp = nlohmann::json::array();
   for (const registry::SpecialPurposeBlock* b : registry::SpecialPurposeCovering(*p)) {
-    sp.push_back({{"prefix", b->prefix.ToString()},
-                  {"name", std::string(b->name)},
-                  {"rfc", std::string(b->rfc)},
-                  {"forwardable", std::string(registry::ReachabilityName(b->forwardable))},
-                  {"globally_reachable",
-                   std::string(registry::ReachabilityName(b->globally_reachable))},
-                  {"bogon", b->bogon}});
+    sp.push_back(
+        {{"prefix", b->prefix.ToString()},
+         {"name", std::string(b->name)},
+         {"rfc", std::string(b->rfc)},
+         {"forwardable", std::string(registry::ReachabilityName(b->forwardable))},
+         {"globally_reachable", std::string(registry::ReachabilityName(b->globally_reachable))},
+         {"bogon", b->bogon}});
   }
   j["special_purpose"] = sp;
   // Which bogon reasons the prefix meets, and whether it lies wholly in them.
@@ -392,13 +392,14 @@ void PrintLookupText(const nlohmann::ordered_json& j) {
   }
   if (j.contains("iana") && !j["iana"].is_null()) {
     const auto& i = j["iana"];
-    field("iana", i["prefix"].get<std::string>() + " " + i["designation"].get<std::string>() +
-                      " " + i["status"].get<std::string>() + " " + i["date"].get<std::string>() +
-                      (i["whois"].get<std::string>().empty() ? "" : " " + i["whois"].get<std::string>()));
+    field("iana",
+          i["prefix"].get<std::string>() + " " + i["designation"].get<std::string>() + " " +
+              i["status"].get<std::string>() + " " + i["date"].get<std::string>() +
+              (i["whois"].get<std::string>().empty() ? "" : " " + i["whois"].get<std::string>()));
   }
   for (const auto& s : j["special_purpose"]) {
-    std::string text = s.contains("prefix") ? s["prefix"].get<std::string>()
-                                            : s["range"].get<std::string>();
+    std::string text =
+        s.contains("prefix") ? s["prefix"].get<std::string>() : s["range"].get<std::string>();
     text += " " + s["name"].get<std::string>() + " (" + s["rfc"].get<std::string>() + ")";
     if (s.contains("globally_reachable")) {
       text += " globally-reachable=" + s["globally_reachable"].get<std::string>();
@@ -506,12 +507,13 @@ int RunSpecial(const RegistryArgs& a) {
         (a.v6 && !a.v4 && b.prefix.family() != Family::kIpv6)) {
       continue;
     }
-    arr.push_back({{"prefix", b.prefix.ToString()},
-                   {"name", std::string(b.name)},
-                   {"rfc", std::string(b.rfc)},
-                   {"forwardable", std::string(registry::ReachabilityName(b.forwardable))},
-                   {"globally_reachable", std::string(registry::ReachabilityName(b.globally_reachable))},
-                   {"bogon", b.bogon}});
+    arr.push_back(
+        {{"prefix", b.prefix.ToString()},
+         {"name", std::string(b.name)},
+         {"rfc", std::string(b.rfc)},
+         {"forwardable", std::string(registry::ReachabilityName(b.forwardable))},
+         {"globally_reachable", std::string(registry::ReachabilityName(b.globally_reachable))},
+         {"bogon", b.bogon}});
   }
   nlohmann::ordered_json asns = nlohmann::json::array();
   for (const registry::SpecialAsnRange& r : registry::SpecialAsnRanges()) {
@@ -538,10 +540,11 @@ int RunSpecial(const RegistryArgs& a) {
 }
 
 void AddSourceOptions(CLI::App* cmd, RegistryArgs* a, bool dir_required) {
-  auto* opt = cmd->add_option("--registry", a->dir,
-                              "directory searched recursively for delegated-* files (RIR stats, "
-                              "any compression) and the IANA ipv4-address-space / "
-                              "ipv6-unicast-address-assignments CSVs, e.g. ../shared/data/registry");
+  auto* opt =
+      cmd->add_option("--registry", a->dir,
+                      "directory searched recursively for delegated-* files (RIR stats, "
+                      "any compression) and the IANA ipv4-address-space / "
+                      "ipv6-unicast-address-assignments CSVs, e.g. ../shared/data/registry");
   if (dir_required) opt->required();
   cmd->add_option("--delegated", a->delegated,
                   "a further delegated-stats file, e.g. an NRO combined file (repeatable)");
@@ -591,8 +594,8 @@ void RegisterRegistry(CLI::App& app, int* exit_code) {
   stats->callback([sa, exit_code] { *exit_code = RunStats(*sa); });
 
   auto pa = std::make_shared<RegistryArgs>();
-  CLI::App* special = reg->add_subcommand(
-      "special", "The built-in special-purpose address and AS number tables");
+  CLI::App* special =
+      reg->add_subcommand("special", "The built-in special-purpose address and AS number tables");
   special->add_flag("--v4", pa->v4, "IPv4 only");
   special->add_flag("--v6", pa->v6, "IPv6 only");
   special->add_flag("--json", pa->json, "print JSON");

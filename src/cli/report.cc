@@ -52,10 +52,12 @@ int RunReport(const ReportArgs& a) {
 
 void RegisterReport(CLI::App& app, int* exit_code) {
   CLI::App* cmd = app.add_subcommand(
-      "report", "Report on an AS, a country, an RIR region, an IXP or a group from a stored snapshot");
+      "report",
+      "Report on an AS, a country, an RIR region, an IXP or a group from a stored snapshot");
   cmd->require_subcommand(1);
   cmd->footer(
-      "Scores per MANRS action and metric with Ready/Aspiring/Lagging bands, incidents with evidence, "
+      "Scores per MANRS action and metric with Ready/Aspiring/Lagging bands, incidents with "
+      "evidence, "
       "and a fix list with the score each fix would reach. Methodology: docs/methodology.md. Exit "
       "status 2 when the store, the snapshot or the entity is missing.");
   struct Kind {
@@ -79,13 +81,15 @@ void RegisterReport(CLI::App& app, int* exit_code) {
         ->capture_default_str();
     auto* json = sub->add_flag("--json", a->json, "JSON");
     sub->add_flag("--csv", a->csv, "CSV: one row per action and metric")->excludes(json);
-    sub->add_flag("--from-members", a->from_members,
-                  "Aggregates: recompute from every member's stored rows instead of the summary analyze "
-                  "stored (the same numbers, slower; a check)");
+    sub->add_flag(
+        "--from-members", a->from_members,
+        "Aggregates: recompute from every member's stored rows instead of the summary analyze "
+        "stored (the same numbers, slower; a check)");
     sub->callback([a, exit_code] {
       std::string id = a->id;
       if (!report::NormaliseEntity(a->kind, &id)) {
-        std::fprintf(stderr, "vigia: report %s: '%s' is not a valid id\n", a->kind.c_str(), a->id.c_str());
+        std::fprintf(stderr, "vigia: report %s: '%s' is not a valid id\n", a->kind.c_str(),
+                     a->id.c_str());
         *exit_code = kExitFailed;
         return;
       }

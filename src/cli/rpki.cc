@@ -1,10 +1,9 @@
 // vigia rpki validate / stats: route origin validation (RFC 6811) and a
 // summary of a VRP file.
-#include <nlohmann/json.hpp>
-
 #include <cstdio>
 #include <iostream>
 #include <map>
+#include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
 #include "cli/rpki_common.h"
@@ -119,8 +118,8 @@ void RegisterRpki(CLI::App& app, int* exit_code) {
   rpki->require_subcommand(1);
 
   auto va = std::make_shared<RpkiArgs>();
-  CLI::App* validate = rpki->add_subcommand(
-      "validate", "RFC 6811 origin validation of PREFIX announced by ASN");
+  CLI::App* validate =
+      rpki->add_subcommand("validate", "RFC 6811 origin validation of PREFIX announced by ASN");
   AddFilesOption(validate, "--vrps", &va->vrp_files,
                  "VRP files: rpki-client/Routinator JSON, Routinator/RIPE CSV (any compression)")
       ->required();

@@ -1,10 +1,9 @@
 // vigia rpki aspa: ASPA verification of one AS_PATH
 // (draft-ietf-sidrops-aspa-verification).
-#include <nlohmann/json.hpp>
-
 #include <cstdio>
 #include <iostream>
 #include <memory>
+#include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
 #include "cli/rpki_common.h"

@@ -48,8 +48,8 @@ bool LoadVrpFiles(const std::vector<std::string>& files, rpki::VrpSet* vrps, boo
   return true;
 }
 
-CLI::Option* AddFilesOption(CLI::App* cmd, const std::string& name,
-                            std::vector<std::string>* files, const std::string& help) {
+CLI::Option* AddFilesOption(CLI::App* cmd, const std::string& name, std::vector<std::string>* files,
+                            const std::string& help) {
   return cmd->add_option(name, *files, help + "; repeat the option or separate with commas")
       ->expected(1)
       ->allow_extra_args(false)

@@ -1,10 +1,9 @@
 // What the `vigia rpki` sub-commands share.
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <string>
 #include <vector>
-
-#include <CLI/CLI.hpp>
 
 #include "rpki/vrp.h"
 
@@ -21,8 +20,8 @@ bool LoadVrpFiles(const std::vector<std::string>& files, rpki::VrpSet* vrps, boo
 // Adds a file-list option that takes one file per use (repeat it, or
 // separate files with commas), so that it cannot swallow the positional
 // arguments after it.
-CLI::Option* AddFilesOption(CLI::App* cmd, const std::string& name,
-                            std::vector<std::string>* files, const std::string& help);
+CLI::Option* AddFilesOption(CLI::App* cmd, const std::string& name, std::vector<std::string>* files,
+                            const std::string& help);
 
 // Adds --slurm FILE... to a command.
 void AddSlurmOption(CLI::App* cmd, std::vector<std::string>* slurm_files);

@@ -1,8 +1,7 @@
 // vigia simulate: writes the snapshot directory of a simulated Internet,
 // with truth.json (SPEC C14, issue [3/5]). See docs/simulation.md.
-#include <unistd.h>
-
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>

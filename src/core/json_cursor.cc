@@ -17,16 +17,31 @@ JsonCursor::Type JsonCursor::Peek() {
   SkipSpace();
   if (pos_ >= text_.size()) return Type::kEnd;
   switch (text_[pos_]) {
-    case '{': return Type::kObject;
-    case '[': return Type::kArray;
-    case '"': return Type::kString;
+    case '{':
+      return Type::kObject;
+    case '[':
+      return Type::kArray;
+    case '"':
+      return Type::kString;
     case 't':
-    case 'f': return Type::kBool;
-    case 'n': return Type::kNull;
+    case 'f':
+      return Type::kBool;
+    case 'n':
+      return Type::kNull;
     case '-':
-    case '0': case '1': case '2': case '3': case '4':
-    case '5': case '6': case '7': case '8': case '9': return Type::kNumber;
-    default: return Type::kBad;
+    case '0':
+    case '1':
+    case '2':
+    case '3':
+    case '4':
+    case '5':
+    case '6':
+    case '7':
+    case '8':
+    case '9':
+      return Type::kNumber;
+    default:
+      return Type::kBad;
   }
 }
 
@@ -153,14 +168,30 @@ bool JsonCursor::String(std::string_view* out) {
     const char e = text_[pos_ + 1];
     pos_ += 2;
     switch (e) {
-      case '"': scratch_.push_back('"'); break;
-      case '\\': scratch_.push_back('\\'); break;
-      case '/': scratch_.push_back('/'); break;
-      case 'b': scratch_.push_back('\b'); break;
-      case 'f': scratch_.push_back('\f'); break;
-      case 'n': scratch_.push_back('\n'); break;
-      case 'r': scratch_.push_back('\r'); break;
-      case 't': scratch_.push_back('\t'); break;
+      case '"':
+        scratch_.push_back('"');
+        break;
+      case '\\':
+        scratch_.push_back('\\');
+        break;
+      case '/':
+        scratch_.push_back('/');
+        break;
+      case 'b':
+        scratch_.push_back('\b');
+        break;
+      case 'f':
+        scratch_.push_back('\f');
+        break;
+      case 'n':
+        scratch_.push_back('\n');
+        break;
+      case 'r':
+        scratch_.push_back('\r');
+        break;
+      case 't':
+        scratch_.push_back('\t');
+        break;
       case 'u': {
         auto hex4 = [&](uint32_t* v) {
           if (pos_ + 4 > text_.size()) return false;
@@ -190,7 +221,8 @@ bool JsonCursor::String(std::string_view* out) {
         AppendUtf8(&scratch_, cp);
         break;
       }
-      default: return Fail("bad escape");
+      default:
+        return Fail("bad escape");
     }
   }
   return Fail("unterminated string");
@@ -292,8 +324,10 @@ bool JsonCursor::Skip() {
       case Type::kNull:
         if (!Literal("null")) return false;
         break;
-      case Type::kEnd: return Fail("unexpected end of input");
-      case Type::kBad: return Fail("unexpected character");
+      case Type::kEnd:
+        return Fail("unexpected end of input");
+      case Type::kBad:
+        return Fail("unexpected character");
     }
   } while (kind_.size() > base);
   return !failed();

@@ -16,8 +16,8 @@ void* AllocateLarge(size_t bytes) {
   // Map one huge page more than needed and trim, so that the block starts
   // on a 2 MiB boundary and the kernel can back all of it with huge pages.
   const size_t size = RoundUp(bytes, kHugePage);
-  void* raw = mmap(nullptr, size + kHugePage, PROT_READ | PROT_WRITE,
-                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  void* raw =
+      mmap(nullptr, size + kHugePage, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (raw == MAP_FAILED) throw std::bad_alloc();
   const uintptr_t start = reinterpret_cast<uintptr_t>(raw);
   const uintptr_t aligned = RoundUp(start, kHugePage);

@@ -93,9 +93,7 @@ class PrefixTrie {
   };
 
   static int Fam(const Prefix& p) { return p.family() == Family::kIpv4 ? 0 : 1; }
-  static int Bit(const Prefix& p, int i) {
-    return (p.address().bytes()[i / 8] >> (7 - i % 8)) & 1;
-  }
+  static int Bit(const Prefix& p, int i) { return (p.address().bytes()[i / 8] >> (7 - i % 8)) & 1; }
   uint32_t Find(const Prefix& p) const {
     const std::vector<Node>& nodes = nodes_[Fam(p)];
     uint32_t n = 0;

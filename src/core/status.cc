@@ -4,14 +4,22 @@ namespace vigia {
 
 std::string_view StatusCodeName(StatusCode code) {
   switch (code) {
-    case StatusCode::kOk: return "ok";
-    case StatusCode::kCorrupt: return "corrupt";
-    case StatusCode::kTruncated: return "truncated";
-    case StatusCode::kUnsupported: return "unsupported";
-    case StatusCode::kInvalidArgument: return "invalid argument";
-    case StatusCode::kIoError: return "I/O error";
-    case StatusCode::kNotFound: return "not found";
-    case StatusCode::kLimitExceeded: return "limit exceeded";
+    case StatusCode::kOk:
+      return "ok";
+    case StatusCode::kCorrupt:
+      return "corrupt";
+    case StatusCode::kTruncated:
+      return "truncated";
+    case StatusCode::kUnsupported:
+      return "unsupported";
+    case StatusCode::kInvalidArgument:
+      return "invalid argument";
+    case StatusCode::kIoError:
+      return "I/O error";
+    case StatusCode::kNotFound:
+      return "not found";
+    case StatusCode::kLimitExceeded:
+      return "limit exceeded";
   }
   return "unknown";
 }

@@ -33,7 +33,8 @@ void DetectBogons(const Snapshot& s, const RouteView& v, std::vector<Incident>* 
   }
   // Paths holding a bogon ASN: the AS next to it towards the collector let
   // it through (or added it).
-  std::vector<std::pair<Asn, Asn>> culprit_of(paths.size(), {0, 0});  // by path id: (culprit, bogon)
+  std::vector<std::pair<Asn, Asn>> culprit_of(paths.size(),
+                                              {0, 0});  // by path id: (culprit, bogon)
   for (uint32_t id = 0; id < paths.size(); ++id) {
     const auto p = paths.Get(id);
     // From the origin end: the first bogon ASN with a public AS before it.

@@ -78,7 +78,7 @@ struct OriginRoute {
   uint32_t prefix = 0;  // into routes.prefixes()
   Asn origin = 0;       // 0: the path ends in an AS_SET
   uint32_t first = 0, last = 0;
-  bool at_start = false;  // present at the window start
+  bool at_start = false;        // present at the window start
   std::vector<uint32_t> paths;  // distinct path ids
   std::vector<uint32_t> peers;  // distinct peer ids
 };

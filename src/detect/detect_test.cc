@@ -49,8 +49,8 @@ bool Matches(const Incident& d, const nlohmann::json& t) {
 // Simulates, detects, and scores the detections against truth.json.
 void Accuracy(uint64_t seed, uint32_t ases, uint32_t prefixes, std::map<std::string, Score>* scores,
               size_t* benign_flagged, size_t* benign_total, std::vector<std::string>* misses) {
-  const fs::path dir = fs::temp_directory_path() / ("vigia_detect_" + std::to_string(getpid()) + "_" +
-                                                    std::to_string(seed));
+  const fs::path dir = fs::temp_directory_path() /
+                       ("vigia_detect_" + std::to_string(getpid()) + "_" + std::to_string(seed));
   auto rep = sim::Simulate(sim::test::SmallSimulation(dir.string(), ases, prefixes, 12, seed));
   ASSERT_TRUE(rep.ok()) << rep.status().message();
   Snapshot s;
@@ -110,11 +110,13 @@ TEST(Detect, PrecisionAndRecallOnSimulatedSnapshots) {
   std::map<std::string, Score> scores;
   size_t benign_flagged = 0, benign_total = 0;
   std::vector<std::string> misses;
-  for (uint64_t seed : {1, 2, 3}) Accuracy(seed, 1500, 15000, &scores, &benign_flagged, &benign_total, &misses);
-  std::string table = "type                precision  recall  (detected/true positives, truth/found)\n";
+  for (uint64_t seed : {1, 2, 3})
+    Accuracy(seed, 1500, 15000, &scores, &benign_flagged, &benign_total, &misses);
+  std::string table =
+      "type                precision  recall  (detected/true positives, truth/found)\n";
   for (const auto& [type, sc] : scores) {
-    table += fmt::format("{:<19} {:>9.3f} {:>7.3f}  ({}/{}, {}/{})\n", type, sc.precision(), sc.recall(),
-                         sc.detected, sc.true_pos, sc.truth, sc.found);
+    table += fmt::format("{:<19} {:>9.3f} {:>7.3f}  ({}/{}, {}/{})\n", type, sc.precision(),
+                         sc.recall(), sc.detected, sc.true_pos, sc.truth, sc.found);
   }
   table += fmt::format("benign lookalikes flagged: {} of {}\n", benign_flagged, benign_total);
   std::printf("%s", table.c_str());
@@ -135,7 +137,8 @@ TEST(Detect, PrecisionAndRecallOnSimulatedSnapshots) {
 // present at the window start that the history never saw for the prefix,
 // unrelated to the historical ones, is a hijack of kind "history".
 TEST(Detect, HijacksAgainstTheHistoryOfEarlierSnapshots) {
-  const fs::path dir = fs::temp_directory_path() / ("vigia_detect_history_" + std::to_string(getpid()));
+  const fs::path dir =
+      fs::temp_directory_path() / ("vigia_detect_history_" + std::to_string(getpid()));
   sim::SimulateOptions o = sim::test::SmallSimulation(dir.string(), 600, 5000, 8, 11);
   o.incidents = "hijack=4";
   ASSERT_TRUE(sim::Simulate(o).ok());
@@ -161,10 +164,10 @@ TEST(Detect, HijacksAgainstTheHistoryOfEarlierSnapshots) {
     if (rpki::ValidateState(s.vrps, p, r.origin) != rpki::RovState::kNotFound) continue;
     if (p == hijacks[0]->prefixes[0] || s.registry.bogons().Classify(p.address())) continue;
     const auto [b, e] = v.OfPrefix(r.prefix);
-    if (e - b != 1) continue;  // one origin only
+    if (e - b != 1) continue;                     // one origin only
     for (Asn cand = 64000; cand > 100; --cand) {  // an AS unrelated to it
-      if (s.relations.RelationOf(cand, r.origin) == topology::Relation::kNone && !s.orgs.AreSiblings(cand, r.origin) &&
-          s.relations.Index(cand)) {
+      if (s.relations.RelationOf(cand, r.origin) == topology::Relation::kNone &&
+          !s.orgs.AreSiblings(cand, r.origin) && s.relations.Index(cand)) {
         earlier = cand;
         break;
       }
@@ -186,7 +189,8 @@ TEST(Detect, HijacksAgainstTheHistoryOfEarlierSnapshots) {
       ++history;
       EXPECT_EQ(in.culprit, today);
       EXPECT_EQ(in.prefixes[0], *moved);
-      EXPECT_NE(in.reasons[0].find("earlier snapshots saw it originated only by AS" + std::to_string(earlier)),
+      EXPECT_NE(in.reasons[0].find("earlier snapshots saw it originated only by AS" +
+                                   std::to_string(earlier)),
                 std::string::npos)
           << in.reasons[0];
     }

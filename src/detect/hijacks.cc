@@ -45,7 +45,9 @@ void DetectHijacks(const Snapshot& s, const RouteView& v, std::vector<Incident>*
       auto it = s.history.find(p);
       if (it != s.history.end()) known = &it->second;
     }
-    auto was_known = [&](Asn a) { return known && std::find(known->begin(), known->end(), a) != known->end(); };
+    auto was_known = [&](Asn a) {
+      return known && std::find(known->begin(), known->end(), a) != known->end();
+    };
     for (size_t i = b; i < e; ++i) {
       const OriginRoute& o = v.routes()[i];
       if (o.origin == 0 || bogons.ClassifyAsn(o.origin) || was_known(o.origin)) continue;
@@ -87,24 +89,28 @@ void DetectHijacks(const Snapshot& s, const RouteView& v, std::vector<Incident>*
       std::string held;
       for (Asn h : holders) held += (held.empty() ? "AS" : ", AS") + std::to_string(h);
       if (o.at_start) {
-        in.reasons.push_back(fmt::format("AS{} originates {}; earlier snapshots saw it originated only by {}, "
-                                         "not a sibling, customer or provider",
-                                         o.origin, p.ToString(), held));
+        in.reasons.push_back(
+            fmt::format("AS{} originates {}; earlier snapshots saw it originated only by {}, "
+                        "not a sibling, customer or provider",
+                        o.origin, p.ToString(), held));
       } else {
-        in.reasons.push_back(fmt::format("AS{} originates {} during the window; at its start {} was "
-                                         "originated by {}, not a sibling, customer or provider",
-                                         o.origin, p.ToString(), exact ? "it" : holder_prefix.ToString(), held));
+        in.reasons.push_back(
+            fmt::format("AS{} originates {} during the window; at its start {} was "
+                        "originated by {}, not a sibling, customer or provider",
+                        o.origin, p.ToString(), exact ? "it" : holder_prefix.ToString(), held));
       }
       double c = o.at_start ? 0.5 : 0.6;
       if (rov == rpki::RovState::kInvalidOrigin || rov == rpki::RovState::kInvalidLength) {
         c += 0.3;
-        in.reasons.push_back(fmt::format("RPKI: {} (ROAs authorise other origins)", rpki::RovStateName(rov)));
+        in.reasons.push_back(
+            fmt::format("RPKI: {} (ROAs authorise other origins)", rpki::RovStateName(rov)));
       } else {
         in.reasons.push_back("RPKI: not-found");
       }
       if (irr.state == irr::IrrState::kExact || irr.state == irr::IrrState::kLessSpecific) {
         c -= 0.3;
-        in.reasons.push_back(fmt::format("IRR: {} route object for AS{}", irr::IrrStateName(irr.state), o.origin));
+        in.reasons.push_back(
+            fmt::format("IRR: {} route object for AS{}", irr::IrrStateName(irr.state), o.origin));
       } else {
         c += 0.1;
         in.reasons.push_back(fmt::format("IRR: {}", irr::IrrStateName(irr.state)));

@@ -34,7 +34,8 @@ void DetectIrrUnregistered(const Snapshot& s, const RouteView& v, std::vector<In
         for (size_t i = t; i < routes.size(); i += n) {
           if (routes[i].origin == 0) continue;
           state[i] = static_cast<uint8_t>(
-              irr::CheckRoute(s.irr, s.routes.prefixes()[routes[i].prefix], routes[i].origin).state);
+              irr::CheckRoute(s.irr, s.routes.prefixes()[routes[i].prefix], routes[i].origin)
+                  .state);
         }
       });
     }
@@ -77,7 +78,8 @@ void DetectIrrUnregistered(const Snapshot& s, const RouteView& v, std::vector<In
                               list.size() == 1 ? "" : "s",
                               other ? "route objects in the IRR for other origins only"
                                     : "no covering route object in any IRR source loaded")};
-    const std::vector<const OriginRoute*> sample(list.begin(), list.begin() + std::min<size_t>(list.size(), 20));
+    const std::vector<const OriginRoute*> sample(list.begin(),
+                                                 list.begin() + std::min<size_t>(list.size(), 20));
     in.evidence = Evidence(s, sample, in.reasons);
     out->push_back(std::move(in));
   }

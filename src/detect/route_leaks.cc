@@ -31,7 +31,8 @@ struct Valley {
 
 // What a is to b: from ASPA where a or b published one, else from the
 // inferred relationships.
-Relation RelationOf(const topology::AsRelationships& rel, const rpki::AspaSet& aspas, Asn a, Asn b) {
+Relation RelationOf(const topology::AsRelationships& rel, const rpki::AspaSet& aspas, Asn a,
+                    Asn b) {
   if (aspas.size() > 0) {
     const auto ab = aspas.Check(b, a);  // does b attest a as its provider?
     if (ab == rpki::HopCheck::kProviderPlus) return Relation::kProvider;
@@ -63,7 +64,8 @@ std::optional<Valley> FindValley(const topology::AsRelationships& rel, const rpk
   }
   bool down = false;
   for (size_t i = p.size(); i-- > 1;) {
-    const Relation r = RelationOf(rel, aspas, p[i - 1], p[i]);  // what the receiver is to the sender
+    const Relation r =
+        RelationOf(rel, aspas, p[i - 1], p[i]);  // what the receiver is to the sender
     if (r == Relation::kNone) return std::nullopt;
     if (r == Relation::kCustomer) {
       down = true;
@@ -148,7 +150,8 @@ void DetectRouteLeaks(const Snapshot& s, const RouteView&, std::vector<Incident>
       size_t invalid = 0, unknown = 0;
       std::string example;
       for (uint32_t id : l.path_ids) {
-        const auto r = rpki::VerifyAsPath(aspas, paths.Get(id), rpki::PeerRole::kProvider, paths.HasSet(id));
+        const auto r =
+            rpki::VerifyAsPath(aspas, paths.Get(id), rpki::PeerRole::kProvider, paths.HasSet(id));
         if (r.state == rpki::AspaState::kInvalid) {
           ++invalid;
           if (example.empty()) example = r.reason;
@@ -158,9 +161,11 @@ void DetectRouteLeaks(const Snapshot& s, const RouteView&, std::vector<Incident>
       }
       if (invalid > 0) {
         in.confidence = 0.95;
-        in.reasons.push_back(fmt::format("ASPA: {} of {} paths invalid ({})", invalid, l.path_ids.size(), example));
+        in.reasons.push_back(
+            fmt::format("ASPA: {} of {} paths invalid ({})", invalid, l.path_ids.size(), example));
       } else {
-        in.reasons.push_back(fmt::format("ASPA: no path invalid ({} unknown of {})", unknown, l.path_ids.size()));
+        in.reasons.push_back(
+            fmt::format("ASPA: no path invalid ({} unknown of {})", unknown, l.path_ids.size()));
       }
     }
     OriginRoute pseudo;

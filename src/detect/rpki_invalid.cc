@@ -28,7 +28,8 @@ void DetectRpkiInvalid(const Snapshot& s, const RouteView& v, std::vector<Incide
     if (explained.contains({p, o.origin})) continue;
     if (bogons.ClassifyAsn(o.origin) && bogon_paths.contains(p)) continue;
     const rpki::RovResult r = rpki::Validate(s.vrps, p, o.origin);
-    if (r.state != rpki::RovState::kInvalidOrigin && r.state != rpki::RovState::kInvalidLength) continue;
+    if (r.state != rpki::RovState::kInvalidOrigin && r.state != rpki::RovState::kInvalidLength)
+      continue;
     Incident in;
     in.type = kRpkiInvalid;
     in.kind = r.state == rpki::RovState::kInvalidLength ? "invalid_length" : "invalid_origin";
@@ -40,7 +41,8 @@ void DetectRpkiInvalid(const Snapshot& s, const RouteView& v, std::vector<Incide
     std::string roas;
     for (const rpki::Vrp& x : r.covering) {
       if (roas.size() > 200) break;
-      roas += fmt::format("{}{}-{} AS{}", roas.empty() ? "" : ", ", x.prefix.ToString(), x.max_length, x.asn);
+      roas += fmt::format("{}{}-{} AS{}", roas.empty() ? "" : ", ", x.prefix.ToString(),
+                          x.max_length, x.asn);
     }
     in.reasons = {fmt::format("RFC 6811 {}: covering ROAs {}", rpki::RovStateName(r.state), roas)};
     in.evidence = Evidence(s, {&o}, in.reasons);

@@ -15,8 +15,8 @@ namespace {
 
 // One v4 or v6 array. False when the document itself is broken (the rest
 // cannot be read); bad records are reported and skipped.
-bool LoadRecords(simdjson::ondemand::array records, bool v6, const std::string& name,
-                 uint16_t file, SourceId source, IrrDatabase* db) {
+bool LoadRecords(simdjson::ondemand::array records, bool v6, const std::string& name, uint16_t file,
+                 SourceId source, IrrDatabase* db) {
   uint32_t index = 0;
   std::vector<std::string_view> origin_tokens;
   std::string origin_text;

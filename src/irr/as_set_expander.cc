@@ -8,10 +8,10 @@ namespace vigia::irr {
 namespace {
 
 struct Node {
-  uint32_t name = 0;                    // interned upper-case set name
-  const AsSetObject* set = nullptr;     // nullptr: unresolved
+  uint32_t name = 0;                 // interned upper-case set name
+  const AsSetObject* set = nullptr;  // nullptr: unresolved
   int depth = 0;
-  std::vector<uint32_t> children;       // node indexes of member sets
+  std::vector<uint32_t> children;  // node indexes of member sets
 };
 
 // Reports every cycle among the expanded sets: an iterative depth-first
@@ -39,7 +39,8 @@ void FindCycles(const IrrDatabase& db, const std::vector<Node>& nodes, ExpandRes
       std::vector<std::string> cycle;
       size_t k = path.size();
       while (path[k - 1].node != c) --k;
-      for (size_t j = k - 1; j < path.size(); ++j) cycle.emplace_back(db.strings().Get(nodes[path[j].node].name));
+      for (size_t j = k - 1; j < path.size(); ++j)
+        cycle.emplace_back(db.strings().Get(nodes[path[j].node].name));
       cycle.emplace_back(db.strings().Get(nodes[c].name));
       out->cycles.push_back(std::move(cycle));
     } else if (colour[c] == kWhite) {

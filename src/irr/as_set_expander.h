@@ -36,10 +36,10 @@ struct ExpandOptions {
 };
 
 struct ExpandResult {
-  bool found = false;        // the root set exists (an ASN always does)
+  bool found = false;  // the root set exists (an ASN always does)
   bool root_is_asn = false;
-  SourceId root_source = 0;  // where the root set came from
-  std::vector<Asn> asns;     // sorted, unique
+  SourceId root_source = 0;        // where the root set came from
+  std::vector<Asn> asns;           // sorted, unique
   std::vector<Prefix> ipv4, ipv6;  // sorted, unique
   size_t sets_expanded = 0;
   // Each cycle as the path of set names that closes it, first == last.

@@ -151,8 +151,10 @@ TEST(ExpandAsSet, FiftyThousandMembersInNestedSets) {
   for (int s = 0; s < 50; ++s) text += "members: AS-S" + std::to_string(s) + "\n";
   text += "\n";
   for (int s = 0; s < 50; ++s) {
-    text += "as-set: AS-S" + std::to_string(s) + "\nmembers: AS-S" + std::to_string((s + 1) % 50) + "\n";
-    for (int i = 0; i < 1000; ++i) text += "members: AS" + std::to_string(100000 + s * 1000 + i) + "\n";
+    text += "as-set: AS-S" + std::to_string(s) + "\nmembers: AS-S" + std::to_string((s + 1) % 50) +
+            "\n";
+    for (int i = 0; i < 1000; ++i)
+      text += "members: AS" + std::to_string(100000 + s * 1000 + i) + "\n";
     text += "\n";
   }
   IrrDatabase db;

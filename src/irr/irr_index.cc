@@ -191,8 +191,8 @@ void IrrDatabase::AddAsSet(const AsSetFields& f, SourceId source, ObjectPlace pl
   o.first_member = static_cast<uint32_t>(as_set_members_.size());
   o.member_count = static_cast<uint32_t>(f.members.size());
   for (const AsSetMember& m : f.members) {
-    as_set_members_.push_back(
-        m.is_set ? AsSetMemberRef{InternUpper(m.name), true} : AsSetMemberRef{m.asn, false});
+    as_set_members_.push_back(m.is_set ? AsSetMemberRef{InternUpper(m.name), true}
+                                       : AsSetMemberRef{m.asn, false});
   }
   as_sets_.push_back(o);
   IndexBySource(&as_set_by_name_[o.name], &as_sets_, static_cast<uint32_t>(as_sets_.size() - 1));
@@ -349,7 +349,9 @@ Status IrrDatabase::LoadStream(io::InputStream* in, const std::string& name,
   head.resize(in->Read(reinterpret_cast<std::byte*>(head.data()), kHead));
   size_t i = 0;
   if (head.compare(0, 3, "\xEF\xBB\xBF") == 0) i = 3;  // a UTF-8 byte-order mark
-  while (i < head.size() && (head[i] == ' ' || head[i] == '\t' || head[i] == '\r' || head[i] == '\n')) ++i;
+  while (i < head.size() &&
+         (head[i] == ' ' || head[i] == '\t' || head[i] == '\r' || head[i] == '\n'))
+    ++i;
   Status s = (i < head.size() && head[i] == '{') ? LoadJson(in, std::move(head), name)
                                                  : LoadRpsl(in, head, name, opts);
   // A damaged archive is reported even when what it yielded was refused:
@@ -369,8 +371,9 @@ Status IrrDatabase::LoadJson(io::InputStream* in, std::string head, const std::s
   // The whole document in one buffer with the padding the JSON parser
   // reads into; an originAS export is tens of MB.
   const bool sized = in->compression() == io::Compression::kNone && in->compressed_size() > 0;
-  size_t cap = (sized ? std::max<size_t>(head.size(), in->compressed_size()) : head.size() + (1 << 20)) +
-               (1 << 16) + kJsonPadding;
+  size_t cap =
+      (sized ? std::max<size_t>(head.size(), in->compressed_size()) : head.size() + (1 << 20)) +
+      (1 << 16) + kJsonPadding;
   auto buf = std::make_unique_for_overwrite<char[]>(cap);
   std::memcpy(buf.get(), head.data(), head.size());
   size_t size = head.size(), n;
@@ -404,9 +407,10 @@ Kind KindOf(std::string_view c) {
     case 5:
       return c == "route" ? Kind::kRoute : Kind::kNone;
     case 6:
-      return c == "route6" ? Kind::kRoute6 : c == "as-set" ? Kind::kAsSet
-                                          : c == "mntner" ? Kind::kMntner
-                                                          : Kind::kNone;
+      return c == "route6"   ? Kind::kRoute6
+             : c == "as-set" ? Kind::kAsSet
+             : c == "mntner" ? Kind::kMntner
+                             : Kind::kNone;
     case 7:
       return c == "aut-num" ? Kind::kAutNum : Kind::kNone;
     case 9:

@@ -109,7 +109,8 @@ TEST(IrrDatabase, DefaultSourceFromTheFileNameAndCaseFolding) {
   EXPECT_EQ(db.sources()[0], "LEVEL3");
   EXPECT_EQ(db.sources()[1], "ALTDB");
   IrrDatabase named;
-  ASSERT_TRUE(named.LoadText("route: 192.0.2.0/24\norigin: AS1\n", "x", {.default_source = "mine"}).ok());
+  ASSERT_TRUE(
+      named.LoadText("route: 192.0.2.0/24\norigin: AS1\n", "x", {.default_source = "mine"}).ok());
   EXPECT_EQ(named.sources()[0], "MINE");
 }
 
@@ -203,7 +204,8 @@ TEST(ArinWhois, HostileJsonIsReportedNotFatal) {
   r = CheckRoute(db, P("2001:db8::/32"), 64496);
   EXPECT_EQ(db.Where(db.routes()[r.objects[0]].place), "arin.json: whois_records.v6[0]");
 
-  for (const char* bad : {"{", "{\"whois_records\": 5}", "{\"whois_records\": {\"v4\": [{\"prefix\": "}) {
+  for (const char* bad :
+       {"{", "{\"whois_records\": 5}", "{\"whois_records\": {\"v4\": [{\"prefix\": "}) {
     IrrDatabase d;
     Status s = d.LoadText(bad, "bad.json");
     EXPECT_TRUE(!s.ok() || d.problems().count() > 0) << bad;

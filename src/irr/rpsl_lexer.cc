@@ -70,11 +70,11 @@ bool IsKnownClass(std::string_view c) {
   // as-set, route-set, filter-set, rtr-set, peering-set, inet-rtr,
   // dictionary, as-block), RFC 4012 (route6), RIR and IRRd schemas.
   static constexpr std::array<std::string_view, 28> kKnown = {
-      "as-block",  "as-set",     "aut-num",      "dictionary", "domain",   "filter-set",
-      "inet-rtr",  "inet6num",   "inetnum",      "irt",        "key-cert", "limerick",
-      "mntner",    "organisation", "peering-set", "person",    "poem",     "poetic-form",
-      "role",      "route",      "route-set",    "route6",     "rtr-set",  "as-macro",
-      "community", "repository", "domain6",      "notification"};
+      "as-block",  "as-set",       "aut-num",     "dictionary",  "domain",   "filter-set",
+      "inet-rtr",  "inet6num",     "inetnum",     "irt",         "key-cert", "limerick",
+      "mntner",    "organisation", "peering-set", "person",      "poem",     "poetic-form",
+      "role",      "route",        "route-set",   "route6",      "rtr-set",  "as-macro",
+      "community", "repository",   "domain6",     "notification"};
   return std::find(kKnown.begin(), kKnown.end(), c) != kKnown.end();
 }
 
@@ -126,8 +126,7 @@ bool RpslReader::GetLine(Line* l) {
   bool overlong = false;
   for (;;) {
     const char* base = buf_.get();
-    const void* nl =
-        end_ > scanned ? std::memchr(base + scanned, '\n', end_ - scanned) : nullptr;
+    const void* nl = end_ > scanned ? std::memchr(base + scanned, '\n', end_ - scanned) : nullptr;
     if (nl != nullptr || eof_) {
       const size_t e = nl ? static_cast<size_t>(static_cast<const char*>(nl) - base) : end_;
       if (nl == nullptr && pos_ == end_ && !overlong) return false;

@@ -48,7 +48,7 @@ struct RpslAttribute {
 };
 
 struct RpslObject {
-  std::string_view class_name;  // lower-cased
+  std::string_view class_name;            // lower-cased
   std::vector<RpslAttribute> attributes;  // attributes[0] is the class attribute
   uint64_t line = 0;                      // line of the class attribute
 

@@ -42,18 +42,18 @@ LexResult Lex(const std::string& text, size_t buffer_size = 1 << 20) {
 }
 
 TEST(RpslLexer, AttributesContinuationsAndComments) {
-  LexResult r = Lex(
-      "# a comment before the first object\n"
-      "% and a whois remark\n"
-      "\n"
-      "route-set:  RS-X\n"
-      "members:    192.0.2.0/24,   # first\n"
-      "            198.51.100.0/24,\n"
-      "+\n"
-      "\t203.0.113.0/24^+\n"
-      "# a comment line inside the object\n"
-      "mp-members: 2001:db8::/32\n"
-      "source:     RADB  # trailing comment\n");
+  LexResult r =
+      Lex("# a comment before the first object\n"
+          "% and a whois remark\n"
+          "\n"
+          "route-set:  RS-X\n"
+          "members:    192.0.2.0/24,   # first\n"
+          "            198.51.100.0/24,\n"
+          "+\n"
+          "\t203.0.113.0/24^+\n"
+          "# a comment line inside the object\n"
+          "mp-members: 2001:db8::/32\n"
+          "source:     RADB  # trailing comment\n");
   ASSERT_EQ(r.objects.size(), 1u);
   const Lexed& o = r.objects[0];
   EXPECT_EQ(o.cls, "route-set");
@@ -76,8 +76,9 @@ TEST(RpslLexer, KeysAndClassesAreCaseInsensitive) {
 }
 
 TEST(RpslLexer, CrlfLineEndsAndWhitespaceOnlySeparators) {
-  LexResult r = Lex("route: 192.0.2.0/24\r\norigin: AS1\r\n\r\nroute: 198.51.100.0/24\r\n"
-                    "origin: AS2\r\n  \t \r\nmntner: M\r\n");
+  LexResult r =
+      Lex("route: 192.0.2.0/24\r\norigin: AS1\r\n\r\nroute: 198.51.100.0/24\r\n"
+          "origin: AS2\r\n  \t \r\nmntner: M\r\n");
   ASSERT_EQ(r.objects.size(), 3u);
   EXPECT_EQ(r.objects[0].attrs[1].second, "AS1");
   EXPECT_EQ(r.objects[1].attrs[0].second, "198.51.100.0/24");
@@ -86,10 +87,11 @@ TEST(RpslLexer, CrlfLineEndsAndWhitespaceOnlySeparators) {
 }
 
 TEST(RpslLexer, UnwantedClassesAreSkippedUnreadAndUnknownOnesReported) {
-  LexResult r = Lex("person: Someone\naddress: x\n\n"
-                    "inetnum: 192.0.2.0 - 192.0.2.255\nnetname: X\n\n"
-                    "mnt: MAINT-X\nsource: RADB\n\n"
-                    "route: 192.0.2.0/24\norigin: AS1\n");
+  LexResult r =
+      Lex("person: Someone\naddress: x\n\n"
+          "inetnum: 192.0.2.0 - 192.0.2.255\nnetname: X\n\n"
+          "mnt: MAINT-X\nsource: RADB\n\n"
+          "route: 192.0.2.0/24\norigin: AS1\n");
   ASSERT_EQ(r.objects.size(), 1u);
   EXPECT_EQ(r.stats.objects, 4u);
   ASSERT_EQ(r.problems.count(), 1u);
@@ -98,17 +100,18 @@ TEST(RpslLexer, UnwantedClassesAreSkippedUnreadAndUnknownOnesReported) {
 }
 
 TEST(RpslLexer, MalformedLinesAreReportedWithTheirLine) {
-  LexResult r = Lex("route: 192.0.2.0/24\n"
-                    "this line has no colon\n"
-                    "  and its continuation is dropped with it\n"
-                    "origin: AS1\n"
-                    "\n"
-                    "   stray continuation\n"
-                    "origin: AS2\n"
-                    "\n"
-                    "bad key: value\n"
-                    "\n"
-                    "mntner: M\n");
+  LexResult r =
+      Lex("route: 192.0.2.0/24\n"
+          "this line has no colon\n"
+          "  and its continuation is dropped with it\n"
+          "origin: AS1\n"
+          "\n"
+          "   stray continuation\n"
+          "origin: AS2\n"
+          "\n"
+          "bad key: value\n"
+          "\n"
+          "mntner: M\n");
   ASSERT_EQ(r.objects.size(), 2u);
   ASSERT_EQ(r.objects[0].attrs.size(), 2u);
   EXPECT_EQ(r.objects[0].attrs[1].second, "AS1");

@@ -99,9 +99,9 @@ Status DecodeRoute(const RpslObject& o, RouteFields* out, Notes* notes) {
                                    : fmt::format("{}: bad prefix \"{}\"", o.class_name, ptext));
   }
   if (prefix->address().is_v6() != v6) {
-    return Status::Corrupt(fmt::format(
-        "{} {}: wrong address family (RFC 4012 §2: route6 holds IPv6, route IPv4)", o.class_name,
-        ptext));
+    return Status::Corrupt(
+        fmt::format("{} {}: wrong address family (RFC 4012 §2: route6 holds IPv6, route IPv4)",
+                    o.class_name, ptext));
   }
   out->prefix = *prefix;
   bool have_origin = false;
@@ -110,20 +110,19 @@ Status DecodeRoute(const RpslObject& o, RouteFields* out, Notes* notes) {
     if (DecodeCommon(a, out, notes)) continue;
     if (!KeyIs(a.key, "origin")) continue;
     if (have_origin) {
-      return Status::Corrupt(
-          fmt::format("{} {}: more than one origin (RFC 2622 §4: single-valued)", o.class_name,
-                      ptext));
+      return Status::Corrupt(fmt::format("{} {}: more than one origin (RFC 2622 §4: single-valued)",
+                                         o.class_name, ptext));
     }
     const std::string_view t = OnlyToken(a.raw, &why);
     if (t.empty() || !ParseAsn(t, &out->origin, kAsnRpsl)) {
-      return Status::Corrupt(fmt::format("{} {}: bad origin \"{}\"", o.class_name, ptext,
-                                         CleanValue(a.raw)));
+      return Status::Corrupt(
+          fmt::format("{} {}: bad origin \"{}\"", o.class_name, ptext, CleanValue(a.raw)));
     }
     have_origin = true;
   }
   if (!have_origin) {
-    return Status::Corrupt(fmt::format(
-        "{} {}: no origin (RFC 2622 §4: origin is mandatory)", o.class_name, ptext));
+    return Status::Corrupt(
+        fmt::format("{} {}: no origin (RFC 2622 §4: origin is mandatory)", o.class_name, ptext));
   }
   return Status::Ok();
 }

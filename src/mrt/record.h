@@ -73,7 +73,9 @@ struct RecordHeader {
   uint16_t subtype = 0;
   uint32_t length = 0;        // body length as declared (ET: includes the microseconds)
   uint32_t microseconds = 0;  // RFC 6396 §3 extended timestamp, *_ET types only
-  bool extended() const { return type == kTypeBgp4mpEt || type == kTypeIsisEt || type == kTypeOspfV3Et; }
+  bool extended() const {
+    return type == kTypeBgp4mpEt || type == kTypeIsisEt || type == kTypeOspfV3Et;
+  }
 };
 
 inline constexpr size_t kHeaderSize = 12;

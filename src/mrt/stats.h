@@ -7,13 +7,13 @@
 // size. Not thread-safe.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <string>
 #include <unordered_set>
 #include <utility>
 #include <vector>
-#include <algorithm>
 
 #include "mrt/decoder.h"
 

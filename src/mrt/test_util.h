@@ -68,9 +68,9 @@ inline Decoded DecodeFile(const std::string& path, Format f, bool threaded = fal
 }
 
 inline Decoded DecodeBytes(const std::vector<uint8_t>& bytes, Format f) {
-  return DecodeAll(io::InputStream::FromMemory(
-                       {reinterpret_cast<const std::byte*>(bytes.data()), bytes.size()}),
-                   f);
+  return DecodeAll(
+      io::InputStream::FromMemory({reinterpret_cast<const std::byte*>(bytes.data()), bytes.size()}),
+      f);
 }
 
 }  // namespace vigia::mrt::test_util

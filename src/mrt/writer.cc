@@ -27,7 +27,8 @@ Result<std::unique_ptr<MrtWriter>> MrtWriter::Create(const std::string& path) {
   w->path_ = path;
   if (path.size() > 3 && path.compare(path.size() - 3, 3, ".gz") == 0) {
     gzFile gz = gzopen(path.c_str(), "wb6");
-    if (!gz) return Status::IoError(fmt::format("{}: cannot create: {}", path, std::strerror(errno)));
+    if (!gz)
+      return Status::IoError(fmt::format("{}: cannot create: {}", path, std::strerror(errno)));
     gzbuffer(gz, 1 << 18);
     w->gz_ = gz;
   } else {
@@ -95,8 +96,8 @@ Status MrtWriter::WritePeerIndexTable(uint32_t timestamp, const PeerIndexTable& 
 Status MrtWriter::WriteRib(uint32_t timestamp, const Rib& rib) {
   const bool v6 = rib.afi == bgp::kAfiIpv6;
   const bool mc = rib.safi == bgp::kSafiMulticast;
-  uint16_t st = v6 ? (mc ? kRibIpv6Multicast : kRibIpv6Unicast)
-                   : (mc ? kRibIpv4Multicast : kRibIpv4Unicast);
+  uint16_t st =
+      v6 ? (mc ? kRibIpv6Multicast : kRibIpv6Unicast) : (mc ? kRibIpv4Multicast : kRibIpv4Unicast);
   if (rib.add_path) st = static_cast<uint16_t>(st + 6);  // RFC 8050: 2->8, 3->9, 4->10, 5->11
   if (rib.entry_count > kMaxRibEntries) return Status::LimitExceeded("more than 65535 RIB entries");
   body_.clear();

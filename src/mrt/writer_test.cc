@@ -1,6 +1,7 @@
 #include "mrt/writer.h"
 
 #include <gtest/gtest.h>
+
 #include <nlohmann/json.hpp>
 
 #include "mrt/test_util.h"

@@ -1,8 +1,6 @@
 // WriteSnapshot: one analysed snapshot into the store (pipeline/write.h).
 #include "pipeline/write.h"
 
-#include "detect/incident_type.h"
-
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -11,6 +9,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "detect/incident_type.h"
 #include "report/report.h"
 
 namespace vigia::pipeline {

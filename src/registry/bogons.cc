@@ -13,11 +13,16 @@ namespace vigia::registry {
 
 std::string_view BogonKindName(BogonKind k) {
   switch (k) {
-    case BogonKind::kSpecialPurpose: return "special-purpose";
-    case BogonKind::kRirNotDelegated: return "rir-not-delegated";
-    case BogonKind::kIanaReserved: return "iana-reserved";
-    case BogonKind::kIanaUnallocated: return "iana-unallocated";
-    case BogonKind::kRirUnlisted: return "rir-unlisted";
+    case BogonKind::kSpecialPurpose:
+      return "special-purpose";
+    case BogonKind::kRirNotDelegated:
+      return "rir-not-delegated";
+    case BogonKind::kIanaReserved:
+      return "iana-reserved";
+    case BogonKind::kIanaUnallocated:
+      return "iana-unallocated";
+    case BogonKind::kRirUnlisted:
+      return "rir-unlisted";
   }
   return "?";
 }
@@ -150,7 +155,8 @@ BogonList BogonList::Compute(const DelegatedStats& stats, const IanaRegistry& ia
     // list is not delegated.
     std::vector<std::string> covered;
     for (const DelegatedFileInfo& info : stats.files()) {
-      const int t = static_cast<int>(f == Family::kIpv4 ? ResourceType::kIpv4 : ResourceType::kIpv6);
+      const int t =
+          static_cast<int>(f == Family::kIpv4 ? ResourceType::kIpv4 : ResourceType::kIpv6);
       if (info.header.line != 0 && info.records[t] > 0 &&
           std::find(covered.begin(), covered.end(), info.header.registry) == covered.end()) {
         covered.push_back(info.header.registry);
@@ -168,10 +174,11 @@ BogonList BogonList::Compute(const DelegatedStats& stats, const IanaRegistry& ia
         iana_rirs.push_back(b.rir);
       }
     }
-    const bool all_rirs = !iana_rirs.empty() &&
-                          std::all_of(iana_rirs.begin(), iana_rirs.end(), [&](const std::string& r) {
-                            return std::find(covered.begin(), covered.end(), r) != covered.end();
-                          });
+    const bool all_rirs =
+        !iana_rirs.empty() &&
+        std::all_of(iana_rirs.begin(), iana_rirs.end(), [&](const std::string& r) {
+          return std::find(covered.begin(), covered.end(), r) != covered.end();
+        });
     for (const std::string& rir : all_rirs ? covered : std::vector<std::string>{}) {
       RangeSet region = RirRegion(iana, rir, f);
       RangeSet piece = region.Subtract(taken);

@@ -38,11 +38,11 @@
 namespace vigia::registry {
 
 enum class BogonKind : uint8_t {
-  kSpecialPurpose,    // RFC 6890 registries: not globally reachable
-  kRirNotDelegated,   // RIR stats: available, reserved (or NRO ietf/iana)
-  kIanaReserved,      // IANA: RESERVED, or IPv6 outside 2000::/3
-  kIanaUnallocated,   // IANA: UNALLOCATED, or IPv6 2000::/3 not in the registry
-  kRirUnlisted,       // in an RIR's region, absent from every RIR's stats
+  kSpecialPurpose,   // RFC 6890 registries: not globally reachable
+  kRirNotDelegated,  // RIR stats: available, reserved (or NRO ietf/iana)
+  kIanaReserved,     // IANA: RESERVED, or IPv6 outside 2000::/3
+  kIanaUnallocated,  // IANA: UNALLOCATED, or IPv6 2000::/3 not in the registry
+  kRirUnlisted,      // in an RIR's region, absent from every RIR's stats
 };
 std::string_view BogonKindName(BogonKind k);
 // "special" for kSpecialPurpose, "administrative" for the rest.

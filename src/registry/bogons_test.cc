@@ -115,7 +115,8 @@ TEST(Bogons, UnlistedSpaceCountsOnlyWhenEveryRirFileIsLoaded) {
   // 41/8 less the 2048 addresses the file lists.
   RangeSet unlisted(Family::kIpv4);
   for (size_t i = 0; i < b.reasons().size(); ++i) {
-    if (b.reasons()[i].kind == BogonKind::kRirUnlisted) unlisted.Add(b.Addresses(static_cast<uint32_t>(i)));
+    if (b.reasons()[i].kind == BogonKind::kRirUnlisted)
+      unlisted.Add(b.Addresses(static_cast<uint32_t>(i)));
   }
   EXPECT_EQ(unlisted.AddressCount(), Uint128{(1u << 24) - 2048});
   EXPECT_EQ(unlisted.ToPrefixes()[0].ToString(), "41.0.8.0/21");
@@ -123,10 +124,11 @@ TEST(Bogons, UnlistedSpaceCountsOnlyWhenEveryRirFileIsLoaded) {
 
 TEST(Bogons, Ipv6Classification) {
   DelegatedStats stats;
-  ASSERT_TRUE(stats.LoadText("2|afrinic|1|2|0|0|0\n"
-                             "afrinic|ZA|ipv6|2c0f:f000::|20|20100101|allocated|A\n"
-                             "afrinic|ZZ|ipv6|2c0e::|16||available|\n",
-                             "afrinic6")
+  ASSERT_TRUE(stats
+                  .LoadText("2|afrinic|1|2|0|0|0\n"
+                            "afrinic|ZA|ipv6|2c0f:f000::|20|20100101|allocated|A\n"
+                            "afrinic|ZZ|ipv6|2c0e::|16||available|\n",
+                            "afrinic6")
                   .ok());
   IanaRegistry iana;
   ASSERT_TRUE(iana.LoadText("Prefix,Designation,Date,WHOIS,RDAP,Status,Note\n"
@@ -180,9 +182,11 @@ TEST(Bogons, SpecialOnlyAndAsns) {
 
 TEST(PrefixList, HostileLines) {
   PrefixListFile f;
-  ParsePrefixList("# comment\r\n10.0.0.0/8\r\n  192.0.2.0/24  # trailing\n10.0.0.1/8\nhello\n"
-                  "2001:db8::/32\n\n" + std::string(300, 'x'),
-                  "list", &f);
+  ParsePrefixList(
+      "# comment\r\n10.0.0.0/8\r\n  192.0.2.0/24  # trailing\n10.0.0.1/8\nhello\n"
+      "2001:db8::/32\n\n" +
+          std::string(300, 'x'),
+      "list", &f);
   EXPECT_EQ(f.prefixes, 3u);
   EXPECT_EQ(f.problems.count(), 3u);
   ASSERT_EQ(f.problems.kept().size(), 3u);

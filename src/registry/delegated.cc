@@ -53,21 +53,32 @@ std::string Quote(std::string_view t) {
 }
 
 bool ParseType(std::string_view t, ResourceType* out) {
-  if (t == "asn") *out = ResourceType::kAsn;
-  else if (t == "ipv4") *out = ResourceType::kIpv4;
-  else if (t == "ipv6") *out = ResourceType::kIpv6;
-  else return false;
+  if (t == "asn")
+    *out = ResourceType::kAsn;
+  else if (t == "ipv4")
+    *out = ResourceType::kIpv4;
+  else if (t == "ipv6")
+    *out = ResourceType::kIpv6;
+  else
+    return false;
   return true;
 }
 
 bool ParseStatus(std::string_view t, DelegationStatus* out) {
-  if (t == "allocated") *out = DelegationStatus::kAllocated;
-  else if (t == "assigned") *out = DelegationStatus::kAssigned;
-  else if (t == "available") *out = DelegationStatus::kAvailable;
-  else if (t == "reserved") *out = DelegationStatus::kReserved;
-  else if (t == "ietf") *out = DelegationStatus::kIetf;
-  else if (t == "iana") *out = DelegationStatus::kIana;
-  else return false;
+  if (t == "allocated")
+    *out = DelegationStatus::kAllocated;
+  else if (t == "assigned")
+    *out = DelegationStatus::kAssigned;
+  else if (t == "available")
+    *out = DelegationStatus::kAvailable;
+  else if (t == "reserved")
+    *out = DelegationStatus::kReserved;
+  else if (t == "ietf")
+    *out = DelegationStatus::kIetf;
+  else if (t == "iana")
+    *out = DelegationStatus::kIana;
+  else
+    return false;
   return true;
 }
 
@@ -88,8 +99,9 @@ bool ParseDate(std::string_view t, uint32_t* out) {
 
 bool ValidRegistryName(std::string_view t) {
   if (t.empty() || t.size() > 16) return false;
-  return std::all_of(t.begin(), t.end(),
-                     [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'; });
+  return std::all_of(t.begin(), t.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+  });
 }
 
 bool ValidCountry(std::string_view t) {
@@ -100,21 +112,30 @@ bool ValidCountry(std::string_view t) {
 
 std::string_view ResourceTypeName(ResourceType t) {
   switch (t) {
-    case ResourceType::kAsn: return "asn";
-    case ResourceType::kIpv4: return "ipv4";
-    case ResourceType::kIpv6: return "ipv6";
+    case ResourceType::kAsn:
+      return "asn";
+    case ResourceType::kIpv4:
+      return "ipv4";
+    case ResourceType::kIpv6:
+      return "ipv6";
   }
   return "?";
 }
 
 std::string_view DelegationStatusName(DelegationStatus s) {
   switch (s) {
-    case DelegationStatus::kAllocated: return "allocated";
-    case DelegationStatus::kAssigned: return "assigned";
-    case DelegationStatus::kAvailable: return "available";
-    case DelegationStatus::kReserved: return "reserved";
-    case DelegationStatus::kIetf: return "ietf";
-    case DelegationStatus::kIana: return "iana";
+    case DelegationStatus::kAllocated:
+      return "allocated";
+    case DelegationStatus::kAssigned:
+      return "assigned";
+    case DelegationStatus::kAvailable:
+      return "available";
+    case DelegationStatus::kReserved:
+      return "reserved";
+    case DelegationStatus::kIetf:
+      return "ietf";
+    case DelegationStatus::kIana:
+      return "iana";
   }
   return "?";
 }
@@ -131,8 +152,10 @@ bool ParseDelegatedRecord(std::string_view line, DelegatedRecord* out, std::stri
     return false;
   }
   if (f.size() < 7) {
-    *why = fmt::format("{} fields, a record has at least 7 "
-                       "(registry|cc|type|start|value|date|status)", f.size());
+    *why = fmt::format(
+        "{} fields, a record has at least 7 "
+        "(registry|cc|type|start|value|date|status)",
+        f.size());
     return false;
   }
   if (!ValidRegistryName(f[0])) {
@@ -307,7 +330,8 @@ void DelegatedStats::ParseLine(std::string_view line, uint32_t line_no, Delegate
     uint64_t count = 0;
     if (f.size() != 7 || !ValidRegistryName(f[1]) || !ParseU64(f[3], &count)) {
       Problem(where(), fmt::format("bad version line ({} fields; expected version|registry|"
-                                   "serial|records|startdate|enddate|UTCoffset)", f.size()));
+                                   "serial|records|startdate|enddate|UTCoffset)",
+                                   f.size()));
       return;
     }
     info->header = {std::string(f[0]), std::string(f[1]), std::string(f[2]), count,
@@ -354,15 +378,15 @@ void DelegatedStats::Finish(DelegatedFileInfo* info) {
     total += info->records[t];
     if (info->have_summary[t] && info->summary[t] != info->records[t]) {
       warnings_.push_back(
-          {info->path, fmt::format("summary line says {} {} records, {} read", info->summary[t],
-                                   ResourceTypeName(static_cast<ResourceType>(t)),
-                                   info->records[t])});
+          {info->path,
+           fmt::format("summary line says {} {} records, {} read", info->summary[t],
+                       ResourceTypeName(static_cast<ResourceType>(t)), info->records[t])});
     }
   }
   if (info->header.records != total) {
-    warnings_.push_back({fmt::format("{}:{}", info->path, info->header.line),
-                         fmt::format("version line says {} records, {} read",
-                                     info->header.records, total)});
+    warnings_.push_back(
+        {fmt::format("{}:{}", info->path, info->header.line),
+         fmt::format("version line says {} records, {} read", info->header.records, total)});
   }
 }
 

@@ -70,7 +70,7 @@ struct DelegatedRecord {
   std::string extensions;  // fields after the opaque-id, '|'-joined
   uint32_t file = 0;       // index into DelegatedStats::files()
   uint32_t line = 0;
-  std::string text;        // the line as read, for lookups to quote
+  std::string text;  // the line as read, for lookups to quote
 
   Family family() const { return type == ResourceType::kIpv6 ? Family::kIpv6 : Family::kIpv4; }
   // The start as text ("AS64496" style for ASNs is left to callers).
@@ -88,7 +88,7 @@ struct DelegatedHeader {
 
 struct DelegatedFileInfo {
   std::string path;
-  DelegatedHeader header;  // header.line == 0 when the file had none
+  DelegatedHeader header;           // header.line == 0 when the file had none
   uint64_t summary[3] = {0, 0, 0};  // by ResourceType, from the summary lines
   bool have_summary[3] = {false, false, false};
   uint64_t records[3] = {0, 0, 0};  // records read, by type

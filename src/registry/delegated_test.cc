@@ -33,9 +33,9 @@ TEST(DelegatedRealData, Afrinic20230323) {
   EXPECT_TRUE(s.warnings().empty()) << s.warnings()[0].message;
   EXPECT_EQ(s.records().size(), 15019u);
   const std::map<std::string, size_t> want = {
-      {"asn allocated", 2272},  {"asn available", 697},   {"asn reserved", 357},
-      {"ipv4 allocated", 3135}, {"ipv4 assigned", 1486},  {"ipv4 available", 20},
-      {"ipv4 reserved", 448},   {"ipv6 allocated", 956},  {"ipv6 assigned", 312},
+      {"asn allocated", 2272},  {"asn available", 697},  {"asn reserved", 357},
+      {"ipv4 allocated", 3135}, {"ipv4 assigned", 1486}, {"ipv4 available", 20},
+      {"ipv4 reserved", 448},   {"ipv6 allocated", 956}, {"ipv6 assigned", 312},
       {"ipv6 available", 2359}, {"ipv6 reserved", 2977}};
   EXPECT_EQ(CountByTypeStatus(s), want);
   const DelegatedFileInfo& info = s.files()[0];
@@ -61,9 +61,9 @@ TEST(DelegatedRealData, Lacnic20230323) {
   EXPECT_TRUE(s.warnings().empty());
   EXPECT_EQ(s.records().size(), 86237u);
   const std::map<std::string, size_t> want = {
-      {"asn allocated", 12916},  {"asn available", 400},     {"asn reserved", 805},
-      {"ipv4 allocated", 16551}, {"ipv4 assigned", 2538},    {"ipv4 available", 4},
-      {"ipv4 reserved", 525},    {"ipv6 allocated", 10882},  {"ipv6 assigned", 1420},
+      {"asn allocated", 12916},  {"asn available", 400},    {"asn reserved", 805},
+      {"ipv4 allocated", 16551}, {"ipv4 assigned", 2538},   {"ipv4 available", 4},
+      {"ipv4 reserved", 525},    {"ipv6 allocated", 10882}, {"ipv6 assigned", 1420},
       {"ipv6 available", 26602}, {"ipv6 reserved", 13594}};
   EXPECT_EQ(CountByTypeStatus(s), want);
   EXPECT_EQ(s.files()[0].header.version, "2.3");
@@ -190,9 +190,9 @@ TEST(DelegatedHostile, EveryBadLineIsReportedWithFileAndLine) {
   DelegatedStats s;
   const std::string text =
       "2|test|1|0|0|0|0\n"
-      "afrinic|ZA|ipv4|196.4.20\n"                          // 2 truncated
-      "\x01\x02garbage\xff\n"                               // 3 garbage
-      "afrinic|ZA|ipv4|10.0.0.0|0|20230101|allocated|x\n"   // 4 zero count
+      "afrinic|ZA|ipv4|196.4.20\n"                                // 2 truncated
+      "\x01\x02garbage\xff\n"                                     // 3 garbage
+      "afrinic|ZA|ipv4|10.0.0.0|0|20230101|allocated|x\n"         // 4 zero count
       "afrinic|ZA|ipv4|255.255.255.0|512|20230101|allocated|x\n"  // 5 past the end
       "afrinic|ZA|ipv6|2001:db8::|129|20230101|allocated|x\n"     // 6 length
       "afrinic|ZA|ipv6|2001:db8::1|32|20230101|allocated|x\n"     // 7 host bits
@@ -215,10 +215,10 @@ TEST(DelegatedHostile, EveryBadLineIsReportedWithFileAndLine) {
     where.push_back(p.where);
     EXPECT_FALSE(p.message.empty());
   }
-  EXPECT_EQ(where, (std::vector<std::string>{
-                       "bad.txt:2", "bad.txt:3", "bad.txt:4", "bad.txt:5", "bad.txt:6",
-                       "bad.txt:7", "bad.txt:8", "bad.txt:9", "bad.txt:10", "bad.txt:11",
-                       "bad.txt:12", "bad.txt:14", "bad.txt:15", "bad.txt:16"}));
+  EXPECT_EQ(where, (std::vector<std::string>{"bad.txt:2", "bad.txt:3", "bad.txt:4", "bad.txt:5",
+                                             "bad.txt:6", "bad.txt:7", "bad.txt:8", "bad.txt:9",
+                                             "bad.txt:10", "bad.txt:11", "bad.txt:12", "bad.txt:14",
+                                             "bad.txt:15", "bad.txt:16"}));
   EXPECT_NE(s.problems().kept()[5].message.find("RFC 4291"), std::string::npos);
   EXPECT_NE(s.problems().kept()[13].message.find("4096"), std::string::npos);
 }

@@ -11,10 +11,14 @@ namespace vigia::registry {
 
 std::string_view IanaStatusName(IanaStatus s) {
   switch (s) {
-    case IanaStatus::kAllocated: return "ALLOCATED";
-    case IanaStatus::kLegacy: return "LEGACY";
-    case IanaStatus::kReserved: return "RESERVED";
-    case IanaStatus::kUnallocated: return "UNALLOCATED";
+    case IanaStatus::kAllocated:
+      return "ALLOCATED";
+    case IanaStatus::kLegacy:
+      return "LEGACY";
+    case IanaStatus::kReserved:
+      return "RESERVED";
+    case IanaStatus::kUnallocated:
+      return "UNALLOCATED";
   }
   return "?";
 }
@@ -139,7 +143,8 @@ Status IanaRegistry::LoadFile(const std::string& path) {
   while ((n = (*in)->Read(reinterpret_cast<std::byte*>(buf), sizeof buf)) > 0) {
     text.append(buf, n);
     // The registries are tens of KiB; a file far larger is not one of them.
-    if (text.size() > (64u << 20)) return Status::LimitExceeded(path + ": over 64 MiB, not an IANA CSV");
+    if (text.size() > (64u << 20))
+      return Status::LimitExceeded(path + ": over 64 MiB, not an IANA CSV");
   }
   if (!(*in)->status().ok()) Problem(path, (*in)->status().message());
   return LoadText(text, path);
@@ -179,10 +184,14 @@ Status IanaRegistry::LoadText(std::string_view text, const std::string& name) {
     b.prefix = *prefix;
     // The status column may carry footnote marks; the word comes first.
     std::string status = Trim(r.fields[5]);
-    if (status.rfind("ALLOCATED", 0) == 0) b.status = IanaStatus::kAllocated;
-    else if (status.rfind("LEGACY", 0) == 0) b.status = IanaStatus::kLegacy;
-    else if (status.rfind("RESERVED", 0) == 0) b.status = IanaStatus::kReserved;
-    else if (status.rfind("UNALLOCATED", 0) == 0) b.status = IanaStatus::kUnallocated;
+    if (status.rfind("ALLOCATED", 0) == 0)
+      b.status = IanaStatus::kAllocated;
+    else if (status.rfind("LEGACY", 0) == 0)
+      b.status = IanaStatus::kLegacy;
+    else if (status.rfind("RESERVED", 0) == 0)
+      b.status = IanaStatus::kReserved;
+    else if (status.rfind("UNALLOCATED", 0) == 0)
+      b.status = IanaStatus::kUnallocated;
     else {
       Problem(where, "unknown status '" + status.substr(0, 64) +
                          "' (ALLOCATED, LEGACY, RESERVED or UNALLOCATED)");

@@ -38,7 +38,7 @@ struct IanaBlock {
   std::string date;         // "2010-06", "1999-07-01"
   std::string whois;        // "whois.lacnic.net"
   IanaStatus status = IanaStatus::kAllocated;
-  std::string rir;          // from the WHOIS column: "lacnic", ..., or ""
+  std::string rir;  // from the WHOIS column: "lacnic", ..., or ""
   std::string file;
   uint32_t line = 0;
 };

@@ -24,7 +24,8 @@ TEST(IanaRealData, Ipv4AddressSpace) {
   ASSERT_EQ(reg.blocks().size(), 256u);
   std::map<std::string, int> by_status;
   for (const IanaBlock& b : reg.blocks()) ++by_status[std::string(IanaStatusName(b.status))];
-  EXPECT_EQ(by_status, (std::map<std::string, int>{{"ALLOCATED", 129}, {"LEGACY", 92}, {"RESERVED", 35}}));
+  EXPECT_EQ(by_status,
+            (std::map<std::string, int>{{"ALLOCATED", 129}, {"LEGACY", 92}, {"RESERVED", 35}}));
   const IanaBlock* b = reg.Find(*IpAddress::Parse("200.7.84.1"));
   ASSERT_NE(b, nullptr);
   EXPECT_EQ(b->prefix.ToString(), "200.0.0.0/8");

@@ -77,8 +77,8 @@ void RangeSet::Normalise() const {
     const AddressRange& r = ranges_[i];
     // Merge overlapping and adjacent ranges; last + 1 cannot overflow unless
     // last is the top address, which then absorbs everything after it.
-    if (out > 0 && (ranges_[out - 1].last == MaxAddress(family_) ||
-                    r.first <= ranges_[out - 1].last + 1)) {
+    if (out > 0 &&
+        (ranges_[out - 1].last == MaxAddress(family_) || r.first <= ranges_[out - 1].last + 1)) {
       ranges_[out - 1].last = std::max(ranges_[out - 1].last, r.last);
     } else {
       ranges_[out++] = r;

@@ -68,8 +68,7 @@ TEST(RangeSet, WholeSpacesAndTheTopAddress) {
     s.Add(*Prefix::Parse("2000::/3"));
     return s;
   }());
-  EXPECT_EQ(Strings(hole.ToPrefixes()),
-            (std::vector<std::string>{"::/3", "4000::/2", "8000::/1"}));
+  EXPECT_EQ(Strings(hole.ToPrefixes()), (std::vector<std::string>{"::/3", "4000::/2", "8000::/1"}));
 }
 
 TEST(RangeSet, ContainsAndOtherFamiliesIgnored) {

@@ -27,7 +27,8 @@ Status Registry::Load(const std::string& dir) {
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) return Status::IoError(dir + ": not a directory");
   std::vector<std::string> delegated, iana;
-  auto it = fs::recursive_directory_iterator(dir, fs::directory_options::skip_permission_denied, ec);
+  auto it =
+      fs::recursive_directory_iterator(dir, fs::directory_options::skip_permission_denied, ec);
   if (ec) return Status::IoError(dir + ": " + ec.message());
   size_t seen = 0;
   for (; it != fs::recursive_directory_iterator(); it.increment(ec)) {
@@ -37,7 +38,8 @@ Status Registry::Load(const std::string& dir) {
     if (++seen > 100 * kMaxRegistryFiles) break;
     const std::string name = it->path().filename().string();
     if (StartsWith(name, "delegated-")) delegated.push_back(it->path().string());
-    if (StartsWith(name, "ipv4-address-space") || StartsWith(name, "ipv6-unicast-address-assignments")) {
+    if (StartsWith(name, "ipv4-address-space") ||
+        StartsWith(name, "ipv6-unicast-address-assignments")) {
       iana.push_back(it->path().string());
     }
   }
@@ -99,7 +101,7 @@ std::vector<const DelegatedRecord*> Registry::Covering(const Prefix& p) const {
 }
 
 std::vector<const DelegatedRecord*> Registry::Covered(const Prefix& p, size_t max,
-                                                       size_t* total) const {
+                                                      size_t* total) const {
   std::vector<uint32_t> ids;
   prefixes_.ForEachCovered(p, [&](const Prefix& piece, uint32_t i) {
     if (piece.length() > p.length()) ids.push_back(i);

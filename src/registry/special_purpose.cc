@@ -109,9 +109,12 @@ constexpr SpecialAsnRange kAsns[] = {
 
 std::string_view ReachabilityName(Reachability r) {
   switch (r) {
-    case Reachability::kTrue: return "true";
-    case Reachability::kFalse: return "false";
-    case Reachability::kNotApplicable: return "n/a";
+    case Reachability::kTrue:
+      return "true";
+    case Reachability::kFalse:
+      return "false";
+    case Reachability::kNotApplicable:
+      return "n/a";
   }
   return "?";
 }
@@ -126,9 +129,10 @@ std::vector<const SpecialPurposeBlock*> SpecialPurposeCovering(const Prefix& p) 
   for (const SpecialPurposeBlock& b : SpecialPurposeBlocks()) {
     if (b.prefix.family() == p.family() && b.prefix.Contains(p)) out.push_back(&b);
   }
-  std::stable_sort(out.begin(), out.end(), [](const SpecialPurposeBlock* a, const SpecialPurposeBlock* b) {
-    return a->prefix.length() < b->prefix.length();
-  });
+  std::stable_sort(out.begin(), out.end(),
+                   [](const SpecialPurposeBlock* a, const SpecialPurposeBlock* b) {
+                     return a->prefix.length() < b->prefix.length();
+                   });
   return out;
 }
 

@@ -32,7 +32,7 @@ struct SpecialPurposeBlock {
   std::string_view rfc;   // "RFC 1918", "RFC 791 §3.2"
   Reachability forwardable;
   Reachability globally_reachable;
-  bool bogon;             // the decision, see the header comment
+  bool bogon;  // the decision, see the header comment
 };
 
 // IPv4 (iana-ipv4-special-registry, 224.0.0.0/4 from RFC 5771) and IPv6

@@ -78,8 +78,8 @@ TEST(SpecialPurpose, CoveringListsLeastSpecificFirst) {
 TEST(SpecialAsn, RangesOfTheSpec) {
   // SPEC C5: 0, 23456, 64496-64511, 64512-65534, 65535, 65536-65551,
   // 65552-131071, 4200000000-4294967294, 4294967295.
-  for (Asn a : {0u, 23456u, 64496u, 64511u, 64512u, 65534u, 65535u, 65536u, 65551u, 65552u,
-                131071u, 4200000000u, 4294967294u, 4294967295u}) {
+  for (Asn a : {0u, 23456u, 64496u, 64511u, 64512u, 65534u, 65535u, 65536u, 65551u, 65552u, 131071u,
+                4200000000u, 4294967294u, 4294967295u}) {
     EXPECT_NE(FindSpecialAsn(a), nullptr) << a;
   }
   for (Asn a : {1u, 23455u, 23457u, 64495u, 131072u, 4199999999u}) {

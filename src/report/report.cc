@@ -18,14 +18,23 @@ namespace {
 using nlohmann::ordered_json;
 
 constexpr const char* kActions[] = {"action1", "action2", "action3", "action4", "overall"};
-constexpr const char* kActionTitles[] = {"Action 1 Filtering", "Action 2 Anti-spoofing", "Action 3 Coordination",
-                                         "Action 4 Global validation", "Overall"};
-constexpr const char* kMetrics[] = {"M1", "M1C", "M2", "M2C", "M3", "M3C", "M4", "M4C", "M5", "M6", "M7IRR", "M7RPKI"};
-constexpr const char* kMetricTitles[] = {
-    "route leaks by the AS",         "route leaks by its customers",  "possible hijacks by the AS",
-    "possible hijacks by customers", "bogon prefixes by the AS",      "bogon prefixes by customers",
-    "bogon ASNs passed on",          "customers' bogon ASNs",         "anti-spoofing (CAIDA Spoofer)",
-    "contacts in PeeringDB",         "routes with an IRR route object", "RPKI: valid - 10 x invalid share"};
+constexpr const char* kActionTitles[] = {"Action 1 Filtering", "Action 2 Anti-spoofing",
+                                         "Action 3 Coordination", "Action 4 Global validation",
+                                         "Overall"};
+constexpr const char* kMetrics[] = {"M1", "M1C", "M2", "M2C", "M3",    "M3C",
+                                    "M4", "M4C", "M5", "M6",  "M7IRR", "M7RPKI"};
+constexpr const char* kMetricTitles[] = {"route leaks by the AS",
+                                         "route leaks by its customers",
+                                         "possible hijacks by the AS",
+                                         "possible hijacks by customers",
+                                         "bogon prefixes by the AS",
+                                         "bogon prefixes by customers",
+                                         "bogon ASNs passed on",
+                                         "customers' bogon ASNs",
+                                         "anti-spoofing (CAIDA Spoofer)",
+                                         "contacts in PeeringDB",
+                                         "routes with an IRR route object",
+                                         "RPKI: valid - 10 x invalid share"};
 
 std::string Pct(const ordered_json& v) {
   return v.is_number() ? fmt::format("{:.1f} %", v.get<double>()) : std::string("no data");
@@ -96,7 +105,8 @@ Result<ordered_json> BuildReport(store::Store& st, const ReportOptions& o) {
   auto entity = st.Entity(snap->id, o.kind, id);
   if (!entity.ok()) return entity.status();
   if (!entity->has_value()) {
-    return Status::NotFound(fmt::format("{} {} is not in snapshot {} ({})", o.kind, id, snap->id, snap->date));
+    return Status::NotFound(
+        fmt::format("{} {} is not in snapshot {} ({})", o.kind, id, snap->id, snap->date));
   }
   const store::EntityRow& e = **entity;
   const ordered_json detail = ordered_json::parse(e.detail, nullptr, false);
@@ -138,14 +148,16 @@ Result<ordered_json> BuildReport(store::Store& st, const ReportOptions& o) {
   if (!history.ok()) return history.status();
   ordered_json hj = ordered_json::array();
   for (const auto& p : *history) {
-    if (p.action == "overall") hj.push_back({{"date", p.date}, {"snapshot", p.snapshot}, {"overall", Num(p.score)}});
+    if (p.action == "overall")
+      hj.push_back({{"date", p.date}, {"snapshot", p.snapshot}, {"overall", Num(p.score)}});
   }
   r["history"] = std::move(hj);
   auto monthly = st.History(o.kind, id, true);
   if (!monthly.ok()) return monthly.status();
   ordered_json mh = ordered_json::array();
   for (const auto& p : *monthly) {
-    if (p.action == "overall") mh.push_back({{"month", p.date}, {"overall", Num(p.score)}, {"snapshots", p.snapshots}});
+    if (p.action == "overall")
+      mh.push_back({{"month", p.date}, {"overall", Num(p.score)}, {"snapshots", p.snapshots}});
   }
   r["history_monthly"] = std::move(mh);
 
@@ -194,7 +206,8 @@ Result<ordered_json> BuildReport(store::Store& st, const ReportOptions& o) {
       ij.push_back(std::move(x));
     }
     r["incidents"] = std::move(ij);
-    r["fixes"] = detail.is_object() ? detail.value("fixes", ordered_json::array()) : ordered_json::array();
+    r["fixes"] =
+        detail.is_object() ? detail.value("fixes", ordered_json::array()) : ordered_json::array();
     // The audit log: every contest of this AS's incidents, in any snapshot.
     auto contests = st.Contests(0, 0, asn, 1000);
     if (!contests.ok()) return contests.status();
@@ -221,9 +234,12 @@ Result<ordered_json> BuildReport(store::Store& st, const ReportOptions& o) {
   double after_sum = 0, now_sum = 0;
   size_t scored = 0;
   const ordered_json* summary =
-      detail.is_object() && detail.contains("summary") && detail["summary"].is_object() ? &detail["summary"] : nullptr;
+      detail.is_object() && detail.contains("summary") && detail["summary"].is_object()
+          ? &detail["summary"]
+          : nullptr;
   if (summary && !o.from_members &&
-      (o.max_members <= (*summary)["lowest"].size() || (*summary)["lowest"].size() >= members.size())) {
+      (o.max_members <= (*summary)["lowest"].size() ||
+       (*summary)["lowest"].size() >= members.size())) {
     // What analyze summed over the members (cli/analyze.cc ReportSummary).
     for (const auto& m : (*summary)["lowest"]) {
       if (mem.size() >= o.max_members) break;
@@ -231,12 +247,15 @@ Result<ordered_json> BuildReport(store::Store& st, const ReportOptions& o) {
                      {"name", m["name"]},
                      {"country", m["country"]},
                      {"manrs", m["manrs"]},
-                     {"overall", m["overall"].is_number() ? Num(m["overall"].get<double>()) : ordered_json(nullptr)},
+                     {"overall", m["overall"].is_number() ? Num(m["overall"].get<double>())
+                                                          : ordered_json(nullptr)},
                      {"band", m["band"]}});
     }
-    for (const auto& [k, v] : (*summary)["metrics"].items()) metric_sum[k] = {v[0].get<double>(), v[1].get<size_t>()};
+    for (const auto& [k, v] : (*summary)["metrics"].items())
+      metric_sum[k] = {v[0].get<double>(), v[1].get<size_t>()};
     for (const auto& f : (*summary)["fixes"]) {
-      fixes[{f[0].get<std::string>(), f[1].get<std::string>()}] = {f[2].get<size_t>(), f[3].get<size_t>()};
+      fixes[{f[0].get<std::string>(), f[1].get<std::string>()}] = {f[2].get<size_t>(),
+                                                                   f[3].get<size_t>()};
     }
     now_sum = (*summary)["now_sum"].get<double>();
     after_sum = (*summary)["after_sum"].get<double>();
@@ -289,7 +308,8 @@ Result<ordered_json> BuildReport(store::Store& st, const ReportOptions& o) {
             FixSum& fs = fixes[{f.value("metric", ""), f.value("what", "")}];
             ++fs.members;
             fs.items += f.value("count", size_t{0});
-            if (f.contains("overall_after") && f["overall_after"].is_number()) after = f["overall_after"].get<double>();
+            if (f.contains("overall_after") && f["overall_after"].is_number())
+              after = f["overall_after"].get<double>();
           }
         }
       }
@@ -301,22 +321,31 @@ Result<ordered_json> BuildReport(store::Store& st, const ReportOptions& o) {
   ordered_json mj = ordered_json::object();
   for (size_t k = 0; k < std::size(kMetrics); ++k) {
     auto it = metric_sum.find(kMetrics[k]);
-    mj[kMetrics[k]] = {{"mean", it == metric_sum.end() ? ordered_json(nullptr)
-                                                       : Num(it->second.first / static_cast<double>(it->second.second))},
-                       {"members_with_data", it == metric_sum.end() ? 0 : it->second.second},
-                       {"title", kMetricTitles[k]}};
+    mj[kMetrics[k]] = {
+        {"mean", it == metric_sum.end()
+                     ? ordered_json(nullptr)
+                     : Num(it->second.first / static_cast<double>(it->second.second))},
+        {"members_with_data", it == metric_sum.end() ? 0 : it->second.second},
+        {"title", kMetricTitles[k]}};
   }
   r["metrics"] = std::move(mj);
   ordered_json fj = ordered_json::array();
-  std::vector<std::pair<std::pair<std::string, std::string>, FixSum>> sorted(fixes.begin(), fixes.end());
-  std::stable_sort(sorted.begin(), sorted.end(),
-                   [](const auto& a, const auto& b) { return a.second.members > b.second.members; });
+  std::vector<std::pair<std::pair<std::string, std::string>, FixSum>> sorted(fixes.begin(),
+                                                                             fixes.end());
+  std::stable_sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) {
+    return a.second.members > b.second.members;
+  });
   for (const auto& [key, fs] : sorted) {
-    fj.push_back({{"metric", key.first}, {"what", key.second}, {"members", fs.members}, {"items", fs.items}});
+    fj.push_back({{"metric", key.first},
+                  {"what", key.second},
+                  {"members", fs.members},
+                  {"items", fs.items}});
   }
-  r["fixes"] = {{"by_kind", std::move(fj)},
-                {"overall_now", scored ? Num(now_sum / static_cast<double>(scored)) : ordered_json(nullptr)},
-                {"overall_if_all_fixed", scored ? Num(after_sum / static_cast<double>(scored)) : ordered_json(nullptr)}};
+  r["fixes"] = {
+      {"by_kind", std::move(fj)},
+      {"overall_now", scored ? Num(now_sum / static_cast<double>(scored)) : ordered_json(nullptr)},
+      {"overall_if_all_fixed",
+       scored ? Num(after_sum / static_cast<double>(scored)) : ordered_json(nullptr)}};
   return r;
 }
 
@@ -326,16 +355,19 @@ std::string ReportCsv(const ordered_json& r) {
     return v.is_string() ? CsvField(v.get<std::string>()) : v.dump();
   };
   std::string out = "kind,id,date,what,name,score,band,members,ready,aspiring,lagging,no_data\n";
-  const std::string head = cell(r["kind"]) + "," + cell(r["id"]) + "," + cell(r["snapshot"]["date"]) + ",";
+  const std::string head =
+      cell(r["kind"]) + "," + cell(r["id"]) + "," + cell(r["snapshot"]["date"]) + ",";
   for (const auto& [a, x] : r["scores"].items()) {
     out += head + a + ",," + cell(x["score"]) + "," + cell(x["band"]) + "," +
-           (x.contains("members") ? cell(x["members"]) + "," + cell(x["ready"]) + "," + cell(x["aspiring"]) + "," +
-                                        cell(x["lagging"]) + "," + cell(x["no_data"])
-                                  : std::string("1,,,,")) +
+           (x.contains("members")
+                ? cell(x["members"]) + "," + cell(x["ready"]) + "," + cell(x["aspiring"]) + "," +
+                      cell(x["lagging"]) + "," + cell(x["no_data"])
+                : std::string("1,,,,")) +
            "\n";
   }
   for (const auto& [m, x] : r["metrics"].items()) {
-    out += head + m + "," + cell(x["title"]) + "," + cell(x.contains("value") ? x["value"] : x["mean"]) + ",,,,,,\n";
+    out += head + m + "," + cell(x["title"]) + "," +
+           cell(x.contains("value") ? x["value"] : x["mean"]) + ",,,,,,\n";
   }
   return out;
 }
@@ -343,26 +375,33 @@ std::string ReportCsv(const ordered_json& r) {
 std::string ReportText(const ordered_json& r) {
   std::string out;
   const std::string kind = r["kind"];
-  const std::string title =
-      kind == "as" ? fmt::format("AS{}", r["id"].get<std::string>()) : fmt::format("{} {}", kind, r["id"].get<std::string>());
-  out += fmt::format("{}  {}{}\n", title, r["name"].get<std::string>(),
-                     r.value("country", "").empty() ? "" : fmt::format("  ({}, {})", r.value("country", ""), r.value("region", "")));
+  const std::string title = kind == "as" ? fmt::format("AS{}", r["id"].get<std::string>())
+                                         : fmt::format("{} {}", kind, r["id"].get<std::string>());
+  out +=
+      fmt::format("{}  {}{}\n", title, r["name"].get<std::string>(),
+                  r.value("country", "").empty()
+                      ? ""
+                      : fmt::format("  ({}, {})", r.value("country", ""), r.value("region", "")));
   out += fmt::format("snapshot {} ({}), window {} .. {}\n", r["snapshot"]["id"].get<int64_t>(),
-                     r["snapshot"]["date"].get<std::string>(), r["snapshot"]["window"]["start"].get<std::string>(),
+                     r["snapshot"]["date"].get<std::string>(),
+                     r["snapshot"]["window"]["start"].get<std::string>(),
                      r["snapshot"]["window"]["end"].get<std::string>());
   if (r["snapshot"].value("partial", false)) {
     out += "PARTIAL snapshot: scores fed by these inputs say no data:\n";
     for (const auto& m : r["snapshot"]["missing"]) out += "  " + m.get<std::string>() + "\n";
   }
-  if (kind == "as") out += fmt::format("MANRS participant: {}\n", r.value("manrs", false) ? "yes" : "no");
+  if (kind == "as")
+    out += fmt::format("MANRS participant: {}\n", r.value("manrs", false) ? "yes" : "no");
   out += "\nScores\n";
   for (size_t k = 0; k < std::size(kActions); ++k) {
     if (!r["scores"].contains(kActions[k])) continue;
     const auto& x = r["scores"][kActions[k]];
-    out += fmt::format("  {:<28} {:>9}  {:<9}", kActionTitles[k], Pct(x["score"]), x["band"].get<std::string>());
+    out += fmt::format("  {:<28} {:>9}  {:<9}", kActionTitles[k], Pct(x["score"]),
+                       x["band"].get<std::string>());
     if (x.contains("members")) {
       out += fmt::format("  ready {} aspiring {} lagging {} no data {}", x["ready"].get<int64_t>(),
-                         x["aspiring"].get<int64_t>(), x["lagging"].get<int64_t>(), x["no_data"].get<int64_t>());
+                         x["aspiring"].get<int64_t>(), x["lagging"].get<int64_t>(),
+                         x["no_data"].get<int64_t>());
     }
     out += "\n";
   }
@@ -370,26 +409,31 @@ std::string ReportText(const ordered_json& r) {
   for (const auto& [m, x] : r["metrics"].items()) {
     const ordered_json& v = x.contains("value") ? x["value"] : x["mean"];
     out += fmt::format("  {:<7} {:>9}  {}{}\n", m, Pct(v), x["title"].get<std::string>(),
-                       x.contains("raw") && x["raw"].is_number() && x["raw"].get<double>() != 0 && m[1] >= '1' && m[1] <= '4'
+                       x.contains("raw") && x["raw"].is_number() && x["raw"].get<double>() != 0 &&
+                               m[1] >= '1' && m[1] <= '4'
                            ? fmt::format(" (penalty {})", x["raw"].dump())
                            : "");
   }
   if (kind == "as") {
     if (r.contains("routes")) {
       const auto& rt = r["routes"];
-      out += fmt::format("\nRoutes originated: {} (RPKI valid {}, invalid {}, not found {}; IRR registered {})\n",
-                         rt["originated"].dump(), rt["rpki"].value("valid", 0), rt["rpki"].value("invalid", 0),
-                         rt["rpki"].value("not_found", 0), rt["irr_registered"].dump());
+      out += fmt::format(
+          "\nRoutes originated: {} (RPKI valid {}, invalid {}, not found {}; IRR registered {})\n",
+          rt["originated"].dump(), rt["rpki"].value("valid", 0), rt["rpki"].value("invalid", 0),
+          rt["rpki"].value("not_found", 0), rt["irr_registered"].dump());
     }
     out += fmt::format("\nIncidents ({})\n", r["incidents"].size());
     for (const auto& in : r["incidents"]) {
-      out += fmt::format("  #{} {} ({}) as {}: AS{}{} {}{}, {} .. {}, confidence {:.2f}\n", in["id"].get<int64_t>(),
-                         in["type"].get<std::string>(), in["kind"].get<std::string>(), in["role"].get<std::string>(),
-                         in["culprit"].get<int64_t>(),
-                         in["propagator"].is_null() ? "" : fmt::format(" via AS{}", in["propagator"].get<int64_t>()),
-                         in["prefixes"].empty() ? "" : in["prefixes"][0].get<std::string>(),
-                         in["prefixes"].size() > 1 ? fmt::format(" (+{})", in["prefixes"].size() - 1) : "",
-                         in["start"].get<std::string>(), in["end"].get<std::string>(), in["confidence"].get<double>());
+      out += fmt::format(
+          "  #{} {} ({}) as {}: AS{}{} {}{}, {} .. {}, confidence {:.2f}\n",
+          in["id"].get<int64_t>(), in["type"].get<std::string>(), in["kind"].get<std::string>(),
+          in["role"].get<std::string>(), in["culprit"].get<int64_t>(),
+          in["propagator"].is_null() ? ""
+                                     : fmt::format(" via AS{}", in["propagator"].get<int64_t>()),
+          in["prefixes"].empty() ? "" : in["prefixes"][0].get<std::string>(),
+          in["prefixes"].size() > 1 ? fmt::format(" (+{})", in["prefixes"].size() - 1) : "",
+          in["start"].get<std::string>(), in["end"].get<std::string>(),
+          in["confidence"].get<double>());
       const auto& ev = in["evidence"];
       if (ev.is_object() && ev.contains("reasons")) {
         for (const auto& why : ev["reasons"]) out += "      " + why.get<std::string>() + "\n";
@@ -398,44 +442,51 @@ std::string ReportText(const ordered_json& r) {
     if (r.contains("contests") && !r["contests"].empty()) {
       out += fmt::format("\nContests (audit log, newest first: {})\n", r["contests"].size());
       for (const auto& c : r["contests"]) {
-        out += fmt::format("  {} {} contested incident #{} ({}, {}): {}\n", c["time"].get<std::string>(),
-                           c["author"].get<std::string>(), c["incident"].get<int64_t>(), c["type"].get<std::string>(),
+        out += fmt::format("  {} {} contested incident #{} ({}, {}): {}\n",
+                           c["time"].get<std::string>(), c["author"].get<std::string>(),
+                           c["incident"].get<int64_t>(), c["type"].get<std::string>(),
                            c["date"].get<std::string>(), c["reason"].get<std::string>());
       }
     }
     out += "\nFix list (each score is reached with this fix and those above it)\n";
     if (r["fixes"].empty()) out += "  nothing to fix\n";
     for (const auto& f : r["fixes"]) {
-      out += fmt::format("  - {} [{}; {} item{}] -> {} {}, overall {}\n", f["what"].get<std::string>(),
-                         f["metric"].get<std::string>(), f["count"].get<size_t>(), f["count"].get<size_t>() == 1 ? "" : "s",
-                         f["metric"].get<std::string>(), Pct(f["metric_after"]), Pct(f["overall_after"]));
+      out +=
+          fmt::format("  - {} [{}; {} item{}] -> {} {}, overall {}\n", f["what"].get<std::string>(),
+                      f["metric"].get<std::string>(), f["count"].get<size_t>(),
+                      f["count"].get<size_t>() == 1 ? "" : "s", f["metric"].get<std::string>(),
+                      Pct(f["metric_after"]), Pct(f["overall_after"]));
       size_t shown = 0;
       for (const auto& it : f["items"]) {
         if (++shown > 5) {
-          out += fmt::format("      ... and {} more (--json lists up to 100)\n", f["count"].get<size_t>() - 5);
+          out += fmt::format("      ... and {} more (--json lists up to 100)\n",
+                             f["count"].get<size_t>() - 5);
           break;
         }
         out += "      " + it.get<std::string>() + "\n";
       }
     }
   } else {
-    out += fmt::format("\nMembers: {} (the lowest scores first)\n", r["members"]["count"].get<size_t>());
+    out += fmt::format("\nMembers: {} (the lowest scores first)\n",
+                       r["members"]["count"].get<size_t>());
     for (const auto& m : r["members"]["listed"]) {
-      out += fmt::format("  AS{:<10} {:>9}  {:<9} {}{}\n", m["asn"].get<int64_t>(), Pct(m["overall"]),
-                         m["band"].get<std::string>(), m["name"].get<std::string>(),
-                         m["manrs"].get<bool>() ? "  (MANRS)" : "");
+      out += fmt::format("  AS{:<10} {:>9}  {:<9} {}{}\n", m["asn"].get<int64_t>(),
+                         Pct(m["overall"]), m["band"].get<std::string>(),
+                         m["name"].get<std::string>(), m["manrs"].get<bool>() ? "  (MANRS)" : "");
     }
     out += "\nFix list over the members\n";
     for (const auto& f : r["fixes"]["by_kind"]) {
       out += fmt::format("  - {} [{}]: {} members, {} items\n", f["what"].get<std::string>(),
-                         f["metric"].get<std::string>(), f["members"].get<size_t>(), f["items"].get<size_t>());
+                         f["metric"].get<std::string>(), f["members"].get<size_t>(),
+                         f["items"].get<size_t>());
     }
     out += fmt::format("  Mean overall now {}; if every member made every fix: {}\n",
                        Pct(r["fixes"]["overall_now"]), Pct(r["fixes"]["overall_if_all_fixed"]));
   }
   if (r["history"].size() > 1) {
     out += "\nHistory (overall)\n";
-    for (const auto& p : r["history"]) out += fmt::format("  {}  {}\n", p["date"].get<std::string>(), Pct(p["overall"]));
+    for (const auto& p : r["history"])
+      out += fmt::format("  {}  {}\n", p["date"].get<std::string>(), Pct(p["overall"]));
   }
   return out;
 }

@@ -22,7 +22,7 @@ HopCheck AspaSet::Check(Asn from, Asn to) const {
   const std::vector<Asn>* p = Providers(from);
   if (!p) return HopCheck::kNoAttestation;
   return std::binary_search(p->begin(), p->end(), to) ? HopCheck::kProviderPlus
-                                                       : HopCheck::kNotProviderPlus;
+                                                      : HopCheck::kNotProviderPlus;
 }
 
 std::vector<Aspa> AspaSet::Sorted() const {
@@ -40,30 +40,44 @@ namespace vigia::rpki {
 
 const char* AspaStateName(AspaState s) {
   switch (s) {
-    case AspaState::kValid: return "valid";
-    case AspaState::kInvalid: return "invalid";
-    case AspaState::kUnknown: return "unknown";
+    case AspaState::kValid:
+      return "valid";
+    case AspaState::kInvalid:
+      return "invalid";
+    case AspaState::kUnknown:
+      return "unknown";
   }
   return "?";
 }
 
 bool ParsePeerRole(std::string_view t, PeerRole* out) {
-  if (t == "customer") *out = PeerRole::kCustomer;
-  else if (t == "peer" || t == "lateral-peer") *out = PeerRole::kPeer;
-  else if (t == "provider") *out = PeerRole::kProvider;
-  else if (t == "rs-client") *out = PeerRole::kRsClient;
-  else if (t == "rs" || t == "route-server") *out = PeerRole::kRs;
-  else return false;
+  if (t == "customer")
+    *out = PeerRole::kCustomer;
+  else if (t == "peer" || t == "lateral-peer")
+    *out = PeerRole::kPeer;
+  else if (t == "provider")
+    *out = PeerRole::kProvider;
+  else if (t == "rs-client")
+    *out = PeerRole::kRsClient;
+  else if (t == "rs" || t == "route-server")
+    *out = PeerRole::kRs;
+  else
+    return false;
   return true;
 }
 
 const char* PeerRoleName(PeerRole r) {
   switch (r) {
-    case PeerRole::kCustomer: return "customer";
-    case PeerRole::kPeer: return "peer";
-    case PeerRole::kProvider: return "provider";
-    case PeerRole::kRsClient: return "rs-client";
-    case PeerRole::kRs: return "rs";
+    case PeerRole::kCustomer:
+      return "customer";
+    case PeerRole::kPeer:
+      return "peer";
+    case PeerRole::kProvider:
+      return "provider";
+    case PeerRole::kRsClient:
+      return "rs-client";
+    case PeerRole::kRs:
+      return "rs";
   }
   return "?";
 }
@@ -141,9 +155,9 @@ AspaResult VerifyAsPath(const AspaSet& aspas, std::span<const Asn> path, PeerRol
     // §6.3: from a provider the path may be an up-ramp then a down-ramp.
     if (r.max_up_ramp + r.max_down_ramp < n) {
       r.state = AspaState::kInvalid;
-      r.reason = fmt::format(
-          "max_up_ramp {} + max_down_ramp {} < {}: the path has a valley or a leak", r.max_up_ramp,
-          r.max_down_ramp, n);
+      r.reason =
+          fmt::format("max_up_ramp {} + max_down_ramp {} < {}: the path has a valley or a leak",
+                      r.max_up_ramp, r.max_down_ramp, n);
     } else if (r.min_up_ramp + r.min_down_ramp < n) {
       r.state = AspaState::kUnknown;
       r.reason = fmt::format("min_up_ramp {} + min_down_ramp {} < {}: ASPAs missing on the path",

@@ -27,9 +27,9 @@ struct Aspa {
 // The outcome of the provider check for one pair of ASes (the draft's
 // hop check): does `from` attest `to` as a provider?
 enum class HopCheck : uint8_t {
-  kProviderPlus,  // `from` has an ASPA and lists `to`
+  kProviderPlus,     // `from` has an ASPA and lists `to`
   kNotProviderPlus,  // `from` has an ASPA that does not list `to`
-  kNoAttestation,  // `from` has no ASPA
+  kNoAttestation,    // `from` has no ASPA
 };
 
 // Verification of a whole AS_PATH.
@@ -65,10 +65,10 @@ class AspaSet {
 // the origin, AS(1), to the neighbour, AS(N), after prepends are collapsed.
 struct AspaResult {
   AspaState state = AspaState::kUnknown;
-  bool upstream = true;       // which algorithm ran
-  std::vector<Asn> path;      // collapsed, neighbour first (AS_PATH order)
+  bool upstream = true;   // which algorithm ran
+  std::vector<Asn> path;  // collapsed, neighbour first (AS_PATH order)
   size_t max_up_ramp = 0, min_up_ramp = 0, max_down_ramp = 0, min_down_ramp = 0;
-  std::string reason;         // one line, for people
+  std::string reason;  // one line, for people
   // The first pair (customer, provider) that an ASPA rules out, when any.
   Asn bad_customer = 0, bad_provider = 0;
 };

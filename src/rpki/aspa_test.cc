@@ -28,8 +28,8 @@ TEST(AspaSet, MergesSortsAndChecksHops) {
 }
 
 TEST(PeerRole, NamesRoundTrip) {
-  for (PeerRole r : {PeerRole::kCustomer, PeerRole::kPeer, PeerRole::kProvider,
-                     PeerRole::kRsClient, PeerRole::kRs}) {
+  for (PeerRole r : {PeerRole::kCustomer, PeerRole::kPeer, PeerRole::kProvider, PeerRole::kRsClient,
+                     PeerRole::kRs}) {
     PeerRole back;
     ASSERT_TRUE(ParsePeerRole(PeerRoleName(r), &back));
     EXPECT_EQ(back, r);

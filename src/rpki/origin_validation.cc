@@ -7,10 +7,14 @@ namespace vigia::rpki {
 
 std::string_view RovStateName(RovState s) {
   switch (s) {
-    case RovState::kNotFound: return "not-found";
-    case RovState::kValid: return "valid";
-    case RovState::kInvalidOrigin: return "invalid-origin";
-    case RovState::kInvalidLength: return "invalid-length";
+    case RovState::kNotFound:
+      return "not-found";
+    case RovState::kValid:
+      return "valid";
+    case RovState::kInvalidOrigin:
+      return "invalid-origin";
+    case RovState::kInvalidLength:
+      return "invalid-length";
   }
   return "unknown";
 }

@@ -115,9 +115,9 @@ Result<Slurm> Slurm::Parse(std::string_view text, const std::string& name) {
   Slurm s;
   s.name = name;
   // RFC 8416 §3.2: exactly these three members.
-  if (Status st = OnlyMembers(doc, {"slurmVersion", "validationOutputFilters",
-                                    "locallyAddedAssertions"},
-                              name, "top level");
+  if (Status st =
+          OnlyMembers(doc, {"slurmVersion", "validationOutputFilters", "locallyAddedAssertions"},
+                      name, "top level");
       !st.ok()) {
     return st;
   }
@@ -143,8 +143,7 @@ Result<Slurm> Slurm::Parse(std::string_view text, const std::string& name) {
     st = OnlyMembers(filters, {"prefixFilters", "bgpsecFilters", "aspaFilters"}, name,
                      "validationOutputFilters");
   } else {
-    st = OnlyMembers(filters, {"prefixFilters", "bgpsecFilters"}, name,
-                     "validationOutputFilters");
+    st = OnlyMembers(filters, {"prefixFilters", "bgpsecFilters"}, name, "validationOutputFilters");
   }
   if (!st.ok()) return st;
   const Json* pf = Array(filters, "prefixFilters", &st, name, "validationOutputFilters");
@@ -197,8 +196,8 @@ Result<Slurm> Slurm::Parse(std::string_view text, const std::string& name) {
     st = OnlyMembers(adds, {"prefixAssertions", "bgpsecAssertions", "aspaAssertions"}, name,
                      "locallyAddedAssertions");
   } else {
-    st = OnlyMembers(adds, {"prefixAssertions", "bgpsecAssertions"}, name,
-                     "locallyAddedAssertions");
+    st =
+        OnlyMembers(adds, {"prefixAssertions", "bgpsecAssertions"}, name, "locallyAddedAssertions");
   }
   if (!st.ok()) return st;
   const Json* pa = Array(adds, "prefixAssertions", &st, name, "locallyAddedAssertions");
@@ -206,14 +205,14 @@ Result<Slurm> Slurm::Parse(std::string_view text, const std::string& name) {
   for (size_t i = 0; i < pa->size(); ++i) {
     const Json& o = (*pa)[i];
     const std::string where = fmt::format("locallyAddedAssertions.prefixAssertions[{}]", i);
-    if (!(st = OnlyMembers(o, {"prefix", "asn", "maxPrefixLength", "comment"}, name, where))
-             .ok()) {
+    if (!(st = OnlyMembers(o, {"prefix", "asn", "maxPrefixLength", "comment"}, name, where)).ok()) {
       return st;
     }
     PrefixAssertion a;
     if (!o.contains("prefix")) return Bad(name, where, "missing prefix");
     if (!(st = GetPrefix(o, &a.prefix, name, where)).ok()) return st;
-    if (!o.contains("asn") || !GetAsn(o["asn"], &a.asn)) return Bad(name, where, "missing or bad asn");
+    if (!o.contains("asn") || !GetAsn(o["asn"], &a.asn))
+      return Bad(name, where, "missing or bad asn");
     if (o.contains("maxPrefixLength")) {
       const Json& m = o["maxPrefixLength"];
       // §3.4.1: at least the prefix length, at most the address width.

@@ -56,7 +56,7 @@ struct Slurm {
   std::vector<AspaFilter> aspa_filters;
   std::vector<AspaAssertion> aspa_assertions;
   size_t bgpsec_filters = 0, bgpsec_assertions = 0;  // parsed, not applied
-  std::string name;  // the file it came from
+  std::string name;                                  // the file it came from
 
   // Parses one SLURM file (any compression). Fails, naming the member,
   // on anything RFC 8416 §3 does not allow.

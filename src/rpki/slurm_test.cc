@@ -139,7 +139,8 @@ TEST(Slurm, RejectsBadFilesNamingTheMember) {
 TEST(Slurm, OverlappingFilesAreRefused) {
   auto make = [](const std::string& prefix, const std::string& name) {
     return *Slurm::Parse(R"({"slurmVersion": 1,
-      "validationOutputFilters": {"prefixFilters": [{"prefix": ")" + prefix + R"("}], "bgpsecFilters": []},
+      "validationOutputFilters": {"prefixFilters": [{"prefix": ")" +
+                             prefix + R"("}], "bgpsecFilters": []},
       "locallyAddedAssertions": {"prefixAssertions": [], "bgpsecAssertions": []}})",
                          name);
   };

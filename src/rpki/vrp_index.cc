@@ -73,9 +73,8 @@ int64_t VrpIndex::LastNotAfter(const Table& t, const Key& k) {
   // last of them not after k, or the node just before the bucket.
   const Node* lo = t.nodes.data() + t.bucket[b];
   const Node* hi = t.nodes.data() + t.bucket[b + 1];
-  const Node* it = std::upper_bound(lo, hi, k, [](const Key& key, const Node& n) {
-    return Less(key, n.key);
-  });
+  const Node* it =
+      std::upper_bound(lo, hi, k, [](const Key& key, const Node& n) { return Less(key, n.key); });
   return static_cast<int64_t>(it - t.nodes.data()) - 1;
 }
 

@@ -56,7 +56,7 @@ class VrpIndex {
   };
   struct Node {
     Key key;
-    int64_t parent;  // nearest enclosing prefix, -1 at the top
+    int64_t parent;         // nearest enclosing prefix, -1 at the top
     uint32_t first, count;  // its VRPs in vrp_of
   };
   struct Table {

@@ -60,10 +60,11 @@ TEST(VrpIndex, EmptyIndexFindsNothing) {
 }
 
 TEST(VrpIndex, DefaultRoutesAndHostRoutes) {
-  std::vector<Vrp> vrps = {{*Prefix::Parse("0.0.0.0/0"), 32, 1, 0},
-                           {*Prefix::Parse("255.255.255.255/32"), 32, 2, 0},
-                           {*Prefix::Parse("::/0"), 128, 3, 0},
-                           {*Prefix::Parse("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff/128"), 128, 4, 0}};
+  std::vector<Vrp> vrps = {
+      {*Prefix::Parse("0.0.0.0/0"), 32, 1, 0},
+      {*Prefix::Parse("255.255.255.255/32"), 32, 2, 0},
+      {*Prefix::Parse("::/0"), 128, 3, 0},
+      {*Prefix::Parse("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff/128"), 128, 4, 0}};
   VrpIndex index;
   index.Build(vrps);
   std::set<uint32_t> got;

@@ -75,7 +75,8 @@ void Action1Filtering::Fixes(size_t k, FixList& fixes) {
     if (by_metric_[k][m].empty()) continue;
     // The fix the registry gives the first incident's type (types that
     // share a metric share its fix).
-    const detect::IncidentType* type = detect::FindIncidentType(c_.incidents[by_metric_[k][m][0]].type);
+    const detect::IncidentType* type =
+        detect::FindIncidentType(c_.incidents[by_metric_[k][m][0]].type);
     const std::string_view fix = m % 2 == kM1 ? type->fix_text : type->customer_fix_text;
     std::vector<std::string> items;
     for (uint32_t i : by_metric_[k][m]) {

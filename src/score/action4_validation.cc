@@ -8,9 +8,9 @@
 #include <set>
 #include <thread>
 
+#include "detect/incident_type.h"
 #include "irr/route_check.h"
 #include "rpki/origin_validation.h"
-#include "detect/incident_type.h"
 #include "score/scoring.h"
 
 namespace vigia::score::internal {
@@ -43,7 +43,8 @@ Action4Validation::Action4Validation(Context& c) : ActionPart(c), lists_(c.board
   }
   std::set<std::pair<Prefix, Asn>> questioned;
   for (const detect::Incident& in : c.incidents) {
-    if (const auto* t = detect::FindIncidentType(in.type); t == nullptr || !t->withdraw_fix) continue;
+    if (const auto* t = detect::FindIncidentType(in.type); t == nullptr || !t->withdraw_fix)
+      continue;
     for (const Prefix& p : in.prefixes) questioned.insert({p, in.culprit});
   }
   auto capped = [](std::vector<uint32_t>* list, uint32_t i) {

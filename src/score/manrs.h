@@ -68,10 +68,10 @@ std::string BandOf(std::optional<double> score, const Bands& b);
 
 // What could lift a score, and to what.
 struct Fix {
-  std::string metric;    // the metric it lifts
-  std::string what;      // "create ROAs", "register route objects", "filter customer route leaks", ...
+  std::string metric;  // the metric it lifts
+  std::string what;  // "create ROAs", "register route objects", "filter customer route leaks", ...
   std::vector<std::string> items;  // prefixes (origin) or incident ids, at most kMaxFixItems
-  size_t count = 0;      // items in all
+  size_t count = 0;                // items in all
   std::optional<double> metric_after, action_after, overall_after;
 };
 inline constexpr size_t kMaxFixItems = 100;
@@ -81,11 +81,12 @@ struct AsScore {
   std::string name, country, region;  // region: afrinic, apnic, arin, lacnic, ripencc, ""
   bool manrs = false;                 // in the participant list
   std::array<std::optional<double>, kMetricCount> value{};  // percent; none = no data
-  std::array<double, kMetricCount> raw{};  // penalty (M1-M4C), tallies otherwise
+  std::array<double, kMetricCount> raw{};                   // penalty (M1-M4C), tallies otherwise
   std::array<std::optional<double>, kActionCount> action{};
   std::array<std::string, kActionCount> band{};
   uint32_t routes = 0, rpki_valid = 0, rpki_invalid = 0, rpki_not_found = 0, irr_registered = 0;
-  std::vector<uint32_t> incidents;  // indexes into the incident list: as culprit or counted propagator
+  std::vector<uint32_t>
+      incidents;  // indexes into the incident list: as culprit or counted propagator
   std::vector<Fix> fixes;
 };
 

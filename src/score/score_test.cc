@@ -104,8 +104,10 @@ TEST(Extras, ManrsListInTheSiteFormat) {
 }
 
 TEST(Extras, RealManrsList) {
-  const std::string path = std::string(VIGIA_SHARED_DATA) + "/incidents/manrs-participants/manrs_isps.csv";
-  if (!fs::exists(path)) GTEST_SKIP() << path << " absent (../shared/data not beside the repository)";
+  const std::string path =
+      std::string(VIGIA_SHARED_DATA) + "/incidents/manrs-participants/manrs_isps.csv";
+  if (!fs::exists(path))
+    GTEST_SKIP() << path << " absent (../shared/data not beside the repository)";
   std::ifstream in(path, std::ios::binary);
   std::stringstream ss;
   ss << in.rdbuf();
@@ -119,13 +121,15 @@ TEST(Extras, RealManrsList) {
 
 TEST(Extras, SpooferSessions) {
   SpooferResults r;
-  ASSERT_TRUE(ParseSpooferCsv("session,timestamp,asn4,client4,country,privaddr4,routable4,asn6,privaddr6,routable6\n"
-                              "1,2022-01-01,64500,192.0.2.0/24,br,blocked,received,,,\n"
-                              "2,2022-01-02,64500,192.0.2.0/24,br,blocked,blocked,64500,rewritten,unknown\n"
-                              "3,2022-01-02,,,br,blocked,blocked,,,\n"
-                              "4,2022-01-03,64501;64502,198.51.100.0/24,mx,blocked,blocked,,,\n",
-                              "s.csv", &r)
-                  .ok());
+  ASSERT_TRUE(
+      ParseSpooferCsv(
+          "session,timestamp,asn4,client4,country,privaddr4,routable4,asn6,privaddr6,routable6\n"
+          "1,2022-01-01,64500,192.0.2.0/24,br,blocked,received,,,\n"
+          "2,2022-01-02,64500,192.0.2.0/24,br,blocked,blocked,64500,rewritten,unknown\n"
+          "3,2022-01-02,,,br,blocked,blocked,,,\n"
+          "4,2022-01-03,64501;64502,198.51.100.0/24,mx,blocked,blocked,,,\n",
+          "s.csv", &r)
+          .ok());
   ASSERT_EQ(r.by_asn.size(), 3u);
   EXPECT_EQ(r.by_asn[64500].sessions, 2u);
   EXPECT_EQ(r.by_asn[64500].blocked, 4u);
@@ -304,7 +308,8 @@ TEST_F(ScoreOnSimulation, AggregatesCountTheirMembers) {
   size_t ixps = 0;
   for (const Aggregate& g : board_->aggregates) {
     for (const auto& pa : g.action) {
-      EXPECT_EQ(pa.ready + pa.aspiring + pa.lagging + pa.no_data, g.members.size()) << g.kind << g.id;
+      EXPECT_EQ(pa.ready + pa.aspiring + pa.lagging + pa.no_data, g.members.size())
+          << g.kind << g.id;
     }
     if (g.kind == "ixp") {
       ++ixps;

@@ -107,8 +107,9 @@ int Serve(const ServeOptions& opts) {
     // line, an ESC cannot reach the terminal.
     svr.set_logger([](const httplib::Request& req, const httplib::Response& res) {
       std::fprintf(stderr, "%s %s %s %s %d %zu\n", IsoTime(time(nullptr)).c_str(),
-                   PrintableHead(req.remote_addr, 4096).c_str(), PrintableHead(req.method, 100).c_str(),
-                   PrintableHead(req.path, 2000).c_str(), res.status, res.body.size());
+                   PrintableHead(req.remote_addr, 4096).c_str(),
+                   PrintableHead(req.method, 100).c_str(), PrintableHead(req.path, 2000).c_str(),
+                   res.status, res.body.size());
     });
   }
   auto bound = svr.Bind(host, port);

@@ -33,7 +33,8 @@ IpAddress FromInt(Family f, U128 v) {
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -84,7 +85,8 @@ void PrefixOriginTable::Line(std::string_view line, const std::string& where) {
   // ip-location-db: ip_start,ip_end,asn,org (org may be quoted, with commas)
   const size_t c1 = line.find(',');
   const size_t c2 = c1 == std::string_view::npos ? c1 : line.find(',', c1 + 1);
-  if (c2 == std::string_view::npos) return Problem(where, "neither prefix<TAB>asn nor start,end,asn");
+  if (c2 == std::string_view::npos)
+    return Problem(where, "neither prefix<TAB>asn nor start,end,asn");
   const size_t c3 = line.find(',', c2 + 1);
   auto first = IpAddress::Parse(Trim(line.substr(0, c1)));
   auto last = IpAddress::Parse(Trim(line.substr(c1 + 1, c2 - c1 - 1)));

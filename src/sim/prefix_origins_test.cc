@@ -26,10 +26,10 @@ TEST(RangeToPrefixes, FewestAlignedBlocks) {
   EXPECT_EQ(Cidrs("0.0.0.0", "255.255.255.255"), (std::vector<std::string>{"0.0.0.0/0"}));
   EXPECT_EQ(Cidrs("255.255.255.255", "255.255.255.255"),
             (std::vector<std::string>{"255.255.255.255/32"}));
-  EXPECT_EQ(Cidrs("2001:200::", "2001:200:1b9:ffff:ffff:ffff:ffff:ffff"),
-            (std::vector<std::string>{"2001:200::/40", "2001:200:100::/41", "2001:200:180::/43",
-                                      "2001:200:1a0::/44", "2001:200:1b0::/45",
-                                      "2001:200:1b8::/47"}));
+  EXPECT_EQ(
+      Cidrs("2001:200::", "2001:200:1b9:ffff:ffff:ffff:ffff:ffff"),
+      (std::vector<std::string>{"2001:200::/40", "2001:200:100::/41", "2001:200:180::/43",
+                                "2001:200:1a0::/44", "2001:200:1b0::/45", "2001:200:1b8::/47"}));
   EXPECT_EQ(Cidrs("::", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"),
             (std::vector<std::string>{"::/0"}));
 }

@@ -40,10 +40,10 @@ struct RegistrationConfig {
   std::array<double, kRirCount> roa_share{0.35, 0.50, 0.45, 0.40, 0.70};
   std::array<double, kRirCount> irr_share{0.60, 0.75, 0.80, 0.65, 0.90};
   std::array<double, kRirCount> peeringdb_share{0.25, 0.35, 0.40, 0.35, 0.50};
-  double aspa_share = 0.10;         // of RPKI adopters
-  double poc_share = 0.70;          // of PeeringDB nets, those with contacts
-  double stale_irr_share = 0.01;    // of IRR adopters' prefixes: former origin
-  uint32_t date = 20261122;         // YYYYMMDD of the data
+  double aspa_share = 0.10;       // of RPKI adopters
+  double poc_share = 0.70;        // of PeeringDB nets, those with contacts
+  double stale_irr_share = 0.01;  // of IRR adopters' prefixes: former origin
+  uint32_t date = 20261122;       // YYYYMMDD of the data
 };
 
 struct SimRoa {
@@ -62,8 +62,8 @@ struct SimAspa {
 struct SimRouteObject {
   Prefix prefix;
   Asn origin = 0;
-  std::string source;  // "RADB", "RIPE", "ARIN", "APNIC", "AFRINIC", "LACNIC"
-  std::string mnt_by;  // e.g. "MAINT-AS64500"
+  std::string source;    // "RADB", "RIPE", "ARIN", "APNIC", "AFRINIC", "LACNIC"
+  std::string mnt_by;    // e.g. "MAINT-AS64500"
   uint32_t changed = 0;  // YYYYMMDD, written as last-modified
 };
 

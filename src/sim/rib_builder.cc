@@ -75,12 +75,11 @@ size_t PeerPaths::Append(const std::vector<std::vector<Asn>>& per_peer) {
 }
 
 Result<RibWriteStats> WriteCollectorRib(const std::string& path, const Collector& collector,
-                                        std::span<const size_t> peer_slots,
-                                        const PeerPaths& paths, std::span<const RibPrefix> prefixes,
-                                        uint32_t timestamp) {
+                                        std::span<const size_t> peer_slots, const PeerPaths& paths,
+                                        std::span<const RibPrefix> prefixes, uint32_t timestamp) {
   if (peer_slots.size() != collector.peers.size()) {
     return Status::InvalidArgument(fmt::format("{}: {} peers but {} path slots", path,
-                                       collector.peers.size(), peer_slots.size()));
+                                               collector.peers.size(), peer_slots.size()));
   }
   if (collector.peers.size() > 65535) {
     return Status::LimitExceeded(path + ": more than 65,535 peers (RFC 6396 §4.3.1 peer index)");
@@ -134,7 +133,8 @@ Result<RibWriteStats> WriteCollectorRib(const std::string& path, const Collector
       at.Set(bgp::kAttrAsPath);
       at.as_path.segments.push_back(
           {bgp::kAsSequence, static_cast<uint16_t>(std::min<size_t>(as_path.size(), 255))});
-      at.as_path.asns.assign(as_path.begin(), as_path.begin() + std::min<size_t>(as_path.size(), 255));
+      at.as_path.asns.assign(as_path.begin(),
+                             as_path.begin() + std::min<size_t>(as_path.size(), 255));
       const IpAddress& nh = collector.peers[i].ip;
       if (v6 || nh.is_v6()) {
         // RFC 6396 §4.3.4: the MP_REACH_NLRI of a RIB entry holds only the

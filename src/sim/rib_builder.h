@@ -44,9 +44,8 @@ class PeerPaths {
  public:
   // threads 0: one per core. The result does not depend on the number of
   // threads.
-  static PeerPaths Compute(const topology::AsRelationships& graph,
-                           std::span<const uint32_t> peers, std::span<const uint32_t> origins,
-                           unsigned threads = 0);
+  static PeerPaths Compute(const topology::AsRelationships& graph, std::span<const uint32_t> peers,
+                           std::span<const uint32_t> origins, unsigned threads = 0);
 
   size_t origin_count() const { return origins_; }
   size_t peer_count() const { return peers_; }
@@ -84,8 +83,7 @@ struct RibWriteStats {
 // the PeerPaths slot of collector.peers[i]. Prefixes are written in the
 // order given; a prefix no peer reaches is left out.
 Result<RibWriteStats> WriteCollectorRib(const std::string& path, const Collector& collector,
-                                        std::span<const size_t> peer_slots,
-                                        const PeerPaths& paths, std::span<const RibPrefix> prefixes,
-                                        uint32_t timestamp);
+                                        std::span<const size_t> peer_slots, const PeerPaths& paths,
+                                        std::span<const RibPrefix> prefixes, uint32_t timestamp);
 
 }  // namespace vigia::sim

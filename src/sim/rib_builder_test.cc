@@ -40,21 +40,24 @@ TEST(RibBuilder, WritesWhatBgpdumpReads) {
   const std::vector<RibPrefix> prefixes = {{*Prefix::Parse("192.0.2.0/24"), 0},
                                            {*Prefix::Parse("198.51.100.0/24"), 1},
                                            {*Prefix::Parse("2001:db8:6::/48"), 0}};
-  const std::string file =
-      (std::filesystem::temp_directory_path() / ("vigia-sim-rib-" + std::to_string(getpid()) + ".gz"))
-          .string();
+  const std::string file = (std::filesystem::temp_directory_path() /
+                            ("vigia-sim-rib-" + std::to_string(getpid()) + ".gz"))
+                               .string();
   auto st = WriteCollectorRib(file, c, slots, paths, prefixes, 1700000000);
   ASSERT_TRUE(st.ok()) << st.status().message();
   EXPECT_EQ(st->prefixes, 3u);
   EXPECT_EQ(st->entries, 6u);
   const std::string ours = mrt::test_util::DecodeFile(file, mrt::test_util::Format::kBgpdumpM).text;
-  EXPECT_EQ(ours,
-            "TABLE_DUMP2|1700000000|B|198.51.100.5|5|192.0.2.0/24|5 2 1 3 6|IGP|198.51.100.5|0|0||NAG||\n"
-            "TABLE_DUMP2|1700000000|B|2001:db8::4|4|192.0.2.0/24|4 6|IGP|2001:db8::4|0|0||NAG||\n"
-            "TABLE_DUMP2|1700000000|B|198.51.100.5|5|198.51.100.0/24|5 2 1 3|IGP|198.51.100.5|0|0||NAG||\n"
-            "TABLE_DUMP2|1700000000|B|2001:db8::4|4|198.51.100.0/24|4 1 3|IGP|2001:db8::4|0|0||NAG||\n"
-            "TABLE_DUMP2|1700000000|B|198.51.100.5|5|2001:db8:6::/48|5 2 1 3 6|IGP|198.51.100.5|0|0||NAG||\n"
-            "TABLE_DUMP2|1700000000|B|2001:db8::4|4|2001:db8:6::/48|4 6|IGP|2001:db8::4|0|0||NAG||\n");
+  EXPECT_EQ(
+      ours,
+      "TABLE_DUMP2|1700000000|B|198.51.100.5|5|192.0.2.0/24|5 2 1 3 6|IGP|198.51.100.5|0|0||NAG||\n"
+      "TABLE_DUMP2|1700000000|B|2001:db8::4|4|192.0.2.0/24|4 6|IGP|2001:db8::4|0|0||NAG||\n"
+      "TABLE_DUMP2|1700000000|B|198.51.100.5|5|198.51.100.0/24|5 2 1 "
+      "3|IGP|198.51.100.5|0|0||NAG||\n"
+      "TABLE_DUMP2|1700000000|B|2001:db8::4|4|198.51.100.0/24|4 1 3|IGP|2001:db8::4|0|0||NAG||\n"
+      "TABLE_DUMP2|1700000000|B|198.51.100.5|5|2001:db8:6::/48|5 2 1 3 "
+      "6|IGP|198.51.100.5|0|0||NAG||\n"
+      "TABLE_DUMP2|1700000000|B|2001:db8::4|4|2001:db8:6::/48|4 6|IGP|2001:db8::4|0|0||NAG||\n");
   if (test_util::HaveCommand("bgpdump")) {
     EXPECT_EQ(test_util::RunCommand("bgpdump -q -m " + file + " 2>/dev/null"), ours);
   }
@@ -72,7 +75,8 @@ TEST(PeerPaths, ThreadCountDoesNotChangeTheResultAndPathsAreValleyFree) {
   for (Asn j = 5; j < 300; ++j) {
     g.AddLink(100 + static_cast<Asn>(rng() % j), 100 + j, LinkType::kP2c);
     if (rng() % 2) g.AddLink(100 + static_cast<Asn>(rng() % j), 100 + j, LinkType::kP2c);
-    if (rng() % 4 == 0) g.AddLink(100 + static_cast<Asn>(5 + rng() % (j - 5 + 1)), 100 + j, LinkType::kP2p);
+    if (rng() % 4 == 0)
+      g.AddLink(100 + static_cast<Asn>(5 + rng() % (j - 5 + 1)), 100 + j, LinkType::kP2p);
   }
   g.Build();
   std::vector<uint32_t> peers, origins;

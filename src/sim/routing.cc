@@ -8,11 +8,16 @@ using topology::Relation;
 
 const char* RouteTypeName(RouteType t) {
   switch (t) {
-    case RouteType::kNone: return "none";
-    case RouteType::kOrigin: return "origin";
-    case RouteType::kCustomer: return "customer";
-    case RouteType::kPeer: return "peer";
-    case RouteType::kProvider: return "provider";
+    case RouteType::kNone:
+      return "none";
+    case RouteType::kOrigin:
+      return "origin";
+    case RouteType::kCustomer:
+      return "customer";
+    case RouteType::kPeer:
+      return "peer";
+    case RouteType::kProvider:
+      return "provider";
   }
   return "?";
 }
@@ -146,7 +151,8 @@ bool Router::ComputeLeak(uint32_t origin, uint32_t culprit, uint32_t receiver, R
   if (culprit >= n || receiver >= n || culprit == origin || !t->HasRoute(culprit)) return false;
   // Only a route from a provider or a peer can leak; a customer's route
   // goes to everyone anyway.
-  if (t->type[culprit] != RouteType::kProvider && t->type[culprit] != RouteType::kPeer) return false;
+  if (t->type[culprit] != RouteType::kProvider && t->type[culprit] != RouteType::kPeer)
+    return false;
   // What the receiver is to the culprit decides how it takes the route. A
   // route sent to a customer is no leak.
   const Relation rel = graph_.RelationOf(asn_[receiver], asn_[culprit]);

@@ -118,7 +118,8 @@ TEST(Router, AgreesWithConvergedBgpOnRandomGraphs) {
     for (uint32_t origin = 0; origin < g.as_count(); origin += 3) {
       // One origin, and (every other time) a second one as in a hijack.
       std::vector<uint32_t> origins = {origin};
-      if (origin % 2 == 0) origins.push_back((origin * 7 + 5) % static_cast<uint32_t>(g.as_count()));
+      if (origin % 2 == 0)
+        origins.push_back((origin * 7 + 5) % static_cast<uint32_t>(g.as_count()));
       router.Compute(origins, &t);
       const std::vector<Ref> ref = Converge(g, origins);
       for (uint32_t v = 0; v < g.as_count(); ++v) {
@@ -154,14 +155,16 @@ TEST(Router, LeakGivesAStableStateOnRandomGraphs) {
         for (uint32_t r : g.Providers(culprit)) receivers.push_back(r);
         for (uint32_t r : g.Peers(culprit)) receivers.push_back(r);
         router.Compute(origin, &t);
-        const bool leakable = t.type[culprit] == RouteType::kProvider || t.type[culprit] == RouteType::kPeer;
+        const bool leakable =
+            t.type[culprit] == RouteType::kProvider || t.type[culprit] == RouteType::kPeer;
         for (uint32_t r : receivers) {
           const bool happened = router.ComputeLeak(origin, culprit, r, &t, &leaked);
           // With a leak BGP may have more than one stable state (RFC 4264
           // "wedgies"), so the check is that the result is one: every AS
           // holds the best route its neighbours offer it.
           std::vector<Ref> state(g.as_count());
-          for (uint32_t v = 0; v < g.as_count(); ++v) state[v] = {t.type[v], t.length[v], t.next_hop[v]};
+          for (uint32_t v = 0; v < g.as_count(); ++v)
+            state[v] = {t.type[v], t.length[v], t.next_hop[v]};
           for (uint32_t v = 0; v < g.as_count(); ++v) {
             if (t.type[v] == RouteType::kOrigin) continue;
             const Ref best = BestOffer(g, state, v, {culprit, r});
@@ -173,9 +176,10 @@ TEST(Router, LeakGivesAStableStateOnRandomGraphs) {
             t.PathFrom(v, &path);
             // A path is valley-free exactly when it does not go through
             // the leak.
-            const bool through = leakable && std::adjacent_find(path.begin(), path.end(), [&](uint32_t a, uint32_t b) {
-              return a == r && b == culprit;
-            }) != path.end();
+            const bool through = leakable && std::adjacent_find(path.begin(), path.end(),
+                                                                [&](uint32_t a, uint32_t b) {
+                                                                  return a == r && b == culprit;
+                                                                }) != path.end();
             ASSERT_EQ(leaked[v] != 0, through) << "seed " << seed << " as " << v;
             ASSERT_EQ(IsValleyFree(g, path), !through) << "seed " << seed << " as " << v;
           }
@@ -266,8 +270,8 @@ TEST(Router, CaidaGraphPathsAreValleyFree) {
       ++checked;
     }
   }
-  const double ms = std::chrono::duration<double, std::milli>(
-                        std::chrono::steady_clock::now() - start).count();
+  const double ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   std::printf("%zu origins on %zu ASes: %.2f ms per origin, %zu paths checked\n", origins,
               g.as_count(), ms / static_cast<double>(origins), checked);
   // Under the export rules some ASes hear nothing (e.g. ASes whose only

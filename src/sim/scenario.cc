@@ -40,16 +40,20 @@ const char* IncidentTypeName(IncidentType t) {
 
 const char* BenignKindName(BenignKind k) {
   switch (k) {
-    case BenignKind::kSiblingMoas: return "sibling_moas";
-    case BenignKind::kDdosProtection: return "ddos_protection";
-    case BenignKind::kCustomerSubprefix: return "customer_subprefix";
+    case BenignKind::kSiblingMoas:
+      return "sibling_moas";
+    case BenignKind::kDdosProtection:
+      return "ddos_protection";
+    case BenignKind::kCustomerSubprefix:
+      return "customer_subprefix";
   }
   return "?";
 }
 
 IncidentPlan DefaultPlan(const SyntheticInternet& net) {
   IncidentPlan p;
-  const uint32_t per_type = std::clamp<uint32_t>(static_cast<uint32_t>(net.ases.size() / 200), 3, 200);
+  const uint32_t per_type =
+      std::clamp<uint32_t>(static_cast<uint32_t>(net.ases.size() / 200), 3, 200);
   for (uint32_t& n : p.incidents) n = per_type;
   for (uint32_t& n : p.benign) n = per_type;
   p.flaps = std::clamp<uint32_t>(static_cast<uint32_t>(net.announcements.size() / 200), 5, 5000);
@@ -95,11 +99,10 @@ Result<IncidentPlan> ParsePlan(std::string_view spec, const IncidentPlan& base) 
   return p;
 }
 
-
 namespace {
 
 constexpr uint32_t kNone = UINT32_MAX;
-constexpr int kMaxAttempts = 400;        // candidates tried per event
+constexpr int kMaxAttempts = 400;         // candidates tried per event
 constexpr size_t kMaxLeakPrefixes = 200;  // per leak
 
 // The k-th more-specific of length `len` inside p (k taken modulo their
@@ -123,7 +126,11 @@ uint8_t MaxLen(Family f) { return f == Family::kIpv4 ? 24 : 48; }
 class Builder {
  public:
   Builder(const SyntheticInternet& net, Registrations* regs, const ScenarioConfig& cfg)
-      : net_(net), regs_(*regs), cfg_(cfg), rng_(cfg.seed * 0x9E3779B97F4A7C15ull + 0x5CE0), router_(net.graph) {}
+      : net_(net),
+        regs_(*regs),
+        cfg_(cfg),
+        rng_(cfg.seed * 0x9E3779B97F4A7C15ull + 0x5CE0),
+        router_(net.graph) {}
 
   Result<Scenario> Build(std::string* shortfall);
 
@@ -144,15 +151,18 @@ class Builder {
   }
   bool Related(uint32_t a, uint32_t b) const {
     return a == b || Siblings(a, b) ||
-           net_.graph.RelationOf(net_.graph.AsnAt(a), net_.graph.AsnAt(b)) != topology::Relation::kNone;
+           net_.graph.RelationOf(net_.graph.AsnAt(a), net_.graph.AsnAt(b)) !=
+               topology::Relation::kNone;
   }
   bool RpkiAdopter(uint32_t index) const {
     auto it = pos_.find(net_.graph.AsnAt(index));
-    return it != pos_.end() && it->second < regs_.rpki_adopter.size() && regs_.rpki_adopter[it->second];
+    return it != pos_.end() && it->second < regs_.rpki_adopter.size() &&
+           regs_.rpki_adopter[it->second];
   }
   bool IrrAdopter(uint32_t index) const {
     auto it = pos_.find(net_.graph.AsnAt(index));
-    return it != pos_.end() && it->second < regs_.irr_adopter.size() && regs_.irr_adopter[it->second];
+    return it != pos_.end() && it->second < regs_.irr_adopter.size() &&
+           regs_.irr_adopter[it->second];
   }
   // ROAs whose prefix covers p (p itself included).
   std::vector<const SimRoa*> CoveringRoas(const Prefix& p) const {
@@ -181,8 +191,7 @@ class Builder {
     if (n == 0) return nullptr;
     for (int i = 0; i < 40; ++i) {
       const size_t k = rng_.Below(n);
-      const Announcement& a =
-          net_.announcements[origin == kNone ? k : ann_of_[origin][k]];
+      const Announcement& a = net_.announcements[origin == kNone ? k : ann_of_[origin][k]];
       if (alloc_used_[a.allocation]) continue;
       if (v4_only && a.prefix.family() != Family::kIpv4) continue;
       if (splittable && a.prefix.length() >= MaxLen(a.prefix.family())) continue;
@@ -207,8 +216,8 @@ class Builder {
   // --- Jobs and their paths. A job's paths are computed at once when
   // `now` (the caller looks at them), else later, over threads.
   int32_t Job(const RouteJob& j, bool now = true);
-  void ComputePaths(const RouteJob& j, Router* router, RouteTree* tree, std::vector<uint8_t>* leaked,
-                    std::vector<std::vector<Asn>>* paths) const;
+  void ComputePaths(const RouteJob& j, Router* router, RouteTree* tree,
+                    std::vector<uint8_t>* leaked, std::vector<std::vector<Asn>>* paths) const;
   void ComputePending();
   const std::vector<std::vector<Asn>>& Paths(int32_t job) const { return out_.job_paths[job]; }
   bool SeenWithOrigin(int32_t job, Asn origin) const {
@@ -247,7 +256,8 @@ class Builder {
     const int64_t longest = std::max<int64_t>(600, std::min<int64_t>(w * 3 / 4, 4 * 86400));
     const int64_t d = static_cast<int64_t>(rng_.LogUniform(300, static_cast<uint64_t>(longest)));
     const int64_t slack = std::max<int64_t>(1, w - d - 1200);
-    const int64_t s = out_.window_start + 600 + static_cast<int64_t>(rng_.Below(static_cast<uint64_t>(slack)));
+    const int64_t s =
+        out_.window_start + 600 + static_cast<int64_t>(rng_.Below(static_cast<uint64_t>(slack)));
     return {s, s + d};
   }
   void Event(int64_t t, const Prefix& p, int32_t job) {
@@ -324,8 +334,8 @@ class Builder {
   std::vector<uint8_t> leaked_;
   Scenario out_;
 
-  std::unordered_map<Asn, size_t> pos_;             // ASN -> ases() position
-  std::vector<std::vector<uint32_t>> ann_of_;       // dense index -> announcements
+  std::unordered_map<Asn, size_t> pos_;        // ASN -> ases() position
+  std::vector<std::vector<uint32_t>> ann_of_;  // dense index -> announcements
   std::set<Prefix> announced_;
   std::map<Prefix, std::vector<uint32_t>> origins_of_;  // announced prefix -> origins
   std::map<Prefix, size_t> alloc_at_;
@@ -361,7 +371,8 @@ int32_t Builder::Job(const RouteJob& j, bool now) {
 }
 
 void Builder::ComputePaths(const RouteJob& j, Router* router, RouteTree* tree,
-                           std::vector<uint8_t>* leaked, std::vector<std::vector<Asn>>* paths) const {
+                           std::vector<uint8_t>* leaked,
+                           std::vector<std::vector<Asn>>* paths) const {
   if (j.leak_culprit != kNone) {
     router->ComputeLeak(j.origins[0], j.leak_culprit, j.leak_receiver, tree, leaked);
   } else {
@@ -378,7 +389,8 @@ void Builder::ComputePaths(const RouteJob& j, Router* router, RouteTree* tree,
 }
 
 void Builder::ComputePending() {
-  unsigned threads = cfg_.threads ? cfg_.threads : std::max(1u, std::thread::hardware_concurrency());
+  unsigned threads =
+      cfg_.threads ? cfg_.threads : std::max(1u, std::thread::hardware_concurrency());
   threads = static_cast<unsigned>(std::min<size_t>(threads, std::max<size_t>(1, pending_.size())));
   std::atomic<size_t> next{0};
   auto work = [&] {
@@ -401,8 +413,9 @@ bool Builder::Hijack() {
   const Announcement* a = FreeAnnouncement(kNone);
   if (!a) return false;
   const uint32_t victim = Index(a->origin);
-  const uint32_t h = RandomAs(1u << static_cast<int>(Tier::kTier2) | 1u << static_cast<int>(Tier::kTier3) |
-                              1u << static_cast<int>(Tier::kStub));
+  const uint32_t h =
+      RandomAs(1u << static_cast<int>(Tier::kTier2) | 1u << static_cast<int>(Tier::kTier3) |
+               1u << static_cast<int>(Tier::kStub));
   if (h == kNone || Related(victim, h) || origins_of_[a->prefix].size() != 1) return false;
   RouteJob j;
   j.origins = {victim, h};
@@ -425,8 +438,9 @@ bool Builder::SubprefixHijack() {
   const Announcement* a = FreeAnnouncement(kNone, false, true);
   if (!a) return false;
   const uint32_t victim = Index(a->origin);
-  const uint32_t h = RandomAs(1u << static_cast<int>(Tier::kTier2) | 1u << static_cast<int>(Tier::kTier3) |
-                              1u << static_cast<int>(Tier::kStub));
+  const uint32_t h =
+      RandomAs(1u << static_cast<int>(Tier::kTier2) | 1u << static_cast<int>(Tier::kTier3) |
+               1u << static_cast<int>(Tier::kStub));
   if (h == kNone || Related(victim, h)) return false;
   const auto q = FreeMoreSpecific(a->prefix);
   if (!q) return false;
@@ -451,8 +465,9 @@ bool Builder::SubprefixHijack() {
 bool Builder::Leak(int type) {
   const bool from_provider = type == 1 || type == 3;
   const bool to_provider = type == 1 || type == 4;
-  const uint32_t c = RandomAs(1u << static_cast<int>(Tier::kTier2) | 1u << static_cast<int>(Tier::kTier3) |
-                              1u << static_cast<int>(Tier::kStub));
+  const uint32_t c =
+      RandomAs(1u << static_cast<int>(Tier::kTier2) | 1u << static_cast<int>(Tier::kTier3) |
+               1u << static_cast<int>(Tier::kStub));
   if (c == kNone) return false;
   if (from_provider ? net_.graph.Providers(c).empty() : net_.graph.Peers(c).empty()) return false;
   // A hairpin needs a second provider to send the routes of the first to.
@@ -527,7 +542,8 @@ bool Builder::Leak(int type) {
   }
   const Asn casn = net_.graph.AsnAt(c), rasn = net_.graph.AsnAt(r);
   std::sort(prefixes.begin(), prefixes.end());
-  Incident(IncidentType::kRouteLeak, fmt::format("rfc7908_type{}", type), casn, rasn, prefixes, when,
+  Incident(IncidentType::kRouteLeak, fmt::format("rfc7908_type{}", type), casn, rasn, prefixes,
+           when,
            fmt::format("AS{} sends routes of {} origin(s) learnt from a {} to its {} AS{} "
                        "(RFC 7908 type {})",
                        casn, origins.size(), from_provider ? "provider" : "peer",
@@ -538,7 +554,8 @@ bool Builder::Leak(int type) {
 bool Builder::BogonPrefix(int n) {
   // Alternately special-purpose space (RFC 6890) and space an RIR holds
   // as available (an administrative bogon).
-  const uint32_t x = RandomAs(1u << static_cast<int>(Tier::kTier3) | 1u << static_cast<int>(Tier::kStub));
+  const uint32_t x =
+      RandomAs(1u << static_cast<int>(Tier::kTier3) | 1u << static_cast<int>(Tier::kStub));
   if (x == kNone) return false;
   Prefix p;
   std::string kind;
@@ -548,9 +565,9 @@ bool Builder::BogonPrefix(int n) {
   // Without RIR pool records (a real-based Internet), special-purpose only.
   if (n % 2 == 0 || !have_pool) {
     kind = "special_purpose";
-    static constexpr const char* kBlocks[] = {"10.0.0.0/8",     "172.16.0.0/12", "192.168.0.0/16",
-                                              "100.64.0.0/10",  "198.18.0.0/15", "169.254.0.0/16",
-                                              "240.0.0.0/4",    "fc00::/7",      "2001:db8::/32"};
+    static constexpr const char* kBlocks[] = {"10.0.0.0/8",    "172.16.0.0/12", "192.168.0.0/16",
+                                              "100.64.0.0/10", "198.18.0.0/15", "169.254.0.0/16",
+                                              "240.0.0.0/4",   "fc00::/7",      "2001:db8::/32"};
     const Prefix block = *Prefix::Parse(kBlocks[(k / 2) % std::size(kBlocks)]);
     const uint8_t len = block.family() == Family::kIpv4 ? 24 : 48;
     p = SubPrefix(block, len, rng_.Below(uint64_t{1} << std::min(20, len - block.length())));
@@ -562,7 +579,8 @@ bool Builder::BogonPrefix(int n) {
     }
     if (free.empty()) return false;
     const Prefix block = free[rng_.Below(free.size())]->prefix;
-    const uint8_t len = std::max<uint8_t>(block.length(), block.family() == Family::kIpv4 ? 22 : 40);
+    const uint8_t len =
+        std::max<uint8_t>(block.length(), block.family() == Family::kIpv4 ? 22 : 40);
     p = SubPrefix(block, len, rng_.Below(uint64_t{1} << std::min(20, len - block.length())));
   }
   if (event_prefixes_.contains(p) || announced_.contains(p)) return false;
@@ -584,7 +602,8 @@ bool Builder::BogonPrefix(int n) {
 bool Builder::BogonAsn(int n) {
   // A private ASN (RFC 6996, 16- and 32-bit), AS_TRANS (RFC 6793) or a
   // documentation ASN (RFC 5398) left in the path behind the culprit.
-  const uint32_t x = RandomAs(1u << static_cast<int>(Tier::kTier3) | 1u << static_cast<int>(Tier::kStub));
+  const uint32_t x =
+      RandomAs(1u << static_cast<int>(Tier::kTier3) | 1u << static_cast<int>(Tier::kStub));
   if (x == kNone || RpkiAdopter(x)) return false;
   const Announcement* a = FreeAnnouncement(x, false, true);
   if (!a) return false;
@@ -593,10 +612,18 @@ bool Builder::BogonAsn(int n) {
   Asn bogon;
   std::string kind;
   switch (n % 4) {
-    case 0: bogon = static_cast<Asn>(rng_.Between(64512, 65534)), kind = "private_16bit"; break;
-    case 1: bogon = static_cast<Asn>(rng_.Between(4200000000u, 4294967294u)), kind = "private_32bit"; break;
-    case 2: bogon = 23456, kind = "as_trans"; break;
-    default: bogon = static_cast<Asn>(rng_.Between(64496, 64511)), kind = "documentation"; break;
+    case 0:
+      bogon = static_cast<Asn>(rng_.Between(64512, 65534)), kind = "private_16bit";
+      break;
+    case 1:
+      bogon = static_cast<Asn>(rng_.Between(4200000000u, 4294967294u)), kind = "private_32bit";
+      break;
+    case 2:
+      bogon = 23456, kind = "as_trans";
+      break;
+    default:
+      bogon = static_cast<Asn>(rng_.Between(64496, 64511)), kind = "documentation";
+      break;
   }
   RouteJob j;
   j.origins = {x};
@@ -624,7 +651,8 @@ bool Builder::RpkiInvalid(bool persistent) {
   const Asn xasn = net_.graph.AsnAt(x);
   bool exact = false;
   for (const SimRoa* r : CoveringRoas(a->prefix)) {
-    if (r->asn == xasn && r->prefix == a->prefix && r->max_length == a->prefix.length()) exact = true;
+    if (r->asn == xasn && r->prefix == a->prefix && r->max_length == a->prefix.length())
+      exact = true;
   }
   if (!exact) return false;
   const auto q = FreeMoreSpecific(a->prefix);
@@ -695,7 +723,8 @@ bool Builder::SiblingMoas() {
 bool Builder::Ddos() {
   if (ddos_providers_.empty()) return false;
   const uint32_t d = ddos_providers_[rng_.Below(ddos_providers_.size())];
-  const uint32_t v = RandomAs(1u << static_cast<int>(Tier::kStub) | 1u << static_cast<int>(Tier::kTier3));
+  const uint32_t v =
+      RandomAs(1u << static_cast<int>(Tier::kStub) | 1u << static_cast<int>(Tier::kTier3));
   // The holder has ROAs of its own, or the scrubber's ROA would make its
   // announcement invalid.
   if (v == kNone || !RpkiAdopter(v) || Related(v, d)) return false;
@@ -724,7 +753,8 @@ bool Builder::Ddos() {
 }
 
 bool Builder::CustomerSubprefix() {
-  const uint32_t x = RandomAs(1u << static_cast<int>(Tier::kTier2) | 1u << static_cast<int>(Tier::kTier3));
+  const uint32_t x =
+      RandomAs(1u << static_cast<int>(Tier::kTier2) | 1u << static_cast<int>(Tier::kTier3));
   if (x == kNone || !RpkiAdopter(x) || net_.graph.Customers(x).empty()) return false;
   const auto customers = net_.graph.Customers(x);
   const uint32_t cu = customers[rng_.Below(customers.size())];
@@ -740,10 +770,11 @@ bool Builder::CustomerSubprefix() {
   const SynthAs* holder = AsOf(x);
   AddRoa({*q, q->length(), cuasn, holder ? holder->rir : Rir::kRipeNcc});
   if (IrrAdopter(x)) {
-    regs_.AddRouteObject({*q, cuasn, holder ? std::string(RirName(holder->rir)) == "RIPE NCC"
-                                                  ? "RIPE"
-                                                  : std::string(RirName(holder->rir))
-                                            : "RADB",
+    regs_.AddRouteObject({*q, cuasn,
+                          holder ? std::string(RirName(holder->rir)) == "RIPE NCC"
+                                       ? "RIPE"
+                                       : std::string(RirName(holder->rir))
+                                 : "RADB",
                           fmt::format("MAINT-AS{}", a->origin), 20240101});
   }
   const auto when = Interval();
@@ -766,7 +797,8 @@ bool Builder::Flap() {
   const int32_t job = baseline_[a->prefix];
   const auto when = Interval();
   const int64_t down = when.first;
-  const int64_t up = std::min<int64_t>(out_.window_end - 1, down + static_cast<int64_t>(rng_.LogUniform(30, 1800)));
+  const int64_t up = std::min<int64_t>(out_.window_end - 1,
+                                       down + static_cast<int64_t>(rng_.LogUniform(30, 1800)));
   Event(down, a->prefix, -1);
   Event(up, a->prefix, job);
   return true;
@@ -793,7 +825,8 @@ Result<Scenario> Builder::Build(std::string* shortfall) {
     if (std::find(v.begin(), v.end(), o) == v.end()) v.push_back(o);
   }
   for (auto& [p, v] : origins_of_) std::sort(v.begin(), v.end());
-  for (size_t k = 0; k < net_.allocations.size(); ++k) alloc_at_.emplace(net_.allocations[k].prefix, k);
+  for (size_t k = 0; k < net_.allocations.size(); ++k)
+    alloc_at_.emplace(net_.allocations[k].prefix, k);
   alloc_used_.assign(net_.allocations.size(), 0);
   for (size_t k = 0; k < regs_.roas.size(); ++k) roas_[regs_.roas[k].prefix].push_back(k);
   is_peer_.assign(net_.graph.as_count(), 0);
@@ -809,7 +842,8 @@ Result<Scenario> Builder::Build(std::string* shortfall) {
   // Two scrubbing services among the transit networks.
   for (int i = 0; i < 50 && ddos_providers_.size() < 2; ++i) {
     const uint32_t d = RandomAs(1u << static_cast<int>(Tier::kTier2));
-    if (d != kNone && std::find(ddos_providers_.begin(), ddos_providers_.end(), d) == ddos_providers_.end()) {
+    if (d != kNone &&
+        std::find(ddos_providers_.begin(), ddos_providers_.end(), d) == ddos_providers_.end()) {
       ddos_providers_.push_back(d);
     }
   }
@@ -819,7 +853,8 @@ Result<Scenario> Builder::Build(std::string* shortfall) {
   auto run = [&](const char* name, uint32_t want, auto&& make) {
     if (cfg_.progress && want > 0) cfg_.progress(name);
     uint32_t made = 0;
-    for (int attempts = 0; made < want && attempts < kMaxAttempts * static_cast<int>(want); ++attempts) {
+    for (int attempts = 0; made < want && attempts < kMaxAttempts * static_cast<int>(want);
+         ++attempts) {
       if (make(static_cast<int>(made))) ++made;
     }
     if (made < want) short_of.push_back(fmt::format("{} {} of {}", name, made, want));
@@ -846,9 +881,10 @@ Result<Scenario> Builder::Build(std::string* shortfall) {
     for (const std::string& s : short_of) *shortfall += (shortfall->empty() ? "" : ", ") + s;
   }
 
-  std::stable_sort(out_.events.begin(), out_.events.end(), [](const RouteEvent& a, const RouteEvent& b) {
-    return std::tie(a.time, a.prefix) < std::tie(b.time, b.prefix);
-  });
+  std::stable_sort(out_.events.begin(), out_.events.end(),
+                   [](const RouteEvent& a, const RouteEvent& b) {
+                     return std::tie(a.time, a.prefix) < std::tie(b.time, b.prefix);
+                   });
   out_.baseline.assign(baseline_.begin(), baseline_.end());
   auto by_time = [](const TruthEntry& a, const TruthEntry& b) {
     return std::tie(a.start, a.type, a.culprit) < std::tie(b.start, b.type, b.culprit);

@@ -66,7 +66,8 @@ const char* IncidentTypeName(IncidentType t);
 
 enum class BenignKind : uint8_t { kSiblingMoas, kDdosProtection, kCustomerSubprefix };
 inline constexpr int kBenignKindCount = 3;
-const char* BenignKindName(BenignKind k);  // "sibling_moas", "ddos_protection", "customer_subprefix"
+const char* BenignKindName(
+    BenignKind k);  // "sibling_moas", "ddos_protection", "customer_subprefix"
 
 // How many of each to inject: "--incidents" is a comma-separated list of
 // NAME=COUNT with NAME an incident type, a benign kind or "flaps"
@@ -148,6 +149,5 @@ Result<Scenario> BuildScenario(const SyntheticInternet& net, Registrations* regs
 // truth.json: {"window": {...}, "incidents": [...], "benign": [...],
 // "stale_registrations": [...]}, times in ISO 8601 UTC.
 std::string TruthJson(const Scenario& s, const Registrations& regs);
-
 
 }  // namespace vigia::sim

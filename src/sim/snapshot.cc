@@ -28,7 +28,7 @@ namespace {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
-constexpr Asn kCollectorAsn = 12654;  // the collectors' own AS, as RIS uses
+constexpr Asn kCollectorAsn = 12654;       // the collectors' own AS, as RIS uses
 constexpr size_t kMaxNlriPerUpdate = 200;  // keeps UPDATEs under 4,096 octets
 
 int64_t EpochOf(uint32_t yyyymmdd) {
@@ -56,7 +56,8 @@ Status WriteText(const fs::path& path, std::string_view text) {
   FILE* f = std::fopen(path.c_str(), "wb");
   if (!f) return Status::IoError(fmt::format("{}: cannot create", path.string()));
   const bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
-  if (std::fclose(f) != 0 || !ok) return Status::IoError(fmt::format("{}: write failed", path.string()));
+  if (std::fclose(f) != 0 || !ok)
+    return Status::IoError(fmt::format("{}: write failed", path.string()));
   return Status::Ok();
 }
 
@@ -139,8 +140,8 @@ struct UpdateKey {
   auto operator<=>(const UpdateKey&) const = default;
 };
 
-Status WriteUpdates(const fs::path& dir, const CollectorPlan& cp, const Scenario& sc,
-                    uint32_t days, uint64_t* messages) {
+Status WriteUpdates(const fs::path& dir, const CollectorPlan& cp, const Scenario& sc, uint32_t days,
+                    uint64_t* messages) {
   std::map<UpdateKey, std::vector<Prefix>> msgs;
   std::map<Prefix, int32_t> current(sc.baseline.begin(), sc.baseline.end());
   static const std::vector<Asn> kNoPath;
@@ -208,7 +209,8 @@ Status WriteUpdates(const fs::path& dir, const CollectorPlan& cp, const Scenario
         u.attrs.Set(bgp::kAttrAsPath);
         u.attrs.as_path.segments.push_back(
             {bgp::kAsSequence, static_cast<uint16_t>(std::min<size_t>(path.size(), 255))});
-        u.attrs.as_path.asns.assign(path.begin(), path.begin() + std::min<size_t>(path.size(), 255));
+        u.attrs.as_path.asns.assign(path.begin(),
+                                    path.begin() + std::min<size_t>(path.size(), 255));
         if (v6) {
           bgp::MpReach& mr = u.attrs.AddMpReach();
           mr.afi = bgp::kAfiIpv6;
@@ -290,9 +292,10 @@ std::string SpooferSessions(const SyntheticInternet& net, const Registrations& r
     for (int k = 0; k < sessions; ++k) {
       const bool nat = rng.Chance(0.3);
       const char* outcome = filters ? (nat ? "rewritten" : "blocked") : "received";
-      out += fmt::format("{},{},{},,{},{},{},{}\n", ++session,
-                         IsoTime(window_start - 86400 + static_cast<int64_t>(rng.Below(86400))), a.asn,
-                         a.country, nat ? "yes" : "no", nat ? "rewritten" : outcome, outcome);
+      out +=
+          fmt::format("{},{},{},,{},{},{},{}\n", ++session,
+                      IsoTime(window_start - 86400 + static_cast<int64_t>(rng.Below(86400))), a.asn,
+                      a.country, nat ? "yes" : "no", nat ? "rewritten" : outcome, outcome);
     }
   }
   return out;
@@ -315,7 +318,8 @@ Result<SimulateReport> Simulate(const SimulateOptions& o) {
     }
   };
   if (o.out.empty()) return Status::InvalidArgument("--out is required");
-  if (!ValidDate(o.date)) return Status::InvalidArgument(fmt::format("--date {}: not a date YYYYMMDD", o.date));
+  if (!ValidDate(o.date))
+    return Status::InvalidArgument(fmt::format("--date {}: not a date YYYYMMDD", o.date));
   if (o.peers < 1 || o.peers > 10'000) return Status::InvalidArgument("--peers: from 1 to 10000");
   if (o.collectors < 1 || o.collectors > o.peers) {
     return Status::InvalidArgument("--collectors: from 1 to the number of peers");
@@ -375,8 +379,8 @@ Result<SimulateReport> Simulate(const SimulateOptions& o) {
     net = std::move(made).value();
   }
   if (net.announcements.empty()) {
-    return Status::InvalidArgument(fmt::format(
-        "{}: no prefix whose origin is in the AS graph", o.pfx2as.empty() ? "--prefixes" : o.pfx2as));
+    return Status::InvalidArgument(fmt::format("{}: no prefix whose origin is in the AS graph",
+                                               o.pfx2as.empty() ? "--prefixes" : o.pfx2as));
   }
   rep.ases = net.graph.as_count();
   rep.links = net.graph.link_count();
@@ -452,7 +456,8 @@ Result<SimulateReport> Simulate(const SimulateOptions& o) {
   for (const Announcement& a : net.announcements) {
     auto i = net.graph.Index(a.origin);
     if (!i) continue;
-    if (slot_of.try_emplace(*i, static_cast<uint32_t>(origins.size())).second) origins.push_back(*i);
+    if (slot_of.try_emplace(*i, static_cast<uint32_t>(origins.size())).second)
+      origins.push_back(*i);
   }
   PeerPaths paths = PeerPaths::Compute(net.graph, peers, origins, o.threads);
 
@@ -562,8 +567,10 @@ Result<SimulateReport> Simulate(const SimulateOptions& o) {
     // Names only, so that the manifest does not depend on where the inputs lie.
     opts["asrel"] = fs::path(o.asrel).filename().string();
     if (!o.as2org.empty()) opts["as2org"] = fs::path(o.as2org).filename().string();
-    if (!o.pfx2as.empty()) opts["pfx2as"] = fs::path(o.pfx2as).filename().string();
-    else opts["prefixes"] = o.prefixes;
+    if (!o.pfx2as.empty())
+      opts["pfx2as"] = fs::path(o.pfx2as).filename().string();
+    else
+      opts["prefixes"] = o.prefixes;
   }
   opts["incidents"] = o.incidents.empty() ? "default" : o.incidents;
   m["generator"] = {{"name", "vigia simulate"}, {"options", opts}};
@@ -586,7 +593,9 @@ Result<SimulateReport> Simulate(const SimulateOptions& o) {
   if (fs::exists(out, ec)) fs::remove_all(out, ec);
   fs::rename(partial, out, ec);
   if (!ec) cleanup.done = true;
-  if (ec) return Status::IoError(fmt::format("{}: cannot rename to {}: {}", partial.string(), out.string(), ec.message()));
+  if (ec)
+    return Status::IoError(
+        fmt::format("{}: cannot rename to {}: {}", partial.string(), out.string(), ec.message()));
   step(nullptr);
   return rep;
 }

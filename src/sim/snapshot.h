@@ -40,10 +40,10 @@ struct SimulateOptions {
   uint32_t collectors = 2;  // the peers are spread over them
   uint32_t days = 2;        // the observation window
   uint64_t seed = 1;
-  std::string incidents;    // IncidentPlan spec; "" = DefaultPlan
-  std::string asrel;        // real AS graph (CAIDA as-rel, serial-1 or -2)
-  std::string as2org;       // with asrel: CAIDA as2org
-  std::string pfx2as;       // with asrel: real prefix -> origin table
+  std::string incidents;     // IncidentPlan spec; "" = DefaultPlan
+  std::string asrel;         // real AS graph (CAIDA as-rel, serial-1 or -2)
+  std::string as2org;        // with asrel: CAIDA as2org
+  std::string pfx2as;        // with asrel: real prefix -> origin table
   uint32_t date = 20261122;  // YYYYMMDD: the window starts at 00:00 UTC
   unsigned threads = 0;      // 0: one per core
   bool force = false;        // replace an existing SNAP
@@ -61,7 +61,7 @@ struct SimulateReport {
   uint64_t rib_entries = 0, update_messages = 0;
   size_t roas = 0, aspas = 0, route_objects = 0;
   size_t incidents = 0, benign = 0, events = 0;
-  std::string shortfall;  // events planned but not placed
+  std::string shortfall;           // events planned but not placed
   std::vector<std::string> files;  // relative paths, sorted
 };
 

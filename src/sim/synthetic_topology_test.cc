@@ -15,8 +15,8 @@
 #include <vector>
 
 #include "core/test_util.h"
-#include "topology/as2org.h"
 #include "registry/delegated.h"
+#include "topology/as2org.h"
 
 namespace vigia::sim {
 namespace {

@@ -117,8 +117,7 @@ void LoadReference(const fs::path& root, Snapshot* s,
     s->problems.push_back(p.where + ": " + p.message);
   for (const auto& p : s->relations.problems().kept())
     s->problems.push_back(p.where + ": " + p.message);
-  for (const auto& p : s->orgs.problems().kept())
-    s->problems.push_back(p.where + ": " + p.message);
+  for (const auto& p : s->orgs.problems().kept()) s->problems.push_back(p.where + ": " + p.message);
 }
 
 // The MRT files: RIB dumps first, then the rest in name order (layout.h).
