@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <memory>
 #include <string>
 #include <system_error>
 #include <vector>
@@ -24,6 +25,12 @@ namespace {
 
 void Feed(const std::vector<uint8_t>& bytes) {
   // A copy of exactly the input's size, so that ASan sees a read past it.
+  // libFuzzer never passes a null pointer, not even for the empty input.
+  if (bytes.empty()) {
+    const auto one = std::make_unique<uint8_t[]>(1);
+    LLVMFuzzerTestOneInput(one.get(), 0);
+    return;
+  }
   std::vector<uint8_t> copy(bytes);
   LLVMFuzzerTestOneInput(copy.data(), copy.size());
 }
