@@ -387,6 +387,9 @@ add("extras_fuzz", b"\0\xef\xbb\xbfOrganization Name,Areas,ASNs,Action 1\nCEDIA,
 add("extras_fuzz", b"\1session,timestamp,asn4,client4,country,nat4,privaddr4,routable4\n"
     b"1,2026-11-21T00:00:00Z,64500,,BR,no,blocked,received\n2,x,64501;64502,,MX,yes,rewritten,blocked\n")
 
+# The route feed reads the same bytes as the MRT reader: MRT files.
+seeds["mrt_route_feed_fuzz"] = dict(seeds["mrt_reader_fuzz"])
+
 for target, by_hash in seeds.items():
     os.makedirs(os.path.join(out, target), exist_ok=True)
     for h, data in by_hash.items():
