@@ -91,6 +91,9 @@ export interface MapDatum {
 /** A world (or one region's) map coloured by readiness band. `focus`: the codes to zoom on. */
 export async function readinessMap(el: HTMLElement, data: MapDatum[], focus: Set<string> | null): Promise<void> {
   const fc = await loadWorld(focus ? world50Url : world110Url);
+  // The page may have changed while the map loaded: a detached box has no size, and ECharts then
+  // builds a singular view transform (a "reading '0' of null" error in zrender's matrix code).
+  if (!el.isConnected) return;
   const mapName = focus ? `world-${[...focus].sort().join('')}` : 'world';
   if (!echarts.getMap(mapName)) {
     const features = focus ? fc.features.filter((f) => focus.has((f.properties as { name: string }).name)) : fc.features.filter((f) => (f.properties as { name: string }).name !== 'AQ');
