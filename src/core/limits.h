@@ -184,6 +184,23 @@ inline constexpr size_t kMaxExtraFileBytes = size_t{1} << 30;
 
 }  // namespace vigia::snapshot
 
+namespace vigia::acquire {
+
+// What `vigia update` reads from the network before it trusts it: a text
+// fetched whole (a directory listing, a published checksum list; RIPE's
+// yearly listing is ~300 KB), the entries kept from one listing, the files
+// one source may plan (RIS: 25 collectors x 289 files a day), and the bytes
+// of one downloaded file (a full RouteViews RIB is ~150 MB, a PeeringDB
+// dump ~300 MB; a server sending more is cut off and the file fails).
+inline constexpr size_t kMaxFetchedTextBytes = size_t{16} << 20;
+inline constexpr size_t kMaxListingEntries = 200'000;
+inline constexpr size_t kMaxPlannedFiles = 100'000;
+inline constexpr uint64_t kMaxDownloadBytes = uint64_t{16} << 30;
+// A manifest's sources list (snapshot/manifest.h).
+inline constexpr size_t kMaxSources = 256;
+
+}  // namespace vigia::acquire
+
 namespace vigia::detect::scenario {
 
 // One .scn file, read whole: a scenario is a page, not a data set.

@@ -1,0 +1,1 @@
+// Placeholder: filled by the issue [2/7] work.
