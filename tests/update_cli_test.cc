@@ -93,9 +93,10 @@ TEST(UpdateCli, AnAbsentSourceGivesNoDataInAnalyze) {
              &status);
   ASSERT_EQ(Exit(status), 0);
   auto analyze = [&](const std::string& db) {
-    const std::string o = RunCommand(Vigia() + " analyze --json --db sqlite:" +
-                                         (dir / db).string() + " " + (dir / "snap").string(),
-                                     &status);
+    const std::string o =
+        RunCommand(Vigia() + " analyze --json --db sqlite:" + (dir / db).string() + " " +
+                       (dir / "snap").string(),
+                   &status);
     return json::parse(o, nullptr, false);
   };
   const json intact = analyze("a.db");
@@ -115,7 +116,8 @@ TEST(UpdateCli, AnAbsentSourceGivesNoDataInAnalyze) {
   EXPECT_TRUE(partial["partial"].get<bool>());
   bool said = false;
   for (const auto& x : partial["missing"])
-    said |= x.get<std::string>() == "rpki/: source rpki absent: vrps.json: HTTP 503 after 5 attempts";
+    said |=
+        x.get<std::string>() == "rpki/: source rpki absent: vrps.json: HTTP 503 after 5 attempts";
   EXPECT_TRUE(said) << partial["missing"].dump();
   bool note = false;
   for (const auto& x : partial["notes"])
