@@ -17,6 +17,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <sstream>
 
@@ -107,6 +108,11 @@ Verified Verify(const std::string& path, const FetchRequest& req) {
   return v;
 }
 
+std::string CapMessage(uint64_t cap) {
+  return fmt::format("larger than {} ({} bytes)",
+                     cap == kMaxDownloadBytes ? "kMaxDownloadBytes" : "kMaxFetchedTextBytes", cap);
+}
+
 struct Job {
   size_t index = 0;
   const FetchRequest* req = nullptr;
@@ -125,7 +131,9 @@ struct Job {
   long status = 0;
   bool status_seen = false;
   std::string etag, last_modified;
-  std::string abort_reason;  // set by the write callback when it stops the transfer
+  std::optional<uint64_t> complete_length;  // of a 416's "Content-Range: bytes */N"
+  std::optional<double> retry_after;        // seconds, from a 429 or 503
+  std::string abort_reason;                 // set by the write callback when it stops the transfer
   char errbuf[CURL_ERROR_SIZE] = {};
   Progress* progress = nullptr;
   // The verification running beside the loop.
@@ -159,9 +167,7 @@ size_t WriteBody(char* data, size_t size, size_t nmemb, void* userdata) {
   }
   if (j.status < 200 || j.status >= 300) return n;  // an error page: not the file
   if (j.offset + j.written + n > j.cap) {
-    j.abort_reason = j.cap == kMaxDownloadBytes
-                         ? fmt::format("larger than kMaxDownloadBytes ({} bytes)", j.cap)
-                         : fmt::format("larger than kMaxFetchedTextBytes ({} bytes)", j.cap);
+    j.abort_reason = CapMessage(j.cap);
     return 0;
   }
   if (std::fwrite(data, 1, n, j.file) != n) {
@@ -191,6 +197,18 @@ size_t WriteHeader(char* data, size_t size, size_t nitems, void* userdata) {
   if (line.rfind("HTTP/", 0) == 0) {  // a new response (after a redirect)
     j.etag.clear();
     j.last_modified.clear();
+    j.complete_length.reset();
+    j.retry_after.reset();
+  } else if (std::string cr = HeaderValue(line, "content-range"); cr.rfind("bytes */", 0) == 0) {
+    // RFC 9110 §14.4: an unsatisfied-range answer gives the complete length.
+    char* end = nullptr;
+    const unsigned long long n = std::strtoull(cr.c_str() + 8, &end, 10);
+    if (end != cr.c_str() + 8) j.complete_length = n;
+  } else if (std::string ra = HeaderValue(line, "retry-after"); !ra.empty()) {
+    // RFC 9110 §10.2.3, the delay-seconds form (an HTTP-date is ignored).
+    char* end = nullptr;
+    const double secs = std::strtod(ra.c_str(), &end);
+    if (end != ra.c_str() && *end == 0 && secs >= 0) j.retry_after = secs;
   } else if (std::string v = HeaderValue(line, "etag"); !v.empty()) {
     j.etag = v;
   } else if (std::string lm = HeaderValue(line, "last-modified"); !lm.empty()) {
@@ -231,7 +249,7 @@ class Run {
   void Start(Job& j);
   void Complete(Job& j, CURLcode rc);
   void OnVerified(Job& j, Verified v);
-  void Retry(Job& j, const std::string& why, bool retryable);
+  void Retry(Job& j, const std::string& why, bool retryable, std::optional<double> retry_after);
   void Again(Job& j) {
     j.not_before = Clock::now();
     queue_.push_back(&j);
@@ -307,6 +325,11 @@ void Run::Start(Job& j) {
   std::fseek(j.file, 0, SEEK_END);
   const long at = std::ftell(j.file);
   j.offset = at > 0 ? static_cast<uint64_t>(at) : 0;
+  if ((j.req->size && j.offset > *j.req->size) || j.offset > j.cap) {
+    // Longer than the file can be: not a prefix of it.
+    if (::ftruncate(fileno(j.file), 0) == 0) j.offset = 0;
+    std::fseek(j.file, 0, SEEK_SET);
+  }
   j.written = 0;
   j.status = 0;
   j.status_seen = false;
@@ -377,7 +400,14 @@ void Run::Complete(Job& j, CURLcode rc) {
     r.events.push_back(fmt::format("attempt {}: {}", r.attempts, j.abort_reason));
     return Fail(j, j.abort_reason);
   }
-  if (rc == CURLE_RANGE_ERROR || (code == 416 && j.offset > 0)) {
+  const bool part_complete =
+      code == 416 && j.offset > 0 && j.complete_length && *j.complete_length == j.offset;
+  if (part_complete) {
+    // The .part already holds every byte (a run killed between the last byte
+    // and the cache store): verify it rather than fetch it again.
+    r.events.push_back(fmt::format("attempt {}: HTTP 416: the .part is complete ({} bytes)",
+                                   r.attempts, j.offset));
+  } else if (rc == CURLE_RANGE_ERROR || (code == 416 && j.offset > 0)) {
     // RFC 9110 §15.5.17: the .part is not a prefix of what the server has
     // now (or a server that cannot resume); start again from zero.
     fs::remove(j.part, ec);
@@ -386,7 +416,7 @@ void Run::Complete(Job& j, CURLcode rc) {
     r.events.push_back(fmt::format("attempt {}: {}: restarting from zero", r.attempts, why));
     return Again(j);
   }
-  if (rc == CURLE_OK && code >= 200 && code < 300) {
+  if (part_complete || (rc == CURLE_OK && code >= 200 && code < 300)) {
     if (!write_ok) return Fail(j, fmt::format("{}: write failed", j.part));
     j.verifying = true;
     const FetchRequest* req = j.req;
@@ -397,17 +427,21 @@ void Run::Complete(Job& j, CURLcode rc) {
   }
   if (rc == CURLE_OK) {
     return Retry(j, fmt::format("HTTP {}", code),
-                 code == 408 || code == 429 || (code >= 500 && code < 600));
+                 code == 408 || code == 429 || (code >= 500 && code < 600), j.retry_after);
+  }
+  if (rc == CURLE_FILESIZE_EXCEEDED) {  // the Content-Length said so (CURLOPT_MAXFILESIZE)
+    fs::remove(j.part, ec);
+    return Retry(j, CapMessage(j.cap), false, std::nullopt);
   }
   std::string why = j.errbuf[0] ? j.errbuf : curl_easy_strerror(rc);
   if (rc == CURLE_OPERATION_TIMEDOUT && why.find("too slow") != std::string::npos) {
     why = fmt::format("stalled: under {} bytes/s for {} ({})", o_.low_speed_limit,
                       Seconds(o_.low_speed_seconds), why);
   }
-  Retry(j, why, Retryable(rc));
+  Retry(j, why, Retryable(rc), std::nullopt);
 }
 
-void Run::Retry(Job& j, const std::string& why, bool retryable) {
+void Run::Retry(Job& j, const std::string& why, bool retryable, std::optional<double> retry_after) {
   FetchResult& r = *j.result;
   if (!retryable || j.retries_used >= o_.retries) {
     r.events.push_back(fmt::format("attempt {}: {}", r.attempts, why));
@@ -418,9 +452,16 @@ void Run::Retry(Job& j, const std::string& why, bool retryable) {
   // Exponential backoff with full jitter: uniform in [0, min(max, initial * 2^k)].
   const double ceiling =
       std::min(o_.backoff_max, o_.backoff_initial * std::ldexp(1.0, j.retries_used));
-  const double wait = std::uniform_real_distribution<double>(0, std::max(0.0, ceiling))(rng_);
+  double wait = std::uniform_real_distribution<double>(0, std::max(0.0, ceiling))(rng_);
+  std::string note;
+  if (retry_after) {
+    // The server's Retry-After is honoured up to backoff_max.
+    wait = std::max(wait, std::min(*retry_after, o_.backoff_max));
+    note = fmt::format(" (Retry-After: {:g})", *retry_after);
+  }
   ++j.retries_used;
-  r.events.push_back(fmt::format("attempt {}: {}; retry in {}", r.attempts, why, Seconds(wait)));
+  r.events.push_back(
+      fmt::format("attempt {}: {}; retry in {}{}", r.attempts, why, Seconds(wait), note));
   j.not_before = Clock::now() +
                  std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(wait));
   queue_.push_back(&j);
@@ -620,6 +661,9 @@ Result<std::string> Fetcher::FetchText(const std::string& url, double max_age_se
   if (!r[0].ok) {
     const std::string msg = fmt::format("{}: {}", url, r[0].error);
     if (r[0].http_status == 404 || r[0].http_status == 410) return Status::NotFound(msg);
+    if (r[0].error.find("kMaxFetchedTextBytes") != std::string::npos) {
+      return Status::LimitExceeded(msg);
+    }
     return Status::IoError(msg);
   }
   if (r[0].size > kMaxFetchedTextBytes) {

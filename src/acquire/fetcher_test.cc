@@ -18,6 +18,7 @@
 #include "acquire/digest.h"
 #include "acquire/progress.h"
 #include "acquire/test_servers.h"
+#include "core/limits.h"
 #include "core/test_util.h"
 
 namespace vigia::acquire {
@@ -179,6 +180,8 @@ TEST_F(FetchTest, ServiceUnavailableTwiceThenSuccess) {
   ASSERT_EQ(r.events.size(), 3u) << Events(r);
   EXPECT_NE(r.events[0].find("attempt 1: HTTP 503; retry in "), std::string::npos) << r.events[0];
   EXPECT_NE(r.events[1].find("attempt 2: HTTP 503; retry in "), std::string::npos) << r.events[1];
+  // The proxy's Retry-After: 1 is honoured up to backoff_max.
+  EXPECT_NE(r.events[0].find("retry in 0.2 s (Retry-After: 1)"), std::string::npos) << r.events[0];
   EXPECT_EQ(Requests("/plain.bin"), 3);
 }
 
@@ -372,6 +375,47 @@ TEST_F(FetchTest, LeftoverPartOfAKilledFetchIsResumed) {
   EXPECT_NE(r.events[0].find("resuming at byte " + std::to_string(left)), std::string::npos)
       << Events(r);
   EXPECT_EQ(ReadAll(r.path), plain_);
+}
+
+TEST_F(FetchTest, CompletePartIsVerifiedNotFetchedAgain) {
+  const std::string base = Proxy({});
+  const std::string url = base + "/plain.bin";
+  // A run killed after the last byte but before the cache store.
+  WriteAll(Cache(Options().cache_dir).PartPath(url), plain_);
+  Fetcher f(Options());
+  FetchRequest req = Req(url);
+  req.md5 = Md5Hex(plain_);
+  const FetchResult r = f.FetchAll({req}, nullptr)[0];
+  ASSERT_TRUE(r.ok) << r.error << "\n" << Events(r);
+  EXPECT_EQ(r.attempts, 1);
+  EXPECT_EQ(r.http_status, 416);
+  EXPECT_NE(Events(r).find("the .part is complete (300000 bytes)"), std::string::npos) << Events(r);
+  EXPECT_EQ(ReadAll(r.path), plain_);
+}
+
+TEST_F(FetchTest, PartLongerThanThePublishedSizeIsDiscarded) {
+  const std::string base = Proxy({});
+  const std::string url = base + "/plain.bin";
+  WriteAll(Cache(Options().cache_dir).PartPath(url), RandomBytes(400'000, 99));
+  Fetcher f(Options());
+  FetchRequest req = Req(url);
+  req.size = plain_.size();
+  const FetchResult r = f.FetchAll({req}, nullptr)[0];
+  ASSERT_TRUE(r.ok) << r.error << "\n" << Events(r);
+  EXPECT_FALSE(r.resumed);
+  EXPECT_EQ(r.attempts, 1);
+  EXPECT_EQ(ReadAll(r.path), plain_);
+}
+
+TEST_F(FetchTest, FetchTextRefusesMoreThanItsCap) {
+  WriteAll(dir_ / "root/huge.txt", std::string(kMaxFetchedTextBytes + 1, 'x'));
+  Fetcher f(Options());
+  const Result<std::string> r = f.FetchText(nginx_.url() + "/huge.txt");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kLimitExceeded);
+  EXPECT_NE(r.status().message().find("kMaxFetchedTextBytes"), std::string::npos)
+      << r.status().message();
+  EXPECT_FALSE(Cache(Options().cache_dir).Lookup(nginx_.url() + "/huge.txt").has_value());
 }
 
 TEST_F(FetchTest, FetchTextReadsAListingAndReportsNotFound) {
