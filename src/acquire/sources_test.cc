@@ -225,7 +225,7 @@ TEST(Sources, RpkiTodayIsTheLiveRpkiClientJson) {
 // The RIRs' IRR dumps (RIPE: ftp.ripe.net/ripe/dbase/split/, documented in
 // the RIPE Database docs "Bulk access"; APNIC: ftp.apnic.net/apnic/whois/;
 // ARIN: ftp.arin.net/pub/rr/; AFRINIC: ftp.afrinic.net/pub/dbase/; LACNIC:
-// ftp.lacnic.net/lacnic/irr/; RADB: ftp.radb.net/radb/dbase/).
+// ftp.lacnic.net/lacnic/dbase/; RADB: ftp.radb.net/radb/dbase/).
 TEST(Sources, IrrDumpsAreTheRealPathsAndNotArchived) {
   const SourcePlan p = PlanOf("irr", Ctx("irr", "2024-05-23"));
   const auto u = Urls(p);
@@ -240,7 +240,7 @@ TEST(Sources, IrrDumpsAreTheRealPathsAndNotArchived) {
            "https://ftp.apnic.net/apnic/whois/apnic.db.route.gz",
            "https://ftp.apnic.net/apnic/whois/apnic.db.route6.gz",
            "https://ftp.afrinic.net/pub/dbase/afrinic.db.gz",
-           "https://ftp.lacnic.net/lacnic/irr/lacnic.db.gz",
+           "https://ftp.lacnic.net/lacnic/dbase/lacnic.db.gz",
            "https://ftp.radb.net/radb/dbase/radb.db.gz",
        }) {
     EXPECT_TRUE(got.count(want)) << want;
@@ -287,7 +287,7 @@ TEST(Sources, RirStatsPathsAndTheirMd5InThePlan) {
   EXPECT_EQ(
       Urls(p),
       (std::vector<std::string>{
-          "https://ftp.afrinic.net/pub/stats/afrinic/2024/delegated-afrinic-extended-20240523",
+          "https://ftp.afrinic.net/stats/afrinic/2024/delegated-afrinic-extended-20240523",
           "https://ftp.apnic.net/stats/apnic/2024/delegated-apnic-extended-20240523.gz",
           "https://ftp.arin.net/pub/stats/arin/delegated-arin-extended-20240523",
           "https://ftp.lacnic.net/pub/stats/lacnic/delegated-lacnic-extended-20240523",

@@ -23,9 +23,9 @@
 #               {output.json.xz, roas.csv.xz}; console.rpki-client.org/vrps.json
 #   irr/        ftp.ripe.net/ripe/dbase/split/ripe.db.{route,route6,aut-num,as-set,route-set}.gz,
 #               ftp.apnic.net/apnic/whois/apnic.db.{...}.gz, ftp.arin.net/pub/rr/arin.db.gz,
-#               ftp.afrinic.net/pub/dbase/afrinic.db.gz, ftp.lacnic.net/lacnic/irr/lacnic.db.gz,
+#               ftp.afrinic.net/pub/dbase/afrinic.db.gz, ftp.lacnic.net/lacnic/dbase/lacnic.db.gz,
 #               ftp.radb.net/radb/dbase/radb.db.gz
-#   rir-stats/  ftp.afrinic.net/pub/stats/afrinic/YYYY/delegated-afrinic-extended-YYYYMMDD,
+#   rir-stats/  ftp.afrinic.net/stats/afrinic/YYYY/delegated-afrinic-extended-YYYYMMDD,
 #               ftp.apnic.net/stats/apnic/YYYY/delegated-apnic-extended-YYYYMMDD.gz,
 #               ftp.arin.net/pub/stats/arin/delegated-arin-extended-YYYYMMDD,
 #               ftp.lacnic.net/pub/stats/lacnic/delegated-lacnic-extended-YYYYMMDD,
@@ -188,7 +188,7 @@ for date in dates:
         put("rpki", "console.rpki-client.org/vrps.json", read(f"{snap}/rpki/vrps.json"))
 
     # RIR statistics, each RIR's path and compression, with its .md5.
-    rirs = {"afrinic": ("ftp.afrinic.net/pub/stats/afrinic", True, ""),
+    rirs = {"afrinic": ("ftp.afrinic.net/stats/afrinic", True, ""),
             "apnic": ("ftp.apnic.net/stats/apnic", True, ".gz"),
             "arin": ("ftp.arin.net/pub/stats/arin", False, ""),
             "lacnic": ("ftp.lacnic.net/pub/stats/lacnic", False, ""),
@@ -239,7 +239,7 @@ for date in dates:
             text = head + "\n\n" + "\n\n".join(objects.get(cls, [])) + "\n"
             put("irr", f"{host_dir}/{irr}.db.{cls}.gz", gz(text.encode()))
     for irr, rel in (("arin", "ftp.arin.net/pub/rr"), ("afrinic", "ftp.afrinic.net/pub/dbase"),
-                     ("lacnic", "ftp.lacnic.net/lacnic/irr"), ("radb", "ftp.radb.net/radb/dbase")):
+                     ("lacnic", "ftp.lacnic.net/lacnic/dbase"), ("radb", "ftp.radb.net/radb/dbase")):
         with open(f"{snap}/irr/{irr}.db.gz", "rb") as f:
             put("irr", f"{rel}/{irr}.db.gz", f.read())
 

@@ -41,7 +41,7 @@ Result<SourcePlan> Plan(const PlanContext& ctx) {
     } else if (irr == "afrinic") {
       add(irr, "ftp.afrinic.net", "/pub/dbase/afrinic.db.gz");
     } else if (irr == "lacnic") {
-      add(irr, "ftp.lacnic.net", "/lacnic/irr/lacnic.db.gz");
+      add(irr, "ftp.lacnic.net", "/lacnic/dbase/lacnic.db.gz");
     } else if (irr.empty() || irr.find_first_of("/.") != std::string::npos) {
       plan.problems.push_back(fmt::format("\"{}\": not an IRR name", irr));
     } else {

@@ -6,7 +6,7 @@
 // is delegated-<registry>-yyyymmdd, compression optional). Each RIR keeps
 // its dated files in its own place and compression:
 //
-//   afrinic  ftp.afrinic.net/pub/stats/afrinic/YYYY/delegated-afrinic-extended-YYYYMMDD
+//   afrinic  ftp.afrinic.net/stats/afrinic/YYYY/delegated-afrinic-extended-YYYYMMDD
 //   apnic    ftp.apnic.net/stats/apnic/YYYY/delegated-apnic-extended-YYYYMMDD.gz
 //   arin     ftp.arin.net/pub/stats/arin/delegated-arin-extended-YYYYMMDD
 //   lacnic   ftp.lacnic.net/pub/stats/lacnic/delegated-lacnic-extended-YYYYMMDD
@@ -35,7 +35,7 @@ struct Rir {
 };
 
 constexpr Rir kRirs[] = {
-    {"afrinic", "ftp.afrinic.net", "/pub/stats/afrinic", true, ""},
+    {"afrinic", "ftp.afrinic.net", "/stats/afrinic", true, ""},
     {"apnic", "ftp.apnic.net", "/stats/apnic", true, ".gz"},
     {"arin", "ftp.arin.net", "/pub/stats/arin", false, ""},
     {"lacnic", "ftp.lacnic.net", "/pub/stats/lacnic", false, ""},
