@@ -207,7 +207,7 @@ inline bool Exited(pid_t pid) {
 // configuration, logs and temp files in work_dir (created). Directory
 // listings on (`autoindex on`, as the archives have), relative redirects.
 // The access log (work_dir/access.log) has one line per request:
-//   MSEC REQUEST_TIME STATUS "REQUEST" BODY_BYTES "RANGE"
+//   MSEC REQUEST_TIME STATUS "REQUEST" BODY_BYTES "RANGE" "USER_AGENT"
 // where MSEC is the end time (s.ms) and REQUEST_TIME its duration.
 inline TestServer StartNginx(const std::filesystem::path& root_dir,
                              const std::filesystem::path& work_dir, int seconds = 10) {
@@ -229,7 +229,7 @@ inline TestServer StartNginx(const std::filesystem::path& root_dir,
         << "http {\n"
         << "  default_type application/octet-stream;\n"
         << "  log_format vigia '$msec $request_time $status \"$request\" $body_bytes_sent "
-           "\"$http_range\"';\n"
+           "\"$http_range\" \"$http_user_agent\"';\n"
         << "  access_log " << w << "/access.log vigia;\n"
         << "  client_body_temp_path " << w << "/tmp/body;\n"
         << "  proxy_temp_path " << w << "/tmp/proxy;\n"

@@ -11,7 +11,7 @@ A rule applies to requests whose path matches REGEX (re.search), to the first N
 of them when :N is given, else to all. The first rule that applies wins. Modes:
 
   drop      send the headers and about half the body, then close the connection
-  503, 404  answer with that status and a short body
+  503, 404  answer with that status and a short body (503: Retry-After: 1)
   trickle   send the body at about 200 bytes/s
   truncate  serve the file cut to 60%, with the cut size as Content-Length
             (a truncated gzip file that HTTP says is complete)
@@ -140,7 +140,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def serve(self, path, mode, head):
         if mode in ("503", "404"):
-            return self.send_plain(int(mode), f"fault_proxy: {mode}\n")
+            extra = [("Retry-After", "1")] if mode == "503" else []
+            return self.send_plain(int(mode), f"fault_proxy: {mode}\n", extra)
         if mode == "redirect":
             return self.send_plain(302, "moved\n", [("Location", "/_r" + path)])
         if mode == "delay":
