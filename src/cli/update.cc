@@ -8,10 +8,10 @@
 
 #include <cstdio>
 #include <cstdlib>
-#include <map>
 #include <memory>
 #include <string>
 
+#include "acquire/progress.h"
 #include "acquire/source.h"
 #include "cli/commands.h"
 #include "cli/update_options.h"
@@ -39,57 +39,6 @@ std::vector<std::string> SplitComma(const std::string& s) {
   return out;
 }
 
-std::string HumanBytes(uint64_t b) {
-  if (b >= (uint64_t{1} << 30)) return fmt::format("{:.1f} GB", b / double(uint64_t{1} << 30));
-  if (b >= (uint64_t{1} << 20)) return fmt::format("{:.1f} MB", b / double(uint64_t{1} << 20));
-  if (b >= 1024) return fmt::format("{:.1f} KB", b / 1024.0);
-  return fmt::format("{} B", b);
-}
-
-// Until acquire/progress.h lands: a line per source when its files are
-// done (and, on a TTY, a running count), on stderr.
-class LineProgress : public acquire::Progress {
- public:
-  explicit LineProgress(bool tty) : tty_(tty) {}
-  void Begin(const std::string& tag, size_t files, uint64_t known_bytes) override {
-    auto& t = tags_[tag];
-    t.files = files;
-    t.known = known_bytes;
-  }
-  void Bytes(const std::string& tag, uint64_t delta) override {
-    tags_[tag].bytes += delta;
-    if (tty_) Draw(tag);
-  }
-  void Done(const std::string& tag, const acquire::FetchRequest&,
-            const acquire::FetchResult& r) override {
-    auto& t = tags_[tag];
-    ++t.done;
-    t.failed += !r.ok;
-    if (tty_) Draw(tag);
-    if (t.done == t.files) {
-      if (tty_) std::fputs("\r\033[K", stderr);
-      std::fprintf(stderr, "vigia: update: %s: %zu files, %zu failed, %s\n", tag.c_str(), t.done,
-                   t.failed, HumanBytes(t.bytes).c_str());
-    }
-  }
-  void Finish() override {
-    if (tty_) std::fputs("\r\033[K", stderr);
-  }
-
- private:
-  struct Tag {
-    size_t files = 0, done = 0, failed = 0;
-    uint64_t known = 0, bytes = 0;
-  };
-  void Draw(const std::string& tag) {
-    const Tag& t = tags_[tag];
-    std::fprintf(stderr, "\r\033[Kvigia: update: %s %zu/%zu files, %s", tag.c_str(), t.done,
-                 t.files, HumanBytes(t.bytes).c_str());
-  }
-  bool tty_;
-  std::map<std::string, Tag> tags_;
-};
-
 int RunUpdate(const Args& a) {
   if (a.list_sources) {
     std::fputs(SourcesHelp().c_str(), stdout);
@@ -104,8 +53,8 @@ int RunUpdate(const Args& a) {
   o.date = a.date;
   o.out = a.out;
   if (Status st = ToUpdateOptions(a.u, &o); !st.ok()) return fail(st.message());
-  std::unique_ptr<acquire::Progress> progress;
-  if (!a.u.quiet) progress = std::make_unique<LineProgress>(isatty(STDERR_FILENO) != 0);
+  // --json: the report is the output; no progress lines mixed into stderr.
+  auto progress = acquire::MakeProgress(isatty(STDERR_FILENO) != 0, a.u.quiet || a.u.json, stderr);
   auto r = acquire::Update(o, progress.get());
   if (!r.ok()) return fail(r.status().message());
   if (a.u.json) {
@@ -139,11 +88,12 @@ std::string SourcesHelp() {
 void PrintSummary(const acquire::UpdateReport& r, std::FILE* out) {
   for (const acquire::SourceOutcome& s : r.sources) {
     std::fprintf(out, "  %-12s %-9s %4zu files %10s%s%s\n", s.name.c_str(), s.status.c_str(),
-                 s.files, HumanBytes(s.bytes).c_str(), s.reason.empty() ? "" : "  ",
-                 Printable(s.reason).c_str());
+                 s.files, acquire::HumanBytes(static_cast<double>(s.bytes)).c_str(),
+                 s.reason.empty() ? "" : "  ", Printable(s.reason).c_str());
   }
   std::fprintf(out, "%s %s: %zu files (%zu from the cache), %s in %.1f s%s\n", r.date.c_str(),
-               r.out.c_str(), r.files, r.from_cache, HumanBytes(r.bytes).c_str(), r.seconds,
+               r.out.c_str(), r.files, r.from_cache,
+               acquire::HumanBytes(static_cast<double>(r.bytes)).c_str(), r.seconds,
                r.complete() ? "" : ", PARTIAL");
 }
 
