@@ -343,6 +343,9 @@ void PrintRow(const FaultCase& c, const UpdateRun& r, const json* f, const json*
                     : ", NO snapshot");
 }
 
+// gtest names the case, not its bytes.
+void PrintTo(const FaultCase& c, std::ostream* os) { *os << c.name; }
+
 class UpdateFaults : public ::testing::TestWithParam<FaultCase> {};
 
 TEST_P(UpdateFaults, RetriedResumedOrHonestlyReported) {
