@@ -35,6 +35,9 @@ std::string Cache::DataPath(const std::string& url) const {
   return ObjectDir(dir_, key) + "/" + key;
 }
 std::string Cache::PartPath(const std::string& url) const { return DataPath(url) + ".part"; }
+std::string Cache::PartMetaPath(const std::string& url) const {
+  return DataPath(url) + ".part.json";
+}
 std::string Cache::MetaPath(const std::string& url) const { return DataPath(url) + ".json"; }
 
 std::string IsoTime(std::time_t t) {
@@ -110,6 +113,7 @@ Status Cache::Store(const CacheEntry& e, const std::string& file) const {
   if (::rename(file.c_str(), data.c_str()) != 0) {
     return Status::IoError(fmt::format("{}: cannot rename to {}", file, data));
   }
+  fs::remove(PartMetaPath(e.url), ec);
   nlohmann::json j = {{"url", e.url},   {"final_url", e.final_url},
                       {"size", e.size}, {"sha256", e.sha256},
                       {"md5", e.md5},   {"fetched", IsoTime(e.fetched)},
@@ -122,6 +126,7 @@ void Cache::Remove(const std::string& url) const {
   fs::remove(MetaPath(url), ec);
   fs::remove(DataPath(url), ec);
   fs::remove(PartPath(url), ec);
+  fs::remove(PartMetaPath(url), ec);
 }
 
 Result<PruneReport> PruneCache(const std::string& dir, const std::vector<std::string>& keep_urls) {

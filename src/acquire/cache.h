@@ -6,6 +6,8 @@
 //                         fetched (ISO 8601 UTC), etag, last_modified
 //   objects/XX/KEY.part   bytes of an unfinished download (resumed with a
 //                         Range request, fetcher.h)
+//   objects/XX/KEY.part.json  the validators of the .part's response (etag,
+//                         last_modified), sent back as If-Range
 //
 // where KEY is the SHA-256 of the URL in hex and XX its first two digits.
 // An entry is valid when its metadata names the URL and the file has the
@@ -45,6 +47,7 @@ class Cache {
   static std::string Key(const std::string& url);  // SHA-256 hex of the URL
   std::string DataPath(const std::string& url) const;
   std::string PartPath(const std::string& url) const;
+  std::string PartMetaPath(const std::string& url) const;
   std::string MetaPath(const std::string& url) const;
 
   // The valid entry for url, if any.
@@ -55,7 +58,7 @@ class Cache {
   // writes the metadata (temporary file + rename). Creates directories.
   Status Store(const CacheEntry& entry, const std::string& file) const;
 
-  // Removes url's file, metadata and .part.
+  // Removes url's file, metadata, .part and its metadata.
   void Remove(const std::string& url) const;
 
  private:

@@ -17,6 +17,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <random>
 #include <sstream>
@@ -117,7 +118,7 @@ struct Job {
   size_t index = 0;
   const FetchRequest* req = nullptr;
   FetchResult* result = nullptr;
-  std::string host, part;
+  std::string host, part, part_meta;  // the .part and its validators (cache.h)
   uint64_t cap = kMaxDownloadBytes;
   int retries_used = 0;
   int downloads = 0;  // complete downloads that failed verification
@@ -135,11 +136,29 @@ struct Job {
   std::optional<double> retry_after;        // seconds, from a 429 or 503
   std::string abort_reason;                 // set by the write callback when it stops the transfer
   char errbuf[CURL_ERROR_SIZE] = {};
+  curl_slist* headers = nullptr;
   Progress* progress = nullptr;
   // The verification running beside the loop.
   std::future<Verified> verify;
   bool verifying = false;
 };
+
+void RemovePart(const Job& j) {
+  std::error_code ec;
+  fs::remove(j.part, ec);
+  fs::remove(j.part_meta, ec);
+}
+
+// The validator the .part's bytes came with, for If-Range (RFC 9110
+// §13.1.5: a strong entity tag, else the Last-Modified date); "" = none.
+std::string PartValidator(const Job& j) {
+  std::ifstream f(j.part_meta);
+  const nlohmann::json m = nlohmann::json::parse(f, nullptr, false);
+  if (!m.is_object()) return "";
+  const std::string etag = m.value("etag", "");
+  if (!etag.empty() && etag.rfind("W/", 0) != 0) return etag;
+  return m.value("last_modified", "");
+}
 
 // Body bytes from libcurl (CURLOPT_WRITEFUNCTION); returning less than n
 // stops the transfer.
@@ -163,6 +182,11 @@ size_t WriteBody(char* data, size_t size, size_t nmemb, void* userdata) {
       j.offset = 0;
     } else if (j.status == 206 && j.offset > 0) {
       j.result->resumed = true;
+    }
+    if (j.status == 200) {
+      // A fresh .part: remember what it is a prefix of, for If-Range.
+      const nlohmann::json m = {{"etag", j.etag}, {"last_modified", j.last_modified}};
+      (void)WriteFileAtomic(j.part_meta, m.dump() + "\n");
     }
   }
   if (j.status < 200 || j.status >= 300) return n;  // an error page: not the file
@@ -364,6 +388,12 @@ void Run::Start(Job& j) {
   curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(j.cap));
   if (j.offset > 0) {
     curl_easy_setopt(e, CURLOPT_RESUME_FROM_LARGE, static_cast<curl_off_t>(j.offset));
+    // If the file changed since the .part began, the server sends all of it
+    // (200) and the file restarts from zero instead of mixing two versions.
+    if (const std::string v = PartValidator(j); !v.empty()) {
+      j.headers = curl_slist_append(nullptr, ("If-Range: " + v).c_str());
+      curl_easy_setopt(e, CURLOPT_HTTPHEADER, j.headers);
+    }
   }
   curl_multi_add_handle(multi_, e);
   active_.push_back(&j);
@@ -375,6 +405,8 @@ void Run::CloseTransfer(Job& j) {
     curl_multi_remove_handle(multi_, j.easy);
     curl_easy_cleanup(j.easy);
     j.easy = nullptr;
+    curl_slist_free_all(j.headers);
+    j.headers = nullptr;
     active_.erase(std::find(active_.begin(), active_.end(), &j));
     --per_host_[j.host];
   }
@@ -394,9 +426,8 @@ void Run::Complete(Job& j, CURLcode rc) {
   if (effective) r.final_url = effective;
   const bool write_ok = j.file && std::fflush(j.file) == 0 && !std::ferror(j.file);
   CloseTransfer(j);
-  std::error_code ec;
   if (!j.abort_reason.empty()) {
-    fs::remove(j.part, ec);
+    RemovePart(j);
     r.events.push_back(fmt::format("attempt {}: {}", r.attempts, j.abort_reason));
     return Fail(j, j.abort_reason);
   }
@@ -410,7 +441,7 @@ void Run::Complete(Job& j, CURLcode rc) {
   } else if (rc == CURLE_RANGE_ERROR || (code == 416 && j.offset > 0)) {
     // RFC 9110 §15.5.17: the .part is not a prefix of what the server has
     // now (or a server that cannot resume); start again from zero.
-    fs::remove(j.part, ec);
+    RemovePart(j);
     const std::string why = code == 416 ? "HTTP 416" : "the server cannot resume";
     if (++j.restarts > kMaxRestarts) return Fail(j, why + " after restarting from zero");
     r.events.push_back(fmt::format("attempt {}: {}: restarting from zero", r.attempts, why));
@@ -430,7 +461,7 @@ void Run::Complete(Job& j, CURLcode rc) {
                  code == 408 || code == 429 || (code >= 500 && code < 600), j.retry_after);
   }
   if (rc == CURLE_FILESIZE_EXCEEDED) {  // the Content-Length said so (CURLOPT_MAXFILESIZE)
-    fs::remove(j.part, ec);
+    RemovePart(j);
     return Retry(j, CapMessage(j.cap), false, std::nullopt);
   }
   std::string why = j.errbuf[0] ? j.errbuf : curl_easy_strerror(rc);
@@ -470,9 +501,8 @@ void Run::Retry(Job& j, const std::string& why, bool retryable, std::optional<do
 void Run::OnVerified(Job& j, Verified v) {
   FetchResult& r = *j.result;
   j.verifying = false;
-  std::error_code ec;
   if (!v.status.ok()) {
-    fs::remove(j.part, ec);
+    RemovePart(j);
     ++j.downloads;
     if (j.downloads < 2) {
       r.events.push_back(
@@ -550,6 +580,7 @@ std::vector<FetchResult> Run::FetchAll(const std::vector<FetchRequest>& requests
     j->result = &results_[i];
     j->host = HostOf(requests[i].url);
     j->part = cache_.PartPath(requests[i].url);
+    j->part_meta = cache_.PartMetaPath(requests[i].url);
     j->cap = cap_;
     ++open_;
     if (TryCache(*j)) continue;
@@ -558,8 +589,7 @@ std::vector<FetchResult> Run::FetchAll(const std::vector<FetchRequest>& requests
       struct stat st {};
       if (::stat(j->part.c_str(), &st) == 0 &&
           std::difftime(std::time(nullptr), st.st_mtime) > requests[i].max_age_seconds) {
-        std::error_code ec;
-        fs::remove(j->part, ec);
+        RemovePart(*j);
       }
     }
     queue_.push_back(j.get());

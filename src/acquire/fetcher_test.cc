@@ -377,6 +377,28 @@ TEST_F(FetchTest, LeftoverPartOfAKilledFetchIsResumed) {
   EXPECT_EQ(ReadAll(r.path), plain_);
 }
 
+TEST_F(FetchTest, FileChangedOnTheServerSinceThePartRestartsFromZero) {
+  const std::string base = Proxy({"plain\\.bin=drop:1"});
+  const std::string url = base + "/plain.bin";
+  FetchOptions o = Options();
+  o.retries = 0;
+  ASSERT_FALSE(Fetcher(o).FetchAll({Req(url)}, nullptr)[0].ok);
+  const Cache cache(o.cache_dir);
+  ASSERT_GT(fs::file_size(cache.PartPath(url)), 0u);
+  ASSERT_TRUE(fs::exists(cache.PartMetaPath(url)));
+  // The archive replaces the file (same size, new bytes, new mtime: a new
+  // ETag); the .part's If-Range no longer matches, so nginx sends it whole.
+  const std::string replaced = RandomBytes(plain_.size(), 2);
+  WriteAll(dir_ / "root/plain.bin", replaced);
+  fs::last_write_time(dir_ / "root/plain.bin",
+                      fs::last_write_time(dir_ / "root/plain.bin") + std::chrono::hours(1));
+  const FetchResult r = Fetcher(Options()).FetchAll({Req(url)}, nullptr)[0];
+  ASSERT_TRUE(r.ok) << r.error << "\n" << Events(r);
+  EXPECT_TRUE(ReadAll(r.path) == replaced) << "a mix of the old .part and the new file";
+  EXPECT_NE(Events(r).find("restarting from zero"), std::string::npos) << Events(r);
+  EXPECT_FALSE(fs::exists(cache.PartMetaPath(url)));
+}
+
 TEST_F(FetchTest, CompletePartIsVerifiedNotFetchedAgain) {
   const std::string base = Proxy({});
   const std::string url = base + "/plain.bin";
