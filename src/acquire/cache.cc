@@ -35,9 +35,6 @@ std::string Cache::DataPath(const std::string& url) const {
   return ObjectDir(dir_, key) + "/" + key;
 }
 std::string Cache::PartPath(const std::string& url) const { return DataPath(url) + ".part"; }
-std::string Cache::PartMetaPath(const std::string& url) const {
-  return DataPath(url) + ".part.json";
-}
 std::string Cache::MetaPath(const std::string& url) const { return DataPath(url) + ".json"; }
 
 std::string IsoTime(std::time_t t) {
@@ -73,9 +70,9 @@ Status WriteFileAtomic(const std::string& path, const std::string& data) {
     }
     done += static_cast<size_t>(n);
   }
-  const bool synced = ::fsync(fd) == 0;
-  ::close(fd);
-  if (!synced || ::rename(tmp.c_str(), path.c_str()) != 0) {
+  // No fsync: the rename makes it atomic against a killed process, which is
+  // what the cache promises; the data files are not synced either.
+  if (::close(fd) != 0 || ::rename(tmp.c_str(), path.c_str()) != 0) {
     ::unlink(tmp.c_str());
     return Status::IoError(fmt::format("{}: cannot write", path));
   }
@@ -113,7 +110,6 @@ Status Cache::Store(const CacheEntry& e, const std::string& file) const {
   if (::rename(file.c_str(), data.c_str()) != 0) {
     return Status::IoError(fmt::format("{}: cannot rename to {}", file, data));
   }
-  fs::remove(PartMetaPath(e.url), ec);
   nlohmann::json j = {{"url", e.url},   {"final_url", e.final_url},
                       {"size", e.size}, {"sha256", e.sha256},
                       {"md5", e.md5},   {"fetched", IsoTime(e.fetched)},
@@ -126,7 +122,6 @@ void Cache::Remove(const std::string& url) const {
   fs::remove(MetaPath(url), ec);
   fs::remove(DataPath(url), ec);
   fs::remove(PartPath(url), ec);
-  fs::remove(PartMetaPath(url), ec);
 }
 
 Result<PruneReport> PruneCache(const std::string& dir, const std::vector<std::string>& keep_urls) {

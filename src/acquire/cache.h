@@ -6,8 +6,8 @@
 //                         fetched (ISO 8601 UTC), etag, last_modified
 //   objects/XX/KEY.part   bytes of an unfinished download (resumed with a
 //                         Range request, fetcher.h)
-//   objects/XX/KEY.part.json  the validators of the .part's response (etag,
-//                         last_modified), sent back as If-Range
+//                         and If-Range: its xattr user.vigia.if_range holds
+//                         the ETag or Last-Modified its bytes came with
 //
 // where KEY is the SHA-256 of the URL in hex and XX its first two digits.
 // An entry is valid when its metadata names the URL and the file has the
@@ -47,7 +47,6 @@ class Cache {
   static std::string Key(const std::string& url);  // SHA-256 hex of the URL
   std::string DataPath(const std::string& url) const;
   std::string PartPath(const std::string& url) const;
-  std::string PartMetaPath(const std::string& url) const;
   std::string MetaPath(const std::string& url) const;
 
   // The valid entry for url, if any.
@@ -58,7 +57,7 @@ class Cache {
   // writes the metadata (temporary file + rename). Creates directories.
   Status Store(const CacheEntry& entry, const std::string& file) const;
 
-  // Removes url's file, metadata, .part and its metadata.
+  // Removes url's file, metadata and .part.
   void Remove(const std::string& url) const;
 
  private:
@@ -69,8 +68,10 @@ class Cache {
 std::string IsoTime(std::time_t t);
 std::time_t ParseIsoTime(const std::string& s);
 
-// Writes `data` to `path` atomically: a temporary file beside it, fsync,
-// rename.
+// Writes `data` to `path` atomically: a temporary file beside it, then
+// rename. Atomic against a killed process (kill -9), not a power loss (no
+// fsync: a crashed machine may leave an entry whose size check fails, which
+// Lookup then ignores).
 Status WriteFileAtomic(const std::string& path, const std::string& data);
 
 struct PruneReport {
