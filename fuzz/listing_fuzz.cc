@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <set>
+#include <string>
 #include <string_view>
 
 #include "acquire/listing.h"

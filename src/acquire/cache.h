@@ -6,6 +6,8 @@
 //                         fetched (ISO 8601 UTC), etag, last_modified
 //   objects/XX/KEY.part   bytes of an unfinished download (resumed with a
 //                         Range request, fetcher.h)
+//                         and If-Range: its xattr user.vigia.if_range holds
+//                         the ETag or Last-Modified its bytes came with
 //
 // where KEY is the SHA-256 of the URL in hex and XX its first two digits.
 // An entry is valid when its metadata names the URL and the file has the
@@ -66,8 +68,10 @@ class Cache {
 std::string IsoTime(std::time_t t);
 std::time_t ParseIsoTime(const std::string& s);
 
-// Writes `data` to `path` atomically: a temporary file beside it, fsync,
-// rename.
+// Writes `data` to `path` atomically: a temporary file beside it, then
+// rename. Atomic against a killed process (kill -9), not a power loss (no
+// fsync: a crashed machine may leave an entry whose size check fails, which
+// Lookup then ignores).
 Status WriteFileAtomic(const std::string& path, const std::string& data);
 
 struct PruneReport {

@@ -31,12 +31,14 @@ std::string FinalHex(EVP_MD_CTX* ctx) {
 }  // namespace
 
 struct Hasher::Impl {
-  CtxPtr md5 = NewCtx(EVP_md5());
+  explicit Impl(bool with_md5)
+      : md5(with_md5 ? NewCtx(EVP_md5()) : CtxPtr(nullptr, &EVP_MD_CTX_free)) {}
+  CtxPtr md5;
   CtxPtr sha256 = NewCtx(EVP_sha256());
   uint64_t size = 0;
 };
 
-Hasher::Hasher() : impl_(std::make_unique<Impl>()) {}
+Hasher::Hasher(bool md5) : impl_(std::make_unique<Impl>(md5)) {}
 Hasher::~Hasher() = default;
 
 void Hasher::Update(const void* data, size_t n) {
@@ -49,10 +51,10 @@ Digests Hasher::Finish() {
   return {impl_->size, FinalHex(impl_->md5.get()), FinalHex(impl_->sha256.get())};
 }
 
-Result<Digests> DigestFile(const std::string& path) {
+Result<Digests> DigestFile(const std::string& path, bool md5) {
   std::unique_ptr<FILE, int (*)(FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
   if (!f) return Status::IoError(fmt::format("{}: cannot open", path));
-  Hasher h;
+  Hasher h(md5);
   std::vector<unsigned char> buf(1 << 20);
   size_t n;
   while ((n = std::fread(buf.data(), 1, buf.size(), f.get())) > 0) h.Update(buf.data(), n);

@@ -19,22 +19,24 @@ namespace vigia::acquire {
 
 struct Digests {
   uint64_t size = 0;
-  std::string md5;     // lower-case hex
+  std::string md5;     // lower-case hex; "" when not computed
   std::string sha256;  // lower-case hex
 };
 
-// Both digests of a file, read once in 1 MiB blocks. kIoError when it cannot
-// be opened or read.
-Result<Digests> DigestFile(const std::string& path);
+// The digests of a file, read once in 1 MiB blocks: SHA-256 always, MD5
+// when `md5` (it costs more than SHA-256 on CPUs with SHA extensions, so it
+// is computed only where a source publishes one). kIoError when the file
+// cannot be opened or read.
+Result<Digests> DigestFile(const std::string& path, bool md5 = true);
 
 // Of a string in memory.
 std::string Md5Hex(std::string_view data);
 std::string Sha256Hex(std::string_view data);
 
-// Incremental MD5 and SHA-256 of a byte stream.
+// Incremental SHA-256 (and MD5 when `md5`) of a byte stream.
 class Hasher {
  public:
-  Hasher();
+  explicit Hasher(bool md5 = true);
   ~Hasher();
   Hasher(const Hasher&) = delete;
   Hasher& operator=(const Hasher&) = delete;

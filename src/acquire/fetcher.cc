@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 #include <fmt/format.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -17,6 +18,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <random>
 #include <sstream>
@@ -37,9 +39,11 @@ constexpr const char* kDefaultUserAgent =
 // A server answering a Range request with 416, or ignoring it, restarts the
 // file from zero; more restarts than this in one fetch is a loop.
 constexpr int kMaxRestarts = 3;
-// How often the loop wakes with nothing on the wire (backoff timers, the
-// decompression checks running beside it).
-constexpr int kTickMs = 50;
+// The extended attribute of a .part holding its If-Range validator.
+constexpr const char* kValidatorXattr = "user.vigia.if_range";
+// The longest the loop sleeps in curl_multi_poll; backoff timers and the
+// total timeout shorten it, a finished verification wakes it.
+constexpr int kTickMs = 100;
 
 using Clock = std::chrono::steady_clock;
 
@@ -69,7 +73,7 @@ struct Verified {
 
 Verified Verify(const std::string& path, const FetchRequest& req) {
   Verified v;
-  Result<Digests> d = DigestFile(path);
+  Result<Digests> d = DigestFile(path, !req.md5.empty());
   if (!d.ok()) return {d.status(), {}};
   v.digests = *d;
   if (req.size && v.digests.size != *req.size) {
@@ -135,11 +139,36 @@ struct Job {
   std::optional<double> retry_after;        // seconds, from a 429 or 503
   std::string abort_reason;                 // set by the write callback when it stops the transfer
   char errbuf[CURL_ERROR_SIZE] = {};
+  curl_slist* headers = nullptr;
   Progress* progress = nullptr;
   // The verification running beside the loop.
   std::future<Verified> verify;
   bool verifying = false;
 };
+
+void RemovePart(const Job& j) {
+  std::error_code ec;
+  fs::remove(j.part, ec);
+}
+
+// The validator a .part's bytes came with, for If-Range (RFC 9110 §13.1.5:
+// a strong entity tag, else the Last-Modified date), kept in an extended
+// attribute of the .part (cache.h): no extra file per download. "" = none
+// (or a file system without user xattrs: the .part then resumes without).
+std::string PartValidator(FILE* part) {
+  char buf[512];
+  const ssize_t n = ::fgetxattr(fileno(part), kValidatorXattr, buf, sizeof buf);
+  return n > 0 ? std::string(buf, static_cast<size_t>(n)) : "";
+}
+
+void SetPartValidator(FILE* part, const std::string& etag, const std::string& last_modified) {
+  const std::string v = !etag.empty() && etag.rfind("W/", 0) != 0 ? etag : last_modified;
+  if (v.empty() || v.size() > 500) {
+    ::fremovexattr(fileno(part), kValidatorXattr);
+  } else {
+    ::fsetxattr(fileno(part), kValidatorXattr, v.data(), v.size(), 0);
+  }
+}
 
 // Body bytes from libcurl (CURLOPT_WRITEFUNCTION); returning less than n
 // stops the transfer.
@@ -164,6 +193,8 @@ size_t WriteBody(char* data, size_t size, size_t nmemb, void* userdata) {
     } else if (j.status == 206 && j.offset > 0) {
       j.result->resumed = true;
     }
+    // A fresh .part: remember what it is a prefix of, for If-Range.
+    if (j.status == 200) SetPartValidator(j.file, j.etag, j.last_modified);
   }
   if (j.status < 200 || j.status >= 300) return n;  // an error page: not the file
   if (j.offset + j.written + n > j.cap) {
@@ -246,6 +277,7 @@ class Run {
  private:
   void Plan(const std::vector<FetchRequest>& requests);
   bool TryCache(Job& j);
+  bool CachedMd5Matches(const CacheEntry& e, const std::string& md5) const;
   void Start(Job& j);
   void Complete(Job& j, CURLcode rc);
   void OnVerified(Job& j, Verified v);
@@ -288,6 +320,14 @@ void Run::Plan(const std::vector<FetchRequest>& requests) {
   }
 }
 
+// An entry stored without its MD5 (no source asked for one then): computed
+// now, once per run.
+bool Run::CachedMd5Matches(const CacheEntry& e, const std::string& md5) const {
+  if (!e.md5.empty()) return e.md5 == md5;
+  Result<Digests> d = DigestFile(cache_.DataPath(e.url), true);
+  return d.ok() && d->md5 == md5;
+}
+
 bool Run::TryCache(Job& j) {
   const FetchRequest& r = *j.req;
   std::optional<CacheEntry> e = cache_.Lookup(r.url);
@@ -300,7 +340,7 @@ bool Run::TryCache(Job& j) {
     stale = "cached size differs from the published one";
   } else if (!r.sha256.empty() && e->sha256 != r.sha256) {
     stale = "cached sha256 differs from the published one";
-  } else if (!r.md5.empty() && e->md5 != r.md5) {
+  } else if (!r.md5.empty() && e->md5 != r.md5 && !CachedMd5Matches(*e, r.md5)) {
     stale = "cached md5 differs from the published one";
   }
   if (!stale.empty()) {
@@ -364,6 +404,12 @@ void Run::Start(Job& j) {
   curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(j.cap));
   if (j.offset > 0) {
     curl_easy_setopt(e, CURLOPT_RESUME_FROM_LARGE, static_cast<curl_off_t>(j.offset));
+    // If the file changed since the .part began, the server sends all of it
+    // (200) and the file restarts from zero instead of mixing two versions.
+    if (const std::string v = PartValidator(j.file); !v.empty()) {
+      j.headers = curl_slist_append(nullptr, ("If-Range: " + v).c_str());
+      curl_easy_setopt(e, CURLOPT_HTTPHEADER, j.headers);
+    }
   }
   curl_multi_add_handle(multi_, e);
   active_.push_back(&j);
@@ -375,6 +421,8 @@ void Run::CloseTransfer(Job& j) {
     curl_multi_remove_handle(multi_, j.easy);
     curl_easy_cleanup(j.easy);
     j.easy = nullptr;
+    curl_slist_free_all(j.headers);
+    j.headers = nullptr;
     active_.erase(std::find(active_.begin(), active_.end(), &j));
     --per_host_[j.host];
   }
@@ -394,9 +442,8 @@ void Run::Complete(Job& j, CURLcode rc) {
   if (effective) r.final_url = effective;
   const bool write_ok = j.file && std::fflush(j.file) == 0 && !std::ferror(j.file);
   CloseTransfer(j);
-  std::error_code ec;
   if (!j.abort_reason.empty()) {
-    fs::remove(j.part, ec);
+    RemovePart(j);
     r.events.push_back(fmt::format("attempt {}: {}", r.attempts, j.abort_reason));
     return Fail(j, j.abort_reason);
   }
@@ -410,7 +457,7 @@ void Run::Complete(Job& j, CURLcode rc) {
   } else if (rc == CURLE_RANGE_ERROR || (code == 416 && j.offset > 0)) {
     // RFC 9110 §15.5.17: the .part is not a prefix of what the server has
     // now (or a server that cannot resume); start again from zero.
-    fs::remove(j.part, ec);
+    RemovePart(j);
     const std::string why = code == 416 ? "HTTP 416" : "the server cannot resume";
     if (++j.restarts > kMaxRestarts) return Fail(j, why + " after restarting from zero");
     r.events.push_back(fmt::format("attempt {}: {}: restarting from zero", r.attempts, why));
@@ -421,7 +468,12 @@ void Run::Complete(Job& j, CURLcode rc) {
     j.verifying = true;
     const FetchRequest* req = j.req;
     const std::string part = j.part;
-    j.verify = std::async(std::launch::async, [part, req] { return Verify(part, *req); });
+    CURLM* multi = multi_;  // outlives the check: FetchAll collects every one first
+    j.verify = std::async(std::launch::async, [part, req, multi] {
+      Verified v = Verify(part, *req);
+      curl_multi_wakeup(multi);  // the loop takes the result at once
+      return v;
+    });
     verifying_.push_back(&j);
     return;
   }
@@ -430,7 +482,7 @@ void Run::Complete(Job& j, CURLcode rc) {
                  code == 408 || code == 429 || (code >= 500 && code < 600), j.retry_after);
   }
   if (rc == CURLE_FILESIZE_EXCEEDED) {  // the Content-Length said so (CURLOPT_MAXFILESIZE)
-    fs::remove(j.part, ec);
+    RemovePart(j);
     return Retry(j, CapMessage(j.cap), false, std::nullopt);
   }
   std::string why = j.errbuf[0] ? j.errbuf : curl_easy_strerror(rc);
@@ -470,9 +522,8 @@ void Run::Retry(Job& j, const std::string& why, bool retryable, std::optional<do
 void Run::OnVerified(Job& j, Verified v) {
   FetchResult& r = *j.result;
   j.verifying = false;
-  std::error_code ec;
   if (!v.status.ok()) {
-    fs::remove(j.part, ec);
+    RemovePart(j);
     ++j.downloads;
     if (j.downloads < 2) {
       r.events.push_back(
@@ -558,8 +609,7 @@ std::vector<FetchResult> Run::FetchAll(const std::vector<FetchRequest>& requests
       struct stat st {};
       if (::stat(j->part.c_str(), &st) == 0 &&
           std::difftime(std::time(nullptr), st.st_mtime) > requests[i].max_age_seconds) {
-        std::error_code ec;
-        fs::remove(j->part, ec);
+        RemovePart(*j);
       }
     }
     queue_.push_back(j.get());
@@ -607,13 +657,16 @@ std::vector<FetchResult> Run::FetchAll(const std::vector<FetchRequest>& requests
     int running = 0;
     curl_multi_perform(multi_, &running);
     int left = 0;
+    bool finished = false;
     while (CURLMsg* m = curl_multi_info_read(multi_, &left)) {
       if (m->msg != CURLMSG_DONE) continue;
       Job* j = nullptr;
       curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, &j);
       if (j) Complete(*j, m->data.result);
+      finished = true;
     }
     if (open_ == 0) break;
+    if (finished) continue;  // a free slot: start the next transfer now
     long wait_ms = kTickMs;
     const Clock::time_point wake = std::min(next_ready, deadline);
     if (wake != Clock::time_point::max()) {

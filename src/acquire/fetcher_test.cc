@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 
 #include <chrono>
 #include <cstdio>
@@ -375,6 +376,29 @@ TEST_F(FetchTest, LeftoverPartOfAKilledFetchIsResumed) {
   EXPECT_NE(r.events[0].find("resuming at byte " + std::to_string(left)), std::string::npos)
       << Events(r);
   EXPECT_EQ(ReadAll(r.path), plain_);
+}
+
+TEST_F(FetchTest, FileChangedOnTheServerSinceThePartRestartsFromZero) {
+  const std::string base = Proxy({"plain\\.bin=drop:1"});
+  const std::string url = base + "/plain.bin";
+  FetchOptions o = Options();
+  o.retries = 0;
+  ASSERT_FALSE(Fetcher(o).FetchAll({Req(url)}, nullptr)[0].ok);
+  const Cache cache(o.cache_dir);
+  ASSERT_GT(fs::file_size(cache.PartPath(url)), 0u);
+  char etag[256];
+  ASSERT_GT(::getxattr(cache.PartPath(url).c_str(), "user.vigia.if_range", etag, sizeof etag), 0)
+      << "the .part's validator";
+  // The archive replaces the file (same size, new bytes, new mtime: a new
+  // ETag); the .part's If-Range no longer matches, so nginx sends it whole.
+  const std::string replaced = RandomBytes(plain_.size(), 2);
+  WriteAll(dir_ / "root/plain.bin", replaced);
+  fs::last_write_time(dir_ / "root/plain.bin",
+                      fs::last_write_time(dir_ / "root/plain.bin") + std::chrono::hours(1));
+  const FetchResult r = Fetcher(Options()).FetchAll({Req(url)}, nullptr)[0];
+  ASSERT_TRUE(r.ok) << r.error << "\n" << Events(r);
+  EXPECT_TRUE(ReadAll(r.path) == replaced) << "a mix of the old .part and the new file";
+  EXPECT_NE(Events(r).find("restarting from zero"), std::string::npos) << Events(r);
 }
 
 TEST_F(FetchTest, CompletePartIsVerifiedNotFetchedAgain) {

@@ -2,7 +2,7 @@
 """A fault-injecting HTTP proxy for the download tests (src/acquire/fetcher_test.cc).
 
 It sits in front of an upstream web server (the tests' nginx) on 127.0.0.1 and
-forwards GET and HEAD, with the Range header, passing status, headers and body
+forwards GET and HEAD, with the Range and If-Range headers, passing status, headers and body
 back; some requests get a fault instead, chosen by rules on the command line:
 
   fault_proxy.py --upstream http://127.0.0.1:8080 [--port 0] [--rule REGEX=MODE[:N]]...
@@ -114,8 +114,10 @@ class Handler(BaseHTTPRequestHandler):
         st = self.state
         conn = http.client.HTTPConnection(st.upstream.hostname, st.upstream.port, timeout=30)
         headers = {"User-Agent": self.headers.get("User-Agent", "fault_proxy")}
-        if use_range and self.headers.get("Range"):
-            headers["Range"] = self.headers["Range"]
+        if use_range:
+            for name in ("Range", "If-Range"):
+                if self.headers.get(name):
+                    headers[name] = self.headers[name]
         conn.request(self.command, path, headers=headers)
         resp = conn.getresponse()
         body = resp.read()
