@@ -182,8 +182,10 @@ Result<UpdateReport> Update(const UpdateOptions& o, Progress* progress) {
     if (!fs::is_regular_file(f, ec))
       return Status::InvalidArgument(fmt::format("--slurm {}: not a readable file", f));
   }
-  const fs::path out = fs::path(o.out).lexically_normal();
-  if (!out.has_filename()) return Status::InvalidArgument("--out: names no directory");
+  fs::path out = fs::path(o.out).lexically_normal();
+  if (!out.has_filename()) out = out.parent_path();  // "snap/"
+  if (!out.has_filename() || out.filename() == "." || out.filename() == "..")
+    return Status::InvalidArgument("--out " + o.out + ": names no directory");
   const fs::path partial = fs::path(out.string() + ".partial");
 
   const std::time_t now = std::time(nullptr);
