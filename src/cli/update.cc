@@ -78,8 +78,14 @@ std::string DefaultCacheDir() {
 std::string SourcesHelp() {
   std::string s = "Sources (--sources NAME,...; --mirror NAME=URL replaces the base):\n";
   for (const acquire::SourceInfo& i : acquire::Sources()) {
+    // A base of "https:" is completed by each file's host (a source of
+    // several archives: "https://ftp.ripe.net/...").
+    const std::string base = !i.default_base.empty() && i.default_base.back() == ':'
+                                 ? i.default_base + "//HOST"
+                             : i.default_base.empty() ? "-"
+                                                      : i.default_base;
     s += fmt::format("  {:<12} {:<10} {:<42} {}{}\n", i.name,
-                     std::string(snapshot::InfoOf(i.part).dir) + "/", i.default_base, i.what,
+                     std::string(snapshot::InfoOf(i.part).dir) + "/", base, i.what,
                      i.default_on ? "" : " (not by default)");
   }
   return s;
