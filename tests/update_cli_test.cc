@@ -41,11 +41,23 @@ std::string ReadAll(const fs::path& p) {
 
 json ReadJson(const fs::path& p) { return json::parse(ReadAll(p), nullptr, false); }
 
+// A fresh temporary directory, removed at the end of the test, also when
+// an assertion ends it early.
+struct TempDir {
+  explicit TempDir(const std::string& prefix) : path(test_util::FreshTempDir(prefix)) {}
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+  fs::path path;
+};
+
 // ---------------------------------------------------------------------------
 // Without a mirror: the options, and what an absent source does to analyze.
 
 TEST(UpdateCli, BadOptionsWriteNothing) {
-  const fs::path dir = test_util::FreshTempDir("vigia_update_opts_");
+  const TempDir tmp("vigia_update_opts_");
+  const fs::path& dir = tmp.path;
   const std::string out = (dir / "snap").string();
   const std::string common = " --cache " + (dir / "cache").string() + " --out " + out;
   struct Case {
@@ -68,7 +80,6 @@ TEST(UpdateCli, BadOptionsWriteNothing) {
     EXPECT_FALSE(fs::exists(out)) << c.args;
     EXPECT_FALSE(fs::exists(out + ".partial")) << c.args;
   }
-  fs::remove_all(dir);
 }
 
 TEST(UpdateCli, HelpListsEverySource) {
@@ -88,7 +99,8 @@ TEST(UpdateCli, HelpListsEverySource) {
 // partial, and every AS's Action 4 (which needs the VRPs) has no data,
 // where the intact snapshot scores them.
 TEST(UpdateCli, AnAbsentSourceGivesNoDataInAnalyze) {
-  const fs::path dir = test_util::FreshTempDir("vigia_update_nodata_");
+  const TempDir tmp("vigia_update_nodata_");
+  const fs::path& dir = tmp.path;
   int status = 0;
   RunCommand(Vigia() + " simulate --seed 3 --ases 300 --prefixes 2000 --peers 4 --out " +
                  (dir / "snap").string() + " 2>&1",
@@ -129,7 +141,6 @@ TEST(UpdateCli, AnAbsentSourceGivesNoDataInAnalyze) {
   EXPECT_EQ(a4["ready"].get<int>() + a4["aspiring"].get<int>() + a4["lagging"].get<int>(), 0)
       << a4.dump();
   EXPECT_GT(a4["no_data"].get<int>(), intact["scores"]["action4"]["no_data"].get<int>());
-  fs::remove_all(dir);
 }
 
 // ---------------------------------------------------------------------------
@@ -255,7 +266,8 @@ std::map<std::string, std::string> ShaByPath(const fs::path& snap) {
 // from the cache.
 TEST(UpdateE2e, ACompleteSnapshotFromTheMirror) {
   NEED_MIRROR();
-  const fs::path dir = test_util::FreshTempDir("vigia_update_full_");
+  const TempDir tmp("vigia_update_full_");
+  const fs::path& dir = tmp.path;
   const fs::path snap = dir / "snap";
   const std::string args = " --date 2024-05-22 --out " + snap.string() + " --cache " +
                            (dir / "cache").string() + MirrorArgs(mirror, mirror.nginx.url()) +
@@ -316,7 +328,6 @@ TEST(UpdateE2e, ACompleteSnapshotFromTheMirror) {
   ASSERT_EQ(again.exit, 0) << again.output;
   EXPECT_EQ(again.report["from_cache"], again.report["files"]);
   EXPECT_EQ(ShaByPath(snap), ShaByPath(snap));
-  fs::remove_all(dir);
 }
 
 // The fault matrix: one fault of the proxy per case, in front of nginx.
@@ -351,7 +362,8 @@ class UpdateFaults : public ::testing::TestWithParam<FaultCase> {};
 TEST_P(UpdateFaults, RetriedResumedOrHonestlyReported) {
   NEED_MIRROR();
   const FaultCase& c = GetParam();
-  const fs::path dir = test_util::FreshTempDir(std::string("vigia_update_fault_") + c.name + "_");
+  const TempDir tmp(std::string("vigia_update_fault_") + c.name + "_");
+  const fs::path& dir = tmp.path;
   auto proxy = test_util::StartFaultProxy(mirror.nginx.url(), {c.rule}, dir / "proxy");
   ASSERT_TRUE(proxy.ok()) << proxy.error();
   const fs::path snap = dir / "snap";
@@ -406,7 +418,6 @@ TEST_P(UpdateFaults, RetriedResumedOrHonestlyReported) {
     for (const auto& [path, n] : stats.items()) redirected |= path.rfind("/_r/", 0) == 0;
     EXPECT_TRUE(redirected) << stats.dump();
   }
-  fs::remove_all(dir);
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -437,7 +448,8 @@ INSTANTIATE_TEST_SUITE_P(
 // byte for byte, as a run that was never interrupted.
 TEST(UpdateE2e, KillNineThenRerunResumes) {
   NEED_MIRROR();
-  const fs::path dir = test_util::FreshTempDir("vigia_update_kill_");
+  const TempDir tmp("vigia_update_kill_");
+  const fs::path& dir = tmp.path;
   const std::string target = "rrc00/2024.05/bview.20240522.0000.gz";
   auto proxy = test_util::StartFaultProxy(
       mirror.nginx.url(), {R"(rrc00/2024\.05/bview\.20240522\.0000\.gz=trickle:1)"}, dir / "proxy");
@@ -495,7 +507,6 @@ TEST(UpdateE2e, KillNineThenRerunResumes) {
       "KILL9 | killed with %ju bytes of %s in the cache's .part | rerun: resumed (Range "
       "seen by nginx), %zu files, same sha256s as an uninterrupted run\n",
       part, target.c_str(), a.size());
-  fs::remove_all(dir);
 }
 
 // `vigia daily` over three dates from the mirror into a SQLite store;
@@ -503,7 +514,8 @@ TEST(UpdateE2e, KillNineThenRerunResumes) {
 // every date; --keep 2 prunes the oldest snapshot and its cache objects.
 TEST(DailyE2e, ThreeDatesServedSkippedAndPruned) {
   NEED_MIRROR();
-  const fs::path dir = test_util::FreshTempDir("vigia_daily_e2e_");
+  const TempDir tmp("vigia_daily_e2e_");
+  const fs::path& dir = tmp.path;
   const std::string db = "sqlite:" + (dir / "vigia.db").string();
   const std::string args = " --db " + db + " --data " + (dir / "data").string() + " --from " +
                            kDates[0] + " --to " + kDates[2] +
@@ -594,7 +606,6 @@ TEST(DailyE2e, ThreeDatesServedSkippedAndPruned) {
   for (const auto& f : kept["files"]) EXPECT_TRUE(cache.Lookup(f["url"]).has_value()) << f["url"];
   std::printf("DAILY | second run: 3 dates skipped | --keep 2: pruned %s and %d cache files\n",
               kDates[0], pj["pruned_cache_files"].get<int>());
-  fs::remove_all(dir);
 }
 
 }  // namespace

@@ -22,6 +22,17 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// A fresh temporary directory, removed at the end of the test, also when
+// an assertion ends it early.
+struct TempDir {
+  explicit TempDir(const std::string& prefix) : path(test_util::FreshTempDir(prefix)) {}
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+  fs::path path;
+};
+
 TEST(UpdateOptions, DatesAreCheckedForReal) {
   EXPECT_TRUE(ParseDate("2024-02-29").ok());
   EXPECT_EQ(*ParseDate("2000-01-02"), 946771200);
@@ -63,7 +74,8 @@ TEST(UpdateOptions, SourcesByNameOrTheDefaultOnes) {
 
 // Bad options fail before anything is fetched or written.
 TEST(UpdateOptions, BadOptionsLeaveNoOutput) {
-  const fs::path dir = test_util::FreshTempDir("vigia_update_bad_");
+  const TempDir tmp("vigia_update_bad_");
+  const fs::path& dir = tmp.path;
   UpdateOptions o;
   o.date = "2024-05-23";
   o.out = (dir / "snap").string();
@@ -80,13 +92,13 @@ TEST(UpdateOptions, BadOptionsLeaveNoOutput) {
   EXPECT_FALSE(Update(o, nullptr).ok());
   EXPECT_FALSE(fs::exists(dir / "snap"));
   EXPECT_FALSE(fs::exists(dir / "snap.partial"));
-  fs::remove_all(dir);
 }
 
 // A server that is not there: every source is absent, with the reason, and
 // the snapshot is written all the same (and replaces the old one).
 TEST(Update, ASourceThatFailsIsAbsentAndTheSnapshotIsWritten) {
-  const fs::path dir = test_util::FreshTempDir("vigia_update_down_");
+  const TempDir tmp("vigia_update_down_");
+  const fs::path& dir = tmp.path;
   fs::create_directories(dir / "snap" / "old");
   UpdateOptions o;
   o.date = "2024-05-23";
@@ -119,7 +131,6 @@ TEST(Update, ASourceThatFailsIsAbsentAndTheSnapshotIsWritten) {
   const auto j = nlohmann::json::parse(ReportJson(*r));
   EXPECT_EQ(j["complete"], false);
   EXPECT_EQ(j["file_outcomes"].size(), 3u);  // the bview and two updates files
-  fs::remove_all(dir);
 }
 
 TEST(Daily, DatesDefaultToYesterday) {
@@ -139,7 +150,8 @@ TEST(Daily, DatesDefaultToYesterday) {
 // The dates the store has are skipped without a download; --force redoes
 // them; a date whose update and analysis ran is stored.
 TEST(Daily, StoredDatesAreSkippedUnlessForced) {
-  const fs::path dir = test_util::FreshTempDir("vigia_daily_skip_");
+  const TempDir tmp("vigia_daily_skip_");
+  const fs::path& dir = tmp.path;
   std::set<std::string> stored = {"2024-05-01", "2024-05-02"};
   std::vector<std::string> analyzed;
   DailyHooks hooks;
@@ -180,13 +192,13 @@ TEST(Daily, StoredDatesAreSkippedUnlessForced) {
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->days[0].action, "stored");
   EXPECT_EQ(analyzed.size(), 2u);
-  fs::remove_all(dir);
 }
 
 // --keep N: the newest N snapshot directories stay, and the cache objects
 // their manifests list; the others go.
 TEST(Daily, KeepPrunesOldSnapshotsAndTheirCacheObjects) {
-  const fs::path dir = test_util::FreshTempDir("vigia_daily_keep_");
+  const TempDir tmp("vigia_daily_keep_");
+  const fs::path& dir = tmp.path;
   Cache cache((dir / "cache").string());
   for (const char* d : {"2024-05-01", "2024-05-02", "2024-05-03"}) {
     const fs::path snap = dir / "snapshots" / d;
@@ -227,7 +239,6 @@ TEST(Daily, KeepPrunesOldSnapshotsAndTheirCacheObjects) {
   ASSERT_TRUE(r.ok());
   EXPECT_TRUE(r->pruned_snapshots.empty());
   EXPECT_EQ(r->pruned_cache_files, 0u);
-  fs::remove_all(dir);
 }
 
 }  // namespace
