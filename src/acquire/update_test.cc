@@ -210,12 +210,12 @@ TEST(Daily, KeepPrunesOldSnapshotsAndTheirCacheObjects) {
                    {"end", std::string(d) + "T01:00:00Z"}};
     m["files"] = {{{"path", "mrt/x.gz"}, {"size", 1}, {"url", url}}};
     std::ofstream(snap / "manifest.json") << m.dump();
-    const fs::path tmp = dir / "tmp";
-    std::ofstream(tmp) << "x";
+    const fs::path body = dir / "body";
+    std::ofstream(body) << "x";
     CacheEntry e;
     e.url = url;
     e.size = 1;
-    ASSERT_TRUE(cache.Store(e, tmp.string()).ok());
+    ASSERT_TRUE(cache.Store(e, body.string()).ok());
     ASSERT_TRUE(cache.Lookup(url).has_value());
   }
   DailyHooks hooks;
