@@ -25,7 +25,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
 seconds="${FUZZ_SECONDS:-30}"
-read -r -a targets <<<"${FUZZ_TARGETS:-mrt_reader_fuzz bgp_update_fuzz decompress_fuzz vrp_fuzz rtr_pdu_fuzz rpsl_fuzz delegated_fuzz pfx2as_fuzz extras_fuzz mrt_route_feed_fuzz}"
+read -r -a targets <<<"${FUZZ_TARGETS:-mrt_reader_fuzz bgp_update_fuzz decompress_fuzz vrp_fuzz rtr_pdu_fuzz rpsl_fuzz delegated_fuzz pfx2as_fuzz extras_fuzz mrt_route_feed_fuzz listing_fuzz}"
 build_dir="${FUZZ_BUILD_DIR:-$root/build/fuzz}"  # relative to the repository
 # The same override as the CMake cache variable of that name.
 shared_mrt="${VIGIA_SHARED_DATA:-$root/../shared/data}/mrt"
@@ -77,7 +77,8 @@ src, out = sys.argv[1], sys.argv[2]
 MAX_LEN = 65536
 KNOWN_TYPES = {5, 11, 12, 13, 16, 17, 32, 33, 48, 49}
 seeds = {t: {} for t in ("mrt_reader_fuzz", "bgp_update_fuzz", "decompress_fuzz", "vrp_fuzz",
-                         "rtr_pdu_fuzz", "rpsl_fuzz", "delegated_fuzz", "pfx2as_fuzz", "extras_fuzz")}
+                         "rtr_pdu_fuzz", "rpsl_fuzz", "delegated_fuzz", "pfx2as_fuzz", "extras_fuzz",
+                         "listing_fuzz")}
 
 def add(target, data):
     if 0 < len(data) <= MAX_LEN:
@@ -227,6 +228,16 @@ if src:
                 add("decompress_fuzz", f.read())
 else:
     builtin()
+
+# Directory listings and checksum lists: the committed inputs of
+# fuzz/regressions/listing_fuzz (an nginx page, an MD5 list, a broken row)
+# and an Apache table row.
+for name in sorted(os.listdir("fuzz/regressions/listing_fuzz")):
+    with open(os.path.join("fuzz/regressions/listing_fuzz", name), "rb") as f:
+        add("listing_fuzz", f.read())
+add("listing_fuzz", b'<tr><td valign="top"><a href="20240501.as-rel2.txt.bz2"><img src="/icons/c.gif"></a></td>'
+                    b'<td><a href="20240501.as-rel2.txt.bz2">20240501.as-rel2.txt.bz2</a></td>'
+                    b'<td align="right">2024-05-08 09:02  </td><td align="right">3.5M</td></tr>\n')
 
 # VRP files: small built-in JSON and CSV, and slices of the real samples.
 add("vrp_fuzz", b'{"roas":[{"asn":"AS64496","prefix":"192.0.2.0/24","maxLength":24,"ta":"x"},'

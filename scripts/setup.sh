@@ -12,9 +12,14 @@ packages=(
   # libraries
   zlib1g-dev libbz2-dev liblzma-dev libzstd-dev libisal-dev
   libfmt-dev libcli11-dev nlohmann-json3-dev libsimdjson-dev libssl-dev libsqlite3-dev sqlite3 libcpp-httplib-dev
+  libcurl4-openssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # peers and tools the tests and benchmarks run
   bgpdump stayrtr gzip bzip2 xz-utils zstd hyperfine time python3 wrk
+  # vigia update's tests: a real web server on loopback serving the mirror
+  # (the fault proxy is python3), curl for the bench, systemd-analyze for
+  # contrib/systemd/ (package systemd)
+  nginx-light curl systemd
   # the web app's browser tests (Playwright drives Debian's Chromium)
   chromium fonts-dejavu-core
 )

@@ -18,6 +18,7 @@
 #pragma once
 
 #include <cstdint>
+#include <ctime>
 #include <map>
 #include <string>
 #include <vector>
@@ -28,15 +29,15 @@
 namespace vigia::acquire {
 
 struct UpdateOptions {
-  std::string date;  // YYYY-MM-DD
-  std::string out;   // the snapshot directory to write
-  std::vector<std::string> sources;                 // empty = every default_on source
-  std::map<std::string, std::string> mirrors;       // NAME -> base URL
+  std::string date;                                      // YYYY-MM-DD
+  std::string out;                                       // the snapshot directory to write
+  std::vector<std::string> sources;                      // empty = every default_on source
+  std::map<std::string, std::string> mirrors;            // NAME -> base URL
   std::map<std::string, std::vector<std::string>> only;  // NAME -> items (--collectors)
-  std::vector<std::string> slurm;                   // local SLURM files (RFC 8416) for rpki/
-  uint32_t window_start_minute = 0;     // of the day, UTC: [start, end)
+  std::vector<std::string> slurm;                        // local SLURM files (RFC 8416) for rpki/
+  uint32_t window_start_minute = 0;                      // of the day, UTC: [start, end)
   uint32_t window_end_minute = 24 * 60;
-  FetchOptions fetch;                   // cache_dir, jobs, per_host, retries, timeouts
+  FetchOptions fetch;  // cache_dir, jobs, per_host, retries, timeouts
 };
 
 struct SourceOutcome {
@@ -49,10 +50,22 @@ struct SourceOutcome {
   std::vector<std::string> notes;
 };
 
+// One planned file, as it went (for --json and the tests' fault matrix).
+struct FileOutcome {
+  std::string source, item, url, dest;
+  bool ok = false, required = false, from_cache = false, resumed = false;
+  int attempts = 0;
+  long http_status = 0;
+  uint64_t size = 0;
+  std::string sha256, error;
+  std::vector<std::string> events;  // FetchResult::events
+};
+
 struct UpdateReport {
   std::string out;
   std::string date;
   std::vector<SourceOutcome> sources;
+  std::vector<FileOutcome> file_outcomes;  // every planned file, in plan order
   size_t files = 0, from_cache = 0;
   uint64_t bytes = 0;
   double seconds = 0;
@@ -62,5 +75,16 @@ struct UpdateReport {
 // Fails (and leaves no OUT) only on bad options or when OUT cannot be
 // written; a source's failure is in the report.
 Result<UpdateReport> Update(const UpdateOptions& options, Progress* progress);
+
+// The report as JSON (`vigia update --json`, `vigia daily --json`).
+std::string ReportJson(const UpdateReport& r);
+
+// "2024-05-23" -> its 00:00 UTC; an error names what is wrong.
+Result<std::time_t> ParseDate(const std::string& date);
+// "HH:MM-HH:MM" (end "24:00" allowed, end > start) -> minutes of the day.
+Status ParseWindow(const std::string& text, uint32_t* start_minute, uint32_t* end_minute);
+// The names of the sources --sources would choose: LIST "a,b" or, empty, the
+// default ones; unknown names are an error.
+Result<std::vector<std::string>> ChooseSources(const std::vector<std::string>& names);
 
 }  // namespace vigia::acquire

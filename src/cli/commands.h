@@ -30,6 +30,8 @@ void RegisterAnalyze(CLI::App& app, int* exit_code);     // analyze.cc: analyze,
 void RegisterDemo(CLI::App& app, int* exit_code);        // demo.cc
 void RegisterReport(CLI::App& app, int* exit_code);      // report.cc
 void RegisterServe(CLI::App& app, int* exit_code);       // serve.cc
+void RegisterUpdate(CLI::App& app, int* exit_code);      // update.cc
+void RegisterDaily(CLI::App& app, int* exit_code);       // daily.cc
 
 // `vigia analyze SNAP --db DB [--json]`, for commands that chain it.
 int Analyze(const std::string& snap, const std::string& db, bool json);

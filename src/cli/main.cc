@@ -64,6 +64,8 @@ int main(int argc, char** argv) {
   vigia::cli::RegisterDemo(app, &exit_code);
   vigia::cli::RegisterReport(app, &exit_code);
   vigia::cli::RegisterServe(app, &exit_code);
+  vigia::cli::RegisterUpdate(app, &exit_code);
+  vigia::cli::RegisterDaily(app, &exit_code);
 
   if (auto u = FindUnknownCommand(app, argc, argv)) {
     const std::string where = u->parent.empty() ? "vigia" : "vigia " + u->parent;

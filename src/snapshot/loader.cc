@@ -205,6 +205,26 @@ Status LoadSnapshot(const std::string& dir, Snapshot* s) {
       s->missing.push_back(std::move(d.what));
     }
   }
+  // What `vigia update` could not fetch (manifest "sources"): a source
+  // that is not complete damages its part, so the metrics that need it say
+  // "no data". MRT is the exception: the routes read are still routes, so a
+  // missing collector makes the snapshot partial without damaging mrt/
+  // (the loader has returned above when no MRT at all could be read).
+  if (manifest.ok()) {
+    for (const ManifestSource& src : manifest->sources) {
+      if (src.status == "complete") continue;
+      const std::string what = fmt::format("{}/: source {} {}: {}", src.part, src.name, src.status,
+                                           src.reason.empty() ? "-" : src.reason);
+      Part part{};
+      if (!PartOfPath(src.part + "/", &part)) {
+        s->missing.push_back(what);
+      } else if (part == Part::kMrt) {
+        s->missing.push_back(what);
+      } else {
+        damage[static_cast<size_t>(part)].push_back(what);
+      }
+    }
+  }
   for (const PartInfo& p : Parts()) {
     for (std::string& what : damage[static_cast<size_t>(p.part)])
       s->MarkDamaged(p.part, std::move(what));

@@ -58,8 +58,39 @@ Result<Manifest> ReadManifest(const std::string& dir) {
           !f["size"].is_number_unsigned()) {
         return Status::Corrupt(file.string() + ": a file entry without a path and a size");
       }
-      m.files.push_back(
-          {f["path"].get<std::string>(), f["size"].get<uint64_t>(), str(f, "sha256")});
+      m.files.push_back({f["path"].get<std::string>(), f["size"].get<uint64_t>(), str(f, "sha256"),
+                         str(f, "source"), str(f, "url"), str(f, "fetched"),
+                         str(f, "source_date")});
+    }
+  }
+  if (j.contains("sources")) {
+    if (!j["sources"].is_array())
+      return Status::Corrupt(file.string() + ": \"sources\" is not an array");
+    if (j["sources"].size() > kMaxManifestSources) {
+      return Status::LimitExceeded(fmt::format("{}: {} sources, over the cap of {}", file.string(),
+                                               j["sources"].size(), kMaxManifestSources));
+    }
+    for (const auto& o : j["sources"]) {
+      if (!o.is_object() || str(o, "name").empty() || str(o, "status").empty())
+        return Status::Corrupt(file.string() + ": a source entry without a name and a status");
+      ManifestSource src;
+      src.name = str(o, "name");
+      src.part = str(o, "part");
+      src.status = str(o, "status");
+      src.reason = str(o, "reason");
+      src.base = str(o, "base");
+      auto num = [&](const char* k) {
+        return o.contains(k) && o[k].is_number_unsigned() ? o[k].get<uint64_t>() : uint64_t{0};
+      };
+      src.files = num("files");
+      src.bytes = num("bytes");
+      if (o.contains("notes") && o["notes"].is_array()) {
+        for (const auto& n : o["notes"]) {
+          if (n.is_string() && src.notes.size() < kMaxManifestSources)
+            src.notes.push_back(n.get<std::string>());
+        }
+      }
+      m.sources.push_back(std::move(src));
     }
   }
   return m;

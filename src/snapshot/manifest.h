@@ -9,6 +9,13 @@
 // kMaxManifestFiles files; a path that is absolute or climbs out of the
 // directory ("..") is refused as damage, never opened.
 //
+// A manifest written by `vigia update` (acquire/update.h) also says, per
+// file, where it came from (url, fetched, source_date), and per source
+// whether it was fetched whole ("sources": status complete, partial or
+// absent, and why). Both are optional; "vigia-snapshot/1" stays the format.
+// The loader (snapshot.h) turns a source that is not complete into damage
+// of its part, so the metrics that need it say "no data".
+//
 // Thread safety: functions over values; VerifyManifest reads files only.
 #pragma once
 
@@ -25,16 +32,37 @@ namespace vigia::snapshot {
 
 // kMaxManifestBytes and kMaxManifestFiles are in core/limits.h.
 
+// At most this many "sources" entries are read (a cap of this header: the
+// acquire sources are about twenty).
+inline constexpr size_t kMaxManifestSources = 256;
+
 struct ManifestFile {
   std::string path;  // relative, '/'-separated
   uint64_t size = 0;
   std::string sha256;  // lower-case hex; "" = not given
+  // Written by `vigia update`; "" when not given.
+  std::string source;       // the acquire source's name ("ris")
+  std::string url;          // where the bytes came from
+  std::string fetched;      // ISO 8601 UTC: when they were downloaded
+  std::string source_date;  // ISO 8601 UTC: the data's own time
+};
+
+// One source `vigia update` read (acquire/source.h).
+struct ManifestSource {
+  std::string name;    // "ris"
+  std::string part;    // the layout directory it fills: "mrt"
+  std::string status;  // "complete", "partial", "absent"
+  std::string reason;  // why not complete
+  uint64_t files = 0, bytes = 0;
+  std::string base;  // the base URL used
+  std::vector<std::string> notes;
 };
 
 struct Manifest {
   std::string format, date;
   uint32_t window_start = 0, window_end = 0;  // 0 = not given
   std::vector<ManifestFile> files;
+  std::vector<ManifestSource> sources;  // empty for simulated snapshots
 };
 
 // Reads DIR/manifest.json: kNotFound when it is absent, kCorrupt (with the

@@ -205,6 +205,86 @@ TEST_F(SnapshotDir, HostileManifests) {
   EXPECT_EQ(ReadManifest(dir_.string()).status().code(), StatusCode::kNotFound);
 }
 
+// Rewrites the manifest with a "sources" list (as `vigia update` writes it).
+void AddSources(const fs::path& dir, const nlohmann::json& sources) {
+  std::ifstream in(dir / kManifestFile);
+  nlohmann::json m = nlohmann::json::parse(in);
+  m["sources"] = sources;
+  std::ofstream(dir / kManifestFile) << m.dump();
+}
+
+// The per-file and per-source fields `vigia update` writes are read back.
+TEST_F(SnapshotDir, UpdateFieldsAreRead) {
+  std::ifstream in(dir_ / kManifestFile);
+  nlohmann::json m = nlohmann::json::parse(in);
+  in.close();
+  m["files"][0]["url"] = "http://127.0.0.1/x.gz";
+  m["files"][0]["fetched"] = "2026-11-23T01:02:03Z";
+  m["files"][0]["source_date"] = "2026-11-22T00:00:00Z";
+  m["files"][0]["source"] = "ris";
+  m["sources"] = {{{"name", "ris"},
+                   {"part", "mrt"},
+                   {"status", "complete"},
+                   {"files", 3},
+                   {"bytes", 1000},
+                   {"base", "http://127.0.0.1"},
+                   {"notes", {"a note"}}}};
+  std::ofstream(dir_ / kManifestFile) << m.dump();
+  auto r = ReadManifest(dir_.string());
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->files[0].url, "http://127.0.0.1/x.gz");
+  EXPECT_EQ(r->files[0].fetched, "2026-11-23T01:02:03Z");
+  EXPECT_EQ(r->files[0].source_date, "2026-11-22T00:00:00Z");
+  EXPECT_EQ(r->files[0].source, "ris");
+  ASSERT_EQ(r->sources.size(), 1u);
+  EXPECT_EQ(r->sources[0].status, "complete");
+  EXPECT_EQ(r->sources[0].files, 3u);
+  EXPECT_EQ(r->sources[0].bytes, 1000u);
+  ASSERT_EQ(r->sources[0].notes.size(), 1u);
+  Snapshot s;
+  ASSERT_TRUE(LoadSnapshot(dir_.string(), &s).ok());
+  EXPECT_FALSE(s.partial());
+
+  m["sources"] = nlohmann::json::array();
+  for (size_t i = 0; i <= kMaxManifestSources; ++i)
+    m["sources"].push_back({{"name", "x"}, {"status", "complete"}});
+  std::ofstream(dir_ / kManifestFile) << m.dump();
+  EXPECT_EQ(ReadManifest(dir_.string()).status().code(), StatusCode::kLimitExceeded);
+  m["sources"] = {{{"part", "mrt"}}};
+  std::ofstream(dir_ / kManifestFile) << m.dump();
+  EXPECT_EQ(ReadManifest(dir_.string()).status().code(), StatusCode::kCorrupt);
+}
+
+// A source `vigia update` could not fetch damages its part: the snapshot is
+// partial and says which source and why.
+TEST_F(SnapshotDir, AnAbsentSourceDamagesItsPart) {
+  AddSources(dir_, {{{"name", "ris"}, {"part", "mrt"}, {"status", "complete"}},
+                    {{"name", "rpki"},
+                     {"part", "rpki"},
+                     {"status", "absent"},
+                     {"reason", "vrps.json: HTTP 404"}}});
+  Snapshot s;
+  ASSERT_TRUE(LoadSnapshot(dir_.string(), &s).ok());
+  EXPECT_TRUE(s.partial());
+  EXPECT_TRUE(s.Damaged(Part::kRpki));
+  EXPECT_FALSE(s.Damaged(Part::kIrr));
+  EXPECT_FALSE(s.Damaged(Part::kMrt));
+  EXPECT_TRUE(Mentions(s.missing, "rpki/: source rpki absent: vrps.json: HTTP 404"));
+}
+
+// A partial MRT source (one collector's file missing) makes the snapshot
+// partial but leaves mrt/ undamaged: the routes that were read are routes.
+TEST_F(SnapshotDir, APartialMrtSourceOnlyMakesItPartial) {
+  AddSources(
+      dir_,
+      {{{"name", "ris"}, {"part", "mrt"}, {"status", "partial"}, {"reason", "rrc02: HTTP 404"}}});
+  Snapshot s;
+  ASSERT_TRUE(LoadSnapshot(dir_.string(), &s).ok());
+  EXPECT_TRUE(s.partial());
+  for (const PartInfo& p : Parts()) EXPECT_FALSE(s.Damaged(p.part)) << p.dir;
+  EXPECT_TRUE(Mentions(s.missing, "mrt/: source ris partial: rrc02: HTTP 404"));
+}
+
 // A MANRS list with more bad rows than a ProblemLog keeps: the first
 // kMaxProblemsKept are listed with file and line, every one is counted, and
 // LoadExtras says how many were not listed; input text in a message is
