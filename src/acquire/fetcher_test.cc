@@ -21,6 +21,7 @@
 #include "acquire/test_servers.h"
 #include "core/limits.h"
 #include "core/test_util.h"
+#include "core/time_format.h"
 
 namespace vigia::acquire {
 namespace {
@@ -614,7 +615,7 @@ TEST(CacheTest, EntryIsValidOnlyWithItsRecordedSize) {
   ASSERT_TRUE(got.has_value());
   EXPECT_EQ(got->size, 10u);
   EXPECT_EQ(got->fetched, 1716451200);
-  EXPECT_EQ(IsoTime(got->fetched), "2024-05-23T08:00:00Z");
+  EXPECT_EQ(vigia::IsoTime(got->fetched), "2024-05-23T08:00:00Z");
   EXPECT_EQ(got->etag, "\"abc\"");
   EXPECT_EQ(got->final_url, "");
   EXPECT_FALSE(cache.Lookup(url + "x").has_value());
