@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "acquire/digest.h"
+#include "core/time_format.h"
 
 namespace vigia::acquire {
 namespace fs = std::filesystem;
@@ -36,25 +37,6 @@ std::string Cache::DataPath(const std::string& url) const {
 }
 std::string Cache::PartPath(const std::string& url) const { return DataPath(url) + ".part"; }
 std::string Cache::MetaPath(const std::string& url) const { return DataPath(url) + ".json"; }
-
-std::string IsoTime(std::time_t t) {
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
-std::time_t ParseIsoTime(const std::string& s) {
-  std::tm tm{};
-  if (std::sscanf(s.c_str(), "%d-%d-%dT%d:%d:%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
-                  &tm.tm_min, &tm.tm_sec) != 6) {
-    return 0;
-  }
-  tm.tm_year -= 1900;
-  tm.tm_mon -= 1;
-  return timegm(&tm);
-}
 
 Status WriteFileAtomic(const std::string& path, const std::string& data) {
   const std::string tmp = fmt::format("{}.tmp.{}", path, ::getpid());
@@ -93,7 +75,7 @@ std::optional<CacheEntry> Cache::Lookup(const std::string& url) const {
   e.size = j.value("size", uint64_t{0});
   e.sha256 = j.value("sha256", "");
   e.md5 = j.value("md5", "");
-  e.fetched = ParseIsoTime(j.value("fetched", ""));
+  e.fetched = static_cast<std::time_t>(ParseIsoTime(j.value("fetched", "")).value_or(0));
   e.etag = j.value("etag", "");
   e.last_modified = j.value("last_modified", "");
   const uintmax_t data_size = fs::file_size(DataPath(url), ec);

@@ -64,10 +64,6 @@ class Cache {
   std::string dir_;
 };
 
-// ISO 8601 UTC ("2024-05-23T08:00:00Z") and back (0 when unparsable).
-std::string IsoTime(std::time_t t);
-std::time_t ParseIsoTime(const std::string& s);
-
 // Writes `data` to `path` atomically: a temporary file beside it, then
 // rename. Atomic against a killed process (kill -9), not a power loss (no
 // fsync: a crashed machine may leave an entry whose size check fails, which

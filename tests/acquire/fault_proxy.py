@@ -11,7 +11,8 @@ A rule applies to requests whose path matches REGEX (re.search), to the first N
 of them when :N is given, else to all. The first rule that applies wins. Modes:
 
   drop      send the headers and about half the body, then close the connection
-  503, 404  answer with that status and a short body (503: Retry-After: 1)
+  503, 404  answer with that status and a short body
+  429       the same, with Retry-After: 1
   trickle   send the body at about 200 bytes/s
   truncate  serve the file cut to 60%, with the cut size as Content-Length
             (a truncated gzip file that HTTP says is complete)
@@ -29,14 +30,13 @@ import argparse
 import http.client
 import json
 import re
-import sys
 import threading
 import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 PASS_HEADERS = ("content-type", "content-range", "last-modified", "etag", "accept-ranges", "location")
-MODES = ("drop", "503", "404", "trickle", "truncate", "corrupt", "redirect", "norange", "delay")
+MODES = ("drop", "503", "404", "429", "trickle", "truncate", "corrupt", "redirect", "norange", "delay")
 
 
 class Rule:
@@ -141,8 +141,8 @@ class Handler(BaseHTTPRequestHandler):
             self.state.end()
 
     def serve(self, path, mode, head):
-        if mode in ("503", "404"):
-            extra = [("Retry-After", "1")] if mode == "503" else []
+        if mode in ("503", "404", "429"):
+            extra = [("Retry-After", "1")] if mode == "429" else []
             return self.send_plain(int(mode), f"fault_proxy: {mode}\n", extra)
         if mode == "redirect":
             return self.send_plain(302, "moved\n", [("Location", "/_r" + path)])
@@ -192,7 +192,6 @@ def main():
         server.serve_forever()
     except KeyboardInterrupt:
         pass
-    sys.exit(0)
 
 
 if __name__ == "__main__":
