@@ -162,7 +162,7 @@ TEST_F(IrrCli, RpslCutInsideAValueIsATruncationNotAnAnswer) {
 TEST_F(IrrCli, UnknownCommandsAreNamedAndExit2) {
   const std::string err = (dir_ / "err").string();
   for (const auto& [cmd, word] : std::vector<std::pair<std::string, std::string>>{
-           {"update foo", "update"}, {"irr foo --irr x", "foo"}, {"mrt foo", "foo"}}) {
+           {"frobnicate foo", "frobnicate"}, {"irr foo --irr x", "foo"}, {"mrt foo", "foo"}}) {
     int rc = 0;
     const std::string out = RunCommand(Vigia() + " " + cmd + " 2>" + err, &rc);
     EXPECT_EQ(test_util::Exit(rc), 2) << cmd;
