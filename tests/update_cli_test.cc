@@ -324,10 +324,11 @@ TEST(UpdateE2e, ACompleteSnapshotFromTheMirror) {
   EXPECT_TRUE(aj["missing"].empty()) << a;
   EXPECT_GT(aj["rib_entries"].get<int>(), 0);
 
+  const auto first_run = ShaByPath(snap);
   const UpdateRun again = RunUpdate(args);
   ASSERT_EQ(again.exit, 0) << again.output;
   EXPECT_EQ(again.report["from_cache"], again.report["files"]);
-  EXPECT_EQ(ShaByPath(snap), ShaByPath(snap));
+  EXPECT_EQ(ShaByPath(snap), first_run);
 }
 
 // The fault matrix: one fault of the proxy per case, in front of nginx.
@@ -441,6 +442,42 @@ INSTANTIATE_TEST_SUITE_P(
       std::string n = i.param.name;
       return n == "503" ? std::string("http503") : n == "404" ? std::string("http404") : n;
     });
+
+// Data with no public export comes from the operator: --local puts a
+// MANRS list into extra/ (named so the loader knows it), --slurm a SLURM
+// file into rpki/; both sources are then complete and the manifest names
+// the local files by their names only.
+TEST(UpdateE2e, LocalFilesForSourcesWithoutAnExport) {
+  NEED_MIRROR();
+  const TempDir tmp("vigia_update_local_");
+  const fs::path& dir = tmp.path;
+  std::ofstream(dir / "participants.csv") << "ASN,Organisation\n64496,Example\n";
+  std::ofstream(dir / "local.slurm.json")
+      << R"({"slurmVersion": 1, "validationOutputFilters": {"prefixFilters": [], "bgpsecFilters": []},
+            "locallyAddedAssertions": {"prefixAssertions": [{"asn": 64496, "prefix": "198.51.100.0/24"}],
+                                       "bgpsecAssertions": []}})";
+  const fs::path snap = dir / "snap";
+  const UpdateRun r = RunUpdate(" --date 2024-05-22 --out " + snap.string() + " --cache " +
+                                (dir / "cache").string() +
+                                " --sources rpki,manrs --mirror rpki=" + mirror.nginx.url() +
+                                "/rpki --local manrs=" + (dir / "participants.csv").string() +
+                                " --slurm " + (dir / "local.slurm.json").string() + kFast);
+  ASSERT_EQ(r.exit, 0) << r.output;
+  EXPECT_EQ((*SourceOf(r.report, "manrs"))["status"], "complete") << r.output;
+  EXPECT_EQ((*SourceOf(r.report, "rpki"))["status"], "complete") << r.output;
+  EXPECT_TRUE(fs::is_regular_file(snap / "extra" / "manrs-participants.csv"));
+  EXPECT_TRUE(fs::is_regular_file(snap / "rpki" / "local.slurm.json"));
+  const json m = ReadJson(snap / "manifest.json");
+  EXPECT_EQ(m["generator"]["options"]["local"]["manrs"], json::array({"participants.csv"}));
+  EXPECT_EQ(m["generator"]["options"]["slurm"], json::array({"local.slurm.json"}));
+  // An unknown source or a missing file is refused before anything is written.
+  const UpdateRun bad =
+      RunUpdate(" --date 2024-05-22 --out " + (dir / "bad").string() + " --cache " +
+                (dir / "cache").string() +
+                " --sources manrs --local nosuch=" + (dir / "participants.csv").string() + kFast);
+  EXPECT_EQ(bad.exit, 2);
+  EXPECT_FALSE(fs::exists(dir / "bad"));
+}
 
 // kill -9 of `vigia update` in the middle of a transfer (the proxy
 // trickles the first request for a RIB dump), then the same command again:

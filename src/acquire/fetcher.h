@@ -38,22 +38,23 @@ namespace vigia::acquire {
 inline constexpr int kMaxRedirects = 5;
 
 struct FetchOptions {
-  std::string cache_dir;  // required: where downloads live (created if absent)
-  int jobs = 4;           // transfers at once, all hosts together
-  int per_host = 2;       // transfers at once to one host (polite default)
-  int retries = 4;        // further attempts after the first
+  std::string cache_dir;         // required: where downloads live (created if absent)
+  int jobs = 4;                  // transfers at once, all hosts together
+  int per_host = 2;              // transfers at once to one host (polite default)
+  int retries = 4;               // further attempts after the first
   double backoff_initial = 1.0;  // seconds before the first retry
-  double backoff_max = 60.0;     // cap of one wait; the wait is uniform in [0, min(max, initial*2^k)]
-  double total_timeout = 0;      // seconds for the whole FetchAll; 0 = none
-  double connect_timeout = 30;   // seconds
+  double backoff_max = 60.0;  // cap of one wait; the wait is uniform in [0, min(max, initial*2^k)]
+  double total_timeout = 0;   // seconds for the whole FetchAll; 0 = none
+  double connect_timeout = 30;      // seconds
   uint64_t low_speed_limit = 1024;  // bytes/s under which a transfer is stalled ...
   double low_speed_seconds = 60;    // ... for this long: then it is retried (and resumed)
-  std::string user_agent;           // "" = "Vigia/<version> (+https://github.com/vigia; routing-security observatory)"
+  std::string user_agent;  // "" = "Vigia/<version> (+https://github.com/vigia; routing-security
+                           // observatory)"
 };
 
 struct FetchRequest {
   std::string url;
-  std::string tag;  // the source it belongs to ("ris"): progress is grouped by it
+  std::string tag;               // the source it belongs to ("ris"): progress is grouped by it
   std::optional<uint64_t> size;  // expected size, when the source publishes it
   std::string md5;               // expected digests, lower-case hex; "" = not published
   std::string sha256;
@@ -65,17 +66,18 @@ struct FetchRequest {
 
 struct FetchResult {
   bool ok = false;
-  std::string error;       // why not, after every attempt: "HTTP 404", "md5 differs after 2 downloads"
-  std::string path;        // the cached file (ok only)
+  std::string error;  // why not, after every attempt: "HTTP 404", "md5 differs after 2 downloads"
+  std::string path;   // the cached file (ok only)
   uint64_t size = 0;
-  std::string sha256;      // of the cached file (ok only)
-  std::time_t fetched = 0; // when its bytes were downloaded (a cache hit keeps the original time)
+  std::string sha256;       // of the cached file (ok only)
+  std::time_t fetched = 0;  // when its bytes were downloaded (a cache hit keeps the original time)
   bool from_cache = false;
-  bool resumed = false;    // some bytes came from a Range request
-  int attempts = 0;        // transfers started (0 for a cache hit)
-  long http_status = 0;    // of the last transfer
-  std::string final_url;   // after redirects
-  std::vector<std::string> events;  // what happened, in order: "attempt 1: HTTP 503; retry in 1.3 s"
+  bool resumed = false;   // some bytes came from a Range request
+  int attempts = 0;       // transfers started (0 for a cache hit)
+  long http_status = 0;   // of the last transfer
+  std::string final_url;  // after redirects
+  std::vector<std::string>
+      events;  // what happened, in order: "attempt 1: HTTP 503; retry in 1.3 s"
 };
 
 // Called as transfers progress: totals are known after planning, bytes as

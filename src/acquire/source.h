@@ -31,13 +31,14 @@
 namespace vigia::acquire {
 
 struct PlanContext {
-  std::string date;            // "2024-05-23" (UTC)
-  uint32_t yyyymmdd = 0;       // 20240523
+  std::string date;                              // "2024-05-23" (UTC)
+  uint32_t yyyymmdd = 0;                         // 20240523
   std::time_t window_start = 0, window_end = 0;  // UTC seconds, [start, end)
-  bool today = false;          // date is today's UTC date: "latest" URLs are allowed
-  std::string base;            // the source's base URL, no trailing '/'
-  std::vector<std::string> only;         // items chosen for this source (--collectors); empty = all
-  std::vector<std::string> local_files;  // files given on the command line (SLURM, a MANRS CSV, ...)
+  bool today = false;             // date is today's UTC date: "latest" URLs are allowed
+  std::string base;               // the source's base URL, no trailing '/'
+  std::vector<std::string> only;  // items chosen for this source (--collectors); empty = all
+  std::vector<std::string>
+      local_files;  // files given on the command line (SLURM, a MANRS CSV, ...)
   // A small text (a listing, a checksum list) through the fetcher's cache.
   std::function<Result<std::string>(const std::string& url)> fetch_text;
 };
@@ -57,8 +58,9 @@ struct SourcePlan {
   std::vector<PlannedFile> files;
   // Local files copied into the snapshot as they are: (path, dest).
   std::vector<std::pair<std::string, std::string>> local;
-  std::vector<std::string> notes;     // recorded in the manifest ("IRR dumps are not archived: ...")
-  std::vector<std::string> problems;  // items that could not be planned ("rrc02: not in the listing")
+  std::vector<std::string> notes;  // recorded in the manifest ("IRR dumps are not archived: ...")
+  std::vector<std::string>
+      problems;  // items that could not be planned ("rrc02: not in the listing")
   // Non-empty: the source has nothing to fetch for this date, and why ("no
   // public export"; "no dump on or before 2004-01-01"). The snapshot records
   // the source as absent with this reason.

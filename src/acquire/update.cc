@@ -182,6 +182,15 @@ Result<UpdateReport> Update(const UpdateOptions& o, Progress* progress) {
     if (!fs::is_regular_file(f, ec))
       return Status::InvalidArgument(fmt::format("--slurm {}: not a readable file", f));
   }
+  for (const auto& [name, files] : o.local) {
+    if (FindSource(name) == nullptr)
+      return Status::InvalidArgument(fmt::format("--local {}: unknown source", name));
+    for (const std::string& f : files) {
+      std::error_code ec;
+      if (!fs::is_regular_file(f, ec))
+        return Status::InvalidArgument(fmt::format("--local {}={}: not a readable file", name, f));
+    }
+  }
   fs::path out = fs::path(o.out).lexically_normal();
   if (!out.has_filename()) out = out.parent_path();  // "snap/"
   if (!out.has_filename() || out.filename() == "." || out.filename() == "..")
@@ -211,7 +220,9 @@ Result<UpdateReport> Update(const UpdateOptions& o, Progress* progress) {
     ctx.today = today;
     ctx.base = r.base;
     if (auto it = o.only.find(name); it != o.only.end()) ctx.only = it->second;
-    if (r.info->part == snapshot::Part::kRpki) ctx.local_files = o.slurm;
+    if (auto it = o.local.find(name); it != o.local.end()) ctx.local_files = it->second;
+    if (r.info->part == snapshot::Part::kRpki)
+      ctx.local_files.insert(ctx.local_files.end(), o.slurm.begin(), o.slurm.end());
     ctx.fetch_text = [&fetcher](const std::string& url) { return fetcher.FetchText(url); };
     if (r.info->plan == nullptr) {
       r.plan_error = "no plan function";
@@ -403,6 +414,11 @@ Result<UpdateReport> Update(const UpdateOptions& o, Progress* progress) {
     std::vector<std::string> names;
     for (const auto& f : o.slurm) names.push_back(fs::path(f).filename().string());
     opts["slurm"] = names;
+  }
+  for (const auto& [name, files] : o.local) {
+    std::vector<std::string> names;
+    for (const auto& f : files) names.push_back(fs::path(f).filename().string());
+    opts["local"][name] = names;
   }
   opts["jobs"] = o.fetch.jobs;
   opts["per_host"] = o.fetch.per_host;

@@ -35,7 +35,10 @@ struct UpdateOptions {
   std::map<std::string, std::string> mirrors;            // NAME -> base URL
   std::map<std::string, std::vector<std::string>> only;  // NAME -> items (--collectors)
   std::vector<std::string> slurm;                        // local SLURM files (RFC 8416) for rpki/
-  uint32_t window_start_minute = 0;                      // of the day, UTC: [start, end)
+  // NAME -> local files the source copies in (--local manrs=participants.csv):
+  // for sources without a public export, or data an operator holds.
+  std::map<std::string, std::vector<std::string>> local;
+  uint32_t window_start_minute = 0;  // of the day, UTC: [start, end)
   uint32_t window_end_minute = 24 * 60;
   FetchOptions fetch;  // cache_dir, jobs, per_host, retries, timeouts
 };

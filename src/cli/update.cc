@@ -111,6 +111,9 @@ void AddUpdateOptions(CLI::App* cmd, UpdateArgs* a) {
   cmd->add_option("--collectors", a->collectors,
                   "NAME=a,b: only these items of source NAME, e.g. ris=rrc00,rrc01 (repeatable)");
   cmd->add_option("--slurm", a->slurm, "A local SLURM file (RFC 8416) for rpki/ (repeatable)");
+  cmd->add_option("--local", a->local,
+                  "NAME=FILE: a local file for source NAME, e.g. manrs=participants.csv for a "
+                  "source with no public export (repeatable)");
   cmd->add_option("--window", a->window, "The time window of the day, UTC, HH:MM-HH:MM")
       ->capture_default_str();
   cmd->add_option("--jobs", a->jobs, "Parallel downloads")
@@ -156,6 +159,12 @@ Status ToUpdateOptions(const UpdateArgs& a, acquire::UpdateOptions* o) {
     for (const std::string& x : SplitComma(c.substr(eq + 1))) v.push_back(x);
   }
   o->slurm = a.slurm;
+  for (const std::string& l : a.local) {
+    const size_t eq = l.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == l.size())
+      return Status::InvalidArgument(fmt::format("--local {}: want NAME=FILE", l));
+    o->local[l.substr(0, eq)].push_back(l.substr(eq + 1));
+  }
   if (Status st = acquire::ParseWindow(a.window, &o->window_start_minute, &o->window_end_minute);
       !st.ok())
     return st;

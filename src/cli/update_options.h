@@ -20,6 +20,7 @@ struct UpdateArgs {
   std::vector<std::string> mirrors;     // NAME=URL
   std::vector<std::string> collectors;  // NAME=a,b
   std::vector<std::string> slurm;
+  std::vector<std::string> local;  // NAME=FILE
   std::string window = "00:00-24:00";
   std::string cache;  // "" = $XDG_CACHE_HOME/vigia or ~/.cache/vigia
   int jobs = 4, per_host = 2, retries = 4;

@@ -56,6 +56,7 @@ bool IsAsRelFile(std::string_view n) { return n.find("as-rel") != std::string_vi
 bool IsAs2OrgFile(std::string_view n) { return n.find("as-org2info") != std::string_view::npos; }
 bool IsManrsFile(std::string_view n) { return ContainsNoCase(n, "manrs"); }
 bool IsSpooferFile(std::string_view n) { return ContainsNoCase(n, "spoof"); }
+bool IsSlurmFile(std::string_view n) { return ContainsNoCase(n, "slurm"); }
 
 std::string RibDumpName(std::string_view collector, uint32_t d) {
   return fmt::format("{}.bview.{}.0000.gz", collector, d);

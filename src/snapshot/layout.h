@@ -11,7 +11,9 @@
 //                        RIB dumps (names holding "bview" or "rib") first,
 //                        then the rest in name order; a file's collector is
 //                        its name up to the first '.'
-//   SNAP/rpki/           VRPs (rpki-client JSON, RIPE-validator CSV, ...)
+//   SNAP/rpki/           VRPs (rpki-client JSON, RIPE-validator CSV, ...);
+//                        files with "slurm" in the name are SLURM (RFC 8416)
+//                        exceptions, applied to the VRPs of the others
 //   SNAP/irr/            RPSL dumps, one per IRR source; ARIN-WHOIS JSON
 //   SNAP/registry/       delegated-extended statistics, IANA registries
 //   SNAP/topology/       CAIDA as-rel ("as-rel" in the name) and as2org
@@ -56,6 +58,7 @@ bool IsAsRelFile(std::string_view file_name);         // topology/
 bool IsAs2OrgFile(std::string_view file_name);        // topology/
 bool IsManrsFile(std::string_view file_name);         // extra/, case-insensitive
 bool IsSpooferFile(std::string_view file_name);       // extra/, case-insensitive
+bool IsSlurmFile(std::string_view file_name);  // rpki/: "slurm" in the name, case-insensitive
 
 // The names the simulator gives its files (YYYYMMDD dates).
 std::string RibDumpName(std::string_view collector, uint32_t yyyymmdd);   // c.bview.D.0000.gz

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "rpki/slurm.h"
 #include "snapshot/manifest.h"
 #include "snapshot/snapshot.h"
 
@@ -45,6 +46,37 @@ std::vector<fs::path> FilesIn(const fs::path& root, Part part, std::vector<std::
   return out;
 }
 
+// RFC 8416 §4: the local exceptions in rpki/ (`vigia update --slurm`),
+// filters then assertions, each file's effect noted. Files that cannot be
+// read, or that overlap (§4.2), are applied not at all and damage rpki/:
+// the VRPs would otherwise not be the ones the operator asked for.
+void ApplySlurm(const std::vector<std::string>& files, Snapshot* s,
+                std::vector<std::string>* damage) {
+  if (files.empty()) return;
+  std::vector<rpki::Slurm> slurms;
+  for (const std::string& f : files) {
+    auto one = rpki::Slurm::LoadFile(f);
+    if (!one.ok()) {
+      s->problems.push_back(one.status().message());
+      damage->push_back(fmt::format("rpki/{}: unreadable SLURM", fs::path(f).filename().string()));
+      return;
+    }
+    slurms.push_back(std::move(one).value());
+  }
+  if (Status st = rpki::Slurm::CheckOverlap(slurms); !st.ok()) {
+    s->problems.push_back(st.message());
+    damage->push_back("rpki/: SLURM files overlap (RFC 8416 §4.2); none applied");
+    return;
+  }
+  for (const rpki::Slurm& one : slurms) {
+    const rpki::Slurm::Applied a = one.Apply(&s->vrps);
+    s->skipped.push_back(fmt::format(
+        "rpki/{}: SLURM applied: {} VRPs filtered, {} asserted; {} ASPAs filtered, {} asserted",
+        fs::path(one.name).filename().string(), a.vrps_filtered, a.vrps_added, a.aspas_filtered,
+        a.aspas_added));
+  }
+}
+
 // RPKI, IRR, registry and topology: everything but the MRT files. Damage is
 // collected per part and applied by the caller once the threads are done.
 void LoadReference(const fs::path& root, Snapshot* s,
@@ -62,8 +94,15 @@ void LoadReference(const fs::path& root, Snapshot* s,
       }
     }
   };
+  std::vector<std::string> slurm_files;
   load_files(Part::kRpki, "rpki/: no VRP file; RPKI states are not-found",
-             [&](const std::string& f) { return s->vrps.LoadFile(f); });
+             [&](const std::string& f) {
+               if (IsSlurmFile(fs::path(f).filename().string())) {
+                 slurm_files.push_back(f);
+                 return Status::Ok();
+               }
+               return s->vrps.LoadFile(f);
+             });
   for (const auto& p : s->vrps.problems()) s->problems.push_back(p.where + ": " + p.message);
   // A VRP file with unreadable records lacks VRPs that may validate routes
   // or excuse origins: scores from it would be better than the data.
@@ -72,6 +111,7 @@ void LoadReference(const fs::path& root, Snapshot* s,
         ->push_back(fmt::format("rpki/: {} unreadable VRP records", s->vrps.problems().count()));
   }
   s->vrps.Build();
+  ApplySlurm(slurm_files, s, dmg(Part::kRpki));
 
   load_files(Part::kIrr, "irr/: no RPSL dump; IRR states are not-found",
              [&](const std::string& f) { return s->irr.LoadFile(f); });

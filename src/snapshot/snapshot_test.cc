@@ -285,6 +285,45 @@ TEST_F(SnapshotDir, APartialMrtSourceOnlyMakesItPartial) {
   EXPECT_TRUE(Mentions(s.missing, "mrt/: source ris partial: rrc02: HTTP 404"));
 }
 
+// SLURM files in rpki/ (`vigia update --slurm`) are exceptions, not VRPs:
+// RFC 8416 §4.1, the filters drop, then the assertions add, and the
+// snapshot says what each file did.
+TEST_F(SnapshotDir, SlurmFilesInRpkiAreApplied) {
+  Snapshot before;
+  ASSERT_TRUE(LoadSnapshot(dir_.string(), &before).ok());
+  ASSERT_GT(before.vrps.size(), 0u);
+  const std::string first = before.vrps.vrps()[0].prefix.ToString();
+  auto count = [](const Snapshot& s, const std::string& prefix, uint32_t asn) {
+    size_t n = 0;
+    for (const auto& v : s.vrps.vrps()) n += v.prefix.ToString() == prefix && v.asn == Asn(asn);
+    return n;
+  };
+  ASSERT_EQ(count(before, "198.51.100.0/24", 64496), 0u);
+  std::ofstream(dir_ / "rpki" / "local.slurm.json") << R"({
+    "slurmVersion": 1,
+    "validationOutputFilters": {"prefixFilters": [{"prefix": ")"
+                                                    << first << R"("}], "bgpsecFilters": []},
+    "locallyAddedAssertions": {"prefixAssertions": [{"asn": 64496, "prefix": "198.51.100.0/24"}],
+                               "bgpsecAssertions": []}})";
+  Snapshot s;
+  ASSERT_TRUE(LoadSnapshot(dir_.string(), &s).ok());
+  EXPECT_FALSE(s.Damaged(Part::kRpki));
+  EXPECT_EQ(count(s, "198.51.100.0/24", 64496), 1u);
+  size_t first_left = 0;
+  for (const auto& v : s.vrps.vrps()) first_left += v.prefix.ToString() == first;
+  EXPECT_EQ(first_left, 0u);
+  EXPECT_TRUE(Mentions(s.skipped, "rpki/local.slurm.json: SLURM applied: "));
+  EXPECT_TRUE(Mentions(s.skipped, "1 asserted")) << ::testing::PrintToString(s.skipped);
+
+  // A SLURM file that is not one damages rpki/ and is applied not at all.
+  std::ofstream(dir_ / "rpki" / "local.slurm.json") << "{\"slurmVersion\": 7}";
+  Snapshot bad;
+  ASSERT_TRUE(LoadSnapshot(dir_.string(), &bad).ok());
+  EXPECT_TRUE(bad.Damaged(Part::kRpki));
+  EXPECT_TRUE(Mentions(bad.missing, "rpki/local.slurm.json: unreadable SLURM"));
+  EXPECT_EQ(count(bad, "198.51.100.0/24", 64496), 0u);
+}
+
 // A MANRS list with more bad rows than a ProblemLog keeps: the first
 // kMaxProblemsKept are listed with file and line, every one is counted, and
 // LoadExtras says how many were not listed; input text in a message is

@@ -38,18 +38,19 @@ SourcePlan PlanExtra(const PlanContext& ctx, std::string_view file, std::string_
 }
 
 Result<SourcePlan> PlanManrs(const PlanContext& ctx) {
-  return PlanExtra(ctx, snapshot::kManrsFile, "manrs",
-                   "no public export: MANRS lists its participants as web pages only (manrs.org) "
-                   "and the MANRS Observatory needs an account; give a local CSV, or serve one at "
-                   "--mirror manrs=URL as manrs_isps.csv");
+  return PlanExtra(
+      ctx, snapshot::kManrsFile, "manrs",
+      "no public export: MANRS lists its participants as web pages only (manrs.org) "
+      "and the MANRS Observatory needs an account; give --local manrs=FILE.csv, or serve one at "
+      "--mirror manrs=URL as manrs_isps.csv");
 }
 
 Result<SourcePlan> PlanSpoofer(const PlanContext& ctx) {
-  return PlanExtra(
-      ctx, snapshot::kSpooferFile, "spoofer",
-      "no public export: CAIDA Spoofer session data is shared on request under its "
-      "data-sharing terms, spoofer.caida.org has HTML reports only; give a local CSV, or "
-      "serve one at --mirror spoofer=URL as spoofer-sessions.csv");
+  return PlanExtra(ctx, snapshot::kSpooferFile, "spoofer",
+                   "no public export: CAIDA Spoofer session data is shared on request under its "
+                   "data-sharing terms, spoofer.caida.org has HTML reports only; give --local "
+                   "spoofer=FILE.csv, or "
+                   "serve one at --mirror spoofer=URL as spoofer-sessions.csv");
 }
 
 }  // namespace
@@ -58,7 +59,7 @@ SourceInfo ManrsSource() {
   return {.name = "manrs",
           .part = snapshot::Part::kExtra,
           .default_base = "",
-          .what = "MANRS participants (no public export: a local CSV or a --mirror URL)",
+          .what = "MANRS participants (no public export: --local NAME=CSV or --mirror)",
           .default_on = true,
           .plan = PlanManrs};
 }
@@ -67,7 +68,7 @@ SourceInfo SpooferSource() {
   return {.name = "spoofer",
           .part = snapshot::Part::kExtra,
           .default_base = "",
-          .what = "CAIDA Spoofer sessions (no public export: a local CSV or a --mirror URL)",
+          .what = "CAIDA Spoofer sessions (no public export: --local NAME=CSV or --mirror)",
           .default_on = true,
           .plan = PlanSpoofer};
 }

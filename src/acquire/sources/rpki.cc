@@ -67,7 +67,7 @@ Result<SourcePlan> Plan(const PlanContext& ctx) {
           ctx.date));
     }
   }
-  plan::AddLocal(ctx, "rpki", "", &plan);
+  plan::AddLocal(ctx, "rpki", "slurm", &plan);
   return plan;
 }
 
