@@ -51,11 +51,11 @@ head -c $((48 << 20)) /dev/urandom >"$tmp/random"
 for c in $(seq 0 $((collectors - 1))); do
   dir="$tmp/mirror/ris/$(printf 'rrc%02d' "$c")/$month"
   mkdir -p "$dir"
-  head -c $((40 << 20)) "$tmp/random" | gzip -1 >"$dir/bview.$ymd.0000.gz"
+  dd if="$tmp/random" bs=1M count=40 status=none | gzip -1 >"$dir/bview.$ymd.0000.gz"
   for m in $(seq 0 5 1435); do
     hhmm=$(printf '%02d%02d' $((m / 60)) $((m % 60)))
-    size=$(((100 + (m * 7919 + c * 104729) % 500) << 10))
-    tail -c +$((m * 4096 + 1)) "$tmp/random" | head -c "$size" | gzip -1 >"$dir/updates.$ymd.$hhmm.gz"
+    kib=$((100 + (m * 7919 + c * 104729) % 500))
+    dd if="$tmp/random" bs=1024 skip=$((m * 4)) count="$kib" status=none | gzip -1 >"$dir/updates.$ymd.$hhmm.gz"
   done
 done
 echo "   $(find "$tmp/mirror" -type f | wc -l) files, $(du -sh "$tmp/mirror" | cut -f1)"
@@ -65,7 +65,8 @@ start_nginx() {  # $1 = limit_rate ("0" = unlimited)
   [ -n "$nginx_pid" ] && kill "$nginx_pid" 2>/dev/null && wait "$nginx_pid" 2>/dev/null
   mkdir -p "$tmp/nginx/logs"
   cat >"$tmp/nginx/nginx.conf" <<EOF
-worker_processes 2;
+worker_processes 1;
+master_process off;
 pid $tmp/nginx/nginx.pid;
 error_log $tmp/nginx/logs/error.log;
 events { worker_connections 256; }
@@ -85,7 +86,7 @@ http {
   }
 }
 EOF
-  "$nginx_bin" -p "$tmp/nginx" -c "$tmp/nginx/nginx.conf" -g 'daemon off;' &
+  "$nginx_bin" -e "$tmp/nginx/logs/error.log" -p "$tmp/nginx/" -c "$tmp/nginx/nginx.conf" -g 'daemon off;' &
   nginx_pid=$!
   for _ in $(seq 50); do
     curl -fs -o /dev/null "http://127.0.0.1:$port/ris/" && return 0
@@ -132,7 +133,7 @@ curl_all() {  # $1 = parallel transfers
     i=$((i + 1))
     printf 'url = "%s"\noutput = "%s/out/%d"\n' "$u" "$tmp" "$i" >>"$tmp/curl.cfg"
   done <"$tmp/urls"
-  curl -s -f --parallel --parallel-max "$1" -K "$tmp/curl.cfg"
+  curl -s -f --parallel --parallel-immediate --parallel-max "$1" -K "$tmp/curl.cfg"
 }
 vigia_all() {  # $1 = jobs
   "$vigia" update --date "$date" --out "$tmp/snap" --sources ris --quiet \

@@ -359,7 +359,7 @@ void Run::Start(Job& j) {
   fs::create_directories(fs::path(j.part).parent_path(), ec);
   j.file = std::fopen(j.part.c_str(), "ab");
   if (j.file == nullptr) return Fail(j, fmt::format("{}: cannot write", j.part));
-  // Unbuffered: each block libcurl hands over (at most CURL_MAX_WRITE_SIZE)
+  // Unbuffered: each block libcurl hands over (at most CURLOPT_BUFFERSIZE)
   // is one write(2), so a killed process leaves in the .part what it received.
   std::setvbuf(j.file, nullptr, _IONBF, 0);
   std::fseek(j.file, 0, SEEK_END);
@@ -389,6 +389,9 @@ void Run::Start(Job& j) {
   curl_easy_setopt(e, CURLOPT_HEADERDATA, &j);
   curl_easy_setopt(e, CURLOPT_ERRORBUFFER, j.errbuf);
   curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+  // Larger reads than the 16 KiB default: a third of the syscalls on a fast
+  // link (bench/update.sh), and still one write(2) per block handed over.
+  curl_easy_setopt(e, CURLOPT_BUFFERSIZE, 256L * 1024);
   curl_easy_setopt(e, CURLOPT_FAILONERROR, 0L);
   curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
   curl_easy_setopt(e, CURLOPT_MAXREDIRS, static_cast<long>(kMaxRedirects));
