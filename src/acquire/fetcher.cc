@@ -633,16 +633,6 @@ std::vector<FetchResult> Run::FetchAll(const std::vector<FetchRequest>& requests
       TimeOut();
       now = Clock::now();
     }
-    for (size_t k = 0; k < verifying_.size();) {
-      Job* j = verifying_[k];
-      if (j->verify.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
-        ++k;
-        continue;
-      }
-      verifying_.erase(verifying_.begin() + static_cast<std::ptrdiff_t>(k));
-      OnVerified(*j, j->verify.get());
-    }
-    if (open_ == 0) break;
     // Start what the caps allow, in request order.
     Clock::time_point next_ready = Clock::time_point::max();
     for (auto it = queue_.begin(); it != queue_.end() && static_cast<int>(active_.size()) < jobs;) {
@@ -667,6 +657,19 @@ std::vector<FetchResult> Run::FetchAll(const std::vector<FetchRequest>& requests
       curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, &j);
       if (j) Complete(*j, m->data.result);
       finished = true;
+    }
+    // Verified files go into the cache (renames, the metadata) only now,
+    // with the next transfers already under way: with one job, doing it
+    // first left the connection idle ~2 ms per file (bench/update.sh).
+    for (size_t k = 0; k < verifying_.size();) {
+      Job* j = verifying_[k];
+      if (j->verify.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
+        ++k;
+        continue;
+      }
+      verifying_.erase(verifying_.begin() + static_cast<std::ptrdiff_t>(k));
+      OnVerified(*j, j->verify.get());
+      finished = true;  // a refetch may be queued, a slot may be free
     }
     if (open_ == 0) break;
     if (finished) continue;  // a free slot: start the next transfer now
