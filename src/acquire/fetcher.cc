@@ -34,8 +34,7 @@ namespace fs = std::filesystem;
 namespace {
 
 // src/cli/main.cc's --version.
-constexpr const char* kDefaultUserAgent =
-    "Vigia/0.1.0 (+https://github.com/vigia; routing-security observatory)";
+constexpr const char* kDefaultUserAgent = "Vigia/0.1.0 (routing-security observatory; libcurl)";
 // A server answering a Range request with 416, or ignoring it, restarts the
 // file from zero; more restarts than this in one fetch is a loop.
 constexpr int kMaxRestarts = 3;

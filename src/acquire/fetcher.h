@@ -48,8 +48,7 @@ struct FetchOptions {
   double connect_timeout = 30;      // seconds
   uint64_t low_speed_limit = 1024;  // bytes/s under which a transfer is stalled ...
   double low_speed_seconds = 60;    // ... for this long: then it is retried (and resumed)
-  std::string user_agent;  // "" = "Vigia/<version> (+https://github.com/vigia; routing-security
-                           // observatory)"
+  std::string user_agent;  // "" = "Vigia/<version> (routing-security observatory; libcurl)"
 };
 
 struct FetchRequest {
