@@ -295,6 +295,9 @@ TEST(UpdateE2e, ACompleteSnapshotFromTheMirror) {
     const std::string path = f["path"];
     parts.insert(path.substr(0, path.find('/')));
     ASSERT_TRUE(fs::is_regular_file(snap / path)) << path;
+    // Read-only: the file is the cache's inode, which later dates reuse.
+    EXPECT_EQ(fs::status(snap / path).permissions() & fs::perms::owner_write, fs::perms::none)
+        << path;
     EXPECT_EQ(f["size"].get<uint64_t>(), fs::file_size(snap / path)) << path;
     EXPECT_EQ(f["sha256"], *Sha256File((snap / path).string())) << path;
     EXPECT_EQ(f["url"].get<std::string>().rfind(mirror.nginx.url() + "/", 0), 0u) << f.dump();

@@ -66,10 +66,16 @@ Status Place(const std::string& from, const fs::path& to) {
   if (ec) return Status::IoError(fmt::format("{}: {}", to.parent_path().string(), ec.message()));
   fs::remove(to, ec);
   fs::create_hard_link(from, to, ec);
-  if (!ec) return Status::Ok();
-  ec.clear();
-  fs::copy_file(from, to, fs::copy_options::overwrite_existing, ec);
-  if (ec) return Status::IoError(fmt::format("{} -> {}: {}", from, to.string(), ec.message()));
+  if (ec) {
+    ec.clear();
+    fs::copy_file(from, to, fs::copy_options::overwrite_existing, ec);
+    if (ec) return Status::IoError(fmt::format("{} -> {}: {}", from, to.string(), ec.message()));
+  }
+  // Read-only: a snapshot file is usually the cache's own inode (a hard
+  // link), and an edit in place would change what later dates reuse. The
+  // cache replaces objects by rename, which the mode does not stop.
+  fs::permissions(to, fs::perms::owner_read | fs::perms::group_read | fs::perms::others_read,
+                  fs::perm_options::replace, ec);
   return Status::Ok();
 }
 
