@@ -93,8 +93,9 @@ std::string SourcesHelp() {
 
 void PrintSummary(const acquire::UpdateReport& r, std::FILE* out) {
   for (const acquire::SourceOutcome& s : r.sources) {
-    std::fprintf(out, "  %-12s %-9s %4zu files %10s%s%s\n", s.name.c_str(), s.status.c_str(),
-                 s.files, acquire::HumanBytes(static_cast<double>(s.bytes)).c_str(),
+    std::fprintf(out, "  %-12s %-9s %4zu %-5s %10s%s%s\n", s.name.c_str(), s.status.c_str(),
+                 s.files, s.files == 1 ? "file" : "files",
+                 acquire::HumanBytes(static_cast<double>(s.bytes)).c_str(),
                  s.reason.empty() ? "" : "  ", Printable(s.reason).c_str());
   }
   std::fprintf(out, "%s %s: %zu files (%zu from the cache), %s in %.1f s%s\n", r.date.c_str(),
