@@ -95,10 +95,12 @@ TEST_F(RtrCli, UsageErrorsExitWith2) {
 TEST_F(RtrCli, NoCacheListeningExitsWith2AndSaysWhy) {
   int rc = 0;
   const std::string out = dir_ + "/out.json";
-  const std::string err = RunCommand(
-      Vigia() + " rpki fetch --rtr 127.0.0.1:" + std::to_string(rpki::test::FreeLoopbackPort()) +
-          " --out " + out + " --timeout 1 2>&1",
-      &rc);
+  const rpki::test::RefusingLoopbackPort port;
+  ASSERT_NE(port.port(), 0);
+  const std::string err =
+      RunCommand(Vigia() + " rpki fetch --rtr 127.0.0.1:" + std::to_string(port.port()) +
+                     " --out " + out + " --timeout 1 2>&1",
+                 &rc);
   EXPECT_EQ(ExitCode(rc), 2);
   EXPECT_NE(err.find("Connection refused"), std::string::npos) << err;
   EXPECT_FALSE(std::filesystem::exists(out));

@@ -41,16 +41,7 @@ std::string ReadAll(const fs::path& p) {
 
 json ReadJson(const fs::path& p) { return json::parse(ReadAll(p), nullptr, false); }
 
-// A fresh temporary directory, removed at the end of the test, also when
-// an assertion ends it early.
-struct TempDir {
-  explicit TempDir(const std::string& prefix) : path(test_util::FreshTempDir(prefix)) {}
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  fs::path path;
-};
+using TempDir = test_util::ScopedTempDir;
 
 // ---------------------------------------------------------------------------
 // Without a mirror: the options, and what an absent source does to analyze.

@@ -22,16 +22,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// A fresh temporary directory, removed at the end of the test, also when
-// an assertion ends it early.
-struct TempDir {
-  explicit TempDir(const std::string& prefix) : path(test_util::FreshTempDir(prefix)) {}
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  fs::path path;
-};
+using TempDir = test_util::ScopedTempDir;
 
 TEST(UpdateOptions, DatesAreCheckedForReal) {
   EXPECT_TRUE(ParseDate("2024-02-29").ok());

@@ -50,6 +50,19 @@ inline std::filesystem::path FreshTempDir(const std::string& prefix) {
   return dir;
 }
 
+// FreshTempDir for one test's scope: removed at the end of the test, also
+// when an assertion ends it early.
+struct ScopedTempDir {
+  explicit ScopedTempDir(const std::string& prefix) : path(FreshTempDir(prefix)) {}
+  ~ScopedTempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path, ec);
+  }
+  ScopedTempDir(const ScopedTempDir&) = delete;
+  ScopedTempDir& operator=(const ScopedTempDir&) = delete;
+  std::filesystem::path path;
+};
+
 // Runs a shell command and returns its standard output; *status gets the
 // wait status (use WEXITSTATUS).
 inline std::string RunCommand(const std::string& cmd, int* status = nullptr) {

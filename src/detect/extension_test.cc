@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "core/test_util.h"
 #include "detect/detect.h"
 #include "detect/incident_type.h"
 #include "detect/scenario_file.h"
@@ -38,15 +39,6 @@ TEST(DetectorExtension, TypeAndDetectorAreRegistered) {
       RegisterDetector({"too_specific", Detectors().back().run}));  // one name, one detector
 }
 
-struct TempDir {
-  fs::path path = fs::temp_directory_path() / ("vigia_extension_test_" + std::to_string(getpid()));
-  TempDir() { fs::remove_all(path); }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
-
 TEST(DetectorExtension, IncidentsFlowIntoTheStoreAndTheScore) {
   // 3100 originates a /25 inside its /16, through its provider 1100.
   scenario::Scenario sc;
@@ -62,7 +54,7 @@ expect too_specific longer_than_24 culprit=3100 propagator=1100 prefixes=85.10.1
                                      "inline.scn",
                                      fs::path(VIGIA_SOURCE_DIR) / "tests/scenarios/include", &sc);
   ASSERT_FALSE(err) << err->where.line << ": " << err->message;
-  TempDir tmp;
+  const test_util::ScopedTempDir tmp("vigia_extension_test_");
   const fs::path snapdir = tmp.path / "snapshot";
   ASSERT_TRUE(scenario::WriteScenarioSnapshot(sc, snapdir).ok());
   Snapshot snap;

@@ -34,6 +34,35 @@ inline uint16_t FreeLoopbackPort() {
   return ntohs(a.sin_port);
 }
 
+// A loopback TCP port held bound but not listening for as long as this
+// object lives: a connection to it is refused (ECONNREFUSED), and no other
+// test running in parallel can take it meanwhile, as it could a port that
+// FreeLoopbackPort found free and let go.
+class RefusingLoopbackPort {
+ public:
+  RefusingLoopbackPort() {
+    fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    if (fd_ >= 0 && bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
+        getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len) == 0) {
+      port_ = ntohs(a.sin_port);
+    }
+  }
+  ~RefusingLoopbackPort() {
+    if (fd_ >= 0) close(fd_);
+  }
+  RefusingLoopbackPort(const RefusingLoopbackPort&) = delete;
+  RefusingLoopbackPort& operator=(const RefusingLoopbackPort&) = delete;
+  uint16_t port() const { return port_; }
+
+ private:
+  int fd_ = -1;
+  uint16_t port_ = 0;
+};
+
 class StayRtrProcess {
  public:
   // protocol: the RTR version stayrtr speaks (its -protocol flag; 2 is
