@@ -32,12 +32,7 @@ using test_util::Exit;
 using test_util::RunCommand;
 using test_util::Vigia;
 
-std::string ReadAll(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
+std::string ReadAll(const fs::path& p) { return test_util::ReadText(p); }
 
 json ReadJson(const fs::path& p) { return json::parse(ReadAll(p), nullptr, false); }
 

@@ -29,12 +29,7 @@ namespace {
 namespace fs = std::filesystem;
 using test_util::TestServer;
 
-std::string ReadAll(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
+std::string ReadAll(const fs::path& p) { return test_util::ReadText(p); }
 
 void WriteAll(const fs::path& p, const std::string& data) {
   fs::create_directories(p.parent_path());

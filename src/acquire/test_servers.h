@@ -133,12 +133,7 @@ class TestServer {
   pid_t pid() const { return pid_; }
 
   // nginx: the access log's lines (format: see StartNginx).
-  std::vector<std::string> AccessLog() const {
-    std::ifstream f(work_ / "access.log");
-    std::stringstream ss;
-    ss << f.rdbuf();
-    return Lines(ss.str());
-  }
+  std::vector<std::string> AccessLog() const { return Lines(ReadText(work_ / "access.log")); }
   // The fault proxy: {path: requests seen}.
   nlohmann::json Stats() const {
     return nlohmann::json::parse(LoopbackGet(port_, "/_faults/stats"), nullptr, false);
@@ -186,13 +181,6 @@ inline pid_t Spawn(const std::vector<std::string>& argv, const std::filesystem::
     _exit(127);
   }
   return pid;
-}
-
-inline std::string ReadFile(const std::filesystem::path& p) {
-  std::ifstream f(p);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
 }
 
 // True if the child has exited (reaped).
@@ -255,8 +243,8 @@ inline TestServer StartNginx(const std::filesystem::path& root_dir,
       if (!exited) std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
     if (!exited) TestServer(pid, port, work, "").Stop();
-    last_error = "nginx did not start: " + detail::ReadFile(work / "error.log") +
-                 detail::ReadFile(work / "nginx.out");
+    last_error =
+        "nginx did not start: " + ReadText(work / "error.log") + ReadText(work / "nginx.out");
   }
   return {-1, 0, work_dir, last_error};
 }
@@ -278,7 +266,7 @@ inline TestServer StartFaultProxy(const std::string& upstream_url,
   if (pid < 0) return {-1, 0, work_dir, "fork failed"};
   const std::string mark = "listening on ";
   for (int i = 0; i < seconds * 20; ++i) {
-    const std::string out = detail::ReadFile(log);
+    const std::string out = ReadText(log);
     if (const size_t at = out.find(mark);
         at != std::string::npos && out.find('\n', at) != out.npos) {
       return {pid, std::atoi(out.c_str() + at + mark.size()), work_dir, ""};
@@ -287,7 +275,7 @@ inline TestServer StartFaultProxy(const std::string& upstream_url,
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   TestServer(pid, 0, work_dir, "").Stop();
-  return {-1, 0, work_dir, "fault_proxy.py did not start: " + detail::ReadFile(log)};
+  return {-1, 0, work_dir, "fault_proxy.py did not start: " + ReadText(log)};
 }
 
 }  // namespace vigia::test_util
