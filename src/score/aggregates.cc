@@ -1,11 +1,41 @@
 // Aggregates (score/scoring.h): countries, RIR regions, IXPs and the
 // groups "all" and "manrs", each with its members' band counts per action
 // and the mean over the members with data.
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include <map>
 
+#include "registry/rir_region.h"
 #include "score/scoring.h"
 
 namespace vigia::score::internal {
+namespace {
+
+// The region of a country: the RIR whose service region holds it (a fixed,
+// cited table: registry/rir_region.h), whatever RIR its networks registered
+// with. A code absent from the table (not ISO 3166-1: "EU", "AP", ...) falls
+// back to the RIR region most of its members' resources come from (ties: the
+// first by name) and is added to *by_vote.
+std::string CountryRegion(Context& c, const Aggregate& g, std::vector<std::string>* by_vote) {
+  if (auto r = registry::RirServiceRegionOf(g.id)) return std::string(*r);
+  std::map<std::string, size_t> regions;
+  for (Asn m : g.members) {
+    if (const AsScore* a = c.Find(m); a && !a->region.empty()) ++regions[a->region];
+  }
+  std::string best;
+  size_t most = 0;
+  for (const auto& [r, n] : regions) {
+    if (n > most) {
+      most = n;
+      best = r;
+    }
+  }
+  by_vote->push_back(g.id);
+  return best;
+}
+
+}  // namespace
 
 void BuildAggregates(Context& c) {
   std::map<std::pair<std::string, std::string>, Aggregate> agg;
@@ -39,6 +69,7 @@ void BuildAggregates(Context& c) {
       {"arin", "ARIN (North America)"},
       {"lacnic", "LACNIC (Latin America and the Caribbean)"},
       {"ripencc", "RIPE NCC (Europe, Middle East, Central Asia)"}};
+  std::vector<std::string> by_vote;  // countries absent from the service-region table
   for (auto& [key, g] : agg) {
     if (g.kind == "region") {
       auto it = kRegionNames.find(g.id);
@@ -47,18 +78,7 @@ void BuildAggregates(Context& c) {
     } else if (g.kind == "country") {
       g.name = g.id;
       g.country = g.id;
-      // The RIR region most of its members' resources come from.
-      std::map<std::string, size_t> regions;
-      for (Asn m : g.members) {
-        if (const AsScore* a = c.Find(m); a && !a->region.empty()) ++regions[a->region];
-      }
-      size_t most = 0;
-      for (const auto& [r, n] : regions) {
-        if (n > most) {
-          most = n;
-          g.region = r;
-        }
-      }
+      g.region = CountryRegion(c, g, &by_vote);
     } else if (g.kind == "group") {
       g.name = g.id == "all" ? "All networks" : "MANRS participants";
     }
@@ -89,6 +109,12 @@ void BuildAggregates(Context& c) {
       pa.band = BandOf(pa.mean, c.opts.bands);
     }
     c.board.aggregates.push_back(std::move(g));
+  }
+  if (!by_vote.empty()) {
+    c.board.notes.push_back(fmt::format(
+        "country region: {} code(s) not in the RIR service-region table ({}); their region is "
+        "the RIR most of their ASes registered with",
+        by_vote.size(), fmt::join(by_vote, ", ")));
   }
 }
 

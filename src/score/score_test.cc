@@ -8,8 +8,10 @@
 #include <sstream>
 
 #include "core/test_util.h"
+#include "registry/rir_region.h"
 #include "rpki/origin_validation.h"
 #include "score/manrs.h"
+#include "score/scoring.h"
 #include "sim/snapshot.h"
 #include "sim/test_simulation.h"
 
@@ -331,6 +333,88 @@ TEST_F(ScoreOnSimulation, AggregatesCountTheirMembers) {
   }
   ASSERT_GT(n, 0);
   EXPECT_NEAR(*m.action[kAction4].mean, sum / n, 1e-9);
+}
+
+// Every country of the simulation sits in the region the service-region
+// table gives it, whatever RIRs its ASes registered with.
+TEST_F(ScoreOnSimulation, CountriesSitInTheirRirServiceRegion) {
+  size_t countries = 0;
+  for (const Aggregate& g : board_->aggregates) {
+    if (g.kind != "country") continue;
+    ++countries;
+    auto r = registry::RirServiceRegionOf(g.id);
+    ASSERT_TRUE(r.has_value()) << g.id;
+    EXPECT_EQ(g.region, *r) << g.id;
+  }
+  EXPECT_GT(countries, 0u);
+  for (const std::string& n : board_->notes) EXPECT_EQ(n.find("country region"), std::string::npos);
+}
+
+// Aggregates built from hand-made ASes: the country's region comes from the
+// table, not from a vote of its ASes' registries; only a code the table does
+// not know falls back to the vote, and the fallback is noted.
+class CountryRegionOfAggregates : public ::testing::Test {
+ protected:
+  void Add(Asn asn, std::string cc, std::string region) {
+    AsScore a;
+    a.asn = asn;
+    a.country = std::move(cc);
+    a.region = std::move(region);
+    board_.ases.push_back(std::move(a));
+  }
+  std::map<std::string, const Aggregate*> Build() {
+    std::sort(board_.ases.begin(), board_.ases.end(),
+              [](const AsScore& x, const AsScore& y) { return x.asn < y.asn; });
+    internal::Context c{snap_, view_, incidents_, extras_, opts_, board_};
+    for (uint32_t i = 0; i < board_.ases.size(); ++i) c.index[board_.ases[i].asn] = i;
+    internal::BuildAggregates(c);
+    std::map<std::string, const Aggregate*> by;
+    for (const Aggregate& g : board_.aggregates) by[g.kind + ":" + g.id] = &g;
+    return by;
+  }
+  detect::Snapshot snap_;
+  detect::RouteView view_{snap_.routes};
+  std::vector<detect::Incident> incidents_;
+  Extras extras_;
+  ScoreOptions opts_;
+  Scoreboard board_;
+};
+
+TEST_F(CountryRegionOfAggregates, ACubanNetworkAtRipeLeavesCubaInLacnic) {
+  // Cuba: two ASes registered at RIPE NCC, one at LACNIC. The vote said Europe.
+  Add(64500, "CU", "ripencc");
+  Add(64501, "CU", "ripencc");
+  Add(64502, "CU", "lacnic");
+  // Jamaica, served by ARIN, with a LACNIC-registered AS; Brazil as usual.
+  Add(64510, "JM", "lacnic");
+  Add(64520, "BR", "lacnic");
+  auto by = Build();
+  ASSERT_TRUE(by.count("country:CU"));
+  EXPECT_EQ(by["country:CU"]->region, "lacnic");
+  EXPECT_EQ(by["country:JM"]->region, "arin");
+  EXPECT_EQ(by["country:BR"]->region, "lacnic");
+  // The AS-level region is kept: the RIPE-registered ASes count in the
+  // RIPE NCC region aggregate.
+  ASSERT_TRUE(by.count("region:ripencc"));
+  EXPECT_EQ(by["region:ripencc"]->members, (std::vector<Asn>{64500, 64501}));
+  EXPECT_EQ(board_.ases[0].region, "ripencc");
+  EXPECT_TRUE(board_.notes.empty());
+}
+
+TEST_F(CountryRegionOfAggregates, CodesOutsideTheTableFallBackToTheVoteAndAreNoted) {
+  Add(64500, "EU", "ripencc");
+  Add(64501, "EU", "ripencc");
+  Add(64502, "EU", "arin");
+  Add(64503, "AP", "apnic");
+  Add(64504, "DE", "ripencc");
+  auto by = Build();
+  EXPECT_EQ(by["country:EU"]->region, "ripencc");
+  EXPECT_EQ(by["country:AP"]->region, "apnic");
+  EXPECT_EQ(by["country:DE"]->region, "ripencc");
+  ASSERT_EQ(board_.notes.size(), 1u);
+  EXPECT_NE(board_.notes[0].find("2 code(s) not in the RIR service-region table (AP, EU)"),
+            std::string::npos)
+      << board_.notes[0];
 }
 
 }  // namespace
