@@ -1,11 +1,18 @@
 // detect::Deduplicate (detect.h): duplicates by (type, prefixes, culprit,
-// cause) become one incident whose evidence keeps every origin's paths.
+// cause) become one incident whose evidence keeps every origin's paths; and
+// what that does to the culprit's score (one incident and one fix item
+// instead of one per origin, the same M4 value).
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "core/test_util.h"
 #include "detect/detect.h"
+#include "detect/scenario_file.h"
+#include "score/manrs.h"
 
 namespace vigia::detect {
 namespace {
@@ -106,6 +113,57 @@ TEST(Deduplicate, EveryOriginKeepsAPathUnderTheCap) {
     last.insert(s.substr(s.find_last_of(' ') + 1));
   }
   EXPECT_EQ(last.size(), kMaxMergedPaths);
+}
+
+// The scenario of the rule (tests/scenarios): AS1200 passes on private-use
+// AS64512 for 85.12.0.0/16 behind three origins. Scored from the detectors'
+// raw output (one incident per origin) and from Detect() (merged).
+TEST(Deduplicate, TheCulpritIsScoredForOneIncidentNotOnePerOrigin) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::path(VIGIA_SOURCE_DIR) / "tests/scenarios";
+  scenario::Scenario sc;
+  auto err = scenario::ParseScenarioFile(
+      dir / "bogon_asn_behind_several_origins_is_one_incident.scn", dir / "include", &sc);
+  ASSERT_FALSE(err) << err->where.line << ": " << err->message;
+  const test_util::ScopedTempDir tmp("vigia_dedup_test_");
+  ASSERT_TRUE(scenario::WriteScenarioSnapshot(sc, tmp.path / "snapshot").ok());
+  Snapshot snap;
+  ASSERT_TRUE(LoadSnapshot((tmp.path / "snapshot").string(), &snap).ok());
+  const RouteView view(snap.routes);
+  std::vector<Incident> raw;
+  for (const DetectorEntry& d : Detectors()) d.run(snap, view, &raw);
+  const std::vector<Incident> merged = Detect(snap, view);
+  auto culprit_of = [](const std::vector<Incident>& v) {
+    return std::count_if(v.begin(), v.end(), [](const Incident& in) {
+      return in.type == kBogonAsn && in.culprit == 1200;
+    });
+  };
+  ASSERT_EQ(culprit_of(raw), 3);  // what the detectors give: one per origin
+  ASSERT_EQ(culprit_of(merged), 1);
+
+  score::Extras extras;
+  const score::ScoreOptions opts{.threads = 1};
+  const score::Scoreboard before = score::Score(snap, view, raw, extras, opts);
+  const score::Scoreboard after = score::Score(snap, view, merged, extras, opts);
+  const score::AsScore* b = before.Find(1200);
+  const score::AsScore* a = after.Find(1200);
+  ASSERT_NE(b, nullptr);
+  ASSERT_NE(a, nullptr);
+  EXPECT_EQ(b->incidents.size(), 3u);
+  EXPECT_EQ(a->incidents.size(), 1u);
+  auto m4_fix = [](const score::AsScore* s) {
+    for (const score::Fix& f : s->fixes) {
+      if (f.metric == "M4") return f.count;
+    }
+    return size_t{0};
+  };
+  EXPECT_EQ(m4_fix(b), 3u);
+  EXPECT_EQ(m4_fix(a), 1u);
+  // The penalty already merged overlapping incidents of a metric: the
+  // value is the same, and below 100.
+  ASSERT_TRUE(a->value[score::kM4]);
+  EXPECT_EQ(a->value[score::kM4], b->value[score::kM4]);
+  EXPECT_LT(*a->value[score::kM4], 100);
 }
 
 }  // namespace
