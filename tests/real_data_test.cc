@@ -15,6 +15,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <tuple>
 
 #include "core/test_util.h"
 
@@ -329,6 +330,54 @@ void CheckIncidentsCommand(const RealRun& r) {
   EXPECT_EQ(only.size(), reported["rpki_invalid"]);
 }
 
+// Incidents are one per (type, prefixes, culprit, cause) (detect.h,
+// Deduplicate). Before, AS35819's routes of three prefixes behind
+// IANA-reserved AS65558, each seen with two origins (AS65558 itself and
+// AS65456 behind it), were six bogon_asn incidents, and AS35819 had eight
+// in all (68 bogon_asn in the snapshot); now three and five (65), each of
+// the three with both origins' paths. The score follows: its M4 fix lists
+// five incidents, not eight.
+void CheckIncidentsAreDeduplicated(const RealRun& r) {
+  ASSERT_TRUE(r.incidents.is_array());
+  std::map<std::tuple<std::string, std::string, uint64_t, std::string>, int> groups;
+  for (const auto& i : r.incidents) {
+    // The reasons name the cause (for bogon_asn, the bogon ASN).
+    const auto key = std::make_tuple(i["type"].get<std::string>(), i["prefixes"].dump(),
+                                     i["culprit"].get<uint64_t>(), Reasons(i));
+    EXPECT_EQ(++groups[key], 1) << "duplicate incident: " << i.dump();
+  }
+  std::map<std::string, json> of_35819;  // prefix of its AS65558 incidents
+  size_t bogon_35819 = 0;
+  for (const auto& i : r.incidents) {
+    if (i["type"] != "bogon_asn" || i["culprit"] != 35819) continue;
+    ++bogon_35819;
+    if (Reasons(i).find("AS65558") != std::string::npos)
+      of_35819[i["prefixes"][0].get<std::string>()] = i;
+  }
+  EXPECT_EQ(bogon_35819, 5u);
+  ASSERT_EQ(of_35819.size(), 3u);
+  for (const auto& [prefix, i] : of_35819) {
+    SCOPED_TRACE(prefix);
+    EXPECT_EQ(i["evidence"]["merged"], 2);
+    EXPECT_EQ(i["evidence"]["origins"], json({65456, 65558}));
+  }
+  EXPECT_EQ(r.summary["incidents"]["bogon_asn"], 65);
+  int status = 0;
+  const json as = json::parse(
+      RunCommand(Vigia() + " report as 35819 --db sqlite:" + r.db.string() + " --json 2>/dev/null",
+                 &status),
+      nullptr, false);
+  ASSERT_EQ(Exit(status), 0);
+  ASSERT_TRUE(as.is_object());
+  bool m4 = false;
+  for (const auto& f : as["fixes"]) {
+    if (f["metric"] != "M4") continue;
+    m4 = true;
+    EXPECT_EQ(f["count"], 5) << f.dump();
+  }
+  EXPECT_TRUE(m4);
+}
+
 // One run of the script and of analyze serves every check (ctest runs each
 // TEST in its own process).
 TEST(RealData, AnalyzeEndToEnd) {
@@ -353,6 +402,10 @@ TEST(RealData, AnalyzeEndToEnd) {
   {
     SCOPED_TRACE("incidents command");
     CheckIncidentsCommand(r);
+  }
+  {
+    SCOPED_TRACE("incidents deduplicated");
+    CheckIncidentsAreDeduplicated(r);
   }
 }
 

@@ -20,6 +20,7 @@ void DetectBogons(const Snapshot& s, const RouteView& v, std::vector<Incident>* 
     Incident in;
     in.type = kBogonPrefix;
     in.kind = special ? "special_purpose" : "unallocated";
+    in.cause = in.kind;
     in.culprit = o.origin;
     in.propagator = PropagatorOf(paths, o.paths, o.origin);
     in.prefixes = {p};
@@ -69,6 +70,7 @@ void DetectBogons(const Snapshot& s, const RouteView& v, std::vector<Incident>* 
       const registry::BogonReason* why = bogons.ClassifyAsn(bogon);
       in.kind = why ? why->detail : "bogon";
       in.culprit = culprit;
+      in.cause = fmt::format("AS{}", bogon);
       in.propagator = PropagatorOf(paths, ids, culprit);
       in.prefixes = {s.routes.prefixes()[o.prefix]};
       in.start = UINT32_MAX;

@@ -139,6 +139,7 @@ std::vector<Incident> Detect(const Snapshot& s) { return Detect(s, RouteView(s.r
 std::vector<Incident> Detect(const Snapshot& s, const RouteView& view) {
   std::vector<Incident> out;
   for (const DetectorEntry& d : Detectors()) d.run(s, view, &out);
+  out = Deduplicate(std::move(out));
   std::stable_sort(out.begin(), out.end(), [](const Incident& a, const Incident& b) {
     return std::tie(a.start, a.type, a.culprit) < std::tie(b.start, b.type, b.culprit);
   });

@@ -35,6 +35,10 @@
 // the system. Each incident names its culprit and propagator, the prefixes, the window it was
 // seen in, the peers and collectors that saw it, example paths, a
 // confidence and the reasons behind it (evidence, as JSON).
+//
+// Detectors work per route (prefix and origin); Detect() then merges the
+// incidents that are one fault (Deduplicate): same type, prefixes, culprit
+// and cause (Incident::cause), keeping every origin's paths as evidence.
 #pragma once
 
 #include <cstdint>
@@ -71,7 +75,33 @@ struct Incident {
   double confidence = 1;
   std::vector<std::string> reasons;
   std::string evidence;  // JSON: paths, peers, collectors, times, reasons
+  // What makes it one fault, beyond type, prefixes and culprit: incidents
+  // equal in all four are one (Deduplicate). Per type:
+  //   bogon_asn         "AS<bogon>": the bogon ASN the culprit passed on
+  //   bogon_prefix      the kind (special_purpose, unallocated)
+  //   hijack,           kind, the holders' prefix and the legitimate
+  //   subprefix_hijack  origins it conflicts with ("exact 10.0.0.0/8 AS1,AS2")
+  //   route_leak        kind and the receiver ("rfc7908_type1 AS2")
+  //   rpki_invalid      kind and the covering VRPs
+  //   irr_unregistered  the kind
+  // Empty (a detector that sets none): the kind and reasons, so that only
+  // identical incidents merge.
+  std::string cause;
 };
+
+// Evidence paths (and origins) a merged incident keeps; the counts beside
+// them say how many there were.
+inline constexpr size_t kMaxMergedPaths = 20;
+
+// One incident per (type, prefixes, culprit, cause), in the order of their
+// first occurrence: the earliest start, the latest end, the highest
+// confidence, the propagator most of them name, the reasons of all, and
+// evidence merged: example paths of every one (at least one each while
+// under kMaxMergedPaths, "example_paths_total" counting them), "origins"
+// and "origins_seen" (the paths' origins), peers, collectors, first and last
+// seen, and "merged": how many incidents it stands for. Detect() calls it
+// once, after every detector.
+std::vector<Incident> Deduplicate(std::vector<Incident> incidents);
 
 // Routes per prefix and origin, the view every detector starts from.
 struct OriginRoute {

@@ -88,6 +88,7 @@ void DetectHijacks(const Snapshot& s, const RouteView& v, std::vector<Incident>*
       in.end = o.last;
       std::string held;
       for (Asn h : holders) held += (held.empty() ? "AS" : ", AS") + std::to_string(h);
+      in.cause = fmt::format("{} {} {}", in.kind, holder_prefix.ToString(), held);
       if (o.at_start) {
         in.reasons.push_back(
             fmt::format("AS{} originates {}; earlier snapshots saw it originated only by {}, "

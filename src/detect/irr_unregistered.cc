@@ -62,6 +62,7 @@ void DetectIrrUnregistered(const Snapshot& s, const RouteView& v, std::vector<In
     Incident in;
     in.type = kIrrUnregistered;
     in.kind = other ? "other_origin" : "not_found";
+    in.cause = in.kind;
     in.culprit = key.first;
     std::vector<uint32_t> ids;
     in.start = UINT32_MAX;

@@ -133,6 +133,7 @@ void DetectRouteLeaks(const Snapshot& s, const RouteView&, std::vector<Incident>
     in.kind = fmt::format("rfc7908_type{}", l.type);
     in.culprit = key.first;
     in.propagator = key.second;
+    in.cause = fmt::format("{} AS{}", in.kind, key.second);
     for (uint32_t p : l.prefixes) in.prefixes.push_back(s.routes.prefixes()[p]);
     std::sort(in.prefixes.begin(), in.prefixes.end());
     in.start = l.first;

@@ -44,6 +44,7 @@ void DetectRpkiInvalid(const Snapshot& s, const RouteView& v, std::vector<Incide
       roas += fmt::format("{}{}-{} AS{}", roas.empty() ? "" : ", ", x.prefix.ToString(),
                           x.max_length, x.asn);
     }
+    in.cause = fmt::format("{}: {}", in.kind, roas);
     in.reasons = {fmt::format("RFC 6811 {}: covering ROAs {}", rpki::RovStateName(r.state), roas)};
     in.evidence = Evidence(s, {&o}, in.reasons);
     out->push_back(std::move(in));

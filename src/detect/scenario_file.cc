@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 
 #include "bgp/path_attributes.h"
@@ -280,6 +281,16 @@ class Parser {
           auto when = Time(v);
           if (!when) return "bad time " + v;
           (k == "start" ? x.start : x.end) = *when;
+        } else if (k == "origins") {
+          std::stringstream ss(v);
+          std::vector<Asn> origins;
+          for (std::string a; std::getline(ss, a, ',');) {
+            auto asn = ParseAsn(a);
+            if (!asn) return "bad origin " + a;
+            origins.push_back(*asn);
+          }
+          std::sort(origins.begin(), origins.end());
+          x.origins = std::move(origins);
         } else if (k == "confidence") {
           char* end = nullptr;
           const double c = std::strtod(v.c_str(), &end);
@@ -569,14 +580,34 @@ std::string Offset(const Scenario& s, uint32_t t) {
                      std::abs(d) % 60 ? fmt::format(":{:02}", std::abs(d) % 60) : "");
 }
 
+std::string AsnList(const std::vector<Asn>& v) {
+  std::string out;
+  for (Asn a : v) out += (out.empty() ? "" : ",") + std::to_string(a);
+  return out;
+}
+
+// The origins of the incident's evidence paths (their last ASes), sorted.
+std::vector<Asn> EvidenceOrigins(const Incident& in) {
+  std::set<Asn> out;
+  const auto e = nlohmann::json::parse(in.evidence, nullptr, false);
+  if (!e.is_object() || !e.contains("example_paths")) return {};
+  for (const auto& p : e["example_paths"]) {
+    if (!p.is_string()) continue;
+    const std::string s = p.get<std::string>();
+    if (auto a = ParseAsn(s.substr(s.find_last_of(' ') + 1))) out.insert(*a);
+  }
+  return {out.begin(), out.end()};
+}
+
 std::string Describe(const Scenario& s, const Expected& x) {
   std::string prefixes;
   for (const Prefix& p : x.prefixes) prefixes += (prefixes.empty() ? "" : ",") + p.ToString();
-  return fmt::format("{} \"{}\" culprit={} propagator={} prefixes={}{}{}{}", x.type, x.kind,
+  return fmt::format("{} \"{}\" culprit={} propagator={} prefixes={}{}{}{}{}", x.type, x.kind,
                      x.culprit, x.propagator ? std::to_string(*x.propagator) : std::string("none"),
                      prefixes, x.start ? " start=" + Offset(s, *x.start) : "",
                      x.end ? " end=" + Offset(s, *x.end) : "",
-                     x.confidence ? fmt::format(" confidence={:.2f}", *x.confidence) : "");
+                     x.confidence ? fmt::format(" confidence={:.2f}", *x.confidence) : "",
+                     x.origins ? " origins=" + AsnList(*x.origins) : "");
 }
 
 bool Matches(const Expected& x, const Incident& in) {
@@ -585,7 +616,8 @@ bool Matches(const Expected& x, const Incident& in) {
   return x.type == in.type && x.kind == in.kind && x.culprit == in.culprit &&
          x.propagator == in.propagator && x.prefixes == got && (!x.start || *x.start == in.start) &&
          (!x.end || *x.end == in.end) &&
-         (!x.confidence || std::abs(*x.confidence - in.confidence) < 1e-9);
+         (!x.confidence || std::abs(*x.confidence - in.confidence) < 1e-9) &&
+         (!x.origins || *x.origins == EvidenceOrigins(in));
 }
 
 }  // namespace
@@ -594,9 +626,11 @@ std::string Describe(const Scenario& s, const Incident& in) {
   std::string prefixes;
   for (const Prefix& p : in.prefixes) prefixes += (prefixes.empty() ? "" : ",") + p.ToString();
   return fmt::format(
-      "{} \"{}\" culprit={} propagator={} prefixes={} start={} end={} confidence={:.2f}", in.type,
-      in.kind, in.culprit, in.propagator ? std::to_string(*in.propagator) : std::string("none"),
-      prefixes, Offset(s, in.start), Offset(s, in.end), in.confidence);
+      "{} \"{}\" culprit={} propagator={} prefixes={} start={} end={} confidence={:.2f} "
+      "origins={}",
+      in.type, in.kind, in.culprit,
+      in.propagator ? std::to_string(*in.propagator) : std::string("none"), prefixes,
+      Offset(s, in.start), Offset(s, in.end), in.confidence, AsnList(EvidenceOrigins(in)));
 }
 
 std::vector<Mismatch> CompareIncidents(const Scenario& s, const std::vector<Incident>& all) {

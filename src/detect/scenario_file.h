@@ -63,6 +63,7 @@ struct Expected {
   std::vector<Prefix> prefixes;
   std::optional<uint32_t> start, end;
   std::optional<double> confidence;
+  std::optional<std::vector<Asn>> origins;  // of the evidence paths, sorted
   Where where;
 };
 
