@@ -6,8 +6,21 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', 'src');
 const langs = ['en', 'es', 'pt'];
-const dicts = Object.fromEntries(langs.map((l) => [l, JSON.parse(readFileSync(join(root, 'locales', `${l}.json`), 'utf8'))]));
+// Every locales/LANG.json and locales/NAME.LANG.json, merged per language (as src/i18n.ts does);
+// each NAME group must have the same keys in every language.
+const localeFiles = readdirSync(join(root, 'locales')).filter((f) => /^(?:[^/]+\.)?(en|es|pt)\.json$/.test(f));
+const dicts = Object.fromEntries(langs.map((l) => [l, {}]));
+const groups = new Map();
+for (const f of localeFiles.sort((a, b) => Number(/^[a-z]{2}\.json$/.test(a)) - Number(/^[a-z]{2}\.json$/.test(b)) || a.localeCompare(b))) {
+  const l = /([a-z]{2})\.json$/.exec(f)[1];
+  const group = f.slice(0, -'xx.json'.length) || '(app)';
+  const d = JSON.parse(readFileSync(join(root, 'locales', f), 'utf8'));
+  if (!groups.has(group)) groups.set(group, {});
+  groups.get(group)[l] = d;
+  Object.assign(dicts[l], d);
+}
 const problems = [];
+for (const [group, byLang] of groups) for (const l of langs) if (!byLang[l]) problems.push(`${group}: no ${l} file`);
 const allKeys = new Set(langs.flatMap((l) => Object.keys(dicts[l])));
 const holes = (s) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort().join(',');
 for (const key of allKeys) {
@@ -34,6 +47,11 @@ for (const f of files) {
     uses++;
     if (!(m[1] in dicts.en)) problems.push(`${f.slice(root.length + 1)}: t('${m[1]}') is not in en.json`);
   }
+  // Counted strings: tp('base', n) needs base.other (and base.one for en).
+  for (const m of src.matchAll(/\btp\(\s*'([^']+)'/g)) {
+    uses++;
+    for (const k of [`${m[1]}.other`, `${m[1]}.one`]) if (!(k in dicts.en)) problems.push(`${f.slice(root.length + 1)}: tp('${m[1]}') lacks '${k}' in en`);
+  }
 }
 // Keys built at run time: every known value must have its key.
 const dynamic = {
@@ -50,4 +68,4 @@ if (problems.length) {
   console.error(`i18n: ${problems.length} problem(s)`);
   process.exit(1);
 }
-console.log(`i18n: ${allKeys.size} keys in ${langs.join(', ')}; ${uses} uses in the code checked`);
+console.log(`i18n: ${allKeys.size} keys in ${langs.join(', ')} from ${localeFiles.length} files; ${uses} uses in the code checked`);

@@ -22,7 +22,26 @@ export function csvUrl(path: string, params?: Params): string {
   return apiUrl(path, { ...params, format: 'csv' });
 }
 
+// The routes that read one snapshot and take ?date= (the snapshot picker's choice, kept in the
+// page's URL as #/...?date=YYYY-MM-DD and passed on to every such call).
+const DATED = /^(overview|ranking|search|compare|incidents|history|as|country|region|ixp|group)(\/|$)/;
+
+/** The snapshot date the page's URL asks for, or ''. */
+export function pageDate(): string {
+  const qs = location.hash.split('?', 2)[1] ?? '';
+  const d = new URLSearchParams(qs).get('date') ?? '';
+  return /^\d{4}-\d{2}-\d{2}$/.test(d) ? d : '';
+}
+
+/** The parameter a 400 "unknown parameter 'x'" names (an older server), or null. */
+export function unknownParam(e: unknown): string | null {
+  if (!(e instanceof ApiError) || e.status !== 400) return null;
+  return /unknown parameter '([^']+)'/.exec(e.message)?.[1] ?? null;
+}
+
 export async function get<T>(path: string, params?: Params): Promise<T> {
+  const date = pageDate();
+  if (date && DATED.test(path.replace(/^\//, '')) && !(params && 'date' in params)) params = { ...params, date };
   const res = await fetch(apiUrl(path, params), { headers: { Accept: 'application/json' } });
   if (!res.ok) {
     let msg = res.statusText;
@@ -54,7 +73,11 @@ export async function post<T>(path: string, body: unknown, token: string): Promi
 // ---- Types (only the fields the app reads) ----
 export interface Score {
   score: number | null;
+  /** Upper bound of an interval score (missing data counted 100); equal to score when complete. */
+  score_max?: number | null;
   band: string;
+  measured?: number;
+  of?: number;
   members?: number;
   ready?: number;
   aspiring?: number;
@@ -63,8 +86,36 @@ export interface Score {
 }
 export type Scores = Record<string, Score>;
 export interface Coverage {
-  rpki?: { routes: number; valid: number; invalid: number; not_found: number };
-  irr?: { routes: number; registered: number };
+  rpki?: { routes: number; valid: number; invalid: number; not_found: number; no_data?: boolean };
+  irr?: { routes: number; registered: number; no_data?: boolean };
+}
+export interface ProvenanceInput {
+  input: string;
+  source?: string;
+  date?: string | null;
+  age_days?: number | null;
+}
+export interface Provenance {
+  simulated?: boolean;
+  observed?: string;
+  inputs?: ProvenanceInput[];
+  spread_days?: number | null;
+  warnings?: (string | { key?: string; args?: Record<string, unknown>; text?: string })[];
+}
+export interface SnapshotInfo {
+  id: number;
+  date: string;
+  source?: string;
+  partial?: boolean;
+  missing?: string[] | string;
+  provenance?: Provenance;
+}
+export interface IncidentPage {
+  snapshot?: { id: number; date: string };
+  total?: number;
+  limit?: number;
+  offset?: number;
+  incidents: Incident[];
 }
 // A country of the overview: its overall score with the band counts.
 export interface CountryRow extends Omit<Score, 'score'> {
@@ -83,6 +134,7 @@ export interface Overview {
 }
 export interface Evidence {
   reasons?: string[];
+  reason_keys?: { key: string; args?: Record<string, unknown> }[];
   example_paths?: string[];
   peers_seen?: number;
   peers?: string[];
@@ -105,6 +157,9 @@ export interface Incident {
   evidence: Evidence;
   contested?: boolean | number;
   contests?: Contest[];
+  victims?: number[];
+  cause?: string;
+  status?: string;
 }
 export interface Contest {
   id: number;
@@ -130,7 +185,7 @@ export interface Report {
   manrs?: boolean;
   snapshot: { id: number; date: string };
   scores: Scores;
-  history: { date: string; overall: number | null }[];
+  history: ({ date: string; overall: number | null } & Record<string, unknown>)[];
   history_monthly: { month: string; overall: number | null; snapshots: number }[];
   metrics: Record<string, { value?: number | null; raw?: number; mean?: number | null; members_with_data?: number; title: string }>;
   members?: { count: number; listed: Member[] };
@@ -138,9 +193,11 @@ export interface Report {
   routes?: { originated: number; rpki: { valid: number; invalid: number; not_found: number }; irr_registered: number };
   incidents?: Incident[];
   fixes:
-    | { metric: string; what: string; count: number; items: string[]; metric_after: number; action_after: number; overall_after: number }[]
+    | { metric: string; what: string; key?: string; args?: Record<string, unknown>; count: number; items: string[]; metric_after: number; action_after: number; overall_after: number }[]
     | { by_kind: { metric: string; what: string; members: number; items: number }[]; overall_now: number; overall_if_all_fixed: number };
   contests?: Contest[];
+  attacks?: Incident[] | { total?: number; incidents?: Incident[] };
+  notes?: (string | { key?: string; args?: Record<string, unknown>; text?: string })[];
 }
 export interface RankingEntity {
   id: string;
@@ -153,10 +210,11 @@ export interface RankingEntity {
   band: string;
 }
 export interface SearchResult {
-  kind: 'as' | 'country' | 'ixp';
+  kind: 'as' | 'country' | 'ixp' | 'prefix' | string;
   id: string | number;
-  name: string;
-  country: string;
+  name?: string;
+  country?: string;
+  origins?: number[];
 }
 export interface CompareEntity {
   id: string;

@@ -1,3 +1,5 @@
+import { withLang } from './i18n';
+
 type Child = Node | string | number | null | undefined | false | Child[];
 type Attrs = Record<string, string | number | boolean | null | undefined | EventListener>;
 
@@ -13,6 +15,8 @@ export function h<K extends keyof HTMLElementTagNameMap>(
       if (v === null || v === undefined || v === false) continue;
       if (k.startsWith('on') && typeof v === 'function') el.addEventListener(k.slice(2), v as EventListener);
       else if (k === 'className') el.className = String(v);
+      // In-app links carry the language (`?lang=es`), so every link keeps it.
+      else if (k === 'href' && typeof v === 'string' && v.startsWith('#/')) el.setAttribute(k, withLang(v));
       else if (v === true) el.setAttribute(k, '');
       else el.setAttribute(k, String(v));
     }

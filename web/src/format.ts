@@ -1,4 +1,4 @@
-import { lang, t, tDyn, type Key } from './i18n';
+import { lang, t, tDyn, tp, type Key } from './i18n';
 import { h } from './dom';
 import en from './locales/en.json';
 
@@ -62,9 +62,18 @@ export function bandLabel(band: string): string {
   return tDyn(`band.${bandKey(band)}`);
 }
 
+/** Bands that say the score is not a full measure: shown as such, never with a band's colour. */
+export const PARTIAL_BANDS = ['incomplete', 'low_coverage'];
+
 export function bandChip(band: string, testid?: string): HTMLElement {
   const b = bandKey(band);
-  return h('span', { className: `band band-${b}`, 'data-testid': testid, 'data-band': b }, bandLabel(band));
+  return h('span', { className: `band band-${b}`, 'data-testid': testid, 'data-band': b, title: PARTIAL_BANDS.includes(b) ? tDyn(`band.${b}.help`, '') || null : null }, bandLabel(band));
+}
+
+/** The coverage of a score entry: "from 8 of 135 networks" (aggregates) or "3 of 4 actions measured" (an AS). */
+export function coverageText(s: { measured?: number; of?: number } | undefined, kind: string): string {
+  if (!s || typeof s.measured !== 'number' || typeof s.of !== 'number') return '';
+  return tp(kind === 'as' ? 'coverage.actions_measured' : 'coverage.from_networks', s.of, { measured: fmtNum(s.measured, 0) });
 }
 
 export function actionLabel(a: string): string {

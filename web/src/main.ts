@@ -1,6 +1,6 @@
 import './style.css';
 import { h, clear } from './dom';
-import { LANGS, lang, setLang, t, tDyn, type Lang } from './i18n';
+import { LANGS, lang, setLang, t, tDyn, urlLang, withLang, withoutLang, type Lang } from './i18n';
 import { currentRoute, go } from './router';
 import { disposeCharts } from './charts';
 import { renderOverview } from './pages/overview';
@@ -8,7 +8,10 @@ import { renderEntity } from './pages/entity';
 import { renderIncident } from './pages/incident';
 import { renderCompare } from './pages/compare';
 import { renderSearch, runSearch } from './pages/search';
+import { renderIncidents } from './pages/incidents';
+import { renderRoute } from './pages/route';
 import { errorBox } from './ui';
+import { provenanceBlock } from './provenance';
 
 const app = document.getElementById('app')!;
 let main: HTMLElement;
@@ -29,9 +32,9 @@ function header(): HTMLElement {
     if (q) void runSearch(q);
   });
   const select = h('select', { id: 'lang', 'data-testid': 'lang-select' }, LANGS.map((l) => h('option', { value: l, selected: l === lang() }, tDyn(`lang.${l}`))));
+  // The language is part of the URL: changing it changes the hash (and so the shareable link).
   select.addEventListener('change', () => {
-    setLang(select.value as Lang);
-    render();
+    location.hash = withLang(location.hash || '#/', select.value as Lang);
   });
   const nav = h(
     'nav',
@@ -42,6 +45,7 @@ function header(): HTMLElement {
       h('li', null, h('a', { href: '#/', 'data-testid': 'nav-overview' }, t('nav.overview'))),
       h('li', null, h('a', { href: '#/region/lacnic', 'data-testid': 'nav-lacnic' }, t('nav.lacnic'))),
       h('li', null, h('a', { href: '#/group/manrs', 'data-testid': 'nav-manrs' }, t('nav.manrs'))),
+      h('li', null, h('a', { href: '#/incidents', 'data-testid': 'nav-incidents' }, t('nav.incidents'))),
       h('li', null, h('a', { href: '#/compare', 'data-testid': 'nav-compare' }, t('nav.compare'))),
     ),
   );
@@ -64,11 +68,29 @@ async function renderPage(): Promise<void> {
   const r = currentRoute();
   const [page, id, extra] = r.parts;
   document.body.classList.toggle('print-mode', extra === 'print');
+  // Every page starts with the snapshot picker and the provenance banner.
+  const ctx = main.appendChild(document.createElement('div'));
+  const ctxDone = provenanceBlock()
+    .then((b) => {
+      if (seq === renderSeq) ctx.replaceWith(b);
+    })
+    .catch(() => ctx.remove());
   try {
     switch (page ?? '') {
       case '':
       case 'overview':
-        await renderOverview(main, id ?? r.query.get('region') ?? '', () => seq === renderSeq);
+        // One page per region: the old #/overview/ID is the region page.
+        if (id) {
+          history.replaceState(null, '', withLang(`#/region/${encodeURIComponent(id)}`));
+          main.dataset.route = `#/region/${id}`;
+          await renderEntity(main, 'region', id, false, () => seq === renderSeq);
+        } else await renderOverview(main, r.query.get('region') ?? '', () => seq === renderSeq);
+        break;
+      case 'incidents':
+        await renderIncidents(main, r.query, () => seq === renderSeq);
+        break;
+      case 'route':
+        await renderRoute(main, r.query, () => seq === renderSeq);
         break;
       case 'as':
       case 'country':
@@ -95,11 +117,13 @@ async function renderPage(): Promise<void> {
       main.appendChild(errorBox(e));
     }
   }
+  await ctxDone;
   if (seq === renderSeq) {
     const h1 = main.querySelector('h1');
     document.title = h1 ? `${h1.textContent} · Vigía` : 'Vigía';
     main.setAttribute('aria-busy', 'false');
-    main.dataset.route = location.hash || '#/';
+    main.dataset.route = withoutLang(location.hash || '#/');
+    main.dataset.lang = lang();
     main.dataset.ready = '1';
   }
 }
@@ -119,6 +143,15 @@ function render(): void {
 }
 
 window.addEventListener('hashchange', () => {
+  const asked = urlLang();
+  if (!asked) {
+    // A link without a language (typed, or from elsewhere): keep the current one.
+    history.replaceState(null, '', withLang(location.hash || '#/'));
+  } else if (asked !== lang()) {
+    setLang(asked);
+    render();
+    return;
+  }
   main.dataset.ready = '';
   main.setAttribute('aria-busy', 'true');
   void renderPage().then(() => {
@@ -128,4 +161,6 @@ window.addEventListener('hashchange', () => {
 });
 
 export { go };
+setLang(urlLang() ?? lang());
+if (!urlLang()) history.replaceState(null, '', withLang(location.hash || '#/'));
 render();

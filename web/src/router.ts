@@ -1,5 +1,7 @@
 // Hash routes: #/, #/overview/lacnic, #/country/BR, #/country/BR/print, #/as/64512,
 // #/incident/7, #/compare?kind=as&ids=1,2, #/search?q=text.
+import { withLang } from './i18n';
+
 export interface Route {
   parts: string[];
   query: URLSearchParams;
@@ -12,6 +14,7 @@ export function currentRoute(): Route {
 }
 
 export function go(hash: string): void {
+  hash = withLang(hash);
   if (location.hash === hash) window.dispatchEvent(new HashChangeEvent('hashchange'));
   else location.hash = hash;
 }

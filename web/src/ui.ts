@@ -2,7 +2,7 @@
 import { h } from './dom';
 import { t } from './i18n';
 import { fmtNum, fmtPct } from './format';
-import type { Coverage } from './api';
+import type { Coverage, Score } from './api';
 
 export function num(v: number | null | undefined, testid?: string, maxFrac = 2): HTMLElement {
   return h('span', { className: 'num', 'data-testid': testid, 'data-value': v === null || v === undefined ? '' : String(v) }, fmtNum(v, maxFrac));
@@ -17,23 +17,80 @@ export interface Column<R> {
   label: string;
   cell: (r: R) => Node | string;
   numeric?: boolean;
+  /** The value the column sorts by (default: the number shown, else the cell's text). */
+  sort?: (r: R) => number | string | null | undefined;
+  /** false: a column that makes no sense to sort. */
+  sortable?: boolean;
 }
 
-/** A table with a caption, column headers and an optional "Download CSV" link under it. */
-export function table<R>(caption: string, cols: Column<R>[], rows: R[], csv: string | null, opts: { testid?: string; empty?: string } = {}): HTMLElement {
+/** The key a cell sorts by: data-sort, else the number of its .num, else its text. */
+function sortKey(cell: Element): string | number | null {
+  const ds = (cell as HTMLElement).dataset.sort;
+  if (ds !== undefined) return ds === '' ? null : Number.isNaN(Number(ds)) ? ds : Number(ds);
+  const n = cell.querySelector<HTMLElement>('.num[data-value]');
+  if (n) return n.dataset.value === '' ? null : Number(n.dataset.value);
+  const txt = (cell.textContent ?? '').trim();
+  return txt === '' || txt === t('common.na') ? null : txt;
+}
+
+/**
+ * Makes a table sortable by its column headers: each header is a button (keyboard: Tab, Enter or
+ * Space), the sorted column carries aria-sort, and a live region says what changed. Sorting is
+ * stable and puts missing values last in both directions.
+ */
+export function makeSortable(tbl: HTMLTableElement): void {
+  const heads = [...tbl.querySelectorAll<HTMLTableCellElement>('thead th')];
+  const body = tbl.tBodies[0];
+  if (!body || body.rows.length < 2) return;
+  const status = h('span', { className: 'sr-only', role: 'status', 'aria-live': 'polite' });
+  tbl.caption?.appendChild(status);
+  heads.forEach((th, col) => {
+    if (th.dataset.nosort !== undefined) return;
+    const label = th.textContent ?? '';
+    const btn = h('button', { type: 'button', className: 'sort', 'data-testid': `sort-${col}` }, label, h('span', { className: 'sort-icon', 'aria-hidden': 'true' }));
+    th.replaceChildren(btn);
+    btn.addEventListener('click', () => {
+      const dir = th.getAttribute('aria-sort') === 'ascending' ? 'descending' : 'ascending';
+      heads.forEach((x) => x.removeAttribute('aria-sort'));
+      th.setAttribute('aria-sort', dir);
+      const rows = [...body.rows].map((r, i) => ({ r, i, k: sortKey(r.cells[col]) }));
+      const sign = dir === 'ascending' ? 1 : -1;
+      const collator = new Intl.Collator(document.documentElement.lang || undefined, { numeric: true, sensitivity: 'base' });
+      rows.sort((a, b) => {
+        if (a.k === null || b.k === null) return a.k === b.k ? a.i - b.i : a.k === null ? 1 : -1;
+        const c = typeof a.k === 'number' && typeof b.k === 'number' ? a.k - b.k : collator.compare(String(a.k), String(b.k));
+        return c ? sign * c : a.i - b.i;
+      });
+      body.append(...rows.map((x) => x.r));
+      status.textContent = t(dir === 'ascending' ? 'common.sorted_asc' : 'common.sorted_desc', { col: label });
+    });
+  });
+}
+
+/** A table with a caption, sortable column headers and an optional "Download CSV" link under it. */
+export function table<R>(caption: string, cols: Column<R>[], rows: R[], csv: string | null, opts: { testid?: string; empty?: string; sortable?: boolean } = {}): HTMLElement {
+  const cell = (c: Column<R>, r: R, i: number) => {
+    const el = i === 0 ? h('th', { scope: 'row' }, c.cell(r)) : h('td', { className: c.numeric ? 'n' : null }, c.cell(r));
+    if (c.sort) {
+      const k = c.sort(r);
+      el.dataset.sort = k === null || k === undefined ? '' : String(k);
+    }
+    return el;
+  };
   const tbl = h(
     'table',
     { 'data-testid': opts.testid },
     h('caption', null, caption),
-    h('thead', null, h('tr', null, cols.map((c) => h('th', { scope: 'col', className: c.numeric ? 'n' : null }, c.label)))),
+    h('thead', null, h('tr', null, cols.map((c) => h('th', { scope: 'col', className: c.numeric ? 'n' : null, 'data-nosort': c.sortable === false ? '' : null }, c.label)))),
     h(
       'tbody',
       null,
       rows.length
-        ? rows.map((r) => h('tr', null, cols.map((c, i) => (i === 0 ? h('th', { scope: 'row' }, c.cell(r)) : h('td', { className: c.numeric ? 'n' : null }, c.cell(r))))))
+        ? rows.map((r) => h('tr', null, cols.map((c, i) => cell(c, r, i))))
         : h('tr', null, h('td', { colspan: cols.length }, opts.empty ?? t('common.none'))),
     ),
   );
+  if (opts.sortable !== false) makeSortable(tbl);
   return h('div', { className: 'table-wrap' }, h('div', { className: 'scroll', tabindex: 0, role: 'region', 'aria-label': caption }, tbl), csvLink(csv));
 }
 
@@ -86,3 +143,12 @@ export function coverageTable(cov: Coverage | undefined, csv: string | null): HT
     { testid: 'coverage-table' },
   );
 }
+
+/** A score, or its interval "lo to hi" when missing data leave it open (method decision 1). */
+export function scoreCell(sc: Score | undefined, testid?: string): HTMLElement {
+  const lo = sc?.score;
+  const hi = sc?.score_max;
+  if (hi === null || hi === undefined || lo === null || lo === undefined || Math.abs(hi - lo) < 1e-9) return num(lo, testid);
+  return h('span', { className: 'interval' }, num(lo, testid), h('span', { className: 'muted' }, ' – '), num(hi, testid ? `${testid}-max` : undefined));
+}
+

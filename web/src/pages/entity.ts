@@ -1,10 +1,11 @@
 // Reports on one AS, country, region, IXP or group (the same API shape), and the printable version.
 import { h, put } from '../dom';
 import { get, csvUrl, type Report, type Member, type Incident, type Contest } from '../api';
-import { t, tDyn } from '../i18n';
-import { ACTIONS, BANDS, actionLabel, bandChip, countryName, fixLabel, fmtDate, fmtNum, fmtTime, incidentTypeLabel, metricLabel, regionLabel } from '../format';
-import { chartBox, disposeChart, lineChart } from '../charts';
-import { asLink, coverageTable, num, section, table } from '../ui';
+import { t, tDyn, tp, tServer } from '../i18n';
+import { ACTIONS, BANDS, actionLabel, bandChip, countryName, coverageText, fixLabel, fmtDate, fmtNum, fmtTime, incidentTypeLabel, metricLabel, regionLabel } from '../format';
+import { historySection } from '../history';
+import { attacksSection, regionSections } from './region';
+import { asLink, coverageTable, num, scoreCell, section, table } from '../ui';
 
 const MEMBERS_SHOWN = 1000;
 
@@ -29,8 +30,9 @@ function scoresTable(r: Report): HTMLElement {
     t('report.scores_caption'),
     [
       { label: t('common.action'), cell: (a: string) => h('span', null, actionLabel(a), a === 'overall' ? null : h('span', { className: 'muted small' }, ` — ${tDyn(`action.${a}.what`)}`)) },
-      { label: t('common.score'), cell: (a) => num(r.scores[a]?.score, `score-${a}`), numeric: true },
+      { label: t('common.score'), cell: (a) => scoreCell(r.scores[a], `score-${a}`), numeric: true, sort: (a) => r.scores[a]?.score },
       { label: t('common.band'), cell: (a) => bandChip(r.scores[a]?.band ?? '', `band-${a}`) },
+      { label: t('common.coverage'), cell: (a) => h('span', { 'data-testid': `coverage-${a}` }, coverageText(r.scores[a], r.kind)), sort: (a) => (r.scores[a]?.of ? (r.scores[a].measured ?? 0) / (r.scores[a].of as number) : null) },
       ...(agg ? BANDS.map((b) => ({ label: tDyn(`band.${b}`), cell: (a: string) => num(r.scores[a]?.[b] as number | undefined, `count-${a}-${b}`, 0), numeric: true })) : []),
     ],
     [...ACTIONS],
@@ -63,50 +65,6 @@ function metricsTable(r: Report): HTMLElement {
 function coverageSection(r: Report): HTMLElement | null {
   const tbl = coverageTable(r.coverage, csvUrl(`${r.kind}/${r.id}`));
   return tbl ? section(t('report.coverage_title'), 'h-coverage', tbl) : null;
-}
-
-function historySection(r: Report, print: boolean): HTMLElement {
-  const box = chartBox(t('report.history_aria', { name: entityTitle(r) }), 'history-chart');
-  const tableBox = h('div', null);
-  let mode: 'daily' | 'monthly' = 'daily';
-  let chart: ReturnType<typeof lineChart> | null = null;
-  const btnDaily = h('button', { type: 'button', 'aria-pressed': 'true', 'data-testid': 'history-daily' }, t('report.daily'));
-  const btnMonthly = h('button', { type: 'button', 'aria-pressed': 'false', 'data-testid': 'history-monthly' }, t('report.monthly'));
-  const draw = () => {
-    btnDaily.setAttribute('aria-pressed', String(mode === 'daily'));
-    btnMonthly.setAttribute('aria-pressed', String(mode === 'monthly'));
-    const rows = mode === 'daily' ? r.history.map((x) => ({ x: x.date, y: x.overall })) : r.history_monthly.map((x) => ({ x: x.month, y: x.overall }));
-    disposeChart(chart);
-    chart = lineChart(box, rows.map((p) => p.x), rows.map((p) => p.y), t('common.overall'));
-    tableBox.replaceChildren(
-      h(
-        'details',
-        { open: print ? true : null },
-        h('summary', null, t('report.history_table')),
-        table(
-          t('report.history_caption'),
-          [
-            { label: mode === 'daily' ? t('common.date') : t('common.month'), cell: (p: (typeof rows)[number]) => p.x },
-            { label: t('common.overall'), cell: (p) => num(p.y), numeric: true },
-          ],
-          rows,
-          csvUrl(`${r.kind}/${r.id}`),
-          { testid: 'history-table' },
-        ),
-      ),
-    );
-  };
-  btnDaily.addEventListener('click', () => {
-    mode = 'daily';
-    draw();
-  });
-  btnMonthly.addEventListener('click', () => {
-    mode = 'monthly';
-    draw();
-  });
-  const s = section(t('report.history_title'), 'h-history', h('div', { className: 'toggle', role: 'group', 'aria-label': t('report.history_mode') }, btnDaily, btnMonthly), box, tableBox);
-  queueMicrotask(draw);
-  return s;
 }
 
 function membersTable(r: Report): HTMLElement | null {
@@ -143,7 +101,7 @@ function fixesSection(r: Report): HTMLElement {
         t('report.fixes_caption'),
         [
           { label: t('common.metric'), cell: (x: (typeof f)[number]) => h('abbr', { title: metricLabel(x.metric) }, x.metric) },
-          { label: t('report.fix_what'), cell: (x) => h('span', null, fixLabel(x.what), x.items.length ? h('details', null, h('summary', null, t('report.fix_items', { n: fmtNum(x.items.length) })), h('ul', { className: 'mono' }, x.items.map((i) => h('li', null, i)))) : null) },
+          { label: t('report.fix_what'), cell: (x) => h('span', null, tServer({ key: x.key, args: x.args, text: fixLabel(x.what) }), x.items.length ? h('details', null, h('summary', null, tp('report.fix_items', x.items.length)), h('ul', { className: 'mono' }, x.items.map((i) => h('li', null, i)))) : null) },
           { label: t('common.count'), cell: (x) => num(x.count, undefined, 0), numeric: true },
           { label: t('report.fix_overall_after'), cell: (x) => num(x.overall_after), numeric: true },
         ],
@@ -205,6 +163,12 @@ export function contestsTable(contests: Contest[], csv: string | null, withIncid
   );
 }
 
+/** The scoreboard's notes (server-made text, translated through their keys). */
+function notesBlock(r: Report): HTMLElement | null {
+  if (!r.notes?.length) return null;
+  return h('ul', { className: 'notes muted', 'data-testid': 'report-notes' }, r.notes.map((n) => h('li', null, tServer(n))));
+}
+
 export async function renderEntity(main: HTMLElement, kind: string, id: string, print: boolean, live: () => boolean): Promise<void> {
   const r = await get<Report>(`${kind}/${encodeURIComponent(id)}`, kind === 'as' ? undefined : { members: print ? 50 : MEMBERS_SHOWN });
   if (!live()) return;
@@ -235,12 +199,14 @@ export async function renderEntity(main: HTMLElement, kind: string, id: string, 
     h(
       'div',
       { className: 'kpis' },
-      h('div', { className: 'kpi' }, h('span', { className: 'kpi-label' }, t('overview.overall')), h('span', { className: 'kpi-value' }, num(overall?.score, 'overall-score')), bandChip(overall?.band ?? '', 'overall-band')),
+      h('div', { className: 'kpi' }, h('span', { className: 'kpi-label' }, t('overview.overall')), h('span', { className: 'kpi-value' }, scoreCell(overall, 'overall-score')), bandChip(overall?.band ?? '', 'overall-band'), h('span', { className: 'cov', 'data-testid': 'overall-coverage' }, coverageText(overall, r.kind))),
       r.members ? h('div', { className: 'kpi' }, h('span', { className: 'kpi-label' }, t('common.members')), h('span', { className: 'kpi-value' }, num(r.members.count, 'members-count', 0))) : null,
       r.routes ? h('div', { className: 'kpi' }, h('span', { className: 'kpi-label' }, t('report.routes_originated')), h('span', { className: 'kpi-value' }, num(r.routes.originated, 'routes-originated', 0))) : null,
       r.incidents ? h('div', { className: 'kpi' }, h('span', { className: 'kpi-label' }, t('report.incidents_count')), h('span', { className: 'kpi-value' }, num(r.incidents.length, 'incidents-count', 0))) : null,
     ),
     print ? h('p', { className: 'lead' }, t('report.print_intro', { name: title, score: fmtNum(overall?.score), band: tDyn(`band.${overall?.band || 'no_data'}`) })) : null,
+    notesBlock(r),
+    ...(r.kind === 'region' ? await regionSections(r) : []),
     section(t('report.scores_title'), 'h-scores', scoresTable(r)),
     section(t('report.metrics_title'), 'h-metrics', metricsTable(r)),
     coverageSection(r),
@@ -262,9 +228,17 @@ export async function renderEntity(main: HTMLElement, kind: string, id: string, 
           ),
         )
       : null,
-    historySection(r, print),
+    historySection(r, title, print),
     fixesSection(r),
-    r.incidents ? section(t('report.incidents_title'), 'h-incidents', incidentsTable(r.incidents, csvUrl('incidents', { as: r.id }))) : null,
+    r.incidents
+      ? section(
+          t('report.incidents_title'),
+          'h-incidents',
+          incidentsTable(r.incidents, csvUrl('incidents', { as: r.id })),
+          h('p', null, h('a', { href: `#/incidents?as=${r.id}`, 'data-testid': 'incidents-list-link' }, t('incidents.see_all'))),
+        )
+      : null,
+    r.kind === 'as' ? attacksSection(r) : null,
     r.kind === 'as'
       ? section(
           t('contest.log_title'),

@@ -1,6 +1,6 @@
 import { h, put } from '../dom';
 import { ApiError, csvUrl, get, post, type Contest, type Incident } from '../api';
-import { t, tDyn } from '../i18n';
+import { t, tDyn, tServer, type ServerText } from '../i18n';
 import { fmtTime, incidentTypeLabel } from '../format';
 import { asLink, num, section } from '../ui';
 import { contestsTable } from './entity';
@@ -21,6 +21,14 @@ async function loadIncident(id: string): Promise<Incident> {
     if (page.incidents.length < 1000) break;
   }
   throw new ApiError(404, 'unknown incident');
+}
+
+/** The evidence reasons in the current language: through reason_keys when the server sends them. */
+function reasonsOf(ev: { reasons?: string[]; reason_keys?: unknown }): string[] {
+  const keys = Array.isArray(ev.reason_keys) ? (ev.reason_keys as ServerText[]) : [];
+  const texts = ev.reasons ?? [];
+  const n = Math.max(keys.length, texts.length);
+  return Array.from({ length: n }, (_, i) => tServer({ ...(keys[i] ?? {}), text: texts[i] ?? keys[i]?.text }));
 }
 
 function list(items: string[] | undefined, testid: string, mono = true): HTMLElement {
@@ -135,7 +143,7 @@ export async function renderIncident(main: HTMLElement, id: string, live: () => 
     ),
     section(t('incident.evidence'), 'h-evidence',
       h('h3', null, t('incident.reasons')),
-      list(ev.reasons, 'incident-reasons', false),
+      list(reasonsOf(ev), 'incident-reasons', false),
       h('h3', null, t('incident.prefixes'), ' ', h('span', { className: 'muted' }, '(', num(inc.prefixes.length, 'incident-prefix-count', 0), ')')),
       list(inc.prefixes, 'incident-prefixes'),
       h('h3', null, t('incident.paths')),

@@ -1,16 +1,16 @@
 import { h, put } from '../dom';
 import { get, csvUrl, type Overview, type CountryRow, type Coverage, type RankingEntity, type Report, type Scores } from '../api';
 import { t, tDyn } from '../i18n';
-import { ACTIONS, BANDS, actionLabel, bandChip, countryName, fmtDate, incidentTypeLabel, regionLabel } from '../format';
-import { barChart, chartBox, readinessMap } from '../charts';
-import { coverageTable, num, section, table } from '../ui';
+import { ACTIONS, BANDS, actionLabel, bandChip, countryName, coverageText, fmtDate, incidentTypeLabel, regionLabel } from '../format';
+import { barChart, chartBox, mapLegend, readinessMap } from '../charts';
+import { coverageTable, num, scoreCell, section, table } from '../ui';
 
 /** LACNIC first, then the others in the server's order. */
 export function orderRegions<T extends { id: string }>(regions: T[]): T[] {
   return [...regions.filter((r) => r.id === 'lacnic'), ...regions.filter((r) => r.id !== 'lacnic')];
 }
 
-async function countriesOf(ov: Overview): Promise<CountryRow[]> {
+export async function countriesOf(ov: Overview): Promise<CountryRow[]> {
   if (ov.countries) return ov.countries;
   // Older servers: the country ranking, and each country's region from the regions' member lists.
   const rk = await get<{ entities: RankingEntity[] }>('ranking', { kind: 'country', limit: 1000 });
@@ -62,7 +62,7 @@ export async function renderOverview(main: HTMLElement, regionId: string, live: 
       'ul',
       null,
       h('li', null, h('a', { href: '#/', 'aria-current': region ? null : 'page', 'data-testid': 'region-world' }, t('overview.world'))),
-      regions.map((r) => h('li', null, h('a', { href: `#/overview/${r.id}`, 'aria-current': region?.id === r.id ? 'page' : null, 'data-testid': `region-${r.id}` }, regionLabel(r.id, r.name)))),
+      regions.map((r) => h('li', null, h('a', { href: `#/region/${r.id}`, 'aria-current': region?.id === r.id ? 'page' : null, 'data-testid': `region-${r.id}` }, regionLabel(r.id, r.name)))),
     ),
   );
 
@@ -70,7 +70,7 @@ export async function renderOverview(main: HTMLElement, regionId: string, live: 
   const kpis = h(
     'div',
     { className: 'kpis' },
-    h('div', { className: 'kpi' }, h('span', { className: 'kpi-label' }, t('overview.overall')), h('span', { className: 'kpi-value' }, num(overall?.score, 'overall-score')), bandChip(overall?.band ?? '', 'overall-band')),
+    h('div', { className: 'kpi' }, h('span', { className: 'kpi-label' }, t('overview.overall')), h('span', { className: 'kpi-value' }, scoreCell(overall, 'overall-score')), bandChip(overall?.band ?? '', 'overall-band'), h('span', { className: 'cov', 'data-testid': 'overall-coverage' }, coverageText(overall, 'group'))),
     BANDS.map((b) =>
       h('div', { className: `kpi kpi-${b}` }, h('span', { className: 'kpi-label' }, tDyn(`overview.ases_${b}`)), h('span', { className: 'kpi-value' }, num(overall?.[b] as number | undefined, `kpi-${b}`, 0))),
     ),
@@ -97,15 +97,13 @@ export async function renderOverview(main: HTMLElement, regionId: string, live: 
   const incTable = table(
     t('overview.incidents_caption'),
     [
-      { label: t('common.type'), cell: (k: string) => h('a', { href: `#/incidents?type=${k}` }, incidentTypeLabel(k)) },
+      { label: t('common.type'), cell: (k: string) => h('a', { href: `#/incidents?type=${k}`, 'data-testid': `incidents-type-link-${k}` }, incidentTypeLabel(k)) },
       { label: t('common.count'), cell: (k) => num(ov.incidents[k], `incidents-${k}`, 0), numeric: true },
     ],
     types,
     csvUrl('incidents'),
     { testid: 'incidents-table' },
   );
-  // The incidents list is not a page of its own: link the type to the CSV instead.
-  incTable.querySelectorAll('tbody a').forEach((a, i) => a.setAttribute('href', csvUrl('incidents', { type: types[i] })));
 
   const regionTable = table(
     t('overview.regions_caption'),
@@ -125,7 +123,7 @@ export async function renderOverview(main: HTMLElement, regionId: string, live: 
     h('p', { className: 'muted' }, t('common.snapshot', { date: fmtDate(ov.snapshot.date) }), ' · ', t('overview.intro')),
     regionNav,
     kpis,
-    h('div', { className: 'grid2' }, section(t('overview.map_title', { scope }), 'h-map', mapEl, legend()), section(t('overview.coverage_title', { scope }), 'h-cov', coverageBlock(coverage, region ? csvUrl(`region/${region.id}`) : csvUrl('group/all')))),
+    h('div', { className: 'grid2' }, section(t('overview.map_title', { scope }), 'h-map', mapEl, mapLegend()), section(t('overview.coverage_title', { scope }), 'h-cov', coverageBlock(coverage, region ? csvUrl(`region/${region.id}`) : csvUrl('group/all')))),
     section(
       t('overview.bands_title', { scope }),
       'h-bands',
@@ -140,6 +138,3 @@ export async function renderOverview(main: HTMLElement, regionId: string, live: 
   await readinessMap(mapEl, shown, region ? new Set(shown.map((c) => c.id)) : null);
 }
 
-function legend(): HTMLElement {
-  return h('ul', { className: 'legend', 'aria-label': t('overview.legend') }, BANDS.map((b) => h('li', null, bandChip(b === 'no_data' ? '' : b))));
-}

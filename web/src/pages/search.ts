@@ -2,14 +2,24 @@ import { h, put } from '../dom';
 import { ApiError, get, type RankingEntity, type SearchResult } from '../api';
 import { t, tDyn } from '../i18n';
 import { countryName } from '../format';
+import { NUMERIC_TO_ALPHA2 } from '../iso-numeric';
 import { go } from '../router';
 import { section } from '../ui';
 
 async function search(q: string, limit = 50): Promise<SearchResult[]> {
+  const local = countryMatches(q);
+  const merge = (server: SearchResult[]) => {
+    const seen = new Set(local.map((r) => `${r.kind}:${r.id}`));
+    const out = [...server.filter((r) => r.kind === 'prefix'), ...local, ...server.filter((r) => r.kind !== 'prefix' && !seen.has(`${r.kind}:${r.id}`))];
+    // An address or prefix the server did not resolve: still offer the route page.
+    if (looksLikePrefix(q) && !out.some((r) => r.kind === 'prefix')) out.unshift({ kind: 'prefix', id: q, origins: [] });
+    return out.slice(0, limit);
+  };
   try {
-    return (await get<{ results: SearchResult[] }>('search', { q, limit })).results;
+    return merge((await get<{ results: SearchResult[] }>('search', { q, limit })).results);
   } catch (e) {
-    if (!(e instanceof ApiError) || e.status !== 404) throw e;
+    if (!(e instanceof ApiError) || (e.status !== 404 && e.status !== 400)) throw e;
+    if (looksLikePrefix(q) || local.length) return merge([]);
   }
   // Older servers without /api/search: match the AS ranking here.
   const needle = q.toLowerCase().replace(/^as/, '');
@@ -23,7 +33,44 @@ async function search(q: string, limit = 50): Promise<SearchResult[]> {
 }
 
 function href(r: SearchResult): string {
+  if (r.kind === 'prefix') return `#/route?prefix=${encodeURIComponent(String(r.id))}${r.origins?.length === 1 ? `&origin=${r.origins[0]}` : ''}`;
   return `#/${r.kind}/${encodeURIComponent(String(r.id))}`;
+}
+
+/** Lower case without accents: "México" and "mexico" match. */
+export function fold(s: string): string {
+  return s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().trim();
+}
+
+let countryIndex: { code: string; names: string[] }[] | null = null;
+/** Every ISO country with its names in en, es and pt (Intl.DisplayNames), folded. */
+function countries(): { code: string; names: string[] }[] {
+  if (countryIndex) return countryIndex;
+  const dn = (['en', 'es', 'pt'] as const).map((l) => new Intl.DisplayNames([l], { type: 'region' }));
+  const codes = [...new Set(Object.values(NUMERIC_TO_ALPHA2))].filter((c) => c !== 'AQ');
+  countryIndex = codes.map((code) => ({ code, names: [...new Set(dn.map((d) => fold(d.of(code) ?? code)))] }));
+  return countryIndex;
+}
+
+/** Countries whose name (en/es/pt, accent-insensitive) starts with or contains the query. */
+export function countryMatches(q: string): SearchResult[] {
+  const f = fold(q);
+  if (f.length < 3 && !/^[a-z]{2}$/.test(f)) return [];
+  const exact: SearchResult[] = [];
+  const starts: SearchResult[] = [];
+  const contains: SearchResult[] = [];
+  for (const c of countries()) {
+    const r: SearchResult = { kind: 'country', id: c.code, name: countryName(c.code), country: '' };
+    if (c.names.includes(f) || c.code.toLowerCase() === f) exact.push(r);
+    else if (f.length >= 3 && c.names.some((n) => n.startsWith(f))) starts.push(r);
+    else if (f.length >= 4 && c.names.some((n) => n.includes(f))) contains.push(r);
+  }
+  return [...exact, ...starts, ...contains];
+}
+
+const PREFIX_RE = /^[0-9a-f:.]+(\/\d{1,3})?$/i;
+function looksLikePrefix(q: string): boolean {
+  return PREFIX_RE.test(q) && (q.includes('.') || q.includes(':')) && !/^\d+$/.test(q);
 }
 
 /** From the header's search box: straight to the page on an exact ASN or a single hit, else the results list. */
@@ -35,7 +82,9 @@ export async function runSearch(q: string): Promise<void> {
   } catch {
     /* show the results page, which reports the error */
   }
-  const exact = asn ? results.find((r) => r.kind === 'as' && String(r.id) === asn[1]) : results.find((r) => r.name.toLowerCase() === q.toLowerCase());
+  const exact = asn
+    ? results.find((r) => r.kind === 'as' && String(r.id) === asn[1])
+    : results.find((r) => r.kind === 'prefix') ?? results.find((r) => fold(r.name ?? '') === fold(q)) ?? (results[0]?.kind === 'country' && countryMatches(q).length === 1 ? results[0] : undefined);
   if (exact) go(href(exact));
   else if (results.length === 1) go(href(results[0]));
   else go(`#/search?q=${encodeURIComponent(q)}`);
@@ -57,9 +106,9 @@ export async function renderSearch(main: HTMLElement, q: string, live: () => boo
               h(
                 'li',
                 null,
-                h('a', { href: href(r), 'data-testid': `result-${r.kind}-${r.id}` }, r.kind === 'as' ? `AS${r.id} · ${r.name}` : r.kind === 'country' ? countryName(String(r.id)) : r.name),
+                h('a', { href: href(r), 'data-testid': `result-${r.kind}-${r.id}` }, r.kind === 'as' ? `AS${r.id} · ${r.name ?? ''}` : r.kind === 'country' ? countryName(String(r.id)) : r.kind === 'prefix' ? String(r.id) : r.name ?? String(r.id)),
                 ' ',
-                h('span', { className: 'muted' }, tDyn(`kind.${r.kind}`, r.kind), r.country ? ` · ${countryName(r.country)}` : ''),
+                h('span', { className: 'muted' }, r.kind === 'prefix' ? t('search.kind_prefix') : tDyn(`kind.${r.kind}`, r.kind), r.country ? ` · ${countryName(r.country)}` : '', r.origins?.length ? ` · ${t('search.origins', { list: r.origins.map((o) => `AS${o}`).join(', ') })}` : ''),
               ),
             ),
           )
