@@ -22,7 +22,12 @@ rm -rf "$work" && mkdir -p "$work" || exit 1
 work="$(cd "$work" && pwd)"
 "$vigia" simulate --seed 9 --ases 600 --prefixes 6000 --peers 8 --out "$work/snap" >"$work/simulate.log" 2>&1 \
   || { echo "FAIL: vigia simulate (see $work/simulate.log)"; exit 1; }
-"$vigia" analyze --db "sqlite:$work/vigia.db" "$work/snap" >"$work/analyze.log" 2>&1 \
+# An older snapshot a month before, for the history, the comparison over time and the snapshot picker.
+"$vigia" simulate --seed 9 --ases 600 --prefixes 6000 --peers 8 --date 20261022 --out "$work/snap-old" >>"$work/simulate.log" 2>&1 \
+  || { echo "FAIL: vigia simulate (see $work/simulate.log)"; exit 1; }
+"$vigia" analyze --db "sqlite:$work/vigia.db" "$work/snap-old" >"$work/analyze.log" 2>&1 \
+  || { echo "FAIL: vigia analyze (see $work/analyze.log)"; exit 1; }
+"$vigia" analyze --db "sqlite:$work/vigia.db" "$work/snap" >>"$work/analyze.log" 2>&1 \
   || { echo "FAIL: vigia analyze (see $work/analyze.log)"; exit 1; }
 token="web-test-token-$RANDOM$RANDOM$RANDOM-0123456789"
 (umask 077 && echo "$token" >"$work/token")

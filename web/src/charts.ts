@@ -168,6 +168,7 @@ function loadWorld(): Promise<Shape> {
     const features: Feature[] = [];
     const area = new Map<string, number>();
     const centre = new Map<string, [number, number]>();
+    const biggestOf = new Map<string, number>();
     for (const f of fc.features) {
       const raw = (f.properties as { name: string }).name;
       const code = (f.id !== undefined && NUMERIC_TO_ALPHA2[String(f.id)]) || NAME_TO_ALPHA2[raw] || '';
@@ -188,8 +189,12 @@ function loadWorld(): Promise<Shape> {
       }
       const xs = biggest[0].map((p) => p[0]);
       const ys = biggest[0].map((p) => p[1]);
-      area.set(name, total);
-      centre.set(name, [(Math.min(...xs) + Math.max(...xs)) / 2, (Math.min(...ys) + Math.max(...ys)) / 2]);
+      // Several features can share a code (Australia and Ashmore and Cartier Islands): add up.
+      area.set(name, (area.get(name) ?? 0) + total);
+      if (big > (biggestOf.get(name) ?? -1)) {
+        biggestOf.set(name, big);
+        centre.set(name, [(Math.min(...xs) + Math.max(...xs)) / 2, (Math.min(...ys) + Math.max(...ys)) / 2]);
+      }
       features.push({ type: 'Feature', id: f.id, properties: { name }, geometry: { type: 'MultiPolygon', coordinates: polys } });
     }
     return { features, area, centre };
@@ -230,6 +235,8 @@ export const MARKER_SHAPES: Record<string, string> = { ready: 'circle', aspiring
 /** A world (or one region's) map coloured by score. `focus`: the codes to show (a region). */
 export async function readinessMap(el: HTMLElement, data: MapDatum[], focus: Set<string> | null): Promise<void> {
   const shape = await loadWorld();
+  // A box built before its page section is attached: wait (up to 5 s) for it.
+  for (let i = 0; i < 100 && !el.isConnected; i++) await new Promise((r) => setTimeout(r, 50));
   // The page may have changed while the map loaded: a detached box has no size, and ECharts then
   // builds a singular view transform (a "reading '0' of null" error in zrender's matrix code).
   if (!el.isConnected) return;

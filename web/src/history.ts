@@ -83,6 +83,7 @@ export function historySection(r: Report, title: string, print: boolean): HTMLEl
     metricIds.length ? mbox : null,
     body,
   );
+  s.dataset.testid = 'history';
   let mchart: ReturnType<typeof lineChart> | null = null;
   void loadHistory(r).then((pts) => {
     if (!s.isConnected) return;
