@@ -2,7 +2,7 @@
 // Usage: node ui.test.mjs BASE_URL WORKDIR TOKEN
 // Prints one line per check and "N passed, N failed"; exits 1 on any failure.
 import { createRequire } from 'node:module';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -11,7 +11,21 @@ const webDir = join(here, '..', '..', 'web');
 const require = createRequire(join(webDir, 'package.json'));
 const { chromium } = require('playwright-core');
 const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const dict = Object.fromEntries(['en', 'es', 'pt'].map((l) => [l, JSON.parse(readFileSync(join(webDir, 'src', 'locales', `${l}.json`), 'utf8'))]));
+// Every locales/NAME.LANG.json merged under the app's LANG.json, as src/i18n.ts does.
+const localeDir = join(webDir, 'src', 'locales');
+const dict = Object.fromEntries(
+  ['en', 'es', 'pt'].map((l) => [
+    l,
+    Object.assign(
+      {},
+      ...readdirSync(localeDir)
+        .filter((f) => f.endsWith(`.${l}.json`))
+        .sort()
+        .map((f) => JSON.parse(readFileSync(join(localeDir, f), 'utf8'))),
+      JSON.parse(readFileSync(join(localeDir, `${l}.json`), 'utf8')),
+    ),
+  ]),
+);
 
 const [BASE, WORKDIR, TOKEN] = process.argv.slice(2);
 if (!BASE || !WORKDIR || !TOKEN) {
@@ -506,6 +520,8 @@ for (const l of ['en', 'es', 'pt']) {
       if (typeof lac.scores[a].measured === 'number') assert((await page.textContent(`[data-testid="coverage-${a}"]`)).trim().length > 0, `no coverage text for ${a}`);
       if (['incomplete', 'low_coverage'].includes(lac.scores[a].band)) eq((await page.textContent(`[data-testid="band-${a}"]`)).trim(), dict[l][`band.${lac.scores[a].band}`], `${a} shown as ${lac.scores[a].band}`);
     }
+    const o = lac.scores.overall;
+    if (typeof o.score_max === 'number' && typeof o.score === 'number' && Math.abs(o.score_max - o.score) > 1e-9) await sameData('overall-score-max', o.score_max);
     eq(await rows('countries-table'), lacCountries.length, 'countries of the region');
     const ranked = [...lacCountries].sort((a, b) => (b.overall ?? -1) - (a.overall ?? -1) || a.id.localeCompare(b.id));
     await sameData(`country-${ranked[0].id}-rank`, 1);
@@ -529,7 +545,8 @@ for (const l of ['en', 'es', 'pt']) {
 
 // ---------- Map ----------
 await check('map: no drawn polygon crosses the antimeridian, no Antarctica, continuous colours, small states as markers', async () => {
-  await open('#/');
+  await page.goto(`${BASE}/#/?lang=en`);
+  await waitRoute('#/');
   await page.waitForSelector('[data-testid="map"] svg path', { timeout: 10000 });
   const r = await page.evaluate(() => {
     const box = document.querySelector('[data-testid="map"]');
@@ -643,6 +660,21 @@ await check('provenance banner on every page from /api/snapshots', async () => {
       if ((p.spread_days ?? 0) > 30) assert(await page.isVisible('[data-testid="provenance-warnings"]'), `${hash}: no warning`);
     }
   }
+});
+
+// ---------- Server-made text through keys ----------
+await check('server-made text (evidence reasons) is translated through its keys when the server sends them', async () => {
+  const inc = await api(`incidents/${hij.id}`);
+  const keys = inc.evidence?.reason_keys ?? [];
+  await page.goto(`${BASE}/#/incident/${hij.id}?lang=es`);
+  await waitRoute(`#/incident/${hij.id}`);
+  const shownReasons = await page.locator('[data-testid="incident-reasons"] li').allTextContents();
+  eq(shownReasons.length, Math.max(keys.length, (inc.evidence?.reasons ?? []).length), 'reasons');
+  keys.forEach((k, i) => {
+    if (dict.es[k.key] === undefined) return; // a key without Spanish yet: the English text is shown
+    assert(shownReasons[i].trim() !== (inc.evidence.reasons?.[i] ?? '').trim() || dict.es[k.key] === dict.en[k.key], `reason ${k.key} still in English: ${shownReasons[i]}`);
+    for (const a of Object.keys(k.args ?? {})) assert(!shownReasons[i].includes(`{${a}}`), `placeholder {${a}} left in ${shownReasons[i]}`);
+  });
 });
 
 // ---------- Search, route, victim ----------
