@@ -82,6 +82,7 @@ export interface Score {
   ready?: number;
   aspiring?: number;
   lagging?: number;
+  incomplete?: number;
   no_data?: number;
 }
 export type Scores = Record<string, Score>;
@@ -122,6 +123,8 @@ export interface CountryRow extends Omit<Score, 'score'> {
   id: string;
   region: string;
   overall: number | null;
+  /** The full score entry (interval, coverage) on newer servers. */
+  score?: Score;
 }
 export interface Overview {
   snapshot: { id: number; date: string };
@@ -174,6 +177,8 @@ export interface Member {
   country: string;
   manrs: boolean;
   overall: number | null;
+  overall_max?: number | null;
+  measured?: number;
   band: string;
 }
 export interface Report {

@@ -46,6 +46,11 @@ export function countryName(code: string): string {
 }
 
 export const BANDS = ['ready', 'aspiring', 'lagging', 'no_data'] as const;
+/** The band counts a score set has: BANDS, plus "incomplete" when the server counts it. */
+export function bandsOf(scores: Record<string, { incomplete?: number } | undefined>): string[] {
+  const withIncomplete = Object.values(scores).some((s) => typeof s?.incomplete === 'number');
+  return withIncomplete ? ['ready', 'aspiring', 'lagging', 'incomplete', 'no_data'] : [...BANDS];
+}
 export const ACTIONS = ['action1', 'action2', 'action3', 'action4', 'overall'] as const;
 export const BAND_COLORS: Record<string, string> = {
   ready: '#1a7f37',

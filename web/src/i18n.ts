@@ -139,7 +139,9 @@ export function tServer(x: ServerText | string | null | undefined): string {
     const d = DICTS[current];
     const s = (n !== undefined ? d[`${x.key}.${pluralRule(n)}`] ?? d[`${x.key}.other`] : undefined) ?? d[x.key] ?? (x.text === undefined ? DICTS.en[x.key] : undefined);
     if (s !== undefined) {
-      const shown = Object.fromEntries(Object.entries(args).map(([k, v]) => [k, typeof v === 'number' ? new Intl.NumberFormat(current).format(v) : Array.isArray(v) ? v.join(', ') : v]));
+      // No digit grouping: most numbers in server text are ASNs ("AS64512"), never "AS64,512".
+      const nf = new Intl.NumberFormat(current, { useGrouping: false, maximumFractionDigits: 2 });
+      const shown = Object.fromEntries(Object.entries(args).map(([k, v]) => [k, typeof v === 'number' ? nf.format(v) : Array.isArray(v) ? v.join(', ') : v]));
       return fill(s, shown);
     }
   }

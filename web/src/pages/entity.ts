@@ -1,8 +1,8 @@
 // Reports on one AS, country, region, IXP or group (the same API shape), and the printable version.
 import { h, put } from '../dom';
-import { get, csvUrl, type Report, type Member, type Incident, type Contest } from '../api';
+import { get, csvUrl, type Report, type Member, type Incident, type Contest, type Score } from '../api';
 import { t, tDyn, tp, tServer } from '../i18n';
-import { ACTIONS, BANDS, actionLabel, bandChip, countryName, coverageText, fixLabel, fmtDate, fmtNum, fmtTime, incidentTypeLabel, metricLabel, regionLabel } from '../format';
+import { ACTIONS, actionLabel, bandsOf, bandChip, countryName, coverageText, fixLabel, fmtDate, fmtNum, fmtTime, incidentTypeLabel, metricLabel, regionLabel } from '../format';
 import { historySection } from '../history';
 import { attacksSection, regionSections } from './region';
 import { asLink, coverageTable, num, scoreCell, section, table } from '../ui';
@@ -33,7 +33,7 @@ function scoresTable(r: Report): HTMLElement {
       { label: t('common.score'), cell: (a) => scoreCell(r.scores[a], `score-${a}`), numeric: true, sort: (a) => r.scores[a]?.score },
       { label: t('common.band'), cell: (a) => bandChip(r.scores[a]?.band ?? '', `band-${a}`) },
       { label: t('common.coverage'), cell: (a) => h('span', { 'data-testid': `coverage-${a}` }, coverageText(r.scores[a], r.kind)), sort: (a) => (r.scores[a]?.of ? (r.scores[a].measured ?? 0) / (r.scores[a].of as number) : null) },
-      ...(agg ? BANDS.map((b) => ({ label: tDyn(`band.${b}`), cell: (a: string) => num(r.scores[a]?.[b] as number | undefined, `count-${a}-${b}`, 0), numeric: true })) : []),
+      ...(agg ? bandsOf(r.scores).map((b) => ({ label: tDyn(`band.${b}`), cell: (a: string) => num(r.scores[a]?.[b as keyof Score] as number | undefined, `count-${a}-${b}`, 0), numeric: true })) : []),
     ],
     [...ACTIONS],
     csvUrl(`${r.kind}/${r.id}`),
@@ -81,7 +81,7 @@ function membersTable(r: Report): HTMLElement | null {
         { label: t('common.name'), cell: (x) => x.name },
         { label: t('common.country'), cell: (x) => (x.country ? h('a', { href: `#/country/${x.country}` }, countryName(x.country)) : t('common.na')) },
         { label: t('common.manrs'), cell: (x) => (x.manrs ? t('common.yes') : t('common.no')) },
-        { label: t('common.overall'), cell: (x) => num(x.overall, `member-${x.asn}-overall`), numeric: true },
+        { label: t('common.overall'), cell: (x) => scoreCell({ score: x.overall, score_max: x.overall_max, band: x.band }, `member-${x.asn}-overall`), numeric: true, sort: (x) => x.overall },
         { label: t('common.band'), cell: (x) => bandChip(x.band, `member-${x.asn}-band`) },
       ],
       m.listed,

@@ -56,6 +56,7 @@ export async function renderIncidents(main: HTMLElement, query: URLSearchParams,
       if (k === 'country') v = v.toUpperCase();
       changes[k] = v;
     }
+    if (!changes.prefix) changes.match = null; // match only qualifies a prefix
     go(hrefWith(query, changes));
   });
   put(main, h('h1', { 'data-testid': 'page-title' }, t('incidents.title')), h('p', { className: 'muted' }, t('incidents.intro')), section(t('incidents.filters'), 'h-filters', form));

@@ -1,7 +1,7 @@
 import { h, put } from '../dom';
-import { get, csvUrl, type Overview, type CountryRow, type Coverage, type RankingEntity, type Report, type Scores } from '../api';
+import { get, csvUrl, type Overview, type CountryRow, type Coverage, type RankingEntity, type Report, type Score, type Scores } from '../api';
 import { t, tDyn } from '../i18n';
-import { ACTIONS, BANDS, actionLabel, bandChip, countryName, coverageText, fmtDate, incidentTypeLabel, regionLabel } from '../format';
+import { ACTIONS, actionLabel, bandsOf, bandChip, countryName, coverageText, fmtDate, incidentTypeLabel, regionLabel } from '../format';
 import { barChart, chartBox, mapLegend, readinessMap } from '../charts';
 import { coverageTable, num, scoreCell, section, table } from '../ui';
 
@@ -31,7 +31,7 @@ function bandsTable(scores: Scores, scope: string, csv: string): HTMLElement {
       { label: t('common.action'), cell: (a: string) => actionLabel(a) },
       { label: t('common.score'), cell: (a) => num(scores[a]?.score, `bands-${a}-score`), numeric: true },
       { label: t('common.band'), cell: (a) => bandChip(scores[a]?.band ?? '', `bands-${a}-band`) },
-      ...BANDS.map((b) => ({ label: tDyn(`band.${b}`), cell: (a: string) => num(scores[a]?.[b] as number | undefined, `bands-${a}-${b}`), numeric: true })),
+      ...bandsOf(scores).map((b) => ({ label: tDyn(`band.${b}`), cell: (a: string) => num(scores[a]?.[b as keyof Score] as number | undefined, `bands-${a}-${b}`), numeric: true })),
     ],
     [...ACTIONS],
     csv,
@@ -71,8 +71,8 @@ export async function renderOverview(main: HTMLElement, regionId: string, live: 
     'div',
     { className: 'kpis' },
     h('div', { className: 'kpi' }, h('span', { className: 'kpi-label' }, t('overview.overall')), h('span', { className: 'kpi-value' }, scoreCell(overall, 'overall-score')), bandChip(overall?.band ?? '', 'overall-band'), h('span', { className: 'cov', 'data-testid': 'overall-coverage' }, coverageText(overall, 'group'))),
-    BANDS.map((b) =>
-      h('div', { className: `kpi kpi-${b}` }, h('span', { className: 'kpi-label' }, tDyn(`overview.ases_${b}`)), h('span', { className: 'kpi-value' }, num(overall?.[b] as number | undefined, `kpi-${b}`, 0))),
+    bandsOf(scores).map((b) =>
+      h('div', { className: `kpi kpi-${b}` }, h('span', { className: 'kpi-label' }, tDyn(`overview.ases_${b}`)), h('span', { className: 'kpi-value' }, num(overall?.[b as keyof Score] as number | undefined, `kpi-${b}`, 0))),
     ),
   );
 
@@ -82,7 +82,8 @@ export async function renderOverview(main: HTMLElement, regionId: string, live: 
     [
       { label: t('common.country'), cell: (c: CountryRow) => h('a', { href: `#/country/${c.id}` }, countryName(c.id), ` (${c.id})`) },
       { label: t('common.region'), cell: (c) => regionLabel(c.region) },
-      { label: t('common.overall'), cell: (c) => num(c.overall, `country-${c.id}-overall`), numeric: true },
+      { label: t('common.overall'), cell: (c) => scoreCell(c.score ?? { score: c.overall, band: c.band }, `country-${c.id}-overall`), numeric: true, sort: (c) => c.overall },
+      { label: t('common.coverage'), cell: (c) => coverageText(c.score, 'country'), sort: (c) => (c.score?.of ? (c.score.measured ?? 0) / c.score.of : null) },
       { label: t('common.band'), cell: (c) => bandChip(c.band, `country-${c.id}-band`) },
       { label: t('common.members'), cell: (c) => num(c.members, `country-${c.id}-members`, 0), numeric: true },
       ...(['ready', 'aspiring', 'lagging'] as const).map((b) => ({ label: tDyn(`band.${b}`), cell: (c: CountryRow) => num(c[b], undefined, 0), numeric: true })),

@@ -5,7 +5,7 @@ import { csvUrl, get, unknownParam, type Incident, type IncidentPage, type Overv
 import { t, tDyn, tp } from '../i18n';
 import { bandChip, countryName, coverageText, fmtTime, incidentTypeLabel, regionLabel } from '../format';
 import { chartBox, mapLegend, readinessMap } from '../charts';
-import { asLink, num, section, table } from '../ui';
+import { asLink, num, scoreCell, section, table } from '../ui';
 import { countriesOf, orderRegions } from './overview';
 import type { CountryRow } from '../api';
 
@@ -22,9 +22,9 @@ export function countriesTable(rows: CountryRow[], caption: string): HTMLElement
     [
       { label: t('common.country'), cell: (c: CountryRow) => h('a', { href: `#/country/${c.id}` }, countryName(c.id), ` (${c.id})`) },
       { label: t('common.rank'), cell: (c) => num(rank.get(c.id), `country-${c.id}-rank`, 0), numeric: true },
-      { label: t('common.overall'), cell: (c) => num(c.overall, `country-${c.id}-overall`), numeric: true },
+      { label: t('common.overall'), cell: (c) => scoreCell(c.score ?? { score: c.overall, band: c.band }, `country-${c.id}-overall`), numeric: true, sort: (c) => c.overall },
       { label: t('common.band'), cell: (c) => bandChip(c.band, `country-${c.id}-band`) },
-      { label: t('common.coverage'), cell: (c) => coverageText(c as { measured?: number; of?: number }, 'country'), sort: (c) => ((c as { of?: number }).of ? ((c as { measured?: number }).measured ?? 0) / ((c as { of?: number }).of as number) : null) },
+      { label: t('common.coverage'), cell: (c) => coverageText(c.score ?? c, 'country'), sort: (c) => { const s = c.score ?? c; return s.of ? (s.measured ?? 0) / s.of : null; } },
       { label: t('common.members'), cell: (c) => num(c.members, `country-${c.id}-members`, 0), numeric: true },
     ],
     ranked,
