@@ -2,7 +2,7 @@
 // Usage: node ui.test.mjs BASE_URL WORKDIR TOKEN
 // Prints one line per check and "N passed, N failed"; exits 1 on any failure.
 import { createRequire } from 'node:module';
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -585,6 +585,39 @@ await check('map: no drawn polygon crosses the antimeridian, no Antarctica, cont
   assert(await page.isVisible('[data-testid="map-legend"]'), 'no legend');
   await page.locator('#h-map').locator('..').screenshot({ path: join(shots, 'map-world.png') });
 });
+await check('map: the drawn land equals the reference (screenshot compared as a land mask)', async () => {
+  // Colours follow the scores (which change with the method), so the comparison is of the land
+  // mask: every pixel that is not background. A stripe or an Antarctica line changes it by far more.
+  const png = await page.locator('[data-testid="map"]').screenshot({ path: join(shots, 'map-world-chart.png') });
+  const refPath = join(here, 'reference', 'map-world-chart.png');
+  if (!existsSync(refPath) || process.env.VIGIA_UPDATE_REFERENCE === '1') {
+    mkdirSync(dirname(refPath), { recursive: true });
+    writeFileSync(refPath, png);
+    console.log(`     (reference written: ${refPath})`);
+    return;
+  }
+  const ref = readFileSync(refPath);
+  const r = await page.evaluate(async ([a, b]) => {
+    const load = (b64) => new Promise((ok, bad) => { const i = new Image(); i.onload = () => ok(i); i.onerror = bad; i.src = `data:image/png;base64,${b64}`; });
+    const [ia, ib] = await Promise.all([load(a), load(b)]);
+    if (ia.width !== ib.width || ia.height !== ib.height) return { size: `${ia.width}x${ia.height} vs ${ib.width}x${ib.height}` };
+    const px = (img) => { const c = document.createElement('canvas'); c.width = img.width; c.height = img.height; const x = c.getContext('2d'); x.drawImage(img, 0, 0); return x.getImageData(0, 0, c.width, c.height).data; };
+    const da = px(ia);
+    const db = px(ib);
+    let land = 0;
+    let diff = 0;
+    for (let i = 0; i < da.length; i += 4) {
+      const la = da[i] < 245 || da[i + 1] < 245 || da[i + 2] < 245;
+      const lb = db[i] < 245 || db[i + 1] < 245 || db[i + 2] < 245;
+      if (la || lb) land++;
+      if (la !== lb) diff++;
+    }
+    return { land, diff };
+  }, [png.toString('base64'), ref.toString('base64')]);
+  assert(!r.size, `screenshot size differs from the reference: ${r.size}`);
+  assert(r.land > 1000, `almost no land drawn (${r.land} px)`);
+  assert(r.diff / r.land < 0.03, `land mask differs from the reference on ${r.diff} of ${r.land} px`);
+});
 
 // ---------- Incident list ----------
 const allInc = await api('incidents?limit=50');
@@ -734,6 +767,14 @@ await check(`victim view: AS${victimAs} page lists the attacks on its prefixes`,
   }
   await shot('victim-view');
   await axe('victim view');
+});
+
+await check('axe: no serious accessibility violations on the other pages (es)', async () => {
+  for (const hash of [`#/country/${country.id}`, `#/ixp/${ixp.id}`, '#/group/manrs', `#/compare?kind=country&ids=${cmpCountries.join(',')}`, `#/search?q=${encodeURIComponent(byName.name.split(' ')[0])}`, '#/incidents?offset=50']) {
+    await page.goto(`${BASE}/${hash.includes('?') ? `${hash}&lang=es` : `${hash}?lang=es`}`);
+    await waitRoute(hash);
+    await axe(hash);
+  }
 });
 
 await check('no console errors on any page', async () => {

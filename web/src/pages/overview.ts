@@ -76,7 +76,7 @@ export async function renderOverview(main: HTMLElement, regionId: string, live: 
     ),
   );
 
-  const mapEl = chartBox(t('overview.map_aria', { scope }), 'map', 'chart map');
+  const mapEl = chartBox(t('overview.map_aria', { scope }), 'map', 'chart map world');
   const countryTable = table(
     t('overview.countries_caption', { scope }),
     [
