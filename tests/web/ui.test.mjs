@@ -588,6 +588,7 @@ await check('map: no drawn polygon crosses the antimeridian, no Antarctica, cont
 await check('map: the drawn land equals the reference (screenshot compared as a land mask)', async () => {
   // Colours follow the scores (which change with the method), so the comparison is of the land
   // mask: every pixel that is not background. A stripe or an Antarctica line changes it by far more.
+  await page.mouse.move(0, 0); // no hover highlight
   const png = await page.locator('[data-testid="map"]').screenshot({ path: join(shots, 'map-world-chart.png') });
   const refPath = join(here, 'reference', 'map-world-chart.png');
   if (!existsSync(refPath) || process.env.VIGIA_UPDATE_REFERENCE === '1') {
@@ -604,38 +605,57 @@ await check('map: the drawn land equals the reference (screenshot compared as a 
     const px = (img) => { const c = document.createElement('canvas'); c.width = img.width; c.height = img.height; const x = c.getContext('2d'); x.drawImage(img, 0, 0); return x.getImageData(0, 0, c.width, c.height).data; };
     const da = px(ia);
     const db = px(ib);
+    // Land mask in 6x6 px cells (a cell is land when most of its pixels are not background), so a
+    // sub-pixel shift of the coastline does not count; a stripe or a line across the map does.
+    const C = 6;
+    const isLand = (d, i) => d[i] < 245 || d[i + 1] < 245 || d[i + 2] < 245;
     let land = 0;
     let diff = 0;
-    for (let i = 0; i < da.length; i += 4) {
-      const la = da[i] < 245 || da[i + 1] < 245 || da[i + 2] < 245;
-      const lb = db[i] < 245 || db[i + 1] < 245 || db[i + 2] < 245;
-      if (la || lb) land++;
-      if (la !== lb) diff++;
+    for (let cy = 0; cy + C <= ia.height; cy += C) {
+      for (let cx = 0; cx + C <= ia.width; cx += C) {
+        let na = 0;
+        let nb = 0;
+        for (let y = cy; y < cy + C; y++) for (let x = cx; x < cx + C; x++) {
+          const i = (y * ia.width + x) * 4;
+          if (isLand(da, i)) na++;
+          if (isLand(db, i)) nb++;
+        }
+        const la = na * 2 > C * C;
+        const lb = nb * 2 > C * C;
+        if (la || lb) land++;
+        if (la !== lb) diff++;
+      }
     }
     return { land, diff };
   }, [png.toString('base64'), ref.toString('base64')]);
   assert(!r.size, `screenshot size differs from the reference: ${r.size}`);
-  assert(r.land > 1000, `almost no land drawn (${r.land} px)`);
-  assert(r.diff / r.land < 0.03, `land mask differs from the reference on ${r.diff} of ${r.land} px`);
+  assert(r.land > 200, `almost no land drawn (${r.land} cells)`);
+  assert(r.diff / r.land < 0.04, `land mask differs from the reference on ${r.diff} of ${r.land} cells`);
 });
 
 // ---------- Incident list ----------
 const allInc = await api('incidents?limit=50');
+/** The page's total equals the API's (none shown when an older server sends none). */
+async function sameTotal(apiPage, what) {
+  const shownTotal = await page.getAttribute('[data-testid="incidents-total"]', 'data-total');
+  eq(shownTotal, typeof apiPage.total === 'number' ? String(apiPage.total) : '', what);
+}
 await check('incident list: total, paging and filters equal /api/incidents', async () => {
   await open('#/');
   const type = Object.keys(ov.incidents).sort((a, b) => ov.incidents[b] - ov.incidents[a])[0];
   await page.click(`[data-testid="incidents-type-link-${type}"]`);
   await waitRoute(`#/incidents?type=${type}`);
   const byType = await api(`incidents?type=${type}&limit=50`);
-  eq(Number(await page.getAttribute('[data-testid="incidents-total"]', 'data-total')), byType.total ?? byType.incidents.length, 'total of the type');
+  await sameTotal(byType, 'total of the type');
   eq(await rows('incidents-list'), byType.incidents.length, 'rows of the type');
   await open('#/incidents');
-  const total = allInc.total ?? allInc.incidents.length;
-  eq(Number(await page.getAttribute('[data-testid="incidents-total"]', 'data-total')), total, 'total');
+  await sameTotal(allInc, 'total');
+  const more = typeof allInc.total === 'number' ? allInc.total > 50 : allInc.incidents.length === 50;
   eq(await rows('incidents-list'), Math.min(50, allInc.incidents.length), 'first page rows');
   await shot('incidents-list');
   await axe('incident list');
-  if (total > 50) {
+  eq(await page.isVisible('[data-testid="page-next"]'), more, 'next-page link');
+  if (more) {
     await page.click('[data-testid="page-next"]');
     await waitRoute('#/incidents?offset=50');
     const p2 = await api('incidents?limit=50&offset=50');
@@ -647,7 +667,8 @@ await check('incident list: total, paging and filters equal /api/incidents', asy
   await page.click('[data-testid="filter-submit"]');
   await waitRoute(`#/incidents?type=${type}&as=${hij.culprit}`);
   const f = await api(`incidents?type=${type}&as=${hij.culprit}&limit=50`);
-  eq(Number(await page.getAttribute('[data-testid="incidents-total"]', 'data-total')), f.total ?? f.incidents.length, 'filtered total');
+  await sameTotal(f, 'filtered total');
+  eq(await rows('incidents-list'), f.incidents.length || 1, 'filtered rows');
   await page.goto(`${BASE}/#/incidents?lang=es`);
   await waitRoute('#/incidents');
   eq((await page.textContent('#h-filters')).trim(), dict.es['incidents.filters'], 'filters heading in es');
@@ -768,6 +789,123 @@ await check(`victim view: AS${victimAs} page lists the attacks on its prefixes`,
   await shot('victim-view');
   await axe('victim view');
 });
+
+// ---------- Contract fields this server may not send yet (other branches add them) ----------
+// Each check adds the field to the server's real response only when it is missing (after the
+// merge the server's own field is used unchanged), so the page's rendering of the API contract of
+// issue 15 is tested either way. Screenshots of these are named *-contract-*.png.
+{
+  const ctx2 = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US', bypassCSP: true });
+  const p2 = await ctx2.newPage();
+  const errors2 = [];
+  p2.on('pageerror', (e) => errors2.push(e.message));
+  const open2 = async (hash, route) => {
+    await p2.goto('about:blank'); // a new document each time (a hash-only goto does not reload)
+    await p2.goto(`${BASE}/${hash}`);
+    await p2.waitForSelector(`main[data-ready="1"][data-route="${route}"]`, { timeout: 10000 });
+  };
+  const injected = [];
+  const served = {}; // the JSON each handler gave the page (page.request does not go through routes)
+  await p2.route(/\/api\/snapshots$/, async (route) => {
+    const res = await route.fetch();
+    const j = await res.json();
+    if (!j[0]?.provenance) {
+      injected.push('provenance');
+      for (const s of j) s.provenance = { simulated: true, observed: s.date, inputs: [{ input: 'mrt', source: 'vigia simulate', date: s.date, age_days: 0 }, { input: 'rpki', source: 'simulated ROAs', date: '2026-08-01', age_days: 113 }], spread_days: 113, warnings: [{ key: 'test.none', args: { days: 113 }, text: 'The inputs are 113 days apart.' }] };
+    }
+    await route.fulfill({ response: res, json: j });
+  });
+  const snaps2 = await api('snapshots');
+  const prov = snaps2[0].provenance ?? { simulated: true, inputs: [1, 2], spread_days: 113 };
+  await check('provenance (contract): simulated banner, age of each input, warning when inputs are far apart', async () => {
+    await open2('#/region/lacnic?lang=es', '#/region/lacnic');
+    eq(await p2.isVisible('[data-testid="banner-simulated"]'), !!prov.simulated, 'simulated banner');
+    eq(await p2.locator('[data-testid="provenance-inputs"] li').count(), (prov.inputs ?? []).length, 'inputs listed');
+    if ((prov.spread_days ?? 0) > 30) assert(await p2.isVisible('[data-testid="provenance-warnings"]'), 'no far-apart warning');
+    await p2.locator('[data-testid="provenance"]').screenshot({ path: join(shots, 'provenance-contract-es.png') });
+  });
+
+  await p2.route(/\/api\/region\/lacnic(\?|$)/, async (route) => {
+    const res = await route.fetch();
+    const j = await res.json();
+    if (typeof j.scores.overall.measured !== 'number') {
+      injected.push('score interval');
+      Object.assign(j.scores.overall, { score_max: Math.min(100, j.scores.overall.score + 20), band: 'incomplete', measured: 40, of: j.members?.count ?? 99 });
+      Object.assign(j.scores.action2, { band: 'low_coverage', measured: 8, of: 135 });
+    }
+    served.region = j;
+    await route.fulfill({ response: res, json: j });
+  });
+  await check('scores (contract): an interval, "incomplete" and "low coverage" shown as such, "from N of M networks"', async () => {
+    await open2('#/region/lacnic?lang=es', '#/region/lacnic');
+    const rep = served.region;
+    const o = rep.scores.overall;
+    if (o.score_max !== o.score) eq(await p2.getAttribute('[data-testid="overall-score-max"]', 'data-value'), String(o.score_max), 'upper bound');
+    for (const a of ['overall', 'action1', 'action2', 'action3', 'action4']) {
+      const b = rep.scores[a].band || 'no_data';
+      eq(await p2.getAttribute(`[data-testid="band-${a}"]`, 'data-band'), b, `band ${a}`);
+      if (['incomplete', 'low_coverage'].includes(b)) eq((await p2.textContent(`[data-testid="band-${a}"]`)).trim(), dict.es[`band.${b}`], `${a} says ${b}`);
+      const cov = (await p2.textContent(`[data-testid="coverage-${a}"]`)).trim();
+      if (typeof rep.scores[a].of === 'number') assert(cov.includes(String(rep.scores[a].of)) && cov.includes(String(rep.scores[a].measured)), `coverage of ${a}: "${cov}"`);
+    }
+    await p2.locator('#h-scores').locator('..').screenshot({ path: join(shots, 'scores-coverage-contract-es.png') });
+  });
+
+  const victim = victimAs;
+  await p2.route(new RegExp(`/api/as/${victim}(\\?|$)`), async (route) => {
+    const res = await route.fetch();
+    const j = await res.json();
+    if (j.attacks === undefined) {
+      injected.push('attacks');
+      const list = allInc.incidents.slice(0, 3).map((i) => ({ ...i, victims: [Number(victim)] }));
+      j.attacks = { total: list.length, limit: 100, incidents: list };
+    }
+    served.as = j;
+    await route.fulfill({ response: res, json: j });
+  });
+  await check(`victim view (contract): AS${victim} lists the attacks on its prefixes`, async () => {
+    await open2(`#/as/${victim}?lang=es`, `#/as/${victim}`);
+    const rep = served.as;
+    await p2.waitForSelector('[data-testid="attacks-count"]');
+    const list = Array.isArray(rep.attacks) ? rep.attacks : rep.attacks.incidents;
+    eq(await p2.getAttribute('[data-testid="attacks"]', 'data-total'), String(Array.isArray(rep.attacks) ? list.length : rep.attacks.total ?? list.length), 'total');
+    eq(await p2.locator('[data-testid="attacks-table"] tbody tr').count(), list.length || 1, 'rows');
+    if (list.length) eq(await p2.locator(`[data-testid="attacks-table"] a[href^="#/as/${victim}?"]`).count() >= list.length, true, 'victim linked in each row');
+    await p2.locator('#h-attacks').locator('..').screenshot({ path: join(shots, 'victim-view-contract-es.png') });
+  });
+
+  const realRoute = await fetch(`${BASE}/api/route?prefix=${encodeURIComponent(pfx)}&origin=${hij.culprit}`);
+  if (!realRoute.ok) {
+    await p2.route(/\/api\/route\?/, (route) => {
+      injected.push('route');
+      route.fulfill({
+        json: {
+          prefix: pfx,
+          origin: hij.culprit,
+          rpki: { state: 'invalid', reason: { key: 'test.none', args: {}, text: 'The origin is not in any VRP.' }, vrps: [{ prefix: pfx, max_length: 24, asn: 64500 }] },
+          irr: { state: 'other_origin', objects: [{ prefix: pfx, origin: 64500, source: 'RADB' }, { prefix: pfx, origin: 64501, source: 'LACNIC' }] },
+          seen: { peers: 3, collectors: ['rrc00', 'route-views2'], paths: ['3356 1299 64500', `3356 ${hij.culprit}`], first: '2026-11-22T00:00:00Z', last: '2026-11-23T00:00:00Z' },
+          incidents: [hij],
+          fix: [{ key: 'test.none', args: {}, text: `Create a ROA for ${pfx} with origin AS${hij.culprit}.` }],
+        },
+      });
+    });
+  }
+  await check('route page (contract): RPKI state with VRPs, IRR state with objects, what collectors saw, the fix', async () => {
+    await open2(`#/route?prefix=${encodeURIComponent(pfx)}&origin=${hij.culprit}&lang=es`, `#/route?prefix=${encodeURIComponent(pfx)}&origin=${hij.culprit}`);
+    const want = realRoute.ok ? await (await fetch(`${BASE}/api/route?prefix=${encodeURIComponent(pfx)}&origin=${hij.culprit}`)).json() : null;
+    eq(await p2.getAttribute('[data-testid="route-rpki-state"]', 'data-state'), want?.rpki?.state ?? 'invalid', 'rpki state');
+    eq(await p2.getAttribute('[data-testid="route-irr-state"]', 'data-state'), want?.irr?.state ?? 'other_origin', 'irr state');
+    eq(await p2.locator('[data-testid="route-vrps"] tbody tr').count(), want ? want.rpki.vrps.length || 1 : 1, 'vrps');
+    eq(await p2.locator('[data-testid="route-objects"] tbody tr').count(), want ? want.irr.objects.length || 1 : 2, 'objects');
+    eq((await p2.textContent('[data-testid="route-rpki-state"]')).trim(), dict.es[`route.rpki.${want?.rpki?.state ?? 'invalid'}`], 'state in es');
+    if (!want) eq(await p2.locator('[data-testid="route-fix"] li').count(), 1, 'fix');
+    await p2.screenshot({ path: join(shots, 'route-contract-es.png'), fullPage: true });
+  });
+  await check('contract pages: no page errors', async () => eq(errors2.join(' | '), '', 'page errors'));
+  console.log(`     (contract fields injected where the server had none: ${[...new Set(injected)].join(', ') || 'none'})`);
+  await ctx2.close();
+}
 
 await check('axe: no serious accessibility violations on the other pages (es)', async () => {
   for (const hash of [`#/country/${country.id}`, `#/ixp/${ixp.id}`, '#/group/manrs', `#/compare?kind=country&ids=${cmpCountries.join(',')}`, `#/search?q=${encodeURIComponent(byName.name.split(' ')[0])}`, '#/incidents?offset=50']) {

@@ -27,12 +27,30 @@ export function disposeCharts(): void {
   live = [];
 }
 
-window.addEventListener('resize', () => live.forEach((c) => c.resize()));
+// Charts whose box left the page (or has no size) are skipped: a map's view would be singular.
+window.addEventListener('resize', () =>
+  live.forEach((c) => {
+    const dom = c.getDom();
+    if (!dom?.isConnected || !dom.clientWidth || !dom.clientHeight) return;
+    try {
+      c.resize();
+    } catch {
+      /* a chart being replaced */
+    }
+  }),
+);
 
 function mount(el: HTMLElement, option: echarts.EChartsCoreOption): echarts.ECharts {
   const chart = echarts.init(el, null, { renderer: 'svg' });
-  chart.setOption({ aria: { enabled: true }, animation: false, textStyle: { fontFamily: 'inherit' }, ...option });
   live.push(chart);
+  // A box detached or without size (the page changed meanwhile) has a singular view transform:
+  // nothing to draw, and ECharts would throw ("reading '0' of null" in zrender's matrix code).
+  if (!el.isConnected || !el.clientWidth || !el.clientHeight) return chart;
+  try {
+    chart.setOption({ aria: { enabled: true }, animation: false, textStyle: { fontFamily: 'inherit' }, ...option });
+  } catch (e) {
+    if (el.isConnected && el.clientWidth) throw e;
+  }
   return chart;
 }
 

@@ -75,16 +75,21 @@ export async function renderIncidents(main: HTMLElement, query: URLSearchParams,
   if (!live()) return;
   const offset = page.offset ?? Number(params.offset);
   const limit = page.limit ?? PAGE_SIZE;
-  const total = page.total ?? offset + page.incidents.length;
+  // An older server sends no total: a full page then means "maybe more".
+  const total = typeof page.total === 'number' ? page.total : null;
   const from = page.incidents.length ? offset + 1 : 0;
   const to = offset + page.incidents.length;
+  const more = total === null ? page.incidents.length >= limit : to < total;
   const pager = h(
     'nav',
     { className: 'pager', 'aria-label': t('incidents.pages') },
     offset > 0 ? h('a', { href: hrefWith(query, { offset: String(Math.max(0, offset - limit)) }), 'data-testid': 'page-prev', rel: 'prev' }, t('incidents.prev')) : null,
-    ' ',
-    to < total ? h('a', { href: hrefWith(query, { offset: String(offset + limit) }), 'data-testid': 'page-next', rel: 'next' }, t('incidents.next')) : null,
+    more ? h('a', { href: hrefWith(query, { offset: String(offset + limit) }), 'data-testid': 'page-next', rel: 'next' }, t('incidents.next')) : null,
   );
+  const summary =
+    total === null
+      ? t('incidents.showing_open', { from: fmtNum(from, 0), to: fmtNum(to, 0) })
+      : tp('incidents.showing', total, { from: fmtNum(from, 0), to: fmtNum(to, 0) });
   const csvParams: Record<string, string> = {};
   for (const k of FILTERS) if (val(k)) csvParams[k] = val(k);
   put(
@@ -92,8 +97,8 @@ export async function renderIncidents(main: HTMLElement, query: URLSearchParams,
     section(
       t('incidents.results'),
       'h-results',
-      h('p', { role: 'status', 'data-testid': 'incidents-total', 'data-total': total, 'data-from': from, 'data-to': to }, tp('incidents.showing', total, { from: fmtNum(from, 0), to: fmtNum(to, 0) })),
-      incidentList(page.incidents, t('incidents.caption'), csvUrl('incidents', csvParams), 'incidents-list'),
+      h('p', { role: 'status', 'data-testid': 'incidents-total', 'data-total': total ?? '', 'data-from': from, 'data-to': to }, summary),
+      incidentList(page.incidents, t('incidents.list_caption'), csvUrl('incidents', csvParams), 'incidents-list'),
       pager,
     ),
   );

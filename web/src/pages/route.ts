@@ -109,6 +109,6 @@ export async function renderRoute(main: HTMLElement, query: URLSearchParams, liv
       seen.paths?.length ? h('ul', { className: 'mono', 'data-testid': 'route-paths' }, seen.paths.map((p) => h('li', null, p))) : h('p', { className: 'muted' }, t('common.none')),
     ),
     section(t('route.fix_title'), 'h-fix', r.fix?.length ? h('ul', { 'data-testid': 'route-fix' }, r.fix.map((f) => h('li', null, tServer(f)))) : h('p', { className: 'muted', 'data-testid': 'route-fix-none' }, t('route.fix_none'))),
-    section(t('route.incidents_title'), 'h-route-incidents', incidentList(r.incidents ?? [], t('incidents.caption'), null, 'route-incidents')),
+    section(t('route.incidents_title'), 'h-route-incidents', incidentList(r.incidents ?? [], t('route.incidents_title'), null, 'route-incidents')),
   );
 }
