@@ -693,6 +693,28 @@ await check('history: 12 months per action and metric, change over time, equal t
   assert(await page.locator('[data-testid="history-metric-chart"] svg').count(), 'no metric chart');
   await shot(`history-country-${country.id}`);
 });
+await check('history for AS, region, IXP and group: one point per snapshot holding it, every action', async () => {
+  const dates = snaps.map((s) => s.date).sort();
+  for (const [kind, id] of [['as', asn], ['region', 'lacnic'], ['ixp', ixp.id], ['group', 'manrs']]) {
+    await open(`#/${kind}/${id}`);
+    await page.waitForSelector('[data-testid="history"][data-ready="1"]');
+    const held = [];
+    for (const d of dates) {
+      const res = await fetch(`${BASE}/api/${kind}/${id}?date=${d}${kind === 'as' ? '' : '&members=0'}`);
+      if (res.ok) held.push([d, await res.json()]);
+    }
+    eq(await rows('history-table'), held.length, `${kind} ${id}: history points`);
+    for (const [d, rep] of held) for (const a of ['action1', 'action2', 'action3', 'action4', 'overall']) await sameData(`hist-${d}-${a}`, rep.scores[a]?.score);
+  }
+});
+await check('incident counts link to the incident list (AS page)', async () => {
+  await page.goto(`${BASE}/#/as/${asn}?lang=en`);
+  await waitRoute(`#/as/${asn}`);
+  await page.click('[data-testid="incidents-count-link"]');
+  await waitRoute(`#/incidents?as=${asn}`);
+  const l = await api(`incidents?as=${asn}&limit=50`);
+  eq(await rows('incidents-list'), l.incidents.length || 1, 'rows of the AS');
+});
 await check('snapshot picker: choosing an older snapshot shows its numbers (?date=)', async () => {
   const old = snaps.map((s) => s.date).sort()[0];
   await page.goto(`${BASE}/#/country/${country.id}?lang=en`);

@@ -55,14 +55,20 @@ for (const f of files) {
 }
 // Keys built at run time: every known value must have its key.
 const dynamic = {
-  band: ['ready', 'aspiring', 'lagging', 'no_data'],
+  band: ['ready', 'aspiring', 'lagging', 'no_data', 'incomplete', 'low_coverage'],
+  'map.band': ['ready', 'aspiring', 'lagging', 'no_data', 'incomplete', 'low_coverage'],
+  'overview.ases': ['ready', 'aspiring', 'lagging', 'no_data', 'incomplete'],
+  'contest.state': ['none', 'contested', 'submitted', 'accepted', 'rejected'],
+  'route.rpki': ['valid', 'invalid', 'not_found', 'no_data'],
+  'route.irr': ['registered', 'other_origin', 'not_found', 'no_data'],
+  'prov.input': ['mrt', 'rpki', 'irr', 'registry', 'topology', 'peeringdb', 'extra'],
   action: ['action1', 'action2', 'action3', 'action4', 'overall'],
   region: ['lacnic', 'arin', 'ripencc', 'apnic', 'afrinic'],
   kind: ['as', 'country', 'region', 'ixp', 'group'],
   'contest.result': ['ok', '400', '401', '403', '404', 'other'],
   lang: langs,
 };
-for (const [prefix, values] of Object.entries(dynamic)) for (const v of values) if (!(`${prefix}.${v}` in dicts.en)) problems.push(`en: missing dynamic key '${prefix}.${v}'`);
+for (const [prefix, values] of Object.entries(dynamic)) for (const v of values) if (!(`${prefix}${prefix === 'overview.ases' ? '_' : '.'}${v}` in dicts.en)) problems.push(`en: missing dynamic key '${prefix}.${v}'`);
 if (problems.length) {
   for (const p of problems) console.error(`i18n: ${p}`);
   console.error(`i18n: ${problems.length} problem(s)`);

@@ -188,6 +188,7 @@ export async function renderEntity(main: HTMLElement, kind: string, id: string, 
       : null,
     print ? h('a', { className: 'button', href: `#/${r.kind}/${r.id}` }, t('report.back')) : null,
     r.kind === 'as' || r.kind === 'country' ? h('a', { className: 'button', href: `#/compare?kind=${r.kind}&ids=${r.id}` }, t('report.compare')) : null,
+    r.kind === 'country' ? h('a', { className: 'button', href: `#/incidents?country=${r.id}`, 'data-testid': 'country-incidents-link' }, t('report.country_incidents')) : null,
   );
 
   const overall = r.scores.overall;
@@ -202,7 +203,7 @@ export async function renderEntity(main: HTMLElement, kind: string, id: string, 
       h('div', { className: 'kpi' }, h('span', { className: 'kpi-label' }, t('overview.overall')), h('span', { className: 'kpi-value' }, scoreCell(overall, 'overall-score')), bandChip(overall?.band ?? '', 'overall-band'), h('span', { className: 'cov', 'data-testid': 'overall-coverage' }, coverageText(overall, r.kind))),
       r.members ? h('div', { className: 'kpi' }, h('span', { className: 'kpi-label' }, t('common.members')), h('span', { className: 'kpi-value' }, num(r.members.count, 'members-count', 0))) : null,
       r.routes ? h('div', { className: 'kpi' }, h('span', { className: 'kpi-label' }, t('report.routes_originated')), h('span', { className: 'kpi-value' }, num(r.routes.originated, 'routes-originated', 0))) : null,
-      r.incidents ? h('div', { className: 'kpi' }, h('span', { className: 'kpi-label' }, t('report.incidents_count')), h('span', { className: 'kpi-value' }, num(r.incidents.length, 'incidents-count', 0))) : null,
+      r.incidents ? h('div', { className: 'kpi' }, h('span', { className: 'kpi-label' }, t('report.incidents_count')), h('a', { className: 'kpi-value', href: `#/incidents?as=${r.id}`, 'data-testid': 'incidents-count-link' }, num(r.incidents.length, 'incidents-count', 0))) : null,
     ),
     print ? h('p', { className: 'lead' }, t('report.print_intro', { name: title, score: fmtNum(overall?.score), band: tDyn(`band.${overall?.band || 'no_data'}`) })) : null,
     notesBlock(r),
