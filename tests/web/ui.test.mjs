@@ -100,8 +100,10 @@ async function same(testid, apiValue) {
 async function sameCoverage(cov, what) {
   assert(cov?.rpki && cov?.irr, `${what}: API has no coverage`);
   eq(await rows('coverage-table'), 6, `${what}: coverage rows`);
-  for (const k of ['routes', 'valid', 'invalid', 'not_found']) await same(`rpki-${k}`, cov.rpki[k]);
-  for (const k of ['routes', 'registered']) await same(`irr-${k}`, cov.irr[k]);
+  // A snapshot without VRPs (or IRR) says "no data" instead of 0 % (decision 3).
+  for (const k of ['routes', 'valid', 'invalid', 'not_found']) await sameData(`rpki-${k}`, k !== 'routes' && cov.rpki.no_data ? null : cov.rpki[k]);
+  for (const k of ['routes', 'registered']) await sameData(`irr-${k}`, k !== 'routes' && cov.irr.no_data ? null : cov.irr[k]);
+  if (cov.rpki.no_data) assert(await page.isVisible('[data-testid="rpki-valid-no-data"]'), `${what}: RPKI "no data" not shown`);
 }
 /** The value behind the number at data-testid (its data-value: independent of the language). */
 async function sameData(testid, apiValue) {
@@ -855,6 +857,10 @@ await check(`victim view: AS${victimAs} page lists the attacks on its prefixes`,
       Object.assign(j.scores.overall, { score_max: Math.min(100, j.scores.overall.score + 20), band: 'incomplete', measured: 40, of: j.members?.count ?? 99 });
       Object.assign(j.scores.action2, { band: 'low_coverage', measured: 8, of: 135 });
     }
+    if (j.coverage?.irr && j.coverage.irr.no_data === undefined) {
+      injected.push('coverage no_data');
+      j.coverage.irr.no_data = true; // as if the snapshot had no IRR data
+    }
     served.region = j;
     await route.fulfill({ response: res, json: j });
   });
@@ -870,7 +876,10 @@ await check(`victim view: AS${victimAs} page lists the attacks on its prefixes`,
       const cov = (await p2.textContent(`[data-testid="coverage-${a}"]`)).trim();
       if (typeof rep.scores[a].of === 'number') assert(cov.includes(String(rep.scores[a].of)) && cov.includes(String(rep.scores[a].measured)), `coverage of ${a}: "${cov}"`);
     }
+    eq(await p2.isVisible('[data-testid="irr-registered-no-data"]'), !!rep.coverage.irr.no_data, 'IRR "no data" instead of a share');
+    eq(await p2.getAttribute('[data-testid="irr-registered"]', 'data-value'), rep.coverage.irr.no_data ? '' : String(rep.coverage.irr.registered), 'IRR registered value');
     await p2.locator('#h-scores').locator('..').screenshot({ path: join(shots, 'scores-coverage-contract-es.png') });
+    await p2.locator('[data-testid="coverage-table"]').screenshot({ path: join(shots, 'coverage-no-data-contract-es.png') });
   });
 
   const victim = victimAs;

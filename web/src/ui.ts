@@ -118,25 +118,28 @@ export function asLink(asn: number | string, name?: string): HTMLElement {
  */
 export function coverageTable(cov: Coverage | undefined, csv: string | null): HTMLElement | null {
   if (!cov?.rpki && !cov?.irr) return null;
-  const rows: { label: string; v: number; of: number; id: string }[] = [];
+  // With no VRPs (or no IRR) in the snapshot the shares are unknown, not 0 % (method decision 3).
+  const rows: { label: string; v: number | null; of: number; id: string; none?: boolean }[] = [];
   if (cov.rpki) {
+    const none = !!cov.rpki.no_data;
     rows.push({ label: t('coverage.rpki_routes'), v: cov.rpki.routes, of: 0, id: 'rpki-routes' });
-    rows.push({ label: t('coverage.rpki_valid'), v: cov.rpki.valid, of: cov.rpki.routes, id: 'rpki-valid' });
-    rows.push({ label: t('coverage.rpki_invalid'), v: cov.rpki.invalid, of: cov.rpki.routes, id: 'rpki-invalid' });
-    rows.push({ label: t('coverage.rpki_not_found'), v: cov.rpki.not_found, of: cov.rpki.routes, id: 'rpki-not_found' });
+    rows.push({ label: t('coverage.rpki_valid'), v: none ? null : cov.rpki.valid, of: cov.rpki.routes, id: 'rpki-valid', none });
+    rows.push({ label: t('coverage.rpki_invalid'), v: none ? null : cov.rpki.invalid, of: cov.rpki.routes, id: 'rpki-invalid', none });
+    rows.push({ label: t('coverage.rpki_not_found'), v: none ? null : cov.rpki.not_found, of: cov.rpki.routes, id: 'rpki-not_found', none });
   }
   if (cov.irr) {
+    const none = !!cov.irr.no_data;
     rows.push({ label: t('coverage.irr_routes'), v: cov.irr.routes, of: 0, id: 'irr-routes' });
-    rows.push({ label: t('coverage.irr_registered'), v: cov.irr.registered, of: cov.irr.routes, id: 'irr-registered' });
+    rows.push({ label: t('coverage.irr_registered'), v: none ? null : cov.irr.registered, of: cov.irr.routes, id: 'irr-registered', none });
   }
-  const bar = (v: number, of: number) =>
-    of ? h('span', { className: 'meter', 'aria-hidden': 'true' }, h('span', { style: `width:${Math.min(100, (100 * v) / of).toFixed(1)}%` })) : null;
+  const bar = (v: number | null, of: number) =>
+    of && v !== null ? h('span', { className: 'meter', 'aria-hidden': 'true' }, h('span', { style: `width:${Math.min(100, (100 * v) / of).toFixed(1)}%` })) : null;
   return table(
     t('coverage.caption'),
     [
       { label: t('common.measure'), cell: (r: (typeof rows)[number]) => r.label },
       { label: t('common.routes'), cell: (r) => num(r.v, r.id, 0), numeric: true },
-      { label: t('common.share'), cell: (r) => h('span', null, r.of ? fmtPct(r.v, r.of) : '', bar(r.v, r.of)), numeric: true },
+      { label: t('common.share'), cell: (r) => (r.none ? h('span', { className: 'muted', 'data-testid': `${r.id}-no-data` }, t('coverage.no_data')) : h('span', null, r.of && r.v !== null ? fmtPct(r.v, r.of) : '', bar(r.v, r.of))), numeric: true, sort: (r) => (r.of && r.v !== null ? r.v / r.of : null) },
     ],
     rows,
     csv,
