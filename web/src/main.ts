@@ -69,8 +69,9 @@ async function renderPage(): Promise<void> {
   const [page, id, extra] = r.parts;
   document.body.classList.toggle('print-mode', extra === 'print');
   // Every page starts with the snapshot picker and the provenance banner.
+  // (Not on the country brief, #/brief/..., which has its own sources section and page layout.)
   const ctx = main.appendChild(document.createElement('div'));
-  const ctxDone = provenanceBlock()
+  const ctxDone = (page === 'brief' ? Promise.reject(new Error('no block')) : provenanceBlock())
     .then((b) => {
       if (seq === renderSeq) ctx.replaceWith(b);
     })
