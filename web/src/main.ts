@@ -8,6 +8,7 @@ import { renderEntity } from './pages/entity';
 import { renderIncident } from './pages/incident';
 import { renderCompare } from './pages/compare';
 import { renderSearch, runSearch } from './pages/search';
+import { renderBrief } from './pages/brief';
 import { errorBox } from './ui';
 
 const app = document.getElementById('app')!;
@@ -82,6 +83,9 @@ async function renderPage(): Promise<void> {
         break;
       case 'compare':
         await renderCompare(main, r.query, () => seq === renderSeq);
+        break;
+      case 'brief':
+        await renderBrief(main, id ?? '', extra ?? '', r.query, () => seq === renderSeq);
         break;
       case 'search':
         await renderSearch(main, r.query.get('q') ?? '', () => seq === renderSeq);

@@ -1,10 +1,11 @@
 // Reports on one AS, country, region, IXP or group (the same API shape), and the printable version.
 import { h, put } from '../dom';
 import { get, csvUrl, type Report, type Member, type Incident, type Contest } from '../api';
-import { t, tDyn } from '../i18n';
+import { lang, t, tDyn } from '../i18n';
 import { ACTIONS, BANDS, actionLabel, bandChip, countryName, fixLabel, fmtDate, fmtNum, fmtTime, incidentTypeLabel, metricLabel, regionLabel } from '../format';
 import { chartBox, disposeChart, lineChart } from '../charts';
 import { asLink, coverageTable, num, section, table } from '../ui';
+import { briefLinkLabel } from './brief';
 
 const MEMBERS_SHOWN = 1000;
 
@@ -224,6 +225,7 @@ export async function renderEntity(main: HTMLElement, kind: string, id: string, 
       : null,
     print ? h('a', { className: 'button', href: `#/${r.kind}/${r.id}` }, t('report.back')) : null,
     r.kind === 'as' || r.kind === 'country' ? h('a', { className: 'button', href: `#/compare?kind=${r.kind}&ids=${r.id}` }, t('report.compare')) : null,
+    r.kind === 'country' ? h('a', { className: 'button', href: `#/brief/country/${r.id}?lang=${lang()}`, 'data-testid': 'brief-link' }, briefLinkLabel()) : null,
   );
 
   const overall = r.scores.overall;
