@@ -426,7 +426,8 @@ export async function renderBrief(main: HTMLElement, kind: string, id: string, q
   } else if (snap) {
     const day = (iso?: string) => (iso ? fmtDate(iso.slice(0, 10)) : fmtNum(null));
     srcRows.push([tb('brief.src.window'), `${day(snap.window_start)} – ${day(snap.window_end)}`, h('span', { 'data-testid': 'brief-src-window-date' }, fmtDate(snap.date)), fmtNum(null)]);
-    srcRows.push([tb('brief.src.inputs'), h('span', { className: 'mono' }, snap.source ?? fmtNum(null)), fmtDate(snap.date), fmtNum(null)]);
+    const src = snap.source ?? '';
+    srcRows.push([tb('brief.src.inputs'), h('span', { className: 'mono' }, src.length > 28 ? `${src.slice(0, 27)}…` : src || fmtNum(null)), fmtDate(snap.date), fmtNum(null)]);
     srcRows.push([tb('brief.src.computed'), 'vigia analyze', day(snap.created), fmtNum(null)]);
   }
   const apiPaths = [`/api/country/${cc}`, '/api/ranking?kind=country', '/api/snapshots'].join(', ');
@@ -446,6 +447,7 @@ export async function renderBrief(main: HTMLElement, kind: string, id: string, q
       h('h3', { id: 'b-src' }, tb('brief.sources_title')),
       prov?.inputs?.length ? null : h('p', { className: 'brief-note', 'data-testid': 'brief-no-provenance' }, tb('brief.no_provenance')),
       table(tb('brief.sources_caption', { date: snapDate }), [tb('brief.col.input'), tb('brief.col.source'), tb('brief.col.date'), tb('brief.col.age')], srcRows, 'brief-sources', 9),
+      !prov?.inputs?.length && (snap?.source?.length ?? 0) > 28 ? h('p', { className: 'brief-note' }, tb('brief.src.fingerprint'), ' ', h('span', { className: 'mono', 'data-testid': 'brief-src-fingerprint' }, snap!.source!)) : null,
       prov?.spread_days !== null && prov?.spread_days !== undefined ? h('p', { 'data-testid': 'brief-spread' }, tb('brief.spread', { n: fmtNum(prov.spread_days, 0) })) : null,
       prov && ((prov.spread_days ?? 0) > 30 || (prov.warnings?.length ?? 0) > 0) ? h('p', { className: 'brief-warning', role: 'note' }, tb('brief.spread_warning'), prov.warnings?.length ? ` (${prov.warnings.join('; ')})` : '') : null,
       snap?.partial ? h('p', { className: 'brief-warning' }, tb('brief.partial', { list: (snap.missing ?? []).join(', ') })) : null,
