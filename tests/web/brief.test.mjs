@@ -244,6 +244,52 @@ await check('es: screenshot of the brief and axe accessibility check', async () 
   }
 });
 
+// The fields of the issue [3/7] API contract (provenance, measured/of, score_max), injected into the
+// answers of this server, which may predate them: the page must show them, not just survive them.
+await check('es: the brief shows provenance, the overall interval and a server low-coverage band', async () => {
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
+  try {
+    const page = await (await browser.newContext({ viewport: { width: 1100, height: 1400 }, locale: 'es-419' })).newPage();
+    const snapDate = snaps[0].date;
+    await page.route('**/api/snapshots', async (route) => {
+      const list = await (await route.fetch()).json();
+      list[0].provenance = {
+        simulated: true,
+        observed: snapDate,
+        inputs: [
+          { input: 'mrt', source: 'RIS rrc00', date: snapDate, age_days: 0 },
+          { input: 'rpki', source: 'RIPE NCC RPKI archive', date: '2026-09-01', age_days: 75 },
+        ],
+        spread_days: 75,
+        warnings: ['inputs are 75 days apart'],
+      };
+      await route.fulfill({ json: list });
+    });
+    await page.route(`**/api/country/${ES}?*`, async (route) => {
+      const r = await (await route.fetch()).json();
+      r.scores.overall.score_max = Math.min(100, r.scores.overall.score + 10);
+      Object.assign(r.scores.action1, { band: 'low_coverage', measured: 2, of: 40 });
+      await route.fulfill({ json: r });
+    });
+    await page.goto(`${BASE}/#/brief/country/${ES}?lang=es`);
+    await page.waitForSelector('[data-brief-ready="1"]', { timeout: 30000 });
+    const L = lang('es');
+    const text = async (id) => squash((await page.textContent(`[data-testid="${id}"]`)) ?? '');
+    assert((await text('brief-simulated')) === L.tb('brief.simulated'), 'no simulated-data banner');
+    assert((await text('brief-src-rpki-date')) === L.date('2026-09-01'), `rpki date "${await text('brief-src-rpki-date')}"`);
+    assert((await text('brief-spread')) === L.tb('brief.spread', { n: 75 }), 'spread line');
+    assert(!(await page.locator('[data-testid="brief-no-provenance"]').count()), 'says there is no provenance');
+    const rep = await api(`country/${ES}?members=0`);
+    const o = rep.scores.overall.score;
+    const want = `${L.num(o)} (${L.tb('brief.interval', { low: L.num(o), high: L.num(Math.min(100, o + 10)) })})`;
+    assert((await text('brief-overall')) === want, `overall "${await text('brief-overall')}", want "${want}"`);
+    assert((await page.getAttribute('[data-testid="brief-band-action1"]', 'data-band')) === 'low_coverage', 'action1 band');
+    assert((await text('brief-coverage-action1')) === L.tb('brief.low_coverage', { n: 2, m: 40 }), 'action1 coverage');
+  } finally {
+    await browser.close();
+  }
+});
+
 await check('vigia brief fails clearly when Chromium is missing', async () => {
   let out = '';
   let code = 0;
