@@ -222,6 +222,25 @@ export function last12Months(date: string): string[] {
   return out;
 }
 
+/**
+ * Keeps the summary on one A4 page: when its content is taller than 297 mm (long names, two-line
+ * fixes, many neighbours), it is zoomed down in steps to 85 %, its box widened and heightened by the
+ * inverse so that it still prints as exactly one 210 x 297 mm sheet. The renderer
+ * (web/scripts/brief-pdf.mjs) still refuses a summary taller than a page.
+ */
+function fitOnA4(page: HTMLElement): void {
+  const a4 = (297 / 25.4) * 96;
+  page.style.minHeight = '0';
+  let zoom = 1;
+  while (page.getBoundingClientRect().height > a4 - 2 && zoom > 0.86) {
+    zoom = Math.round((zoom - 0.03) * 100) / 100;
+    page.style.setProperty('zoom', String(zoom));
+    page.style.width = `${210 / zoom}mm`;
+  }
+  page.style.minHeight = zoom < 1 ? `${296 / zoom}mm` : '';
+  if (zoom < 1) page.dataset.zoom = String(zoom);
+}
+
 export async function renderBrief(main: HTMLElement, kind: string, id: string, query: URLSearchParams, live: () => boolean): Promise<void> {
   const want = query.get('lang');
   if (want && (LANGS as string[]).includes(want) && want !== lang()) setLang(want as Lang);
@@ -468,5 +487,6 @@ export async function renderBrief(main: HTMLElement, kind: string, id: string, q
     ),
     h('div', { className: 'brief', 'data-testid': 'brief', 'data-country': cc, 'data-lang': lang(), 'data-snapshot': rep.snapshot.date }, page1, page2),
   );
+  fitOnA4(page1);
   main.querySelector<HTMLElement>('.brief')!.dataset.briefReady = '1';
 }
