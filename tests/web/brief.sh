@@ -3,7 +3,8 @@
 # Builds a store of three monthly simulated snapshots in WORKDIR, serves it on a free loopback
 # port for the API's numbers, and runs brief.test.mjs, which prints one brief per language with
 # `vigia brief` and checks each PDF (page count, numbers equal the API's) with poppler's pdftotext.
-# Artifacts: WORKDIR/*.pdf, WORKDIR/brief-es.png.
+# First, without a browser: what `vigia brief` refuses (no Chromium, unknown country, bad code or
+# language) exits 2 with a clear message. Artifacts: WORKDIR/*.pdf, WORKDIR/brief-es.png.
 # Exit: 0 all passed, 1 a failure, 77 skipped (no Chromium, node, web/node_modules, web/dist or
 # pdftotext).
 set -u
@@ -12,15 +13,8 @@ root="$(cd "$here/../.." && pwd)"
 web="$root/web"
 vigia="${1:?usage: brief.sh VIGIA_BINARY WORKDIR}"
 work="${2:?usage: brief.sh VIGIA_BINARY WORKDIR}"
-chromium="${CHROMIUM:-/usr/bin/chromium}"
-
-skip() { echo "SKIP: $*"; exit 77; }
-[ -x "$chromium" ] || skip "$chromium is missing (apt-get install chromium)"
-[ -d "$web/node_modules/playwright-core" ] || skip "web/node_modules is missing (cd web && npm ci)"
-[ -f "$web/dist/index.html" ] || skip "web/dist is missing (cd web && npm run build)"
-command -v node >/dev/null || skip "node is missing"
-command -v pdftotext >/dev/null && command -v pdfinfo >/dev/null || skip "pdftotext/pdfinfo are missing (apt-get install poppler-utils)"
 [ -x "$vigia" ] || { echo "FAIL: $vigia is not executable"; exit 1; }
+chromium="${CHROMIUM:-/usr/bin/chromium}"
 
 rm -rf "$work" && mkdir -p "$work" || exit 1
 work="$(cd "$work" && pwd)"
@@ -31,6 +25,40 @@ for d in 20260715 20260915 20261115; do
   "$vigia" analyze --db "sqlite:$work/vigia.db" "$work/snap-$d" >>"$work/analyze.log" 2>&1 \
     || { echo "FAIL: vigia analyze (see $work/analyze.log)"; exit 1; }
 done
+
+# What `vigia brief` refuses, with a clear message and status 2, checked with or without a browser.
+fails=0
+expect_fail() {  # NAME WANTED_MESSAGE ARGS...
+  local name="$1" want="$2"
+  shift 2
+  local err rc
+  err="$("$@" 2>&1 >/dev/null)"
+  rc=$?
+  if [ "$rc" -eq 2 ] && printf '%s' "$err" | grep -q "$want"; then
+    echo "ok   $name"
+  else
+    echo "FAIL $name: status $rc, message: $err"
+    fails=$((fails + 1))
+  fi
+}
+db="sqlite:$work/vigia.db"
+expect_fail "vigia brief without Chromium exits 2 and says so" "Chromium is missing" \
+  env CHROMIUM=/nonexistent/chromium "$vigia" brief --db "$db" --country BR --out "$work/never.pdf"
+expect_fail "vigia brief for a country not in the snapshot exits 2 and names it" "country ZZ is not in snapshot" \
+  "$vigia" brief --db "$db" --country ZZ --out "$work/never.pdf"
+expect_fail "vigia brief with a bad country code exits 2" "two-letter" \
+  "$vigia" brief --db "$db" --country BRA --out "$work/never.pdf"
+expect_fail "vigia brief in an unknown language exits 2" "lang" \
+  "$vigia" brief --db "$db" --country BR --lang fr --out "$work/never.pdf"
+[ ! -e "$work/never.pdf" ] || { echo "FAIL: a refused brief wrote $work/never.pdf"; fails=$((fails + 1)); }
+[ "$fails" -eq 0 ] || exit 1
+
+skip() { echo "SKIP: $*"; exit 77; }
+[ -x "$chromium" ] || skip "$chromium is missing (apt-get install chromium)"
+[ -d "$web/node_modules/playwright-core" ] || skip "web/node_modules is missing (cd web && npm ci)"
+[ -f "$web/dist/index.html" ] || skip "web/dist is missing (cd web && npm run build)"
+command -v node >/dev/null || skip "node is missing"
+command -v pdftotext >/dev/null && command -v pdfinfo >/dev/null || skip "pdftotext/pdfinfo are missing (apt-get install poppler-utils)"
 
 "$vigia" serve --db "sqlite:$work/vigia.db" --listen 127.0.0.1:0 --web "$web/dist" --no-access-log \
   >"$work/serve.out" 2>"$work/serve.log" &
