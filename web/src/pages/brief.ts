@@ -381,7 +381,7 @@ export async function renderBrief(main: HTMLElement, kind: string, id: string, q
     h('h2', { id: 'b-nb' }, tb('brief.neighbours_title')),
     nbAll.length
       ? table(
-          tb('brief.neighbours_caption'),
+          tb('brief.neighbours_caption', { date: snapDate }),
           [tb('brief.col.country'), tb('brief.col.overall'), ...ACTIONS4.map((a) => `A${a.slice(-1)}`), tb('brief.col.networks')],
           nbRows,
           'brief-neighbours',
