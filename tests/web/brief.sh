@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# The country brief's PDF (issue [3/7] item 4): tests/web/brief.sh VIGIA_BINARY WORKDIR
+# The country brief's PDF (issue [3/7] item 4): tests/web/brief.sh VIGIA_BINARY WORKDIR [SHARED_DATA]
 # Builds a store of three monthly simulated snapshots in WORKDIR, serves it on a free loopback
 # port for the API's numbers, and runs brief.test.mjs, which prints one brief per language with
 # `vigia brief` and checks each PDF (page count, numbers equal the API's) with poppler's pdftotext.
 # First, without a browser: what `vigia brief` refuses (no Chromium, unknown country, bad code or
 # language) exits 2 with a clear message. Artifacts: WORKDIR/*.pdf, WORKDIR/brief-es.png.
+# With SHARED_DATA (../shared/data), also Brazil's brief in Spanish on the real-data snapshot.
 # Exit: 0 all passed, 1 a failure, 77 skipped (no Chromium, node, web/node_modules, web/dist or
 # pdftotext).
 set -u
@@ -60,24 +61,46 @@ skip() { echo "SKIP: $*"; exit 77; }
 command -v node >/dev/null || skip "node is missing"
 command -v pdftotext >/dev/null && command -v pdfinfo >/dev/null || skip "pdftotext/pdfinfo are missing (apt-get install poppler-utils)"
 
-"$vigia" serve --db "sqlite:$work/vigia.db" --listen 127.0.0.1:0 --web "$web/dist" --no-access-log \
-  >"$work/serve.out" 2>"$work/serve.log" &
-pid=$!
-stop() { kill -TERM "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; }
-trap stop EXIT
-url=""
-for _ in $(seq 1 100); do
-  url="$(sed -n 's/^vigia: serving \(http:[^ ]*\).*/\1/p' "$work/serve.out" | head -n1)"
-  [ -n "$url" ] && break
-  kill -0 "$pid" 2>/dev/null || break
-  sleep 0.1
-done
-[ -n "$url" ] || { echo "FAIL: the server did not start (see $work/serve.log)"; cat "$work/serve.log"; exit 1; }
-echo "serving $url"
+# Serves DB on a free loopback port and runs brief.test.mjs against it: serve_and_check DB [CASES].
+serve_and_check() {
+  local db="$1" cases="${2:-}" pid url rc
+  "$vigia" serve --db "sqlite:$db" --listen 127.0.0.1:0 --web "$web/dist" --no-access-log \
+    >"$work/serve.out" 2>"$work/serve.log" &
+  pid=$!
+  trap "kill -TERM $pid 2>/dev/null" EXIT
+  url=""
+  for _ in $(seq 1 100); do
+    url="$(sed -n 's/^vigia: serving \(http:[^ ]*\).*/\1/p' "$work/serve.out" | head -n1)"
+    [ -n "$url" ] && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  if [ -z "$url" ]; then
+    echo "FAIL: the server did not start (see $work/serve.log)"
+    cat "$work/serve.log"
+    kill -TERM "$pid" 2>/dev/null
+    return 1
+  fi
+  echo "serving $db at $url"
+  node "$here/brief.test.mjs" "$url" "$work" "$vigia" "$db" $cases
+  rc=$?
+  kill -TERM "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+  trap - EXIT
+  return $rc
+}
 
-node "$here/brief.test.mjs" "$url" "$work" "$vigia"
-rc=$?
-stop
-trap - EXIT
+serve_and_check "$work/vigia.db" || exit 1
+
+# The real-data snapshot (scripts/real-snapshot.sh over SHARED_DATA), when present: Brazil in Spanish.
+shared="${3:-}"
+if [ -n "$shared" ] && [ -d "$shared/mrt" ]; then
+  "$root/scripts/real-snapshot.sh" "$work/real-snap" "$shared" >"$work/real-snapshot.log" 2>&1 \
+    || { echo "FAIL: scripts/real-snapshot.sh (see $work/real-snapshot.log)"; exit 1; }
+  "$vigia" analyze "$work/real-snap" --db "sqlite:$work/real.db" >"$work/real-analyze.log" 2>&1
+  [ $? -le 1 ] || { echo "FAIL: vigia analyze of the real snapshot (see $work/real-analyze.log)"; exit 1; }
+  serve_and_check "$work/real.db" "es:BR" || exit 1
+else
+  echo "note: no shared data${shared:+ at $shared}: the real-data brief is not checked"
+fi
 echo "artifacts: $work"
-exit $rc
+exit 0
