@@ -222,6 +222,18 @@ export function last12Months(date: string): string[] {
   return out;
 }
 
+const RELOAD_KEY = 'vigia.brief.reloaded';
+function reloadOnce(): boolean {
+  try {
+    if (sessionStorage.getItem(RELOAD_KEY) || localStorage.getItem('vigia.lang') !== lang()) return false;
+    sessionStorage.setItem(RELOAD_KEY, '1');
+  } catch {
+    return false;
+  }
+  location.reload();
+  return true;
+}
+
 /**
  * Keeps the summary on one A4 page: when its content is taller than 297 mm (long names, two-line
  * fixes, many neighbours), it is zoomed down in steps to 85 %, its box widened and heightened by the
@@ -243,7 +255,17 @@ function fitOnA4(page: HTMLElement): void {
 
 export async function renderBrief(main: HTMLElement, kind: string, id: string, query: URLSearchParams, live: () => boolean): Promise<void> {
   const want = query.get('lang');
-  if (want && (LANGS as string[]).includes(want) && want !== lang()) setLang(want as Lang);
+  if (want && (LANGS as string[]).includes(want) && want !== lang()) {
+    setLang(want as Lang);
+    // The site header was drawn in the previous language: once, load the app again so that all of
+    // it speaks `want` (a no-op once i18n.ts takes the language from the URL before drawing).
+    if (reloadOnce()) return new Promise<void>(() => {});
+  }
+  try {
+    sessionStorage.removeItem(RELOAD_KEY);
+  } catch {
+    /* storage unavailable */
+  }
   document.documentElement.lang = lang();
   if (kind !== 'country') throw Object.assign(new Error('only country briefs exist'), { status: 404 });
   const cc = id.toUpperCase();
