@@ -32,6 +32,7 @@ void RegisterReport(CLI::App& app, int* exit_code);      // report.cc
 void RegisterServe(CLI::App& app, int* exit_code);       // serve.cc
 void RegisterUpdate(CLI::App& app, int* exit_code);      // update.cc
 void RegisterDaily(CLI::App& app, int* exit_code);       // daily.cc
+void RegisterBrief(CLI::App& app, int* exit_code);       // brief.cc
 
 // `vigia analyze SNAP --db DB [--json]`, for commands that chain it.
 int Analyze(const std::string& snap, const std::string& db, bool json);

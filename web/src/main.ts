@@ -10,6 +10,7 @@ import { renderCompare } from './pages/compare';
 import { renderSearch, runSearch } from './pages/search';
 import { renderIncidents } from './pages/incidents';
 import { renderRoute } from './pages/route';
+import { renderBrief } from './pages/brief';
 import { errorBox } from './ui';
 import { provenanceBlock } from './provenance';
 
@@ -105,6 +106,9 @@ async function renderPage(): Promise<void> {
         break;
       case 'compare':
         await renderCompare(main, r.query, () => seq === renderSeq);
+        break;
+      case 'brief':
+        await renderBrief(main, id ?? '', extra ?? '', r.query, () => seq === renderSeq);
         break;
       case 'search':
         await renderSearch(main, r.query.get('q') ?? '', () => seq === renderSeq);

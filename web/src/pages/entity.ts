@@ -1,11 +1,12 @@
 // Reports on one AS, country, region, IXP or group (the same API shape), and the printable version.
 import { h, put } from '../dom';
 import { get, csvUrl, type Report, type Member, type Incident, type Contest, type Score } from '../api';
-import { t, tDyn, tp, tServer } from '../i18n';
+import { lang, t, tDyn, tp, tServer } from '../i18n';
 import { ACTIONS, actionLabel, bandsOf, bandChip, countryName, coverageText, fixLabel, fmtDate, fmtNum, fmtTime, incidentTypeLabel, metricLabel, regionLabel } from '../format';
 import { historySection } from '../history';
 import { attacksSection, regionSections } from './region';
 import { asLink, coverageTable, num, scoreCell, section, table } from '../ui';
+import { briefLinkLabel } from './brief';
 
 const MEMBERS_SHOWN = 1000;
 
@@ -189,6 +190,7 @@ export async function renderEntity(main: HTMLElement, kind: string, id: string, 
     print ? h('a', { className: 'button', href: `#/${r.kind}/${r.id}` }, t('report.back')) : null,
     r.kind === 'as' || r.kind === 'country' ? h('a', { className: 'button', href: `#/compare?kind=${r.kind}&ids=${r.id}` }, t('report.compare')) : null,
     r.kind === 'country' ? h('a', { className: 'button', href: `#/incidents?country=${r.id}`, 'data-testid': 'country-incidents-link' }, t('report.country_incidents')) : null,
+    r.kind === 'country' ? h('a', { className: 'button', href: `#/brief/country/${r.id}?lang=${lang()}`, 'data-testid': 'brief-link' }, briefLinkLabel()) : null,
   );
 
   const overall = r.scores.overall;
