@@ -22,6 +22,8 @@ packages=(
   nginx-light curl systemd
   # the web app's browser tests (Playwright drives Debian's Chromium)
   chromium fonts-dejavu-core
+  # the country brief's test reads the PDF back (pdftotext, pdfinfo)
+  poppler-utils
 )
 
 missing=()
