@@ -87,7 +87,19 @@ struct Incident {
   // Empty (a detector that sets none): the kind and reasons, so that only
   // identical incidents merge.
   std::string cause;
+  // Whom it hurts (issue 15, method decision 4): for a hijack or
+  // subprefix_hijack, the prefix's legitimate origins other than the
+  // culprit, ascending, at most kMaxVictims: the origins it had at the window
+  // start or in earlier snapshots (the holders the detector compares with),
+  // the ASes of the ROAs covering it (RFC 6811 §2: a covering VRP) and the
+  // origins of its most specific covering route objects. Empty for other
+  // types. The evidence JSON repeats them as "victims".
+  std::vector<Asn> victims;
 };
+
+// Victims an incident names at most (a prefix with more holders is shared
+// space, e.g. anycast, and the list says "and others" by being full).
+inline constexpr size_t kMaxVictims = 16;
 
 // Evidence paths (and origins) a merged incident keeps; the counts beside
 // them say how many there were.

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 #include <set>
 
 #include "core/prefix_trie.h"
@@ -12,6 +13,47 @@
 #include "rpki/origin_validation.h"
 
 namespace vigia::detect {
+
+namespace {
+
+// The legitimate origins of `p` other than `culprit` (Incident::victims,
+// method decision 4): the holders the detector compared it with, the ASes
+// of the ROAs covering `p` (RFC 6811 §2: "covering" VRPs; AS0 ROAs name no
+// one, RFC 6483 §4) and the origins of the most specific route objects
+// covering it (the IRR's registered holder; more-specific objects say
+// nothing about `p`, as in irr/route_check.h). Ascending, at most
+// kMaxVictims.
+std::vector<Asn> VictimsOf(const Snapshot& s, const Prefix& p, const std::set<Asn>& holders,
+                           Asn culprit) {
+  std::set<Asn> v(holders.begin(), holders.end());
+  for (const rpki::Vrp& vrp : rpki::Validate(s.vrps, p, culprit).covering) v.insert(vrp.asn);
+  uint8_t best = 0;
+  std::set<Asn> irr;
+  s.irr.ForEachCoveringRoute(p, [&](uint32_t i) {
+    const irr::RouteObject& r = s.irr.routes()[i];
+    if (r.prefix.length() > best) {
+      best = r.prefix.length();
+      irr.clear();
+    }
+    if (r.prefix.length() == best) irr.insert(r.origin);
+  });
+  v.insert(irr.begin(), irr.end());
+  v.erase(0);
+  v.erase(culprit);
+  std::vector<Asn> out(v.begin(), v.end());
+  if (out.size() > kMaxVictims) out.resize(kMaxVictims);
+  return out;
+}
+
+// Evidence() plus the victims.
+std::string WithVictims(std::string evidence, const std::vector<Asn>& victims) {
+  auto j = nlohmann::ordered_json::parse(evidence, nullptr, false);
+  if (!j.is_object()) return evidence;
+  j["victims"] = victims;
+  return j.dump();
+}
+
+}  // namespace
 
 void DetectHijacks(const Snapshot& s, const RouteView& v, std::vector<Incident>* out) {
   const auto& prefixes = s.routes.prefixes();
@@ -117,7 +159,8 @@ void DetectHijacks(const Snapshot& s, const RouteView& v, std::vector<Incident>*
         in.reasons.push_back(fmt::format("IRR: {}", irr::IrrStateName(irr.state)));
       }
       in.confidence = std::clamp(c, 0.05, 1.0);
-      in.evidence = Evidence(s, {&o}, in.reasons);
+      in.victims = VictimsOf(s, p, holders, o.origin);
+      in.evidence = WithVictims(Evidence(s, {&o}, in.reasons), in.victims);
       out->push_back(std::move(in));
     }
   }

@@ -125,6 +125,8 @@ Status WriteSnapshot(store::SnapshotWriter* w, const detect::Snapshot& s,
     r.end = in.end;
     r.confidence = in.confidence;
     r.evidence = in.evidence;
+    r.cause = in.cause;
+    r.victims = in.victims;
     if (Status st = w->AddIncident(r); !st.ok()) return st;
   }
   for (const score::AsScore& a : board.ases) {

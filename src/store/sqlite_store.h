@@ -36,6 +36,7 @@ class SqliteStore : public Store {
   Result<std::unique_ptr<SnapshotWriter>> BeginSnapshot(const SnapshotInfo& info) override;
   Result<std::vector<SnapshotInfo>> Snapshots() override;
   Result<std::vector<IncidentRow>> Incidents(const IncidentQuery& q) override;
+  Result<int64_t> CountIncidents(const IncidentQuery& q) override;
   Result<std::vector<MetricRow>> Metrics(int64_t snapshot, Asn asn) override;
   Result<std::map<std::string, int64_t>> IncidentCounts(int64_t snapshot) override;
   Result<std::vector<ScoreRow>> Scores(int64_t snapshot, const std::string& entity_kind,

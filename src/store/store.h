@@ -67,6 +67,12 @@ struct IncidentRow {
   int64_t start = 0, end = 0;
   double confidence = 1;
   std::string evidence;  // JSON
+  // What makes it one fault beyond type, prefixes and culprit
+  // (detect::Incident::cause); "" in stores written before it was kept.
+  std::string cause;
+  // The prefix's legitimate origins a hijack hurts (detect::Incident::victims),
+  // ascending; empty for other types and in stores written before.
+  std::vector<Asn> victims;
   int64_t contests = 0;  // read only: how many times it was contested
   int64_t snapshot = 0;  // read only: its snapshot
   std::string date;      // read only: its snapshot's date
@@ -119,6 +125,13 @@ struct OriginRow {
   std::string first_date, last_date;
 };
 
+// How IncidentQuery::prefix matches an incident's prefixes.
+enum class PrefixMatch {
+  kExact,  // one of them is the prefix
+  kMore,   // one of them is the prefix or a more specific of it (inside it)
+  kLess,   // one of them is the prefix or a less specific of it (covers it)
+};
+
 struct IncidentQuery {
   int64_t snapshot = 0;
   std::string type;        // "" = any
@@ -131,6 +144,19 @@ struct IncidentQuery {
   // A date range (YYYY-MM-DD, inclusive; "" = open): the incidents of every
   // snapshot dated in it, in snapshot order; then `snapshot` is not used.
   std::string from_date, to_date;
+  // (Fields below were added after callers began to list the ones above in
+  // order; keep new ones at the end.)
+  PrefixMatch match = PrefixMatch::kExact;  // how `prefix` matches
+  std::optional<Asn> victim;                // one of IncidentRow::victims
+  // An incident is in a country (ISO code) or a region (an RIR service
+  // region id: "lacnic", ...) when its culprit or a victim is an AS of it
+  // in that snapshot's entities. An AS is in a region by its country's
+  // region (the "country" entity's), or by its own when it has no country
+  // (method decision 5). "" = any.
+  std::string country, region;
+  // Newest first (snapshot date, then start time, descending) instead of
+  // snapshot then id order.
+  bool newest_first = false;
 };
 
 // An operator's contest of an incident (vigia serve's write API). The
@@ -194,6 +220,9 @@ class Store {
   // "no snapshot for DATE", when there is none.
   virtual Result<SnapshotInfo> SnapshotFor(const std::string& date);
   virtual Result<std::vector<IncidentRow>> Incidents(const IncidentQuery& q) = 0;
+  // How many incidents Incidents(q) would give without limit and offset
+  // (the total for paging).
+  virtual Result<int64_t> CountIncidents(const IncidentQuery& q) = 0;
   // Incidents per type in a snapshot.
   virtual Result<std::map<std::string, int64_t>> IncidentCounts(int64_t snapshot) = 0;
   // One AS's metrics in a snapshot, by metric name; empty when none.
