@@ -131,32 +131,51 @@ void DetectHijacks(const Snapshot& s, const RouteView& v, std::vector<Incident>*
       std::string held;
       for (Asn h : holders) held += (held.empty() ? "AS" : ", AS") + std::to_string(h);
       in.cause = fmt::format("{} {} {}", in.kind, holder_prefix.ToString(), held);
+      const std::string origin = std::to_string(o.origin);
       if (o.at_start) {
-        in.reasons.push_back(
-            fmt::format("AS{} originates {}; earlier snapshots saw it originated only by {}, "
-                        "not a sibling, customer or provider",
-                        o.origin, p.ToString(), held));
+        AddReason(&in,
+                  fmt::format("AS{} originates {}; earlier snapshots saw it originated only by {}, "
+                              "not a sibling, customer or provider",
+                              o.origin, p.ToString(), held),
+                  {"detect.hijack.history",
+                   {{"origin", origin}, {"prefix", p.ToString()}, {"holders", held}}});
       } else {
-        in.reasons.push_back(
+        AddReason(
+            &in,
             fmt::format("AS{} originates {} during the window; at its start {} was "
                         "originated by {}, not a sibling, customer or provider",
-                        o.origin, p.ToString(), exact ? "it" : holder_prefix.ToString(), held));
+                        o.origin, p.ToString(), exact ? "it" : holder_prefix.ToString(), held),
+            {exact ? "detect.hijack.new_origin_exact" : "detect.hijack.new_origin_covering",
+             {{"origin", origin},
+              {"prefix", p.ToString()},
+              {"holder_prefix", holder_prefix.ToString()},
+              {"holders", held}}});
       }
       double c = o.at_start ? 0.5 : 0.6;
       if (rov == rpki::RovState::kInvalidOrigin || rov == rpki::RovState::kInvalidLength) {
         c += 0.3;
-        in.reasons.push_back(
-            fmt::format("RPKI: {} (ROAs authorise other origins)", rpki::RovStateName(rov)));
+        AddReason(&in,
+                  fmt::format("RPKI: {} (ROAs authorise other origins)", rpki::RovStateName(rov)),
+                  {rov == rpki::RovState::kInvalidLength ? "detect.hijack.rpki_invalid_length"
+                                                         : "detect.hijack.rpki_invalid_origin",
+                   {}});
       } else {
-        in.reasons.push_back("RPKI: not-found");
+        AddReason(&in, "RPKI: not-found", {"detect.hijack.rpki_not_found", {}});
       }
       if (irr.state == irr::IrrState::kExact || irr.state == irr::IrrState::kLessSpecific) {
         c -= 0.3;
-        in.reasons.push_back(
-            fmt::format("IRR: {} route object for AS{}", irr::IrrStateName(irr.state), o.origin));
+        AddReason(
+            &in,
+            fmt::format("IRR: {} route object for AS{}", irr::IrrStateName(irr.state), o.origin),
+            {irr.state == irr::IrrState::kExact ? "detect.hijack.irr_exact"
+                                                : "detect.hijack.irr_less_specific",
+             {{"origin", origin}}});
       } else {
         c += 0.1;
-        in.reasons.push_back(fmt::format("IRR: {}", irr::IrrStateName(irr.state)));
+        AddReason(&in, fmt::format("IRR: {}", irr::IrrStateName(irr.state)),
+                  {irr.state == irr::IrrState::kOtherOrigin ? "detect.hijack.irr_other_origin"
+                                                            : "detect.hijack.irr_not_found",
+                   {}});
       }
       in.confidence = std::clamp(c, 0.05, 1.0);
       in.victims = VictimsOf(s, p, holders, o.origin);
