@@ -17,4 +17,9 @@ Status WriteSnapshot(store::SnapshotWriter* w, const detect::Snapshot& s,
                      const detect::RouteView& v, const std::vector<detect::Incident>& found,
                      const score::Scoreboard& board);
 
+// The VRPs and IRR route objects covering the prefixes the collectors saw,
+// and their totals, for /api/route (write_reference.cc); WriteSnapshot
+// calls it.
+Status WriteRouteReference(store::SnapshotWriter* w, const detect::Snapshot& s);
+
 }  // namespace vigia::pipeline

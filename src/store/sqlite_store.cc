@@ -126,7 +126,8 @@ ALTER TABLE snapshots ADD COLUMN missing TEXT NOT NULL DEFAULT '[]';
 )sql",
     // 4 -> 5 (issue 15, incidents): an incident's cause (what makes it one
     // fault), and the victims of a hijack (the prefix's legitimate origins),
-    // indexed by victim for "attacks on your prefixes".
+    // indexed by victim for "attacks on your prefixes"; the VRPs and route
+    // objects covering seen prefixes, for /api/route.
     R"sql(
 ALTER TABLE incidents ADD COLUMN cause TEXT NOT NULL DEFAULT '';
 CREATE TABLE incident_victims (
@@ -137,6 +138,22 @@ CREATE TABLE incident_victims (
   FOREIGN KEY (snapshot, incident) REFERENCES incidents(snapshot, id)
 ) WITHOUT ROWID;
 CREATE INDEX incident_victims_asn ON incident_victims(asn, snapshot);
+CREATE TABLE route_refs (
+  snapshot INTEGER NOT NULL REFERENCES snapshots(id),
+  prefix TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  asn INTEGER NOT NULL,
+  max_length INTEGER NOT NULL,
+  source TEXT NOT NULL,
+  PRIMARY KEY (snapshot, prefix, kind, asn, max_length, source)
+) WITHOUT ROWID;
+CREATE TABLE route_ref_totals (
+  snapshot INTEGER PRIMARY KEY REFERENCES snapshots(id),
+  vrps INTEGER NOT NULL,
+  route_objects INTEGER NOT NULL,
+  kept INTEGER NOT NULL,
+  truncated INTEGER NOT NULL
+);
 )sql",
 };
 constexpr int kSchemaVersion = static_cast<int>(std::size(kMigrations));
@@ -188,6 +205,7 @@ class SqliteWriter : public SnapshotWriter {
             "start, \"end\", confidence, evidence, cause) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
             "?8, ?9, ?10, ?11, ?12)"),
         victim_(db, "INSERT OR IGNORE INTO incident_victims VALUES (?1, ?2, ?3)"),
+        route_ref_(db, "INSERT OR IGNORE INTO route_refs VALUES (?1, ?2, ?3, ?4, ?5, ?6)"),
         metric_(db, "INSERT INTO metrics VALUES (?1, ?2, ?3, ?4, ?5)"),
         score_(db,
                "INSERT INTO scores (snapshot, entity_kind, entity, action, score, band, members, "
@@ -282,6 +300,25 @@ class SqliteWriter : public SnapshotWriter {
     s.Bind(3, info_.date);
     return Run(s, "origin");
   }
+  Status AddRouteRef(const RouteRefRow& r) override {
+    Stmt& s = route_ref_;
+    s.Bind(1, info_.id);
+    s.Bind(2, r.prefix);
+    s.Bind(3, r.kind);
+    s.Bind(4, static_cast<int64_t>(r.asn));
+    s.Bind(5, r.max_length);
+    s.Bind(6, r.source);
+    return Run(s, "route reference");
+  }
+  Status SetRouteRefTotals(const RouteRefTotals& t) override {
+    Stmt s(db_, "INSERT INTO route_ref_totals VALUES (?1, ?2, ?3, ?4, ?5)");
+    s.Bind(1, info_.id);
+    s.Bind(2, t.vrps);
+    s.Bind(3, t.route_objects);
+    s.Bind(4, t.kept);
+    s.Bind(5, int64_t{t.truncated});
+    return Run(s, "route reference totals");
+  }
   Result<SnapshotInfo> Commit() override {
     if (done_) return Status::InvalidArgument("snapshot already committed");
     if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
@@ -304,7 +341,7 @@ class SqliteWriter : public SnapshotWriter {
   SqliteStore* store_;
   sqlite3* db_;
   SnapshotInfo info_;
-  Stmt incident_, victim_, metric_, score_, entity_, origin_;
+  Stmt incident_, victim_, route_ref_, metric_, score_, entity_, origin_;
   bool done_ = false;
 };
 
@@ -828,6 +865,52 @@ Result<std::vector<ContestRow>> SqliteStore::Contests(int64_t snapshot, int64_t 
     c.culprit = static_cast<Asn>(q.Int(9));
     if (!q.Null(10)) c.propagator = static_cast<Asn>(q.Int(10));
     out.push_back(std::move(c));
+  }
+  return out;
+}
+
+Result<std::vector<RouteRefRow>> SqliteStore::RouteRefs(int64_t snapshot,
+                                                        const std::vector<std::string>& prefixes) {
+  Stmt q(db_,
+         "SELECT prefix, kind, asn, max_length, source FROM route_refs WHERE snapshot = ?1 AND "
+         "prefix = ?2 ORDER BY kind, asn, max_length, source LIMIT 10000");
+  if (!q.ok()) return Error("query route references");
+  std::vector<RouteRefRow> out;
+  for (const std::string& p : prefixes) {
+    q.Bind(1, snapshot);
+    q.Bind(2, p);
+    while (q.Step() == SQLITE_ROW && out.size() < 10'000) {
+      RouteRefRow r;
+      r.prefix = q.Text(0);
+      r.kind = q.Text(1);
+      r.asn = static_cast<Asn>(q.Int(2));
+      r.max_length = q.Int(3);
+      r.source = q.Text(4);
+      out.push_back(std::move(r));
+    }
+    q.Reset();
+  }
+  return out;
+}
+
+Result<std::optional<RouteRefTotals>> SqliteStore::RouteRefTotalsOf(int64_t snapshot) {
+  Stmt q(db_,
+         "SELECT vrps, route_objects, kept, truncated FROM route_ref_totals WHERE snapshot = ?1");
+  if (!q.ok()) return Error("query route reference totals");
+  q.Bind(1, snapshot);
+  if (q.Step() != SQLITE_ROW) return std::optional<RouteRefTotals>();
+  return std::optional<RouteRefTotals>(RouteRefTotals{q.Int(0), q.Int(1), q.Int(2), q.Int(3) != 0});
+}
+
+Result<std::vector<OriginRow>> SqliteStore::OriginsOf(const std::string& prefix) {
+  Stmt q(db_,
+         "SELECT prefix, origin, first_date, last_date FROM origins WHERE prefix = ?1 ORDER BY "
+         "origin LIMIT 1000");
+  if (!q.ok()) return Error("query origins");
+  q.Bind(1, prefix);
+  std::vector<OriginRow> out;
+  while (q.Step() == SQLITE_ROW) {
+    out.push_back({q.Text(0), static_cast<Asn>(q.Int(1)), q.Text(2), q.Text(3)});
   }
   return out;
 }

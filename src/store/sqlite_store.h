@@ -52,6 +52,10 @@ class SqliteStore : public Store {
   Result<ContestRow> AddContest(const ContestRow& c) override;
   Result<std::vector<ContestRow>> Contests(int64_t snapshot, int64_t incident,
                                            std::optional<Asn> asn, size_t limit) override;
+  Result<std::vector<RouteRefRow>> RouteRefs(int64_t snapshot,
+                                             const std::vector<std::string>& prefixes) override;
+  Result<std::optional<RouteRefTotals>> RouteRefTotalsOf(int64_t snapshot) override;
+  Result<std::vector<OriginRow>> OriginsOf(const std::string& prefix) override;
   Result<std::vector<EntityRow>> Search(int64_t snapshot, const std::string& text,
                                         size_t limit) override;
 

@@ -159,6 +159,26 @@ struct IncidentQuery {
   bool newest_first = false;
 };
 
+// Reference data of a snapshot that /api/route answers from (issue 15): a
+// VRP or an IRR route object of the snapshot's inputs that covers a prefix
+// the collectors saw (pipeline/write_reference.cc says which, and the cap).
+struct RouteRefRow {
+  std::string kind;        // "vrp" or "route"
+  std::string prefix;      // as Prefix::ToString writes it
+  int64_t max_length = 0;  // vrp: the ROA's maxLength; route: 0
+  Asn asn = 0;             // vrp: the ROA's AS; route: the object's origin
+  std::string source;      // vrp: the trust anchor ("" unknown); route: the IRR source
+};
+
+// What a snapshot's reference data held when it was analysed: how many VRPs
+// and route objects were loaded in all (0: that input had no data), how many
+// rows were kept, and whether the cap cut them short.
+struct RouteRefTotals {
+  int64_t vrps = 0, route_objects = 0;
+  int64_t kept = 0;
+  bool truncated = false;
+};
+
 // An operator's contest of an incident (vigia serve's write API). The
 // contests are an append-only audit log; the incident itself stays.
 struct ContestRow {
@@ -188,6 +208,10 @@ class SnapshotWriter {
   virtual Status AddEntity(const EntityRow& row) = 0;
   // Records that (prefix, origin) was seen on this snapshot's date.
   virtual Status AddOrigin(const std::string& prefix, Asn origin) = 0;
+  // Reference data for /api/route (RouteRefRow); a row given twice is kept
+  // once. SetRouteRefTotals at most once per snapshot.
+  virtual Status AddRouteRef(const RouteRefRow& row) = 0;
+  virtual Status SetRouteRefTotals(const RouteRefTotals& totals) = 0;
   // Publishes the snapshot and returns it with its id and creation time.
   // kInvalidArgument when called twice; kIoError when the backend cannot
   // commit (then nothing of the snapshot is visible).
@@ -252,6 +276,16 @@ class Store {
   // as culprit or propagator in any snapshot (asn given); newest first.
   virtual Result<std::vector<ContestRow>> Contests(int64_t snapshot, int64_t incident,
                                                    std::optional<Asn> asn, size_t limit) = 0;
+  // The reference rows of a snapshot whose prefix is one of `prefixes`
+  // (a caller passes a prefix and its less-specifics to get what covers
+  // it), by prefix length, kind, AS; at most 10,000. And the totals; an
+  // empty optional for a snapshot stored without reference data.
+  virtual Result<std::vector<RouteRefRow>> RouteRefs(int64_t snapshot,
+                                                     const std::vector<std::string>& prefixes) = 0;
+  virtual Result<std::optional<RouteRefTotals>> RouteRefTotalsOf(int64_t snapshot) = 0;
+  // The (prefix, origin) history of OriginRow for one prefix: its origins
+  // with the first and last dates seen (incident-free sightings only).
+  virtual Result<std::vector<OriginRow>> OriginsOf(const std::string& prefix) = 0;
   // Entities of the kinds "as", "country" and "ixp" whose id is `text`
   // (an ASN with or without "AS") or whose name holds it; exact ids first.
   virtual Result<std::vector<EntityRow>> Search(int64_t snapshot, const std::string& text,

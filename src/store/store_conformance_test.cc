@@ -542,6 +542,45 @@ TEST_P(StoreConformance, IncidentQueriesByVictimPlaceAndPrefix) {
   EXPECT_EQ(*s->CountIncidents(r), 4);
 }
 
+// The reference rows /api/route reads: by exact prefix (the caller lists
+// the less-specifics), a row given twice kept once; totals, or none for a
+// snapshot stored without them; one prefix's origin history.
+TEST_P(StoreConformance, RouteReferenceRowsAndOrigins) {
+  auto s = OpenFresh();
+  ASSERT_TRUE(s);
+  auto w = s->BeginSnapshot(Info("2026-11-22"));
+  ASSERT_TRUE(w.ok());
+  const RouteRefRow vrp{"vrp", "192.0.2.0/24", 24, 64500, "lacnic"};
+  const RouteRefRow wide{"vrp", "192.0.0.0/16", 20, 64501, ""};
+  const RouteRefRow route{"route", "192.0.2.0/24", 0, 64502, "RADB"};
+  for (const RouteRefRow& r : {vrp, wide, route, vrp}) ASSERT_TRUE((*w)->AddRouteRef(r).ok());
+  ASSERT_TRUE((*w)->SetRouteRefTotals({10, 20, 3, false}).ok());
+  ASSERT_TRUE((*w)->AddOrigin("192.0.2.0/24", 64500).ok());
+  auto c = (*w)->Commit();
+  ASSERT_TRUE(c.ok());
+  auto rows = s->RouteRefs(c->id, {"192.0.2.0/24", "192.0.0.0/16", "10.0.0.0/8"});
+  ASSERT_TRUE(rows.ok()) << rows.status().message();
+  ASSERT_EQ(rows->size(), 3u);
+  EXPECT_EQ((*rows)[0].kind, "route");  // by prefix asked, then kind
+  EXPECT_EQ((*rows)[0].source, "RADB");
+  EXPECT_EQ((*rows)[1].asn, 64500u);
+  EXPECT_EQ((*rows)[1].max_length, 24);
+  EXPECT_EQ((*rows)[2].prefix, "192.0.0.0/16");
+  auto totals = s->RouteRefTotalsOf(c->id);
+  ASSERT_TRUE(totals.ok() && totals->has_value());
+  EXPECT_EQ((*totals)->vrps, 10);
+  EXPECT_EQ((*totals)->route_objects, 20);
+  EXPECT_EQ((*totals)->kept, 3);
+  EXPECT_FALSE((*totals)->truncated);
+  EXPECT_FALSE(s->RouteRefTotalsOf(c->id + 1)->has_value());
+  auto origins = s->OriginsOf("192.0.2.0/24");
+  ASSERT_TRUE(origins.ok());
+  ASSERT_EQ(origins->size(), 1u);
+  EXPECT_EQ((*origins)[0].origin, 64500u);
+  EXPECT_EQ((*origins)[0].first_date, "2026-11-22");
+  EXPECT_TRUE(s->OriginsOf("10.0.0.0/8")->empty());
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, StoreConformance, ::testing::ValuesIn(UrlTemplates()),
                          [](const ::testing::TestParamInfo<std::string>& p) {
                            std::string n =
