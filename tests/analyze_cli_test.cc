@@ -145,9 +145,10 @@ TEST(AnalyzeCli, IncidentsByVictimAreTheAttacksOnItsPrefixes) {
       Vigia() + " incidents --victim " + std::to_string(victim) + " --db sqlite:" + a.db.string(),
       &status);
   ASSERT_EQ(Exit(status), 0);
-  EXPECT_NE(text.find(std::to_string(attacks.size()) + " attacks on the prefixes of AS" +
-                      std::to_string(victim)),
-            std::string::npos)
+  EXPECT_NE(
+      text.find(std::to_string(attacks.size()) + (attacks.size() == 1 ? " attack" : " attacks") +
+                " on the prefixes of AS" + std::to_string(victim)),
+      std::string::npos)
       << text;
   EXPECT_NE(text.find("victims AS"), std::string::npos) << text;
   // A victim filter with --as and --type narrows it; bad values are refused.

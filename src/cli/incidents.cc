@@ -106,15 +106,16 @@ int RunIncidents(const IncidentsArgs& a) {
   }
   const std::string partial = snap->partial ? ", PARTIAL (an input was missing or damaged)" : "";
   if (q.victim) {
-    std::printf("snapshot %lld (%s)%s: %lld attacks on the prefixes of AS%u%s\n",
+    std::printf("snapshot %lld (%s)%s: %lld attack%s on the prefixes of AS%u%s\n",
                 static_cast<long long>(snap->id), snap->date.c_str(), partial.c_str(),
-                static_cast<long long>(*total), *q.victim,
+                static_cast<long long>(*total), *total == 1 ? "" : "s", *q.victim,
                 static_cast<int64_t>(rows->size()) < *total
                     ? fmt::format(" ({} shown)", rows->size()).c_str()
                     : "");
   } else {
-    std::printf("snapshot %lld (%s)%s: %lld incidents%s\n", static_cast<long long>(snap->id),
+    std::printf("snapshot %lld (%s)%s: %lld incident%s%s\n", static_cast<long long>(snap->id),
                 snap->date.c_str(), partial.c_str(), static_cast<long long>(*total),
+                *total == 1 ? "" : "s",
                 static_cast<int64_t>(rows->size()) < *total
                     ? fmt::format(" ({} shown)", rows->size()).c_str()
                     : "");
