@@ -448,7 +448,10 @@ TEST_P(StoreConformance, IncidentQueriesByVictimPlaceAndPrefix) {
     // A leak by 64530 (CW registered with RIPE: its country's region rules).
     IncidentRow c = Incident(3, "route_leak", 64530, 64500);
     c.prefixes = {"203.0.113.0/24"};
-    for (const IncidentRow& r : {a, b, c}) ASSERT_TRUE((*w)->AddIncident(r).ok());
+    // A leak by 64540, an AS with no country: its own registry's region.
+    IncidentRow f = Incident(4, "route_leak", 64540, std::nullopt);
+    f.prefixes = {"203.0.113.128/25"};
+    for (const IncidentRow& r : {a, b, c, f}) ASSERT_TRUE((*w)->AddIncident(r).ok());
     for (const EntityRow& e :
          {entity("as", "64500", "BR", "lacnic"), entity("as", "64510", "UY", "lacnic"),
           entity("as", "64511", "NL", "ripencc"), entity("as", "64520", "US", "arin"),
@@ -505,6 +508,8 @@ TEST_P(StoreConformance, IncidentQueriesByVictimPlaceAndPrefix) {
   q.region = "ripencc";
   EXPECT_EQ(ids(q), (V{1, 2}));
   q.region = "apnic";
+  EXPECT_EQ(ids(q), (V{4}));
+  q.region = "afrinic";
   EXPECT_EQ(ids(q), (V{}));
   q.region.clear();
   // By prefix: exact, covered (more specific) or covering (less specific).
@@ -516,8 +521,12 @@ TEST_P(StoreConformance, IncidentQueriesByVictimPlaceAndPrefix) {
   EXPECT_EQ(ids(q), (V{}));
   q.match = PrefixMatch::kLess;
   EXPECT_EQ(ids(q), (V{2}));
-  q.prefix = "192.0.0.0/8";
+  q.prefix = "203.0.113.130/32";
+  EXPECT_EQ(ids(q), (V{3, 4}));  // every covering one
+  q.prefix = "203.0.113.0/24";
   q.match = PrefixMatch::kMore;
+  EXPECT_EQ(ids(q), (V{3, 4}));  // the prefix itself and a more specific
+  q.prefix = "192.0.0.0/8";
   EXPECT_EQ(ids(q), (V{1}));
   q.prefix = "2001:db8::/32";
   EXPECT_EQ(ids(q), (V{}));
@@ -527,7 +536,7 @@ TEST_P(StoreConformance, IncidentQueriesByVictimPlaceAndPrefix) {
   q.limit = 1;
   q.offset = 1;
   EXPECT_EQ(ids(q), (V{2}));
-  EXPECT_EQ(*s->CountIncidents(q), 3);
+  EXPECT_EQ(*s->CountIncidents(q), 4);
   // Newest first over a date range: the later snapshot first.
   IncidentQuery r;
   r.from_date = "2026-11-01";
