@@ -1076,6 +1076,8 @@ TEST(Serve, RouteStateOfAHijackedPrefix) {
   EXPECT_TRUE(listed);
   EXPECT_FALSE(r["seen"]["paths"].empty());
   EXPECT_FALSE(r["seen"]["collectors"].empty());
+  EXPECT_GE(r["seen"]["peers"].get<int64_t>(), 1);
+  EXPECT_EQ(r["seen"]["first"], h["start"]);
   EXPECT_FALSE(r["partial"]);
   // A fix for every state short of valid and registered, as a key with args.
   size_t wanted = (r["rpki"]["state"] != "valid") +
@@ -1093,6 +1095,10 @@ TEST(Serve, RouteStateOfAHijackedPrefix) {
         Get(fmt::format("/api/route?prefix={}&origin={}", p, victim.get<uint64_t>()), &st);
     ASSERT_EQ(st, 200);
     victims_seen += !v["seen"]["first"].is_null();
+    if (!v["seen"]["first"].is_null()) {
+      EXPECT_GE(v["seen"]["peers"].get<int64_t>(), 1) << v["seen"].dump();
+      EXPECT_FALSE(v["seen"]["paths"].empty()) << v["seen"].dump();
+    }
     for (const auto& i : v["incidents"]) EXPECT_NE(i["culprit"], victim) << i.dump();
   }
   EXPECT_GE(victims_seen, 1u);

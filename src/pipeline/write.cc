@@ -205,7 +205,7 @@ Status WriteSnapshot(store::SnapshotWriter* w, const detect::Snapshot& s,
       continue;
     if (Status st = w->AddOrigin(prefixes[o.prefix].ToString(), o.origin); !st.ok()) return st;
   }
-  return WriteRouteReference(w, s);  // for /api/route (issue 15)
+  return WriteRouteReference(w, s, v);  // for /api/route (issue 15)
 }
 
 }  // namespace vigia::pipeline

@@ -1,5 +1,7 @@
 // WriteRouteReference (pipeline/write.h): the reference data /api/route
-// answers from (issue 15), stored with each snapshot.
+// answers from (issue 15), stored with each snapshot: every route seen
+// (peers, collectors, one path, first and last seen), and the VRPs and
+// route objects below.
 //
 // Which data, and why it is stored rather than reloaded: the server holds
 // only the store, and a snapshot directory may be moved, pruned or changed
@@ -18,6 +20,7 @@
 //
 // Thread safety: one call per writer.
 #include <set>
+#include <string>
 #include <utility>
 
 #include "pipeline/write.h"
@@ -32,7 +35,29 @@ constexpr size_t kMaxRouteRefs = 4'000'000;
 
 }  // namespace
 
-Status WriteRouteReference(store::SnapshotWriter* w, const detect::Snapshot& s) {
+Status WriteRouteReference(store::SnapshotWriter* w, const detect::Snapshot& s,
+                           const detect::RouteView& v) {
+  // Every route seen: peers, collectors, one path, first and last seen (a
+  // full table: about a million rows, some 60 MB).
+  const auto& obs = s.routes;
+  for (const detect::OriginRoute& o : v.routes()) {
+    store::RouteSeenRow row;
+    row.prefix = obs.prefixes()[o.prefix].ToString();
+    row.origin = o.origin;
+    row.peers = static_cast<int64_t>(o.peers.size());
+    std::set<std::string> collectors;
+    for (uint32_t p : o.peers) collectors.insert(obs.peers()[p].collector);
+    row.collectors.assign(collectors.begin(), collectors.end());
+    if (!o.paths.empty()) {
+      for (Asn a : obs.paths().Get(o.paths[0])) {
+        row.path += (row.path.empty() ? "" : " ") + std::to_string(a);
+      }
+    }
+    row.first = o.first;
+    row.last = o.last;
+    if (Status st = w->AddRouteSeen(row); !st.ok()) return st;
+  }
+
   const auto& prefixes = s.routes.prefixes();
   std::set<uint32_t> routes;  // indexes into s.irr.routes()
   bool truncated = false;
@@ -46,11 +71,11 @@ Status WriteRouteReference(store::SnapshotWriter* w, const detect::Snapshot& s) 
       break;
     }
     if (s.vrps.size() > 0) {
-      for (const rpki::Vrp& v : rpki::Validate(s.vrps, p, 0).covering) {
-        if (!seen_vrps.insert({v.prefix, {v.max_length, v.asn}}).second) continue;
+      for (const rpki::Vrp& vrp : rpki::Validate(s.vrps, p, 0).covering) {
+        if (!seen_vrps.insert({vrp.prefix, {vrp.max_length, vrp.asn}}).second) continue;
         const auto& tas = s.vrps.trust_anchors();
-        rows.push_back({"vrp", v.prefix.ToString(), v.max_length, v.asn,
-                        v.ta < tas.size() ? tas[v.ta] : std::string()});
+        rows.push_back({"vrp", vrp.prefix.ToString(), vrp.max_length, vrp.asn,
+                        vrp.ta < tas.size() ? tas[vrp.ta] : std::string()});
       }
     }
     if (s.irr.route_count() > 0) {

@@ -169,9 +169,9 @@ ordered_json Api::Coverage(int64_t snapshot, const std::string& kind, const std:
 // Entities by id or name (store::Store::Search), and for a prefix or an
 // address the longest matching prefix the collectors saw (issue 15): who
 // originates it and how many incidents it has in the snapshot. The origins
-// come from the incident-free origin history (store OriginsOf), those first
-// seen on or before the snapshot's date; /api/route gives one origin's RPKI
-// and IRR state.
+// are the snapshot's routes (store RoutesSeen), or for an older store the
+// incident-free origin history up to its date; /api/route gives one
+// origin's RPKI and IRR state.
 Status Api::Search(const httplib::Request& req, httplib::Response& res) {
   SERVE_RETURN_IF_ERROR(Allow(req, {"date", "q", "limit"}));
   const std::string q = Param(req, "q");
@@ -201,9 +201,14 @@ Status Api::Search(const httplib::Request& req, httplib::Response& res) {
       iq.prefix = p;
       auto incidents = store_->CountIncidents(iq);
       if (!incidents.ok()) return incidents.status();
+      // The snapshot's own routes; for a store written before they were
+      // kept, the incident-free history up to the snapshot's date.
+      auto seen = store_->RoutesSeen(snap->id, p);
+      if (!seen.ok()) return seen.status();
       std::vector<Asn> asns;
+      for (const auto& r : *seen) asns.push_back(r.origin);
       for (const auto& o : *origins) {
-        if (o.first_date <= snap->date) asns.push_back(o.origin);
+        if (seen->empty() && o.first_date <= snap->date) asns.push_back(o.origin);
       }
       if (asns.empty() && *incidents == 0) continue;
       a.push_back({{"kind", "prefix"},

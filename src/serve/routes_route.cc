@@ -23,6 +23,7 @@
 #include <set>
 
 #include "core/ip.h"
+#include "core/time_format.h"
 #include "serve/api.h"
 
 namespace vigia::serve {
@@ -78,45 +79,55 @@ Status Api::Route(const httplib::Request& req, httplib::Response& res) {
   iq.limit = kMaxListed;
   SERVE_ASSIGN_OR_RETURN(const auto incidents, store_->Incidents(iq));
 
-  // What the collectors saw: the incident-free origin history, or the
-  // evidence of the incidents this origin is the culprit of.
+  // What the collectors saw: the route in this snapshot's window (peers,
+  // collectors, a path, first and last seen), more paths from its
+  // incidents' evidence, and the dates of the incident-free origin history.
+  SERVE_ASSIGN_OR_RETURN(const auto routes_seen, store_->RoutesSeen(snap->id, prefix));
   ordered_json seen = {{"peers", nullptr},
                        {"collectors", ordered_json::array()},
                        {"paths", ordered_json::array()},
                        {"first", nullptr},
-                       {"last", nullptr}};
+                       {"last", nullptr},
+                       {"history", nullptr}};
+  std::set<std::string> collectors, paths;
   bool was_seen = false;
+  for (const auto& r : routes_seen) {
+    if (r.origin != origin) continue;
+    was_seen = true;
+    seen["peers"] = r.peers;
+    collectors.insert(r.collectors.begin(), r.collectors.end());
+    if (!r.path.empty()) paths.insert(r.path);
+    seen["first"] = IsoTime(r.first);
+    seen["last"] = IsoTime(r.last);
+  }
   for (const auto& o : origins) {
     if (o.origin != origin) continue;
-    seen["first"] = o.first_date;
-    seen["last"] = o.last_date;
+    seen["history"] = {{"first", o.first_date}, {"last", o.last_date}};
     was_seen = true;
   }
-  std::set<std::string> collectors, paths;
-  int64_t peers = -1;
   for (const auto& in : incidents) {
     if (in.culprit != origin) continue;
     const ordered_json e = ordered_json::parse(in.evidence, nullptr, false);
     if (!e.is_object()) continue;
     was_seen = true;
-    if (e.contains("peers_seen") && e["peers_seen"].is_number())
-      peers = std::max(peers, e["peers_seen"].get<int64_t>());
+    if (seen["peers"].is_null() && e.contains("peers_seen") && e["peers_seen"].is_number())
+      seen["peers"] = e["peers_seen"];
     for (const char* k : {"collectors", "example_paths"}) {
       if (!e.contains(k) || !e[k].is_array()) continue;
       for (const auto& x : e[k]) {
         if (x.is_string()) (k[0] == 'c' ? collectors : paths).insert(x.get<std::string>());
       }
     }
-    if (seen["first"].is_null()) seen["first"] = in.date;
-    if (seen["last"].is_null()) seen["last"] = in.date;
+    if (seen["first"].is_null()) seen["first"] = IsoTime(in.start);
+    if (seen["last"].is_null()) seen["last"] = IsoTime(in.end);
   }
-  if (peers >= 0) seen["peers"] = peers;
   seen["collectors"] = collectors;
   std::vector<std::string> shown(paths.begin(), paths.end());
   if (shown.size() > 20) shown.resize(20);
   seen["paths"] = shown;
   // Reference rows kept cover seen prefixes; an unseen one may lack some.
-  bool prefix_seen = was_seen || !origins.empty() || !incidents.empty();
+  const bool prefix_seen =
+      was_seen || !routes_seen.empty() || !origins.empty() || !incidents.empty();
 
   // RPKI: RFC 6811 §2 over the covering VRPs kept.
   ordered_json rpki;

@@ -127,7 +127,7 @@ ALTER TABLE snapshots ADD COLUMN missing TEXT NOT NULL DEFAULT '[]';
     // 4 -> 5 (issue 15, incidents): an incident's cause (what makes it one
     // fault), and the victims of a hijack (the prefix's legitimate origins),
     // indexed by victim for "attacks on your prefixes"; the VRPs and route
-    // objects covering seen prefixes, for /api/route.
+    // objects covering seen prefixes and the routes seen, for /api/route.
     R"sql(
 ALTER TABLE incidents ADD COLUMN cause TEXT NOT NULL DEFAULT '';
 CREATE TABLE incident_victims (
@@ -146,6 +146,17 @@ CREATE TABLE route_refs (
   max_length INTEGER NOT NULL,
   source TEXT NOT NULL,
   PRIMARY KEY (snapshot, prefix, kind, asn, max_length, source)
+) WITHOUT ROWID;
+CREATE TABLE routes_seen (
+  snapshot INTEGER NOT NULL REFERENCES snapshots(id),
+  prefix TEXT NOT NULL,
+  origin INTEGER NOT NULL,
+  peers INTEGER NOT NULL,
+  collectors TEXT NOT NULL,
+  path TEXT NOT NULL,
+  first INTEGER NOT NULL,
+  last INTEGER NOT NULL,
+  PRIMARY KEY (snapshot, prefix, origin)
 ) WITHOUT ROWID;
 CREATE TABLE route_ref_totals (
   snapshot INTEGER PRIMARY KEY REFERENCES snapshots(id),
@@ -206,6 +217,7 @@ class SqliteWriter : public SnapshotWriter {
             "?8, ?9, ?10, ?11, ?12)"),
         victim_(db, "INSERT OR IGNORE INTO incident_victims VALUES (?1, ?2, ?3)"),
         route_ref_(db, "INSERT OR IGNORE INTO route_refs VALUES (?1, ?2, ?3, ?4, ?5, ?6)"),
+        route_seen_(db, "INSERT INTO routes_seen VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"),
         metric_(db, "INSERT INTO metrics VALUES (?1, ?2, ?3, ?4, ?5)"),
         score_(db,
                "INSERT INTO scores (snapshot, entity_kind, entity, action, score, band, members, "
@@ -310,6 +322,18 @@ class SqliteWriter : public SnapshotWriter {
     s.Bind(6, r.source);
     return Run(s, "route reference");
   }
+  Status AddRouteSeen(const RouteSeenRow& r) override {
+    Stmt& s = route_seen_;
+    s.Bind(1, info_.id);
+    s.Bind(2, r.prefix);
+    s.Bind(3, static_cast<int64_t>(r.origin));
+    s.Bind(4, r.peers);
+    s.Bind(5, nlohmann::json(r.collectors).dump());
+    s.Bind(6, r.path);
+    s.Bind(7, r.first);
+    s.Bind(8, r.last);
+    return Run(s, "route seen");
+  }
   Status SetRouteRefTotals(const RouteRefTotals& t) override {
     Stmt s(db_, "INSERT INTO route_ref_totals VALUES (?1, ?2, ?3, ?4, ?5)");
     s.Bind(1, info_.id);
@@ -341,7 +365,7 @@ class SqliteWriter : public SnapshotWriter {
   SqliteStore* store_;
   sqlite3* db_;
   SnapshotInfo info_;
-  Stmt incident_, victim_, route_ref_, metric_, score_, entity_, origin_;
+  Stmt incident_, victim_, route_ref_, route_seen_, metric_, score_, entity_, origin_;
   bool done_ = false;
 };
 
@@ -900,6 +924,34 @@ Result<std::optional<RouteRefTotals>> SqliteStore::RouteRefTotalsOf(int64_t snap
   q.Bind(1, snapshot);
   if (q.Step() != SQLITE_ROW) return std::optional<RouteRefTotals>();
   return std::optional<RouteRefTotals>(RouteRefTotals{q.Int(0), q.Int(1), q.Int(2), q.Int(3) != 0});
+}
+
+Result<std::vector<RouteSeenRow>> SqliteStore::RoutesSeen(int64_t snapshot,
+                                                          const std::string& prefix) {
+  Stmt q(db_,
+         "SELECT origin, peers, collectors, path, first, last FROM routes_seen WHERE snapshot = ?1 "
+         "AND prefix = ?2 ORDER BY origin LIMIT 1000");
+  if (!q.ok()) return Error("query routes seen");
+  q.Bind(1, snapshot);
+  q.Bind(2, prefix);
+  std::vector<RouteSeenRow> out;
+  while (q.Step() == SQLITE_ROW) {
+    RouteSeenRow r;
+    r.prefix = prefix;
+    r.origin = static_cast<Asn>(q.Int(0));
+    r.peers = q.Int(1);
+    const auto c = nlohmann::json::parse(q.Text(2), nullptr, false);
+    if (c.is_array()) {
+      for (const auto& x : c) {
+        if (x.is_string()) r.collectors.push_back(x.get<std::string>());
+      }
+    }
+    r.path = q.Text(3);
+    r.first = q.Int(4);
+    r.last = q.Int(5);
+    out.push_back(std::move(r));
+  }
+  return out;
 }
 
 Result<std::vector<OriginRow>> SqliteStore::OriginsOf(const std::string& prefix) {

@@ -55,6 +55,8 @@ class SqliteStore : public Store {
   Result<std::vector<RouteRefRow>> RouteRefs(int64_t snapshot,
                                              const std::vector<std::string>& prefixes) override;
   Result<std::optional<RouteRefTotals>> RouteRefTotalsOf(int64_t snapshot) override;
+  Result<std::vector<RouteSeenRow>> RoutesSeen(int64_t snapshot,
+                                               const std::string& prefix) override;
   Result<std::vector<OriginRow>> OriginsOf(const std::string& prefix) override;
   Result<std::vector<EntityRow>> Search(int64_t snapshot, const std::string& text,
                                         size_t limit) override;

@@ -170,6 +170,18 @@ struct RouteRefRow {
   std::string source;      // vrp: the trust anchor ("" unknown); route: the IRR source
 };
 
+// One route (prefix, origin) as the collectors saw it in a snapshot's
+// window: how many peers, which collectors, one example path, first and
+// last seen (/api/route's "seen", /api/search's origins).
+struct RouteSeenRow {
+  std::string prefix;
+  Asn origin = 0;
+  int64_t peers = 0;
+  std::vector<std::string> collectors;
+  std::string path;             // one AS path, "A B C"
+  int64_t first = 0, last = 0;  // seconds since the epoch
+};
+
 // What a snapshot's reference data held when it was analysed: how many VRPs
 // and route objects were loaded in all (0: that input had no data), how many
 // rows were kept, and whether the cap cut them short.
@@ -212,6 +224,7 @@ class SnapshotWriter {
   // once. SetRouteRefTotals at most once per snapshot.
   virtual Status AddRouteRef(const RouteRefRow& row) = 0;
   virtual Status SetRouteRefTotals(const RouteRefTotals& totals) = 0;
+  virtual Status AddRouteSeen(const RouteSeenRow& row) = 0;
   // Publishes the snapshot and returns it with its id and creation time.
   // kInvalidArgument when called twice; kIoError when the backend cannot
   // commit (then nothing of the snapshot is visible).
@@ -283,6 +296,10 @@ class Store {
   virtual Result<std::vector<RouteRefRow>> RouteRefs(int64_t snapshot,
                                                      const std::vector<std::string>& prefixes) = 0;
   virtual Result<std::optional<RouteRefTotals>> RouteRefTotalsOf(int64_t snapshot) = 0;
+  // The routes of one prefix the collectors saw in a snapshot, by origin;
+  // empty for a prefix not seen (or a snapshot stored before they were).
+  virtual Result<std::vector<RouteSeenRow>> RoutesSeen(int64_t snapshot,
+                                                       const std::string& prefix) = 0;
   // The (prefix, origin) history of OriginRow for one prefix: its origins
   // with the first and last dates seen (incident-free sightings only).
   virtual Result<std::vector<OriginRow>> OriginsOf(const std::string& prefix) = 0;

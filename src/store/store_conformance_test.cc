@@ -564,6 +564,10 @@ TEST_P(StoreConformance, RouteReferenceRowsAndOrigins) {
   const RouteRefRow route{"route", "192.0.2.0/24", 0, 64502, "RADB"};
   for (const RouteRefRow& r : {vrp, wide, route, vrp}) ASSERT_TRUE((*w)->AddRouteRef(r).ok());
   ASSERT_TRUE((*w)->SetRouteRefTotals({10, 20, 3, false}).ok());
+  ASSERT_TRUE(
+      (*w)->AddRouteSeen(
+              {"192.0.2.0/24", 64500, 3, {"rrc00", "route-views2"}, "64501 64500", 100, 200})
+          .ok());
   ASSERT_TRUE((*w)->AddOrigin("192.0.2.0/24", 64500).ok());
   auto c = (*w)->Commit();
   ASSERT_TRUE(c.ok());
@@ -588,6 +592,16 @@ TEST_P(StoreConformance, RouteReferenceRowsAndOrigins) {
   EXPECT_EQ((*origins)[0].origin, 64500u);
   EXPECT_EQ((*origins)[0].first_date, "2026-11-22");
   EXPECT_TRUE(s->OriginsOf("10.0.0.0/8")->empty());
+  auto seen = s->RoutesSeen(c->id, "192.0.2.0/24");
+  ASSERT_TRUE(seen.ok()) << seen.status().message();
+  ASSERT_EQ(seen->size(), 1u);
+  EXPECT_EQ((*seen)[0].origin, 64500u);
+  EXPECT_EQ((*seen)[0].peers, 3);
+  EXPECT_EQ((*seen)[0].collectors, (std::vector<std::string>{"rrc00", "route-views2"}));
+  EXPECT_EQ((*seen)[0].path, "64501 64500");
+  EXPECT_EQ((*seen)[0].first, 100);
+  EXPECT_EQ((*seen)[0].last, 200);
+  EXPECT_TRUE(s->RoutesSeen(c->id, "10.0.0.0/8")->empty());
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreConformance, ::testing::ValuesIn(UrlTemplates()),
