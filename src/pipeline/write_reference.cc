@@ -38,7 +38,8 @@ constexpr size_t kMaxRouteRefs = 4'000'000;
 Status WriteRouteReference(store::SnapshotWriter* w, const detect::Snapshot& s,
                            const detect::RouteView& v) {
   // Every route seen: peers, collectors, one path, first and last seen (a
-  // full table: about a million rows, some 60 MB).
+  // full table: about a million rows, some 60 MB; bounded by what the
+  // observe stage holds, so not capped again here).
   const auto& obs = s.routes;
   for (const detect::OriginRoute& o : v.routes()) {
     store::RouteSeenRow row;
