@@ -113,6 +113,57 @@ TEST(AnalyzeCli, IncidentFilters) {
   EXPECT_EQ(Exit(status), 2);
 }
 
+// Issue 15: `vigia incidents --victim N` lists the attacks on N's prefixes
+// (the hijacks naming N a victim), newest first, with the total in text.
+TEST(AnalyzeCli, IncidentsByVictimAreTheAttacksOnItsPrefixes) {
+  const Analyzed& a = Shared();
+  int status = 0;
+  const json hijacks = json::parse(RunCommand(
+      Vigia() + " incidents --json --type hijack --db sqlite:" + a.db.string(), &status));
+  ASSERT_EQ(Exit(status), 0);
+  ASSERT_FALSE(hijacks.empty());
+  ASSERT_FALSE(hijacks[0]["victims"].empty()) << hijacks[0].dump();
+  EXPECT_FALSE(hijacks[0]["cause"].get<std::string>().empty());
+  const uint64_t victim = hijacks[0]["victims"][0];
+  const json attacks =
+      json::parse(RunCommand(Vigia() + " incidents --json --victim " + std::to_string(victim) +
+                                 " --db sqlite:" + a.db.string(),
+                             &status));
+  ASSERT_EQ(Exit(status), 0);
+  bool found = false;
+  std::string last_start = "9999";
+  for (const auto& i : attacks) {
+    bool names = false;
+    for (const auto& v : i["victims"]) names |= v == victim;
+    EXPECT_TRUE(names) << i.dump();
+    found |= i["id"] == hijacks[0]["id"];
+    EXPECT_LE(i["start"].get<std::string>(), last_start);  // newest first
+    last_start = i["start"].get<std::string>();
+  }
+  EXPECT_TRUE(found);
+  const std::string text = RunCommand(
+      Vigia() + " incidents --victim " + std::to_string(victim) + " --db sqlite:" + a.db.string(),
+      &status);
+  ASSERT_EQ(Exit(status), 0);
+  EXPECT_NE(
+      text.find(std::to_string(attacks.size()) + (attacks.size() == 1 ? " attack" : " attacks") +
+                " on the prefixes of AS" + std::to_string(victim)),
+      std::string::npos)
+      << text;
+  EXPECT_NE(text.find("victims AS"), std::string::npos) << text;
+  // A victim filter with --as and --type narrows it; bad values are refused.
+  const json none =
+      json::parse(RunCommand(Vigia() + " incidents --json --type route_leak --victim " +
+                                 std::to_string(victim) + " --db sqlite:" + a.db.string(),
+                             &status));
+  EXPECT_TRUE(none.empty());
+  for (const char* bad :
+       {" --victim -1", " --region europe", " --match fuzzy", " --prefix 1.2.3.4/33"}) {
+    RunCommand(Vigia() + " incidents" + bad + " --db sqlite:" + a.db.string() + " 2>&1", &status);
+    EXPECT_EQ(Exit(status), 2) << bad;
+  }
+}
+
 TEST(AnalyzeCli, BadSnapshotFailsAndKeepsTheStore) {
   const Analyzed& a = Shared();
   int status = 0;

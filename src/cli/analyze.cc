@@ -1,7 +1,7 @@
 // vigia analyze SNAP [--db URL]: the observatory's main run (issue [4/5]):
 // reads a snapshot directory, detects incidents, writes them to the store
 // as one snapshot (pipeline/analyze.h does the work; this prints it).
-// vigia incidents: reads them back.
+// vigia incidents (incidents.cc) reads them back.
 #include "pipeline/analyze.h"
 
 #include <fmt/format.h>
@@ -153,71 +153,6 @@ int RunAnalyze(const AnalyzeArgs& a) {
   return problems.empty() && !committed.partial ? kExitOk : kExitSkipped;
 }
 
-struct IncidentsArgs {
-  std::string db = "sqlite:vigia.db";
-  std::string date, type;
-  int64_t asn = -1;
-  size_t limit = 1000, offset = 0;
-  bool json = false;
-};
-
-int RunIncidents(const IncidentsArgs& a) {
-  auto store = store::Store::Open(a.db);
-  if (!store.ok()) {
-    std::fprintf(stderr, "vigia: incidents: %s\n", store.status().message().c_str());
-    return kExitFailed;
-  }
-  auto found = (*store)->SnapshotFor(a.date);
-  if (!found.ok()) {
-    std::fprintf(stderr, "vigia: incidents: %s: %s\n", a.db.c_str(),
-                 found.status().message().c_str());
-    return kExitFailed;
-  }
-  const store::SnapshotInfo* snap = &*found;
-  store::IncidentQuery q;
-  q.snapshot = snap->id;
-  q.type = a.type;
-  if (a.asn >= 0) q.asn = static_cast<Asn>(a.asn);
-  q.limit = a.limit;
-  q.offset = a.offset;
-  auto rows = (*store)->Incidents(q);
-  if (!rows.ok()) {
-    std::fprintf(stderr, "vigia: incidents: %s\n", rows.status().message().c_str());
-    return kExitFailed;
-  }
-  if (a.json) {
-    ordered_json arr = ordered_json::array();
-    for (const auto& r : *rows) {
-      ordered_json o;
-      o["id"] = r.id;
-      o["type"] = r.type;
-      o["kind"] = r.kind;
-      o["culprit"] = r.culprit;
-      o["propagator"] = r.propagator ? ordered_json(*r.propagator) : ordered_json(nullptr);
-      o["prefixes"] = r.prefixes;
-      o["start"] = IsoTime(r.start);
-      o["end"] = IsoTime(r.end);
-      o["confidence"] = r.confidence;
-      o["evidence"] = ordered_json::parse(r.evidence, nullptr, false);
-      arr.push_back(std::move(o));
-    }
-    std::printf("%s\n", arr.dump(1).c_str());
-  } else {
-    std::printf("snapshot %lld (%s)%s: %zu incidents\n", static_cast<long long>(snap->id),
-                snap->date.c_str(),
-                snap->partial ? ", PARTIAL (an input was missing or damaged)" : "", rows->size());
-    for (const auto& r : *rows) {
-      std::printf("%-17s AS%-10u %-12s %s .. %s  %s%s  confidence %.2f\n", r.type.c_str(),
-                  r.culprit, r.propagator ? fmt::format("via AS{}", *r.propagator).c_str() : "",
-                  IsoTime(r.start).c_str(), IsoTime(r.end).c_str(),
-                  r.prefixes.empty() ? "" : r.prefixes[0].c_str(),
-                  r.prefixes.size() > 1 ? fmt::format(" (+{})", r.prefixes.size() - 1).c_str() : "",
-                  r.confidence);
-    }
-  }
-  return kExitOk;
-}
-
 }  // namespace
 
 int Analyze(const std::string& snap, const std::string& db, bool json) {
@@ -248,22 +183,6 @@ void RegisterAnalyze(CLI::App& app, int* exit_code) {
       "be "
       "read or stored. Methodology: docs/methodology.md.");
   cmd->callback([a, exit_code] { *exit_code = RunAnalyze(*a); });
-
-  auto q = std::make_shared<IncidentsArgs>();
-  CLI::App* inc = app.add_subcommand("incidents", "List the incidents of a stored snapshot");
-  inc->add_option("--db", q->db, "Store URL: " + store::BackendUsage() + ", or a path (SQLite)")
-      ->capture_default_str();
-  inc->add_option("--date", q->date, "Snapshot date YYYY-MM-DD (default: the newest)");
-  inc->add_option("--type", q->type, detect::IncidentTypeNames())
-      ->check(CLI::IsMember(detect::IncidentTypeNameList()));
-  inc->add_option("--as", q->asn, "Only incidents with this AS as culprit or propagator")
-      ->check(CLI::Range(int64_t{0}, int64_t{4294967295}));
-  inc->add_option("--limit", q->limit, "At most this many")
-      ->check(CLI::Range(size_t{1}, size_t{100000}))
-      ->capture_default_str();
-  inc->add_option("--offset", q->offset, "Skip this many first")->capture_default_str();
-  inc->add_flag("--json", q->json, "One JSON object per incident, in an array");
-  inc->callback([q, exit_code] { *exit_code = RunIncidents(*q); });
 }
 
 }  // namespace vigia::cli

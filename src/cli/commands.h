@@ -26,7 +26,8 @@ void RegisterRegistry(CLI::App& app, int* exit_code);    // registry.cc: registr
 void RegisterTopo(CLI::App& app, int* exit_code);        // topo.cc: rel, cone
 void RegisterPeeringDb(CLI::App& app, int* exit_code);   // peeringdb.cc
 void RegisterSimulate(CLI::App& app, int* exit_code);    // simulate.cc
-void RegisterAnalyze(CLI::App& app, int* exit_code);     // analyze.cc: analyze, incidents
+void RegisterAnalyze(CLI::App& app, int* exit_code);     // analyze.cc
+void RegisterIncidents(CLI::App& app, int* exit_code);   // incidents.cc
 void RegisterDemo(CLI::App& app, int* exit_code);        // demo.cc
 void RegisterReport(CLI::App& app, int* exit_code);      // report.cc
 void RegisterServe(CLI::App& app, int* exit_code);       // serve.cc

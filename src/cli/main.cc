@@ -61,6 +61,7 @@ int main(int argc, char** argv) {
   vigia::cli::RegisterPeeringDb(app, &exit_code);
   vigia::cli::RegisterSimulate(app, &exit_code);
   vigia::cli::RegisterAnalyze(app, &exit_code);
+  vigia::cli::RegisterIncidents(app, &exit_code);
   vigia::cli::RegisterDemo(app, &exit_code);
   vigia::cli::RegisterReport(app, &exit_code);
   vigia::cli::RegisterServe(app, &exit_code);

@@ -27,8 +27,11 @@ void DetectBogons(const Snapshot& s, const RouteView& v, std::vector<Incident>* 
     in.start = o.first;
     in.end = o.last;
     in.confidence = 1;
-    in.reasons = {fmt::format("{} is {} space: {}", p.ToString(),
-                              special ? "special-purpose" : "undelegated", why->detail)};
+    AddReason(&in,
+              fmt::format("{} is {} space: {}", p.ToString(),
+                          special ? "special-purpose" : "undelegated", why->detail),
+              {special ? "detect.bogon_prefix.special_purpose" : "detect.bogon_prefix.undelegated",
+               {{"prefix", p.ToString()}, {"detail", why->detail}}});
     in.evidence = Evidence(s, {&o}, in.reasons);
     out->push_back(std::move(in));
   }
@@ -85,8 +88,13 @@ void DetectBogons(const Snapshot& s, const RouteView& v, std::vector<Incident>* 
         in.start = o.first;
         in.end = o.last;
       }
-      in.reasons = {fmt::format("AS{} passes on a path with bogon AS{} ({})", culprit, bogon,
-                                why ? why->detail : "bogon")};
+      const std::string detail = why ? why->detail : "bogon";
+      AddReason(&in,
+                fmt::format("AS{} passes on a path with bogon AS{} ({})", culprit, bogon, detail),
+                {"detect.bogon_asn.passes",
+                 {{"culprit", std::to_string(culprit)},
+                  {"bogon", std::to_string(bogon)},
+                  {"detail", detail}}});
       in.evidence = Evidence(s, {&o}, in.reasons);
       out->push_back(std::move(in));
     }

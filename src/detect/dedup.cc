@@ -84,7 +84,8 @@ std::vector<std::string> Union(const std::vector<Json>& ev, const char* key, siz
 }
 
 std::string MergeEvidence(const std::vector<const Incident*>& group,
-                          const std::vector<std::string>& reasons) {
+                          const std::vector<std::string>& reasons,
+                          const std::vector<Asn>& victims) {
   std::vector<Json> ev;
   for (const Incident* in : group) {
     Json j = Json::parse(in->evidence, nullptr, false);
@@ -138,6 +139,7 @@ std::string MergeEvidence(const std::vector<const Incident*>& group,
   if (first != UINT64_MAX) out["first_seen"] = first;
   out["last_seen"] = last;
   out["merged"] = group.size();
+  if (!victims.empty()) out["victims"] = victims;
   return out.dump();
 }
 
@@ -172,16 +174,25 @@ std::vector<Incident> Deduplicate(std::vector<Incident> in) {
       if (n > best) m.propagator = asn, best = n;
     }
     std::vector<std::string> reasons;
+    std::vector<ReasonKey> keys;  // in step with reasons
+    std::set<Asn> victims;
     for (const Incident* x : members) {
+      victims.insert(x->victims.begin(), x->victims.end());
       m.start = std::min(m.start, x->start);
       m.end = std::max(m.end, x->end);
       m.confidence = std::max(m.confidence, x->confidence);
-      for (const std::string& r : x->reasons) {
-        if (std::find(reasons.begin(), reasons.end(), r) == reasons.end()) reasons.push_back(r);
+      for (size_t i = 0; i < x->reasons.size(); ++i) {
+        const std::string& r = x->reasons[i];
+        if (std::find(reasons.begin(), reasons.end(), r) != reasons.end()) continue;
+        reasons.push_back(r);
+        keys.push_back(i < x->reason_keys.size() ? x->reason_keys[i] : ReasonKey{});
       }
     }
-    m.evidence = MergeEvidence(members, reasons);
+    m.victims.assign(victims.begin(), victims.end());
+    if (m.victims.size() > kMaxVictims) m.victims.resize(kMaxVictims);
+    m.evidence = MergeEvidence(members, reasons, m.victims);
     m.reasons = std::move(reasons);
+    m.reason_keys = std::move(keys);
     out.push_back(std::move(m));
   }
   return out;

@@ -42,6 +42,20 @@ Incident BogonAsnVia(Asn origin, uint32_t start, uint32_t end, double confidence
   return in;
 }
 
+// Merged incidents name every victim any of them named, once, ascending;
+// the evidence repeats them.
+TEST(Deduplicate, MergedIncidentKeepsEveryVictim) {
+  std::vector<Incident> in = {BogonAsnVia(3110, 100, 200, 0.5, 1000),
+                              BogonAsnVia(3300, 50, 150, 1.0, 1000)};
+  in[0].victims = {3100, 3500};
+  in[1].victims = {3100, 3200};
+  const std::vector<Incident> out = Deduplicate(in);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].victims, (std::vector<Asn>{3100, 3200, 3500}));
+  EXPECT_EQ(nlohmann::json::parse(out[0].evidence)["victims"],
+            nlohmann::json::array({3100, 3200, 3500}));
+}
+
 TEST(Deduplicate, SameBogonAsnBehindSeveralOriginsIsOneIncidentWithEveryOriginsPaths) {
   std::vector<Incident> in = {BogonAsnVia(3110, 100, 200, 0.5, 1000),
                               BogonAsnVia(3300, 50, 150, 1.0, 1000),

@@ -107,6 +107,32 @@ std::string Evidence(const Snapshot& s, const std::vector<const OriginRoute*>& r
   return j.dump();
 }
 
+void AddReason(Incident* in, std::string text, ReasonKey key) {
+  // Keep reason_keys in step with reasons even after a plain push_back.
+  in->reason_keys.resize(in->reasons.size(), ReasonKey{});
+  in->reasons.push_back(std::move(text));
+  in->reason_keys.push_back(std::move(key));
+}
+
+void AttachReasonKeys(Incident* in) {
+  auto j = nlohmann::ordered_json::parse(in->evidence, nullptr, false);
+  if (!j.is_object()) return;
+  nlohmann::ordered_json keys = nlohmann::ordered_json::array();
+  for (size_t i = 0; i < in->reasons.size(); ++i) {
+    const bool has = i < in->reason_keys.size() && !in->reason_keys[i].key.empty();
+    nlohmann::ordered_json args = nlohmann::ordered_json::object();
+    if (has) {
+      for (const auto& [k, v] : in->reason_keys[i].args) args[k] = v;
+    } else {
+      args["text"] = in->reasons[i];
+    }
+    keys.push_back(
+        {{"key", has ? in->reason_keys[i].key : "detect.reason.text"}, {"args", std::move(args)}});
+  }
+  j["reason_keys"] = std::move(keys);
+  in->evidence = j.dump();
+}
+
 namespace {
 
 // The detector table: a new detector is its file and one line here.
@@ -140,6 +166,7 @@ std::vector<Incident> Detect(const Snapshot& s, const RouteView& view) {
   std::vector<Incident> out;
   for (const DetectorEntry& d : Detectors()) d.run(s, view, &out);
   out = Deduplicate(std::move(out));
+  for (Incident& in : out) AttachReasonKeys(&in);
   std::stable_sort(out.begin(), out.end(), [](const Incident& a, const Incident& b) {
     return std::tie(a.start, a.type, a.culprit) < std::tie(b.start, b.type, b.culprit);
   });

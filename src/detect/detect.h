@@ -65,6 +65,16 @@ namespace vigia::detect {
 using Snapshot = snapshot::Snapshot;
 using snapshot::LoadSnapshot;
 
+// A reason as a key with arguments, for translation (issue 15): the keys
+// are defined in web/src/locales/server-detect.{en,es,pt}.json, flat
+// {"key": "text with {arg}"}; the English text beside it in
+// Incident::reasons says the same.
+struct ReasonKey {
+  std::string key;  // "detect.hijack.new_origin_exact", ...
+  std::vector<std::pair<std::string, std::string>> args;
+  friend bool operator==(const ReasonKey&, const ReasonKey&) = default;
+};
+
 struct Incident {
   std::string type;  // a registered IncidentType's name (incident_type.h)
   std::string kind;  // finer, e.g. "rfc7908_type1", "invalid_length"
@@ -74,6 +84,10 @@ struct Incident {
   uint32_t start = 0, end = 0;
   double confidence = 1;
   std::vector<std::string> reasons;
+  // reason_keys[i] is reasons[i] as a key (AddReason keeps them in step); a
+  // reason without one is given as "detect.reason.text" {text}. Detect()
+  // writes them into the evidence as "reason_keys": [{"key", "args"}].
+  std::vector<ReasonKey> reason_keys;
   std::string evidence;  // JSON: paths, peers, collectors, times, reasons
   // What makes it one fault, beyond type, prefixes and culprit: incidents
   // equal in all four are one (Deduplicate). Per type:
@@ -87,7 +101,19 @@ struct Incident {
   // Empty (a detector that sets none): the kind and reasons, so that only
   // identical incidents merge.
   std::string cause;
+  // Whom it hurts (issue 15, method decision 4): for a hijack or
+  // subprefix_hijack, the prefix's legitimate origins other than the
+  // culprit, ascending, at most kMaxVictims: the origins it had at the window
+  // start or in earlier snapshots (the holders the detector compares with),
+  // the ASes of the ROAs covering it (RFC 6811 §2: a covering VRP) and the
+  // origins of its most specific covering route objects. Empty for other
+  // types. The evidence JSON repeats them as "victims".
+  std::vector<Asn> victims;
 };
+
+// Victims an incident names at most (a prefix with more holders is shared
+// space, e.g. anycast, and the list says "and others" by being full).
+inline constexpr size_t kMaxVictims = 16;
 
 // Evidence paths (and origins) a merged incident keeps; the counts beside
 // them say how many there were.
@@ -146,6 +172,11 @@ std::vector<Incident> Detect(const Snapshot& s);
 std::vector<Incident> Detect(const Snapshot& s, const RouteView& view);
 
 // Shared helpers.
+// Adds a reason: its English text and its key.
+void AddReason(Incident* in, std::string text, ReasonKey key);
+// Writes in->reason_keys into its evidence as "reason_keys", one per
+// reason (Detect() calls it last).
+void AttachReasonKeys(Incident* in);
 // The neighbour that passed `culprit`'s route on in most of the paths.
 std::optional<Asn> PropagatorOf(const observe::PathTable& paths, const std::vector<uint32_t>& ids,
                                 Asn culprit);

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 #include <set>
 
 #include "core/prefix_trie.h"
@@ -12,6 +13,47 @@
 #include "rpki/origin_validation.h"
 
 namespace vigia::detect {
+
+namespace {
+
+// The legitimate origins of `p` other than `culprit` (Incident::victims,
+// method decision 4): the holders the detector compared it with, the ASes
+// of the ROAs covering `p` (RFC 6811 §2: "covering" VRPs; AS0 ROAs name no
+// one, RFC 6483 §4) and the origins of the most specific route objects
+// covering it (the IRR's registered holder; more-specific objects say
+// nothing about `p`, as in irr/route_check.h). Ascending, at most
+// kMaxVictims.
+std::vector<Asn> VictimsOf(const Snapshot& s, const Prefix& p, const std::set<Asn>& holders,
+                           Asn culprit) {
+  std::set<Asn> v(holders.begin(), holders.end());
+  for (const rpki::Vrp& vrp : rpki::Validate(s.vrps, p, culprit).covering) v.insert(vrp.asn);
+  uint8_t best = 0;
+  std::set<Asn> irr;
+  s.irr.ForEachCoveringRoute(p, [&](uint32_t i) {
+    const irr::RouteObject& r = s.irr.routes()[i];
+    if (r.prefix.length() > best) {
+      best = r.prefix.length();
+      irr.clear();
+    }
+    if (r.prefix.length() == best) irr.insert(r.origin);
+  });
+  v.insert(irr.begin(), irr.end());
+  v.erase(0);
+  v.erase(culprit);
+  std::vector<Asn> out(v.begin(), v.end());
+  if (out.size() > kMaxVictims) out.resize(kMaxVictims);
+  return out;
+}
+
+// Evidence() plus the victims.
+std::string WithVictims(std::string evidence, const std::vector<Asn>& victims) {
+  auto j = nlohmann::ordered_json::parse(evidence, nullptr, false);
+  if (!j.is_object()) return evidence;
+  j["victims"] = victims;
+  return j.dump();
+}
+
+}  // namespace
 
 void DetectHijacks(const Snapshot& s, const RouteView& v, std::vector<Incident>* out) {
   const auto& prefixes = s.routes.prefixes();
@@ -89,35 +131,55 @@ void DetectHijacks(const Snapshot& s, const RouteView& v, std::vector<Incident>*
       std::string held;
       for (Asn h : holders) held += (held.empty() ? "AS" : ", AS") + std::to_string(h);
       in.cause = fmt::format("{} {} {}", in.kind, holder_prefix.ToString(), held);
+      const std::string origin = std::to_string(o.origin);
       if (o.at_start) {
-        in.reasons.push_back(
-            fmt::format("AS{} originates {}; earlier snapshots saw it originated only by {}, "
-                        "not a sibling, customer or provider",
-                        o.origin, p.ToString(), held));
+        AddReason(&in,
+                  fmt::format("AS{} originates {}; earlier snapshots saw it originated only by {}, "
+                              "not a sibling, customer or provider",
+                              o.origin, p.ToString(), held),
+                  {"detect.hijack.history",
+                   {{"origin", origin}, {"prefix", p.ToString()}, {"holders", held}}});
       } else {
-        in.reasons.push_back(
+        AddReason(
+            &in,
             fmt::format("AS{} originates {} during the window; at its start {} was "
                         "originated by {}, not a sibling, customer or provider",
-                        o.origin, p.ToString(), exact ? "it" : holder_prefix.ToString(), held));
+                        o.origin, p.ToString(), exact ? "it" : holder_prefix.ToString(), held),
+            {exact ? "detect.hijack.new_origin_exact" : "detect.hijack.new_origin_covering",
+             {{"origin", origin},
+              {"prefix", p.ToString()},
+              {"holder_prefix", holder_prefix.ToString()},
+              {"holders", held}}});
       }
       double c = o.at_start ? 0.5 : 0.6;
       if (rov == rpki::RovState::kInvalidOrigin || rov == rpki::RovState::kInvalidLength) {
         c += 0.3;
-        in.reasons.push_back(
-            fmt::format("RPKI: {} (ROAs authorise other origins)", rpki::RovStateName(rov)));
+        AddReason(&in,
+                  fmt::format("RPKI: {} (ROAs authorise other origins)", rpki::RovStateName(rov)),
+                  {rov == rpki::RovState::kInvalidLength ? "detect.hijack.rpki_invalid_length"
+                                                         : "detect.hijack.rpki_invalid_origin",
+                   {}});
       } else {
-        in.reasons.push_back("RPKI: not-found");
+        AddReason(&in, "RPKI: not-found", {"detect.hijack.rpki_not_found", {}});
       }
       if (irr.state == irr::IrrState::kExact || irr.state == irr::IrrState::kLessSpecific) {
         c -= 0.3;
-        in.reasons.push_back(
-            fmt::format("IRR: {} route object for AS{}", irr::IrrStateName(irr.state), o.origin));
+        AddReason(
+            &in,
+            fmt::format("IRR: {} route object for AS{}", irr::IrrStateName(irr.state), o.origin),
+            {irr.state == irr::IrrState::kExact ? "detect.hijack.irr_exact"
+                                                : "detect.hijack.irr_less_specific",
+             {{"origin", origin}}});
       } else {
         c += 0.1;
-        in.reasons.push_back(fmt::format("IRR: {}", irr::IrrStateName(irr.state)));
+        AddReason(&in, fmt::format("IRR: {}", irr::IrrStateName(irr.state)),
+                  {irr.state == irr::IrrState::kOtherOrigin ? "detect.hijack.irr_other_origin"
+                                                            : "detect.hijack.irr_not_found",
+                   {}});
       }
       in.confidence = std::clamp(c, 0.05, 1.0);
-      in.evidence = Evidence(s, {&o}, in.reasons);
+      in.victims = VictimsOf(s, p, holders, o.origin);
+      in.evidence = WithVictims(Evidence(s, {&o}, in.reasons), in.victims);
       out->push_back(std::move(in));
     }
   }

@@ -75,10 +75,14 @@ void DetectIrrUnregistered(const Snapshot& s, const RouteView& v, std::vector<In
     std::sort(in.prefixes.begin(), in.prefixes.end());
     in.propagator = PropagatorOf(s.routes.paths(), ids, key.first);
     in.confidence = 1;
-    in.reasons = {fmt::format("AS{} originates {} route{} with {}", key.first, list.size(),
-                              list.size() == 1 ? "" : "s",
-                              other ? "route objects in the IRR for other origins only"
-                                    : "no covering route object in any IRR source loaded")};
+    AddReason(&in,
+              fmt::format("AS{} originates {} route{} with {}", key.first, list.size(),
+                          list.size() == 1 ? "" : "s",
+                          other ? "route objects in the IRR for other origins only"
+                                : "no covering route object in any IRR source loaded"),
+              {fmt::format("detect.irr_unregistered.{}.{}", other ? "other_origin" : "not_found",
+                           list.size() == 1 ? "one" : "other"),
+               {{"origin", std::to_string(key.first)}, {"count", std::to_string(list.size())}}});
     const std::vector<const OriginRoute*> sample(list.begin(),
                                                  list.begin() + std::min<size_t>(list.size(), 20));
     in.evidence = Evidence(s, sample, in.reasons);

@@ -142,9 +142,20 @@ void DetectRouteLeaks(const Snapshot& s, const RouteView&, std::vector<Incident>
     static const char* kWhat[] = {"", "from a provider to another provider",
                                   "from a peer to another peer", "from a provider to a peer",
                                   "from a peer to a provider"};
-    in.reasons = {fmt::format("AS{} passes routes {} (AS{}): not valley-free (RFC 7908 type {})",
-                              key.first, kWhat[l.type], key.second, l.type),
-                  fmt::format("{} prefixes, seen by {} peers", l.prefixes.size(), l.peers.size())};
+    AddReason(
+        &in,
+        fmt::format("AS{} passes routes {} (AS{}): not valley-free (RFC 7908 type {})", key.first,
+                    kWhat[l.type], key.second, l.type),
+        {fmt::format("detect.route_leak.type{}", l.type),
+         {{"culprit", std::to_string(key.first)}, {"neighbour", std::to_string(key.second)}}});
+    // Singular and plural as keys: "seen by 1 peers" was issue 15's.
+    const size_t np = l.prefixes.size(), npeers = l.peers.size();
+    AddReason(&in,
+              fmt::format("{} prefix{}, seen by {} peer{}", np, np == 1 ? "" : "es", npeers,
+                          npeers == 1 ? "" : "s"),
+              {fmt::format("detect.route_leak.extent.{}_{}", np == 1 ? "one" : "other",
+                           npeers == 1 ? "one" : "other"),
+               {{"prefixes", std::to_string(np)}, {"peers", std::to_string(npeers)}}});
     if (aspas.size() > 0) {
       // ASPA verification of the leak's paths (downstream: a collector
       // session carries a full table).
@@ -162,11 +173,19 @@ void DetectRouteLeaks(const Snapshot& s, const RouteView&, std::vector<Incident>
       }
       if (invalid > 0) {
         in.confidence = 0.95;
-        in.reasons.push_back(
-            fmt::format("ASPA: {} of {} paths invalid ({})", invalid, l.path_ids.size(), example));
+        AddReason(
+            &in,
+            fmt::format("ASPA: {} of {} paths invalid ({})", invalid, l.path_ids.size(), example),
+            {"detect.route_leak.aspa_invalid",
+             {{"invalid", std::to_string(invalid)},
+              {"paths", std::to_string(l.path_ids.size())},
+              {"example", example}}});
       } else {
-        in.reasons.push_back(
-            fmt::format("ASPA: no path invalid ({} unknown of {})", unknown, l.path_ids.size()));
+        AddReason(
+            &in,
+            fmt::format("ASPA: no path invalid ({} unknown of {})", unknown, l.path_ids.size()),
+            {"detect.route_leak.aspa_none_invalid",
+             {{"unknown", std::to_string(unknown)}, {"paths", std::to_string(l.path_ids.size())}}});
       }
     }
     OriginRoute pseudo;

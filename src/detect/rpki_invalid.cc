@@ -45,7 +45,10 @@ void DetectRpkiInvalid(const Snapshot& s, const RouteView& v, std::vector<Incide
                           x.max_length, x.asn);
     }
     in.cause = fmt::format("{}: {}", in.kind, roas);
-    in.reasons = {fmt::format("RFC 6811 {}: covering ROAs {}", rpki::RovStateName(r.state), roas)};
+    AddReason(&in, fmt::format("RFC 6811 {}: covering ROAs {}", rpki::RovStateName(r.state), roas),
+              {r.state == rpki::RovState::kInvalidLength ? "detect.rpki_invalid.length"
+                                                         : "detect.rpki_invalid.origin",
+               {{"roas", roas}}});
     in.evidence = Evidence(s, {&o}, in.reasons);
     out->push_back(std::move(in));
   }

@@ -14,7 +14,10 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
+#include <regex>
 #include <set>
 #include <string>
 #include <vector>
@@ -48,6 +51,42 @@ std::string TestName(const fs::path& file) {
     if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
   }
   return n;
+}
+
+// The server-made text of every incident is translatable (issue 15): each
+// reason has a key with arguments in the evidence, the key is defined in
+// every web/src/locales/server-detect.*.json, and each placeholder of its
+// text is one of the arguments.
+void CheckReasonKeys(const fs::path& file, const std::vector<Incident>& detected) {
+  static const std::map<std::string, nlohmann::json> locales = [] {
+    std::map<std::string, nlohmann::json> out;
+    for (const char* lang : {"en", "es", "pt"}) {
+      std::ifstream in(fs::path(VIGIA_SOURCE_DIR) / "web" / "src" / "locales" /
+                       fmt::format("server-detect.{}.json", lang));
+      out[lang] = nlohmann::json::parse(in, nullptr, false);
+    }
+    return out;
+  }();
+  const std::regex placeholder(R"(\{(\w+)\})");
+  for (const Incident& in : detected) {
+    const auto e = nlohmann::json::parse(in.evidence, nullptr, false);
+    ASSERT_TRUE(e.is_object() && e.contains("reason_keys")) << in.evidence;
+    ASSERT_EQ(e["reason_keys"].size(), e["reasons"].size()) << in.evidence;
+    for (const auto& k : e["reason_keys"]) {
+      const std::string key = k["key"];
+      EXPECT_NE(key, "detect.reason.text") << file << ": a reason with no key: " << k.dump();
+      for (const auto& [lang, texts] : locales) {
+        ASSERT_TRUE(texts.is_object()) << "server-detect." << lang << ".json does not parse";
+        ASSERT_TRUE(texts.contains(key)) << key << " missing from server-detect." << lang;
+        const std::string text = texts[key];
+        for (auto m = std::sregex_iterator(text.begin(), text.end(), placeholder);
+             m != std::sregex_iterator(); ++m) {
+          EXPECT_TRUE(k["args"].contains((*m)[1].str()))
+              << lang << " " << key << " needs {" << (*m)[1].str() << "}: " << k.dump();
+        }
+      }
+    }
+  }
 }
 
 void RunScenario(const fs::path& file) {
@@ -86,7 +125,9 @@ void RunScenario(const fs::path& file) {
   ASSERT_EQ(snap.have_registry, !s.delegated.empty());
   snap.history = s.history;
 
-  const std::vector<Mismatch> diff = CompareIncidents(s, Detect(snap));
+  const std::vector<Incident> detected = Detect(snap);
+  CheckReasonKeys(file, detected);
+  const std::vector<Mismatch> diff = CompareIncidents(s, detected);
   if (s.gap) {
     if (!diff.empty()) {
       std::string text;

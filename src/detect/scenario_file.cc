@@ -291,6 +291,16 @@ class Parser {
           }
           std::sort(origins.begin(), origins.end());
           x.origins = std::move(origins);
+        } else if (k == "victims") {
+          std::vector<Asn> victims;
+          std::stringstream ss(v == "none" ? std::string() : v);
+          for (std::string a; std::getline(ss, a, ',');) {
+            auto asn = ParseAsn(a);
+            if (!asn) return "bad victim " + a;
+            victims.push_back(*asn);
+          }
+          std::sort(victims.begin(), victims.end());
+          x.victims = std::move(victims);
         } else if (k == "confidence") {
           char* end = nullptr;
           const double c = std::strtod(v.c_str(), &end);
@@ -586,6 +596,15 @@ std::string AsnList(const std::vector<Asn>& v) {
   return out;
 }
 
+std::string VictimList(const std::vector<Asn>& v) { return v.empty() ? "none" : AsnList(v); }
+
+// The evidence repeats Incident::victims as "victims" (absent when none).
+bool EvidenceVictimsAgree(const Incident& in) {
+  const auto e = nlohmann::json::parse(in.evidence, nullptr, false);
+  if (!e.is_object() || !e.contains("victims")) return in.victims.empty();
+  return e["victims"] == nlohmann::json(in.victims);
+}
+
 // The origins of the incident's evidence paths (their last ASes), sorted.
 std::vector<Asn> EvidenceOrigins(const Incident& in) {
   std::set<Asn> out;
@@ -602,12 +621,13 @@ std::vector<Asn> EvidenceOrigins(const Incident& in) {
 std::string Describe(const Scenario& s, const Expected& x) {
   std::string prefixes;
   for (const Prefix& p : x.prefixes) prefixes += (prefixes.empty() ? "" : ",") + p.ToString();
-  return fmt::format("{} \"{}\" culprit={} propagator={} prefixes={}{}{}{}{}", x.type, x.kind,
+  return fmt::format("{} \"{}\" culprit={} propagator={} prefixes={}{}{}{}{}{}", x.type, x.kind,
                      x.culprit, x.propagator ? std::to_string(*x.propagator) : std::string("none"),
                      prefixes, x.start ? " start=" + Offset(s, *x.start) : "",
                      x.end ? " end=" + Offset(s, *x.end) : "",
                      x.confidence ? fmt::format(" confidence={:.2f}", *x.confidence) : "",
-                     x.origins ? " origins=" + AsnList(*x.origins) : "");
+                     x.origins ? " origins=" + AsnList(*x.origins) : "",
+                     x.victims ? " victims=" + VictimList(*x.victims) : "");
 }
 
 bool Matches(const Expected& x, const Incident& in) {
@@ -617,7 +637,8 @@ bool Matches(const Expected& x, const Incident& in) {
          x.propagator == in.propagator && x.prefixes == got && (!x.start || *x.start == in.start) &&
          (!x.end || *x.end == in.end) &&
          (!x.confidence || std::abs(*x.confidence - in.confidence) < 1e-9) &&
-         (!x.origins || *x.origins == EvidenceOrigins(in));
+         (!x.origins || *x.origins == EvidenceOrigins(in)) &&
+         (!x.victims || *x.victims == in.victims) && EvidenceVictimsAgree(in);
 }
 
 }  // namespace
@@ -627,10 +648,11 @@ std::string Describe(const Scenario& s, const Incident& in) {
   for (const Prefix& p : in.prefixes) prefixes += (prefixes.empty() ? "" : ",") + p.ToString();
   return fmt::format(
       "{} \"{}\" culprit={} propagator={} prefixes={} start={} end={} confidence={:.2f} "
-      "origins={}",
+      "origins={} victims={}",
       in.type, in.kind, in.culprit,
       in.propagator ? std::to_string(*in.propagator) : std::string("none"), prefixes,
-      Offset(s, in.start), Offset(s, in.end), in.confidence, AsnList(EvidenceOrigins(in)));
+      Offset(s, in.start), Offset(s, in.end), in.confidence, AsnList(EvidenceOrigins(in)),
+      VictimList(in.victims));
 }
 
 std::vector<Mismatch> CompareIncidents(const Scenario& s, const std::vector<Incident>& all) {

@@ -64,6 +64,7 @@ struct Expected {
   std::optional<uint32_t> start, end;
   std::optional<double> confidence;
   std::optional<std::vector<Asn>> origins;  // of the evidence paths, sorted
+  std::optional<std::vector<Asn>> victims;  // Incident::victims, sorted
   Where where;
 };
 

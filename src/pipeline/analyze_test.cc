@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "core/test_util.h"
@@ -99,6 +100,35 @@ TEST_F(PipelineAnalyze, StoresOneCompleteSnapshotAndReportsEachStep) {
   EXPECT_EQ(store_->Snapshots()->size(), 2u);
   EXPECT_EQ(store_->SnapshotFor(r->stored.date)->id, again->stored.id);
   EXPECT_EQ(again->incidents, r->incidents);
+}
+
+// Issue 15: every stored incident keeps its cause, every hijack its
+// victims (the prefix's legitimate origins), and a victim finds the
+// incidents against it.
+TEST_F(PipelineAnalyze, StoredHijacksNameTheirVictims) {
+  auto r = Analyze(Snap(), *store_, AnalyzeOptions{});
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  auto rows = store_->Incidents({r->stored.id, "", std::nullopt, 100'000});
+  ASSERT_TRUE(rows.ok()) << rows.status().message();
+  size_t hijacks = 0;
+  for (const auto& in : *rows) {
+    EXPECT_FALSE(in.cause.empty()) << in.type << " " << in.id;
+    if (in.type != "hijack" && in.type != "subprefix_hijack") {
+      EXPECT_TRUE(in.victims.empty()) << in.type << " " << in.id;
+      continue;
+    }
+    ++hijacks;
+    ASSERT_FALSE(in.victims.empty()) << in.id << " " << in.cause;
+    EXPECT_TRUE(std::find(in.victims.begin(), in.victims.end(), in.culprit) == in.victims.end());
+    store::IncidentQuery q;
+    q.snapshot = r->stored.id;
+    q.victim = in.victims[0];
+    auto attacks = store_->Incidents(q);
+    ASSERT_TRUE(attacks.ok());
+    EXPECT_TRUE(std::any_of(attacks->begin(), attacks->end(),
+                            [&](const store::IncidentRow& a) { return a.id == in.id; }));
+  }
+  EXPECT_GT(hijacks, 0u) << "the simulation injects hijacks";
 }
 
 // The manifest was never enforced: a deleted rpki/ gave exit 0 and better

@@ -125,6 +125,8 @@ Status WriteSnapshot(store::SnapshotWriter* w, const detect::Snapshot& s,
     r.end = in.end;
     r.confidence = in.confidence;
     r.evidence = in.evidence;
+    r.cause = in.cause;
+    r.victims = in.victims;
     if (Status st = w->AddIncident(r); !st.ok()) return st;
   }
   for (const score::AsScore& a : board.ases) {
@@ -203,7 +205,7 @@ Status WriteSnapshot(store::SnapshotWriter* w, const detect::Snapshot& s,
       continue;
     if (Status st = w->AddOrigin(prefixes[o.prefix].ToString(), o.origin); !st.ok()) return st;
   }
-  return Status::Ok();
+  return WriteRouteReference(w, s, v);  // for /api/route (issue 15)
 }
 
 }  // namespace vigia::pipeline

@@ -17,4 +17,10 @@ Status WriteSnapshot(store::SnapshotWriter* w, const detect::Snapshot& s,
                      const detect::RouteView& v, const std::vector<detect::Incident>& found,
                      const score::Scoreboard& board);
 
+// The routes the collectors saw, the VRPs and IRR route objects covering
+// their prefixes, and their totals, for /api/route (write_reference.cc);
+// WriteSnapshot calls it.
+Status WriteRouteReference(store::SnapshotWriter* w, const detect::Snapshot& s,
+                           const detect::RouteView& v);
+
 }  // namespace vigia::pipeline

@@ -25,6 +25,7 @@ const std::vector<RouteSpec>& Routes() {
       {"GET", "/api/ranking", "ranking", {"/api/ranking"}, &Api::Ranking},
       {"GET", "/api/search", "search", {"/api/search"}, &Api::Search},
       {"GET", "/api/compare", "compare", {"/api/compare"}, &Api::Compare},
+      {"GET", "/api/route", "route", {"/api/route"}, &Api::Route},
       {"GET",
        R"(/api/incidents/([0-9]{1,12}))",
        "incident",

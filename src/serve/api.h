@@ -1,7 +1,8 @@
 // The API of `vigia serve` (serve/server.h) as one class whose routes live
 // in one file per group: routes_read.cc (health, snapshots, overview,
 // ranking, search), routes_reports.cc (reports, compare),
-// routes_incidents.cc (incident search, one incident), routes_write.cc
+// routes_incidents.cc (incident search, one incident), routes_route.cc
+// (one route's RPKI, IRR and incidents), routes_write.cc
 // (contests), metrics.cc (/metrics), openapi.cc (/api/openapi.json).
 // api.cc holds the route table, request.cc the parameter parsing and the
 // JSON, error and CSV answers every route uses.
@@ -117,12 +118,18 @@ class Api {
   Status Ranking(const httplib::Request& req, httplib::Response& res);
   Status Search(const httplib::Request& req, httplib::Response& res);
   Status Compare(const httplib::Request& req, httplib::Response& res);
+  Status Route(const httplib::Request& req, httplib::Response& res);  // routes_route.cc
   Status OneIncident(const httplib::Request& req, httplib::Response& res);
   Status Contest(const httplib::Request& req, httplib::Response& res);
 
  private:
   Result<store::SnapshotInfo> SnapshotFor(const std::string& date);
   ordered_json Coverage(int64_t snapshot, const std::string& kind, const std::string& id);
+  // The incidents of a snapshot whose victims include `asn`, newest first,
+  // at most kMaxAttacks, with their total: an AS report's "attacks"
+  // (routes_incidents.cc); null when the store fails.
+  static constexpr int64_t kMaxAttacks = 100;
+  ordered_json Attacks(int64_t snapshot, Asn asn);
   Result<std::pair<store::SnapshotInfo, store::IncidentRow>> FindIncident(
       const httplib::Request& req);
 

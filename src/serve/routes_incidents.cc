@@ -1,6 +1,9 @@
-// The incident routes: search, one incident (serve/api.h).
+// The incident routes: search (filters by type, dates, region, country, AS,
+// victim and prefix, with a total for paging), one incident, and the
+// "attacks" an AS's report lists (serve/api.h).
 #include <fmt/format.h>
 
+#include <cctype>
 #include <set>
 
 #include "core/ip.h"
@@ -22,12 +25,40 @@ ordered_json IncidentJson(const store::IncidentRow& r) {
           {"confidence", r.confidence},
           {"evidence", ordered_json::parse(r.evidence, nullptr, false)},
           {"contested", r.contests},
+          {"victims", r.victims},
+          {"cause", r.cause},
+          // The contest state: "none" or "contested" until contests have a
+          // review ("accepted", "rejected": the contests part of issue 15).
+          {"status", r.contests > 0 ? "contested" : "none"},
           {"snapshot", {{"id", r.snapshot}, {"date", r.date}}}};
 }
 
+namespace {
+
+// The RIR service regions (registry/rir_region.h) a region filter names.
+bool KnownRegion(const std::string& r) {
+  return r == "afrinic" || r == "apnic" || r == "arin" || r == "lacnic" || r == "ripencc";
+}
+
+}  // namespace
+
+ordered_json Api::Attacks(int64_t snapshot, Asn asn) {
+  store::IncidentQuery q;
+  q.snapshot = snapshot;
+  q.victim = asn;
+  q.newest_first = true;
+  q.limit = kMaxAttacks;
+  auto rows = store_->Incidents(q);
+  auto total = store_->CountIncidents(q);
+  if (!rows.ok() || !total.ok()) return nullptr;
+  ordered_json a = ordered_json::array();
+  for (const auto& r : *rows) a.push_back(IncidentJson(r));
+  return {{"total", *total}, {"limit", kMaxAttacks}, {"incidents", std::move(a)}};
+}
+
 Status Api::Incidents(const httplib::Request& req, httplib::Response& res) {
-  SERVE_RETURN_IF_ERROR(
-      Allow(req, {"date", "from", "to", "type", "as", "prefix", "limit", "offset", "format"}));
+  SERVE_RETURN_IF_ERROR(Allow(req, {"date", "from", "to", "type", "as", "victim", "region",
+                                    "country", "prefix", "match", "limit", "offset", "format"}));
   SERVE_ASSIGN_OR_RETURN(const std::string format, FormatParam(req));
   store::IncidentQuery q;
   q.type = Param(req, "type");
@@ -37,10 +68,35 @@ Status Api::Incidents(const httplib::Request& req, httplib::Response& res) {
     SERVE_ASSIGN_OR_RETURN(const int64_t asn, IntParam(req, "as", 0, 0, 4294967295LL));
     q.asn = static_cast<Asn>(asn);
   }
+  if (req.has_param("victim")) {
+    SERVE_ASSIGN_OR_RETURN(const int64_t asn, IntParam(req, "victim", 0, 0, 4294967295LL));
+    q.victim = static_cast<Asn>(asn);
+  }
+  q.region = Param(req, "region");
+  if (req.has_param("region") && !KnownRegion(q.region))
+    return Status::InvalidArgument(
+        "parameter 'region' must be afrinic, apnic, arin, lacnic or ripencc");
+  q.country = Param(req, "country");
+  if (req.has_param("country")) {
+    if (q.country.size() != 2 || !std::isalpha(static_cast<unsigned char>(q.country[0])) ||
+        !std::isalpha(static_cast<unsigned char>(q.country[1])))
+      return Status::InvalidArgument("parameter 'country' must be a two-letter ISO code");
+    for (char& c : q.country) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  }
   q.prefix = Param(req, "prefix");
   if (!q.prefix.empty() && !Prefix::Parse(q.prefix))
     return Status::InvalidArgument("parameter 'prefix' is not a prefix");
   if (!q.prefix.empty()) q.prefix = Prefix::Parse(q.prefix)->ToString();
+  const std::string match = req.has_param("match") ? Param(req, "match") : "exact";
+  if (match == "more") {
+    q.match = store::PrefixMatch::kMore;
+  } else if (match == "less") {
+    q.match = store::PrefixMatch::kLess;
+  } else if (match != "exact") {
+    return Status::InvalidArgument("parameter 'match' must be exact, more or less");
+  }
+  if (req.has_param("match") && q.prefix.empty())
+    return Status::InvalidArgument("parameter 'match' needs 'prefix'");
   SERVE_ASSIGN_OR_RETURN(const int64_t limit,
                          IntParam(req, "limit", 100, 1, static_cast<int64_t>(opts_.max_page)));
   SERVE_ASSIGN_OR_RETURN(const int64_t offset, IntParam(req, "offset", 0, 0, 1'000'000'000));
@@ -69,16 +125,19 @@ Status Api::Incidents(const httplib::Request& req, httplib::Response& res) {
   }
   auto rows = store_->Incidents(q);
   if (!rows.ok()) return rows.status();
+  auto total = store_->CountIncidents(q);
+  if (!total.ok()) return total.status();
   if (format == "csv") {
     std::string csv =
-        "date,id,type,kind,culprit,propagator,prefixes,start,end,confidence,contested\n";
+        "date,id,type,kind,culprit,propagator,prefixes,start,end,confidence,contested,victims\n";
     for (const auto& r : *rows) {
-      std::string prefixes;
+      std::string prefixes, victims;
       for (const auto& p : r.prefixes) prefixes += (prefixes.empty() ? "" : " ") + p;
-      csv += fmt::format("{},{},{},{},{},{},{},{},{},{:.2f},{}\n", r.date, r.id, r.type,
+      for (Asn v : r.victims) victims += (victims.empty() ? "" : " ") + std::to_string(v);
+      csv += fmt::format("{},{},{},{},{},{},{},{},{},{:.2f},{},{}\n", r.date, r.id, r.type,
                          CsvField(r.kind), r.culprit,
                          r.propagator ? std::to_string(*r.propagator) : "", CsvField(prefixes),
-                         IsoTime(r.start), IsoTime(r.end), r.confidence, r.contests);
+                         IsoTime(r.start), IsoTime(r.end), r.confidence, r.contests, victims);
     }
     return Csv(res, std::move(csv));
   }
@@ -86,6 +145,7 @@ Status Api::Incidents(const httplib::Request& req, httplib::Response& res) {
   for (const auto& r : *rows) a.push_back(IncidentJson(r));
   return Json(res, 200,
               {{range ? "range" : "snapshot", std::move(where)},
+               {"total", *total},
                {"limit", q.limit},
                {"offset", q.offset},
                {"incidents", std::move(a)}});

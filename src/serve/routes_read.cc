@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "core/ip.h"
 #include "core/time_format.h"
 #include "serve/api.h"
 
@@ -165,6 +166,12 @@ ordered_json Api::Coverage(int64_t snapshot, const std::string& kind, const std:
   return d["coverage"];
 }
 
+// Entities by id or name (store::Store::Search), and for a prefix or an
+// address the longest matching prefix the collectors saw (issue 15): who
+// originates it and how many incidents it has in the snapshot. The origins
+// are the snapshot's routes (store RoutesSeen), or for an older store the
+// incident-free origin history up to its date; /api/route gives one
+// origin's RPKI and IRR state.
 Status Api::Search(const httplib::Request& req, httplib::Response& res) {
   SERVE_RETURN_IF_ERROR(Allow(req, {"date", "q", "limit"}));
   const std::string q = Param(req, "q");
@@ -177,10 +184,48 @@ Status Api::Search(const httplib::Request& req, httplib::Response& res) {
   SERVE_ASSIGN_OR_RETURN(const std::string date, DateParam(req));
   auto snap = SnapshotFor(date);
   if (!snap.ok()) return snap.status();
+  ordered_json a = ordered_json::array();
+  std::optional<Prefix> asked = Prefix::Parse(q, /*lenient=*/true);
+  if (asked) {
+    asked = asked->Masked();
+  } else if (auto addr = IpAddress::Parse(q)) {
+    asked = Prefix(*addr, addr->is_v4() ? 32 : 128);
+  }
+  if (asked) {
+    for (int len = asked->length(); len >= 0; --len) {
+      const std::string p = Prefix(asked->address(), static_cast<uint8_t>(len)).Masked().ToString();
+      auto origins = store_->OriginsOf(p);
+      if (!origins.ok()) return origins.status();
+      store::IncidentQuery iq;
+      iq.snapshot = snap->id;
+      iq.prefix = p;
+      auto incidents = store_->CountIncidents(iq);
+      if (!incidents.ok()) return incidents.status();
+      // The snapshot's own routes; for a store written before they were
+      // kept, the incident-free history up to the snapshot's date.
+      auto seen = store_->RoutesSeen(snap->id, p);
+      if (!seen.ok()) return seen.status();
+      std::vector<Asn> asns;
+      for (const auto& r : *seen) asns.push_back(r.origin);
+      for (const auto& o : *origins) {
+        if (seen->empty() && o.first_date <= snap->date) asns.push_back(o.origin);
+      }
+      if (asns.empty() && *incidents == 0) continue;
+      a.push_back({{"kind", "prefix"},
+                   {"id", p},
+                   {"name", ""},
+                   {"country", ""},
+                   {"region", ""},
+                   {"origins", asns},
+                   {"incidents", *incidents},
+                   {"exact", len == asked->length()}});
+      break;
+    }
+  }
   auto rows = store_->Search(snap->id, q, static_cast<size_t>(limit));
   if (!rows.ok()) return rows.status();
-  ordered_json a = ordered_json::array();
   for (const auto& e : *rows) {
+    if (a.size() >= static_cast<size_t>(limit)) break;
     a.push_back({{"kind", e.kind},
                  {"id", e.id},
                  {"name", e.name},

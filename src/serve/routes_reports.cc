@@ -24,6 +24,11 @@ Status Api::Report(const httplib::Request& req, httplib::Response& res) {
   auto r = report::BuildReport(*store_, o);
   if (!r.ok()) return r.status();
   if (format == "csv") return Csv(res, report::ReportCsv(*r));
+  // An AS's report lists the attacks on its prefixes (issue 15).
+  if (o.kind == "as") {
+    (*r)["attacks"] =
+        Attacks((*r)["snapshot"]["id"].get<int64_t>(), static_cast<Asn>(std::stoul(o.id)));
+  }
   return Json(res, 200, *r);
 }
 

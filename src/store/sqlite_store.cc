@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/asn.h"
+#include "core/ip.h"
 #include "core/time_format.h"
 
 namespace vigia::store {
@@ -123,6 +124,48 @@ CREATE TRIGGER incidents_contested_no_delete BEFORE DELETE ON incidents
 ALTER TABLE snapshots ADD COLUMN partial INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE snapshots ADD COLUMN missing TEXT NOT NULL DEFAULT '[]';
 )sql",
+    // 4 -> 5 (issue 15, incidents): an incident's cause (what makes it one
+    // fault), and the victims of a hijack (the prefix's legitimate origins),
+    // indexed by victim for "attacks on your prefixes"; the VRPs and route
+    // objects covering seen prefixes and the routes seen, for /api/route.
+    R"sql(
+ALTER TABLE incidents ADD COLUMN cause TEXT NOT NULL DEFAULT '';
+CREATE TABLE incident_victims (
+  snapshot INTEGER NOT NULL,
+  incident INTEGER NOT NULL,
+  asn INTEGER NOT NULL,
+  PRIMARY KEY (snapshot, incident, asn),
+  FOREIGN KEY (snapshot, incident) REFERENCES incidents(snapshot, id)
+) WITHOUT ROWID;
+CREATE INDEX incident_victims_asn ON incident_victims(asn, snapshot);
+CREATE TABLE route_refs (
+  snapshot INTEGER NOT NULL REFERENCES snapshots(id),
+  prefix TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  asn INTEGER NOT NULL,
+  max_length INTEGER NOT NULL,
+  source TEXT NOT NULL,
+  PRIMARY KEY (snapshot, prefix, kind, asn, max_length, source)
+) WITHOUT ROWID;
+CREATE TABLE routes_seen (
+  snapshot INTEGER NOT NULL REFERENCES snapshots(id),
+  prefix TEXT NOT NULL,
+  origin INTEGER NOT NULL,
+  peers INTEGER NOT NULL,
+  collectors TEXT NOT NULL,
+  path TEXT NOT NULL,
+  first INTEGER NOT NULL,
+  last INTEGER NOT NULL,
+  PRIMARY KEY (snapshot, prefix, origin)
+) WITHOUT ROWID;
+CREATE TABLE route_ref_totals (
+  snapshot INTEGER PRIMARY KEY REFERENCES snapshots(id),
+  vrps INTEGER NOT NULL,
+  route_objects INTEGER NOT NULL,
+  kept INTEGER NOT NULL,
+  truncated INTEGER NOT NULL
+);
+)sql",
 };
 constexpr int kSchemaVersion = static_cast<int>(std::size(kMigrations));
 
@@ -167,8 +210,14 @@ class SqliteWriter : public SnapshotWriter {
       : store_(store),
         db_(db),
         info_(std::move(info)),
-        incident_(db,
-                  "INSERT INTO incidents VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"),
+        incident_(
+            db,
+            "INSERT INTO incidents (snapshot, id, type, kind, culprit, propagator, prefixes, "
+            "start, \"end\", confidence, evidence, cause) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+            "?8, ?9, ?10, ?11, ?12)"),
+        victim_(db, "INSERT OR IGNORE INTO incident_victims VALUES (?1, ?2, ?3)"),
+        route_ref_(db, "INSERT OR IGNORE INTO route_refs VALUES (?1, ?2, ?3, ?4, ?5, ?6)"),
+        route_seen_(db, "INSERT INTO routes_seen VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"),
         metric_(db, "INSERT INTO metrics VALUES (?1, ?2, ?3, ?4, ?5)"),
         score_(db,
                "INSERT INTO scores (snapshot, entity_kind, entity, action, score, band, members, "
@@ -201,7 +250,15 @@ class SqliteWriter : public SnapshotWriter {
     s.Bind(9, r.end);
     s.Bind(10, r.confidence);
     s.Bind(11, r.evidence);
-    return Run(s, "incident");
+    s.Bind(12, r.cause);
+    if (Status st = Run(s, "incident"); !st.ok()) return st;
+    for (Asn v : r.victims) {
+      victim_.Bind(1, info_.id);
+      victim_.Bind(2, r.id);
+      victim_.Bind(3, static_cast<int64_t>(v));
+      if (Status st = Run(victim_, "incident victim"); !st.ok()) return st;
+    }
+    return Status::Ok();
   }
   Status AddMetric(const MetricRow& r) override {
     Stmt& s = metric_;
@@ -255,6 +312,37 @@ class SqliteWriter : public SnapshotWriter {
     s.Bind(3, info_.date);
     return Run(s, "origin");
   }
+  Status AddRouteRef(const RouteRefRow& r) override {
+    Stmt& s = route_ref_;
+    s.Bind(1, info_.id);
+    s.Bind(2, r.prefix);
+    s.Bind(3, r.kind);
+    s.Bind(4, static_cast<int64_t>(r.asn));
+    s.Bind(5, r.max_length);
+    s.Bind(6, r.source);
+    return Run(s, "route reference");
+  }
+  Status AddRouteSeen(const RouteSeenRow& r) override {
+    Stmt& s = route_seen_;
+    s.Bind(1, info_.id);
+    s.Bind(2, r.prefix);
+    s.Bind(3, static_cast<int64_t>(r.origin));
+    s.Bind(4, r.peers);
+    s.Bind(5, nlohmann::json(r.collectors).dump());
+    s.Bind(6, r.path);
+    s.Bind(7, r.first);
+    s.Bind(8, r.last);
+    return Run(s, "route seen");
+  }
+  Status SetRouteRefTotals(const RouteRefTotals& t) override {
+    Stmt s(db_, "INSERT INTO route_ref_totals VALUES (?1, ?2, ?3, ?4, ?5)");
+    s.Bind(1, info_.id);
+    s.Bind(2, t.vrps);
+    s.Bind(3, t.route_objects);
+    s.Bind(4, t.kept);
+    s.Bind(5, int64_t{t.truncated});
+    return Run(s, "route reference totals");
+  }
   Result<SnapshotInfo> Commit() override {
     if (done_) return Status::InvalidArgument("snapshot already committed");
     if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
@@ -277,9 +365,12 @@ class SqliteWriter : public SnapshotWriter {
   SqliteStore* store_;
   sqlite3* db_;
   SnapshotInfo info_;
-  Stmt incident_, metric_, score_, entity_, origin_;
+  Stmt incident_, victim_, route_ref_, route_seen_, metric_, score_, entity_, origin_;
   bool done_ = false;
 };
+
+// Registered on every connection (defined below, with the incident queries).
+void PrefixMatchFn(sqlite3_context* ctx, int argc, sqlite3_value** argv);
 
 }  // namespace
 
@@ -327,6 +418,12 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) 
                   "pragmas");
       !st.ok()) {
     return st;
+  }
+  // The prefix matching of IncidentQuery::match (more or less specific).
+  if (sqlite3_create_function(s->db_, "vigia_prefix_match", 3,
+                              SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, nullptr,
+                              PrefixMatchFn, nullptr, nullptr) != SQLITE_OK) {
+    return s->Error("register vigia_prefix_match");
   }
   if (Status st = s->Migrate(); !st.ok()) return st;
   return s;
@@ -404,7 +501,11 @@ Result<std::vector<SnapshotInfo>> SqliteStore::Snapshots() {
   return out;
 }
 
-Result<std::vector<IncidentRow>> SqliteStore::Incidents(const IncidentQuery& iq) {
+namespace {
+
+// The WHERE clause of an incident query (IncidentQuery) over "incidents i",
+// with its parameters numbered as BindIncidentQuery binds them.
+std::string IncidentWhere(const IncidentQuery& iq) {
   // The optional filters are left out of the SQL rather than bound as NULL,
   // so that SQLite plans each shape of query with its own index.
   const bool range = !iq.from_date.empty() || !iq.to_date.empty();
@@ -412,26 +513,59 @@ Result<std::vector<IncidentRow>> SqliteStore::Incidents(const IncidentQuery& iq)
   const std::string in_snapshots =
       range ? "snapshot IN (SELECT id FROM snapshots WHERE date >= ?8 AND date <= ?9)"
             : "snapshot = ?1";
-  std::string sql =
-      "SELECT id, type, kind, culprit, propagator, prefixes, start, \"end\", confidence, evidence, "
-      "(SELECT count(*) FROM contests c WHERE c.snapshot = i.snapshot AND c.incident = i.id), "
-      "snapshot, "
-      "(SELECT date FROM snapshots n WHERE n.id = i.snapshot) FROM incidents i WHERE ";
+  std::string sql;
   // By AS: the rowids from incidents_culprit and incidents_propagator. With
   // "snapshot = ?1 AND (culprit = ?3 OR propagator = ?3) ORDER BY id" SQLite
   // (no sqlite_stat1) walks the whole snapshot by primary key instead, and a
   // "snapshot = ?1" beside the IN makes it do so again.
-  sql += iq.asn ? "i.rowid IN (SELECT rowid FROM incidents WHERE " + in_snapshots +
-                      " AND culprit = ?3 UNION SELECT rowid FROM incidents WHERE " + in_snapshots +
-                      " AND propagator = ?3)"
-                : in_snapshots;
-  if (iq.id) sql += " AND id = ?7";
-  if (!iq.type.empty()) sql += " AND type = ?2";
-  if (!iq.prefix.empty()) sql += " AND instr(prefixes, '\"' || ?6 || '\"') > 0";
-  sql += " ORDER BY snapshot, id LIMIT ?4 OFFSET ?5";
-  Stmt q(db_, sql.c_str());
-  if (!q.ok()) return Error("query incidents");
-  if (range) {
+  if (iq.asn) {
+    sql = "i.rowid IN (SELECT rowid FROM incidents WHERE " + in_snapshots +
+          " AND culprit = ?3 UNION SELECT rowid FROM incidents WHERE " + in_snapshots +
+          " AND propagator = ?3)";
+  } else if (iq.victim) {
+    // By victim: the (snapshot, id) pairs from incident_victims_asn.
+    sql =
+        "(i.snapshot, i.id) IN (SELECT snapshot, incident FROM incident_victims WHERE asn = ?10 "
+        "AND " +
+        in_snapshots + ")";
+  } else {
+    sql = "i." + in_snapshots;
+  }
+  if (iq.asn && iq.victim) {
+    sql +=
+        " AND EXISTS (SELECT 1 FROM incident_victims v WHERE v.snapshot = i.snapshot AND "
+        "v.incident = i.id AND v.asn = ?10)";
+  }
+  if (iq.id) sql += " AND i.id = ?7";
+  if (!iq.type.empty()) sql += " AND i.type = ?2";
+  if (!iq.prefix.empty()) {
+    sql += iq.match == PrefixMatch::kExact ? " AND instr(i.prefixes, '\"' || ?6 || '\"') > 0"
+                                           : " AND vigia_prefix_match(i.prefixes, ?6, ?13)";
+  }
+  if (!iq.country.empty() || !iq.region.empty()) {
+    // The culprit or a victim is an AS of the country or region in the
+    // incident's snapshot; an AS's region is its country's (the country
+    // entity's region), or its own when it has no country.
+    const std::string geo =
+        !iq.country.empty()
+            ? std::string("e.country = ?11")
+            : std::string(
+                  "(e.country IN (SELECT c.id FROM entities c WHERE c.snapshot = e.snapshot AND "
+                  "c.kind = 'country' AND c.region = ?12) OR (e.country = '' AND e.region = ?12))");
+    sql +=
+        " AND (EXISTS (SELECT 1 FROM entities e WHERE e.snapshot = i.snapshot AND e.kind = 'as' "
+        "AND e.id = CAST(i.culprit AS TEXT) AND " +
+        geo +
+        ") OR EXISTS (SELECT 1 FROM incident_victims v JOIN entities e ON e.snapshot = "
+        "v.snapshot AND e.kind = 'as' AND e.id = CAST(v.asn AS TEXT) WHERE v.snapshot = "
+        "i.snapshot AND v.incident = i.id AND " +
+        geo + "))";
+  }
+  return sql;
+}
+
+void BindIncidentQuery(Stmt& q, const IncidentQuery& iq) {
+  if (!iq.from_date.empty() || !iq.to_date.empty()) {
     q.Bind(8, iq.from_date.empty() ? std::string("0000-01-01") : iq.from_date);
     q.Bind(9, iq.to_date.empty() ? std::string("9999-12-31") : iq.to_date);
   } else {
@@ -440,7 +574,64 @@ Result<std::vector<IncidentRow>> SqliteStore::Incidents(const IncidentQuery& iq)
   if (iq.id) q.Bind(7, *iq.id);
   if (!iq.type.empty()) q.Bind(2, iq.type);
   if (iq.asn) q.Bind(3, static_cast<int64_t>(*iq.asn));
+  if (iq.victim) q.Bind(10, static_cast<int64_t>(*iq.victim));
   if (!iq.prefix.empty()) q.Bind(6, iq.prefix);
+  if (!iq.prefix.empty() && iq.match != PrefixMatch::kExact)
+    q.Bind(13, int64_t{iq.match == PrefixMatch::kMore ? 1 : 2});
+  if (!iq.country.empty()) q.Bind(11, iq.country);
+  if (!iq.region.empty()) q.Bind(12, iq.region);
+}
+
+// vigia_prefix_match(PREFIXES, P, MODE): whether one of PREFIXES (a JSON
+// array of prefixes, as incidents.prefixes holds them) is P or inside it
+// (MODE 1) or is P or covers it (MODE 2). False for text that is no prefix.
+void PrefixMatchFn(sqlite3_context* ctx, int, sqlite3_value** argv) {
+  const auto* list = sqlite3_value_text(argv[0]);
+  const auto* query = sqlite3_value_text(argv[1]);
+  const int64_t mode = sqlite3_value_int64(argv[2]);
+  if (list == nullptr || query == nullptr) {
+    sqlite3_result_int(ctx, 0);
+    return;
+  }
+  const std::optional<Prefix> q = Prefix::Parse(reinterpret_cast<const char*>(query));
+  if (!q) {
+    sqlite3_result_int(ctx, 0);
+    return;
+  }
+  // The array holds plain prefix strings: split on the quotes rather than
+  // parse JSON, once per row.
+  std::string_view text(reinterpret_cast<const char*>(list),
+                        static_cast<size_t>(sqlite3_value_bytes(argv[0])));
+  bool hit = false;
+  for (size_t b = text.find('"'); b != std::string_view::npos && !hit;) {
+    const size_t e = text.find('"', b + 1);
+    if (e == std::string_view::npos) break;
+    if (auto p = Prefix::Parse(text.substr(b + 1, e - b - 1)); p && p->family() == q->family()) {
+      hit = mode == 1 ? q->Contains(*p) : p->Contains(*q);
+    }
+    b = text.find('"', e + 1);
+  }
+  sqlite3_result_int(ctx, hit ? 1 : 0);
+}
+
+}  // namespace
+
+Result<std::vector<IncidentRow>> SqliteStore::Incidents(const IncidentQuery& iq) {
+  std::string sql =
+      "SELECT id, type, kind, culprit, propagator, prefixes, start, \"end\", confidence, evidence, "
+      "(SELECT count(*) FROM contests c WHERE c.snapshot = i.snapshot AND c.incident = i.id), "
+      "snapshot, "
+      "(SELECT date FROM snapshots n WHERE n.id = i.snapshot), cause, "
+      "(SELECT group_concat(asn) FROM (SELECT asn FROM incident_victims v WHERE v.snapshot = "
+      "i.snapshot AND v.incident = i.id ORDER BY asn)) FROM incidents i WHERE ";
+  sql += IncidentWhere(iq);
+  sql += iq.newest_first ? " ORDER BY (SELECT date FROM snapshots n WHERE n.id = i.snapshot) DESC, "
+                           "snapshot DESC, start DESC, id DESC"
+                         : " ORDER BY snapshot, id";
+  sql += " LIMIT ?4 OFFSET ?5";
+  Stmt q(db_, sql.c_str());
+  if (!q.ok()) return Error("query incidents");
+  BindIncidentQuery(q, iq);
   q.Bind(4, static_cast<int64_t>(std::min<size_t>(iq.limit, 100'000)));
   q.Bind(5, static_cast<int64_t>(iq.offset));
   std::vector<IncidentRow> out;
@@ -464,9 +655,26 @@ Result<std::vector<IncidentRow>> SqliteStore::Incidents(const IncidentQuery& iq)
     r.contests = q.Int(10);
     r.snapshot = q.Int(11);
     r.date = q.Text(12);
+    r.cause = q.Text(13);
+    const std::string victims = q.Text(14);
+    for (size_t b = 0; b < victims.size();) {
+      size_t e = victims.find(',', b);
+      if (e == std::string::npos) e = victims.size();
+      if (auto a = ParseAsn(victims.substr(b, e - b))) r.victims.push_back(*a);
+      b = e + 1;
+    }
     out.push_back(std::move(r));
   }
   return out;
+}
+
+Result<int64_t> SqliteStore::CountIncidents(const IncidentQuery& iq) {
+  const std::string sql = "SELECT count(*) FROM incidents i WHERE " + IncidentWhere(iq);
+  Stmt q(db_, sql.c_str());
+  if (!q.ok()) return Error("count incidents");
+  BindIncidentQuery(q, iq);
+  if (q.Step() != SQLITE_ROW) return Error("count incidents");
+  return q.Int(0);
 }
 
 Result<std::map<std::string, int64_t>> SqliteStore::IncidentCounts(int64_t snapshot) {
@@ -681,6 +889,80 @@ Result<std::vector<ContestRow>> SqliteStore::Contests(int64_t snapshot, int64_t 
     c.culprit = static_cast<Asn>(q.Int(9));
     if (!q.Null(10)) c.propagator = static_cast<Asn>(q.Int(10));
     out.push_back(std::move(c));
+  }
+  return out;
+}
+
+Result<std::vector<RouteRefRow>> SqliteStore::RouteRefs(int64_t snapshot,
+                                                        const std::vector<std::string>& prefixes) {
+  Stmt q(db_,
+         "SELECT prefix, kind, asn, max_length, source FROM route_refs WHERE snapshot = ?1 AND "
+         "prefix = ?2 ORDER BY kind, asn, max_length, source LIMIT 10000");
+  if (!q.ok()) return Error("query route references");
+  std::vector<RouteRefRow> out;
+  for (const std::string& p : prefixes) {
+    q.Bind(1, snapshot);
+    q.Bind(2, p);
+    while (q.Step() == SQLITE_ROW && out.size() < 10'000) {
+      RouteRefRow r;
+      r.prefix = q.Text(0);
+      r.kind = q.Text(1);
+      r.asn = static_cast<Asn>(q.Int(2));
+      r.max_length = q.Int(3);
+      r.source = q.Text(4);
+      out.push_back(std::move(r));
+    }
+    q.Reset();
+  }
+  return out;
+}
+
+Result<std::optional<RouteRefTotals>> SqliteStore::RouteRefTotalsOf(int64_t snapshot) {
+  Stmt q(db_,
+         "SELECT vrps, route_objects, kept, truncated FROM route_ref_totals WHERE snapshot = ?1");
+  if (!q.ok()) return Error("query route reference totals");
+  q.Bind(1, snapshot);
+  if (q.Step() != SQLITE_ROW) return std::optional<RouteRefTotals>();
+  return std::optional<RouteRefTotals>(RouteRefTotals{q.Int(0), q.Int(1), q.Int(2), q.Int(3) != 0});
+}
+
+Result<std::vector<RouteSeenRow>> SqliteStore::RoutesSeen(int64_t snapshot,
+                                                          const std::string& prefix) {
+  Stmt q(db_,
+         "SELECT origin, peers, collectors, path, first, last FROM routes_seen WHERE snapshot = ?1 "
+         "AND prefix = ?2 ORDER BY origin LIMIT 1000");
+  if (!q.ok()) return Error("query routes seen");
+  q.Bind(1, snapshot);
+  q.Bind(2, prefix);
+  std::vector<RouteSeenRow> out;
+  while (q.Step() == SQLITE_ROW) {
+    RouteSeenRow r;
+    r.prefix = prefix;
+    r.origin = static_cast<Asn>(q.Int(0));
+    r.peers = q.Int(1);
+    const auto c = nlohmann::json::parse(q.Text(2), nullptr, false);
+    if (c.is_array()) {
+      for (const auto& x : c) {
+        if (x.is_string()) r.collectors.push_back(x.get<std::string>());
+      }
+    }
+    r.path = q.Text(3);
+    r.first = q.Int(4);
+    r.last = q.Int(5);
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+Result<std::vector<OriginRow>> SqliteStore::OriginsOf(const std::string& prefix) {
+  Stmt q(db_,
+         "SELECT prefix, origin, first_date, last_date FROM origins WHERE prefix = ?1 ORDER BY "
+         "origin LIMIT 1000");
+  if (!q.ok()) return Error("query origins");
+  q.Bind(1, prefix);
+  std::vector<OriginRow> out;
+  while (q.Step() == SQLITE_ROW) {
+    out.push_back({q.Text(0), static_cast<Asn>(q.Int(1)), q.Text(2), q.Text(3)});
   }
   return out;
 }

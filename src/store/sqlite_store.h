@@ -36,6 +36,7 @@ class SqliteStore : public Store {
   Result<std::unique_ptr<SnapshotWriter>> BeginSnapshot(const SnapshotInfo& info) override;
   Result<std::vector<SnapshotInfo>> Snapshots() override;
   Result<std::vector<IncidentRow>> Incidents(const IncidentQuery& q) override;
+  Result<int64_t> CountIncidents(const IncidentQuery& q) override;
   Result<std::vector<MetricRow>> Metrics(int64_t snapshot, Asn asn) override;
   Result<std::map<std::string, int64_t>> IncidentCounts(int64_t snapshot) override;
   Result<std::vector<ScoreRow>> Scores(int64_t snapshot, const std::string& entity_kind,
@@ -51,6 +52,12 @@ class SqliteStore : public Store {
   Result<ContestRow> AddContest(const ContestRow& c) override;
   Result<std::vector<ContestRow>> Contests(int64_t snapshot, int64_t incident,
                                            std::optional<Asn> asn, size_t limit) override;
+  Result<std::vector<RouteRefRow>> RouteRefs(int64_t snapshot,
+                                             const std::vector<std::string>& prefixes) override;
+  Result<std::optional<RouteRefTotals>> RouteRefTotalsOf(int64_t snapshot) override;
+  Result<std::vector<RouteSeenRow>> RoutesSeen(int64_t snapshot,
+                                               const std::string& prefix) override;
+  Result<std::vector<OriginRow>> OriginsOf(const std::string& prefix) override;
   Result<std::vector<EntityRow>> Search(int64_t snapshot, const std::string& text,
                                         size_t limit) override;
 

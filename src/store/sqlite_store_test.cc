@@ -78,8 +78,9 @@ TEST(SqliteStore, MigratesAnOlderFileAndRefusesANewerOne) {
 }
 
 // A file written by schema 1 (the first release of the store) keeps its
-// snapshot through the migrations to 4; its scores read back with members 1,
-// and the snapshot is not partial.
+// snapshot through every later migration; its scores read back with members
+// 1, the snapshot is not partial, and its incidents have no cause and no
+// victims.
 TEST(SqliteStore, MigratesSchemaOneWithItsData) {
   const fs::path db = TempDb("v1");
   Sql(db,
@@ -102,11 +103,14 @@ TEST(SqliteStore, MigratesSchemaOneWithItsData) {
   Sql(db,
       "INSERT INTO snapshots VALUES (1, '2026-11-01', 0, 86400, 'old', '2026-11-02T00:00:00Z')");
   Sql(db, "INSERT INTO scores VALUES (1, 'as', '64500', 'overall', 75.5, 'aspiring')");
+  Sql(db,
+      "INSERT INTO incidents VALUES (1, 1, 'hijack', 'exact', 64500, NULL, '[\"192.0.2.0/24\"]', "
+      "0, 1, 0.5, '{}')");
   Sql(db, "PRAGMA user_version = 1");
   auto s = SqliteStore::Open(db.string());
   ASSERT_TRUE(s.ok()) << s.status().message();
   EXPECT_EQ((*s)->schema_version(), SqliteStore::latest_schema_version());
-  EXPECT_EQ(SqliteStore::latest_schema_version(), 4);
+  EXPECT_GE(SqliteStore::latest_schema_version(), 5);  // 5: incident cause and victims
   auto rows = (*s)->Scores(1, "as", "64500");
   ASSERT_TRUE(rows.ok());
   ASSERT_EQ(rows->size(), 1u);
@@ -116,6 +120,11 @@ TEST(SqliteStore, MigratesSchemaOneWithItsData) {
   ASSERT_TRUE(snap.ok()) << snap.status().message();
   EXPECT_FALSE(snap->partial);
   EXPECT_TRUE(snap->missing.empty());
+  auto incidents = (*s)->Incidents({1});
+  ASSERT_TRUE(incidents.ok()) << incidents.status().message();
+  ASSERT_EQ(incidents->size(), 1u);
+  EXPECT_EQ((*incidents)[0].cause, "");
+  EXPECT_TRUE((*incidents)[0].victims.empty());
   fs::remove_all(db.parent_path());
 }
 

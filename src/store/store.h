@@ -67,6 +67,12 @@ struct IncidentRow {
   int64_t start = 0, end = 0;
   double confidence = 1;
   std::string evidence;  // JSON
+  // What makes it one fault beyond type, prefixes and culprit
+  // (detect::Incident::cause); "" in stores written before it was kept.
+  std::string cause;
+  // The prefix's legitimate origins a hijack hurts (detect::Incident::victims),
+  // ascending; empty for other types and in stores written before.
+  std::vector<Asn> victims;
   int64_t contests = 0;  // read only: how many times it was contested
   int64_t snapshot = 0;  // read only: its snapshot
   std::string date;      // read only: its snapshot's date
@@ -119,6 +125,13 @@ struct OriginRow {
   std::string first_date, last_date;
 };
 
+// How IncidentQuery::prefix matches an incident's prefixes.
+enum class PrefixMatch {
+  kExact,  // one of them is the prefix
+  kMore,   // one of them is the prefix or a more specific of it (inside it)
+  kLess,   // one of them is the prefix or a less specific of it (covers it)
+};
+
 struct IncidentQuery {
   int64_t snapshot = 0;
   std::string type;        // "" = any
@@ -131,6 +144,51 @@ struct IncidentQuery {
   // A date range (YYYY-MM-DD, inclusive; "" = open): the incidents of every
   // snapshot dated in it, in snapshot order; then `snapshot` is not used.
   std::string from_date, to_date;
+  // (Fields below were added after callers began to list the ones above in
+  // order; keep new ones at the end.)
+  PrefixMatch match = PrefixMatch::kExact;  // how `prefix` matches
+  std::optional<Asn> victim;                // one of IncidentRow::victims
+  // An incident is in a country (ISO code) or a region (an RIR service
+  // region id: "lacnic", ...) when its culprit or a victim is an AS of it
+  // in that snapshot's entities. An AS is in a region by its country's
+  // region (the "country" entity's), or by its own when it has no country
+  // (method decision 5). "" = any.
+  std::string country, region;
+  // Newest first (snapshot date, then start time, descending) instead of
+  // snapshot then id order.
+  bool newest_first = false;
+};
+
+// Reference data of a snapshot that /api/route answers from (issue 15): a
+// VRP or an IRR route object of the snapshot's inputs that covers a prefix
+// the collectors saw (pipeline/write_reference.cc says which, and the cap).
+struct RouteRefRow {
+  std::string kind;        // "vrp" or "route"
+  std::string prefix;      // as Prefix::ToString writes it
+  int64_t max_length = 0;  // vrp: the ROA's maxLength; route: 0
+  Asn asn = 0;             // vrp: the ROA's AS; route: the object's origin
+  std::string source;      // vrp: the trust anchor ("" unknown); route: the IRR source
+};
+
+// One route (prefix, origin) as the collectors saw it in a snapshot's
+// window: how many peers, which collectors, one example path, first and
+// last seen (/api/route's "seen", /api/search's origins).
+struct RouteSeenRow {
+  std::string prefix;
+  Asn origin = 0;
+  int64_t peers = 0;
+  std::vector<std::string> collectors;
+  std::string path;             // one AS path, "A B C"
+  int64_t first = 0, last = 0;  // seconds since the epoch
+};
+
+// What a snapshot's reference data held when it was analysed: how many VRPs
+// and route objects were loaded in all (0: that input had no data), how many
+// rows were kept, and whether the cap cut them short.
+struct RouteRefTotals {
+  int64_t vrps = 0, route_objects = 0;
+  int64_t kept = 0;
+  bool truncated = false;
 };
 
 // An operator's contest of an incident (vigia serve's write API). The
@@ -162,6 +220,11 @@ class SnapshotWriter {
   virtual Status AddEntity(const EntityRow& row) = 0;
   // Records that (prefix, origin) was seen on this snapshot's date.
   virtual Status AddOrigin(const std::string& prefix, Asn origin) = 0;
+  // Reference data for /api/route (RouteRefRow); a row given twice is kept
+  // once. SetRouteRefTotals at most once per snapshot.
+  virtual Status AddRouteRef(const RouteRefRow& row) = 0;
+  virtual Status SetRouteRefTotals(const RouteRefTotals& totals) = 0;
+  virtual Status AddRouteSeen(const RouteSeenRow& row) = 0;
   // Publishes the snapshot and returns it with its id and creation time.
   // kInvalidArgument when called twice; kIoError when the backend cannot
   // commit (then nothing of the snapshot is visible).
@@ -194,6 +257,9 @@ class Store {
   // "no snapshot for DATE", when there is none.
   virtual Result<SnapshotInfo> SnapshotFor(const std::string& date);
   virtual Result<std::vector<IncidentRow>> Incidents(const IncidentQuery& q) = 0;
+  // How many incidents Incidents(q) would give without limit and offset
+  // (the total for paging).
+  virtual Result<int64_t> CountIncidents(const IncidentQuery& q) = 0;
   // Incidents per type in a snapshot.
   virtual Result<std::map<std::string, int64_t>> IncidentCounts(int64_t snapshot) = 0;
   // One AS's metrics in a snapshot, by metric name; empty when none.
@@ -223,6 +289,20 @@ class Store {
   // as culprit or propagator in any snapshot (asn given); newest first.
   virtual Result<std::vector<ContestRow>> Contests(int64_t snapshot, int64_t incident,
                                                    std::optional<Asn> asn, size_t limit) = 0;
+  // The reference rows of a snapshot whose prefix is one of `prefixes`
+  // (a caller passes a prefix and its less-specifics to get what covers
+  // it), by prefix length, kind, AS; at most 10,000. And the totals; an
+  // empty optional for a snapshot stored without reference data.
+  virtual Result<std::vector<RouteRefRow>> RouteRefs(int64_t snapshot,
+                                                     const std::vector<std::string>& prefixes) = 0;
+  virtual Result<std::optional<RouteRefTotals>> RouteRefTotalsOf(int64_t snapshot) = 0;
+  // The routes of one prefix the collectors saw in a snapshot, by origin;
+  // empty for a prefix not seen (or a snapshot stored before they were).
+  virtual Result<std::vector<RouteSeenRow>> RoutesSeen(int64_t snapshot,
+                                                       const std::string& prefix) = 0;
+  // The (prefix, origin) history of OriginRow for one prefix: its origins
+  // with the first and last dates seen (incident-free sightings only).
+  virtual Result<std::vector<OriginRow>> OriginsOf(const std::string& prefix) = 0;
   // Entities of the kinds "as", "country" and "ixp" whose id is `text`
   // (an ASN with or without "AS") or whose name holds it; exact ids first.
   virtual Result<std::vector<EntityRow>> Search(int64_t snapshot, const std::string& text,

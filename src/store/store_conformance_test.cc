@@ -399,6 +399,211 @@ TEST_P(StoreConformance, EmptyAnswersAreNotErrors) {
   EXPECT_EQ(s->AddContest({0, id, 1, "a", "b"}).status().code(), StatusCode::kNotFound);
 }
 
+// ---- Incidents: victims, cause and the queries over them (issue 15) ----
+
+// A hijack's victims and cause come back as written (victims ascending, a
+// victim given twice kept once); other incidents have none.
+TEST_P(StoreConformance, IncidentsKeepVictimsAndCause) {
+  auto s = OpenFresh();
+  ASSERT_TRUE(s);
+  auto w = s->BeginSnapshot(Info("2026-11-22"));
+  ASSERT_TRUE(w.ok());
+  IncidentRow h = Incident(1, "hijack", 64500, 64501);
+  h.cause = "exact 192.0.2.0/24 AS64510";
+  h.victims = {64512, 64510, 64512};
+  ASSERT_TRUE((*w)->AddIncident(h).ok());
+  ASSERT_TRUE((*w)->AddIncident(Incident(2, "route_leak", 64502, 64500)).ok());
+  auto c = (*w)->Commit();
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  auto all = s->Incidents({c->id});
+  ASSERT_TRUE(all.ok()) << all.status().message();
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ((*all)[0].cause, "exact 192.0.2.0/24 AS64510");
+  EXPECT_EQ((*all)[0].victims, (std::vector<Asn>{64510, 64512}));
+  EXPECT_EQ((*all)[1].cause, "");
+  EXPECT_TRUE((*all)[1].victims.empty());
+}
+
+// Filters by victim, by the country or region of the culprit or a victim,
+// by covering or covered prefix; a total for paging; newest first.
+TEST_P(StoreConformance, IncidentQueriesByVictimPlaceAndPrefix) {
+  auto s = OpenFresh();
+  ASSERT_TRUE(s);
+  auto entity = [](const std::string& kind, const std::string& id, const std::string& country,
+                   const std::string& region) {
+    return EntityRow{kind, id, "name " + id, country, region, false, 1, "{}"};
+  };
+  int64_t snap[2] = {0, 0};
+  for (int d = 0; d < 2; ++d) {
+    auto w = s->BeginSnapshot(Info(d == 0 ? "2026-11-21" : "2026-11-22"));
+    ASSERT_TRUE(w.ok());
+    // 64500 (BR, lacnic) hijacks 192.0.2.0/24 of 64510 (UY) and 64511 (NL).
+    IncidentRow a = Incident(1, "hijack", 64500, 64501);
+    a.prefixes = {"192.0.2.0/24"};
+    a.victims = {64510, 64511};
+    // 64520 (US) hijacks 198.51.100.0/25 of 64511.
+    IncidentRow b = Incident(2, "subprefix_hijack", 64520, std::nullopt);
+    b.prefixes = {"198.51.100.0/25"};
+    b.victims = {64511};
+    // A leak by 64530 (CW registered with RIPE: its country's region rules).
+    IncidentRow c = Incident(3, "route_leak", 64530, 64500);
+    c.prefixes = {"203.0.113.0/24"};
+    // A leak by 64540, an AS with no country: its own registry's region.
+    IncidentRow f = Incident(4, "route_leak", 64540, std::nullopt);
+    f.prefixes = {"203.0.113.128/25"};
+    for (const IncidentRow& r : {a, b, c, f}) ASSERT_TRUE((*w)->AddIncident(r).ok());
+    for (const EntityRow& e :
+         {entity("as", "64500", "BR", "lacnic"), entity("as", "64510", "UY", "lacnic"),
+          entity("as", "64511", "NL", "ripencc"), entity("as", "64520", "US", "arin"),
+          entity("as", "64530", "CW", "ripencc"), entity("as", "64540", "", "apnic"),
+          entity("country", "BR", "", "lacnic"), entity("country", "UY", "", "lacnic"),
+          entity("country", "NL", "", "ripencc"), entity("country", "US", "", "arin"),
+          entity("country", "CW", "", "lacnic")}) {
+      ASSERT_TRUE((*w)->AddEntity(e).ok());
+    }
+    auto committed = (*w)->Commit();
+    ASSERT_TRUE(committed.ok());
+    snap[d] = committed->id;
+  }
+  auto ids = [&](IncidentQuery q) {
+    std::vector<int64_t> out;
+    auto rows = s->Incidents(q);
+    EXPECT_TRUE(rows.ok()) << rows.status().message();
+    if (rows.ok()) {
+      for (const auto& r : *rows) out.push_back(r.id);
+    }
+    auto n = s->CountIncidents(q);
+    EXPECT_TRUE(n.ok()) << n.status().message();
+    if (n.ok() && q.limit >= 1000 && q.offset == 0) {
+      EXPECT_EQ(*n, static_cast<int64_t>(out.size()));
+    }
+    return out;
+  };
+  using V = std::vector<int64_t>;
+  IncidentQuery q;
+  q.snapshot = snap[1];
+  // By victim (alone, and with the AS filter).
+  q.victim = 64511;
+  EXPECT_EQ(ids(q), (V{1, 2}));
+  q.victim = 64510;
+  EXPECT_EQ(ids(q), (V{1}));
+  q.asn = 64520;
+  EXPECT_EQ(ids(q), (V{}));
+  q.asn = 64500;
+  EXPECT_EQ(ids(q), (V{1}));
+  q.asn.reset();
+  q.victim.reset();
+  // By country: the culprit's or a victim's.
+  q.country = "NL";
+  EXPECT_EQ(ids(q), (V{1, 2}));
+  q.country = "US";
+  EXPECT_EQ(ids(q), (V{2}));
+  q.country = "AR";
+  EXPECT_EQ(ids(q), (V{}));
+  q.country.clear();
+  // By region: by the country's region (CW is in LACNIC's although its AS
+  // says RIPE), by the AS's own when it has no country.
+  q.region = "lacnic";
+  EXPECT_EQ(ids(q), (V{1, 3}));
+  q.region = "ripencc";
+  EXPECT_EQ(ids(q), (V{1, 2}));
+  q.region = "apnic";
+  EXPECT_EQ(ids(q), (V{4}));
+  q.region = "afrinic";
+  EXPECT_EQ(ids(q), (V{}));
+  q.region.clear();
+  // By prefix: exact, covered (more specific) or covering (less specific).
+  q.prefix = "198.51.100.0/24";
+  EXPECT_EQ(ids(q), (V{}));
+  q.match = PrefixMatch::kMore;
+  EXPECT_EQ(ids(q), (V{2}));
+  q.prefix = "198.51.100.0/26";
+  EXPECT_EQ(ids(q), (V{}));
+  q.match = PrefixMatch::kLess;
+  EXPECT_EQ(ids(q), (V{2}));
+  q.prefix = "203.0.113.130/32";
+  EXPECT_EQ(ids(q), (V{3, 4}));  // every covering one
+  q.prefix = "203.0.113.0/24";
+  q.match = PrefixMatch::kMore;
+  EXPECT_EQ(ids(q), (V{3, 4}));  // the prefix itself and a more specific
+  q.prefix = "192.0.0.0/8";
+  EXPECT_EQ(ids(q), (V{1}));
+  q.prefix = "2001:db8::/32";
+  EXPECT_EQ(ids(q), (V{}));
+  q.prefix.clear();
+  q.match = PrefixMatch::kExact;
+  // The total ignores limit and offset.
+  q.limit = 1;
+  q.offset = 1;
+  EXPECT_EQ(ids(q), (V{2}));
+  EXPECT_EQ(*s->CountIncidents(q), 4);
+  // Newest first over a date range: the later snapshot first.
+  IncidentQuery r;
+  r.from_date = "2026-11-01";
+  r.victim = 64511;
+  r.newest_first = true;
+  auto rows = s->Incidents(r);
+  ASSERT_TRUE(rows.ok()) << rows.status().message();
+  ASSERT_EQ(rows->size(), 4u);
+  EXPECT_EQ((*rows)[0].snapshot, snap[1]);
+  EXPECT_EQ((*rows)[0].id, 2);  // the later start first
+  EXPECT_EQ((*rows)[3].snapshot, snap[0]);
+  EXPECT_EQ(*s->CountIncidents(r), 4);
+}
+
+// The reference rows /api/route reads: by exact prefix (the caller lists
+// the less-specifics), a row given twice kept once; totals, or none for a
+// snapshot stored without them; one prefix's origin history.
+TEST_P(StoreConformance, RouteReferenceRowsAndOrigins) {
+  auto s = OpenFresh();
+  ASSERT_TRUE(s);
+  auto w = s->BeginSnapshot(Info("2026-11-22"));
+  ASSERT_TRUE(w.ok());
+  const RouteRefRow vrp{"vrp", "192.0.2.0/24", 24, 64500, "lacnic"};
+  const RouteRefRow wide{"vrp", "192.0.0.0/16", 20, 64501, ""};
+  const RouteRefRow route{"route", "192.0.2.0/24", 0, 64502, "RADB"};
+  for (const RouteRefRow& r : {vrp, wide, route, vrp}) ASSERT_TRUE((*w)->AddRouteRef(r).ok());
+  ASSERT_TRUE((*w)->SetRouteRefTotals({10, 20, 3, false}).ok());
+  ASSERT_TRUE(
+      (*w)->AddRouteSeen(
+              {"192.0.2.0/24", 64500, 3, {"rrc00", "route-views2"}, "64501 64500", 100, 200})
+          .ok());
+  ASSERT_TRUE((*w)->AddOrigin("192.0.2.0/24", 64500).ok());
+  auto c = (*w)->Commit();
+  ASSERT_TRUE(c.ok());
+  auto rows = s->RouteRefs(c->id, {"192.0.2.0/24", "192.0.0.0/16", "10.0.0.0/8"});
+  ASSERT_TRUE(rows.ok()) << rows.status().message();
+  ASSERT_EQ(rows->size(), 3u);
+  EXPECT_EQ((*rows)[0].kind, "route");  // by prefix asked, then kind
+  EXPECT_EQ((*rows)[0].source, "RADB");
+  EXPECT_EQ((*rows)[1].asn, 64500u);
+  EXPECT_EQ((*rows)[1].max_length, 24);
+  EXPECT_EQ((*rows)[2].prefix, "192.0.0.0/16");
+  auto totals = s->RouteRefTotalsOf(c->id);
+  ASSERT_TRUE(totals.ok() && totals->has_value());
+  EXPECT_EQ((*totals)->vrps, 10);
+  EXPECT_EQ((*totals)->route_objects, 20);
+  EXPECT_EQ((*totals)->kept, 3);
+  EXPECT_FALSE((*totals)->truncated);
+  EXPECT_FALSE(s->RouteRefTotalsOf(c->id + 1)->has_value());
+  auto origins = s->OriginsOf("192.0.2.0/24");
+  ASSERT_TRUE(origins.ok());
+  ASSERT_EQ(origins->size(), 1u);
+  EXPECT_EQ((*origins)[0].origin, 64500u);
+  EXPECT_EQ((*origins)[0].first_date, "2026-11-22");
+  EXPECT_TRUE(s->OriginsOf("10.0.0.0/8")->empty());
+  auto seen = s->RoutesSeen(c->id, "192.0.2.0/24");
+  ASSERT_TRUE(seen.ok()) << seen.status().message();
+  ASSERT_EQ(seen->size(), 1u);
+  EXPECT_EQ((*seen)[0].origin, 64500u);
+  EXPECT_EQ((*seen)[0].peers, 3);
+  EXPECT_EQ((*seen)[0].collectors, (std::vector<std::string>{"rrc00", "route-views2"}));
+  EXPECT_EQ((*seen)[0].path, "64501 64500");
+  EXPECT_EQ((*seen)[0].first, 100);
+  EXPECT_EQ((*seen)[0].last, 200);
+  EXPECT_TRUE(s->RoutesSeen(c->id, "10.0.0.0/8")->empty());
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, StoreConformance, ::testing::ValuesIn(UrlTemplates()),
                          [](const ::testing::TestParamInfo<std::string>& p) {
                            std::string n =
