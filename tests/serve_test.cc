@@ -804,6 +804,9 @@ TEST(ServeContests, WhoMayContest) {
   EXPECT_EQ(c["author"], "noc@as64500.example");
   EXPECT_EQ(c["state"], "submitted");
   EXPECT_TRUE(c["review"].is_null());
+  auto inc = GetAs(s.port, fmt::format("/api/incidents/{}", s.hijack["id"].get<int64_t>()), "");
+  ASSERT_EQ(StatusOf(inc), 200);
+  EXPECT_EQ(json::parse(inc->body)["status"], "contested");
 
   auto audit = GetAs(s.port, "/api/audit?limit=20", s.reviewer_token);
   ASSERT_EQ(StatusOf(audit), 200) << audit->body;
@@ -1018,8 +1021,10 @@ TEST(ServeContests, AcceptedContestRecomputesTheScores) {
   const json parsed3 = json::parse(now->body);
   for (const auto& i : parsed3["incidents"]) {
     if (i["type"] == pick->type &&
-        i["evidence"].value("excluded_by_contest", int64_t{0}) == contest)
+        i["evidence"].value("excluded_by_contest", int64_t{0}) == contest) {
       excluded = true;
+      EXPECT_EQ(i["status"], "accepted");
+    }
   }
   EXPECT_TRUE(excluded) << now->body;
   // The old snapshot is as it was: its score, its incident, its contest.

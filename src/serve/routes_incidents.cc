@@ -22,6 +22,7 @@ ordered_json IncidentJson(const store::IncidentRow& r) {
           {"confidence", r.confidence},
           {"evidence", ordered_json::parse(r.evidence, nullptr, false)},
           {"contested", r.contests},
+          {"status", r.status},
           {"snapshot", {{"id", r.snapshot}, {"date", r.date}}}};
 }
 

@@ -213,6 +213,16 @@ class Stmt {
   int rc_ = SQLITE_ERROR;
 };
 
+// An incident's contest state (store.h IncidentRow::status), as a column of
+// a query over `incidents i`.
+constexpr const char* kIncidentStatus =
+    "CASE WHEN instr(i.evidence, '\"excluded_by_contest\"') > 0 OR EXISTS (SELECT 1 FROM "
+    "contests c JOIN reviews r ON r.contest = c.id WHERE c.snapshot = i.snapshot AND c.incident = "
+    "i.id AND r.decision = 'accepted') THEN 'accepted' WHEN EXISTS (SELECT 1 FROM contests c "
+    "WHERE c.snapshot = i.snapshot AND c.incident = i.id AND NOT EXISTS (SELECT 1 FROM reviews r "
+    "WHERE r.contest = c.id)) THEN 'contested' WHEN EXISTS (SELECT 1 FROM contests c WHERE "
+    "c.snapshot = i.snapshot AND c.incident = i.id) THEN 'rejected' ELSE 'none' END";
+
 class SqliteWriter : public SnapshotWriter {
  public:
   SqliteWriter(SqliteStore* store, sqlite3* db, SnapshotInfo info)
@@ -469,7 +479,8 @@ Result<std::vector<IncidentRow>> SqliteStore::Incidents(const IncidentQuery& iq)
       "SELECT id, type, kind, culprit, propagator, prefixes, start, \"end\", confidence, evidence, "
       "(SELECT count(*) FROM contests c WHERE c.snapshot = i.snapshot AND c.incident = i.id), "
       "snapshot, "
-      "(SELECT date FROM snapshots n WHERE n.id = i.snapshot) FROM incidents i WHERE ";
+      "(SELECT date FROM snapshots n WHERE n.id = i.snapshot), " +
+      std::string(kIncidentStatus) + " FROM incidents i WHERE ";
   // By AS: the rowids from incidents_culprit and incidents_propagator. With
   // "snapshot = ?1 AND (culprit = ?3 OR propagator = ?3) ORDER BY id" SQLite
   // (no sqlite_stat1) walks the whole snapshot by primary key instead, and a
@@ -517,6 +528,7 @@ Result<std::vector<IncidentRow>> SqliteStore::Incidents(const IncidentQuery& iq)
     r.contests = q.Int(10);
     r.snapshot = q.Int(11);
     r.date = q.Text(12);
+    r.status = q.Text(13);
     out.push_back(std::move(r));
   }
   return out;

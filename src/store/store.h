@@ -73,6 +73,11 @@ struct IncidentRow {
   int64_t contests = 0;  // read only: how many times it was contested
   int64_t snapshot = 0;  // read only: its snapshot
   std::string date;      // read only: its snapshot's date
+  // Read only, its contests' state (docs/contests.md): "accepted" when a
+  // contest of it was accepted or an accepted contest left it out of this
+  // snapshot's scores, else "contested" while one awaits review, else
+  // "rejected", else "none".
+  std::string status = "none";
 };
 
 struct MetricRow {

@@ -411,10 +411,20 @@ TEST_P(StoreConformance, ContestReviewIsOneRowAndSetsTheState) {
   ASSERT_TRUE((*w)->AddIncident(Incident(2, "route_leak", 64502, std::nullopt)).ok());
   auto snap = (*w)->Commit();
   ASSERT_TRUE(snap.ok());
+  // An incident's status follows its contests.
+  auto status_of = [&](int64_t id) {
+    IncidentQuery iq;
+    iq.snapshot = snap->id;
+    iq.id = id;
+    auto rows = s->Incidents(iq);
+    return rows.ok() && rows->size() == 1 ? (*rows)[0].status : std::string("?");
+  };
+  EXPECT_EQ(status_of(1), "none");
   auto first = s->AddContest(Contest(snap->id, 1));
   auto second = s->AddContest(Contest(snap->id, 2));
   ASSERT_TRUE(first.ok() && second.ok());
   EXPECT_EQ(first->state, "submitted");
+  EXPECT_EQ(status_of(1), "contested");
 
   ContestQuery all;
   auto listed = s->ListContests(all);
@@ -441,6 +451,13 @@ TEST_P(StoreConformance, ContestReviewIsOneRowAndSetsTheState) {
   EXPECT_EQ(s->AddReview({0, second->id, "maybe", "x", "y", "", ""}).status().code(),
             StatusCode::kInvalidArgument);
 
+  EXPECT_EQ(status_of(1), "accepted");
+  EXPECT_EQ(status_of(2), "contested");
+  ASSERT_TRUE(s->AddReview({0, second->id, "rejected", "r", "no", "", ""}).ok());
+  EXPECT_EQ(status_of(2), "rejected");
+  ASSERT_TRUE(s->AddContest(Contest(snap->id, 2)).ok());  // a new contest after the rejection
+  EXPECT_EQ(status_of(2), "contested");
+
   ContestQuery q;
   q.id = first->id;
   auto one = s->ListContests(q);
@@ -459,15 +476,16 @@ TEST_P(StoreConformance, ContestReviewIsOneRowAndSetsTheState) {
   EXPECT_EQ(s->ListContests(by_state)->size(), 1u);
   by_state.state = "submitted";
   ASSERT_EQ(s->ListContests(by_state)->size(), 1u);
-  EXPECT_EQ((*s->ListContests(by_state))[0].id, second->id);
+  EXPECT_GT((*s->ListContests(by_state))[0].id, second->id);
   by_state.state = "rejected";
-  EXPECT_TRUE(s->ListContests(by_state)->empty());
+  ASSERT_EQ(s->ListContests(by_state)->size(), 1u);
+  EXPECT_EQ((*s->ListContests(by_state))[0].id, second->id);
 
   ContestQuery by_as;
   by_as.asns = {64501};  // the propagator of incident 1
   ASSERT_EQ(s->ListContests(by_as)->size(), 1u);
   by_as.asns = {64999, 64502};
-  ASSERT_EQ(s->ListContests(by_as)->size(), 1u);
+  ASSERT_EQ(s->ListContests(by_as)->size(), 2u);
   EXPECT_EQ((*s->ListContests(by_as))[0].incident, 2);
   by_as.asns = {64999};
   EXPECT_TRUE(s->ListContests(by_as)->empty());
@@ -481,7 +499,7 @@ TEST_P(StoreConformance, ContestReviewIsOneRowAndSetsTheState) {
 
   ContestQuery paged;
   paged.limit = 1;
-  paged.offset = 1;
+  paged.offset = 2;
   ASSERT_EQ(s->ListContests(paged)->size(), 1u);
   EXPECT_EQ((*s->ListContests(paged))[0].id, first->id);
 }
