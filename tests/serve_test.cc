@@ -31,6 +31,7 @@
 
 #include "core/test_util.h"
 #include "serve/api.h"
+#include "store/store.h"
 
 namespace vigia {
 namespace {
@@ -49,9 +50,24 @@ struct Served {
   pid_t pid = -1;
   int port = 0;
   json truth;
+  // The write API's tokens (vigia token create), made once the server runs:
+  // an operator for the culprit of the first hijack, an operator of an AS
+  // no incident involves, a reviewer, and a revoked operator token of the
+  // same culprit.
+  json hijack;
+  std::string op_token, other_token, reviewer_token, revoked_token;
 };
 
-constexpr const char* kToken = "test-token-0123456789abcdef";
+// `vigia token create ARGS` on a store; returns the token it prints.
+std::string CreateToken(const fs::path& db, const std::string& args) {
+  int status = 0;
+  std::string out = RunCommand(
+      Vigia() + " token create --db sqlite:" + db.string() + " " + args + " 2>/dev/null", &status);
+  EXPECT_EQ(Exit(status), 0) << args;
+  while (!out.empty() && out.back() == '\n') out.pop_back();
+  EXPECT_EQ(out.size(), 64u) << out;
+  return out;
+}
 
 // Starts `vigia serve ARGS --listen 127.0.0.1:0`; returns its pid and sets
 // *port from the line it prints (0 when it did not start).
@@ -59,12 +75,14 @@ pid_t StartServer(const std::string& args, const fs::path& out, int* port) {
   return StartVigia("serve --listen 127.0.0.1:0 " + args, out, port);
 }
 
-Served* g_served = nullptr;  // set once Shared() has run
+Served* g_served = nullptr;    // set once Shared() has run
+Served* g_contests = nullptr;  // set once ContestsShared() has run
 
-Served& Shared() {
-  static Served* s = [] {
+// A store copied from the simulated one, its server, and its tokens.
+Served* MakeServed(const char* prefix) {
+  {
     auto* x = new Served;
-    x->dir = test_util::FreshTempDir("vigia_serve_");
+    x->dir = test_util::FreshTempDir(prefix);
     x->db = x->dir / "vigia.db";
     // The simulated store is made once per build of the program (ctest
     // runs each test in its own process, two at a time) and copied: every
@@ -104,15 +122,37 @@ Served& Shared() {
     fs::create_directories(x->dir / "web" / "assets");
     std::ofstream(x->dir / "web" / "index.html") << "<!doctype html><title>Vigía</title>\n";
     std::ofstream(x->dir / "web" / "assets" / "app.js") << "console.log('vigia');\n";
-    std::ofstream(x->dir / "token") << kToken << "\n";
     // The server, its stdout to a file we read the port from.
-    x->pid = StartServer("--no-access-log --web " + (x->dir / "web").string() + " --token-file " +
-                             (x->dir / "token").string() + " --db sqlite:" + x->db.string(),
-                         x->dir / "serve.out", &x->port);
+    x->pid = StartServer(
+        "--no-access-log --web " + (x->dir / "web").string() + " --db sqlite:" + x->db.string(),
+        x->dir / "serve.out", &x->port);
     EXPECT_NE(x->port, 0) << "the server did not start";
-    g_served = x;
+    // Tokens are read from the store at each request: made now, they work.
+    httplib::Client c("127.0.0.1", x->port);
+    auto r = c.Get("/api/incidents?type=hijack&limit=1");
+    EXPECT_TRUE(r && r->status == 200);
+    if (r) x->hijack = json::parse(r->body)["incidents"][0];
+    const std::string culprit = std::to_string(x->hijack["culprit"].get<uint64_t>());
+    x->op_token = CreateToken(x->db, "--name noc@as64500.example --role operator --asn " + culprit);
+    x->other_token = CreateToken(x->db, "--name other --role operator --asn 4200000001");
+    x->reviewer_token = CreateToken(x->db, "--name reviewer-1 --role reviewer");
+    x->revoked_token = CreateToken(x->db, "--name gone --role operator --asn " + culprit);
+    RunCommand(Vigia() + " token revoke 4 --db sqlite:" + x->db.string() + " 2>/dev/null");
+    // A secret beside the web app, which must never be served.
+    std::ofstream(x->dir / "token") << x->op_token << "\n";
     return x;
-  }();
+  }
+}
+
+Served& Shared() {
+  static Served* s = g_served = MakeServed("vigia_serve_");
+  return *s;
+}
+
+// The contests' own server (the ServeContests tests), so that they neither
+// see the Serve tests' contests nor lose their server to ZzStopsOnSigterm.
+Served& ContestsShared() {
+  static Served* s = g_contests = MakeServed("vigia_contests_");
   return *s;
 }
 
@@ -175,7 +215,8 @@ TEST(Serve, EveryRouteIsDocumentedAndAnswers) {
       {"/api/region/", "lacnic"},
       {"/api/ixp/", ixp[0]["id"].get<std::string>()},
       {"/api/group/", "all"},
-      {"/api/incidents/", std::to_string(inc[0]["id"].get<int64_t>())}};
+      {"/api/incidents/", std::to_string(inc[0]["id"].get<int64_t>())},
+      {"/api/contests/", "1"}};
   auto fill = [&](std::string path) {
     const size_t at = path.find("{id}");
     if (at == std::string::npos) return path;
@@ -406,7 +447,7 @@ TEST(Serve, HostileRequestsGetNo5xx) {
         req = fmt::format(
             "POST /api/incidents/{}/contest HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {}\r\n"
             "Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{}",
-            pick({"1", "0", "999999999999", "2"}), kToken, body.size(), body);
+            pick({"1", "0", "999999999999", "2"}), Shared().op_token, body.size(), body);
         break;
       }
     }
@@ -627,9 +668,9 @@ httplib::Result Post(int port, const std::string& path, const std::string& body,
   return c.Post(path.c_str(), h, body, type);
 }
 
-// The write API: a contest needs the token, is stored with its author and
-// time, shows on the incident and on the AS report's audit log, and can
-// never be changed or deleted; the incident stays.
+// The write API: a contest needs an operator token of the incident's AS,
+// is stored with the token's name as its author and its time, shows on the incident and on the AS
+// report's audit log, and can never be changed or deleted; the incident stays.
 TEST(Serve, ContestAnIncident) {
   const Served& s = Shared();
   int st = 0;
@@ -641,25 +682,27 @@ TEST(Serve, ContestAnIncident) {
   const std::string body =
       R"({"author": "noc@as64500.example", "reason": "Our customer's prefix, LOA on file"})";
   const int port = s.port;
+  const std::string& token = s.op_token;
+  ASSERT_EQ(inc, s.hijack);
   EXPECT_EQ(Post(port, path, body, "")->status, 401);
   EXPECT_EQ(Post(port, path, body, "wrong-token-0123456789abcdef")->status, 401);
-  EXPECT_EQ(Post(port, path, body, std::string(kToken) + "x")->status, 401);
-  EXPECT_EQ(Post(port, path, body, kToken, "text/plain")->status, 415);
+  EXPECT_EQ(Post(port, path, body, token + "x")->status, 401);
+  EXPECT_EQ(Post(port, path, body, token, "text/plain")->status, 415);
   for (const char* bad :
        {"", "[]", "{}", R"({"author": "x"})", R"({"author": "", "reason": "y"})",
         R"({"author": "x", "reason": 5})", R"({"author": "x", "reason": "y", "more": 1})",
         R"({"author": "x\u0007", "reason": "y"})", "{\"author\": \"x\", \"reason\": \"y\""}) {
-    EXPECT_EQ(Post(port, path, bad, kToken)->status, 400) << bad;
+    EXPECT_EQ(Post(port, path, bad, token)->status, 400) << bad;
   }
   EXPECT_EQ(
-      Post(port, path, R"({"author": "x", "reason": ")" + std::string(5000, 'y') + "\"}", kToken)
+      Post(port, path, R"({"author": "x", "reason": ")" + std::string(5000, 'y') + "\"}", token)
           ->status,
       400);
-  EXPECT_EQ(Post(port, "/api/incidents/999999/contest", body, kToken)->status, 404);
+  EXPECT_EQ(Post(port, "/api/incidents/999999/contest", body, token)->status, 404);
   EXPECT_EQ(
       (Get("/api/incidents/" + std::to_string(inc["id"].get<int64_t>()), &st)["contests"].size()),
       0u);
-  auto ok = Post(port, path, body, kToken);
+  auto ok = Post(port, path, body, token);
   ASSERT_TRUE(ok);
   ASSERT_EQ(ok->status, 201) << ok->body;
   const json c = json::parse(ok->body)["contest"];
@@ -668,12 +711,15 @@ TEST(Serve, ContestAnIncident) {
   EXPECT_EQ(c["incident"], inc["id"]);
   EXPECT_EQ(c["type"], "hijack");
   EXPECT_EQ(c["time"].get<std::string>().size(), 20u);  // YYYY-MM-DDTHH:MM:SSZ
-  ASSERT_EQ(Post(port, path, R"({"author": "second", "reason": "again"})", kToken)->status, 201);
+  // The author is the token's name, whatever a (deprecated) "author" says.
+  ASSERT_EQ(Post(port, path, R"({"author": "second", "reason": "again"})", token)->status, 201);
   // On the incident, newest first, and the incident unchanged.
   const json one = Get("/api/incidents/" + std::to_string(inc["id"].get<int64_t>()), &st);
   ASSERT_EQ(st, 200);
   ASSERT_EQ(one["contests"].size(), 2u);
-  EXPECT_EQ(one["contests"][0]["author"], "second");
+  EXPECT_EQ(one["contests"][0]["author"], "noc@as64500.example");
+  EXPECT_EQ(one["contests"][0]["reason"], "again");
+  EXPECT_EQ(one["contests"][0]["state"], "submitted");
   EXPECT_EQ(one["contested"], 2);
   for (const char* k : {"type", "kind", "culprit", "prefixes", "start", "end", "evidence"})
     EXPECT_EQ(one[k], inc[k]) << k;
@@ -699,21 +745,326 @@ TEST(Serve, ContestAnIncident) {
   EXPECT_EQ(Get("/api/overview", &st)["incidents"], counts_before);
 }
 
-// Without a token the server refuses every write with 403.
-TEST(Serve, WritesOffWithoutAToken) {
+// The one shared token of earlier versions is gone: --token-file is
+// refused with a message that says what replaced it, and a store with no
+// tokens refuses every write with 401.
+TEST(Serve, SharedTokenFileIsRefused) {
   const Served& s = Shared();
+  int status = 0;
+  const std::string out =
+      RunCommand(Vigia() + " serve --listen 127.0.0.1:0 --db sqlite:" + s.db.string() +
+                     " --token-file " + (s.dir / "token").string() + " 2>&1",
+                 &status);
+  EXPECT_EQ(Exit(status), 2);
+  EXPECT_NE(out.find("vigia token create"), std::string::npos) << out;
+  const fs::path empty = s.dir / "empty.db";
+  fs::copy_file(s.db, empty, fs::copy_options::overwrite_existing);
+  // The copy has the tokens: revoke them all, and the writes are off.
+  for (int id = 1; id <= 3; ++id)
+    RunCommand(Vigia() + " token revoke " + std::to_string(id) + " --db sqlite:" + empty.string() +
+               " 2>/dev/null");
   int port = 0;
   const pid_t pid =
-      StartServer("--no-access-log --db sqlite:" + s.db.string(), s.dir / "notoken.out", &port);
+      StartServer("--no-access-log --db sqlite:" + empty.string(), s.dir / "notoken.out", &port);
   ASSERT_NE(port, 0);
-  auto r = Post(port, "/api/incidents/1/contest", R"({"author": "x", "reason": "y"})", kToken);
-  ASSERT_TRUE(r);
-  EXPECT_EQ(r->status, 403);
-  EXPECT_NE(r->body.find("writes are disabled"), std::string::npos);
+  for (const std::string& t : {s.op_token, s.reviewer_token, std::string()}) {
+    auto r = Post(port, "/api/incidents/1/contest", R"({"reason": "y"})", t);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 401) << r->body;
+  }
   kill(pid, SIGTERM);
-  int status = 0;
   waitpid(pid, &status, 0);
   EXPECT_EQ(Exit(status), 0);
+}
+
+// ---- Contests with review (docs/contests.md): every role x action ----
+
+httplib::Result GetAs(int port, const std::string& path, const std::string& token) {
+  httplib::Client c("127.0.0.1", port);
+  c.set_read_timeout(10, 0);
+  httplib::Headers h;
+  if (!token.empty()) h.emplace("Authorization", "Bearer " + token);
+  return c.Get(path.c_str(), h);
+}
+
+int StatusOf(const httplib::Result& r) { return r ? r->status : -1; }
+
+// Contesting: no token and a revoked token 401; an operator of the
+// incident's AS 201; an operator of another AS and a reviewer 403. Every
+// attempt is in the audit log with who tried and the outcome.
+TEST(ServeContests, WhoMayContest) {
+  const Served& s = ContestsShared();
+  const std::string path = fmt::format("/api/incidents/{}/contest", s.hijack["id"].get<int64_t>());
+  const std::string body = R"({"reason": "our customer's route"})";
+  EXPECT_EQ(StatusOf(Post(s.port, path, body, "")), 401);
+  auto revoked = Post(s.port, path, body, s.revoked_token);
+  EXPECT_EQ(StatusOf(revoked), 401);
+  EXPECT_NE(revoked->body.find("revoked"), std::string::npos) << revoked->body;
+  EXPECT_NE(revoked->get_header_value("WWW-Authenticate").find("invalid_token"), std::string::npos);
+  auto other = Post(s.port, path, body, s.other_token);
+  EXPECT_EQ(StatusOf(other), 403);
+  EXPECT_NE(other->body.find("AS4200000001"), std::string::npos) << other->body;
+  EXPECT_EQ(StatusOf(Post(s.port, path, body, s.reviewer_token)), 403);
+  auto ok = Post(s.port, path, body, s.op_token);
+  ASSERT_EQ(StatusOf(ok), 201) << ok->body;
+  const json c = json::parse(ok->body)["contest"];
+  EXPECT_EQ(c["author"], "noc@as64500.example");
+  EXPECT_EQ(c["state"], "submitted");
+  EXPECT_TRUE(c["review"].is_null());
+  auto inc = GetAs(s.port, fmt::format("/api/incidents/{}", s.hijack["id"].get<int64_t>()), "");
+  ASSERT_EQ(StatusOf(inc), 200);
+  EXPECT_EQ(json::parse(inc->body)["status"], "contested");
+
+  auto audit = GetAs(s.port, "/api/audit?limit=20", s.reviewer_token);
+  ASSERT_EQ(StatusOf(audit), 200) << audit->body;
+  std::vector<std::pair<std::string, std::string>> seen;  // (who, outcome), oldest first
+  const json parsed1 = json::parse(audit->body);
+  for (const auto& a : parsed1["audit"]) {
+    if (a["action"] == "contest")
+      seen.insert(seen.begin(), {a["who"].get<std::string>(), a["outcome"].get<std::string>()});
+  }
+  ASSERT_GE(seen.size(), 5u);
+  seen.erase(seen.begin(), seen.end() - 5);
+  EXPECT_EQ(seen[0].first, "anonymous");
+  EXPECT_EQ(seen[0].second.substr(0, 3), "401");
+  EXPECT_EQ(seen[1].first, "gone");
+  EXPECT_EQ(seen[1].second.substr(0, 3), "401");
+  EXPECT_EQ(seen[2].first, "other");
+  EXPECT_EQ(seen[2].second.substr(0, 3), "403");
+  EXPECT_EQ(seen[3].first, "reviewer-1");
+  EXPECT_EQ(seen[3].second.substr(0, 3), "403");
+  EXPECT_EQ(seen[4], (std::pair<std::string, std::string>{"noc@as64500.example", "ok"}));
+}
+
+// Reviewing: only a reviewer (an operator 403, no token 401); one review
+// per contest (a second 409, accept or reject); a missing contest 404; a
+// bad decision 400. The review shows on the contest and the incident.
+TEST(ServeContests, WhoMayReviewAndOnlyOnce) {
+  const Served& s = ContestsShared();
+  const int64_t incident = s.hijack["id"].get<int64_t>();
+  auto made = Post(s.port, fmt::format("/api/incidents/{}/contest", incident),
+                   R"({"reason": "to be rejected"})", s.op_token);
+  ASSERT_EQ(StatusOf(made), 201);
+  const int64_t id = json::parse(made->body)["contest"]["id"].get<int64_t>();
+  const std::string path = fmt::format("/api/contests/{}/review", id);
+  const std::string reject =
+      R"({"decision": "reject", "reason": "the route object is not theirs"})";
+  EXPECT_EQ(StatusOf(Post(s.port, path, reject, "")), 401);
+  EXPECT_EQ(StatusOf(Post(s.port, path, reject, s.revoked_token)), 401);
+  EXPECT_EQ(StatusOf(Post(s.port, path, reject, s.op_token)), 403);
+  EXPECT_EQ(StatusOf(Post(s.port, path, reject, s.other_token)), 403);
+  EXPECT_EQ(StatusOf(Post(s.port, path, reject, s.reviewer_token, "text/plain")), 415);
+  for (const char* bad : {R"({"decision": "maybe", "reason": "x"})", R"({"decision": "accept"})",
+                          R"({"decision": "accept", "reason": "x", "by": "me"})", "[]"}) {
+    EXPECT_EQ(StatusOf(Post(s.port, path, bad, s.reviewer_token)), 400) << bad;
+  }
+  EXPECT_EQ(StatusOf(Post(s.port, "/api/contests/999999/review", reject, s.reviewer_token)), 404);
+  auto done = Post(s.port, path, reject, s.reviewer_token);
+  ASSERT_EQ(StatusOf(done), 201) << done->body;
+  const json r = json::parse(done->body);
+  EXPECT_EQ(r["contest"]["state"], "rejected");
+  EXPECT_EQ(r["contest"]["review"]["reviewer"], "reviewer-1");
+  EXPECT_EQ(r["contest"]["review"]["reason"], "the route object is not theirs");
+  EXPECT_EQ(r["contest"]["reason"], "to be rejected");
+  EXPECT_TRUE(r["recompute"].is_null());
+  auto again = Post(s.port, path, reject, s.reviewer_token);
+  EXPECT_EQ(StatusOf(again), 409);
+  EXPECT_NE(again->body.find("already rejected by reviewer-1"), std::string::npos) << again->body;
+  EXPECT_EQ(StatusOf(Post(s.port, path, R"({"decision": "accept", "reason": "changed my mind"})",
+                          s.reviewer_token)),
+            409);
+  auto got = GetAs(s.port, fmt::format("/api/incidents/{}", incident), "");
+  ASSERT_EQ(StatusOf(got), 200);
+  const json one = json::parse(got->body);
+  bool found = false;
+  for (const auto& c : one["contests"]) {
+    if (c["id"] == id) {
+      found = true;
+      EXPECT_EQ(c["state"], "rejected");
+    }
+  }
+  EXPECT_TRUE(found);
+  // The double review is in the audit log as a 409.
+  auto audit = GetAs(s.port, "/api/audit?limit=5", s.reviewer_token);
+  ASSERT_EQ(StatusOf(audit), 200);
+  const json last = json::parse(audit->body)["audit"][0];
+  EXPECT_EQ(last["action"], "review");
+  EXPECT_EQ(last["target"], fmt::format("contest {}", id));
+  EXPECT_EQ(last["outcome"].get<std::string>().substr(0, 3), "409");
+  EXPECT_EQ(last["who"], "reviewer-1");
+  EXPECT_EQ(last["remote"], "127.0.0.1");
+}
+
+// Listing contests: a token is needed; a reviewer sees all, an operator
+// those of its own ASNs (another AS: 403). The audit log: reviewers only.
+TEST(ServeContests, WhoMayListContestsAndReadTheAuditLog) {
+  const Served& s = ContestsShared();
+  ASSERT_EQ(
+      StatusOf(Post(s.port, fmt::format("/api/incidents/{}/contest", s.hijack["id"].get<int64_t>()),
+                    R"({"reason": "listed"})", s.op_token)),
+      201);
+  const std::string culprit = std::to_string(s.hijack["culprit"].get<uint64_t>());
+  EXPECT_EQ(StatusOf(GetAs(s.port, "/api/contests", "")), 401);
+  EXPECT_EQ(StatusOf(GetAs(s.port, "/api/contests", s.revoked_token)), 401);
+  auto all = GetAs(s.port, "/api/contests?state=submitted", s.reviewer_token);
+  ASSERT_EQ(StatusOf(all), 200);
+  const json a = json::parse(all->body);
+  ASSERT_FALSE(a["contests"].empty());
+  for (const auto& c : a["contests"]) EXPECT_EQ(c["state"], "submitted");
+  auto every = GetAs(s.port, "/api/contests", s.reviewer_token);
+  auto mine = GetAs(s.port, "/api/contests", s.op_token);
+  ASSERT_EQ(StatusOf(mine), 200);
+  EXPECT_EQ(json::parse(mine->body)["contests"].size(),
+            json::parse(every->body)["contests"].size());
+  EXPECT_EQ(StatusOf(GetAs(s.port, "/api/contests?as=" + culprit, s.op_token)), 200);
+  EXPECT_EQ(StatusOf(GetAs(s.port, "/api/contests?as=" + culprit, s.other_token)), 403);
+  auto none = GetAs(s.port, "/api/contests", s.other_token);
+  ASSERT_EQ(StatusOf(none), 200);
+  EXPECT_TRUE(json::parse(none->body)["contests"].empty());
+  EXPECT_EQ(StatusOf(GetAs(s.port, "/api/contests?state=pending", s.reviewer_token)), 400);
+
+  EXPECT_EQ(StatusOf(GetAs(s.port, "/api/audit", "")), 401);
+  EXPECT_EQ(StatusOf(GetAs(s.port, "/api/audit", s.revoked_token)), 401);
+  EXPECT_EQ(StatusOf(GetAs(s.port, "/api/audit", s.op_token)), 403);
+  EXPECT_EQ(StatusOf(GetAs(s.port, "/api/audit", s.other_token)), 403);
+  auto log = GetAs(s.port, "/api/audit?limit=1000", s.reviewer_token);
+  ASSERT_EQ(StatusOf(log), 200);
+  // The command line's writes are there too, as "cli".
+  std::set<std::string> cli;
+  const json parsed2 = json::parse(log->body);
+  for (const auto& r : parsed2["audit"]) {
+    if (r["who"] == "cli") cli.insert(r["action"].get<std::string>());
+    EXPECT_EQ(r.size(), 8u);
+  }
+  EXPECT_EQ(cli, (std::set<std::string>{"token.create", "token.revoke"}));
+}
+
+// Recompute on acceptance, end to end: a culprit whose Action 1 score
+// rests on one incident contests it, a reviewer accepts, and the server
+// re-analyses the snapshot's directory into a new snapshot of the same
+// date in which the culprit's Action 1 is higher; the old snapshot, the
+// incident (marked excluded) and the audit trail stay.
+TEST(ServeContests, AcceptedContestRecomputesTheScores) {
+  const fs::path dir = test_util::FreshTempDir("vigia_recompute_");
+  const fs::path db = dir / "vigia.db";
+  int status = 0;
+  RunCommand(Vigia() + " simulate --seed 9 --ases 600 --prefixes 6000 --peers 8 --out " +
+                 (dir / "snap").string() + " 2>&1",
+             &status);
+  ASSERT_EQ(Exit(status), 0);
+  RunCommand(
+      Vigia() + " analyze --db sqlite:" + db.string() + " " + (dir / "snap").string() + " 2>&1",
+      &status);
+  ASSERT_EQ(Exit(status), 0);
+  // An incident whose culprit is in no other incident, with Action 1 < 100.
+  auto st = store::Store::Open("sqlite:" + db.string());
+  ASSERT_TRUE(st.ok());
+  auto old = (*st)->SnapshotFor("");
+  ASSERT_TRUE(old.ok());
+  EXPECT_EQ(old->dir, fs::canonical(dir / "snap").string());
+  store::IncidentQuery q;
+  q.snapshot = old->id;
+  q.limit = 100'000;
+  auto incidents = (*st)->Incidents(q);
+  ASSERT_TRUE(incidents.ok());
+  std::map<Asn, int> involved;
+  for (const auto& i : *incidents) {
+    ++involved[i.culprit];
+    if (i.propagator) ++involved[*i.propagator];
+  }
+  std::optional<store::IncidentRow> pick;
+  double before = 0;
+  for (const auto& i : *incidents) {
+    if (involved[i.culprit] != 1) continue;
+    auto scores = (*st)->Scores(old->id, "as", std::to_string(i.culprit));
+    ASSERT_TRUE(scores.ok());
+    for (const auto& sc : *scores) {
+      if (sc.action == "action1" && sc.score && *sc.score < 100) {
+        pick = i;
+        before = *sc.score;
+      }
+    }
+    if (pick) break;
+  }
+  ASSERT_TRUE(pick) << "no culprit with one incident and Action 1 below 100";
+  const std::string asn = std::to_string(pick->culprit);
+  const std::string op = CreateToken(db, "--name noc-" + asn + " --role operator --asn " + asn);
+  const std::string rev = CreateToken(db, "--name reviewer --role reviewer");
+
+  int port = 0;
+  const pid_t pid =
+      StartServer("--no-access-log --db sqlite:" + db.string(), dir / "serve.out", &port);
+  ASSERT_NE(port, 0);
+  auto made = Post(port, fmt::format("/api/incidents/{}/contest", pick->id),
+                   R"({"reason": "a customer's route, LOA on file"})", op);
+  ASSERT_EQ(StatusOf(made), 201) << made->body;
+  const int64_t contest = json::parse(made->body)["contest"]["id"].get<int64_t>();
+  auto accepted = Post(port, fmt::format("/api/contests/{}/review", contest),
+                       R"({"decision": "accept", "reason": "LOA checked"})", rev);
+  ASSERT_EQ(StatusOf(accepted), 201) << accepted->body;
+  const json ar = json::parse(accepted->body);
+  EXPECT_EQ(ar["contest"]["state"], "accepted");
+  EXPECT_EQ(ar["recompute"]["state"], "queued");
+  EXPECT_EQ(ar["recompute"]["date"], old->date);
+  // The re-analysis runs in the background: wait for the new snapshot.
+  json snaps;
+  for (int i = 0; i < 300; ++i) {
+    auto r = GetAs(port, "/api/snapshots", "");
+    if (r && r->status == 200) snaps = json::parse(r->body);
+    if (snaps.size() == 2) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_EQ(snaps.size(), 2u) << "no re-analysis within 30 s";
+  EXPECT_EQ(snaps[0]["date"], old->date);
+  auto rep = GetAs(port, "/api/as/" + asn, "");
+  ASSERT_EQ(StatusOf(rep), 200);
+  const json r = json::parse(rep->body);
+  ASSERT_TRUE(r["scores"]["action1"]["score"].is_number()) << r["scores"];
+  EXPECT_GT(r["scores"]["action1"]["score"].get<double>(), before);
+  // The incident is still there in the new snapshot, marked excluded.
+  auto now = GetAs(port, "/api/incidents?as=" + asn, "");
+  ASSERT_EQ(StatusOf(now), 200);
+  bool excluded = false;
+  const json parsed3 = json::parse(now->body);
+  for (const auto& i : parsed3["incidents"]) {
+    if (i["type"] == pick->type &&
+        i["evidence"].value("excluded_by_contest", int64_t{0}) == contest) {
+      excluded = true;
+      EXPECT_EQ(i["status"], "accepted");
+    }
+  }
+  EXPECT_TRUE(excluded) << now->body;
+  // The old snapshot is as it was: its score, its incident, its contest.
+  auto again = store::Store::Open("sqlite:" + db.string());
+  ASSERT_TRUE(again.ok());
+  auto old_scores = (*again)->Scores(old->id, "as", asn);
+  ASSERT_TRUE(old_scores.ok());
+  for (const auto& sc : *old_scores) {
+    if (sc.action == "action1") {
+      EXPECT_EQ(sc.score, before);
+    }
+  }
+  q.id = pick->id;
+  auto kept = (*again)->Incidents(q);
+  ASSERT_EQ(kept->size(), 1u);
+  EXPECT_EQ((*kept)[0].evidence, pick->evidence);
+  EXPECT_EQ((*kept)[0].contests, 1);
+  // The audit trail: the contest, the review and the recompute.
+  auto log = GetAs(port, "/api/audit", rev);
+  ASSERT_EQ(StatusOf(log), 200);
+  std::vector<std::string> actions;
+  const json parsed4 = json::parse(log->body);
+  for (const auto& a : parsed4["audit"]) {
+    actions.push_back(a["action"].get<std::string>() + " " + a["outcome"].get<std::string>());
+  }
+  ASSERT_GE(actions.size(), 3u);
+  EXPECT_EQ(actions[0], "recompute ok: snapshot 2, 1 incident(s) excluded");
+  EXPECT_EQ(actions[1], "review ok");
+  EXPECT_EQ(actions[2], "contest ok");
+  kill(pid, SIGTERM);
+  waitpid(pid, &status, 0);
+  EXPECT_EQ(Exit(status), 0);
+  fs::remove_all(dir);
 }
 
 // Slowloris: 500 sockets each sending a request one byte a second hold no
@@ -919,7 +1270,7 @@ TEST(Serve, ServesTheWebApp) {
     auto r = c.Get(p);
     ASSERT_TRUE(r) << p;
     EXPECT_TRUE(r->status == 400 || r->status == 404) << p << " " << r->status;
-    EXPECT_EQ(r->body.find(kToken), std::string::npos) << p;
+    EXPECT_EQ(r->body.find(Shared().op_token), std::string::npos) << p;
   }
 }
 
@@ -1176,7 +1527,8 @@ int main(int argc, char** argv) {
   ::testing::InitGoogleTest(&argc, argv);
   const int rc = RUN_ALL_TESTS();
   // Stop a server a test left running (each ctest process starts its own).
-  if (vigia::Served* s = vigia::g_served) {
+  for (vigia::Served* s : {vigia::g_served, vigia::g_contests}) {
+    if (!s) continue;
     if (s->pid > 0) {
       kill(s->pid, SIGTERM);
       waitpid(s->pid, nullptr, 0);

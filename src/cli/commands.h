@@ -34,6 +34,8 @@ void RegisterServe(CLI::App& app, int* exit_code);       // serve.cc
 void RegisterUpdate(CLI::App& app, int* exit_code);      // update.cc
 void RegisterDaily(CLI::App& app, int* exit_code);       // daily.cc
 void RegisterBrief(CLI::App& app, int* exit_code);       // brief.cc
+void RegisterToken(CLI::App& app, int* exit_code);       // token.cc: create, list, revoke
+void RegisterContest(CLI::App& app, int* exit_code);     // contest.cc: list, review
 
 // `vigia analyze SNAP --db DB [--json]`, for commands that chain it.
 int Analyze(const std::string& snap, const std::string& db, bool json);

@@ -17,6 +17,7 @@
 #include "serve/server.h"
 #include "sim/snapshot.h"
 #include "store/store.h"
+#include "store/tokens.h"
 
 namespace vigia::cli {
 
@@ -29,21 +30,26 @@ struct DemoArgs {
   std::string listen = "127.0.0.1:8080";
 };
 
-// A random bearer token for the demo's write API, in DIR/token (0600).
-std::string MakeToken(const std::filesystem::path& file) {
-  std::ifstream rnd("/dev/urandom", std::ios::binary);
-  unsigned char b[16] = {};
-  if (!rnd.read(reinterpret_cast<char*>(b), sizeof b)) return {};
-  std::string token;
-  for (unsigned char c : b) token += fmt::format("{:02x}", c);
+// A token of the demo's write API (store/tokens.h), made in the store and
+// written to FILE (0600); "" when it could not be.
+std::string MakeToken(const std::string& db, const std::filesystem::path& file,
+                      const std::string& role, const std::vector<Asn>& asns) {
+  auto token = store::NewToken();
+  auto st = store::Store::Open(db);
+  if (!token.ok() || !st.ok()) return {};
+  // Named after the token's first digits: a demo run again on its
+  // directory adds tokens beside the earlier ones.
+  store::TokenRow t{
+      0, "demo-" + role + "-" + token->substr(0, 8), role, asns, store::TokenHash(*token), "", ""};
+  if (!(*st)->AddToken(t).ok()) return {};
   std::ofstream out(file, std::ios::trunc);
-  if (!(out << token << "\n")) return {};
+  if (!(out << *token << "\n")) return {};
   out.close();
   std::error_code ec;
   std::filesystem::permissions(
       file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write,
       std::filesystem::perm_options::replace, ec);
-  return token;
+  return *token;
 }
 
 int RunDemo(const DemoArgs& a) {
@@ -123,13 +129,28 @@ int RunDemo(const DemoArgs& a) {
   so.db = "sqlite:" + db.string();
   so.listen = a.listen;
   so.access_log = false;
-  so.token = MakeToken(dir / "token");
+  // An operator token for the culprit of the first hijack (so that the
+  // demo can contest it) and a reviewer token (docs/contests.md).
+  std::vector<Asn> demo_asns;
+  if (auto st = store::Store::Open(so.db); st.ok()) {
+    store::IncidentQuery q;
+    if (auto newest = (*st)->SnapshotFor(""); newest.ok()) q.snapshot = newest->id;
+    q.type = "hijack";
+    q.limit = 1;
+    if (auto rows = (*st)->Incidents(q); rows.ok() && !rows->empty())
+      demo_asns.push_back(rows->front().culprit);
+  }
+  const bool op =
+      !demo_asns.empty() && !MakeToken(so.db, dir / "token", "operator", demo_asns).empty();
+  const bool rev = !MakeToken(so.db, dir / "reviewer-token", "reviewer", {}).empty();
   std::printf("\n4. serving the dashboard and API over %s (Ctrl-C stops it)\n", db.c_str());
-  if (so.token.empty()) {
-    std::printf("   (no token could be written: contesting incidents is off)\n");
-  } else {
-    std::printf("   contesting an incident needs the bearer token in %s\n",
+  if (op) {
+    std::printf("   contesting AS%u's incidents takes the operator token in %s\n", demo_asns[0],
                 (dir / "token").c_str());
+  }
+  if (rev) {
+    std::printf("   reviewing contests takes the reviewer token in %s\n",
+                (dir / "reviewer-token").c_str());
   }
   if (serve::FindWebApp("").empty()) {
     std::printf("   the web app is not built (cd web && npm ci && npm run build): the API only\n");

@@ -68,6 +68,8 @@ int main(int argc, char** argv) {
   vigia::cli::RegisterUpdate(app, &exit_code);
   vigia::cli::RegisterDaily(app, &exit_code);
   vigia::cli::RegisterBrief(app, &exit_code);
+  vigia::cli::RegisterToken(app, &exit_code);
+  vigia::cli::RegisterContest(app, &exit_code);
 
   if (auto u = FindUnknownCommand(app, argc, argv)) {
     const std::string where = u->parent.empty() ? "vigia" : "vigia " + u->parent;

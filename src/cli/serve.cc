@@ -33,37 +33,35 @@ void RegisterServe(CLI::App& app, int* exit_code) {
       ->capture_default_str();
   cmd->add_option("--web", o->web,
                   "The built web app to serve at / (default: web/dist beside the program or here)");
+  // The one shared token of earlier versions is gone: tokens live in the
+  // store, one per operator or reviewer (vigia token create). The option
+  // stays only to say so instead of "unknown option".
   auto token_file = std::make_shared<std::string>();
-  cmd->add_option(
-      "--token-file", *token_file,
-      "File whose first line is the bearer token for the write API (default: $VIGIA_TOKEN; "
-      "none: writes are off)");
+  cmd->add_option("--token-file", *token_file,
+                  "Removed: the write API's tokens are in the store (vigia token create)")
+      ->group("");
   auto quiet = std::make_shared<bool>(false);
   cmd->add_flag("--no-access-log", *quiet, "Do not log each request on stderr");
   cmd->footer(
       "Prints 'vigia: serving http://HOST:PORT' once listening; SIGINT or SIGTERM stop it after "
       "the "
-      "requests in flight. The API: GET /api/openapi.json. Exit status 2 when the store cannot be "
+      "requests in flight. The API: GET /api/openapi.json. Writes (contests, reviews) take "
+      "bearer tokens made with 'vigia token create'. Exit status 2 when the store cannot be "
       "opened or the address cannot be bound.");
   cmd->callback([o, exit_code, quiet, token_file] {
     o->access_log = !*quiet;
     if (!token_file->empty()) {
-      std::ifstream in(*token_file);
-      if (!in || !std::getline(in, o->token)) {
-        std::fprintf(stderr, "vigia: serve: --token-file %s: cannot read it\n",
-                     token_file->c_str());
-        *exit_code = kExitFailed;
-        return;
-      }
-      while (!o->token.empty() && (o->token.back() == '\r' || o->token.back() == ' '))
-        o->token.pop_back();
-    } else if (const char* env = std::getenv("VIGIA_TOKEN")) {
-      o->token = env;
-    }
-    if (!o->token.empty() && o->token.size() < 16) {
-      std::fprintf(stderr, "vigia: serve: the token must be at least 16 characters\n");
+      std::fprintf(stderr,
+                   "vigia: serve: --token-file is gone: the write API takes per-operator and "
+                   "reviewer tokens from the store; make them with 'vigia token create' "
+                   "(docs/contests.md)\n");
       *exit_code = kExitFailed;
       return;
+    }
+    if (std::getenv("VIGIA_TOKEN")) {
+      std::fprintf(stderr,
+                   "vigia: serve: VIGIA_TOKEN is ignored: tokens are in the store (vigia token "
+                   "create)\n");
     }
     *exit_code = serve::Serve(*o);
   });

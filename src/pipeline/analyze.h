@@ -10,6 +10,11 @@
 // result and, when it leaves the data incomplete, stored as a partial
 // snapshot (store.h SnapshotInfo::partial). Never throws.
 //
+// Accepted contests (docs/contests.md): an incident that matches one
+// accepted contest of a snapshot of the same date (same type, kind, culprit
+// and prefixes) is still detected and stored, its evidence carrying
+// "excluded_by_contest": ID, but left out of the scores.
+//
 // Thread safety: one call per Store at a time (store.h); Analyze uses
 // threads inside (loading, validation).
 #pragma once
@@ -42,6 +47,7 @@ struct AnalyzeResult {
   uint64_t rib_entries = 0, announcements = 0, withdrawals = 0;
   size_t prefixes = 0;
   size_t incidents = 0;
+  size_t excluded = 0;  // incidents left out of the scores by accepted contests
   std::map<std::string, size_t> incidents_per_type;
   size_t ases = 0, aggregates = 0;
   std::optional<score::Aggregate> all;  // the "group all" aggregate, when any AS was scored
@@ -62,5 +68,15 @@ Result<AnalyzeResult> Analyze(const std::string& snapshot_dir, store::Store& sto
 Result<AnalyzeResult> AnalyzeLoaded(snapshot::Snapshot& s, const snapshot::Extras& extras,
                                     const std::string& source, store::Store& store,
                                     const AnalyzeOptions& options);
+
+// Re-runs the analysis of a date after a contest's acceptance: the newest
+// snapshot of `date` that was analysed from a directory (SnapshotInfo::dir)
+// is analysed again into a new snapshot of the same date, which then wins
+// SnapshotFor(date); the earlier snapshots stay as they were. kNotFound
+// when no snapshot of the date has a directory (analysed from memory, or
+// stored before directories were recorded); the analysis' own errors
+// otherwise (the directory may have been removed since).
+Result<AnalyzeResult> Reanalyze(const std::string& date, store::Store& store,
+                                const AnalyzeOptions& options);
 
 }  // namespace vigia::pipeline

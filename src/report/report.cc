@@ -91,7 +91,13 @@ ordered_json ContestJson(const store::ContestRow& c) {
           {"propagator", c.propagator ? ordered_json(*c.propagator) : ordered_json(nullptr)},
           {"author", c.author},
           {"reason", c.reason},
-          {"time", c.time}};
+          {"time", c.time},
+          {"state", c.state},
+          {"review", c.review ? ordered_json{{"decision", c.review->decision},
+                                             {"reviewer", c.review->reviewer},
+                                             {"reason", c.review->reason},
+                                             {"time", c.review->time}}
+                              : ordered_json(nullptr)}};
 }
 
 Result<ordered_json> BuildReport(store::Store& st, const ReportOptions& o) {

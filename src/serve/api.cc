@@ -36,6 +36,13 @@ const std::vector<RouteSpec>& Routes() {
        "contest",
        {"/api/incidents/{id}/contest"},
        &Api::Contest},
+      {"GET", "/api/contests", "contests", {"/api/contests"}, &Api::ListContests},
+      {"POST",
+       R"(/api/contests/([0-9]{1,12})/review)",
+       "review",
+       {"/api/contests/{id}/review"},
+       &Api::Review},
+      {"GET", "/api/audit", "audit", {"/api/audit"}, &Api::AuditLog},
   };
   return kRoutes;
 }

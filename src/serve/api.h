@@ -2,8 +2,9 @@
 // in one file per group: routes_read.cc (health, snapshots, overview,
 // ranking, search), routes_reports.cc (reports, compare),
 // routes_incidents.cc (incident search, one incident), routes_route.cc
-// (one route's RPKI, IRR and incidents), routes_write.cc
-// (contests), metrics.cc (/metrics), openapi.cc (/api/openapi.json).
+// (one route's RPKI, IRR and incidents), routes_write.cc (contests,
+// reviews, the audit log; recompute.h re-analyses after an accepted
+// contest), metrics.cc (/metrics), openapi.cc (/api/openapi.json).
 // api.cc holds the route table, request.cc the parameter parsing and the
 // JSON, error and CSV answers every route uses.
 //
@@ -28,6 +29,7 @@
 #include "core/score_json.h"
 #include "core/status.h"
 #include "report/report.h"
+#include "serve/recompute.h"
 #include "serve/server.h"
 #include "store/store.h"
 
@@ -99,7 +101,8 @@ const ordered_json& OpenApiDocument();
 
 class Api {
  public:
-  Api(std::unique_ptr<store::Store> st, const ServeOptions& o) : store_(std::move(st)), opts_(o) {}
+  Api(std::unique_ptr<store::Store> st, const ServeOptions& o)
+      : store_(std::move(st)), opts_(o), recompute_(std::make_unique<Recomputer>(o.db)) {}
 
   // Registers every row of Routes() on `svr`.
   void Register(httplib::Server& svr);
@@ -121,6 +124,9 @@ class Api {
   Status Route(const httplib::Request& req, httplib::Response& res);  // routes_route.cc
   Status OneIncident(const httplib::Request& req, httplib::Response& res);
   Status Contest(const httplib::Request& req, httplib::Response& res);
+  Status Review(const httplib::Request& req, httplib::Response& res);
+  Status ListContests(const httplib::Request& req, httplib::Response& res);
+  Status AuditLog(const httplib::Request& req, httplib::Response& res);
 
  private:
   Result<store::SnapshotInfo> SnapshotFor(const std::string& date);
@@ -132,6 +138,21 @@ class Api {
   ordered_json Attacks(int64_t snapshot, Asn asn);
   Result<std::pair<store::SnapshotInfo, store::IncidentRow>> FindIncident(
       const httplib::Request& req);
+  // The caller of a write route (routes_write.cc): a valid, unrevoked
+  // token of the store, or why not (for the 401).
+  struct Caller {
+    std::optional<store::TokenRow> token;
+    std::optional<store::TokenRow> revoked;  // a known token, revoked
+    bool token_given = false;
+    std::string why;
+  };
+  Result<Caller> Authenticate(const httplib::Request& req);
+  // Appends the write's audit row with its outcome (from `s` or `res`).
+  Status Audited(store::AuditRow a, const Status& s, httplib::Response& res);
+  Status DoContest(const httplib::Request& req, httplib::Response& res, store::AuditRow* a);
+  // Sets *recompute_date when the review accepted a contest.
+  Status DoReview(const httplib::Request& req, httplib::Response& res, store::AuditRow* a,
+                  std::string* recompute_date);
 
   std::unique_ptr<store::Store> store_;
   ServeOptions opts_;
@@ -139,6 +160,7 @@ class Api {
   std::map<int64_t, std::string> overview_cache_;  // by snapshot id; under store_mu_
   std::map<std::pair<std::string, int>, uint64_t> requests_;
   std::map<std::string, double> seconds_;
+  std::unique_ptr<Recomputer> recompute_;  // re-analyses after accepted contests
 };
 
 }  // namespace vigia::serve

@@ -27,9 +27,7 @@ ordered_json IncidentJson(const store::IncidentRow& r) {
           {"contested", r.contests},
           {"victims", r.victims},
           {"cause", r.cause},
-          // The contest state: "none" or "contested" until contests have a
-          // review ("accepted", "rejected": the contests part of issue 15).
-          {"status", r.contests > 0 ? "contested" : "none"},
+          {"status", r.status},
           {"snapshot", {{"id", r.snapshot}, {"date", r.date}}}};
 }
 

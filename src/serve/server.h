@@ -18,7 +18,11 @@
 //   GET /api/compare                ASes or countries side by side; ?format=csv
 //   GET /api/incidents/{id}         one incident with its contests
 //   POST /api/incidents/{id}/contest
-//                                   contest an incident (bearer token; append-only audit log)
+//                                   contest an incident (operator token of its ASNs)
+//   GET /api/contests               contests with their state (reviewer: all; operator: its ASNs)
+//   POST /api/contests/{id}/review  accept or reject a contest (reviewer token); accepting
+//                                   re-analyses its date without the incident
+//   GET /api/audit                  the append-only log of every write (reviewer token)
 //   GET /                           the web app (web/dist), when built
 //
 // Every table has CSV: ?format=csv on ranking, incidents, compare and the
@@ -39,8 +43,6 @@ struct ServeOptions {
   // The built web app (web/dist) served at "/"; "" = look beside the
   // program (../../web/dist, ../share/vigia/web) and in ./web/dist.
   std::string web;
-  // The bearer token the write API (contests) requires; "" = writes off.
-  std::string token;
   // Open connections at most; one more is answered 503 and closed
   // (serve/http_server.h holds the other limits).
   size_t max_connections = kMaxConnections;

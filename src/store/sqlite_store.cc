@@ -166,6 +166,58 @@ CREATE TABLE route_ref_totals (
   truncated INTEGER NOT NULL
 );
 )sql",
+    // 5 -> 6: contests with review (docs/contests.md). Bearer tokens, only
+    // their SHA-256 kept, revoked but never deleted; one review per contest
+    // as a row of its own (the contest row never changes); an audit log of
+    // every write; and the directory each snapshot was analysed from, which
+    // an accepted contest re-analyses. Reviews and the audit log are
+    // append-only like the contests: triggers refuse to change them.
+    R"sql(
+ALTER TABLE snapshots ADD COLUMN dir TEXT NOT NULL DEFAULT '';
+CREATE TABLE tokens (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  role TEXT NOT NULL CHECK (role IN ('operator', 'reviewer')),
+  asns TEXT NOT NULL,
+  hash TEXT NOT NULL UNIQUE,
+  created TEXT NOT NULL,
+  revoked TEXT
+);
+CREATE TRIGGER tokens_no_delete BEFORE DELETE ON tokens
+  BEGIN SELECT RAISE(ABORT, 'tokens are revoked, never deleted'); END;
+CREATE TRIGGER tokens_only_revoked BEFORE UPDATE ON tokens
+  WHEN old.revoked IS NOT NULL OR new.revoked IS NULL OR new.id IS NOT old.id
+    OR new.name IS NOT old.name OR new.role IS NOT old.role OR new.asns IS NOT old.asns
+    OR new.hash IS NOT old.hash OR new.created IS NOT old.created
+  BEGIN SELECT RAISE(ABORT, 'a token can only be revoked, once'); END;
+CREATE TABLE reviews (
+  id INTEGER PRIMARY KEY,
+  contest INTEGER NOT NULL UNIQUE REFERENCES contests(id),
+  decision TEXT NOT NULL CHECK (decision IN ('accepted', 'rejected')),
+  reviewer TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  time TEXT NOT NULL,
+  remote TEXT NOT NULL
+);
+CREATE TRIGGER reviews_no_update BEFORE UPDATE ON reviews
+  BEGIN SELECT RAISE(ABORT, 'reviews are an append-only audit log'); END;
+CREATE TRIGGER reviews_no_delete BEFORE DELETE ON reviews
+  BEGIN SELECT RAISE(ABORT, 'reviews are an append-only audit log'); END;
+CREATE TABLE audit (
+  id INTEGER PRIMARY KEY,
+  time TEXT NOT NULL,
+  token INTEGER NOT NULL,
+  who TEXT NOT NULL,
+  action TEXT NOT NULL,
+  target TEXT NOT NULL,
+  remote TEXT NOT NULL,
+  outcome TEXT NOT NULL
+);
+CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+)sql",
 };
 constexpr int kSchemaVersion = static_cast<int>(std::size(kMigrations));
 
@@ -203,6 +255,16 @@ class Stmt {
   sqlite3_stmt* s_ = nullptr;
   int rc_ = SQLITE_ERROR;
 };
+
+// An incident's contest state (store.h IncidentRow::status), as a column of
+// a query over `incidents i`.
+constexpr const char* kIncidentStatus =
+    "CASE WHEN instr(i.evidence, '\"excluded_by_contest\"') > 0 OR EXISTS (SELECT 1 FROM "
+    "contests c JOIN reviews r ON r.contest = c.id WHERE c.snapshot = i.snapshot AND c.incident = "
+    "i.id AND r.decision = 'accepted') THEN 'accepted' WHEN EXISTS (SELECT 1 FROM contests c "
+    "WHERE c.snapshot = i.snapshot AND c.incident = i.id AND NOT EXISTS (SELECT 1 FROM reviews r "
+    "WHERE r.contest = c.id)) THEN 'contested' WHEN EXISTS (SELECT 1 FROM contests c WHERE "
+    "c.snapshot = i.snapshot AND c.incident = i.id) THEN 'rejected' ELSE 'none' END";
 
 class SqliteWriter : public SnapshotWriter {
  public:
@@ -462,8 +524,8 @@ Result<std::unique_ptr<SnapshotWriter>> SqliteStore::BeginSnapshot(const Snapsho
   info.created = IsoTime(time(nullptr));
   Stmt ins(
       db_,
-      "INSERT INTO snapshots (date, window_start, window_end, source, created, partial, missing) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+      "INSERT INTO snapshots (date, window_start, window_end, source, created, partial, missing, "
+      "dir) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
   ins.Bind(1, info.date);
   ins.Bind(2, info.window_start);
   ins.Bind(3, info.window_end);
@@ -471,6 +533,7 @@ Result<std::unique_ptr<SnapshotWriter>> SqliteStore::BeginSnapshot(const Snapsho
   ins.Bind(5, info.created);
   ins.Bind(6, int64_t{info.partial});
   ins.Bind(7, nlohmann::json(info.missing).dump());
+  ins.Bind(8, info.dir);
   if (!ins.ok() || ins.Step() != SQLITE_DONE) {
     Status s = Error("insert snapshot");
     static_cast<void>(Exec("ROLLBACK", "rollback"));  // s is the error to report
@@ -481,10 +544,9 @@ Result<std::unique_ptr<SnapshotWriter>> SqliteStore::BeginSnapshot(const Snapsho
 }
 
 Result<std::vector<SnapshotInfo>> SqliteStore::Snapshots() {
-  Stmt q(
-      db_,
-      "SELECT id, date, window_start, window_end, source, created, partial, missing FROM snapshots "
-      "ORDER BY date DESC, id DESC");
+  Stmt q(db_,
+         "SELECT id, date, window_start, window_end, source, created, partial, missing, dir FROM "
+         "snapshots ORDER BY date DESC, id DESC");
   if (!q.ok()) return Error("list snapshots");
   std::vector<SnapshotInfo> out;
   while (q.Step() == SQLITE_ROW) {
@@ -496,6 +558,7 @@ Result<std::vector<SnapshotInfo>> SqliteStore::Snapshots() {
         if (m.is_string()) i.missing.push_back(m.get<std::string>());
       }
     }
+    i.dir = q.Text(8);
     out.push_back(std::move(i));
   }
   return out;
@@ -623,7 +686,8 @@ Result<std::vector<IncidentRow>> SqliteStore::Incidents(const IncidentQuery& iq)
       "snapshot, "
       "(SELECT date FROM snapshots n WHERE n.id = i.snapshot), cause, "
       "(SELECT group_concat(asn) FROM (SELECT asn FROM incident_victims v WHERE v.snapshot = "
-      "i.snapshot AND v.incident = i.id ORDER BY asn)) FROM incidents i WHERE ";
+      "i.snapshot AND v.incident = i.id ORDER BY asn)), " +
+      std::string(kIncidentStatus) + " FROM incidents i WHERE ";
   sql += IncidentWhere(iq);
   sql += iq.newest_first ? " ORDER BY (SELECT date FROM snapshots n WHERE n.id = i.snapshot) DESC, "
                            "snapshot DESC, start DESC, id DESC"
@@ -663,6 +727,7 @@ Result<std::vector<IncidentRow>> SqliteStore::Incidents(const IncidentQuery& iq)
       if (auto a = ParseAsn(victims.substr(b, e - b))) r.victims.push_back(*a);
       b = e + 1;
     }
+    r.status = q.Text(15);
     out.push_back(std::move(r));
   }
   return out;
@@ -855,25 +920,17 @@ Result<ContestRow> SqliteStore::AddContest(const ContestRow& in) {
   return c;
 }
 
-Result<std::vector<ContestRow>> SqliteStore::Contests(int64_t snapshot, int64_t incident,
-                                                      std::optional<Asn> asn, size_t limit) {
-  std::string sql =
-      "SELECT c.id, c.snapshot, c.incident, c.author, c.reason, c.time, c.remote, n.date, i.type, "
-      "i.culprit, "
-      "i.propagator FROM contests c JOIN incidents i ON i.snapshot = c.snapshot AND i.id = "
-      "c.incident "
-      "JOIN snapshots n ON n.id = c.snapshot WHERE ";
-  sql += asn ? "(i.culprit = ?3 OR i.propagator = ?3)" : "c.snapshot = ?1 AND c.incident = ?2";
-  sql += " ORDER BY c.id DESC LIMIT ?4";
-  Stmt q(db_, sql.c_str());
-  if (!q.ok()) return Error("query contests");
-  if (asn) {
-    q.Bind(3, static_cast<int64_t>(*asn));
-  } else {
-    q.Bind(1, snapshot);
-    q.Bind(2, incident);
-  }
-  q.Bind(4, static_cast<int64_t>(std::min<size_t>(limit, 100'000)));
+namespace {
+
+// The columns every contest query reads, with its incident and its review.
+constexpr const char* kContestSelect =
+    "SELECT c.id, c.snapshot, c.incident, c.author, c.reason, c.time, c.remote, n.date, i.type, "
+    "i.culprit, i.propagator, i.kind, i.prefixes, r.id, r.decision, r.reviewer, r.reason, "
+    "r.time, r.remote FROM contests c JOIN incidents i ON i.snapshot = c.snapshot AND i.id = "
+    "c.incident JOIN snapshots n ON n.id = c.snapshot LEFT JOIN reviews r ON r.contest = c.id "
+    "WHERE ";
+
+std::vector<ContestRow> ReadContests(Stmt& q) {
   std::vector<ContestRow> out;
   while (q.Step() == SQLITE_ROW) {
     ContestRow c;
@@ -888,7 +945,214 @@ Result<std::vector<ContestRow>> SqliteStore::Contests(int64_t snapshot, int64_t 
     c.type = q.Text(8);
     c.culprit = static_cast<Asn>(q.Int(9));
     if (!q.Null(10)) c.propagator = static_cast<Asn>(q.Int(10));
+    c.kind = q.Text(11);
+    const auto prefixes = nlohmann::json::parse(q.Text(12), nullptr, false);
+    if (prefixes.is_array()) {
+      for (const auto& p : prefixes) {
+        if (p.is_string()) c.prefixes.push_back(p.get<std::string>());
+      }
+    }
+    if (!q.Null(13)) {
+      ReviewRow r{q.Int(13), c.id, q.Text(14), q.Text(15), q.Text(16), q.Text(17), q.Text(18)};
+      c.state = r.decision;
+      c.review = std::move(r);
+    }
     out.push_back(std::move(c));
+  }
+  return out;
+}
+
+std::string AsnsJson(const std::vector<Asn>& asns) {
+  nlohmann::json a = nlohmann::json::array();
+  for (Asn x : asns) a.push_back(x);
+  return a.dump();
+}
+
+}  // namespace
+
+Result<std::vector<ContestRow>> SqliteStore::Contests(int64_t snapshot, int64_t incident,
+                                                      std::optional<Asn> asn, size_t limit) {
+  std::string sql = kContestSelect;
+  sql += asn ? "(i.culprit = ?3 OR i.propagator = ?3)" : "c.snapshot = ?1 AND c.incident = ?2";
+  sql += " ORDER BY c.id DESC LIMIT ?4";
+  Stmt q(db_, sql.c_str());
+  if (!q.ok()) return Error("query contests");
+  if (asn) {
+    q.Bind(3, static_cast<int64_t>(*asn));
+  } else {
+    q.Bind(1, snapshot);
+    q.Bind(2, incident);
+  }
+  q.Bind(4, static_cast<int64_t>(std::min<size_t>(limit, 100'000)));
+  return ReadContests(q);
+}
+
+Result<std::vector<ContestRow>> SqliteStore::ListContests(const ContestQuery& cq) {
+  std::string sql = kContestSelect;
+  sql += "1";
+  if (cq.id) sql += " AND c.id = ?1";
+  if (cq.state == "submitted") {
+    sql += " AND r.id IS NULL";
+  } else if (!cq.state.empty()) {
+    sql += " AND r.decision = ?2";
+  }
+  // The ASNs as a bound JSON array, so that the statement stays one shape.
+  if (!cq.asns.empty()) {
+    sql +=
+        " AND EXISTS (SELECT 1 FROM json_each(?3) j WHERE j.value = i.culprit OR j.value = "
+        "i.propagator)";
+  }
+  if (!cq.date.empty()) sql += " AND n.date = ?4";
+  sql += " ORDER BY c.id DESC LIMIT ?5 OFFSET ?6";
+  Stmt q(db_, sql.c_str());
+  if (!q.ok()) return Error("query contests");
+  if (cq.id) q.Bind(1, *cq.id);
+  if (!cq.state.empty() && cq.state != "submitted") q.Bind(2, cq.state);
+  if (!cq.asns.empty()) q.Bind(3, AsnsJson(cq.asns));
+  if (!cq.date.empty()) q.Bind(4, cq.date);
+  q.Bind(5, static_cast<int64_t>(std::min<size_t>(cq.limit, 100'000)));
+  q.Bind(6, static_cast<int64_t>(cq.offset));
+  return ReadContests(q);
+}
+
+Result<ReviewRow> SqliteStore::AddReview(const ReviewRow& in) {
+  if (in.decision != "accepted" && in.decision != "rejected") {
+    return Status::InvalidArgument("a review's decision is 'accepted' or 'rejected'");
+  }
+  ReviewRow r = in;
+  r.time = IsoTime(time(nullptr));
+  // The check and the insert in one transaction: a second reviewer racing
+  // the first meets the UNIQUE constraint, reported the same way.
+  if (Status st = Exec("BEGIN IMMEDIATE", "review"); !st.ok()) return st;
+  auto fail = [this](Status st) {
+    static_cast<void>(Exec("ROLLBACK", "rollback"));  // st is the error to report
+    return st;
+  };
+  Stmt find(db_,
+            "SELECT (SELECT decision FROM reviews WHERE contest = c.id) FROM contests c "
+            "WHERE c.id = ?1");
+  if (!find.ok()) return fail(Error("find contest"));
+  find.Bind(1, r.contest);
+  if (find.Step() != SQLITE_ROW)
+    return fail(Status::NotFound(fmt::format("no contest {}", r.contest)));
+  if (!find.Null(0)) {
+    return fail(Status::InvalidArgument(
+        fmt::format("already reviewed: contest {} was {}", r.contest, find.Text(0))));
+  }
+  Stmt q(db_,
+         "INSERT INTO reviews (contest, decision, reviewer, reason, time, remote) VALUES (?1, ?2, "
+         "?3, ?4, ?5, ?6)");
+  if (!q.ok()) return fail(Error("insert review"));
+  q.Bind(1, r.contest);
+  q.Bind(2, r.decision);
+  q.Bind(3, r.reviewer);
+  q.Bind(4, r.reason);
+  q.Bind(5, r.time);
+  q.Bind(6, r.remote);
+  if (q.Step() != SQLITE_DONE) return fail(Error("insert review"));
+  r.id = sqlite3_last_insert_rowid(db_);
+  if (Status st = Exec("COMMIT", "review"); !st.ok()) return st;
+  return r;
+}
+
+Result<TokenRow> SqliteStore::AddToken(const TokenRow& in) {
+  if (in.name.empty()) return Status::InvalidArgument("a token needs a name");
+  if (in.role != "operator" && in.role != "reviewer") {
+    return Status::InvalidArgument("a token's role is 'operator' or 'reviewer'");
+  }
+  if (in.hash.size() != 64 || in.hash.find_first_not_of("0123456789abcdef") != std::string::npos) {
+    return Status::InvalidArgument("a token's hash is a SHA-256 in lowercase hex");
+  }
+  TokenRow t = in;
+  t.created = IsoTime(time(nullptr));
+  t.revoked.clear();
+  Stmt taken(db_, "SELECT 1 FROM tokens WHERE name = ?1");
+  if (!taken.ok()) return Error("find token");
+  taken.Bind(1, t.name);
+  if (taken.Step() == SQLITE_ROW) {
+    return Status::InvalidArgument(fmt::format("a token named '{}' exists", t.name));
+  }
+  Stmt q(db_, "INSERT INTO tokens (name, role, asns, hash, created) VALUES (?1, ?2, ?3, ?4, ?5)");
+  if (!q.ok()) return Error("insert token");
+  q.Bind(1, t.name);
+  q.Bind(2, t.role);
+  q.Bind(3, AsnsJson(t.asns));
+  q.Bind(4, t.hash);
+  q.Bind(5, t.created);
+  if (q.Step() != SQLITE_DONE) return Error("insert token");
+  t.id = sqlite3_last_insert_rowid(db_);
+  return t;
+}
+
+Result<std::vector<TokenRow>> SqliteStore::Tokens() {
+  Stmt q(db_, "SELECT id, name, role, asns, hash, created, revoked FROM tokens ORDER BY id");
+  if (!q.ok()) return Error("list tokens");
+  std::vector<TokenRow> out;
+  while (q.Step() == SQLITE_ROW) {
+    TokenRow t;
+    t.id = q.Int(0);
+    t.name = q.Text(1);
+    t.role = q.Text(2);
+    const auto asns = nlohmann::json::parse(q.Text(3), nullptr, false);
+    if (asns.is_array()) {
+      for (const auto& a : asns) {
+        if (a.is_number_unsigned()) t.asns.push_back(a.get<Asn>());
+      }
+    }
+    t.hash = q.Text(4);
+    t.created = q.Text(5);
+    t.revoked = q.Text(6);
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
+Status SqliteStore::RevokeToken(int64_t id) {
+  Stmt find(db_, "SELECT revoked FROM tokens WHERE id = ?1");
+  if (!find.ok()) return Error("find token");
+  find.Bind(1, id);
+  if (find.Step() != SQLITE_ROW) return Status::NotFound(fmt::format("no token {}", id));
+  if (!find.Null(0)) {
+    return Status::InvalidArgument(fmt::format("token {} was revoked at {}", id, find.Text(0)));
+  }
+  Stmt q(db_, "UPDATE tokens SET revoked = ?2 WHERE id = ?1 AND revoked IS NULL");
+  if (!q.ok()) return Error("revoke token");
+  q.Bind(1, id);
+  q.Bind(2, IsoTime(time(nullptr)));
+  if (q.Step() != SQLITE_DONE) return Error("revoke token");
+  return Status::Ok();
+}
+
+Result<AuditRow> SqliteStore::AddAudit(const AuditRow& in) {
+  AuditRow a = in;
+  a.time = IsoTime(time(nullptr));
+  Stmt q(db_,
+         "INSERT INTO audit (time, token, who, action, target, remote, outcome) VALUES (?1, ?2, "
+         "?3, ?4, ?5, ?6, ?7)");
+  if (!q.ok()) return Error("insert audit");
+  q.Bind(1, a.time);
+  q.Bind(2, a.token);
+  q.Bind(3, a.who);
+  q.Bind(4, a.action);
+  q.Bind(5, a.target);
+  q.Bind(6, a.remote);
+  q.Bind(7, a.outcome);
+  if (q.Step() != SQLITE_DONE) return Error("insert audit");
+  a.id = sqlite3_last_insert_rowid(db_);
+  return a;
+}
+
+Result<std::vector<AuditRow>> SqliteStore::Audit(size_t limit, size_t offset) {
+  Stmt q(db_,
+         "SELECT id, time, token, who, action, target, remote, outcome FROM audit ORDER BY id DESC "
+         "LIMIT ?1 OFFSET ?2");
+  if (!q.ok()) return Error("query audit");
+  q.Bind(1, static_cast<int64_t>(std::min<size_t>(limit, 100'000)));
+  q.Bind(2, static_cast<int64_t>(offset));
+  std::vector<AuditRow> out;
+  while (q.Step() == SQLITE_ROW) {
+    out.push_back(
+        {q.Int(0), q.Text(1), q.Int(2), q.Text(3), q.Text(4), q.Text(5), q.Text(6), q.Text(7)});
   }
   return out;
 }

@@ -58,6 +58,13 @@ class SqliteStore : public Store {
   Result<std::vector<RouteSeenRow>> RoutesSeen(int64_t snapshot,
                                                const std::string& prefix) override;
   Result<std::vector<OriginRow>> OriginsOf(const std::string& prefix) override;
+  Result<std::vector<ContestRow>> ListContests(const ContestQuery& q) override;
+  Result<ReviewRow> AddReview(const ReviewRow& r) override;
+  Result<TokenRow> AddToken(const TokenRow& t) override;
+  Result<std::vector<TokenRow>> Tokens() override;
+  Status RevokeToken(int64_t id) override;
+  Result<AuditRow> AddAudit(const AuditRow& a) override;
+  Result<std::vector<AuditRow>> Audit(size_t limit, size_t offset) override;
   Result<std::vector<EntityRow>> Search(int64_t snapshot, const std::string& text,
                                         size_t limit) override;
 

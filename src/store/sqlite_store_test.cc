@@ -110,7 +110,7 @@ TEST(SqliteStore, MigratesSchemaOneWithItsData) {
   auto s = SqliteStore::Open(db.string());
   ASSERT_TRUE(s.ok()) << s.status().message();
   EXPECT_EQ((*s)->schema_version(), SqliteStore::latest_schema_version());
-  EXPECT_GE(SqliteStore::latest_schema_version(), 5);  // 5: incident cause and victims
+  EXPECT_EQ(SqliteStore::latest_schema_version(), 6);  // 5: incident cause and victims; 6: tokens, reviews, audit
   auto rows = (*s)->Scores(1, "as", "64500");
   ASSERT_TRUE(rows.ok());
   ASSERT_EQ(rows->size(), 1u);
@@ -223,6 +223,39 @@ TEST(SqliteStore, ContestTriggersRefuseChanges) {
   EXPECT_EQ(Sql(db, "SELECT count(*) FROM contests"), "1");
   Sql(db, "DELETE FROM incidents WHERE id = 1");
   EXPECT_EQ(Sql(db, "SELECT count(*) FROM incidents WHERE id = 1"), "1");
+  fs::remove_all(db.parent_path());
+}
+
+// Reviews, the audit log and tokens refuse changes from outside SQL too: a
+// review or an audit row is never updated or deleted, a token is never
+// deleted and only ever gets its revocation time, once.
+TEST(SqliteStore, ReviewAuditAndTokenTriggersRefuseChanges) {
+  const fs::path db = TempDb("reviews");
+  auto s = SqliteStore::Open(db.string());
+  ASSERT_TRUE(s.ok());
+  auto w = (*s)->BeginSnapshot(Info("2026-11-22"));
+  ASSERT_TRUE(w.ok());
+  ASSERT_TRUE((*w)->AddIncident(Incident(1, "hijack", 64500, 64501)).ok());
+  auto snap = (*w)->Commit();
+  ASSERT_TRUE(snap.ok());
+  auto c = (*s)->AddContest(Contest(snap->id, 1));
+  ASSERT_TRUE(c.ok());
+  ASSERT_TRUE((*s)->AddReview({0, c->id, "rejected", "rev", "no LOA", "", ""}).ok());
+  ASSERT_TRUE((*s)->AddAudit({0, "", 0, "cli", "review", "contest 1", "", "ok"}).ok());
+  ASSERT_TRUE((*s)->AddToken({0, "noc", "operator", {64500}, std::string(64, 'c'), "", ""}).ok());
+  Sql(db, "UPDATE reviews SET decision = 'accepted'");
+  EXPECT_EQ(Sql(db, "SELECT decision FROM reviews"), "rejected");
+  Sql(db, "DELETE FROM reviews");
+  EXPECT_EQ(Sql(db, "SELECT count(*) FROM reviews"), "1");
+  Sql(db, "UPDATE audit SET outcome = 'x'");
+  Sql(db, "DELETE FROM audit");
+  EXPECT_EQ(Sql(db, "SELECT outcome FROM audit"), "ok");
+  Sql(db, "DELETE FROM tokens");
+  Sql(db, "UPDATE tokens SET role = 'reviewer'");
+  EXPECT_EQ(Sql(db, "SELECT role FROM tokens"), "operator");
+  Sql(db, "UPDATE tokens SET revoked = '2026-12-06T00:00:00Z'");
+  Sql(db, "UPDATE tokens SET revoked = '2027-01-01T00:00:00Z'");
+  EXPECT_EQ(Sql(db, "SELECT revoked FROM tokens"), "2026-12-06T00:00:00Z");
   fs::remove_all(db.parent_path());
 }
 

@@ -55,6 +55,9 @@ struct SnapshotInfo {
   // ("rpki/: absent", "irr/x.db.gz: sha256 differs from the manifest").
   bool partial = false;
   std::vector<std::string> missing;
+  // The snapshot directory the analysis read ("" when analysed from memory):
+  // an accepted contest re-runs the analysis of it (docs/contests.md).
+  std::string dir;
 };
 
 struct IncidentRow {
@@ -76,6 +79,11 @@ struct IncidentRow {
   int64_t contests = 0;  // read only: how many times it was contested
   int64_t snapshot = 0;  // read only: its snapshot
   std::string date;      // read only: its snapshot's date
+  // Read only, its contests' state (docs/contests.md): "accepted" when a
+  // contest of it was accepted or an accepted contest left it out of this
+  // snapshot's scores, else "contested" while one awaits review, else
+  // "rejected", else "none".
+  std::string status = "none";
 };
 
 struct MetricRow {
@@ -191,19 +199,72 @@ struct RouteRefTotals {
   bool truncated = false;
 };
 
+// A reviewer's decision on a contest: a row of its own, append-only (the
+// contest row itself never changes). At most one per contest.
+struct ReviewRow {
+  int64_t id = 0;  // assigned by the store
+  int64_t contest = 0;
+  std::string decision;  // "accepted" or "rejected"
+  std::string reviewer;  // the reviewer token's name, or "cli"
+  std::string reason;
+  std::string time;  // ISO 8601 UTC, set by the store
+  std::string remote;
+};
+
 // An operator's contest of an incident (vigia serve's write API). The
-// contests are an append-only audit log; the incident itself stays.
+// contests are an append-only audit log; the incident itself stays. A
+// contest is "submitted" until a reviewer accepts or rejects it; an
+// accepted contest removes the incident from the scores of the next
+// analysis of that date (pipeline/analyze.h, docs/contests.md).
 struct ContestRow {
   int64_t id = 0;  // assigned by the store
   int64_t snapshot = 0;
   int64_t incident = 0;
-  std::string author, reason;
-  std::string time;    // ISO 8601 UTC, set by the store
-  std::string remote;  // the client's address
+  std::string author, reason;  // author: the operator token's name
+  std::string time;            // ISO 8601 UTC, set by the store
+  std::string remote;          // the client's address
   // Read only, from the incident and its snapshot:
   std::string date, type;
   Asn culprit = 0;
   std::optional<Asn> propagator;
+  std::string kind;
+  std::vector<std::string> prefixes;
+  // Read only, from its review: "submitted", "accepted" or "rejected".
+  std::string state = "submitted";
+  std::optional<ReviewRow> review;
+};
+
+struct ContestQuery {
+  std::optional<int64_t> id;  // one contest
+  std::string state;          // "" = any; "submitted", "accepted", "rejected"
+  std::vector<Asn> asns;      // the incident's culprit or propagator is one; empty = any
+  std::string date;           // "" = any; else contests of snapshots of that date
+  size_t limit = 100;
+  size_t offset = 0;
+};
+
+// A bearer token of the write API. Only the SHA-256 of the token is
+// stored (hex); the token itself is shown once, when it is made.
+struct TokenRow {
+  int64_t id = 0;         // assigned by the store
+  std::string name;       // unique; the author of this token's contests
+  std::string role;       // "operator" or "reviewer"
+  std::vector<Asn> asns;  // operator: the ASNs it may contest for
+  std::string hash;       // SHA-256 of the token, lowercase hex
+  std::string created;    // ISO 8601 UTC, set by the store
+  std::string revoked;    // ISO 8601 UTC; "" = valid
+};
+
+// One write, allowed or refused, in the append-only audit log.
+struct AuditRow {
+  int64_t id = 0;       // assigned by the store
+  std::string time;     // ISO 8601 UTC, set by the store
+  int64_t token = 0;    // the token's id; 0 = none (the CLI, or no valid token)
+  std::string who;      // the token's name, "cli", or "anonymous"
+  std::string action;   // "contest", "review", "token.create", "token.revoke", "recompute"
+  std::string target;   // "incident 2026-11-22/7", "contest 3", "token 2", "snapshot 2026-11-22"
+  std::string remote;   // client address; "" from the CLI
+  std::string outcome;  // "ok", or why not: "401 ...", "403 ...", "409 ...", "failed: ..."
 };
 
 // Writes one snapshot; nothing is visible until Commit(). Destroying it
@@ -303,6 +364,30 @@ class Store {
   // The (prefix, origin) history of OriginRow for one prefix: its origins
   // with the first and last dates seen (incident-free sightings only).
   virtual Result<std::vector<OriginRow>> OriginsOf(const std::string& prefix) = 0;
+
+  // Contests matching a query, newest first, each with its state and review.
+  virtual Result<std::vector<ContestRow>> ListContests(const ContestQuery& q) = 0;
+  // Stores a contest's review (decision "accepted" or "rejected"), filling
+  // its id and time. kNotFound when there is no such contest;
+  // kInvalidArgument for another decision, or when the contest already has
+  // a review (its message then starts "already reviewed").
+  virtual Result<ReviewRow> AddReview(const ReviewRow& r) = 0;
+
+  // Tokens of the write API. AddToken fills id and created;
+  // kInvalidArgument for an empty or taken name, a role other than
+  // "operator"/"reviewer", or a hash that is not 64 hex digits.
+  virtual Result<TokenRow> AddToken(const TokenRow& t) = 0;
+  // Every token, revoked ones included, oldest first.
+  virtual Result<std::vector<TokenRow>> Tokens() = 0;
+  // Revokes a token for good; kNotFound when there is none, kInvalidArgument
+  // when it is already revoked.
+  virtual Status RevokeToken(int64_t id) = 0;
+
+  // The append-only audit log: AddAudit fills id and time; Audit lists it
+  // newest first.
+  virtual Result<AuditRow> AddAudit(const AuditRow& a) = 0;
+  virtual Result<std::vector<AuditRow>> Audit(size_t limit, size_t offset) = 0;
+
   // Entities of the kinds "as", "country" and "ixp" whose id is `text`
   // (an ASN with or without "AS") or whose name holds it; exact ids first.
   virtual Result<std::vector<EntityRow>> Search(int64_t snapshot, const std::string& text,

@@ -399,6 +399,193 @@ TEST_P(StoreConformance, EmptyAnswersAreNotErrors) {
   EXPECT_EQ(s->AddContest({0, id, 1, "a", "b"}).status().code(), StatusCode::kNotFound);
 }
 
+// Contests with review (docs/contests.md): a review is a row of its own, at
+// most one per contest; the contest is listed with its state, by state,
+// ASN, date and id.
+TEST_P(StoreConformance, ContestReviewIsOneRowAndSetsTheState) {
+  auto s = OpenFresh();
+  ASSERT_TRUE(s);
+  auto w = s->BeginSnapshot(Info("2026-11-22"));
+  ASSERT_TRUE(w.ok());
+  ASSERT_TRUE((*w)->AddIncident(Incident(1, "hijack", 64500, 64501)).ok());
+  ASSERT_TRUE((*w)->AddIncident(Incident(2, "route_leak", 64502, std::nullopt)).ok());
+  auto snap = (*w)->Commit();
+  ASSERT_TRUE(snap.ok());
+  // An incident's status follows its contests.
+  auto status_of = [&](int64_t id) {
+    IncidentQuery iq;
+    iq.snapshot = snap->id;
+    iq.id = id;
+    auto rows = s->Incidents(iq);
+    return rows.ok() && rows->size() == 1 ? (*rows)[0].status : std::string("?");
+  };
+  EXPECT_EQ(status_of(1), "none");
+  auto first = s->AddContest(Contest(snap->id, 1));
+  auto second = s->AddContest(Contest(snap->id, 2));
+  ASSERT_TRUE(first.ok() && second.ok());
+  EXPECT_EQ(first->state, "submitted");
+  EXPECT_EQ(status_of(1), "contested");
+
+  ContestQuery all;
+  auto listed = s->ListContests(all);
+  ASSERT_TRUE(listed.ok()) << listed.status().message();
+  ASSERT_EQ(listed->size(), 2u);
+  EXPECT_EQ((*listed)[0].id, second->id);  // newest first
+  EXPECT_EQ((*listed)[1].kind, "");
+  EXPECT_EQ((*listed)[1].prefixes, (std::vector<std::string>{"192.0.2.0/24", "2001:db8::/32"}));
+  EXPECT_EQ((*listed)[1].state, "submitted");
+  EXPECT_FALSE((*listed)[1].review);
+
+  ReviewRow r{0, first->id, "accepted", "reviewer-1", "LOA checked", "", "127.0.0.1"};
+  auto reviewed = s->AddReview(r);
+  ASSERT_TRUE(reviewed.ok()) << reviewed.status().message();
+  EXPECT_GT(reviewed->id, 0);
+  EXPECT_EQ(reviewed->time.size(), 20u);
+  // A second review of the same contest, whatever its decision: refused.
+  r.decision = "rejected";
+  auto again = s->AddReview(r);
+  EXPECT_EQ(again.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(again.status().message().rfind("already reviewed", 0), 0u) << again.status().message();
+  EXPECT_EQ(s->AddReview({0, 999, "accepted", "x", "y", "", ""}).status().code(),
+            StatusCode::kNotFound);
+  EXPECT_EQ(s->AddReview({0, second->id, "maybe", "x", "y", "", ""}).status().code(),
+            StatusCode::kInvalidArgument);
+
+  EXPECT_EQ(status_of(1), "accepted");
+  EXPECT_EQ(status_of(2), "contested");
+  ASSERT_TRUE(s->AddReview({0, second->id, "rejected", "r", "no", "", ""}).ok());
+  EXPECT_EQ(status_of(2), "rejected");
+  ASSERT_TRUE(s->AddContest(Contest(snap->id, 2)).ok());  // a new contest after the rejection
+  EXPECT_EQ(status_of(2), "contested");
+
+  ContestQuery q;
+  q.id = first->id;
+  auto one = s->ListContests(q);
+  ASSERT_TRUE(one.ok());
+  ASSERT_EQ(one->size(), 1u);
+  EXPECT_EQ((*one)[0].state, "accepted");
+  ASSERT_TRUE((*one)[0].review);
+  EXPECT_EQ((*one)[0].review->reviewer, "reviewer-1");
+  EXPECT_EQ((*one)[0].review->reason, "LOA checked");
+  EXPECT_EQ((*one)[0].reason, "customer route");  // the contest row is as it was
+  // The same state through the older per-incident query.
+  EXPECT_EQ((*s->Contests(snap->id, 1, std::nullopt, 10))[0].state, "accepted");
+
+  ContestQuery by_state;
+  by_state.state = "accepted";
+  EXPECT_EQ(s->ListContests(by_state)->size(), 1u);
+  by_state.state = "submitted";
+  ASSERT_EQ(s->ListContests(by_state)->size(), 1u);
+  EXPECT_GT((*s->ListContests(by_state))[0].id, second->id);
+  by_state.state = "rejected";
+  ASSERT_EQ(s->ListContests(by_state)->size(), 1u);
+  EXPECT_EQ((*s->ListContests(by_state))[0].id, second->id);
+
+  ContestQuery by_as;
+  by_as.asns = {64501};  // the propagator of incident 1
+  ASSERT_EQ(s->ListContests(by_as)->size(), 1u);
+  by_as.asns = {64999, 64502};
+  ASSERT_EQ(s->ListContests(by_as)->size(), 2u);
+  EXPECT_EQ((*s->ListContests(by_as))[0].incident, 2);
+  by_as.asns = {64999};
+  EXPECT_TRUE(s->ListContests(by_as)->empty());
+
+  ContestQuery by_date;
+  by_date.date = "2026-11-22";
+  by_date.state = "accepted";
+  EXPECT_EQ(s->ListContests(by_date)->size(), 1u);
+  by_date.date = "2026-11-23";
+  EXPECT_TRUE(s->ListContests(by_date)->empty());
+
+  ContestQuery paged;
+  paged.limit = 1;
+  paged.offset = 2;
+  ASSERT_EQ(s->ListContests(paged)->size(), 1u);
+  EXPECT_EQ((*s->ListContests(paged))[0].id, first->id);
+}
+
+// Tokens: only the hash is kept; names are unique; a revoked token stays
+// listed with its revocation time and cannot be revoked twice.
+TEST_P(StoreConformance, TokensAreHashedAndRevokedNeverDeleted) {
+  auto s = OpenFresh();
+  ASSERT_TRUE(s);
+  const std::string hash(64, 'a');
+  TokenRow t{0, "noc-64500", "operator", {64500, 64501}, hash, "", ""};
+  auto made = s->AddToken(t);
+  ASSERT_TRUE(made.ok()) << made.status().message();
+  EXPECT_GT(made->id, 0);
+  EXPECT_EQ(made->created.size(), 20u);
+  t.hash = std::string(64, 'b');
+  EXPECT_EQ(s->AddToken(t).status().code(), StatusCode::kInvalidArgument);  // name taken
+  t.name = "reviewer";
+  t.role = "admin";
+  EXPECT_EQ(s->AddToken(t).status().code(), StatusCode::kInvalidArgument);
+  t.role = "reviewer";
+  t.hash = "not-hex";
+  EXPECT_EQ(s->AddToken(t).status().code(), StatusCode::kInvalidArgument);
+  t.hash = std::string(64, 'b');
+  t.asns.clear();
+  ASSERT_TRUE(s->AddToken(t).ok());
+
+  auto tokens = s->Tokens();
+  ASSERT_TRUE(tokens.ok());
+  ASSERT_EQ(tokens->size(), 2u);
+  EXPECT_EQ((*tokens)[0].name, "noc-64500");
+  EXPECT_EQ((*tokens)[0].role, "operator");
+  EXPECT_EQ((*tokens)[0].asns, (std::vector<Asn>{64500, 64501}));
+  EXPECT_EQ((*tokens)[0].hash, hash);
+  EXPECT_EQ((*tokens)[0].revoked, "");
+
+  ASSERT_TRUE(s->RevokeToken(made->id).ok());
+  EXPECT_EQ(s->RevokeToken(made->id).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(s->RevokeToken(999).code(), StatusCode::kNotFound);
+  tokens = s->Tokens();
+  ASSERT_EQ(tokens->size(), 2u);
+  EXPECT_EQ((*tokens)[0].revoked.size(), 20u);
+  EXPECT_EQ((*tokens)[1].revoked, "");
+}
+
+// The audit log: every row kept, newest first, paged.
+TEST_P(StoreConformance, AuditLogListsEveryWriteNewestFirst) {
+  auto s = OpenFresh();
+  ASSERT_TRUE(s);
+  EXPECT_TRUE(s->Audit(10, 0)->empty());
+  for (int i = 0; i < 3; ++i) {
+    AuditRow a{0,           "",
+               7,           "noc-64500",
+               "contest",   "incident 2026-11-22/" + std::to_string(i),
+               "127.0.0.1", i == 1 ? "403 not your ASN" : "ok"};
+    auto stored = s->AddAudit(a);
+    ASSERT_TRUE(stored.ok()) << stored.status().message();
+    EXPECT_EQ(stored->time.size(), 20u);
+  }
+  auto log = s->Audit(10, 0);
+  ASSERT_TRUE(log.ok());
+  ASSERT_EQ(log->size(), 3u);
+  EXPECT_EQ((*log)[0].target, "incident 2026-11-22/2");
+  EXPECT_EQ((*log)[1].outcome, "403 not your ASN");
+  EXPECT_EQ((*log)[2].token, 7);
+  EXPECT_EQ((*log)[2].who, "noc-64500");
+  EXPECT_EQ((*log)[2].remote, "127.0.0.1");
+  auto page = s->Audit(1, 2);
+  ASSERT_EQ(page->size(), 1u);
+  EXPECT_EQ((*page)[0].target, "incident 2026-11-22/0");
+}
+
+// A snapshot keeps the directory it was analysed from (for recomputation).
+TEST_P(StoreConformance, SnapshotKeepsItsDirectory) {
+  auto s = OpenFresh();
+  ASSERT_TRUE(s);
+  SnapshotInfo i = Info("2026-11-22");
+  i.dir = "/var/lib/vigia/snapshots/2026-11-22";
+  auto w = s->BeginSnapshot(i);
+  ASSERT_TRUE(w.ok());
+  ASSERT_TRUE((*w)->Commit().ok());
+  auto got = s->SnapshotFor("2026-11-22");
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->dir, "/var/lib/vigia/snapshots/2026-11-22");
+}
+
 // ---- Incidents: victims, cause and the queries over them (issue 15) ----
 
 // A hijack's victims and cause come back as written (victims ascending, a

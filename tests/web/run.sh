@@ -29,11 +29,21 @@ work="$(cd "$work" && pwd)"
   || { echo "FAIL: vigia analyze (see $work/analyze.log)"; exit 1; }
 "$vigia" analyze --db "sqlite:$work/vigia.db" "$work/snap" >>"$work/analyze.log" 2>&1 \
   || { echo "FAIL: vigia analyze (see $work/analyze.log)"; exit 1; }
-token="web-test-token-$RANDOM$RANDOM$RANDOM-0123456789"
-(umask 077 && echo "$token" >"$work/token")
+# An operator token (docs/contests.md) for the culprit of the incident the UI
+# test contests: the first hijack, else the first incident.
+first_culprit() {
+  "$vigia" incidents --db "sqlite:$work/vigia.db" --limit 1 --json "$@" 2>/dev/null |
+    node -e 'let s="";process.stdin.on("data",(d)=>(s+=d)).on("end",()=>{const a=JSON.parse(s||"[]");process.stdout.write(a.length?String(a[0].culprit):"")})'
+}
+culprit="$(first_culprit --type hijack)"
+[ -n "$culprit" ] || culprit="$(first_culprit)"
+[ -n "$culprit" ] || { echo "FAIL: the simulated snapshot has no incident"; exit 1; }
+token_name="web-test-noc"
+token="$("$vigia" token create --db "sqlite:$work/vigia.db" --name "$token_name" --role operator \
+  --asn "$culprit" 2>"$work/token.log")" || { echo "FAIL: vigia token create (see $work/token.log)"; exit 1; }
 
 "$vigia" serve --db "sqlite:$work/vigia.db" --listen 127.0.0.1:0 --web "$web/dist" \
-  --token-file "$work/token" >"$work/serve.out" 2>"$work/serve.log" &
+  >"$work/serve.out" 2>"$work/serve.log" &
 pid=$!
 stop() { kill -TERM "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; }
 trap stop EXIT
@@ -47,7 +57,7 @@ done
 [ -n "$url" ] || { echo "FAIL: the server did not start (see $work/serve.log)"; cat "$work/serve.log"; exit 1; }
 echo "serving $url"
 
-node "$here/ui.test.mjs" "$url" "$work" "$token"
+node "$here/ui.test.mjs" "$url" "$work" "$token" "$token_name"
 rc=$?
 stop
 trap - EXIT
