@@ -75,6 +75,8 @@ ordered_json ReportSummary(const score::Aggregate& g, const score::Scoreboard& b
                         {"country", a->country},
                         {"manrs", a->manrs},
                         {"overall", overall ? ordered_json(*overall) : ordered_json(nullptr)},
+                        {"overall_max", report::Num(a->action_max[score::kOverall])},
+                        {"measured", a->measured[score::kOverall]},
                         {"band", a->band[score::kOverall]}});
     }
     for (size_t m = 0; m < score::kMetricCount; ++m) {
@@ -140,6 +142,9 @@ Status WriteSnapshot(store::SnapshotWriter* w, const detect::Snapshot& s,
     for (size_t k = 0; k < score::kActionCount; ++k) {
       store::ScoreRow r{"as", asn, score::ActionName(static_cast<score::Action>(k)), a.action[k],
                         a.band[k]};
+      r.score_max = a.action_max[k];
+      r.measured = a.measured[k];
+      r.of = a.of[k];
       if (Status st = w->AddScore(r); !st.ok()) return st;
     }
   }
@@ -178,6 +183,9 @@ Status WriteSnapshot(store::SnapshotWriter* w, const detect::Snapshot& s,
                         pa.mean,   pa.band,     static_cast<int64_t>(g.members.size()),
                         pa.ready,  pa.aspiring, pa.lagging,
                         pa.no_data};
+      r.score_max = pa.mean_max;
+      r.measured = pa.measured;
+      r.of = pa.of;
       if (Status st = w->AddScore(r); !st.ok()) return st;
     }
   }

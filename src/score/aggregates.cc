@@ -86,8 +86,7 @@ void BuildAggregates(Context& c) {
     g.members.erase(std::unique(g.members.begin(), g.members.end()), g.members.end());
     for (size_t act = 0; act < kActionCount; ++act) {
       Aggregate::PerAction& pa = g.action[act];
-      double sum = 0;
-      uint32_t n = 0;
+      double sum = 0, sum_max = 0;
       for (Asn m : g.members) {
         const AsScore& a = *c.Find(m);
         const auto& band = a.band[act];
@@ -97,16 +96,28 @@ void BuildAggregates(Context& c) {
           ++pa.aspiring;
         } else if (band == "lagging") {
           ++pa.lagging;
+        } else if (band == "incomplete") {
+          ++pa.incomplete;
         } else {
           ++pa.no_data;
         }
         if (a.action[act]) {
           sum += *a.action[act];
-          ++n;
+          sum_max += a.action_max[act].value_or(*a.action[act]);
+          ++pa.measured;
         }
       }
-      if (n) pa.mean = sum / n;
-      pa.band = BandOf(pa.mean, c.opts.bands);
+      pa.of = static_cast<uint32_t>(g.members.size());
+      if (pa.measured) {
+        pa.mean = sum / pa.measured;
+        pa.mean_max = sum_max / pa.measured;
+      }
+      // The low-coverage rule (decision 2): a mean of too few members, or
+      // of a minority of them, is given but not banded.
+      pa.band = !pa.mean ? ""
+                : !EnoughCoverage(pa.measured, pa.of)
+                    ? "low_coverage"
+                    : BandOfInterval(pa.mean, pa.mean_max, c.opts.bands);
     }
     c.board.aggregates.push_back(std::move(g));
   }

@@ -22,17 +22,31 @@ std::string Upper(std::string_view s) {
   return out;
 }
 
-std::optional<double> Mean(std::initializer_list<std::optional<double>> xs) {
-  double sum = 0;
-  int n = 0;
-  for (const auto& x : xs) {
-    if (x) {
-      sum += *x;
-      ++n;
+// The interval of a mean of parts some of which may have no data: a part
+// with no data counts `missing_as` (0 for the lower bound, 100 for the
+// upper), its own lower or upper bound otherwise. Empty when no part has
+// data: nothing is known.
+struct Span {
+  std::optional<double> lo, hi;
+  uint8_t measured = 0, of = 0;
+};
+Span MeanSpan(std::initializer_list<std::pair<std::optional<double>, std::optional<double>>> xs) {
+  Span s;
+  double lo = 0, hi = 0;
+  for (const auto& [x_lo, x_hi] : xs) {
+    ++s.of;
+    if (x_lo) {
+      ++s.measured;
+      lo += *x_lo;
+      hi += x_hi.value_or(*x_lo);
+    } else {
+      hi += 100;
     }
   }
-  if (n == 0) return std::nullopt;
-  return sum / n;
+  if (s.measured == 0) return s;
+  s.lo = lo / s.of;
+  s.hi = hi / s.of;
+  return s;
 }
 
 }  // namespace
@@ -106,6 +120,16 @@ std::string RegionOf(std::string_view name) {
   return "";
 }
 
+std::string BandOfInterval(std::optional<double> lo, std::optional<double> hi, const Bands& b) {
+  std::string band = BandOf(lo, b);
+  if (hi && BandOf(hi, b) != band) return "incomplete";
+  return band;
+}
+
+bool EnoughCoverage(uint32_t measured, uint32_t of) {
+  return measured >= kMinMeasured && 2 * static_cast<uint64_t>(measured) >= of;
+}
+
 const AsScore* Scoreboard::Find(Asn asn) const {
   auto it = std::lower_bound(ases.begin(), ases.end(), asn,
                              [](const AsScore& a, Asn x) { return a.asn < x; });
@@ -114,22 +138,45 @@ const AsScore* Scoreboard::Find(Asn asn) const {
 
 namespace internal {
 
-// Actions and overall from the metrics (raw penalties for Action 1).
+// Actions and overall from the metrics (raw penalties for Action 1). A
+// part with no data widens the interval rather than leaving the mean
+// (decision 1 of docs/methodology.md): averaging only the parts with data
+// made 841 networks of the real-data snapshot "Ready" on Action 1 alone.
 void ComputeActions(AsScore* a, bool observed, const Bands& bands, bool action4_complete) {
+  auto single = [&](Action act, std::optional<double> v) {
+    a->action[act] = a->action_max[act] = v;
+    a->measured[act] = v ? 1 : 0;
+    a->of[act] = 1;
+  };
   if (observed) {
     double penalty = 0;
     for (int m = kM1; m <= kM4C; ++m) penalty += a->raw[m];
-    a->action[kAction1] = PenaltyToPercent(penalty);
+    single(kAction1, PenaltyToPercent(penalty));
   } else {
-    a->action[kAction1] = std::nullopt;
+    single(kAction1, std::nullopt);
   }
-  a->action[kAction2] = a->value[kM5];
-  a->action[kAction3] = a->value[kM6];
-  a->action[kAction4] =
-      action4_complete ? Mean({a->value[kM7Irr], a->value[kM7Rpki]}) : std::nullopt;
-  a->action[kOverall] =
-      Mean({a->action[kAction1], a->action[kAction2], a->action[kAction3], a->action[kAction4]});
-  for (size_t i = 0; i < kActionCount; ++i) a->band[i] = BandOf(a->action[i], bands);
+  single(kAction2, a->value[kM5]);
+  single(kAction3, a->value[kM6]);
+  // A damaged rpki/ or irr/ leaves Action 4 with no data at all: the
+  // metric left alone would be a better score than the data.
+  const Span a4 =
+      action4_complete
+          ? MeanSpan({{a->value[kM7Irr], a->value[kM7Irr]}, {a->value[kM7Rpki], a->value[kM7Rpki]}})
+          : MeanSpan({{std::nullopt, std::nullopt}, {std::nullopt, std::nullopt}});
+  a->action[kAction4] = a4.lo;
+  a->action_max[kAction4] = a4.hi;
+  a->measured[kAction4] = a4.measured;
+  a->of[kAction4] = a4.of;
+  const Span all = MeanSpan({{a->action[kAction1], a->action_max[kAction1]},
+                             {a->action[kAction2], a->action_max[kAction2]},
+                             {a->action[kAction3], a->action_max[kAction3]},
+                             {a->action[kAction4], a->action_max[kAction4]}});
+  a->action[kOverall] = all.lo;
+  a->action_max[kOverall] = all.hi;
+  a->measured[kOverall] = all.measured;
+  a->of[kOverall] = all.of;
+  for (size_t i = 0; i < kActionCount; ++i)
+    a->band[i] = BandOfInterval(a->action[i], a->action_max[i], bands);
 }
 
 double Round2(double x) { return std::round(x * 100) / 100; }

@@ -43,6 +43,72 @@ TEST(Weights, OverlapsMerge) {
   EXPECT_EQ(MergedPenalty({}), 0);
 }
 
+// Decision 1: a missing action counts 0 in the lower bound and 100 in the
+// upper; the band is the one both bounds share.
+TEST(Overall, MissingActionsWidenTheIntervalInsteadOfLeavingTheMean) {
+  AsScore a;
+  a.value[kM5] = std::nullopt;  // no Spoofer data
+  a.value[kM6] = std::nullopt;  // no PeeringDB data
+  a.value[kM7Irr] = 100;
+  a.value[kM7Rpki] = std::nullopt;  // no VRPs
+  internal::ComputeActions(&a, true, Bands{}, true);
+  EXPECT_EQ(*a.action[kAction1], 100);
+  EXPECT_EQ(a.band[kAction1], "ready");
+  // Action 4: one metric of two, 100 and [0, 100] -> [50, 100].
+  EXPECT_EQ(*a.action[kAction4], 50);
+  EXPECT_EQ(*a.action_max[kAction4], 100);
+  EXPECT_EQ(a.measured[kAction4], 1);
+  EXPECT_EQ(a.of[kAction4], 2);
+  EXPECT_EQ(a.band[kAction4], "incomplete");
+  // Overall: (100 + 0 + 0 + 50) / 4 and (100 + 100 + 100 + 100) / 4.
+  EXPECT_EQ(*a.action[kOverall], 37.5);
+  EXPECT_EQ(*a.action_max[kOverall], 100);
+  EXPECT_EQ(a.measured[kOverall], 2);
+  EXPECT_EQ(a.of[kOverall], 4);
+  EXPECT_EQ(a.band[kOverall], "incomplete");  // was "ready" (the mean of 100 and 100)
+  // Every action measured: a point, banded as before.
+  a.value[kM5] = 100;
+  a.value[kM6] = 60;
+  a.value[kM7Rpki] = 20;
+  internal::ComputeActions(&a, true, Bands{}, true);
+  EXPECT_EQ(*a.action[kOverall], (100 + 100 + 60 + 60) / 4.0);
+  EXPECT_EQ(a.action_max[kOverall], a.action[kOverall]);
+  EXPECT_EQ(a.measured[kOverall], 4);
+  EXPECT_EQ(a.band[kOverall], "ready");
+  // A damaged rpki/ or irr/: Action 4 has no data at all.
+  internal::ComputeActions(&a, true, Bands{}, false);
+  EXPECT_FALSE(a.action[kAction4]);
+  EXPECT_EQ(a.measured[kOverall], 3);
+  EXPECT_EQ(*a.action[kOverall], (100 + 100 + 60) / 4.0);
+  EXPECT_EQ(*a.action_max[kOverall], (100 + 100 + 60 + 100) / 4.0);
+  // Nothing measured: no score at all, no band.
+  AsScore none;
+  internal::ComputeActions(&none, false, Bands{}, true);
+  EXPECT_FALSE(none.action[kOverall]);
+  EXPECT_FALSE(none.action_max[kOverall]);
+  EXPECT_EQ(none.band[kOverall], "");
+}
+
+// An interval is Lagging when even its upper bound is.
+TEST(Overall, AnIntervalWithinOneBandTakesThatBand) {
+  const Bands b;
+  EXPECT_EQ(BandOfInterval(10, 40, b), "lagging");
+  EXPECT_EQ(BandOfInterval(50, 79.9, b), "aspiring");
+  EXPECT_EQ(BandOfInterval(80, 100, b), "ready");
+  EXPECT_EQ(BandOfInterval(49, 50, b), "incomplete");
+  EXPECT_EQ(BandOfInterval(std::nullopt, std::nullopt, b), "");
+}
+
+// Decision 2: at least 3 members with data, and at least half of them.
+TEST(Coverage, LowCoverageRuleNeedsThreeMembersAndHalf) {
+  EXPECT_FALSE(EnoughCoverage(2, 2));
+  EXPECT_TRUE(EnoughCoverage(3, 3));
+  EXPECT_TRUE(EnoughCoverage(3, 6));
+  EXPECT_FALSE(EnoughCoverage(3, 7));
+  EXPECT_FALSE(EnoughCoverage(8, 135));  // the country Action 2
+  EXPECT_FALSE(EnoughCoverage(0, 0));
+}
+
 // SPEC C8: a decreasing map through 0.5 -> 60 %, 1 -> ≈49 %, 2 -> ≈36 %.
 TEST(Weights, PenaltyMapPassesThroughThePublishedPoints) {
   EXPECT_EQ(PenaltyToPercent(0), 100);
@@ -300,6 +366,31 @@ TEST_F(ScoreOnSimulation, Action4IsRecomputedIndependently) {
   EXPECT_GT(with_fix, 0u);
 }
 
+// Decision 1: no AS is Ready, Aspiring or Lagging overall unless both ends
+// of its interval are; the interval is a point only with all four actions.
+TEST_F(ScoreOnSimulation, OverallBandHoldsForEveryValueTheMissingDataCouldTake) {
+  size_t intervals = 0;
+  for (const AsScore& a : board_->ases) {
+    EXPECT_EQ(a.of[kOverall], 4);
+    if (!a.action[kOverall]) {
+      EXPECT_EQ(a.band[kOverall], "");
+      continue;
+    }
+    ASSERT_TRUE(a.action_max[kOverall]);
+    EXPECT_LE(*a.action[kOverall], *a.action_max[kOverall]);
+    if (a.band[kOverall] == "ready") {
+      EXPECT_GE(*a.action[kOverall], 80) << a.asn;
+    }
+    if (a.measured[kOverall] == 4 && a.measured[kAction4] == 2) {
+      EXPECT_DOUBLE_EQ(*a.action[kOverall], *a.action_max[kOverall]) << a.asn;
+    } else {
+      ++intervals;
+      EXPECT_LT(*a.action[kOverall], *a.action_max[kOverall]) << a.asn;
+    }
+  }
+  EXPECT_GT(intervals, 0u);  // the simulation has ASes without Spoofer data
+}
+
 TEST_F(ScoreOnSimulation, AggregatesCountTheirMembers) {
   std::map<std::string, const Aggregate*> by;
   for (const Aggregate& g : board_->aggregates) by[g.kind + ":" + g.id] = &g;
@@ -310,8 +401,19 @@ TEST_F(ScoreOnSimulation, AggregatesCountTheirMembers) {
   size_t ixps = 0;
   for (const Aggregate& g : board_->aggregates) {
     for (const auto& pa : g.action) {
-      EXPECT_EQ(pa.ready + pa.aspiring + pa.lagging + pa.no_data, g.members.size())
+      EXPECT_EQ(pa.ready + pa.aspiring + pa.lagging + pa.incomplete + pa.no_data, g.members.size())
           << g.kind << g.id;
+      EXPECT_EQ(pa.of, g.members.size());
+      EXPECT_EQ(pa.measured, g.members.size() - pa.no_data) << g.kind << g.id;
+      // The low-coverage rule: never a band on too few members with data.
+      if (pa.mean && (pa.measured < 3 || 2 * pa.measured < pa.of)) {
+        EXPECT_EQ(pa.band, "low_coverage") << g.kind << g.id;
+      } else if (pa.mean) {
+        EXPECT_EQ(pa.band, BandOfInterval(pa.mean, pa.mean_max, Bands{})) << g.kind << g.id;
+        EXPECT_LE(*pa.mean, *pa.mean_max);
+      } else {
+        EXPECT_EQ(pa.band, "");
+      }
     }
     if (g.kind == "ixp") {
       ++ixps;

@@ -33,7 +33,8 @@ Status Api::Snapshots(const httplib::Request& req, httplib::Response& res) {
                  {"source", s.source},
                  {"created", s.created},
                  {"partial", s.partial},
-                 {"missing", s.missing}});
+                 {"missing", s.missing},
+                 {"provenance", report::ProvenanceJson(s)}});
   }
   return Json(res, 200, a);
 }
@@ -57,12 +58,7 @@ Status Api::Overview(const httplib::Request& req, httplib::Response& res) {
     ordered_json o = ordered_json::object();
     auto rows = store_->Scores(snap->id, kind, id);
     if (!rows.ok()) return o;
-    for (const auto& r : *rows) {
-      o[r.action] = {{"score", ScoreJson(r.score)}, {"band", r.band},
-                     {"members", r.members},        {"ready", r.ready},
-                     {"aspiring", r.aspiring},      {"lagging", r.lagging},
-                     {"no_data", r.no_data}};
-    }
+    for (const auto& r : *rows) o[r.action] = report::ScoreEntry(r);
     return o;
   };
   j["global"] = scores("group", "all");
@@ -98,7 +94,8 @@ Status Api::Overview(const httplib::Request& req, httplib::Response& res) {
                            {"ready", sc.ready},
                            {"aspiring", sc.aspiring},
                            {"lagging", sc.lagging},
-                           {"no_data", sc.no_data}});
+                           {"no_data", sc.no_data},
+                           {"score", report::ScoreEntry(sc)}});
     }
   }
   j["countries"] = std::move(countries);
@@ -128,11 +125,13 @@ Status Api::Ranking(const httplib::Request& req, httplib::Response& res) {
       store_->Ranking(snap->id, kind, static_cast<size_t>(limit), static_cast<size_t>(offset));
   if (!rows.ok()) return rows.status();
   if (format == "csv") {
-    std::string csv = "kind,id,name,country,region,manrs,size,overall,band\n";
+    std::string csv =
+        "kind,id,name,country,region,manrs,size,overall,band,overall_max,measured,of\n";
     for (const auto& [e, s] : *rows) {
-      csv += fmt::format("{},{},{},{},{},{},{},{},{}\n", kind, CsvField(e.id), CsvField(e.name),
-                         CsvField(e.country), CsvField(e.region), e.manrs ? 1 : 0, e.size,
-                         CsvNumber(s.score), s.band);
+      csv += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{}\n", kind, CsvField(e.id),
+                         CsvField(e.name), CsvField(e.country), CsvField(e.region), e.manrs ? 1 : 0,
+                         e.size, CsvNumber(s.score), s.band,
+                         CsvNumber(s.score_max ? s.score_max : s.score), s.measured, s.of);
     }
     return Csv(res, std::move(csv));
   }
@@ -145,7 +144,8 @@ Status Api::Ranking(const httplib::Request& req, httplib::Response& res) {
                  {"manrs", e.manrs},
                  {"size", e.size},
                  {"overall", ScoreJson(s.score)},
-                 {"band", s.band}});
+                 {"band", s.band},
+                 {"score", report::ScoreEntry(s)}});
   }
   return Json(res, 200,
               {{"snapshot", {{"id", snap->id}, {"date", snap->date}}},

@@ -106,7 +106,7 @@ TEST(SqliteStore, MigratesSchemaOneWithItsData) {
   auto s = SqliteStore::Open(db.string());
   ASSERT_TRUE(s.ok()) << s.status().message();
   EXPECT_EQ((*s)->schema_version(), SqliteStore::latest_schema_version());
-  EXPECT_EQ(SqliteStore::latest_schema_version(), 4);
+  EXPECT_EQ(SqliteStore::latest_schema_version(), 5);
   auto rows = (*s)->Scores(1, "as", "64500");
   ASSERT_TRUE(rows.ok());
   ASSERT_EQ(rows->size(), 1u);
