@@ -22,12 +22,21 @@ using nlohmann::ordered_json;
 constexpr size_t kSummaryMembers = 1000;
 
 // The AS entity's detail: route tallies, incident ids and the fix list.
-std::string AsDetail(const score::AsScore& a) {
+std::string AsDetail(const score::AsScore& a, const score::Scoreboard& board) {
   ordered_json d;
   d["routes"] = a.routes;
   d["rpki"] = {
       {"valid", a.rpki_valid}, {"invalid", a.rpki_invalid}, {"not_found", a.rpki_not_found}};
   d["irr_registered"] = a.irr_registered;
+  d["coverage"] = {
+      {"rpki",
+       {{"routes", a.routes},
+        {"valid", a.rpki_valid},
+        {"invalid", a.rpki_invalid},
+        {"not_found", a.rpki_not_found},
+        {"no_data", !board.have_vrps}}},
+      {"irr",
+       {{"routes", a.routes}, {"registered", a.irr_registered}, {"no_data", !board.have_irr}}}};
   ordered_json ids = ordered_json::array();
   for (uint32_t i : a.incidents) ids.push_back(i + 1);
   d["incidents"] = ids;
@@ -131,7 +140,8 @@ Status WriteSnapshot(store::SnapshotWriter* w, const detect::Snapshot& s,
   }
   for (const score::AsScore& a : board.ases) {
     const std::string asn = std::to_string(a.asn);
-    store::EntityRow e{"as", asn, a.name, a.country, a.region, a.manrs, a.routes, AsDetail(a)};
+    store::EntityRow e{"as",     asn,     a.name,   a.country,
+                       a.region, a.manrs, a.routes, AsDetail(a, board)};
     if (Status st = w->AddEntity(e); !st.ok()) return st;
     for (size_t m = 0; m < score::kMetricCount; ++m) {
       if (!a.value[m] && a.raw[m] == 0) continue;  // no data: no row
@@ -163,10 +173,16 @@ Status WriteSnapshot(store::SnapshotWriter* w, const detect::Snapshot& s,
         registered += a->irr_registered;
       }
     }
+    // Without VRPs (or route objects) every route would count "not found"
+    // (unregistered): the coverage says no_data instead of 0 % valid.
     d["coverage"] = {
         {"rpki",
-         {{"routes", routes}, {"valid", valid}, {"invalid", invalid}, {"not_found", not_found}}},
-        {"irr", {{"routes", routes}, {"registered", registered}}}};
+         {{"routes", routes},
+          {"valid", valid},
+          {"invalid", invalid},
+          {"not_found", not_found},
+          {"no_data", !board.have_vrps}}},
+        {"irr", {{"routes", routes}, {"registered", registered}, {"no_data", !board.have_irr}}}};
     d["summary"] = ReportSummary(g, board);
     store::EntityRow e{g.kind,
                        g.id,

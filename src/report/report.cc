@@ -106,7 +106,10 @@ std::string ScoreText(const ordered_json& x, const std::string& what) {
   std::string out = std::round(lo * 10) == std::round(hi * 10)
                         ? fmt::format("{:.1f} %", lo)
                         : fmt::format("{:.1f}-{:.1f} %", lo, hi);
-  const int64_t measured = x.value("measured", int64_t{0}), of = x.value("of", int64_t{0});
+  auto count = [&](const char* k) {
+    return x.contains(k) && x[k].is_number() ? x[k].get<int64_t>() : int64_t{0};
+  };
+  const int64_t measured = count("measured"), of = count("of");
   if (of > 0 && measured < of) {
     out += what == "networks" ? fmt::format(" from {} of {} {}", measured, of, what)
                               : fmt::format(" ({} of {} {} measured)", measured, of, what);
@@ -247,6 +250,7 @@ Result<ordered_json> BuildReport(store::Store& st, const ReportOptions& o) {
       r["routes"] = {{"originated", detail.value("routes", 0)},
                      {"rpki", detail.value("rpki", ordered_json::object())},
                      {"irr_registered", detail.value("irr_registered", 0)}};
+      if (detail.contains("coverage")) r["coverage"] = detail["coverage"];
     }
     store::IncidentQuery q;
     q.snapshot = snap->id;
@@ -315,7 +319,9 @@ Result<ordered_json> BuildReport(store::Store& st, const ReportOptions& o) {
                      {"manrs", m["manrs"]},
                      {"overall", m["overall"].is_number() ? Num(m["overall"].get<double>())
                                                           : ordered_json(nullptr)},
-                     {"overall_max", m.value("overall_max", m["overall"])},
+                     {"overall_max", m.value("overall_max", m["overall"]).is_number()
+                                         ? Num(m.value("overall_max", m["overall"]).get<double>())
+                                         : ordered_json(nullptr)},
                      {"measured", m.value("measured", ordered_json(nullptr))},
                      {"band", m["band"]}});
     }
@@ -487,6 +493,21 @@ std::string ReportText(const ordered_json& r) {
                          x["no_data"].get<int64_t>());
     }
     out += "\n";
+  }
+  if (r.contains("coverage") && r["coverage"].is_object()) {
+    // Decision 3: a share without the data behind it is "no data", not 0 %.
+    const auto& rpki = r["coverage"]["rpki"];
+    const auto& irr = r["coverage"]["irr"];
+    out += "\nRoutes (prefix, origin) and their coverage\n";
+    out += rpki.value("no_data", false)
+               ? std::string("  RPKI  no data (the snapshot had no VRPs)\n")
+               : fmt::format("  RPKI  {} routes: valid {}, invalid {}, not found {}\n",
+                             rpki.value("routes", 0), rpki.value("valid", 0),
+                             rpki.value("invalid", 0), rpki.value("not_found", 0));
+    out += irr.value("no_data", false)
+               ? std::string("  IRR   no data (the snapshot had no route objects)\n")
+               : fmt::format("  IRR   {} routes: {} with a route object\n", irr.value("routes", 0),
+                             irr.value("registered", 0));
   }
   out += "\nMetrics\n";
   for (const auto& [m, x] : r["metrics"].items()) {

@@ -47,7 +47,12 @@ void BuildAggregates(Context& c) {
   };
   for (const AsScore& a : c.board.ases) {
     if (!a.country.empty()) add("country", a.country, a);
-    if (!a.region.empty()) add("region", a.region, a);
+    // Decision 5: a region holds the ASes of the countries it serves,
+    // whatever RIR they registered with; without a country in the table,
+    // the AS's own region.
+    const auto served = registry::RirServiceRegionOf(a.country);
+    const std::string region = served ? std::string(*served) : a.region;
+    if (!region.empty()) add("region", region, a);
     add("group", "all", a);
     if (a.manrs) add("group", "manrs", a);
   }

@@ -231,6 +231,8 @@ Scoreboard Score(const detect::Snapshot& s, const detect::RouteView& v,
   c.have_spoofer = extras.have_spoofer && !s.Damaged(Part::kExtra);
   c.have_peeringdb = extras.have_peeringdb && !s.Damaged(Part::kPeeringDb);
   c.action4_complete = !s.Damaged(Part::kRpki) && !s.Damaged(Part::kIrr);
+  board.have_vrps = c.have_vrps;
+  board.have_irr = c.have_irr;
   internal::ChooseAses(c);
   internal::Identify(c);
   internal::Action4Validation a4(c);

@@ -91,8 +91,11 @@ inline constexpr size_t kMaxFixItems = 100;
 
 struct AsScore {
   Asn asn = 0;
-  std::string name, country, region;  // region: afrinic, apnic, arin, lacnic, ripencc, ""
-  bool manrs = false;                 // in the participant list
+  // region: afrinic, apnic, arin, lacnic, ripencc, "": the RIR service
+  // region of `country` (registry/rir_region.h), or when the country is
+  // unknown or not in the table, the RIR the AS registered with.
+  std::string name, country, region;
+  bool manrs = false;                                       // in the participant list
   std::array<std::optional<double>, kMetricCount> value{};  // percent; none = no data
   std::array<double, kMetricCount> raw{};                   // penalty (M1-M4C), tallies otherwise
   // Each action (and the overall) as an interval: `action` is the lower
@@ -141,6 +144,9 @@ struct Scoreboard {
   std::vector<AsScore> ases;  // by ASN
   std::vector<Aggregate> aggregates;
   std::vector<std::string> notes;  // what had no data and why
+  // Whether the snapshot had VRPs / IRR route objects at all (and not
+  // damaged): without them an RPKI or IRR share is missing data, not 0 %.
+  bool have_vrps = false, have_irr = false;
   const AsScore* Find(Asn asn) const;
 };
 

@@ -450,6 +450,17 @@ TEST_F(ScoreOnSimulation, CountriesSitInTheirRirServiceRegion) {
   }
   EXPECT_GT(countries, 0u);
   for (const std::string& n : board_->notes) EXPECT_EQ(n.find("country region"), std::string::npos);
+  // Every AS sits in its country's region, as an entity and as a member.
+  std::map<std::string, std::set<Asn>> members;
+  for (const Aggregate& g : board_->aggregates) {
+    if (g.kind == "region") members[g.id].insert(g.members.begin(), g.members.end());
+  }
+  for (const AsScore& a : board_->ases) {
+    auto r = registry::RirServiceRegionOf(a.country);
+    if (!r) continue;
+    EXPECT_EQ(a.region, *r) << a.asn;
+    EXPECT_TRUE(members[std::string(*r)].contains(a.asn)) << a.asn;
+  }
 }
 
 // Aggregates built from hand-made ASes: the country's region comes from the
@@ -495,12 +506,25 @@ TEST_F(CountryRegionOfAggregates, ACubanNetworkAtRipeLeavesCubaInLacnic) {
   EXPECT_EQ(by["country:CU"]->region, "lacnic");
   EXPECT_EQ(by["country:JM"]->region, "arin");
   EXPECT_EQ(by["country:BR"]->region, "lacnic");
-  // The AS-level region is kept: the RIPE-registered ASes count in the
-  // RIPE NCC region aggregate.
-  ASSERT_TRUE(by.count("region:ripencc"));
-  EXPECT_EQ(by["region:ripencc"]->members, (std::vector<Asn>{64500, 64501}));
-  EXPECT_EQ(board_.ases[0].region, "ripencc");
+  // Decision 5: region aggregates add up the countries' ASes too, so the
+  // RIPE-registered Cuban ASes count in LACNIC and the Jamaican in ARIN.
+  EXPECT_FALSE(by.count("region:ripencc"));
+  ASSERT_TRUE(by.count("region:lacnic"));
+  EXPECT_EQ(by["region:lacnic"]->members, (std::vector<Asn>{64500, 64501, 64502, 64520}));
+  ASSERT_TRUE(by.count("region:arin"));
+  EXPECT_EQ(by["region:arin"]->members, (std::vector<Asn>{64510}));
   EXPECT_TRUE(board_.notes.empty());
+}
+
+// Without a country the table knows, an AS counts in its registry's region.
+TEST_F(CountryRegionOfAggregates, AnAsWithoutACountryCountsInItsRegistrysRegion) {
+  Add(64500, "", "apnic");
+  Add(64501, "EU", "ripencc");
+  Add(64502, "CU", "ripencc");
+  auto by = Build();
+  EXPECT_EQ(by["region:apnic"]->members, (std::vector<Asn>{64500}));
+  EXPECT_EQ(by["region:ripencc"]->members, (std::vector<Asn>{64501}));
+  EXPECT_EQ(by["region:lacnic"]->members, (std::vector<Asn>{64502}));
 }
 
 TEST_F(CountryRegionOfAggregates, CodesOutsideTheTableFallBackToTheVoteAndAreNoted) {
