@@ -415,6 +415,30 @@ void CheckNoReadyWithoutTheData(const RealRun& r) {
   EXPECT_GT(incomplete, 800u);  // the former "Ready" among them
 }
 
+// Decision 6: the real snapshot says it is real, dates each input from the
+// manifest, and warns that the inputs lie years apart (routes of 2014,
+// ROAs of 2022: the "May 23, 2014" with ROAs from 2022).
+void CheckProvenance(const RealRun& r) {
+  const json& p = r.summary["provenance"];
+  ASSERT_TRUE(p.is_object()) << r.summary.dump();
+  EXPECT_EQ(p["simulated"], false);
+  EXPECT_EQ(p["observed"], "2014-05-23");
+  std::map<std::string, json> by;
+  for (const auto& i : p["inputs"]) by[i["input"].get<std::string>()] = i;
+  EXPECT_EQ(by.size(), 7u);
+  EXPECT_EQ(by["rpki"]["date"], "2022-01-01");
+  EXPECT_LT(by["rpki"]["age_days"].get<int64_t>(), -2000);
+  EXPECT_EQ(by["mrt"]["date"], "2014-05-23");
+  EXPECT_GT(p["spread_days"].get<int64_t>(), 30);
+  ASSERT_FALSE(p["warnings"].empty());
+  EXPECT_EQ(p["warning_keys"][0]["key"], "provenance.spread");
+  auto st = store::Store::Open("sqlite:" + r.db.string());
+  ASSERT_TRUE(st.ok());
+  auto snap = (*st)->SnapshotFor("");
+  ASSERT_TRUE(snap.ok());
+  EXPECT_EQ(json::parse(snap->provenance), p);
+}
+
 // One run of the script and of analyze serves every check (ctest runs each
 // TEST in its own process).
 TEST(RealData, AnalyzeEndToEnd) {
@@ -447,6 +471,10 @@ TEST(RealData, AnalyzeEndToEnd) {
   {
     SCOPED_TRACE("no Ready without the data");
     CheckNoReadyWithoutTheData(r);
+  }
+  {
+    SCOPED_TRACE("provenance");
+    CheckProvenance(r);
   }
 }
 

@@ -107,6 +107,7 @@ int RunAnalyze(const AnalyzeArgs& a) {
     j["notes"] = r->notes;
     j["skipped"] = r->skipped;
     j["problems"] = r->problems.size();
+    j["provenance"] = report::ProvenanceJson(committed);
     j["partial"] = committed.partial;
     j["missing"] = committed.missing;
     const auto& sec = r->seconds;
@@ -147,6 +148,9 @@ int RunAnalyze(const AnalyzeArgs& a) {
       }
     }
     for (const std::string& n : r->notes) std::printf("  note       %s\n", n.c_str());
+    // Where the data came from and how old it is, before anyone reads a score.
+    const std::string prov = report::ProvenanceText(report::ProvenanceJson(committed));
+    if (!prov.empty()) std::printf("  provenance %s", prov.c_str());
     for (const std::string& m : committed.missing) std::printf("  missing    %s\n", m.c_str());
     const auto& sec = r->seconds;
     std::printf("  time       %.2f s (load %.2f s, detect %.2f s, score %.2f s, store %.2f s)\n",

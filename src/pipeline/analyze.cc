@@ -57,6 +57,7 @@ Result<AnalyzeResult> AnalyzeLoadedAt(snapshot::Snapshot& s, const snapshot::Ext
   info.source = source;
   info.partial = s.partial();
   info.missing = s.missing;
+  info.provenance = s.provenance;
   auto w = store.BeginSnapshot(info);
   if (!w.ok()) return w.status();
   if (Status st = WriteSnapshot(w->get(), s, view, found, board); !st.ok()) return st;

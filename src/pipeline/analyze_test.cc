@@ -138,6 +138,10 @@ TEST_F(PipelineAnalyze, ADeletedRpkiDirectoryIsStoredPartialWithNoRpkiData) {
   EXPECT_EQ(stored->id, r->stored.id);
   EXPECT_TRUE(stored->partial);
   EXPECT_EQ(stored->missing, r->stored.missing);
+  // Decision 6: the simulation's provenance is stored with the snapshot.
+  const auto prov = nlohmann::json::parse(stored->provenance);
+  EXPECT_EQ(prov["simulated"], true);
+  EXPECT_EQ(prov["observed"], stored->date);
 }
 
 // An IRR file whose SHA-256 no longer matches: partial, and M7IRR says no

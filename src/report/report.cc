@@ -123,6 +123,16 @@ ordered_json ProvenanceJson(const store::SnapshotInfo& s) {
   return p.is_object() ? p : ordered_json(nullptr);
 }
 
+namespace {
+// An input's age: data newer than the observation is said so.
+std::string AgeText(const ordered_json& age) {
+  if (!age.is_number()) return "";
+  const int64_t d = age.get<int64_t>();
+  return d >= 0 ? fmt::format(" ({} days before the observation)", d)
+                : fmt::format(" ({} days AFTER the observation)", -d);
+}
+}  // namespace
+
 std::string ProvenanceText(const ordered_json& p) {
   if (!p.is_object()) return "";
   std::string out =
@@ -134,10 +144,7 @@ std::string ProvenanceText(const ordered_json& p) {
       const ordered_json& age = i.contains("age_days") ? i["age_days"] : ordered_json(nullptr);
       out += fmt::format("  {:<10} {:<12} {}{}\n", i.value("input", std::string()),
                          date.is_string() ? date.get<std::string>() : std::string("date unknown"),
-                         i.value("source", std::string()),
-                         age.is_number()
-                             ? fmt::format(" ({} days before the observation)", age.get<int64_t>())
-                             : std::string());
+                         i.value("source", std::string()), AgeText(age));
     }
   }
   if (p.contains("spread_days") && p["spread_days"].is_number())
