@@ -47,7 +47,7 @@ Result<AnalyzeResult> AnalyzeLoadedAt(snapshot::Snapshot& s, const snapshot::Ext
   r.seconds.detect = Since(t0) - r.seconds.load;
   Step(o, "scoring");
   const score::Scoreboard board = score::Score(s, view, found, extras, o.score);
-  for (const std::string& n : board.notes) r.notes.push_back(n);
+  for (const score::Note& n : board.notes) r.notes.push_back(n.text);
   r.seconds.score = Since(t0) - r.seconds.load - r.seconds.detect;
   Step(o, "storing");
   store::SnapshotInfo info;

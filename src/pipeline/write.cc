@@ -45,6 +45,8 @@ std::string AsDetail(const score::AsScore& a, const score::Scoreboard& board) {
     ordered_json o;
     o["metric"] = f.metric;
     o["what"] = f.what;
+    o["key"] = f.key;
+    o["args"] = {{"count", f.count}, {"metric", f.metric}};
     o["count"] = f.count;
     o["items"] = f.items;
     o["metric_after"] = report::Num(f.metric_after);
@@ -184,6 +186,16 @@ Status WriteSnapshot(store::SnapshotWriter* w, const detect::Snapshot& s,
           {"no_data", !board.have_vrps}}},
         {"irr", {{"routes", routes}, {"registered", registered}, {"no_data", !board.have_irr}}}};
     d["summary"] = ReportSummary(g, board);
+    if (g.kind == "group" && g.id == "all") {
+      // What had no data and why, for every page (the overview's "notes").
+      ordered_json notes = ordered_json::array();
+      for (const score::Note& n : board.notes) {
+        ordered_json args = ordered_json::object();
+        for (const auto& [k, v] : n.args) args[k] = v;
+        notes.push_back({{"key", n.key}, {"args", std::move(args)}, {"text", n.text}});
+      }
+      d["notes"] = std::move(notes);
+    }
     store::EntityRow e{g.kind,
                        g.id,
                        g.name,

@@ -127,10 +127,13 @@ void BuildAggregates(Context& c) {
     c.board.aggregates.push_back(std::move(g));
   }
   if (!by_vote.empty()) {
-    c.board.notes.push_back(fmt::format(
-        "country region: {} code(s) not in the RIR service-region table ({}); their region is "
-        "the RIR most of their ASes registered with",
-        by_vote.size(), fmt::join(by_vote, ", ")));
+    const std::string codes = fmt::format("{}", fmt::join(by_vote, ", "));
+    c.board.notes.push_back(
+        {"score.note.region_by_vote",
+         {{"count", std::to_string(by_vote.size())}, {"codes", codes}},
+         fmt::format("country region: {} code(s) not in the RIR service-region table ({}); their "
+                     "region is the RIR most of their ASes registered with",
+                     by_vote.size(), codes)});
   }
 }
 

@@ -185,11 +185,13 @@ bool Context::Observed(Asn a) const {
   return std::binary_search(observed.begin(), observed.end(), a);
 }
 
-void FixList::Add(Metric m, std::string what, std::vector<std::string> items, size_t count) {
+void FixList::Add(Metric m, std::string_view code, std::string what, std::vector<std::string> items,
+                  size_t count) {
   ComputeActions(&after_, seen_, bands_, action4_complete_);
   Fix f;
   f.metric = MetricName(m);
   f.what = std::move(what);
+  f.key = "fix." + std::string(code);
   f.items = std::move(items);
   f.count = count;
   f.metric_after = after_.value[m];
@@ -240,19 +242,30 @@ Scoreboard Score(const detect::Snapshot& s, const detect::RouteView& v,
   internal::Action2Spoofing a2(c);
   internal::Action3Coordination a3(c);
 
-  auto lacking = [&](Part p, const char* none) {
-    return s.Damaged(p)
-               ? std::string(InfoOf(p).dir) + "/ is missing or damaged (a partial snapshot)"
-               : std::string(none);
+  // "score.note.no_vrps" ("M7RPKI: no VRPs"), or when the input is
+  // damaged "score.note.damaged" with the metric and the directory.
+  auto lacking = [&](const char* metric, Part p, const char* key, const char* none) {
+    if (s.Damaged(p)) {
+      const std::string dir = InfoOf(p).dir;
+      board.notes.push_back(
+          {"score.note.damaged",
+           {{"metric", metric}, {"dir", dir}},
+           std::string(metric) + ": " + dir + "/ is missing or damaged (a partial snapshot)"});
+    } else {
+      board.notes.push_back({key, {}, std::string(metric) + ": " + none});
+    }
   };
-  if (!c.have_rel)
-    board.notes.push_back("M1 and M1C: no AS relationships, so no route-leak detection");
-  if (!c.have_vrps) board.notes.push_back("M7RPKI: " + lacking(Part::kRpki, "no VRPs"));
-  if (!c.have_irr) board.notes.push_back("M7IRR: " + lacking(Part::kIrr, "no IRR route objects"));
+  if (!c.have_rel) {
+    board.notes.push_back({"score.note.no_relationships",
+                           {},
+                           "M1 and M1C: no AS relationships, so no route-leak detection"});
+  }
+  if (!c.have_vrps) lacking("M7RPKI", Part::kRpki, "score.note.no_vrps", "no VRPs");
+  if (!c.have_irr) lacking("M7IRR", Part::kIrr, "score.note.no_irr", "no IRR route objects");
   if (!c.have_spoofer)
-    board.notes.push_back("M5: " + lacking(Part::kExtra, "no CAIDA Spoofer data"));
+    lacking("M5", Part::kExtra, "score.note.no_spoofer", "no CAIDA Spoofer data");
   if (!c.have_peeringdb)
-    board.notes.push_back("M6: " + lacking(Part::kPeeringDb, "no PeeringDB data"));
+    lacking("M6", Part::kPeeringDb, "score.note.no_peeringdb", "no PeeringDB data");
 
   for (size_t k = 0; k < board.ases.size(); ++k) {
     AsScore& a = board.ases[k];

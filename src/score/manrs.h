@@ -81,6 +81,10 @@ bool EnoughCoverage(uint32_t measured, uint32_t of);
 struct Fix {
   std::string metric;  // the metric it lifts
   std::string what;  // "create ROAs", "register route objects", "filter customer route leaks", ...
+  // `what` as a translation key: "fix.<code>" (the codes of
+  // detect/incident_type.h and "sav", "pdb_contact", "pdb_register",
+  // "create_roas", "correct_roas", "irr_register"; web/src/locales).
+  std::string key;
   std::vector<std::string> items;  // prefixes (origin) or incident ids, at most kMaxFixItems
   size_t count = 0;                // items in all
   // The scores reached; action_after and overall_after are lower bounds
@@ -140,10 +144,18 @@ struct ScoreOptions {
   unsigned threads = 0;  // 0: one per core
 };
 
+// A note for people as a translation key (web/src/locales/server-score.*.json,
+// "{name}" placeholders filled from args) beside its English text.
+struct Note {
+  std::string key;
+  std::vector<std::pair<std::string, std::string>> args;
+  std::string text;
+};
+
 struct Scoreboard {
   std::vector<AsScore> ases;  // by ASN
   std::vector<Aggregate> aggregates;
-  std::vector<std::string> notes;  // what had no data and why
+  std::vector<Note> notes;  // what had no data and why
   // Whether the snapshot had VRPs / IRR route objects at all (and not
   // damaged): without them an RPKI or IRR share is missing data, not 0 %.
   bool have_vrps = false, have_irr = false;

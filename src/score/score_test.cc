@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "core/test_util.h"
+#include "detect/incident_type.h"
 #include "registry/rir_region.h"
 #include "rpki/origin_validation.h"
 #include "score/manrs.h"
@@ -449,7 +450,7 @@ TEST_F(ScoreOnSimulation, CountriesSitInTheirRirServiceRegion) {
     EXPECT_EQ(g.region, *r) << g.id;
   }
   EXPECT_GT(countries, 0u);
-  for (const std::string& n : board_->notes) EXPECT_EQ(n.find("country region"), std::string::npos);
+  for (const Note& n : board_->notes) EXPECT_NE(n.key, "score.note.region_by_vote") << n.text;
   // Every AS sits in its country's region, as an entity and as a member.
   std::map<std::string, std::set<Asn>> members;
   for (const Aggregate& g : board_->aggregates) {
@@ -538,9 +539,94 @@ TEST_F(CountryRegionOfAggregates, CodesOutsideTheTableFallBackToTheVoteAndAreNot
   EXPECT_EQ(by["country:AP"]->region, "apnic");
   EXPECT_EQ(by["country:DE"]->region, "ripencc");
   ASSERT_EQ(board_.notes.size(), 1u);
-  EXPECT_NE(board_.notes[0].find("2 code(s) not in the RIR service-region table (AP, EU)"),
+  EXPECT_NE(board_.notes[0].text.find("2 code(s) not in the RIR service-region table (AP, EU)"),
             std::string::npos)
-      << board_.notes[0];
+      << board_.notes[0].text;
+  // The same note as a translation key with its arguments.
+  EXPECT_EQ(board_.notes[0].key, "score.note.region_by_vote");
+  EXPECT_EQ(board_.notes[0].args, (std::vector<std::pair<std::string, std::string>>{
+                                      {"count", "2"}, {"codes", "AP, EU"}}));
+}
+
+}  // namespace
+}  // namespace vigia::score
+
+namespace vigia::score {
+namespace {
+
+nlohmann::json Locale(const std::string& file) {
+  std::ifstream in(fs::path(VIGIA_SOURCE_DIR) / "web/src/locales" / file);
+  return nlohmann::json::parse(in, nullptr, false);
+}
+
+// The "{name}" placeholders of a text, sorted.
+std::set<std::string> Placeholders(const std::string& text) {
+  std::set<std::string> out;
+  for (size_t b = text.find('{'); b != std::string::npos; b = text.find('{', b + 1)) {
+    const size_t e = text.find('}', b);
+    if (e == std::string::npos) break;
+    out.insert(text.substr(b + 1, e - b - 1));
+  }
+  return out;
+}
+
+// Server-made text goes out as keys (issue [3/7]): every key of
+// server-score.en.json is in es and pt with the same placeholders, each
+// note's English text is its key's text with the args filled in, and
+// every fix key is translated in the web's locales.
+TEST(ServerText, EveryNoteAndFixKeyIsTranslatedWithItsPlaceholders) {
+  const nlohmann::json en = Locale("server-score.en.json");
+  ASSERT_TRUE(en.is_object());
+  for (const char* lang : {"es", "pt"}) {
+    const nlohmann::json tr = Locale(std::string("server-score.") + lang + ".json");
+    ASSERT_TRUE(tr.is_object()) << lang;
+    EXPECT_EQ(tr.size(), en.size()) << lang;
+    for (const auto& [k, v] : en.items()) {
+      ASSERT_TRUE(tr.contains(k)) << lang << " " << k;
+      EXPECT_EQ(Placeholders(tr[k]), Placeholders(v)) << lang << " " << k;
+    }
+  }
+  // Notes: the real wording for a snapshot with nothing but routes.
+  detect::Snapshot s;
+  detect::RouteView v(s.routes);
+  const Extras extras;
+  const Scoreboard board = Score(s, v, {}, extras, ScoreOptions{});
+  ASSERT_GE(board.notes.size(), 5u);
+  for (const Note& n : board.notes) {
+    ASSERT_TRUE(en.contains(n.key)) << n.key;
+    std::string text = en[n.key];
+    for (const auto& [k, val] : n.args) {
+      const std::string ph = "{" + k + "}";
+      const size_t at = text.find(ph);
+      ASSERT_NE(at, std::string::npos) << n.key << " " << k;
+      text.replace(at, ph.size(), val);
+    }
+    EXPECT_EQ(text, n.text) << n.key;
+  }
+  // Fix keys: "fix.<code>" in the web's locales, every language.
+  std::set<std::string> codes = {"sav",         "pdb_contact",  "pdb_register",
+                                 "create_roas", "correct_roas", "irr_register"};
+  for (const auto& t : detect::IncidentTypes()) {
+    if (!t.fix.empty()) codes.insert(std::string(t.fix));
+    if (!t.customer_fix.empty()) codes.insert(std::string(t.customer_fix));
+  }
+  for (const char* lang : {"en", "es", "pt"}) {
+    const nlohmann::json web = Locale(std::string(lang) + ".json");
+    for (const std::string& c : codes) EXPECT_TRUE(web.contains("fix." + c)) << lang << " " << c;
+  }
+}
+
+// Each fix carries its key beside its English text.
+TEST_F(ScoreOnSimulation, FixesCarryTheirTranslationKey) {
+  size_t fixes = 0;
+  for (const AsScore& a : board_->ases) {
+    for (const Fix& f : a.fixes) {
+      ++fixes;
+      EXPECT_EQ(f.key.rfind("fix.", 0), 0u) << f.what;
+      EXPECT_GT(f.key.size(), 4u) << f.what;
+    }
+  }
+  EXPECT_GT(fixes, 0u);
 }
 
 }  // namespace

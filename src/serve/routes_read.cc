@@ -9,6 +9,21 @@
 
 namespace vigia::serve {
 
+namespace {
+
+// What had no data and why ({key, args, text}, score/manrs.h Note), kept
+// with the "all" group; [] for stores written before it was.
+ordered_json NotesOf(store::Store& st, int64_t snapshot) {
+  auto e = st.Entity(snapshot, "group", "all");
+  if (!e.ok() || !e->has_value()) return ordered_json::array();
+  const ordered_json d = ordered_json::parse((*e)->detail, nullptr, false);
+  if (!d.is_object() || !d.contains("notes") || !d["notes"].is_array())
+    return ordered_json::array();
+  return d["notes"];
+}
+
+}  // namespace
+
 Status Api::Healthz(const httplib::Request& req, httplib::Response& res) {
   SERVE_RETURN_IF_ERROR(Allow(req, {}));
   auto snaps = store_->Snapshots();
@@ -64,6 +79,7 @@ Status Api::Overview(const httplib::Request& req, httplib::Response& res) {
   j["global"] = scores("group", "all");
   j["manrs"] = scores("group", "manrs");
   j["coverage"] = Coverage(snap->id, "group", "all");
+  j["notes"] = NotesOf(*store_, snap->id);
   ordered_json regions = ordered_json::array();
   auto ranking = store_->Ranking(snap->id, "region", 100, 0);
   if (ranking.ok()) {
