@@ -499,6 +499,7 @@ std::string ReportText(const ordered_json& r) {
                          x["lagging"].get<int64_t>(), x.value("incomplete", int64_t{0}),
                          x["no_data"].get<int64_t>());
     }
+    while (!out.empty() && out.back() == ' ') out.pop_back();
     out += "\n";
   }
   if (r.contains("coverage") && r["coverage"].is_object()) {
