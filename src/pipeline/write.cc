@@ -191,7 +191,7 @@ Status WriteSnapshot(store::SnapshotWriter* w, const detect::Snapshot& s,
       ordered_json notes = ordered_json::array();
       for (const score::Note& n : board.notes) {
         ordered_json args = ordered_json::object();
-        for (const auto& [k, v] : n.args) args[k] = v;
+        for (const auto& [name, value] : n.args) args[name] = value;
         notes.push_back({{"key", n.key}, {"args", std::move(args)}, {"text", n.text}});
       }
       d["notes"] = std::move(notes);
