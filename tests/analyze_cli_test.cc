@@ -411,9 +411,11 @@ TEST(ReportCli, RegionCountryIxpAndGroups) {
   ASSERT_GT(members, 10u);
   for (const auto& [act, x] : region["scores"].items()) {
     EXPECT_EQ(x["ready"].get<size_t>() + x["aspiring"].get<size_t>() + x["lagging"].get<size_t>() +
-                  x["no_data"].get<size_t>(),
+                  x["incomplete"].get<size_t>() + x["no_data"].get<size_t>(),
               members)
         << act;
+    EXPECT_EQ(x["of"].get<size_t>(), members) << act;
+    EXPECT_EQ(x["measured"].get<size_t>(), members - x["no_data"].get<size_t>()) << act;
   }
   const json br = ReportJson(a, "country br", &code);
   ASSERT_EQ(code, 0) << br.dump();

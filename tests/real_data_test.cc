@@ -18,6 +18,7 @@
 #include <tuple>
 
 #include "core/test_util.h"
+#include "store/store.h"
 
 namespace vigia {
 namespace {
@@ -378,6 +379,66 @@ void CheckIncidentsAreDeduplicated(const RealRun& r) {
   EXPECT_TRUE(m4);
 }
 
+// Issue [3/7]: 841 networks were "Ready" only because Action 4 (and
+// Actions 2 and 3: no Spoofer, no PeeringDB net table) had no data. An
+// overall is an interval now; no AS and no aggregate is Ready overall
+// unless every action has data, and a mean of too few members is never
+// banded (docs/methodology.md, "Coverage").
+void CheckNoReadyWithoutTheData(const RealRun& r) {
+  EXPECT_EQ(r.summary["scores"]["action2"]["no_data"], r.summary["ases"]);
+  EXPECT_EQ(r.summary["scores"]["overall"]["ready"], 0) << r.summary["scores"].dump();
+  auto st = store::Store::Open("sqlite:" + r.db.string());
+  ASSERT_TRUE(st.ok()) << st.status().message();
+  auto snap = (*st)->SnapshotFor("");
+  ASSERT_TRUE(snap.ok());
+  size_t incomplete = 0;
+  for (const char* kind : {"as", "country", "region", "group"}) {
+    auto rows = (*st)->Ranking(snap->id, kind, 100'000, 0);
+    ASSERT_TRUE(rows.ok());
+    for (const auto& [e, s] : *rows) {
+      EXPECT_EQ(s.of, kind == std::string("as") ? 4 : s.members) << kind << " " << e.id;
+      if (s.band == "ready" || s.band == "aspiring" || s.band == "lagging") {
+        ASSERT_TRUE(s.score && s.score_max) << kind << " " << e.id;
+        // Banded: both bounds in the band, so the missing data cannot
+        // change it. Nothing can be Ready with Actions 2 and 3 at 0.
+        EXPECT_NE(s.band, "ready") << kind << " " << e.id;
+      }
+      if (kind == std::string("as")) {
+        EXPECT_LE(s.measured, 2) << e.id;  // Actions 1 and 4 at most
+        if (s.band == "incomplete") ++incomplete;
+      } else if (s.score) {
+        EXPECT_TRUE(s.band == "low_coverage" || (s.measured >= 3 && 2 * s.measured >= s.of))
+            << kind << " " << e.id;
+      }
+    }
+  }
+  EXPECT_GT(incomplete, 800u);  // the former "Ready" among them
+}
+
+// Decision 6: the real snapshot says it is real, dates each input from the
+// manifest, and warns that the inputs lie years apart (routes of 2014,
+// ROAs of 2022: the issue's "May 23, 2014" with ROAs from 2022).
+void CheckProvenance(const RealRun& r) {
+  const json& p = r.summary["provenance"];
+  ASSERT_TRUE(p.is_object()) << r.summary.dump();
+  EXPECT_EQ(p["simulated"], false);
+  EXPECT_EQ(p["observed"], "2014-05-23");
+  std::map<std::string, json> by;
+  for (const auto& i : p["inputs"]) by[i["input"].get<std::string>()] = i;
+  EXPECT_EQ(by.size(), 7u);
+  EXPECT_EQ(by["rpki"]["date"], "2022-01-01");
+  EXPECT_LT(by["rpki"]["age_days"].get<int64_t>(), -2000);
+  EXPECT_EQ(by["mrt"]["date"], "2014-05-23");
+  EXPECT_GT(p["spread_days"].get<int64_t>(), 30);
+  ASSERT_FALSE(p["warnings"].empty());
+  EXPECT_EQ(p["warning_keys"][0]["key"], "provenance.spread");
+  auto st = store::Store::Open("sqlite:" + r.db.string());
+  ASSERT_TRUE(st.ok());
+  auto snap = (*st)->SnapshotFor("");
+  ASSERT_TRUE(snap.ok());
+  EXPECT_EQ(json::parse(snap->provenance), p);
+}
+
 // One run of the script and of analyze serves every check (ctest runs each
 // TEST in its own process).
 TEST(RealData, AnalyzeEndToEnd) {
@@ -406,6 +467,14 @@ TEST(RealData, AnalyzeEndToEnd) {
   {
     SCOPED_TRACE("incidents deduplicated");
     CheckIncidentsAreDeduplicated(r);
+  }
+  {
+    SCOPED_TRACE("no Ready without the data");
+    CheckNoReadyWithoutTheData(r);
+  }
+  {
+    SCOPED_TRACE("provenance");
+    CheckProvenance(r);
   }
 }
 

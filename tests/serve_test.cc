@@ -314,7 +314,9 @@ TEST(Serve, IncidentSearchAndPaging) {
   ASSERT_TRUE(csv);
   EXPECT_EQ(csv->status, 200);
   EXPECT_EQ(csv->get_header_value("Content-Type"), "text/csv; charset=utf-8");
-  EXPECT_EQ(csv->body.rfind("kind,id,name,country,region,manrs,size,overall,band\n", 0), 0u);
+  EXPECT_EQ(csv->body.rfind(
+                "kind,id,name,country,region,manrs,size,overall,band,overall_max,measured,of\n", 0),
+            0u);
 }
 
 // A date range searches every snapshot dated in it; each incident names

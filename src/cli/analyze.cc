@@ -89,11 +89,17 @@ int RunAnalyze(const AnalyzeArgs& a) {
       ordered_json bands;
       for (size_t k = 0; k < score::kActionCount; ++k) {
         const auto& pa = r->all->action[k];
-        bands[score::ActionName(static_cast<score::Action>(k))] = {{"mean", report::Num(pa.mean)},
-                                                                   {"ready", pa.ready},
-                                                                   {"aspiring", pa.aspiring},
-                                                                   {"lagging", pa.lagging},
-                                                                   {"no_data", pa.no_data}};
+        bands[score::ActionName(static_cast<score::Action>(k))] = {
+            {"mean", report::Num(pa.mean)},
+            {"mean_max", report::Num(pa.mean_max)},
+            {"band", pa.band},
+            {"measured", pa.measured},
+            {"of", pa.of},
+            {"ready", pa.ready},
+            {"aspiring", pa.aspiring},
+            {"lagging", pa.lagging},
+            {"incomplete", pa.incomplete},
+            {"no_data", pa.no_data}};
       }
       j["scores"] = bands;
     }
@@ -101,6 +107,7 @@ int RunAnalyze(const AnalyzeArgs& a) {
     j["notes"] = r->notes;
     j["skipped"] = r->skipped;
     j["problems"] = r->problems.size();
+    j["provenance"] = report::ProvenanceJson(committed);
     j["partial"] = committed.partial;
     j["missing"] = committed.missing;
     const auto& sec = r->seconds;
@@ -126,13 +133,24 @@ int RunAnalyze(const AnalyzeArgs& a) {
                   a.bands.c_str());
       for (size_t k = 0; k < score::kActionCount; ++k) {
         const auto& pa = r->all->action[k];
-        std::printf("    %-8s mean %-7s ready %-6u aspiring %-6u lagging %-6u no data %u\n",
-                    score::ActionName(static_cast<score::Action>(k)),
-                    pa.mean ? fmt::format("{:.1f}", *pa.mean).c_str() : "-", pa.ready, pa.aspiring,
-                    pa.lagging, pa.no_data);
+        // "mean 25.0-78.7 from 5861 of 6455": the interval and what it rests on.
+        const std::string mean =
+            !pa.mean ? std::string("-")
+            : pa.mean_max && std::round(*pa.mean_max * 10) != std::round(*pa.mean * 10)
+                ? fmt::format("{:.1f}-{:.1f}", *pa.mean, *pa.mean_max)
+                : fmt::format("{:.1f}", *pa.mean);
+        std::printf(
+            "    %-8s mean %-11s from %u of %u  %-12s ready %-6u aspiring %-6u lagging %-6u "
+            "incomplete %-6u no data %u\n",
+            score::ActionName(static_cast<score::Action>(k)), mean.c_str(), pa.measured, pa.of,
+            pa.band.empty() ? "-" : pa.band.c_str(), pa.ready, pa.aspiring, pa.lagging,
+            pa.incomplete, pa.no_data);
       }
     }
     for (const std::string& n : r->notes) std::printf("  note       %s\n", n.c_str());
+    // Where the data came from and how old it is, before anyone reads a score.
+    const std::string prov = report::ProvenanceText(report::ProvenanceJson(committed));
+    if (!prov.empty()) std::printf("  provenance %s", prov.c_str());
     for (const std::string& m : committed.missing) std::printf("  missing    %s\n", m.c_str());
     const auto& sec = r->seconds;
     std::printf("  time       %.2f s (load %.2f s, detect %.2f s, score %.2f s, store %.2f s)\n",

@@ -113,7 +113,7 @@ Result<AnalyzeResult> AnalyzeLoadedAt(snapshot::Snapshot& s, const snapshot::Ext
     r.notes.push_back(std::to_string(r.excluded) +
                       " incident(s) left out of the scores by accepted contests");
   }
-  for (const std::string& n : board.notes) r.notes.push_back(n);
+  for (const score::Note& n : board.notes) r.notes.push_back(n.text);
   r.seconds.score = Since(t0) - r.seconds.load - r.seconds.detect;
   Step(o, "storing");
   store::SnapshotInfo info;
@@ -124,6 +124,7 @@ Result<AnalyzeResult> AnalyzeLoadedAt(snapshot::Snapshot& s, const snapshot::Ext
   info.partial = s.partial();
   info.missing = s.missing;
   info.dir = dir;
+  info.provenance = s.provenance;
   auto w = store.BeginSnapshot(info);
   if (!w.ok()) return w.status();
   if (Status st = WriteSnapshot(w->get(), s, view, found, board); !st.ok()) return st;

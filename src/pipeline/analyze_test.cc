@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 
 #include "core/test_util.h"
 #include "sim/snapshot.h"
@@ -151,11 +152,26 @@ TEST_F(PipelineAnalyze, ADeletedRpkiDirectoryIsStoredPartialWithNoRpkiData) {
   EXPECT_TRUE(full->all->action[score::kAction4].mean.has_value());
   EXPECT_FALSE(r->all->action[score::kAction4].mean.has_value());
   EXPECT_EQ(r->all->action[score::kAction4].no_data, r->all->members.size());
+  // Decision 3: the RPKI coverage says no data rather than "0 % valid".
+  auto coverage = [&](int64_t snap) {
+    auto e = store_->Entity(snap, "group", "all");
+    EXPECT_TRUE(e.ok() && e->has_value());
+    return nlohmann::json::parse((*e)->detail)["coverage"];
+  };
+  EXPECT_EQ(coverage(full->stored.id)["rpki"]["no_data"], false);
+  EXPECT_GT(coverage(full->stored.id)["rpki"]["valid"], 0);
+  EXPECT_EQ(coverage(r->stored.id)["rpki"]["no_data"], true);
+  EXPECT_EQ(coverage(r->stored.id)["rpki"]["valid"], 0);
+  EXPECT_EQ(coverage(r->stored.id)["irr"]["no_data"], false);
   auto stored = store_->SnapshotFor(r->stored.date);
   ASSERT_TRUE(stored.ok());
   EXPECT_EQ(stored->id, r->stored.id);
   EXPECT_TRUE(stored->partial);
   EXPECT_EQ(stored->missing, r->stored.missing);
+  // Decision 6: the simulation's provenance is stored with the snapshot.
+  const auto prov = nlohmann::json::parse(stored->provenance);
+  EXPECT_EQ(prov["simulated"], true);
+  EXPECT_EQ(prov["observed"], stored->date);
 }
 
 // An IRR file whose SHA-256 no longer matches: partial, and M7IRR says no

@@ -22,12 +22,21 @@ using nlohmann::ordered_json;
 constexpr size_t kSummaryMembers = 1000;
 
 // The AS entity's detail: route tallies, incident ids and the fix list.
-std::string AsDetail(const score::AsScore& a) {
+std::string AsDetail(const score::AsScore& a, const score::Scoreboard& board) {
   ordered_json d;
   d["routes"] = a.routes;
   d["rpki"] = {
       {"valid", a.rpki_valid}, {"invalid", a.rpki_invalid}, {"not_found", a.rpki_not_found}};
   d["irr_registered"] = a.irr_registered;
+  d["coverage"] = {
+      {"rpki",
+       {{"routes", a.routes},
+        {"valid", a.rpki_valid},
+        {"invalid", a.rpki_invalid},
+        {"not_found", a.rpki_not_found},
+        {"no_data", !board.have_vrps}}},
+      {"irr",
+       {{"routes", a.routes}, {"registered", a.irr_registered}, {"no_data", !board.have_irr}}}};
   ordered_json ids = ordered_json::array();
   for (uint32_t i : a.incidents) ids.push_back(i + 1);
   d["incidents"] = ids;
@@ -36,6 +45,8 @@ std::string AsDetail(const score::AsScore& a) {
     ordered_json o;
     o["metric"] = f.metric;
     o["what"] = f.what;
+    o["key"] = f.key;
+    o["args"] = {{"count", f.count}, {"metric", f.metric}};
     o["count"] = f.count;
     o["items"] = f.items;
     o["metric_after"] = report::Num(f.metric_after);
@@ -75,6 +86,8 @@ ordered_json ReportSummary(const score::Aggregate& g, const score::Scoreboard& b
                         {"country", a->country},
                         {"manrs", a->manrs},
                         {"overall", overall ? ordered_json(*overall) : ordered_json(nullptr)},
+                        {"overall_max", report::Num(a->action_max[score::kOverall])},
+                        {"measured", a->measured[score::kOverall]},
                         {"band", a->band[score::kOverall]}});
     }
     for (size_t m = 0; m < score::kMetricCount; ++m) {
@@ -131,7 +144,8 @@ Status WriteSnapshot(store::SnapshotWriter* w, const detect::Snapshot& s,
   }
   for (const score::AsScore& a : board.ases) {
     const std::string asn = std::to_string(a.asn);
-    store::EntityRow e{"as", asn, a.name, a.country, a.region, a.manrs, a.routes, AsDetail(a)};
+    store::EntityRow e{"as",     asn,     a.name,   a.country,
+                       a.region, a.manrs, a.routes, AsDetail(a, board)};
     if (Status st = w->AddEntity(e); !st.ok()) return st;
     for (size_t m = 0; m < score::kMetricCount; ++m) {
       if (!a.value[m] && a.raw[m] == 0) continue;  // no data: no row
@@ -142,6 +156,9 @@ Status WriteSnapshot(store::SnapshotWriter* w, const detect::Snapshot& s,
     for (size_t k = 0; k < score::kActionCount; ++k) {
       store::ScoreRow r{"as", asn, score::ActionName(static_cast<score::Action>(k)), a.action[k],
                         a.band[k]};
+      r.score_max = a.action_max[k];
+      r.measured = a.measured[k];
+      r.of = a.of[k];
       if (Status st = w->AddScore(r); !st.ok()) return st;
     }
   }
@@ -160,11 +177,27 @@ Status WriteSnapshot(store::SnapshotWriter* w, const detect::Snapshot& s,
         registered += a->irr_registered;
       }
     }
+    // Without VRPs (or route objects) every route would count "not found"
+    // (unregistered): the coverage says no_data instead of 0 % valid.
     d["coverage"] = {
         {"rpki",
-         {{"routes", routes}, {"valid", valid}, {"invalid", invalid}, {"not_found", not_found}}},
-        {"irr", {{"routes", routes}, {"registered", registered}}}};
+         {{"routes", routes},
+          {"valid", valid},
+          {"invalid", invalid},
+          {"not_found", not_found},
+          {"no_data", !board.have_vrps}}},
+        {"irr", {{"routes", routes}, {"registered", registered}, {"no_data", !board.have_irr}}}};
     d["summary"] = ReportSummary(g, board);
+    if (g.kind == "group" && g.id == "all") {
+      // What had no data and why, for every page (the overview's "notes").
+      ordered_json notes = ordered_json::array();
+      for (const score::Note& n : board.notes) {
+        ordered_json args = ordered_json::object();
+        for (const auto& [name, value] : n.args) args[name] = value;
+        notes.push_back({{"key", n.key}, {"args", std::move(args)}, {"text", n.text}});
+      }
+      d["notes"] = std::move(notes);
+    }
     store::EntityRow e{g.kind,
                        g.id,
                        g.name,
@@ -180,6 +213,9 @@ Status WriteSnapshot(store::SnapshotWriter* w, const detect::Snapshot& s,
                         pa.mean,   pa.band,     static_cast<int64_t>(g.members.size()),
                         pa.ready,  pa.aspiring, pa.lagging,
                         pa.no_data};
+      r.score_max = pa.mean_max;
+      r.measured = pa.measured;
+      r.of = pa.of;
       if (Status st = w->AddScore(r); !st.ok()) return st;
     }
   }

@@ -81,6 +81,83 @@ bool NormaliseEntity(const std::string& kind, std::string* id) {
   return false;
 }
 
+ordered_json ScoreEntry(const store::ScoreRow& r) {
+  // Rows of stores written before intervals have no upper bound: a point.
+  const std::optional<double> hi = r.score_max ? r.score_max : r.score;
+  const int64_t banded = r.ready + r.aspiring + r.lagging + r.no_data;
+  return {{"score", Num(r.score)},
+          {"score_max", Num(hi)},
+          {"band", r.band},
+          {"measured", r.measured},
+          {"of", r.of},
+          {"members", r.members},
+          {"ready", r.ready},
+          {"aspiring", r.aspiring},
+          {"lagging", r.lagging},
+          {"incomplete", r.entity_kind == "as" ? 0 : std::max<int64_t>(0, r.members - banded)},
+          {"no_data", r.no_data}};
+}
+
+std::string ScoreText(const ordered_json& x, const std::string& what) {
+  if (!x.contains("score") || !x["score"].is_number()) return "no data";
+  const double lo = x["score"].get<double>();
+  const double hi =
+      x.contains("score_max") && x["score_max"].is_number() ? x["score_max"].get<double>() : lo;
+  std::string out = std::round(lo * 10) == std::round(hi * 10)
+                        ? fmt::format("{:.1f} %", lo)
+                        : fmt::format("{:.1f}-{:.1f} %", lo, hi);
+  auto count = [&](const char* k) {
+    return x.contains(k) && x[k].is_number() ? x[k].get<int64_t>() : int64_t{0};
+  };
+  const int64_t measured = count("measured"), of = count("of");
+  if (of > 0 && measured < of) {
+    out += what == "networks" ? fmt::format(" from {} of {} {}", measured, of, what)
+                              : fmt::format(" ({} of {} {} measured)", measured, of, what);
+  }
+  return out;
+}
+
+ordered_json ProvenanceJson(const store::SnapshotInfo& s) {
+  if (s.provenance.empty()) return nullptr;
+  ordered_json p = ordered_json::parse(s.provenance, nullptr, false);
+  return p.is_object() ? p : ordered_json(nullptr);
+}
+
+namespace {
+// An input's age: data newer than the observation is said so.
+std::string AgeText(const ordered_json& age) {
+  if (!age.is_number()) return "";
+  const int64_t d = age.get<int64_t>();
+  return d >= 0 ? fmt::format(" ({} days before the observation)", d)
+                : fmt::format(" ({} days AFTER the observation)", -d);
+}
+}  // namespace
+
+std::string ProvenanceText(const ordered_json& p) {
+  if (!p.is_object()) return "";
+  std::string out =
+      fmt::format("{} data, observed {}\n", p.value("simulated", false) ? "SIMULATED" : "Real",
+                  p.value("observed", std::string("?")));
+  if (p.contains("inputs") && p["inputs"].is_array()) {
+    for (const auto& i : p["inputs"]) {
+      const ordered_json& date = i.contains("date") ? i["date"] : ordered_json(nullptr);
+      const ordered_json& age = i.contains("age_days") ? i["age_days"] : ordered_json(nullptr);
+      out += fmt::format("  {:<10} {:<12} {}{}\n", i.value("input", std::string()),
+                         date.is_string() ? date.get<std::string>() : std::string("date unknown"),
+                         i.value("source", std::string()), AgeText(age));
+    }
+  }
+  if (p.contains("spread_days") && p["spread_days"].is_number())
+    out += fmt::format("  inputs span {} days\n", p["spread_days"].get<int64_t>());
+  if (p.contains("warnings") && p["warnings"].is_array()) {
+    for (const auto& w : p["warnings"]) {
+      if (w.is_object()) out += "  WARNING: " + w.value("text", std::string()) + "\n";
+      if (w.is_string()) out += "  WARNING: " + w.get<std::string>() + "\n";
+    }
+  }
+  return out;
+}
+
 ordered_json ContestJson(const store::ContestRow& c) {
   return {{"id", c.id},
           {"incident", c.incident},
@@ -129,7 +206,8 @@ Result<ordered_json> BuildReport(store::Store& st, const ReportOptions& o) {
       {"date", snap->date},
       {"window", {{"start", IsoTime(snap->window_start)}, {"end", IsoTime(snap->window_end)}}},
       {"partial", snap->partial},
-      {"missing", snap->missing}};
+      {"missing", snap->missing},
+      {"provenance", ProvenanceJson(*snap)}};
 
   auto scores = st.Scores(snap->id, o.kind, id);
   if (!scores.ok()) return scores.status();
@@ -137,15 +215,7 @@ Result<ordered_json> BuildReport(store::Store& st, const ReportOptions& o) {
   for (const char* a : kActions) {
     for (const auto& row : *scores) {
       if (row.action != a) continue;
-      ordered_json x = {{"score", Num(row.score)}, {"band", row.band}};
-      if (o.kind != "as") {
-        x["members"] = row.members;
-        x["ready"] = row.ready;
-        x["aspiring"] = row.aspiring;
-        x["lagging"] = row.lagging;
-        x["no_data"] = row.no_data;
-      }
-      sj[a] = std::move(x);
+      sj[a] = ScoreEntry(row);
     }
   }
   r["scores"] = std::move(sj);
@@ -155,7 +225,10 @@ Result<ordered_json> BuildReport(store::Store& st, const ReportOptions& o) {
   ordered_json hj = ordered_json::array();
   for (const auto& p : *history) {
     if (p.action == "overall")
-      hj.push_back({{"date", p.date}, {"snapshot", p.snapshot}, {"overall", Num(p.score)}});
+      hj.push_back({{"date", p.date},
+                    {"snapshot", p.snapshot},
+                    {"overall", Num(p.score)},
+                    {"overall_max", Num(p.score_max ? p.score_max : p.score)}});
   }
   r["history"] = std::move(hj);
   auto monthly = st.History(o.kind, id, true);
@@ -163,7 +236,10 @@ Result<ordered_json> BuildReport(store::Store& st, const ReportOptions& o) {
   ordered_json mh = ordered_json::array();
   for (const auto& p : *monthly) {
     if (p.action == "overall")
-      mh.push_back({{"month", p.date}, {"overall", Num(p.score)}, {"snapshots", p.snapshots}});
+      mh.push_back({{"month", p.date},
+                    {"overall", Num(p.score)},
+                    {"overall_max", Num(p.score_max ? p.score_max : p.score)},
+                    {"snapshots", p.snapshots}});
   }
   r["history_monthly"] = std::move(mh);
 
@@ -187,6 +263,7 @@ Result<ordered_json> BuildReport(store::Store& st, const ReportOptions& o) {
       r["routes"] = {{"originated", detail.value("routes", 0)},
                      {"rpki", detail.value("rpki", ordered_json::object())},
                      {"irr_registered", detail.value("irr_registered", 0)}};
+      if (detail.contains("coverage")) r["coverage"] = detail["coverage"];
     }
     store::IncidentQuery q;
     q.snapshot = snap->id;
@@ -255,6 +332,10 @@ Result<ordered_json> BuildReport(store::Store& st, const ReportOptions& o) {
                      {"manrs", m["manrs"]},
                      {"overall", m["overall"].is_number() ? Num(m["overall"].get<double>())
                                                           : ordered_json(nullptr)},
+                     {"overall_max", m.value("overall_max", m["overall"]).is_number()
+                                         ? Num(m.value("overall_max", m["overall"]).get<double>())
+                                         : ordered_json(nullptr)},
+                     {"measured", m.value("measured", ordered_json(nullptr))},
                      {"band", m["band"]}});
     }
     for (const auto& [k, v] : (*summary)["metrics"].items())
@@ -284,12 +365,15 @@ Result<ordered_json> BuildReport(store::Store& st, const ReportOptions& o) {
     });
     for (const auto* x : rows) {
       if (mem.size() >= o.max_members) break;
-      mem.push_back({{"asn", std::stoul(x->first.id)},
-                     {"name", x->first.name},
-                     {"country", x->first.country},
-                     {"manrs", x->first.manrs},
-                     {"overall", Num(x->second.score)},
-                     {"band", x->second.band}});
+      mem.push_back(
+          {{"asn", std::stoul(x->first.id)},
+           {"name", x->first.name},
+           {"country", x->first.country},
+           {"manrs", x->first.manrs},
+           {"overall", Num(x->second.score)},
+           {"overall_max", Num(x->second.score_max ? x->second.score_max : x->second.score)},
+           {"measured", x->second.measured},
+           {"band", x->second.band}});
     }
     for (const auto* x : rows) {
       const Asn asn = static_cast<Asn>(std::stoul(x->first.id));
@@ -360,20 +444,24 @@ std::string ReportCsv(const ordered_json& r) {
     if (v.is_null()) return "";
     return v.is_string() ? CsvField(v.get<std::string>()) : v.dump();
   };
-  std::string out = "kind,id,date,what,name,score,band,members,ready,aspiring,lagging,no_data\n";
+  std::string out =
+      "kind,id,date,what,name,score,band,members,ready,aspiring,lagging,no_data,score_max,"
+      "measured,of\n";
   const std::string head =
       cell(r["kind"]) + "," + cell(r["id"]) + "," + cell(r["snapshot"]["date"]) + ",";
+  const bool aggregate = r["kind"] != "as";
   for (const auto& [a, x] : r["scores"].items()) {
     out += head + a + ",," + cell(x["score"]) + "," + cell(x["band"]) + "," +
-           (x.contains("members")
-                ? cell(x["members"]) + "," + cell(x["ready"]) + "," + cell(x["aspiring"]) + "," +
-                      cell(x["lagging"]) + "," + cell(x["no_data"])
-                : std::string("1,,,,")) +
-           "\n";
+           (aggregate ? cell(x["members"]) + "," + cell(x["ready"]) + "," + cell(x["aspiring"]) +
+                            "," + cell(x["lagging"]) + "," + cell(x["no_data"])
+                      : std::string("1,,,,")) +
+           "," + cell(x.value("score_max", ordered_json(nullptr))) + "," +
+           cell(x.value("measured", ordered_json(nullptr))) + "," +
+           cell(x.value("of", ordered_json(nullptr))) + "\n";
   }
   for (const auto& [m, x] : r["metrics"].items()) {
     out += head + m + "," + cell(x["title"]) + "," +
-           cell(x.contains("value") ? x["value"] : x["mean"]) + ",,,,,,\n";
+           cell(x.contains("value") ? x["value"] : x["mean"]) + ",,,,,,,,,\n";
   }
   return out;
 }
@@ -392,6 +480,7 @@ std::string ReportText(const ordered_json& r) {
                      r["snapshot"]["date"].get<std::string>(),
                      r["snapshot"]["window"]["start"].get<std::string>(),
                      r["snapshot"]["window"]["end"].get<std::string>());
+  if (r["snapshot"].contains("provenance")) out += ProvenanceText(r["snapshot"]["provenance"]);
   if (r["snapshot"].value("partial", false)) {
     out += "PARTIAL snapshot: scores fed by these inputs say no data:\n";
     for (const auto& m : r["snapshot"]["missing"]) out += "  " + m.get<std::string>() + "\n";
@@ -402,14 +491,37 @@ std::string ReportText(const ordered_json& r) {
   for (size_t k = 0; k < std::size(kActions); ++k) {
     if (!r["scores"].contains(kActions[k])) continue;
     const auto& x = r["scores"][kActions[k]];
-    out += fmt::format("  {:<28} {:>9}  {:<9}", kActionTitles[k], Pct(x["score"]),
-                       x["band"].get<std::string>());
-    if (x.contains("members")) {
-      out += fmt::format("  ready {} aspiring {} lagging {} no data {}", x["ready"].get<int64_t>(),
-                         x["aspiring"].get<int64_t>(), x["lagging"].get<int64_t>(),
+    // An AS's overall rests on actions, its Action 4 on metrics; an
+    // aggregate's on networks. The band is never shown without its reason.
+    const std::string parts = kind != "as"                            ? "networks"
+                              : std::string(kActions[k]) == "overall" ? "actions"
+                                                                      : "metrics";
+    const std::string band = x["band"].get<std::string>();
+    out += fmt::format("  {:<28} {:<44} {:<12}", kActionTitles[k], ScoreText(x, parts),
+                       band == "low_coverage" ? "low coverage" : band);
+    if (kind != "as") {
+      out += fmt::format("  ready {} aspiring {} lagging {} incomplete {} no data {}",
+                         x["ready"].get<int64_t>(), x["aspiring"].get<int64_t>(),
+                         x["lagging"].get<int64_t>(), x.value("incomplete", int64_t{0}),
                          x["no_data"].get<int64_t>());
     }
+    while (!out.empty() && out.back() == ' ') out.pop_back();
     out += "\n";
+  }
+  if (r.contains("coverage") && r["coverage"].is_object()) {
+    // Decision 3: a share without the data behind it is "no data", not 0 %.
+    const auto& rpki = r["coverage"]["rpki"];
+    const auto& irr = r["coverage"]["irr"];
+    out += "\nRoutes (prefix, origin) and their coverage\n";
+    out += rpki.value("no_data", false)
+               ? std::string("  RPKI  no data (the snapshot had no VRPs)\n")
+               : fmt::format("  RPKI  {} routes: valid {}, invalid {}, not found {}\n",
+                             rpki.value("routes", 0), rpki.value("valid", 0),
+                             rpki.value("invalid", 0), rpki.value("not_found", 0));
+    out += irr.value("no_data", false)
+               ? std::string("  IRR   no data (the snapshot had no route objects)\n")
+               : fmt::format("  IRR   {} routes: {} with a route object\n", irr.value("routes", 0),
+                             irr.value("registered", 0));
   }
   out += "\nMetrics\n";
   for (const auto& [m, x] : r["metrics"].items()) {
@@ -476,8 +588,12 @@ std::string ReportText(const ordered_json& r) {
     out += fmt::format("\nMembers: {} (the lowest scores first)\n",
                        r["members"]["count"].get<size_t>());
     for (const auto& m : r["members"]["listed"]) {
-      out += fmt::format("  AS{:<10} {:>9}  {:<9} {}{}\n", m["asn"].get<int64_t>(),
-                         Pct(m["overall"]), m["band"].get<std::string>(),
+      const ordered_json entry = {{"score", m["overall"]},
+                                  {"score_max", m.value("overall_max", m["overall"])},
+                                  {"measured", m.value("measured", ordered_json(0))},
+                                  {"of", m.contains("measured") ? 4 : 0}};
+      out += fmt::format("  AS{:<10} {:<36} {:<10} {}{}\n", m["asn"].get<int64_t>(),
+                         ScoreText(entry, "actions"), m["band"].get<std::string>(),
                          m["name"].get<std::string>(), m["manrs"].get<bool>() ? "  (MANRS)" : "");
     }
     out += "\nFix list over the members\n";
@@ -492,7 +608,10 @@ std::string ReportText(const ordered_json& r) {
   if (r["history"].size() > 1) {
     out += "\nHistory (overall)\n";
     for (const auto& p : r["history"])
-      out += fmt::format("  {}  {}\n", p["date"].get<std::string>(), Pct(p["overall"]));
+      out += fmt::format(
+          "  {}  {}\n", p["date"].get<std::string>(),
+          ScoreText({{"score", p["overall"]}, {"score_max", p.value("overall_max", p["overall"])}},
+                    "actions"));
   }
   return out;
 }

@@ -40,6 +40,24 @@ Result<nlohmann::ordered_json> BuildReport(store::Store& store, const ReportOpti
 // for the callers of report).
 inline nlohmann::ordered_json Num(const std::optional<double>& v) { return ScoreJson(v); }
 
+// A score entry as every output gives it (the API contract of issue
+// [3/7]): {"score", "score_max", "band", "measured", "of", "members",
+// "ready", "aspiring", "lagging", "incomplete", "no_data"}. `score` is the
+// lower bound, `score_max` the upper (docs/methodology.md, "Coverage").
+nlohmann::ordered_json ScoreEntry(const store::ScoreRow& row);
+
+// "48.00-73.00 (2 of 4 actions measured)", "61.2 % from 8 of 135 networks",
+// "90.0 %", "no data": a score entry for people, the same words in the CLI
+// and the report. `what` names the parts: "actions", "metrics", "networks".
+std::string ScoreText(const nlohmann::ordered_json& entry, const std::string& what);
+
+// A snapshot's provenance (store.h SnapshotInfo::provenance) as JSON; null
+// for a snapshot stored before provenance was kept.
+nlohmann::ordered_json ProvenanceJson(const store::SnapshotInfo& s);
+// The provenance for people: one line per input with its date and age, and
+// the warnings ("" when there is none).
+std::string ProvenanceText(const nlohmann::ordered_json& provenance);
+
 // A contest of the audit log as JSON (also used by vigia serve).
 nlohmann::ordered_json ContestJson(const store::ContestRow& c);
 

@@ -78,6 +78,7 @@ void Action1Filtering::Fixes(size_t k, FixList& fixes) {
     const detect::IncidentType* type =
         detect::FindIncidentType(c_.incidents[by_metric_[k][m][0]].type);
     const std::string_view fix = m % 2 == kM1 ? type->fix_text : type->customer_fix_text;
+    const std::string_view code = m % 2 == kM1 ? type->fix : type->customer_fix;
     std::vector<std::string> items;
     for (uint32_t i : by_metric_[k][m]) {
       if (items.size() >= kMaxFixItems) break;
@@ -87,7 +88,8 @@ void Action1Filtering::Fixes(size_t k, FixList& fixes) {
     }
     after.raw[m] = 0;
     after.value[m] = after.value[m] ? std::optional<double>(100) : std::nullopt;
-    fixes.Add(static_cast<Metric>(m), std::string(fix), std::move(items), by_metric_[k][m].size());
+    fixes.Add(static_cast<Metric>(m), code, std::string(fix), std::move(items),
+              by_metric_[k][m].size());
   }
 }
 

@@ -19,7 +19,7 @@ void Action2Spoofing::Fixes(size_t k, FixList& fixes) {
   const AsScore& a = c_.board.ases[k];
   if (a.value[kM5] && *a.value[kM5] < 100) {
     fixes.after().value[kM5] = 100;
-    fixes.Add(kM5,
+    fixes.Add(kM5, "sav",
               "deploy source address validation (BCP 38, BCP 84): spoofed packets left the network",
               {}, static_cast<size_t>(a.raw[kM5]));
   }

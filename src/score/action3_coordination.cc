@@ -20,10 +20,10 @@ void Action3Coordination::Fixes(size_t k, FixList& fixes) {
   const AsScore& a = c_.board.ases[k];
   if (c_.have_peeringdb && a.value[kM6] && *a.value[kM6] < 100) {
     fixes.after().value[kM6] = 100;
-    fixes.Add(kM6,
-              c_.extras.peeringdb.NetByAsn(a.asn)
-                  ? "publish a NOC or abuse contact (e-mail or phone) in PeeringDB"
-                  : "register the network in PeeringDB with a NOC or abuse contact",
+    const bool listed = c_.extras.peeringdb.NetByAsn(a.asn) != nullptr;
+    fixes.Add(kM6, listed ? "pdb_contact" : "pdb_register",
+              listed ? "publish a NOC or abuse contact (e-mail or phone) in PeeringDB"
+                     : "register the network in PeeringDB with a NOC or abuse contact",
               {}, 1);
   }
 }

@@ -137,7 +137,7 @@ void Action4Validation::Fixes(size_t k, FixList& fixes) {
     invalid_after = 0;
     after.value[kM7Rpki] = 100.0 * valid_after / routes_after;
     fixes.Add(
-        kM7Rpki,
+        kM7Rpki, "correct_roas",
         "correct the ROAs (origin or maxLength) behind these RPKI-invalid routes, or withdraw them",
         RouteItems(l.invalid), n);
   }
@@ -145,11 +145,12 @@ void Action4Validation::Fixes(size_t k, FixList& fixes) {
     valid_after += not_found_after;
     after.value[kM7Rpki] =
         std::max(0.0, 100.0 * (valid_after - 10.0 * invalid_after) / routes_after);
-    fixes.Add(kM7Rpki, "create ROAs for these routes", RouteItems(l.not_found), not_found_after);
+    fixes.Add(kM7Rpki, "create_roas", "create ROAs for these routes", RouteItems(l.not_found),
+              not_found_after);
   }
   if (have_irr && routes_after > irr_after) {
     after.value[kM7Irr] = 100;
-    fixes.Add(kM7Irr, "register route objects for these routes in an IRR",
+    fixes.Add(kM7Irr, "irr_register", "register route objects for these routes in an IRR",
               RouteItems(l.unregistered), routes_after - irr_after);
   }
 }

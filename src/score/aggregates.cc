@@ -47,7 +47,12 @@ void BuildAggregates(Context& c) {
   };
   for (const AsScore& a : c.board.ases) {
     if (!a.country.empty()) add("country", a.country, a);
-    if (!a.region.empty()) add("region", a.region, a);
+    // Decision 5: a region holds the ASes of the countries it serves,
+    // whatever RIR they registered with; without a country in the table,
+    // the AS's own region.
+    const auto served = registry::RirServiceRegionOf(a.country);
+    const std::string region = served ? std::string(*served) : a.region;
+    if (!region.empty()) add("region", region, a);
     add("group", "all", a);
     if (a.manrs) add("group", "manrs", a);
   }
@@ -86,8 +91,7 @@ void BuildAggregates(Context& c) {
     g.members.erase(std::unique(g.members.begin(), g.members.end()), g.members.end());
     for (size_t act = 0; act < kActionCount; ++act) {
       Aggregate::PerAction& pa = g.action[act];
-      double sum = 0;
-      uint32_t n = 0;
+      double sum = 0, sum_max = 0;
       for (Asn m : g.members) {
         const AsScore& a = *c.Find(m);
         const auto& band = a.band[act];
@@ -97,24 +101,39 @@ void BuildAggregates(Context& c) {
           ++pa.aspiring;
         } else if (band == "lagging") {
           ++pa.lagging;
+        } else if (band == "incomplete") {
+          ++pa.incomplete;
         } else {
           ++pa.no_data;
         }
         if (a.action[act]) {
           sum += *a.action[act];
-          ++n;
+          sum_max += a.action_max[act].value_or(*a.action[act]);
+          ++pa.measured;
         }
       }
-      if (n) pa.mean = sum / n;
-      pa.band = BandOf(pa.mean, c.opts.bands);
+      pa.of = static_cast<uint32_t>(g.members.size());
+      if (pa.measured) {
+        pa.mean = sum / pa.measured;
+        pa.mean_max = sum_max / pa.measured;
+      }
+      // The low-coverage rule (decision 2): a mean of too few members, or
+      // of a minority of them, is given but not banded.
+      pa.band = !pa.mean ? ""
+                : !EnoughCoverage(pa.measured, pa.of)
+                    ? "low_coverage"
+                    : BandOfInterval(pa.mean, pa.mean_max, c.opts.bands);
     }
     c.board.aggregates.push_back(std::move(g));
   }
   if (!by_vote.empty()) {
-    c.board.notes.push_back(fmt::format(
-        "country region: {} code(s) not in the RIR service-region table ({}); their region is "
-        "the RIR most of their ASes registered with",
-        by_vote.size(), fmt::join(by_vote, ", ")));
+    const std::string codes = fmt::format("{}", fmt::join(by_vote, ", "));
+    c.board.notes.push_back(
+        {"score.note.region_by_vote",
+         {{"count", std::to_string(by_vote.size())}, {"codes", codes}},
+         fmt::format("country region: {} code(s) not in the RIR service-region table ({}); their "
+                     "region is the RIR most of their ASes registered with",
+                     by_vote.size(), codes)});
   }
 }
 

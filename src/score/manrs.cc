@@ -22,17 +22,31 @@ std::string Upper(std::string_view s) {
   return out;
 }
 
-std::optional<double> Mean(std::initializer_list<std::optional<double>> xs) {
-  double sum = 0;
-  int n = 0;
-  for (const auto& x : xs) {
-    if (x) {
-      sum += *x;
-      ++n;
+// The interval of a mean of parts some of which may have no data: a part
+// with no data counts `missing_as` (0 for the lower bound, 100 for the
+// upper), its own lower or upper bound otherwise. Empty when no part has
+// data: nothing is known.
+struct Span {
+  std::optional<double> lo, hi;
+  uint8_t measured = 0, of = 0;
+};
+Span MeanSpan(std::initializer_list<std::pair<std::optional<double>, std::optional<double>>> xs) {
+  Span s;
+  double lo = 0, hi = 0;
+  for (const auto& [x_lo, x_hi] : xs) {
+    ++s.of;
+    if (x_lo) {
+      ++s.measured;
+      lo += *x_lo;
+      hi += x_hi.value_or(*x_lo);
+    } else {
+      hi += 100;
     }
   }
-  if (n == 0) return std::nullopt;
-  return sum / n;
+  if (s.measured == 0) return s;
+  s.lo = lo / s.of;
+  s.hi = hi / s.of;
+  return s;
 }
 
 }  // namespace
@@ -106,6 +120,16 @@ std::string RegionOf(std::string_view name) {
   return "";
 }
 
+std::string BandOfInterval(std::optional<double> lo, std::optional<double> hi, const Bands& b) {
+  std::string band = BandOf(lo, b);
+  if (hi && BandOf(hi, b) != band) return "incomplete";
+  return band;
+}
+
+bool EnoughCoverage(uint32_t measured, uint32_t of) {
+  return measured >= kMinMeasured && 2 * static_cast<uint64_t>(measured) >= of;
+}
+
 const AsScore* Scoreboard::Find(Asn asn) const {
   auto it = std::lower_bound(ases.begin(), ases.end(), asn,
                              [](const AsScore& a, Asn x) { return a.asn < x; });
@@ -114,22 +138,45 @@ const AsScore* Scoreboard::Find(Asn asn) const {
 
 namespace internal {
 
-// Actions and overall from the metrics (raw penalties for Action 1).
+// Actions and overall from the metrics (raw penalties for Action 1). A
+// part with no data widens the interval rather than leaving the mean
+// (decision 1 of docs/methodology.md): averaging only the parts with data
+// made 841 networks of the real-data snapshot "Ready" on Action 1 alone.
 void ComputeActions(AsScore* a, bool observed, const Bands& bands, bool action4_complete) {
+  auto single = [&](Action act, std::optional<double> v) {
+    a->action[act] = a->action_max[act] = v;
+    a->measured[act] = v ? 1 : 0;
+    a->of[act] = 1;
+  };
   if (observed) {
     double penalty = 0;
     for (int m = kM1; m <= kM4C; ++m) penalty += a->raw[m];
-    a->action[kAction1] = PenaltyToPercent(penalty);
+    single(kAction1, PenaltyToPercent(penalty));
   } else {
-    a->action[kAction1] = std::nullopt;
+    single(kAction1, std::nullopt);
   }
-  a->action[kAction2] = a->value[kM5];
-  a->action[kAction3] = a->value[kM6];
-  a->action[kAction4] =
-      action4_complete ? Mean({a->value[kM7Irr], a->value[kM7Rpki]}) : std::nullopt;
-  a->action[kOverall] =
-      Mean({a->action[kAction1], a->action[kAction2], a->action[kAction3], a->action[kAction4]});
-  for (size_t i = 0; i < kActionCount; ++i) a->band[i] = BandOf(a->action[i], bands);
+  single(kAction2, a->value[kM5]);
+  single(kAction3, a->value[kM6]);
+  // A damaged rpki/ or irr/ leaves Action 4 with no data at all: the
+  // metric left alone would be a better score than the data.
+  const Span a4 =
+      action4_complete
+          ? MeanSpan({{a->value[kM7Irr], a->value[kM7Irr]}, {a->value[kM7Rpki], a->value[kM7Rpki]}})
+          : MeanSpan({{std::nullopt, std::nullopt}, {std::nullopt, std::nullopt}});
+  a->action[kAction4] = a4.lo;
+  a->action_max[kAction4] = a4.hi;
+  a->measured[kAction4] = a4.measured;
+  a->of[kAction4] = a4.of;
+  const Span all = MeanSpan({{a->action[kAction1], a->action_max[kAction1]},
+                             {a->action[kAction2], a->action_max[kAction2]},
+                             {a->action[kAction3], a->action_max[kAction3]},
+                             {a->action[kAction4], a->action_max[kAction4]}});
+  a->action[kOverall] = all.lo;
+  a->action_max[kOverall] = all.hi;
+  a->measured[kOverall] = all.measured;
+  a->of[kOverall] = all.of;
+  for (size_t i = 0; i < kActionCount; ++i)
+    a->band[i] = BandOfInterval(a->action[i], a->action_max[i], bands);
 }
 
 double Round2(double x) { return std::round(x * 100) / 100; }
@@ -138,11 +185,13 @@ bool Context::Observed(Asn a) const {
   return std::binary_search(observed.begin(), observed.end(), a);
 }
 
-void FixList::Add(Metric m, std::string what, std::vector<std::string> items, size_t count) {
+void FixList::Add(Metric m, std::string_view code, std::string what, std::vector<std::string> items,
+                  size_t count) {
   ComputeActions(&after_, seen_, bands_, action4_complete_);
   Fix f;
   f.metric = MetricName(m);
   f.what = std::move(what);
+  f.key = "fix." + std::string(code);
   f.items = std::move(items);
   f.count = count;
   f.metric_after = after_.value[m];
@@ -184,6 +233,8 @@ Scoreboard Score(const detect::Snapshot& s, const detect::RouteView& v,
   c.have_spoofer = extras.have_spoofer && !s.Damaged(Part::kExtra);
   c.have_peeringdb = extras.have_peeringdb && !s.Damaged(Part::kPeeringDb);
   c.action4_complete = !s.Damaged(Part::kRpki) && !s.Damaged(Part::kIrr);
+  board.have_vrps = c.have_vrps;
+  board.have_irr = c.have_irr;
   internal::ChooseAses(c);
   internal::Identify(c);
   internal::Action4Validation a4(c);
@@ -191,19 +242,30 @@ Scoreboard Score(const detect::Snapshot& s, const detect::RouteView& v,
   internal::Action2Spoofing a2(c);
   internal::Action3Coordination a3(c);
 
-  auto lacking = [&](Part p, const char* none) {
-    return s.Damaged(p)
-               ? std::string(InfoOf(p).dir) + "/ is missing or damaged (a partial snapshot)"
-               : std::string(none);
+  // "score.note.no_vrps" ("M7RPKI: no VRPs"), or when the input is
+  // damaged "score.note.damaged" with the metric and the directory.
+  auto lacking = [&](const char* metric, Part p, const char* key, const char* none) {
+    if (s.Damaged(p)) {
+      const std::string dir = InfoOf(p).dir;
+      board.notes.push_back(
+          {"score.note.damaged",
+           {{"metric", metric}, {"dir", dir}},
+           std::string(metric) + ": " + dir + "/ is missing or damaged (a partial snapshot)"});
+    } else {
+      board.notes.push_back({key, {}, std::string(metric) + ": " + none});
+    }
   };
-  if (!c.have_rel)
-    board.notes.push_back("M1 and M1C: no AS relationships, so no route-leak detection");
-  if (!c.have_vrps) board.notes.push_back("M7RPKI: " + lacking(Part::kRpki, "no VRPs"));
-  if (!c.have_irr) board.notes.push_back("M7IRR: " + lacking(Part::kIrr, "no IRR route objects"));
+  if (!c.have_rel) {
+    board.notes.push_back({"score.note.no_relationships",
+                           {},
+                           "M1 and M1C: no AS relationships, so no route-leak detection"});
+  }
+  if (!c.have_vrps) lacking("M7RPKI", Part::kRpki, "score.note.no_vrps", "no VRPs");
+  if (!c.have_irr) lacking("M7IRR", Part::kIrr, "score.note.no_irr", "no IRR route objects");
   if (!c.have_spoofer)
-    board.notes.push_back("M5: " + lacking(Part::kExtra, "no CAIDA Spoofer data"));
+    lacking("M5", Part::kExtra, "score.note.no_spoofer", "no CAIDA Spoofer data");
   if (!c.have_peeringdb)
-    board.notes.push_back("M6: " + lacking(Part::kPeeringDb, "no PeeringDB data"));
+    lacking("M6", Part::kPeeringDb, "score.note.no_peeringdb", "no PeeringDB data");
 
   for (size_t k = 0; k < board.ases.size(); ++k) {
     AsScore& a = board.ases[k];

@@ -56,7 +56,10 @@ double MergedPenalty(std::vector<Interval> v);
 double PenaltyToPercent(double raw);
 
 // Bands: Ready at or above `ready`, Aspiring at or above `aspiring`,
-// Lagging below.
+// Lagging below. A score known only as an interval (some of its parts had
+// no data) takes the band both its bounds fall in, and "incomplete" when
+// they straddle two; an aggregate resting on too few members with data is
+// "low_coverage" (docs/methodology.md, "Coverage").
 struct Bands {
   double ready = 80;
   double aspiring = 50;
@@ -65,25 +68,50 @@ struct Bands {
 bool ParseBands(std::string_view text, Bands* out);
 // "ready", "aspiring", "lagging", or "" for no data.
 std::string BandOf(std::optional<double> score, const Bands& b);
+// The band of an interval [lo, hi]: BandOf(lo) when BandOf(hi) is the same,
+// "incomplete" otherwise; "" when there is no data.
+std::string BandOfInterval(std::optional<double> lo, std::optional<double> hi, const Bands& b);
+
+// The low-coverage rule of aggregates: a mean is banded only when it rests
+// on at least kMinMeasured members with data and on at least half of them.
+inline constexpr uint32_t kMinMeasured = 3;
+bool EnoughCoverage(uint32_t measured, uint32_t of);
 
 // What could lift a score, and to what.
 struct Fix {
   std::string metric;  // the metric it lifts
   std::string what;  // "create ROAs", "register route objects", "filter customer route leaks", ...
+  // `what` as a translation key: "fix.<code>" (the codes of
+  // detect/incident_type.h and "sav", "pdb_contact", "pdb_register",
+  // "create_roas", "correct_roas", "irr_register"; web/src/locales).
+  std::string key;
   std::vector<std::string> items;  // prefixes (origin) or incident ids, at most kMaxFixItems
   size_t count = 0;                // items in all
+  // The scores reached; action_after and overall_after are lower bounds
+  // when a part of them has no data (AsScore::action).
   std::optional<double> metric_after, action_after, overall_after;
 };
 inline constexpr size_t kMaxFixItems = 100;
 
 struct AsScore {
   Asn asn = 0;
-  std::string name, country, region;  // region: afrinic, apnic, arin, lacnic, ripencc, ""
-  bool manrs = false;                 // in the participant list
+  // region: afrinic, apnic, arin, lacnic, ripencc, "": the RIR service
+  // region of `country` (registry/rir_region.h), or when the country is
+  // unknown or not in the table, the RIR the AS registered with.
+  std::string name, country, region;
+  bool manrs = false;                                       // in the participant list
   std::array<std::optional<double>, kMetricCount> value{};  // percent; none = no data
   std::array<double, kMetricCount> raw{};                   // penalty (M1-M4C), tallies otherwise
+  // Each action (and the overall) as an interval: `action` is the lower
+  // bound, every part with no data counted 0; `action_max` the upper bound,
+  // counted 100. Both equal when every part has data (measured == of);
+  // both empty when no part has. The parts: Action 4's metrics M7IRR and
+  // M7RPKI (of 2), the overall's four actions (of 4); Actions 1-3 are one
+  // part each. An action with some data counts as measured for the overall.
   std::array<std::optional<double>, kActionCount> action{};
-  std::array<std::string, kActionCount> band{};
+  std::array<std::optional<double>, kActionCount> action_max{};
+  std::array<uint8_t, kActionCount> measured{}, of{};
+  std::array<std::string, kActionCount> band{};  // BandOfInterval
   uint32_t routes = 0, rpki_valid = 0, rpki_invalid = 0, rpki_not_found = 0, irr_registered = 0;
   std::vector<uint32_t>
       incidents;  // indexes into the incident list: as culprit or counted propagator
@@ -98,9 +126,15 @@ struct Aggregate {
   std::string country, region;  // when the entity has one
   std::vector<Asn> members;
   struct PerAction {
-    std::optional<double> mean;  // of the members with data
-    uint32_t ready = 0, aspiring = 0, lagging = 0, no_data = 0;
-    std::string band;  // of the mean
+    // The means of the members' lower and upper bounds, over the members
+    // with data (measured of the `of` members).
+    std::optional<double> mean, mean_max;
+    uint32_t measured = 0, of = 0;
+    // Members per band; incomplete: an interval straddling two bands.
+    uint32_t ready = 0, aspiring = 0, lagging = 0, incomplete = 0, no_data = 0;
+    // BandOfInterval of the means, or "low_coverage" when EnoughCoverage
+    // fails (and there is some data).
+    std::string band;
   };
   std::array<PerAction, kActionCount> action{};
 };
@@ -110,10 +144,21 @@ struct ScoreOptions {
   unsigned threads = 0;  // 0: one per core
 };
 
+// A note for people as a translation key (web/src/locales/server-score.*.json,
+// "{name}" placeholders filled from args) beside its English text.
+struct Note {
+  std::string key;
+  std::vector<std::pair<std::string, std::string>> args;
+  std::string text;
+};
+
 struct Scoreboard {
   std::vector<AsScore> ases;  // by ASN
   std::vector<Aggregate> aggregates;
-  std::vector<std::string> notes;  // what had no data and why
+  std::vector<Note> notes;  // what had no data and why
+  // Whether the snapshot had VRPs / IRR route objects at all (and not
+  // damaged): without them an RPKI or IRR share is missing data, not 0 %.
+  bool have_vrps = false, have_irr = false;
   const AsScore* Find(Asn asn) const;
 };
 

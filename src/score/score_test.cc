@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "core/test_util.h"
+#include "detect/incident_type.h"
 #include "registry/rir_region.h"
 #include "rpki/origin_validation.h"
 #include "score/manrs.h"
@@ -41,6 +42,72 @@ TEST(Weights, OverlapsMerge) {
   EXPECT_DOUBLE_EQ(MergedPenalty({{100, 200, 0.5}, {0, 90000, 0.8}, {50, 60, 1}}), 2 * 1.0);
   EXPECT_DOUBLE_EQ(MergedPenalty({{0, 600, 0.5}}), 0.25);
   EXPECT_EQ(MergedPenalty({}), 0);
+}
+
+// Decision 1: a missing action counts 0 in the lower bound and 100 in the
+// upper; the band is the one both bounds share.
+TEST(Overall, MissingActionsWidenTheIntervalInsteadOfLeavingTheMean) {
+  AsScore a;
+  a.value[kM5] = std::nullopt;  // no Spoofer data
+  a.value[kM6] = std::nullopt;  // no PeeringDB data
+  a.value[kM7Irr] = 100;
+  a.value[kM7Rpki] = std::nullopt;  // no VRPs
+  internal::ComputeActions(&a, true, Bands{}, true);
+  EXPECT_EQ(*a.action[kAction1], 100);
+  EXPECT_EQ(a.band[kAction1], "ready");
+  // Action 4: one metric of two, 100 and [0, 100] -> [50, 100].
+  EXPECT_EQ(*a.action[kAction4], 50);
+  EXPECT_EQ(*a.action_max[kAction4], 100);
+  EXPECT_EQ(a.measured[kAction4], 1);
+  EXPECT_EQ(a.of[kAction4], 2);
+  EXPECT_EQ(a.band[kAction4], "incomplete");
+  // Overall: (100 + 0 + 0 + 50) / 4 and (100 + 100 + 100 + 100) / 4.
+  EXPECT_EQ(*a.action[kOverall], 37.5);
+  EXPECT_EQ(*a.action_max[kOverall], 100);
+  EXPECT_EQ(a.measured[kOverall], 2);
+  EXPECT_EQ(a.of[kOverall], 4);
+  EXPECT_EQ(a.band[kOverall], "incomplete");  // was "ready" (the mean of 100 and 100)
+  // Every action measured: a point, banded as before.
+  a.value[kM5] = 100;
+  a.value[kM6] = 60;
+  a.value[kM7Rpki] = 20;
+  internal::ComputeActions(&a, true, Bands{}, true);
+  EXPECT_EQ(*a.action[kOverall], (100 + 100 + 60 + 60) / 4.0);
+  EXPECT_EQ(a.action_max[kOverall], a.action[kOverall]);
+  EXPECT_EQ(a.measured[kOverall], 4);
+  EXPECT_EQ(a.band[kOverall], "ready");
+  // A damaged rpki/ or irr/: Action 4 has no data at all.
+  internal::ComputeActions(&a, true, Bands{}, false);
+  EXPECT_FALSE(a.action[kAction4]);
+  EXPECT_EQ(a.measured[kOverall], 3);
+  EXPECT_EQ(*a.action[kOverall], (100 + 100 + 60) / 4.0);
+  EXPECT_EQ(*a.action_max[kOverall], (100 + 100 + 60 + 100) / 4.0);
+  // Nothing measured: no score at all, no band.
+  AsScore none;
+  internal::ComputeActions(&none, false, Bands{}, true);
+  EXPECT_FALSE(none.action[kOverall]);
+  EXPECT_FALSE(none.action_max[kOverall]);
+  EXPECT_EQ(none.band[kOverall], "");
+}
+
+// An interval is Lagging when even its upper bound is.
+TEST(Overall, AnIntervalWithinOneBandTakesThatBand) {
+  const Bands b;
+  EXPECT_EQ(BandOfInterval(10, 40, b), "lagging");
+  EXPECT_EQ(BandOfInterval(50, 79.9, b), "aspiring");
+  EXPECT_EQ(BandOfInterval(80, 100, b), "ready");
+  EXPECT_EQ(BandOfInterval(49, 50, b), "incomplete");
+  EXPECT_EQ(BandOfInterval(std::nullopt, std::nullopt, b), "");
+}
+
+// Decision 2: at least 3 members with data, and at least half of them.
+TEST(Coverage, LowCoverageRuleNeedsThreeMembersAndHalf) {
+  EXPECT_FALSE(EnoughCoverage(2, 2));
+  EXPECT_TRUE(EnoughCoverage(3, 3));
+  EXPECT_TRUE(EnoughCoverage(3, 6));
+  EXPECT_FALSE(EnoughCoverage(3, 7));
+  EXPECT_FALSE(EnoughCoverage(8, 135));  // the issue's country Action 2
+  EXPECT_FALSE(EnoughCoverage(0, 0));
 }
 
 // SPEC C8: a decreasing map through 0.5 -> 60 %, 1 -> ≈49 %, 2 -> ≈36 %.
@@ -300,6 +367,31 @@ TEST_F(ScoreOnSimulation, Action4IsRecomputedIndependently) {
   EXPECT_GT(with_fix, 0u);
 }
 
+// Decision 1: no AS is Ready, Aspiring or Lagging overall unless both ends
+// of its interval are; the interval is a point only with all four actions.
+TEST_F(ScoreOnSimulation, OverallBandHoldsForEveryValueTheMissingDataCouldTake) {
+  size_t intervals = 0;
+  for (const AsScore& a : board_->ases) {
+    EXPECT_EQ(a.of[kOverall], 4);
+    if (!a.action[kOverall]) {
+      EXPECT_EQ(a.band[kOverall], "");
+      continue;
+    }
+    ASSERT_TRUE(a.action_max[kOverall]);
+    EXPECT_LE(*a.action[kOverall], *a.action_max[kOverall]);
+    if (a.band[kOverall] == "ready") {
+      EXPECT_GE(*a.action[kOverall], 80) << a.asn;
+    }
+    if (a.measured[kOverall] == 4 && a.measured[kAction4] == 2) {
+      EXPECT_DOUBLE_EQ(*a.action[kOverall], *a.action_max[kOverall]) << a.asn;
+    } else {
+      ++intervals;
+      EXPECT_LT(*a.action[kOverall], *a.action_max[kOverall]) << a.asn;
+    }
+  }
+  EXPECT_GT(intervals, 0u);  // the simulation has ASes without Spoofer data
+}
+
 TEST_F(ScoreOnSimulation, AggregatesCountTheirMembers) {
   std::map<std::string, const Aggregate*> by;
   for (const Aggregate& g : board_->aggregates) by[g.kind + ":" + g.id] = &g;
@@ -310,8 +402,19 @@ TEST_F(ScoreOnSimulation, AggregatesCountTheirMembers) {
   size_t ixps = 0;
   for (const Aggregate& g : board_->aggregates) {
     for (const auto& pa : g.action) {
-      EXPECT_EQ(pa.ready + pa.aspiring + pa.lagging + pa.no_data, g.members.size())
+      EXPECT_EQ(pa.ready + pa.aspiring + pa.lagging + pa.incomplete + pa.no_data, g.members.size())
           << g.kind << g.id;
+      EXPECT_EQ(pa.of, g.members.size());
+      EXPECT_EQ(pa.measured, g.members.size() - pa.no_data) << g.kind << g.id;
+      // The low-coverage rule: never a band on too few members with data.
+      if (pa.mean && (pa.measured < 3 || 2 * pa.measured < pa.of)) {
+        EXPECT_EQ(pa.band, "low_coverage") << g.kind << g.id;
+      } else if (pa.mean) {
+        EXPECT_EQ(pa.band, BandOfInterval(pa.mean, pa.mean_max, Bands{})) << g.kind << g.id;
+        EXPECT_LE(*pa.mean, *pa.mean_max);
+      } else {
+        EXPECT_EQ(pa.band, "");
+      }
     }
     if (g.kind == "ixp") {
       ++ixps;
@@ -347,7 +450,18 @@ TEST_F(ScoreOnSimulation, CountriesSitInTheirRirServiceRegion) {
     EXPECT_EQ(g.region, *r) << g.id;
   }
   EXPECT_GT(countries, 0u);
-  for (const std::string& n : board_->notes) EXPECT_EQ(n.find("country region"), std::string::npos);
+  for (const Note& n : board_->notes) EXPECT_NE(n.key, "score.note.region_by_vote") << n.text;
+  // Every AS sits in its country's region, as an entity and as a member.
+  std::map<std::string, std::set<Asn>> members;
+  for (const Aggregate& g : board_->aggregates) {
+    if (g.kind == "region") members[g.id].insert(g.members.begin(), g.members.end());
+  }
+  for (const AsScore& a : board_->ases) {
+    auto r = registry::RirServiceRegionOf(a.country);
+    if (!r) continue;
+    EXPECT_EQ(a.region, *r) << a.asn;
+    EXPECT_TRUE(members[std::string(*r)].contains(a.asn)) << a.asn;
+  }
 }
 
 // Aggregates built from hand-made ASes: the country's region comes from the
@@ -393,12 +507,25 @@ TEST_F(CountryRegionOfAggregates, ACubanNetworkAtRipeLeavesCubaInLacnic) {
   EXPECT_EQ(by["country:CU"]->region, "lacnic");
   EXPECT_EQ(by["country:JM"]->region, "arin");
   EXPECT_EQ(by["country:BR"]->region, "lacnic");
-  // The AS-level region is kept: the RIPE-registered ASes count in the
-  // RIPE NCC region aggregate.
-  ASSERT_TRUE(by.count("region:ripencc"));
-  EXPECT_EQ(by["region:ripencc"]->members, (std::vector<Asn>{64500, 64501}));
-  EXPECT_EQ(board_.ases[0].region, "ripencc");
+  // Decision 5: region aggregates add up the countries' ASes too, so the
+  // RIPE-registered Cuban ASes count in LACNIC and the Jamaican in ARIN.
+  EXPECT_FALSE(by.count("region:ripencc"));
+  ASSERT_TRUE(by.count("region:lacnic"));
+  EXPECT_EQ(by["region:lacnic"]->members, (std::vector<Asn>{64500, 64501, 64502, 64520}));
+  ASSERT_TRUE(by.count("region:arin"));
+  EXPECT_EQ(by["region:arin"]->members, (std::vector<Asn>{64510}));
   EXPECT_TRUE(board_.notes.empty());
+}
+
+// Without a country the table knows, an AS counts in its registry's region.
+TEST_F(CountryRegionOfAggregates, AnAsWithoutACountryCountsInItsRegistrysRegion) {
+  Add(64500, "", "apnic");
+  Add(64501, "EU", "ripencc");
+  Add(64502, "CU", "ripencc");
+  auto by = Build();
+  EXPECT_EQ(by["region:apnic"]->members, (std::vector<Asn>{64500}));
+  EXPECT_EQ(by["region:ripencc"]->members, (std::vector<Asn>{64501}));
+  EXPECT_EQ(by["region:lacnic"]->members, (std::vector<Asn>{64502}));
 }
 
 TEST_F(CountryRegionOfAggregates, CodesOutsideTheTableFallBackToTheVoteAndAreNoted) {
@@ -412,9 +539,94 @@ TEST_F(CountryRegionOfAggregates, CodesOutsideTheTableFallBackToTheVoteAndAreNot
   EXPECT_EQ(by["country:AP"]->region, "apnic");
   EXPECT_EQ(by["country:DE"]->region, "ripencc");
   ASSERT_EQ(board_.notes.size(), 1u);
-  EXPECT_NE(board_.notes[0].find("2 code(s) not in the RIR service-region table (AP, EU)"),
+  EXPECT_NE(board_.notes[0].text.find("2 code(s) not in the RIR service-region table (AP, EU)"),
             std::string::npos)
-      << board_.notes[0];
+      << board_.notes[0].text;
+  // The same note as a translation key with its arguments.
+  EXPECT_EQ(board_.notes[0].key, "score.note.region_by_vote");
+  EXPECT_EQ(board_.notes[0].args, (std::vector<std::pair<std::string, std::string>>{
+                                      {"count", "2"}, {"codes", "AP, EU"}}));
+}
+
+}  // namespace
+}  // namespace vigia::score
+
+namespace vigia::score {
+namespace {
+
+nlohmann::json Locale(const std::string& file) {
+  std::ifstream in(fs::path(VIGIA_SOURCE_DIR) / "web/src/locales" / file);
+  return nlohmann::json::parse(in, nullptr, false);
+}
+
+// The "{name}" placeholders of a text, sorted.
+std::set<std::string> Placeholders(const std::string& text) {
+  std::set<std::string> out;
+  for (size_t b = text.find('{'); b != std::string::npos; b = text.find('{', b + 1)) {
+    const size_t e = text.find('}', b);
+    if (e == std::string::npos) break;
+    out.insert(text.substr(b + 1, e - b - 1));
+  }
+  return out;
+}
+
+// Server-made text goes out as keys (issue [3/7]): every key of
+// server-score.en.json is in es and pt with the same placeholders, each
+// note's English text is its key's text with the args filled in, and
+// every fix key is translated in the web's locales.
+TEST(ServerText, EveryNoteAndFixKeyIsTranslatedWithItsPlaceholders) {
+  const nlohmann::json en = Locale("server-score.en.json");
+  ASSERT_TRUE(en.is_object());
+  for (const char* lang : {"es", "pt"}) {
+    const nlohmann::json tr = Locale(std::string("server-score.") + lang + ".json");
+    ASSERT_TRUE(tr.is_object()) << lang;
+    EXPECT_EQ(tr.size(), en.size()) << lang;
+    for (const auto& [k, v] : en.items()) {
+      ASSERT_TRUE(tr.contains(k)) << lang << " " << k;
+      EXPECT_EQ(Placeholders(tr[k]), Placeholders(v)) << lang << " " << k;
+    }
+  }
+  // Notes: the real wording for a snapshot with nothing but routes.
+  detect::Snapshot s;
+  detect::RouteView v(s.routes);
+  const Extras extras;
+  const Scoreboard board = Score(s, v, {}, extras, ScoreOptions{});
+  ASSERT_GE(board.notes.size(), 5u);
+  for (const Note& n : board.notes) {
+    ASSERT_TRUE(en.contains(n.key)) << n.key;
+    std::string text = en[n.key];
+    for (const auto& [k, val] : n.args) {
+      const std::string ph = "{" + k + "}";
+      const size_t at = text.find(ph);
+      ASSERT_NE(at, std::string::npos) << n.key << " " << k;
+      text.replace(at, ph.size(), val);
+    }
+    EXPECT_EQ(text, n.text) << n.key;
+  }
+  // Fix keys: "fix.<code>" in the web's locales, every language.
+  std::set<std::string> codes = {"sav",         "pdb_contact",  "pdb_register",
+                                 "create_roas", "correct_roas", "irr_register"};
+  for (const auto& t : detect::IncidentTypes()) {
+    if (!t.fix.empty()) codes.insert(std::string(t.fix));
+    if (!t.customer_fix.empty()) codes.insert(std::string(t.customer_fix));
+  }
+  for (const char* lang : {"en", "es", "pt"}) {
+    const nlohmann::json web = Locale(std::string(lang) + ".json");
+    for (const std::string& c : codes) EXPECT_TRUE(web.contains("fix." + c)) << lang << " " << c;
+  }
+}
+
+// Each fix carries its key beside its English text.
+TEST_F(ScoreOnSimulation, FixesCarryTheirTranslationKey) {
+  size_t fixes = 0;
+  for (const AsScore& a : board_->ases) {
+    for (const Fix& f : a.fixes) {
+      ++fixes;
+      EXPECT_EQ(f.key.rfind("fix.", 0), 0u) << f.what;
+      EXPECT_GT(f.key.size(), 4u) << f.what;
+    }
+  }
+  EXPECT_GT(fixes, 0u);
 }
 
 }  // namespace

@@ -62,7 +62,9 @@ class FixList {
       : a_(a), after_(*a), seen_(seen), bands_(bands), action4_complete_(action4_complete) {}
   AsScore& after() { return after_; }
   bool seen() const { return seen_; }
-  void Add(Metric m, std::string what, std::vector<std::string> items, size_t count);
+  // `code`: the fix's translation key is "fix." + code (Fix::key).
+  void Add(Metric m, std::string_view code, std::string what, std::vector<std::string> items,
+           size_t count);
   // Recomputes `after`'s actions and sets the last fix's overall to it.
   void ReviseLastOverall();
 

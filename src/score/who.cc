@@ -3,6 +3,7 @@
 #include <bit>
 #include <unordered_set>
 
+#include "registry/rir_region.h"
 #include "score/scoring.h"
 
 namespace vigia::score::internal {
@@ -88,6 +89,11 @@ void Identify(Context& c) {
       if (a.region.empty()) a.region = RegionOf(o->source);
       a.name = o->name;
     }
+    // The region is the service region of the AS's country (decision 5 of
+    // docs/methodology.md): a Cuban network registered at RIPE NCC counts
+    // in LACNIC, where Cuba is. Without a country in the table, its
+    // registry's region.
+    if (auto r = registry::RirServiceRegionOf(a.country)) a.region = std::string(*r);
     if (const topology::AsOrg* ao = s.orgs.Find(a.asn); ao && a.name.empty()) a.name = ao->name;
     if (c.extras.have_peeringdb) {
       if (const peeringdb::Net* n = c.extras.peeringdb.NetByAsn(a.asn); n && a.name.empty())

@@ -10,6 +10,21 @@
 
 namespace vigia::serve {
 
+namespace {
+
+// What had no data and why ({key, args, text}, score/manrs.h Note), kept
+// with the "all" group; [] for stores written before it was.
+ordered_json NotesOf(store::Store& st, int64_t snapshot) {
+  auto e = st.Entity(snapshot, "group", "all");
+  if (!e.ok() || !e->has_value()) return ordered_json::array();
+  const ordered_json d = ordered_json::parse((*e)->detail, nullptr, false);
+  if (!d.is_object() || !d.contains("notes") || !d["notes"].is_array())
+    return ordered_json::array();
+  return d["notes"];
+}
+
+}  // namespace
+
 Status Api::Healthz(const httplib::Request& req, httplib::Response& res) {
   SERVE_RETURN_IF_ERROR(Allow(req, {}));
   auto snaps = store_->Snapshots();
@@ -34,7 +49,8 @@ Status Api::Snapshots(const httplib::Request& req, httplib::Response& res) {
                  {"source", s.source},
                  {"created", s.created},
                  {"partial", s.partial},
-                 {"missing", s.missing}});
+                 {"missing", s.missing},
+                 {"provenance", report::ProvenanceJson(s)}});
   }
   return Json(res, 200, a);
 }
@@ -58,17 +74,13 @@ Status Api::Overview(const httplib::Request& req, httplib::Response& res) {
     ordered_json o = ordered_json::object();
     auto rows = store_->Scores(snap->id, kind, id);
     if (!rows.ok()) return o;
-    for (const auto& r : *rows) {
-      o[r.action] = {{"score", ScoreJson(r.score)}, {"band", r.band},
-                     {"members", r.members},        {"ready", r.ready},
-                     {"aspiring", r.aspiring},      {"lagging", r.lagging},
-                     {"no_data", r.no_data}};
-    }
+    for (const auto& r : *rows) o[r.action] = report::ScoreEntry(r);
     return o;
   };
   j["global"] = scores("group", "all");
   j["manrs"] = scores("group", "manrs");
   j["coverage"] = Coverage(snap->id, "group", "all");
+  j["notes"] = NotesOf(*store_, snap->id);
   ordered_json regions = ordered_json::array();
   auto ranking = store_->Ranking(snap->id, "region", 100, 0);
   if (ranking.ok()) {
@@ -99,7 +111,8 @@ Status Api::Overview(const httplib::Request& req, httplib::Response& res) {
                            {"ready", sc.ready},
                            {"aspiring", sc.aspiring},
                            {"lagging", sc.lagging},
-                           {"no_data", sc.no_data}});
+                           {"no_data", sc.no_data},
+                           {"score", report::ScoreEntry(sc)}});
     }
   }
   j["countries"] = std::move(countries);
@@ -129,11 +142,13 @@ Status Api::Ranking(const httplib::Request& req, httplib::Response& res) {
       store_->Ranking(snap->id, kind, static_cast<size_t>(limit), static_cast<size_t>(offset));
   if (!rows.ok()) return rows.status();
   if (format == "csv") {
-    std::string csv = "kind,id,name,country,region,manrs,size,overall,band\n";
+    std::string csv =
+        "kind,id,name,country,region,manrs,size,overall,band,overall_max,measured,of\n";
     for (const auto& [e, s] : *rows) {
-      csv += fmt::format("{},{},{},{},{},{},{},{},{}\n", kind, CsvField(e.id), CsvField(e.name),
-                         CsvField(e.country), CsvField(e.region), e.manrs ? 1 : 0, e.size,
-                         CsvNumber(s.score), s.band);
+      csv += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{}\n", kind, CsvField(e.id),
+                         CsvField(e.name), CsvField(e.country), CsvField(e.region), e.manrs ? 1 : 0,
+                         e.size, CsvNumber(s.score), s.band,
+                         CsvNumber(s.score_max ? s.score_max : s.score), s.measured, s.of);
     }
     return Csv(res, std::move(csv));
   }
@@ -146,7 +161,8 @@ Status Api::Ranking(const httplib::Request& req, httplib::Response& res) {
                  {"manrs", e.manrs},
                  {"size", e.size},
                  {"overall", ScoreJson(s.score)},
-                 {"band", s.band}});
+                 {"band", s.band},
+                 {"score", report::ScoreEntry(s)}});
   }
   return Json(res, 200,
               {{"snapshot", {{"id", snap->id}, {"date", snap->date}}},

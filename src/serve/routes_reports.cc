@@ -69,7 +69,7 @@ Status Api::Compare(const httplib::Request& req, httplib::Response& res) {
     ordered_json sc = ordered_json::object();
     for (const char* a : kActions) {
       if (!(*r)["scores"].contains(a)) continue;
-      sc[a] = {{"score", (*r)["scores"][a]["score"]}, {"band", (*r)["scores"][a]["band"]}};
+      sc[a] = (*r)["scores"][a];  // report::ScoreEntry
     }
     ordered_json mj = ordered_json::object();
     for (const auto& [m, x] : (*r)["metrics"].items())

@@ -6,8 +6,10 @@
 #include <filesystem>
 #include <thread>
 
+#include "core/time_format.h"
 #include "rpki/slurm.h"
 #include "snapshot/manifest.h"
+#include "snapshot/provenance.h"
 #include "snapshot/snapshot.h"
 
 namespace vigia::snapshot {
@@ -281,6 +283,8 @@ Status LoadSnapshot(const std::string& dir, Snapshot* s) {
     for (const auto& x : s->routes.sightings()) first = std::min(first, x.start);
     s->window_start = first == UINT32_MAX ? 0 : first;
   }
+  s->provenance =
+      ProvenanceJson(manifest.ok() ? &*manifest : nullptr, IsoTime(s->window_start).substr(0, 10));
   return Status::Ok();
 }
 

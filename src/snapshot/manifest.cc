@@ -40,6 +40,8 @@ Result<Manifest> ReadManifest(const std::string& dir) {
   };
   m.format = str(j, "format");
   m.date = str(j, "date");
+  m.simulated =
+      j.contains("simulated") && j["simulated"].is_boolean() && j["simulated"].get<bool>();
   if (j.contains("window") && j["window"].is_object()) {
     m.window_start = static_cast<uint32_t>(ParseIsoTime(str(j["window"], "start")).value_or(0));
     m.window_end = static_cast<uint32_t>(ParseIsoTime(str(j["window"], "end")).value_or(0));
@@ -59,8 +61,8 @@ Result<Manifest> ReadManifest(const std::string& dir) {
         return Status::Corrupt(file.string() + ": a file entry without a path and a size");
       }
       m.files.push_back({f["path"].get<std::string>(), f["size"].get<uint64_t>(), str(f, "sha256"),
-                         str(f, "source"), str(f, "url"), str(f, "fetched"),
-                         str(f, "source_date")});
+                         str(f, "source"), str(f, "url"), str(f, "fetched"), str(f, "source_date"),
+                         str(f, "date")});
     }
   }
   if (j.contains("sources")) {

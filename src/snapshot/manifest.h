@@ -45,6 +45,9 @@ struct ManifestFile {
   std::string url;          // where the bytes came from
   std::string fetched;      // ISO 8601 UTC: when they were downloaded
   std::string source_date;  // ISO 8601 UTC: the data's own time
+  // Written by scripts/real-snapshot.sh: the data's own date (YYYY-MM-DD
+  // or YYYY-MM); "" when not given.
+  std::string date;
 };
 
 // One source `vigia update` read (acquire/source.h).
@@ -63,6 +66,7 @@ struct Manifest {
   uint32_t window_start = 0, window_end = 0;  // 0 = not given
   std::vector<ManifestFile> files;
   std::vector<ManifestSource> sources;  // empty for simulated snapshots
+  bool simulated = false;               // "simulated": true (vigia simulate)
 };
 
 // Reads DIR/manifest.json: kNotFound when it is absent, kCorrupt (with the

@@ -55,6 +55,9 @@ struct Snapshot {
   // from the manifest"); non-empty makes the snapshot partial.
   std::vector<std::string> missing;
   std::array<bool, kPartCount> damaged{};  // by Part
+  // Where the inputs came from and how old they are (provenance.h), as
+  // JSON; for store.h SnapshotInfo::provenance.
+  std::string provenance;
 
   bool partial() const { return !missing.empty(); }
   bool Damaged(Part p) const { return damaged[static_cast<size_t>(p)]; }

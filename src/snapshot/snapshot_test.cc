@@ -16,6 +16,7 @@
 #include "snapshot/extras.h"
 #include "snapshot/layout.h"
 #include "snapshot/manifest.h"
+#include "snapshot/provenance.h"
 #include "snapshot/snapshot.h"
 
 namespace vigia::snapshot {
@@ -346,6 +347,78 @@ TEST_F(SnapshotDir, ExtrasProblemsAreCappedAndCounted) {
   EXPECT_TRUE(ex.have_manrs);
   EXPECT_TRUE(Mentions(ex.problems, "manrs_participants.csv:3: "));
   EXPECT_TRUE(Mentions(ex.problems, "5 more problems not listed"));
+}
+
+// Decision 6: every input's source, date and age; the spread of the dates
+// and a warning past kMaxSpreadDays. The dates as the real-data script and
+// `vigia update` write them.
+TEST(Provenance, InputsCarrySourceDateAgeAndTheSpreadIsWarnedOf) {
+  Manifest m;
+  ManifestFile rib{"mrt/rib.bz2", 1, "", "routeviews", "", "", "2014-05-23T06:00:00Z"};
+  ManifestFile upd{"mrt/upd.gz", 1, "", "ris", "", "", "", "2015-04-01T00:00:04Z"};
+  ManifestFile roa{"rpki/vrps.csv", 1, "", "afrinic-ta", "", "", "", "2022-01-01"};
+  ManifestFile irr{"irr/ripe.txt", 1, "", "ripe", "", "", "", "2016-04"};
+  ManifestFile reg{"registry/x", 1, "", "lacnic", "", "", ""};  // no date
+  m.files = {rib, upd, roa, irr, reg};
+  const auto p = nlohmann::json::parse(ProvenanceJson(&m, "2014-05-23"));
+  EXPECT_EQ(p["simulated"], false);
+  EXPECT_EQ(p["observed"], "2014-05-23");
+  ASSERT_EQ(p["inputs"].size(), 4u);  // mrt, rpki, irr, registry: the parts it has
+  EXPECT_EQ(p["inputs"][0]["input"], "mrt");
+  EXPECT_EQ(p["inputs"][0]["source"], "ris, routeviews");
+  EXPECT_EQ(p["inputs"][0]["date"], "2014-05-23");  // the oldest of its files
+  EXPECT_EQ(p["inputs"][0]["age_days"], 0);
+  EXPECT_EQ(p["inputs"][1]["date"], "2022-01-01");
+  EXPECT_EQ(p["inputs"][1]["age_days"], -2780);  // newer than the routes it judges
+  EXPECT_EQ(p["inputs"][2]["date"], "2016-04-01");
+  EXPECT_TRUE(p["inputs"][3]["date"].is_null());
+  EXPECT_TRUE(p["inputs"][3]["age_days"].is_null());
+  EXPECT_EQ(p["spread_days"], 2780);
+  ASSERT_EQ(p["warnings"].size(), 1u);
+  EXPECT_NE(p["warnings"][0].get<std::string>().find("2780 days apart"), std::string::npos);
+  EXPECT_EQ(p["warning_keys"][0]["key"], "provenance.spread");
+  EXPECT_EQ(p["warning_keys"][0]["args"]["days"], 2780);
+  // Within 30 days: no warning.
+  m.files = {rib, ManifestFile{"rpki/v.csv", 1, "", "x", "", "", "2014-06-20"}};
+  const auto close = nlohmann::json::parse(ProvenanceJson(&m, "2014-05-23"));
+  EXPECT_EQ(close["spread_days"], 28);
+  EXPECT_TRUE(close["warnings"].empty());
+}
+
+TEST(Provenance, ASimulatedManifestSaysSoAndNoManifestSaysNothingIsKnown) {
+  Manifest m;
+  m.simulated = true;
+  m.files = {ManifestFile{"mrt/a.mrt", 1, "", "simulated"}};
+  const auto p = nlohmann::json::parse(ProvenanceJson(&m, "2026-11-22"));
+  EXPECT_EQ(p["simulated"], true);
+  EXPECT_TRUE(p["spread_days"].is_null());
+  EXPECT_EQ(p["warning_keys"][0]["key"], "provenance.simulated");
+  const auto none = nlohmann::json::parse(ProvenanceJson(nullptr, "2026-11-22"));
+  EXPECT_EQ(none["simulated"], false);
+  EXPECT_EQ(none["inputs"].size(), kPartCount);  // every input, none known
+  EXPECT_EQ(none["warning_keys"][0]["key"], "provenance.no_manifest");
+}
+
+TEST(Provenance, DatesAreNormalisedOrRefused) {
+  EXPECT_EQ(NormaliseDate("2022-09-25"), "2022-09-25");
+  EXPECT_EQ(NormaliseDate("2022-09-25T10:00:00Z"), "2022-09-25");
+  EXPECT_EQ(NormaliseDate("2016-04"), "2016-04-01");
+  EXPECT_FALSE(NormaliseDate("~2020-10"));
+  EXPECT_FALSE(NormaliseDate("2016"));
+  EXPECT_FALSE(NormaliseDate(""));
+}
+
+// The simulator marks its snapshots simulated, and the loader carries it.
+TEST_F(SnapshotDir, ASimulatedSnapshotsProvenanceSaysSimulated) {
+  auto m = ReadManifest(dir_.string());
+  ASSERT_TRUE(m.ok());
+  EXPECT_TRUE(m->simulated);
+  Snapshot s;
+  ASSERT_TRUE(LoadSnapshot(dir_.string(), &s).ok());
+  const auto p = nlohmann::json::parse(s.provenance);
+  EXPECT_EQ(p["simulated"], true);
+  EXPECT_EQ(p["inputs"][0]["input"], "mrt");
+  EXPECT_EQ(p["inputs"][0]["source"], "simulated");
 }
 
 }  // namespace

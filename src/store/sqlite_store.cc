@@ -218,6 +218,17 @@ CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
 CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
   BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 )sql",
+    // 6 -> 7: scores as intervals with their coverage (score_max, measured
+    // of measured_of; "of" is an SQL keyword), and each snapshot's
+    // provenance (a JSON object; '' before it was kept). Older rows were
+    // points: their upper bound is their score.
+    R"sql(
+ALTER TABLE scores ADD COLUMN score_max REAL;
+ALTER TABLE scores ADD COLUMN measured INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE scores ADD COLUMN measured_of INTEGER NOT NULL DEFAULT 0;
+UPDATE scores SET score_max = score;
+ALTER TABLE snapshots ADD COLUMN provenance TEXT NOT NULL DEFAULT '';
+)sql",
 };
 constexpr int kSchemaVersion = static_cast<int>(std::size(kMigrations));
 
@@ -283,8 +294,8 @@ class SqliteWriter : public SnapshotWriter {
         metric_(db, "INSERT INTO metrics VALUES (?1, ?2, ?3, ?4, ?5)"),
         score_(db,
                "INSERT INTO scores (snapshot, entity_kind, entity, action, score, band, members, "
-               "ready, "
-               "aspiring, lagging, no_data) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"),
+               "ready, aspiring, lagging, no_data, score_max, measured, measured_of) VALUES (?1, "
+               "?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"),
         entity_(db, "INSERT INTO entities VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"),
         origin_(db,
                 "INSERT INTO origins VALUES (?1, ?2, ?3, ?3) ON CONFLICT (prefix, origin) DO "
@@ -352,6 +363,13 @@ class SqliteWriter : public SnapshotWriter {
     s.Bind(9, r.aspiring);
     s.Bind(10, r.lagging);
     s.Bind(11, r.no_data);
+    if (r.score_max) {
+      s.Bind(12, *r.score_max);
+    } else {
+      s.BindNull(12);
+    }
+    s.Bind(13, r.measured);
+    s.Bind(14, r.of);
     return Run(s, "score");
   }
   Status AddEntity(const EntityRow& r) override {
@@ -525,7 +543,7 @@ Result<std::unique_ptr<SnapshotWriter>> SqliteStore::BeginSnapshot(const Snapsho
   Stmt ins(
       db_,
       "INSERT INTO snapshots (date, window_start, window_end, source, created, partial, missing, "
-      "dir) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+      "dir, provenance) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
   ins.Bind(1, info.date);
   ins.Bind(2, info.window_start);
   ins.Bind(3, info.window_end);
@@ -534,6 +552,7 @@ Result<std::unique_ptr<SnapshotWriter>> SqliteStore::BeginSnapshot(const Snapsho
   ins.Bind(6, int64_t{info.partial});
   ins.Bind(7, nlohmann::json(info.missing).dump());
   ins.Bind(8, info.dir);
+  ins.Bind(9, info.provenance);
   if (!ins.ok() || ins.Step() != SQLITE_DONE) {
     Status s = Error("insert snapshot");
     static_cast<void>(Exec("ROLLBACK", "rollback"));  // s is the error to report
@@ -545,13 +564,14 @@ Result<std::unique_ptr<SnapshotWriter>> SqliteStore::BeginSnapshot(const Snapsho
 
 Result<std::vector<SnapshotInfo>> SqliteStore::Snapshots() {
   Stmt q(db_,
-         "SELECT id, date, window_start, window_end, source, created, partial, missing, dir FROM "
-         "snapshots ORDER BY date DESC, id DESC");
+         "SELECT id, date, window_start, window_end, source, created, partial, missing, dir, "
+         "provenance FROM snapshots ORDER BY date DESC, id DESC");
   if (!q.ok()) return Error("list snapshots");
   std::vector<SnapshotInfo> out;
   while (q.Step() == SQLITE_ROW) {
     SnapshotInfo i{q.Int(0), q.Text(1), q.Int(2), q.Int(3), q.Text(4), q.Text(5)};
     i.partial = q.Int(6) != 0;
+    i.provenance = q.Text(9);
     const auto missing = nlohmann::json::parse(q.Text(7), nullptr, false);
     if (missing.is_array()) {
       for (const auto& m : missing) {
@@ -772,7 +792,8 @@ Result<std::vector<MetricRow>> SqliteStore::Metrics(int64_t snapshot, Asn asn) {
 Result<std::vector<ScoreRow>> SqliteStore::Scores(int64_t snapshot, const std::string& kind,
                                                   const std::string& entity) {
   Stmt q(db_,
-         "SELECT action, score, band, members, ready, aspiring, lagging, no_data FROM scores "
+         "SELECT action, score, band, members, ready, aspiring, lagging, no_data, score_max, "
+         "measured, measured_of FROM scores "
          "WHERE snapshot = ?1 AND entity_kind = ?2 AND "
          "entity = ?3 ORDER BY action");
   if (!q.ok()) return Error("query scores");
@@ -792,6 +813,9 @@ Result<std::vector<ScoreRow>> SqliteStore::Scores(int64_t snapshot, const std::s
     r.aspiring = q.Int(5);
     r.lagging = q.Int(6);
     r.no_data = q.Int(7);
+    if (!q.Null(8)) r.score_max = q.Real(8);
+    r.measured = q.Int(9);
+    r.of = q.Int(10);
     out.push_back(std::move(r));
   }
   return out;
@@ -819,7 +843,8 @@ Result<std::vector<std::pair<EntityRow, ScoreRow>>> SqliteStore::Ranking(int64_t
   Stmt q(db_,
          "SELECT e.id, e.name, e.country, e.region, e.manrs, e.size, s.score, s.band, s.members, "
          "s.ready, "
-         "s.aspiring, s.lagging, s.no_data FROM entities e JOIN scores s ON s.snapshot = "
+         "s.aspiring, s.lagging, s.no_data, s.score_max, s.measured, s.measured_of FROM entities e "
+         "JOIN scores s ON s.snapshot = "
          "e.snapshot AND "
          "s.entity_kind = e.kind AND s.entity = e.id AND s.action = 'overall' "
          "WHERE e.snapshot = ?1 AND e.kind = ?2 ORDER BY s.score IS NULL, s.score DESC, e.id LIMIT "
@@ -843,6 +868,9 @@ Result<std::vector<std::pair<EntityRow, ScoreRow>>> SqliteStore::Ranking(int64_t
     s.aspiring = q.Int(10);
     s.lagging = q.Int(11);
     s.no_data = q.Int(12);
+    if (!q.Null(13)) s.score_max = q.Real(13);
+    s.measured = q.Int(14);
+    s.of = q.Int(15);
     out.emplace_back(std::move(e), std::move(s));
   }
   return out;
@@ -853,11 +881,13 @@ Result<std::vector<HistoryPoint>> SqliteStore::History(const std::string& kind,
   // Daily: one point per snapshot. Monthly: the mean of the snapshots of
   // each calendar month (a day analysed twice counts twice).
   const char* daily_sql =
-      "SELECT n.date, n.id, s.action, s.score, 1 FROM scores s JOIN snapshots n ON n.id = "
+      "SELECT n.date, n.id, s.action, s.score, 1, s.score_max FROM scores s JOIN snapshots n ON "
+      "n.id = "
       "s.snapshot "
       "WHERE s.entity_kind = ?1 AND s.entity = ?2 ORDER BY n.date, n.id, s.action";
   const char* monthly_sql =
-      "SELECT substr(n.date, 1, 7) AS month, 0, s.action, avg(s.score), count(*) FROM scores s "
+      "SELECT substr(n.date, 1, 7) AS month, 0, s.action, avg(s.score), count(*), "
+      "avg(s.score_max) FROM scores s "
       "JOIN snapshots n ON n.id = s.snapshot WHERE s.entity_kind = ?1 AND s.entity = ?2 "
       "GROUP BY month, s.action ORDER BY month, s.action";
   Stmt q(db_, monthly ? monthly_sql : daily_sql);
@@ -872,6 +902,7 @@ Result<std::vector<HistoryPoint>> SqliteStore::History(const std::string& kind,
     p.action = q.Text(2);
     if (!q.Null(3)) p.score = q.Real(3);
     p.snapshots = q.Int(4);
+    if (!q.Null(5)) p.score_max = q.Real(5);
     out.push_back(std::move(p));
   }
   return out;

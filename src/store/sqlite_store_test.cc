@@ -110,7 +110,9 @@ TEST(SqliteStore, MigratesSchemaOneWithItsData) {
   auto s = SqliteStore::Open(db.string());
   ASSERT_TRUE(s.ok()) << s.status().message();
   EXPECT_EQ((*s)->schema_version(), SqliteStore::latest_schema_version());
-  EXPECT_EQ(SqliteStore::latest_schema_version(), 6);  // 5: incident cause and victims; 6: tokens, reviews, audit
+  // 5: incident cause and victims; 6: tokens, reviews, audit; 7: score
+  // intervals and provenance
+  EXPECT_EQ(SqliteStore::latest_schema_version(), 7);
   auto rows = (*s)->Scores(1, "as", "64500");
   ASSERT_TRUE(rows.ok());
   ASSERT_EQ(rows->size(), 1u);

@@ -58,6 +58,12 @@ struct SnapshotInfo {
   // The snapshot directory the analysis read ("" when analysed from memory):
   // an accepted contest re-runs the analysis of it (docs/contests.md).
   std::string dir;
+  // Where every input came from and how old it was (docs/methodology.md,
+  // "Provenance"): a JSON object {"simulated", "observed", "inputs":
+  // [{"input", "source", "date", "age_days"}], "spread_days", "warnings"}
+  // as snapshot/provenance.h builds it; "" when the snapshot was stored
+  // before provenance was kept.
+  std::string provenance;
 };
 
 struct IncidentRow {
@@ -95,14 +101,22 @@ struct MetricRow {
 
 // An AS's score (members 1, the band counts 0), or an aggregate's: the
 // mean over its members with data, and how many members fall in each band.
+// A score is an interval (docs/methodology.md, "Coverage"): `score` the
+// lower bound (parts with no data count 0), `score_max` the upper (they
+// count 100); `measured` of `of` parts had data (an AS: metrics of Action
+// 4, actions of the overall; an aggregate: members). Members in no band
+// of the four counted here are "incomplete": members - the four.
 struct ScoreRow {
   std::string entity_kind;  // "as", "country", "region", "ixp", "group"
   std::string entity;
   std::string action;  // "action1" ... "action4", "overall"
   std::optional<double> score;
-  std::string band;  // "ready", "aspiring", "lagging", ""
+  std::string band;  // "ready", "aspiring", "lagging", "incomplete", "low_coverage", ""
   int64_t members = 1;
   int64_t ready = 0, aspiring = 0, lagging = 0, no_data = 0;
+  // Stores written before intervals: score_max = score, measured = of = 0.
+  std::optional<double> score_max;
+  int64_t measured = 0, of = 0;
 };
 
 // Who an entity is, in one snapshot: an AS (with its route tallies and fix
@@ -122,7 +136,8 @@ struct HistoryPoint {
   int64_t snapshot = 0;  // 0 for monthly roll-ups
   std::string action;
   std::optional<double> score;
-  int64_t snapshots = 1;  // averaged in a monthly roll-up
+  int64_t snapshots = 1;            // averaged in a monthly roll-up
+  std::optional<double> score_max;  // the upper bound (ScoreRow)
 };
 
 // A (prefix, origin) pair the collectors saw with no incident, and the

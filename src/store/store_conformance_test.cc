@@ -377,6 +377,74 @@ TEST_P(StoreConformance, PartialSnapshotsSayWhatWasMissing) {
   EXPECT_TRUE(full->missing.empty());
 }
 
+// A score is an interval with its coverage; every reader gives back what
+// was written (Scores, Ranking, History).
+TEST_P(StoreConformance, ScoresKeepTheirIntervalAndCoverage) {
+  auto s = OpenFresh();
+  ASSERT_TRUE(s);
+  auto w = s->BeginSnapshot(Info("2026-11-22"));
+  ASSERT_TRUE(w.ok());
+  ASSERT_TRUE((*w)->AddEntity({"as", "64500", "Example", "BR", "lacnic", false, 1, "{}"}).ok());
+  ScoreRow r{"as", "64500", "overall", 48.0, "incomplete"};
+  r.score_max = 73.0;
+  r.measured = 2;
+  r.of = 4;
+  ASSERT_TRUE((*w)->AddScore(r).ok());
+  ScoreRow g{"country", "BR", "action2", 61.5, "low_coverage", 135, 5, 2, 1, 127};
+  g.score_max = 61.5;
+  g.measured = 8;
+  g.of = 135;
+  ASSERT_TRUE((*w)->AddScore(g).ok());
+  ASSERT_TRUE((*w)->AddScore({"country", "BR", "action3", std::nullopt, "", 135}).ok());
+  auto c = (*w)->Commit();
+  ASSERT_TRUE(c.ok());
+  auto as = s->Scores(c->id, "as", "64500");
+  ASSERT_TRUE(as.ok() && as->size() == 1);
+  EXPECT_EQ(*(*as)[0].score, 48);
+  EXPECT_EQ(*(*as)[0].score_max, 73);
+  EXPECT_EQ((*as)[0].measured, 2);
+  EXPECT_EQ((*as)[0].of, 4);
+  EXPECT_EQ((*as)[0].band, "incomplete");
+  auto br = s->Scores(c->id, "country", "BR");
+  ASSERT_TRUE(br.ok() && br->size() == 2);
+  EXPECT_EQ((*br)[0].band, "low_coverage");
+  EXPECT_EQ((*br)[0].measured, 8);
+  EXPECT_EQ((*br)[0].of, 135);
+  EXPECT_FALSE((*br)[1].score);
+  EXPECT_FALSE((*br)[1].score_max);
+  auto rank = s->Ranking(c->id, "as", 10, 0);
+  ASSERT_TRUE(rank.ok() && rank->size() == 1);
+  EXPECT_EQ(*(*rank)[0].second.score_max, 73);
+  EXPECT_EQ((*rank)[0].second.measured, 2);
+  EXPECT_EQ((*rank)[0].second.of, 4);
+  auto h = s->History("as", "64500", false);
+  ASSERT_TRUE(h.ok() && h->size() == 1);
+  EXPECT_EQ(*(*h)[0].score_max, 73);
+  auto m = s->History("as", "64500", true);
+  ASSERT_TRUE(m.ok() && m->size() == 1);
+  EXPECT_EQ(*(*m)[0].score_max, 73);
+}
+
+// A snapshot keeps the provenance it was written with, as given.
+TEST_P(StoreConformance, SnapshotsKeepTheirProvenance) {
+  auto s = OpenFresh();
+  ASSERT_TRUE(s);
+  SnapshotInfo in = Info("2026-11-22");
+  in.provenance = R"({"simulated":true,"observed":"2026-11-22","inputs":[]})";
+  auto w = s->BeginSnapshot(in);
+  ASSERT_TRUE(w.ok());
+  ASSERT_TRUE((*w)->Commit().ok());
+  auto w2 = s->BeginSnapshot(Info("2026-11-23"));
+  ASSERT_TRUE(w2.ok());
+  ASSERT_TRUE((*w2)->Commit().ok());
+  auto p = s->SnapshotFor("2026-11-22");
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p->provenance, in.provenance);
+  auto none = s->SnapshotFor("2026-11-23");
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ(none->provenance, "");
+}
+
 // A query that matches nothing is an empty success, never an error.
 TEST_P(StoreConformance, EmptyAnswersAreNotErrors) {
   auto s = OpenFresh();
