@@ -1069,6 +1069,23 @@ TEST(ServeContests, AcceptedContestRecomputesTheScores) {
   fs::remove_all(dir);
 }
 
+// A hijack's victim may contest it too: an operator token for one of the
+// incident's victims (not its culprit or propagator) gets 201, and the
+// contest names the token as its author.
+TEST(ServeContests, VictimMayContestTheHijackOfItsPrefix) {
+  const Served& s = ContestsShared();
+  ASSERT_TRUE(s.hijack.contains("victims")) << s.hijack.dump();
+  ASSERT_FALSE(s.hijack["victims"].empty()) << s.hijack.dump();
+  const std::string victim = std::to_string(s.hijack["victims"][0].get<uint64_t>());
+  ASSERT_NE(victim, std::to_string(s.hijack["culprit"].get<uint64_t>()));
+  const std::string token =
+      CreateToken(s.db, "--name victim-" + victim + " --role operator --asn " + victim);
+  const std::string path = fmt::format("/api/incidents/{}/contest", s.hijack["id"].get<int64_t>());
+  auto r = Post(s.port, path, R"({"reason": "this prefix is ours; the origin is not"})", token);
+  ASSERT_EQ(StatusOf(r), 201) << r->body;
+  EXPECT_EQ(json::parse(r->body)["contest"]["author"], "victim-" + victim);
+}
+
 // Slowloris: 500 sockets each sending a request one byte a second hold no
 // worker; /healthz still answers within 2 s. Bounded: about 4 s.
 TEST(Serve, SlowClientsDoNotBlockHealthz) {
