@@ -157,10 +157,10 @@ function fixText(f: ByKind[number]): string {
   return fixLabel(f.what);
 }
 
-function table(caption: string, head: string[], rows: (Node | string)[][], testid: string, numericFrom = 1): HTMLElement {
+function table(caption: string, head: string[], rows: (Node | string)[][], testid: string, numericFrom = 1, className = ''): HTMLElement {
   return h(
     'table',
-    { className: 'brief-table', 'data-testid': testid },
+    { className: `brief-table ${className}`.trim(), 'data-testid': testid },
     h('caption', null, caption),
     h('thead', null, h('tr', null, head.map((x, i) => h('th', { scope: 'col', className: i >= numericFrom ? 'n' : null }, x)))),
     h('tbody', null, rows.map((r) => h('tr', null, r.map((c, i) => (i === 0 ? h('th', { scope: 'row' }, c) : h('td', { className: i >= numericFrom ? 'n' : null }, c)))))),
@@ -342,7 +342,7 @@ export async function renderBrief(main: HTMLElement, kind: string, id: string, q
     'section',
     { className: 'brief-sec', 'aria-labelledby': 'b-scores' },
     h('h2', { id: 'b-scores' }, tb('brief.scores_title')),
-    table(tb('brief.scores_caption', { date: snapDate }), [tb('brief.col.action'), tb('brief.col.score'), tb('brief.col.band'), tb('brief.col.coverage')], scoreRows, 'brief-scores', 1),
+    table(tb('brief.scores_caption', { date: snapDate }), [tb('brief.col.action'), tb('brief.col.score'), tb('brief.col.band'), tb('brief.col.coverage')], scoreRows, 'brief-scores', 1, 'brief-scores'),
   );
 
   // Trend: the report's monthly history, the 12 months up to the snapshot.
