@@ -11,6 +11,7 @@ import { createRequire } from 'node:module';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { assert, check, finish } from './harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const webDir = join(here, '..', '..', 'web');
@@ -28,22 +29,6 @@ if (!BASE || !WORK || !VIGIA) {
   process.exit(2);
 }
 
-let passed = 0;
-let failed = 0;
-async function check(name, fn) {
-  const t0 = Date.now();
-  try {
-    await fn();
-    passed++;
-    console.log(`ok   ${name} (${Date.now() - t0} ms)`);
-  } catch (e) {
-    failed++;
-    console.log(`FAIL ${name}: ${(e && e.message ? e.message : String(e)).split('\n')[0]}`);
-  }
-}
-function assert(cond, msg) {
-  if (!cond) throw new Error(msg);
-}
 async function api(path) {
   // One retry: a keep-alive socket may have been closed by the server while `vigia brief` ran.
   const res = await fetch(`${BASE}/api/${path}`).catch(() => fetch(`${BASE}/api/${path}`));
@@ -299,6 +284,5 @@ if (simulated) await check('es: the brief shows provenance, the overall interval
   }
 });
 
-console.log(`${passed} passed, ${failed} failed`);
 console.log(`PDFs and ${shotFile} in ${WORK}`);
-process.exit(failed ? 1 : 0);
+finish();
