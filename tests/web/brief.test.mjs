@@ -206,6 +206,13 @@ for (const [l, cc] of cases) {
     const p2 = squash(pages[1]);
     for (const k of ['scores', 'coverage', 'overall', 'rank', 'neighbours', 'fixes']) assert(flat.includes(squash(L.tb(`brief.method.${k}`)).slice(0, 40)), `method paragraph ${k} missing`);
     assert(p2.includes(L.tb('brief.sources_title')), 'no sources title on page 2');
+    // Server warnings (inputs far apart) in the brief's language, through their keys.
+    for (const k of snap.provenance?.warning_keys ?? []) {
+      const text = loc(`server-score.${l}`)[k.key];
+      assert(text, `no ${l} text for ${k.key}`);
+      const head = squash(text.split('{')[0]);
+      if (head) assert(p2.includes(head), `warning ${k.key} not in ${l}: no "${head}"`);
+    }
     if (snap.provenance?.inputs?.length) {
       for (const x of snap.provenance.inputs) if (x.date) assert(p2.includes(L.date(x.date)), `input ${x.input}: no date ${L.date(x.date)}`);
     } else {

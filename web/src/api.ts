@@ -102,6 +102,8 @@ export interface Provenance {
   inputs?: ProvenanceInput[];
   spread_days?: number | null;
   warnings?: (string | { key?: string; args?: Record<string, unknown>; text?: string })[];
+  // The same warnings as keys (beside `warnings`, in the same order): translated when present.
+  warning_keys?: { key: string; args?: Record<string, unknown> }[];
 }
 export interface SnapshotInfo {
   id: number;

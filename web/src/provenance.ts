@@ -78,7 +78,8 @@ export async function provenanceBlock(): Promise<HTMLElement> {
       i.age_days !== null && i.age_days !== undefined ? ` · ${tp('prov.age_days', i.age_days)}` : '',
     );
   const far = (p.spread_days ?? 0) > 30;
-  const warnings = (p.warnings ?? []).map((w) => tServer(w));
+  // Server text through its key when the server sent one (warning_keys), else as sent.
+  const warnings = (p.warning_keys?.length ? p.warning_keys.map((k, i) => ({ ...k, text: typeof p.warnings?.[i] === 'string' ? (p.warnings[i] as string) : undefined })) : p.warnings ?? []).map((w) => tServer(w as Parameters<typeof tServer>[0]));
   box.appendChild(
     h(
       'div',

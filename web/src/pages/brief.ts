@@ -14,7 +14,7 @@ import type { Topology, GeometryCollection } from 'topojson-specification';
 import world50Url from 'world-atlas/countries-50m.json?url';
 import { h, put } from '../dom';
 import { get, type Report, type RankingEntity, type Score } from '../api';
-import { LANGS, lang, setLang, tDyn, type Lang } from '../i18n';
+import { LANGS, lang, setLang, tDyn, tServer, type Lang } from '../i18n';
 import { actionLabel, countryName, fixLabel, fmtDate, fmtNum, regionLabel } from '../format';
 import { NAME_TO_ALPHA2, NUMERIC_TO_ALPHA2 } from '../iso-numeric';
 import briefEn from '../locales/brief.en.json';
@@ -141,6 +141,7 @@ interface SnapshotRow {
     inputs?: { input: string; source?: string; date?: string | null; age_days?: number | null }[];
     spread_days?: number | null;
     warnings?: string[];
+    warning_keys?: { key: string; args?: Record<string, string | number> }[];
   };
 }
 
@@ -490,7 +491,7 @@ export async function renderBrief(main: HTMLElement, kind: string, id: string, q
       table(tb('brief.sources_caption', { date: snapDate }), [tb('brief.col.input'), tb('brief.col.source'), tb('brief.col.date'), tb('brief.col.age')], srcRows, 'brief-sources', 9),
       !prov?.inputs?.length && (snap?.source?.length ?? 0) > 28 ? h('p', { className: 'brief-note' }, tb('brief.src.fingerprint'), ' ', h('span', { className: 'mono', 'data-testid': 'brief-src-fingerprint' }, snap!.source!)) : null,
       prov?.spread_days !== null && prov?.spread_days !== undefined ? h('p', { 'data-testid': 'brief-spread' }, tb('brief.spread', { n: fmtNum(prov.spread_days, 0) })) : null,
-      prov && ((prov.spread_days ?? 0) > 30 || (prov.warnings?.length ?? 0) > 0) ? h('p', { className: 'brief-warning', role: 'note' }, tb('brief.spread_warning'), prov.warnings?.length ? ` (${prov.warnings.join('; ')})` : '') : null,
+      prov && ((prov.spread_days ?? 0) > 30 || (prov.warnings?.length ?? 0) > 0) ? h('p', { className: 'brief-warning', role: 'note' }, tb('brief.spread_warning'), prov.warnings?.length ? ` (${prov.warnings.map((w, i) => (prov.warning_keys?.[i] ? tServer({ ...prov.warning_keys[i], text: w }) : w)).join('; ')})` : '') : null,
       snap?.partial ? h('p', { className: 'brief-warning' }, tb('brief.partial', { list: (snap.missing ?? []).join(', ') })) : null,
     ),
     h('p', { className: 'brief-note' }, tb('brief.limits')),
