@@ -147,6 +147,12 @@ class Api {
     std::string why;
   };
   Result<Caller> Authenticate(const httplib::Request& req);
+  // The caller of a JSON write that needs `role`, named in its audit row
+  // `a`; otherwise the response is set (401 no, unknown or revoked token;
+  // 403 `refusal` for another role; 415 not JSON) and its status returned.
+  Result<store::TokenRow> WriteCaller(const httplib::Request& req, httplib::Response& res,
+                                      store::AuditRow* a, const std::string& role,
+                                      const std::string& refusal);
   // Appends the write's audit row with its outcome (from `s` or `res`).
   Status Audited(store::AuditRow a, const Status& s, httplib::Response& res);
   Status DoContest(const httplib::Request& req, httplib::Response& res, store::AuditRow* a);

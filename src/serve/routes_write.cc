@@ -158,7 +158,9 @@ Status Api::Contest(const httplib::Request& req, httplib::Response& res) {
   return Audited(std::move(a), s, res);
 }
 
-Status Api::DoContest(const httplib::Request& req, httplib::Response& res, store::AuditRow* a) {
+Result<store::TokenRow> Api::WriteCaller(const httplib::Request& req, httplib::Response& res,
+                                         store::AuditRow* a, const std::string& role,
+                                         const std::string& refusal) {
   SERVE_ASSIGN_OR_RETURN(const Caller who, Authenticate(req));
   if (!who.token) {
     if (who.revoked) {  // the log names who tried with a revoked token
@@ -169,10 +171,17 @@ Status Api::DoContest(const httplib::Request& req, httplib::Response& res, store
   }
   a->token = who.token->id;
   a->who = who.token->name;
-  if (who.token->role != "operator")
-    return Forbidden(res, "only an operator token contests incidents; a reviewer reviews them");
+  if (who.token->role != role) return Forbidden(res, refusal);
   if (!IsJson(req))
     return Error(res, 415, "the body must be JSON (Content-Type: application/json)");
+  return *who.token;
+}
+
+Status Api::DoContest(const httplib::Request& req, httplib::Response& res, store::AuditRow* a) {
+  SERVE_ASSIGN_OR_RETURN(
+      const store::TokenRow token,
+      WriteCaller(req, res, a, "operator",
+                  "only an operator token contests incidents; a reviewer reviews them"));
   SERVE_RETURN_IF_ERROR(Allow(req, {"date"}));
   // "author" is still accepted (and checked) for the clients written when
   // it was free text, but the author is now the token's name.
@@ -189,13 +198,13 @@ Status Api::DoContest(const httplib::Request& req, httplib::Response& res, store
   std::vector<Asn> involved = {row.culprit};
   if (row.propagator) involved.push_back(*row.propagator);
   involved.insert(involved.end(), row.victims.begin(), row.victims.end());
-  const auto& mine = who.token->asns;
+  const auto& mine = token.asns;
   if (std::none_of(involved.begin(), involved.end(),
                    [&](Asn x) { return std::find(mine.begin(), mine.end(), x) != mine.end(); })) {
     return Forbidden(res, fmt::format("the token speaks for {}; incident {} involves {}",
                                       AsnList(mine), row.id, AsnList(involved)));
   }
-  c.author = who.token->name;
+  c.author = token.name;
   c.snapshot = snap.id;
   c.incident = row.id;
   c.remote = req.remote_addr;
@@ -221,20 +230,9 @@ Status Api::Review(const httplib::Request& req, httplib::Response& res) {
 
 Status Api::DoReview(const httplib::Request& req, httplib::Response& res, store::AuditRow* a,
                      std::string* recompute_date) {
-  SERVE_ASSIGN_OR_RETURN(const Caller who, Authenticate(req));
-  if (!who.token) {
-    if (who.revoked) {  // the log names who tried with a revoked token
-      a->token = who.revoked->id;
-      a->who = who.revoked->name;
-    }
-    return Unauthorized(res, who.why, who.token_given);
-  }
-  a->token = who.token->id;
-  a->who = who.token->name;
-  if (who.token->role != "reviewer")
-    return Forbidden(res, "only a reviewer token reviews contests");
-  if (!IsJson(req))
-    return Error(res, 415, "the body must be JSON (Content-Type: application/json)");
+  SERVE_ASSIGN_OR_RETURN(
+      const store::TokenRow token,
+      WriteCaller(req, res, a, "reviewer", "only a reviewer token reviews contests"));
   SERVE_RETURN_IF_ERROR(Allow(req, {}));
   SERVE_ASSIGN_OR_RETURN(const ordered_json body, JsonBody(req, {"decision", "reason"}));
   SERVE_ASSIGN_OR_RETURN(const std::string decision, PlainText(body, "decision", 20));
@@ -244,7 +242,7 @@ Status Api::DoReview(const httplib::Request& req, httplib::Response& res, store:
   SERVE_ASSIGN_OR_RETURN(r.reason, PlainText(body, "reason", 4000));
   r.contest = std::stoll(std::string(req.matches[1]));
   r.decision = decision == "accept" ? "accepted" : "rejected";
-  r.reviewer = who.token->name;
+  r.reviewer = token.name;
   r.remote = req.remote_addr;
   store::ContestQuery q;
   q.id = r.contest;
