@@ -75,7 +75,8 @@ export async function provenanceBlock(): Promise<HTMLElement> {
       i.source || t('common.na'),
       ' · ',
       i.date ? fmtDate(i.date) : t('prov.no_date'),
-      i.age_days !== null && i.age_days !== undefined ? ` · ${tp('prov.age_days', i.age_days)}` : '',
+      // A negative age: the input is newer than the routes it is compared with.
+      i.age_days !== null && i.age_days !== undefined ? ` · ${i.age_days < 0 ? tp('prov.newer_days', -i.age_days) : tp('prov.age_days', i.age_days)}` : '',
     );
   const far = (p.spread_days ?? 0) > 30;
   // Server text through its key when the server sent one (warning_keys), else as sent.

@@ -462,7 +462,7 @@ export async function renderBrief(main: HTMLElement, kind: string, id: string, q
         tb(`brief.input.${x.input}`) === `brief.input.${x.input}` ? x.input : tb(`brief.input.${x.input}`),
         h('span', { className: 'mono' }, x.source || fmtNum(null)),
         h('span', { 'data-testid': `brief-src-${x.input}-date` }, x.date ? fmtDate(x.date) : fmtNum(null)),
-        x.age_days === null || x.age_days === undefined ? fmtNum(null) : tb('brief.age_days', { n: fmtNum(x.age_days, 0) }),
+        x.age_days === null || x.age_days === undefined ? fmtNum(null) : x.age_days < 0 ? tb('brief.after_days', { n: fmtNum(-x.age_days, 0) }) : tb('brief.age_days', { n: fmtNum(x.age_days, 0) }),
       ]);
     }
   } else if (snap) {
