@@ -14,6 +14,7 @@
 #include <optional>
 #include <sstream>
 
+#include "contest_fixture.h"
 #include "core/test_util.h"
 #include "store/store.h"
 #include "store/tokens.h"
@@ -148,30 +149,10 @@ TEST(ContestCli, AcceptReanalysesWithoutTheIncident) {
   ASSERT_TRUE(st.ok());
   auto old = (*st)->SnapshotFor("");
   ASSERT_TRUE(old.ok());
-  store::IncidentQuery q;
-  q.snapshot = old->id;
-  q.limit = 100'000;
-  auto incidents = (*st)->Incidents(q);
-  ASSERT_TRUE(incidents.ok());
-  std::map<Asn, int> involved;
-  for (const auto& i : *incidents) {
-    ++involved[i.culprit];
-    if (i.propagator) ++involved[*i.propagator];
-  }
-  std::optional<store::IncidentRow> pick;
-  double before = 0;
-  for (const auto& i : *incidents) {
-    if (pick || involved[i.culprit] != 1) continue;
-    auto scores = (*st)->Scores(old->id, "as", std::to_string(i.culprit));
-    ASSERT_TRUE(scores.ok());
-    for (const auto& sc : *scores) {
-      if (sc.action == "action1" && sc.score && *sc.score < 100) {
-        pick = i;
-        before = *sc.score;
-      }
-    }
-  }
-  ASSERT_TRUE(pick);
+  const auto found = test::FindSoleIncident(**st, old->id);
+  ASSERT_TRUE(found) << "no culprit with one incident and Action 1 below 100";
+  const std::optional<store::IncidentRow> pick = found->incident;
+  const double before = found->action1;
   store::ContestRow c;
   c.snapshot = old->id;
   c.incident = pick->id;
@@ -224,6 +205,8 @@ TEST(ContestCli, AcceptReanalysesWithoutTheIncident) {
   EXPECT_GT(*score_of(newest->id), before);
   EXPECT_EQ(score_of(old->id), before);
   // The incident: in the old snapshot as it was, in the new one marked.
+  store::IncidentQuery q;
+  q.snapshot = old->id;
   q.id = pick->id;
   auto kept = (*st)->Incidents(q);
   ASSERT_EQ(kept->size(), 1u);

@@ -29,6 +29,7 @@
 #include <sstream>
 #include <thread>
 
+#include "contest_fixture.h"
 #include "core/test_util.h"
 #include "serve/api.h"
 #include "store/store.h"
@@ -964,31 +965,10 @@ TEST(ServeContests, AcceptedContestRecomputesTheScores) {
   auto old = (*st)->SnapshotFor("");
   ASSERT_TRUE(old.ok());
   EXPECT_EQ(old->dir, fs::canonical(dir / "snap").string());
-  store::IncidentQuery q;
-  q.snapshot = old->id;
-  q.limit = 100'000;
-  auto incidents = (*st)->Incidents(q);
-  ASSERT_TRUE(incidents.ok());
-  std::map<Asn, int> involved;
-  for (const auto& i : *incidents) {
-    ++involved[i.culprit];
-    if (i.propagator) ++involved[*i.propagator];
-  }
-  std::optional<store::IncidentRow> pick;
-  double before = 0;
-  for (const auto& i : *incidents) {
-    if (involved[i.culprit] != 1) continue;
-    auto scores = (*st)->Scores(old->id, "as", std::to_string(i.culprit));
-    ASSERT_TRUE(scores.ok());
-    for (const auto& sc : *scores) {
-      if (sc.action == "action1" && sc.score && *sc.score < 100) {
-        pick = i;
-        before = *sc.score;
-      }
-    }
-    if (pick) break;
-  }
-  ASSERT_TRUE(pick) << "no culprit with one incident and Action 1 below 100";
+  const auto found = test::FindSoleIncident(**st, old->id);
+  ASSERT_TRUE(found) << "no culprit with one incident and Action 1 below 100";
+  const std::optional<store::IncidentRow> pick = found->incident;
+  const double before = found->action1;
   const std::string asn = std::to_string(pick->culprit);
   const std::string op = CreateToken(db, "--name noc-" + asn + " --role operator --asn " + asn);
   const std::string rev = CreateToken(db, "--name reviewer --role reviewer");
@@ -1046,6 +1026,8 @@ TEST(ServeContests, AcceptedContestRecomputesTheScores) {
       EXPECT_EQ(sc.score, before);
     }
   }
+  store::IncidentQuery q;
+  q.snapshot = old->id;
   q.id = pick->id;
   auto kept = (*again)->Incidents(q);
   ASSERT_EQ(kept->size(), 1u);
