@@ -61,30 +61,18 @@ skip() { echo "SKIP: $*"; exit 77; }
 command -v node >/dev/null || skip "node is missing"
 command -v pdftotext >/dev/null && command -v pdfinfo >/dev/null || skip "pdftotext/pdfinfo are missing (apt-get install poppler-utils)"
 
+. "$here/lib.sh"
+
 # Serves DB on a free loopback port and runs brief.test.mjs against it: serve_and_check DB [CASES].
 serve_and_check() {
-  local db="$1" cases="${2:-}" pid url rc
-  "$vigia" serve --db "sqlite:$db" --listen 127.0.0.1:0 --web "$web/dist" --no-access-log \
-    >"$work/serve.out" 2>"$work/serve.log" &
-  pid=$!
-  trap "kill -TERM $pid 2>/dev/null" EXIT
-  url=""
-  for _ in $(seq 1 100); do
-    url="$(sed -n 's/^vigia: serving \(http:[^ ]*\).*/\1/p' "$work/serve.out" | head -n1)"
-    [ -n "$url" ] && break
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  if [ -z "$url" ]; then
-    echo "FAIL: the server did not start (see $work/serve.log)"
-    cat "$work/serve.log"
-    kill -TERM "$pid" 2>/dev/null
-    return 1
-  fi
+  local db="$1" cases="${2:-}" url rc
+  trap stop_server EXIT
+  start_server "$db" --no-access-log || return 1
+  url="$server_url"
   echo "serving $db at $url"
   node "$here/brief.test.mjs" "$url" "$work" "$vigia" "$db" $cases
   rc=$?
-  kill -TERM "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+  stop_server
   trap - EXIT
   return $rc
 }

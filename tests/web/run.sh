@@ -42,24 +42,15 @@ token_name="web-test-noc"
 token="$("$vigia" token create --db "sqlite:$work/vigia.db" --name "$token_name" --role operator \
   --asn "$culprit" 2>"$work/token.log")" || { echo "FAIL: vigia token create (see $work/token.log)"; exit 1; }
 
-"$vigia" serve --db "sqlite:$work/vigia.db" --listen 127.0.0.1:0 --web "$web/dist" \
-  >"$work/serve.out" 2>"$work/serve.log" &
-pid=$!
-stop() { kill -TERM "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; }
-trap stop EXIT
-url=""
-for _ in $(seq 1 100); do
-  url="$(sed -n 's/^vigia: serving \(http:[^ ]*\).*/\1/p' "$work/serve.out" | head -n1)"
-  [ -n "$url" ] && break
-  kill -0 "$pid" 2>/dev/null || break
-  sleep 0.1
-done
-[ -n "$url" ] || { echo "FAIL: the server did not start (see $work/serve.log)"; cat "$work/serve.log"; exit 1; }
+. "$here/lib.sh"
+trap stop_server EXIT
+start_server "$work/vigia.db" || exit 1
+url="$server_url"
 echo "serving $url"
 
 node "$here/ui.test.mjs" "$url" "$work" "$token" "$token_name"
 rc=$?
-stop
+stop_server
 trap - EXIT
 echo "screenshots: $work/screenshots"
 exit $rc
