@@ -152,7 +152,8 @@ void AnswerSetPrefixes(const IrrDatabase& db, std::string_view arg, const WhoisL
     arg.remove_prefix(1);
   }
   arg = Trim(arg);
-  if (arg.empty()) return Fail("!a needs a set name", out);
+  if (arg.empty()) // bgpq4 probes for !a support with an empty !a and matches this text.
+    return Fail("Missing required set name for A query", out);
   ExpandOptions opts;
   opts.sources = session.sources;
   opts.max_depth = limits.max_depth;

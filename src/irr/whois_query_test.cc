@@ -96,6 +96,7 @@ TEST_F(WhoisQueryTest, HostileQueriesGetAnError) {
   EXPECT_EQ(Ask(std::string(kMaxWhoisQuery + 1, 'a')), "F query too long\n");
   EXPECT_EQ(Ask(std::string("!g\0AS1", 6)), "F query contains control characters\n");
   EXPECT_EQ(Ask("!i"), "F !i needs a set name\n");
+  EXPECT_EQ(Ask("!a"), "F Missing required set name for A query\n");
 }
 
 TEST_F(WhoisQueryTest, DepthAndAnswerCapsGiveAnError) {
