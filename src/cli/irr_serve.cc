@@ -303,7 +303,8 @@ void RegisterIrrServe(CLI::App& irr, int* exit_code) {
   cmd->add_option("--depth", a->depth, "most levels of nested sets an expansion follows")
       ->capture_default_str();
   cmd->footer(
-      "Queries: !! !q !v !n !t<s> !s<sources> !s-lc !g<AS> !6<AS> !i<set>[,1] !a[4|6]<set>, and "
+      "Queries: !! !q !v !n !t<s> !s<sources> !s-lc !g<AS> !6<AS> !i<set>[,1] !a[4|6]<set> "
+      "!o<mntner> !j<sources>, and "
       "RIPE-style -i origin AS, -K, -k, -s SOURCES and plain keys (AS, prefix, as-set). Prints "
       "'vigia: whois listening on HOST:PORT' once listening; SIGINT or SIGTERM stop it.");
   cmd->callback([a, exit_code] { *exit_code = RunServe(*a); });

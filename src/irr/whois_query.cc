@@ -6,6 +6,7 @@
 
 #include "core/asn.h"
 #include "core/ip.h"
+#include "irr/rpsl_lexer.h"
 
 namespace vigia::irr {
 
@@ -152,7 +153,7 @@ void AnswerSetPrefixes(const IrrDatabase& db, std::string_view arg, const WhoisL
     arg.remove_prefix(1);
   }
   arg = Trim(arg);
-  if (arg.empty()) // bgpq4 probes for !a support with an empty !a and matches this text.
+  if (arg.empty())  // bgpq4 probes for !a support with an empty !a and matches this text.
     return Fail("Missing required set name for A query", out);
   ExpandOptions opts;
   opts.sources = session.sources;
@@ -170,6 +171,104 @@ void AnswerSetPrefixes(const IrrDatabase& db, std::string_view arg, const WhoisL
     return true;
   };
   if ((v4 && !add(r.ipv4)) || (v6 && !add(r.ipv6))) return Fail("answer too large", out);
+  Frame(data, limits, out);
+}
+
+// RPSL text of a route object.
+void RouteText(const IrrDatabase& db, const RouteObject& r, bool keys_only, std::string* out) {
+  out->append(r.prefix.family() == Family::kIpv4 ? "route:          " : "route6:         ");
+  out->append(r.prefix.ToString());
+  out->append("\norigin:         ");
+  out->append(AsnText(r.origin));
+  out->push_back('\n');
+  if (!keys_only) {
+    if (r.mnt_by != 0) {
+      out->append("mnt-by:         ");
+      out->append(db.strings().Get(r.mnt_by));
+      out->push_back('\n');
+    }
+    out->append("source:         ");
+    out->append(db.sources()[r.source]);
+    out->push_back('\n');
+  }
+  out->push_back('\n');
+}
+
+// RPSL text of an as-set object.
+void AsSetText(const IrrDatabase& db, const AsSetObject& set, bool keys_only, std::string* out) {
+  out->append("as-set:         ");
+  out->append(db.strings().Get(set.name));
+  out->push_back('\n');
+  if (!keys_only) {
+    for (const AsSetMemberRef& m : db.Members(set)) {
+      out->append("members:        ");
+      out->append(m.is_set ? std::string(db.strings().Get(m.value)) : AsnText(m.value));
+      out->push_back('\n');
+    }
+    if (set.mnt_by != 0) {
+      out->append("mnt-by:         ");
+      out->append(db.strings().Get(set.mnt_by));
+      out->push_back('\n');
+    }
+    out->append("source:         ");
+    out->append(db.sources()[set.source]);
+    out->push_back('\n');
+  }
+  out->push_back('\n');
+}
+
+bool MaintainedBy(const IrrDatabase& db, uint32_t mnt_by, std::string_view upper_mntner) {
+  bool hit = false;
+  ForEachToken(db.strings().Get(mnt_by), [&](std::string_view m) {
+    if (!hit && ToUpper(m) == upper_mntner) hit = true;
+  });
+  return hit;
+}
+
+// !o<mntner>: the route, route6 and as-set objects it maintains, as RPSL.
+void AnswerMaintained(const IrrDatabase& db, std::string_view arg, const WhoisLimits& limits,
+                      const WhoisSession& session, std::string* out) {
+  const std::string mntner = ToUpper(Trim(arg));
+  if (mntner.empty()) return Fail("!o needs a maintainer name", out);
+  std::string data;
+  for (const RouteObject& r : db.routes()) {
+    if (r.mnt_by != 0 && SourceAllowed(session, r.source) && MaintainedBy(db, r.mnt_by, mntner)) {
+      RouteText(db, r, false, &data);
+      if (data.size() > limits.max_answer) return Fail("answer too large", out);
+    }
+  }
+  for (const AsSetObject& set : db.as_sets()) {
+    if (set.mnt_by != 0 && SourceAllowed(session, set.source) &&
+        MaintainedBy(db, set.mnt_by, mntner)) {
+      AsSetText(db, set, false, &data);
+      if (data.size() > limits.max_answer) return Fail("answer too large", out);
+    }
+  }
+  if (data.empty()) return out->append("D\n"), void();
+  data.pop_back();  // Frame adds the final newline
+  Frame(data, limits, out);
+}
+
+// !j<sources> or !j-*: the serial state of each source. Files are not
+// mirrored, so each is "<SOURCE>:N:0-0" (not mirrored, no serials).
+void AnswerSerials(const IrrDatabase& db, std::string_view arg, const WhoisLimits& limits,
+                   std::string* out) {
+  arg = Trim(arg);
+  std::vector<SourceId> ids;
+  if (arg == "-*") {
+    ids = db.AllSources();
+  } else {
+    WhoisSession picked;
+    std::string res;
+    AnswerSources(db, arg, limits, &picked, &res);
+    if (res != "C\n") return out->append(res), void();
+    ids = picked.sources;
+  }
+  std::string data;
+  for (SourceId id : ids) {
+    if (!data.empty()) data.push_back('\n');
+    data += db.sources()[id] + ":N:0-0";
+  }
   Frame(data, limits, out);
 }
 
@@ -214,29 +313,13 @@ void AnswerBang(const IrrDatabase& db, std::string_view q, const WhoisLimits& li
       return AnswerMembers(db, arg, limits, *session, out);
     case 'a':
       return AnswerSetPrefixes(db, arg, limits, *session, out);
+    case 'o':
+      return AnswerMaintained(db, arg, limits, *session, out);
+    case 'j':
+      return AnswerSerials(db, arg, limits, out);
     default:
       return Fail("unrecognised command", out);
   }
-}
-
-// RPSL text of a route object.
-void RouteText(const IrrDatabase& db, const RouteObject& r, bool keys_only, std::string* out) {
-  out->append(r.prefix.family() == Family::kIpv4 ? "route:          " : "route6:         ");
-  out->append(r.prefix.ToString());
-  out->append("\norigin:         ");
-  out->append(AsnText(r.origin));
-  out->push_back('\n');
-  if (!keys_only) {
-    if (r.mnt_by != 0) {
-      out->append("mnt-by:         ");
-      out->append(db.strings().Get(r.mnt_by));
-      out->push_back('\n');
-    }
-    out->append("source:         ");
-    out->append(db.sources()[r.source]);
-    out->push_back('\n');
-  }
-  out->push_back('\n');
 }
 
 void RipeQuery(const IrrDatabase& db, std::string_view q, const WhoisLimits& limits,
@@ -329,16 +412,7 @@ void RipeQuery(const IrrDatabase& db, std::string_view q, const WhoisLimits& lim
       if (o.prefix == *p && SourceAllowed(view, o.source)) RouteText(db, o, keys_only, out);
     });
   } else if (const AsSetObject* s = db.FindAsSet(key, view.sources)) {
-    out->append("as-set:         " + std::string(db.strings().Get(s->name)) + "\n");
-    if (!keys_only) {
-      for (const AsSetMemberRef& m : db.Members(*s)) {
-        out->append("members:        ");
-        out->append(m.is_set ? std::string(db.strings().Get(m.value)) : AsnText(m.value));
-        out->push_back('\n');
-      }
-      out->append("source:         " + db.sources()[s->source] + "\n");
-    }
-    out->push_back('\n');
+    AsSetText(db, *s, keys_only, out);
   }
   if (out->size() == start) out->append("%  No entries found for the selected source(s).\n\n");
 }

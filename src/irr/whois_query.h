@@ -6,9 +6,11 @@
 // Framing of `!` answers, as IRRd does it: "A<len>\n<data>C\n" when there is
 // data (len counts the data bytes, its final newline included), "C\n" for
 // success without data, "D\n" when the key has no data, "F <message>\n" for
-// an error. RIPE-style queries get RPSL text made from the index (route,
-// route6, aut-num, as-set objects; only the attributes the index keeps),
-// each object followed by a blank line, or "%  No entries found ...".
+// an error. "!o<mntner>" gives the route, route6 and as-set objects the
+// maintainer maintains, as RPSL; "!j" gives every source as not mirrored
+// ("<SOURCE>:N:0-0": files have no serials). RIPE-style queries get RPSL text made from the index
+// (route, route6, aut-num, as-set objects; only the attributes the index keeps), each object
+// followed by a blank line, or "%  No entries found ...".
 //
 // Caps: a query line of kMaxWhoisQuery bytes, an answer of
 // WhoisLimits::max_answer bytes and the expansion depth of

@@ -107,11 +107,22 @@ TEST_F(WhoisQueryTest, DepthAndAnswerCapsGiveAnError) {
   EXPECT_EQ(Ask("!a4AS-TOP"), "F answer too large\n");
 }
 
+TEST_F(WhoisQueryTest, MaintainerObjectsAndSourceSerials) {
+  EXPECT_EQ(Ask("!omnt-one"),
+            "A94\nroute:          192.0.2.0/24\norigin:         AS1\nmnt-by:         MNT-ONE\n"
+            "source:         ONE\n\nC\n");
+  EXPECT_EQ(Ask("!oMNT-NOBODY"), "D\n");
+  EXPECT_EQ(Ask("!j-*"), "A20\nONE:N:0-0\nTWO:N:0-0\nC\n");
+  EXPECT_EQ(Ask("!jTWO"), "A10\nTWO:N:0-0\nC\n");
+  EXPECT_EQ(Ask("!jNOPE"), "F Unknown source NOPE\n");
+}
+
 TEST_F(WhoisQueryTest, RipeStyleQueries) {
   EXPECT_EQ(Ask("-K -i origin AS2"),
             "route:          198.51.100.0/24\norigin:         AS2\n\n"
             "route6:         2001:db8::/32\norigin:         AS2\n\n");
-  EXPECT_EQ(Ask("-s TWO -K -i origin AS2"), "route:          198.51.100.0/24\norigin:         AS2\n\n");
+  EXPECT_EQ(Ask("-s TWO -K -i origin AS2"),
+            "route:          198.51.100.0/24\norigin:         AS2\n\n");
   EXPECT_EQ(Ask("192.0.2.0/24"),
             "route:          192.0.2.0/24\norigin:         AS1\nmnt-by:         MNT-ONE\n"
             "source:         ONE\n\n");
