@@ -259,6 +259,27 @@ TEST_F(IrrServe, PipelinedQueriesAreAnsweredInOrder) {
             "route:          198.51.100.0/24\norigin:         AS10002\n\n");
 }
 
+TEST_F(IrrServe, FiftyThousandPipelinedQueriesLoseNothing) {
+  Start("--irr " + db_);
+  const int fd = Connect(port_);
+  ASSERT_GE(fd, 0);
+  std::string queries = "!!\n";
+  for (int i = 0; i < 50000; ++i) queries += (i % 2) ? "!gAS10001\n" : "!6AS10003\n";
+  queries += "!q\n";
+  // Written by another thread while this one reads, so neither side's
+  // buffers have to hold everything.
+  std::thread writer([&] { SendAll(fd, queries); });
+  const std::string got = Receive(fd);
+  writer.join();
+  close(fd);
+  std::string want;
+  for (int i = 0; i < 50000; ++i) {
+    want += (i % 2) ? "A13\n192.0.2.0/24\nC\n" : "A16\n2001:db8:1::/48\nC\n";
+  }
+  EXPECT_EQ(got.size(), want.size());
+  EXPECT_TRUE(got == want);
+}
+
 TEST_F(IrrServe, WithoutPersistentModeOneAnswerThenClose) {
   Start("--irr " + db_);
   EXPECT_EQ(Ask(port_, "!gAS10002\n!gAS10001\n"), "A16\n198.51.100.0/24\nC\n");

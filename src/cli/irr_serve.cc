@@ -103,10 +103,13 @@ std::string AddressText(const sockaddr_storage& a) {
   return std::string(host) + ":" + std::to_string(ntohs(s->sin_port));
 }
 
-// Answers every complete line in c->in, in order.
+size_t Backlog(const Client& c) { return c.out.size() - c.out_pos; }
+
+// Answers the complete lines in c->in, in order, until the unsent backlog
+// reaches kMaxBacklog (the rest waits until it drains).
 void Process(const irr::IrrDatabase& db, const irr::WhoisLimits& limits, Client* c) {
   size_t start = 0;
-  while (!c->closing) {
+  while (!c->closing && Backlog(*c) < kMaxBacklog) {
     const size_t nl = c->in.find('\n', start);
     if (nl == std::string::npos) break;
     irr::AnswerWhoisQuery(db, std::string_view(c->in).substr(start, nl - start), limits,
@@ -117,7 +120,7 @@ void Process(const irr::IrrDatabase& db, const irr::WhoisLimits& limits, Client*
   c->in.erase(0, start);
   if (c->closing) {
     c->in.clear();
-  } else if (c->in.size() > irr::kMaxWhoisQuery + 1) {
+  } else if (c->in.size() > irr::kMaxWhoisQuery + 1 && c->in.find('\n') > irr::kMaxWhoisQuery + 1) {
     c->out.append("F query too long\n");
     c->in.clear();
     c->closing = true;
@@ -224,7 +227,7 @@ int RunServe(const ServeArgs& a) {
     fds.push_back({lfd, POLLIN, 0});
     for (const auto& c : clients) {
       short ev = 0;
-      if (!c->closing && c->out.size() - c->out_pos < kMaxBacklog) ev |= POLLIN;
+      if (!c->closing && Backlog(*c) < kMaxBacklog) ev |= POLLIN;
       if (c->out_pos < c->out.size()) ev |= POLLOUT;
       fds.push_back({c->fd, ev, 0});
     }
@@ -267,6 +270,11 @@ int RunServe(const ServeArgs& a) {
         }
       }
       if (!dead && !Flush(c)) dead = true;
+      // Lines held back by a full backlog, now that some of it is sent.
+      if (!dead && !c->closing && !c->in.empty() && Backlog(*c) < kMaxBacklog) {
+        Process(db, limits, c);
+        if (!Flush(c)) dead = true;
+      }
       if (c->closing && c->out_pos >= c->out.size()) dead = true;
       if (now - c->last > std::chrono::seconds(c->session.timeout_seconds)) dead = true;
       if (dead) {
