@@ -368,6 +368,9 @@ TEST_F(IrrServe, HostileInputGetsAnErrorNeverACrash) {
 
 TEST_F(IrrServe, BadArgumentsFail) {
   int rc = 0;
+  const std::string help = RunCommand(Vigia() + " irr serve --help", &rc);
+  EXPECT_EQ(test_util::Exit(rc), 0);
+  EXPECT_NE(help.find("--max-clients"), std::string::npos);
   RunCommand(Vigia() + " irr serve --irr " + db_ + " --listen nonsense 2>/dev/null", &rc);
   EXPECT_EQ(test_util::Exit(rc), 2);
   RunCommand(Vigia() + " irr serve --irr /nonexistent --listen 127.0.0.1:0 2>/dev/null", &rc);
