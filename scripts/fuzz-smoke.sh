@@ -25,7 +25,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
 seconds="${FUZZ_SECONDS:-30}"
-read -r -a targets <<<"${FUZZ_TARGETS:-mrt_reader_fuzz bgp_update_fuzz decompress_fuzz vrp_fuzz rtr_pdu_fuzz rpsl_fuzz delegated_fuzz pfx2as_fuzz extras_fuzz mrt_route_feed_fuzz listing_fuzz}"
+read -r -a targets <<<"${FUZZ_TARGETS:-mrt_reader_fuzz bgp_update_fuzz decompress_fuzz vrp_fuzz rtr_pdu_fuzz rpsl_fuzz delegated_fuzz pfx2as_fuzz extras_fuzz mrt_route_feed_fuzz listing_fuzz whois_query_fuzz}"
 build_dir="${FUZZ_BUILD_DIR:-$root/build/fuzz}"  # relative to the repository
 # The same override as the CMake cache variable of that name.
 shared_mrt="${VIGIA_SHARED_DATA:-$root/../shared/data}/mrt"
@@ -78,7 +78,7 @@ MAX_LEN = 65536
 KNOWN_TYPES = {5, 11, 12, 13, 16, 17, 32, 33, 48, 49}
 seeds = {t: {} for t in ("mrt_reader_fuzz", "bgp_update_fuzz", "decompress_fuzz", "vrp_fuzz",
                          "rtr_pdu_fuzz", "rpsl_fuzz", "delegated_fuzz", "pfx2as_fuzz", "extras_fuzz",
-                         "listing_fuzz")}
+                         "listing_fuzz", "whois_query_fuzz")}
 
 def add(target, data):
     if 0 < len(data) <= MAX_LEN:
@@ -266,6 +266,10 @@ add("rpsl_fuzz", b"\x00as-set: AS-A\nmembers: AS1, AS-B\n\nas-set: AS-B\nmembers
                  b"route: 192.0.2.0/24\norigin: AS1\nsource: X\n")
 add("rpsl_fuzz", b"\x25route6: 2001:db8::/32\r\norigin: AS1 # c\r\n+\r\n\r\n"
                  b"route-set: RS-X\nmembers: 192.0.2.0/24^+,\n 198.51.100.0/22^24-26\n")
+# whois queries (optional RPSL dump, a "%%" line, then query lines).
+add("whois_query_fuzz", b"!!\n!gAS1\n!6AS2\n!iAS-A\n!iAS-A,1\n!aAS-A\n!a4AS-B\n!a6AS-A\n!a\n"
+                        b"!s-lc\n!sX,Y\n!t30\n!v\n!nbgpq4\n-K -i origin AS1\n-s X AS-A\n192.0.2.0/24\n!q\n")
+add("whois_query_fuzz", b"as-set: AS-C\nmembers: AS-A, AS3\nsource: Z\n\n%%\n!!\n!iAS-C,1\n!aAS-C\n")
 irr_dir = os.path.join(os.path.dirname(src), "irr") if src else ""
 if irr_dir and os.path.isdir(irr_dir):
     for sub in ("rpsl-fixtures", "ripe-db-sample"):

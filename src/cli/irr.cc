@@ -327,6 +327,7 @@ void RegisterIrr(CLI::App& app, int* exit_code) {
       "reported. Exit status: 0, or 1 when input was skipped, 2 when nothing could be read or "
       "the set does not exist.");
   expand->callback([ea, exit_code] { *exit_code = RunExpand(*ea); });
+  RegisterIrrServe(*irr, exit_code);
 }
 
 }  // namespace vigia::cli
