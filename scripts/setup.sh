@@ -24,6 +24,10 @@ packages=(
   chromium fonts-dejavu-core
   # the country brief's test reads the PDF back (pdftotext, pdfinfo)
   poppler-utils
+  # the IXP toolkit (src/ixp, tests/ixp_lab): arouteserver's YAML clients
+  # files; the live lab's route server and members (BIRD 2, GoBGP, ExaBGP,
+  # FRR, OpenBGPD), RTR and IRR peers (rtrclient, bgpq4), network namespaces
+  libyaml-cpp-dev bird2 gobgpd exabgp frr openbgpd rtr-tools bgpq4 iproute2
 )
 
 missing=()
