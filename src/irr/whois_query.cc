@@ -249,6 +249,50 @@ void AnswerMaintained(const IrrDatabase& db, std::string_view arg, const WhoisLi
   Frame(data, limits, out);
 }
 
+// !m<class>,<key>: the one object of that class and key, as RPSL (IRRd's
+// exact-match query). Route keys are written "<prefix><origin>", as IRRd
+// does: "!mroute,192.0.2.0/24AS65000".
+void AnswerExact(const IrrDatabase& db, std::string_view arg, const WhoisLimits& limits,
+                 const WhoisSession& session, std::string* out) {
+  const size_t comma = arg.find(',');
+  if (comma == std::string_view::npos) return Fail("!m needs <object class>,<key>", out);
+  const std::string cls = ToUpper(Trim(arg.substr(0, comma)));
+  const std::string_view key = Trim(arg.substr(comma + 1));
+  if (key.empty()) return Fail("!m needs <object class>,<key>", out);
+  std::string data;
+  if (cls == "ROUTE" || cls == "ROUTE6") {
+    const std::string upper = ToUpper(key);
+    const size_t as = upper.rfind("AS");
+    if (as == std::string::npos) return Fail("route key must be <prefix><origin>", out);
+    const std::optional<Prefix> p = Prefix::Parse(std::string_view(upper).substr(0, as));
+    const std::optional<Asn> origin = ParseAsn(std::string_view(upper).substr(as), kAsnAny);
+    if (!p || !origin) return Fail("route key must be <prefix><origin>", out);
+    if ((p->family() == Family::kIpv4) != (cls == "ROUTE")) return out->append("D\n"), void();
+    db.ForEachCoveringRoute(*p, [&](uint32_t r) {
+      const RouteObject& o = db.routes()[r];
+      if (o.prefix == *p && o.origin == *origin && SourceAllowed(session, o.source) && data.empty())
+        RouteText(db, o, false, &data);
+    });
+  } else if (cls == "AUT-NUM") {
+    const std::optional<Asn> asn = ParseAsn(key, kAsnAny);
+    if (!asn) return Fail("invalid AS number", out);
+    if (const AutNumObject* a = db.FindAutNum(*asn, session.sources)) {
+      data += "aut-num:        " + AsnText(a->asn) + "\n";
+      if (a->as_name != 0)
+        data += "as-name:        " + std::string(db.strings().Get(a->as_name)) + "\n";
+      data += "source:         " + db.sources()[a->source] + "\n\n";
+    }
+  } else if (cls == "AS-SET") {
+    if (const AsSetObject* set = db.FindAsSet(key, session.sources))
+      AsSetText(db, *set, false, &data);
+  } else {
+    return Fail("unsupported object class for !m (route, route6, aut-num, as-set)", out);
+  }
+  if (data.empty()) return out->append("D\n"), void();
+  data.pop_back();  // Frame adds the final newline
+  Frame(data, limits, out);
+}
+
 // !j<sources> or !j-*: the serial state of each source. Files are not
 // mirrored, so each is "<SOURCE>:N:0-0" (not mirrored, no serials).
 void AnswerSerials(const IrrDatabase& db, std::string_view arg, const WhoisLimits& limits,
@@ -315,6 +359,8 @@ void AnswerBang(const IrrDatabase& db, std::string_view q, const WhoisLimits& li
       return AnswerSetPrefixes(db, arg, limits, *session, out);
     case 'o':
       return AnswerMaintained(db, arg, limits, *session, out);
+    case 'm':
+      return AnswerExact(db, arg, limits, *session, out);
     case 'j':
       return AnswerSerials(db, arg, limits, out);
     default:

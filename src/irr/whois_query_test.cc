@@ -117,6 +117,26 @@ TEST_F(WhoisQueryTest, MaintainerObjectsAndSourceSerials) {
   EXPECT_EQ(Ask("!jNOPE"), "F Unknown source NOPE\n");
 }
 
+TEST_F(WhoisQueryTest, ExactMatchOfOneObjectByClassAndKey) {
+  EXPECT_EQ(Ask("!mroute,192.0.2.0/24AS1"),
+            "A94\nroute:          192.0.2.0/24\norigin:         AS1\nmnt-by:         MNT-ONE\n"
+            "source:         ONE\n\nC\n");
+  EXPECT_EQ(Ask("!mroute6,2001:db8::/32AS2"),
+            "A71\nroute6:         2001:db8::/32\norigin:         AS2\nsource:         ONE\n\nC\n");
+  EXPECT_EQ(Ask("!maut-num,AS1"),
+            "A65\naut-num:        AS1\nas-name:        ONE-NET\nsource:         ONE\n\nC\n");
+  const std::string set = Ask("!mas-set,as-mid");
+  EXPECT_NE(set.find("as-set:         AS-MID\nmembers:        AS2\nmembers:        AS-TOP\n"),
+            std::string::npos)
+      << set;
+  EXPECT_EQ(Ask("!mroute,192.0.2.0/24AS2"), "D\n");   // the prefix exists, not with this origin
+  EXPECT_EQ(Ask("!mroute,2001:db8::/32AS2"), "D\n");  // a route6 is not a route
+  EXPECT_EQ(Ask("!mroute,192.0.2.0/24"), "F route key must be <prefix><origin>\n");
+  EXPECT_EQ(Ask("!mperson,JD1-TEST"),
+            "F unsupported object class for !m (route, route6, aut-num, as-set)\n");
+  EXPECT_EQ(Ask("!mroute"), "F !m needs <object class>,<key>\n");
+}
+
 TEST_F(WhoisQueryTest, RipeStyleQueries) {
   EXPECT_EQ(Ask("-K -i origin AS2"),
             "route:          198.51.100.0/24\norigin:         AS2\n\n"
