@@ -20,6 +20,7 @@
 #include "irr/irr_index.h"
 #include "ixp/bird2.h"
 #include "ixp/members.h"
+#include "ixp/openbgpd.h"
 #include "ixp/policy.h"
 #include "registry/registry.h"
 
@@ -210,11 +211,8 @@ int RunConfig(ConfigArgs a) {
   for (const LoadProblem& p : notes)
     std::fprintf(stderr, "vigia: %s: warning: %s\n", p.where.c_str(), p.message.c_str());
 
-  if (a.format != "bird2") {
-    std::fprintf(stderr, "vigia: --format openbgpd is not available yet\n");
-    return kExitFailed;
-  }
-  const std::string text = ixp::WriteBird2(*policy);
+  const std::string text =
+      a.format == "bird2" ? ixp::WriteBird2(*policy) : ixp::WriteOpenBgpd(*policy);
   if (a.out.empty()) {
     std::fwrite(text.data(), 1, text.size(), stdout);
   } else if (!WriteFileAtomically(a.out, text)) {
