@@ -99,6 +99,15 @@ TEST(OpenBgpd, EveryRuleCarriesItsReasonCode) {
   // AS1002 has no route object: the marker for reason 9 is never removed.
   EXPECT_EQ(conf.find("match from AS 1002 prefix-set"), std::string::npos);
   EXPECT_NE(conf.find("allow quick from AS 1002 large-community 999:1102:9 "), std::string::npos);
+  EXPECT_EQ(conf.find("_longer"), std::string::npos);
+  PolicyOptions loose = Options();
+  loose.irr_allow_more_specific = true;
+  auto pl = BuildPolicy(lab.members, loose, &lab.db, {}, nullptr);
+  ASSERT_TRUE(pl.ok());
+  const std::string lc = WriteOpenBgpd(*pl);
+  EXPECT_NE(lc.find("prefix-set \"irr_as1001_longer\" {\n  185.1.0.0/24 or-longer"),
+            std::string::npos);
+  EXPECT_NE(lc.find("match from AS 1001 set large-community 999:1001:3"), std::string::npos);
 }
 
 TEST(OpenBgpd, SameInputsSameBytes) {
@@ -114,6 +123,7 @@ TEST(OpenBgpd, RealBgpdAcceptsTheLabConfig) {
   Lab lab;
   PolicyOptions o = Options();
   o.add_path = true;
+  o.irr_allow_more_specific = true;
   auto p = BuildPolicy(lab.members, o, &lab.db, {}, nullptr);
   ASSERT_TRUE(p.ok());
   std::string message;
