@@ -19,6 +19,7 @@
 
 #include "core/test_util.h"
 #include "ixp/reason.h"
+#include "store/store.h"
 
 namespace vigia {
 namespace {
@@ -185,6 +186,112 @@ TEST(ServeIxp, MembersCarryTheirFixLists) {
     with_fixes += m["fixes"].empty() ? 0 : 1;
   }
   EXPECT_GT(with_fixes, 0u) << "no member of IXP " << id << " has anything to fix";
+}
+
+// Stores a route-server check for IXP `ixp` as `vigia ixp check --db` does
+// (store::Store::PutRsCheck; the server reads it at the next request).
+void PutReport(const std::string& ixp, const std::string& report) {
+  auto st = store::Store::Open("sqlite:" + Served().db.string());
+  ASSERT_TRUE(st.ok()) << st.status().message();
+  auto put = (*st)->PutRsCheck({0, ixp, "", "rs.mrt", "2020-10-08", report});
+  ASSERT_TRUE(put.ok()) << put.status().message();
+}
+
+// A report in the shape `vigia ixp check --json` writes (docs/ixp.md).
+json Report(int64_t routes, int64_t bad, const json& not_checked) {
+  json per_member = json::array();
+  if (bad > 0) {
+    per_member.push_back({{"asn", 9009},
+                          {"name", "M247"},
+                          {"routes", routes},
+                          {"bad", bad},
+                          {"by_reason", {{"rpki_invalid", bad}}},
+                          {"bad_routes",
+                           {{{"prefix", "185.186.79.0/24"},
+                             {"as_path", "9009 136258"},
+                             {"next_hop", "193.239.118.115"},
+                             {"peer", "193.239.116.255"},
+                             {"reasons", {"rpki_invalid"}},
+                             {"detail", "ROA 185.186.79.0/24 AS64497"}}}},
+                          {"bad_routes_truncated", false}});
+  }
+  return {{"rib",
+           {{"file", "185.186.nlix.mrt.gz"},
+            {"format", "TABLE_DUMP_V2"},
+            {"date", "2020-10-08"},
+            {"routes", routes},
+            {"peers", 1}}},
+          {"members",
+           {{"file", "nlix.yml"}, {"format", "arouteserver"}, {"date", nullptr}, {"count", 12}}},
+          {"inputs",
+           {{"vrps", {{"file", "roas.json"}, {"count", 3}, {"date", "2020-10-08"}}},
+            {"irr", json::array()},
+            {"bogons", "built-in"}}},
+          {"summary",
+           {{"routes", routes},
+            {"accepted_bad", bad},
+            {"members", 12},
+            {"members_with_bad", bad > 0 ? 1 : 0},
+            {"by_reason", {{"rpki_invalid", bad}, {"bogon", 0}}},
+            {"not_checked", not_checked}}},
+          {"per_member", per_member},
+          {"unknown_peers", json::array()}};
+}
+
+// The newest stored check is served as stored, with the time the store
+// took it, and Action 1 follows it: bad routes accepted, not met; clean
+// but a rule unchecked, partly; clean with every rule, met; an empty RIB
+// or an unreadable report, not measured.
+TEST(ServeIxp, StoredRouteServerCheckDrivesActionOne) {
+  // Not the largest IXP, whose page the other tests read without a check.
+  const json all = Get("/api/ranking?kind=ixp&limit=1000")["entities"];
+  ASSERT_GE(all.size(), 2u);
+  const std::string largest = LargestIxp();
+  const std::string id = all[0]["id"] == largest ? all[1]["id"] : all[0]["id"];
+  struct Case {
+    json report;
+    std::string status;
+  };
+  const std::vector<Case> cases = {
+      {Report(23, 1, json::array({"irr"})), "not_met"},
+      {Report(23, 0, json::array({"irr"})), "partial"},
+      {Report(23, 0, json::array()), "met"},
+      {Report(0, 0, json::array()), "not_measured"},
+  };
+  for (const Case& c : cases) {
+    PutReport(id, c.report.dump());
+    const json r = Get("/api/ixp/" + id);
+    ASSERT_TRUE(r["rs_check"].is_object()) << c.status;
+    json served = r["rs_check"];
+    ASSERT_TRUE(served.contains("checked_at"));
+    EXPECT_EQ(served["checked_at"].get<std::string>().size(), 20u) << served["checked_at"];
+    served.erase("checked_at");
+    EXPECT_EQ(served, c.report) << c.status;
+    const json& a1 = *ActionOf(r["manrs_ixp"], 1);
+    EXPECT_EQ(a1["status"], c.status) << c.report["summary"].dump();
+    EXPECT_EQ(a1["evidence"]["accepted_bad"], c.report["summary"]["accepted_bad"]);
+    EXPECT_EQ(a1["evidence"]["not_checked"], c.report["summary"]["not_checked"]);
+    EXPECT_EQ(a1["evidence"]["rib_date"], "2020-10-08");
+    EXPECT_EQ(a1["coverage"]["of"], c.report["summary"]["routes"]);
+  }
+  // Another IXP has no check of its own.
+  EXPECT_TRUE(Get("/api/ixp/" + largest)["rs_check"].is_null());
+  // A stored row without the report's shape: no report, not measured, no 5xx.
+  for (const char* bad : {"[]", "{\"summary\": \"x\"}", "{\"rib\": 1, \"summary\": {}}"}) {
+    PutReport(id, bad);
+    const json r = Get("/api/ixp/" + id);
+    const json& a1 = *ActionOf(r["manrs_ixp"], 1);
+    if (std::string(bad).find("\"rib\": 1") != std::string::npos) {
+      // A summary with no routes: the report is served, Action 1 not measured.
+      EXPECT_TRUE(r["rs_check"].is_object()) << bad;
+      EXPECT_EQ(a1["status"], "not_measured") << bad;
+      EXPECT_TRUE(a1["evidence"]["rib_date"].is_null()) << bad;
+    } else {
+      EXPECT_TRUE(r["rs_check"].is_null()) << bad;
+      EXPECT_EQ(a1["status"], "not_measured") << bad;
+      EXPECT_EQ(a1["evidence"]["reason"], "rs_check_unreadable") << bad;
+    }
+  }
 }
 
 TEST(ServeIxp, OtherReportsAreUnchanged) {

@@ -1,7 +1,7 @@
 // What an IXP's report adds in the API (issue [4/7] item 6; serve/api.h):
 // what each member must fix, the latest route-server compliance report
-// (`vigia ixp check --db URL --ixp ID`, stored by the store; the CONTRACT
-// of /work's issue notes: "rs_check") and the MANRS-for-IXPs checklist
+// (`vigia ixp check --db URL --ixp ID`, store::Store::LatestRsCheck; the
+// report JSON of docs/ixp.md: "rs_check") and the MANRS-for-IXPs checklist
 // ("manrs_ixp"), each action with its evidence and coverage, or "not
 // measured" when public data cannot show it: never a pass without data.
 //
@@ -26,18 +26,6 @@ namespace {
 constexpr size_t kMaxIxpMembers = 5000;
 // Fixes listed per member (the AS page has the whole list with its items).
 constexpr size_t kMaxMemberFixes = 10;
-
-// ---- INTEGRATION SEAM (i16-check) ----------------------------------------
-// The latest stored route-server check of IXP `ixp_id` as the report's JSON
-// text, nullopt when none was stored: store::Store::LatestRsCheck of branch
-// i16-check. Until that branch is merged this says "none", and the page
-// shows "no route-server check stored".
-Result<std::optional<std::string>> LatestRsCheckText(store::Store& st, const std::string& ixp_id) {
-  static_cast<void>(st);
-  static_cast<void>(ixp_id);
-  return std::optional<std::string>{};
-}
-// ---- END INTEGRATION SEAM -----------------------------------------------
 
 // A number of the stored report, 0 when absent or not a number.
 int64_t NumberOf(const ordered_json& o, const char* key) {
@@ -111,14 +99,20 @@ Status Api::IxpExtras(int64_t snapshot, const std::string& id, ordered_json* rep
     }
   }
 
-  // The route-server report, as stored.
-  SERVE_ASSIGN_OR_RETURN(const std::optional<std::string> text, LatestRsCheckText(*store_, id));
+  // The route-server report, as `vigia ixp check --db` stored it, with
+  // the time the store took it.
+  auto stored = store_->LatestRsCheck(id);
+  if (!stored.ok()) return stored.status();
   ordered_json rs = nullptr;
-  if (text) {
-    rs = ordered_json::parse(*text, nullptr, false);
-    if (!rs.is_object())
-      return Status::Corrupt(
-          fmt::format("the stored route-server check of IXP {} does not parse", id));
+  bool unreadable = false;  // a stored report without the report's shape
+  if (stored->has_value()) {
+    rs = ordered_json::parse((*stored)->report_json, nullptr, false);
+    if (rs.is_object() && rs.contains("summary") && rs["summary"].is_object()) {
+      rs["checked_at"] = (*stored)->checked_at;
+    } else {
+      rs = nullptr;
+      unreadable = true;
+    }
   }
   r["rs_check"] = rs;
 
@@ -136,27 +130,30 @@ Status Api::IxpExtras(int64_t snapshot, const std::string& id, ordered_json* rep
   ordered_json actions = ordered_json::array();
   // Action 1: the route server's filters, judged by what it accepted.
   if (rs.is_null()) {
-    actions.push_back(
-        Action(1, "filtering", true, "not_measured", {{"reason", "no_rs_check"}}, nullptr));
+    actions.push_back(Action(1, "filtering", true, "not_measured",
+                             {{"reason", unreadable ? "rs_check_unreadable" : "no_rs_check"}},
+                             nullptr));
   } else {
-    const ordered_json& s = rs.value("summary", ordered_json::object());
+    const ordered_json& s = rs["summary"];
     const int64_t routes = NumberOf(s, "routes"), bad = NumberOf(s, "accepted_bad");
-    const ordered_json not_checked = s.value("not_checked", ordered_json::array());
+    const ordered_json not_checked = s.contains("not_checked") && s["not_checked"].is_array()
+                                         ? s["not_checked"]
+                                         : ordered_json::array();
     // Clean routes are a pass only when every rule had data.
     const char* status = bad > 0                ? "not_met"
                          : routes == 0          ? "not_measured"
                          : !not_checked.empty() ? "partial"
                                                 : "met";
-    actions.push_back(
-        Action(1, "filtering", true, status,
-               {{"checked_at", rs.value("checked_at", ordered_json(nullptr))},
-                {"rib_date", rs.contains("rib") ? rs["rib"].value("date", ordered_json(nullptr))
-                                                : ordered_json(nullptr)},
-                {"routes", routes},
-                {"accepted_bad", bad},
-                {"members_with_bad", NumberOf(s, "members_with_bad")},
-                {"not_checked", not_checked}},
-               {{"measured", routes}, {"of", routes}, {"what", "routes"}}));
+    actions.push_back(Action(1, "filtering", true, status,
+                             {{"checked_at", rs.value("checked_at", ordered_json(nullptr))},
+                              {"rib_date", rs.contains("rib") && rs["rib"].is_object()
+                                               ? rs["rib"].value("date", ordered_json(nullptr))
+                                               : ordered_json(nullptr)},
+                              {"routes", routes},
+                              {"accepted_bad", bad},
+                              {"members_with_bad", NumberOf(s, "members_with_bad")},
+                              {"not_checked", not_checked}},
+                             {{"measured", routes}, {"of", routes}, {"what", "routes"}}));
   }
   // Action 2: the members' own MANRS readiness, what promotion aims at. An
   // indicator, not a pass: the programme asks for the IXP's promotion work.
