@@ -34,6 +34,7 @@ const n = (v: unknown): string => fmtNum(typeof v === 'number' ? v : null, 0);
 function evidenceText(a: ManrsIxpAction): string {
   const e = a.evidence;
   if (e.reason === 'no_rs_check') return t('ixp.ev.no_rs_check');
+  if (e.reason === 'rs_check_unreadable') return t('ixp.ev.rs_unreadable');
   if (e.reason === 'not_public_data') return t('ixp.ev.not_public');
   switch (a.key) {
     case 'filtering': {
@@ -115,7 +116,9 @@ export function rsCheckSection(r: Report): HTMLElement | null {
       h('pre', { className: 'mono small' }, `vigia ixp check RIB.mrt --members FILE --vrps VRPS.json --irr DB --db URL --ixp ${r.id}`),
     );
   }
-  const s = c.summary;
+  // The server checked the summary is an object; its fields may still be missing.
+  const given: Partial<RsCheck['summary']> = c.summary;
+  const s: RsCheck['summary'] = { routes: 0, accepted_bad: 0, members: 0, members_with_bad: 0, by_reason: {}, not_checked: [], ...given };
   const notChecked = new Set(s.not_checked ?? []);
   // Every rule: its count of accepted bad routes, or "not checked" when the check had no data for it.
   const reasons = Object.keys(s.by_reason ?? {});
@@ -130,7 +133,7 @@ export function rsCheckSection(r: Report): HTMLElement | null {
       { className: 'facts', 'data-testid': 'rs-check-facts' },
       c.checked_at ? [h('dt', null, t('ixp.rs_checked_at')), h('dd', { 'data-testid': 'rs-checked-at' }, fmtTime(c.checked_at))] : null,
       h('dt', null, t('ixp.rs_rib')),
-      h('dd', { 'data-testid': 'rs-rib' }, inputText(c.rib), ' · ', tp('ixp.rs_routes', c.rib.routes), ' · ', tp('ixp.rs_peers', c.rib.peers)),
+      h('dd', { 'data-testid': 'rs-rib' }, inputText(c.rib), c.rib ? [' · ', tp('ixp.rs_routes', c.rib.routes ?? 0), ' · ', tp('ixp.rs_peers', c.rib.peers ?? 0)] : null),
       h('dt', null, t('ixp.rs_members_file')),
       h('dd', { 'data-testid': 'rs-members' }, inputText(c.members)),
       h('dt', null, t('ixp.rs_vrps')),
