@@ -436,6 +436,16 @@ CheckReport RsCheck::Finish() const {
   r.by_reason = s.by_reason;
   if (s.in.vrps == nullptr) r.not_checked.push_back("rpki");
   if (s.in.irr == nullptr) r.not_checked.push_back("irr");
+  r.rules_checked = {Reject::kPrefixTooLong,  Reject::kPrefixTooShort, Reject::kBogon,
+                     Reject::kBogonAsn,       Reject::kAsPathTooLong,  Reject::kAsPathTooShort,
+                     Reject::kFirstAsNotPeer, Reject::kNextHopNotPeer};
+  if (s.in.irr != nullptr) {
+    r.rules_checked.push_back(Reject::kIrrPrefix);
+    r.rules_checked.push_back(Reject::kIrrOrigin);
+    r.rules_checked.push_back(Reject::kPrefixNotInOrigin);
+  }
+  if (s.in.vrps != nullptr) r.rules_checked.push_back(Reject::kRpkiInvalid);
+  r.rules_checked.push_back(Reject::kTransitFreeAsn);
   for (size_t i = 0; i < s.reports.size(); ++i)
     if (s.touched[i]) r.per_member.push_back(s.reports[i]);
   r.members_total = s.reports.size();
@@ -451,13 +461,17 @@ CheckReport RsCheck::Finish() const {
 
 namespace {
 
-nlohmann::ordered_json ByReason(const std::map<Reject, uint64_t>& m, bool all) {
+// The counts of m by reason key, in code order; with `checked`, also a 0
+// for each checked reason m does not have.
+nlohmann::ordered_json ByReason(const std::map<Reject, uint64_t>& m,
+                                const std::vector<Reject>* checked) {
   nlohmann::ordered_json j = nlohmann::ordered_json::object();
   for (const ReasonInfo& info : RejectReasons()) {
     auto it = m.find(info.code);
     if (it != m.end()) {
       j[std::string(info.key)] = it->second;
-    } else if (all) {
+    } else if (checked != nullptr &&
+               std::find(checked->begin(), checked->end(), info.code) != checked->end()) {
       j[std::string(info.key)] = 0;
     }
   }
@@ -498,14 +512,16 @@ std::string ReportJson(const CheckReport& r, int indent) {
   j["inputs"] = inputs;
   size_t with_bad = 0;
   for (const MemberReport& m : r.per_member) with_bad += m.bad > 0;
-  j["summary"] = {{"routes", r.routes},           {"accepted_bad", r.accepted_bad},
-                  {"filtered", r.filtered},       {"members", r.per_member.size()},
-                  {"members_with_bad", with_bad}, {"by_reason", ByReason(r.by_reason, true)},
-                  {"not_checked", r.not_checked}};
+  j["summary"] = {
+      {"routes", r.routes},           {"accepted_bad", r.accepted_bad},
+      {"filtered", r.filtered},       {"members", r.per_member.size()},
+      {"members_with_bad", with_bad}, {"by_reason", ByReason(r.by_reason, &r.rules_checked)},
+      {"not_checked", r.not_checked}};
   J per = J::array();
   for (const MemberReport& m : r.per_member) {
-    J pm = {{"asn", m.asn}, {"name", m.name},         {"routes", m.routes},
-            {"bad", m.bad}, {"filtered", m.filtered}, {"by_reason", ByReason(m.by_reason, false)}};
+    J pm = {{"asn", m.asn},           {"name", m.name},
+            {"routes", m.routes},     {"bad", m.bad},
+            {"filtered", m.filtered}, {"by_reason", ByReason(m.by_reason, nullptr)}};
     J routes = J::array();
     for (const BadRoute& b : m.bad_routes) {
       J reasons = J::array();

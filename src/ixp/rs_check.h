@@ -66,8 +66,8 @@ struct CheckPolicy {
   size_t max_as_path = 64;  // hops (RFC 4271 §9.1.2.2 length; a set counts 1)
   uint8_t min_length4 = 8, max_length4 = 24;
   uint8_t min_length6 = 16, max_length6 = 48;
-  std::vector<Asn> transit_free = {174,  209,  286,  701,  1239, 1299, 2828, 2914, 3257, 3320,
-                                   3356, 3491, 5511, 6453, 6461, 6762, 6830, 7018, 12956};
+  std::vector<Asn> transit_free = {174,  701,  1299, 2914, 3257, 3320, 3356,
+                                   5511, 6453, 6461, 6762, 6830, 7018, 12956};
   // The route server's ASN: peers with it are the server seen by a client,
   // and RS_ASN:1101:x marks a route the server filtered. Unset: a peer that
   // is not a member is taken as the route server.
@@ -135,6 +135,11 @@ struct CheckReport {
   uint64_t filtered = 0;  // carrying RS_ASN:1101:x
   std::map<Reject, uint64_t> by_reason;
   std::vector<std::string> not_checked;  // "rpki", "irr"
+  // The reasons judged, in code order: the summary's by_reason has each
+  // (0 when clean) and no other, so a rule not applied never reads as 0.
+  // Never judged from a RIB: rpki_unknown (a tag, not a reject, by
+  // default), too_many_communities, well_known_community, max_prefix.
+  std::vector<Reject> rules_checked;
   std::vector<MemberReport> per_member;  // members with routes, by ASN
   size_t members_total = 0;
   std::vector<PeerCount> unknown_peers;  // routes given to no member, by peer

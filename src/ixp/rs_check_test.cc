@@ -451,8 +451,12 @@ TEST_F(RsCheckTest, JsonFollowsTheContract) {
   EXPECT_EQ(j["summary"]["accepted_bad"], 1);
   EXPECT_EQ(j["summary"]["members"], 2);
   EXPECT_EQ(j["summary"]["members_with_bad"], 1);
-  // Every reason key of reason.h, zero or not.
-  EXPECT_EQ(j["summary"]["by_reason"].size(), RejectReasons().size());
+  // Every reason judged, zero or not; RPKI and IRR were not, so they are absent.
+  EXPECT_EQ(j["summary"]["by_reason"].size(), 9u);
+  EXPECT_EQ(j["summary"]["by_reason"]["bogon"], 0);
+  EXPECT_FALSE(j["summary"]["by_reason"].contains("rpki_invalid"));
+  EXPECT_FALSE(j["summary"]["by_reason"].contains("irr_origin"));
+  EXPECT_FALSE(j["summary"]["by_reason"].contains("max_prefix"));
   EXPECT_EQ(j["summary"]["by_reason"]["prefix_too_long"], 1);
   EXPECT_EQ(j["summary"]["not_checked"], nlohmann::json::array({"rpki", "irr"}));
   ASSERT_EQ(j["per_member"].size(), 2u);
