@@ -73,6 +73,7 @@ const dynamic = {
   'ixp.status': ['met', 'not_met', 'partial', 'indicator', 'not_measured'],
   'ixp.reason': ['prefix_too_long', 'prefix_too_short', 'bogon', 'bogon_asn', 'as_path_too_long', 'as_path_too_short', 'first_as_not_peer', 'next_hop_not_peer', 'irr_prefix', 'irr_origin', 'prefix_not_in_origin', 'rpki_unknown', 'rpki_invalid', 'transit_free_asn', 'too_many_communities', 'well_known_community', 'max_prefix'],
   'ixp.rule': ['rpki', 'irr'],
+  'ixp.rule_all': ['rpki', 'irr'],
 };
 for (const [prefix, values] of Object.entries(dynamic)) for (const v of values) if (!(`${prefix}${prefix === 'overview.ases' ? '_' : '.'}${v}` in dicts.en)) problems.push(`en: missing dynamic key '${prefix}.${v}'`);
 if (problems.length) {

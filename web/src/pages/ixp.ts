@@ -79,9 +79,14 @@ export function checklistSection(r: Report): HTMLElement | null {
   );
 }
 
+/** A file's name without its directories (the server's paths are not the reader's business). */
+export function baseName(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
+}
+
 function inputText(x: RsInput | null | undefined): string {
   if (!x) return t('ixp.rs_input_none');
-  const parts = [x.file];
+  const parts = [baseName(x.file ?? '')];
   if (x.format) parts.push(x.format);
   parts.push(x.date ? fmtDate(x.date) : t('ixp.date_unknown'));
   if (typeof x.count === 'number') parts.push(tp('ixp.rs_entries', x.count));
@@ -122,8 +127,9 @@ export function rsCheckSection(r: Report): HTMLElement | null {
   const notChecked = new Set(s.not_checked ?? []);
   // Every rule: its count of accepted bad routes, or "not checked" when the check had no data for it.
   const reasons = Object.keys(s.by_reason ?? {});
-  const byReason = reasons.map((k) => ({ key: k, count: s.by_reason[k], unchecked: notChecked.has(ruleOf(k)) }));
-  for (const rule of notChecked) if (!byReason.some((x) => ruleOf(x.key) === rule)) byReason.push({ key: rule, count: 0, unchecked: true });
+  const byReason = reasons.map((k) => ({ key: k, label: reasonLabel(k), count: s.by_reason[k], unchecked: notChecked.has(ruleOf(k)) }));
+  // A rule the report lists no reason of (the check only lists the reasons it judged): one row for it.
+  for (const rule of notChecked) if (!byReason.some((x) => ruleOf(x.key) === rule)) byReason.push({ key: rule, label: tDyn(`ixp.rule_all.${rule}`, rule), count: 0, unchecked: true });
   const bad = (c.per_member ?? []).filter((m) => m.bad > 0);
   return section(
     t('ixp.rs_title'),
@@ -154,7 +160,7 @@ export function rsCheckSection(r: Report): HTMLElement | null {
     table(
       t('ixp.rs_by_reason_caption'),
       [
-        { label: t('ixp.rs_reason'), cell: (x: (typeof byReason)[number]) => h('span', { 'data-testid': `rs-reason-${x.key}-label` }, reasonLabel(x.key)) },
+        { label: t('ixp.rs_reason'), cell: (x: (typeof byReason)[number]) => h('span', { 'data-testid': `rs-reason-${x.key}-label` }, x.label) },
         { label: t('ixp.rs_accepted_bad'), cell: (x) => (x.unchecked ? h('span', { className: 'muted', 'data-testid': `rs-reason-${x.key}`, 'data-value': '' }, t('ixp.not_checked')) : num(x.count, `rs-reason-${x.key}`, 0)), numeric: true, sort: (x) => (x.unchecked ? null : x.count) },
       ],
       byReason,
