@@ -1,6 +1,7 @@
 // The API of `vigia serve` (serve/server.h) as one class whose routes live
 // in one file per group: routes_read.cc (health, snapshots, overview,
-// ranking, search), routes_reports.cc (reports, compare),
+// ranking, search), routes_reports.cc (reports, compare), routes_ixp.cc
+// (an IXP report's route-server check and MANRS-for-IXPs checklist),
 // routes_incidents.cc (incident search, one incident), routes_route.cc
 // (one route's RPKI, IRR and incidents), routes_write.cc (contests,
 // reviews, the audit log; recompute.h re-analyses after an accepted
@@ -136,6 +137,10 @@ class Api {
   // (routes_incidents.cc); null when the store fails.
   static constexpr int64_t kMaxAttacks = 100;
   ordered_json Attacks(int64_t snapshot, Asn asn);
+  // An IXP report's additions (routes_ixp.cc): each listed member's
+  // "fixes", the latest route-server check "rs_check" (null when none) and
+  // the MANRS-for-IXPs checklist "manrs_ixp".
+  Status IxpExtras(int64_t snapshot, const std::string& id, ordered_json* report);
   Result<std::pair<store::SnapshotInfo, store::IncidentRow>> FindIncident(
       const httplib::Request& req);
   // The caller of a write route (routes_write.cc): a valid, unrevoked

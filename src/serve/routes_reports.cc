@@ -29,6 +29,10 @@ Status Api::Report(const httplib::Request& req, httplib::Response& res) {
     (*r)["attacks"] =
         Attacks((*r)["snapshot"]["id"].get<int64_t>(), static_cast<Asn>(std::stoul(o.id)));
   }
+  // An IXP's: members' fixes, route-server check, MANRS-for-IXPs checklist.
+  if (o.kind == "ixp") {
+    SERVE_RETURN_IF_ERROR(IxpExtras((*r)["snapshot"]["id"].get<int64_t>(), o.id, &*r));
+  }
   return Json(res, 200, *r);
 }
 

@@ -67,6 +67,13 @@ const dynamic = {
   kind: ['as', 'country', 'region', 'ixp', 'group'],
   'contest.result': ['ok', '400', '401', '403', '404', 'other'],
   lang: langs,
+  // The IXP page (pages/ixp.ts): the checklist's actions and statuses (src/serve/routes_ixp.cc),
+  // the reject reasons of src/ixp/reason.h and the rules a route-server check may not have checked.
+  'ixp.action': ['filtering', 'promotion', 'platform', 'coordination', 'tools'],
+  'ixp.status': ['met', 'not_met', 'partial', 'indicator', 'not_measured'],
+  'ixp.reason': ['prefix_too_long', 'prefix_too_short', 'bogon', 'bogon_asn', 'as_path_too_long', 'as_path_too_short', 'first_as_not_peer', 'next_hop_not_peer', 'irr_prefix', 'irr_origin', 'prefix_not_in_origin', 'rpki_unknown', 'rpki_invalid', 'transit_free_asn', 'too_many_communities', 'well_known_community', 'max_prefix'],
+  'ixp.rule': ['rpki', 'irr'],
+  'ixp.rule_all': ['rpki', 'irr'],
 };
 for (const [prefix, values] of Object.entries(dynamic)) for (const v of values) if (!(`${prefix}${prefix === 'overview.ases' ? '_' : '.'}${v}` in dicts.en)) problems.push(`en: missing dynamic key '${prefix}.${v}'`);
 if (problems.length) {

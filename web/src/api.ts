@@ -182,6 +182,51 @@ export interface Member {
   overall_max?: number | null;
   measured?: number;
   band: string;
+  /** IXP reports: the member's fix list (as on its AS page, without the items). */
+  fixes?: { metric: string; what: string; key?: string; args?: Record<string, unknown>; count: number }[];
+}
+/** A route the route server accepted although a rule says it should not have (`vigia ixp check`). */
+export interface RsBadRoute {
+  prefix: string;
+  as_path: string;
+  next_hop: string;
+  peer: string;
+  reasons: string[];
+  detail?: string;
+}
+export interface RsMember {
+  asn: number;
+  name: string;
+  routes: number;
+  bad: number;
+  by_reason: Record<string, number>;
+  bad_routes: RsBadRoute[];
+  bad_routes_truncated?: boolean;
+}
+export interface RsInput {
+  file: string;
+  format?: string;
+  date: string | null;
+  count?: number;
+}
+/** The route-server compliance report as `vigia ixp check --json` writes it and the store keeps it. */
+export interface RsCheck {
+  checked_at?: string;
+  rib: RsInput & { routes: number; peers: number };
+  members: RsInput;
+  inputs: { vrps: RsInput | null; irr: RsInput[]; bogons: string };
+  summary: { routes: number; accepted_bad: number; members: number; members_with_bad: number; by_reason: Record<string, number>; not_checked: string[] };
+  per_member: RsMember[];
+  unknown_peers: { peer: string; asn: number; routes: number }[];
+}
+/** One action of the MANRS IXP Programme with its evidence (or "not_measured"). */
+export interface ManrsIxpAction {
+  action: number;
+  key: string;
+  mandatory: boolean;
+  status: 'met' | 'not_met' | 'partial' | 'indicator' | 'not_measured' | string;
+  evidence: Record<string, unknown>;
+  coverage: { measured: number; of: number; what: string } | null;
 }
 export interface Report {
   kind: string;
@@ -205,6 +250,10 @@ export interface Report {
   contests?: Contest[];
   attacks?: Incident[] | { total?: number; incidents?: Incident[] };
   notes?: (string | { key?: string; args?: Record<string, unknown>; text?: string })[];
+  /** IXP reports: the latest stored route-server check, null when none was stored. */
+  rs_check?: RsCheck | null;
+  /** IXP reports: the MANRS-for-IXPs checklist. */
+  manrs_ixp?: { programme: string; members_read: number; actions: ManrsIxpAction[] };
 }
 export interface RankingEntity {
   id: string;

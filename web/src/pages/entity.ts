@@ -7,6 +7,7 @@ import { historySection } from '../history';
 import { attacksSection, regionSections } from './region';
 import { asLink, coverageTable, num, scoreCell, section, table } from '../ui';
 import { briefLinkLabel } from './brief';
+import { checklistSection, memberFixCell, memberRsBad, rsCheckSection } from './ixp';
 
 const MEMBERS_SHOWN = 1000;
 
@@ -84,6 +85,13 @@ function membersTable(r: Report): HTMLElement | null {
         { label: t('common.manrs'), cell: (x) => (x.manrs ? t('common.yes') : t('common.no')) },
         { label: t('common.overall'), cell: (x) => scoreCell({ score: x.overall, score_max: x.overall_max, band: x.band }, `member-${x.asn}-overall`), numeric: true, sort: (x) => x.overall },
         { label: t('common.band'), cell: (x) => bandChip(x.band, `member-${x.asn}-band`) },
+        // An IXP's members: what each must fix, and its bad routes at the route server (pages/ixp.ts).
+        ...(r.kind === 'ixp'
+          ? [
+              { label: t('ixp.rs_bad_col'), cell: (x: Member) => (r.rs_check ? num(memberRsBad(r, x), `member-${x.asn}-rs-bad`, 0) : h('span', { className: 'muted', 'data-testid': `member-${x.asn}-rs-bad`, 'data-value': '' }, t('ixp.not_checked'))), numeric: true, sort: (x: Member) => memberRsBad(r, x) },
+              { label: t('ixp.must_fix'), cell: (x: Member) => memberFixCell(r, x), sortable: false },
+            ]
+          : []),
       ],
       m.listed,
       csvUrl(`${r.kind}/${r.id}`),
@@ -210,6 +218,8 @@ export async function renderEntity(main: HTMLElement, kind: string, id: string, 
     print ? h('p', { className: 'lead' }, t('report.print_intro', { name: title, score: fmtNum(overall?.score), band: tDyn(`band.${overall?.band || 'no_data'}`) })) : null,
     notesBlock(r),
     ...(r.kind === 'region' ? await regionSections(r) : []),
+    r.kind === 'ixp' ? checklistSection(r) : null,
+    r.kind === 'ixp' ? rsCheckSection(r) : null,
     section(t('report.scores_title'), 'h-scores', scoresTable(r)),
     section(t('report.metrics_title'), 'h-metrics', metricsTable(r)),
     coverageSection(r),
