@@ -259,6 +259,7 @@ int RunRtrServe(const RtrServeArgs& a) {
   std::condition_variable cv;
   bool stop = false, reload = false;
   std::thread loader([&] {
+    std::string last_error;
     std::unique_lock<std::mutex> lock(mu);
     while (!stop) {
       cv.wait_for(lock, std::chrono::seconds(a.refresh), [&] { return stop || reload; });
@@ -268,9 +269,14 @@ int RunRtrServe(const RtrServeArgs& a) {
       lock.unlock();
       auto p = source.Poll(force);
       if (!p.ok()) {
-        LogLine("reload failed, serving the previous data: " + p.status().message());
-      } else if (p.value()) {
-        server.SetPayload(p.value());
+        // Once per distinct failure, not once per poll.
+        if (p.status().message() != last_error) {
+          LogLine("reload failed, serving the previous data: " + p.status().message());
+        }
+        last_error = p.status().message();
+      } else {
+        last_error.clear();
+        if (p.value()) server.SetPayload(p.value());
       }
       lock.lock();
     }
