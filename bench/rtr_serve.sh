@@ -94,9 +94,14 @@ run() {  # NAME PID PORT CLIENTS -> "seconds rss_kib synced"
   secs=$(echo "$out" | sed -n 's/^all synced in \([0-9.]*\) s.*/\1/p')
   synced=$(echo "$out" | sed -n 's/^clients [0-9]* synced \([0-9]*\) .*/\1/p')
   rss=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status")
+  # The server's CPU time (user + system, warm-up included): on a shared
+  # machine the wall time depends on the neighbours, this does not.
+  local cpu
+  cpu=$(awk -v hz="$(getconf CLK_TCK)" '{printf "%.1f", ($14+$15)/hz}' "/proc/$pid/stat")
+  echo "$name: server CPU $cpu s" >&2
   kill "$pid"
   wait "$pid" 2>/dev/null || true
-  echo "${secs:-nan} $rss ${synced:-0}/$n"
+  echo "${secs:-nan} $rss ${synced:-0}/$n $cpu"
 }
 
 pv=$(port)
@@ -104,18 +109,29 @@ pv=$(port)
   --max-clients 100000 >"$tmp/vigia.out" 2>"$tmp/vigia.err" &
 vpid=$!
 pids+=("$vpid")
-read -r vsecs vrss vsynced < <(run "vigia rtr serve" "$vpid" "$pv" "$clients")
+read -r vsecs vrss vsynced vcpu < <(run "vigia rtr serve" "$vpid" "$pv" "$clients")
 
 ps=$(port)
 stayrtr -bind "127.0.0.1:$ps" -cache "$tmp/vrps.json" -checktime=false -refresh 3600 \
   -metrics.addr "" -protocol 1 -loglevel error >"$tmp/stayrtr.log" 2>&1 &
 spid=$!
 pids+=("$spid")
-read -r ssecs srss ssynced < <(run "stayrtr $(dpkg-query -W -f '${Version}' stayrtr 2>/dev/null || true)" "$spid" "$ps" "${STAYRTR_CLIENTS:-$clients}")
+read -r ssecs srss ssynced scpu < <(run "stayrtr $(dpkg-query -W -f '${Version}' stayrtr 2>/dev/null || true)" "$spid" "$ps" "${STAYRTR_CLIENTS:-$clients}")
 
 echo
-printf '%-22s %12s %10s %14s\n' "" "synced" "time" "peak RSS"
-printf '%-22s %12s %8s s %10s MiB\n' "vigia rtr serve" "$vsynced" "$vsecs" "$((vrss / 1024))"
-printf '%-22s %12s %8s s %10s MiB\n' "stayrtr" "$ssynced" "$ssecs" "$((srss / 1024))"
-python3 -c "import sys; v,s,vr,sr=map(float,sys.argv[1:]); print(f'ratio stayrtr/vigia     time {s/v:.2f}x   RSS {sr/vr:.2f}x (time only meaningful when both synced all)')" \
-  "$vsecs" "$ssecs" "$vrss" "$srss"
+printf '%-22s %12s %10s %12s %14s\n' "" "synced" "time" "server CPU" "peak RSS"
+printf '%-22s %12s %8s s %10s s %10s MiB\n' "vigia rtr serve" "$vsynced" "$vsecs" "$vcpu" "$((vrss / 1024))"
+printf '%-22s %12s %8s s %10s s %10s MiB\n' "stayrtr" "$ssynced" "$ssecs" "$scpu" "$((srss / 1024))"
+python3 - "$vsynced" "$ssynced" "$vsecs" "$ssecs" "$vcpu" "$scpu" "$vrss" "$srss" <<'EOF'
+import sys
+vs, ss = sys.argv[1], sys.argv[2]
+vt, st, vc, sc, vr, sr = map(float, sys.argv[3:])
+vn, sn = int(vs.split("/")[0]), int(ss.split("/")[0])
+if vs == ss and vn == int(vs.split("/")[1]):
+    print(f"ratio stayrtr/vigia: time {st / vt:.2f}x, server CPU {sc / vc:.2f}x, peak RSS {sr / vr:.2f}x")
+else:
+    # Not the same load: compare the server CPU per synced client.
+    spc = f"{sc / sn:.3f}" if sn else "n/a (none synced)"
+    print(f"server CPU per synced client: vigia {vc / max(vn, 1):.3f} s, stayrtr {spc} s; "
+          f"peak RSS ratio stayrtr/vigia {sr / vr:.2f}x")
+EOF
