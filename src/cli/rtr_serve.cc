@@ -222,6 +222,16 @@ int RunRtrServe(const RtrServeArgs& a) {
     setrlimit(RLIMIT_NOFILE, &rl);
   }
 
+  // Signals are taken by one thread with sigwait; every other thread
+  // blocks them. Blocked before anything else runs, so that threads the
+  // loaders start (and keep) inherit the mask too.
+  sigset_t sigs;
+  sigemptyset(&sigs);
+  sigaddset(&sigs, SIGHUP);
+  sigaddset(&sigs, SIGINT);
+  sigaddset(&sigs, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
+
   Source source(a);
   if (Status s = source.Open(); !s.ok()) {
     std::fprintf(stderr, "vigia: %s\n", s.message().c_str());
@@ -246,14 +256,6 @@ int RunRtrServe(const RtrServeArgs& a) {
     return kExitFailed;
   }
   if (first.ok()) server.SetPayload(first.value());
-
-  // Signals are taken by one thread with sigwait; the others block them.
-  sigset_t sigs;
-  sigemptyset(&sigs);
-  sigaddset(&sigs, SIGHUP);
-  sigaddset(&sigs, SIGINT);
-  sigaddset(&sigs, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
 
   std::mutex mu;
   std::condition_variable cv;
