@@ -95,6 +95,7 @@ struct RsCheck::Impl {
   std::map<std::pair<IpAddress, Asn>, uint64_t> rs_peers;
   std::set<std::string> formats;
   std::string first_date;
+  uint64_t local = 0;
   uint64_t rib_routes = 0, withdrawn = 0, undecoded = 0, judged = 0, bad = 0, filtered = 0;
   std::map<Reject, uint64_t> by_reason;
   mutable std::unordered_map<Asn, IrrIntent> irr_cache;
@@ -206,6 +207,10 @@ void RsCheck::AddRoute(const IpAddress& peer_ip, Asn peer_asn, const Prefix& pre
   Impl& s = *impl_;
   const auto key = std::make_pair(peer_ip, peer_asn);
   ++s.peers[key];
+  if (peer_asn == 0 && peer_ip.IsZero()) {
+    ++s.local;
+    return;
+  }
   const std::optional<Asn> rs_asn = s.in.policy.rs_asn;
   const MemberList& list = *s.in.members;
 
@@ -245,6 +250,7 @@ void RsCheck::AddRoute(const IpAddress& peer_ip, Asn peer_asn, const Prefix& pre
   if (community_asn != 0) {
     for (const bgp::LargeCommunity& c : attrs.large_communities) {
       if (c.global_admin == community_asn && c.local1 == kRejectFunction) {
+        ++rep.filtered_codes[c.local2];
         ++rep.filtered;
         ++s.filtered;
         return;
@@ -429,6 +435,7 @@ CheckReport RsCheck::Finish() const {
   r.rib_peers = s.peers.size();
   r.withdrawn = s.withdrawn;
   r.undecoded = s.undecoded;
+  r.local_routes = s.local;
   for (const auto& [k, n] : s.rs_peers) r.rs_peers.push_back({k.first, k.second, n});
   r.routes = s.judged;
   r.accepted_bad = s.bad;
@@ -487,9 +494,10 @@ nlohmann::ordered_json DateOrNull(const std::string& d) {
 std::string ReportJson(const CheckReport& r, int indent) {
   using J = nlohmann::ordered_json;
   J j;
-  j["rib"] = {{"file", r.rib_file},      {"format", r.rib_format}, {"date", DateOrNull(r.rib_date)},
-              {"routes", r.rib_routes},  {"peers", r.rib_peers},   {"withdrawn", r.withdrawn},
-              {"undecoded", r.undecoded}};
+  j["rib"] = {
+      {"file", r.rib_file},       {"format", r.rib_format},        {"date", DateOrNull(r.rib_date)},
+      {"routes", r.rib_routes},   {"peers", r.rib_peers},          {"withdrawn", r.withdrawn},
+      {"undecoded", r.undecoded}, {"local_routes", r.local_routes}};
   J rs = J::array();
   for (const PeerCount& p : r.rs_peers)
     rs.push_back({{"peer", p.peer.ToString()}, {"asn", p.asn}, {"routes", p.routes}});
@@ -533,6 +541,12 @@ std::string ReportJson(const CheckReport& r, int indent) {
                         {"reasons", reasons},
                         {"detail", b.detail}});
     }
+    J codes = J::object();
+    for (const auto& [code, n] : m.filtered_codes) {
+      const std::optional<Reject> x = RejectFromCode(code);
+      codes[x ? std::string(RejectKey(*x)) : std::to_string(code)] = n;
+    }
+    pm["filtered_by_reason"] = codes;
     pm["bad_routes"] = routes;
     pm["bad_routes_truncated"] = m.bad_routes_truncated;
     per.push_back(pm);
@@ -554,6 +568,8 @@ std::string ReportText(const CheckReport& r) {
                      r.rib_format.empty() ? "no RIB records" : r.rib_format, date(r.rib_date),
                      r.rib_routes, r.rib_peers);
   if (r.withdrawn) out += fmt::format(", {} malformed (RFC 7606, not judged)", r.withdrawn);
+  if (r.local_routes)
+    out += fmt::format(", {} the server's own (peer AS 0, not judged)", r.local_routes);
   out += "\n";
   for (const PeerCount& p : r.rs_peers)
     out += fmt::format(

@@ -92,9 +92,10 @@ struct BadRoute {
 struct MemberReport {
   Asn asn = 0;
   std::string name;
-  uint64_t routes = 0;    // accepted routes attributed to the member
-  uint64_t bad = 0;       // of which at least one reason
-  uint64_t filtered = 0;  // carrying the route server's reject community
+  uint64_t routes = 0;                          // accepted routes attributed to the member
+  uint64_t bad = 0;                             // of which at least one reason
+  uint64_t filtered = 0;                        // carrying the route server's reject community
+  std::map<uint32_t, uint64_t> filtered_codes;  // by the community's code
   std::map<Reject, uint64_t> by_reason;
   std::vector<BadRoute> bad_routes;  // first kMaxBadRoutesKept
   bool bad_routes_truncated = false;
@@ -128,6 +129,9 @@ struct CheckReport {
   uint64_t rib_peers = 0;   // distinct peers
   uint64_t withdrawn = 0;   // entries with malformed attributes (RFC 7606), not judged
   uint64_t undecoded = 0;   // RIB_GENERIC entries of other families, not judged
+  // The server's own routes (peer 0.0.0.0 or :: with AS 0, as BIRD dumps
+  // static and device routes): no member announced them; not judged.
+  uint64_t local_routes = 0;
   std::vector<PeerCount> rs_peers;  // peers taken as the route server (client view)
   // The result.
   uint64_t routes = 0;  // routes judged (attributed to a member)

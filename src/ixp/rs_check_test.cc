@@ -328,6 +328,19 @@ TEST_F(RsCheckTest, ClientViewGivesRoutesToMembersByNextHopThenFirstAs) {
   EXPECT_EQ(r.unknown_peers[0].routes, 1u);
 }
 
+TEST_F(RsCheckTest, TheServersOwnRoutesAreNotJudged) {
+  // BIRD dumps static and device routes with peer 0.0.0.0 AS 0.
+  CheckReport r = Check(Rib({Peer("193.239.118.210", 8529), Peer("0.0.0.0", 0)},
+                            {{0, "185.186.205.0/24", {8529, 206350}, "193.239.118.210"},
+                             {1, "10.0.0.0/8", {}, "0.0.0.0"}}),
+                        inputs_);
+  EXPECT_EQ(r.local_routes, 1u);
+  EXPECT_EQ(r.routes, 1u);
+  EXPECT_TRUE(r.unknown_peers.empty());
+  EXPECT_TRUE(r.rs_peers.empty());
+  EXPECT_EQ(r.accepted_bad, 0u);
+}
+
 TEST_F(RsCheckTest, UnknownPeerOfARouteServerRibIsListed) {
   inputs_.policy.rs_asn = 34307;
   CheckReport r = Check(Rib({Peer("193.239.118.210", 8529), Peer("193.239.118.50", 25369)},
@@ -349,6 +362,9 @@ TEST_F(RsCheckTest, RouteServerRejectCommunityMeansFiltered) {
                           {0, "185.186.3.0/25", {8529}, "193.239.118.210", {{65000, 1101, 1}}}});
   EXPECT_EQ(r.filtered, 1u);
   EXPECT_EQ(r.per_member[0].filtered, 1u);
+  EXPECT_EQ(r.per_member[0].filtered_codes, (std::map<uint32_t, uint64_t>{{1, 1}}));
+  EXPECT_EQ(nlohmann::json::parse(ReportJson(r))["per_member"][0]["filtered_by_reason"],
+            nlohmann::json({{"prefix_too_long", 1}}));
   EXPECT_EQ(Bad(r), (std::vector<std::string>{"185.186.2.0/25: prefix_too_long",
                                               "185.186.3.0/25: prefix_too_long"}));
 }
