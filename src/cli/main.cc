@@ -70,11 +70,7 @@ int main(int argc, char** argv) {
   vigia::cli::RegisterBrief(app, &exit_code);
   vigia::cli::RegisterToken(app, &exit_code);
   vigia::cli::RegisterContest(app, &exit_code);
-  // i16-check: the `ixp` group until i16-config's RegisterIxp creates it and
-  // calls RegisterIxpCheck (keep theirs, drop these three lines).
-  CLI::App* ixp = app.add_subcommand("ixp", "IXP toolkit: route-server config and RIB checks");
-  ixp->require_subcommand(1);
-  vigia::cli::RegisterIxpCheck(*ixp, &exit_code);
+  vigia::cli::RegisterIxp(app, &exit_code);
 
   if (auto u = FindUnknownCommand(app, argc, argv)) {
     const std::string where = u->parent.empty() ? "vigia" : "vigia " + u->parent;

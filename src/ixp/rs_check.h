@@ -39,6 +39,7 @@
 #include "core/asn.h"
 #include "core/ip.h"
 #include "ixp/members.h"
+#include "ixp/policy.h"
 #include "ixp/reason.h"
 #include "mrt/decoder.h"
 
@@ -58,16 +59,14 @@ namespace vigia::ixp {
 inline constexpr size_t kMaxBadRoutesKept = 1000;  // per member, then bad_routes_truncated
 inline constexpr size_t kMaxUnknownPeers = 10000;  // peers listed (routes still counted)
 
-// The thresholds of the rules. The defaults are IXP Manager's (reason.h's
-// model) and arouteserver's transit-free list.
-// TODO(integrator): src/ixp/policy.h (config helper) did not exist when
-// this was written; if it defines the same limits, use them here.
+// The thresholds of the rules: the route server's own defaults
+// (policy.h, the ones `vigia ixp config` writes), so that a check of a
+// server configured by Vigía finds what its filters should have caught.
 struct CheckPolicy {
-  size_t max_as_path = 64;  // hops (RFC 4271 §9.1.2.2 length; a set counts 1)
-  uint8_t min_length4 = 8, max_length4 = 24;
-  uint8_t min_length6 = 16, max_length6 = 48;
-  std::vector<Asn> transit_free = {174,  701,  1299, 2914, 3257, 3320, 3356,
-                                   5511, 6453, 6461, 6762, 6830, 7018, 12956};
+  size_t max_as_path = kDefaultMaxAsPath;  // ASNs (RFC 4271 §9.1.2.2 length; a set counts 1)
+  uint8_t min_length4 = kDefaultMinLength4, max_length4 = kDefaultMaxLength4;
+  uint8_t min_length6 = kDefaultMinLength6, max_length6 = kDefaultMaxLength6;
+  std::vector<Asn> transit_free = DefaultTransitFreeAsns();
   // The route server's ASN: peers with it are the server seen by a client,
   // and RS_ASN:1101:x marks a route the server filtered. Unset: a peer that
   // is not a member is taken as the route server.
