@@ -88,16 +88,27 @@ struct RsCheck::Impl {
   CheckInputs in;
   std::map<Asn, size_t> by_asn;
   std::map<IpAddress, size_t> by_address;
-  std::vector<MemberReport> reports;  // by member index
-  std::vector<bool> touched;
-  std::map<std::pair<IpAddress, Asn>, uint64_t> peers;  // every peer seen, with its routes
-  std::map<std::pair<IpAddress, Asn>, uint64_t> unknown;
-  std::map<std::pair<IpAddress, Asn>, uint64_t> rs_peers;
+  // What the routes read so far gave.
+  struct Tally {
+    std::vector<MemberReport> reports;  // by member index
+    std::vector<bool> touched;
+    std::map<std::pair<IpAddress, Asn>, uint64_t> peers;  // every peer seen, with its routes
+    std::map<std::pair<IpAddress, Asn>, uint64_t> unknown;
+    std::map<std::pair<IpAddress, Asn>, uint64_t> rs_peers;
+    std::string first_date;
+    uint64_t local = 0;
+    uint64_t rib_routes = 0, withdrawn = 0, undecoded = 0, judged = 0, bad = 0, filtered = 0;
+    std::map<Reject, uint64_t> by_reason;
+  };
+  Tally t;
+  // The tally when the current file began: BIRD's periodic `mrt dump`
+  // appends a whole dump (PEER_INDEX_TABLE, then the RIB) to the same file
+  // each period, so a PEER_INDEX_TABLE after RIB records inside a file
+  // starts a newer dump that replaces the file's earlier ones.
+  Tally file_start;
+  bool rib_since_index = false;
+  uint64_t dumps_replaced = 0;
   std::set<std::string> formats;
-  std::string first_date;
-  uint64_t local = 0;
-  uint64_t rib_routes = 0, withdrawn = 0, undecoded = 0, judged = 0, bad = 0, filtered = 0;
-  std::map<Reject, uint64_t> by_reason;
   mutable std::unordered_map<Asn, IrrIntent> irr_cache;
   std::vector<Asn> transit_free;  // sorted
   // Judging a TABLE_DUMP (v1) entry: its AS_PATH has 2-byte ASNs, so a
@@ -143,14 +154,14 @@ struct RsCheck::Impl {
 RsCheck::RsCheck(CheckInputs in) : impl_(std::make_unique<Impl>()) {
   impl_->in = std::move(in);
   const MemberList& list = *impl_->in.members;
-  impl_->reports.resize(list.members.size());
-  impl_->touched.resize(list.members.size());
+  impl_->t.reports.resize(list.members.size());
+  impl_->t.touched.resize(list.members.size());
   for (size_t i = 0; i < list.members.size(); ++i) {
     const Member& m = list.members[i];
     impl_->by_asn.emplace(m.asn, i);
     for (const IpAddress& a : m.addresses) impl_->by_address.emplace(a, i);
-    impl_->reports[i].asn = m.asn;
-    impl_->reports[i].name = m.name;
+    impl_->t.reports[i].asn = m.asn;
+    impl_->t.reports[i].name = m.name;
   }
   impl_->transit_free = impl_->in.policy.transit_free;
   std::sort(impl_->transit_free.begin(), impl_->transit_free.end());
@@ -160,25 +171,34 @@ RsCheck::~RsCheck() = default;
 
 void RsCheck::Add(const mrt::Decoder& d) {
   Impl& s = *impl_;
-  if (d.kind() == mrt::EntryKind::kRib) {
+  if (d.kind() == mrt::EntryKind::kPeerIndexTable) {
+    if (d.record().offset == 0) {
+      s.file_start = s.t;
+    } else if (s.rib_since_index) {
+      s.t = s.file_start;
+      ++s.dumps_replaced;
+    }
+    s.rib_since_index = false;
+  } else if (d.kind() == mrt::EntryKind::kRib) {
+    s.rib_since_index = true;
     const mrt::Rib& rib = d.rib();
-    if (s.first_date.empty()) s.first_date = DateOf(d.record().header.timestamp);
+    if (s.t.first_date.empty()) s.t.first_date = DateOf(d.record().header.timestamp);
     s.formats.insert("TABLE_DUMP_V2");
     const auto& peers = d.peer_index().peers;
     for (size_t i = 0; i < rib.entry_count && i < rib.entries.size(); ++i) {
       const mrt::RibEntry& e = rib.entries[i];
-      ++s.rib_routes;
+      ++s.t.rib_routes;
       if (!rib.prefix_decoded) {
-        ++s.undecoded;
+        ++s.t.undecoded;
         continue;
       }
       if (e.attrs.withdrawn()) {
-        ++s.withdrawn;
+        ++s.t.withdrawn;
         continue;
       }
       // The decoder refuses a RIB record whose peer index is past the table.
       if (e.peer_index >= peers.size()) {
-        ++s.undecoded;
+        ++s.t.undecoded;
         continue;
       }
       const mrt::PeerEntry& p = peers[e.peer_index];
@@ -186,13 +206,13 @@ void RsCheck::Add(const mrt::Decoder& d) {
     }
   } else if (d.kind() == mrt::EntryKind::kTableDump) {
     const mrt::TableDump& td = d.table_dump();
-    if (s.first_date.empty()) s.first_date = DateOf(d.record().header.timestamp);
+    if (s.t.first_date.empty()) s.t.first_date = DateOf(d.record().header.timestamp);
     s.formats.insert("TABLE_DUMP");
     for (size_t i = 0; i < td.entry_count && i < td.entries.size(); ++i) {
       const mrt::TableDumpEntry& e = td.entries[i];
-      ++s.rib_routes;
+      ++s.t.rib_routes;
       if (e.attrs.withdrawn()) {
-        ++s.withdrawn;
+        ++s.t.withdrawn;
         continue;
       }
       s.two_byte_path = e.attrs.as4_path.empty();
@@ -206,9 +226,9 @@ void RsCheck::AddRoute(const IpAddress& peer_ip, Asn peer_asn, const Prefix& pre
                        const bgp::PathAttributes& attrs) {
   Impl& s = *impl_;
   const auto key = std::make_pair(peer_ip, peer_asn);
-  ++s.peers[key];
+  ++s.t.peers[key];
   if (peer_asn == 0 && peer_ip.IsZero()) {
-    ++s.local;
+    ++s.t.local;
     return;
   }
   const std::optional<Asn> rs_asn = s.in.policy.rs_asn;
@@ -229,7 +249,7 @@ void RsCheck::AddRoute(const IpAddress& peer_ip, Asn peer_asn, const Prefix& pre
     client_view = true;
   }
   if (client_view) {
-    ++s.rs_peers[key];
+    ++s.t.rs_peers[key];
     const IpAddress nh = RouteNextHop(attrs, prefix.family());
     if (auto at = s.by_address.find(nh); at != s.by_address.end()) {
       who = at->second;
@@ -238,11 +258,11 @@ void RsCheck::AddRoute(const IpAddress& peer_ip, Asn peer_asn, const Prefix& pre
     }
   }
   if (!who) {
-    ++s.unknown[key];
+    ++s.t.unknown[key];
     return;
   }
-  MemberReport& rep = s.reports[*who];
-  s.touched[*who] = true;
+  MemberReport& rep = s.t.reports[*who];
+  s.t.touched[*who] = true;
 
   // RFC 8092 large community RS_ASN:1101:<code>: the server kept the route
   // as filtered (reason.h); it was not accepted.
@@ -252,22 +272,22 @@ void RsCheck::AddRoute(const IpAddress& peer_ip, Asn peer_asn, const Prefix& pre
       if (c.global_admin == community_asn && c.local1 == kRejectFunction) {
         ++rep.filtered_codes[c.local2];
         ++rep.filtered;
-        ++s.filtered;
+        ++s.t.filtered;
         return;
       }
     }
   }
 
   ++rep.routes;
-  ++s.judged;
+  ++s.t.judged;
   std::string detail;
   std::vector<Reject> reasons = Judge(list.members[*who], prefix, attrs, &detail);
   if (reasons.empty()) return;
   ++rep.bad;
-  ++s.bad;
+  ++s.t.bad;
   for (Reject r : reasons) {
     ++rep.by_reason[r];
-    ++s.by_reason[r];
+    ++s.t.by_reason[r];
   }
   if (rep.bad_routes.size() >= kMaxBadRoutesKept) {
     rep.bad_routes_truncated = true;
@@ -430,17 +450,18 @@ CheckReport RsCheck::Finish() const {
   const Impl& s = *impl_;
   CheckReport r;
   r.rib_format = Join(std::vector<std::string>(s.formats.rbegin(), s.formats.rend()), "+");
-  r.rib_date = s.first_date;
-  r.rib_routes = s.rib_routes;
-  r.rib_peers = s.peers.size();
-  r.withdrawn = s.withdrawn;
-  r.undecoded = s.undecoded;
-  r.local_routes = s.local;
-  for (const auto& [k, n] : s.rs_peers) r.rs_peers.push_back({k.first, k.second, n});
-  r.routes = s.judged;
-  r.accepted_bad = s.bad;
-  r.filtered = s.filtered;
-  r.by_reason = s.by_reason;
+  r.rib_date = s.t.first_date;
+  r.rib_routes = s.t.rib_routes;
+  r.rib_peers = s.t.peers.size();
+  r.withdrawn = s.t.withdrawn;
+  r.undecoded = s.t.undecoded;
+  r.local_routes = s.t.local;
+  r.dumps_replaced = s.dumps_replaced;
+  for (const auto& [k, n] : s.t.rs_peers) r.rs_peers.push_back({k.first, k.second, n});
+  r.routes = s.t.judged;
+  r.accepted_bad = s.t.bad;
+  r.filtered = s.t.filtered;
+  r.by_reason = s.t.by_reason;
   if (s.in.vrps == nullptr) r.not_checked.push_back("rpki");
   if (s.in.irr == nullptr) r.not_checked.push_back("irr");
   r.rules_checked = {Reject::kPrefixTooLong,  Reject::kPrefixTooShort, Reject::kBogon,
@@ -453,10 +474,10 @@ CheckReport RsCheck::Finish() const {
   }
   if (s.in.vrps != nullptr) r.rules_checked.push_back(Reject::kRpkiInvalid);
   r.rules_checked.push_back(Reject::kTransitFreeAsn);
-  for (size_t i = 0; i < s.reports.size(); ++i)
-    if (s.touched[i]) r.per_member.push_back(s.reports[i]);
-  r.members_total = s.reports.size();
-  for (const auto& [k, n] : s.unknown) {
+  for (size_t i = 0; i < s.t.reports.size(); ++i)
+    if (s.t.touched[i]) r.per_member.push_back(s.t.reports[i]);
+  r.members_total = s.t.reports.size();
+  for (const auto& [k, n] : s.t.unknown) {
     if (r.unknown_peers.size() >= kMaxUnknownPeers) {
       r.unknown_peers_truncated = true;
       break;
@@ -570,6 +591,8 @@ std::string ReportText(const CheckReport& r) {
   if (r.withdrawn) out += fmt::format(", {} malformed (RFC 7606, not judged)", r.withdrawn);
   if (r.local_routes)
     out += fmt::format(", {} the server's own (peer AS 0, not judged)", r.local_routes);
+  if (r.dumps_replaced)
+    out += fmt::format(" (the last dump of the file; {} earlier ones replaced)", r.dumps_replaced);
   out += "\n";
   for (const PeerCount& p : r.rs_peers)
     out += fmt::format(

@@ -131,6 +131,9 @@ struct CheckReport {
   // The server's own routes (peer 0.0.0.0 or :: with AS 0, as BIRD dumps
   // static and device routes): no member announced them; not judged.
   uint64_t local_routes = 0;
+  // Earlier dumps in a file that holds several (BIRD's periodic `mrt dump`
+  // appends): only the last of each file is judged.
+  uint64_t dumps_replaced = 0;
   std::vector<PeerCount> rs_peers;  // peers taken as the route server (client view)
   // The result.
   uint64_t routes = 0;  // routes judged (attributed to a member)

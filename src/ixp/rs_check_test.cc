@@ -114,17 +114,21 @@ mrt::PeerEntry Peer(const char* ip, Asn asn) {
   return p;
 }
 
-// Reads bytes as `vigia ixp check` reads a file.
-CheckReport Check(const std::vector<uint8_t>& bytes, CheckInputs in) {
-  RsCheck check(std::move(in));
+// Feeds the records of one file's bytes to check, as `vigia ixp check` does.
+void Feed(const std::vector<uint8_t>& bytes, RsCheck* check) {
   mrt::MrtReader r(
       io::InputStream::FromMemory({reinterpret_cast<const std::byte*>(bytes.data()), bytes.size()}),
       "test.mrt");
   mrt::Decoder d;
   mrt::Record rec;
   while (r.Next(&rec)) {
-    if (d.Decode(rec).ok()) check.Add(d);
+    if (d.Decode(rec).ok()) check->Add(d);
   }
+}
+
+CheckReport Check(const std::vector<uint8_t>& bytes, CheckInputs in) {
+  RsCheck check(std::move(in));
+  Feed(bytes, &check);
   return check.Finish();
 }
 
@@ -414,6 +418,30 @@ TEST_F(RsCheckTest, TableDumpV1AsOpenBgpdWritesIt) {
   EXPECT_EQ(r.rib_routes, 3u);
   EXPECT_EQ(Bad(r), (std::vector<std::string>{"185.186.206.0/25: prefix_too_long",
                                               "2a0c:9a40::/32: bogon_asn"}));
+}
+
+// BIRD's periodic `mrt dump` appends a whole dump to the file each period:
+// the last one of a file is judged, and files do not replace each other.
+TEST_F(RsCheckTest, OnlyTheLastDumpOfAFileIsJudged) {
+  const std::vector<mrt::PeerEntry> peers = {Peer("193.239.118.210", 8529)};
+  std::vector<uint8_t> older = Rib(peers, {{0, "185.186.1.0/25", {8529}, "193.239.118.210"},
+                                           {0, "185.186.2.0/24", {8529}, "193.239.118.210"}});
+  const std::vector<uint8_t> newer = Rib(peers, {{0, "185.186.2.0/24", {8529}, "193.239.118.210"},
+                                                 {0, "185.186.3.0/26", {8529}, "193.239.118.210"},
+                                                 {0, "185.186.4.0/24", {8529}, "193.239.118.210"}});
+  std::vector<uint8_t> appended = older;
+  appended.insert(appended.end(), newer.begin(), newer.end());
+  const std::vector<uint8_t> v6 = Rib({Peer("2001:7f8:13::a500:8529:1", 8529)},
+                                      {{0, "2a0c:9a40::/49", {8529}, "2001:7f8:13::a500:8529:1"}});
+  RsCheck check(inputs_);
+  Feed(appended, &check);
+  Feed(v6, &check);
+  CheckReport r = check.Finish();
+  EXPECT_EQ(r.dumps_replaced, 1u);
+  EXPECT_EQ(r.rib_routes, 4u);
+  EXPECT_EQ(r.routes, 4u);
+  EXPECT_EQ(Bad(r), (std::vector<std::string>{"185.186.3.0/26: prefix_too_long",
+                                              "2a0c:9a40::/49: prefix_too_long"}));
 }
 
 TEST_F(RsCheckTest, BadRoutesAreCappedButCounted) {
