@@ -515,10 +515,15 @@ nlohmann::ordered_json DateOrNull(const std::string& d) {
 std::string ReportJson(const CheckReport& r, int indent) {
   using J = nlohmann::ordered_json;
   J j;
-  j["rib"] = {
-      {"file", r.rib_file},       {"format", r.rib_format},        {"date", DateOrNull(r.rib_date)},
-      {"routes", r.rib_routes},   {"peers", r.rib_peers},          {"withdrawn", r.withdrawn},
-      {"undecoded", r.undecoded}, {"local_routes", r.local_routes}};
+  j["rib"] = {{"file", r.rib_file},
+              {"format", r.rib_format},
+              {"date", DateOrNull(r.rib_date)},
+              {"routes", r.rib_routes},
+              {"peers", r.rib_peers},
+              {"withdrawn", r.withdrawn},
+              {"undecoded", r.undecoded},
+              {"local_routes", r.local_routes},
+              {"dumps_replaced", r.dumps_replaced}};
   J rs = J::array();
   for (const PeerCount& p : r.rs_peers)
     rs.push_back({{"peer", p.peer.ToString()}, {"asn", p.asn}, {"routes", p.routes}});
