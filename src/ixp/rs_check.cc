@@ -279,6 +279,7 @@ void RsCheck::AddRoute(const IpAddress& peer_ip, Asn peer_asn, const Prefix& pre
   }
 
   ++rep.routes;
+  ++(prefix.family() == Family::kIpv4 ? rep.routes4 : rep.routes6);
   ++s.t.judged;
   std::string detail;
   std::vector<Reject> reasons = Judge(list.members[*who], prefix, attrs, &detail);
@@ -474,8 +475,19 @@ CheckReport RsCheck::Finish() const {
   }
   if (s.in.vrps != nullptr) r.rules_checked.push_back(Reject::kRpkiInvalid);
   r.rules_checked.push_back(Reject::kTransitFreeAsn);
-  for (size_t i = 0; i < s.t.reports.size(); ++i)
-    if (s.t.touched[i]) r.per_member.push_back(s.t.reports[i]);
+  for (size_t i = 0; i < s.t.reports.size(); ++i) {
+    if (!s.t.touched[i]) continue;
+    MemberReport m = s.t.reports[i];
+    const Member& member = s.in.members->members[i];
+    const uint32_t limit4 = member.max_prefix4.value_or(kDefaultMaxPrefix4);
+    const uint32_t limit6 = member.max_prefix6.value_or(kDefaultMaxPrefix6);
+    if (m.routes4 > limit4)
+      m.max_prefix_exceeded.push_back(fmt::format("ipv4: {} routes, limit {}", m.routes4, limit4));
+    if (m.routes6 > limit6)
+      m.max_prefix_exceeded.push_back(fmt::format("ipv6: {} routes, limit {}", m.routes6, limit6));
+    r.members_over_max_prefix += !m.max_prefix_exceeded.empty();
+    r.per_member.push_back(std::move(m));
+  }
   r.members_total = s.t.reports.size();
   for (const auto& [k, n] : s.t.unknown) {
     if (r.unknown_peers.size() >= kMaxUnknownPeers) {
@@ -546,11 +558,14 @@ std::string ReportJson(const CheckReport& r, int indent) {
   j["inputs"] = inputs;
   size_t with_bad = 0;
   for (const MemberReport& m : r.per_member) with_bad += m.bad > 0;
-  j["summary"] = {
-      {"routes", r.routes},           {"accepted_bad", r.accepted_bad},
-      {"filtered", r.filtered},       {"members", r.per_member.size()},
-      {"members_with_bad", with_bad}, {"by_reason", ByReason(r.by_reason, &r.rules_checked)},
-      {"not_checked", r.not_checked}};
+  j["summary"] = {{"routes", r.routes},
+                  {"accepted_bad", r.accepted_bad},
+                  {"filtered", r.filtered},
+                  {"members", r.per_member.size()},
+                  {"members_with_bad", with_bad},
+                  {"members_over_max_prefix", r.members_over_max_prefix},
+                  {"by_reason", ByReason(r.by_reason, &r.rules_checked)},
+                  {"not_checked", r.not_checked}};
   J per = J::array();
   for (const MemberReport& m : r.per_member) {
     J pm = {{"asn", m.asn},           {"name", m.name},
@@ -573,6 +588,9 @@ std::string ReportJson(const CheckReport& r, int indent) {
       codes[x ? std::string(RejectKey(*x)) : std::to_string(code)] = n;
     }
     pm["filtered_by_reason"] = codes;
+    pm["routes4"] = m.routes4;
+    pm["routes6"] = m.routes6;
+    pm["max_prefix_exceeded"] = m.max_prefix_exceeded;
     pm["bad_routes"] = routes;
     pm["bad_routes_truncated"] = m.bad_routes_truncated;
     per.push_back(pm);
@@ -624,6 +642,11 @@ std::string ReportText(const CheckReport& r) {
     out += "  by reason: " + Join(parts, ", ") + "\n";
   }
   if (!r.not_checked.empty()) out += "  NOT checked (no data): " + Join(r.not_checked, ", ") + "\n";
+  for (const MemberReport& m : r.per_member) {
+    for (const std::string& x : m.max_prefix_exceeded)
+      out += fmt::format("AS{}: over its max-prefix ({}): the session should have been stopped\n",
+                         m.asn, x);
+  }
   for (const MemberReport& m : r.per_member) {
     if (m.bad == 0) continue;
     std::vector<std::string> parts;

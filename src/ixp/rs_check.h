@@ -98,6 +98,11 @@ struct MemberReport {
   std::map<Reject, uint64_t> by_reason;
   std::vector<BadRoute> bad_routes;  // first kMaxBadRoutesKept
   bool bad_routes_truncated = false;
+  uint64_t routes4 = 0, routes6 = 0;  // routes (judged) per family
+  // "ipv4: 12 routes, limit 10" per family over the member's max-prefix
+  // (its own, else policy.h's default): the server should have stopped
+  // the session (reason max_prefix, per session, so not a route count).
+  std::vector<std::string> max_prefix_exceeded;
 };
 
 struct PeerCount {
@@ -147,6 +152,7 @@ struct CheckReport {
   // default), too_many_communities, well_known_community, max_prefix.
   std::vector<Reject> rules_checked;
   std::vector<MemberReport> per_member;  // members with routes, by ASN
+  size_t members_over_max_prefix = 0;
   size_t members_total = 0;
   std::vector<PeerCount> unknown_peers;  // routes given to no member, by peer
   bool unknown_peers_truncated = false;

@@ -444,6 +444,25 @@ TEST_F(RsCheckTest, OnlyTheLastDumpOfAFileIsJudged) {
                                               "2a0c:9a40::/49: prefix_too_long"}));
 }
 
+TEST_F(RsCheckTest, MaxPrefixIsPerSessionAndFamily) {
+  members_.members[0].max_prefix4 = 2;
+  CheckReport r = RsView({{0, "185.186.1.0/24", {8529}, "193.239.118.210"},
+                          {0, "185.186.2.0/24", {8529}, "193.239.118.210"},
+                          {0, "185.186.3.0/24", {8529}, "193.239.118.210"},
+                          {2, "2a0c:9a40::/32", {8529}, "2001:7f8:13::a500:8529:1"},
+                          {1, "185.186.4.0/24", {9009}, "193.239.118.115"}});
+  ASSERT_EQ(r.per_member.size(), 2u);
+  EXPECT_EQ(r.per_member[0].routes4, 3u);
+  EXPECT_EQ(r.per_member[0].routes6, 1u);
+  EXPECT_EQ(r.per_member[0].max_prefix_exceeded,
+            (std::vector<std::string>{"ipv4: 3 routes, limit 2"}));
+  EXPECT_TRUE(r.per_member[1].max_prefix_exceeded.empty());  // default 170000
+  EXPECT_EQ(r.members_over_max_prefix, 1u);
+  EXPECT_EQ(r.accepted_bad, 0u);  // a session rule, not a route's
+  EXPECT_NE(ReportText(r).find("AS8529: over its max-prefix (ipv4: 3 routes, limit 2)"),
+            std::string::npos);
+}
+
 TEST_F(RsCheckTest, BadRoutesAreCappedButCounted) {
   RsCheck check(inputs_);
   bgp::PathAttributes a = Attrs({0, "", {8529}, "193.239.118.210"}, P("185.186.0.0/25"));
