@@ -374,9 +374,10 @@ std::vector<Reject> RsCheck::Judge(const Member& m, const Prefix& prefix,
       add(Reject::kNextHopNotPeer, fmt::format("next hop {} is not AS{}'s", nh.ToString(), m.asn));
   }
 
-  // A transit-free network's ASN after the first: a route leak through a
-  // member (IXP Manager code 14).
-  for (size_t i = 1; i < path.asns.size(); ++i) {
+  // A transit-free network's ASN in the path, other than the member's own:
+  // a route leak through a member (IXP Manager code 14; the BIRD config's
+  // `delete(bgp_path, member) ~ TRANSIT_FREE_ASNS`).
+  for (size_t i = 0; i < path.asns.size(); ++i) {
     const Asn a = path.asns[i];
     if (a != m.asn && std::binary_search(s.transit_free.begin(), s.transit_free.end(), a)) {
       add(Reject::kTransitFreeAsn, fmt::format("transit-free AS{} in the path", a));

@@ -6,7 +6,7 @@
 // IRR origin and prefix (the member's as-sets expanded by src/irr), next hop
 // not the member's (RFC 7948 §4.8), first AS not the member's, AS_PATH too
 // long or empty, prefix too long or too short, a transit-free ASN in the
-// path.
+// path other than the member's own.
 //
 // Two kinds of dump are read, route by route:
 //   - the route server's own RIB (BIRD `mrt dump`, OpenBGPD `dump table`):

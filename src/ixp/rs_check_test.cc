@@ -238,14 +238,17 @@ TEST_F(RsCheckTest, FirstAsAndNextHopMustBeTheMembers) {
   EXPECT_EQ(r.per_member[0].bad_routes[1].detail, "next hop 193.239.118.115 is not AS8529's");
 }
 
-TEST_F(RsCheckTest, TransitFreeAsnAfterTheFirst) {
+TEST_F(RsCheckTest, TransitFreeAsnOtherThanTheMembersOwn) {
   members_.members[1].asn = 3356;  // a transit-free member announcing itself is fine
   CheckReport r = Check(Rib({Peer("193.239.118.210", 8529), Peer("193.239.118.115", 3356)},
                             {{0, "185.186.1.0/24", {8529, 3356, 206350}, "193.239.118.210"},
                              {1, "185.186.2.0/24", {3356, 206350}, "193.239.118.115"},
-                             {0, "185.186.3.0/24", {8529, 206350}, "193.239.118.210"}}),
+                             {0, "185.186.3.0/24", {8529, 206350}, "193.239.118.210"},
+                             {0, "185.186.4.0/24", {1299, 206350}, "193.239.118.210"}}),
                         inputs_);
-  EXPECT_EQ(Bad(r), (std::vector<std::string>{"185.186.1.0/24: transit_free_asn"}));
+  EXPECT_EQ(Bad(r),
+            (std::vector<std::string>{"185.186.1.0/24: transit_free_asn",
+                                      "185.186.4.0/24: first_as_not_peer,transit_free_asn"}));
 }
 
 TEST_F(RsCheckTest, RpkiInvalidOnlyWithVrps) {
