@@ -194,6 +194,7 @@ int RunCheck(const CheckArgs& a) {
                  r.rib_file.c_str());
     return kExitFailed;
   }
+  if (r.rib_routes == 0) r.warnings.push_back("the RIB holds no routes");
   if (damaged)
     r.warnings.push_back(fmt::format(
         "the RIB is damaged ({} records skipped, {} unreadable files, {} truncated, {} stream "

@@ -172,6 +172,7 @@ RsCheck::~RsCheck() = default;
 void RsCheck::Add(const mrt::Decoder& d) {
   Impl& s = *impl_;
   if (d.kind() == mrt::EntryKind::kPeerIndexTable) {
+    s.formats.insert("TABLE_DUMP_V2");  // a RIB, if an empty one
     if (d.record().offset == 0) {
       s.file_start = s.t;
     } else if (s.rib_since_index) {
@@ -179,6 +180,7 @@ void RsCheck::Add(const mrt::Decoder& d) {
       ++s.dumps_replaced;
     }
     s.rib_since_index = false;
+    if (s.t.first_date.empty()) s.t.first_date = DateOf(d.record().header.timestamp);
   } else if (d.kind() == mrt::EntryKind::kRib) {
     s.rib_since_index = true;
     const mrt::Rib& rib = d.rib();

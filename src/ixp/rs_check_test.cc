@@ -176,6 +176,16 @@ TEST_F(RsCheckTest, CleanRoutesHaveNoReason) {
   EXPECT_EQ(ReportExitCode(r), 0);
 }
 
+TEST_F(RsCheckTest, AnEmptyRibIsARibWithNoRoutes) {
+  CheckReport r = RsView({});
+  EXPECT_EQ(r.rib_format, "TABLE_DUMP_V2");
+  EXPECT_EQ(r.rib_date, "2020-10-08");
+  EXPECT_EQ(r.rib_routes, 0u);
+  EXPECT_EQ(r.routes, 0u);
+  EXPECT_TRUE(r.per_member.empty());
+  EXPECT_EQ(ReportExitCode(r), 0);
+}
+
 TEST_F(RsCheckTest, PrefixLengthLimitsPerFamily) {
   CheckReport r = RsView({{0, "185.186.205.0/25", {8529}, "193.239.118.210"},
                           {0, "185.186.205.0/24", {8529}, "193.239.118.210"},
