@@ -252,6 +252,26 @@ TEST_F(IxpCheckCli, UnknownPeersAndWrongNextHops) {
   EXPECT_EQ(j["summary"]["accepted_bad"], 3);
 }
 
+// An overrides file replaces a member's fields: AS8529 moved to another
+// address, so its three routes' next hop is no longer its own.
+TEST_F(IxpCheckCli, OverridesApply) {
+  NEED_DATA();
+  const std::string ov =
+      Write("overrides.yml", "clients:\n  - asn: 8529\n    ip: \"193.239.118.211\"\n");
+  int code = 0;
+  nlohmann::json j =
+      Json("ixp check " + Nlix() + " --members " + members_ + " --overrides " + ov, &code);
+  EXPECT_EQ(code, 1);
+  EXPECT_EQ(j["summary"]["routes"], 23);
+  EXPECT_EQ(j["summary"]["accepted_bad"], 3);
+  EXPECT_EQ(j["summary"]["by_reason"]["next_hop_not_peer"], 3);
+  Run("ixp check " + Nlix() + " --members " + members_ + " --overrides " +
+          (dir_ / "none.yml").string(),
+      &code);
+  EXPECT_EQ(code, 2);
+  EXPECT_NE(Err().find("none.yml"), std::string::npos) << Err();
+}
+
 // An IX-F export (members dated) works the same.
 TEST_F(IxpCheckCli, IxfMembers) {
   NEED_DATA();
