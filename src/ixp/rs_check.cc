@@ -99,6 +99,7 @@ struct RsCheck::Impl {
     uint64_t local = 0;
     uint64_t rib_routes = 0, withdrawn = 0, undecoded = 0, judged = 0, bad = 0, filtered = 0;
     std::map<Reject, uint64_t> by_reason;
+    size_t kept = 0;  // bad routes kept, all members
   };
   Tally t;
   // The tally when the current file began: BIRD's periodic `mrt dump`
@@ -292,7 +293,7 @@ void RsCheck::AddRoute(const IpAddress& peer_ip, Asn peer_asn, const Prefix& pre
     ++rep.by_reason[r];
     ++s.t.by_reason[r];
   }
-  if (rep.bad_routes.size() >= kMaxBadRoutesKept) {
+  if (rep.bad_routes.size() >= kMaxBadRoutesKept || s.t.kept >= kMaxBadRoutesKeptTotal) {
     rep.bad_routes_truncated = true;
     return;
   }
@@ -304,6 +305,7 @@ void RsCheck::AddRoute(const IpAddress& peer_ip, Asn peer_asn, const Prefix& pre
   b.reasons = std::move(reasons);
   b.detail = std::move(detail);
   rep.bad_routes.push_back(std::move(b));
+  ++s.t.kept;
 }
 
 std::vector<Reject> RsCheck::Judge(const Member& m, const Prefix& prefix,

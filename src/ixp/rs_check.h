@@ -25,7 +25,8 @@
 // Rules whose data was not given (no VRPs, no IRR) are named in
 // not_checked and never count as clean. Memory: the member index, the
 // expanded IRR prefix lists and at most kMaxBadRoutesKept bad routes per
-// member; the RIB itself streams. Not thread-safe.
+// member (kMaxBadRoutesKeptTotal in all); the RIB itself streams.
+// Not thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -57,6 +58,9 @@ namespace vigia::ixp {
 
 // Caps on what a report keeps (the counts are always exact).
 inline constexpr size_t kMaxBadRoutesKept = 1000;  // per member, then bad_routes_truncated
+// In all: a report stays a few tens of MB for the store and the web page
+// (a bad route is ~200 bytes of JSON).
+inline constexpr size_t kMaxBadRoutesKeptTotal = 100000;
 inline constexpr size_t kMaxUnknownPeers = 10000;  // peers listed (routes still counted)
 
 // The thresholds of the rules: the route server's own defaults

@@ -490,6 +490,36 @@ TEST_F(RsCheckTest, BadRoutesAreCappedButCounted) {
   EXPECT_TRUE(r.per_member[0].bad_routes_truncated);
 }
 
+TEST_F(RsCheckTest, BadRoutesKeptInAllAreCapped) {
+  // One member per 1,000 bad routes, 101 of them: the last is cut.
+  MemberList many;
+  for (uint32_t m = 0; m < 101; ++m) {
+    Member x;
+    x.asn = 10000 + m;
+    x.addresses = {IpAddress::V4(0xC1EF0000u + m)};
+    many.members.push_back(x);
+  }
+  RsCheck check({.members = &many});
+  for (uint32_t m = 0; m < 101; ++m) {
+    bgp::PathAttributes a;
+    a.Set(bgp::kAttrAsPath);
+    a.as_path.segments.push_back({bgp::kAsSequence, 1});
+    a.as_path.asns = {10000 + m};
+    a.Set(bgp::kAttrNextHop);
+    a.next_hop = IpAddress::V4(0xC1EF0000u + m);
+    for (uint32_t i = 0; i < kMaxBadRoutesKept; ++i)
+      check.AddRoute(a.next_hop, 10000 + m, Prefix(IpAddress::V4(0xB9000000u + (i << 8)), 25), a);
+  }
+  CheckReport r = check.Finish();
+  size_t kept = 0;
+  for (const MemberReport& m : r.per_member) kept += m.bad_routes.size();
+  EXPECT_EQ(kept, kMaxBadRoutesKeptTotal);
+  EXPECT_EQ(r.accepted_bad, 101 * kMaxBadRoutesKept);
+  EXPECT_TRUE(r.per_member.back().bad_routes_truncated);
+  EXPECT_TRUE(r.per_member.back().bad_routes.empty());
+  EXPECT_FALSE(r.per_member.front().bad_routes_truncated);
+}
+
 TEST_F(RsCheckTest, TruncatedAndGarbageRibsNeverCrash) {
   std::vector<uint8_t> rib =
       Rib({Peer("193.239.118.210", 8529)}, {{0, "185.186.1.0/25", {8529}, "193.239.118.210"},
