@@ -142,9 +142,12 @@ struct RsCheck::Impl {
     return irr_cache.emplace(m.asn, std::move(intent)).first->second;
   }
 
-  // Is p equal to, or more specific than, a prefix of the sorted list?
-  static bool Covered(const std::vector<Prefix>& list, const Prefix& p) {
-    for (int len = p.length(); len >= 0; --len) {
+  // Is p a prefix of the sorted list, or (more_specific) inside one?
+  static bool Covered(const std::vector<Prefix>& list, const Prefix& p, bool more_specific) {
+    const Prefix exact = p.Masked();
+    if (std::binary_search(list.begin(), list.end(), exact)) return true;
+    if (!more_specific) return false;
+    for (int len = p.length() - 1; len >= 0; --len) {
       const Prefix q = Prefix(p.address(), static_cast<uint8_t>(len)).Masked();
       if (std::binary_search(list.begin(), list.end(), q)) return true;
     }
@@ -405,11 +408,12 @@ std::vector<Reject> RsCheck::Judge(const Member& m, const Prefix& prefix,
           fmt::format("origin AS{} not in {}{}", origin, intent.sets,
                       intent.problem.empty() ? "" : " (" + intent.problem + ")"));
     }
-    if (!Impl::Covered(v4 ? intent.v4 : intent.v6, prefix)) {
+    if (!Impl::Covered(v4 ? intent.v4 : intent.v6, prefix, pol.irr_allow_more_specific)) {
       add(Reject::kIrrPrefix,
-          fmt::format("no route object of {} covers {}{}", intent.sets, prefix.ToString(),
+          fmt::format("no route object of {} {} {}{}", intent.sets,
+                      pol.irr_allow_more_specific ? "covers" : "is exactly", prefix.ToString(),
                       intent.problem.empty() ? "" : " (" + intent.problem + ")"));
-    } else if (origin_ok) {
+    } else if (origin_ok && pol.irr_prefix_origin) {
       // The finer check: a route object registers this prefix (or a less
       // specific) for this very origin.
       const irr::IrrCheckResult r = irr::CheckRoute(*s.in.irr, prefix, origin);
@@ -476,7 +480,7 @@ CheckReport RsCheck::Finish() const {
   if (s.in.irr != nullptr) {
     r.rules_checked.push_back(Reject::kIrrPrefix);
     r.rules_checked.push_back(Reject::kIrrOrigin);
-    r.rules_checked.push_back(Reject::kPrefixNotInOrigin);
+    if (s.in.policy.irr_prefix_origin) r.rules_checked.push_back(Reject::kPrefixNotInOrigin);
   }
   if (s.in.vrps != nullptr) r.rules_checked.push_back(Reject::kRpkiInvalid);
   r.rules_checked.push_back(Reject::kTransitFreeAsn);

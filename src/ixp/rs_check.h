@@ -71,6 +71,13 @@ struct CheckPolicy {
   uint8_t min_length4 = kDefaultMinLength4, max_length4 = kDefaultMaxLength4;
   uint8_t min_length6 = kDefaultMinLength6, max_length6 = kDefaultMaxLength6;
   std::vector<Asn> transit_free = DefaultTransitFreeAsns();
+  // IRR prefixes: also accept more-specifics of a route object (policy.h's
+  // irr_allow_more_specific, arouteserver's allow_longer_prefixes); by
+  // default only exact route objects, as the generated config.
+  bool irr_allow_more_specific = false;
+  // Also require a route object of the prefix with the route's own origin
+  // (reason prefix_not_in_origin), which the generated config does not check.
+  bool irr_prefix_origin = false;
   // The route server's ASN: peers with it are the server seen by a client,
   // and RS_ASN:1101:x marks a route the server filtered. Unset: a peer that
   // is not a member is taken as the route server.

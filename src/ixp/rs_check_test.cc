@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -306,26 +307,39 @@ TEST_F(RsCheckTest, IrrOriginPrefixAndRouteObjectOfTheOrigin) {
   ASSERT_TRUE(db.LoadText(kIrr, "test.db").ok());
   db.Build();
   inputs_.irr = &db;
-  CheckReport r = RsView({
-      // covered by 185.186.204.0/22 of AS206350, in AS-ONE: clean
+  const std::vector<TestRoute> routes = {
+      // inside 185.186.204.0/22 of AS206350, in AS-ONE
       {0, "185.186.205.0/24", {8529, 206350}, "193.239.118.210"},
       // origin not in AS-ONE
       {0, "185.186.206.0/24", {8529, 31500}, "193.239.118.210"},
       // no route object of AS-ONE covers it
       {0, "185.186.100.0/24", {8529}, "193.239.118.210"},
-      // covered (185.186.0.0/24 of AS8529), origin in the set, but the
-      // object is AS8529's, not AS206350's
+      // exactly 185.186.0.0/24, origin in the set, but the object is
+      // AS8529's, not AS206350's
       {0, "185.186.0.0/24", {8529, 206350}, "193.239.118.210"},
       // AS-TWO is in no IRR: nothing of AS9009's is registered
       {1, "185.186.79.0/24", {9009}, "193.239.118.115"},
-  });
+  };
+  // As the generated config filters: exact route objects only, no
+  // prefix-origin check.
+  CheckReport r = RsView(routes);
+  EXPECT_EQ(Bad(r), (std::vector<std::string>{
+                        "185.186.205.0/24: irr_prefix", "185.186.206.0/24: irr_prefix,irr_origin",
+                        "185.186.100.0/24: irr_prefix", "185.186.79.0/24: irr_prefix,irr_origin"}));
+  EXPECT_EQ(r.not_checked, (std::vector<std::string>{"rpki"}));
+  EXPECT_NE(r.per_member[1].bad_routes[0].detail.find("AS-TWO not found in the IRR"),
+            std::string::npos);
+  EXPECT_EQ(std::count(r.rules_checked.begin(), r.rules_checked.end(), Reject::kPrefixNotInOrigin),
+            0);
+
+  // More-specifics allowed, and the prefix-origin check on.
+  inputs_.policy.irr_allow_more_specific = true;
+  inputs_.policy.irr_prefix_origin = true;
+  r = RsView(routes);
   EXPECT_EQ(Bad(r),
             (std::vector<std::string>{
                 "185.186.206.0/24: irr_origin", "185.186.100.0/24: irr_prefix",
                 "185.186.0.0/24: prefix_not_in_origin", "185.186.79.0/24: irr_prefix,irr_origin"}));
-  EXPECT_EQ(r.not_checked, (std::vector<std::string>{"rpki"}));
-  EXPECT_NE(r.per_member[1].bad_routes[0].detail.find("AS-TWO not found in the IRR"),
-            std::string::npos);
 }
 
 TEST_F(RsCheckTest, ClientViewGivesRoutesToMembersByNextHopThenFirstAs) {
