@@ -12,6 +12,7 @@
 #include "irr/as_set_expander.h"
 #include "irr/irr_index.h"
 #include "irr/route_check.h"
+#include "registry/bogons.h"
 #include "registry/range_set.h"
 #include "registry/special_purpose.h"
 #include "rpki/origin_validation.h"
@@ -111,7 +112,8 @@ struct RsCheck::Impl {
   uint64_t dumps_replaced = 0;
   std::set<std::string> formats;
   mutable std::unordered_map<Asn, IrrIntent> irr_cache;
-  std::vector<Asn> transit_free;  // sorted
+  std::vector<Asn> transit_free;                                        // sorted
+  registry::RangeSet special4{Family::kIpv4}, special6{Family::kIpv6};  // bogon space
   // Judging a TABLE_DUMP (v1) entry: its AS_PATH has 2-byte ASNs, so a
   // 4-byte one was written as AS_TRANS (RFC 6793 §4.2.2) and is no bogon.
   bool two_byte_path = false;
@@ -167,6 +169,10 @@ RsCheck::RsCheck(CheckInputs in) : impl_(std::make_unique<Impl>()) {
     impl_->t.reports[i].asn = m.asn;
     impl_->t.reports[i].name = m.name;
   }
+  const registry::BogonList special = registry::BogonList::Compute(
+      registry::DelegatedStats{}, registry::IanaRegistry{}, {.special_only = true});
+  impl_->special4 = special.All(Family::kIpv4);
+  impl_->special6 = special.All(Family::kIpv6);
   impl_->transit_free = impl_->in.policy.transit_free;
   std::sort(impl_->transit_free.begin(), impl_->transit_free.end());
 }
@@ -332,18 +338,19 @@ std::vector<Reject> RsCheck::Judge(const Member& m, const Prefix& prefix,
   if (prefix.length() < min_len)
     add(Reject::kPrefixTooShort, fmt::format("/{} shorter than /{}", prefix.length(), min_len));
 
-  // Bogon prefix: inside a special-purpose block that is not globally
-  // reachable (RFC 6890, RFC 8190; the most specific entry decides, so
-  // carve-outs hold), or inside the extra list.
-  {
+  // Bogon prefix: inside the special-purpose space that is not globally
+  // reachable (RFC 6890, RFC 8190, carve-outs kept), computed as the
+  // generated config's bogon list is (`vigia bogons --special-only`), or
+  // inside the extra list.
+  if (Inside(v4 ? s.special4 : s.special6, prefix)) {
     const auto covering = registry::SpecialPurposeCovering(prefix);
-    if (!covering.empty() && covering.back()->bogon) {
-      add(Reject::kBogon, fmt::format("bogon: {} {} ({})", covering.back()->prefix.ToString(),
-                                      covering.back()->name, covering.back()->rfc));
-    } else if (const registry::RangeSet* extra = v4 ? s.in.bogons4 : s.in.bogons6;
-               extra != nullptr && Inside(*extra, prefix)) {
-      add(Reject::kBogon, "bogon: inside the --bogons list");
-    }
+    add(Reject::kBogon, covering.empty()
+                            ? std::string("bogon: special-purpose space")
+                            : fmt::format("bogon: {} {} ({})", covering.back()->prefix.ToString(),
+                                          covering.back()->name, covering.back()->rfc));
+  } else if (const registry::RangeSet* extra = v4 ? s.in.bogons4 : s.in.bogons6;
+             extra != nullptr && Inside(*extra, prefix)) {
+    add(Reject::kBogon, "bogon: inside the --bogons list");
   }
 
   // Bogon ASN anywhere in the path (RFC 7607 AS 0, RFC 6996 private use,
