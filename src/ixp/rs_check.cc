@@ -38,6 +38,18 @@ Asn FirstAs(const bgp::AsPath& p) {
   return p.asns[0];
 }
 
+// The last ASN of the last AS_SEQUENCE segment, or 0.
+Asn LastNonAggregated(const bgp::AsPath& p) {
+  size_t end = p.asns.size();
+  for (size_t i = p.segments.size(); i-- > 0;) {
+    const bgp::AsPath::Segment& seg = p.segments[i];
+    if (seg.count > end) return 0;  // malformed: counts past the ASNs
+    if (seg.type == bgp::kAsSequence && seg.count > 0) return p.asns[end - 1];
+    end -= seg.count;
+  }
+  return 0;
+}
+
 // Is the whole address range of p inside one range of s?
 bool Inside(const registry::RangeSet& s, const Prefix& p) {
   const Prefix m = p.Masked();
@@ -406,13 +418,17 @@ std::vector<Reject> RsCheck::Judge(const Member& m, const Prefix& prefix,
   if (s.in.irr != nullptr) {
     const IrrIntent& intent = s.Intent(m);
     bool origin_ok = false;
-    if (origin == 0) {
-      add(Reject::kIrrOrigin, "origin is not one AS (the path ends in an AS_SET)");
-    } else if (std::binary_search(intent.asns.begin(), intent.asns.end(), origin)) {
+    // The origin the IRR is asked about is the last AS of the path's last
+    // AS_SEQUENCE, an AS_SET after it left out (BIRD's
+    // bgp_path.last_nonaggregated, as the generated config has it).
+    const Asn irr_origin = origin != 0 ? origin : LastNonAggregated(path);
+    if (irr_origin == 0) {
+      add(Reject::kIrrOrigin, "no origin AS (no AS_SEQUENCE in the path)");
+    } else if (std::binary_search(intent.asns.begin(), intent.asns.end(), irr_origin)) {
       origin_ok = true;
     } else {
       add(Reject::kIrrOrigin,
-          fmt::format("origin AS{} not in {}{}", origin, intent.sets,
+          fmt::format("origin AS{} not in {}{}", irr_origin, intent.sets,
                       intent.problem.empty() ? "" : " (" + intent.problem + ")"));
     }
     if (!Impl::Covered(v4 ? intent.v4 : intent.v6, prefix, pol.irr_allow_more_specific)) {
@@ -423,11 +439,11 @@ std::vector<Reject> RsCheck::Judge(const Member& m, const Prefix& prefix,
     } else if (origin_ok && pol.irr_prefix_origin) {
       // The finer check: a route object registers this prefix (or a less
       // specific) for this very origin.
-      const irr::IrrCheckResult r = irr::CheckRoute(*s.in.irr, prefix, origin);
+      const irr::IrrCheckResult r = irr::CheckRoute(*s.in.irr, prefix, irr_origin);
       if (r.state == irr::IrrState::kOtherOrigin || r.state == irr::IrrState::kNotFound)
         add(Reject::kPrefixNotInOrigin,
-            fmt::format("no route object for {} with origin AS{} ({})", prefix.ToString(), origin,
-                        irr::IrrStateName(r.state)));
+            fmt::format("no route object for {} with origin AS{} ({})", prefix.ToString(),
+                        irr_origin, irr::IrrStateName(r.state)));
     }
   }
 

@@ -345,6 +345,24 @@ TEST_F(RsCheckTest, IrrOriginPrefixAndRouteObjectOfTheOrigin) {
                 "185.186.0.0/24: prefix_not_in_origin", "185.186.79.0/24: irr_prefix,irr_origin"}));
 }
 
+// A path ending in an AS_SET: RPKI has no origin (RFC 6811 §2), the IRR
+// is asked about the last AS before the set, as BIRD's
+// bgp_path.last_nonaggregated in the generated config.
+TEST_F(RsCheckTest, IrrOriginOfAPathEndingInAnAsSet) {
+  irr::IrrDatabase db;
+  ASSERT_TRUE(db.LoadText(kIrr, "test.db").ok());
+  db.Build();
+  inputs_.irr = &db;
+  RsCheck check(inputs_);
+  bgp::PathAttributes a = Attrs({0, "", {8529}, "193.239.118.210"}, P("185.186.0.0/24"));
+  a.as_path = bgp::test::MakePath({{bgp::kAsSequence, {8529}}, {bgp::kAsSet, {206350, 31500}}});
+  check.AddRoute(Ip("193.239.118.210"), 8529, P("185.186.0.0/24"), a);
+  a.as_path = bgp::test::MakePath({{bgp::kAsSet, {8529}}});
+  check.AddRoute(Ip("193.239.118.210"), 8529, P("185.186.0.0/24"), a);
+  CheckReport r = check.Finish();
+  EXPECT_EQ(Bad(r), (std::vector<std::string>{"185.186.0.0/24: first_as_not_peer,irr_origin"}));
+}
+
 TEST_F(RsCheckTest, ClientViewGivesRoutesToMembersByNextHopThenFirstAs) {
   // The route server (AS 34307) is the only peer, as in the NL-ix dump of
   // the MANRS tool's tests.
