@@ -1,0 +1,562 @@
+// The live lab (issue [4/7] item 2): the real Debian BIRD 2 runs as the
+// route server with the configuration `vigia ixp config --format bird2`
+// generates, in a network namespace of its own on a bridged peering LAN
+// (IPv4 and IPv6), with real members in theirs: GoBGP (AS 28000) and
+// ExaBGP (AS 263000) announce the matrix of lab_matrix.h, one good and one
+// bad route per filter rule and family; FRR (AS 28001) only receives. RPKI
+// comes over RTR from `vigia rtr serve` (StayRTR until that is built).
+//
+// The tests assert, through birdc, that every bad route is rejected with
+// its reason code RS_ASN:1101:<code>, that good routes carry their RPKI
+// tag, and, in FRR's RIB, that exactly the good routes arrive; that an
+// RPKI invalid route flips to accepted and back when the RTR data change;
+// and that `vigia ixp check` finds the bad routes in the route server's
+// MRT dump (TABLE_DUMP_V2, written by BIRD) when the route server let some
+// through. The observed matrix is printed as a table.
+//
+// One process runs the whole lab (the suite shares it); it skips with a
+// message when not root, when a daemon or the generator is missing.
+// VIGIA_IXP_LAB_KEEP=1 keeps the lab's files (configs, logs) for reading.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/test_util.h"
+#include "ixp/reason.h"
+#include "lab_harness.h"
+#include "lab_matrix.h"
+
+namespace vigia::ixp_lab {
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+constexpr const char* kFrrBgpd = "/usr/lib/frr/bgpd";
+constexpr int kRtrPort = 3323;  // inside the route server's namespace
+
+void Put(const std::string& path, const std::string& text) {
+  {
+    std::ofstream out(path + ".new");
+    out << text;
+  }
+  std::filesystem::rename(path + ".new", path);
+}
+
+double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
+
+// What the route server and the receiver hold, by prefix.
+struct Observed {
+  std::map<std::string, std::vector<BirdRoute>> accepted;  // in master4 / master6
+  std::map<std::string, std::vector<BirdRoute>> filtered;  // kept as filtered, any table
+  std::map<std::string, std::vector<BirdRoute>> all;       // in any table, any state
+  std::set<std::string> at_receiver;                       // in FRR's RIB
+};
+
+// The reason codes RS_ASN:1101:<code> on a prefix's routes, any table.
+std::set<uint32_t> RejectCodes(const Observed& o, const std::string& prefix) {
+  std::set<uint32_t> codes;
+  for (const auto* m : {&o.filtered, &o.all}) {
+    auto it = m->find(prefix);
+    if (it == m->end()) continue;
+    for (const BirdRoute& r : it->second) {
+      for (const auto& lc : r.large) {
+        if (lc[0] == kRsAsn && lc[1] == ixp::kRejectFunction) codes.insert(uint32_t(lc[2]));
+      }
+    }
+  }
+  return codes;
+}
+
+class Lab {
+ public:
+  // Empty when the lab runs; otherwise why it was skipped or failed.
+  std::string skip, error;
+  std::string dir;
+  std::map<std::string, double> timings;  // seconds, by phase
+
+  std::string Birdc(const std::string& cmd) const {
+    return Sh("birdc -s " + dir + "/bird.ctl " + Quote(cmd)).out;
+  }
+  std::string Vtysh(const std::string& cmd) const {
+    return Sh("ip netns exec " + ns_c_ + " vtysh --vty_socket " + dir + "/frr -c " + Quote(cmd))
+        .out;
+  }
+  std::string Gobgp(const std::string& args) const {
+    return Sh("ip netns exec " + ns_a_ + " gobgp -u 127.0.0.1 -p 50051 " + args).out;
+  }
+
+  std::set<std::string> ReceiverPrefixes() const {
+    std::set<std::string> out;
+    for (const char* af : {"ipv4", "ipv6"}) {
+      const auto j = nlohmann::json::parse(Vtysh(std::string("show bgp ") + af + " unicast json"),
+                                           nullptr, false);
+      if (!j.is_object() || !j.contains("routes")) continue;
+      for (const auto& [prefix, paths] : j["routes"].items()) out.insert(prefix);
+    }
+    return out;
+  }
+
+  Observed Observe() const {
+    Observed o;
+    for (const BirdRoute& r : ParseBirdRoutes(Birdc("show route table all all"))) {
+      o.all[r.prefix].push_back(r);
+      if (r.table == "master4" || r.table == "master6") o.accepted[r.prefix].push_back(r);
+    }
+    for (const BirdRoute& r : ParseBirdRoutes(Birdc("show route table all filtered all"))) {
+      o.filtered[r.prefix].push_back(r);
+      o.all[r.prefix].push_back(r);
+    }
+    o.at_receiver = ReceiverPrefixes();
+    return o;
+  }
+
+  // The prefixes FRR must hold: the good rows, and the RPKI rows while
+  // their VRPs say valid.
+  static std::set<std::string> Expected(bool rpki_flipped) {
+    std::set<std::string> s;
+    for (const LabRoute& r : Matrix()) {
+      if (!r.reject || (rpki_flipped && *r.reject == ixp::Reject::kRpkiInvalid)) s.insert(r.prefix);
+    }
+    return s;
+  }
+
+  void WriteVrps(bool flipped) {
+    std::vector<Vrp> v = BaseVrps();
+    if (flipped) {
+      for (const Vrp& f : FlipVrps()) v.push_back(f);
+    }
+    Put(dir + "/vrps.json", VrpJson(v));
+  }
+
+  void Start();
+  ~Lab() {
+    // Daemons before namespaces, then the files.
+    daemons_.clear();
+    lan_.reset();
+    if (!dir.empty() && !std::getenv("VIGIA_IXP_LAB_KEEP")) std::filesystem::remove_all(dir);
+  }
+
+  Daemon* bird() { return bird_; }
+  std::string DaemonLogs() const {
+    std::string s;
+    for (const auto& [name, d] : named_) s += "--- " + name + " log (tail) ---\n" + d->Tail(1500);
+    return s;
+  }
+
+ private:
+  Daemon* Run(const std::string& name, const std::string& ns, const std::vector<std::string>& argv,
+              const std::vector<std::string>& env = {}) {
+    daemons_.push_back(std::make_unique<Daemon>(ns, argv, dir + "/" + name + ".log", env));
+    named_[name] = daemons_.back().get();
+    return daemons_.back().get();
+  }
+  std::unique_ptr<Lan> lan_;
+  std::vector<std::unique_ptr<Daemon>> daemons_;
+  std::map<std::string, Daemon*> named_;
+  Daemon* bird_ = nullptr;
+  std::string ns_rs_, ns_a_, ns_b_, ns_c_;
+};
+
+// The VRPs in the route server's ROA tables, from `show route table all
+// count` ("6 of 6 routes for 6 networks in table r4"): the sum over the
+// tables whose name says ROA or rpki, or else over every table (before
+// any member connects, only the ROA tables hold routes).
+size_t RoaCount(const std::string& count_output) {
+  size_t total = 0;
+  std::istringstream in(count_output);
+  for (std::string line; std::getline(in, line);) {
+    unsigned long n = 0;
+    if (std::sscanf(line.c_str(), "%lu of ", &n) == 1) total += n;
+  }
+  return total;
+}
+
+bool VigiaHas(const std::string& args, const std::string& word) {
+  const Cmd c = Sh(test_util::Vigia() + " " + args + " --help");
+  return c.exit == 0 && c.out.find(word) != std::string::npos;
+}
+
+// Every BGP session of the route server is Established (and there are
+// `want` of them).
+bool AllEstablished(const std::string& protocols, size_t want) {
+  size_t bgp = 0, up = 0;
+  std::istringstream in(protocols);
+  for (std::string line; std::getline(in, line);) {
+    if (line.find(" BGP ") == std::string::npos) continue;
+    ++bgp;
+    if (line.find("Established") != std::string::npos) ++up;
+  }
+  return bgp >= want && up == bgp;
+}
+
+void Lab::Start() {
+  const auto t0 = Clock::now();
+  if (geteuid() != 0) {
+    skip = "the live lab needs root (network namespaces)";
+    return;
+  }
+  for (const char* tool : {"ip", "bird", "birdc", "gobgpd", "gobgp", "exabgp", "vtysh"}) {
+    if (!test_util::HaveCommand(tool)) {
+      skip = std::string(tool) + " is not installed (scripts/setup.sh installs the lab's daemons)";
+      return;
+    }
+  }
+  if (!std::filesystem::exists(kFrrBgpd)) {
+    skip = std::string(kFrrBgpd) + " is missing (Debian frr)";
+    return;
+  }
+  const bool own_rtr = VigiaHas("rtr serve", "--vrps");
+  if (!own_rtr && !test_util::HaveCommand("stayrtr")) {
+    skip = "neither `vigia rtr serve` nor stayrtr is available for RTR";
+    return;
+  }
+  const char* conf_override = std::getenv("VIGIA_IXP_LAB_BIRD_CONF");
+  if (!conf_override && !VigiaHas("ixp config", "bird2")) {
+    skip = "`vigia ixp config --format bird2` is not built";
+    return;
+  }
+  if (Sh("ip netns list").exit != 0) {
+    skip = "`ip netns` does not work here";
+    return;
+  }
+
+  dir = test_util::FreshTempDir("vigia-ixp-lab-").string();
+  std::filesystem::create_directories(dir + "/frr");
+  const std::vector<LabRoute> matrix = Matrix();
+  Put(dir + "/members.json", MembersIxf());
+  Put(dir + "/irr.rpsl", IrrRpsl(matrix));
+  WriteVrps(false);
+  Put(dir + "/exabgp.conf", ExabgpConf(matrix));
+  Put(dir + "/gobgpd.toml", GobgpToml());
+  Put(dir + "/frr/bgpd.conf", FrrConf());
+
+  // The route server's configuration, from the generator.
+  const std::string rs_conf = dir + "/rs.conf";
+  if (conf_override) {
+    std::filesystem::copy_file(conf_override, rs_conf);
+  } else {
+    const Cmd gen =
+        Sh(test_util::Vigia() + " ixp config --members " + dir + "/members.json --rs-asn " +
+           std::to_string(kRsAsn) + " --format bird2 --router-id 10.16.0.10 --irr " + dir +
+           "/irr.rpsl --rtr 127.0.0.1:" + std::to_string(kRtrPort) + " --out " + rs_conf);
+    if (gen.exit != 0) {
+      error = "vigia ixp config failed: " + gen.out;
+      return;
+    }
+  }
+  const Cmd parse = Sh("bird -p -c " + rs_conf);
+  if (parse.exit != 0) {
+    error = "bird -p rejects the generated configuration: " + parse.out;
+    return;
+  }
+
+  lan_ = std::make_unique<Lan>("vlab" + std::to_string(getpid()));
+  ns_rs_ = lan_->AddNode("rs", "10.16.0.10/24", "fd16::10/64");
+  ns_a_ = lan_->AddNode("a", "10.16.0.11/24", "fd16::11/64");
+  ns_b_ = lan_->AddNode("b", "10.16.0.12/24", "fd16::12/64");
+  ns_c_ = lan_->AddNode("c", "10.16.0.13/24", "fd16::13/64");
+  if (!lan_->ok()) {
+    error = "the lab's network: " + lan_->error();
+    return;
+  }
+  timings["network"] = Seconds(Clock::now() - t0);
+
+  // RTR cache, then the route server; members once it has the VRPs, so
+  // that no route is ever judged without them.
+  const std::string rtr_addr = "127.0.0.1:" + std::to_string(kRtrPort);
+  if (own_rtr) {
+    Run("rtr", ns_rs_,
+        {test_util::Vigia(), "rtr", "serve", "--vrps", dir + "/vrps.json", "--listen", rtr_addr,
+         "--refresh", "1"});
+  } else {
+    Run("rtr", ns_rs_,
+        {"stayrtr", "-bind", rtr_addr, "-cache", dir + "/vrps.json", "-checktime=false", "-refresh",
+         "1", "-metrics.addr", ""});
+  }
+  // BIRD retries a refused RTR connection only after its retry time, so
+  // the cache must be listening first.
+  if (!WaitUntil(
+          [&] {
+            return Sh("ip netns exec " + ns_rs_ + " bash -c 'exec 3<>/dev/tcp/127.0.0.1/" +
+                      std::to_string(kRtrPort) + "'")
+                       .exit == 0;
+          },
+          15s, 50ms)) {
+    error = "the RTR cache did not listen on " + rtr_addr + ": " + DaemonLogs();
+    return;
+  }
+  bird_ = Run("bird", ns_rs_, {"bird", "-f", "-c", rs_conf, "-s", dir + "/bird.ctl"});
+  const size_t n_vrps = BaseVrps().size();
+  const bool rpki_up = WaitUntil(
+      [&] { return RoaCount(Birdc("show route table all count")) >= n_vrps; }, 20s, 100ms);
+  if (!rpki_up) {
+    error = "the route server did not load the " + std::to_string(n_vrps) +
+            " VRPs over RTR: " + Birdc("show protocols all") + DaemonLogs();
+    return;
+  }
+  timings["rs_and_rtr"] = Seconds(Clock::now() - t0);
+
+  Run("gobgpd", ns_a_,
+      {"gobgpd", "-f", dir + "/gobgpd.toml", "-p", "--api-hosts", "127.0.0.1:50051",
+       "--pprof-disable"});
+  Run("exabgp", ns_b_, {"exabgp", dir + "/exabgp.conf"},
+      {"exabgp.daemon.user=root", "exabgp.daemon.drop=false", "exabgp.log.destination=stdout",
+       "exabgp.api.cli=false"});
+  Run("frr", ns_c_,
+      {kFrrBgpd, "-Z", "-S", "-n", "-P", "0", "-f", dir + "/frr/bgpd.conf", "--vty_socket",
+       dir + "/frr", "-i", dir + "/frr/bgpd.pid", "--log", "stdout"});
+
+  // GoBGP's routes go in through its API.
+  if (!WaitUntil(
+          [&] { return Sh("ip netns exec " + ns_a_ + " gobgp -u 127.0.0.1 global").exit == 0; },
+          15s, 100ms)) {
+    error = "gobgpd's API did not come up: " + DaemonLogs();
+    return;
+  }
+  for (const LabRoute& r : matrix) {
+    if (r.speaker != Speaker::kGobgpA) continue;
+    const Cmd add =
+        Sh("ip netns exec " + ns_a_ + " gobgp -u 127.0.0.1 global rib add " + GobgpAddArgs(r));
+    if (add.exit != 0) {
+      error = "gobgp global rib add " + GobgpAddArgs(r) + ": " + add.out;
+      return;
+    }
+  }
+  if (!WaitUntil([&] { return AllEstablished(Birdc("show protocols"), 6); }, 60s, 200ms)) {
+    error = "the route server's sessions did not all come up: " + Birdc("show protocols") +
+            DaemonLogs();
+    return;
+  }
+  timings["sessions_up"] = Seconds(Clock::now() - t0);
+
+  // Converged: the route server has seen every row, and the receiver's
+  // RIB stopped changing for a second.
+  const bool seen = WaitUntil(
+      [&] {
+        const Observed o = Observe();
+        for (const LabRoute& r : matrix) {
+          if (!o.all.count(r.prefix)) return false;
+        }
+        return true;
+      },
+      30s, 200ms);
+  if (!seen) {
+    const Observed o = Observe();
+    std::string missing;
+    for (const LabRoute& r : matrix) {
+      if (!o.all.count(r.prefix)) missing += " " + r.prefix;
+    }
+    error = "the route server never received:" + missing + "\n" + DaemonLogs();
+    return;
+  }
+  std::set<std::string> last;
+  auto stable_since = Clock::now();
+  WaitUntil(
+      [&] {
+        const std::set<std::string> now = ReceiverPrefixes();
+        if (now != last) {
+          last = now;
+          stable_since = Clock::now();
+        }
+        return (now == Expected(false) && Clock::now() - stable_since > 500ms) ||
+               Clock::now() - stable_since > 2s;
+      },
+      30s, 200ms);
+  timings["converged"] = Seconds(Clock::now() - t0);
+}
+
+Lab* g_lab = nullptr;
+
+class IxpLab : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    g_lab = new Lab();
+    g_lab->Start();
+  }
+  static void TearDownTestSuite() {
+    delete g_lab;
+    g_lab = nullptr;
+  }
+  void SetUp() override {
+    if (!g_lab->skip.empty()) GTEST_SKIP() << g_lab->skip;
+    ASSERT_TRUE(g_lab->error.empty()) << g_lab->error;
+  }
+  Lab& lab() { return *g_lab; }
+};
+
+std::string Diff(const std::set<std::string>& want, const std::set<std::string>& got) {
+  std::string s;
+  for (const auto& p : want) {
+    if (!got.count(p)) s += "  missing:    " + p + "\n";
+  }
+  for (const auto& p : got) {
+    if (!want.count(p)) s += "  unexpected: " + p + "\n";
+  }
+  return s;
+}
+
+std::string CodesText(const std::set<uint32_t>& codes) {
+  std::string s;
+  for (uint32_t c : codes) s += (s.empty() ? "" : ",") + std::to_string(c);
+  return s;
+}
+
+// The observed matrix, as the closing note shows it.
+std::string MatrixTable(const Observed& o) {
+  std::string t =
+      "| rule | family | prefix | from | expected | route server | at receiver |\n"
+      "|---|---|---|---|---|---|---|\n";
+  for (const LabRoute& r : Matrix()) {
+    const std::set<uint32_t> codes = RejectCodes(o, r.prefix);
+    std::string rs;
+    if (!o.all.count(r.prefix)) {
+      rs = "not received";
+    } else if (o.accepted.count(r.prefix)) {
+      rs = "accepted";
+      for (const auto& lc : o.accepted.at(r.prefix)[0].large) {
+        if (lc[0] == kRsAsn && lc[1] != ixp::kRejectFunction)
+          rs += " " + std::to_string(lc[1]) + ":" + std::to_string(lc[2]);
+      }
+    } else {
+      rs = "rejected";
+    }
+    if (!codes.empty()) rs += " 1101:" + CodesText(codes);
+    t += "| " + r.rule + " | " + (r.v6() ? "IPv6" : "IPv4") + " | " + r.prefix + " | " +
+         (r.speaker == Speaker::kGobgpA ? "GoBGP" : "ExaBGP") + " | " +
+         (r.reject ? "reject 1101:" + std::to_string(uint32_t(*r.reject)) : "accept") + " | " + rs +
+         " | " + (o.at_receiver.count(r.prefix) ? "yes" : "no") + " |\n";
+  }
+  return t;
+}
+
+TEST_F(IxpLab, EveryBadRouteIsRejectedWithItsReasonCode) {
+  const Observed o = lab().Observe();
+  std::printf("\nObserved accept/reject matrix (route server: %s):\n%s\n",
+              Trim(Sh("bird --version").out.substr(0, Sh("bird --version").out.find('\n'))).c_str(),
+              MatrixTable(o).c_str());
+  for (const LabRoute& r : Matrix()) {
+    if (!r.reject) continue;
+    SCOPED_TRACE(r.rule + " " + r.prefix);
+    EXPECT_TRUE(o.all.count(r.prefix)) << "the route server never received it";
+    EXPECT_FALSE(o.accepted.count(r.prefix)) << "accepted into the master table";
+    const std::set<uint32_t> codes = RejectCodes(o, r.prefix);
+    EXPECT_TRUE(codes.count(uint32_t(*r.reject)))
+        << "tagged 1101:{" << CodesText(codes) << "}, expected 1101:" << uint32_t(*r.reject);
+  }
+}
+
+TEST_F(IxpLab, GoodRoutesAreAcceptedAndTaggedWithTheirRpkiState) {
+  const Observed o = lab().Observe();
+  std::set<std::string> with_vrp;
+  for (const Vrp& v : BaseVrps()) with_vrp.insert(v.prefix);
+  for (const LabRoute& r : Matrix()) {
+    if (r.reject) continue;
+    SCOPED_TRACE(r.prefix);
+    ASSERT_TRUE(o.accepted.count(r.prefix)) << "not in the master table";
+    const BirdRoute& b = o.accepted.at(r.prefix)[0];
+    EXPECT_TRUE(RejectCodes(o, r.prefix).empty());
+    const uint32_t want =
+        uint32_t(with_vrp.count(r.prefix) ? ixp::RpkiTag::kValid : ixp::RpkiTag::kUnknown);
+    const bool tagged = std::any_of(b.large.begin(), b.large.end(), [&](const auto& lc) {
+      return lc[0] == kRsAsn && lc[1] == ixp::kRpkiFunction && lc[2] == want;
+    });
+    EXPECT_TRUE(tagged) << "no " << kRsAsn << ":1000:" << want;
+    // The member's own communities pass through the route server.
+    for (const std::string& l : r.large) {
+      bool found = false;
+      for (const auto& lc : b.large) {
+        found |=
+            std::to_string(lc[0]) + ":" + std::to_string(lc[1]) + ":" + std::to_string(lc[2]) == l;
+      }
+      EXPECT_TRUE(found) << l;
+    }
+  }
+}
+
+TEST_F(IxpLab, TheReceiverGetsExactlyTheGoodRoutes) {
+  const std::set<std::string> want = Lab::Expected(false);
+  const std::set<std::string> got = lab().ReceiverPrefixes();
+  EXPECT_EQ(got, want) << "FRR's RIB against the good rows:\n" << Diff(want, got);
+}
+
+// The RPKI rows at the receiver: which of them FRR holds.
+std::set<std::string> FlippedAtReceiver(const Lab& l) {
+  std::set<std::string> at;
+  const std::set<std::string> got = l.ReceiverPrefixes();
+  for (const Vrp& f : FlipVrps()) {
+    if (got.count(f.prefix)) at.insert(f.prefix);
+  }
+  return at;
+}
+
+TEST_F(IxpLab, RpkiInvalidFlipsToAcceptedAndBackWhenTheRtrDataChange) {
+  Lab& l = lab();
+  std::set<std::string> flipped;
+  for (const Vrp& f : FlipVrps()) flipped.insert(f.prefix);
+  ASSERT_TRUE(FlippedAtReceiver(l).empty()) << "RPKI invalid routes reached the receiver";
+
+  const auto t0 = Clock::now();
+  l.WriteVrps(true);
+  std::set<std::string> at;
+  const bool accepted = WaitUntil(
+      [&] {
+        at = FlippedAtReceiver(l);
+        return at == flipped;
+      },
+      30s, 100ms);
+  EXPECT_TRUE(accepted) << "after the VRPs made them valid:\n"
+                        << Diff(flipped, at) << l.Birdc("show protocols all") << l.DaemonLogs();
+  l.timings["rpki_flip_to_valid"] = Seconds(Clock::now() - t0);
+
+  // The flipped rows are now tagged valid, not rejected.
+  const Observed o = l.Observe();
+  for (const Vrp& f : FlipVrps()) {
+    ASSERT_TRUE(o.accepted.count(f.prefix)) << f.prefix;
+    EXPECT_TRUE(RejectCodes(o, f.prefix).empty()) << f.prefix;
+    const auto& large = o.accepted.at(f.prefix)[0].large;
+    EXPECT_TRUE(std::any_of(large.begin(), large.end(), [](const auto& lc) {
+      return lc[0] == kRsAsn && lc[1] == ixp::kRpkiFunction &&
+             lc[2] == uint32_t(ixp::RpkiTag::kValid);
+    })) << f.prefix;
+  }
+  // The route server's RIB in this state, for the check test: judged with
+  // the base VRPs, these routes are RPKI invalids the route server leaked.
+  l.Birdc("mrt dump table \"master4\" to \"" + l.dir + "/rs-flipped4.mrt\"");
+  l.Birdc("mrt dump table \"master6\" to \"" + l.dir + "/rs-flipped6.mrt\"");
+
+  const auto t1 = Clock::now();
+  l.WriteVrps(false);
+  const bool rejected = WaitUntil(
+      [&] {
+        at = FlippedAtReceiver(l);
+        return at.empty();
+      },
+      30s, 100ms);
+  EXPECT_TRUE(rejected) << "after the VRPs made them invalid again:\n" << Diff({}, at);
+  l.timings["rpki_flip_back_to_invalid"] = Seconds(Clock::now() - t1);
+  const Observed back = l.Observe();
+  for (const Vrp& f : FlipVrps()) {
+    EXPECT_FALSE(back.accepted.count(f.prefix)) << f.prefix;
+    EXPECT_TRUE(RejectCodes(back, f.prefix).count(uint32_t(ixp::Reject::kRpkiInvalid))) << f.prefix;
+  }
+}
+
+TEST_F(IxpLab, Timings) {
+  for (const auto& [phase, s] : lab().timings)
+    std::printf("lab timing: %-28s %6.2f s\n", phase.c_str(), s);
+}
+
+}  // namespace
+}  // namespace vigia::ixp_lab
