@@ -141,6 +141,9 @@ class Lab {
   }
 
   void Start();
+  // Writes the route server's configuration from the lab's members file
+  // and `irr`; "" or what went wrong.
+  std::string GenerateRsConf(const std::string& irr, const std::string& out) const;
   ~Lab() {
     // Daemons before namespaces, then the files.
     daemons_.clear();
@@ -201,6 +204,23 @@ bool AllEstablished(const std::string& protocols, size_t want) {
   return bgp >= want && up == bgp;
 }
 
+std::string Lab::GenerateRsConf(const std::string& irr, const std::string& out) const {
+  // VIGIA_IXP_LAB_BIRD_CONF: a hand-written configuration instead, to
+  // debug the lab itself.
+  if (const char* conf = std::getenv("VIGIA_IXP_LAB_BIRD_CONF")) {
+    std::filesystem::copy_file(conf, out, std::filesystem::copy_options::overwrite_existing);
+  } else {
+    const Cmd gen =
+        Sh(test_util::Vigia() + " ixp config --members " + dir + "/members.json --rs-asn " +
+           std::to_string(kRsAsn) + " --format bird2 --router-id 10.16.0.10 --irr " + irr +
+           " --rtr 127.0.0.1:" + std::to_string(kRtrPort) + " --out " + out);
+    if (gen.exit != 0) return "vigia ixp config failed: " + gen.out;
+  }
+  const Cmd parse = Sh("bird -p -c " + out);
+  if (parse.exit != 0) return "bird -p rejects the configuration " + out + ": " + parse.out;
+  return "";
+}
+
 void Lab::Start() {
   const auto t0 = Clock::now();
   if (geteuid() != 0) {
@@ -223,8 +243,9 @@ void Lab::Start() {
     return;
   }
   const char* conf_override = std::getenv("VIGIA_IXP_LAB_BIRD_CONF");
-  if (!conf_override && !VigiaHas("ixp config", "bird2")) {
-    skip = "`vigia ixp config --format bird2` is not built";
+  if (!conf_override && !VigiaHas("ixp config", "bird2") &&
+      !std::filesystem::exists(std::string(VIGIA_SOURCE_DIR) + "/src/ixp/bird2.cc")) {
+    skip = "`vigia ixp config --format bird2` is not in this tree";
     return;
   }
   if (Sh("ip netns list").exit != 0) {
@@ -244,23 +265,8 @@ void Lab::Start() {
 
   // The route server's configuration, from the generator.
   const std::string rs_conf = dir + "/rs.conf";
-  if (conf_override) {
-    std::filesystem::copy_file(conf_override, rs_conf);
-  } else {
-    const Cmd gen =
-        Sh(test_util::Vigia() + " ixp config --members " + dir + "/members.json --rs-asn " +
-           std::to_string(kRsAsn) + " --format bird2 --router-id 10.16.0.10 --irr " + dir +
-           "/irr.rpsl --rtr 127.0.0.1:" + std::to_string(kRtrPort) + " --out " + rs_conf);
-    if (gen.exit != 0) {
-      error = "vigia ixp config failed: " + gen.out;
-      return;
-    }
-  }
-  const Cmd parse = Sh("bird -p -c " + rs_conf);
-  if (parse.exit != 0) {
-    error = "bird -p rejects the generated configuration: " + parse.out;
-    return;
-  }
+  error = GenerateRsConf(dir + "/irr.rpsl", rs_conf);
+  if (!error.empty()) return;
 
   lan_ = std::make_unique<Lan>("vlab" + std::to_string(getpid()));
   ns_rs_ = lan_->AddNode("rs", "10.16.0.10/24", "fd16::10/64");
@@ -442,6 +448,11 @@ std::string MatrixTable(const Observed& o) {
 }
 
 TEST_F(IxpLab, EveryBadRouteIsRejectedWithItsReasonCode) {
+  for (const LabRoute& r : Matrix()) {
+    if (r.reject) {
+      EXPECT_EQ(ixp::RejectKey(*r.reject), r.rule) << r.prefix;
+    }
+  }
   const Observed o = lab().Observe();
   std::printf("\nObserved accept/reject matrix (route server: %s):\n%s\n",
               Trim(Sh("bird --version").out.substr(0, Sh("bird --version").out.find('\n'))).c_str(),
@@ -531,11 +542,6 @@ TEST_F(IxpLab, RpkiInvalidFlipsToAcceptedAndBackWhenTheRtrDataChange) {
              lc[2] == uint32_t(ixp::RpkiTag::kValid);
     })) << f.prefix;
   }
-  // The route server's RIB in this state, for the check test: judged with
-  // the base VRPs, these routes are RPKI invalids the route server leaked.
-  l.Birdc("mrt dump table \"master4\" to \"" + l.dir + "/rs-flipped4.mrt\"");
-  l.Birdc("mrt dump table \"master6\" to \"" + l.dir + "/rs-flipped6.mrt\"");
-
   const auto t1 = Clock::now();
   l.WriteVrps(false);
   const bool rejected = WaitUntil(
@@ -550,6 +556,139 @@ TEST_F(IxpLab, RpkiInvalidFlipsToAcceptedAndBackWhenTheRtrDataChange) {
   for (const Vrp& f : FlipVrps()) {
     EXPECT_FALSE(back.accepted.count(f.prefix)) << f.prefix;
     EXPECT_TRUE(RejectCodes(back, f.prefix).count(uint32_t(ixp::Reject::kRpkiInvalid))) << f.prefix;
+  }
+}
+
+// The prefixes of `vigia mrt dump -m FILE` (one route per line, the
+// prefix in field 6).
+std::set<std::string> MrtPrefixes(const std::string& file) {
+  std::set<std::string> out;
+  std::istringstream in(Sh(test_util::Vigia() + " mrt dump -m " + file).out);
+  for (std::string line; std::getline(in, line);) {
+    std::vector<std::string> f;
+    std::istringstream ls(line);
+    for (std::string x; std::getline(ls, x, '|');) f.push_back(x);
+    if (f.size() > 5) out.insert(f[5]);
+  }
+  return out;
+}
+
+// The rows a relaxed route server leaks, by family.
+std::set<std::string> LeakRows(bool v6) {
+  std::set<std::string> s;
+  for (const LabRoute& r : Matrix()) {
+    if (LeaksWhenRelaxed(r) && r.v6() == v6) s.insert(r.prefix);
+  }
+  return s;
+}
+
+// A route server configured from a careless IRR (relaxed IRR file) and
+// stale RPKI data leaks the IRR and RPKI rows; its RIB is dumped as MRT
+// (TABLE_DUMP_V2, BIRD's `mrt dump`) beside a dump of the clean route
+// server, for `vigia ixp check`.
+TEST_F(IxpLab, ARelaxedRouteServerLeaksAndItsMrtDumpShowsIt) {
+  Lab& l = lab();
+  const std::string d = l.dir;
+  l.Birdc("mrt dump table \"master4\" to \"" + d + "/rs-clean4.mrt\"");
+  l.Birdc("mrt dump table \"master6\" to \"" + d + "/rs-clean6.mrt\"");
+
+  Put(d + "/irr-relaxed.rpsl", IrrRpsl(Matrix(), true));
+  const std::string relaxed_conf = d + "/rs-relaxed.conf";
+  ASSERT_EQ(l.GenerateRsConf(d + "/irr-relaxed.rpsl", relaxed_conf), "");
+  const auto t0 = Clock::now();
+  l.WriteVrps(true);
+  const std::string reconf = l.Birdc("configure \"" + relaxed_conf + "\"");
+  EXPECT_NE(reconf.find("Reconfigured"), std::string::npos) << reconf;
+  std::set<std::string> want = Lab::Expected(false), got;
+  for (bool v6 : {false, true}) {
+    for (const std::string& p : LeakRows(v6)) want.insert(p);
+  }
+  EXPECT_TRUE(WaitUntil(
+      [&] {
+        got = l.ReceiverPrefixes();
+        return got == want;
+      },
+      30s, 100ms))
+      << "the relaxed route server's exports:\n"
+      << Diff(want, got);
+  l.timings["relaxed_reconfigure"] = Seconds(Clock::now() - t0);
+  l.Birdc("mrt dump table \"master4\" to \"" + d + "/rs-leaky4.mrt\"");
+  l.Birdc("mrt dump table \"master6\" to \"" + d + "/rs-leaky6.mrt\"");
+
+  // Back to the real configuration and VRPs.
+  const auto t1 = Clock::now();
+  l.WriteVrps(false);
+  const std::string back = l.Birdc("configure \"" + d + "/rs.conf\"");
+  EXPECT_NE(back.find("Reconfigured"), std::string::npos) << back;
+  EXPECT_TRUE(WaitUntil(
+      [&] {
+        got = l.ReceiverPrefixes();
+        return got == Lab::Expected(false);
+      },
+      30s, 100ms))
+      << "after restoring the configuration:\n"
+      << Diff(Lab::Expected(false), got);
+  l.timings["restore_reconfigure"] = Seconds(Clock::now() - t1);
+
+  // The dumps hold what the route server held.
+  for (bool v6 : {false, true}) {
+    const std::string fam = v6 ? "6" : "4";
+    const std::set<std::string> clean = MrtPrefixes(d + "/rs-clean" + fam + ".mrt");
+    const std::set<std::string> leaky = MrtPrefixes(d + "/rs-leaky" + fam + ".mrt");
+    for (const std::string& p : LeakRows(v6)) {
+      EXPECT_FALSE(clean.count(p)) << p;
+      EXPECT_TRUE(leaky.count(p)) << p;
+    }
+    for (const LabRoute& r : Matrix()) {
+      if (!r.reject && r.v6() == v6) {
+        EXPECT_TRUE(clean.count(r.prefix)) << r.prefix;
+      }
+    }
+  }
+}
+
+// `vigia ixp check` on the route server's MRT dumps, judged with the true
+// inputs (members file, IRR, base VRPs): the clean dump has no bad
+// route; the leaky one has exactly the leaked rows, each with its reason.
+TEST_F(IxpLab, IxpCheckFindsExactlyTheLeakedRoutesInTheMrtDump) {
+  Lab& l = lab();
+  if (!VigiaHas("ixp check", "--members") &&
+      !std::filesystem::exists(std::string(VIGIA_SOURCE_DIR) + "/src/ixp/rs_check.cc")) {
+    GTEST_SKIP() << "`vigia ixp check` is not in this tree";
+  }
+  const std::string d = l.dir;
+  ASSERT_TRUE(std::filesystem::exists(d + "/rs-leaky4.mrt")) << "the dump test did not run";
+  std::map<std::string, std::string> rule_of;
+  for (const LabRoute& r : Matrix()) rule_of[r.prefix] = r.rule;
+  for (bool v6 : {false, true}) {
+    const std::string fam = v6 ? "6" : "4";
+    for (const std::string kind : {"clean", "leaky"}) {
+      const std::string mrt = d + "/rs-" + kind + fam + ".mrt";
+      SCOPED_TRACE(mrt);
+      const Cmd c = Sh(test_util::Vigia() + " ixp check " + mrt + " --members " + d +
+                       "/members.json --irr " + d + "/irr.rpsl --vrps " + d + "/vrps.json --json");
+      const bool leaky = kind == std::string("leaky");
+      EXPECT_EQ(c.exit, leaky ? 1 : 0) << c.out;
+      const auto j = nlohmann::json::parse(c.out, nullptr, false);
+      ASSERT_TRUE(j.is_object()) << c.out;
+      std::map<std::string, std::set<std::string>> bad;  // prefix -> reasons
+      for (const auto& m : j["per_member"]) {
+        for (const auto& b : m["bad_routes"]) {
+          for (const auto& why : b["reasons"]) bad[b["prefix"]].insert(why.get<std::string>());
+        }
+      }
+      std::set<std::string> bad_prefixes, want = leaky ? LeakRows(v6) : std::set<std::string>{};
+      for (const auto& [p, why] : bad) bad_prefixes.insert(p);
+      EXPECT_EQ(bad_prefixes, want) << Diff(want, bad_prefixes) << c.out;
+      for (const auto& [p, why] : bad) {
+        EXPECT_TRUE(why.count(rule_of[p])) << p << " should be reported as " << rule_of[p];
+      }
+      EXPECT_EQ(j["summary"]["accepted_bad"].get<int>(), int(want.size())) << c.out;
+      std::printf("vigia ixp check %s: exit %d, routes %d, accepted_bad %d, by_reason %s\n",
+                  std::filesystem::path(mrt).filename().c_str(), c.exit,
+                  j["summary"]["routes"].get<int>(), j["summary"]["accepted_bad"].get<int>(),
+                  j["summary"]["by_reason"].dump().c_str());
+    }
   }
 }
 

@@ -203,18 +203,34 @@ inline std::string SpeakerAddress(Speaker s, bool v6) {
 // RPSL: the two as-sets and a route/route6 object (origin = the row's
 // last AS) for every row but the irr_prefix ones; the irr_origin rows are
 // registered for the member's own ASN, not for the origin they announce.
-inline std::string IrrRpsl(const std::vector<LabRoute>& matrix) {
-  std::string s =
-      "as-set:         AS-LABALPHA\nmembers:        AS28000, AS270000\nsource:         LAB\n\n"
-      "as-set:         AS-LABBETA\nmembers:        AS263000, AS270002\nsource:         LAB\n\n";
-  for (const LabRoute& r : matrix) {
-    if (r.rule == "irr_prefix") continue;
-    uint32_t origin = r.path.back();
-    if (r.rule == "irr_origin") origin = r.path.front();
-    s += std::string(r.v6() ? "route6:" : "route: ") + "         " + r.prefix + "\n" +
+// `relaxed`: what a careless IRR would say, which makes the IRR rows pass
+// (their route objects exist, AS52999 is in both as-sets): the route
+// server generated from it leaks them.
+inline std::string IrrRpsl(const std::vector<LabRoute>& matrix, bool relaxed = false) {
+  const std::string extra = relaxed ? ", AS52999" : "";
+  std::string s = "as-set:         AS-LABALPHA\nmembers:        AS28000, AS270000" + extra +
+                  "\nsource:         LAB\n\nas-set:         AS-LABBETA\nmembers:        AS263000, "
+                  "AS270002" +
+                  extra + "\nsource:         LAB\n\n";
+  const auto route = [&](const std::string& prefix, bool v6, uint32_t origin) {
+    s += std::string(v6 ? "route6:" : "route: ") + "         " + prefix + "\n" +
          "origin:         AS" + std::to_string(origin) + "\nsource:         LAB\n\n";
+  };
+  for (const LabRoute& r : matrix) {
+    if (r.rule == "irr_prefix" && !relaxed) continue;
+    if (r.rule == "irr_origin") {
+      route(r.prefix, r.v6(), r.path.front());
+      if (!relaxed) continue;
+    }
+    route(r.prefix, r.v6(), r.path.back());
   }
   return s;
+}
+
+// The rows a route server generated from the relaxed IRR, with the RPKI
+// rows' VRPs flipped, lets through.
+inline bool LeaksWhenRelaxed(const LabRoute& r) {
+  return r.rule == "irr_prefix" || r.rule == "irr_origin" || r.rule == "rpki_invalid";
 }
 
 // IX-F Member Export 1.0 of the lab's exchange.
