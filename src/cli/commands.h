@@ -22,6 +22,7 @@ void RegisterRpkiAspa(CLI::App& rpki, int* exit_code);   // rpki_aspa.cc
 void RegisterRpkiFetch(CLI::App& rpki, int* exit_code);  // rpki_fetch.cc
 void RegisterIrr(CLI::App& app, int* exit_code);         // irr.cc: check, expand
 void RegisterIrrServe(CLI::App& irr, int* exit_code);    // irr_serve.cc: irr serve
+void RegisterRtr(CLI::App& app, int* exit_code);         // rtr_serve.cc: rtr serve
 void RegisterBogons(CLI::App& app, int* exit_code);      // registry.cc: bogons
 void RegisterRegistry(CLI::App& app, int* exit_code);    // registry.cc: registry lookup
 void RegisterTopo(CLI::App& app, int* exit_code);        // topo.cc: rel, cone
