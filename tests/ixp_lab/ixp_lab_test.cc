@@ -85,6 +85,7 @@ class Lab {
   std::string skip, error;
   std::string dir;
   std::map<std::string, double> timings;  // seconds, by phase
+  std::string rtr_cache;                  // which RTR cache served the VRPs
 
   std::string Birdc(const std::string& cmd) const {
     return Sh("birdc -s " + dir + "/bird.ctl " + Quote(cmd)).out;
@@ -97,7 +98,16 @@ class Lab {
     return Sh("ip netns exec " + ns_a_ + " gobgp -u 127.0.0.1 -p 50051 " + args).out;
   }
 
+  // The prefixes in FRR's RIB, but for member D's: which of those pass
+  // depends on the order they come in (MaxPrefix... looks at them).
   std::set<std::string> ReceiverPrefixes() const {
+    std::set<std::string> out;
+    for (const std::string& p : ReceiverAll()) {
+      if (!d_prefixes_.count(p)) out.insert(p);
+    }
+    return out;
+  }
+  std::set<std::string> ReceiverAll() const {
     std::set<std::string> out;
     for (const char* af : {"ipv4", "ipv6"}) {
       const auto j = nlohmann::json::parse(Vtysh(std::string("show bgp ") + af + " unicast json"),
@@ -118,7 +128,7 @@ class Lab {
       o.filtered[r.prefix].push_back(r);
       o.all[r.prefix].push_back(r);
     }
-    o.at_receiver = ReceiverPrefixes();
+    o.at_receiver = ReceiverAll();
     return o;
   }
 
@@ -127,6 +137,7 @@ class Lab {
   static std::set<std::string> Expected(bool rpki_flipped) {
     std::set<std::string> s;
     for (const LabRoute& r : Matrix()) {
+      if (r.speaker == Speaker::kGobgpD) continue;  // see ReceiverPrefixes
       if (!r.reject || (rpki_flipped && *r.reject == ixp::Reject::kRpkiInvalid)) s.insert(r.prefix);
     }
     return s;
@@ -169,7 +180,14 @@ class Lab {
   std::vector<std::unique_ptr<Daemon>> daemons_;
   std::map<std::string, Daemon*> named_;
   Daemon* bird_ = nullptr;
-  std::string ns_rs_, ns_a_, ns_b_, ns_c_;
+  const std::set<std::string> d_prefixes_ = [] {
+    std::set<std::string> s;
+    for (const LabRoute& r : Matrix()) {
+      if (r.speaker == Speaker::kGobgpD) s.insert(r.prefix);
+    }
+    return s;
+  }();
+  std::string ns_rs_, ns_a_, ns_b_, ns_c_, ns_d_;
 };
 
 // The VRPs in the route server's ROA tables, from `show route table all
@@ -260,7 +278,8 @@ void Lab::Start() {
   Put(dir + "/irr.rpsl", IrrRpsl(matrix));
   WriteVrps(false);
   Put(dir + "/exabgp.conf", ExabgpConf(matrix));
-  Put(dir + "/gobgpd.toml", GobgpToml());
+  Put(dir + "/gobgpd-a.toml", GobgpToml(Speaker::kGobgpA));
+  Put(dir + "/gobgpd-d.toml", GobgpToml(Speaker::kGobgpD));
   Put(dir + "/frr/bgpd.conf", FrrConf());
 
   // The route server's configuration, from the generator.
@@ -273,6 +292,7 @@ void Lab::Start() {
   ns_a_ = lan_->AddNode("a", "10.16.0.11/24", "fd16::11/64");
   ns_b_ = lan_->AddNode("b", "10.16.0.12/24", "fd16::12/64");
   ns_c_ = lan_->AddNode("c", "10.16.0.13/24", "fd16::13/64");
+  ns_d_ = lan_->AddNode("d", "10.16.0.14/24", "fd16::14/64");
   if (!lan_->ok()) {
     error = "the lab's network: " + lan_->error();
     return;
@@ -282,6 +302,7 @@ void Lab::Start() {
   // RTR cache, then the route server; members once it has the VRPs, so
   // that no route is ever judged without them.
   const std::string rtr_addr = "127.0.0.1:" + std::to_string(kRtrPort);
+  rtr_cache = own_rtr ? "vigia rtr serve" : "stayrtr";
   if (own_rtr) {
     Run("rtr", ns_rs_,
         {test_util::Vigia(), "rtr", "serve", "--vrps", dir + "/vrps.json", "--listen", rtr_addr,
@@ -314,8 +335,11 @@ void Lab::Start() {
   }
   timings["rs_and_rtr"] = Seconds(Clock::now() - t0);
 
-  Run("gobgpd", ns_a_,
-      {"gobgpd", "-f", dir + "/gobgpd.toml", "-p", "--api-hosts", "127.0.0.1:50051",
+  Run("gobgpd-a", ns_a_,
+      {"gobgpd", "-f", dir + "/gobgpd-a.toml", "-p", "--api-hosts", "127.0.0.1:50051",
+       "--pprof-disable"});
+  Run("gobgpd-d", ns_d_,
+      {"gobgpd", "-f", dir + "/gobgpd-d.toml", "-p", "--api-hosts", "127.0.0.1:50051",
        "--pprof-disable"});
   Run("exabgp", ns_b_, {"exabgp", dir + "/exabgp.conf"},
       {"exabgp.daemon.user=root", "exabgp.daemon.drop=false", "exabgp.log.destination=stdout",
@@ -325,22 +349,23 @@ void Lab::Start() {
        dir + "/frr", "-i", dir + "/frr/bgpd.pid", "--log", "stdout"});
 
   // GoBGP's routes go in through its API.
-  if (!WaitUntil(
-          [&] { return Sh("ip netns exec " + ns_a_ + " gobgp -u 127.0.0.1 global").exit == 0; },
-          15s, 100ms)) {
-    error = "gobgpd's API did not come up: " + DaemonLogs();
-    return;
-  }
-  for (const LabRoute& r : matrix) {
-    if (r.speaker != Speaker::kGobgpA) continue;
-    const Cmd add =
-        Sh("ip netns exec " + ns_a_ + " gobgp -u 127.0.0.1 global rib add " + GobgpAddArgs(r));
-    if (add.exit != 0) {
-      error = "gobgp global rib add " + GobgpAddArgs(r) + ": " + add.out;
+  for (const auto& [speaker, ns] :
+       {std::pair{Speaker::kGobgpA, ns_a_}, {Speaker::kGobgpD, ns_d_}}) {
+    const std::string cli = "ip netns exec " + ns + " gobgp -u 127.0.0.1 -p 50051 ";
+    if (!WaitUntil([&] { return Sh(cli + "global").exit == 0; }, 15s, 100ms)) {
+      error = "gobgpd's API did not come up: " + DaemonLogs();
       return;
     }
+    for (const LabRoute& r : matrix) {
+      if (r.speaker != speaker) continue;
+      const Cmd add = Sh(cli + "global rib add " + GobgpAddArgs(r));
+      if (add.exit != 0) {
+        error = "gobgp global rib add " + GobgpAddArgs(r) + ": " + add.out;
+        return;
+      }
+    }
   }
-  if (!WaitUntil([&] { return AllEstablished(Birdc("show protocols"), 6); }, 60s, 200ms)) {
+  if (!WaitUntil([&] { return AllEstablished(Birdc("show protocols"), 8); }, 60s, 200ms)) {
     error = "the route server's sessions did not all come up: " + Birdc("show protocols") +
             DaemonLogs();
     return;
@@ -440,9 +465,12 @@ std::string MatrixTable(const Observed& o) {
     }
     if (!codes.empty()) rs += " 1101:" + CodesText(codes);
     t += "| " + r.rule + " | " + (r.v6() ? "IPv6" : "IPv4") + " | " + r.prefix + " | " +
-         (r.speaker == Speaker::kGobgpA ? "GoBGP" : "ExaBGP") + " | " +
-         (r.reject ? "reject 1101:" + std::to_string(uint32_t(*r.reject)) : "accept") + " | " + rs +
-         " | " + (o.at_receiver.count(r.prefix) ? "yes" : "no") + " |\n";
+         SpeakerName(r.speaker) + " | " +
+         (!r.reject ? std::string("accept")
+          : *r.reject == ixp::Reject::kMaxPrefix
+              ? "at most " + std::to_string(kMaxPrefixD) + " of 3"
+              : "reject 1101:" + std::to_string(uint32_t(*r.reject))) +
+         " | " + rs + " | " + (o.at_receiver.count(r.prefix) ? "yes" : "no") + " |\n";
   }
   return t;
 }
@@ -458,7 +486,7 @@ TEST_F(IxpLab, EveryBadRouteIsRejectedWithItsReasonCode) {
               Trim(Sh("bird --version").out.substr(0, Sh("bird --version").out.find('\n'))).c_str(),
               MatrixTable(o).c_str());
   for (const LabRoute& r : Matrix()) {
-    if (!r.reject) continue;
+    if (!r.reject || *r.reject == ixp::Reject::kMaxPrefix) continue;
     SCOPED_TRACE(r.rule + " " + r.prefix);
     EXPECT_TRUE(o.all.count(r.prefix)) << "the route server never received it";
     EXPECT_FALSE(o.accepted.count(r.prefix)) << "accepted into the master table";
@@ -557,6 +585,39 @@ TEST_F(IxpLab, RpkiInvalidFlipsToAcceptedAndBackWhenTheRtrDataChange) {
     EXPECT_FALSE(back.accepted.count(f.prefix)) << f.prefix;
     EXPECT_TRUE(RejectCodes(back, f.prefix).count(uint32_t(ixp::Reject::kRpkiInvalid))) << f.prefix;
   }
+}
+
+// Member D announces kMaxPrefixD + 1 routes per family against a
+// max-prefix of kMaxPrefixD: the route server holds and passes on at most
+// kMaxPrefixD of them, and says its limit was hit.
+TEST_F(IxpLab, MaxPrefixCapsWhatAMemberGetsThrough) {
+  Lab& l = lab();
+  const Observed o = l.Observe();
+  for (bool v6 : {false, true}) {
+    size_t accepted = 0, at_receiver = 0;
+    for (const LabRoute& r : Matrix()) {
+      if (r.speaker != Speaker::kGobgpD || r.v6() != v6) continue;
+      accepted += o.accepted.count(r.prefix);
+      at_receiver += o.at_receiver.count(r.prefix);
+    }
+    EXPECT_LE(accepted, kMaxPrefixD) << (v6 ? "IPv6" : "IPv4");
+    EXPECT_LE(at_receiver, kMaxPrefixD) << (v6 ? "IPv6" : "IPv4");
+    std::printf("max-prefix %u, %s: %zu of %u routes accepted, %zu at the receiver\n", kMaxPrefixD,
+                v6 ? "IPv6" : "IPv4", accepted, kMaxPrefixD + 1, at_receiver);
+  }
+  // BIRD's account of member D's sessions: a limit that was hit.
+  std::string d_sessions;
+  std::istringstream in(l.Birdc("show protocols all"));
+  bool in_d = false;
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty() && line[0] != ' ' && line[0] != '\t') in_d = false;
+    if (line.find("10.16.0.14") != std::string::npos || line.find("fd16::14") != std::string::npos)
+      in_d = true;
+    if (in_d || line.find("imit") != std::string::npos) d_sessions += line + "\n";
+  }
+  EXPECT_TRUE(d_sessions.find("HIT") != std::string::npos ||
+              d_sessions.find("limit exceeded") != std::string::npos)
+      << d_sessions;
 }
 
 // The prefixes of `vigia mrt dump -m FILE` (one route per line, the
@@ -693,6 +754,7 @@ TEST_F(IxpLab, IxpCheckFindsExactlyTheLeakedRoutesInTheMrtDump) {
 }
 
 TEST_F(IxpLab, Timings) {
+  std::printf("lab: RTR cache %s\n", lab().rtr_cache.c_str());
   for (const auto& [phase, s] : lab().timings)
     std::printf("lab timing: %-28s %6.2f s\n", phase.c_str(), s);
 }

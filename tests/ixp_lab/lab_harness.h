@@ -200,10 +200,12 @@ class Lan {
       return "";
     }
     const std::string n = ns->name(), l = lan_->name(), peer = "p" + name;
+    // Before eth0 exists, so that it (and its link-local address) skips DAD.
+    Must("ip netns exec " + n +
+         " sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0");
     Must("ip link add eth0 netns " + n + " type veth peer name " + peer + " netns " + l);
     Must("ip -n " + l + " link set " + peer + " master br0");
     Must("ip -n " + l + " link set " + peer + " up");
-    Must("ip netns exec " + n + " sysctl -qw net.ipv6.conf.all.accept_dad=0");
     Must("ip -n " + n + " addr add " + v4_cidr + " dev eth0");
     Must("ip -n " + n + " addr add " + v6_cidr + " dev eth0 nodad");
     Must("ip -n " + n + " link set eth0 up");
