@@ -415,6 +415,8 @@ class IxpLab : public ::testing::Test {
   static void SetUpTestSuite() {
     g_lab = new Lab();
     g_lab->Start();
+    // ctest's SKIP_REGULAR_EXPRESSION (tests/ixp_lab/CMakeLists.txt).
+    if (!g_lab->skip.empty()) std::printf("IXP LAB SKIPPED: %s\n", g_lab->skip.c_str());
   }
   static void TearDownTestSuite() {
     delete g_lab;
