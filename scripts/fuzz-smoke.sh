@@ -25,7 +25,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
 seconds="${FUZZ_SECONDS:-30}"
-read -r -a targets <<<"${FUZZ_TARGETS:-mrt_reader_fuzz bgp_update_fuzz decompress_fuzz vrp_fuzz rtr_pdu_fuzz rpsl_fuzz delegated_fuzz pfx2as_fuzz extras_fuzz mrt_route_feed_fuzz listing_fuzz whois_query_fuzz}"
+read -r -a targets <<<"${FUZZ_TARGETS:-mrt_reader_fuzz bgp_update_fuzz decompress_fuzz vrp_fuzz rtr_pdu_fuzz rpsl_fuzz delegated_fuzz pfx2as_fuzz extras_fuzz mrt_route_feed_fuzz listing_fuzz whois_query_fuzz ixp_members_fuzz}"
 build_dir="${FUZZ_BUILD_DIR:-$root/build/fuzz}"  # relative to the repository
 # The same override as the CMake cache variable of that name.
 shared_mrt="${VIGIA_SHARED_DATA:-$root/../shared/data}/mrt"
@@ -78,7 +78,7 @@ MAX_LEN = 65536
 KNOWN_TYPES = {5, 11, 12, 13, 16, 17, 32, 33, 48, 49}
 seeds = {t: {} for t in ("mrt_reader_fuzz", "bgp_update_fuzz", "decompress_fuzz", "vrp_fuzz",
                          "rtr_pdu_fuzz", "rpsl_fuzz", "delegated_fuzz", "pfx2as_fuzz", "extras_fuzz",
-                         "listing_fuzz", "whois_query_fuzz")}
+                         "listing_fuzz", "whois_query_fuzz", "ixp_members_fuzz")}
 
 def add(target, data):
     if 0 < len(data) <= MAX_LEN:
@@ -270,6 +270,21 @@ add("rpsl_fuzz", b"\x25route6: 2001:db8::/32\r\norigin: AS1 # c\r\n+\r\n\r\n"
 add("whois_query_fuzz", b"!!\n!gAS1\n!6AS2\n!iAS-A\n!iAS-A,1\n!aAS-A\n!a4AS-B\n!a6AS-A\n!a\n"
                         b"!s-lc\n!sX,Y\n!t30\n!v\n!nbgpq4\n-K -i origin AS1\n-s X AS-A\n192.0.2.0/24\n!q\n")
 add("whois_query_fuzz", b"as-set: AS-C\nmembers: AS-A, AS3\nsource: Z\n\n%%\n!!\n!iAS-C,1\n!aAS-C\n")
+# IXP members files (first byte: even = members file, odd = overrides).
+add("ixp_members_fuzz", b"\x00clients:\n- asn: 42\n  ip: 193.178.185.27\n  cfg:\n    filtering:\n"
+                        b"      irrdb:\n        as_sets: [AS-PCH]\n      max_prefix: {limit_ipv4: 600}\n")
+add("ixp_members_fuzz", b"\x02{\"timestamp\":\"2017-11-24T17:32:01Z\",\"ixp_list\":[{\"ixp_id\":1}],"
+                        b"\"member_list\":[{\"asnum\":64500,\"connection_list\":[{\"ixp_id\":1,"
+                        b"\"vlan_list\":[{\"ipv4\":{\"address\":\"192.0.2.1\",\"as_macro\":\"AS-X\","
+                        b"\"max_prefix\":5}}]}]}]}")
+add("ixp_members_fuzz", b"\x01clients:\n- asn: 64500\n  cfg: {filtering: {irrdb: {as_sets: [AS-N]}}}\n"
+                        b"- asn: 64502\n  ip: 192.0.2.1\n")
+pdb_dir = os.path.join(os.path.dirname(src), "peeringdb") if src else ""
+for sub in ("ixf/gr-ix.json", "ixp-rs-clients/gr-ix.yml"):
+    f = os.path.join(pdb_dir, sub) if pdb_dir else ""
+    if f and os.path.exists(f):
+        with open(f, "rb") as fh:
+            add("ixp_members_fuzz", b"\x00" + fh.read()[:60000])
 irr_dir = os.path.join(os.path.dirname(src), "irr") if src else ""
 if irr_dir and os.path.isdir(irr_dir):
     for sub in ("rpsl-fixtures", "ripe-db-sample"):

@@ -38,6 +38,9 @@ void RegisterDaily(CLI::App& app, int* exit_code);       // daily.cc
 void RegisterBrief(CLI::App& app, int* exit_code);       // brief.cc
 void RegisterToken(CLI::App& app, int* exit_code);       // token.cc: create, list, revoke
 void RegisterContest(CLI::App& app, int* exit_code);     // contest.cc: list, review
+void RegisterIxp(CLI::App& app, int* exit_code);         // ixp.cc: the ixp group, ixp config
+// ixp_check.cc: `vigia ixp check`, added to the ixp group by RegisterIxp.
+void RegisterIxpCheck(CLI::App& ixp, int* exit_code);
 
 // `vigia analyze SNAP --db DB [--json]`, for commands that chain it.
 int Analyze(const std::string& snap, const std::string& db, bool json);

@@ -71,6 +71,7 @@ int main(int argc, char** argv) {
   vigia::cli::RegisterBrief(app, &exit_code);
   vigia::cli::RegisterToken(app, &exit_code);
   vigia::cli::RegisterContest(app, &exit_code);
+  vigia::cli::RegisterIxp(app, &exit_code);
 
   if (auto u = FindUnknownCommand(app, argc, argv)) {
     const std::string where = u->parent.empty() ? "vigia" : "vigia " + u->parent;

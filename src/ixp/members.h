@@ -24,6 +24,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/asn.h"
@@ -55,9 +56,21 @@ struct MemberList {
 };
 
 // Reads a members file of any of the three formats. `ix` selects the
-// exchange in a PeeringDB dump (id or name) and is ignored otherwise.
+// exchange in a PeeringDB dump (id or name) and in a multi-exchange IX-F
+// export (ixp_id or shortname); empty takes every exchange of an IX-F export
+// and fails on a PeeringDB dump. A directory is read as a PeeringDB dump.
 Result<MemberList> LoadMembers(const std::string& path, ProblemLog* problems,
                                const std::string& ix = "");
+
+// The parser behind LoadMembers, on text in memory (no I/O; fuzzed by
+// fuzz/ixp_members_fuzz.cc). `name` is used in messages and as `source`.
+Result<MemberList> ParseMembers(std::string_view text, const std::string& name,
+                                ProblemLog* problems, const std::string& ix = "");
+// Overrides from text in memory (see ApplyOverrides).
+Status ParseOverrides(std::string_view text, const std::string& name, MemberList* list,
+                      ProblemLog* problems);
+// "ixf", "arouteserver" or "peeringdb".
+std::string_view MemberFormatName(MemberFormat f);
 
 // Applies an overrides file (YAML, arouteserver client keys, matched by ASN;
 // an ASN not in the list is added).
