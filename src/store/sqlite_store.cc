@@ -229,6 +229,21 @@ ALTER TABLE scores ADD COLUMN measured_of INTEGER NOT NULL DEFAULT 0;
 UPDATE scores SET score_max = score;
 ALTER TABLE snapshots ADD COLUMN provenance TEXT NOT NULL DEFAULT '';
 )sql",
+    // 7 -> 8: route-server compliance reports (`vigia ixp check --db`),
+    // append-only like the audit log; the newest per IXP is its report.
+    R"sql(
+CREATE TABLE rs_checks (
+  id INTEGER PRIMARY KEY,
+  ixp_id TEXT NOT NULL,
+  checked_at TEXT NOT NULL,
+  rib_file TEXT NOT NULL,
+  rib_date TEXT NOT NULL,
+  report_json TEXT NOT NULL
+);
+CREATE INDEX rs_checks_ixp ON rs_checks (ixp_id, checked_at);
+CREATE TRIGGER rs_checks_no_update BEFORE UPDATE ON rs_checks
+  BEGIN SELECT RAISE(ABORT, 'route-server checks are append-only'); END;
+)sql",
 };
 constexpr int kSchemaVersion = static_cast<int>(std::size(kMigrations));
 
@@ -1186,6 +1201,38 @@ Result<std::vector<AuditRow>> SqliteStore::Audit(size_t limit, size_t offset) {
         {q.Int(0), q.Text(1), q.Int(2), q.Text(3), q.Text(4), q.Text(5), q.Text(6), q.Text(7)});
   }
   return out;
+}
+
+Result<RsCheckRow> SqliteStore::PutRsCheck(const RsCheckRow& in) {
+  if (in.ixp_id.empty()) return Status::InvalidArgument("route-server check without an IXP id");
+  if (in.report_json.empty()) return Status::InvalidArgument("route-server check without a report");
+  RsCheckRow r = in;
+  r.checked_at = IsoTime(time(nullptr));
+  Stmt q(db_,
+         "INSERT INTO rs_checks (ixp_id, checked_at, rib_file, rib_date, report_json) VALUES (?1, "
+         "?2, ?3, ?4, ?5)");
+  if (!q.ok()) return Error("insert route-server check");
+  q.Bind(1, r.ixp_id);
+  q.Bind(2, r.checked_at);
+  q.Bind(3, r.rib_file);
+  q.Bind(4, r.rib_date);
+  q.Bind(5, r.report_json);
+  if (q.Step() != SQLITE_DONE) return Error("insert route-server check");
+  r.id = sqlite3_last_insert_rowid(db_);
+  return r;
+}
+
+Result<std::optional<RsCheckRow>> SqliteStore::LatestRsCheck(const std::string& ixp_id) {
+  Stmt q(db_,
+         "SELECT id, ixp_id, checked_at, rib_file, rib_date, report_json FROM rs_checks WHERE "
+         "ixp_id = ?1 ORDER BY checked_at DESC, id DESC LIMIT 1");
+  if (!q.ok()) return Error("query route-server checks");
+  q.Bind(1, ixp_id);
+  const int rc = q.Step();
+  if (rc == SQLITE_DONE) return std::optional<RsCheckRow>();
+  if (rc != SQLITE_ROW) return Error("query route-server checks");
+  return std::optional<RsCheckRow>(
+      RsCheckRow{q.Int(0), q.Text(1), q.Text(2), q.Text(3), q.Text(4), q.Text(5)});
 }
 
 Result<std::vector<RouteRefRow>> SqliteStore::RouteRefs(int64_t snapshot,

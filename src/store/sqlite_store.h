@@ -65,6 +65,8 @@ class SqliteStore : public Store {
   Status RevokeToken(int64_t id) override;
   Result<AuditRow> AddAudit(const AuditRow& a) override;
   Result<std::vector<AuditRow>> Audit(size_t limit, size_t offset) override;
+  Result<RsCheckRow> PutRsCheck(const RsCheckRow& r) override;
+  Result<std::optional<RsCheckRow>> LatestRsCheck(const std::string& ixp_id) override;
   Result<std::vector<EntityRow>> Search(int64_t snapshot, const std::string& text,
                                         size_t limit) override;
 

@@ -282,6 +282,19 @@ struct AuditRow {
   std::string outcome;  // "ok", or why not: "401 ...", "403 ...", "409 ...", "failed: ..."
 };
 
+// A route-server compliance report (`vigia ixp check --db URL --ixp ID`):
+// the report JSON of docs/ixp.md ("Checking a route server's RIB"), kept
+// as given, with the fields a reader selects on. Append-only: a new check
+// adds a row; the newest is the IXP's current report.
+struct RsCheckRow {
+  int64_t id = 0;          // assigned by the store
+  std::string ixp_id;      // the IXP's id (the "ixp" entities' id, e.g. a PeeringDB ix id)
+  std::string checked_at;  // ISO 8601 UTC, set by the store
+  std::string rib_file;    // the RIB dump checked
+  std::string rib_date;    // its date, YYYY-MM-DD, or ""
+  std::string report_json;
+};
+
 // Writes one snapshot; nothing is visible until Commit(). Destroying it
 // without Commit() discards the snapshot. Each Add* returns kIoError when
 // the backend refuses the row (a duplicate key included: the message names
@@ -402,6 +415,13 @@ class Store {
   // newest first.
   virtual Result<AuditRow> AddAudit(const AuditRow& a) = 0;
   virtual Result<std::vector<AuditRow>> Audit(size_t limit, size_t offset) = 0;
+
+  // Route-server checks. PutRsCheck stores one, filling id and checked_at;
+  // kInvalidArgument for an empty ixp_id or report_json. LatestRsCheck is
+  // the newest of an IXP (by checked_at, then id), or an empty optional
+  // (not NotFound) when it has none.
+  virtual Result<RsCheckRow> PutRsCheck(const RsCheckRow& r) = 0;
+  virtual Result<std::optional<RsCheckRow>> LatestRsCheck(const std::string& ixp_id) = 0;
 
   // Entities of the kinds "as", "country" and "ixp" whose id is `text`
   // (an ASN with or without "AS") or whose name holds it; exact ids first.

@@ -640,6 +640,46 @@ TEST_P(StoreConformance, AuditLogListsEveryWriteNewestFirst) {
   EXPECT_EQ((*page)[0].target, "incident 2026-11-22/0");
 }
 
+// Route-server checks (vigia ixp check --db): the newest per IXP, the
+// report kept byte for byte, other IXPs apart, bad rows refused.
+TEST_P(StoreConformance, RouteServerChecksNewestPerIxp) {
+  auto s = OpenFresh();
+  ASSERT_TRUE(s);
+  auto none = s->LatestRsCheck("18");
+  ASSERT_TRUE(none.ok()) << none.status().message();
+  EXPECT_FALSE(none->has_value());
+
+  const std::string report = R"({"rib":{"file":"a.mrt","date":"2020-10-08"},"note":"ñ"})";
+  auto first = s->PutRsCheck({0, "18", "", "a.mrt", "2020-10-08", report});
+  ASSERT_TRUE(first.ok()) << first.status().message();
+  EXPECT_GT(first->id, 0);
+  EXPECT_EQ(first->checked_at.size(), 20u);
+  auto second = s->PutRsCheck({0, "18", "", "b.mrt", "", "{}"});
+  ASSERT_TRUE(second.ok());
+  ASSERT_TRUE(s->PutRsCheck({0, "359", "", "c.mrt", "2026-12-06", "[]"}).ok());
+
+  auto latest = s->LatestRsCheck("18");
+  ASSERT_TRUE(latest.ok());
+  ASSERT_TRUE(latest->has_value());
+  EXPECT_EQ((*latest)->id, second->id);
+  EXPECT_EQ((*latest)->rib_file, "b.mrt");
+  EXPECT_EQ((*latest)->rib_date, "");
+  EXPECT_EQ((*latest)->report_json, "{}");
+  auto other = s->LatestRsCheck("359");
+  ASSERT_TRUE(other.ok() && other->has_value());
+  EXPECT_EQ((*other)->report_json, "[]");
+  EXPECT_EQ((*other)->ixp_id, "359");
+  EXPECT_FALSE(s->LatestRsCheck("1")->has_value());
+
+  EXPECT_EQ(s->PutRsCheck({0, "", "", "a.mrt", "", "{}"}).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(s->PutRsCheck({0, "18", "", "a.mrt", "", ""}).status().code(),
+            StatusCode::kInvalidArgument);
+  // The first report is still there as written (append-only).
+  ASSERT_TRUE(s->PutRsCheck({0, "7", "", "a.mrt", "2020-10-08", report}).ok());
+  EXPECT_EQ((*s->LatestRsCheck("7"))->report_json, report);
+}
+
 // A snapshot keeps the directory it was analysed from (for recomputation).
 TEST_P(StoreConformance, SnapshotKeepsItsDirectory) {
   auto s = OpenFresh();
