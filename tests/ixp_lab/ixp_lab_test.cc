@@ -737,7 +737,8 @@ TEST_F(IxpLab, IxpCheckFindsExactlyTheLeakedRoutesInTheMrtDump) {
       const std::string mrt = d + "/rs-" + kind + fam + ".mrt";
       SCOPED_TRACE(mrt);
       const Cmd c = Sh(test_util::Vigia() + " ixp check " + mrt + " --members " + d +
-                       "/members.json --irr " + d + "/irr.rpsl --vrps " + d + "/vrps.json --json");
+                       "/members.json --irr " + d + "/irr.rpsl --vrps " + d +
+                       "/vrps.json --rs-asn " + std::to_string(kRsAsn) + " --json");
       const bool leaky = kind == std::string("leaky");
       EXPECT_EQ(c.exit, leaky ? 1 : 0) << c.out;
       const auto j = nlohmann::json::parse(c.out, nullptr, false);
