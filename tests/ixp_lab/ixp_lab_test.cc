@@ -79,8 +79,13 @@ std::set<uint32_t> RejectCodes(const Observed& o, const std::string& prefix) {
   return codes;
 }
 
+// The route-server daemon the lab runs, with `vigia ixp config --format`.
+enum class RsKind : uint8_t { kBird, kOpenBgpd };
+
 class Lab {
  public:
+  explicit Lab(RsKind k) : kind(k) {}
+  const RsKind kind;
   // Empty when the lab runs; otherwise why it was skipped or failed.
   std::string skip, error;
   std::string dir;
@@ -89,6 +94,14 @@ class Lab {
 
   std::string Birdc(const std::string& cmd) const {
     return Sh("birdc -s " + dir + "/bird.ctl " + Quote(cmd)).out;
+  }
+  std::string Bgpctl(const std::string& cmd) const {
+    return Sh("bgpctl -s " + dir + "/bgpd.sock " + cmd).out;
+  }
+  // The route server's sessions and RTR state, for failure messages.
+  std::string RsStatus() const {
+    return kind == RsKind::kBird ? Birdc("show protocols all")
+                                 : Bgpctl("show summary") + Bgpctl("show sets");
   }
   std::string Vtysh(const std::string& cmd) const {
     return Sh("ip netns exec " + ns_c_ + " vtysh --vty_socket " + dir + "/frr -c " + Quote(cmd))
@@ -120,6 +133,19 @@ class Lab {
 
   Observed Observe() const {
     Observed o;
+    if (kind == RsKind::kOpenBgpd) {
+      // Tag-and-keep: a rejected route stays in the RIB with its reason
+      // community and is never exported; every other route is accepted.
+      for (const BirdRoute& r : ParseOpenBgpdRib(Bgpctl("-j show rib detail"))) {
+        o.all[r.prefix].push_back(r);
+        const bool tagged = std::any_of(r.large.begin(), r.large.end(), [](const auto& lc) {
+          return lc[0] == kRsAsn && lc[1] == ixp::kRejectFunction;
+        });
+        (tagged ? o.filtered : o.accepted)[r.prefix].push_back(r);
+      }
+      o.at_receiver = ReceiverAll();
+      return o;
+    }
     for (const BirdRoute& r : ParseBirdRoutes(Birdc("show route table all all"))) {
       o.all[r.prefix].push_back(r);
       if (r.table == "master4" || r.table == "master6") o.accepted[r.prefix].push_back(r);
@@ -225,20 +251,64 @@ bool AllEstablished(const std::string& protocols, size_t want) {
   return bgp >= want && up == bgp;
 }
 
+// OpenBGPD's VRPs, from `bgpctl show sets` ("ROA RPKI ROA 4 2 - ...").
+size_t OpenBgpdRoaCount(const std::string& sets) {
+  std::istringstream in(sets);
+  for (std::string line; std::getline(in, line);) {
+    unsigned long v4 = 0, v6 = 0;
+    if (std::sscanf(line.c_str(), "ROA RPKI ROA %lu %lu", &v4, &v6) == 2) return v4 + v6;
+  }
+  return 0;
+}
+
+// OpenBGPD's sessions came up (`bgpctl show summary`: State/PrfRcvd is a
+// count once established): all of them, except member D's, which may be
+// down after going over its max-prefix, if they were ever up.
+bool OpenBgpdAllUp(const std::string& summary, size_t want) {
+  size_t n = 0, up = 0;
+  std::istringstream in(summary);
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("AS", 0) != 0) continue;  // descriptions start "AS<asn> "
+    ++n;
+    std::istringstream ws(line);
+    std::vector<std::string> w;
+    for (std::string x; ws >> x;) w.push_back(x);
+    if (w.size() < 2) continue;
+    const std::string& state = w.back();
+    const std::string& since = w[w.size() - 2];
+    if (std::isdigit(static_cast<unsigned char>(state[0])) ||
+        (line.find("Lab Delta") != std::string::npos && since != "Never"))
+      ++up;
+  }
+  return n >= want && up == n;
+}
+
 std::string Lab::GenerateRsConf(const std::string& irr, const std::string& out) const {
+  const bool bird = kind == RsKind::kBird;
   // VIGIA_IXP_LAB_BIRD_CONF: a hand-written configuration instead, to
   // debug the lab itself.
-  if (const char* conf = std::getenv("VIGIA_IXP_LAB_BIRD_CONF")) {
+  if (const char* conf = bird ? std::getenv("VIGIA_IXP_LAB_BIRD_CONF") : nullptr) {
     std::filesystem::copy_file(conf, out, std::filesystem::copy_options::overwrite_existing);
   } else {
-    const Cmd gen = Sh(test_util::Vigia() + " ixp config --members " + dir +
-                       "/members.json --rs-asn " + std::to_string(kRsAsn) +
-                       " --format bird2 --rs-address 10.16.0.10 --rs-address6 fd16::10 --irr " +
-                       irr + " --rtr 127.0.0.1:" + std::to_string(kRtrPort) + " --out " + out);
+    const Cmd gen =
+        Sh(test_util::Vigia() + " ixp config --members " + dir + "/members.json --rs-asn " +
+           std::to_string(kRsAsn) + " --format " + (bird ? "bird2" : "openbgpd") +
+           " --rs-address 10.16.0.10 --rs-address6 fd16::10 --irr " + irr +
+           " --rtr 127.0.0.1:" + std::to_string(kRtrPort) + " --out " + out);
     if (gen.exit != 0) return "vigia ixp config failed: " + gen.out;
   }
-  const Cmd parse = Sh("bird -p -c " + out);
-  if (parse.exit != 0) return "bird -p rejects the configuration " + out + ": " + parse.out;
+  if (!bird) {
+    // The control socket is the lab's: a global setting, after `AS`.
+    std::string text = test_util::ReadText(out);
+    const size_t as = text.find("\nAS ");
+    const size_t eol = as == std::string::npos ? std::string::npos : text.find('\n', as + 1);
+    if (eol == std::string::npos) return "no AS line in the OpenBGPD configuration " + out;
+    text.insert(eol + 1, "socket \"" + dir + "/bgpd.sock\"\n");
+    Put(out, text);
+  }
+  const Cmd parse = Sh((bird ? "bird -p -c " : "bgpd -n -f ") + out);
+  if (parse.exit != 0)
+    return "the route server rejects the configuration " + out + ": " + parse.out;
   return "";
 }
 
@@ -248,7 +318,16 @@ void Lab::Start() {
     skip = "the live lab needs root (network namespaces)";
     return;
   }
-  for (const char* tool : {"ip", "bird", "birdc", "gobgpd", "gobgp", "exabgp", "vtysh"}) {
+  const std::vector<std::string> rs_tools = kind == RsKind::kBird
+                                                ? std::vector<std::string>{"bird", "birdc"}
+                                                : std::vector<std::string>{"bgpd", "bgpctl"};
+  for (const std::string& tool : rs_tools) {
+    if (!test_util::HaveCommand(tool)) {
+      skip = tool + " is not installed (scripts/setup.sh installs the lab's daemons)";
+      return;
+    }
+  }
+  for (const char* tool : {"ip", "gobgpd", "gobgp", "exabgp", "vtysh"}) {
     if (!test_util::HaveCommand(tool)) {
       skip = std::string(tool) + " is not installed (scripts/setup.sh installs the lab's daemons)";
       return;
@@ -327,13 +406,25 @@ void Lab::Start() {
     error = "the RTR cache did not listen on " + rtr_addr + ": " + DaemonLogs();
     return;
   }
-  bird_ = Run("bird", ns_rs_, {"bird", "-f", "-c", rs_conf, "-s", dir + "/bird.ctl"});
+  if (kind == RsKind::kBird) {
+    bird_ = Run("bird", ns_rs_, {"bird", "-f", "-c", rs_conf, "-s", dir + "/bird.ctl"});
+  } else {
+    // bgpd's privilege-separated engines chroot to _openbgpd's home, which
+    // systemd (RuntimeDirectory) would make.
+    std::error_code ec;
+    std::filesystem::create_directories("/run/openbgpd", ec);
+    bird_ = Run("bgpd", ns_rs_, {"bgpd", "-d", "-f", rs_conf});
+  }
   const size_t n_vrps = BaseVrps().size();
   const bool rpki_up = WaitUntil(
-      [&] { return RoaCount(Birdc("show route table all count")) >= n_vrps; }, 20s, 100ms);
+      [&] {
+        return (kind == RsKind::kBird ? RoaCount(Birdc("show route table all count"))
+                                      : OpenBgpdRoaCount(Bgpctl("show sets"))) >= n_vrps;
+      },
+      20s, 100ms);
   if (!rpki_up) {
     error = "the route server did not load the " + std::to_string(n_vrps) +
-            " VRPs over RTR: " + Birdc("show protocols all") + DaemonLogs();
+            " VRPs over RTR: " + RsStatus() + DaemonLogs();
     return;
   }
   timings["rs_and_rtr"] = Seconds(Clock::now() - t0);
@@ -368,9 +459,13 @@ void Lab::Start() {
       }
     }
   }
-  if (!WaitUntil([&] { return AllEstablished(Birdc("show protocols"), 8); }, 60s, 200ms)) {
-    error = "the route server's sessions did not all come up: " + Birdc("show protocols") +
-            DaemonLogs();
+  if (!WaitUntil(
+          [&] {
+            return kind == RsKind::kBird ? AllEstablished(Birdc("show protocols"), 8)
+                                         : OpenBgpdAllUp(Bgpctl("show summary"), 8);
+          },
+          60s, 200ms)) {
+    error = "the route server's sessions did not all come up: " + RsStatus() + DaemonLogs();
     return;
   }
   timings["sessions_up"] = Seconds(Clock::now() - t0);
@@ -414,27 +509,32 @@ void Lab::Start() {
 
 Lab* g_lab = nullptr;
 
-class IxpLab : public ::testing::Test {
+// One lab per route-server daemon (the test's parameter), started by the
+// first test that needs it and stopped after the daemon's last test.
+class IxpLab : public ::testing::TestWithParam<RsKind> {
  protected:
-  static void SetUpTestSuite() {
-    g_lab = new Lab();
-    g_lab->Start();
-    // ctest's SKIP_REGULAR_EXPRESSION (tests/ixp_lab/CMakeLists.txt).
-    if (!g_lab->skip.empty()) std::printf("IXP LAB SKIPPED: %s\n", g_lab->skip.c_str());
-  }
   static void TearDownTestSuite() {
     delete g_lab;
     g_lab = nullptr;
   }
   void SetUp() override {
+    if (!g_lab || g_lab->kind != GetParam()) {
+      delete g_lab;
+      g_lab = new Lab(GetParam());
+      g_lab->Start();
+      // ctest's SKIP_REGULAR_EXPRESSION (tests/ixp_lab/CMakeLists.txt).
+      if (!g_lab->skip.empty()) std::printf("IXP LAB SKIPPED: %s\n", g_lab->skip.c_str());
+      told_ = false;
+    }
     if (!g_lab->skip.empty()) GTEST_SKIP() << g_lab->skip;
     // The lab's failure in full once, then by reference.
-    static bool told = false;
     ASSERT_TRUE(g_lab->error.empty())
-        << (told ? "the lab did not start (see the first test)" : g_lab->error);
-    told = true;
+        << (told_ ? "the lab did not start (see the first test)" : g_lab->error);
+    told_ = true;
   }
   Lab& lab() { return *g_lab; }
+  bool bird() const { return GetParam() == RsKind::kBird; }
+  static inline bool told_ = false;
 };
 
 std::string Diff(const std::set<std::string>& want, const std::set<std::string>& got) {
@@ -485,16 +585,16 @@ std::string MatrixTable(const Observed& o) {
   return t;
 }
 
-TEST_F(IxpLab, EveryBadRouteIsRejectedWithItsReasonCode) {
+TEST_P(IxpLab, EveryBadRouteIsRejectedWithItsReasonCode) {
   for (const LabRoute& r : Matrix()) {
     if (r.reject) {
       EXPECT_EQ(ixp::RejectKey(*r.reject), r.rule) << r.prefix;
     }
   }
   const Observed o = lab().Observe();
+  const std::string version = bird() ? Sh("bird --version").out : Sh("bgpd -V").out;
   std::printf("\nObserved accept/reject matrix (route server: %s):\n%s\n",
-              Trim(Sh("bird --version").out.substr(0, Sh("bird --version").out.find('\n'))).c_str(),
-              MatrixTable(o).c_str());
+              Trim(version.substr(0, version.find('\n'))).c_str(), MatrixTable(o).c_str());
   for (const LabRoute& r : Matrix()) {
     if (!r.reject || *r.reject == ixp::Reject::kMaxPrefix) continue;
     SCOPED_TRACE(r.rule + " " + r.prefix);
@@ -506,7 +606,7 @@ TEST_F(IxpLab, EveryBadRouteIsRejectedWithItsReasonCode) {
   }
 }
 
-TEST_F(IxpLab, GoodRoutesAreAcceptedAndTaggedWithTheirRpkiState) {
+TEST_P(IxpLab, GoodRoutesAreAcceptedAndTaggedWithTheirRpkiState) {
   const Observed o = lab().Observe();
   std::set<std::string> with_vrp;
   for (const Vrp& v : BaseVrps()) with_vrp.insert(v.prefix);
@@ -534,7 +634,7 @@ TEST_F(IxpLab, GoodRoutesAreAcceptedAndTaggedWithTheirRpkiState) {
   }
 }
 
-TEST_F(IxpLab, TheReceiverGetsExactlyTheGoodRoutes) {
+TEST_P(IxpLab, TheReceiverGetsExactlyTheGoodRoutes) {
   const std::set<std::string> want = Lab::Expected(false);
   const std::set<std::string> got = lab().ReceiverPrefixes();
   EXPECT_EQ(got, want) << "FRR's RIB against the good rows:\n" << Diff(want, got);
@@ -550,7 +650,7 @@ std::set<std::string> FlippedAtReceiver(const Lab& l) {
   return at;
 }
 
-TEST_F(IxpLab, RpkiInvalidFlipsToAcceptedAndBackWhenTheRtrDataChange) {
+TEST_P(IxpLab, RpkiInvalidFlipsToAcceptedAndBackWhenTheRtrDataChange) {
   Lab& l = lab();
   std::set<std::string> flipped;
   for (const Vrp& f : FlipVrps()) flipped.insert(f.prefix);
@@ -566,7 +666,7 @@ TEST_F(IxpLab, RpkiInvalidFlipsToAcceptedAndBackWhenTheRtrDataChange) {
       },
       30s, 100ms);
   EXPECT_TRUE(accepted) << "after the VRPs made them valid:\n"
-                        << Diff(flipped, at) << l.Birdc("show protocols all") << l.DaemonLogs();
+                        << Diff(flipped, at) << l.RsStatus() << l.DaemonLogs();
   l.timings["rpki_flip_to_valid"] = Seconds(Clock::now() - t0);
 
   // The flipped rows are now tagged valid, not rejected.
@@ -600,7 +700,7 @@ TEST_F(IxpLab, RpkiInvalidFlipsToAcceptedAndBackWhenTheRtrDataChange) {
 // Member D announces kMaxPrefixD + 1 routes per family against a
 // max-prefix of kMaxPrefixD: the route server holds and passes on at most
 // kMaxPrefixD of them, and says its limit was hit.
-TEST_F(IxpLab, MaxPrefixCapsWhatAMemberGetsThrough) {
+TEST_P(IxpLab, MaxPrefixCapsWhatAMemberGetsThrough) {
   Lab& l = lab();
   const Observed o = l.Observe();
   for (bool v6 : {false, true}) {
@@ -615,7 +715,12 @@ TEST_F(IxpLab, MaxPrefixCapsWhatAMemberGetsThrough) {
     std::printf("max-prefix %u, %s: %zu of %u routes accepted, %zu at the receiver\n", kMaxPrefixD,
                 v6 ? "IPv6" : "IPv4", accepted, kMaxPrefixD + 1, at_receiver);
   }
-  // BIRD's account of member D's sessions: a limit that was hit.
+  // The route server's account of member D's sessions: a limit was hit.
+  if (!bird()) {
+    const std::string log = l.DaemonLogs();
+    EXPECT_NE(log.find("max-prefix"), std::string::npos) << log;
+    return;
+  }
   std::string d_sessions;
   std::istringstream in(l.Birdc("show protocols all"));
   bool in_d = false;
@@ -657,7 +762,8 @@ std::set<std::string> LeakRows(bool v6) {
 // stale RPKI data leaks the IRR and RPKI rows; its RIB is dumped as MRT
 // (TABLE_DUMP_V2, BIRD's `mrt dump`) beside a dump of the clean route
 // server, for `vigia ixp check`.
-TEST_F(IxpLab, ARelaxedRouteServerLeaksAndItsMrtDumpShowsIt) {
+TEST_P(IxpLab, ARelaxedRouteServerLeaksAndItsMrtDumpShowsIt) {
+  if (!bird()) GTEST_SKIP() << "BIRD only: OpenBGPD dumps its RIB as MRT on a timer, not on demand";
   Lab& l = lab();
   const std::string d = l.dir;
   l.Birdc("mrt dump table \"master4\" to \"" + d + "/rs-clean4.mrt\"");
@@ -721,7 +827,8 @@ TEST_F(IxpLab, ARelaxedRouteServerLeaksAndItsMrtDumpShowsIt) {
 // `vigia ixp check` on the route server's MRT dumps, judged with the true
 // inputs (members file, IRR, base VRPs): the clean dump has no bad
 // route; the leaky one has exactly the leaked rows, each with its reason.
-TEST_F(IxpLab, IxpCheckFindsExactlyTheLeakedRoutesInTheMrtDump) {
+TEST_P(IxpLab, IxpCheckFindsExactlyTheLeakedRoutesInTheMrtDump) {
+  if (!bird()) GTEST_SKIP() << "BIRD only: OpenBGPD dumps its RIB as MRT on a timer, not on demand";
   Lab& l = lab();
   if (!VigiaHas("ixp check", "--members") &&
       !std::filesystem::exists(std::string(VIGIA_SOURCE_DIR) + "/src/ixp/rs_check.cc")) {
@@ -764,11 +871,14 @@ TEST_F(IxpLab, IxpCheckFindsExactlyTheLeakedRoutesInTheMrtDump) {
   }
 }
 
-TEST_F(IxpLab, Timings) {
-  std::printf("lab: RTR cache %s\n", lab().rtr_cache.c_str());
+TEST_P(IxpLab, Timings) {
+  std::printf("lab (%s): RTR cache %s\n", bird() ? "BIRD" : "OpenBGPD", lab().rtr_cache.c_str());
   for (const auto& [phase, s] : lab().timings)
     std::printf("lab timing: %-28s %6.2f s\n", phase.c_str(), s);
 }
+
+INSTANTIATE_TEST_SUITE_P(Bird, IxpLab, ::testing::Values(RsKind::kBird));
+INSTANTIATE_TEST_SUITE_P(OpenBgpd, IxpLab, ::testing::Values(RsKind::kOpenBgpd));
 
 }  // namespace
 }  // namespace vigia::ixp_lab

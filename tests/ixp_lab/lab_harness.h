@@ -1,7 +1,8 @@
 // The live lab's machinery: network namespaces joined by a Linux bridge
 // (one namespace per daemon, the peering LAN in IPv4 and IPv6), daemons
 // started inside them in their own process groups, and readers of what
-// the daemons hold (BIRD's `birdc show route`, FRR's `vtysh ... json`).
+// the route servers hold (BIRD's `birdc show route`, OpenBGPD's
+// `bgpctl -j show rib detail`).
 //
 // Everything made here is undone by destructors (RAII): a Daemon is killed
 // (SIGTERM, then SIGKILL) and reaped, a Netns deleted, also when a test
@@ -24,6 +25,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 #include <string>
@@ -289,6 +291,38 @@ inline std::vector<BirdRoute> ParseBirdRoutes(const std::string& text) {
         }
       }
     }
+  }
+  return out;
+}
+
+// Parses `bgpctl -j show rib detail` (OpenBGPD 7): every path, as a
+// BirdRoute (table "rib", protocol = the neighbor's address).
+inline std::vector<BirdRoute> ParseOpenBgpdRib(const std::string& json) {
+  std::vector<BirdRoute> out;
+  const auto j = nlohmann::json::parse(json, nullptr, false);
+  if (!j.is_object() || !j.contains("rib") || !j["rib"].is_array()) return out;
+  for (const auto& e : j["rib"]) {
+    BirdRoute r;
+    r.table = "rib";
+    r.prefix = e.value("prefix", "");
+    r.as_path = e.value("aspath", "");
+    r.next_hop = e.value("exit_nexthop", "");
+    if (e.contains("neighbor") && e["neighbor"].is_object())
+      r.protocol = e["neighbor"].value("remote_addr", "");
+    if (e.contains("communities") && e["communities"].is_array()) {
+      for (const auto& c : e["communities"]) {
+        if (c.is_string()) r.communities.push_back(c.get<std::string>());
+      }
+    }
+    if (e.contains("large_communities") && e["large_communities"].is_array()) {
+      for (const auto& c : e["large_communities"]) {
+        std::array<uint64_t, 3> lc{};
+        if (c.is_string() &&
+            std::sscanf(c.get<std::string>().c_str(), "%lu:%lu:%lu", &lc[0], &lc[1], &lc[2]) == 3)
+          r.large.push_back(lc);
+      }
+    }
+    out.push_back(std::move(r));
   }
   return out;
 }
