@@ -91,6 +91,13 @@ class Lab {
   std::string dir;
   std::map<std::string, double> timings;  // seconds, by phase
   std::string rtr_cache;                  // which RTR cache served the VRPs
+  // MRT dumps of the route server and the prefixes a check must find bad.
+  std::vector<std::pair<std::string, std::set<std::string>>> dumps;
+
+  // Dumps the route server's RIB as MRT to DIR/<name>*.mrt; the files.
+  std::vector<std::string> DumpRib(const std::string& name) const;
+  // Loads configuration `conf` into the running route server; "" or why not.
+  std::string Reconfigure(const std::string& conf) const;
 
   std::string Birdc(const std::string& cmd) const {
     return Sh("birdc -s " + dir + "/bird.ctl " + Quote(cmd)).out;
@@ -251,6 +258,59 @@ bool AllEstablished(const std::string& protocols, size_t want) {
   return bgp >= want && up == bgp;
 }
 
+std::vector<std::string> Lab::DumpRib(const std::string& name) const {
+  if (kind == RsKind::kBird) {
+    std::vector<std::string> files;
+    for (const char* fam : {"4", "6"}) {
+      const std::string f = dir + "/" + name + fam + ".mrt";
+      Birdc(std::string("mrt dump table \"master") + fam + "\" to \"" + f + "\"");
+      if (std::filesystem::exists(f)) files.push_back(f);
+    }
+    return files;
+  }
+  // OpenBGPD dumps every second (the `dump table` line GenerateRsConf
+  // adds): of two dumps begun after this call, the first is complete.
+  namespace fs = std::filesystem;
+  const auto since = fs::file_time_type::clock::now();
+  std::vector<std::pair<fs::file_time_type, std::string>> fresh;
+  WaitUntil(
+      [&] {
+        fresh.clear();
+        for (const auto& e : fs::directory_iterator(dir + "/obgp-dumps")) {
+          if (e.last_write_time() > since) fresh.push_back({e.last_write_time(), e.path()});
+        }
+        return fresh.size() >= 2;
+      },
+      10s, 100ms);
+  if (fresh.size() < 2) return {};
+  std::sort(fresh.begin(), fresh.end());
+  const std::string f = dir + "/" + name + ".mrt";
+  fs::copy_file(fresh[0].second, f, fs::copy_options::overwrite_existing);
+  return {f};
+}
+
+std::string Lab::Reconfigure(const std::string& conf) const {
+  if (kind == RsKind::kBird) {
+    const std::string out = Birdc("configure \"" + conf + "\"");
+    return out.find("Reconfigured") != std::string::npos ? "" : out;
+  }
+  // bgpd reloads the file it was started with.
+  if (conf != dir + "/rs.conf") {
+    std::filesystem::copy_file(dir + "/rs.conf", dir + "/rs-base.conf",
+                               std::filesystem::copy_options::overwrite_existing);
+    std::filesystem::copy_file(conf, dir + "/rs.conf",
+                               std::filesystem::copy_options::overwrite_existing);
+  } else if (std::filesystem::exists(dir + "/rs-base.conf")) {
+    std::filesystem::copy_file(dir + "/rs-base.conf", dir + "/rs.conf",
+                               std::filesystem::copy_options::overwrite_existing);
+  }
+  const std::string out = Bgpctl("reload");
+  return out.find("reload request sent") != std::string::npos ||
+                 out.find("request processed") != std::string::npos
+             ? ""
+             : out;
+}
+
 // OpenBGPD's VRPs, from `bgpctl show sets` ("ROA RPKI ROA 4 2 - ...").
 size_t OpenBgpdRoaCount(const std::string& sets) {
   std::istringstream in(sets);
@@ -303,7 +363,10 @@ std::string Lab::GenerateRsConf(const std::string& irr, const std::string& out) 
     const size_t as = text.find("\nAS ");
     const size_t eol = as == std::string::npos ? std::string::npos : text.find('\n', as + 1);
     if (eol == std::string::npos) return "no AS line in the OpenBGPD configuration " + out;
-    text.insert(eol + 1, "socket \"" + dir + "/bgpd.sock\"\n");
+    // And its RIB as MRT (TABLE_DUMP v1) every second, for DumpRib.
+    std::filesystem::create_directories(dir + "/obgp-dumps");
+    text.insert(eol + 1, "socket \"" + dir + "/bgpd.sock\"\ndump table \"" + dir +
+                             "/obgp-dumps/rib-%H%M%S.mrt\" 1\n");
     Put(out, text);
   }
   const Cmd parse = Sh((bird ? "bird -p -c " : "bgpd -n -f ") + out);
@@ -760,26 +823,27 @@ std::set<std::string> LeakRows(bool v6) {
 
 // A route server configured from a careless IRR (relaxed IRR file) and
 // stale RPKI data leaks the IRR and RPKI rows; its RIB is dumped as MRT
-// (TABLE_DUMP_V2, BIRD's `mrt dump`) beside a dump of the clean route
-// server, for `vigia ixp check`.
+// beside a dump of the clean route server, for `vigia ixp check`: BIRD's
+// `mrt dump` (TABLE_DUMP_V2, accepted routes, one file per table) and
+// OpenBGPD's periodic `dump table` (TABLE_DUMP v1, both families, the
+// rejected routes too, tagged RS_ASN:1101:<code>).
 TEST_P(IxpLab, ARelaxedRouteServerLeaksAndItsMrtDumpShowsIt) {
-  if (!bird()) GTEST_SKIP() << "BIRD only: OpenBGPD dumps its RIB as MRT on a timer, not on demand";
   Lab& l = lab();
   const std::string d = l.dir;
-  l.Birdc("mrt dump table \"master4\" to \"" + d + "/rs-clean4.mrt\"");
-  l.Birdc("mrt dump table \"master6\" to \"" + d + "/rs-clean6.mrt\"");
+  std::set<std::string> all_leaks;
+  for (bool v6 : {false, true}) {
+    for (const std::string& p : LeakRows(v6)) all_leaks.insert(p);
+  }
+  const std::vector<std::string> clean = l.DumpRib("rs-clean");
+  ASSERT_FALSE(clean.empty()) << "no MRT dump of the clean route server";
 
   Put(d + "/irr-relaxed.rpsl", IrrRpsl(Matrix(), true));
-  const std::string relaxed_conf = d + "/rs-relaxed.conf";
-  ASSERT_EQ(l.GenerateRsConf(d + "/irr-relaxed.rpsl", relaxed_conf), "");
+  ASSERT_EQ(l.GenerateRsConf(d + "/irr-relaxed.rpsl", d + "/rs-relaxed.conf"), "");
   const auto t0 = Clock::now();
   l.WriteVrps(true);
-  const std::string reconf = l.Birdc("configure \"" + relaxed_conf + "\"");
-  EXPECT_NE(reconf.find("Reconfigured"), std::string::npos) << reconf;
+  EXPECT_EQ(l.Reconfigure(d + "/rs-relaxed.conf"), "");
   std::set<std::string> want = Lab::Expected(false), got;
-  for (bool v6 : {false, true}) {
-    for (const std::string& p : LeakRows(v6)) want.insert(p);
-  }
+  want.insert(all_leaks.begin(), all_leaks.end());
   EXPECT_TRUE(WaitUntil(
       [&] {
         got = l.ReceiverPrefixes();
@@ -789,14 +853,13 @@ TEST_P(IxpLab, ARelaxedRouteServerLeaksAndItsMrtDumpShowsIt) {
       << "the relaxed route server's exports:\n"
       << Diff(want, got);
   l.timings["relaxed_reconfigure"] = Seconds(Clock::now() - t0);
-  l.Birdc("mrt dump table \"master4\" to \"" + d + "/rs-leaky4.mrt\"");
-  l.Birdc("mrt dump table \"master6\" to \"" + d + "/rs-leaky6.mrt\"");
+  const std::vector<std::string> leaky = l.DumpRib("rs-leaky");
+  ASSERT_EQ(leaky.size(), clean.size()) << "no MRT dump of the leaky route server";
 
   // Back to the real configuration and VRPs.
   const auto t1 = Clock::now();
   l.WriteVrps(false);
-  const std::string back = l.Birdc("configure \"" + d + "/rs.conf\"");
-  EXPECT_NE(back.find("Reconfigured"), std::string::npos) << back;
+  EXPECT_EQ(l.Reconfigure(d + "/rs.conf"), "");
   EXPECT_TRUE(WaitUntil(
       [&] {
         got = l.ReceiverPrefixes();
@@ -807,20 +870,31 @@ TEST_P(IxpLab, ARelaxedRouteServerLeaksAndItsMrtDumpShowsIt) {
       << Diff(Lab::Expected(false), got);
   l.timings["restore_reconfigure"] = Seconds(Clock::now() - t1);
 
-  // The dumps hold what the route server held.
-  for (bool v6 : {false, true}) {
-    const std::string fam = v6 ? "6" : "4";
-    const std::set<std::string> clean = MrtPrefixes(d + "/rs-clean" + fam + ".mrt");
-    const std::set<std::string> leaky = MrtPrefixes(d + "/rs-leaky" + fam + ".mrt");
-    for (const std::string& p : LeakRows(v6)) {
-      EXPECT_FALSE(clean.count(p)) << p;
-      EXPECT_TRUE(leaky.count(p)) << p;
+  // The dumps hold what the route server held (OpenBGPD's also hold the
+  // rejected routes, tagged, so only the leaky one is tested for them).
+  std::set<std::string> in_clean, in_leaky;
+  for (const std::string& f : clean) {
+    for (const std::string& p : MrtPrefixes(f)) in_clean.insert(p);
+  }
+  for (const std::string& f : leaky) {
+    for (const std::string& p : MrtPrefixes(f)) in_leaky.insert(p);
+  }
+  for (const std::string& p : all_leaks) {
+    if (bird()) {
+      EXPECT_FALSE(in_clean.count(p)) << p;
     }
-    for (const LabRoute& r : Matrix()) {
-      if (!r.reject && r.v6() == v6) {
-        EXPECT_TRUE(clean.count(r.prefix)) << r.prefix;
-      }
+    EXPECT_TRUE(in_leaky.count(p)) << p;
+  }
+  for (const std::string& p : Lab::Expected(false)) EXPECT_TRUE(in_clean.count(p)) << p;
+  for (size_t i = 0; i < clean.size(); ++i) {
+    l.dumps.push_back({clean[i], {}});
+    std::set<std::string> leaks;
+    for (const std::string& p : all_leaks) {
+      // BIRD's dumps are one per family; OpenBGPD's holds both.
+      if (bird() && (p.find(':') != std::string::npos) != (i == 1)) continue;
+      leaks.insert(p);
     }
+    l.dumps.push_back({leaky[i], leaks});
   }
 }
 
@@ -828,46 +902,40 @@ TEST_P(IxpLab, ARelaxedRouteServerLeaksAndItsMrtDumpShowsIt) {
 // inputs (members file, IRR, base VRPs): the clean dump has no bad
 // route; the leaky one has exactly the leaked rows, each with its reason.
 TEST_P(IxpLab, IxpCheckFindsExactlyTheLeakedRoutesInTheMrtDump) {
-  if (!bird()) GTEST_SKIP() << "BIRD only: OpenBGPD dumps its RIB as MRT on a timer, not on demand";
   Lab& l = lab();
   if (!VigiaHas("ixp check", "--members") &&
       !std::filesystem::exists(std::string(VIGIA_SOURCE_DIR) + "/src/ixp/rs_check.cc")) {
     GTEST_SKIP() << "`vigia ixp check` is not in this tree";
   }
   const std::string d = l.dir;
-  ASSERT_TRUE(std::filesystem::exists(d + "/rs-leaky4.mrt")) << "the dump test did not run";
+  ASSERT_FALSE(l.dumps.empty()) << "the dump test did not run";
   std::map<std::string, std::string> rule_of;
   for (const LabRoute& r : Matrix()) rule_of[r.prefix] = r.rule;
-  for (bool v6 : {false, true}) {
-    const std::string fam = v6 ? "6" : "4";
-    for (const std::string kind : {"clean", "leaky"}) {
-      const std::string mrt = d + "/rs-" + kind + fam + ".mrt";
-      SCOPED_TRACE(mrt);
-      const Cmd c = Sh(test_util::Vigia() + " ixp check " + mrt + " --members " + d +
-                       "/members.json --irr " + d + "/irr.rpsl --vrps " + d +
-                       "/vrps.json --rs-asn " + std::to_string(kRsAsn) + " --json");
-      const bool leaky = kind == std::string("leaky");
-      EXPECT_EQ(c.exit, leaky ? 1 : 0) << c.out;
-      const auto j = nlohmann::json::parse(c.out, nullptr, false);
-      ASSERT_TRUE(j.is_object()) << c.out;
-      std::map<std::string, std::set<std::string>> bad;  // prefix -> reasons
-      for (const auto& m : j["per_member"]) {
-        for (const auto& b : m["bad_routes"]) {
-          for (const auto& why : b["reasons"]) bad[b["prefix"]].insert(why.get<std::string>());
-        }
+  for (const auto& [mrt, want] : l.dumps) {
+    SCOPED_TRACE(mrt);
+    const Cmd c = Sh(test_util::Vigia() + " ixp check " + mrt + " --members " + d +
+                     "/members.json --irr " + d + "/irr.rpsl --vrps " + d + "/vrps.json --rs-asn " +
+                     std::to_string(kRsAsn) + " --json");
+    EXPECT_EQ(c.exit, want.empty() ? 0 : 1) << c.out;
+    const auto j = nlohmann::json::parse(c.out, nullptr, false);
+    ASSERT_TRUE(j.is_object()) << c.out;
+    std::map<std::string, std::set<std::string>> bad;  // prefix -> reasons
+    for (const auto& m : j["per_member"]) {
+      for (const auto& b : m["bad_routes"]) {
+        for (const auto& why : b["reasons"]) bad[b["prefix"]].insert(why.get<std::string>());
       }
-      std::set<std::string> bad_prefixes, want = leaky ? LeakRows(v6) : std::set<std::string>{};
-      for (const auto& [p, why] : bad) bad_prefixes.insert(p);
-      EXPECT_EQ(bad_prefixes, want) << Diff(want, bad_prefixes) << c.out;
-      for (const auto& [p, why] : bad) {
-        EXPECT_TRUE(why.count(rule_of[p])) << p << " should be reported as " << rule_of[p];
-      }
-      EXPECT_EQ(j["summary"]["accepted_bad"].get<int>(), int(want.size())) << c.out;
-      std::printf("vigia ixp check %s: exit %d, routes %d, accepted_bad %d, by_reason %s\n",
-                  std::filesystem::path(mrt).filename().c_str(), c.exit,
-                  j["summary"]["routes"].get<int>(), j["summary"]["accepted_bad"].get<int>(),
-                  j["summary"]["by_reason"].dump().c_str());
     }
+    std::set<std::string> bad_prefixes;
+    for (const auto& [p, why] : bad) bad_prefixes.insert(p);
+    EXPECT_EQ(bad_prefixes, want) << Diff(want, bad_prefixes) << c.out;
+    for (const auto& [p, why] : bad) {
+      EXPECT_TRUE(why.count(rule_of[p])) << p << " should be reported as " << rule_of[p];
+    }
+    EXPECT_EQ(j["summary"]["accepted_bad"].get<int>(), int(want.size())) << c.out;
+    std::printf("vigia ixp check %s (%s): exit %d, routes %d, accepted_bad %d, by_reason %s\n",
+                std::filesystem::path(mrt).filename().c_str(),
+                j["rib"].value("format", "?").c_str(), c.exit, j["summary"]["routes"].get<int>(),
+                j["summary"]["accepted_bad"].get<int>(), j["summary"]["by_reason"].dump().c_str());
   }
 }
 
