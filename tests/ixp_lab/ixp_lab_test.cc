@@ -390,6 +390,10 @@ void Lab::Start() {
       return;
     }
   }
+  if (kind == RsKind::kOpenBgpd && Sh("getent passwd _openbgpd").exit != 0) {
+    skip = "OpenBGPD's privilege-separation user _openbgpd is missing (Debian openbgpd creates it)";
+    return;
+  }
   for (const char* tool : {"ip", "gobgpd", "gobgp", "exabgp", "vtysh"}) {
     if (!test_util::HaveCommand(tool)) {
       skip = std::string(tool) + " is not installed (scripts/setup.sh installs the lab's daemons)";
