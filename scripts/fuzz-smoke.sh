@@ -25,7 +25,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
 seconds="${FUZZ_SECONDS:-30}"
-read -r -a targets <<<"${FUZZ_TARGETS:-mrt_reader_fuzz bgp_update_fuzz decompress_fuzz vrp_fuzz rtr_pdu_fuzz rpsl_fuzz delegated_fuzz pfx2as_fuzz extras_fuzz mrt_route_feed_fuzz listing_fuzz whois_query_fuzz ixp_members_fuzz}"
+read -r -a targets <<<"${FUZZ_TARGETS:-mrt_reader_fuzz bgp_update_fuzz decompress_fuzz vrp_fuzz rtr_pdu_fuzz rpsl_fuzz delegated_fuzz pfx2as_fuzz extras_fuzz mrt_route_feed_fuzz listing_fuzz whois_query_fuzz ixp_members_fuzz rtr_server_fuzz}"
 build_dir="${FUZZ_BUILD_DIR:-$root/build/fuzz}"  # relative to the repository
 # The same override as the CMake cache variable of that name.
 shared_mrt="${VIGIA_SHARED_DATA:-$root/../shared/data}/mrt"
@@ -78,7 +78,8 @@ MAX_LEN = 65536
 KNOWN_TYPES = {5, 11, 12, 13, 16, 17, 32, 33, 48, 49}
 seeds = {t: {} for t in ("mrt_reader_fuzz", "bgp_update_fuzz", "decompress_fuzz", "vrp_fuzz",
                          "rtr_pdu_fuzz", "rpsl_fuzz", "delegated_fuzz", "pfx2as_fuzz", "extras_fuzz",
-                         "listing_fuzz", "whois_query_fuzz", "ixp_members_fuzz")}
+                         "listing_fuzz", "whois_query_fuzz", "ixp_members_fuzz",
+                         "rtr_server_fuzz")}
 
 def add(target, data):
     if 0 < len(data) <= MAX_LEN:
@@ -392,6 +393,12 @@ for v in (0, 1, 2):
     add("rtr_pdu_fuzz", bytes([v]) + rtr_err(v, 4, pdu(v, 2, 0), b"version\0"))
     add("rtr_pdu_fuzz", bytes([v + 3]) + pdu(v, 3, 7) + rtr_v4(v, 1, [10, 0, 0, 0], 8, 8, 1) * 2 +
         rtr_eod(v, 7, 1))
+    # What a router sends the cache (rtr_server_fuzz): queries, a serial
+    # query per serial of the fixture's history (session 7), an error.
+    add("rtr_server_fuzz", pdu(v, 2, 0))
+    add("rtr_server_fuzz", b"".join(pdu(v, 1, 7, struct.pack(">I", s))
+                                    for s in (0xFFFFFFFE, 0xFFFFFFFF, 0, 1, 5)) + pdu(v, 2, 0))
+    add("rtr_server_fuzz", pdu(v, 1, 8, struct.pack(">I", 1)) + rtr_err(v, 2, pdu(v, 2, 0), b"x"))
 
 # The decompressor sees every format, whole and cut off.
 plain = [seeds["mrt_reader_fuzz"][k] for k in sorted(seeds["mrt_reader_fuzz"])[:6]]

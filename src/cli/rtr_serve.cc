@@ -222,6 +222,16 @@ int RunRtrServe(const RtrServeArgs& a) {
     setrlimit(RLIMIT_NOFILE, &rl);
   }
 
+  // Signals are taken by one thread with sigwait; every other thread
+  // blocks them. Blocked before anything else runs, so that threads the
+  // loaders start (and keep) inherit the mask too.
+  sigset_t sigs;
+  sigemptyset(&sigs);
+  sigaddset(&sigs, SIGHUP);
+  sigaddset(&sigs, SIGINT);
+  sigaddset(&sigs, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
+
   Source source(a);
   if (Status s = source.Open(); !s.ok()) {
     std::fprintf(stderr, "vigia: %s\n", s.message().c_str());
@@ -247,18 +257,11 @@ int RunRtrServe(const RtrServeArgs& a) {
   }
   if (first.ok()) server.SetPayload(first.value());
 
-  // Signals are taken by one thread with sigwait; the others block them.
-  sigset_t sigs;
-  sigemptyset(&sigs);
-  sigaddset(&sigs, SIGHUP);
-  sigaddset(&sigs, SIGINT);
-  sigaddset(&sigs, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
-
   std::mutex mu;
   std::condition_variable cv;
   bool stop = false, reload = false;
   std::thread loader([&] {
+    std::string last_error;
     std::unique_lock<std::mutex> lock(mu);
     while (!stop) {
       cv.wait_for(lock, std::chrono::seconds(a.refresh), [&] { return stop || reload; });
@@ -268,9 +271,14 @@ int RunRtrServe(const RtrServeArgs& a) {
       lock.unlock();
       auto p = source.Poll(force);
       if (!p.ok()) {
-        LogLine("reload failed, serving the previous data: " + p.status().message());
-      } else if (p.value()) {
-        server.SetPayload(p.value());
+        // Once per distinct failure, not once per poll.
+        if (p.status().message() != last_error) {
+          LogLine("reload failed, serving the previous data: " + p.status().message());
+        }
+        last_error = p.status().message();
+      } else {
+        last_error.clear();
+        if (p.value()) server.SetPayload(p.value());
       }
       lock.lock();
     }

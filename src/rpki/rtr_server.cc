@@ -722,10 +722,10 @@ void RtrServer::Sweep() {
       why = "reads nothing of what it is sent";
     } else if (c->out.size() > kMaxQueuedChunks) {
       why = "too many answers waiting";
-    } else if (c->version < 0 && now - c->connected > limit) {
-      why = "sent no query";
     } else if (c->reader.buffered() > 0 && now - c->last_input > limit) {
       why = "stopped halfway through a PDU";
+    } else if (c->version < 0 && now - c->connected > limit) {
+      why = "sent no query";
     }
     if (why.empty()) continue;
     {
