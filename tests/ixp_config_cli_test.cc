@@ -48,6 +48,20 @@ TEST(IxpConfigCli, LabConfigMatchesTheGoldenFileAndBirdAcceptsIt) {
   EXPECT_EQ(Exit(status), 0) << out;
 }
 
+TEST(IxpConfigCli, OpenBgpdLabConfigMatchesTheGoldenFileAndBgpdAcceptsIt) {
+  int status = 0;
+  const std::string conf =
+      RunCommand(Vigia() + LabArgs() + " --format openbgpd 2>/dev/null", &status);
+  ASSERT_EQ(Exit(status), 0);
+  const fs::path golden = kGolden / "lab-openbgpd.conf";
+  if (std::getenv("VIGIA_UPDATE_GOLDEN") != nullptr)
+    std::ofstream(golden, std::ios::binary) << conf;
+  EXPECT_EQ(conf, ReadText(golden)) << "regenerate with VIGIA_UPDATE_GOLDEN=1 and review the diff";
+  if (!test_util::HaveCommand("bgpd")) GTEST_SKIP() << "bgpd (OpenBGPD) is not installed";
+  const std::string out = RunCommand("bgpd -n -f " + golden.string() + " 2>&1", &status);
+  EXPECT_EQ(Exit(status), 0) << out;
+}
+
 TEST(IxpConfigCli, JsonSummaryNeedsOutAndDescribesTheConfig) {
   test_util::ScopedTempDir dir("vigia_ixp_config_cli_");
   const fs::path out = dir.path / "rs.conf";

@@ -38,7 +38,7 @@ struct ConfigArgs {
   uint32_t rs_asn = 0, max_as_path = ixp::kDefaultMaxAsPath;
   uint32_t max_prefix4 = ixp::kDefaultMaxPrefix4, max_prefix6 = ixp::kDefaultMaxPrefix6;
   uint32_t max_communities = ixp::kDefaultMaxCommunities;
-  bool reject_rpki_unknown = false, add_path = false, json = false;
+  bool reject_rpki_unknown = false, add_path = false, json = false, irr_more_specific = false;
 };
 
 void PrintProblems(const ProblemLog& problems, const char* suffix) {
@@ -108,6 +108,7 @@ int RunConfig(ConfigArgs a) {
   opts.max_communities = a.max_communities;
   opts.reject_rpki_unknown = a.reject_rpki_unknown;
   opts.add_path = a.add_path;
+  opts.irr_allow_more_specific = a.irr_more_specific;
   opts.irr_sources = a.irr_sources;
   if (!ParseAddress(a.rs_address4, &opts.rs_address4, "--rs-address") ||
       !ParseAddress(a.rs_address6, &opts.rs_address6, "--rs-address6") ||
@@ -278,6 +279,8 @@ void RegisterIxp(CLI::App& app, int* exit_code) {
       ->expected(1, -1);
   cmd->add_option("--irr-sources", a->irr_sources, "IRR source order (default: every source)")
       ->delimiter(',');
+  cmd->add_flag("--irr-allow-more-specific", a->irr_more_specific,
+                "accept more-specifics of route objects, tagged RS_ASN:1001:3 (default: exact)");
   cmd->add_option("--rtr", a->rtr, "RPKI from this RTR cache, HOST:PORT (none: not checked)");
   cmd->add_flag("--reject-rpki-unknown", a->reject_rpki_unknown,
                 "reject RPKI NotFound routes (reason 12) instead of tagging them");

@@ -52,7 +52,7 @@ void WriteHeader(const Policy& p, std::string* out) {
   for (const ReasonInfo& r : RejectReasons())
     *out += fmt::format("#   {:>3} {:<22} {}\n", Code(r.code), r.key, r.text);
   *out += "# Accepted routes: (RS_ASN, 1000, 1|2|3) RPKI valid|unknown|not checked,\n";
-  *out += "#                  (RS_ASN, 1001, 1|2) IRR valid|not checked.\n\n";
+  *out += "#                  (RS_ASN, 1001, 1|2|3) IRR valid|not checked|more-specific.\n\n";
 }
 
 void WriteGlobals(const Policy& p, std::string* out) {
@@ -200,13 +200,20 @@ void WriteImportFilter(const Policy& p, const MemberPolicy& mp, bool v6, std::st
       *out += fmt::format("  vigia_reject({});  # no route{} object for this member\n",
                           Code(Reject::kIrrPrefix), v6 ? "6" : "");
     } else {
-      *out += "  if !(net ~ ";
+      *out += "  if net ~ ";
       WriteSet(
           out, irr_prefixes, [](const Prefix& x) { return x.ToString(); }, "    ");
-      *out += fmt::format(") then vigia_reject({});\n", Code(Reject::kIrrPrefix));
+      *out += fmt::format(" then bgp_large_community.add((RS_ASN, 1001, {}));\n",
+                          static_cast<uint32_t>(IrrTag::kValid));
+      if (o.irr_allow_more_specific) {
+        *out += "  else if net ~ ";
+        WriteSet(
+            out, irr_prefixes, [](const Prefix& x) { return x.ToString() + "+"; }, "    ");
+        *out += fmt::format(" then bgp_large_community.add((RS_ASN, 1001, {}));\n",
+                            static_cast<uint32_t>(IrrTag::kMoreSpecific));
+      }
+      *out += fmt::format("  else vigia_reject({});\n", Code(Reject::kIrrPrefix));
     }
-    *out += fmt::format("  bgp_large_community.add((RS_ASN, 1001, {}));\n",
-                        static_cast<uint32_t>(IrrTag::kValid));
   } else {
     *out += fmt::format("  bgp_large_community.add((RS_ASN, 1001, {}));\n",
                         static_cast<uint32_t>(IrrTag::kNotChecked));

@@ -186,6 +186,14 @@ TEST(Bird2, EveryRuleCarriesItsReasonCode) {
   auto strict = BuildPolicy(members, o, &db, {}, nullptr);
   ASSERT_TRUE(strict.ok());
   EXPECT_NE(WriteBird2(*strict).find("else: vigia_reject(12);"), std::string::npos);
+  // More-specifics of route objects: tagged 1001:3 when allowed.
+  EXPECT_EQ(conf.find("(RS_ASN, 1001, 3)"), std::string::npos);
+  o.irr_allow_more_specific = true;
+  auto loose = BuildPolicy(members, o, &db, {}, nullptr);
+  ASSERT_TRUE(loose.ok());
+  const std::string loose_conf = WriteBird2(*loose);
+  EXPECT_NE(loose_conf.find("185.1.0.0/24+"), std::string::npos);
+  EXPECT_NE(loose_conf.find("then bgp_large_community.add((RS_ASN, 1001, 3));"), std::string::npos);
 }
 
 TEST(Bird2, WithoutIrrOrRpkiTheRoutesAreTaggedNotChecked) {
@@ -218,6 +226,7 @@ TEST(Bird2, RealBirdAcceptsTheLabConfig) {
   PolicyOptions o = Options();
   o.rtr = ParseRtrServer("127.0.0.1:3323");
   o.add_path = true;
+  o.irr_allow_more_specific = true;
   const MemberList members = Members();
   auto p = BuildPolicy(members, o, &db, {}, nullptr);
   ASSERT_TRUE(p.ok());

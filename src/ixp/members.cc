@@ -616,6 +616,14 @@ Status ParseOverrides(std::string_view text, const std::string& name, MemberList
         std::sort(e.addresses.begin(), e.addresses.end());
         e.addresses.erase(std::unique(e.addresses.begin(), e.addresses.end()), e.addresses.end());
         if (e.addresses.size() > kMaxAddressesPerMember) e.addresses.resize(kMaxAddressesPerMember);
+        // An address keeps one owner: one given to another member is refused.
+        std::erase_if(e.addresses, [&](const IpAddress& a) {
+          const Member* owner = FindMemberByAddress(*list, a);
+          if (owner == nullptr || owner->asn == e.asn) return false;
+          b.Note(YamlWhere(c, where), fmt::format("address {} belongs to AS{}; not given to AS{}",
+                                                  a.ToString(), owner->asn, e.asn));
+          return true;
+        });
         m.addresses = std::move(e.addresses);
       }
       if (has_sets) {

@@ -212,6 +212,8 @@ TEST(Overrides, ReplaceFieldsByAsnAndAddMembers) {
   description: New member
   ip: [192.0.2.40, "2001:db8::40"]
 - asn: 64401
+- asn: 64499
+  ip: [192.0.2.2, 192.0.2.99]
 )";
   ASSERT_TRUE(ParseOverrides(kOverrides, "o.yml", &*list, &problems).ok());
   const Member* two = FindMember(*list, 64500);
@@ -226,6 +228,9 @@ TEST(Overrides, ReplaceFieldsByAsnAndAddMembers) {
   EXPECT_EQ(added->addresses.size(), 2u);
   EXPECT_EQ(FindMember(*list, 64401), nullptr);  // no ip: cannot be added
   EXPECT_EQ(list->members.front().asn, 64400u);  // still sorted
+  // 192.0.2.2 is AS64500's: AS64499 gets only the free address.
+  EXPECT_EQ(FindMember(*list, 64499)->addresses, std::vector<IpAddress>{Ip("192.0.2.99")});
+  EXPECT_EQ(FindMemberByAddress(*list, Ip("192.0.2.2"))->asn, 64500u);
 }
 
 // Figures observed on the real files (python3 + PyYAML cross-check: distinct

@@ -55,7 +55,8 @@ void WriteHeader(const Policy& p, std::string* out) {
     *out += fmt::format("#   {:>3} {:<22} {}\n", Code(r.code), r.key, r.text);
   *out +=
       fmt::format("# Accepted routes: {0}:1000:1|2|3 RPKI valid|unknown|not checked,\n", o.rs_asn);
-  *out += fmt::format("#                  {0}:1001:1|2 IRR valid|not checked.\n\n", o.rs_asn);
+  *out += fmt::format("#                  {0}:1001:1|2|3 IRR valid|not checked|more-specific.\n\n",
+                      o.rs_asn);
 }
 
 // OpenBGPD refuses AS 0 itself (RFC 7607) and the filter grammar has no
@@ -94,8 +95,10 @@ void WriteMember(const Policy& p, const MemberPolicy& mp, std::string* out) {
           "match {} source-as as-set \"irr_as{}\" set large-community delete {}:{}:{}\n", from, asn,
           rs, kMarkerFunction, Code(Reject::kIrrOrigin));
     if (!mp.prefixes4.empty() || !mp.prefixes6.empty())
-      *out += fmt::format("match {} prefix-set \"irr_as{}\" set large-community delete {}:{}:{}\n",
-                          from, asn, rs, kMarkerFunction, Code(Reject::kIrrPrefix));
+      *out +=
+          fmt::format("match {} prefix-set \"irr_as{}{}\" set large-community delete {}:{}:{}\n",
+                      from, asn, o.irr_allow_more_specific ? "_longer" : "", rs, kMarkerFunction,
+                      Code(Reject::kIrrPrefix));
   }
   const auto tag_if_marked = [&](Reject r) {
     *out += fmt::format("allow quick {} large-community {}:{}:{} {}\n", from, rs, kMarkerFunction,
@@ -127,8 +130,15 @@ void WriteMember(const Policy& p, const MemberPolicy& mp, std::string* out) {
   }
   if (mp.irr_checked) {
     tag_if_marked(Reject::kIrrPrefix);
-    *out += fmt::format("match {} set large-community {}:{}:{}\n", from, rs, kIrrFunction,
-                        static_cast<uint32_t>(IrrTag::kValid));
+    if (o.irr_allow_more_specific)
+      *out += fmt::format("match {} set large-community {}:{}:{}\n", from, rs, kIrrFunction,
+                          static_cast<uint32_t>(IrrTag::kMoreSpecific));
+    if (!mp.prefixes4.empty() || !mp.prefixes6.empty())
+      *out += fmt::format(
+          "match {} prefix-set \"irr_as{}\" set {{ large-community delete {}:{}:{} "
+          "large-community {}:{}:{} }}\n",
+          from, asn, rs, kIrrFunction, static_cast<uint32_t>(IrrTag::kMoreSpecific), rs,
+          kIrrFunction, static_cast<uint32_t>(IrrTag::kValid));
   } else {
     *out += fmt::format("match {} set large-community {}:{}:{}\n", from, rs, kIrrFunction,
                         static_cast<uint32_t>(IrrTag::kNotChecked));
@@ -170,6 +180,11 @@ std::string WriteOpenBgpd(const Policy& p) {
       out += fmt::format("prefix-set \"irr_as{}\" {{", mp.member->asn);
       WriteList(&out, all, [](const Prefix& x) { return x.ToString(); });
       out += "}\n";
+      if (o.irr_allow_more_specific) {
+        out += fmt::format("prefix-set \"irr_as{}_longer\" {{", mp.member->asn);
+        WriteList(&out, all, [](const Prefix& x) { return x.ToString() + " or-longer"; });
+        out += "}\n";
+      }
     }
   }
   out += "\n";

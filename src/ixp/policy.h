@@ -82,9 +82,13 @@ struct PolicyOptions {
   MaxPrefixAction max_prefix_action = MaxPrefixAction::kRestart;
   uint32_t max_communities = kDefaultMaxCommunities;
   WellKnownPolicy well_known = WellKnownPolicy::kRfc1997;
-  std::optional<RtrServer> rtr;          // RPKI via RTR; none: RPKI not checked (tag 1000:3)
-  bool reject_rpki_unknown = false;      // reason 12 instead of the tag 1000:2
-  bool add_path = false;                 // ADD-PATH tx to clients (RFC 7911)
+  std::optional<RtrServer> rtr;      // RPKI via RTR; none: RPKI not checked (tag 1000:3)
+  bool reject_rpki_unknown = false;  // reason 12 instead of the tag 1000:2
+  bool add_path = false;             // ADD-PATH tx to clients (RFC 7911)
+  // Also accept more-specifics of a member's route objects (down to the
+  // length limit), tagged RS_ASN:1001:3 (arouteserver's
+  // allow_longer_prefixes); otherwise only exact route objects (reason 9).
+  bool irr_allow_more_specific = false;
   std::vector<std::string> irr_sources;  // IRR source order; empty: every source
 };
 
