@@ -37,6 +37,7 @@ struct CheckArgs {
   std::string bogons;
   std::optional<Asn> rs_asn;
   size_t max_as_path = 0;
+  bool irr_allow_more_specific = false, irr_prefix_origin = false;
   bool json = false;
   bool quiet = false;
   std::string db, ixp;
@@ -124,6 +125,8 @@ int RunCheck(const CheckArgs& a) {
   in.members = &members;
   in.policy.rs_asn = a.rs_asn;
   if (a.max_as_path > 0) in.policy.max_as_path = a.max_as_path;
+  in.policy.irr_allow_more_specific = a.irr_allow_more_specific;
+  in.policy.irr_prefix_origin = a.irr_prefix_origin;
 
   // VRPs (RFC 6811).
   rpki::VrpSet vrps;
@@ -194,6 +197,7 @@ int RunCheck(const CheckArgs& a) {
                  r.rib_file.c_str());
     return kExitFailed;
   }
+  if (r.rib_routes == 0) r.warnings.push_back("the RIB holds no routes");
   if (damaged)
     r.warnings.push_back(fmt::format(
         "the RIB is damaged ({} records skipped, {} unreadable files, {} truncated, {} stream "
@@ -258,6 +262,12 @@ void RegisterIxpCheck(CLI::App& ixp, int* exit_code) {
                   "the route server's ASN: a peer with it is the server seen by a client, and "
                   "RS_ASN:1101:x marks a route it filtered");
   cmd->add_option("--max-as-path", a->max_as_path, "AS_PATH length limit (default 64)");
+  cmd->add_flag("--irr-allow-more-specific", a->irr_allow_more_specific,
+                "a route inside one of the member's route objects passes irr_prefix (as "
+                "`vigia ixp config --irr-allow-more-specific`); default: exact objects only");
+  cmd->add_flag("--irr-prefix-origin", a->irr_prefix_origin,
+                "also require a route object for the prefix with the route's own origin "
+                "(reason prefix_not_in_origin)");
   cmd->add_flag("--json", a->json, "the report as JSON (docs/ixp.md)");
   cmd->add_flag("-q,--quiet", a->quiet, "no per-record messages about RIB damage");
   cmd->add_option("--db", a->db, "store the report in this store (sqlite:PATH or a path)");

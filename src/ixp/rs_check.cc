@@ -12,6 +12,7 @@
 #include "irr/as_set_expander.h"
 #include "irr/irr_index.h"
 #include "irr/route_check.h"
+#include "registry/bogons.h"
 #include "registry/range_set.h"
 #include "registry/special_purpose.h"
 #include "rpki/origin_validation.h"
@@ -35,6 +36,18 @@ Asn FirstAs(const bgp::AsPath& p) {
   if (p.segments.empty() || p.asns.empty()) return 0;
   if (p.segments[0].type != bgp::kAsSequence || p.segments[0].count == 0) return 0;
   return p.asns[0];
+}
+
+// The last ASN of the last AS_SEQUENCE segment, or 0.
+Asn LastNonAggregated(const bgp::AsPath& p) {
+  size_t end = p.asns.size();
+  for (size_t i = p.segments.size(); i-- > 0;) {
+    const bgp::AsPath::Segment& seg = p.segments[i];
+    if (seg.count > end) return 0;  // malformed: counts past the ASNs
+    if (seg.type == bgp::kAsSequence && seg.count > 0) return p.asns[end - 1];
+    end -= seg.count;
+  }
+  return 0;
 }
 
 // Is the whole address range of p inside one range of s?
@@ -88,18 +101,31 @@ struct RsCheck::Impl {
   CheckInputs in;
   std::map<Asn, size_t> by_asn;
   std::map<IpAddress, size_t> by_address;
-  std::vector<MemberReport> reports;  // by member index
-  std::vector<bool> touched;
-  std::map<std::pair<IpAddress, Asn>, uint64_t> peers;  // every peer seen, with its routes
-  std::map<std::pair<IpAddress, Asn>, uint64_t> unknown;
-  std::map<std::pair<IpAddress, Asn>, uint64_t> rs_peers;
+  // What the routes read so far gave.
+  struct Tally {
+    std::vector<MemberReport> reports;  // by member index
+    std::vector<bool> touched;
+    std::map<std::pair<IpAddress, Asn>, uint64_t> peers;  // every peer seen, with its routes
+    std::map<std::pair<IpAddress, Asn>, uint64_t> unknown;
+    std::map<std::pair<IpAddress, Asn>, uint64_t> rs_peers;
+    std::string first_date;
+    uint64_t local = 0;
+    uint64_t rib_routes = 0, withdrawn = 0, undecoded = 0, judged = 0, bad = 0, filtered = 0;
+    std::map<Reject, uint64_t> by_reason;
+    size_t kept = 0;  // bad routes kept, all members
+  };
+  Tally t;
+  // The tally when the current file began: BIRD's periodic `mrt dump`
+  // appends a whole dump (PEER_INDEX_TABLE, then the RIB) to the same file
+  // each period, so a PEER_INDEX_TABLE after RIB records inside a file
+  // starts a newer dump that replaces the file's earlier ones.
+  Tally file_start;
+  bool rib_since_index = false;
+  uint64_t dumps_replaced = 0;
   std::set<std::string> formats;
-  std::string first_date;
-  uint64_t local = 0;
-  uint64_t rib_routes = 0, withdrawn = 0, undecoded = 0, judged = 0, bad = 0, filtered = 0;
-  std::map<Reject, uint64_t> by_reason;
   mutable std::unordered_map<Asn, IrrIntent> irr_cache;
-  std::vector<Asn> transit_free;  // sorted
+  std::vector<Asn> transit_free;                                        // sorted
+  registry::RangeSet special4{Family::kIpv4}, special6{Family::kIpv6};  // bogon space
   // Judging a TABLE_DUMP (v1) entry: its AS_PATH has 2-byte ASNs, so a
   // 4-byte one was written as AS_TRANS (RFC 6793 §4.2.2) and is no bogon.
   bool two_byte_path = false;
@@ -130,9 +156,12 @@ struct RsCheck::Impl {
     return irr_cache.emplace(m.asn, std::move(intent)).first->second;
   }
 
-  // Is p equal to, or more specific than, a prefix of the sorted list?
-  static bool Covered(const std::vector<Prefix>& list, const Prefix& p) {
-    for (int len = p.length(); len >= 0; --len) {
+  // Is p a prefix of the sorted list, or (more_specific) inside one?
+  static bool Covered(const std::vector<Prefix>& list, const Prefix& p, bool more_specific) {
+    const Prefix exact = p.Masked();
+    if (std::binary_search(list.begin(), list.end(), exact)) return true;
+    if (!more_specific) return false;
+    for (int len = p.length() - 1; len >= 0; --len) {
       const Prefix q = Prefix(p.address(), static_cast<uint8_t>(len)).Masked();
       if (std::binary_search(list.begin(), list.end(), q)) return true;
     }
@@ -143,15 +172,19 @@ struct RsCheck::Impl {
 RsCheck::RsCheck(CheckInputs in) : impl_(std::make_unique<Impl>()) {
   impl_->in = std::move(in);
   const MemberList& list = *impl_->in.members;
-  impl_->reports.resize(list.members.size());
-  impl_->touched.resize(list.members.size());
+  impl_->t.reports.resize(list.members.size());
+  impl_->t.touched.resize(list.members.size());
   for (size_t i = 0; i < list.members.size(); ++i) {
     const Member& m = list.members[i];
     impl_->by_asn.emplace(m.asn, i);
     for (const IpAddress& a : m.addresses) impl_->by_address.emplace(a, i);
-    impl_->reports[i].asn = m.asn;
-    impl_->reports[i].name = m.name;
+    impl_->t.reports[i].asn = m.asn;
+    impl_->t.reports[i].name = m.name;
   }
+  const registry::BogonList special = registry::BogonList::Compute(
+      registry::DelegatedStats{}, registry::IanaRegistry{}, {.special_only = true});
+  impl_->special4 = special.All(Family::kIpv4);
+  impl_->special6 = special.All(Family::kIpv6);
   impl_->transit_free = impl_->in.policy.transit_free;
   std::sort(impl_->transit_free.begin(), impl_->transit_free.end());
 }
@@ -160,25 +193,36 @@ RsCheck::~RsCheck() = default;
 
 void RsCheck::Add(const mrt::Decoder& d) {
   Impl& s = *impl_;
-  if (d.kind() == mrt::EntryKind::kRib) {
+  if (d.kind() == mrt::EntryKind::kPeerIndexTable) {
+    s.formats.insert("TABLE_DUMP_V2");  // a RIB, if an empty one
+    if (d.record().offset == 0) {
+      s.file_start = s.t;
+    } else if (s.rib_since_index) {
+      s.t = s.file_start;
+      ++s.dumps_replaced;
+    }
+    s.rib_since_index = false;
+    if (s.t.first_date.empty()) s.t.first_date = DateOf(d.record().header.timestamp);
+  } else if (d.kind() == mrt::EntryKind::kRib) {
+    s.rib_since_index = true;
     const mrt::Rib& rib = d.rib();
-    if (s.first_date.empty()) s.first_date = DateOf(d.record().header.timestamp);
+    if (s.t.first_date.empty()) s.t.first_date = DateOf(d.record().header.timestamp);
     s.formats.insert("TABLE_DUMP_V2");
     const auto& peers = d.peer_index().peers;
     for (size_t i = 0; i < rib.entry_count && i < rib.entries.size(); ++i) {
       const mrt::RibEntry& e = rib.entries[i];
-      ++s.rib_routes;
+      ++s.t.rib_routes;
       if (!rib.prefix_decoded) {
-        ++s.undecoded;
+        ++s.t.undecoded;
         continue;
       }
       if (e.attrs.withdrawn()) {
-        ++s.withdrawn;
+        ++s.t.withdrawn;
         continue;
       }
       // The decoder refuses a RIB record whose peer index is past the table.
       if (e.peer_index >= peers.size()) {
-        ++s.undecoded;
+        ++s.t.undecoded;
         continue;
       }
       const mrt::PeerEntry& p = peers[e.peer_index];
@@ -186,13 +230,13 @@ void RsCheck::Add(const mrt::Decoder& d) {
     }
   } else if (d.kind() == mrt::EntryKind::kTableDump) {
     const mrt::TableDump& td = d.table_dump();
-    if (s.first_date.empty()) s.first_date = DateOf(d.record().header.timestamp);
+    if (s.t.first_date.empty()) s.t.first_date = DateOf(d.record().header.timestamp);
     s.formats.insert("TABLE_DUMP");
     for (size_t i = 0; i < td.entry_count && i < td.entries.size(); ++i) {
       const mrt::TableDumpEntry& e = td.entries[i];
-      ++s.rib_routes;
+      ++s.t.rib_routes;
       if (e.attrs.withdrawn()) {
-        ++s.withdrawn;
+        ++s.t.withdrawn;
         continue;
       }
       s.two_byte_path = e.attrs.as4_path.empty();
@@ -206,9 +250,9 @@ void RsCheck::AddRoute(const IpAddress& peer_ip, Asn peer_asn, const Prefix& pre
                        const bgp::PathAttributes& attrs) {
   Impl& s = *impl_;
   const auto key = std::make_pair(peer_ip, peer_asn);
-  ++s.peers[key];
+  ++s.t.peers[key];
   if (peer_asn == 0 && peer_ip.IsZero()) {
-    ++s.local;
+    ++s.t.local;
     return;
   }
   const std::optional<Asn> rs_asn = s.in.policy.rs_asn;
@@ -229,7 +273,7 @@ void RsCheck::AddRoute(const IpAddress& peer_ip, Asn peer_asn, const Prefix& pre
     client_view = true;
   }
   if (client_view) {
-    ++s.rs_peers[key];
+    ++s.t.rs_peers[key];
     const IpAddress nh = RouteNextHop(attrs, prefix.family());
     if (auto at = s.by_address.find(nh); at != s.by_address.end()) {
       who = at->second;
@@ -238,11 +282,11 @@ void RsCheck::AddRoute(const IpAddress& peer_ip, Asn peer_asn, const Prefix& pre
     }
   }
   if (!who) {
-    ++s.unknown[key];
+    ++s.t.unknown[key];
     return;
   }
-  MemberReport& rep = s.reports[*who];
-  s.touched[*who] = true;
+  MemberReport& rep = s.t.reports[*who];
+  s.t.touched[*who] = true;
 
   // RFC 8092 large community RS_ASN:1101:<code>: the server kept the route
   // as filtered (reason.h); it was not accepted.
@@ -252,24 +296,25 @@ void RsCheck::AddRoute(const IpAddress& peer_ip, Asn peer_asn, const Prefix& pre
       if (c.global_admin == community_asn && c.local1 == kRejectFunction) {
         ++rep.filtered_codes[c.local2];
         ++rep.filtered;
-        ++s.filtered;
+        ++s.t.filtered;
         return;
       }
     }
   }
 
   ++rep.routes;
-  ++s.judged;
+  ++(prefix.family() == Family::kIpv4 ? rep.routes4 : rep.routes6);
+  ++s.t.judged;
   std::string detail;
   std::vector<Reject> reasons = Judge(list.members[*who], prefix, attrs, &detail);
   if (reasons.empty()) return;
   ++rep.bad;
-  ++s.bad;
+  ++s.t.bad;
   for (Reject r : reasons) {
     ++rep.by_reason[r];
-    ++s.by_reason[r];
+    ++s.t.by_reason[r];
   }
-  if (rep.bad_routes.size() >= kMaxBadRoutesKept) {
+  if (rep.bad_routes.size() >= kMaxBadRoutesKept || s.t.kept >= kMaxBadRoutesKeptTotal) {
     rep.bad_routes_truncated = true;
     return;
   }
@@ -281,6 +326,7 @@ void RsCheck::AddRoute(const IpAddress& peer_ip, Asn peer_asn, const Prefix& pre
   b.reasons = std::move(reasons);
   b.detail = std::move(detail);
   rep.bad_routes.push_back(std::move(b));
+  ++s.t.kept;
 }
 
 std::vector<Reject> RsCheck::Judge(const Member& m, const Prefix& prefix,
@@ -304,18 +350,19 @@ std::vector<Reject> RsCheck::Judge(const Member& m, const Prefix& prefix,
   if (prefix.length() < min_len)
     add(Reject::kPrefixTooShort, fmt::format("/{} shorter than /{}", prefix.length(), min_len));
 
-  // Bogon prefix: inside a special-purpose block that is not globally
-  // reachable (RFC 6890, RFC 8190; the most specific entry decides, so
-  // carve-outs hold), or inside the extra list.
-  {
+  // Bogon prefix: inside the special-purpose space that is not globally
+  // reachable (RFC 6890, RFC 8190, carve-outs kept), computed as the
+  // generated config's bogon list is (`vigia bogons --special-only`), or
+  // inside the extra list.
+  if (Inside(v4 ? s.special4 : s.special6, prefix)) {
     const auto covering = registry::SpecialPurposeCovering(prefix);
-    if (!covering.empty() && covering.back()->bogon) {
-      add(Reject::kBogon, fmt::format("bogon: {} {} ({})", covering.back()->prefix.ToString(),
-                                      covering.back()->name, covering.back()->rfc));
-    } else if (const registry::RangeSet* extra = v4 ? s.in.bogons4 : s.in.bogons6;
-               extra != nullptr && Inside(*extra, prefix)) {
-      add(Reject::kBogon, "bogon: inside the --bogons list");
-    }
+    add(Reject::kBogon, covering.empty()
+                            ? std::string("bogon: special-purpose space")
+                            : fmt::format("bogon: {} {} ({})", covering.back()->prefix.ToString(),
+                                          covering.back()->name, covering.back()->rfc));
+  } else if (const registry::RangeSet* extra = v4 ? s.in.bogons4 : s.in.bogons6;
+             extra != nullptr && Inside(*extra, prefix)) {
+    add(Reject::kBogon, "bogon: inside the --bogons list");
   }
 
   // Bogon ASN anywhere in the path (RFC 7607 AS 0, RFC 6996 private use,
@@ -353,9 +400,10 @@ std::vector<Reject> RsCheck::Judge(const Member& m, const Prefix& prefix,
       add(Reject::kNextHopNotPeer, fmt::format("next hop {} is not AS{}'s", nh.ToString(), m.asn));
   }
 
-  // A transit-free network's ASN after the first: a route leak through a
-  // member (IXP Manager code 14).
-  for (size_t i = 1; i < path.asns.size(); ++i) {
+  // A transit-free network's ASN in the path, other than the member's own:
+  // a route leak through a member (IXP Manager code 14; the BIRD config's
+  // `delete(bgp_path, member) ~ TRANSIT_FREE_ASNS`).
+  for (size_t i = 0; i < path.asns.size(); ++i) {
     const Asn a = path.asns[i];
     if (a != m.asn && std::binary_search(s.transit_free.begin(), s.transit_free.end(), a)) {
       add(Reject::kTransitFreeAsn, fmt::format("transit-free AS{} in the path", a));
@@ -370,27 +418,32 @@ std::vector<Reject> RsCheck::Judge(const Member& m, const Prefix& prefix,
   if (s.in.irr != nullptr) {
     const IrrIntent& intent = s.Intent(m);
     bool origin_ok = false;
-    if (origin == 0) {
-      add(Reject::kIrrOrigin, "origin is not one AS (the path ends in an AS_SET)");
-    } else if (std::binary_search(intent.asns.begin(), intent.asns.end(), origin)) {
+    // The origin the IRR is asked about is the last AS of the path's last
+    // AS_SEQUENCE, an AS_SET after it left out (BIRD's
+    // bgp_path.last_nonaggregated, as the generated config has it).
+    const Asn irr_origin = origin != 0 ? origin : LastNonAggregated(path);
+    if (irr_origin == 0) {
+      add(Reject::kIrrOrigin, "no origin AS (no AS_SEQUENCE in the path)");
+    } else if (std::binary_search(intent.asns.begin(), intent.asns.end(), irr_origin)) {
       origin_ok = true;
     } else {
       add(Reject::kIrrOrigin,
-          fmt::format("origin AS{} not in {}{}", origin, intent.sets,
+          fmt::format("origin AS{} not in {}{}", irr_origin, intent.sets,
                       intent.problem.empty() ? "" : " (" + intent.problem + ")"));
     }
-    if (!Impl::Covered(v4 ? intent.v4 : intent.v6, prefix)) {
+    if (!Impl::Covered(v4 ? intent.v4 : intent.v6, prefix, pol.irr_allow_more_specific)) {
       add(Reject::kIrrPrefix,
-          fmt::format("no route object of {} covers {}{}", intent.sets, prefix.ToString(),
+          fmt::format("no route object of {} {} {}{}", intent.sets,
+                      pol.irr_allow_more_specific ? "covers" : "is exactly", prefix.ToString(),
                       intent.problem.empty() ? "" : " (" + intent.problem + ")"));
-    } else if (origin_ok) {
+    } else if (origin_ok && pol.irr_prefix_origin) {
       // The finer check: a route object registers this prefix (or a less
       // specific) for this very origin.
-      const irr::IrrCheckResult r = irr::CheckRoute(*s.in.irr, prefix, origin);
+      const irr::IrrCheckResult r = irr::CheckRoute(*s.in.irr, prefix, irr_origin);
       if (r.state == irr::IrrState::kOtherOrigin || r.state == irr::IrrState::kNotFound)
         add(Reject::kPrefixNotInOrigin,
-            fmt::format("no route object for {} with origin AS{} ({})", prefix.ToString(), origin,
-                        irr::IrrStateName(r.state)));
+            fmt::format("no route object for {} with origin AS{} ({})", prefix.ToString(),
+                        irr_origin, irr::IrrStateName(r.state)));
     }
   }
 
@@ -430,17 +483,18 @@ CheckReport RsCheck::Finish() const {
   const Impl& s = *impl_;
   CheckReport r;
   r.rib_format = Join(std::vector<std::string>(s.formats.rbegin(), s.formats.rend()), "+");
-  r.rib_date = s.first_date;
-  r.rib_routes = s.rib_routes;
-  r.rib_peers = s.peers.size();
-  r.withdrawn = s.withdrawn;
-  r.undecoded = s.undecoded;
-  r.local_routes = s.local;
-  for (const auto& [k, n] : s.rs_peers) r.rs_peers.push_back({k.first, k.second, n});
-  r.routes = s.judged;
-  r.accepted_bad = s.bad;
-  r.filtered = s.filtered;
-  r.by_reason = s.by_reason;
+  r.rib_date = s.t.first_date;
+  r.rib_routes = s.t.rib_routes;
+  r.rib_peers = s.t.peers.size();
+  r.withdrawn = s.t.withdrawn;
+  r.undecoded = s.t.undecoded;
+  r.local_routes = s.t.local;
+  r.dumps_replaced = s.dumps_replaced;
+  for (const auto& [k, n] : s.t.rs_peers) r.rs_peers.push_back({k.first, k.second, n});
+  r.routes = s.t.judged;
+  r.accepted_bad = s.t.bad;
+  r.filtered = s.t.filtered;
+  r.by_reason = s.t.by_reason;
   if (s.in.vrps == nullptr) r.not_checked.push_back("rpki");
   if (s.in.irr == nullptr) r.not_checked.push_back("irr");
   r.rules_checked = {Reject::kPrefixTooLong,  Reject::kPrefixTooShort, Reject::kBogon,
@@ -449,14 +503,25 @@ CheckReport RsCheck::Finish() const {
   if (s.in.irr != nullptr) {
     r.rules_checked.push_back(Reject::kIrrPrefix);
     r.rules_checked.push_back(Reject::kIrrOrigin);
-    r.rules_checked.push_back(Reject::kPrefixNotInOrigin);
+    if (s.in.policy.irr_prefix_origin) r.rules_checked.push_back(Reject::kPrefixNotInOrigin);
   }
   if (s.in.vrps != nullptr) r.rules_checked.push_back(Reject::kRpkiInvalid);
   r.rules_checked.push_back(Reject::kTransitFreeAsn);
-  for (size_t i = 0; i < s.reports.size(); ++i)
-    if (s.touched[i]) r.per_member.push_back(s.reports[i]);
-  r.members_total = s.reports.size();
-  for (const auto& [k, n] : s.unknown) {
+  for (size_t i = 0; i < s.t.reports.size(); ++i) {
+    if (!s.t.touched[i]) continue;
+    MemberReport m = s.t.reports[i];
+    const Member& member = s.in.members->members[i];
+    const uint32_t limit4 = member.max_prefix4.value_or(kDefaultMaxPrefix4);
+    const uint32_t limit6 = member.max_prefix6.value_or(kDefaultMaxPrefix6);
+    if (m.routes4 > limit4)
+      m.max_prefix_exceeded.push_back(fmt::format("ipv4: {} routes, limit {}", m.routes4, limit4));
+    if (m.routes6 > limit6)
+      m.max_prefix_exceeded.push_back(fmt::format("ipv6: {} routes, limit {}", m.routes6, limit6));
+    r.members_over_max_prefix += !m.max_prefix_exceeded.empty();
+    r.per_member.push_back(std::move(m));
+  }
+  r.members_total = s.t.reports.size();
+  for (const auto& [k, n] : s.t.unknown) {
     if (r.unknown_peers.size() >= kMaxUnknownPeers) {
       r.unknown_peers_truncated = true;
       break;
@@ -494,10 +559,15 @@ nlohmann::ordered_json DateOrNull(const std::string& d) {
 std::string ReportJson(const CheckReport& r, int indent) {
   using J = nlohmann::ordered_json;
   J j;
-  j["rib"] = {
-      {"file", r.rib_file},       {"format", r.rib_format},        {"date", DateOrNull(r.rib_date)},
-      {"routes", r.rib_routes},   {"peers", r.rib_peers},          {"withdrawn", r.withdrawn},
-      {"undecoded", r.undecoded}, {"local_routes", r.local_routes}};
+  j["rib"] = {{"file", r.rib_file},
+              {"format", r.rib_format},
+              {"date", DateOrNull(r.rib_date)},
+              {"routes", r.rib_routes},
+              {"peers", r.rib_peers},
+              {"withdrawn", r.withdrawn},
+              {"undecoded", r.undecoded},
+              {"local_routes", r.local_routes},
+              {"dumps_replaced", r.dumps_replaced}};
   J rs = J::array();
   for (const PeerCount& p : r.rs_peers)
     rs.push_back({{"peer", p.peer.ToString()}, {"asn", p.asn}, {"routes", p.routes}});
@@ -520,11 +590,14 @@ std::string ReportJson(const CheckReport& r, int indent) {
   j["inputs"] = inputs;
   size_t with_bad = 0;
   for (const MemberReport& m : r.per_member) with_bad += m.bad > 0;
-  j["summary"] = {
-      {"routes", r.routes},           {"accepted_bad", r.accepted_bad},
-      {"filtered", r.filtered},       {"members", r.per_member.size()},
-      {"members_with_bad", with_bad}, {"by_reason", ByReason(r.by_reason, &r.rules_checked)},
-      {"not_checked", r.not_checked}};
+  j["summary"] = {{"routes", r.routes},
+                  {"accepted_bad", r.accepted_bad},
+                  {"filtered", r.filtered},
+                  {"members", r.per_member.size()},
+                  {"members_with_bad", with_bad},
+                  {"members_over_max_prefix", r.members_over_max_prefix},
+                  {"by_reason", ByReason(r.by_reason, &r.rules_checked)},
+                  {"not_checked", r.not_checked}};
   J per = J::array();
   for (const MemberReport& m : r.per_member) {
     J pm = {{"asn", m.asn},           {"name", m.name},
@@ -547,6 +620,9 @@ std::string ReportJson(const CheckReport& r, int indent) {
       codes[x ? std::string(RejectKey(*x)) : std::to_string(code)] = n;
     }
     pm["filtered_by_reason"] = codes;
+    pm["routes4"] = m.routes4;
+    pm["routes6"] = m.routes6;
+    pm["max_prefix_exceeded"] = m.max_prefix_exceeded;
     pm["bad_routes"] = routes;
     pm["bad_routes_truncated"] = m.bad_routes_truncated;
     per.push_back(pm);
@@ -570,6 +646,8 @@ std::string ReportText(const CheckReport& r) {
   if (r.withdrawn) out += fmt::format(", {} malformed (RFC 7606, not judged)", r.withdrawn);
   if (r.local_routes)
     out += fmt::format(", {} the server's own (peer AS 0, not judged)", r.local_routes);
+  if (r.dumps_replaced)
+    out += fmt::format(" (the last dump of the file; {} earlier ones replaced)", r.dumps_replaced);
   out += "\n";
   for (const PeerCount& p : r.rs_peers)
     out += fmt::format(
@@ -596,6 +674,11 @@ std::string ReportText(const CheckReport& r) {
     out += "  by reason: " + Join(parts, ", ") + "\n";
   }
   if (!r.not_checked.empty()) out += "  NOT checked (no data): " + Join(r.not_checked, ", ") + "\n";
+  for (const MemberReport& m : r.per_member) {
+    for (const std::string& x : m.max_prefix_exceeded)
+      out += fmt::format("AS{}: over its max-prefix ({}): the session should have been stopped\n",
+                         m.asn, x);
+  }
   for (const MemberReport& m : r.per_member) {
     if (m.bad == 0) continue;
     std::vector<std::string> parts;

@@ -6,7 +6,7 @@
 // IRR origin and prefix (the member's as-sets expanded by src/irr), next hop
 // not the member's (RFC 7948 §4.8), first AS not the member's, AS_PATH too
 // long or empty, prefix too long or too short, a transit-free ASN in the
-// path.
+// path other than the member's own.
 //
 // Two kinds of dump are read, route by route:
 //   - the route server's own RIB (BIRD `mrt dump`, OpenBGPD `dump table`):
@@ -25,7 +25,8 @@
 // Rules whose data was not given (no VRPs, no IRR) are named in
 // not_checked and never count as clean. Memory: the member index, the
 // expanded IRR prefix lists and at most kMaxBadRoutesKept bad routes per
-// member; the RIB itself streams. Not thread-safe.
+// member (kMaxBadRoutesKeptTotal in all); the RIB itself streams.
+// Not thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -39,6 +40,7 @@
 #include "core/asn.h"
 #include "core/ip.h"
 #include "ixp/members.h"
+#include "ixp/policy.h"
 #include "ixp/reason.h"
 #include "mrt/decoder.h"
 
@@ -56,18 +58,26 @@ namespace vigia::ixp {
 
 // Caps on what a report keeps (the counts are always exact).
 inline constexpr size_t kMaxBadRoutesKept = 1000;  // per member, then bad_routes_truncated
+// In all: a report stays a few tens of MB for the store and the web page
+// (a bad route is ~200 bytes of JSON).
+inline constexpr size_t kMaxBadRoutesKeptTotal = 100000;
 inline constexpr size_t kMaxUnknownPeers = 10000;  // peers listed (routes still counted)
 
-// The thresholds of the rules. The defaults are IXP Manager's (reason.h's
-// model) and arouteserver's transit-free list.
-// TODO(integrator): src/ixp/policy.h (config helper) did not exist when
-// this was written; if it defines the same limits, use them here.
+// The thresholds of the rules: the route server's own defaults
+// (policy.h, the ones `vigia ixp config` writes), so that a check of a
+// server configured by Vigía finds what its filters should have caught.
 struct CheckPolicy {
-  size_t max_as_path = 64;  // hops (RFC 4271 §9.1.2.2 length; a set counts 1)
-  uint8_t min_length4 = 8, max_length4 = 24;
-  uint8_t min_length6 = 16, max_length6 = 48;
-  std::vector<Asn> transit_free = {174,  701,  1299, 2914, 3257, 3320, 3356,
-                                   5511, 6453, 6461, 6762, 6830, 7018, 12956};
+  size_t max_as_path = kDefaultMaxAsPath;  // ASNs (RFC 4271 §9.1.2.2 length; a set counts 1)
+  uint8_t min_length4 = kDefaultMinLength4, max_length4 = kDefaultMaxLength4;
+  uint8_t min_length6 = kDefaultMinLength6, max_length6 = kDefaultMaxLength6;
+  std::vector<Asn> transit_free = DefaultTransitFreeAsns();
+  // IRR prefixes: also accept more-specifics of a route object (policy.h's
+  // irr_allow_more_specific, arouteserver's allow_longer_prefixes); by
+  // default only exact route objects, as the generated config.
+  bool irr_allow_more_specific = false;
+  // Also require a route object of the prefix with the route's own origin
+  // (reason prefix_not_in_origin), which the generated config does not check.
+  bool irr_prefix_origin = false;
   // The route server's ASN: peers with it are the server seen by a client,
   // and RS_ASN:1101:x marks a route the server filtered. Unset: a peer that
   // is not a member is taken as the route server.
@@ -99,6 +109,11 @@ struct MemberReport {
   std::map<Reject, uint64_t> by_reason;
   std::vector<BadRoute> bad_routes;  // first kMaxBadRoutesKept
   bool bad_routes_truncated = false;
+  uint64_t routes4 = 0, routes6 = 0;  // routes (judged) per family
+  // "ipv4: 12 routes, limit 10" per family over the member's max-prefix
+  // (its own, else policy.h's default): the server should have stopped
+  // the session (reason max_prefix, per session, so not a route count).
+  std::vector<std::string> max_prefix_exceeded;
 };
 
 struct PeerCount {
@@ -132,6 +147,9 @@ struct CheckReport {
   // The server's own routes (peer 0.0.0.0 or :: with AS 0, as BIRD dumps
   // static and device routes): no member announced them; not judged.
   uint64_t local_routes = 0;
+  // Earlier dumps in a file that holds several (BIRD's periodic `mrt dump`
+  // appends): only the last of each file is judged.
+  uint64_t dumps_replaced = 0;
   std::vector<PeerCount> rs_peers;  // peers taken as the route server (client view)
   // The result.
   uint64_t routes = 0;  // routes judged (attributed to a member)
@@ -145,6 +163,7 @@ struct CheckReport {
   // default), too_many_communities, well_known_community, max_prefix.
   std::vector<Reject> rules_checked;
   std::vector<MemberReport> per_member;  // members with routes, by ASN
+  size_t members_over_max_prefix = 0;
   size_t members_total = 0;
   std::vector<PeerCount> unknown_peers;  // routes given to no member, by peer
   bool unknown_peers_truncated = false;

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -114,17 +115,21 @@ mrt::PeerEntry Peer(const char* ip, Asn asn) {
   return p;
 }
 
-// Reads bytes as `vigia ixp check` reads a file.
-CheckReport Check(const std::vector<uint8_t>& bytes, CheckInputs in) {
-  RsCheck check(std::move(in));
+// Feeds the records of one file's bytes to check, as `vigia ixp check` does.
+void Feed(const std::vector<uint8_t>& bytes, RsCheck* check) {
   mrt::MrtReader r(
       io::InputStream::FromMemory({reinterpret_cast<const std::byte*>(bytes.data()), bytes.size()}),
       "test.mrt");
   mrt::Decoder d;
   mrt::Record rec;
   while (r.Next(&rec)) {
-    if (d.Decode(rec).ok()) check.Add(d);
+    if (d.Decode(rec).ok()) check->Add(d);
   }
+}
+
+CheckReport Check(const std::vector<uint8_t>& bytes, CheckInputs in) {
+  RsCheck check(std::move(in));
+  Feed(bytes, &check);
   return check.Finish();
 }
 
@@ -172,6 +177,16 @@ TEST_F(RsCheckTest, CleanRoutesHaveNoReason) {
   EXPECT_EQ(ReportExitCode(r), 0);
 }
 
+TEST_F(RsCheckTest, AnEmptyRibIsARibWithNoRoutes) {
+  CheckReport r = RsView({});
+  EXPECT_EQ(r.rib_format, "TABLE_DUMP_V2");
+  EXPECT_EQ(r.rib_date, "2020-10-08");
+  EXPECT_EQ(r.rib_routes, 0u);
+  EXPECT_EQ(r.routes, 0u);
+  EXPECT_TRUE(r.per_member.empty());
+  EXPECT_EQ(ReportExitCode(r), 0);
+}
+
 TEST_F(RsCheckTest, PrefixLengthLimitsPerFamily) {
   CheckReport r = RsView({{0, "185.186.205.0/25", {8529}, "193.239.118.210"},
                           {0, "185.186.205.0/24", {8529}, "193.239.118.210"},
@@ -196,7 +211,10 @@ TEST_F(RsCheckTest, BogonPrefixesAndAsns) {
                           {0, "185.186.9.0/24", {8529, 23456}, "193.239.118.210"},
                           {0, "185.186.10.0/24", {8529, 65551}, "193.239.118.210"},
                           {2, "2001:db8::/32", {8529}, "2001:7f8:13::a500:8529:1"},
-                          {0, "185.186.11.0/24", {8529, 206350}, "193.239.118.210"}});
+                          {0, "185.186.11.0/24", {8529, 206350}, "193.239.118.210"},
+                          // holds the globally reachable 192.0.0.9/32 and
+                          // 192.0.0.10/32 (RFC 8190): not wholly bogon
+                          {0, "192.0.0.0/24", {8529}, "193.239.118.210"}});
   EXPECT_EQ(Bad(r),
             (std::vector<std::string>{"192.168.10.0/24: bogon", "100.64.0.0/16: bogon",
                                       "185.186.8.0/24: bogon_asn", "185.186.9.0/24: bogon_asn",
@@ -234,14 +252,17 @@ TEST_F(RsCheckTest, FirstAsAndNextHopMustBeTheMembers) {
   EXPECT_EQ(r.per_member[0].bad_routes[1].detail, "next hop 193.239.118.115 is not AS8529's");
 }
 
-TEST_F(RsCheckTest, TransitFreeAsnAfterTheFirst) {
+TEST_F(RsCheckTest, TransitFreeAsnOtherThanTheMembersOwn) {
   members_.members[1].asn = 3356;  // a transit-free member announcing itself is fine
   CheckReport r = Check(Rib({Peer("193.239.118.210", 8529), Peer("193.239.118.115", 3356)},
                             {{0, "185.186.1.0/24", {8529, 3356, 206350}, "193.239.118.210"},
                              {1, "185.186.2.0/24", {3356, 206350}, "193.239.118.115"},
-                             {0, "185.186.3.0/24", {8529, 206350}, "193.239.118.210"}}),
+                             {0, "185.186.3.0/24", {8529, 206350}, "193.239.118.210"},
+                             {0, "185.186.4.0/24", {1299, 206350}, "193.239.118.210"}}),
                         inputs_);
-  EXPECT_EQ(Bad(r), (std::vector<std::string>{"185.186.1.0/24: transit_free_asn"}));
+  EXPECT_EQ(Bad(r),
+            (std::vector<std::string>{"185.186.1.0/24: transit_free_asn",
+                                      "185.186.4.0/24: first_as_not_peer,transit_free_asn"}));
 }
 
 TEST_F(RsCheckTest, RpkiInvalidOnlyWithVrps) {
@@ -289,26 +310,57 @@ TEST_F(RsCheckTest, IrrOriginPrefixAndRouteObjectOfTheOrigin) {
   ASSERT_TRUE(db.LoadText(kIrr, "test.db").ok());
   db.Build();
   inputs_.irr = &db;
-  CheckReport r = RsView({
-      // covered by 185.186.204.0/22 of AS206350, in AS-ONE: clean
+  const std::vector<TestRoute> routes = {
+      // inside 185.186.204.0/22 of AS206350, in AS-ONE
       {0, "185.186.205.0/24", {8529, 206350}, "193.239.118.210"},
       // origin not in AS-ONE
       {0, "185.186.206.0/24", {8529, 31500}, "193.239.118.210"},
       // no route object of AS-ONE covers it
       {0, "185.186.100.0/24", {8529}, "193.239.118.210"},
-      // covered (185.186.0.0/24 of AS8529), origin in the set, but the
-      // object is AS8529's, not AS206350's
+      // exactly 185.186.0.0/24, origin in the set, but the object is
+      // AS8529's, not AS206350's
       {0, "185.186.0.0/24", {8529, 206350}, "193.239.118.210"},
       // AS-TWO is in no IRR: nothing of AS9009's is registered
       {1, "185.186.79.0/24", {9009}, "193.239.118.115"},
-  });
+  };
+  // As the generated config filters: exact route objects only, no
+  // prefix-origin check.
+  CheckReport r = RsView(routes);
+  EXPECT_EQ(Bad(r), (std::vector<std::string>{
+                        "185.186.205.0/24: irr_prefix", "185.186.206.0/24: irr_prefix,irr_origin",
+                        "185.186.100.0/24: irr_prefix", "185.186.79.0/24: irr_prefix,irr_origin"}));
+  EXPECT_EQ(r.not_checked, (std::vector<std::string>{"rpki"}));
+  EXPECT_NE(r.per_member[1].bad_routes[0].detail.find("AS-TWO not found in the IRR"),
+            std::string::npos);
+  EXPECT_EQ(std::count(r.rules_checked.begin(), r.rules_checked.end(), Reject::kPrefixNotInOrigin),
+            0);
+
+  // More-specifics allowed, and the prefix-origin check on.
+  inputs_.policy.irr_allow_more_specific = true;
+  inputs_.policy.irr_prefix_origin = true;
+  r = RsView(routes);
   EXPECT_EQ(Bad(r),
             (std::vector<std::string>{
                 "185.186.206.0/24: irr_origin", "185.186.100.0/24: irr_prefix",
                 "185.186.0.0/24: prefix_not_in_origin", "185.186.79.0/24: irr_prefix,irr_origin"}));
-  EXPECT_EQ(r.not_checked, (std::vector<std::string>{"rpki"}));
-  EXPECT_NE(r.per_member[1].bad_routes[0].detail.find("AS-TWO not found in the IRR"),
-            std::string::npos);
+}
+
+// A path ending in an AS_SET: RPKI has no origin (RFC 6811 §2), the IRR
+// is asked about the last AS before the set, as BIRD's
+// bgp_path.last_nonaggregated in the generated config.
+TEST_F(RsCheckTest, IrrOriginOfAPathEndingInAnAsSet) {
+  irr::IrrDatabase db;
+  ASSERT_TRUE(db.LoadText(kIrr, "test.db").ok());
+  db.Build();
+  inputs_.irr = &db;
+  RsCheck check(inputs_);
+  bgp::PathAttributes a = Attrs({0, "", {8529}, "193.239.118.210"}, P("185.186.0.0/24"));
+  a.as_path = bgp::test::MakePath({{bgp::kAsSequence, {8529}}, {bgp::kAsSet, {206350, 31500}}});
+  check.AddRoute(Ip("193.239.118.210"), 8529, P("185.186.0.0/24"), a);
+  a.as_path = bgp::test::MakePath({{bgp::kAsSet, {8529}}});
+  check.AddRoute(Ip("193.239.118.210"), 8529, P("185.186.0.0/24"), a);
+  CheckReport r = check.Finish();
+  EXPECT_EQ(Bad(r), (std::vector<std::string>{"185.186.0.0/24: first_as_not_peer,irr_origin"}));
 }
 
 TEST_F(RsCheckTest, ClientViewGivesRoutesToMembersByNextHopThenFirstAs) {
@@ -416,6 +468,49 @@ TEST_F(RsCheckTest, TableDumpV1AsOpenBgpdWritesIt) {
                                               "2a0c:9a40::/32: bogon_asn"}));
 }
 
+// BIRD's periodic `mrt dump` appends a whole dump to the file each period:
+// the last one of a file is judged, and files do not replace each other.
+TEST_F(RsCheckTest, OnlyTheLastDumpOfAFileIsJudged) {
+  const std::vector<mrt::PeerEntry> peers = {Peer("193.239.118.210", 8529)};
+  std::vector<uint8_t> older = Rib(peers, {{0, "185.186.1.0/25", {8529}, "193.239.118.210"},
+                                           {0, "185.186.2.0/24", {8529}, "193.239.118.210"}});
+  const std::vector<uint8_t> newer = Rib(peers, {{0, "185.186.2.0/24", {8529}, "193.239.118.210"},
+                                                 {0, "185.186.3.0/26", {8529}, "193.239.118.210"},
+                                                 {0, "185.186.4.0/24", {8529}, "193.239.118.210"}});
+  std::vector<uint8_t> appended = older;
+  appended.insert(appended.end(), newer.begin(), newer.end());
+  const std::vector<uint8_t> v6 = Rib({Peer("2001:7f8:13::a500:8529:1", 8529)},
+                                      {{0, "2a0c:9a40::/49", {8529}, "2001:7f8:13::a500:8529:1"}});
+  RsCheck check(inputs_);
+  Feed(appended, &check);
+  Feed(v6, &check);
+  CheckReport r = check.Finish();
+  EXPECT_EQ(r.dumps_replaced, 1u);
+  EXPECT_EQ(r.rib_routes, 4u);
+  EXPECT_EQ(r.routes, 4u);
+  EXPECT_EQ(Bad(r), (std::vector<std::string>{"185.186.3.0/26: prefix_too_long",
+                                              "2a0c:9a40::/49: prefix_too_long"}));
+}
+
+TEST_F(RsCheckTest, MaxPrefixIsPerSessionAndFamily) {
+  members_.members[0].max_prefix4 = 2;
+  CheckReport r = RsView({{0, "185.186.1.0/24", {8529}, "193.239.118.210"},
+                          {0, "185.186.2.0/24", {8529}, "193.239.118.210"},
+                          {0, "185.186.3.0/24", {8529}, "193.239.118.210"},
+                          {2, "2a0c:9a40::/32", {8529}, "2001:7f8:13::a500:8529:1"},
+                          {1, "185.186.4.0/24", {9009}, "193.239.118.115"}});
+  ASSERT_EQ(r.per_member.size(), 2u);
+  EXPECT_EQ(r.per_member[0].routes4, 3u);
+  EXPECT_EQ(r.per_member[0].routes6, 1u);
+  EXPECT_EQ(r.per_member[0].max_prefix_exceeded,
+            (std::vector<std::string>{"ipv4: 3 routes, limit 2"}));
+  EXPECT_TRUE(r.per_member[1].max_prefix_exceeded.empty());  // default 170000
+  EXPECT_EQ(r.members_over_max_prefix, 1u);
+  EXPECT_EQ(r.accepted_bad, 0u);  // a session rule, not a route's
+  EXPECT_NE(ReportText(r).find("AS8529: over its max-prefix (ipv4: 3 routes, limit 2)"),
+            std::string::npos);
+}
+
 TEST_F(RsCheckTest, BadRoutesAreCappedButCounted) {
   RsCheck check(inputs_);
   bgp::PathAttributes a = Attrs({0, "", {8529}, "193.239.118.210"}, P("185.186.0.0/25"));
@@ -428,6 +523,36 @@ TEST_F(RsCheckTest, BadRoutesAreCappedButCounted) {
   EXPECT_EQ(r.per_member[0].bad, kMaxBadRoutesKept + 5);
   EXPECT_EQ(r.per_member[0].bad_routes.size(), kMaxBadRoutesKept);
   EXPECT_TRUE(r.per_member[0].bad_routes_truncated);
+}
+
+TEST_F(RsCheckTest, BadRoutesKeptInAllAreCapped) {
+  // One member per 1,000 bad routes, 101 of them: the last is cut.
+  MemberList many;
+  for (uint32_t m = 0; m < 101; ++m) {
+    Member x;
+    x.asn = 10000 + m;
+    x.addresses = {IpAddress::V4(0xC1EF0000u + m)};
+    many.members.push_back(x);
+  }
+  RsCheck check({.members = &many});
+  for (uint32_t m = 0; m < 101; ++m) {
+    bgp::PathAttributes a;
+    a.Set(bgp::kAttrAsPath);
+    a.as_path.segments.push_back({bgp::kAsSequence, 1});
+    a.as_path.asns = {10000 + m};
+    a.Set(bgp::kAttrNextHop);
+    a.next_hop = IpAddress::V4(0xC1EF0000u + m);
+    for (uint32_t i = 0; i < kMaxBadRoutesKept; ++i)
+      check.AddRoute(a.next_hop, 10000 + m, Prefix(IpAddress::V4(0xB9000000u + (i << 8)), 25), a);
+  }
+  CheckReport r = check.Finish();
+  size_t kept = 0;
+  for (const MemberReport& m : r.per_member) kept += m.bad_routes.size();
+  EXPECT_EQ(kept, kMaxBadRoutesKeptTotal);
+  EXPECT_EQ(r.accepted_bad, 101 * kMaxBadRoutesKept);
+  EXPECT_TRUE(r.per_member.back().bad_routes_truncated);
+  EXPECT_TRUE(r.per_member.back().bad_routes.empty());
+  EXPECT_FALSE(r.per_member.front().bad_routes_truncated);
 }
 
 TEST_F(RsCheckTest, TruncatedAndGarbageRibsNeverCrash) {

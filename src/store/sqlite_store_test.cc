@@ -228,6 +228,20 @@ TEST(SqliteStore, ContestTriggersRefuseChanges) {
   fs::remove_all(db.parent_path());
 }
 
+// A stored route-server report is never rewritten (a new check adds a
+// row); old ones may be pruned.
+TEST(SqliteStore, RouteServerChecksAreNeverRewritten) {
+  const fs::path db = TempDb("rs_checks");
+  auto s = SqliteStore::Open(db.string());
+  ASSERT_TRUE(s.ok());
+  ASSERT_TRUE((*s)->PutRsCheck({0, "18", "", "a.mrt", "2020-10-08", "{\"a\":1}"}).ok());
+  EXPECT_EQ(Sql(db, "UPDATE rs_checks SET report_json = '{}'"), "");
+  EXPECT_EQ(Sql(db, "SELECT report_json FROM rs_checks"), "{\"a\":1}");
+  Sql(db, "DELETE FROM rs_checks WHERE ixp_id = '18'");
+  EXPECT_EQ(Sql(db, "SELECT count(*) FROM rs_checks"), "0");
+  fs::remove_all(db.parent_path());
+}
+
 // Reviews, the audit log and tokens refuse changes from outside SQL too: a
 // review or an audit row is never updated or deleted, a token is never
 // deleted and only ever gets its revocation time, once.
