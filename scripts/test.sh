@@ -7,14 +7,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 preset=release
 extra=()
-# The sanitizer run leaves out the browser test (label "browser": it drives
-# Chromium and checks the web app, not memory safety), the four slowest
+# The sanitizer run leaves out the browser tests (label "browser": they drive
+# Chromium and check the web app, not memory safety), the IXP live lab
+# (label "lab": 75 s of BGP daemons converging; vigia's own parts of it,
+# rtr serve, ixp config and ixp check, have their own tests that do run), the four slowest
 # whole-file comparisons on real data, and two determinism checks that run
 # a simulation twice (about 240 s of test time under ASan, 120 s of wall
 # time on two cores). The release run runs them all; the fuzzers and the
 # smaller tests take the same code through ASan.
 slow='^(Modes/BgpdumpCompat\.EveryFile|WriterRealData\.TableDumpV2Ipv6RoundTrips|RealData\.AnalyzeEndToEnd|SimulateCli\.MrtParsesWithVigiaAndBgpdump|RealInternet\.CaidaGraphWithIpLocationTableIsDeterministic|SimulateCli\.SameSeedGivesIdenticalBytes)'
-[ "${1:-}" = "--sanitize" ] && preset=debug && extra=(-LE browser -E "$slow")
+[ "${1:-}" = "--sanitize" ] && preset=debug && extra=(-LE "browser|lab" -E "$slow")
 cmake --preset "$preset" >/dev/null
 cmake --build --preset "$preset" -j"$(nproc)"
 ctest --preset "$preset" -j"$(nproc)" "${extra[@]}"
