@@ -585,9 +585,10 @@ void RtrServer::HandlePdu(Client* c, std::span<const uint8_t> bytes) {
 void RtrServer::Drop(Client* c, const std::string& why) {
   if (c->dead) return;
   c->dead = true;
+  // The log line first: whoever sees the connection close finds it written.
+  if (!why.empty()) Log(fmt::format("{}: closed: {}", c->peer, why));
   epoll_ctl(epfd_, EPOLL_CTL_DEL, c->fd, nullptr);
   close(c->fd);
-  if (!why.empty()) Log(fmt::format("{}: closed: {}", c->peer, why));
   std::lock_guard<std::mutex> lock(mu_);
   ++stats_.closed;
 }
@@ -724,7 +725,9 @@ void RtrServer::Sweep() {
       why = "too many answers waiting";
     } else if (c->reader.buffered() > 0 && now - c->last_input > limit) {
       why = "stopped halfway through a PDU";
-    } else if (c->version < 0 && now - c->connected > limit) {
+    } else if (c->version < 0 && c->reader.buffered() == 0 && now - c->connected > limit) {
+      // A router that sent part of a PDU is judged by the rule above, from
+      // its last input, not from when it connected.
       why = "sent no query";
     }
     if (why.empty()) continue;
