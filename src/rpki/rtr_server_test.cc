@@ -14,6 +14,7 @@
 #include <set>
 #include <thread>
 
+#include "core/test_socket.h"
 #include "rpki/rtr_client.h"
 
 namespace vigia::rpki::rtr {
@@ -352,20 +353,8 @@ TEST(RtrServer, Version0ClientFollowsChanges) { FollowWithVersion(0); }
 TEST(RtrServer, Version1ClientFollowsChanges) { FollowWithVersion(1); }
 TEST(RtrServer, Version2ClientFollowsChangesWithAspa) { FollowWithVersion(2); }
 
-int Connect(uint16_t port) {
-  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  timeval tv{5, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(port);
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
-    close(fd);
-    return -1;
-  }
-  return fd;
-}
+// A socket to the server (5 s timeouts), or -1.
+int Connect(uint16_t port) { return test_util::ConnectLoopback(port, 5); }
 
 // Reads until the peer closes (or the 5 s timeout); *closed says which.
 Bytes ReadAll(int fd, bool* closed) {
