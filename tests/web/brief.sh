@@ -10,12 +10,9 @@
 # pdftotext).
 set -u
 here="$(cd "$(dirname "$0")" && pwd)"
-root="$(cd "$here/../.." && pwd)"
-web="$root/web"
 vigia="${1:?usage: brief.sh VIGIA_BINARY WORKDIR}"
 work="${2:?usage: brief.sh VIGIA_BINARY WORKDIR}"
 [ -x "$vigia" ] || { echo "FAIL: $vigia is not executable"; exit 1; }
-chromium="${CHROMIUM:-/usr/bin/chromium}"
 
 . "$here/lib.sh"
 fresh_work

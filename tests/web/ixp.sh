@@ -11,18 +11,12 @@
 # Exit: 0 all passed, 1 a failure, 77 skipped (no Chromium, node, web/node_modules or web/dist).
 set -u
 here="$(cd "$(dirname "$0")" && pwd)"
-root="$(cd "$here/../.." && pwd)"
-web="$root/web"
 vigia="${1:?usage: ixp.sh VIGIA_BINARY WORKDIR [SHARED_DATA]}"
 work="${2:?usage: ixp.sh VIGIA_BINARY WORKDIR [SHARED_DATA]}"
 data="${3:-}"
-chromium="${CHROMIUM:-/usr/bin/chromium}"
 
 . "$here/lib.sh"
-require_browser
-[ -x "$vigia" ] || { echo "FAIL: $vigia is not executable"; exit 1; }
-
-fresh_work
+begin_browser_test
 simulated_snapshot "$work/snap"
 
 trap stop_server EXIT

@@ -1,7 +1,10 @@
 # Shared by the browser tests' runners (run.sh, ixp.sh, brief.sh): sourced, not run.
-# Needs $vigia (the binary), $web (web/), $work (the test's directory) and,
-# for require_browser, $chromium.
-#
+# Sets $root (the checkout), $web (web/) and $chromium ($CHROMIUM, else /usr/bin/chromium);
+# the functions need $vigia (the binary) and $work (the test's directory).
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+web="$root/web"
+chromium="${CHROMIUM:-/usr/bin/chromium}"
+
 # skip MESSAGE: prints "SKIP: MESSAGE" and exits 77 (the tests' skip code).
 skip() { echo "SKIP: $*"; exit 77; }
 
@@ -11,6 +14,14 @@ require_browser() {
   [ -d "$web/node_modules/playwright-core" ] || skip "web/node_modules is missing (cd web && npm ci)"
   [ -f "$web/dist/index.html" ] || skip "web/dist is missing (cd web && npm run build)"
   command -v node >/dev/null || skip "node is missing"
+}
+
+# begin_browser_test: require_browser, then $vigia checked (exit 1 when it is not executable)
+# and fresh_work.
+begin_browser_test() {
+  require_browser
+  [ -x "$vigia" ] || { echo "FAIL: $vigia is not executable"; exit 1; }
+  fresh_work
 }
 
 # fresh_work: $work emptied (created) and made absolute; exits 1 when it cannot be.

@@ -5,17 +5,11 @@
 # Exit: 0 all passed, 1 a failure, 77 skipped (no /usr/bin/chromium, web/node_modules or web/dist).
 set -u
 here="$(cd "$(dirname "$0")" && pwd)"
-root="$(cd "$here/../.." && pwd)"
-web="$root/web"
 vigia="${1:?usage: run.sh VIGIA_BINARY WORKDIR}"
 work="${2:?usage: run.sh VIGIA_BINARY WORKDIR}"
-chromium="${CHROMIUM:-/usr/bin/chromium}"
 
 . "$here/lib.sh"
-require_browser
-[ -x "$vigia" ] || { echo "FAIL: $vigia is not executable"; exit 1; }
-
-fresh_work
+begin_browser_test
 # An older snapshot a month before, for the history, the comparison over time and the snapshot
 # picker, stored first.
 simulated_snapshot "$work/snap-old" --date 20261022
