@@ -20,6 +20,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/test_socket.h"
 #include "core/test_util.h"
 
 namespace vigia {
@@ -65,21 +66,8 @@ constexpr const char* kDump =
     "origin:  AS10001\n"
     "source:  TEST\n";
 
-// A connected socket to 127.0.0.1:port with a receive timeout, or -1.
-int Connect(int port) {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  timeval tv{5, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(static_cast<uint16_t>(port));
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
-    close(fd);
-    return -1;
-  }
-  return fd;
-}
+// A socket to the server (5 s timeouts), or -1.
+int Connect(int port) { return test_util::ConnectLoopback(port, 5); }
 
 bool SendAll(int fd, const std::string& s) {
   size_t off = 0;

@@ -24,6 +24,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/test_socket.h"
 #include "core/test_util.h"
 #include "rpki/rtr_pdu.h"
 #include "rpki/slurm.h"
@@ -469,20 +470,8 @@ TEST_F(RtrServeTest, StoreSourceServesTheNewestSnapshotsVrps) {
 
 // ---------------------------------------------------------------- raw sockets
 
-int Connect(int port) {
-  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  timeval tv{10, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(static_cast<uint16_t>(port));
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
-    close(fd);
-    return -1;
-  }
-  return fd;
-}
+// A socket to the server (10 s timeouts), or -1.
+int Connect(int port) { return test_util::ConnectLoopback(port, 10); }
 
 // Sends `query` and reads PDUs until one of type `until`, or the peer closes.
 std::vector<rpki::rtr::Pdu> Exchange(int fd, const std::vector<uint8_t>& query,

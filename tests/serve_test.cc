@@ -30,6 +30,7 @@
 #include <thread>
 
 #include "contest_fixture.h"
+#include "core/test_socket.h"
 #include "core/test_util.h"
 #include "serve/api.h"
 #include "store/store.h"
@@ -366,22 +367,7 @@ TEST(Serve, BadParametersGet400) {
 
 // A socket to the server on loopback with 2 s send and receive timeouts;
 // -1 when connect fails.
-int Connect(int port) {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return -1;
-  timeval tv{2, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(static_cast<uint16_t>(port));
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
-    close(fd);
-    return -1;
-  }
-  return fd;
-}
+int Connect(int port) { return test_util::ConnectLoopback(port, 2); }
 
 // What the server answers on `fd` (up to 4 KiB, until it closes or 2 s).
 std::string ReadAnswer(int fd) {

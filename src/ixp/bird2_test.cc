@@ -8,18 +8,20 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <filesystem>
-#include <fstream>
 #include <string>
 
 #include "core/test_util.h"
 #include "irr/irr_index.h"
 #include "ixp/policy.h"
 #include "ixp/reason.h"
+#include "ixp/test_lab.h"
 
 namespace vigia::ixp {
 namespace {
 
+using test_lab::CheckConfig;
+using test_lab::Lab;
+using test_lab::Options;
 using test_util::HaveSharedData;
 using test_util::SharedData;
 
@@ -34,48 +36,6 @@ constexpr char kMembers[] = R"(clients:
   ip: 10.9.0.1
 )";
 
-constexpr char kIrr[] = R"(as-set: AS-ONE
-members: AS1001, AS1010
-source: LAB
-
-route: 185.1.0.0/24
-origin: AS1001
-source: LAB
-
-route6: 2a0a:1::/32
-origin: AS1010
-source: LAB
-
-route: 185.1.1.0/24
-origin: AS1010
-source: LAB
-)";
-
-PolicyOptions Options() {
-  PolicyOptions o;
-  o.rs_asn = 999;
-  o.rs_address4 = IpAddress::Parse("10.9.0.1");
-  o.rs_address6 = IpAddress::Parse("2001:7f8::1");
-  return o;
-}
-
-MemberList Members() {
-  ProblemLog problems;
-  auto list = ParseMembers(kMembers, "lab.yml", &problems);
-  EXPECT_TRUE(list.ok());
-  return *list;
-}
-
-// `bird -p -c` on the text: exit status and its message.
-int BirdParse(const std::string& text, std::string* message) {
-  const std::filesystem::path f = test_util::TestTempPath("vigia_bird2_") += ".conf";
-  std::ofstream(f) << text;
-  int status = 0;
-  *message = test_util::RunCommand("bird -p -c " + f.string() + " 2>&1", &status);
-  std::filesystem::remove(f);
-  return test_util::Exit(status);
-}
-
 TEST(Policy, DefaultsAreDocumented) {
   const PolicyOptions o;
   EXPECT_EQ(o.min_length4, 8);
@@ -89,12 +49,9 @@ TEST(Policy, DefaultsAreDocumented) {
 }
 
 TEST(Policy, ResolvesMembersIrrAndBuiltInBogons) {
-  const MemberList members = Members();
-  irr::IrrDatabase db;
-  ASSERT_TRUE(db.LoadText(kIrr, "lab.db").ok());
-  db.Build();
+  Lab lab(kMembers);
   ProblemLog notes;
-  auto p = BuildPolicy(members, Options(), &db, {}, &notes);
+  auto p = BuildPolicy(lab.members, Options(), &lab.db, {}, &notes);
   ASSERT_TRUE(p.ok()) << p.status().ToString();
   // The route server's own ASN gets no session.
   ASSERT_EQ(p->members.size(), 2u);
@@ -123,7 +80,7 @@ TEST(Policy, ResolvesMembersIrrAndBuiltInBogons) {
 }
 
 TEST(Policy, RejectsBadOptions) {
-  const MemberList members = Members();
+  const MemberList members = Lab(kMembers).members;
   PolicyOptions o = Options();
   o.rs_asn = 0;
   EXPECT_FALSE(BuildPolicy(members, o, nullptr, {}, nullptr).ok());
@@ -147,13 +104,10 @@ TEST(Policy, RtrServerSyntax) {
 }
 
 TEST(Bird2, EveryRuleCarriesItsReasonCode) {
-  irr::IrrDatabase db;
-  ASSERT_TRUE(db.LoadText(kIrr, "lab.db").ok());
-  db.Build();
+  Lab lab(kMembers);
   PolicyOptions o = Options();
   o.rtr = ParseRtrServer("127.0.0.1:3323");
-  const MemberList members = Members();
-  auto p = BuildPolicy(members, o, &db, {}, nullptr);
+  auto p = BuildPolicy(lab.members, o, &lab.db, {}, nullptr);
   ASSERT_TRUE(p.ok());
   const std::string conf = WriteBird2(*p);
   for (Reject r :
@@ -183,13 +137,13 @@ TEST(Bird2, EveryRuleCarriesItsReasonCode) {
   // Unknown is tagged, not rejected, unless asked.
   EXPECT_NE(conf.find("else: bgp_large_community.add((RS_ASN, 1000, 2));"), std::string::npos);
   o.reject_rpki_unknown = true;
-  auto strict = BuildPolicy(members, o, &db, {}, nullptr);
+  auto strict = BuildPolicy(lab.members, o, &lab.db, {}, nullptr);
   ASSERT_TRUE(strict.ok());
   EXPECT_NE(WriteBird2(*strict).find("else: vigia_reject(12);"), std::string::npos);
   // More-specifics of route objects: tagged 1001:3 when allowed.
   EXPECT_EQ(conf.find("(RS_ASN, 1001, 3)"), std::string::npos);
   o.irr_allow_more_specific = true;
-  auto loose = BuildPolicy(members, o, &db, {}, nullptr);
+  auto loose = BuildPolicy(lab.members, o, &lab.db, {}, nullptr);
   ASSERT_TRUE(loose.ok());
   const std::string loose_conf = WriteBird2(*loose);
   EXPECT_NE(loose_conf.find("185.1.0.0/24+"), std::string::npos);
@@ -197,8 +151,8 @@ TEST(Bird2, EveryRuleCarriesItsReasonCode) {
 }
 
 TEST(Bird2, WithoutIrrOrRpkiTheRoutesAreTaggedNotChecked) {
-  const MemberList members = Members();
-  auto p = BuildPolicy(members, Options(), nullptr, {}, nullptr);
+  Lab lab(kMembers);
+  auto p = BuildPolicy(lab.members, Options(), nullptr, {}, nullptr);
   ASSERT_TRUE(p.ok());
   const std::string conf = WriteBird2(*p);
   EXPECT_NE(conf.find("bgp_large_community.add((RS_ASN, 1000, 3));"), std::string::npos);
@@ -208,37 +162,31 @@ TEST(Bird2, WithoutIrrOrRpkiTheRoutesAreTaggedNotChecked) {
 }
 
 TEST(Bird2, SameInputsSameBytes) {
-  irr::IrrDatabase db;
-  ASSERT_TRUE(db.LoadText(kIrr, "lab.db").ok());
-  db.Build();
-  const MemberList a = Members(), b = Members();
-  auto pa = BuildPolicy(a, Options(), &db, {}, nullptr);
-  auto pb = BuildPolicy(b, Options(), &db, {}, nullptr);
+  Lab a(kMembers), b(kMembers);
+  auto pa = BuildPolicy(a.members, Options(), &a.db, {}, nullptr);
+  auto pb = BuildPolicy(b.members, Options(), &b.db, {}, nullptr);
   ASSERT_TRUE(pa.ok() && pb.ok());
   EXPECT_EQ(WriteBird2(*pa), WriteBird2(*pb));
 }
 
 TEST(Bird2, RealBirdAcceptsTheLabConfig) {
   if (!test_util::HaveCommand("bird")) GTEST_SKIP() << "bird (BIRD 2) is not installed";
-  irr::IrrDatabase db;
-  ASSERT_TRUE(db.LoadText(kIrr, "lab.db").ok());
-  db.Build();
+  Lab lab(kMembers);
   PolicyOptions o = Options();
   o.rtr = ParseRtrServer("127.0.0.1:3323");
   o.add_path = true;
   o.irr_allow_more_specific = true;
-  const MemberList members = Members();
-  auto p = BuildPolicy(members, o, &db, {}, nullptr);
+  auto p = BuildPolicy(lab.members, o, &lab.db, {}, nullptr);
   ASSERT_TRUE(p.ok());
   std::string message;
-  EXPECT_EQ(BirdParse(WriteBird2(*p), &message), 0) << message;
+  EXPECT_EQ(CheckConfig("bird -p -c", WriteBird2(*p), &message), 0) << message;
   o = Options();
   o.well_known = WellKnownPolicy::kPass;
   o.transit_free.clear();
   o.max_prefix_action = MaxPrefixAction::kBlock;
-  auto bare = BuildPolicy(members, o, nullptr, {}, nullptr);
+  auto bare = BuildPolicy(lab.members, o, nullptr, {}, nullptr);
   ASSERT_TRUE(bare.ok());
-  EXPECT_EQ(BirdParse(WriteBird2(*bare), &message), 0) << message;
+  EXPECT_EQ(CheckConfig("bird -p -c", WriteBird2(*bare), &message), 0) << message;
 }
 
 TEST(Bird2, RealBirdAcceptsRealExchanges) {
@@ -248,9 +196,7 @@ TEST(Bird2, RealBirdAcceptsRealExchanges) {
       !HaveSharedData("registry/bogons/fullbogons-ipv4.txt"))
     GTEST_SKIP() << "../shared/data/{peeringdb,irr,registry} not present";
   irr::IrrDatabase db;
-  ASSERT_TRUE(db.LoadFile(SharedData() + "/irr/ripe-db-sample/ripe-db-route.txt").ok());
-  ASSERT_TRUE(db.LoadFile(SharedData() + "/irr/ripe-db-sample/ripe-db-route6.txt").ok());
-  db.Build();
+  ASSERT_NO_FATAL_FAILURE(test_lab::LoadRipeSample(&db));
   BogonInput bogons;
   bogons.files = {SharedData() + "/registry/bogons/fullbogons-ipv4.txt",
                   SharedData() + "/registry/bogons/fullbogons-ipv6.txt.gz"};
@@ -267,7 +213,7 @@ TEST(Bird2, RealBirdAcceptsRealExchanges) {
     EXPECT_GT(p->bogons4.size(), 100u);
     const std::string conf = WriteBird2(*p);
     std::string message;
-    EXPECT_EQ(BirdParse(conf, &message), 0) << message;
+    EXPECT_EQ(CheckConfig("bird -p -c", conf, &message), 0) << message;
     size_t sessions = 0;
     for (size_t at = 0; (at = conf.find("\nprotocol bgp ", at)) != std::string::npos; ++at)
       ++sessions;

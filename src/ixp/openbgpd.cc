@@ -33,26 +33,11 @@ std::string Tag(const Policy& p, Reject r) {
 
 void WriteHeader(const Policy& p, std::string* out) {
   const PolicyOptions& o = p.options;
-  *out += "# OpenBGPD route-server configuration written by `vigia ixp config`.\n";
-  *out += "# Do not edit: regenerate it. Same inputs, same bytes (no timestamps).\n#\n";
-  *out += fmt::format("# Members: {} ({}{}{}), {} members with sessions\n",
-                      SafeConfigText(p.members_source, 128), p.members_format,
-                      p.members_date.empty() ? "" : ", ", SafeConfigText(p.members_date, 16),
-                      p.members.size());
-  if (!p.ixp_name.empty()) *out += fmt::format("# Exchange: {}\n", SafeConfigText(p.ixp_name, 128));
-  *out += fmt::format("# Prefix length: IPv4 /{}../{}, IPv6 /{}../{}; AS_PATH at most {} ASNs\n",
-                      o.min_length4, o.max_length4, o.min_length6, o.max_length6, o.max_as_path);
-  *out += fmt::format("# Bogons: {} ({} IPv4, {} IPv6 prefixes, {} ASN ranges)\n",
-                      BogonSourceName(p.bogon_source), p.bogons4.size(), p.bogons6.size(),
-                      p.bogon_asns.size());
-  *out += fmt::format("# IRR: {}; RPKI: {}\n", p.irr ? "checked" : "not checked (tag 1001:2)",
-                      o.rtr ? fmt::format("RTR {}:{}", SafeConfigText(o.rtr->host), o.rtr->port)
-                            : std::string("not checked (tag 1000:3)"));
+  WriteConfigHeaderInputs(p, "OpenBGPD", out);
   *out += "#\n# Routes failing a rule are kept with LOCAL_PREF 1, never exported, and\n";
   *out += fmt::format("# tagged with the large community {}:1101:code\n", o.rs_asn);
   *out += fmt::format("# (`bgpctl show rib large-community {}:1101:*`):\n", o.rs_asn);
-  for (const ReasonInfo& r : RejectReasons())
-    *out += fmt::format("#   {:>3} {:<22} {}\n", Code(r.code), r.key, r.text);
+  WriteConfigReasonList(out);
   *out +=
       fmt::format("# Accepted routes: {0}:1000:1|2|3 RPKI valid|unknown|not checked,\n", o.rs_asn);
   *out += fmt::format("#                  {0}:1001:1|2|3 IRR valid|not checked|more-specific.\n\n",

@@ -6,18 +6,18 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
-#include <filesystem>
-#include <fstream>
 #include <string>
 
 #include "core/test_util.h"
 #include "irr/irr_index.h"
 #include "ixp/policy.h"
 #include "ixp/reason.h"
+#include "ixp/test_lab.h"
 
 namespace vigia::ixp {
 namespace {
 
+using test_lab::CheckConfig;
 using test_util::HaveSharedData;
 using test_util::SharedData;
 
@@ -30,52 +30,15 @@ constexpr char kMembers[] = R"(clients:
   ip: 10.9.0.3
 )";
 
-constexpr char kIrr[] = R"(as-set: AS-ONE
-members: AS1001, AS1010
-source: LAB
-
-route: 185.1.0.0/24
-origin: AS1001
-source: LAB
-
-route6: 2a0a:1::/32
-origin: AS1010
-source: LAB
-)";
-
-struct Lab {
-  irr::IrrDatabase db;
-  MemberList members;
-  Lab() {
-    EXPECT_TRUE(db.LoadText(kIrr, "lab.db").ok());
-    db.Build();
-    ProblemLog problems;
-    auto list = ParseMembers(kMembers, "lab.yml", &problems);
-    EXPECT_TRUE(list.ok());
-    members = std::move(*list);
-  }
-};
-
+// The lab with RPKI from an RTR server.
 PolicyOptions Options() {
-  PolicyOptions o;
-  o.rs_asn = 999;
-  o.rs_address4 = IpAddress::Parse("10.9.0.1");
-  o.rs_address6 = IpAddress::Parse("2001:7f8::1");
+  PolicyOptions o = test_lab::Options();
   o.rtr = ParseRtrServer("127.0.0.1:3323");
   return o;
 }
 
-int BgpdParse(const std::string& text, std::string* message) {
-  const std::filesystem::path f = test_util::TestTempPath("vigia_openbgpd_") += ".conf";
-  std::ofstream(f) << text;
-  int status = 0;
-  *message = test_util::RunCommand("bgpd -n -f " + f.string() + " 2>&1", &status);
-  std::filesystem::remove(f);
-  return test_util::Exit(status);
-}
-
 TEST(OpenBgpd, EveryRuleCarriesItsReasonCode) {
-  Lab lab;
+  test_lab::Lab lab(kMembers);
   auto p = BuildPolicy(lab.members, Options(), &lab.db, {}, nullptr);
   ASSERT_TRUE(p.ok());
   const std::string conf = WriteOpenBgpd(*p);
@@ -111,7 +74,7 @@ TEST(OpenBgpd, EveryRuleCarriesItsReasonCode) {
 }
 
 TEST(OpenBgpd, SameInputsSameBytes) {
-  Lab a, b;
+  test_lab::Lab a(kMembers), b(kMembers);
   auto pa = BuildPolicy(a.members, Options(), &a.db, {}, nullptr);
   auto pb = BuildPolicy(b.members, Options(), &b.db, {}, nullptr);
   ASSERT_TRUE(pa.ok() && pb.ok());
@@ -120,14 +83,14 @@ TEST(OpenBgpd, SameInputsSameBytes) {
 
 TEST(OpenBgpd, RealBgpdAcceptsTheLabConfig) {
   if (!test_util::HaveCommand("bgpd")) GTEST_SKIP() << "bgpd (OpenBGPD) is not installed";
-  Lab lab;
+  test_lab::Lab lab(kMembers);
   PolicyOptions o = Options();
   o.add_path = true;
   o.irr_allow_more_specific = true;
   auto p = BuildPolicy(lab.members, o, &lab.db, {}, nullptr);
   ASSERT_TRUE(p.ok());
   std::string message;
-  EXPECT_EQ(BgpdParse(WriteOpenBgpd(*p), &message), 0) << message;
+  EXPECT_EQ(CheckConfig("bgpd -n -f", WriteOpenBgpd(*p), &message), 0) << message;
   o = Options();
   o.rtr.reset();
   o.transit_free.clear();
@@ -136,7 +99,7 @@ TEST(OpenBgpd, RealBgpdAcceptsTheLabConfig) {
   o.reject_rpki_unknown = true;
   auto bare = BuildPolicy(lab.members, o, nullptr, {}, nullptr);
   ASSERT_TRUE(bare.ok());
-  EXPECT_EQ(BgpdParse(WriteOpenBgpd(*bare), &message), 0) << message;
+  EXPECT_EQ(CheckConfig("bgpd -n -f", WriteOpenBgpd(*bare), &message), 0) << message;
 }
 
 TEST(OpenBgpd, RealBgpdAcceptsRealExchanges) {
@@ -145,9 +108,7 @@ TEST(OpenBgpd, RealBgpdAcceptsRealExchanges) {
       !HaveSharedData("peeringdb/ixf/gr-ix.json") || !HaveSharedData("irr/ripe-db-sample"))
     GTEST_SKIP() << "../shared/data/{peeringdb,irr} not present";
   irr::IrrDatabase db;
-  ASSERT_TRUE(db.LoadFile(SharedData() + "/irr/ripe-db-sample/ripe-db-route.txt").ok());
-  ASSERT_TRUE(db.LoadFile(SharedData() + "/irr/ripe-db-sample/ripe-db-route6.txt").ok());
-  db.Build();
+  ASSERT_NO_FATAL_FAILURE(test_lab::LoadRipeSample(&db));
   for (const char* f : {"ixp-rs-clients/bcix.yml", "ixf/gr-ix.json"}) {
     SCOPED_TRACE(f);
     ProblemLog problems;
@@ -156,7 +117,7 @@ TEST(OpenBgpd, RealBgpdAcceptsRealExchanges) {
     auto p = BuildPolicy(*members, Options(), &db, {}, nullptr);
     ASSERT_TRUE(p.ok());
     std::string message;
-    EXPECT_EQ(BgpdParse(WriteOpenBgpd(*p), &message), 0) << message.substr(0, 2000);
+    EXPECT_EQ(CheckConfig("bgpd -n -f", WriteOpenBgpd(*p), &message), 0) << message.substr(0, 2000);
   }
 }
 

@@ -9,6 +9,7 @@
 #include "core/printable.h"
 #include "irr/as_set_expander.h"
 #include "irr/irr_index.h"
+#include "ixp/reason.h"
 #include "registry/bogons.h"
 #include "registry/delegated.h"
 #include "registry/iana.h"
@@ -89,6 +90,30 @@ std::string SafeConfigText(std::string_view text, size_t max_bytes) {
                : c;
   }
   return out;
+}
+
+void WriteConfigHeaderInputs(const Policy& p, std::string_view daemon, std::string* out) {
+  const PolicyOptions& o = p.options;
+  *out += fmt::format("# {} route-server configuration written by `vigia ixp config`.\n", daemon);
+  *out += "# Do not edit: regenerate it. Same inputs, same bytes (no timestamps).\n#\n";
+  *out += fmt::format("# Members: {} ({}{}{}), {} members with sessions\n",
+                      SafeConfigText(p.members_source, 128), p.members_format,
+                      p.members_date.empty() ? "" : ", ", SafeConfigText(p.members_date, 16),
+                      p.members.size());
+  if (!p.ixp_name.empty()) *out += fmt::format("# Exchange: {}\n", SafeConfigText(p.ixp_name, 128));
+  *out += fmt::format("# Prefix length: IPv4 /{}../{}, IPv6 /{}../{}; AS_PATH at most {} ASNs\n",
+                      o.min_length4, o.max_length4, o.min_length6, o.max_length6, o.max_as_path);
+  *out += fmt::format("# Bogons: {} ({} IPv4, {} IPv6 prefixes, {} ASN ranges)\n",
+                      BogonSourceName(p.bogon_source), p.bogons4.size(), p.bogons6.size(),
+                      p.bogon_asns.size());
+  *out += fmt::format("# IRR: {}; RPKI: {}\n", p.irr ? "checked" : "not checked (tag 1001:2)",
+                      o.rtr ? fmt::format("RTR {}:{}", SafeConfigText(o.rtr->host), o.rtr->port)
+                            : std::string("not checked (tag 1000:3)"));
+}
+
+void WriteConfigReasonList(std::string* out) {
+  for (const ReasonInfo& r : RejectReasons())
+    *out += fmt::format("#   {:>3} {:<22} {}\n", static_cast<uint32_t>(r.code), r.key, r.text);
 }
 
 namespace {

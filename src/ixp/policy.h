@@ -134,6 +134,13 @@ struct BogonInput {
 // (replaced by '_'), at most max_bytes.
 std::string SafeConfigText(std::string_view text, size_t max_bytes = 64);
 
+// The part of a generated config's header comment that every writer
+// shares: the "# <daemon> route-server configuration written by ..." line,
+// the inputs (members, exchange, bogons, IRR, RPKI) and the global limits.
+void WriteConfigHeaderInputs(const Policy& p, std::string_view daemon, std::string* out);
+// The reject reasons of reason.h, one "#   <code> <key> <text>" line each.
+void WriteConfigReasonList(std::string* out);
+
 // Resolves the policy. `irr` may be null (IRR rules not checked: tag
 // 1001:2). Fails on bad options (no RS ASN, min > max lengths, a bogon file
 // that cannot be read); members whose as-sets resolve to nothing are

@@ -14,6 +14,7 @@
 #include <set>
 #include <thread>
 
+#include "core/test_socket.h"
 #include "rpki/rtr_client.h"
 
 namespace vigia::rpki::rtr {
@@ -352,20 +353,8 @@ TEST(RtrServer, Version0ClientFollowsChanges) { FollowWithVersion(0); }
 TEST(RtrServer, Version1ClientFollowsChanges) { FollowWithVersion(1); }
 TEST(RtrServer, Version2ClientFollowsChangesWithAspa) { FollowWithVersion(2); }
 
-int Connect(uint16_t port) {
-  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  timeval tv{5, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(port);
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
-    close(fd);
-    return -1;
-  }
-  return fd;
-}
+// A socket to the server (5 s timeouts), or -1.
+int Connect(uint16_t port) { return test_util::ConnectLoopback(port, 5); }
 
 // Reads until the peer closes (or the 5 s timeout); *closed says which.
 Bytes ReadAll(int fd, bool* closed) {
@@ -381,18 +370,26 @@ Bytes ReadAll(int fd, bool* closed) {
   return out;
 }
 
+// Sends q on a new connection to the server and reads until the server
+// closes it (or the 5 s timeout): the PDUs of its answer; *closed says
+// whether it closed.
+std::vector<Pdu> AnswerTo(uint16_t port, const Bytes& q, bool* closed) {
+  const int fd = Connect(port);
+  EXPECT_GE(fd, 0);
+  EXPECT_EQ(send(fd, q.data(), q.size(), 0), static_cast<ssize_t>(q.size()));
+  auto pdus = Decode(ReadAll(fd, closed));
+  if (fd >= 0) close(fd);
+  return pdus;
+}
+
 TEST(RtrServer, UnsupportedVersionGetsErrorReportAndClose) {
   ServerThread st;
   ASSERT_TRUE(st.ok());
   st.server().SetPayload(MakePayload(kThree, {}));
-  const int fd = Connect(st.port());
-  ASSERT_GE(fd, 0);
   Bytes q = ResetQuery(2);
   q[0] = 3;  // RFC 8210 §7: a version the cache does not speak
-  ASSERT_EQ(send(fd, q.data(), q.size(), 0), 8);
   bool closed = false;
-  const auto pdus = Decode(ReadAll(fd, &closed));
-  close(fd);
+  const auto pdus = AnswerTo(st.port(), q, &closed);
   EXPECT_TRUE(closed);
   ASSERT_EQ(pdus.size(), 1u);
   EXPECT_EQ(pdus[0].type, PduType::kErrorReport);
@@ -404,14 +401,10 @@ TEST(RtrServer, GarbageGetsCorruptDataAndClose) {
   ServerThread st;
   ASSERT_TRUE(st.ok());
   st.server().SetPayload(MakePayload(kThree, {}));
-  const int fd = Connect(st.port());
-  ASSERT_GE(fd, 0);
   // A Reset Query with a wrong length for its type.
   const Bytes q = {1, 2, 0, 0, 0, 0, 0, 12, 0xde, 0xad, 0xbe, 0xef};
-  ASSERT_EQ(send(fd, q.data(), q.size(), 0), 12);
   bool closed = false;
-  const auto pdus = Decode(ReadAll(fd, &closed));
-  close(fd);
+  const auto pdus = AnswerTo(st.port(), q, &closed);
   EXPECT_TRUE(closed);
   ASSERT_EQ(pdus.size(), 1u);
   EXPECT_EQ(pdus[0].type, PduType::kErrorReport);
@@ -424,16 +417,13 @@ TEST(RtrServer, RouterSendingCachePdusGetsInvalidRequest) {
   ServerThread st;
   ASSERT_TRUE(st.ok());
   st.server().SetPayload(MakePayload(kThree, {}));
-  const int fd = Connect(st.port());
   Pdu p;
   p.version = 1;
   p.type = PduType::kCacheReset;
   Bytes q;
   EncodePdu(p, &q);
-  send(fd, q.data(), q.size(), 0);
   bool closed = false;
-  const auto pdus = Decode(ReadAll(fd, &closed));
-  close(fd);
+  const auto pdus = AnswerTo(st.port(), q, &closed);
   EXPECT_TRUE(closed);
   ASSERT_EQ(pdus.size(), 1u);
   EXPECT_EQ(pdus[0].error_code, static_cast<uint16_t>(ErrorCode::kInvalidRequest));
@@ -443,14 +433,11 @@ TEST(RtrServer, VersionChangeWithinASessionIsRefused) {
   ServerThread st;
   ASSERT_TRUE(st.ok());
   st.server().SetPayload(MakePayload(kThree, {}));
-  const int fd = Connect(st.port());
   Bytes q = ResetQuery(1);
   const Bytes q2 = ResetQuery(0);
   q.insert(q.end(), q2.begin(), q2.end());
-  send(fd, q.data(), q.size(), 0);
   bool closed = false;
-  const auto pdus = Decode(ReadAll(fd, &closed));
-  close(fd);
+  const auto pdus = AnswerTo(st.port(), q, &closed);
   EXPECT_TRUE(closed);
   ASSERT_EQ(pdus.size(), 6u);  // the v1 full set (5), then the error
   EXPECT_EQ(pdus.back().type, PduType::kErrorReport);

@@ -10,21 +10,15 @@
 # pdftotext).
 set -u
 here="$(cd "$(dirname "$0")" && pwd)"
-root="$(cd "$here/../.." && pwd)"
-web="$root/web"
 vigia="${1:?usage: brief.sh VIGIA_BINARY WORKDIR}"
 work="${2:?usage: brief.sh VIGIA_BINARY WORKDIR}"
 [ -x "$vigia" ] || { echo "FAIL: $vigia is not executable"; exit 1; }
-chromium="${CHROMIUM:-/usr/bin/chromium}"
 
-rm -rf "$work" && mkdir -p "$work" || exit 1
-work="$(cd "$work" && pwd)"
+. "$here/lib.sh"
+fresh_work
 # Three snapshots in three months: the brief's trend has points to draw.
 for d in 20260715 20260915 20261115; do
-  "$vigia" simulate --seed 9 --ases 600 --prefixes 6000 --peers 8 --date "$d" --out "$work/snap-$d" >>"$work/simulate.log" 2>&1 \
-    || { echo "FAIL: vigia simulate (see $work/simulate.log)"; exit 1; }
-  "$vigia" analyze --db "sqlite:$work/vigia.db" "$work/snap-$d" >>"$work/analyze.log" 2>&1 \
-    || { echo "FAIL: vigia analyze (see $work/analyze.log)"; exit 1; }
+  simulated_snapshot "$work/snap-$d" --date "$d"
 done
 
 # What `vigia brief` refuses, with a clear message and status 2, checked with or without a browser.
@@ -54,14 +48,8 @@ expect_fail "vigia brief in an unknown language exits 2" "lang" \
 [ ! -e "$work/never.pdf" ] || { echo "FAIL: a refused brief wrote $work/never.pdf"; fails=$((fails + 1)); }
 [ "$fails" -eq 0 ] || exit 1
 
-skip() { echo "SKIP: $*"; exit 77; }
-[ -x "$chromium" ] || skip "$chromium is missing (apt-get install chromium)"
-[ -d "$web/node_modules/playwright-core" ] || skip "web/node_modules is missing (cd web && npm ci)"
-[ -f "$web/dist/index.html" ] || skip "web/dist is missing (cd web && npm run build)"
-command -v node >/dev/null || skip "node is missing"
+require_browser
 command -v pdftotext >/dev/null && command -v pdfinfo >/dev/null || skip "pdftotext/pdfinfo are missing (apt-get install poppler-utils)"
-
-. "$here/lib.sh"
 
 # Serves DB on a free loopback port and runs brief.test.mjs against it: serve_and_check DB [CASES].
 serve_and_check() {

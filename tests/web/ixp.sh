@@ -11,28 +11,14 @@
 # Exit: 0 all passed, 1 a failure, 77 skipped (no Chromium, node, web/node_modules or web/dist).
 set -u
 here="$(cd "$(dirname "$0")" && pwd)"
-root="$(cd "$here/../.." && pwd)"
-web="$root/web"
 vigia="${1:?usage: ixp.sh VIGIA_BINARY WORKDIR [SHARED_DATA]}"
 work="${2:?usage: ixp.sh VIGIA_BINARY WORKDIR [SHARED_DATA]}"
 data="${3:-}"
-chromium="${CHROMIUM:-/usr/bin/chromium}"
-
-skip() { echo "SKIP: $*"; exit 77; }
-[ -x "$chromium" ] || skip "$chromium is missing (apt-get install chromium)"
-[ -d "$web/node_modules/playwright-core" ] || skip "web/node_modules is missing (cd web && npm ci)"
-[ -f "$web/dist/index.html" ] || skip "web/dist is missing (cd web && npm run build)"
-command -v node >/dev/null || skip "node is missing"
-[ -x "$vigia" ] || { echo "FAIL: $vigia is not executable"; exit 1; }
-
-rm -rf "$work" && mkdir -p "$work" || exit 1
-work="$(cd "$work" && pwd)"
-"$vigia" simulate --seed 9 --ases 600 --prefixes 6000 --peers 8 --out "$work/snap" >"$work/simulate.log" 2>&1 \
-  || { echo "FAIL: vigia simulate (see $work/simulate.log)"; exit 1; }
-"$vigia" analyze --db "sqlite:$work/vigia.db" "$work/snap" >"$work/analyze.log" 2>&1 \
-  || { echo "FAIL: vigia analyze (see $work/analyze.log)"; exit 1; }
 
 . "$here/lib.sh"
+begin_browser_test
+simulated_snapshot "$work/snap"
+
 trap stop_server EXIT
 start_server "$work/vigia.db" || exit 1
 url="$server_url"

@@ -5,51 +5,21 @@
 // each must fix; the route-server report (dates, inputs, unchecked rules, bad routes by reason and
 // by member, reasons in the page's language); the MANRS-for-IXPs checklist with every status and
 // its evidence; an IXP without a check says so. Numbers against /api/ixp/{id}.
-import { createRequire } from 'node:module';
-import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { assert, check, finish } from './harness.mjs';
+import { join } from 'node:path';
+import { apiClient, assert, axeScript, check, eq, finish, launchApp, loadDictionaries, screenshotDir } from './harness.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const webDir = join(here, '..', '..', 'web');
-const require = createRequire(join(webDir, 'package.json'));
-const { chromium } = require('playwright-core');
-const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const localeDir = join(webDir, 'src', 'locales');
-const dict = Object.fromEntries(
-  ['en', 'es'].map((l) => [
-    l,
-    Object.assign(
-      {},
-      ...readdirSync(localeDir)
-        .filter((f) => f.endsWith(`.${l}.json`))
-        .sort()
-        .map((f) => JSON.parse(readFileSync(join(localeDir, f), 'utf8'))),
-      JSON.parse(readFileSync(join(localeDir, `${l}.json`), 'utf8')),
-    ),
-  ]),
-);
+const axeSource = axeScript();
+const dict = loadDictionaries(['en', 'es']);
 
 const [BASE, WORKDIR, IDS] = process.argv.slice(2);
 if (!BASE || !WORKDIR || !IDS) {
   console.error('usage: node ixp.test.mjs BASE_URL WORKDIR IXP_ID[,IXP_ID...]');
   process.exit(2);
 }
-const shots = join(WORKDIR, 'screenshots');
-mkdirSync(shots, { recursive: true });
+const shots = screenshotDir(WORKDIR);
+const api = apiClient(BASE);
 
-function eq(actual, expected, what) {
-  if (actual !== expected) throw new Error(`${what}: got ${JSON.stringify(actual)}, want ${JSON.stringify(expected)}`);
-}
-async function api(path) {
-  const res = await fetch(`${BASE}/api/${path}`);
-  if (!res.ok) throw new Error(`GET /api/${path}: ${res.status}`);
-  return res.json();
-}
-
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
-const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US', bypassCSP: true });
+const { browser, context } = await launchApp();
 const page = await context.newPage();
 const errors = [];
 page.on('console', (m) => m.type() === 'error' && errors.push(`${page.url()}: ${m.text()}`));

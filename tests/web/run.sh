@@ -5,30 +5,15 @@
 # Exit: 0 all passed, 1 a failure, 77 skipped (no /usr/bin/chromium, web/node_modules or web/dist).
 set -u
 here="$(cd "$(dirname "$0")" && pwd)"
-root="$(cd "$here/../.." && pwd)"
-web="$root/web"
 vigia="${1:?usage: run.sh VIGIA_BINARY WORKDIR}"
 work="${2:?usage: run.sh VIGIA_BINARY WORKDIR}"
-chromium="${CHROMIUM:-/usr/bin/chromium}"
 
-skip() { echo "SKIP: $*"; exit 77; }
-[ -x "$chromium" ] || skip "$chromium is missing (apt-get install chromium)"
-[ -d "$web/node_modules/playwright-core" ] || skip "web/node_modules is missing (cd web && npm ci)"
-[ -f "$web/dist/index.html" ] || skip "web/dist is missing (cd web && npm run build)"
-command -v node >/dev/null || skip "node is missing"
-[ -x "$vigia" ] || { echo "FAIL: $vigia is not executable"; exit 1; }
-
-rm -rf "$work" && mkdir -p "$work" || exit 1
-work="$(cd "$work" && pwd)"
-"$vigia" simulate --seed 9 --ases 600 --prefixes 6000 --peers 8 --out "$work/snap" >"$work/simulate.log" 2>&1 \
-  || { echo "FAIL: vigia simulate (see $work/simulate.log)"; exit 1; }
-# An older snapshot a month before, for the history, the comparison over time and the snapshot picker.
-"$vigia" simulate --seed 9 --ases 600 --prefixes 6000 --peers 8 --date 20261022 --out "$work/snap-old" >>"$work/simulate.log" 2>&1 \
-  || { echo "FAIL: vigia simulate (see $work/simulate.log)"; exit 1; }
-"$vigia" analyze --db "sqlite:$work/vigia.db" "$work/snap-old" >"$work/analyze.log" 2>&1 \
-  || { echo "FAIL: vigia analyze (see $work/analyze.log)"; exit 1; }
-"$vigia" analyze --db "sqlite:$work/vigia.db" "$work/snap" >>"$work/analyze.log" 2>&1 \
-  || { echo "FAIL: vigia analyze (see $work/analyze.log)"; exit 1; }
+. "$here/lib.sh"
+begin_browser_test
+# An older snapshot a month before, for the history, the comparison over time and the snapshot
+# picker, stored first.
+simulated_snapshot "$work/snap-old" --date 20261022
+simulated_snapshot "$work/snap"
 # An operator token (docs/contests.md) for the culprit of the incident the UI
 # test contests: the first hijack, else the first incident.
 first_culprit() {
@@ -42,7 +27,6 @@ token_name="web-test-noc"
 token="$("$vigia" token create --db "sqlite:$work/vigia.db" --name "$token_name" --role operator \
   --asn "$culprit" 2>"$work/token.log")" || { echo "FAIL: vigia token create (see $work/token.log)"; exit 1; }
 
-. "$here/lib.sh"
 trap stop_server EXIT
 start_server "$work/vigia.db" || exit 1
 url="$server_url"

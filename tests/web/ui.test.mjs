@@ -1,54 +1,26 @@
 // Browser checks of the Vigía web app against a running `vigia serve --web`.
 // Usage: node ui.test.mjs BASE_URL WORKDIR TOKEN
 // Prints one line per check and "N passed, N failed"; exits 1 on any failure.
-import { createRequire } from 'node:module';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { assert, check, finish } from './harness.mjs';
+import { apiClient, assert, axeScript, check, eq, finish, launchApp, loadDictionaries, screenshotDir } from './harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const webDir = join(here, '..', '..', 'web');
-const require = createRequire(join(webDir, 'package.json'));
-const { chromium } = require('playwright-core');
-const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-// Every locales/NAME.LANG.json merged under the app's LANG.json, as src/i18n.ts does.
-const localeDir = join(webDir, 'src', 'locales');
-const dict = Object.fromEntries(
-  ['en', 'es', 'pt'].map((l) => [
-    l,
-    Object.assign(
-      {},
-      ...readdirSync(localeDir)
-        .filter((f) => f.endsWith(`.${l}.json`))
-        .sort()
-        .map((f) => JSON.parse(readFileSync(join(localeDir, f), 'utf8'))),
-      JSON.parse(readFileSync(join(localeDir, `${l}.json`), 'utf8')),
-    ),
-  ]),
-);
+const axeSource = axeScript();
+const dict = loadDictionaries(['en', 'es', 'pt']);
 
 const [BASE, WORKDIR, TOKEN, TOKEN_NAME = 'web-test-noc'] = process.argv.slice(2);
 if (!BASE || !WORKDIR || !TOKEN) {
   console.error('usage: node ui.test.mjs BASE_URL WORKDIR TOKEN');
   process.exit(2);
 }
-const shots = join(WORKDIR, 'screenshots');
-mkdirSync(shots, { recursive: true });
+const shots = screenshotDir(WORKDIR);
+const api = apiClient(BASE);
 
-function eq(actual, expected, what) {
-  if (actual !== expected) throw new Error(`${what}: got ${JSON.stringify(actual)}, want ${JSON.stringify(expected)}`);
-}
-async function api(path) {
-  const res = await fetch(`${BASE}/api/${path}`);
-  if (!res.ok) throw new Error(`GET /api/${path}: ${res.status}`);
-  return res.json();
-}
 const round2 = (v) => (v === null || v === undefined ? null : Math.round(v * 100) / 100);
 
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
-// bypassCSP: axe-core is injected as an inline script; the app itself runs under the server's CSP.
-const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US', bypassCSP: true });
+const { browser, context } = await launchApp();
 const page = await context.newPage();
 const consoleErrors = [];
 let allowHttpErrors = false;
