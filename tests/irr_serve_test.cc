@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -86,7 +87,9 @@ std::string Receive(int fd, size_t want = std::string::npos, bool* eof = nullptr
   if (eof) *eof = false;
   while (out.size() < want) {
     const ssize_t n = recv(fd, buf, sizeof buf, 0);
-    if (n == 0 && eof) *eof = true;
+    // A server closing a socket with unread input (the rest of an endless
+    // line) makes the kernel send a reset: that is a close too.
+    if ((n == 0 || (n < 0 && errno == ECONNRESET)) && eof) *eof = true;
     if (n <= 0) break;
     out.append(buf, static_cast<size_t>(n));
   }
