@@ -3,8 +3,7 @@
 // the filters of MANRS for IXPs Action 1 (src/ixp/policy.h).
 //
 // `vigia ixp check` (src/cli/ixp_check.cc) joins the group through
-// RegisterIxpCheck; until that file is linked in, the weak definition below
-// adds nothing.
+// RegisterIxpCheck.
 #include <fmt/format.h>
 
 #include <cstdio>
@@ -25,8 +24,6 @@
 #include "registry/registry.h"
 
 namespace vigia::cli {
-
-[[gnu::weak]] void RegisterIxpCheck(CLI::App& /*ixp*/, int* /*exit_code*/) {}
 
 namespace {
 
