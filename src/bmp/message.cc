@@ -28,9 +28,8 @@ Status ParseTlvs(std::span<const uint8_t> data, std::vector<Tlv>* out, const cha
     const uint16_t type = Get16(&data[at]);
     const uint16_t len = Get16(&data[at + 2]);
     if (data.size() - at - 4 < len) {
-      return Status::Corrupt(
-          fmt::format("{} TLV type {} at octet {} declares {} octets, {} left", what, type, at,
-                      len, data.size() - at - 4));
+      return Status::Corrupt(fmt::format("{} TLV type {} at octet {} declares {} octets, {} left",
+                                         what, type, at, len, data.size() - at - 4));
     }
     if (out->size() >= kMaxTlvs) {
       return Status::LimitExceeded(fmt::format("{}: more than {} TLVs", what, kMaxTlvs));
@@ -47,7 +46,8 @@ Status BgpPdu(std::span<const uint8_t> data, uint8_t want_type, const char* what
               std::span<const uint8_t>* out) {
   if (data.size() < 19) return Status::Truncated(fmt::format("{}: BGP header cut", what));
   for (size_t i = 0; i < 16; ++i) {
-    if (data[i] != 0xFF) return Status::Corrupt(fmt::format("{}: BGP marker is not all ones", what));
+    if (data[i] != 0xFF)
+      return Status::Corrupt(fmt::format("{}: BGP marker is not all ones", what));
   }
   const uint16_t len = Get16(&data[16]);
   if (len < 19 || len > data.size()) {
@@ -55,8 +55,8 @@ Status BgpPdu(std::span<const uint8_t> data, uint8_t want_type, const char* what
         fmt::format("{}: BGP length {} with {} octets there", what, len, data.size()));
   }
   if (want_type != 0 && data[18] != want_type) {
-    return Status::Corrupt(fmt::format("{}: BGP message type {}, expected {}", what, data[18],
-                                       want_type));
+    return Status::Corrupt(
+        fmt::format("{}: BGP message type {}, expected {}", what, data[18], want_type));
   }
   *out = data.first(len);
   return Status::Ok();
@@ -131,8 +131,8 @@ Status Message::Decode(std::span<const uint8_t> data) {
   // per-peer header.
   if (type != kInitiation && type != kTermination && type <= kRouteMirroring) {
     if (body.size() < kPerPeerHeaderSize) {
-      return Status::Truncated(fmt::format("type {}: per-peer header cut ({} octets)", type,
-                                           body.size()));
+      return Status::Truncated(
+          fmt::format("type {}: per-peer header cut ({} octets)", type, body.size()));
     }
     const uint8_t* p = body.data();
     peer.type = p[0];

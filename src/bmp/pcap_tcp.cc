@@ -126,6 +126,8 @@ struct Assembly {
   uint32_t next_seq = 0;
   uint64_t delivered = 0;  // stream position of next_seq
   std::map<uint64_t, std::vector<uint8_t>> pending;
+  bool syn_data = false;  // the SYN carried data ending at syn_data_end
+  uint32_t syn_data_end = 0;
 };
 
 class Reassembler {
@@ -160,7 +162,14 @@ class Reassembler {
       t.saw_syn = true;
       a.started = true;
       a.next_seq = s.seq + 1;  // RFC 9293 §3.4: the SYN takes one sequence number
-      return;
+      if (s.payload.empty()) return;
+      // Data on a SYN (TCP Fast Open) starts after the SYN's number, but
+      // synthetic captures (pmacct's test traffic) put it at the SYN's own
+      // number and go on from seq + length. Deliver it, then accept either
+      // continuation once.
+      a.next_seq = s.seq;
+      a.syn_data_end = s.seq + static_cast<uint32_t>(s.payload.size());
+      a.syn_data = true;
     }
     if (s.flags & kTcpFin) t.saw_fin = true;
     if (s.payload.empty()) return;
@@ -169,6 +178,10 @@ class Reassembler {
       a.next_seq = s.seq;
     }
     if (t.segments++ == 0) t.first_seconds = seconds;
+    if (a.syn_data && !(s.flags & kTcpSyn)) {
+      a.syn_data = false;
+      if (s.seq == a.syn_data_end + 1 && a.next_seq == a.syn_data_end) a.next_seq = s.seq;
+    }
     // Signed distance from what is expected next (sequence numbers wrap).
     const auto d = static_cast<int32_t>(s.seq - a.next_seq);
     if (d < 0) {
@@ -258,9 +271,8 @@ Result<PcapSummary> ReadPcapTcp(std::span<const uint8_t> file, const PcapOptions
     const uint32_t seconds = u32(file.data() + at);
     const uint32_t caplen = u32(file.data() + at + 8);
     if (caplen > kMaxPcapPacket) {
-      return Status::LimitExceeded(
-          fmt::format("pcap: record at offset {} captures {} octets (cap {})", at, caplen,
-                      kMaxPcapPacket));
+      return Status::LimitExceeded(fmt::format(
+          "pcap: record at offset {} captures {} octets (cap {})", at, caplen, kMaxPcapPacket));
     }
     if (file.size() - at - 16 < caplen) {
       return Status::Truncated(
@@ -282,7 +294,8 @@ Result<PcapSummary> ReadPcapTcp(std::span<const uint8_t> file, const PcapOptions
 Result<PcapSummary> ReadPcapTcpFile(const std::string& path, const PcapOptions& opts) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return Status::IoError(path + ": cannot open");
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)),
+                             std::istreambuf_iterator<char>());
   Result<PcapSummary> r = ReadPcapTcp(bytes, opts);
   if (!r.ok()) return Status(r.status().code(), path + ": " + r.status().message());
   return r;

@@ -31,7 +31,7 @@ inline constexpr size_t kMaxPcapPacket = 262144;
 struct TcpStream {
   IpAddress src, dst;
   uint16_t src_port = 0, dst_port = 0;
-  std::vector<uint8_t> data;  // the payload in sequence order
+  std::vector<uint8_t> data;   // the payload in sequence order
   uint32_t first_seconds = 0;  // time of the first segment with payload
   uint64_t segments = 0;       // segments with payload
   uint64_t gaps = 0;           // holes that never filled
@@ -44,7 +44,7 @@ struct PcapSummary {
   uint32_t link_type = 0;
   uint64_t packets = 0;
   uint64_t tcp_segments = 0;
-  uint64_t skipped = 0;  // not IP/TCP, fragments, malformed
+  uint64_t skipped = 0;            // not IP/TCP, fragments, malformed
   std::vector<TcpStream> streams;  // in order of first appearance
 };
 

@@ -122,8 +122,7 @@ void BmpRouteFeed::RouteMonitoring(const Message& m, const PeerKey& key, std::st
   r.peer = Handle(key, h, sink);
   r.time = bgp::RouteTime{h.seconds, h.microseconds};
   r.source = RouteSource::kUpdate;
-  auto emit = [&](const std::vector<bgp::NlriEntry>& list, uint16_t afi, uint8_t safi,
-                  bool reach) {
+  auto emit = [&](const std::vector<bgp::NlriEntry>& list, uint16_t afi, uint8_t safi, bool reach) {
     r.afi = afi;
     r.safi = safi;
     for (const bgp::NlriEntry& n : list) {
@@ -177,9 +176,9 @@ void BmpRouteFeed::Feed(const Message& m, const IpAddress& router, std::string_v
       Status a = ParseOpenCapabilities(m.peer_up.sent_open, &s.sent);
       Status b = ParseOpenCapabilities(m.peer_up.received_open, &s.received);
       if (!a.ok() || !b.ok()) {
-        sink->Problem(FeedProblem{FeedProblem::Kind::kNote, where, offset,
-                                  "peer up: OPEN capabilities: " +
-                                      (a.ok() ? b.message() : a.message())});
+        sink->Problem(
+            FeedProblem{FeedProblem::Kind::kNote, where, offset,
+                        "peer up: OPEN capabilities: " + (a.ok() ? b.message() : a.message())});
       }
       for (const Tlv& tlv : m.peer_up.information) {
         if (tlv.type == kInfoVrfTableName) s.table_name = std::string(tlv.text());
@@ -211,8 +210,7 @@ void BmpRouteFeed::RouterDown(const IpAddress& router, bgp::RouteTime t, bgp::Ro
 }
 
 Status BmpRouteFeed::FeedStream(std::span<const uint8_t> bytes, const IpAddress& router,
-                                std::string_view where, bgp::RouteSink* sink,
-                                size_t max_message) {
+                                std::string_view where, bgp::RouteSink* sink, size_t max_message) {
   BmpReader reader(max_message);
   reader.Append(bytes);
   Message m;
@@ -232,10 +230,9 @@ Status BmpRouteFeed::FeedStream(std::span<const uint8_t> bytes, const IpAddress&
         return reader.error();
       case BmpReader::Step::kNeedMore:
         if (reader.buffered() > 0) {
-          sink->Problem(FeedProblem{FeedProblem::Kind::kTruncated, where,
-                                    reader.pending_offset(),
-                                    fmt::format("stream ends inside a message ({} octets)",
-                                                reader.buffered())});
+          sink->Problem(FeedProblem{
+              FeedProblem::Kind::kTruncated, where, reader.pending_offset(),
+              fmt::format("stream ends inside a message ({} octets)", reader.buffered())});
         }
         return Status::Ok();
     }

@@ -67,9 +67,8 @@ class BmpRouteFeed {
             bgp::RouteSink* sink);
   // Every message of a byte stream from one router, through a BmpReader.
   // Returns the reader's fatal error, if any (the feed stops there).
-  Status FeedStream(std::span<const uint8_t> bytes, const IpAddress& router,
-                    std::string_view where, bgp::RouteSink* sink,
-                    size_t max_message = kDefaultMaxMessage);
+  Status FeedStream(std::span<const uint8_t> bytes, const IpAddress& router, std::string_view where,
+                    bgp::RouteSink* sink, size_t max_message = kDefaultMaxMessage);
   // The router's BMP session ended: all its peers' routes are gone.
   void RouterDown(const IpAddress& router, bgp::RouteTime t, bgp::RouteSink* sink);
 
