@@ -1037,5 +1037,22 @@ TEST(BmpRealCapture, CiscoRouteDistinguishersEqualTshark) {
   EXPECT_EQ(f.mismatches, 0u);
 }
 
+TEST(BmpRealCapture, CommittedFuzzSeedIsAWholeSessionOfEveryType) {
+  // fuzz/regressions/pcap_fuzz/seed-bmp-session: a crafted capture (SYN,
+  // segments out of order, a retransmission, a VLAN tag) of a session with
+  // every message type; it must reassemble and decode without a problem.
+  auto cap = ReadPcapTcpFile(std::string(VIGIA_SOURCE_DIR) +
+                             "/fuzz/regressions/pcap_fuzz/seed-bmp-session");
+  ASSERT_TRUE(cap.ok()) << cap.status().message();
+  ASSERT_EQ(cap->streams.size(), 1u);
+  EXPECT_EQ(cap->streams[0].gaps, 0u);
+  BmpRouteFeed feed("seed");
+  Recorder rec;
+  ASSERT_TRUE(feed.FeedStream(cap->streams[0].data, cap->streams[0].src, "seed", &rec).ok());
+  EXPECT_TRUE(rec.problems.empty()) << rec.problems.front();
+  for (int t = 0; t < 7; ++t) EXPECT_GT(feed.counters().by_type[t], 0u) << "type " << t;
+  EXPECT_EQ(feed.counters().announced, 4u);
+}
+
 }  // namespace
 }  // namespace vigia::bmp
