@@ -1054,5 +1054,95 @@ TEST(BmpRealCapture, CommittedFuzzSeedIsAWholeSessionOfEveryType) {
   EXPECT_EQ(feed.counters().announced, 4u);
 }
 
+TEST(BmpRealCapture, RawBgpSessionOverIpv6EqualsTshark) {
+  // 300-BGP-IPv6-CISCO-extNH_enc.pcap: one direction of a BGP session over
+  // IPv6 (an OPEN, a KEEPALIVE, UPDATEs of VPNv4/VPNv6, SAFI 128). The
+  // pcap reader must give the whole stream; every message then frames and
+  // decodes, with the types and AS paths tshark sees. The VPN NLRI are not
+  // decoded by src/bgp (no unicast prefixes on either side).
+  REQUIRE_CAPTURES_AND_TSHARK();
+  const std::string path = std::string(VIGIA_SHARED_DATA) +
+                           "/bmp/pmacct-test-automation/300-BGP-IPv6-CISCO-extNH_enc.pcap";
+  auto cap = ReadPcapTcpFile(path);
+  ASSERT_TRUE(cap.ok()) << cap.status().message();
+  ASSERT_EQ(cap->streams.size(), 1u);
+  const TcpStream& st = cap->streams[0];
+  EXPECT_EQ(st.dst_port, 179);
+  EXPECT_TRUE(st.src.is_v6());
+  EXPECT_EQ(st.gaps, 0u);
+
+  // tshark's messages, in order.
+  const std::string cmd = Tshark() + " -r '" + path + "' -T json --no-duplicate-keys 2>/dev/null";
+  std::unique_ptr<FILE, int (*)(FILE*)> f(popen(cmd.c_str(), "r"), pclose);
+  std::string text;
+  char buf[65536];
+  for (size_t n; f && (n = fread(buf, 1, sizeof buf, f.get())) > 0;) text.append(buf, n);
+  const Json all = Json::parse(text, nullptr, false);
+  ASSERT_TRUE(all.is_array());
+  std::vector<std::pair<int, std::string>> theirs;  // type, AS path
+  for (const Json& frame : all) {
+    const Json& layers = frame["_source"]["layers"];
+    if (!layers.contains("bgp")) continue;
+    const Json msgs = layers["bgp"].is_array() ? layers["bgp"] : Json::array({layers["bgp"]});
+    for (const Json& m : msgs) {
+      Json wrapped = {{"bmp.type", "0"}, {"bgp", m}};
+      theirs.emplace_back(std::stoi(Str(m, "bgp.type")), "");
+      if (theirs.back().first == bgp::kMsgUpdate) {
+        // The AS numbers of its AS_PATH segments, in order.
+        std::string p;
+        Walk(m, 1, [&](const Json& o, int) {
+          if (!o.contains("bgp.update.path_attribute.as_path_segment")) return;
+          const Json& seg = o["bgp.update.path_attribute.as_path_segment"];
+          const Json segs = seg.is_array() ? seg : Json::array({seg});
+          for (const Json& sg : segs) {
+            Json asns = sg.value("bgp.update.path_attribute.as_path_segment.as4", Json());
+            if (asns.is_null())
+              asns = sg.value("bgp.update.path_attribute.as_path_segment.as2", Json());
+            if (asns.is_string()) asns = Json::array({asns});
+            for (const Json& a : asns) p += (p.empty() ? "" : " ") + a.get<std::string>();
+          }
+        });
+        theirs.back().second = p;
+        EXPECT_TRUE(FromTshark(wrapped).routes.empty());
+      }
+    }
+  }
+
+  // Ours: frame by the BGP header, decode with the OPEN's 4-octet AS.
+  std::vector<std::pair<int, std::string>> ours;
+  bgp::AttrContext ctx;
+  ctx.as_size = 2;
+  bgp::BgpMessage msg;
+  size_t updates = 0, unicast_routes = 0;
+  for (size_t at = 0; at + 19 <= st.data.size();) {
+    const size_t len = size_t{st.data[at + 16]} << 8 | st.data[at + 17];
+    ASSERT_GE(len, 19u);
+    ASSERT_LE(at + len, st.data.size());
+    const std::span<const uint8_t> one(st.data.data() + at, len);
+    ASSERT_TRUE(msg.Decode(one, ctx).ok()) << "offset " << at;
+    std::string p;
+    if (msg.type == bgp::kMsgOpen) {
+      OpenCapabilities caps;
+      ASSERT_TRUE(ParseOpenCapabilities(one, &caps).ok());
+      EXPECT_TRUE(caps.as4);
+      ctx.as_size = caps.as4 ? 4 : 2;  // the peer's side; tshark assumes the same
+    } else if (msg.type == bgp::kMsgUpdate) {
+      ++updates;
+      const bgp::PathAttributes& a = msg.update.attrs;
+      for (Asn asn : a.as_path.asns) p += (p.empty() ? "" : " ") + std::to_string(asn);
+      unicast_routes += msg.update.nlri.size() + msg.update.withdrawn.size();
+      for (size_t i = 0; i < a.mp_reach_count; ++i) unicast_routes += a.mp_reach[i].nlri.size();
+    }
+    ours.emplace_back(msg.type, p);
+    at += len;
+  }
+  EXPECT_EQ(ours, theirs);
+  EXPECT_EQ(unicast_routes, 0u);
+  std::printf(
+      "300-BGP-IPv6-CISCO-extNH_enc.pcap: %zu BGP messages (%zu UPDATEs) over IPv6, "
+      "types and AS paths equal to tshark's, %zu unicast routes (VPN only)\n",
+      ours.size(), updates, unicast_routes);
+}
+
 }  // namespace
 }  // namespace vigia::bmp
