@@ -780,6 +780,7 @@ struct Seen {
   int type = -1;
   std::string peer;                   // "address AS rd"
   std::multiset<std::string> routes;  // "A prefix nh X path [..]" or "W prefix"
+  std::string path;                   // route monitoring: the UPDATE's AS_PATH, whatever its SAFI
   size_t other_safi = 0;              // tshark MP blocks of SAFIs Vigía does not decode
 };
 
@@ -867,6 +868,7 @@ Seen FromTshark(const Json& m) {
     if (nh_mp.empty()) nh_mp = Str(o, "bgp.update.path_attribute.mp_reach_nlri.next_hop.ipv6");
     if (nh_mp.empty()) nh_mp = Str(o, "bgp.update.path_attribute.mp_reach_nlri.next_hop.ipv4");
   });
+  s.path = path;
   Walk(m["bgp"], 1, [&](const Json& o, int safi) {
     // MP_REACH / MP_UNREACH blocks of SAFIs Vigía does not decode (labeled
     // unicast 4, VPN 128): no route events on either side.
@@ -948,7 +950,7 @@ std::vector<Json> TsharkBmp(const std::string& tshark, const std::string& pcap) 
 }
 
 struct CaptureFigures {
-  size_t messages = 0, route_monitoring = 0, routes = 0, other_safi = 0, mismatches = 0;
+  size_t messages = 0, route_monitoring = 0, routes = 0, paths = 0, other_safi = 0, mismatches = 0;
 };
 
 CaptureFigures CompareWithTshark(const std::string& name) {
@@ -985,6 +987,12 @@ CaptureFigures CompareWithTshark(const std::string& name) {
       s.peer = m.peer.address.ToString() + " AS" + std::to_string(m.peer.as) + " rd " +
                Rd(m.peer.distinguisher);
     }
+    if (m.type == kRouteMonitoring) {
+      bgp::AttrContext ctx;
+      ctx.as_size = m.peer.legacy_as_path() ? 2 : 4;
+      bgp::BgpMessage b;
+      if (b.Decode(m.bgp_update, ctx).ok()) s.path = b.update.attrs.as_path.ToString();
+    }
     sink.cur = &s;
     feed.Feed(m, bmp->src, name, reader.offset(), &sink);
     ours.push_back(std::move(s));
@@ -1000,17 +1008,21 @@ CaptureFigures CompareWithTshark(const std::string& name) {
       ++fig.route_monitoring;
       fig.routes += t.routes.size();
     }
-    const bool same =
-        t.type == ours[i].type && t.peer == ours[i].peer && t.routes == ours[i].routes;
+    const bool same = t.type == ours[i].type && t.peer == ours[i].peer &&
+                      t.routes == ours[i].routes && t.path == ours[i].path;
+    if (t.type == kRouteMonitoring && !t.path.empty()) ++fig.paths;
     if (!same) ++fig.mismatches;
     EXPECT_EQ(t.type, ours[i].type) << name << " message " << i;
     EXPECT_EQ(t.peer, ours[i].peer) << name << " message " << i;
     EXPECT_EQ(t.routes, ours[i].routes) << name << " message " << i;
+    EXPECT_EQ(t.path, ours[i].path) << name << " message " << i;
   }
   std::printf(
       "%s: %zu BMP messages (%zu route monitoring), %zu unicast route events equal to "
-      "tshark's, %zu MP_(UN)REACH blocks of other SAFIs (not decoded), %zu messages differ\n",
-      name.c_str(), fig.messages, fig.route_monitoring, fig.routes, fig.other_safi, fig.mismatches);
+      "tshark's, %zu non-empty AS paths equal, %zu MP_(UN)REACH blocks of other SAFIs (not "
+      "decoded), %zu messages differ\n",
+      name.c_str(), fig.messages, fig.route_monitoring, fig.routes, fig.paths, fig.other_safi,
+      fig.mismatches);
   return fig;
 }
 
