@@ -154,7 +154,7 @@ struct Message {
   // Decodes one whole message (common header included); data must be
   // exactly its length. On error the message is partly filled.
   Status Decode(std::span<const uint8_t> data);
-  // Text of a statistics counter's value: 32- or 64-bit gauge, or the
+  // The value of a statistics counter: 32-bit counter, 64-bit gauge, or the
   // AFI/SAFI gauges of types 9, 10 (RFC 7854 §4.8); 0 when malformed.
   static uint64_t StatValue(const Tlv& t);
 };
