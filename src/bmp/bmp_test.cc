@@ -540,6 +540,25 @@ TEST(BmpRouteFeedTest, AddPathComesFromThePeerUpOpens) {
   EXPECT_TRUE(rec.problems.empty()) << rec.problems[0];
 }
 
+TEST(BmpRouteFeedTest, AddPathForOneFamilyOnlyDecodesBoth) {
+  Peer p;
+  BmpRouteFeed feed("st");
+  Recorder rec;
+  // Path identifiers for IPv6 unicast only (both sides send and receive).
+  const Bytes stream =
+      Cat({PeerUp(p, "192.0.2.2", Open(1, CapAddPath(2, 3)), Open(2, CapAddPath(2, 3))),
+           RouteMon(p, Update({}, BaseAttrs(AsPath4({64496})), Nlri("192.0.2.0/24"))),
+           RouteMon(p, Update({},
+                              Cat({BaseAttrs(AsPath4({64496})),
+                                   MpReach6("2001:db8::fe", Nlri("2001:db8:1::/48", 9))}),
+                              {}))});
+  ASSERT_TRUE(feed.FeedStream(stream, Router(), "s", &rec).ok());
+  ASSERT_EQ(rec.events.size(), 2u);
+  EXPECT_NE(rec.events[0].find("192.0.2.0/24 "), std::string::npos) << rec.events[0];
+  EXPECT_NE(rec.events[1].find("2001:db8:1::/48#9"), std::string::npos) << rec.events[1];
+  EXPECT_TRUE(rec.problems.empty()) << rec.problems.front();
+}
+
 TEST(BmpRouteFeedTest, RoutersDistinguishersAndViewsAreKeptApart) {
   BmpRouteFeed feed("st");
   Recorder rec;

@@ -17,7 +17,7 @@
 //    whether AS_PATH has 2-octet ASNs (§4.2); ADD-PATH (RFC 7911) comes
 //    from the peer up's two OPENs: the peer may send and the router
 //    receive path identifiers for IPv4 or IPv6 unicast (reversed for
-//    Adj-RIB-Out). Without a peer up the UPDATE decoder's ADD-PATH guess
+//    Adj-RIB-Out), looked up for the families the UPDATE carries. Without a peer up the UPDATE decoder's ADD-PATH guess
 //    applies (a kRepaired problem says so).
 //  - peer up: remembers the OPENs' capabilities and the Loc-RIB VRF/table
 //    name TLV (RFC 9069 §5.1.2); no route event.
