@@ -641,7 +641,7 @@ TEST(BmpRouteFeedTest, MalformedAttributesWithdrawAndBadMessagesAreProblemsWithO
       Cat({first, RouteMon(p, Update({}, bad_attr, Nlri("192.0.2.0/24"))), Msg(kTermination, {})});
   ASSERT_TRUE(feed.FeedStream(stream, Router(), "cap.pcap", &rec).ok());
   ASSERT_GE(rec.problems.size(), 2u);
-  EXPECT_EQ(rec.problems[0], "cap.pcap: offset 0: message type 77");
+  EXPECT_EQ(rec.problems[0], "cap.pcap: offset 0: RFC 7854 §4.1: message type 77 is not known");
   EXPECT_NE(rec.problems[1].find("offset 6:"), std::string::npos) << rec.problems[1];
   ASSERT_FALSE(rec.events.empty());
   EXPECT_EQ(rec.events[0], "T 0 192.0.2.0/24");

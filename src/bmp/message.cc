@@ -114,16 +114,19 @@ Status Message::Decode(std::span<const uint8_t> data) {
 
   // RFC 7854 §4.1 common header: version, length, type.
   if (data.size() < kCommonHeaderSize) {
-    return Status::Truncated(fmt::format("{} octets, less than a common header", data.size()));
+    return Status::Truncated(
+        fmt::format("RFC 7854 §4.1: {} octets, less than a common header", data.size()));
   }
   version = data[0];
   length = Get32(&data[1]);
   type = data[5];
   if (version != kVersion) {
-    return Status::Unsupported(fmt::format("BMP version {} (only 3 is decoded)", version));
+    return Status::Unsupported(
+        fmt::format("RFC 7854 §4.1: BMP version {} (only 3 is decoded)", version));
   }
   if (length != data.size()) {
-    return Status::Corrupt(fmt::format("length {} but {} octets given", length, data.size()));
+    return Status::Corrupt(
+        fmt::format("RFC 7854 §4.1: length {} but {} octets given", length, data.size()));
   }
   std::span<const uint8_t> body = data.subspan(kCommonHeaderSize);
 
@@ -132,7 +135,7 @@ Status Message::Decode(std::span<const uint8_t> data) {
   if (type != kInitiation && type != kTermination && type <= kRouteMirroring) {
     if (body.size() < kPerPeerHeaderSize) {
       return Status::Truncated(
-          fmt::format("type {}: per-peer header cut ({} octets)", type, body.size()));
+          fmt::format("RFC 7854 §4.2: type {} per-peer header cut ({} octets)", type, body.size()));
     }
     const uint8_t* p = body.data();
     peer.type = p[0];
@@ -157,65 +160,73 @@ Status Message::Decode(std::span<const uint8_t> data) {
   switch (type) {
     case kRouteMonitoring:
       // RFC 7854 §4.6: one BGP UPDATE PDU follows.
-      if (Status s = BgpPdu(body, 2, "route monitoring", &bgp_update); !s.ok()) return s;
+      if (Status s = BgpPdu(body, 2, "RFC 7854 §4.6 route monitoring", &bgp_update); !s.ok())
+        return s;
       if (bgp_update.size() != body.size()) {
-        return Status::Corrupt(fmt::format("route monitoring: {} octets after the UPDATE",
-                                           body.size() - bgp_update.size()));
+        return Status::Corrupt(
+            fmt::format("RFC 7854 §4.6: route monitoring has {} octets after the UPDATE",
+                        body.size() - bgp_update.size()));
       }
       return Status::Ok();
     case kStatisticsReport: {
       // RFC 7854 §4.8: a 4-octet count, then that many TLVs.
-      if (body.size() < 4) return Status::Truncated("statistics report: count cut");
+      if (body.size() < 4) return Status::Truncated("RFC 7854 §4.8: statistics report count cut");
       const uint32_t count = Get32(body.data());
-      if (Status s = ParseTlvs(body.subspan(4), &stats, "statistics report"); !s.ok()) return s;
+      if (Status s = ParseTlvs(body.subspan(4), &stats, "RFC 7854 §4.8 statistics report"); !s.ok())
+        return s;
       if (stats.size() != count) {
-        return Status::Corrupt(
-            fmt::format("statistics report: count {} but {} TLVs", count, stats.size()));
+        return Status::Corrupt(fmt::format("RFC 7854 §4.8: statistics report count {} but {} TLVs",
+                                           count, stats.size()));
       }
       return Status::Ok();
     }
     case kPeerDown: {
       // RFC 7854 §4.9.
-      if (body.empty()) return Status::Truncated("peer down: reason missing");
+      if (body.empty()) return Status::Truncated("RFC 7854 §4.9: peer down reason missing");
       peer_down.reason = body[0];
       peer_down.data = body.subspan(1);
       switch (peer_down.reason) {
         case kDownLocalNotification:
         case kDownRemoteNotification:
-          return BgpPdu(peer_down.data, 3, "peer down", &peer_down.notification);
+          return BgpPdu(peer_down.data, 3, "RFC 7854 §4.9 peer down", &peer_down.notification);
         case kDownLocalNoNotification:
-          if (peer_down.data.size() < 2) return Status::Truncated("peer down: FSM event cut");
+          if (peer_down.data.size() < 2)
+            return Status::Truncated("RFC 7854 §4.9: peer down FSM event cut");
           peer_down.fsm_event = Get16(peer_down.data.data());
           return Status::Ok();
         case kDownLocalSystemClosed:  // RFC 9069 §4.6: TLVs follow
-          return ParseTlvs(peer_down.data, &peer_down.information, "peer down");
+          return ParseTlvs(peer_down.data, &peer_down.information, "RFC 9069 §4.6 peer down");
         default:  // 4, 5: no data; later reasons: data kept as is
           return Status::Ok();
       }
     }
     case kPeerUp: {
       // RFC 7854 §4.10: local address, ports, sent and received OPEN, TLVs.
-      if (body.size() < 20) return Status::Truncated("peer up: addresses cut");
+      if (body.size() < 20) return Status::Truncated("RFC 7854 §4.10: peer up addresses cut");
       peer_up.local_address = Addr16(body.data(), peer.ipv6());
       peer_up.local_port = Get16(&body[16]);
       peer_up.remote_port = Get16(&body[18]);
       std::span<const uint8_t> rest = body.subspan(20);
-      if (Status s = BgpPdu(rest, 1, "peer up sent OPEN", &peer_up.sent_open); !s.ok()) return s;
+      if (Status s = BgpPdu(rest, 1, "RFC 7854 §4.10 peer up sent OPEN", &peer_up.sent_open);
+          !s.ok())
+        return s;
       rest = rest.subspan(peer_up.sent_open.size());
-      if (Status s = BgpPdu(rest, 1, "peer up received OPEN", &peer_up.received_open); !s.ok()) {
+      if (Status s =
+              BgpPdu(rest, 1, "RFC 7854 §4.10 peer up received OPEN", &peer_up.received_open);
+          !s.ok()) {
         return s;
       }
       rest = rest.subspan(peer_up.received_open.size());
-      return ParseTlvs(rest, &peer_up.information, "peer up");
+      return ParseTlvs(rest, &peer_up.information, "RFC 7854 §4.10 peer up");
     }
     case kInitiation:
-      return ParseTlvs(body, &tlvs, "initiation");
+      return ParseTlvs(body, &tlvs, "RFC 7854 §4.3 initiation");
     case kTermination:
-      return ParseTlvs(body, &tlvs, "termination");
+      return ParseTlvs(body, &tlvs, "RFC 7854 §4.5 termination");
     case kRouteMirroring:
-      return ParseTlvs(body, &tlvs, "route mirroring");
+      return ParseTlvs(body, &tlvs, "RFC 7854 §4.7 route mirroring");
     default:
-      return Status::Unsupported(fmt::format("message type {}", type));
+      return Status::Unsupported(fmt::format("RFC 7854 §4.1: message type {} is not known", type));
   }
 }
 

@@ -25,10 +25,11 @@ BmpReader::Step BmpReader::Next(Message* m) {
   const uint32_t len = DeclaredLength(avail);
   if (avail[0] != kVersion || len < kCommonHeaderSize || len > max_message_) {
     fatal_ = true;
-    error_ = avail[0] != kVersion
-                 ? Status::Unsupported(fmt::format("BMP version {}, not 3", avail[0]))
-                 : Status::LimitExceeded(fmt::format("message length {} outside {}..{}", len,
-                                                     kCommonHeaderSize, max_message_));
+    error_ =
+        avail[0] != kVersion
+            ? Status::Unsupported(fmt::format("RFC 7854 §4.1: BMP version {}, not 3", avail[0]))
+            : Status::LimitExceeded(fmt::format("RFC 7854 §4.1: message length {} outside {}..{}",
+                                                len, kCommonHeaderSize, max_message_));
     return Step::kFatal;
   }
   if (avail.size() < len) return Step::kNeedMore;
