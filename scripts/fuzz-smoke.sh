@@ -25,7 +25,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
 seconds="${FUZZ_SECONDS:-30}"
-read -r -a targets <<<"${FUZZ_TARGETS:-mrt_reader_fuzz bgp_update_fuzz decompress_fuzz vrp_fuzz rtr_pdu_fuzz rpsl_fuzz delegated_fuzz pfx2as_fuzz extras_fuzz mrt_route_feed_fuzz listing_fuzz whois_query_fuzz ixp_members_fuzz rtr_server_fuzz}"
+read -r -a targets <<<"${FUZZ_TARGETS:-mrt_reader_fuzz bgp_update_fuzz decompress_fuzz vrp_fuzz rtr_pdu_fuzz rpsl_fuzz delegated_fuzz pfx2as_fuzz extras_fuzz mrt_route_feed_fuzz listing_fuzz whois_query_fuzz ixp_members_fuzz rtr_server_fuzz bmp_fuzz pcap_fuzz}"
 build_dir="${FUZZ_BUILD_DIR:-$root/build/fuzz}"  # relative to the repository
 # The same override as the CMake cache variable of that name.
 shared_mrt="${VIGIA_SHARED_DATA:-$root/../shared/data}/mrt"
@@ -79,7 +79,7 @@ KNOWN_TYPES = {5, 11, 12, 13, 16, 17, 32, 33, 48, 49}
 seeds = {t: {} for t in ("mrt_reader_fuzz", "bgp_update_fuzz", "decompress_fuzz", "vrp_fuzz",
                          "rtr_pdu_fuzz", "rpsl_fuzz", "delegated_fuzz", "pfx2as_fuzz", "extras_fuzz",
                          "listing_fuzz", "whois_query_fuzz", "ixp_members_fuzz",
-                         "rtr_server_fuzz")}
+                         "rtr_server_fuzz", "bmp_fuzz", "pcap_fuzz")}
 
 def add(target, data):
     if 0 < len(data) <= MAX_LEN:
@@ -423,6 +423,44 @@ if os.path.exists(manrs_csv):
 add("extras_fuzz", b"\0\xef\xbb\xbfOrganization Name,Areas,ASNs,Action 1\nCEDIA,EC,61468;27841,Yes\n\"Q, Inc\",CN;DE,AS1,No\n")
 add("extras_fuzz", b"\1session,timestamp,asn4,client4,country,nat4,privaddr4,routable4\n"
     b"1,2026-11-21T00:00:00Z,64500,,BR,no,blocked,received\n2,x,64501;64502,,MX,yes,rewritten,blocked\n")
+
+# BMP: the committed crafted sessions (fuzz/regressions/{bmp,pcap}_fuzz),
+# the real captures of $VIGIA_SHARED_DATA/bmp as they are (pcap_fuzz), and
+# their BMP messages cut out of the TCP payload towards port 1790, one per
+# seed and all together, behind the chunking byte (bmp_fuzz).
+for t in ("bmp_fuzz", "pcap_fuzz"):
+    d = os.path.join("fuzz/regressions", t)
+    for name in sorted(os.listdir(d)) if os.path.isdir(d) else []:
+        with open(os.path.join(d, name), "rb") as f:
+            add(t, f.read())
+bmp_dir = os.path.join(os.path.dirname(src), "bmp", "pmacct-test-automation") if src else ""
+for name in sorted(os.listdir(bmp_dir)) if bmp_dir and os.path.isdir(bmp_dir) else []:
+    with open(os.path.join(bmp_dir, name), "rb") as f:
+        cap = f.read()
+    add("pcap_fuzz", cap)
+    if len(cap) < 24 or cap[:4] != b"\xd4\xc3\xb2\xa1":  # little-endian classic pcap only
+        continue
+    payload, at = b"", 24
+    while at + 16 <= len(cap):  # Ethernet, IPv4, TCP, in capture order
+        caplen = struct.unpack_from("<I", cap, at + 8)[0]
+        pkt = cap[at + 16:at + 16 + caplen]
+        at += 16 + caplen
+        if len(pkt) < 54 or pkt[12:14] != b"\x08\x00" or pkt[23] != 6:
+            continue
+        ihl = (pkt[14] & 15) * 4
+        tcp = pkt[14 + ihl:]
+        if len(tcp) < 20 or struct.unpack_from(">H", tcp, 2)[0] != 1790:
+            continue
+        payload += tcp[(tcp[12] >> 4) * 4:]
+    add("bmp_fuzz", b"\x00" + payload[:MAX_LEN - 1])
+    add("bmp_fuzz", b"\x11" + payload[:MAX_LEN - 1])
+    at = 0
+    while at + 6 <= len(payload) and payload[at] == 3:
+        n = struct.unpack_from(">I", payload, at + 1)[0]
+        if n < 6:
+            break
+        add("bmp_fuzz", b"\x00" + payload[at:at + n])
+        at += n
 
 # The route feed reads the same bytes as the MRT reader: MRT files.
 seeds["mrt_route_feed_fuzz"] = dict(seeds["mrt_reader_fuzz"])

@@ -28,6 +28,8 @@ packages=(
   # files; the live lab's route server and members (BIRD 2, GoBGP, ExaBGP,
   # FRR, OpenBGPD), RTR and IRR peers (rtrclient, bgpq4), network namespaces
   libyaml-cpp-dev bird2 gobgpd exabgp frr openbgpd rtr-tools bgpq4 iproute2
+  # the BMP station's tests compare the captures' routes with tshark's
+  tshark
 )
 
 missing=()
