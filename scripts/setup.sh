@@ -28,6 +28,8 @@ packages=(
   # files; the live lab's route server and members (BIRD 2, GoBGP, ExaBGP,
   # FRR, OpenBGPD), RTR and IRR peers (rtrclient, bgpq4), network namespaces
   libyaml-cpp-dev bird2 gobgpd exabgp frr openbgpd rtr-tools bgpq4 iproute2
+  # alert channels' tests (src/alert): a real SMTP server and a real syslog
+  python3-aiosmtpd rsyslog
 )
 
 missing=()
