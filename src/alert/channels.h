@@ -34,9 +34,12 @@ struct WebhookOptions {
   WebhookFormat format = WebhookFormat::kJson;
   int max_attempts = 5;  // 1 = no retry
   int64_t initial_backoff_ms = 500;
-  int64_t max_backoff_ms = 30'000;   // the backoff doubles up to this cap
-  int64_t timeout_ms = 10'000;       // per attempt, connect included
-  int64_t dedup_window_ms = 60'000;  // same key+state+summary within this: not sent again
+  int64_t max_backoff_ms = 30'000;  // the backoff doubles up to this cap
+  int64_t timeout_ms = 10'000;      // per attempt, connect included
+  // The same key+state+summary again within this window is not sent (a
+  // restart replaying events, two detectors seeing one condition); a
+  // recovery clears the firing's entry so that a re-fire goes out. 0: off.
+  int64_t dedup_window_ms = 60'000;
 };
 
 // The request body for `a` in `format` (exposed for tests and `--dry-run`).

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <sstream>
 
 #include "alert/gate.h"
@@ -140,6 +141,17 @@ TEST(WebhookChannel, GenericJsonArrivesAndDuplicatesWithinWindowAreSuppressed) {
   EXPECT_EQ(nlohmann::json::parse(bodies[1])["state"], "recovered");
 }
 
+TEST(WebhookChannel, ARefireAfterRecoveryIsNotADuplicate) {
+  WebhookServer srv;
+  WebhookChannel ch({.url = srv.Url("/ok"), .dedup_window_ms = 60'000});
+  ASSERT_TRUE(ch.Deliver(Sample()).ok());
+  ASSERT_TRUE(ch.Deliver(Sample(AlertState::kRecovered)).ok());
+  ASSERT_TRUE(ch.Deliver(Sample()).ok());  // the condition is back: the operator must hear it
+  ASSERT_TRUE(ch.Deliver(Sample()).ok());  // and only once
+  EXPECT_EQ(srv.bodies().size(), 3u);
+  EXPECT_EQ(ch.deduplicated(), 1u);
+}
+
 TEST(WebhookChannel, SlackAndMattermostFormats) {
   WebhookServer srv;
   WebhookChannel slack({.url = srv.Url("/ok"), .format = WebhookFormat::kSlack});
@@ -257,8 +269,12 @@ void CheckMessage(const std::string& m) {
       << m;
   EXPECT_NE(m.find("From: Vigia <vigia@example.net>"), std::string::npos);
   EXPECT_NE(m.find("To: <noc@example.net>, <oncall@example.net>"), std::string::npos);
-  EXPECT_NE(m.find("Date: "), std::string::npos) << m;
-  EXPECT_NE(m.find("+0000"), std::string::npos);
+  // RFC 5322 §3.3 date-time, in UTC.
+  EXPECT_TRUE(std::regex_search(
+      m,
+      std::regex(
+          R"((^|\n)Date: (Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} \+0000\r?\n)")))
+      << m;
   EXPECT_NE(m.find("Message-ID: <"), std::string::npos);
   EXPECT_NE(m.find(".vigia@vigia.localhost>"), std::string::npos);
   EXPECT_NE(m.find("X-Vigia-Key: hijack|192.0.2.0/24|64501"), std::string::npos);
@@ -314,6 +330,23 @@ TEST(SmtpChannel, StartTlsWithAVerifiedCertificate) {
   CheckMessage(Maildir(dir / "maildir")[0]);
   d.Stop();
   fs::remove_all(dir);
+}
+
+TEST(SmtpMessage, HugeAlertIsCappedAndLinesStayUnder998Octets) {
+  Alert a = Sample();
+  a.text = std::string(1'000'000, 't');
+  a.rule = std::string(100'000, 'r');
+  a.evidence_json = "[\"" + std::string(10'000'000, 'e') + "\"]";
+  SmtpOptions o{.from = "vigia@example.net"};
+  for (int i = 0; i < 500; ++i) o.to.push_back("noc" + std::to_string(i) + "@example.net");
+  const std::string m = SmtpMessage(a, o, 0);
+  EXPECT_LT(m.size(), 64u * 1024);
+  size_t start = 0;
+  for (size_t nl = m.find("\r\n"); nl != std::string::npos;
+       start = nl + 2, nl = m.find("\r\n", start)) {
+    EXPECT_LE(nl - start, 998u);  // RFC 5322 §2.1.1
+  }
+  EXPECT_NE(m.find("Date: Thu, 01 Jan 1970 00:00:00 +0000\r\n"), std::string::npos);
 }
 
 TEST(SmtpChannel, ServerDownIsAnError) {

@@ -18,7 +18,12 @@ namespace vigia::alert {
 
 namespace {
 
+// RFC 5322 §2.1.1: a line MUST be at most 998 octets; header values are cut
+// well below that so that the field name fits too.
+constexpr size_t kMaxHeaderValue = 900;
+
 std::string OneLine(std::string s) {
+  if (s.size() > kMaxHeaderValue) s.resize(kMaxHeaderValue);
   for (char& c : s) {
     if (c == '\r' || c == '\n') c = ' ';
   }
@@ -79,10 +84,22 @@ size_t ReadUpload(char* buf, size_t size, size_t n, void* user) {
 
 std::string SmtpMessage(const Alert& a, const SmtpOptions& o, int64_t now_unix) {
   static std::atomic<uint64_t> counter{0};
+  // Many recipients fold the To: field (RFC 5322 §2.2.3) to keep lines short.
   std::string to;
+  size_t line = 4;  // "To: "
   for (const auto& r : o.to) {
-    if (!to.empty()) to += ", ";
-    to += "<" + OneLine(r) + ">";
+    const std::string addr = "<" + OneLine(r) + ">";
+    if (!to.empty()) {
+      to += ",";
+      if (line + addr.size() + 2 > kMaxHeaderValue) {
+        to += "\r\n";
+        line = 0;
+      }
+      to += " ";
+      line += 2;
+    }
+    to += addr;
+    line += addr.size();
   }
   std::string m;
   m += "Date: " + Rfc5322Date(now_unix) + "\r\n";
@@ -95,13 +112,16 @@ std::string SmtpMessage(const Alert& a, const SmtpOptions& o, int64_t now_unix) 
   m += "MIME-Version: 1.0\r\n";
   m += "Content-Type: text/plain; charset=utf-8\r\n";
   m += "Content-Transfer-Encoding: 8bit\r\n";
-  m += "X-Vigia-Key: " + OneLine(a.key.substr(0, kMaxTextBytes)) + "\r\n";
+  m += "X-Vigia-Key: " + OneLine(a.key) + "\r\n";
   m += "X-Vigia-State: " + std::string(StateName(a.state)) + "\r\n";
   m += "\r\n";
-  std::string body = AlertSubject(a) + "\n\nrule: " + a.rule + "\nprefix: " + a.prefix +
+  // Every part is capped (AlertToJson caps the evidence), so a message stays
+  // under ~70 KiB whatever the detector put in the alert.
+  auto cap = [](const std::string& v) { return v.substr(0, kMaxTextBytes); };
+  std::string body = AlertSubject(a) + "\n\nrule: " + cap(a.rule) + "\nprefix: " + cap(a.prefix) +
                      "\nseverity: " + std::string(SeverityName(a.severity)) +
                      "\nstate: " + std::string(StateName(a.state)) +
-                     "\nrepeats: " + std::to_string(a.repeats) + "\n\n" + a.text +
+                     "\nrepeats: " + std::to_string(a.repeats) + "\n\n" + cap(a.text) +
                      "\n\nalert (JSON):\n" + AlertToJson(a) + "\n";
   AppendBody(m, body);
   return m;

@@ -132,7 +132,16 @@ Status WebhookChannel::Deliver(const Alert& a) {
   }
   curl_slist_free_all(headers);
   curl_easy_cleanup(curl);
-  if (result.ok() && options_.dedup_window_ms > 0) last_sent_ms_[dkey] = now;
+  if (result.ok() && options_.dedup_window_ms > 0) {
+    last_sent_ms_[dkey] = now;
+    // A recovery closes the firing: a re-fire after it is news, not a duplicate.
+    if (a.state == AlertState::kRecovered) {
+      last_sent_ms_.erase(a.key + "|firing");
+      last_sent_ms_.erase(a.key + "|firing|summary");
+    } else {
+      last_sent_ms_.erase(a.key + "|recovered");
+    }
+  }
   return result;
 }
 
