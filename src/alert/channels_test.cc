@@ -431,6 +431,43 @@ TEST(SyslogChannel, Rfc5424OverUdpAndTcpReachRsyslog) {
   fs::remove_all(dir);
 }
 
+TEST(SyslogChannel, TcpReconnectsAfterRsyslogRestartsWithoutLosingAMessage) {
+  if (!fs::exists("/usr/sbin/rsyslogd"))
+    GTEST_SKIP() << "Debian rsyslog not installed (scripts/setup.sh)";
+  const fs::path dir = TempDir("syslog_restart");
+  const int tcp = FreePort();
+  const fs::path out = dir / "out.log";
+  {
+    std::ofstream conf(dir / "rsyslog.conf");
+    conf << "global(workDirectory=\"" << dir.string() << "\")\nmodule(load=\"imtcp\")\n"
+         << "input(type=\"imtcp\" address=\"127.0.0.1\" port=\"" << tcp << "\")\n"
+         << "template(name=\"k\" type=\"string\" string=\"%msgid% %structured-data%\\n\")\n"
+         << "*.* action(type=\"omfile\" file=\"" << out.string() << "\" template=\"k\")\n";
+  }
+  const std::vector<std::string> argv = {
+      "/usr/sbin/rsyslogd",           "-n", "-f", (dir / "rsyslog.conf").string(), "-i",
+      (dir / "rsyslogd.pid").string()};
+  SyslogChannel ch({.port = tcp, .transport = SyslogTransport::kTcp});
+  Alert a = Sample();
+  {
+    Daemon d(argv, (dir / "rsyslogd1.log").string());
+    ASSERT_TRUE(WaitFor([&] { return test::TcpOpen(tcp); })) << ReadAll(dir / "rsyslogd1.log");
+    a.key = "before-restart";
+    ASSERT_TRUE(ch.Deliver(a).ok());
+    ASSERT_TRUE(WaitFor([&] { return ReadAll(out).find("before-restart") != std::string::npos; }));
+  }  // rsyslogd stopped: the channel's connection is now half-closed
+  a.key = "while-down";
+  EXPECT_EQ(ch.Deliver(a).code(), StatusCode::kIoError);
+  Daemon d(argv, (dir / "rsyslogd2.log").string());
+  ASSERT_TRUE(WaitFor([&] { return test::TcpOpen(tcp); })) << ReadAll(dir / "rsyslogd2.log");
+  a.key = "after-restart";
+  ASSERT_TRUE(ch.Deliver(a).ok());
+  EXPECT_TRUE(WaitFor([&] { return ReadAll(out).find("after-restart") != std::string::npos; }))
+      << ReadAll(out);
+  d.Stop();
+  fs::remove_all(dir);
+}
+
 TEST(SyslogChannel, TcpServerDownIsAnErrorAndSdValuesAreEscaped) {
   SyslogChannel ch({.port = FreePort(), .transport = SyslogTransport::kTcp});
   EXPECT_EQ(ch.Deliver(Sample()).code(), StatusCode::kIoError);

@@ -127,8 +127,19 @@ Status SyslogChannel::Deliver(const Alert& a) {
   const bool udp = options_.transport == SyslogTransport::kUdp;
   const size_t cap = udp ? kMaxSyslogUdpBytes : kMaxSyslogTcpBytes;
   if (msg.size() > cap) msg.resize(cap);  // RFC 5424 §6.1: truncation of MSG is allowed
-  // A stale TCP connection shows only on the write after the peer closed, so
-  // try twice: once on the old connection, once on a fresh one.
+  // RFC 6587 has no acknowledgement: a write to a connection the server has
+  // closed (rsyslog restarted) succeeds locally and the message is lost. So
+  // before writing, look for the server's FIN (a syslog server never sends
+  // data) and reconnect; a write that still fails is tried once more on a
+  // fresh connection.
+  if (!udp && fd_ >= 0) {
+    char b;
+    const ssize_t n = ::recv(fd_, &b, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) {
+      ::close(fd_);
+      fd_ = -1;
+    }
+  }
   for (int attempt = 0; attempt < 2; ++attempt) {
     if (fd_ < 0) {
       if (Status s = Connect(); !s.ok()) return s;
