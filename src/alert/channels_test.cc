@@ -9,6 +9,7 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <sstream>
@@ -535,6 +536,127 @@ TEST(Dispatcher, GateThenEveryChannelOnceAndPrometheusCountsIt) {
       << text;
   ASSERT_TRUE(counters.WriteTextfile((dir / "vigia.prom").string()).ok());
   EXPECT_EQ(ReadAll(dir / "vigia.prom"), text);
+  fs::remove_all(dir);
+}
+
+TEST(JsonLinesFileChannel, ConcurrentWritersNeverInterleaveLines) {
+  const fs::path dir = TempDir("file_mt");
+  JsonLinesFileChannel ch((dir / "alerts.jsonl").string());
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&ch, t] {
+      for (int i = 0; i < 200; ++i) {
+        Alert a = Sample();
+        a.key = std::to_string(t) + "/" + std::to_string(i);
+        a.evidence_json = "[\"" + std::string(5000, static_cast<char>('a' + t)) + "\"]";
+        EXPECT_TRUE(ch.Deliver(a).ok());
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  std::ifstream f(dir / "alerts.jsonl");
+  int n = 0;
+  for (std::string line; std::getline(f, line); ++n) {
+    ASSERT_TRUE(nlohmann::json::accept(line)) << "line " << n;
+  }
+  EXPECT_EQ(n, 800);
+  fs::remove_all(dir);
+}
+
+// The alert matrix: one condition seen 10 times, a summary, a recovery,
+// through the gate to every channel at once, each backed by its real server.
+TEST(AlertMatrix, EveryChannelGetsFiringSummaryAndRecoveryExactlyOnce) {
+  if (!HaveAiosmtpd() || !fs::exists("/usr/sbin/rsyslogd")) {
+    GTEST_SKIP() << "Debian python3-aiosmtpd or rsyslog not installed (scripts/setup.sh)";
+  }
+  const fs::path dir = TempDir("matrix");
+  WebhookServer web;
+  const int smtp_port = FreePort(), udp = FreePort(SOCK_DGRAM), tcp = FreePort();
+  Daemon smtpd({kPython, "-m", "aiosmtpd", "-n", "-l", "127.0.0.1:" + std::to_string(smtp_port),
+                "-c", "aiosmtpd.handlers.Mailbox", (dir / "maildir").string()},
+               (dir / "aiosmtpd.log").string());
+  {
+    std::ofstream conf(dir / "rsyslog.conf");
+    conf << "global(workDirectory=\"" << dir.string() << "\")\n"
+         << "module(load=\"imudp\")\nmodule(load=\"imtcp\")\n"
+         << "input(type=\"imudp\" address=\"127.0.0.1\" port=\"" << udp << "\")\n"
+         << "input(type=\"imtcp\" address=\"127.0.0.1\" port=\"" << tcp << "\")\n"
+         << "template(name=\"k\" type=\"string\" string=\"%hostname% %msgid%\\n\")\n"
+         << "*.* action(type=\"omfile\" file=\"" << (dir / "syslog.log").string()
+         << "\" template=\"k\")\n";
+  }
+  Daemon rsyslogd({"/usr/sbin/rsyslogd", "-n", "-f", (dir / "rsyslog.conf").string(), "-i",
+                   (dir / "rsyslogd.pid").string()},
+                  (dir / "rsyslogd.log").string());
+  ASSERT_TRUE(WaitFor([&] { return test::TcpOpen(smtp_port) && test::TcpOpen(tcp); }));
+  // rsyslog's UDP input may start after its TCP one: probe until a datagram lands.
+  SyslogChannel probe({.port = udp, .hostname = "probe"});
+  ASSERT_TRUE(WaitFor([&] {
+    (void)probe.Deliver(Sample());
+    return ReadAll(dir / "syslog.log").find("probe") != std::string::npos;
+  }));
+
+  PrometheusCounters counters;
+  Dispatcher dispatch(&counters);
+  dispatch.Add(std::make_unique<WebhookChannel>(WebhookOptions{.url = web.Url("/ok")}));
+  dispatch.Add(std::make_unique<SmtpChannel>(
+      SmtpOptions{.port = smtp_port, .from = "vigia@example.net", .to = {"noc@example.net"}}));
+  dispatch.Add(std::make_unique<SyslogChannel>(
+      SyslogOptions{.port = udp, .transport = SyslogTransport::kUdp, .hostname = "m-udp"}));
+  dispatch.Add(std::make_unique<SyslogChannel>(
+      SyslogOptions{.port = tcp, .transport = SyslogTransport::kTcp, .hostname = "m-tcp"}));
+  dispatch.Add(std::make_unique<JsonLinesFileChannel>((dir / "alerts.jsonl").string()));
+
+  AlertGate gate({.summary_every_ms = 60'000});
+  for (int i = 0; i < 10; ++i) {
+    if (auto a = gate.Fire(Sample(), 1000 + i)) {
+      ASSERT_TRUE(dispatch.Deliver(*a).ok());
+    } else {
+      counters.CountSuppressed("hijack");
+    }
+  }
+  for (auto& s : gate.Tick(120'000)) ASSERT_TRUE(dispatch.Deliver(s).ok());
+  auto r = gate.Clear(Sample().key, 130'000);
+  ASSERT_TRUE(r.has_value());
+  ASSERT_TRUE(dispatch.Deliver(*r).ok());
+
+  auto count = [](const std::string& text, const std::string& needle) {
+    int n = 0;
+    for (size_t p = text.find(needle); p != std::string::npos; p = text.find(needle, p + 1)) ++n;
+    return n;
+  };
+  // What each real server received: [firing, summary, recovered].
+  auto bodies = web.bodies();
+  ASSERT_EQ(bodies.size(), 3u);
+  EXPECT_EQ(nlohmann::json::parse(bodies[0])["state"], "firing");
+  EXPECT_EQ(nlohmann::json::parse(bodies[1])["summary"], true);
+  EXPECT_EQ(nlohmann::json::parse(bodies[2])["state"], "recovered");
+  ASSERT_TRUE(WaitFor([&] { return Maildir(dir / "maildir").size() == 3; }));
+  std::string mails;
+  for (const auto& m : Maildir(dir / "maildir")) mails += m;
+  EXPECT_EQ(count(mails, "Subject: [FIRING] hijack"), 1);
+  EXPECT_EQ(count(mails, "Subject: [STILL FIRING] hijack"), 1);
+  EXPECT_EQ(count(mails, "Subject: [RECOVERED] hijack"), 1);
+  ASSERT_TRUE(WaitFor([&] { return count(ReadAll(dir / "syslog.log"), "recovered") == 2; }));
+  const std::string sys = ReadAll(dir / "syslog.log");
+  for (const char* host : {"m-udp", "m-tcp"}) {
+    for (const char* id : {"firing", "summary", "recovered"}) {
+      EXPECT_EQ(count(sys, std::string(host) + " " + id + "\n"), 1) << host << " " << id << "\n"
+                                                                    << sys;
+    }
+  }
+  const std::string file = ReadAll(dir / "alerts.jsonl");
+  EXPECT_EQ(count(file, "\n"), 3);
+  for (const char* ch : {"webhook", "smtp", "syslog", "file"}) {
+    const int per = std::string_view(ch) == "syslog" ? 2 : 1;
+    for (const char* st : {"firing", "summary", "recovered"}) {
+      EXPECT_EQ(counters.Delivered("hijack", ch, st, "ok"), static_cast<uint64_t>(per))
+          << ch << " " << st;
+    }
+  }
+  std::cout << "alert matrix (sightings=10):\n" << counters.Render();
+  rsyslogd.Stop();
+  smtpd.Stop();
   fs::remove_all(dir);
 }
 
