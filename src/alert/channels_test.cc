@@ -299,6 +299,19 @@ TEST(SmtpChannel, PlainSmtpToAiosmtpdDeliversHeadersAndBody) {
   ASSERT_TRUE(s.ok()) << s.ToString();
   ASSERT_TRUE(WaitFor([&] { return Maildir(dir / "maildir").size() == 1; }));
   CheckMessage(Maildir(dir / "maildir")[0]);
+  // STARTTLS required but this server does not offer it: nothing is sent in clear.
+  SmtpChannel must_tls({.port = port,
+                        .tls = SmtpTls::kStartTls,
+                        .from = "vigia@example.net",
+                        .to = {"noc@example.net"}});
+  EXPECT_EQ(must_tls.Deliver(Sample()).code(), StatusCode::kIoError);
+  // Opportunistic STARTTLS falls back to plain SMTP.
+  SmtpChannel try_tls({.port = port,
+                       .tls = SmtpTls::kTryStartTls,
+                       .from = "vigia@example.net",
+                       .to = {"noc@example.net", "oncall@example.net"}});
+  ASSERT_TRUE(try_tls.Deliver(Sample()).ok());
+  ASSERT_TRUE(WaitFor([&] { return Maildir(dir / "maildir").size() == 2; }));
   d.Stop();
   fs::remove_all(dir);
 }
@@ -348,6 +361,26 @@ TEST(SmtpMessage, HugeAlertIsCappedAndLinesStayUnder998Octets) {
     EXPECT_LE(nl - start, 998u);  // RFC 5322 §2.1.1
   }
   EXPECT_NE(m.find("Date: Thu, 01 Jan 1970 00:00:00 +0000\r\n"), std::string::npos);
+}
+
+TEST(SmtpChannel, SilentServerTimesOut) {
+  // A listener that never sends the 220 greeting (connections wait in its backlog).
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(::listen(fd, 4), 0);
+  socklen_t len = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  SmtpChannel ch({.port = ntohs(addr.sin_port),
+                  .from = "vigia@example.net",
+                  .to = {"noc@example.net"},
+                  .timeout_ms = 300});
+  Status s = ch.Deliver(Sample());
+  EXPECT_EQ(s.code(), StatusCode::kIoError);
+  EXPECT_NE(s.message().find("imeout"), std::string::npos) << s.message();
+  ::close(fd);
 }
 
 TEST(SmtpChannel, ServerDownIsAnError) {
