@@ -4,6 +4,7 @@
 #pragma once
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -57,19 +58,25 @@ class Daemon {
  public:
   // argv[0] is the program path; stdout/stderr go to log_path.
   Daemon(std::vector<std::string> argv, const std::string& log_path) {
+    // Everything the child needs is prepared before fork(): the test process
+    // has other threads (HTTP servers), so the child calls only
+    // async-signal-safe functions (setpgid, dup2, execv, _exit).
+    const int log = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    std::vector<char*> args;
+    for (auto& s : argv) args.push_back(s.data());
+    args.push_back(nullptr);
     pid_ = ::fork();
     if (pid_ == 0) {
       ::setpgid(0, 0);
-      FILE* f = std::freopen(log_path.c_str(), "w", stdout);
-      (void)f;
-      ::dup2(STDOUT_FILENO, STDERR_FILENO);
-      std::vector<char*> args;
-      for (auto& s : argv) args.push_back(s.data());
-      args.push_back(nullptr);
+      if (log >= 0) {
+        ::dup2(log, STDOUT_FILENO);
+        ::dup2(log, STDERR_FILENO);
+      }
       ::execv(args[0], args.data());
-      std::_Exit(127);
+      ::_exit(127);
     }
     if (pid_ > 0) ::setpgid(pid_, pid_);
+    if (log >= 0) ::close(log);
   }
   ~Daemon() { Stop(); }
   Daemon(const Daemon&) = delete;
