@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstring>
 #include <ctime>
+#include <mutex>
 
 #include "alert/channels.h"
 
@@ -132,7 +133,8 @@ Status SmtpChannel::Deliver(const Alert& a) {
   if (options_.from.empty() || options_.to.empty()) {
     return Status::InvalidArgument("smtp: from and at least one recipient are required");
   }
-  curl_global_init(CURL_GLOBAL_DEFAULT);
+  static std::once_flag once;  // curl_global_init is not thread-safe everywhere
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
   const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
                           std::chrono::system_clock::now().time_since_epoch())
                           .count();

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -59,7 +60,9 @@ std::string WebhookBody(const Alert& a, WebhookFormat format) {
 }
 
 WebhookChannel::WebhookChannel(WebhookOptions options) : options_(std::move(options)) {
-  curl_global_init(CURL_GLOBAL_DEFAULT);
+  // curl_global_init is not thread-safe in every libcurl: once per process.
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
 WebhookChannel::~WebhookChannel() = default;
