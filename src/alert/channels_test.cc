@@ -76,6 +76,16 @@ class WebhookServer {
       bodies_.push_back(req.body);
       res.status = 200;
     });
+    srv_.Post("/ratelimited", [this](const httplib::Request& req, httplib::Response& res) {
+      std::lock_guard lock(mu_);
+      if (++flaky_calls_ == 1) {
+        res.status = 429;
+        res.set_header("Retry-After", "1");
+        return;
+      }
+      bodies_.push_back(req.body);
+      res.status = 200;
+    });
     srv_.Post("/always500", [this](const httplib::Request&, httplib::Response& res) {
       std::lock_guard lock(mu_);
       ++flaky_calls_;
@@ -180,6 +190,14 @@ TEST(WebhookChannel, RetriesAfter500sThenSucceeds) {
   ASSERT_TRUE(ch.Deliver(Sample()).ok());
   EXPECT_EQ(srv.calls(), 3);
   EXPECT_EQ(ch.attempts(), 3u);
+  EXPECT_EQ(srv.bodies().size(), 1u);
+}
+
+TEST(WebhookChannel, RateLimitedWithRetryAfterIsRetried) {
+  WebhookServer srv;
+  WebhookChannel ch({.url = srv.Url("/ratelimited"), .max_attempts = 3, .initial_backoff_ms = 10});
+  ASSERT_TRUE(ch.Deliver(Sample()).ok());
+  EXPECT_EQ(srv.calls(), 2);
   EXPECT_EQ(srv.bodies().size(), 1u);
 }
 

@@ -109,10 +109,15 @@ Status WebhookChannel::Deliver(const Alert& a) {
   int64_t backoff = std::max<int64_t>(options_.initial_backoff_ms, 1);
   const int attempts = std::max(options_.max_attempts, 1);
   Status result = Status::IoError("webhook: no attempt");
+  int64_t retry_after_ms = 0;
   for (int i = 0; i < attempts; ++i) {
     if (i > 0) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(backoff));
+      // A server's Retry-After (RFC 9110 §10.2.3; Slack sends it with 429)
+      // lengthens the wait, still within the cap.
+      const int64_t wait = std::min(std::max(backoff, retry_after_ms), options_.max_backoff_ms);
+      std::this_thread::sleep_for(std::chrono::milliseconds(wait));
       backoff = std::min(backoff * 2, options_.max_backoff_ms);
+      retry_after_ms = 0;
     }
     ++attempts_;
     const CURLcode rc = curl_easy_perform(curl);
@@ -131,6 +136,11 @@ Status WebhookChannel::Deliver(const Alert& a) {
     result = Status::IoError("webhook " + options_.url + ": HTTP " + std::to_string(code) +
                              " after " + std::to_string(i + 1) + " attempt(s)");
     const bool retryable = code == 408 || code == 429 || code >= 500;
+    curl_off_t retry_after = 0;
+    if (curl_easy_getinfo(curl, CURLINFO_RETRY_AFTER, &retry_after) == CURLE_OK &&
+        retry_after > 0) {
+      retry_after_ms = static_cast<int64_t>(retry_after) * 1000;
+    }
     if (!retryable) break;
   }
   curl_slist_free_all(headers);
