@@ -30,6 +30,8 @@ packages=(
   libyaml-cpp-dev bird2 gobgpd exabgp frr openbgpd rtr-tools bgpq4 iproute2
   # the BMP station's tests compare the captures' routes with tshark's
   tshark
+  # alert channels' tests (src/alert): a real SMTP server and a real syslog
+  python3-aiosmtpd rsyslog
 )
 
 missing=()
