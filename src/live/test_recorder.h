@@ -9,6 +9,7 @@
 #include <set>
 #include <string>
 #include <tuple>
+#include <vector>
 
 #include "bgp/route_sink.h"
 
@@ -37,6 +38,15 @@ class RouteRecorder : public bgp::RouteSink {
     }
   }
 
+  void Problem(const bgp::FeedProblem& p) override {
+    std::lock_guard l(mu_);
+    if (problems_.size() < 100) problems_.push_back(p.ToString());
+  }
+  std::vector<std::string> problems() const {
+    std::lock_guard l(mu_);
+    return problems_;
+  }
+
   size_t Count() const {
     std::lock_guard l(mu_);
     return routes_.size();
@@ -46,6 +56,15 @@ class RouteRecorder : public bgp::RouteSink {
     std::lock_guard l(mu_);
     auto it = routes_.find({p, prefix, path_id});
     return it == routes_.end() ? 0 : it->second;
+  }
+  // path id -> origin AS of every route for prefix (any peer).
+  std::map<uint32_t, uint32_t> Paths(const std::string& prefix) const {
+    std::lock_guard l(mu_);
+    std::map<uint32_t, uint32_t> out;
+    for (const auto& [k, v] : routes_) {
+      if (std::get<1>(k) == prefix) out[std::get<2>(k)] = v;
+    }
+    return out;
   }
   // The prefixes of every peer (path ids dropped).
   std::set<std::string> Prefixes() const {
@@ -67,6 +86,7 @@ class RouteRecorder : public bgp::RouteSink {
   mutable std::mutex mu_;
   std::map<bgp::PeerHandle, std::string> peers_;
   std::map<std::tuple<bgp::PeerHandle, std::string, uint32_t>, uint32_t> routes_;
+  std::vector<std::string> problems_;
   size_t session_downs_ = 0, treat_as_withdraw_ = 0;
 };
 
