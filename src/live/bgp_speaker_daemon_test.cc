@@ -263,5 +263,119 @@ TEST_F(BirdPeer, SinkEqualsBirdExportThroughFlapAndHoldTimerExpiry) {
   EXPECT_EQ(sp.sink.session_downs(), 2u);
 }
 
+// ---- ExaBGP 4.2 ----
+
+class ExabgpPeer : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (::access("/usr/sbin/exabgp", X_OK) != 0) {
+      GTEST_SKIP() << "needs ExaBGP 4.2 (/usr/sbin/exabgp; Debian exabgp, scripts/setup.sh)";
+    }
+    dir_ = test_util::FreshTempDir("speaker_exabgp");
+    fifo_path_ = dir_ / "api.fifo";
+    ASSERT_EQ(::mkfifo(fifo_path_.c_str(), 0600), 0);
+    // Held open read-write so that the API process never sees end of file.
+    fifo_ = ::open(fifo_path_.c_str(), O_RDWR | O_CLOEXEC);
+    ASSERT_GE(fifo_, 0);
+  }
+  void TearDown() override {
+    exabgp_.reset();
+    if (fifo_ >= 0) ::close(fifo_);
+    if (!dir_.empty()) fs::remove_all(dir_);
+  }
+
+  // ExaBGP as AS 65002 from 127.0.0.3 with static routes, ADD-PATH send,
+  // graceful restart 3 s, hold time 3 s, and an API process reading the
+  // test's FIFO.
+  void StartExabgp(uint16_t speaker_port, const std::vector<std::string>& v4,
+                   const std::vector<std::string>& v6) {
+    std::ofstream c(dir_ / "exabgp.conf");
+    c << "process ctl {\n  run /bin/cat " << fifo_path_.string() << ";\n  encoder text;\n}\n"
+      << "neighbor 127.0.0.1 {\n  router-id 10.0.0.3;\n  local-address 127.0.0.3;\n"
+      << "  local-as 65002;\n  peer-as 65000;\n  hold-time 3;\n"
+      << "  family {\n    ipv4 unicast;\n    ipv6 unicast;\n  }\n"
+      << "  capability {\n    add-path send;\n    graceful-restart 3;\n    route-refresh;\n  }\n"
+      << "  api {\n    processes [ ctl ];\n  }\n  static {\n";
+    for (const auto& p : v4) c << "    route " << p << " next-hop 127.0.0.3;\n";
+    for (const auto& p : v6) c << "    route " << p << " next-hop 2001:db8::3;\n";
+    c << "  }\n}\n";
+    c.close();
+    exabgp_ = std::make_unique<Daemon>(
+        std::vector<std::string>{"/usr/sbin/exabgp", (dir_ / "exabgp.conf").string()},
+        dir_ / "exabgp.log",
+        std::vector<std::string>{"exabgp_tcp_port=" + std::to_string(speaker_port),
+                                 "exabgp_tcp_bind=", "exabgp_daemon_user=root",
+                                 "exabgp_daemon_daemonize=false", "exabgp_api_cli=false",
+                                 "exabgp_log_destination=stdout",
+                                 "exabgp_daemon_pid=" + (dir_ / "exabgp.pid").string()});
+  }
+
+  void Api(const std::string& line) {
+    const std::string l = line + "\n";
+    ASSERT_EQ(::write(fifo_, l.data(), l.size()), static_cast<ssize_t>(l.size()));
+  }
+
+  std::string Diagnose(const test::RouteRecorder& sink) {
+    std::string out = "speaker holds " + std::to_string(sink.Count()) + " routes:";
+    for (const auto& p : sink.Prefixes()) out += " " + p;
+    out += "\nproblems:\n";
+    for (const auto& p : sink.problems()) out += "  " + p + "\n";
+    return out + "exabgp.log:\n" + test_util::ReadText(dir_ / "exabgp.log");
+  }
+
+  fs::path dir_, fifo_path_;
+  int fifo_ = -1;
+  std::unique_ptr<Daemon> exabgp_;
+};
+
+TEST_F(ExabgpPeer, SinkEqualsAnnouncedSetThroughApiChangesFlapAndHoldTimerExpiry) {
+  SpeakerThread sp(65000);
+  ASSERT_TRUE(sp.ok);
+  const std::vector<std::string> static4 = {"10.2.0.0/24", "10.2.1.0/24"};
+  const std::vector<std::string> static6 = {"2001:db8:20::/48"};
+  StartExabgp(sp.port, static4, static6);
+  std::set<std::string> want = Union(static4, static6);
+  ASSERT_TRUE(WaitFor([&] { return sp.sink.Prefixes() == want; }, 30s)) << Diagnose(sp.sink);
+  EXPECT_EQ(sp.sink.Paths("10.2.0.0/24").begin()->second, 65002u);
+  std::printf("[figures] ExaBGP static: v4 %zu v6 1 routes compared, equal\n", static4.size());
+
+  // Announce and withdraw through the API while running.
+  Api("announce route 10.2.5.0/24 next-hop 127.0.0.3");
+  Api("announce route 10.2.6.0/24 next-hop 127.0.0.3");
+  Api("announce route 2001:db8:25::/48 next-hop 2001:db8::3");
+  Api("withdraw route 10.2.1.0/24 next-hop 127.0.0.3");
+  want = {"10.2.0.0/24", "10.2.5.0/24", "10.2.6.0/24", "2001:db8:20::/48", "2001:db8:25::/48"};
+  ASSERT_TRUE(WaitFor([&] { return sp.sink.Prefixes() == want; }, 15s)) << Diagnose(sp.sink);
+  Api("withdraw route 2001:db8:20::/48 next-hop 2001:db8::3");
+  Api("withdraw route 10.2.6.0/24 next-hop 127.0.0.3");
+  want = {"10.2.0.0/24", "10.2.5.0/24", "2001:db8:25::/48"};
+  ASSERT_TRUE(WaitFor([&] { return sp.sink.Prefixes() == want; }, 15s)) << Diagnose(sp.sink);
+  std::printf("[figures] ExaBGP after API announce/withdraw: v4 2 v6 1 routes compared, equal\n");
+
+  // Flap: ExaBGP killed (GR keeps the routes stale) and restarted with its
+  // static routes only; after its End-of-RIB the API-announced ones, now
+  // stale, are withdrawn.
+  exabgp_->Kill();
+  std::this_thread::sleep_for(300ms);
+  EXPECT_EQ(sp.sink.Prefixes(), want) << "stale routes kept during the restart";
+  EXPECT_EQ(sp.sink.session_downs(), 0u);
+  StartExabgp(sp.port, static4, static6);
+  want = Union(static4, static6);
+  ASSERT_TRUE(WaitFor([&] { return sp.sink.Prefixes() == want; }, 30s)) << Diagnose(sp.sink);
+  EXPECT_EQ(sp.sink.session_downs(), 0u);
+  std::printf("[figures] ExaBGP after flap (GR, End-of-RIB): v4 %zu v6 1 routes compared, equal\n",
+              static4.size());
+
+  // Hold-timer expiry: ExaBGP frozen; 3 s later the speaker sends 4/0 and
+  // the routes go.
+  exabgp_->Signal(SIGSTOP);
+  ASSERT_TRUE(WaitFor([&] { return sp.sink.Count() == 0; }, 10s)) << Diagnose(sp.sink);
+  EXPECT_EQ(sp.sink.session_downs(), 1u);
+  const auto problems = sp.sink.problems();
+  ASSERT_FALSE(problems.empty());
+  EXPECT_NE(problems.back().find("sent NOTIFICATION 4/0"), std::string::npos) << Diagnose(sp.sink);
+  exabgp_->Kill();
+}
+
 }  // namespace
 }  // namespace vigia::live
