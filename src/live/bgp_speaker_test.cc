@@ -7,6 +7,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <tuple>
 
@@ -391,6 +393,31 @@ TEST_F(SpeakerFsm, WithoutGracefulRestartAResetDropsRoutes) {
   for (int i = 0; i < 5; ++i) ASSERT_TRUE(speaker_->RunOnce(5).ok());
   EXPECT_EQ(sink_.Count(), 0u);
   EXPECT_EQ(sink_.session_downs(), 1u);
+}
+
+// The fuzz seed: OPEN (4-octet AS, ADD-PATH both families, GR, role
+// customer), KEEPALIVE, two IPv4 paths of one prefix, an IPv6 path over
+// MP_REACH, End-of-RIB for both, a withdrawal of IPv4 path 1, ROUTE-REFRESH.
+TEST_F(SpeakerFsm, FuzzSeedSessionDecodesBothFamiliesWithPathIds) {
+  std::ifstream in(std::string(VIGIA_SOURCE_DIR) +
+                       "/fuzz/regressions/bgp_session_fuzz/seed-established-v4-v6-addpath-eor",
+                   std::ios::binary);
+  const Bytes seed((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  ASSERT_FALSE(seed.empty());
+  Start();
+  const int fd = Connect();
+  Read(fd);
+  Write(fd, seed);
+  ASSERT_EQ(speaker_->EstablishedCount(), 1u) << "sent " << int{speaker_->stats().last_sent_code}
+                                              << "/" << int{speaker_->stats().last_sent_subcode};
+  const SessionStatus st = speaker_->Sessions()[0];
+  EXPECT_TRUE(st.add_path_v4 && st.add_path_v6 && st.graceful_restart);
+  EXPECT_EQ(st.peer_role, BgpRole::kCustomer);
+  EXPECT_EQ(sink_.Count(), 2u);
+  EXPECT_EQ(sink_.Origin(0, "198.51.100.0/24", 2), 65010u);
+  EXPECT_EQ(sink_.Origin(0, "2001:db8:1::/48", 7), 65010u);
+  EXPECT_EQ(sink_.Origin(0, "198.51.100.0/24", 1), 0u) << "path 1 withdrawn";
+  ::close(fd);
 }
 
 TEST(ParseHostPort, FormsAndErrors) {
