@@ -656,12 +656,39 @@ bool BgpSpeaker::HandleUpdate(Session* s, const uint8_t* msg, size_t len) {
   PeerState* p = s->peer;
   bgp::AttrContext ctx;
   ctx.as_size = s->as4 ? 4 : 2;
-  // One flag covers both families in the decoder; when the peer negotiated
-  // ADD-PATH for one family only, the IPv4 setting wins and the decoder's
-  // detection repairs the other (reported as kRepaired).
-  ctx.add_path = s->add_path_v4;
   bgp::BgpMessage m;
-  if (Status st = m.Decode({msg, len}, ctx); !st.ok()) {
+  Status st;
+  if (s->add_path_v4 == s->add_path_v6) {
+    ctx.add_path = s->add_path_v4;
+    st = m.Decode({msg, len}, ctx);
+  } else {
+    // RFC 7911 §4: ADD-PATH is negotiated per AFI/SAFI, the decoder takes
+    // one flag. The attribute block (MP_REACH/MP_UNREACH: IPv6) is decoded
+    // with the IPv6 setting, the IPv4 withdrawn routes and NLRI fields
+    // (RFC 4271 §4.3) here with the IPv4 one.
+    ctx.add_path = s->add_path_v6;
+    const uint8_t* b = msg + bgp::kHeaderSize;
+    const size_t blen = len - bgp::kHeaderSize;
+    const size_t wlen = GetU16(b);
+    if (2 + wlen + 2 > blen) {
+      st = Status::Corrupt("RFC 4271 §4.3: withdrawn routes length exceeds the message");
+    } else {
+      const size_t alen = GetU16(b + 2 + wlen);
+      if (4 + wlen + alen > blen) {
+        st = Status::Corrupt("RFC 4271 §4.3: path attribute length exceeds the message");
+      } else {
+        m.update.withdrawn.clear();
+        m.update.nlri.clear();
+        st = bgp::DecodeNlri({b + 2, wlen}, Family::kIpv4, s->add_path_v4, &m.update.withdrawn);
+        (void)m.update.attrs.Decode({b + 4 + wlen, alen}, ctx);  // RFC 7606: errors in attrs
+        if (st.ok()) {
+          st = bgp::DecodeNlri({b + 4 + wlen + alen, blen - 4 - wlen - alen}, Family::kIpv4,
+                               s->add_path_v4, &m.update.nlri);
+        }
+      }
+    }
+  }
+  if (!st.ok()) {
     // RFC 7606 §3 j, §5.3: what cannot be parsed as an UPDATE resets the
     // session (Malformed Attribute List).
     sink_->Problem(FeedProblem{FeedProblem::Kind::kRecordSkipped, config_.collector,

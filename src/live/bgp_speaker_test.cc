@@ -112,6 +112,23 @@ Bytes Update4(const std::vector<std::pair<uint32_t, Bytes>>& withdrawn,
   return Msg(2, b);
 }
 
+// An IPv6 UPDATE: 2001:db8:<n>::/48 in MP_REACH_NLRI (RFC 4760 §3), with
+// path id when add_path.
+Bytes Update6(uint8_t n, uint32_t path_id, bool add_path) {
+  Bytes mp = {0, 2, 1, 16, 0x20, 1, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0};
+  if (add_path) {
+    for (int sh = 24; sh >= 0; sh -= 8) mp.push_back(static_cast<uint8_t>(path_id >> sh));
+  }
+  const Bytes prefix = {48, 0x20, 0x01, 0x0d, 0xb8, 0, n};
+  mp.insert(mp.end(), prefix.begin(), prefix.end());
+  Bytes attrs = {0x40, 1, 1, 0,    0x40, 2,    6,  2,
+                 1,    0, 0, 0xFD, 0xF2, 0x80, 14, static_cast<uint8_t>(mp.size())};
+  attrs.insert(attrs.end(), mp.begin(), mp.end());
+  Bytes b = {0, 0, 0, static_cast<uint8_t>(attrs.size())};
+  b.insert(b.end(), attrs.begin(), attrs.end());
+  return Msg(2, b);
+}
+
 class SpeakerFsm : public ::testing::Test {
  protected:
   SpeakerFsm() { config_.local_asn = 65000; }
@@ -338,6 +355,57 @@ TEST_F(SpeakerFsm, AddPathPathsAreKeptApart) {
   EXPECT_EQ(sink_.Count(), 1u);
   EXPECT_EQ(sink_.Origin(0, "198.51.100.0/24", 2), 65012u);
   ::close(fd);
+}
+
+TEST_F(SpeakerFsm, AddPathNegotiatedForIpv6OnlyDecodesEachFamilyRight) {
+  Start();
+  const int fd = Connect();
+  Establish(fd, Open(65010, 90, 0x0A000009, {69, 4, 0, 2, 1, 2}));
+  ASSERT_FALSE(speaker_->Sessions()[0].add_path_v4);
+  ASSERT_TRUE(speaker_->Sessions()[0].add_path_v6);
+  Write(fd, Update4({}, {{0, {198, 51, 100}}}, false));
+  Write(fd, Update6(1, 9, true));
+  EXPECT_EQ(sink_.Count(), 2u);
+  EXPECT_EQ(sink_.Origin(0, "198.51.100.0/24", 0), 65010u);
+  EXPECT_EQ(sink_.Origin(0, "2001:db8:1::/48", 9), 65010u);
+  EXPECT_EQ(speaker_->EstablishedCount(), 1u);
+  ::close(fd);
+}
+
+TEST_F(SpeakerFsm, ManySessionsAtOnceKeepTheirPeersApart) {
+  Start();
+  constexpr int kPeers = 40;
+  std::vector<int> fds;
+  for (int i = 0; i < kPeers; ++i) {
+    fds.push_back(Connect(IpAddress::V4(0x0A000100 + static_cast<uint32_t>(i))));
+  }
+  for (int i = 0; i < kPeers; ++i) ASSERT_EQ(Read(fds[i])[18], 1);  // every OPEN
+  for (int i = 0; i < kPeers; ++i) {
+    Write(fds[i],
+          Open(65100 + static_cast<uint32_t>(i), 90, 0x0A000100 + static_cast<uint32_t>(i)));
+  }
+  for (int i = 0; i < kPeers; ++i) {
+    ASSERT_EQ(Read(fds[i])[18], 4);
+    Write(fds[i], Msg(4, {}));
+  }
+  ASSERT_EQ(speaker_->EstablishedCount(), static_cast<size_t>(kPeers));
+  // Every peer announces the same prefix with its own AS as origin.
+  for (int i = 0; i < kPeers; ++i) {
+    Write(fds[i], Update4({}, {{0, {198, 51, 100}}}, false, 65100 + static_cast<uint32_t>(i)));
+  }
+  EXPECT_EQ(sink_.Count(), static_cast<size_t>(kPeers));
+  for (int i = 0; i < kPeers; ++i) {
+    EXPECT_EQ(sink_.Origin(static_cast<bgp::PeerHandle>(i), "198.51.100.0/24", 0),
+              65100u + static_cast<uint32_t>(i));
+  }
+  // One peer going down takes only its route.
+  ::close(fds[7]);
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(speaker_->RunOnce(5).ok());
+  EXPECT_EQ(sink_.Count(), static_cast<size_t>(kPeers - 1));
+  EXPECT_EQ(sink_.Origin(7, "198.51.100.0/24", 0), 0u);
+  for (int i = 0; i < kPeers; ++i) {
+    if (i != 7) ::close(fds[i]);
+  }
 }
 
 TEST_F(SpeakerFsm, MalformedAttributeIsTreatAsWithdrawNotReset) {
