@@ -202,8 +202,25 @@ class BirdPeer : public ::testing::Test {
   std::unique_ptr<Daemon> bird_;
 };
 
-const std::vector<std::string> kBird4 = {"198.51.100.0/24", "203.0.113.0/24", "192.0.2.0/25"};
-const std::vector<std::string> kBird6 = {"2001:db8:1::/48", "2001:db8:2::/48"};
+// n IPv4 /24s from 10.100.0.0 and IPv6 /48s from 2001:db8:100::.
+std::vector<std::string> Many4(int from, int n) {
+  std::vector<std::string> v;
+  for (int i = from; i < from + n; ++i) {
+    v.push_back("10." + std::to_string(100 + i / 256) + "." + std::to_string(i % 256) + ".0/24");
+  }
+  return v;
+}
+std::vector<std::string> Many6(int from, int n) {
+  std::vector<std::string> v;
+  char buf[64];
+  for (int i = from; i < from + n; ++i) {
+    std::snprintf(buf, sizeof buf, "2001:db8:%x::/48", 0x100 + i);
+    v.push_back(buf);
+  }
+  return v;
+}
+const std::vector<std::string> kBird4 = Many4(0, 300);
+const std::vector<std::string> kBird6 = Many6(0, 150);
 
 std::set<std::string> Union(const std::vector<std::string>& a, const std::vector<std::string>& b) {
   std::set<std::string> s(a.begin(), a.end());
@@ -222,14 +239,19 @@ TEST_F(BirdPeer, SinkEqualsBirdExportThroughFlapAndHoldTimerExpiry) {
   std::printf("[figures] BIRD initial: v4 %zu v6 %zu routes compared, equal\n", kBird4.size(),
               kBird6.size());
   // One path, with BIRD's RFC 7911 path identifier (ADD-PATH tx), origin AS 65001.
-  const auto paths = sp.sink.Paths("198.51.100.0/24");
+  const auto paths = sp.sink.Paths("10.100.0.0/24");
   ASSERT_EQ(paths.size(), 1u);
   EXPECT_NE(paths.begin()->first, 0u) << "ADD-PATH negotiated: BIRD sends a path identifier";
   EXPECT_EQ(paths.begin()->second, 65001u);
+  for (const auto& prefix : want) {
+    const auto all = sp.sink.Paths(prefix);
+    ASSERT_EQ(all.size(), 1u) << prefix;
+    EXPECT_EQ(all.begin()->second, 65001u) << prefix;
+  }
 
   // Withdrawals: BIRD reconfigured with one route fewer per family.
-  const std::vector<std::string> less4 = {"198.51.100.0/24", "203.0.113.0/24"};
-  const std::vector<std::string> less6 = {"2001:db8:1::/48"};
+  const std::vector<std::string> less4 = Many4(0, 200);
+  const std::vector<std::string> less6 = Many6(0, 100);
   {
     bird_->Kill();  // a flap: GR keeps the routes stale meanwhile
     ASSERT_TRUE(WaitFor([&] { return sp.sink.Prefixes() == want; }, 1s));
