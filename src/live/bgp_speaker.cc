@@ -420,7 +420,9 @@ void BgpSpeaker::FlushStale(PeerState* p, bool all) {
 
 void BgpSpeaker::OnReadable(Session* s) {
   uint8_t buf[65536];
-  for (;;) {
+  // At most 16 reads per readiness, so that one busy peer cannot starve
+  // the others (epoll is level-triggered: the rest is read next round).
+  for (int round = 0; round < 16; ++round) {
     const ssize_t n = ::recv(s->fd, buf, sizeof buf, 0);
     if (n == 0) {
       Close(s, true);  // TCP closed by the peer

@@ -310,6 +310,28 @@ TEST_F(SpeakerFsm, BadLengthIsNotification1_2AndBadTypeIs1_3) {
   ::close(fd);
 }
 
+TEST_F(SpeakerFsm, MessageOver4096OctetsIsNotification1_2WithTheLength) {
+  Start();
+  const int fd = Connect();
+  Establish(fd, Open(65010, 90, 0x0A000009));
+  Bytes m = Msg(2, {});
+  m[16] = 0x10;  // length 4097: no RFC 8654 extended messages
+  m[17] = 0x01;
+  Write(fd, m);
+  Bytes n;
+  for (int i = 0; i < 5; ++i) {
+    n = Read(fd);
+    if (n.empty() || n[18] != 4) break;  // skip KEEPALIVEs
+  }
+  ASSERT_EQ(n.size(), 23u);
+  EXPECT_EQ(n[18], 3);
+  EXPECT_EQ(n[19], 1);
+  EXPECT_EQ(n[20], 2);
+  EXPECT_EQ((n[21] << 8) | n[22], 4097) << "RFC 4271 §6.1: data is the erroneous length";
+  EXPECT_EQ(sink_.session_downs(), 1u);
+  ::close(fd);
+}
+
 TEST_F(SpeakerFsm, UpdateBeforeEstablishedIsFsmError5_1) {
   Start();
   const int fd = Connect();
