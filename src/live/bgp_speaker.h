@@ -97,6 +97,9 @@ class BgpSpeaker {
   // Listens on "ADDR:PORT" or "[V6]:PORT"; port 0 picks one (see port()).
   Status Listen(std::string_view address);
   uint16_t port() const { return port_; }
+  // The epoll descriptor RunOnce waits on, for a caller that polls several
+  // loops (src/collect): readable when RunOnce(0) has work.
+  int epoll_fd() const { return epfd_; }
   // Takes a connected stream socket (tests: one end of a socketpair) as if
   // accepted from peer_ip. The speaker owns and closes fd.
   Status Adopt(int fd, const IpAddress& peer_ip);
