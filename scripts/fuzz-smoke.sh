@@ -25,7 +25,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
 seconds="${FUZZ_SECONDS:-30}"
-read -r -a targets <<<"${FUZZ_TARGETS:-mrt_reader_fuzz bgp_update_fuzz bgp_session_fuzz decompress_fuzz vrp_fuzz rtr_pdu_fuzz rpsl_fuzz delegated_fuzz pfx2as_fuzz extras_fuzz mrt_route_feed_fuzz listing_fuzz whois_query_fuzz ixp_members_fuzz rtr_server_fuzz bmp_fuzz pcap_fuzz}"
+read -r -a targets <<<"${FUZZ_TARGETS:-mrt_reader_fuzz bgp_update_fuzz bgp_session_fuzz decompress_fuzz vrp_fuzz rtr_pdu_fuzz rpsl_fuzz delegated_fuzz pfx2as_fuzz extras_fuzz mrt_route_feed_fuzz listing_fuzz whois_query_fuzz ixp_members_fuzz rtr_server_fuzz bmp_fuzz pcap_fuzz watch_config_fuzz}"
 build_dir="${FUZZ_BUILD_DIR:-$root/build/fuzz}"  # relative to the repository
 # The same override as the CMake cache variable of that name.
 shared_mrt="${VIGIA_SHARED_DATA:-$root/../shared/data}/mrt"
@@ -79,7 +79,7 @@ KNOWN_TYPES = {5, 11, 12, 13, 16, 17, 32, 33, 48, 49}
 seeds = {t: {} for t in ("mrt_reader_fuzz", "bgp_update_fuzz", "decompress_fuzz", "vrp_fuzz",
                          "rtr_pdu_fuzz", "rpsl_fuzz", "delegated_fuzz", "pfx2as_fuzz", "extras_fuzz",
                          "listing_fuzz", "whois_query_fuzz", "ixp_members_fuzz",
-                         "rtr_server_fuzz", "bmp_fuzz", "pcap_fuzz")}
+                         "rtr_server_fuzz", "bmp_fuzz", "pcap_fuzz", "watch_config_fuzz")}
 
 def add(target, data):
     if 0 < len(data) <= MAX_LEN:
@@ -461,6 +461,12 @@ for name in sorted(os.listdir(bmp_dir)) if bmp_dir and os.path.isdir(bmp_dir) el
             break
         add("bmp_fuzz", b"\x00" + payload[at:at + n])
         at += n
+
+# `vigia watch` configs: the committed regressions (a full config, hostile ones).
+d = os.path.join("fuzz/regressions", "watch_config_fuzz")
+for name in sorted(os.listdir(d)) if os.path.isdir(d) else []:
+    with open(os.path.join(d, name), "rb") as f:
+        add("watch_config_fuzz", f.read())
 
 # The route feed reads the same bytes as the MRT reader: MRT files.
 seeds["mrt_route_feed_fuzz"] = dict(seeds["mrt_reader_fuzz"])
