@@ -62,7 +62,7 @@ Counts Count(const std::vector<Seen>& v) {
   return c;
 }
 
-// "[FIRING] hijack 10.10.0.0/16 (...)" -> {hijack, firing}.
+// "[FIRING] hijack 185.10.0.0/16 (...)" -> {hijack, firing}.
 std::optional<Seen> FromSubject(const std::string& subject) {
   static const std::regex re(R"(\[(FIRING|RECOVERED|STILL FIRING)\] (\S+))");
   std::smatch m;
@@ -240,11 +240,11 @@ class AlertMatrix : public ::testing::Test {
 
 TEST_F(AlertMatrix, EachConditionOnceOnEveryChannelAndOneRecoveryEach) {
   // The reference: AS relationships with a valley for the leak, and a VRP
-  // that makes AS64500's 10.30.0.0/24 invalid (it authorises AS64501).
+  // that makes AS3320's 185.30.0.0/24 invalid (it authorises AS3333).
   std::ofstream(dir_ / "ref" / "topology" / "20260101.as-rel.txt")
-      << "# lab relationships\n64520|64500|-1\n64520|64510|-1\n65001|64510|-1\n";
+      << "# lab relationships\n1299|3320|-1\n1299|8220|-1\n174|8220|-1\n";
   std::ofstream(dir_ / "ref" / "rpki" / "vrps.csv")
-      << "ASN,IP Prefix,Max Length,Trust Anchor\nAS64501,10.30.0.0/24,24,lab\n";
+      << "ASN,IP Prefix,Max Length,Trust Anchor\nAS3333,185.30.0.0/24,24,lab\n";
 
   // Channels' far ends.
   HookServer hook_json, hook_slack;
@@ -295,10 +295,10 @@ TEST_F(AlertMatrix, EachConditionOnceOnEveryChannelAndOneRecoveryEach) {
       << "reference: " << (dir_ / "ref").string() << "\n"
       << "state_file: " << (dir_ / "state.json").string() << "\n"
       << "prefixes:\n"
-      << "  10.10.0.0/16: {description: lab hijack target, origins: [64500]}\n"
-      << "  10.20.0.0/16: {description: lab leak target, origins: [64500]}\n"
-      << "  10.30.0.0/24: {description: lab rpki target, origins: [64500]}\n"
-      << "asns: [64500]\n"
+      << "  185.10.0.0/16: {description: lab hijack target, origins: [3320]}\n"
+      << "  185.20.0.0/16: {description: lab leak target, origins: [3320]}\n"
+      << "  185.30.0.0/24: {description: lab rpki target, origins: [3320]}\n"
+      << "asns: [3320]\n"
       << "monitor: {min_peers: 1, visibility_min_peers: 1}\n"
       << "rules:\n"
       << "  bogon_prefix: {enabled: false}\n  bogon_asn: {enabled: false}\n"
@@ -323,7 +323,7 @@ TEST_F(AlertMatrix, EachConditionOnceOnEveryChannelAndOneRecoveryEach) {
       (dir_ / "watch.log").string());
   ASSERT_TRUE(WaitFor([&] { return alert::test::TcpOpen(bgp_port); }, 30s)) << Diagnose();
 
-  // ExaBGP as AS65001 from 127.0.0.3, driven through a FIFO.
+  // ExaBGP as AS174 from 127.0.0.3, driven through a FIFO.
   const fs::path fifo = dir_ / "api.fifo";
   ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
   fifo_ = ::open(fifo.c_str(), O_RDWR | O_CLOEXEC);
@@ -332,10 +332,10 @@ TEST_F(AlertMatrix, EachConditionOnceOnEveryChannelAndOneRecoveryEach) {
     std::ofstream c(dir_ / "exabgp.conf");
     c << "process ctl {\n  run /bin/cat " << fifo.string() << ";\n  encoder text;\n}\n"
       << "neighbor 127.0.0.1 {\n  router-id 10.0.0.3;\n  local-address 127.0.0.3;\n"
-      << "  local-as 65001;\n  peer-as 64512;\n  hold-time 30;\n"
+      << "  local-as 174;\n  peer-as 64512;\n  hold-time 30;\n"
       << "  family {\n    ipv4 unicast;\n  }\n"
       << "  api {\n    processes [ ctl ];\n  }\n"
-      << "  static {\n    route 10.10.0.0/16 next-hop 127.0.0.3 as-path [ 64500 ];\n  }\n}\n";
+      << "  static {\n    route 185.10.0.0/16 next-hop 127.0.0.3 as-path [ 3320 ];\n  }\n}\n";
   }
   exabgp_ = std::make_unique<Daemon>(
       std::vector<std::string>{"/usr/bin/env", "exabgp_tcp_port=" + std::to_string(bgp_port),
@@ -355,14 +355,14 @@ TEST_F(AlertMatrix, EachConditionOnceOnEveryChannelAndOneRecoveryEach) {
     std::string rule, announce, withdraw;
   };
   const std::vector<Case> cases = {
-      {"hijack", "announce route 10.10.0.0/16 next-hop 127.0.0.3 as-path [ 64666 ]",
-       "announce route 10.10.0.0/16 next-hop 127.0.0.3 as-path [ 64500 ]"},
-      {"subprefix_hijack", "announce route 10.10.1.0/24 next-hop 127.0.0.3 as-path [ 64666 ]",
-       "withdraw route 10.10.1.0/24 next-hop 127.0.0.3"},
-      {"route_leak", "announce route 10.20.0.0/16 next-hop 127.0.0.3 as-path [ 64510 64520 64500 ]",
-       "withdraw route 10.20.0.0/16 next-hop 127.0.0.3"},
-      {"rpki_invalid", "announce route 10.30.0.0/24 next-hop 127.0.0.3 as-path [ 64500 ]",
-       "withdraw route 10.30.0.0/24 next-hop 127.0.0.3"},
+      {"hijack", "announce route 185.10.0.0/16 next-hop 127.0.0.3 as-path [ 9009 ]",
+       "announce route 185.10.0.0/16 next-hop 127.0.0.3 as-path [ 3320 ]"},
+      {"subprefix_hijack", "announce route 185.10.1.0/24 next-hop 127.0.0.3 as-path [ 9009 ]",
+       "withdraw route 185.10.1.0/24 next-hop 127.0.0.3"},
+      {"route_leak", "announce route 185.20.0.0/16 next-hop 127.0.0.3 as-path [ 8220 1299 3320 ]",
+       "withdraw route 185.20.0.0/16 next-hop 127.0.0.3"},
+      {"rpki_invalid", "announce route 185.30.0.0/24 next-hop 127.0.0.3 as-path [ 3320 ]",
+       "withdraw route 185.30.0.0/24 next-hop 127.0.0.3"},
   };
   const std::vector<std::string> channels = {
       "webhook-json", "webhook-slack", "smtp", "syslog-udp", "syslog-tcp", "file", "prometheus"};

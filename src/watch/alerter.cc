@@ -307,8 +307,6 @@ void Alerter::OnEvent(const live::LiveEvent& e) {
     open_.erase(e.key);
     dirty_ = true;
     ++stats_.recovered;
-    if (!e.incident.reasons.empty() && out->text.size() < alert::kMaxTextBytes / 2)
-      out->text += "; ended: " + PrintableHead(e.incident.reasons.front(), 200);
     Send(*out, e.arrival_ns);
   }
 }
