@@ -140,7 +140,6 @@ struct LiveDetector::State {
   bool have_last_prefix = false;
   observe::PathTable paths;
   std::vector<PathInfo> path_info;
-  uint64_t last_attr_set = 0;
   uint32_t last_path = 0;
   bool have_last_path = false;
 
@@ -202,11 +201,20 @@ struct LiveDetector::State {
     return it->second;
   }
 
-  uint32_t PathOf(const bgp::Route& r, const bgp::PathAttributes& attrs) {
-    if (have_last_path && r.attr_set != 0 && r.attr_set == last_attr_set) return last_path;
-    const uint32_t id = paths.Intern(attrs.as_path.asns, HasSet(attrs.as_path));
+  // The interned id of a route's AS path. The routes of one UPDATE share
+  // it; the last path is compared, not just attr_set, because several
+  // feeds behind one mux may number their attribute sets alike.
+  uint32_t PathOf(const bgp::PathAttributes& attrs) {
+    const bool has_set = HasSet(attrs.as_path);
+    if (have_last_path && paths.HasSet(last_path) == has_set) {
+      const auto last = paths.Get(last_path);
+      if (std::equal(last.begin(), last.end(), attrs.as_path.asns.begin(),
+                     attrs.as_path.asns.end())) {
+        return last_path;
+      }
+    }
+    const uint32_t id = paths.Intern(attrs.as_path.asns, has_set);
     if (id == path_info.size()) path_info.push_back(Describe(id));
-    last_attr_set = r.attr_set;
     last_path = id;
     have_last_path = true;
     return id;
@@ -689,7 +697,7 @@ struct LiveDetector::State {
     if (r.source == bgp::RouteSource::kUpdate) updates_started = true;
     const bool learning = Learning(r);
     const uint32_t pid = Intern(r.prefix);
-    const uint32_t path = PathOf(r, attrs);
+    const uint32_t path = PathOf(attrs);
     PrefixState& ps = prefixes[pid];
     size_t i = Find(ps, r.peer, r.path_id);
     const bool present =
