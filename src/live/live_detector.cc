@@ -85,6 +85,7 @@ struct LiveDetector::State {
   struct Slot {
     uint32_t peer, path_id, path;
   };
+  static_assert(sizeof(Slot) == 12);
   struct OriginEntry {
     Asn origin = 0;
     uint32_t routes = 0;
@@ -101,6 +102,7 @@ struct LiveDetector::State {
     bool was_visible = false;
     Cond *visibility = nullptr, *roa = nullptr;
   };
+  static_assert(sizeof(PrefixState) <= 128);
   struct PathInfo {
     std::optional<detect::Valley> valley;
     Asn bogon_culprit = 0, bogon = 0;
@@ -153,6 +155,7 @@ struct LiveDetector::State {
   bool updates_started = false;
   bool have_first = false;
   uint32_t first_time = 0;
+  uint32_t tick_time = 0;  // the latest Tick(): the warm-up also ends by the clock
 
   State(LiveRules r, const snapshot::Snapshot* reference, LiveEventSink* sink,
         LiveDetectorStats* st, int64_t* arrival)
@@ -264,7 +267,8 @@ struct LiveDetector::State {
       have_first = true;
       first_time = r.time.seconds;
     }
-    return r.time.seconds < first_time + static_cast<uint64_t>(rules.warmup.count());
+    const uint64_t now = std::max(r.time.seconds, tick_time);
+    return now < first_time + static_cast<uint64_t>(rules.warmup.count());
   }
 
   void Learn(PrefixState& ps, Asn origin) {
@@ -866,11 +870,13 @@ LiveDetector::~LiveDetector() = default;
 
 void LiveDetector::SetVrps(const rpki::VrpSet& vrps) {
   bgp::RouteTime t;
-  t.seconds = static_cast<uint32_t>(time(nullptr));
+  t.seconds = state_->tick_time ? state_->tick_time : static_cast<uint32_t>(time(nullptr));
   state_->SetVrps(vrps, t);
 }
 
-void LiveDetector::Tick(bgp::RouteTime now) { (void)now; }
+void LiveDetector::Tick(bgp::RouteTime now) {
+  state_->tick_time = std::max(state_->tick_time, now.seconds);
+}
 
 void LiveDetector::Peer(bgp::PeerHandle h, const bgp::PeerInfo& info) {
   state_->peers[h] = {std::string(info.collector), info.ip, info.asn};
