@@ -85,6 +85,7 @@ struct LiveDetector::State {
   struct Slot {
     uint32_t peer, path_id, path;
   };
+  static_assert(sizeof(Slot) == 12);
   struct OriginEntry {
     Asn origin = 0;
     uint32_t routes = 0;
@@ -101,6 +102,7 @@ struct LiveDetector::State {
     bool was_visible = false;
     Cond *visibility = nullptr, *roa = nullptr;
   };
+  static_assert(sizeof(PrefixState) <= 128);
   struct PathInfo {
     std::optional<detect::Valley> valley;
     Asn bogon_culprit = 0, bogon = 0;
@@ -140,7 +142,6 @@ struct LiveDetector::State {
   bool have_last_prefix = false;
   observe::PathTable paths;
   std::vector<PathInfo> path_info;
-  uint64_t last_attr_set = 0;
   uint32_t last_path = 0;
   bool have_last_path = false;
 
@@ -154,6 +155,7 @@ struct LiveDetector::State {
   bool updates_started = false;
   bool have_first = false;
   uint32_t first_time = 0;
+  uint32_t tick_time = 0;  // the latest Tick(): the warm-up also ends by the clock
 
   State(LiveRules r, const snapshot::Snapshot* reference, LiveEventSink* sink,
         LiveDetectorStats* st, int64_t* arrival)
@@ -202,11 +204,20 @@ struct LiveDetector::State {
     return it->second;
   }
 
-  uint32_t PathOf(const bgp::Route& r, const bgp::PathAttributes& attrs) {
-    if (have_last_path && r.attr_set != 0 && r.attr_set == last_attr_set) return last_path;
-    const uint32_t id = paths.Intern(attrs.as_path.asns, HasSet(attrs.as_path));
+  // The interned id of a route's AS path. The routes of one UPDATE share
+  // it; the last path is compared, not just attr_set, because several
+  // feeds behind one mux may number their attribute sets alike.
+  uint32_t PathOf(const bgp::PathAttributes& attrs) {
+    const bool has_set = HasSet(attrs.as_path);
+    if (have_last_path && paths.HasSet(last_path) == has_set) {
+      const auto last = paths.Get(last_path);
+      if (std::equal(last.begin(), last.end(), attrs.as_path.asns.begin(),
+                     attrs.as_path.asns.end())) {
+        return last_path;
+      }
+    }
+    const uint32_t id = paths.Intern(attrs.as_path.asns, has_set);
     if (id == path_info.size()) path_info.push_back(Describe(id));
-    last_attr_set = r.attr_set;
     last_path = id;
     have_last_path = true;
     return id;
@@ -256,7 +267,8 @@ struct LiveDetector::State {
       have_first = true;
       first_time = r.time.seconds;
     }
-    return r.time.seconds < first_time + static_cast<uint64_t>(rules.warmup.count());
+    const uint64_t now = std::max(r.time.seconds, tick_time);
+    return now < first_time + static_cast<uint64_t>(rules.warmup.count());
   }
 
   void Learn(PrefixState& ps, Asn origin) {
@@ -689,7 +701,7 @@ struct LiveDetector::State {
     if (r.source == bgp::RouteSource::kUpdate) updates_started = true;
     const bool learning = Learning(r);
     const uint32_t pid = Intern(r.prefix);
-    const uint32_t path = PathOf(r, attrs);
+    const uint32_t path = PathOf(attrs);
     PrefixState& ps = prefixes[pid];
     size_t i = Find(ps, r.peer, r.path_id);
     const bool present =
@@ -858,11 +870,13 @@ LiveDetector::~LiveDetector() = default;
 
 void LiveDetector::SetVrps(const rpki::VrpSet& vrps) {
   bgp::RouteTime t;
-  t.seconds = static_cast<uint32_t>(time(nullptr));
+  t.seconds = state_->tick_time ? state_->tick_time : static_cast<uint32_t>(time(nullptr));
   state_->SetVrps(vrps, t);
 }
 
-void LiveDetector::Tick(bgp::RouteTime now) { (void)now; }
+void LiveDetector::Tick(bgp::RouteTime now) {
+  state_->tick_time = std::max(state_->tick_time, now.seconds);
+}
 
 void LiveDetector::Peer(bgp::PeerHandle h, const bgp::PeerInfo& info) {
   state_->peers[h] = {std::string(info.collector), info.ip, info.asn};

@@ -47,10 +47,11 @@
 // Memory: per (peer, prefix, path_id) route 12 bytes (peer, path id, an
 // interned AS path id; kept in a vector per prefix sorted by peer and path
 // id, so a route is found by binary search and a prefix's routes are
-// contiguous). Per prefix ~100 bytes (prefix, its origins with route
-// counts, flags); per distinct AS path its ASNs plus ~40 bytes. Conditions
-// and the routes that show them are kept apart (few). So 1,000 peers x
-// 1 M prefixes ~ 12 GB of route state plus ~0.1 GB per 1 M prefixes.
+// contiguous). Per prefix at most 128 bytes (prefix, flags, three vector
+// headers) plus 32 bytes per distinct origin; per distinct AS path its
+// ASNs plus ~40 bytes. Conditions and the routes that show them are kept
+// apart (few). So 1,000 peers x 1 M prefixes ~ 12 GB of route state plus
+// ~0.2 GB for the prefixes.
 // Time: Announce/Withdraw are O(log routes of the prefix) plus a hash
 // look-up of the prefix; the covering look-ups (baseline holders, watched
 // prefixes) are binary tries walked once per new (prefix, origin) or new
@@ -121,7 +122,9 @@ class LiveDetector : public bgp::RouteSink {
   // Replaces the VRPs (an RTR cache's new serial): RPKI states re-evaluated,
   // roa_disappeared raised for watched prefixes that lost their last VRP.
   void SetVrps(const rpki::VrpSet& vrps);
-  // Timers (visibility hold, warm-up end); call at least once a second.
+  // The clock (wall time as a RouteTime): the warm-up ends when either the
+  // routes' times or the clock pass it. Visibility is judged at each
+  // change of a watched prefix (no hold timer). Call about once a second.
   void Tick(bgp::RouteTime now);
   // Sets the arrival time attached to events raised by the next calls.
   void SetArrival(int64_t steady_ns) { arrival_ns_ = steady_ns; }
