@@ -235,9 +235,19 @@ TEST_F(CollectCli, ReplaysTheCiscoRdCaptureIntoFilesMrtDumpAndAnalyzeRead) {
   std::printf("[figures] Cisco RD capture: %zu routes replayed, dump == BMP decode\n", want.size());
 }
 
-TEST_F(CollectCli, InputsNotBuiltFailWithAClearError) {
+TEST_F(CollectCli, HelpAndBadArgumentsAndInputsNotBuiltFailWithAClearError) {
   test_util::ScopedTempDir dir("collect-notbuilt");
   int status = 0;
+  const std::string help = Shell(test_util::Vigia() + " collect --help", &status);
+  EXPECT_EQ(test_util::Exit(status), 0);
+  EXPECT_NE(help.find("Usage"), std::string::npos) << help;
+  EXPECT_NE(help.find("--rib-every"), std::string::npos) << help;
+  EXPECT_EQ(test_util::Exit([&] {
+              int st = 0;
+              Shell(test_util::Vigia() + " collect", &st);
+              return st;
+            }()),
+            2);
   std::string out = Shell(test_util::Vigia() + " collect --ris-live " +
                               (dir.path / "x.json").string() + " --out " + dir.path.string(),
                           &status);
