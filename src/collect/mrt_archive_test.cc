@@ -334,6 +334,54 @@ TEST(MrtArchive, RestartSurvivesGarbageTruncatedAndTemporaryFiles) {
   EXPECT_TRUE(rig.archive.written().empty());
 }
 
+TEST(MrtArchive, AScheduledDumpIsWrittenInSlicesAndARestartFromItIsRight) {
+  test_util::ScopedTempDir dir("collect-slices");
+  Clock clock;
+  ArchiveOptions o = Options(dir.path, &clock);
+  o.rib_every_seconds = 3600;
+  o.dump_slice_ns = 0;  // 63 prefixes per Tick()
+  Routes before;
+  {
+    Rig rig(o);
+    ASSERT_TRUE(rig.archive.Restore(rig.mux.Input("restore", MuxSink::InputKind::kRestore)).ok());
+    bgp::RouteSink* in = rig.mux.Input("test");
+    AddPeers(in);
+    const auto attrs = V4Attrs({65001, 64500}, "192.0.2.1");
+    for (int i = 0; i < 1000; ++i)
+      in->Announce(R(0, fmt::format("10.{}.{}.0/24", i / 256, i % 256).c_str(), 1), attrs);
+    clock.now = kT0 + 20 * 60;  // 02:00: the dump is due
+    ASSERT_TRUE(rig.archive.Tick().ok());
+    ASSERT_TRUE(rig.archive.dumping());
+    // Changes while it is written: before and after the slice position,
+    // a new prefix, a peer that is not in its PEER_INDEX_TABLE.
+    in->Withdraw(R(0, "10.0.5.0/24", 0), bgp::WithdrawCause::kWithdrawn);
+    in->Withdraw(R(0, "10.3.200.0/24", 0), bgp::WithdrawCause::kWithdrawn);
+    in->Announce(R(0, "10.3.201.0/24", 2), V4Attrs({65001, 65111}, "192.0.2.1"));
+    in->Announce(R(0, "172.20.0.0/16", 3), V4Attrs({65001, 65112}, "192.0.2.1"));
+    in->Peer(3, {"x", *IpAddress::Parse("192.0.2.99"), 65099, {}});
+    in->Announce(R(3, "10.0.7.0/24", 4), V4Attrs({65099}, "192.0.2.99"));
+    int ticks = 1;
+    while (rig.archive.dumping() && ticks < 100) {
+      ASSERT_TRUE(rig.archive.Tick().ok());
+      ++ticks;
+    }
+    EXPECT_GT(ticks, 10);
+    EXPECT_EQ(rig.archive.stats().rib_files, 1u);
+    ASSERT_TRUE(rig.archive.Close().ok());
+    std::map<bgp::PeerHandle, std::string> names;
+    for (bgp::PeerHandle h = 0; h < rig.mux.peers(); ++h)
+      names[h] = rig.mux.peer(h).ip.ToString() + " AS" + std::to_string(rig.mux.peer(h).asn);
+    before = test::Held(rig.archive, names);
+  }
+  EXPECT_EQ(before.size(), 1000u);  // 1000 - 2 withdrawn + 172.20/16 + peer 3's
+  Rig rig(o);
+  ASSERT_TRUE(rig.archive.Restore(rig.mux.Input("restore", MuxSink::InputKind::kRestore)).ok());
+  std::map<bgp::PeerHandle, std::string> names;
+  for (bgp::PeerHandle h = 0; h < rig.mux.peers(); ++h)
+    names[h] = rig.mux.peer(h).ip.ToString() + " AS" + std::to_string(rig.mux.peer(h).asn);
+  EXPECT_EQ(test::Held(rig.archive, names), before);
+}
+
 TEST(MuxSink, GivesEveryInputsPeersCollectorWideHandlesAndClaimsRestoredPeers) {
   test::Recorder out;
   MuxSink mux({&out});
