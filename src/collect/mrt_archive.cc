@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
@@ -90,6 +91,16 @@ struct MrtArchive::Output {
   std::unique_ptr<mrt::MrtWriter> w;
   std::string tmp;
   uint32_t t = 0;
+};
+
+struct MrtArchive::Dump {
+  std::unique_ptr<Output> out;
+  std::vector<uint32_t> order;  // prefix ids in prefix order
+  size_t next = 0;
+  size_t peer_count = 0;  // peers in the PEER_INDEX_TABLE
+  uint32_t sequence = 0;
+  mrt::Rib rib;
+  Status status;
 };
 
 MrtArchive::MrtArchive(ArchiveOptions options) : opt_(std::move(options)) {
@@ -501,7 +512,12 @@ Status MrtArchive::Tick() {
     st = Finish(std::move(updates_), false);
   if (now >= next_rib_) {
     next_rib_ = (now / opt_.rib_every_seconds + 1) * opt_.rib_every_seconds;
-    if (Status d = DumpRib(); st.ok()) st = d;
+    if (!dump_) {
+      if (Status d = StartDump(); st.ok()) st = d;
+    }
+  }
+  if (dump_) {
+    if (Status d = ContinueDump(opt_.dump_slice_ns); st.ok()) st = d;
   }
   return st;
 }
@@ -509,29 +525,42 @@ Status MrtArchive::Tick() {
 Status MrtArchive::Close() {
   if (closed_) return Status::Ok();
   Flush();
+  Status st;
+  if (dump_) st = ContinueDump(INT64_MAX);  // a dump begun is finished
   closed_ = true;
-  if (!updates_) return Status::Ok();
-  return Finish(std::move(updates_), false);
+  if (!updates_) return st;
+  Status u = Finish(std::move(updates_), false);
+  return st.ok() ? u : st;
 }
 
 Status MrtArchive::DumpRib() {
   if (closed_) return Status::InvalidArgument("archive closed");
   if (opt_.out_dir.empty()) return Status::InvalidArgument("no output directory");
+  if (dump_) {
+    if (Status st = ContinueDump(INT64_MAX); !st.ok()) return st;
+  }
+  if (Status st = StartDump(); !st.ok()) return st;
+  return ContinueDump(INT64_MAX);
+}
+
+Status MrtArchive::StartDump() {
+  if (opt_.out_dir.empty()) return Status::Ok();
   Flush();
   const uint32_t t = Now();
-  auto out = std::make_unique<Output>();
-  out->t = t;
-  out->tmp =
+  auto d = std::make_unique<Dump>();
+  d->out = std::make_unique<Output>();
+  d->out->t = t;
+  d->out->tmp =
       (fs::path(opt_.out_dir) / ".tmp" / fs::path(FinalPath(true, t, 0)).filename()).string();
   std::error_code ec;
-  fs::create_directories(fs::path(out->tmp).parent_path(), ec);
-  auto w = mrt::MrtWriter::Create(out->tmp);
+  fs::create_directories(fs::path(d->out->tmp).parent_path(), ec);
+  auto w = mrt::MrtWriter::Create(d->out->tmp);
   if (!w.ok()) {
     ++stats_.write_errors;
     Note(w.status().message());
     return w.status();
   }
-  out->w = std::move(*w);
+  d->out->w = std::move(*w);
   // RFC 6396 §4.3.1: every peer, its index its collector-wide handle.
   mrt::PeerIndexTable pit;
   pit.collector_id = opt_.collector_id.is_v4() ? opt_.collector_id : IpAddress::V4(0);
@@ -543,25 +572,42 @@ Status MrtArchive::DumpRib() {
     e.asn = p.asn;
     pit.peers.push_back(e);
   }
-  Status st = out->w->WritePeerIndexTable(t, pit);
-  std::vector<uint32_t> order;
-  order.reserve(stats_.prefixes);
+  d->peer_count = pit.peers.size();
+  d->status = d->out->w->WritePeerIndexTable(t, pit);
+  d->order.reserve(stats_.prefixes);
   for (uint32_t i = 0; i < entries_.size(); ++i)
-    if (!entries_[i].empty()) order.push_back(i);
-  std::sort(order.begin(), order.end(), [this](uint32_t a, uint32_t b) {
+    if (!entries_[i].empty()) d->order.push_back(i);
+  std::sort(d->order.begin(), d->order.end(), [this](uint32_t a, uint32_t b) {
     const Prefix &pa = prefixes_[a], &pb = prefixes_[b];
     if (pa.family() != pb.family()) return pa.family() == Family::kIpv4;
     return pa < pb;
   });
-  mrt::Rib rib;
-  uint32_t sequence = 0;
-  for (uint32_t id : order) {
-    if (!st.ok()) break;
+  dump_ = std::move(d);
+  return Status::Ok();
+}
+
+// Writes prefixes of the dump in progress for about budget_ns, then
+// returns; the last slice renames the file into place. Changes to prefixes
+// not written yet show in the dump (it is not an atomic snapshot, like a
+// RIS bview); Restore() replays from before the dump began, so the state
+// rebuilt is right either way.
+Status MrtArchive::ContinueDump(int64_t budget_ns) {
+  Dump& d = *dump_;
+  const uint32_t t = d.out->t;
+  const auto start = std::chrono::steady_clock::now();
+  mrt::Rib& rib = d.rib;
+  size_t done = 0;
+  while (d.next < d.order.size() && d.status.ok()) {
+    if ((++done & 63) == 0 && std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                  std::chrono::steady_clock::now() - start)
+                                      .count() >= budget_ns)
+      break;
+    const uint32_t id = d.order[d.next++];
     const Prefix& prefix = prefixes_[id];
     const std::vector<Entry>& v = entries_[id];
     // RFC 8050 §4: entries with path ids in the _ADDPATH record, the
     // others in the plain one.
-    for (int add_path = 0; add_path < 2 && st.ok(); ++add_path) {
+    for (int add_path = 0; add_path < 2 && d.status.ok(); ++add_path) {
       rib.afi = prefix.family() == Family::kIpv6 ? bgp::kAfiIpv6 : bgp::kAfiIpv4;
       rib.safi = bgp::kSafiUnicast;
       rib.add_path = add_path == 1;
@@ -569,13 +615,14 @@ Status MrtArchive::DumpRib() {
       rib.entry_count = 0;
       auto emit = [&] {
         if (rib.entry_count == 0) return;
-        rib.sequence = sequence++;
-        if (Status s = out->w->WriteRib(t, rib); !s.ok()) st = s;
+        rib.sequence = d.sequence++;
+        if (Status s = d.out->w->WriteRib(t, rib); !s.ok()) d.status = s;
         ++stats_.records;
         rib.entry_count = 0;
       };
       for (const Entry& e : v) {
-        if ((e.path != 0) != rib.add_path) continue;
+        // Peers that came after the PEER_INDEX_TABLE wait for the next dump.
+        if ((e.path != 0) != rib.add_path || e.peer >= d.peer_count) continue;
         if (rib.entries.size() <= rib.entry_count) rib.entries.resize(rib.entry_count + 1);
         mrt::RibEntry& re = rib.entries[rib.entry_count++];
         re.peer_index = e.peer;
@@ -590,13 +637,18 @@ Status MrtArchive::DumpRib() {
       emit();
     }
   }
-  if (!st.ok()) {
+  if (!d.status.ok()) {
+    Status st = d.status;
     ++stats_.write_errors;
     Note(st.message());
-    out->w->Close().ok();
-    ::unlink(out->tmp.c_str());
+    (void)d.out->w->Close();
+    ::unlink(d.out->tmp.c_str());
+    dump_.reset();
     return st;
   }
+  if (d.next < d.order.size()) return Status::Ok();
+  std::unique_ptr<Output> out = std::move(d.out);
+  dump_.reset();
   return Finish(std::move(out), true);
 }
 

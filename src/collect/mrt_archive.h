@@ -14,6 +14,12 @@
 //    --rib-every, aligned to multiples of it since the epoch (RIS: 00, 08,
 //    16 h), and on DumpRib().
 //
+// A dump starts with the PEER_INDEX_TABLE and the prefix order fixed; Tick()
+// writes it in ~25 ms slices so that the inputs and the speaker's timers
+// are served meanwhile (at ~0.6 M entries/s a full 1,000-peer table takes
+// long); prefixes changed meanwhile show their state when written, as in a
+// RIS bview, and Restore() replays from before the dump began.
+//
 // Layout (kArchive, the default, RIS file names in RouteViews-like month
 // directories, as the brief fixed it):
 //   OUT/YYYY.MM/UPDATES/updates.YYYYMMDD.HHMM.gz
@@ -81,6 +87,8 @@ struct ArchiveOptions {
   uint32_t rotate_seconds = 300;
   uint32_t rib_every_seconds = 8 * 3600;
   ArchiveLayout layout = ArchiveLayout::kArchive;
+  // Time a scheduled dump writes per Tick() (0: 63 prefixes per Tick).
+  int64_t dump_slice_ns = 25'000'000;
   // Wall-clock seconds (file names, schedule, records without a time).
   std::function<uint32_t()> clock;
 };
@@ -117,8 +125,11 @@ class MrtArchive final : public bgp::RouteSink {
   Status Restore(bgp::RouteSink* restore);
   // Closes the update file when its interval is over; dumps the RIB when due.
   Status Tick();
-  // Writes a RIB dump now.
+  // Writes a whole RIB dump now (finishing one in progress first). The
+  // scheduled dumps are written by Tick() in slices of ~25 ms instead.
   Status DumpRib();
+  // A scheduled dump is being written.
+  bool dumping() const { return dump_ != nullptr; }
   // Closes the current update file (renamed into place); later events are
   // not recorded (the inputs' shutdown is not a route change to archive:
   // after a restart the state is restored as it was).
@@ -166,6 +177,7 @@ class MrtArchive final : public bgp::RouteSink {
     size_t bytes = 0;
   };
   struct Output;
+  struct Dump;
 
   uint32_t Now() const;
   void Note(std::string message);
@@ -179,6 +191,8 @@ class MrtArchive final : public bgp::RouteSink {
   Status OpenUpdates(uint32_t now);
   std::string FinalPath(bool rib, uint32_t t, int n) const;
   Status Finish(std::unique_ptr<Output> out, bool rib);
+  Status StartDump();
+  Status ContinueDump(int64_t budget_ns);
 
   ArchiveOptions opt_;
   bool restoring_ = false;
@@ -204,6 +218,7 @@ class MrtArchive final : public bgp::RouteSink {
   std::unique_ptr<Output> updates_;
   uint32_t updates_slot_ = 0;
   uint32_t next_rib_ = 0;
+  std::unique_ptr<Dump> dump_;
   Pending pending_;
   std::vector<uint8_t> scratch_;
   ArchiveStats stats_;

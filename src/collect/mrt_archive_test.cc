@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -333,6 +334,54 @@ TEST(MrtArchive, RestartSurvivesGarbageTruncatedAndTemporaryFiles) {
   EXPECT_TRUE(rig.archive.written().empty());
 }
 
+TEST(MrtArchive, AScheduledDumpIsWrittenInSlicesAndARestartFromItIsRight) {
+  test_util::ScopedTempDir dir("collect-slices");
+  Clock clock;
+  ArchiveOptions o = Options(dir.path, &clock);
+  o.rib_every_seconds = 3600;
+  o.dump_slice_ns = 0;  // 63 prefixes per Tick()
+  Routes before;
+  {
+    Rig rig(o);
+    ASSERT_TRUE(rig.archive.Restore(rig.mux.Input("restore", MuxSink::InputKind::kRestore)).ok());
+    bgp::RouteSink* in = rig.mux.Input("test");
+    AddPeers(in);
+    const auto attrs = V4Attrs({65001, 64500}, "192.0.2.1");
+    for (int i = 0; i < 1000; ++i)
+      in->Announce(R(0, fmt::format("10.{}.{}.0/24", i / 256, i % 256).c_str(), 1), attrs);
+    clock.now = kT0 + 20 * 60;  // 02:00: the dump is due
+    ASSERT_TRUE(rig.archive.Tick().ok());
+    ASSERT_TRUE(rig.archive.dumping());
+    // Changes while it is written: before and after the slice position,
+    // a new prefix, a peer that is not in its PEER_INDEX_TABLE.
+    in->Withdraw(R(0, "10.0.5.0/24", 0), bgp::WithdrawCause::kWithdrawn);
+    in->Withdraw(R(0, "10.3.200.0/24", 0), bgp::WithdrawCause::kWithdrawn);
+    in->Announce(R(0, "10.3.201.0/24", 2), V4Attrs({65001, 65111}, "192.0.2.1"));
+    in->Announce(R(0, "172.20.0.0/16", 3), V4Attrs({65001, 65112}, "192.0.2.1"));
+    in->Peer(3, {"x", *IpAddress::Parse("192.0.2.99"), 65099, {}});
+    in->Announce(R(3, "10.0.7.0/24", 4), V4Attrs({65099}, "192.0.2.99"));
+    int ticks = 1;
+    while (rig.archive.dumping() && ticks < 100) {
+      ASSERT_TRUE(rig.archive.Tick().ok());
+      ++ticks;
+    }
+    EXPECT_GT(ticks, 10);
+    EXPECT_EQ(rig.archive.stats().rib_files, 1u);
+    ASSERT_TRUE(rig.archive.Close().ok());
+    std::map<bgp::PeerHandle, std::string> names;
+    for (bgp::PeerHandle h = 0; h < rig.mux.peers(); ++h)
+      names[h] = rig.mux.peer(h).ip.ToString() + " AS" + std::to_string(rig.mux.peer(h).asn);
+    before = test::Held(rig.archive, names);
+  }
+  EXPECT_EQ(before.size(), 1000u);  // 1000 - 2 withdrawn + 172.20/16 + peer 3's
+  Rig rig(o);
+  ASSERT_TRUE(rig.archive.Restore(rig.mux.Input("restore", MuxSink::InputKind::kRestore)).ok());
+  std::map<bgp::PeerHandle, std::string> names;
+  for (bgp::PeerHandle h = 0; h < rig.mux.peers(); ++h)
+    names[h] = rig.mux.peer(h).ip.ToString() + " AS" + std::to_string(rig.mux.peer(h).asn);
+  EXPECT_EQ(test::Held(rig.archive, names), before);
+}
+
 TEST(MuxSink, GivesEveryInputsPeersCollectorWideHandlesAndClaimsRestoredPeers) {
   test::Recorder out;
   MuxSink mux({&out});
@@ -390,6 +439,53 @@ TEST(MrtArchive, ARibEntryCostsUnderTwelveBytesAtManyPeersPerPrefix) {
   RecordProperty("bytes_per_entry", std::to_string(per_entry));
   EXPECT_EQ(a.stats().entries, uint64_t{kPeers} * kPrefixes);
   EXPECT_LT(per_entry, 12.0);
+}
+
+}  // namespace
+}  // namespace vigia::collect
+
+namespace vigia::collect {
+namespace {
+
+// A probe, not a test (disabled; run with --gtest_also_run_disabled_tests):
+// route events per second through the archive with update files written
+// (gzip), and the time of a RIB dump, at 100 peers x 20,000 prefixes.
+TEST(MrtArchiveProbe, DISABLED_EventsPerSecondAndDumpTime) {
+  test_util::ScopedTempDir dir("collect-probe");
+  Clock clock;
+  MrtArchive a(Options(dir.path, &clock));
+  constexpr int kPeers = 100, kPrefixes = 20000;
+  for (int p = 0; p < kPeers; ++p)
+    a.Peer(static_cast<bgp::PeerHandle>(p),
+           {"x", IpAddress::V4(0x0A000000u + static_cast<uint32_t>(p)), 65000u + p, {}});
+  std::vector<bgp::PathAttributes> sets;
+  for (int s = 0; s < 1000; ++s) sets.push_back(V4Attrs({65001, 3356, 64500u + s}, "192.0.2.1"));
+  const auto t0 = std::chrono::steady_clock::now();
+  uint64_t set = 0;
+  for (int p = 0; p < kPeers; ++p) {
+    for (int i = 0; i < kPrefixes; ++i) {
+      bgp::Route r;
+      r.peer = static_cast<bgp::PeerHandle>(p);
+      r.prefix = Prefix(IpAddress::V4(0x64000000u + (static_cast<uint32_t>(i) << 8)), 24);
+      if (i % 10 == 0) ++set;  // ten prefixes per UPDATE
+      r.attr_set = set;
+      r.time = {kT0, 0};
+      a.Announce(r, sets[static_cast<size_t>((i / 10) % 1000)]);
+    }
+  }
+  ASSERT_TRUE(a.Tick().ok());
+  const double s1 = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const auto t1 = std::chrono::steady_clock::now();
+  ASSERT_TRUE(a.DumpRib().ok());
+  const double s2 = std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
+  ASSERT_TRUE(a.Close().ok());
+  ASSERT_EQ(a.stats().entries, uint64_t{kPeers} * kPrefixes);
+  std::printf(
+      "archive: %d events in %.2f s = %.0f events/s (update records written), RIB dump of %llu "
+      "entries in %.2f s, %.2f B/entry\n",
+      kPeers * kPrefixes, s1, kPeers * kPrefixes / s1,
+      static_cast<unsigned long long>(a.stats().entries), s2,
+      static_cast<double>(a.MemoryBytes()) / a.stats().entries);
 }
 
 }  // namespace
