@@ -23,9 +23,11 @@
 #include "cli/commands.h"
 #include "collect/collector.h"
 #include "live/live_detector.h"
+#include "live/live_rpki.h"
+#include "live/live_store_sink.h"
 #include "mrt/route_feed.h"
-#include "rpki/rtr_client.h"
 #include "snapshot/snapshot.h"
+#include "store/store.h"
 #include "watch/alerter.h"
 #include "watch/config.h"
 #include "watch/init.h"
@@ -110,44 +112,47 @@ class ReplayShift : public bgp::RouteSink {
 };
 
 nlohmann::json StatusJson(const collect::Collector& col, const live::LiveDetector& det,
-                          const watch::Alerter& al) {
+                          const watch::Alerter& al, const live::StoreEventSink* store) {
   const collect::CollectorStats& c = col.stats();
   const live::LiveDetectorStats& d = det.stats();
   const watch::AlerterStats a = al.stats();
   const watch::LatencyHistogram& h = al.latency();
-  return {{"collector",
-           {{"peers", c.peers},
-            {"announces", c.announces},
-            {"withdraws", c.withdraws},
-            {"sessions_down", c.sessions_down},
-            {"problems", c.problems},
-            {"update_files", c.update_files},
-            {"rib_files", c.rib_files}}},
-          {"detector",
-           {{"announces", d.announces},
-            {"withdraws", d.withdraws},
-            {"raised", d.raised},
-            {"cleared", d.cleared}}},
-          {"alerts",
-           {{"events", a.events},
-            {"fired", a.fired},
-            {"recovered", a.recovered},
-            {"summaries", a.summaries},
-            {"suppressed", a.suppressed},
-            {"below_threshold", a.below_threshold},
-            {"disabled", a.disabled},
-            {"restored", a.restored},
-            {"expired", a.expired},
-            {"dropped", a.dropped},
-            {"failed", a.failed},
-            {"open", al.open()}}},
-          {"latency_ms",
-           {{"count", h.count()},
-            {"p50", static_cast<double>(h.Quantile(0.5)) / 1e6},
-            {"p99", static_cast<double>(h.Quantile(0.99)) / 1e6},
-            {"max", static_cast<double>(h.max()) / 1e6}}},
-          {"bgp_port", col.bgp_port()},
-          {"bmp_port", col.bmp_port()}};
+  return {
+      {"collector",
+       {{"peers", c.peers},
+        {"announces", c.announces},
+        {"withdraws", c.withdraws},
+        {"sessions_down", c.sessions_down},
+        {"problems", c.problems},
+        {"update_files", c.update_files},
+        {"rib_files", c.rib_files}}},
+      {"detector",
+       {{"announces", d.announces},
+        {"withdraws", d.withdraws},
+        {"raised", d.raised},
+        {"cleared", d.cleared}}},
+      {"alerts",
+       {{"events", a.events},
+        {"fired", a.fired},
+        {"recovered", a.recovered},
+        {"summaries", a.summaries},
+        {"suppressed", a.suppressed},
+        {"below_threshold", a.below_threshold},
+        {"disabled", a.disabled},
+        {"restored", a.restored},
+        {"expired", a.expired},
+        {"dropped", a.dropped},
+        {"failed", a.failed},
+        {"open", al.open()}}},
+      {"latency_ms",
+       {{"count", h.count()},
+        {"p50", static_cast<double>(h.Quantile(0.5)) / 1e6},
+        {"p99", static_cast<double>(h.Quantile(0.99)) / 1e6},
+        {"max", static_cast<double>(h.max()) / 1e6}}},
+      {"store", store ? nlohmann::json{{"written", store->written()}, {"failed", store->failed()}}
+                      : nlohmann::json(nullptr)},
+      {"bgp_port", col.bgp_port()},
+      {"bmp_port", col.bmp_port()}};
 }
 
 int RunWatch(const WatchArgs& args) {
@@ -182,8 +187,20 @@ int RunWatch(const WatchArgs& args) {
   alerter.AddConfiguredChannels();
   if (Status s = alerter.LoadState(watch::NowUnixMs()); !s.ok())
     Log(s.message() + " (starting without the saved state)");
-  // TODO(store): hand alerter.SetAlsoSink() the store's live-event writer
-  // once live::StoreEventSink exists (helper "detect").
+  // Every event also goes to the store (live-event rows), unfiltered.
+  std::unique_ptr<store::Store> db;
+  std::unique_ptr<live::StoreEventSink> store_sink;
+  if (!cfg.db.empty()) {
+    auto opened = store::Store::Open(cfg.db);
+    if (!opened.ok()) {
+      std::fprintf(stderr, "vigia watch: store %s: %s\n", cfg.db.c_str(),
+                   opened.status().message().c_str());
+      return kExitFailed;
+    }
+    db = std::move(*opened);
+    store_sink = std::make_unique<live::StoreEventSink>(db.get());
+    alerter.SetAlsoSink(store_sink.get());
+  }
 
   live::LiveDetector detector(cfg.rules, ref, &alerter);
   if (ref && reference.vrps.size() > 0) detector.SetVrps(reference.vrps);
@@ -206,8 +223,8 @@ int RunWatch(const WatchArgs& args) {
     servers.push_back(std::move(srv));
   }
 
-  std::unique_ptr<rpki::rtr::RtrClient> rtr;
-  uint64_t rtr_generation = 0;
+  // VRPs kept current over RTR (RFC 8210) by live::LiveRpki.
+  std::unique_ptr<live::LiveRpki> rtr;
   if (!cfg.rtr.empty()) {
     rpki::rtr::RtrClientOptions o;
     const size_t colon = cfg.rtr.rfind(':');
@@ -215,7 +232,7 @@ int RunWatch(const WatchArgs& args) {
     if (o.host.size() > 2 && o.host.front() == '[') o.host = o.host.substr(1, o.host.size() - 2);
     o.port = static_cast<uint16_t>(std::stoi(cfg.rtr.substr(colon + 1)));
     o.on_log = [](const std::string& line) { Log("rtr: " + line); };
-    rtr = std::make_unique<rpki::rtr::RtrClient>(o);
+    rtr = std::make_unique<live::LiveRpki>(o, &detector);
     rtr->Start();
   }
 
@@ -252,12 +269,8 @@ int RunWatch(const WatchArgs& args) {
       last_tick = now;
       const int64_t unix_ms = watch::NowUnixMs();
       detector.Tick(bgp::RouteTime{static_cast<uint32_t>(unix_ms / 1000), 0});
-      if (rtr)
-        if (auto snap = rtr->snapshot(); snap && snap->generation != rtr_generation) {
-          rtr_generation = snap->generation;
-          detector.SetVrps(snap->ToVrpSet());
-          Log(fmt::format("rtr: serial {}, {} VRPs", snap->serial, snap->vrps.size()));
-        }
+      if (rtr && rtr->Poll())
+        Log(fmt::format("rtr: serial {}, {} VRPs", rtr->serial(), rtr->vrps()));
       alerter.Tick(unix_ms);
       for (const watch::ChannelConfig& ch : cfg.channels)
         if (ch.kind == watch::ChannelKind::kPrometheus && !ch.prometheus_textfile.empty())
@@ -266,7 +279,7 @@ int RunWatch(const WatchArgs& args) {
     if (args.status_every > 0 &&
         now - last_status >= std::chrono::duration<double>(args.status_every)) {
       last_status = now;
-      Log("status " + StatusJson(collector, detector, alerter).dump());
+      Log("status " + StatusJson(collector, detector, alerter, store_sink.get()).dump());
     }
     if (args.duration > 0 && now - start >= std::chrono::duration<double>(args.duration)) break;
   }
@@ -275,7 +288,7 @@ int RunWatch(const WatchArgs& args) {
   alerter.Drain();
   if (Status s = alerter.SaveState(); !s.ok()) Log(s.message());
   for (auto& srv : servers) srv->Stop();
-  const nlohmann::json st = StatusJson(collector, detector, alerter);
+  const nlohmann::json st = StatusJson(collector, detector, alerter, store_sink.get());
   if (args.json) std::printf("%s\n", st.dump().c_str());
   Log("stopped: " + st.dump());
   return rc;

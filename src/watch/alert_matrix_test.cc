@@ -33,6 +33,7 @@
 
 #include "alert/channels.h"
 #include "alert/test_daemon.h"
+#include "store/store.h"
 
 namespace vigia::watch {
 namespace {
@@ -302,6 +303,7 @@ TEST_F(AlertMatrix, EachConditionOnceOnEveryChannelAndOneRecoveryEach) {
     c << "collector:\n  name: lab\n  bgp: {listen: '127.0.0.1:" << bgp_port << "', asn: 64512}\n"
       << "reference: " << (dir_ / "ref").string() << "\n"
       << "state_file: " << (dir_ / "state.json").string() << "\n"
+      << "store: sqlite:" << (dir_ / "vigia.db").string() << "\n"
       << "prefixes:\n"
       << "  185.10.0.0/16: {description: lab hijack target, origins: [3320]}\n"
       << "  185.20.0.0/16: {description: lab leak target, origins: [3320]}\n"
@@ -435,6 +437,19 @@ TEST_F(AlertMatrix, EachConditionOnceOnEveryChannelAndOneRecoveryEach) {
   const auto state = nlohmann::json::parse(ReadAll(dir_ / "state.json"), nullptr, false);
   ASSERT_FALSE(state.is_discarded());
   EXPECT_TRUE(state["open"].empty()) << state.dump();
+  // The store holds every event: one raised and one cleared row per condition.
+  auto db = store::Store::Open("sqlite:" + (dir_ / "vigia.db").string());
+  ASSERT_TRUE(db.ok()) << db.status().message();
+  auto rows = (*db)->LiveEvents({.limit = 1000});
+  ASSERT_TRUE(rows.ok()) << rows.status().message();
+  std::map<std::pair<std::string, std::string>, int> stored;
+  for (const auto& r : *rows) ++stored[{r.rule, r.phase}];
+  for (const Case& c : cases) {
+    EXPECT_EQ((stored[{c.rule, "raised"}]), 1) << c.rule;
+    EXPECT_EQ((stored[{c.rule, "cleared"}]), 1) << c.rule;
+  }
+  EXPECT_EQ(rows->size(), 8u);
+  std::printf("[figures] store live-event rows: %zu (4 raised, 4 cleared)\n", rows->size());
   // The latency of the deliveries, from the final JSON status.
   const size_t at = log.rfind("{\"alerts\"");
   if (at != std::string::npos) {
