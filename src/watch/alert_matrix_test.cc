@@ -458,6 +458,56 @@ TEST_F(AlertMatrix, EachConditionOnceOnEveryChannelAndOneRecoveryEach) {
       std::printf("[figures] alert latency (arrival -> delivery, all channels): %s\n",
                   st["latency_ms"].dump().c_str());
   }
+  db->reset();
+
+  // A restart does not alert an open condition again: vigia watch is
+  // started again, the hijack announced (a second firing), vigia watch
+  // stopped with it open and started once more; ExaBGP re-peers and
+  // re-announces it, and nothing new leaves until the withdrawal gives its
+  // recovery.
+  auto hijacks = [&](const char* want) {
+    int n = 0;
+    for (const Seen& x : File()) n += x.rule == "hijack" && x.state == want;
+    return n;
+  };
+  auto restart = [&](const std::string& old_log) {
+    fs::rename(dir_ / "watch.log", dir_ / old_log);
+    watch_ = std::make_unique<Daemon>(
+        std::vector<std::string>{vigia_, "watch", "--config", (dir_ / "watch.yml").string(),
+                                 "--json", "--status-every", "0.5"},
+        (dir_ / "watch.log").string());
+  };
+  restart("watch1.log");
+  ASSERT_TRUE(WaitFor(
+      [&] { return ReadAll(dir_ / "watch.log").find("\"peers\":1") != std::string::npos; }, 90s))
+      << Diagnose();
+  Api(cases[0].announce);
+  ASSERT_TRUE(WaitFor([&] { return hijacks("firing") == 2; }, 30s)) << Diagnose();
+  watch_->Stop();
+  const auto open = nlohmann::json::parse(ReadAll(dir_ / "state.json"), nullptr, false);
+  ASSERT_FALSE(open.is_discarded());
+  ASSERT_EQ(open["open"].size(), 1u) << open.dump();
+  restart("watch2.log");
+  // Re-peered, the hijack seen again and held back as a repeat of the restored alert.
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        const std::string l = ReadAll(dir_ / "watch.log");
+        return l.find("\"restored\":1") != std::string::npos &&
+               l.find("\"suppressed\":1") != std::string::npos;
+      },
+      90s))
+      << Diagnose();
+  std::this_thread::sleep_for(1s);
+  EXPECT_EQ(hijacks("firing"), 2) << "the restart re-alerted an open condition";
+  Api(cases[0].withdraw);
+  ASSERT_TRUE(WaitFor([&] { return hijacks("recovered") == 2; }, 30s)) << Diagnose();
+  watch_->Stop();
+  const auto closed = nlohmann::json::parse(ReadAll(dir_ / "state.json"), nullptr, false);
+  ASSERT_FALSE(closed.is_discarded());
+  EXPECT_TRUE(closed["open"].empty()) << closed.dump();
+  std::printf(
+      "[figures] restart with the hijack open: 0 new firings after the restart, 1 recovery "
+      "at the withdrawal\n");
 }
 
 }  // namespace
