@@ -168,7 +168,8 @@ int RunWatch(const WatchArgs& args) {
   }
 
   snapshot::Snapshot reference;
-  const snapshot::Snapshot* ref = nullptr;
+  // The detector always gets a snapshot: an empty one without `reference`.
+  const snapshot::Snapshot* ref = &reference;
   if (!cfg.reference_dir.empty()) {
     // The reference needs no MRT (the collector brings the routes):
     // LoadSnapshot's "no MRT" failure leaves the reference parts loaded.
@@ -179,7 +180,6 @@ int RunWatch(const WatchArgs& args) {
     Log(fmt::format("reference {}: {} VRPs, {} route objects, registry {}", cfg.reference_dir,
                     reference.vrps.size(), reference.irr.route_count(),
                     reference.have_registry ? "yes" : "no"));
-    ref = &reference;
   }
 
   alert::PrometheusCounters counters;
@@ -203,7 +203,7 @@ int RunWatch(const WatchArgs& args) {
   }
 
   live::LiveDetector detector(cfg.rules, ref, &alerter);
-  if (ref && reference.vrps.size() > 0) detector.SetVrps(reference.vrps);
+  if (reference.vrps.size() > 0) detector.SetVrps(reference.vrps);
   ArrivalTee tee(&detector);
   collect::Collector collector(cfg.collect, &tee);
   tee.set_collector(&collector);

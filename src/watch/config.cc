@@ -153,7 +153,9 @@ class Reader {
   }
 
   // "HOST:PORT" or "[V6]:PORT" into host and port.
-  Status HostPort(const YAML::Node& n, std::string_view what, std::string* host, int* port) const {
+  // allow_zero: a listener's port 0 (the system picks a free one).
+  Status HostPort(const YAML::Node& n, std::string_view what, std::string* host, int* port,
+                  bool allow_zero = false) const {
     std::string s;
     if (Status st = Str(n, what, &s); !st.ok()) return st;
     std::string h, p;
@@ -169,7 +171,7 @@ class Reader {
       p = s.substr(colon + 1);
     }
     uint64_t v = 0;
-    if (h.empty() || !ParseDecimal(p, 65535, &v) || v == 0)
+    if (h.empty() || !ParseDecimal(p, 65535, &v) || (v == 0 && !allow_zero))
       return Err(n, fmt::format("{} must be HOST:PORT (or [IPv6]:PORT), not '{}'", what,
                                 PrintableHead(s, 64)));
     *host = h;
@@ -181,7 +183,7 @@ class Reader {
   Status Listen(const YAML::Node& n, std::string_view what, std::string* out) const {
     std::string h;
     int p = 0;
-    if (Status s = HostPort(n, what, &h, &p); !s.ok()) return s;
+    if (Status s = HostPort(n, what, &h, &p, /*allow_zero=*/true); !s.ok()) return s;
     if (!IpAddress::Parse(h))
       return Err(n, fmt::format("{}: '{}' is not an IP address", what, PrintableHead(h, 64)));
     *out = n.Scalar();

@@ -156,6 +156,11 @@ TEST(WatchConfig, BadValuesAreRejected) {
             std::string::npos);
   EXPECT_NE(ErrorOf("asns: [1]\ncollector: {bmp: 'localhost:1'}\n").find("not an IP address"),
             std::string::npos);
+  EXPECT_TRUE(
+      ParseWatchConfig("asns: [1]\ncollector: {bmp: '127.0.0.1:0'}\n", "x").ok());  // any free port
+  EXPECT_NE(ErrorOf("asns: [1]\nchannels: {s: {type: syslog, server: '127.0.0.1:0'}}\n")
+                .find("HOST:PORT"),
+            std::string::npos);  // a server needs its port
   EXPECT_NE(ErrorOf("asns: [1]\ncollector: {bmp: '127.0.0.1:70000'}\n").find("HOST:PORT"),
             std::string::npos);
   EXPECT_NE(
