@@ -25,7 +25,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
 seconds="${FUZZ_SECONDS:-30}"
-read -r -a targets <<<"${FUZZ_TARGETS:-mrt_reader_fuzz bgp_update_fuzz bgp_session_fuzz decompress_fuzz vrp_fuzz rtr_pdu_fuzz rpsl_fuzz delegated_fuzz pfx2as_fuzz extras_fuzz mrt_route_feed_fuzz listing_fuzz whois_query_fuzz ixp_members_fuzz rtr_server_fuzz bmp_fuzz pcap_fuzz ris_live_fuzz websocket_fuzz bgp_capture_fuzz}"
+read -r -a targets <<<"${FUZZ_TARGETS:-mrt_reader_fuzz bgp_update_fuzz bgp_session_fuzz decompress_fuzz vrp_fuzz rtr_pdu_fuzz rpsl_fuzz delegated_fuzz pfx2as_fuzz extras_fuzz mrt_route_feed_fuzz listing_fuzz whois_query_fuzz ixp_members_fuzz rtr_server_fuzz bmp_fuzz pcap_fuzz ris_live_fuzz websocket_fuzz bgp_capture_fuzz collect_restore_fuzz watch_config_fuzz}"
 build_dir="${FUZZ_BUILD_DIR:-$root/build/fuzz}"  # relative to the repository
 # The same override as the CMake cache variable of that name.
 shared_mrt="${VIGIA_SHARED_DATA:-$root/../shared/data}/mrt"
@@ -80,7 +80,7 @@ seeds = {t: {} for t in ("mrt_reader_fuzz", "bgp_update_fuzz", "decompress_fuzz"
                          "rtr_pdu_fuzz", "rpsl_fuzz", "delegated_fuzz", "pfx2as_fuzz", "extras_fuzz",
                          "listing_fuzz", "whois_query_fuzz", "ixp_members_fuzz",
                          "rtr_server_fuzz", "bmp_fuzz", "pcap_fuzz", "ris_live_fuzz",
-                         "websocket_fuzz", "bgp_capture_fuzz")}
+                         "websocket_fuzz", "bgp_capture_fuzz", "watch_config_fuzz")}
 
 def add(target, data):
     if 0 < len(data) <= MAX_LEN:
@@ -477,6 +477,11 @@ if ris_json and os.path.isfile(ris_json):
     add("ris_live_fuzz", lines)
     for line in lines.splitlines():
         add("ris_live_fuzz", line)
+# `vigia watch` configs: the committed regressions (a full config, hostile ones).
+d = os.path.join("fuzz/regressions", "watch_config_fuzz")
+for name in sorted(os.listdir(d)) if os.path.isdir(d) else []:
+    with open(os.path.join(d, name), "rb") as f:
+        add("watch_config_fuzz", f.read())
 
 # The route feed reads the same bytes as the MRT reader: MRT files.
 seeds["mrt_route_feed_fuzz"] = dict(seeds["mrt_reader_fuzz"])

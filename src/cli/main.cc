@@ -26,7 +26,15 @@ std::optional<UnknownCommand> FindUnknownCommand(CLI::App& app, int argc, char**
   std::string path;
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i];
-    if (arg.starts_with("-")) continue;  // the command levels take flags only
+    if (arg.starts_with("-")) {
+      // An option of a command level that takes a value (`vigia watch
+      // --config F`, which also has `watch init`): its value is no command.
+      const CLI::Option* o = level->get_option_no_throw(std::string(arg));
+      if (o != nullptr && o->get_items_expected_min() > 0 &&
+          arg.find('=') == std::string_view::npos)
+        ++i;
+      continue;
+    }
     const auto subs = level->get_subcommands([](CLI::App*) { return true; });
     if (subs.empty()) break;  // a leaf command: the rest are its arguments
     CLI::App* next = nullptr;
@@ -56,6 +64,8 @@ int main(int argc, char** argv) {
   vigia::cli::RegisterRpki(app, &exit_code);
   vigia::cli::RegisterIrr(app, &exit_code);
   vigia::cli::RegisterRtr(app, &exit_code);
+  vigia::cli::RegisterCollect(app, &exit_code);
+  vigia::cli::RegisterWatch(app, &exit_code);
   vigia::cli::RegisterBogons(app, &exit_code);
   vigia::cli::RegisterRegistry(app, &exit_code);
   vigia::cli::RegisterTopo(app, &exit_code);
