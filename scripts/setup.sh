@@ -32,6 +32,8 @@ packages=(
   tshark
   # alert channels' tests (src/alert): a real SMTP server and a real syslog
   python3-aiosmtpd rsyslog
+  # the RIS Live websocket client's tests serve JSON over a real websocket
+  python3-websockets
 )
 
 missing=()

@@ -110,10 +110,29 @@ void PutU32Attr(uint8_t flags, uint8_t type, uint32_t v, std::vector<uint8_t>* o
 }
 
 void PutNextHop(std::vector<uint8_t>* b, const MpReach& m) {
-  uint8_t len = m.next_hop_length ? m.next_hop_length : (m.next_hop.is_v4() ? 4 : 16);
+  const bool vpn = m.safi == kSafiMplsVpn;
+  uint8_t len =
+      m.next_hop_length ? m.next_hop_length : (m.next_hop.is_v4() ? 4 : 16) + (vpn ? 8 : 0);
   Put8(b, len);
+  // RFC 4364 §4.3.2: a VPN next hop's RD is zero.
+  const bool rd = vpn && (len == 12 || len == 24 || len == 48);
+  if (rd) b->insert(b->end(), 8, 0);
   PutAddr(b, m.next_hop);
   if (len == 32) PutAddr(b, m.next_hop_link_local);
+  if (rd && len == 48) {
+    b->insert(b->end(), 8, 0);
+    PutAddr(b, m.next_hop_link_local);
+  }
+}
+
+// The NLRI of an MP block in the encoding its SAFI uses.
+void PutMpNlri(uint8_t safi, const std::vector<NlriEntry>& list, bool add_path,
+               std::vector<uint8_t>* out) {
+  if (IsLabeledSafi(safi)) {
+    EncodeLabeledNlri(list, safi == kSafiMplsVpn, add_path, out);
+  } else {
+    EncodeNlri(list, add_path, out);
+  }
 }
 
 }  // namespace
@@ -279,7 +298,7 @@ struct AttrCodec {
         Put8(&b, m.safi);
         PutNextHop(&b, m);
         Put8(&b, 0);  // reserved
-        EncodeNlri(m.nlri, ctx.add_path, &b);
+        PutMpNlri(m.safi, m.nlri, ctx.add_path, &b);
       }
       AppendAttribute(kOptNonTrans, kAttrMpReach, b, o);
     }
@@ -295,7 +314,7 @@ struct AttrCodec {
       Out b;
       Put16(&b, m.afi);
       Put8(&b, m.safi);
-      EncodeNlri(m.nlri, ctx.add_path, &b);
+      PutMpNlri(m.safi, m.nlri, ctx.add_path, &b);
       AppendAttribute(kOptNonTrans, kAttrMpUnreach, b, o);
     }
   }

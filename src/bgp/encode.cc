@@ -14,6 +14,26 @@ void EncodeNlri(const std::vector<NlriEntry>& list, bool add_path, std::vector<u
   }
 }
 
+void EncodeLabeledNlri(const std::vector<NlriEntry>& list, bool vpn, bool add_path,
+                       std::vector<uint8_t>* out) {
+  for (const NlriEntry& n : list) {
+    if (add_path) Put32(out, n.path_id);
+    const size_t labels = n.label_count ? n.label_count : 1;
+    Put8(out, static_cast<uint8_t>(labels * 24 + (vpn ? 64 : 0) + n.prefix.length()));
+    for (size_t i = 0; i < labels; ++i) {
+      const uint32_t v = (n.label_count ? n.labels[i] << 4 : 0) | (i + 1 == labels ? 1 : 0);
+      Put8(out, static_cast<uint8_t>(v >> 16));
+      Put8(out, static_cast<uint8_t>(v >> 8));
+      Put8(out, static_cast<uint8_t>(v));
+    }
+    if (vpn) {
+      for (int s = 56; s >= 0; s -= 8) Put8(out, static_cast<uint8_t>(n.rd >> s));
+    }
+    const uint8_t* b = n.prefix.address().bytes();
+    out->insert(out->end(), b, b + (n.prefix.length() + 7) / 8);
+  }
+}
+
 void EncodeAttributes(const PathAttributes& a, const AttrContext& ctx, std::vector<uint8_t>* out) {
   for (int type = 1; type < 256; ++type) {
     const AttrSpec& spec = AttrSpecFor(static_cast<uint8_t>(type));

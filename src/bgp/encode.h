@@ -22,6 +22,12 @@ void EncodeAttributes(const PathAttributes& a, const AttrContext& ctx, std::vect
 // Appends an NLRI list (RFC 4271 §4.3, RFC 7911 §3 with add_path).
 void EncodeNlri(const std::vector<NlriEntry>& list, bool add_path, std::vector<uint8_t>* out);
 
+// Appends a labeled NLRI list (RFC 8277 §2; RFC 4364 §4.3.4 with vpn):
+// each entry's labels (bottom-of-stack bit on the last; one label 0 when it
+// has none) and, with vpn, its route distinguisher before the prefix.
+void EncodeLabeledNlri(const std::vector<NlriEntry>& list, bool vpn, bool add_path,
+                       std::vector<uint8_t>* out);
+
 // Appends a whole UPDATE message, header included (RFC 4271 §4.3).
 void EncodeUpdate(const Update& u, const AttrContext& ctx, std::vector<uint8_t>* out);
 

@@ -171,12 +171,93 @@ Status DecodeNlri(std::span<const uint8_t> data, Family family, bool add_path,
   return Status::Ok();
 }
 
-Status PathAttributes::DecodeMpNlri(std::span<const uint8_t> data, Family f, const AttrContext& ctx,
+std::string FormatRd(uint64_t rd) {
+  const uint16_t type = static_cast<uint16_t>(rd >> 48);
+  switch (type) {
+    case 0:
+      return fmt::format("{}:{}", (rd >> 32) & 0xFFFF, rd & 0xFFFFFFFF);
+    case 1:
+      return fmt::format("{}.{}.{}.{}:{}", (rd >> 40) & 0xFF, (rd >> 32) & 0xFF, (rd >> 24) & 0xFF,
+                         (rd >> 16) & 0xFF, rd & 0xFFFF);
+    case 2:
+      return fmt::format("{}:{}", (rd >> 16) & 0xFFFFFFFF, rd & 0xFFFF);
+    default:
+      return fmt::format("{}:{:012x}", type, rd & 0xFFFFFFFFFFFF);
+  }
+}
+
+// RFC 8277 §2 (labels, each 3 octets: 20-bit label, 3 TC bits, S bit) and
+// RFC 4364 §4.3.4 (an 8-octet RD after them for VPN routes).
+Status DecodeLabeledNlri(std::span<const uint8_t> data, Family family, bool vpn, bool reach,
+                         bool add_path, std::vector<NlriEntry>* out) {
+  const int width = family == Family::kIpv4 ? 32 : 128;
+  const uint8_t* p = data.data();
+  const uint8_t* end = p + data.size();
+  while (p < end) {
+    NlriEntry e;
+    if (add_path) {
+      if (end - p < 4) return Status::Corrupt("RFC 7911 §3: path identifier truncated");
+      e.path_id = (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | p[3];
+      p += 4;
+      if (p >= end) return Status::Corrupt("RFC 7911 §3: prefix missing after path identifier");
+    }
+    int bits = *p++;
+    for (;;) {
+      if (bits < 24) {
+        return Status::Corrupt(
+            fmt::format("RFC 8277 §2: labeled NLRI length {} leaves no room for a label", bits));
+      }
+      if (end - p < 3) return Status::Truncated("RFC 8277 §2: label truncated");
+      const uint32_t v = uint32_t{p[0]} << 16 | uint32_t{p[1]} << 8 | p[2];
+      p += 3;
+      bits -= 24;
+      if (e.label_count == kMaxLabelStack) {
+        return Status::Corrupt(fmt::format(
+            "RFC 8277 §2: label stack longer than {} (cap kMaxLabelStack)", kMaxLabelStack));
+      }
+      e.labels[e.label_count++] = v >> 4;
+      if (v & 1) break;  // bottom of stack
+      // RFC 8277 §2.4: a withdrawal's label field is a placeholder.
+      if (!reach && (v == 0x800000 || v == 0)) break;
+    }
+    if (vpn) {
+      if (bits < 64) {
+        return Status::Corrupt(
+            fmt::format("RFC 4364 §4.3.4: VPN NLRI length leaves {} bits for the RD", bits));
+      }
+      if (end - p < 8) return Status::Truncated("RFC 4364 §4.3.4: route distinguisher truncated");
+      for (int i = 0; i < 8; ++i) e.rd = e.rd << 8 | p[i];
+      p += 8;
+      bits -= 64;
+    }
+    if (bits > width) return NlriError("labeled NLRI", bits, family);
+    const int nbytes = (bits + 7) / 8;
+    if (end - p < nbytes) {
+      return Status::Truncated(fmt::format(
+          "RFC 8277 §2: labeled prefix /{} needs {} bytes, {} left", bits, nbytes, end - p));
+    }
+    uint8_t raw[16] = {0};
+    std::memcpy(raw, p, nbytes);
+    p += nbytes;
+    e.prefix = Prefix(IpAddress::FromBytes(family, raw), static_cast<uint8_t>(bits));
+    out->push_back(e);
+  }
+  return Status::Ok();
+}
+
+Status PathAttributes::DecodeMpNlri(std::span<const uint8_t> data, Family f, uint8_t safi,
+                                    bool reach, const AttrContext& ctx,
                                     std::vector<NlriEntry>* out) {
-  Status s = DecodeNlri(data, f, ctx.add_path || add_path_detected, out);
+  auto decode = [&](bool add_path, std::vector<NlriEntry>* to) {
+    if (IsLabeledSafi(safi)) {
+      return DecodeLabeledNlri(data, f, safi == kSafiMplsVpn, reach, add_path, to);
+    }
+    return DecodeNlri(data, f, add_path, to);
+  };
+  Status s = decode(ctx.add_path || add_path_detected, out);
   if (!s.ok() && !ctx.add_path && !add_path_detected) {
     std::vector<NlriEntry> alt;
-    if (DecodeNlri(data, f, true, &alt).ok()) {
+    if (decode(true, &alt).ok()) {
       out->swap(alt);
       add_path_detected = true;
       warning = "MP NLRI decoded with RFC 7911 path identifiers (" + s.message() + " without them)";
@@ -217,9 +298,16 @@ Status PathAttributes::DecodeMpReach(std::span<const uint8_t> body, const AttrCo
     return Status::Corrupt("RFC 4760 §3: MP_REACH_NLRI header truncated");
   }
   mp.next_hop_length = nh_len;
-  if (nh_len == 4) mp.next_hop = IpAddress::FromBytes(Family::kIpv4, nh.data());
-  if (nh_len == 16 || nh_len == 32) mp.next_hop = IpAddress::FromBytes(Family::kIpv6, nh.data());
-  if (nh_len == 32) mp.next_hop_link_local = IpAddress::FromBytes(Family::kIpv6, nh.data() + 16);
+  // RFC 4364 §4.3.2, RFC 4659 §3.2.1: a VPN next hop is an RD (zero) and an
+  // address, twice for a global and a link-local IPv6 next hop.
+  const size_t rd =
+      mp.safi == kSafiMplsVpn && (nh_len == 12 || nh_len == 24 || nh_len == 48) ? 8 : 0;
+  const size_t addr_len = rd ? (nh_len == 48 ? 24 : nh_len) - rd : nh_len == 32 ? 16 : nh_len;
+  if (addr_len == 4) mp.next_hop = IpAddress::FromBytes(Family::kIpv4, nh.data() + rd);
+  if (addr_len == 16) mp.next_hop = IpAddress::FromBytes(Family::kIpv6, nh.data() + rd);
+  if (nh_len == 32 || (rd && nh_len == 48)) {
+    mp.next_hop_link_local = IpAddress::FromBytes(Family::kIpv6, nh.data() + rd + 16 + rd);
+  }
   // RFC 2858 had SNPAs where RFC 4760 has a reserved octet; old dumps may
   // still carry them, so skip them rather than misread them as NLRI.
   for (int i = 0; i < reserved; ++i) {
@@ -228,10 +316,12 @@ Status PathAttributes::DecodeMpReach(std::span<const uint8_t> body, const AttrCo
       return Status::Corrupt("RFC 2858 §5: SNPA truncated");
     }
   }
-  mp.supported = (mp.afi == kAfiIpv4 || mp.afi == kAfiIpv6) && mp.safi >= kSafiUnicast &&
-                 mp.safi <= kSafiUnicastMulticast;
+  mp.supported =
+      (mp.afi == kAfiIpv4 || mp.afi == kAfiIpv6) &&
+      ((mp.safi >= kSafiUnicast && mp.safi <= kSafiUnicastMulticast) || IsLabeledSafi(mp.safi));
   if (!mp.supported) return Status::Ok();  // kept, NLRI not decoded
-  return DecodeMpNlri(r.Rest(), mp.afi == kAfiIpv4 ? Family::kIpv4 : Family::kIpv6, ctx, &mp.nlri);
+  return DecodeMpNlri(r.Rest(), mp.afi == kAfiIpv4 ? Family::kIpv4 : Family::kIpv6, mp.safi, true,
+                      ctx, &mp.nlri);
 }
 
 Status PathAttributes::DecodeMpUnreach(std::span<const uint8_t> body, const AttrContext& ctx) {
@@ -240,10 +330,12 @@ Status PathAttributes::DecodeMpUnreach(std::span<const uint8_t> body, const Attr
   if (!r.U16(&mp.afi) || !r.U8(&mp.safi)) {
     return Status::Corrupt("RFC 4760 §4: MP_UNREACH_NLRI header truncated");
   }
-  mp.supported = (mp.afi == kAfiIpv4 || mp.afi == kAfiIpv6) && mp.safi >= kSafiUnicast &&
-                 mp.safi <= kSafiUnicastMulticast;
+  mp.supported =
+      (mp.afi == kAfiIpv4 || mp.afi == kAfiIpv6) &&
+      ((mp.safi >= kSafiUnicast && mp.safi <= kSafiUnicastMulticast) || IsLabeledSafi(mp.safi));
   if (!mp.supported) return Status::Ok();
-  return DecodeMpNlri(r.Rest(), mp.afi == kAfiIpv4 ? Family::kIpv4 : Family::kIpv6, ctx, &mp.nlri);
+  return DecodeMpNlri(r.Rest(), mp.afi == kAfiIpv4 ? Family::kIpv4 : Family::kIpv6, mp.safi, false,
+                      ctx, &mp.nlri);
 }
 
 // RFC 6793 §4.2.3: rebuild the 4-octet path of a 2-octet session.

@@ -106,7 +106,18 @@ inline constexpr size_t kMaxAsPathText = 8000;
 struct NlriEntry {
   Prefix prefix;
   uint32_t path_id = 0;  // RFC 7911, when ADD-PATH is in use
+  // Labeled NLRI only (SAFI 4, RFC 8277; SAFI 128, RFC 4364 §4.3.4): the
+  // 20-bit MPLS labels in stack order, and the route distinguisher's 8
+  // octets as a big-endian number (0 = none: unicast, or SAFI 4).
+  uint8_t label_count = 0;
+  uint32_t labels[kMaxLabelStack] = {};
+  uint64_t rd = 0;
 };
+
+// A route distinguisher as text (RFC 4364 §4.2): type 0 "asn2:n4", type 1
+// "a.b.c.d:n2", type 2 "asn4:n2" (the forms tshark and IOS print); another
+// type as "type:hex".
+std::string FormatRd(uint64_t rd);
 
 // Address family identifiers (IANA).
 inline constexpr uint16_t kAfiIpv4 = 1;
@@ -114,16 +125,26 @@ inline constexpr uint16_t kAfiIpv6 = 2;
 inline constexpr uint8_t kSafiUnicast = 1;
 inline constexpr uint8_t kSafiMulticast = 2;
 inline constexpr uint8_t kSafiUnicastMulticast = 3;  // obsolete, still seen in old dumps
+inline constexpr uint8_t kSafiLabeled = 4;           // RFC 8277 labeled unicast
+inline constexpr uint8_t kSafiMplsVpn = 128;         // RFC 4364 VPN-IPv4, RFC 4659 VPN-IPv6
+
+// The SAFIs whose NLRI carry labels (and, for 128, a route distinguisher).
+// Consumers that want only the global unicast table skip these.
+inline bool IsLabeledSafi(uint8_t safi) { return safi == kSafiLabeled || safi == kSafiMplsVpn; }
 
 // MP_REACH_NLRI (RFC 4760 §3) or its MRT abbreviation (RFC 6396 §4.3.4).
 struct MpReach {
   uint16_t afi = 0;
   uint8_t safi = 0;
-  uint8_t next_hop_length = 0;  // as encoded: 4, 16 or 32 (global + link-local)
+  // As encoded: 4, 16 or 32 (global + link-local); for SAFI 128 the same
+  // with an 8-octet route distinguisher (always 0) before each address: 12,
+  // 24 or 48 (RFC 4364 §4.3.2, RFC 4659 §3.2.1). A 16/32-octet next hop for
+  // AFI 1 is RFC 8950's IPv6 next hop for IPv4 NLRI.
+  uint8_t next_hop_length = 0;
   IpAddress next_hop;
   IpAddress next_hop_link_local;
   bool abbreviated = false;  // MRT RIB form: next hop only, no AFI/SAFI/NLRI
-  bool supported = false;    // AFI/SAFI that we decode NLRI for (IPv4/IPv6, SAFI 1-3)
+  bool supported = false;    // AFI/SAFI that we decode NLRI for (IPv4/IPv6, SAFI 1-4, 128)
   std::vector<NlriEntry> nlri;
 };
 
@@ -237,8 +258,8 @@ class PathAttributes {
   Status DecodeMpReach(std::span<const uint8_t> body, const AttrContext& ctx);
   Status DecodeMpUnreach(std::span<const uint8_t> body, const AttrContext& ctx);
   void MergeAs4(const AttrContext& ctx);
-  Status DecodeMpNlri(std::span<const uint8_t> data, Family f, const AttrContext& ctx,
-                      std::vector<NlriEntry>* out);
+  Status DecodeMpNlri(std::span<const uint8_t> data, Family f, uint8_t safi, bool reach,
+                      const AttrContext& ctx, std::vector<NlriEntry>* out);
   MpReach& NextMpReach();
   MpUnreach& NextMpUnreach();
 
@@ -253,6 +274,15 @@ class PathAttributes {
 // (appending). Prefix lengths over the family's width are an error.
 Status DecodeNlri(std::span<const uint8_t> data, Family family, bool add_path,
                   std::vector<NlriEntry>* out);
+
+// Decodes a labeled NLRI list (RFC 8277 §2, RFC 4364 §4.3.4 with vpn, RFC
+// 7911 §3 with add_path) into out (appending): each entry's length counts
+// the label stack, the route distinguisher and the prefix. Labels are read
+// up to the bottom-of-stack bit (at most kMaxLabelStack); in a withdrawal
+// (reach false) the RFC 8277 §2.4 compatibility value 0x800000 or 0 ends
+// the stack too.
+Status DecodeLabeledNlri(std::span<const uint8_t> data, Family family, bool vpn, bool reach,
+                         bool add_path, std::vector<NlriEntry>* out);
 
 // kMaxAsPathAsns (core/limits.h) caps an AS_PATH: a longer one is not
 // malformed, but the route is treated as withdrawn (reported with the rule

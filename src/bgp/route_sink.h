@@ -69,6 +69,11 @@ struct Route {
   uint32_t path_id = 0;  // RFC 7911 path identifier; 0 without ADD-PATH
   uint16_t afi = kAfiIpv4;
   uint8_t safi = kSafiUnicast;
+  // RFC 4364 route distinguisher of a VPN route (safi kSafiMplsVpn), as in
+  // NlriEntry::rd; 0 otherwise. A route's key is (prefix, path_id, rd) in
+  // its (afi, safi). Feeds that pass labeled SAFIs (4, 128) set it; a sink
+  // that wants the global table skips IsLabeledSafi(safi).
+  uint64_t rd = 0;
   // Identifies the attribute set of an Announce(); events with the same
   // value carry the same attributes. Not meaningful for Withdraw().
   uint64_t attr_set = 0;

@@ -170,6 +170,7 @@ void BmpRouteFeed::RouteMonitoring(const Message& m, const PeerKey& key, std::st
     for (const bgp::NlriEntry& n : list) {
       r.prefix = n.prefix;
       r.path_id = n.path_id;
+      r.rd = n.rd;  // VPN routes (SAFI 128) are passed with their RD
       if (!reach) {
         ++counters_.withdrawn;
         sink->Withdraw(r, WithdrawCause::kWithdrawn);

@@ -39,6 +39,10 @@ inline constexpr size_t kMaxMessageSize = 65535;
 // withdrawn for that route alone (rule "cap kMaxAsPathAsns"), so a 4,097-hop
 // path cannot blow up memory or the bgpdump text of the other routes.
 inline constexpr size_t kMaxAsPathAsns = 4096;
+// Labels of one labeled NLRI entry (RFC 8277 §2): without the Multiple
+// Labels capability a route has exactly one; deployments that stack them use
+// two or three. A longer stack makes the NLRI list malformed.
+inline constexpr size_t kMaxLabelStack = 3;
 
 }  // namespace vigia::bgp
 

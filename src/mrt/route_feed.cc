@@ -99,6 +99,10 @@ void RouteFeed::Feed(const Decoder& d, std::string_view where, bgp::RouteSink* s
       // when a is treat-as-withdraw, RFC 7606 §2).
       auto emit = [&](const std::vector<bgp::NlriEntry>& list, uint16_t afi, uint8_t safi,
                       bool reach) {
+        // The observatory reads the global table: labeled and VPN routes
+        // (SAFI 4, 128), which the decoder yields since RFC 8277/4364
+        // support, stay out of it as they did before.
+        if (bgp::IsLabeledSafi(safi)) return;
         r.afi = afi;
         r.safi = safi;
         for (const bgp::NlriEntry& n : list) {
