@@ -1,10 +1,10 @@
 // Collector as a library: a BMP station and a BGP speaker polled by one
-// outer loop; two routers' BMP sessions and a pcap replay reach the tee
-// with collector-wide handles (one per router, view and peer), the archive
-// holds the same routes, and Stop() leaves whole files; a RIS Live
-// websocket (python3-websockets server) is followed into the archive. The speaker is
-// driven by a raw BGP client over loopback (RFC 4271 OPEN, KEEPALIVE,
-// UPDATE), so its timers run from the collector's loop.
+// outer loop; two routers' BMP sessions and a BGP peer reach the tee with
+// collector-wide handles (one per router, view and peer), the archive holds
+// the same routes, and Stop() leaves whole files; a RIS Live websocket (a
+// real python3-websockets server) is followed into the archive. The
+// speaker is driven by a raw BGP client over loopback (RFC 4271 OPEN,
+// KEEPALIVE, UPDATE), so its timers run from the collector's loop.
 #include "collect/collector.h"
 
 #include <arpa/inet.h>
