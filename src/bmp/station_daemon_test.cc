@@ -106,10 +106,15 @@ std::string Shell(const std::string& cmd) {
   return out;
 }
 
-nlohmann::json Json(const std::string& cmd) {
+// A command's JSON output; with `required`, output that is not JSON fails
+// the test, else it is null.
+nlohmann::json Json(const std::string& cmd, bool required = true) {
   const std::string out = Shell(cmd);
   auto j = nlohmann::json::parse(out, nullptr, false);
-  if (j.is_discarded()) ADD_FAILURE() << cmd << " gave no JSON: " << out.substr(0, 400);
+  if (j.is_discarded()) {
+    if (required) ADD_FAILURE() << cmd << " gave no JSON: " << out.substr(0, 400);
+    return nullptr;
+  }
   return j;
 }
 
@@ -504,6 +509,248 @@ TEST_F(FrrBmp, StationEqualsVtyshPreAndPostPolicyThroughChangesPeerDownFlapAndBm
 
   // FRR killed: the TCP session ends, so do the routes.
   frr_->Kill();
+  ASSERT_TRUE(WaitFor([&] { return st.sink.Count() == 0; }, 10s)) << Diagnose(st);
+  for (const auto& p : st.sink.problems()) ADD_FAILURE() << "feed problem: " << p;
+}
+
+// ---------------------------------------------------------------- GoBGP
+
+// gobgpd 3.10 (AS 65030, 127.0.0.30) sending BMP with route monitoring
+// policy "all" (pre-policy, post-policy and RFC 9069 Loc-RIB) to the
+// station's IPv4 listener; one ExaBGP neighbor 127.0.0.40 (AS 65040) behind
+// an import policy rejecting 10.40.9.0/24, and routes of its own added with
+// `gobgp global rib add`.
+class GobgpBmp : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (::access("/usr/bin/gobgpd", X_OK) != 0 || ::access("/usr/bin/gobgp", X_OK) != 0 ||
+        !HaveExabgp()) {
+      GTEST_SKIP() << "needs GoBGP (/usr/bin/gobgpd, gobgp) and ExaBGP (Debian gobgpd, exabgp; "
+                      "scripts/setup.sh)";
+    }
+    dir_ = test_util::FreshTempDir("station_gobgp");
+    bgp_port_ = FreePort();
+    api_port_ = FreePort();
+  }
+  void TearDown() override {
+    exabgp_.reset();
+    gobgp_.reset();
+    if (!dir_.empty()) fs::remove_all(dir_);
+  }
+
+  void StartGobgp(uint16_t station_port) {
+    std::ofstream c(dir_ / "gobgpd.toml");
+    c << "[global.config]\n  as = 65030\n  router-id = \"10.0.0.30\"\n  port = " << bgp_port_
+      << "\n  local-address-list = [\"127.0.0.30\"]\n"
+      // Import policy is global for peers that are not route-server clients.
+      << "[global.apply-policy.config]\n  import-policy-list = [\"in40\"]\n"
+      << "  default-import-policy = \"accept-route\"\n"
+      << "[[bmp-servers]]\n  [bmp-servers.config]\n    address = \"127.0.0.1\"\n    port = "
+      << station_port << "\n    route-monitoring-policy = \"all\"\n"
+      << "[[defined-sets.prefix-sets]]\n  prefix-set-name = \"drop9\"\n"
+      << "  [[defined-sets.prefix-sets.prefix-list]]\n    ip-prefix = \"10.40.9.0/24\"\n"
+      << "[[policy-definitions]]\n  name = \"in40\"\n  [[policy-definitions.statements]]\n"
+      << "    name = \"s1\"\n    [policy-definitions.statements.conditions.match-prefix-set]\n"
+      << "      prefix-set = \"drop9\"\n    [policy-definitions.statements.actions]\n"
+      << "      route-disposition = \"reject-route\"\n"
+      << "[[neighbors]]\n  [neighbors.config]\n    neighbor-address = \"127.0.0.40\"\n"
+      << "    peer-as = 65040\n  [neighbors.transport.config]\n    passive-mode = true\n"
+      << "    local-address = \"127.0.0.30\"\n";
+    for (const char* af : {"ipv4-unicast", "ipv6-unicast"}) {
+      c << "  [[neighbors.afi-safis]]\n    [neighbors.afi-safis.config]\n      afi-safi-name = \""
+        << af << "\"\n";
+    }
+    c.close();
+    gobgp_ = std::make_unique<Daemon>(
+        std::vector<std::string>{"/usr/bin/gobgpd", "-f", (dir_ / "gobgpd.toml").string(),
+                                 "--api-hosts", "127.0.0.1:" + std::to_string(api_port_),
+                                 "--pprof-disable", "-p"},
+        dir_ / "gobgpd.log");
+  }
+  std::string Gobgp(const std::string& args) {
+    return Shell("/usr/bin/gobgp -p " + std::to_string(api_port_) + " " + args);
+  }
+
+  // A GoBGP JSON RIB ({prefix: [path, ...]}) as a table: the best path
+  // (Loc-RIB), or every path (an Adj-RIB-In has one per prefix) that
+  // passes `keep`.
+  static Table FromGobgp(const nlohmann::json& j, bool best_only,
+                         const std::function<bool(const nlohmann::json&)>& keep) {
+    Table t;
+    if (!j.is_object()) return t;
+    for (const auto& [prefix, paths] : j.items()) {
+      if (!paths.is_array()) continue;
+      for (const auto& p : paths) {
+        if (!p.is_object() || !p.contains("attrs")) continue;
+        if (best_only && !p.value("best", false)) continue;
+        if (!keep(p)) continue;
+        RouteView v;
+        for (const auto& a : p["attrs"]) {
+          const int type = a.value("type", 0);
+          if (type == 2) {
+            for (const auto& seg : a["as_paths"]) {
+              for (const auto& asn : seg["asns"]) {
+                v.as_path += (v.as_path.empty() ? "" : " ") + std::to_string(asn.get<uint32_t>());
+              }
+            }
+          } else if (type == 3 || type == 14) {
+            v.next_hop = a.value("nexthop", std::string());
+          }
+        }
+        t[prefix] = v;
+      }
+    }
+    return t;
+  }
+  Table Rib(const std::string& what, bool best_only,
+            const std::function<bool(const nlohmann::json&)>& keep) {
+    Table t;
+    for (const char* af : {"ipv4", "ipv6"}) {
+      const Table part = FromGobgp(
+          // A disabled neighbor's adj-in is an error message, not JSON: empty.
+          Json("/usr/bin/gobgp -p " + std::to_string(api_port_) + " " + what + " -a " + af + " -j",
+               false),
+          best_only, keep);
+      t.insert(part.begin(), part.end());
+    }
+    return t;
+  }
+  static bool Any(const nlohmann::json&) { return true; }
+  // `gobgp neighbor X adj-in`: what the peer sent, before import policy.
+  Table Pre() { return Rib("neighbor 127.0.0.40 adj-in", false, Any); }
+  // What the import policy accepted from the peer: its paths in `gobgp
+  // global rib` (best or not; GoBGP applies import policy globally for
+  // peers that are not route-server clients).
+  Table Post() {
+    return Rib("global rib", false, [](const nlohmann::json& p) {
+      return p.value("neighbor-ip", std::string()) == "127.0.0.40";
+    });
+  }
+  // `gobgp global rib`: the best paths (RFC 9069 Loc-RIB).
+  Table LocRib() { return Rib("global rib", true, Any); }
+
+  // The station's Loc-RIB of the router (every handle of the view).
+  static Table MyLocRib(StationThread& st) {
+    Table t;
+    for (const auto& [peer, part] : st.sink.View("127.0.0.1", "loc-rib")) {
+      t.insert(part.begin(), part.end());
+    }
+    return t;
+  }
+
+  bool Equal(StationThread& st, const char* stage, bool print = false) {
+    const Table pre = Pre(), post = Post(), loc = LocRib();
+    const bool ok = st.sink.PeerTable("127.0.0.1", "adj-rib-in-pre", "127.0.0.40") == pre &&
+                    st.sink.PeerTable("127.0.0.1", "adj-rib-in-post", "127.0.0.40") == post &&
+                    MyLocRib(st) == loc;
+    if (ok && print) {
+      std::printf(
+          "[figures] GoBGP %s: pre-policy %zu, post-policy %zu, Loc-RIB %zu routes (v4+v6, "
+          "prefix + AS path + next hop) equal to gobgp neighbor adj-in / global rib\n",
+          stage, pre.size(), post.size(), loc.size());
+    }
+    return ok;
+  }
+  std::string Diagnose(StationThread& st) {
+    std::string out = "station:\n" + st.sink.Dump();
+    for (const auto& [name, mine, theirs] :
+         {std::tuple{"pre", st.sink.PeerTable("127.0.0.1", "adj-rib-in-pre", "127.0.0.40"), Pre()},
+          std::tuple{"post", st.sink.PeerTable("127.0.0.1", "adj-rib-in-post", "127.0.0.40"),
+                     Post()},
+          std::tuple{"loc-rib", MyLocRib(st), LocRib()}}) {
+      for (const auto& [p, r] : theirs) {
+        auto it = mine.find(p);
+        std::ostringstream o;
+        if (it == mine.end()) {
+          o << "  " << name << " missing " << p << " " << r << "\n";
+        } else if (!(it->second == r)) {
+          o << "  " << name << " differs " << p << ": station " << it->second << ", router " << r
+            << "\n";
+        }
+        out += o.str();
+      }
+      for (const auto& [p, r] : mine) {
+        if (!theirs.count(p)) out += std::string("  ") + name + " extra " + p + "\n";
+      }
+    }
+    out += Gobgp("neighbor") + Gobgp("bmp") + "\n";
+    std::string log = test_util::ReadText(dir_ / "gobgpd.log");
+    return out + "gobgpd.log (tail):\n" + log.substr(log.size() > 3000 ? log.size() - 3000 : 0);
+  }
+
+  fs::path dir_;
+  int bgp_port_ = 0, api_port_ = 0;
+  std::unique_ptr<Daemon> gobgp_;
+  std::unique_ptr<Exabgp> exabgp_;
+};
+
+TEST_F(GobgpBmp, StationEqualsGobgpPrePostAndLocRibThroughChangesPeerDownFlapAndBmpDrop) {
+  StationThread st;
+  ASSERT_TRUE(st.ok);
+  StartGobgp(st.port4);
+  exabgp_ = std::make_unique<Exabgp>(
+      dir_, "127.0.0.30", 65030, bgp_port_,
+      std::vector<Exabgp::Neighbor>{
+          {"127.0.0.40", 65040, Routes(40, 0, 50, "192.0.2.40", "2001:db8::40", 64540)}});
+  // Wait for the API, then routes of GoBGP's own.
+  ASSERT_TRUE(WaitFor([&] { return Gobgp("global").find("65030") != std::string::npos; }, 20s))
+      << Diagnose(st);
+  for (int i = 0; i < 5; ++i) {
+    Gobgp("global rib -a ipv4 add 10.30." + std::to_string(i) +
+          ".0/24 nexthop 192.0.2.30 aspath 64530");
+    Gobgp("global rib -a ipv6 add 2001:db8:30:" + std::to_string(i) + "::/64 nexthop 2001:db8::30");
+  }
+  auto sizes = [&](size_t pre, size_t post, size_t loc) {
+    return st.sink.PeerTable("127.0.0.1", "adj-rib-in-pre", "127.0.0.40").size() == pre &&
+           st.sink.PeerTable("127.0.0.1", "adj-rib-in-post", "127.0.0.40").size() == post &&
+           MyLocRib(st).size() == loc;
+  };
+  // 100 received (10.40.9.0/24 rejected by policy), 10 local.
+  ASSERT_TRUE(WaitFor([&] { return sizes(100, 99, 109); }, 60s)) << Diagnose(st);
+  ASSERT_TRUE(WaitFor([&] { return Equal(st, "initial", true); }, 10s)) << Diagnose(st);
+  EXPECT_EQ(st.sink.PeerTable("127.0.0.1", "adj-rib-in-pre", "127.0.0.40").at("10.40.9.0/24"),
+            (RouteView{"64540", "192.0.2.40"}));
+  EXPECT_EQ(MyLocRib(st).at("2001:db8:30:1::/64"), (RouteView{"", "2001:db8::30"}));
+  {
+    const auto routers = st.Routers();
+    ASSERT_EQ(routers.size(), 1u);
+    EXPECT_EQ(routers[0].address.ToString(), "127.0.0.1");
+    EXPECT_EQ(routers[0].peers_up, 1u);
+  }
+
+  // Changes: ExaBGP announces and withdraws, GoBGP's own routes change.
+  exabgp_->Api("announce route 10.40.200.0/24 next-hop 192.0.2.40 as-path [ 64540 64999 ]");
+  exabgp_->Api("announce route 10.40.1.0/24 next-hop 192.0.2.140 as-path [ 64541 64540 ]");
+  exabgp_->Api("withdraw route 10.40.2.0/24 next-hop 192.0.2.40");
+  exabgp_->Api("withdraw route 2001:db8:28:3::/64 next-hop 2001:db8::40");
+  Gobgp("global rib -a ipv4 del 10.30.0.0/24");
+  Gobgp("global rib -a ipv6 del 2001:db8:30:4::/64");
+  ASSERT_TRUE(WaitFor([&] { return sizes(99, 98, 106); }, 20s)) << Diagnose(st);
+  ASSERT_TRUE(WaitFor([&] { return Equal(st, "after announce/withdraw", true); }, 10s))
+      << Diagnose(st);
+
+  // The peer goes down: BMP peer down ends its Adj-RIB-In views; GoBGP
+  // withdraws its routes from the Loc-RIB; its own stay.
+  const size_t downs = st.sink.session_downs();
+  Gobgp("neighbor 127.0.0.40 disable");
+  ASSERT_TRUE(WaitFor([&] { return sizes(0, 0, 8); }, 20s)) << Diagnose(st);
+  EXPECT_GE(st.sink.session_downs(), downs + 2) << "pre- and post-policy views ended";
+  ASSERT_TRUE(WaitFor([&] { return Equal(st, "after peer down", true); }, 10s)) << Diagnose(st);
+  // And back (a session flap).
+  Gobgp("neighbor 127.0.0.40 enable");
+  ASSERT_TRUE(WaitFor([&] { return sizes(99, 98, 106); }, 60s)) << Diagnose(st);
+  ASSERT_TRUE(WaitFor([&] { return Equal(st, "after session flap", true); }, 10s)) << Diagnose(st);
+
+  // The BMP session dropped and re-added: RouterDown, then a full dump.
+  Gobgp("bmp del 127.0.0.1:" + std::to_string(st.port4));
+  ASSERT_TRUE(WaitFor([&] { return st.sink.Count() == 0 && st.Routers().empty(); }, 20s))
+      << Diagnose(st);
+  std::printf("[figures] GoBGP BMP session dropped: station holds 0 routes, 0 routers\n");
+  Gobgp("bmp add 127.0.0.1:" + std::to_string(st.port4) + " all");
+  ASSERT_TRUE(WaitFor([&] { return sizes(99, 98, 106); }, 30s)) << Diagnose(st);
+  ASSERT_TRUE(WaitFor([&] { return Equal(st, "after BMP reconnect", true); }, 10s)) << Diagnose(st);
+
+  gobgp_->Kill();
   ASSERT_TRUE(WaitFor([&] { return st.sink.Count() == 0; }, 10s)) << Diagnose(st);
   for (const auto& p : st.sink.problems()) ADD_FAILURE() << "feed problem: " << p;
 }
