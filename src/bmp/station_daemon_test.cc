@@ -17,16 +17,19 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "bmp/station.h"
@@ -63,6 +66,23 @@ class Daemon {
     ::setpgid(pid_, pid_);
   }
   ~Daemon() { Kill(); }
+  void Signal(int sig) {
+    if (pid_ > 0) ::kill(pid_, sig);
+  }
+  // Waits up to `limit` for the process to exit; its wait status, or -1.
+  int Wait(std::chrono::milliseconds limit) {
+    const auto end = std::chrono::steady_clock::now() + limit;
+    while (pid_ > 0 && std::chrono::steady_clock::now() < end) {
+      int status = 0;
+      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+        ::kill(-pid_, SIGKILL);  // anything it left in its group
+        pid_ = -1;
+        return status;
+      }
+      std::this_thread::sleep_for(50ms);
+    }
+    return -1;
+  }
   void Kill() {
     if (pid_ <= 0) return;
     ::kill(-pid_, SIGKILL);
@@ -276,8 +296,7 @@ class FrrBmp : public ::testing::Test {
     }
     c << " bmp targets vigia\n";
     for (const char* af : {"ipv4", "ipv6"}) {
-      c << "  bmp monitor " << af << " unicast pre-policy\n  bmp monitor " << af
-        << " unicast post-policy\n";
+      for (const auto& m : monitors_) c << "  bmp monitor " << af << " unicast " << m << "\n";
     }
     c << "  " << BmpConnect(station_port) << "\n exit\n!\n";
     c.close();
@@ -288,8 +307,9 @@ class FrrBmp : public ::testing::Test {
                                  "--vty_socket", dir_.string()},
         dir_ / "bgpd.out");
   }
-  static std::string BmpConnect(uint16_t port) {
-    return "bmp connect ::1 port " + std::to_string(port) + " min-retry 100 max-retry 500";
+  std::string BmpConnect(uint16_t port) const {
+    return "bmp connect " + bmp_host_ + " port " + std::to_string(port) +
+           " min-retry 100 max-retry 500";
   }
 
   std::string Vtysh(const std::vector<std::string>& cmds) {
@@ -427,6 +447,8 @@ class FrrBmp : public ::testing::Test {
 
   fs::path dir_;
   int bgp_port_ = 0;
+  std::string bmp_host_ = "::1";  // where FRR sends BMP
+  std::vector<std::string> monitors_ = {"pre-policy", "post-policy"};
   std::unique_ptr<Daemon> frr_;
   std::unique_ptr<Exabgp> exabgp_;
 };
@@ -511,6 +533,133 @@ TEST_F(FrrBmp, StationEqualsVtyshPreAndPostPolicyThroughChangesPeerDownFlapAndBm
   frr_->Kill();
   ASSERT_TRUE(WaitFor([&] { return st.sink.Count() == 0; }, 10s)) << Diagnose(st);
   for (const auto& p : st.sink.problems()) ADD_FAILURE() << "feed problem: " << p;
+}
+
+// ---------------------------------------------------------------- vigia collect
+
+// The last status line's counter `name` ("routes 199, ... announces 12")
+// in `vigia collect`'s stderr; -1 before the first.
+long StatusCounter(const std::string& log, const std::string& name) {
+  const size_t line = log.rfind("vigia: collect: peers ");
+  if (line == std::string::npos) return -1;
+  const size_t at = log.find(name + " ", line);
+  if (at == std::string::npos) return -1;
+  return std::atol(log.c_str() + at + name.size() + 1);
+}
+
+// End to end: FRR's BMP (post-policy Adj-RIB-In, what a collector
+// archives) into `vigia collect --bmp 127.0.0.1:PORT --out D --rotate 2`,
+// stopped with SIGTERM; the MRT files in D, read back with `vigia mrt
+// dump` (RIB dumps, then update files in name order), hold the routes FRR
+// has (`vtysh show bgp ... neighbors N routes`), per peer: prefix, AS path
+// (FRR's prepend undone, see Unprepended) and next hop.
+TEST_F(FrrBmp, VigiaCollectArchivesWhatFrrHasAndItReadsBack) {
+  if (!fs::exists(test_util::Vigia()))
+    GTEST_SKIP() << "needs the vigia binary (build target vigia)";
+  const int port = FreePort();
+  const fs::path out = dir_ / "mrt";
+  Daemon collect({test_util::Vigia(), "collect", "--bmp", "127.0.0.1:" + std::to_string(port),
+                  "--out", out.string(), "--rotate", "2", "--rib-every", "1h", "--status-every",
+                  "0.3", "--name", "e2e"},
+                 dir_ / "collect.log");
+  auto log = [&] { return test_util::ReadText(dir_ / "collect.log"); };
+  ASSERT_TRUE(WaitFor([&] { return StatusCounter(log(), "routes") == 0; }, 20s)) << log();
+  bmp_host_ = "127.0.0.1";
+  monitors_ = {"post-policy"};
+  StartFrr(static_cast<uint16_t>(port));
+  exabgp_ = std::make_unique<Exabgp>(
+      dir_, "127.0.0.10", 65010, bgp_port_,
+      std::vector<Exabgp::Neighbor>{
+          {"127.0.0.20", 65020, Routes(20, 0, 60, "192.0.2.20", "2001:db8::20", 64520)},
+          {"127.0.0.21", 65021, Routes(21, 0, 40, "192.0.2.21", "2001:db8::21", 64521)}});
+  // 120 from .20, 79 from .21 after its policy.
+  ASSERT_TRUE(WaitFor([&] { return StatusCounter(log(), "routes") == 199; }, 60s))
+      << log() << Vtysh({"show bmp"});
+  const long announces = StatusCounter(log(), "announces");
+  const long withdraws = StatusCounter(log(), "withdraws");
+  // Changes spread over more than one update file (--rotate 2).
+  std::this_thread::sleep_for(2500ms);
+  Api20("announce route 10.20.200.0/24 next-hop 192.0.2.20 as-path [ 64520 64999 ]");
+  Api20("announce route 10.20.1.0/24 next-hop 192.0.2.120 as-path [ 64530 64520 ]");
+  Api20("withdraw route 10.20.2.0/24 next-hop 192.0.2.20");
+  Api21("withdraw route 2001:db8:15:7::/64 next-hop 2001:db8::21");
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        return StatusCounter(log(), "announces") >= announces + 2 &&
+               StatusCounter(log(), "withdraws") >= withdraws + 2;
+      },
+      20s))
+      << log();
+  ASSERT_TRUE(WaitFor([&] { return StatusCounter(log(), "routes") == 198; }, 20s)) << log();
+
+  collect.Signal(SIGTERM);
+  const int status = collect.Wait(20s);
+  ASSERT_TRUE(WIFEXITED(status)) << "vigia collect did not exit on SIGTERM: " << log();
+  EXPECT_EQ(WEXITSTATUS(status), 0) << log();
+
+  // The files: complete ones only (nothing left under .tmp), RIB dumps
+  // first, then updates, each in name (= time) order.
+  std::vector<std::string> bviews, updates;
+  for (const auto& e : fs::recursive_directory_iterator(out)) {
+    if (!e.is_regular_file()) continue;
+    const std::string path = e.path().string();
+    ASSERT_EQ(path.find("/.tmp/"), std::string::npos) << "a file left half written: " << path;
+    const std::string name = e.path().filename().string();
+    (name.rfind("bview.", 0) == 0 ? bviews : updates).push_back(path);
+  }
+  // "updates.YYYYMMDD.HHMM[.N].gz": in time, then sequence, order (a
+  // plain string sort would put ".1.gz" before ".gz").
+  auto order = [](const std::string& a, const std::string& b) {
+    auto key = [](const std::string& p) {
+      const std::string n = fs::path(p).filename().string();
+      std::vector<std::string> part;
+      std::stringstream ss(n);
+      for (std::string x; std::getline(ss, x, '.');) part.push_back(x);
+      const long seq = part.size() > 4 ? std::atol(part[3].c_str()) : 0;
+      return std::tuple(part.size() > 2 ? part[1] + part[2] : n, seq);
+    };
+    return key(a) < key(b);
+  };
+  std::sort(bviews.begin(), bviews.end(), order);
+  std::sort(updates.begin(), updates.end(), order);
+  ASSERT_GE(updates.size(), 2u) << "rotated every 2 s";
+  std::map<std::string, Table> archived;  // peer -> table
+  size_t lines = 0;
+  for (const auto& f : [&] {
+         std::vector<std::string> all = bviews;
+         all.insert(all.end(), updates.begin(), updates.end());
+         return all;
+       }()) {
+    std::istringstream in(Shell(test_util::Vigia() + " mrt dump -m " + f));
+    std::string line;
+    while (std::getline(in, line)) {
+      std::vector<std::string> fld;
+      std::stringstream ls(line);
+      for (std::string x; std::getline(ls, x, '|');) fld.push_back(x);
+      ASSERT_GE(fld.size(), 3u) << f << ": " << line;
+      ++lines;
+      if ((fld[2] == "A" || fld[2] == "B") && fld.size() >= 9) {
+        archived[fld[3]][fld[5]] = RouteView{fld[6], fld[8]};
+      } else if (fld[2] == "W" && fld.size() >= 6) {
+        archived[fld[3]].erase(fld[5]);
+      } else if (fld[2] == "STATE") {
+        archived[fld[3]].clear();  // left Established: its routes are gone
+      }
+    }
+  }
+  size_t compared = 0;
+  for (const char* n : {"127.0.0.20", "127.0.0.21"}) {
+    const Table frr = FrrPost(n);
+    EXPECT_EQ(Unprepended(archived[n]), frr) << n;
+    compared += frr.size();
+  }
+  EXPECT_EQ(archived["127.0.0.20"].at("10.20.1.0/24"),
+            (RouteView{"65010 64530 64520", "192.0.2.120"}));
+  EXPECT_EQ(archived["127.0.0.20"].count("10.20.2.0/24"), 0u);
+  std::printf(
+      "[figures] vigia collect e2e: %zu RIB + %zu update files, %zu MRT lines; %zu routes of 2 "
+      "FRR peers equal to vtysh after SIGTERM\n",
+      bviews.size(), updates.size(), lines, compared);
 }
 
 // ---------------------------------------------------------------- GoBGP
