@@ -7,7 +7,9 @@
 // `gobgp global rib -j`) after announcements, withdrawals, a peer going
 // down, a session flap and the router's BMP session dropping. Every daemon
 // gets its own ports, addresses (127.0.0.x), temp dir and process group,
-// killed by destructors. Skips when a daemon is not installed.
+// killed by destructors. One test runs FRR and GoBGP against one station at
+// once; one runs FRR into the built `vigia collect` and reads its MRT back
+// with `vigia mrt dump`. Skips when a daemon is not installed.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -669,22 +671,21 @@ TEST_F(FrrBmp, VigiaCollectArchivesWhatFrrHasAndItReadsBack) {
 // station's IPv4 listener; one ExaBGP neighbor 127.0.0.40 (AS 65040) behind
 // an import policy rejecting 10.40.9.0/24, and routes of its own added with
 // `gobgp global rib add`.
-class GobgpBmp : public ::testing::Test {
- protected:
-  void SetUp() override {
-    if (::access("/usr/bin/gobgpd", X_OK) != 0 || ::access("/usr/bin/gobgp", X_OK) != 0 ||
-        !HaveExabgp()) {
-      GTEST_SKIP() << "needs GoBGP (/usr/bin/gobgpd, gobgp) and ExaBGP (Debian gobgpd, exabgp; "
-                      "scripts/setup.sh)";
-    }
-    dir_ = test_util::FreshTempDir("station_gobgp");
+class GobgpLab {
+ public:
+  // GoBGP's files go in dir (which must exist); its ports are picked here.
+  void Init(const fs::path& dir) {
+    dir_ = dir;
     bgp_port_ = FreePort();
     api_port_ = FreePort();
   }
-  void TearDown() override {
+  void Shutdown() {
     exabgp_.reset();
     gobgp_.reset();
-    if (!dir_.empty()) fs::remove_all(dir_);
+  }
+  static bool Installed() {
+    return ::access("/usr/bin/gobgpd", X_OK) == 0 && ::access("/usr/bin/gobgp", X_OK) == 0 &&
+           HaveExabgp();
   }
 
   void StartGobgp(uint16_t station_port) {
@@ -827,28 +828,49 @@ class GobgpBmp : public ::testing::Test {
     return out + "gobgpd.log (tail):\n" + log.substr(log.size() > 3000 ? log.size() - 3000 : 0);
   }
 
+  // ExaBGP 127.0.0.40 (AS 65040) with n IPv4 and n IPv6 routes, and 5 + 5
+  // routes of GoBGP's own (`gobgp global rib add`).
+  void AddRoutes(int n) {
+    exabgp_ = std::make_unique<Exabgp>(
+        dir_, "127.0.0.30", 65030, bgp_port_,
+        std::vector<Exabgp::Neighbor>{
+            {"127.0.0.40", 65040, Routes(40, 0, n, "192.0.2.40", "2001:db8::40", 64540)}});
+    // Wait for the API first.
+    ASSERT_TRUE(WaitFor([&] { return Gobgp("global").find("65030") != std::string::npos; }, 20s));
+    for (int i = 0; i < 5; ++i) {
+      Gobgp("global rib -a ipv4 add 10.30." + std::to_string(i) +
+            ".0/24 nexthop 192.0.2.30 aspath 64530");
+      Gobgp("global rib -a ipv6 add 2001:db8:30:" + std::to_string(i) +
+            "::/64 nexthop 2001:db8::30");
+    }
+  }
+
   fs::path dir_;
   int bgp_port_ = 0, api_port_ = 0;
   std::unique_ptr<Daemon> gobgp_;
   std::unique_ptr<Exabgp> exabgp_;
 };
 
+class GobgpBmp : public ::testing::Test, public GobgpLab {
+ protected:
+  void SetUp() override {
+    if (!Installed()) {
+      GTEST_SKIP() << "needs GoBGP (/usr/bin/gobgpd, gobgp) and ExaBGP (Debian gobgpd, exabgp; "
+                      "scripts/setup.sh)";
+    }
+    Init(test_util::FreshTempDir("station_gobgp"));
+  }
+  void TearDown() override {
+    Shutdown();
+    if (!dir_.empty()) fs::remove_all(dir_);
+  }
+};
+
 TEST_F(GobgpBmp, StationEqualsGobgpPrePostAndLocRibThroughChangesPeerDownFlapAndBmpDrop) {
   StationThread st;
   ASSERT_TRUE(st.ok);
   StartGobgp(st.port4);
-  exabgp_ = std::make_unique<Exabgp>(
-      dir_, "127.0.0.30", 65030, bgp_port_,
-      std::vector<Exabgp::Neighbor>{
-          {"127.0.0.40", 65040, Routes(40, 0, 50, "192.0.2.40", "2001:db8::40", 64540)}});
-  // Wait for the API, then routes of GoBGP's own.
-  ASSERT_TRUE(WaitFor([&] { return Gobgp("global").find("65030") != std::string::npos; }, 20s))
-      << Diagnose(st);
-  for (int i = 0; i < 5; ++i) {
-    Gobgp("global rib -a ipv4 add 10.30." + std::to_string(i) +
-          ".0/24 nexthop 192.0.2.30 aspath 64530");
-    Gobgp("global rib -a ipv6 add 2001:db8:30:" + std::to_string(i) + "::/64 nexthop 2001:db8::30");
-  }
+  ASSERT_NO_FATAL_FAILURE(AddRoutes(50)) << Diagnose(st);
   auto sizes = [&](size_t pre, size_t post, size_t loc) {
     return st.sink.PeerTable("127.0.0.1", "adj-rib-in-pre", "127.0.0.40").size() == pre &&
            st.sink.PeerTable("127.0.0.1", "adj-rib-in-post", "127.0.0.40").size() == post &&
@@ -901,6 +923,58 @@ TEST_F(GobgpBmp, StationEqualsGobgpPrePostAndLocRibThroughChangesPeerDownFlapAnd
 
   gobgp_->Kill();
   ASSERT_TRUE(WaitFor([&] { return st.sink.Count() == 0; }, 10s)) << Diagnose(st);
+  for (const auto& p : st.sink.problems()) ADD_FAILURE() << "feed problem: " << p;
+}
+
+// ---------------------------------------------------------------- both at once
+
+// FRR (to the IPv6 listener) and GoBGP (to the IPv4 one) report to one
+// station at the same time: each router's views equal its own tables, the
+// routers stay apart, and one router going away leaves the other's routes.
+TEST_F(FrrBmp, WithGobgpAtOnceEachRouterEqualsItsOwnTables) {
+  if (!GobgpLab::Installed()) GTEST_SKIP() << "needs GoBGP and ExaBGP";
+  StationThread st;
+  ASSERT_TRUE(st.ok);
+  StartFrr(st.port6);
+  exabgp_ = std::make_unique<Exabgp>(
+      dir_, "127.0.0.10", 65010, bgp_port_,
+      std::vector<Exabgp::Neighbor>{
+          {"127.0.0.20", 65020, Routes(20, 0, 60, "192.0.2.20", "2001:db8::20", 64520)},
+          {"127.0.0.21", 65021, Routes(21, 0, 40, "192.0.2.21", "2001:db8::21", 64521)}});
+  GobgpLab g;
+  fs::create_directories(dir_ / "gobgp");
+  g.Init(dir_ / "gobgp");
+  g.StartGobgp(st.port4);
+  ASSERT_NO_FATAL_FAILURE(g.AddRoutes(50)) << g.Diagnose(st);
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        return st.sink.PeerTable("::1", "adj-rib-in-post", "127.0.0.20").size() == 120 &&
+               st.sink.PeerTable("::1", "adj-rib-in-post", "127.0.0.21").size() == 79 &&
+               st.sink.PeerTable("127.0.0.1", "adj-rib-in-post", "127.0.0.40").size() == 99 &&
+               GobgpLab::MyLocRib(st).size() == 109;
+      },
+      60s))
+      << Diagnose(st, true) << g.Diagnose(st);
+  ASSERT_TRUE(WaitFor([&] { return Equal(st, "with GoBGP at once", true, true); }, 10s))
+      << Diagnose(st, true);
+  ASSERT_TRUE(WaitFor([&] { return g.Equal(st, "with FRR at once", true); }, 10s))
+      << g.Diagnose(st);
+  auto routers = st.Routers();
+  ASSERT_EQ(routers.size(), 2u);
+  std::sort(routers.begin(), routers.end(),
+            [](const auto& a, const auto& b) { return a.address < b.address; });
+  EXPECT_EQ(routers[0].address.ToString(), "127.0.0.1");
+  EXPECT_EQ(routers[1].address.ToString(), "::1");
+  EXPECT_EQ(routers[1].sys_name, "vigia-frr");
+  EXPECT_EQ(routers[0].peers_up, 1u);
+  EXPECT_EQ(routers[1].peers_up, 2u);
+
+  // GoBGP goes away: its routes end, FRR's stay equal to vtysh.
+  g.Shutdown();
+  ASSERT_TRUE(WaitFor([&] { return st.sink.View("127.0.0.1", "loc-rib").empty(); }, 10s));
+  EXPECT_TRUE(st.sink.View("127.0.0.1", "adj-rib-in-pre").empty());
+  EXPECT_TRUE(Equal(st, "after GoBGP left", true, true)) << Diagnose(st, true);
+  EXPECT_EQ(st.Routers().size(), 1u);
   for (const auto& p : st.sink.problems()) ADD_FAILURE() << "feed problem: " << p;
 }
 
