@@ -557,21 +557,32 @@ long StatusCounter(const std::string& log, const std::string& name) {
   return std::atol(log.c_str() + at + name.size() + 1);
 }
 
+// RIB dumps written so far, from the last status line ("files 3 updates +
+// 2 ribs"); -1 before the first.
+long StatusRibs(const std::string& log) {
+  const size_t line = log.rfind("vigia: collect: peers ");
+  if (line == std::string::npos) return -1;
+  const size_t at = log.find("updates + ", line);
+  return at == std::string::npos ? -1 : std::atol(log.c_str() + at + 10);
+}
+
 // End to end: FRR's BMP (post-policy Adj-RIB-In, what a collector
-// archives) into `vigia collect --bmp 127.0.0.1:PORT --out D --rotate 2`,
-// stopped with SIGTERM; the MRT files in D, read back with `vigia mrt
-// dump` (RIB dumps, then update files in name order), hold the routes FRR
-// has (`vtysh show bgp ... neighbors N routes`), per peer: prefix, AS path
-// (FRR's prepend undone, see Unprepended) and next hop.
+// archives) into `vigia collect --bmp 127.0.0.1:PORT --out D --rotate 2
+// --rib-every 2`, stopped with SIGTERM. The MRT files in D, read back with
+// `vigia mrt dump`, hold the routes FRR has (`vtysh show bgp ... neighbors
+// N routes`), per peer: prefix, AS path (FRR's prepend undone, see
+// Unprepended) and next hop -- both the update files replayed in order
+// from the start and the newest RIB dump (written after the last change)
+// alone.
 TEST_F(FrrBmp, VigiaCollectArchivesWhatFrrHasAndItReadsBack) {
   if (!fs::exists(test_util::Vigia()))
     GTEST_SKIP() << "needs the vigia binary (build target vigia)";
   const int port = FreePort();
   const fs::path out = dir_ / "mrt";
-  Daemon collect({test_util::Vigia(), "collect", "--bmp", "127.0.0.1:" + std::to_string(port),
-                  "--out", out.string(), "--rotate", "2", "--rib-every", "1h", "--status-every",
-                  "0.3", "--name", "e2e"},
-                 dir_ / "collect.log");
+  Daemon collect(
+      {test_util::Vigia(), "collect", "--bmp", "127.0.0.1:" + std::to_string(port), "--out",
+       out.string(), "--rotate", "2", "--rib-every", "2", "--status-every", "0.3", "--name", "e2e"},
+      dir_ / "collect.log");
   auto log = [&] { return test_util::ReadText(dir_ / "collect.log"); };
   ASSERT_TRUE(WaitFor([&] { return StatusCounter(log(), "routes") == 0; }, 20s)) << log();
   bmp_host_ = "127.0.0.1";
@@ -601,6 +612,9 @@ TEST_F(FrrBmp, VigiaCollectArchivesWhatFrrHasAndItReadsBack) {
       20s))
       << log();
   ASSERT_TRUE(WaitFor([&] { return StatusCounter(log(), "routes") == 198; }, 20s)) << log();
+  // A RIB dump after the last change.
+  const long ribs = StatusRibs(log());
+  ASSERT_TRUE(WaitFor([&] { return StatusRibs(log()) > ribs; }, 20s)) << log();
 
   collect.Signal(SIGTERM);
   const int status = collect.Wait(20s);
@@ -633,42 +647,47 @@ TEST_F(FrrBmp, VigiaCollectArchivesWhatFrrHasAndItReadsBack) {
   std::sort(bviews.begin(), bviews.end(), order);
   std::sort(updates.begin(), updates.end(), order);
   ASSERT_GE(updates.size(), 2u) << "rotated every 2 s";
-  std::map<std::string, Table> archived;  // peer -> table
+  // Replays files through `vigia mrt dump -m` into peer -> table.
   size_t lines = 0;
-  for (const auto& f : [&] {
-         std::vector<std::string> all = bviews;
-         all.insert(all.end(), updates.begin(), updates.end());
-         return all;
-       }()) {
-    std::istringstream in(Shell(test_util::Vigia() + " mrt dump -m " + f));
-    std::string line;
-    while (std::getline(in, line)) {
-      std::vector<std::string> fld;
-      std::stringstream ls(line);
-      for (std::string x; std::getline(ls, x, '|');) fld.push_back(x);
-      ASSERT_GE(fld.size(), 3u) << f << ": " << line;
-      ++lines;
-      if ((fld[2] == "A" || fld[2] == "B") && fld.size() >= 9) {
-        archived[fld[3]][fld[5]] = RouteView{fld[6], fld[8]};
-      } else if (fld[2] == "W" && fld.size() >= 6) {
-        archived[fld[3]].erase(fld[5]);
-      } else if (fld[2] == "STATE") {
-        archived[fld[3]].clear();  // left Established: its routes are gone
+  auto replay = [&](const std::vector<std::string>& files) {
+    std::map<std::string, Table> rib;
+    for (const auto& f : files) {
+      std::istringstream in(Shell(test_util::Vigia() + " mrt dump -m " + f));
+      std::string line;
+      while (std::getline(in, line)) {
+        std::vector<std::string> fld;
+        std::stringstream ls(line);
+        for (std::string x; std::getline(ls, x, '|');) fld.push_back(x);
+        EXPECT_GE(fld.size(), 3u) << f << ": " << line;
+        if (fld.size() < 3) continue;
+        ++lines;
+        if ((fld[2] == "A" || fld[2] == "B") && fld.size() >= 9) {
+          rib[fld[3]][fld[5]] = RouteView{fld[6], fld[8]};
+        } else if (fld[2] == "W" && fld.size() >= 6) {
+          rib[fld[3]].erase(fld[5]);
+        } else if (fld[2] == "STATE") {
+          rib[fld[3]].clear();  // left Established: its routes are gone
+        }
       }
     }
-  }
+    return rib;
+  };
+  ASSERT_FALSE(bviews.empty()) << "a RIB dump every 2 s";
+  std::map<std::string, Table> archived = replay(updates);
+  std::map<std::string, Table> dumped = replay({bviews.back()});
   size_t compared = 0;
   for (const char* n : {"127.0.0.20", "127.0.0.21"}) {
     const Table frr = FrrPost(n);
-    EXPECT_EQ(Unprepended(archived[n]), frr) << n;
+    EXPECT_EQ(Unprepended(archived[n]), frr) << n << " (update files)";
+    EXPECT_EQ(Unprepended(dumped[n]), frr) << n << " (newest RIB dump " << bviews.back() << ")";
     compared += frr.size();
   }
   EXPECT_EQ(archived["127.0.0.20"].at("10.20.1.0/24"),
             (RouteView{"65010 64530 64520", "192.0.2.120"}));
   EXPECT_EQ(archived["127.0.0.20"].count("10.20.2.0/24"), 0u);
   std::printf(
-      "[figures] vigia collect e2e: %zu RIB + %zu update files, %zu MRT lines; %zu routes of 2 "
-      "FRR peers equal to vtysh after SIGTERM\n",
+      "[figures] vigia collect e2e: %zu RIB + %zu update files, %zu MRT lines read; %zu routes "
+      "of 2 FRR peers equal to vtysh, from the updates and from the newest RIB dump\n",
       bviews.size(), updates.size(), lines, compared);
 }
 
