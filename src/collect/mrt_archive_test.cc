@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -390,6 +391,53 @@ TEST(MrtArchive, ARibEntryCostsUnderTwelveBytesAtManyPeersPerPrefix) {
   RecordProperty("bytes_per_entry", std::to_string(per_entry));
   EXPECT_EQ(a.stats().entries, uint64_t{kPeers} * kPrefixes);
   EXPECT_LT(per_entry, 12.0);
+}
+
+}  // namespace
+}  // namespace vigia::collect
+
+namespace vigia::collect {
+namespace {
+
+// A probe, not a test (disabled; run with --gtest_also_run_disabled_tests):
+// route events per second through the archive with update files written
+// (gzip), and the time of a RIB dump, at 100 peers x 20,000 prefixes.
+TEST(MrtArchiveProbe, DISABLED_EventsPerSecondAndDumpTime) {
+  test_util::ScopedTempDir dir("collect-probe");
+  Clock clock;
+  MrtArchive a(Options(dir.path, &clock));
+  constexpr int kPeers = 100, kPrefixes = 20000;
+  for (int p = 0; p < kPeers; ++p)
+    a.Peer(static_cast<bgp::PeerHandle>(p),
+           {"x", IpAddress::V4(0x0A000000u + static_cast<uint32_t>(p)), 65000u + p, {}});
+  std::vector<bgp::PathAttributes> sets;
+  for (int s = 0; s < 1000; ++s) sets.push_back(V4Attrs({65001, 3356, 64500u + s}, "192.0.2.1"));
+  const auto t0 = std::chrono::steady_clock::now();
+  uint64_t set = 0;
+  for (int p = 0; p < kPeers; ++p) {
+    for (int i = 0; i < kPrefixes; ++i) {
+      bgp::Route r;
+      r.peer = static_cast<bgp::PeerHandle>(p);
+      r.prefix = Prefix(IpAddress::V4(0x64000000u + (static_cast<uint32_t>(i) << 8)), 24);
+      if (i % 10 == 0) ++set;  // ten prefixes per UPDATE
+      r.attr_set = set;
+      r.time = {kT0, 0};
+      a.Announce(r, sets[static_cast<size_t>((i / 10) % 1000)]);
+    }
+  }
+  ASSERT_TRUE(a.Tick().ok());
+  const double s1 = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const auto t1 = std::chrono::steady_clock::now();
+  ASSERT_TRUE(a.DumpRib().ok());
+  const double s2 = std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
+  ASSERT_TRUE(a.Close().ok());
+  ASSERT_EQ(a.stats().entries, uint64_t{kPeers} * kPrefixes);
+  std::printf(
+      "archive: %d events in %.2f s = %.0f events/s (update records written), RIB dump of %llu "
+      "entries in %.2f s, %.2f B/entry\n",
+      kPeers * kPrefixes, s1, kPeers * kPrefixes / s1,
+      static_cast<unsigned long long>(a.stats().entries), s2,
+      static_cast<double>(a.MemoryBytes()) / a.stats().entries);
 }
 
 }  // namespace
