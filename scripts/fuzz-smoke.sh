@@ -25,7 +25,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
 seconds="${FUZZ_SECONDS:-30}"
-read -r -a targets <<<"${FUZZ_TARGETS:-mrt_reader_fuzz bgp_update_fuzz bgp_session_fuzz decompress_fuzz vrp_fuzz rtr_pdu_fuzz rpsl_fuzz delegated_fuzz pfx2as_fuzz extras_fuzz mrt_route_feed_fuzz listing_fuzz whois_query_fuzz ixp_members_fuzz rtr_server_fuzz bmp_fuzz pcap_fuzz collect_restore_fuzz}"
+read -r -a targets <<<"${FUZZ_TARGETS:-mrt_reader_fuzz bgp_update_fuzz bgp_session_fuzz decompress_fuzz vrp_fuzz rtr_pdu_fuzz rpsl_fuzz delegated_fuzz pfx2as_fuzz extras_fuzz mrt_route_feed_fuzz listing_fuzz whois_query_fuzz ixp_members_fuzz rtr_server_fuzz bmp_fuzz pcap_fuzz ris_live_fuzz websocket_fuzz bgp_capture_fuzz collect_restore_fuzz}"
 build_dir="${FUZZ_BUILD_DIR:-$root/build/fuzz}"  # relative to the repository
 # The same override as the CMake cache variable of that name.
 shared_mrt="${VIGIA_SHARED_DATA:-$root/../shared/data}/mrt"
@@ -79,7 +79,8 @@ KNOWN_TYPES = {5, 11, 12, 13, 16, 17, 32, 33, 48, 49}
 seeds = {t: {} for t in ("mrt_reader_fuzz", "bgp_update_fuzz", "decompress_fuzz", "vrp_fuzz",
                          "rtr_pdu_fuzz", "rpsl_fuzz", "delegated_fuzz", "pfx2as_fuzz", "extras_fuzz",
                          "listing_fuzz", "whois_query_fuzz", "ixp_members_fuzz",
-                         "rtr_server_fuzz", "bmp_fuzz", "pcap_fuzz")}
+                         "rtr_server_fuzz", "bmp_fuzz", "pcap_fuzz", "ris_live_fuzz",
+                         "websocket_fuzz", "bgp_capture_fuzz")}
 
 def add(target, data):
     if 0 < len(data) <= MAX_LEN:
@@ -461,6 +462,21 @@ for name in sorted(os.listdir(bmp_dir)) if bmp_dir and os.path.isdir(bmp_dir) el
             break
         add("bmp_fuzz", b"\x00" + payload[at:at + n])
         at += n
+
+# Live feeds: the committed seeds (fuzz/regressions/{ris_live,websocket,
+# bgp_capture}_fuzz), the real RIS Live JSON of $VIGIA_SHARED_DATA/mrt.
+for t in ("ris_live_fuzz", "websocket_fuzz", "bgp_capture_fuzz"):
+    d = os.path.join("fuzz/regressions", t)
+    for name in sorted(os.listdir(d)) if os.path.isdir(d) else []:
+        with open(os.path.join(d, name), "rb") as f:
+            add(t, f.read())
+ris_json = os.path.join(src, "libbgpstream-testdata", "ris-live-stream.json") if src else ""
+if ris_json and os.path.isfile(ris_json):
+    with open(ris_json, "rb") as f:
+        lines = f.read()
+    add("ris_live_fuzz", lines)
+    for line in lines.splitlines():
+        add("ris_live_fuzz", line)
 
 # The route feed reads the same bytes as the MRT reader: MRT files.
 seeds["mrt_route_feed_fuzz"] = dict(seeds["mrt_reader_fuzz"])

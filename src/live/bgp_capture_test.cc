@@ -175,6 +175,11 @@ void CompareBmpLabeled(const std::string& path, size_t* equal, size_t* differ, s
   // ours has one route more for each.
   const size_t missing = Missing(theirs.routes, ours.routes, "tshark's, not ours");
   const size_t extra = ours.routes.size() - (theirs.routes.size() - missing);
+  std::multiset<std::string> more;
+  std::set_difference(ours.routes.begin(), ours.routes.end(), theirs.routes.begin(),
+                      theirs.routes.end(), std::inserter(more, more.end()));
+  for (const std::string& r : more)
+    std::printf("  ours only (tshark printed no prefix): %s\n", r.c_str());
   EXPECT_EQ(missing, 0u);
   EXPECT_EQ(extra, theirs.unprinted);
   *equal = theirs.routes.size() - missing;

@@ -95,12 +95,10 @@ bgp::PeerHandle RisLiveFeed::Handle(const Key& k, const IpAddress& ip, bgp::Rout
 void RisLiveFeed::Feed(std::string_view json, std::string_view where, uint64_t line,
                        bgp::RouteSink* sink) {
   ++stats_.messages;
-  const uint64_t offset = line ? line : FeedProblem::kNoOffset;
   const std::string at = line ? fmt::format("{}: line {}", where, line) : std::string(where);
   auto problem = [&](FeedProblem::Kind kind, const std::string& msg) {
     sink->Problem(FeedProblem{kind, at, FeedProblem::kNoOffset, msg});
   };
-  (void)offset;
   if (json.size() > kMaxRisLiveMessage) {
     ++stats_.bad;
     problem(FeedProblem::Kind::kRecordSkipped,

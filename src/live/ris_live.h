@@ -121,7 +121,9 @@ struct RisLiveClientOptions {
 // (kNote) with its cause; routes of a lost connection are not withdrawn
 // (RIS Live peers are the RRC's, whose sessions did not end).
 //
-// Not thread-safe: one thread calls RunOnce.
+// The host name is resolved with getaddrinfo() inside RunOnce (blocking;
+// an address in the URL avoids it). Not thread-safe: one thread calls
+// RunOnce.
 class RisLiveClient {
  public:
   RisLiveClient(RisLiveClientOptions opts, bgp::RouteSink* sink);

@@ -233,11 +233,15 @@ size_t JsonFormatter::Format(const Decoder& d, OutputBuffer* out) {
         }
       };
       withdraw(u.withdrawn);
-      for (size_t i = 0; i < u.attrs.mp_unreach_count; ++i) withdraw(u.attrs.mp_unreach[i].nlri);
+      // Labeled and VPN blocks (SAFI 4, 128) are left out, as before the
+      // decoder read them: a line has no field for their RD and labels.
+      for (size_t i = 0; i < u.attrs.mp_unreach_count; ++i) {
+        if (!bgp::IsLabeledSafi(u.attrs.mp_unreach[i].safi)) withdraw(u.attrs.mp_unreach[i].nlri);
+      }
       announce(u.nlri, u.attrs.Has(bgp::kAttrNextHop) ? &u.attrs.next_hop : nullptr);
       for (size_t i = 0; i < u.attrs.mp_reach_count; ++i) {
         const bgp::MpReach& r = u.attrs.mp_reach[i];
-        announce(r.nlri, &r.next_hop);
+        if (!bgp::IsLabeledSafi(r.safi)) announce(r.nlri, &r.next_hop);
       }
       return lines;
     }

@@ -168,5 +168,46 @@ TEST(RouteFeed, MalformedOriginOnOneEntryIsATreatAsWithdrawEvent) {
       << sink.problems[0].second;
 }
 
+// The decoder reads labeled and VPN NLRI (SAFI 4, 128) since RFC 8277 /
+// RFC 4364 support; the MRT route feed, which fills the global table,
+// keeps passing unicast only.
+TEST(RouteFeed, VpnAndLabeledBlocksGiveNoEvents) {
+  const b::Bytes vpn =
+      b::Cat({b::U16(bgp::kAfiIpv4),
+              {bgp::kSafiMplsVpn, 12},
+              b::Bytes(8, 0),
+              b::IpBytes("192.0.2.1"),
+              {0},
+              {24 + 64 + 24, 0x00, 0x01, 0x01, 0, 0, 0xFD, 0xE8, 0, 0, 0, 1, 198, 51, 100}});
+  const b::Bytes attrs = b::Cat(
+      {b::Attr(bgp::kFlagOptional, bgp::kAttrMpReach, vpn), b::Attr(0x40, bgp::kAttrOrigin, {0}),
+       b::Attr(0x40, bgp::kAttrAsPath, b::Cat({b::Bytes{bgp::kAsSequence, 1}, b::U32(65001)})),
+       b::Attr(0x40, bgp::kAttrNextHop, b::IpBytes("192.0.2.1"))});
+  b::Bytes update(16, 0xFF);
+  b::Put16(&update, static_cast<uint32_t>(19 + 4 + attrs.size() + 2));
+  update.push_back(bgp::kMsgUpdate);
+  b::Put16(&update, 0);
+  b::Put16(&update, static_cast<uint32_t>(attrs.size()));
+  update.insert(update.end(), attrs.begin(), attrs.end());
+  update.insert(update.end(), {8, 10});  // 10.0.0.0/8 unicast
+  // RFC 6396 §4.4.3 BGP4MP_MESSAGE_AS4: peer AS, local AS, ifindex, AFI,
+  // peer and local address, the message.
+  b::Bytes body = b::Cat({b::U32(65001), b::U32(65000), b::U16(0), b::U16(1),
+                          b::IpBytes("192.0.2.1"), b::IpBytes("192.0.2.2"), update});
+  Decoder d;
+  ASSERT_TRUE(DecodeRecord(kTypeBgp4mp, 4, body, &d).ok());
+  // The VPN route is decoded (RD type 0, 65000:1)...
+  const bgp::PathAttributes& a = d.bgp4mp().message.update.attrs;
+  ASSERT_EQ(a.mp_reach_count, 1u);
+  ASSERT_EQ(a.mp_reach[0].nlri.size(), 1u);
+  EXPECT_EQ(bgp::FormatRd(a.mp_reach[0].nlri[0].rd), "65000:1");
+  // ...and not passed on.
+  RecordingSink sink;
+  RouteFeed feed("c");
+  feed.Feed(d, "mem", &sink);
+  EXPECT_EQ(sink.announces, (std::vector<std::string>{"A|192.0.2.1|65001|10.0.0.0/8|65001"}));
+  EXPECT_TRUE(sink.withdraws.empty());
+}
+
 }  // namespace
 }  // namespace vigia::mrt

@@ -119,11 +119,14 @@ void MrtStats::Add(const Decoder& d) {
       for (const bgp::NlriEntry& n : u.withdrawn) AddRoute(n.prefix, nullptr);
       announcements += u.nlri.size();
       for (const bgp::NlriEntry& n : u.nlri) AddRoute(n.prefix, &u.attrs);
+      // Global-table counts: labeled and VPN blocks (SAFI 4, 128) stay out.
       for (size_t i = 0; i < u.attrs.mp_unreach_count; ++i) {
+        if (bgp::IsLabeledSafi(u.attrs.mp_unreach[i].safi)) continue;
         withdrawals += u.attrs.mp_unreach[i].nlri.size();
         for (const bgp::NlriEntry& n : u.attrs.mp_unreach[i].nlri) AddRoute(n.prefix, nullptr);
       }
       for (size_t i = 0; i < u.attrs.mp_reach_count; ++i) {
+        if (bgp::IsLabeledSafi(u.attrs.mp_reach[i].safi)) continue;
         announcements += u.attrs.mp_reach[i].nlri.size();
         for (const bgp::NlriEntry& n : u.attrs.mp_reach[i].nlri) AddRoute(n.prefix, &u.attrs);
       }
