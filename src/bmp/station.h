@@ -62,8 +62,10 @@ class BmpStation {
   BmpStation(const BmpStation&) = delete;
   BmpStation& operator=(const BmpStation&) = delete;
 
-  // "ADDR:PORT" or "[V6]:PORT"; port 0 picks one (see port()).
+  // "ADDR:PORT" or "[V6]:PORT"; port 0 picks one (see port()). May be
+  // called again for another address; "[::]:PORT" also takes IPv4.
   Status Listen(std::string_view address);
+  // The port of the last Listen().
   uint16_t port() const { return port_; }
   int epoll_fd() const { return epfd_; }
   // Waits up to timeout_ms, reads what is ready, feeds whole messages.
@@ -88,7 +90,6 @@ class BmpStation {
   void Accept(int listen_fd);
   void OnReadable(Connection* c);
   void Close(Connection* c);
-  void Drain(Connection* c);
 
   StationConfig config_;
   bgp::RouteSink* sink_;

@@ -2,7 +2,8 @@
 // clients bound to distinct 127.0.0.x addresses (and ::1), and hostile
 // clients (garbage, a message cut by close, an oversized length, more
 // connections than max_routers, an address not allowed, a client sending
-// one byte at a time, a router reconnecting over its old session).
+// one byte at a time, a router reconnecting over its old session), a
+// termination message, and IPv4 routers on a dual-stack listener.
 #include "bmp/station.h"
 
 #include <arpa/inet.h>
@@ -357,6 +358,33 @@ TEST_F(StationTest, AReconnectingRouterReplacesItsOldSession) {
   station_->CloseAll();
   EXPECT_EQ(rec_.Count(), 0u);
   EXPECT_EQ(station_->router_count(), 0u);
+}
+
+TEST_F(StationTest, TerminationEndsTheRoutersRoutesBeforeItCloses) {
+  Start();
+  Client c("127.0.0.2", station_->port());
+  ASSERT_TRUE(c.Send(Session("r", "10.0.0.1", 65001, {"192.0.2.0/24", "198.51.100.0/24"})));
+  ASSERT_TRUE(RunUntil([&] { return rec_.Count() == 2; }));
+  // RFC 7854 §4.5: reason 0, administratively closed.
+  Bytes term = {0, 1, 0, 2, 0, 0};
+  ASSERT_TRUE(c.Send(Msg(kTermination, term)));
+  ASSERT_TRUE(RunUntil([&] { return rec_.Count() == 0; }));
+  EXPECT_EQ(station_->router_count(), 1u) << "the router closes, not the station";
+  EXPECT_EQ(station_->Routers().at(0).peers_up, 0u);
+  c.Close();
+  ASSERT_TRUE(RunUntil([&] { return station_->router_count() == 0; }));
+  EXPECT_TRUE(rec_.problems().empty()) << rec_.Dump();
+}
+
+TEST_F(StationTest, DualStackListenerNamesIpv4RoutersByTheirIpv4Address) {
+  station_ = std::make_unique<BmpStation>(StationConfig{}, &rec_);
+  ASSERT_TRUE(station_->Listen("[::]:0").ok());
+  Client c("127.0.0.7", station_->port());
+  ASSERT_TRUE(c.ok());
+  ASSERT_TRUE(c.Send(Session("r", "10.0.0.1", 65001, {"192.0.2.0/24"})));
+  ASSERT_TRUE(RunUntil([&] { return rec_.Count() == 1; }));
+  EXPECT_EQ(station_->Routers().at(0).address.ToString(), "127.0.0.7");
+  EXPECT_EQ(rec_.PeerTable("127.0.0.7", "adj-rib-in-pre", "10.0.0.1").size(), 1u);
 }
 
 TEST(StationListen, BadAddressesAreRejectedWithTheirText) {

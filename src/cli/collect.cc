@@ -1,11 +1,14 @@
 // vigia collect: the live route collector (issue [5/7] item 1). A BMP
-// station (--bmp), a passive BGP speaker (--bgp --asn), pcap replays
-// (--pcap) feed collect::Collector, which writes MRT the way RIS does
+// station (--bmp), a passive BGP speaker (--bgp --asn), pcap replays of BMP
+// or BGP sessions (--pcap) and RIS Live (--ris-live) feed collect::Collector, which writes MRT the
+// way RIS does
 // (--out: update files every --rotate, RIB dumps every --rib-every, each
-// renamed into place only when complete). SIGINT/SIGTERM or --duration
-// stop it cleanly; a status line goes to stderr every --status-every
-// seconds and --json prints a summary at exit. With only --pcap inputs it
-// replays, writes the updates and a RIB dump of the final state, and exits.
+// renamed into place only when complete). RIS Live (--ris-live) is read
+// from a JSON-lines file or followed over its websocket. SIGINT/SIGTERM or
+// --duration stop it cleanly; a status line goes to stderr every
+// --status-every seconds and --json prints a summary at exit. With only
+// replayed inputs (--pcap, RIS Live files) it replays, writes the updates
+// and a RIB dump of the final state, and exits.
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -32,6 +35,7 @@ void OnStop(int) { g_stop = true; }
 struct CollectArgs {
   std::string bmp, bgp, out, name = "vigia", rotate = "5m", rib_every = "8h", layout = "archive";
   std::string bgp_id = "192.0.2.1";
+  std::string ris_live_subscribe;
   uint32_t asn = 0;
   std::vector<std::string> pcaps, ris_live;
   double duration = 0, status_every = 5;
@@ -90,7 +94,9 @@ int RunCollect(const CollectArgs& a) {
   if (!a.bgp.empty() && a.asn == 0) return fail("--bgp needs --asn N (our AS)");
   if (a.bmp.empty() && a.bgp.empty() && a.pcaps.empty() && a.ris_live.empty())
     return fail("nothing to collect: give --bmp, --bgp, --pcap or --ris-live");
-  const bool live = !a.bmp.empty() || !a.bgp.empty() || !a.ris_live.empty();
+  bool live = !a.bmp.empty() || !a.bgp.empty();
+  for (const auto& r : a.ris_live) live = live || r.starts_with("ws://") || r.starts_with("wss://");
+  o.ris_live_subscribe = a.ris_live_subscribe;
 
   struct sigaction sa {};
   sa.sa_handler = OnStop;
@@ -158,6 +164,7 @@ int RunCollect(const CollectArgs& a) {
       j["attr_sets"] = as.attr_sets;
       j["rib_bytes"] = ar->MemoryBytes();
       j["records"] = as.records;
+      j["not_unicast"] = as.not_unicast;
       j["restored_files"] = as.restored_files;
       j["restore_problems"] = as.restore_problems;
       j["removed_tmp"] = as.removed_tmp;
@@ -192,8 +199,13 @@ void RegisterCollect(CLI::App& app, int* exit_code) {
   cmd->add_option("--rotate", a->rotate, "update file interval (300, 5m, 1h)")
       ->capture_default_str();
   cmd->add_option("--rib-every", a->rib_every, "RIB dump interval")->capture_default_str();
-  cmd->add_option("--pcap", a->pcaps, "replay BMP sessions captured in a pcap file (repeatable)");
-  cmd->add_option("--ris-live", a->ris_live, "RIS Live JSON file or ws:// URL (repeatable)");
+  cmd->add_option("--pcap", a->pcaps,
+                  "replay BMP or BGP (TCP port 179) sessions captured in a pcap file (repeatable)");
+  cmd->add_option("--ris-live", a->ris_live,
+                  "RIS Live JSON-lines file (replayed) or ws:// URL (followed) (repeatable)");
+  cmd->add_option("--ris-live-subscribe", a->ris_live_subscribe,
+                  "ris_subscribe data sent on each websocket connection, e.g. "
+                  "'{\"host\":\"rrc00\",\"includeRaw\":true}'");
   cmd->add_option("--name", a->name, "collector name (MRT view name, file prefix)")
       ->capture_default_str();
   cmd->add_option("--duration", a->duration, "stop after S seconds (0: until SIGINT/SIGTERM)");

@@ -4,8 +4,8 @@
 // no partial file under a final name and a restart rebuilds the RIB from
 // the files (its next dump equals them, nothing written is rewritten);
 // BIRD 2 peering the passive speaker: the MRT written equals `birdc show
-// route export`, after withdrawals too. Inputs not built in this version
-// fail with a clear error. Skips when the vigia binary, the shared data
+// route export`, after withdrawals too; a raw BGP capture and a RIS Live
+// file give the routes their feeds decode. Skips when the vigia binary, the shared data
 // or BIRD is absent.
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -33,6 +33,8 @@
 #include "collect/mrt_archive.h"
 #include "collect/test_util.h"
 #include "core/test_util.h"
+#include "live/bgp_capture.h"
+#include "live/ris_live.h"
 #include "mrt/reader.h"
 
 namespace vigia::collect {
@@ -235,24 +237,20 @@ TEST_F(CollectCli, ReplaysTheCiscoRdCaptureIntoFilesMrtDumpAndAnalyzeRead) {
   std::printf("[figures] Cisco RD capture: %zu routes replayed, dump == BMP decode\n", want.size());
 }
 
-TEST_F(CollectCli, HelpAndBadArgumentsAndInputsNotBuiltFailWithAClearError) {
-  test_util::ScopedTempDir dir("collect-notbuilt");
+TEST_F(CollectCli, HelpAndBadArgumentsFailWithAClearError) {
+  test_util::ScopedTempDir dir("collect-args");
   int status = 0;
   const std::string help = Shell(test_util::Vigia() + " collect --help", &status);
   EXPECT_EQ(test_util::Exit(status), 0);
   EXPECT_NE(help.find("Usage"), std::string::npos) << help;
   EXPECT_NE(help.find("--rib-every"), std::string::npos) << help;
-  EXPECT_EQ(test_util::Exit([&] {
-              int st = 0;
-              Shell(test_util::Vigia() + " collect", &st);
-              return st;
-            }()),
-            2);
-  std::string out = Shell(test_util::Vigia() + " collect --ris-live " +
-                              (dir.path / "x.json").string() + " --out " + dir.path.string(),
-                          &status);
+  std::string out = Shell(test_util::Vigia() + " collect", &status);
   EXPECT_EQ(test_util::Exit(status), 2) << out;
-  EXPECT_NE(out.find("not built"), std::string::npos) << out;
+  out = Shell(test_util::Vigia() + " collect --ris-live " + (dir.path / "absent.json").string() +
+                  " --out " + dir.path.string(),
+              &status);
+  EXPECT_EQ(test_util::Exit(status), 2) << out;
+  EXPECT_NE(out.find("absent.json"), std::string::npos) << out;
   out =
       Shell(test_util::Vigia() + " collect --pcap " + (dir.path / "absent.pcap").string(), &status);
   EXPECT_EQ(test_util::Exit(status), 2) << out;
@@ -263,6 +261,94 @@ TEST_F(CollectCli, HelpAndBadArgumentsAndInputsNotBuiltFailWithAClearError) {
   out = Shell(test_util::Vigia() + " collect --bmp 127.0.0.1:0 --rotate 5x", &status);
   EXPECT_EQ(test_util::Exit(status), 2) << out;
   EXPECT_NE(out.find("--rotate 5x"), std::string::npos) << out;
+}
+
+// The routes of a replay written by `vigia collect --out`, read back.
+test::Recorder CollectAndReadBack(const std::string& args, const fs::path& out, int* exit_code,
+                                  std::string* log) {
+  int status = 0;
+  *log = Shell(test_util::Vigia() + " collect " + args + " --out " + out.string() + " --json",
+               &status);
+  *exit_code = test_util::Exit(status);
+  return test::ReadBack(FinalFiles(out, false, true));
+}
+
+const char* kBgpCapture = "/bmp/pmacct-test-automation/300-BGP-IPv6-CISCO-extNH_enc.pcap";
+
+// The capture's session carries VPN routes only (SAFI 128, RFC 4364, with
+// RFC 8950 IPv6 next hops): the archive keeps the unicast tables, so it
+// counts them and writes no route (and invents none).
+TEST_F(CollectCli, ReplaysARawBgpCaptureAndCountsItsVpnRoutesWithoutArchivingThem) {
+  if (!test_util::HaveSharedData(kBgpCapture))
+    GTEST_SKIP() << "needs " << test_util::SharedData() << kBgpCapture;
+  const std::string pcap = test_util::SharedData() + kBgpCapture;
+  // The routes straight from the capture (live/bgp_capture.h).
+  struct Count : bgp::RouteSink {
+    size_t unicast = 0, labeled = 0;
+    void Peer(bgp::PeerHandle, const bgp::PeerInfo&) override {}
+    void Announce(const bgp::Route& r, const bgp::PathAttributes&) override {
+      ++(r.safi == bgp::kSafiUnicast && r.rd == 0 ? unicast : labeled);
+    }
+    void Withdraw(const bgp::Route&, bgp::WithdrawCause) override {}
+    void SessionDown(bgp::PeerHandle, bgp::RouteTime) override {}
+  } direct;
+  auto cap = bmp::ReadPcapTcpFile(pcap);
+  ASSERT_TRUE(cap.ok());
+  ASSERT_TRUE(live::FeedBgpPcap(*cap, pcap, &direct).ok());
+  ASSERT_GT(direct.labeled, 0u);
+  test_util::ScopedTempDir dir("collect-bgppcap");
+  int code = 0;
+  std::string log;
+  const auto back = CollectAndReadBack("--pcap " + pcap, dir.path, &code, &log);
+  EXPECT_EQ(code, 0) << log;
+  EXPECT_NE(log.find("\"announces\": " + std::to_string(direct.unicast + direct.labeled)),
+            std::string::npos)
+      << log;
+  EXPECT_NE(log.find("\"not_unicast\": " + std::to_string(direct.labeled)), std::string::npos)
+      << log;
+  EXPECT_EQ(back.routes.size(), direct.unicast);
+  const auto ribs = FinalFiles(dir.path, true, false);
+  ASSERT_EQ(ribs.size(), 1u) << log;
+  EXPECT_EQ(test::ReadBack(ribs).routes.size(), direct.unicast);
+  std::printf("[figures] raw BGP capture: %zu VPN routes counted, %zu unicast archived\n",
+              direct.labeled, direct.unicast);
+}
+
+TEST_F(CollectCli, ReplaysARisLiveFileIntoTheRoutesItsMessagesCarried) {
+  test_util::ScopedTempDir dir("collect-rislive");
+  const fs::path json = dir.path / "ris.jsonl";
+  {
+    std::ofstream f(json);
+    auto msg = [&](const std::string& data) {
+      f << R"({"type":"ris_message","data":{)" << data << "}}\n";
+    };
+    const std::string p1 = R"("host":"rrc00","peer":"192.0.2.1","peer_asn":"65001",)";
+    const std::string p2 = R"("host":"rrc00","peer":"2001:db8::2","peer_asn":"65002",)";
+    const std::string p3 = R"("host":"rrc01","peer":"198.51.100.3","peer_asn":"65003",)";
+    msg(R"("timestamp":1700000000.25,)" + p1 +
+        R"("type":"UPDATE","path":[65001,64500],"origin":"IGP","community":[[65001,7]],)"
+        R"("announcements":[{"next_hop":"192.0.2.1","prefixes":["10.0.0.0/8","10.1.0.0/16","10.2.0.0/16"]}],"withdrawals":[])");
+    msg(R"("timestamp":1700000001.5,)" + p2 +
+        R"("type":"UPDATE","path":[65002,[64510,64511]],"origin":"INCOMPLETE","med":5,)"
+        R"("announcements":[{"next_hop":"2001:db8::2,fe80::2","prefixes":["2001:db8:100::/48"]}])");
+    msg(R"("timestamp":1700000002,)" + p3 +
+        R"("type":"UPDATE","path":[65003,64500],"origin":"IGP",)"
+        R"("announcements":[{"next_hop":"198.51.100.3","prefixes":["10.0.0.0/8"]}])");
+    f << "not json at all\n";
+    msg(R"("timestamp":1700000003,)" + p1 + R"("type":"UPDATE","withdrawals":["10.1.0.0/16"])");
+    msg(R"("timestamp":1700000004,)" + p3 + R"("type":"RIS_PEER_STATE","state":"down")");
+  }
+  test::Recorder direct;
+  ASSERT_TRUE(live::FeedRisLiveFile(json.string(), &direct).ok());
+  ASSERT_EQ(direct.routes.size(), 3u);
+  int code = 0;
+  std::string log;
+  const auto back =
+      CollectAndReadBack("--ris-live " + json.string(), dir.path / "out", &code, &log);
+  EXPECT_EQ(code, 1) << log;  // the line that is not JSON
+  EXPECT_NE(log.find("\"problems\": 1"), std::string::npos) << log;
+  EXPECT_EQ(back.routes, direct.routes) << log;
+  EXPECT_EQ(back.session_downs, 1u);
 }
 
 // ------------------------------------------------------------- kill -9

@@ -18,6 +18,8 @@
 #include "bmp/station.h"
 #include "collect/mrt_archive.h"
 #include "collect/mux_sink.h"
+#include "live/bgp_capture.h"
+#include "live/ris_live.h"
 
 namespace vigia::collect {
 
@@ -68,6 +70,8 @@ struct Collector::Impl {
   std::unique_ptr<MuxSink> mux;
   std::unique_ptr<bmp::BmpStation> station;
   std::unique_ptr<live::BgpSpeaker> speaker;
+  std::vector<std::unique_ptr<live::RisLiveClient>> ris_clients;
+  std::vector<int> ris_fds;  // the fd each client has in the outer epoll (-1: none)
   int epfd = -1;
   int64_t arrival_ns = 0;
   int64_t last_inner_ns = 0;
@@ -95,7 +99,9 @@ Status Collector::Impl::ReplayPcap(const std::string& path) {
   auto cap = bmp::ReadPcapTcpFile(path);
   if (!cap.ok()) return cap.status();
   bmp::BmpRouteFeed feed(opt.name);
-  bgp::RouteSink* in = mux->Input("pcap " + path);
+  // BMP and BGP feeds number their peers apart: an input each.
+  bgp::RouteSink* in = mux->Input("pcap " + path + " bmp");
+  bool bgp = false;
   for (size_t i = 0; i < cap->streams.size(); ++i) {
     const bmp::TcpStream& s = cap->streams[i];
     const std::string where =
@@ -117,10 +123,8 @@ Status Collector::Impl::ReplayPcap(const std::string& path) {
         break;
       }
       case StreamKind::kBgp:
-        return Status::Unsupported(
-            fmt::format("{}: a raw BGP session; BGP capture replay is not built in this "
-                        "version (live/bgp_capture.h)",
-                        where));
+        bgp = true;  // both directions together, below
+        break;
       case StreamKind::kUnknown:
         in->Problem({.kind = bgp::FeedProblem::Kind::kRecordSkipped,
                      .where = where,
@@ -130,6 +134,12 @@ Status Collector::Impl::ReplayPcap(const std::string& path) {
         break;
     }
   }
+  if (bgp) {
+    // Raw BGP sessions (TCP port 179), each connection's two directions
+    // paired (live/bgp_capture.h).
+    if (Status st = live::FeedBgpPcap(*cap, path, mux->Input("pcap " + path + " bgp")); !st.ok())
+      return st;
+  }
   return Status::Ok();
 }
 
@@ -137,11 +147,6 @@ Status Collector::Start() {
   Impl& m = *impl_;
   if (m.started) return Status::InvalidArgument("collector already started");
   m.started = true;
-  if (!m.opt.ris_live.empty()) {
-    return Status::Unsupported(
-        fmt::format("--ris-live {}: RIS Live input is not built in this version (live/ris_live.h)",
-                    m.opt.ris_live.front()));
-  }
   std::vector<bgp::RouteSink*> outs;
   if (!m.opt.out_dir.empty()) {
     ArchiveOptions ao;
@@ -197,6 +202,21 @@ Status Collector::Start() {
     if (Status st = m.ReplayPcap(p); !st.ok())
       return Status(st.code(), fmt::format("--pcap {}: {}", p, st.message()));
   }
+  for (const std::string& r : m.opt.ris_live) {
+    if (r.starts_with("ws://") || r.starts_with("wss://")) {
+      live::RisLiveClientOptions co;
+      co.url = r;
+      co.where = "ris-live " + r;
+      co.subscribe = m.opt.ris_live_subscribe;
+      m.ris_clients.push_back(
+          std::make_unique<live::RisLiveClient>(co, m.mux->Input("ris-live " + r)));
+      m.ris_fds.push_back(-1);
+      if (Status st = m.ris_clients.back()->RunOnce(std::chrono::milliseconds(0)); !st.ok())
+        return Status(st.code(), fmt::format("--ris-live {}: {}", r, st.message()));
+    } else if (Status st = live::FeedRisLiveFile(r, m.mux->Input("ris-live " + r)); !st.ok()) {
+      return Status(st.code(), fmt::format("--ris-live {}: {}", r, st.message()));
+    }
+  }
   m.Sync();
   return Status::Ok();
 }
@@ -217,16 +237,32 @@ Status Collector::RunOnce(int timeout_ms) {
   const int64_t now = m.arrival_ns;
   const bool timers_due = now - m.last_inner_ns >= int64_t{kMaxWaitMs} * 1000000;
   for (int i = 0; i < std::max(n, 0); ++i) {
-    if (m.station && events[i].data.fd == m.station->epoll_fd()) {
+    const int fd = events[i].data.fd;
+    if (m.station && fd == m.station->epoll_fd()) {
       keep(m.station->RunOnce(0));
       m.arrival_ns = m.station->arrival_ns();
     }
-    if (m.speaker && events[i].data.fd == m.speaker->epoll_fd()) keep(m.speaker->RunOnce(0));
+    if (m.speaker && fd == m.speaker->epoll_fd()) keep(m.speaker->RunOnce(0));
+    for (size_t k = 0; k < m.ris_clients.size(); ++k)
+      if (fd == m.ris_fds[k]) keep(m.ris_clients[k]->RunOnce(std::chrono::milliseconds(0)));
   }
   if (timers_due || n == 0) {
     if (m.speaker) keep(m.speaker->RunOnce(0));
     if (m.station) keep(m.station->RunOnce(0));
+    // RIS Live: connect, handshake and reconnect backoff are timed.
+    for (auto& c : m.ris_clients) keep(c->RunOnce(std::chrono::milliseconds(0)));
     m.last_inner_ns = now;
+  }
+  // A RIS Live client's socket changes with each reconnection.
+  for (size_t k = 0; k < m.ris_clients.size(); ++k) {
+    const int fd = m.ris_clients[k]->fd();
+    if (fd == m.ris_fds[k]) continue;
+    if (m.ris_fds[k] >= 0) ::epoll_ctl(m.epfd, EPOLL_CTL_DEL, m.ris_fds[k], nullptr);
+    m.ris_fds[k] = -1;
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.fd = fd;
+    if (fd >= 0 && ::epoll_ctl(m.epfd, EPOLL_CTL_ADD, fd, &ev) == 0) m.ris_fds[k] = fd;
   }
   if (m.archive) keep(m.archive->Tick());
   m.Sync();
@@ -242,6 +278,8 @@ Status Collector::Stop() {
     m.station.reset();
   }
   m.speaker.reset();
+  m.ris_clients.clear();
+  m.ris_fds.clear();
   if (m.epfd >= 0) {
     ::close(m.epfd);
     m.epfd = -1;

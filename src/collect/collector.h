@@ -50,6 +50,9 @@ struct CollectorOptions {
   std::chrono::seconds rib_every{8 * 3600};
   std::vector<std::string> pcaps;     // replayed at Start()
   std::vector<std::string> ris_live;  // files (JSON lines) or ws:// URLs
+  // The RIS Live subscription ("data" of ris_subscribe) sent on each
+  // websocket connection; empty: none (live/ris_live.h).
+  std::string ris_live_subscribe;
   // Where the MRT files go under out_dir (mrt_archive.h): RIS-like month
   // directories, or a snapshot directory `vigia analyze` reads.
   ArchiveLayout layout = ArchiveLayout::kArchive;

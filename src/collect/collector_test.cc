@@ -1,24 +1,30 @@
 // Collector as a library: a BMP station and a BGP speaker polled by one
-// outer loop; two routers' BMP sessions and a pcap replay reach the tee
-// with collector-wide handles (one per router, view and peer), the archive
-// holds the same routes, and Stop() leaves whole files. The speaker is
-// driven by a raw BGP client over loopback (RFC 4271 OPEN, KEEPALIVE,
-// UPDATE), so its timers run from the collector's loop.
+// outer loop; two routers' BMP sessions and a BGP peer reach the tee with
+// collector-wide handles (one per router, view and peer), the archive holds
+// the same routes, and Stop() leaves whole files; a RIS Live websocket (a
+// real python3-websockets server) is followed into the archive. The
+// speaker is driven by a raw BGP client over loopback (RFC 4271 OPEN,
+// KEEPALIVE, UPDATE), so its timers run from the collector's loop.
 #include "collect/collector.h"
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <fstream>
 #include <functional>
+#include <thread>
 
 #include "bgp/test_builders.h"
 #include "bmp/message.h"
 #include "collect/test_util.h"
 #include "core/test_util.h"
+#include "live/ris_live.h"
 
 namespace vigia::collect {
 namespace {
@@ -137,6 +143,76 @@ TEST(Collector, BmpRoutersAndABgpPeerReachTheTeeAndTheArchiveWithCollectorWideHa
   EXPECT_EQ(back.routes.count({"127.0.0.3 AS65010", "10.0.100.0/24", 0}), 1u);
   EXPECT_EQ(c.stats().update_files, 1u);
   EXPECT_EQ(c.stats().rib_files, 1u);
+}
+
+// The feeds helper's websocket test server (python3-websockets): sends each
+// line of a file as a text message once the client subscribed.
+class WsServer {
+ public:
+  WsServer(const fs::path& dir, const std::string& file) {
+    portfile_ = (dir / "port").string();
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      ::setpgid(0, 0);
+      std::vector<std::string> argv = {"/usr/bin/python3",
+                                       VIGIA_SOURCE_DIR "/src/live/testdata/ws_server.py",
+                                       portfile_, "lines", file};
+      std::vector<char*> a;
+      for (auto& x : argv) a.push_back(x.data());
+      a.push_back(nullptr);
+      ::execv(a[0], a.data());
+      ::_exit(127);
+    }
+    ::setpgid(pid_, pid_);
+    for (int i = 0; i < 200 && !fs::exists(portfile_); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    std::ifstream(portfile_) >> port_;
+  }
+  ~WsServer() {
+    ::kill(-pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+  }
+  int port() const { return port_; }
+
+ private:
+  std::string portfile_;
+  pid_t pid_ = -1;
+  int port_ = 0;
+};
+
+TEST(Collector, FollowsARisLiveWebsocketIntoTheArchive) {
+  if (std::system("/usr/bin/python3 -c 'import websockets' >/dev/null 2>&1") != 0)
+    GTEST_SKIP() << "python3-websockets is not installed (apt-get install python3-websockets)";
+  test_util::ScopedTempDir dir("collector-ws");
+  const fs::path lines = dir.path / "ris.jsonl";
+  {
+    std::ofstream f(lines);
+    for (int i = 0; i < 20; ++i) {
+      f << R"({"type":"ris_message","data":{"timestamp":1700000000,"host":"rrc99",)"
+        << R"("peer":"192.0.2.)" << (1 + i % 3) << R"(","peer_asn":")" << (64500 + i % 3)
+        << R"(","type":"UPDATE","path":[)" << (64500 + i % 3) << R"(,64999],"origin":"igp",)"
+        << R"("announcements":[{"next_hop":"192.0.2.1","prefixes":["10.)" << i << R"(.0.0/16"]}]}})"
+        << "\n";
+    }
+    f << R"({"type":"ris_message","data":{"timestamp":1700000001,"host":"rrc99",)"
+      << R"("peer":"192.0.2.1","peer_asn":"64500","type":"UPDATE","withdrawals":["10.0.0.0/16"]}})"
+      << "\n";
+  }
+  test::Recorder direct;
+  ASSERT_TRUE(live::FeedRisLiveFile(lines.string(), &direct).ok());
+  ASSERT_EQ(direct.routes.size(), 19u);
+  WsServer server(dir.path, lines.string());
+  ASSERT_GT(server.port(), 0) << "the websocket server did not start";
+  CollectorOptions o;
+  o.out_dir = (dir.path / "out").string();
+  o.ris_live = {"ws://127.0.0.1:" + std::to_string(server.port()) + "/v1/ws/"};
+  o.ris_live_subscribe = R"({"host":"rrc99","type":"UPDATE"})";
+  Collector c(o, nullptr);
+  ASSERT_TRUE(c.Start().ok());
+  for (int i = 0; i < 300 && c.stats().withdraws < 1; ++i) ASSERT_TRUE(c.RunOnce(50).ok());
+  EXPECT_EQ(c.stats().announces, 20u);
+  ASSERT_TRUE(c.Stop().ok());
+  EXPECT_EQ(test::ReadBack(c.archive()->written()).routes, direct.routes);
 }
 
 TEST(Collector, StartNamesTheInputThatCannotBeOpened) {

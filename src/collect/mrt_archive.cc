@@ -52,6 +52,13 @@ Status FsyncPath(const std::string& path, bool dir) {
   return Status::Ok();
 }
 
+// The archive keeps the global unicast tables (RIB_IPV4/IPV6_UNICAST);
+// labeled and VPN routes (SAFI 4, 128: RFC 8277, RFC 4364) have their own
+// key (the RD) and no TABLE_DUMP_V2 subtype here, so they are counted only.
+bool Unicast(const bgp::Route& r) {
+  return (r.safi == bgp::kSafiUnicast || r.safi == bgp::kSafiUnicastMulticast) && r.rd == 0;
+}
+
 bool Digits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
@@ -243,12 +250,14 @@ bool Before(const MrtArchive::Entry& e, uint16_t peer, uint16_t slot) {
 void MrtArchive::Announce(const bgp::Route& r, const bgp::PathAttributes& attrs) {
   if (closed_) return;
   if (r.peer >= peers_.size() || !peers_[r.peer].known) return;  // over the cap: noted in Peer()
+  if (!Unicast(r)) {
+    ++stats_.not_unicast;
+    return;
+  }
   uint16_t slot = 0;
-  if ((r.safi != bgp::kSafiUnicast && r.safi != bgp::kSafiUnicastMulticast) ||
-      !PathSlot(r.path_id, &slot)) {
+  if (!PathSlot(r.path_id, &slot)) {
     if (stats_.dropped++ == 0)
-      Note(fmt::format("{}: route dropped (not unicast, or over 65,535 distinct path ids)",
-                       r.prefix.ToString()));
+      Note(fmt::format("{}: route dropped (over 65,535 distinct path ids)", r.prefix.ToString()));
     return;
   }
   const auto peer = static_cast<uint16_t>(r.peer);
@@ -296,6 +305,10 @@ void MrtArchive::Withdraw(const bgp::Route& r, bgp::WithdrawCause cause) {
   (void)cause;
   if (closed_) return;
   if (r.peer >= peers_.size() || !peers_[r.peer].known) return;
+  if (!Unicast(r)) {
+    ++stats_.not_unicast;
+    return;
+  }
   if (auto it = prefix_ids_.find(r.prefix); it != prefix_ids_.end()) {
     uint16_t slot = 0;
     if (r.path_id == 0 || path_slots_.count(r.path_id)) {
@@ -423,9 +436,9 @@ void MrtArchive::Flush() {
     } else {
       const std::string& blob = blobs_[q.attr];
       (void)u.attrs.Decode({reinterpret_cast<const uint8_t*>(blob.data()), blob.size()}, kBlobCtx);
-      if (q.afi == bgp::kAfiIpv4) {
+      if (q.afi == bgp::kAfiIpv4 && u.attrs.mp_reach_count == 0) {
         u.nlri = q.nlri;
-      } else if (u.attrs.mp_reach_count > 0) {  // RFC 4760 §3
+      } else if (u.attrs.mp_reach_count > 0) {  // RFC 4760 §3 (RFC 8950: IPv4 too)
         u.attrs.mp_reach[0].nlri = q.nlri;
       } else {
         ok = false;

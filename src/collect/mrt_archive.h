@@ -52,6 +52,8 @@
 // PEER_INDEX_TABLE limit) and 65,535 distinct non-zero path ids; a route
 // beyond a cap is dropped with a Problem(). The originated time of RIB
 // entries is the dump's time (not kept per route, to save 4 bytes).
+// Only unicast routes (SAFI 1) are archived; labeled and VPN routes (SAFI
+// 4, 128, with a route distinguisher) are counted in not_unicast.
 // A session down scans every prefix (O(routes)) when the peer had routes.
 //
 // Thread safety: not thread-safe; one thread calls everything.
@@ -100,7 +102,8 @@ struct ArchiveStats {
   uint64_t update_files = 0, rib_files = 0;  // files renamed into place
   uint64_t records = 0;                      // MRT records written
   uint64_t restored_files = 0, restore_problems = 0, removed_tmp = 0;
-  uint64_t dropped = 0;  // routes beyond a cap
+  uint64_t dropped = 0;      // routes beyond a cap
+  uint64_t not_unicast = 0;  // labeled/VPN route events (SAFI 4, 128): not archived
   uint64_t write_errors = 0;
 };
 

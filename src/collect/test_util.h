@@ -2,7 +2,8 @@
 // keyed by (peer address and AS, prefix, path id) with a fingerprint of the
 // attributes (AS path, origin, next hop, communities, MED, LOCAL_PREF), so
 // routes read back from MRT files compare with what was fed, whatever the
-// handles. Tests only; not thread-safe.
+// handles. Unicast routes only, as the archive keeps. Tests only; not
+// thread-safe.
 #pragma once
 
 #include <map>
@@ -37,10 +38,12 @@ class Recorder : public bgp::RouteSink {
     names_[h] = info.ip.ToString() + " AS" + std::to_string(info.asn);
   }
   void Announce(const bgp::Route& r, const bgp::PathAttributes& a) override {
+    if (r.safi != bgp::kSafiUnicast || r.rd != 0) return;  // what the archive keeps
     routes[{names_[r.peer], r.prefix.ToString(), r.path_id}] = Fingerprint(a);
     ++announces;
   }
   void Withdraw(const bgp::Route& r, bgp::WithdrawCause) override {
+    if (r.safi != bgp::kSafiUnicast || r.rd != 0) return;
     routes.erase({names_[r.peer], r.prefix.ToString(), r.path_id});
   }
   void SessionDown(bgp::PeerHandle peer, bgp::RouteTime) override {
