@@ -135,6 +135,10 @@ struct LiveDetector::State {
   uint32_t threshold = 1;
 
   std::unordered_map<bgp::PeerHandle, PeerMeta> peers;
+  // Routes per peer handle introduced by Peer() (handles are dense, RouteSink
+  // contract), so that SessionDown() of a peer with none walks nothing.
+  std::vector<uint64_t> routes_of_peer;
+  static constexpr bgp::PeerHandle kMaxTrackedPeer = 1 << 20;
   std::vector<PrefixState> prefixes;
   std::unordered_map<Prefix, uint32_t, PrefixHash> prefix_ids;
   Prefix last_prefix;
@@ -718,6 +722,7 @@ struct LiveDetector::State {
     } else {
       ps.routes.insert(ps.routes.begin() + static_cast<std::ptrdiff_t>(i),
                        Slot{r.peer, r.path_id, path});
+      if (r.peer < routes_of_peer.size()) ++routes_of_peer[r.peer];
       AddRoute(pid, i, r, learning);
     }
     if (ps.watched_exact >= 0) Visibility(pid, r.time, learning);
@@ -740,12 +745,17 @@ struct LiveDetector::State {
     }
     const std::vector<Cond*> cs = Unlink(pid, i);
     ps.routes.erase(ps.routes.begin() + static_cast<std::ptrdiff_t>(i));
+    if (r.peer < routes_of_peer.size()) --routes_of_peer[r.peer];
     Finish(cs, r.time);
     if (ps.watched_exact >= 0) Visibility(pid, r.time, false);
   }
 
   void SessionDown(bgp::PeerHandle peer, bgp::RouteTime t) {
     updates_started = true;
+    if (peer < routes_of_peer.size()) {
+      if (routes_of_peer[peer] == 0) return;
+      routes_of_peer[peer] = 0;
+    }
     for (uint32_t pid = 0; pid < prefixes.size(); ++pid) {
       PrefixState& ps = prefixes[pid];
       size_t b = Find(ps, peer, 0), e = b;
@@ -880,6 +890,9 @@ void LiveDetector::Tick(bgp::RouteTime now) {
 
 void LiveDetector::Peer(bgp::PeerHandle h, const bgp::PeerInfo& info) {
   state_->peers[h] = {std::string(info.collector), info.ip, info.asn};
+  if (h < State::kMaxTrackedPeer && h >= state_->routes_of_peer.size()) {
+    state_->routes_of_peer.resize(h + 1, 0);
+  }
 }
 
 void LiveDetector::Announce(const bgp::Route& r, const bgp::PathAttributes& attrs) {
