@@ -196,6 +196,25 @@ TEST_F(LiveDetectorTest, RouteLeakOverTheRelationshipsWithRfc7908Type) {
   EXPECT_EQ(log_.events[1].incident.prefixes.size(), 2u);
 }
 
+TEST_F(LiveDetectorTest, Rfc9234OtcRouteSentUpIsALeak) {
+  LiveDetector d(Rules(), &ref_, &log_);
+  Feeder f(&d, 1);
+  // 64666 is not in the relationships (no valley judgement), but the route
+  // carries OTC 64666 and 64501 sent it to its provider 64511.
+  f.Announce(0, "192.0.2.0/24", {64511, 64501, 64666}, 0, 64666);
+  ASSERT_EQ(log_.events.size(), 1u) << log_.Keys();
+  EXPECT_EQ(log_.events[0].key, "route_leak|AS64501|AS64511");
+  EXPECT_EQ(log_.events[0].incident.kind, "rfc7908_type4");
+  EXPECT_EQ(log_.events[0].incident.reason_keys.back().key, "live.route_leak.otc");
+  // Without OTC, nothing to judge.
+  f.Announce(0, "192.0.2.0/24", {64511, 64501, 64666});
+  ASSERT_EQ(log_.events.size(), 2u);
+  EXPECT_EQ(log_.events[1].phase, EventPhase::kCleared);
+  // OTC of an AS the route went down from: no leak.
+  f.Announce(0, "192.0.2.0/24", {64510, 64500}, 0, 64510);
+  EXPECT_EQ(log_.events.size(), 2u);
+}
+
 TEST_F(LiveDetectorTest, RpkiInvalidFollowsTheVrps) {
   LiveDetector d(Rules(), &ref_, &log_);
   Feeder f(&d, 1);
