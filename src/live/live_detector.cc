@@ -71,6 +71,7 @@ struct LiveDetector::State {
     std::string rule, key;
     detect::Incident base;   // without propagator, times and evidence
     detect::Valley valley;   // kLeak
+    Asn otc = 0;             // kLeak: seen with an RFC 9234 OTC of this AS
     uint32_t prefix = 0;     // prefix-bound kinds: its id
     Asn origin = 0;          // kHijack, kRpki, kBogonPrefix
     bool immediate = false;  // raised at once (visibility, ROA)
@@ -135,6 +136,10 @@ struct LiveDetector::State {
   uint32_t threshold = 1;
 
   std::unordered_map<bgp::PeerHandle, PeerMeta> peers;
+  // Routes per peer handle introduced by Peer() (handles are dense, RouteSink
+  // contract), so that SessionDown() of a peer with none walks nothing.
+  std::vector<uint64_t> routes_of_peer;
+  static constexpr bgp::PeerHandle kMaxTrackedPeer = 1 << 20;
   std::vector<PrefixState> prefixes;
   std::unordered_map<Prefix, uint32_t, PrefixHash> prefix_ids;
   Prefix last_prefix;
@@ -310,6 +315,15 @@ struct LiveDetector::State {
       for (uint32_t p : c.ever_prefixes) ps.push_back(prefixes[p].prefix);
       in = detect::LeakIncident(c.valley.culprit, c.valley.receiver, c.valley.type, std::move(ps),
                                 c.ever_peers.size());
+      if (c.otc) {
+        detect::AddReason(
+            &in,
+            fmt::format("RFC 9234: the route carries OTC AS{}, and AS{} sent it to "
+                        "a provider or peer",
+                        c.otc, c.valley.culprit),
+            {"live.route_leak.otc",
+             {{"otc", std::to_string(c.otc)}, {"culprit", std::to_string(c.valley.culprit)}}});
+      }
     } else {
       in = c.base;
       if (c.kind == CondKind::kUpstream || c.kind == CondKind::kDownstream ||
@@ -416,7 +430,7 @@ struct LiveDetector::State {
   }
 
   // A route of ps (already in ps.routes at index i) starts.
-  void AddRoute(uint32_t pid, size_t i, const bgp::Route& r, bool learning) {
+  void AddRoute(uint32_t pid, size_t i, const bgp::Route& r, Asn otc, bool learning) {
     PrefixState& ps = prefixes[pid];
     const uint32_t path = ps.routes[i].path & kPathMask;
     const Asn origin = paths.Origin(path);
@@ -436,9 +450,9 @@ struct LiveDetector::State {
       if (c) cs[n++] = c;
     }
     const PathInfo& info = path_info[path];
-    if ((info.valley || info.bogon_culprit || info.patterns || info.touches) &&
+    if ((info.valley || info.bogon_culprit || info.patterns || info.touches || otc) &&
         Relevant(ps, info)) {
-      PathConds(pid, path, info, learning, [&](Cond* c) {
+      PathConds(pid, path, info, otc, learning, [&](Cond* c) {
         if (n < std::size(cs)) {
           cs[n++] = c;
         } else {
@@ -572,14 +586,18 @@ struct LiveDetector::State {
   // The path-bound conditions a route with this path shows; learning: the
   // watched ASNs' neighbours are learnt instead.
   template <typename Fn>
-  void PathConds(uint32_t pid, uint32_t path, const PathInfo& info, bool learning, Fn&& fn) {
+  void PathConds(uint32_t pid, uint32_t path, const PathInfo& info, Asn otc, bool learning,
+                 Fn&& fn) {
     const Prefix& p = prefixes[pid].prefix;
-    if (info.valley && rules.route_leak) {
-      const detect::Valley& v = *info.valley;
+    std::optional<detect::Valley> leak = info.valley;
+    if (!leak && otc) leak = OtcLeak(path, otc);
+    if (leak && rules.route_leak) {
+      const detect::Valley& v = *leak;
       Cond* c =
           MakeCond(CondKind::kLeak, kRuleRouteLeak,
                    fmt::format("{}|AS{}|AS{}", kRuleRouteLeak, v.culprit, v.receiver), {}, pid, 0);
       c->valley = v;
+      if (otc && !c->otc) c->otc = otc;
       fn(c);
     }
     if (info.bogon_culprit && rules.bogon_asn) {
@@ -618,6 +636,35 @@ struct LiveDetector::State {
         }
       }
     }
+  }
+
+  // RFC 9234 §5: a route carrying OTC (set by or for AS otc when it went
+  // to a customer or peer) must only go down from there; the first AS left
+  // of otc in the path that sent it to a provider or peer (by the
+  // relationships) leaked it. RFC 7908 type from where it learnt it.
+  std::optional<detect::Valley> OtcLeak(uint32_t path, Asn otc) const {
+    const auto a = paths.Get(path);
+    size_t idx = a.size();
+    for (size_t k = 0; k < a.size(); ++k) {
+      if (a[k] == otc) {
+        idx = k;
+        break;
+      }
+    }
+    for (size_t j = std::min(idx, a.size()); j-- > 1;) {
+      if (a[j] == a[j - 1]) continue;  // prepending
+      const topology::Relation r = ref->relations.RelationOf(a[j - 1], a[j]);
+      if (r != topology::Relation::kProvider && r != topology::Relation::kPeer) continue;
+      const bool from_provider = j + 1 < a.size() && ref->relations.RelationOf(a[j + 1], a[j]) ==
+                                                         topology::Relation::kProvider;
+      const bool to_provider = r == topology::Relation::kProvider;
+      detect::Valley v;
+      v.culprit = a[j];
+      v.receiver = a[j - 1];
+      v.type = from_provider ? (to_provider ? 1 : 3) : (to_provider ? 4 : 2);
+      return v;
+    }
+    return std::nullopt;
   }
 
   template <typename Fn>
@@ -702,23 +749,26 @@ struct LiveDetector::State {
     const bool learning = Learning(r);
     const uint32_t pid = Intern(r.prefix);
     const uint32_t path = PathOf(attrs);
+    const Asn otc = attrs.Has(bgp::kAttrOtc) ? attrs.otc : 0;
     PrefixState& ps = prefixes[pid];
     size_t i = Find(ps, r.peer, r.path_id);
     const bool present =
         i < ps.routes.size() && ps.routes[i].peer == r.peer && ps.routes[i].path_id == r.path_id;
     if (present) {
-      if ((ps.routes[i].path & kPathMask) == path) {
+      // The same path again, and nothing that OTC may change: no change.
+      if (ps.routes[i].path == path && otc == 0) {
         if (learning) Learn(ps, paths.Origin(path));
         return;  // the same route again: nothing changes
       }
       const std::vector<Cond*> old = Unlink(pid, i);
       ps.routes[i].path = path;
-      AddRoute(pid, i, r, learning);
+      AddRoute(pid, i, r, otc, learning);
       Finish(old, r.time);
     } else {
       ps.routes.insert(ps.routes.begin() + static_cast<std::ptrdiff_t>(i),
                        Slot{r.peer, r.path_id, path});
-      AddRoute(pid, i, r, learning);
+      if (r.peer < routes_of_peer.size()) ++routes_of_peer[r.peer];
+      AddRoute(pid, i, r, otc, learning);
     }
     if (ps.watched_exact >= 0) Visibility(pid, r.time, learning);
   }
@@ -740,12 +790,17 @@ struct LiveDetector::State {
     }
     const std::vector<Cond*> cs = Unlink(pid, i);
     ps.routes.erase(ps.routes.begin() + static_cast<std::ptrdiff_t>(i));
+    if (r.peer < routes_of_peer.size()) --routes_of_peer[r.peer];
     Finish(cs, r.time);
     if (ps.watched_exact >= 0) Visibility(pid, r.time, false);
   }
 
   void SessionDown(bgp::PeerHandle peer, bgp::RouteTime t) {
     updates_started = true;
+    if (peer < routes_of_peer.size()) {
+      if (routes_of_peer[peer] == 0) return;
+      routes_of_peer[peer] = 0;
+    }
     for (uint32_t pid = 0; pid < prefixes.size(); ++pid) {
       PrefixState& ps = prefixes[pid];
       size_t b = Find(ps, peer, 0), e = b;
@@ -880,6 +935,9 @@ void LiveDetector::Tick(bgp::RouteTime now) {
 
 void LiveDetector::Peer(bgp::PeerHandle h, const bgp::PeerInfo& info) {
   state_->peers[h] = {std::string(info.collector), info.ip, info.asn};
+  if (h < State::kMaxTrackedPeer && h >= state_->routes_of_peer.size()) {
+    state_->routes_of_peer.resize(h + 1, 0);
+  }
 }
 
 void LiveDetector::Announce(const bgp::Route& r, const bgp::PathAttributes& attrs) {

@@ -31,6 +31,9 @@
 // only grows. The ROA-valid exception and the ASPA hops of route_leak are
 // judged against the VRPs current when the (prefix, origin) or AS path is
 // first seen (rpki_invalid and roa_disappeared follow every SetVrps()).
+// route_leak also judges RFC 9234 OTC: a route carrying OTC that an AS
+// left of the OTC AS sent to a provider or peer (by the relationships) is
+// a leak by that AS, with the same key as a valley leak of the same pair.
 //
 // Conditions. Each condition is a key (rule|prefix|ASculprit|...) and the
 // routes that show it; it is raised once at least min_peers distinct peers

@@ -5,7 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <string>
 #include <vector>
 
@@ -16,6 +19,38 @@ namespace {
 
 using test::EventLog;
 using test::Feeder;
+
+// Every event's reasons are translatable as batch incidents' are (issue
+// 15): each has a key defined in every web/src/locales/server-detect.*.json
+// whose placeholders are among its arguments.
+void CheckReasonKeys(const std::vector<LiveEvent>& events) {
+  static const std::map<std::string, nlohmann::json> locales = [] {
+    std::map<std::string, nlohmann::json> out;
+    for (const char* lang : {"en", "es", "pt"}) {
+      std::ifstream in(std::string(VIGIA_SOURCE_DIR) + "/web/src/locales/server-detect." + lang +
+                       ".json");
+      out[lang] = nlohmann::json::parse(in, nullptr, false);
+    }
+    return out;
+  }();
+  const std::regex placeholder(R"(\{(\w+)\})");
+  for (const LiveEvent& e : events) {
+    const auto ev = nlohmann::json::parse(e.incident.evidence, nullptr, false);
+    ASSERT_TRUE(ev.is_object() && ev.contains("reason_keys")) << e.incident.evidence;
+    for (const auto& k : ev["reason_keys"]) {
+      const std::string key = k["key"];
+      EXPECT_NE(key, "detect.reason.text") << e.key;
+      for (const auto& [lang, texts] : locales) {
+        ASSERT_TRUE(texts.is_object() && texts.contains(key)) << key << " not in " << lang;
+        const std::string text = texts[key];
+        for (auto m = std::sregex_iterator(text.begin(), text.end(), placeholder);
+             m != std::sregex_iterator(); ++m) {
+          EXPECT_TRUE(k["args"].contains((*m)[1].str())) << lang << " " << key;
+        }
+      }
+    }
+  }
+}
 
 // 64500 holds 192.0.2.0/24 and 198.51.100.0/24; 64510 and 64511 are its
 // transit; 64501 is a customer of 64510 and 64511 (so a path through it
@@ -42,6 +77,8 @@ class LiveDetectorTest : public ::testing::Test {
     ref_.vrps.Add(*Prefix::Parse("198.51.100.0/24"), 24, 64500);
     ref_.vrps.Build();
   }
+
+  void TearDown() override { CheckReasonKeys(log_.events); }
 
   LiveRules Rules(uint32_t min_peers = 1) {
     LiveRules r;
@@ -157,6 +194,25 @@ TEST_F(LiveDetectorTest, RouteLeakOverTheRelationshipsWithRfc7908Type) {
   ASSERT_EQ(log_.events.size(), 2u);
   EXPECT_EQ(log_.events[1].phase, EventPhase::kCleared);
   EXPECT_EQ(log_.events[1].incident.prefixes.size(), 2u);
+}
+
+TEST_F(LiveDetectorTest, Rfc9234OtcRouteSentUpIsALeak) {
+  LiveDetector d(Rules(), &ref_, &log_);
+  Feeder f(&d, 1);
+  // 64666 is not in the relationships (no valley judgement), but the route
+  // carries OTC 64666 and 64501 sent it to its provider 64511.
+  f.Announce(0, "192.0.2.0/24", {64511, 64501, 64666}, 0, 64666);
+  ASSERT_EQ(log_.events.size(), 1u) << log_.Keys();
+  EXPECT_EQ(log_.events[0].key, "route_leak|AS64501|AS64511");
+  EXPECT_EQ(log_.events[0].incident.kind, "rfc7908_type4");
+  EXPECT_EQ(log_.events[0].incident.reason_keys.back().key, "live.route_leak.otc");
+  // Without OTC, nothing to judge.
+  f.Announce(0, "192.0.2.0/24", {64511, 64501, 64666});
+  ASSERT_EQ(log_.events.size(), 2u);
+  EXPECT_EQ(log_.events[1].phase, EventPhase::kCleared);
+  // OTC of an AS the route went down from: no leak.
+  f.Announce(0, "192.0.2.0/24", {64510, 64500}, 0, 64510);
+  EXPECT_EQ(log_.events.size(), 2u);
 }
 
 TEST_F(LiveDetectorTest, RpkiInvalidFollowsTheVrps) {

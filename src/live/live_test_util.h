@@ -40,11 +40,12 @@ class Feeder {
     }
   }
   void Table(uint32_t peer, const std::string& prefix, const std::vector<Asn>& path) {
-    Send(peer, prefix, path, 0, bgp::RouteSource::kTableSnapshot);
+    Send(peer, prefix, path, 0, bgp::RouteSource::kTableSnapshot, 0);
   }
+  // otc: an RFC 9234 OTC attribute with this AS (0: none).
   void Announce(uint32_t peer, const std::string& prefix, const std::vector<Asn>& path,
-                uint32_t path_id = 0) {
-    Send(peer, prefix, path, path_id, bgp::RouteSource::kUpdate);
+                uint32_t path_id = 0, Asn otc = 0) {
+    Send(peer, prefix, path, path_id, bgp::RouteSource::kUpdate, otc);
   }
   void Withdraw(uint32_t peer, const std::string& prefix, uint32_t path_id = 0) {
     bgp::Route r = RouteOf(peer, prefix, path_id, bgp::RouteSource::kUpdate);
@@ -65,10 +66,14 @@ class Feeder {
     return r;
   }
   void Send(uint32_t peer, const std::string& prefix, const std::vector<Asn>& path,
-            uint32_t path_id, bgp::RouteSource source) {
+            uint32_t path_id, bgp::RouteSource source, Asn otc) {
     bgp::Route r = RouteOf(peer, prefix, path_id, source);
     r.attr_set = ++attr_set_;
     bgp::PathAttributes a;
+    if (otc) {
+      a.otc = otc;
+      a.Set(bgp::kAttrOtc);
+    }
     a.as_path.asns = path;
     a.as_path.segments.push_back({bgp::kAsSequence, static_cast<uint16_t>(path.size())});
     sink_->Announce(r, a);
