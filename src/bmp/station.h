@@ -6,8 +6,18 @@
 // When a router's connection ends (close, reset, or a fatal framing error,
 // after which the connection is closed), RouterDown() ends its routes.
 //
+// A router is known by its address (the feed keys its peers by it): a new
+// connection from an address that already has one replaces the old one
+// (RouterDown() first), since a router reconnects only after its previous
+// session failed, possibly without the station seeing the FIN. Connections
+// from addresses not in StationConfig::routers, or beyond max_routers, are
+// closed at once and counted as refused. A message longer than max_message
+// or with a version other than 3 is a fatal framing error (reader.h): the
+// connection is closed. The station only reads; it never writes.
+//
 // Event-driven: one epoll loop (RunOnce); epoll_fd() lets a caller that
-// owns other loops (src/collect) poll it. Not thread-safe: one thread calls
+// owns other loops (src/collect) poll it. Listen() may be called more than
+// once (an IPv4 and an IPv6 address). Not thread-safe: one thread calls
 // Listen/RunOnce; the sink is called from that thread.
 #pragma once
 
@@ -63,15 +73,28 @@ class BmpStation {
 
   std::vector<RouterStatus> Routers() const;
   const StationStats& stats() const { return stats_; }
+  // Connected routers now.
+  size_t router_count() const { return connections_.size(); }
+  // The feed's counters and handles (which router, peer and view each
+  // PeerHandle is).
+  const BmpRouteFeed& feed() const { return feed_; }
+  // Closes every router's connection, RouterDown() for each (a collector
+  // shutting down ends the routes it reported). Listening goes on.
+  void CloseAll();
 
   struct Connection;
 
  private:
+  void Accept(int listen_fd);
+  void OnReadable(Connection* c);
+  void Close(Connection* c);
+  void Drain(Connection* c);
+
   StationConfig config_;
   bgp::RouteSink* sink_;
   BmpRouteFeed feed_;
   int epfd_ = -1;
-  int listen_fd_ = -1;
+  std::vector<int> listen_fds_;
   uint16_t port_ = 0;
   std::vector<std::unique_ptr<Connection>> connections_;
   StationStats stats_;
