@@ -566,7 +566,7 @@ struct Options {
   size_t routers = 1;       // BMP connections
   size_t watched = 1000;    // watched prefixes for the detector
   bool all_routes = false;  // LiveRules::only_watched = false
-  bool table = true, updates = true, json = false;
+  bool table = true, updates = true, json = false, print_peers = false;
   uint32_t local_asn = 64999;
 };
 
@@ -649,6 +649,7 @@ void Usage() {
       "  --no-table | --no-updates   leave out the RIB table transfer or the update files\n"
       "  --target ADDR:PORT    send to an external BGP speaker (BIRD, GoBGP) instead\n"
       "  --until-cmd CMD --until-count N   external: poll CMD (prints a number) until >= N\n"
+      "  --print-peers         print ADDRESS ASN PREFIXES per BGP session and exit\n"
       "  --memory PEERS        feed the RIB as PEERS peers straight into the sink; print RSS\n"
       "  --json                one JSON object");
 }
@@ -696,6 +697,8 @@ int main(int argc, char** argv) {
       o.until_count = std::stoull(val());
     } else if (a == "--memory") {
       o.memory_peers = std::stoull(val());
+    } else if (a == "--print-peers") {
+      o.print_peers = true;
     } else if (a == "--json") {
       o.json = true;
     } else if (!a.empty() && a[0] == '-') {
@@ -827,6 +830,15 @@ int main(int argc, char** argv) {
     total += p->prefixes;
     messages += p->messages.size();
     bytes += p->bytes.size();
+  }
+
+  if (o.print_peers) {  // for an external speaker's config: "ADDRESS ASN PREFIXES" per session
+    for (size_t i = 0; i < peers.size(); ++i) {
+      std::printf("%s %u %llu\n",
+                  IpAddress::V4(0x7F000100 + static_cast<uint32_t>(i) + 1).ToString().c_str(),
+                  peers[i]->info.asn, static_cast<unsigned long long>(peers[i]->prefixes));
+    }
+    return 0;
   }
 
   // Watched prefixes: every (table size / watched)th prefix of peer 0's
