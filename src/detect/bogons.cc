@@ -8,6 +8,51 @@
 
 namespace vigia::detect {
 
+Incident BogonPrefixIncident(const Prefix& p, const registry::BogonReason& why, Asn origin) {
+  const bool special = why.kind == registry::BogonKind::kSpecialPurpose;
+  Incident in;
+  in.type = kBogonPrefix;
+  in.kind = special ? "special_purpose" : "unallocated";
+  in.cause = in.kind;
+  in.culprit = origin;
+  in.prefixes = {p};
+  in.confidence = 1;
+  AddReason(&in,
+            fmt::format("{} is {} space: {}", p.ToString(),
+                        special ? "special-purpose" : "undelegated", why.detail),
+            {special ? "detect.bogon_prefix.special_purpose" : "detect.bogon_prefix.undelegated",
+             {{"prefix", p.ToString()}, {"detail", why.detail}}});
+  return in;
+}
+
+std::pair<Asn, Asn> BogonAsnOf(const registry::BogonList& bogons, std::span<const Asn> path) {
+  // From the origin end: the first bogon ASN with a public AS before it.
+  for (size_t i = path.size(); i-- > 1;) {
+    if (bogons.ClassifyAsn(path[i]) && !bogons.ClassifyAsn(path[i - 1])) {
+      return {path[i - 1], path[i]};
+    }
+  }
+  return {0, 0};
+}
+
+Incident BogonAsnIncident(const registry::BogonList& bogons, const Prefix& p, Asn culprit,
+                          Asn bogon) {
+  Incident in;
+  in.type = kBogonAsn;
+  const registry::BogonReason* why = bogons.ClassifyAsn(bogon);
+  in.kind = why ? why->detail : "bogon";
+  in.culprit = culprit;
+  in.cause = fmt::format("AS{}", bogon);
+  in.prefixes = {p};
+  const std::string detail = why ? why->detail : "bogon";
+  AddReason(&in, fmt::format("AS{} passes on a path with bogon AS{} ({})", culprit, bogon, detail),
+            {"detect.bogon_asn.passes",
+             {{"culprit", std::to_string(culprit)},
+              {"bogon", std::to_string(bogon)},
+              {"detail", detail}}});
+  return in;
+}
+
 void DetectBogons(const Snapshot& s, const RouteView& v, std::vector<Incident>* out) {
   const auto& bogons = s.registry.bogons();
   const auto& paths = s.routes.paths();
@@ -16,22 +61,10 @@ void DetectBogons(const Snapshot& s, const RouteView& v, std::vector<Incident>* 
     const Prefix& p = s.routes.prefixes()[o.prefix];
     const registry::BogonReason* why = bogons.Classify(p.address());
     if (!why || o.origin == 0) continue;
-    const bool special = why->kind == registry::BogonKind::kSpecialPurpose;
-    Incident in;
-    in.type = kBogonPrefix;
-    in.kind = special ? "special_purpose" : "unallocated";
-    in.cause = in.kind;
-    in.culprit = o.origin;
+    Incident in = BogonPrefixIncident(p, *why, o.origin);
     in.propagator = PropagatorOf(paths, o.paths, o.origin);
-    in.prefixes = {p};
     in.start = o.first;
     in.end = o.last;
-    in.confidence = 1;
-    AddReason(&in,
-              fmt::format("{} is {} space: {}", p.ToString(),
-                          special ? "special-purpose" : "undelegated", why->detail),
-              {special ? "detect.bogon_prefix.special_purpose" : "detect.bogon_prefix.undelegated",
-               {{"prefix", p.ToString()}, {"detail", why->detail}}});
     in.evidence = Evidence(s, {&o}, in.reasons);
     out->push_back(std::move(in));
   }
@@ -40,14 +73,7 @@ void DetectBogons(const Snapshot& s, const RouteView& v, std::vector<Incident>* 
   std::vector<std::pair<Asn, Asn>> culprit_of(paths.size(),
                                               {0, 0});  // by path id: (culprit, bogon)
   for (uint32_t id = 0; id < paths.size(); ++id) {
-    const auto p = paths.Get(id);
-    // From the origin end: the first bogon ASN with a public AS before it.
-    for (size_t i = p.size(); i-- > 1;) {
-      if (bogons.ClassifyAsn(p[i]) && !bogons.ClassifyAsn(p[i - 1])) {
-        culprit_of[id] = {p[i - 1], p[i]};
-        break;
-      }
-    }
+    culprit_of[id] = BogonAsnOf(bogons, paths.Get(id));
   }
   // When each (prefix, path) with a bogon ASN was seen: the incident's
   // window is that of its paths, not of the whole route.
@@ -68,14 +94,8 @@ void DetectBogons(const Snapshot& s, const RouteView& v, std::vector<Incident>* 
     }
     for (const auto& [key, ids] : by) {
       const auto [culprit, bogon] = key;
-      Incident in;
-      in.type = kBogonAsn;
-      const registry::BogonReason* why = bogons.ClassifyAsn(bogon);
-      in.kind = why ? why->detail : "bogon";
-      in.culprit = culprit;
-      in.cause = fmt::format("AS{}", bogon);
+      Incident in = BogonAsnIncident(bogons, s.routes.prefixes()[o.prefix], culprit, bogon);
       in.propagator = PropagatorOf(paths, ids, culprit);
-      in.prefixes = {s.routes.prefixes()[o.prefix]};
       in.start = UINT32_MAX;
       in.end = 0;
       for (uint32_t id : ids) {
@@ -88,13 +108,6 @@ void DetectBogons(const Snapshot& s, const RouteView& v, std::vector<Incident>* 
         in.start = o.first;
         in.end = o.last;
       }
-      const std::string detail = why ? why->detail : "bogon";
-      AddReason(&in,
-                fmt::format("AS{} passes on a path with bogon AS{} ({})", culprit, bogon, detail),
-                {"detect.bogon_asn.passes",
-                 {{"culprit", std::to_string(culprit)},
-                  {"bogon", std::to_string(bogon)},
-                  {"detail", detail}}});
       in.evidence = Evidence(s, {&o}, in.reasons);
       out->push_back(std::move(in));
     }

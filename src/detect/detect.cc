@@ -73,7 +73,6 @@ std::optional<Asn> PropagatorOf(const observe::PathTable& paths, const std::vect
 std::string Evidence(const Snapshot& s, const std::vector<const OriginRoute*>& routes,
                      const std::vector<std::string>& reasons) {
   const auto& r = s.routes;
-  nlohmann::ordered_json j;
   std::vector<std::string> paths, collectors;
   std::vector<std::string> peers;
   uint32_t first = UINT32_MAX, last = 0;
@@ -92,6 +91,14 @@ std::string Evidence(const Snapshot& s, const std::vector<const OriginRoute*>& r
       collectors.push_back(peer.collector);
     }
   }
+  return EvidenceJson(reasons, std::move(paths), std::move(peers), std::move(collectors), first,
+                      last);
+}
+
+std::string EvidenceJson(const std::vector<std::string>& reasons, std::vector<std::string> paths,
+                         std::vector<std::string> peers, std::vector<std::string> collectors,
+                         uint32_t first, uint32_t last) {
+  nlohmann::ordered_json j;
   std::sort(peers.begin(), peers.end());
   peers.erase(std::unique(peers.begin(), peers.end()), peers.end());
   std::sort(collectors.begin(), collectors.end());

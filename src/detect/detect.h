@@ -43,6 +43,8 @@
 
 #include <cstdint>
 #include <optional>
+#include <set>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -183,6 +185,52 @@ std::optional<Asn> PropagatorOf(const observe::PathTable& paths, const std::vect
 // Evidence JSON for a set of routes.
 std::string Evidence(const Snapshot& s, const std::vector<const OriginRoute*>& routes,
                      const std::vector<std::string>& reasons);
+
+// The evidence JSON itself, from what a detector gathered (Evidence() and
+// the live detectors, src/live, share it): peers and collectors are sorted
+// and made unique here, peers cut at 20 with "peers_seen" counting them.
+std::string EvidenceJson(const std::vector<std::string>& reasons, std::vector<std::string> paths,
+                         std::vector<std::string> peers, std::vector<std::string> collectors,
+                         uint32_t first, uint32_t last);
+
+// The per-rule parts the batch detectors and the live ones (src/live/
+// live_detector.h) share, so that an incident reads the same from either:
+// type, kind, culprit, prefixes, cause, reasons and confidence (and for a
+// hijack the victims); the caller adds propagator, times and evidence.
+//
+// Not a conflict: a is b, a sibling (as2org), or a direct customer or
+// provider of b; a peer is no exception.
+bool RelatedOrigins(const Snapshot& s, Asn a, Asn b);
+// A hijack (holder_prefix == p) or sub-prefix hijack of p by origin against
+// the holders of holder_prefix; history: kind "history" (the holders are
+// earlier snapshots'). RPKI state against vrps, IRR from s.irr.
+Incident HijackIncident(const Snapshot& s, const rpki::VrpSet& vrps, const Prefix& p, Asn origin,
+                        const Prefix& holder_prefix, const std::set<Asn>& holders, bool history);
+// Evidence JSON with "victims" added.
+std::string WithVictims(std::string evidence, const std::vector<Asn>& victims);
+// RFC 6811 invalid (origin or length) against vrps, or nullopt when not.
+std::optional<Incident> RpkiInvalidIncident(const rpki::VrpSet& vrps, const Prefix& p, Asn origin);
+Incident BogonPrefixIncident(const Prefix& p, const registry::BogonReason& why, Asn origin);
+// (culprit, bogon ASN) of a path: from the origin end, the first bogon ASN
+// with a public AS before it; {0, 0} when none.
+std::pair<Asn, Asn> BogonAsnOf(const registry::BogonList& bogons, std::span<const Asn> path);
+Incident BogonAsnIncident(const registry::BogonList& bogons, const Prefix& p, Asn culprit,
+                          Asn bogon);
+// A valley in an AS path (Gao): culprit passed a route learnt from a
+// provider or peer on to receiver, a provider or peer; RFC 7908 §3 type.
+struct Valley {
+  Asn culprit = 0, receiver = 0;
+  int type = 0;  // RFC 7908 §3 type 1-4
+};
+// The first valley read from the origin, or none (also when a link is not
+// in the relationships: no judgement without data). ASPA decides a hop
+// over the inferred relationships where one of its ASes published one.
+std::optional<Valley> FindValley(const topology::AsRelationships& rel, const rpki::AspaSet& aspas,
+                                 std::span<const Asn> path);
+// A route leak by culprit to receiver over these prefixes seen by `peers`
+// peers (the ASPA reason is the batch detector's own).
+Incident LeakIncident(Asn culprit, Asn receiver, int type, std::vector<Prefix> prefixes,
+                      size_t peers);
 
 void DetectHijacks(const Snapshot& s, const RouteView& v, std::vector<Incident>* out);
 void DetectRouteLeaks(const Snapshot& s, const RouteView& v, std::vector<Incident>* out);

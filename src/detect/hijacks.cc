@@ -23,14 +23,14 @@ namespace {
 // covering it (the IRR's registered holder; more-specific objects say
 // nothing about `p`, as in irr/route_check.h). Ascending, at most
 // kMaxVictims.
-std::vector<Asn> VictimsOf(const Snapshot& s, const Prefix& p, const std::set<Asn>& holders,
-                           Asn culprit) {
+std::vector<Asn> VictimsOf(const rpki::VrpSet& vrps, const irr::IrrDatabase& irr_db,
+                           const Prefix& p, const std::set<Asn>& holders, Asn culprit) {
   std::set<Asn> v(holders.begin(), holders.end());
-  for (const rpki::Vrp& vrp : rpki::Validate(s.vrps, p, culprit).covering) v.insert(vrp.asn);
+  for (const rpki::Vrp& vrp : rpki::Validate(vrps, p, culprit).covering) v.insert(vrp.asn);
   uint8_t best = 0;
   std::set<Asn> irr;
-  s.irr.ForEachCoveringRoute(p, [&](uint32_t i) {
-    const irr::RouteObject& r = s.irr.routes()[i];
+  irr_db.ForEachCoveringRoute(p, [&](uint32_t i) {
+    const irr::RouteObject& r = irr_db.routes()[i];
     if (r.prefix.length() > best) {
       best = r.prefix.length();
       irr.clear();
@@ -45,15 +45,82 @@ std::vector<Asn> VictimsOf(const Snapshot& s, const Prefix& p, const std::set<As
   return out;
 }
 
-// Evidence() plus the victims.
+}  // namespace
+
+bool RelatedOrigins(const Snapshot& s, Asn a, Asn b) {
+  // A sibling, or a direct customer or provider; a peer is no exception.
+  const topology::Relation r = s.relations.RelationOf(a, b);
+  return a == b || s.orgs.AreSiblings(a, b) || r == topology::Relation::kCustomer ||
+         r == topology::Relation::kProvider;
+}
+
+Incident HijackIncident(const Snapshot& s, const rpki::VrpSet& vrps, const Prefix& p, Asn origin,
+                        const Prefix& holder_prefix, const std::set<Asn>& holders, bool history) {
+  const rpki::RovState rov = rpki::ValidateState(vrps, p, origin);
+  const irr::IrrCheckResult irr = irr::CheckRoute(s.irr, p, origin);
+  Incident in;
+  const bool exact = holder_prefix == p;
+  in.type = exact ? kHijack : kSubprefixHijack;
+  in.kind = history ? "history" : exact ? "exact" : "more_specific";
+  in.culprit = origin;
+  in.prefixes = {p};
+  std::string held;
+  for (Asn h : holders) held += (held.empty() ? "AS" : ", AS") + std::to_string(h);
+  in.cause = fmt::format("{} {} {}", in.kind, holder_prefix.ToString(), held);
+  const std::string origin_text = std::to_string(origin);
+  if (history) {
+    AddReason(&in,
+              fmt::format("AS{} originates {}; earlier snapshots saw it originated only by {}, "
+                          "not a sibling, customer or provider",
+                          origin, p.ToString(), held),
+              {"detect.hijack.history",
+               {{"origin", origin_text}, {"prefix", p.ToString()}, {"holders", held}}});
+  } else {
+    AddReason(&in,
+              fmt::format("AS{} originates {} during the window; at its start {} was "
+                          "originated by {}, not a sibling, customer or provider",
+                          origin, p.ToString(), exact ? "it" : holder_prefix.ToString(), held),
+              {exact ? "detect.hijack.new_origin_exact" : "detect.hijack.new_origin_covering",
+               {{"origin", origin_text},
+                {"prefix", p.ToString()},
+                {"holder_prefix", holder_prefix.ToString()},
+                {"holders", held}}});
+  }
+  double c = history ? 0.5 : 0.6;
+  if (rov == rpki::RovState::kInvalidOrigin || rov == rpki::RovState::kInvalidLength) {
+    c += 0.3;
+    AddReason(&in, fmt::format("RPKI: {} (ROAs authorise other origins)", rpki::RovStateName(rov)),
+              {rov == rpki::RovState::kInvalidLength ? "detect.hijack.rpki_invalid_length"
+                                                     : "detect.hijack.rpki_invalid_origin",
+               {}});
+  } else {
+    AddReason(&in, "RPKI: not-found", {"detect.hijack.rpki_not_found", {}});
+  }
+  if (irr.state == irr::IrrState::kExact || irr.state == irr::IrrState::kLessSpecific) {
+    c -= 0.3;
+    AddReason(&in,
+              fmt::format("IRR: {} route object for AS{}", irr::IrrStateName(irr.state), origin),
+              {irr.state == irr::IrrState::kExact ? "detect.hijack.irr_exact"
+                                                  : "detect.hijack.irr_less_specific",
+               {{"origin", origin_text}}});
+  } else {
+    c += 0.1;
+    AddReason(&in, fmt::format("IRR: {}", irr::IrrStateName(irr.state)),
+              {irr.state == irr::IrrState::kOtherOrigin ? "detect.hijack.irr_other_origin"
+                                                        : "detect.hijack.irr_not_found",
+               {}});
+  }
+  in.confidence = std::clamp(c, 0.05, 1.0);
+  in.victims = VictimsOf(vrps, s.irr, p, holders, origin);
+  return in;
+}
+
 std::string WithVictims(std::string evidence, const std::vector<Asn>& victims) {
   auto j = nlohmann::ordered_json::parse(evidence, nullptr, false);
   if (!j.is_object()) return evidence;
   j["victims"] = victims;
   return j.dump();
 }
-
-}  // namespace
 
 void DetectHijacks(const Snapshot& s, const RouteView& v, std::vector<Incident>* out) {
   const auto& prefixes = s.routes.prefixes();
@@ -68,12 +135,6 @@ void DetectHijacks(const Snapshot& s, const RouteView& v, std::vector<Incident>*
     if (p.length() < (p.address().is_v4() ? 8 : 16)) continue;
     at_start.Insert(p, o.origin);
   }
-  auto related = [&](Asn a, Asn b) {
-    // A sibling, or a direct customer or provider; a peer is no exception.
-    const topology::Relation r = s.relations.RelationOf(a, b);
-    return a == b || s.orgs.AreSiblings(a, b) || r == topology::Relation::kCustomer ||
-           r == topology::Relation::kProvider;
-  };
   for (uint32_t prefix = 0; prefix < prefixes.size(); ++prefix) {
     const Prefix& p = prefixes[prefix];
     if (bogons.Classify(p.address())) continue;  // a bogon, reported as such
@@ -114,71 +175,13 @@ void DetectHijacks(const Snapshot& s, const RouteView& v, std::vector<Incident>*
       // Not a conflict: a sibling, a direct customer or provider, or a ROA
       // that authorises the new origin.
       bool benign = false;
-      for (Asn h : holders) benign |= related(o.origin, h);
+      for (Asn h : holders) benign |= RelatedOrigins(s, o.origin, h);
       if (benign) continue;
-      const rpki::RovState rov = rpki::ValidateState(s.vrps, p, o.origin);
-      if (rov == rpki::RovState::kValid) continue;
-      const irr::IrrCheckResult irr = irr::CheckRoute(s.irr, p, o.origin);
-      Incident in;
-      const bool exact = holder_prefix == p;
-      in.type = exact ? kHijack : kSubprefixHijack;
-      in.kind = o.at_start ? "history" : exact ? "exact" : "more_specific";
-      in.culprit = o.origin;
+      if (rpki::ValidateState(s.vrps, p, o.origin) == rpki::RovState::kValid) continue;
+      Incident in = HijackIncident(s, s.vrps, p, o.origin, holder_prefix, holders, o.at_start);
       in.propagator = PropagatorOf(s.routes.paths(), o.paths, o.origin);
-      in.prefixes = {p};
       in.start = o.first;
       in.end = o.last;
-      std::string held;
-      for (Asn h : holders) held += (held.empty() ? "AS" : ", AS") + std::to_string(h);
-      in.cause = fmt::format("{} {} {}", in.kind, holder_prefix.ToString(), held);
-      const std::string origin = std::to_string(o.origin);
-      if (o.at_start) {
-        AddReason(&in,
-                  fmt::format("AS{} originates {}; earlier snapshots saw it originated only by {}, "
-                              "not a sibling, customer or provider",
-                              o.origin, p.ToString(), held),
-                  {"detect.hijack.history",
-                   {{"origin", origin}, {"prefix", p.ToString()}, {"holders", held}}});
-      } else {
-        AddReason(
-            &in,
-            fmt::format("AS{} originates {} during the window; at its start {} was "
-                        "originated by {}, not a sibling, customer or provider",
-                        o.origin, p.ToString(), exact ? "it" : holder_prefix.ToString(), held),
-            {exact ? "detect.hijack.new_origin_exact" : "detect.hijack.new_origin_covering",
-             {{"origin", origin},
-              {"prefix", p.ToString()},
-              {"holder_prefix", holder_prefix.ToString()},
-              {"holders", held}}});
-      }
-      double c = o.at_start ? 0.5 : 0.6;
-      if (rov == rpki::RovState::kInvalidOrigin || rov == rpki::RovState::kInvalidLength) {
-        c += 0.3;
-        AddReason(&in,
-                  fmt::format("RPKI: {} (ROAs authorise other origins)", rpki::RovStateName(rov)),
-                  {rov == rpki::RovState::kInvalidLength ? "detect.hijack.rpki_invalid_length"
-                                                         : "detect.hijack.rpki_invalid_origin",
-                   {}});
-      } else {
-        AddReason(&in, "RPKI: not-found", {"detect.hijack.rpki_not_found", {}});
-      }
-      if (irr.state == irr::IrrState::kExact || irr.state == irr::IrrState::kLessSpecific) {
-        c -= 0.3;
-        AddReason(
-            &in,
-            fmt::format("IRR: {} route object for AS{}", irr::IrrStateName(irr.state), o.origin),
-            {irr.state == irr::IrrState::kExact ? "detect.hijack.irr_exact"
-                                                : "detect.hijack.irr_less_specific",
-             {{"origin", origin}}});
-      } else {
-        c += 0.1;
-        AddReason(&in, fmt::format("IRR: {}", irr::IrrStateName(irr.state)),
-                  {irr.state == irr::IrrState::kOtherOrigin ? "detect.hijack.irr_other_origin"
-                                                            : "detect.hijack.irr_not_found",
-                   {}});
-      }
-      in.confidence = std::clamp(c, 0.05, 1.0);
-      in.victims = VictimsOf(s, p, holders, o.origin);
       in.evidence = WithVictims(Evidence(s, {&o}, in.reasons), in.victims);
       out->push_back(std::move(in));
     }

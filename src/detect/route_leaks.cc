@@ -24,11 +24,6 @@ namespace {
 
 using topology::Relation;
 
-struct Valley {
-  Asn culprit = 0, receiver = 0;
-  int type = 0;  // RFC 7908 §3 type 1-4
-};
-
 // What a is to b: from ASPA where a or b published one, else from the
 // inferred relationships.
 Relation RelationOf(const topology::AsRelationships& rel, const rpki::AspaSet& aspas, Asn a,
@@ -54,8 +49,8 @@ Relation RelationOf(const topology::AsRelationships& rel, const rpki::AspaSet& a
   return rel.RelationOf(a, b);
 }
 
-// The first valley read from the origin, or none (also when a link is not
-// in the relationships: no judgement without data).
+}  // namespace
+
 std::optional<Valley> FindValley(const topology::AsRelationships& rel, const rpki::AspaSet& aspas,
                                  std::span<const Asn> path) {
   std::vector<Asn> p;  // without prepending
@@ -89,7 +84,36 @@ std::optional<Valley> FindValley(const topology::AsRelationships& rel, const rpk
   return std::nullopt;
 }
 
-}  // namespace
+Incident LeakIncident(Asn culprit, Asn receiver, int type, std::vector<Prefix> prefixes,
+                      size_t peers) {
+  Incident in;
+  in.type = kRouteLeak;
+  in.kind = fmt::format("rfc7908_type{}", type);
+  in.culprit = culprit;
+  in.propagator = receiver;
+  in.cause = fmt::format("{} AS{}", in.kind, receiver);
+  std::sort(prefixes.begin(), prefixes.end());
+  in.prefixes = std::move(prefixes);
+  in.confidence = 0.8;
+  static const char* kWhat[] = {"", "from a provider to another provider",
+                                "from a peer to another peer", "from a provider to a peer",
+                                "from a peer to a provider"};
+  const int t = std::clamp(type, 1, 4);
+  AddReason(&in,
+            fmt::format("AS{} passes routes {} (AS{}): not valley-free (RFC 7908 type {})", culprit,
+                        kWhat[t], receiver, t),
+            {fmt::format("detect.route_leak.type{}", t),
+             {{"culprit", std::to_string(culprit)}, {"neighbour", std::to_string(receiver)}}});
+  // Singular and plural as keys: "seen by 1 peers" was issue 15's.
+  const size_t np = in.prefixes.size();
+  AddReason(&in,
+            fmt::format("{} prefix{}, seen by {} peer{}", np, np == 1 ? "" : "es", peers,
+                        peers == 1 ? "" : "s"),
+            {fmt::format("detect.route_leak.extent.{}_{}", np == 1 ? "one" : "other",
+                         peers == 1 ? "one" : "other"),
+             {{"prefixes", std::to_string(np)}, {"peers", std::to_string(peers)}}});
+  return in;
+}
 
 void DetectRouteLeaks(const Snapshot& s, const RouteView&, std::vector<Incident>* out) {
   const rpki::AspaSet& aspas = s.vrps.aspas();
@@ -128,34 +152,11 @@ void DetectRouteLeaks(const Snapshot& s, const RouteView&, std::vector<Incident>
     l.last = std::max(l.last, x.end);
   }
   for (const auto& [key, l] : leaks) {
-    Incident in;
-    in.type = kRouteLeak;
-    in.kind = fmt::format("rfc7908_type{}", l.type);
-    in.culprit = key.first;
-    in.propagator = key.second;
-    in.cause = fmt::format("{} AS{}", in.kind, key.second);
-    for (uint32_t p : l.prefixes) in.prefixes.push_back(s.routes.prefixes()[p]);
-    std::sort(in.prefixes.begin(), in.prefixes.end());
+    std::vector<Prefix> prefixes;
+    for (uint32_t p : l.prefixes) prefixes.push_back(s.routes.prefixes()[p]);
+    Incident in = LeakIncident(key.first, key.second, l.type, std::move(prefixes), l.peers.size());
     in.start = l.first;
     in.end = l.last;
-    in.confidence = 0.8;
-    static const char* kWhat[] = {"", "from a provider to another provider",
-                                  "from a peer to another peer", "from a provider to a peer",
-                                  "from a peer to a provider"};
-    AddReason(
-        &in,
-        fmt::format("AS{} passes routes {} (AS{}): not valley-free (RFC 7908 type {})", key.first,
-                    kWhat[l.type], key.second, l.type),
-        {fmt::format("detect.route_leak.type{}", l.type),
-         {{"culprit", std::to_string(key.first)}, {"neighbour", std::to_string(key.second)}}});
-    // Singular and plural as keys: "seen by 1 peers" was issue 15's.
-    const size_t np = l.prefixes.size(), npeers = l.peers.size();
-    AddReason(&in,
-              fmt::format("{} prefix{}, seen by {} peer{}", np, np == 1 ? "" : "es", npeers,
-                          npeers == 1 ? "" : "s"),
-              {fmt::format("detect.route_leak.extent.{}_{}", np == 1 ? "one" : "other",
-                           npeers == 1 ? "one" : "other"),
-               {{"prefixes", std::to_string(np)}, {"peers", std::to_string(npeers)}}});
     if (aspas.size() > 0) {
       // ASPA verification of the leak's paths (downstream: a collector
       // session carries a full table).

@@ -21,6 +21,41 @@
 //  - path_pattern: a path matching a configured regular expression.
 //  - roa_disappeared: a VRP covering a watched prefix gone after SetVrps().
 //
+// Baseline. Origins of RouteSource::kTableSnapshot routes received before
+// the first update, of every route during `warmup` (counted from the first
+// route's time), of the reference's history, and the declared origins of
+// the watched prefixes (which, when given, are the only legitimate ones
+// for that prefix and its more-specifics). Neighbours of watched ASNs are
+// learnt the same way; a neighbour the relationships already know is not
+// new. Conditions that the baseline explains are not raised; the baseline
+// only grows. The ROA-valid exception and the ASPA hops of route_leak are
+// judged against the VRPs current when the (prefix, origin) or AS path is
+// first seen (rpki_invalid and roa_disappeared follow every SetVrps()).
+//
+// Conditions. Each condition is a key (rule|prefix|ASculprit|...) and the
+// routes that show it; it is raised once at least min_peers distinct peers
+// have such a route (visibility and ROA rules: at once) and cleared when
+// the last such route goes (withdrawn, replaced, session down), or, for
+// rpki_invalid, when new VRPs make the route valid or not-found. A
+// (prefix, origin) route evaluates hijack, rpki_invalid and bogon_prefix
+// once, when the first route with it arrives; an AS path evaluates
+// route_leak, bogon_asn, path_pattern and the watched ASNs' neighbours
+// once, when it is first interned. path_pattern matches paths of up to
+// kMaxPatternPathLength ASNs (std::regex recurses; longer paths are not
+// matched and counted in stats().pattern_skipped).
+//
+// Memory: per (peer, prefix, path_id) route 12 bytes (peer, path id, an
+// interned AS path id; kept in a vector per prefix sorted by peer and path
+// id, so a route is found by binary search and a prefix's routes are
+// contiguous). Per prefix ~100 bytes (prefix, its origins with route
+// counts, flags); per distinct AS path its ASNs plus ~40 bytes. Conditions
+// and the routes that show them are kept apart (few). So 1,000 peers x
+// 1 M prefixes ~ 12 GB of route state plus ~0.1 GB per 1 M prefixes.
+// Time: Announce/Withdraw are O(log routes of the prefix) plus a hash
+// look-up of the prefix; the covering look-ups (baseline holders, watched
+// prefixes) are binary tries walked once per new (prefix, origin) or new
+// prefix. SessionDown and SetVrps walk every prefix.
+//
 // Thread safety: not thread-safe; one thread feeds it, calls SetVrps() and
 // Tick(); the LiveEventSink is called from that thread.
 #pragma once
@@ -67,7 +102,14 @@ struct LiveRules {
 
 struct LiveDetectorStats {
   uint64_t announces = 0, withdraws = 0, sessions_down = 0, raised = 0, cleared = 0;
+  uint64_t unknown_withdraws = 0;                    // of a route the peer did not have
+  uint64_t pattern_skipped = 0;                      // paths too long for path_pattern
+  uint64_t routes = 0;                               // current (peer, prefix, path_id) routes
+  uint64_t prefixes = 0, paths = 0, conditions = 0;  // interned / open now
 };
+
+// AS paths longer than this are not matched against path_pattern.
+inline constexpr size_t kMaxPatternPathLength = 512;
 
 class LiveDetector : public bgp::RouteSink {
  public:
@@ -89,13 +131,14 @@ class LiveDetector : public bgp::RouteSink {
   void Withdraw(const bgp::Route& r, bgp::WithdrawCause cause) override;
   void SessionDown(bgp::PeerHandle peer, bgp::RouteTime t) override;
 
-  const LiveDetectorStats& stats() const { return stats_; }
+  // stats_ with the current sizes filled in.
+  const LiveDetectorStats& stats() const;
 
   struct State;
 
  private:
   std::unique_ptr<State> state_;
-  LiveDetectorStats stats_;
+  mutable LiveDetectorStats stats_;
   int64_t arrival_ns_ = 0;
 };
 

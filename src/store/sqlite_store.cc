@@ -244,6 +244,34 @@ CREATE INDEX rs_checks_ixp ON rs_checks (ixp_id, checked_at);
 CREATE TRIGGER rs_checks_no_update BEFORE UPDATE ON rs_checks
   BEGIN SELECT RAISE(ABORT, 'route-server checks are append-only'); END;
 )sql",
+    // 8 -> 9: live detector events (`vigia watch`), append-only, outside
+    // any snapshot; victims as a JSON array beside the prefixes.
+    R"sql(
+CREATE TABLE live_events (
+  id INTEGER PRIMARY KEY,
+  phase TEXT NOT NULL,
+  rule TEXT NOT NULL,
+  key TEXT NOT NULL,
+  time INTEGER NOT NULL,
+  peers INTEGER NOT NULL,
+  type TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  culprit INTEGER NOT NULL,
+  propagator INTEGER,
+  prefixes TEXT NOT NULL,
+  start INTEGER NOT NULL,
+  "end" INTEGER NOT NULL,
+  confidence REAL NOT NULL,
+  cause TEXT NOT NULL,
+  victims TEXT NOT NULL,
+  evidence TEXT NOT NULL,
+  recorded TEXT NOT NULL
+);
+CREATE INDEX live_events_key ON live_events (key, id);
+CREATE INDEX live_events_time ON live_events (time);
+CREATE TRIGGER live_events_no_update BEFORE UPDATE ON live_events
+  BEGIN SELECT RAISE(ABORT, 'live events are append-only'); END;
+)sql",
 };
 constexpr int kSchemaVersion = static_cast<int>(std::size(kMigrations));
 
@@ -1233,6 +1261,104 @@ Result<std::optional<RsCheckRow>> SqliteStore::LatestRsCheck(const std::string& 
   if (rc != SQLITE_ROW) return Error("query route-server checks");
   return std::optional<RsCheckRow>(
       RsCheckRow{q.Int(0), q.Text(1), q.Text(2), q.Text(3), q.Text(4), q.Text(5)});
+}
+
+Result<LiveEventRow> SqliteStore::AddLiveEvent(const LiveEventRow& in) {
+  if (in.rule.empty() || in.key.empty()) {
+    return Status::InvalidArgument("live event without a rule or key");
+  }
+  if (in.phase != "raised" && in.phase != "cleared") {
+    return Status::InvalidArgument("live event phase must be raised or cleared, not '" + in.phase +
+                                   "'");
+  }
+  LiveEventRow e = in;
+  e.recorded = IsoTime(time(nullptr));
+  Stmt q(
+      db_,
+      "INSERT INTO live_events (phase, rule, key, time, peers, type, kind, culprit, propagator, "
+      "prefixes, start, \"end\", confidence, cause, victims, evidence, recorded) VALUES (?1, ?2, "
+      "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)");
+  if (!q.ok()) return Error("insert live event");
+  q.Bind(1, e.phase);
+  q.Bind(2, e.rule);
+  q.Bind(3, e.key);
+  q.Bind(4, e.time);
+  q.Bind(5, e.peers);
+  q.Bind(6, e.type);
+  q.Bind(7, e.kind);
+  q.Bind(8, static_cast<int64_t>(e.culprit));
+  if (e.propagator) {
+    q.Bind(9, static_cast<int64_t>(*e.propagator));
+  } else {
+    q.BindNull(9);
+  }
+  q.Bind(10, nlohmann::json(e.prefixes).dump());
+  q.Bind(11, e.start);
+  q.Bind(12, e.end);
+  q.Bind(13, e.confidence);
+  q.Bind(14, e.cause);
+  q.Bind(15, nlohmann::json(e.victims).dump());
+  q.Bind(16, e.evidence);
+  q.Bind(17, e.recorded);
+  if (q.Step() != SQLITE_DONE) return Error("insert live event");
+  e.id = sqlite3_last_insert_rowid(db_);
+  return e;
+}
+
+Result<std::vector<LiveEventRow>> SqliteStore::LiveEvents(const LiveEventQuery& lq) {
+  std::string sql =
+      "SELECT id, phase, rule, key, time, peers, type, kind, culprit, propagator, prefixes, start, "
+      "\"end\", confidence, cause, victims, evidence, recorded FROM live_events e WHERE "
+      "(?1 = '' OR rule = ?1) AND (?2 = '' OR key = ?2) AND time >= ?3 AND (?4 = 0 OR culprit = ?4 "
+      "OR propagator = ?4 OR EXISTS (SELECT 1 FROM json_each(e.victims) WHERE value = ?4))";
+  if (lq.open_only) {
+    sql +=
+        " AND phase = 'raised' AND NOT EXISTS (SELECT 1 FROM live_events l WHERE l.key = e.key AND "
+        "l.id > e.id)";
+  }
+  sql += " ORDER BY id DESC LIMIT ?5 OFFSET ?6";
+  Stmt q(db_, sql.c_str());
+  if (!q.ok()) return Error("query live events");
+  q.Bind(1, lq.rule);
+  q.Bind(2, lq.key);
+  q.Bind(3, lq.since);
+  q.Bind(4, static_cast<int64_t>(lq.asn));
+  q.Bind(5, static_cast<int64_t>(std::min<size_t>(lq.limit, 100'000)));
+  q.Bind(6, static_cast<int64_t>(lq.offset));
+  std::vector<LiveEventRow> out;
+  while (q.Step() == SQLITE_ROW) {
+    LiveEventRow e;
+    e.id = q.Int(0);
+    e.phase = q.Text(1);
+    e.rule = q.Text(2);
+    e.key = q.Text(3);
+    e.time = q.Int(4);
+    e.peers = q.Int(5);
+    e.type = q.Text(6);
+    e.kind = q.Text(7);
+    e.culprit = static_cast<Asn>(q.Int(8));
+    if (!q.Null(9)) e.propagator = static_cast<Asn>(q.Int(9));
+    const auto prefixes = nlohmann::json::parse(q.Text(10), nullptr, false);
+    if (prefixes.is_array()) {
+      for (const auto& p : prefixes) {
+        if (p.is_string()) e.prefixes.push_back(p.get<std::string>());
+      }
+    }
+    e.start = q.Int(11);
+    e.end = q.Int(12);
+    e.confidence = q.Real(13);
+    e.cause = q.Text(14);
+    const auto victims = nlohmann::json::parse(q.Text(15), nullptr, false);
+    if (victims.is_array()) {
+      for (const auto& v : victims) {
+        if (v.is_number_unsigned()) e.victims.push_back(v.get<Asn>());
+      }
+    }
+    e.evidence = q.Text(16);
+    e.recorded = q.Text(17);
+    out.push_back(std::move(e));
+  }
+  return out;
 }
 
 Result<std::vector<RouteRefRow>> SqliteStore::RouteRefs(int64_t snapshot,

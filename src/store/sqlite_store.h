@@ -67,6 +67,8 @@ class SqliteStore : public Store {
   Result<std::vector<AuditRow>> Audit(size_t limit, size_t offset) override;
   Result<RsCheckRow> PutRsCheck(const RsCheckRow& r) override;
   Result<std::optional<RsCheckRow>> LatestRsCheck(const std::string& ixp_id) override;
+  Result<LiveEventRow> AddLiveEvent(const LiveEventRow& e) override;
+  Result<std::vector<LiveEventRow>> LiveEvents(const LiveEventQuery& q) override;
   Result<std::vector<EntityRow>> Search(int64_t snapshot, const std::string& text,
                                         size_t limit) override;
 

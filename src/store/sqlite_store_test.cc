@@ -111,8 +111,9 @@ TEST(SqliteStore, MigratesSchemaOneWithItsData) {
   ASSERT_TRUE(s.ok()) << s.status().message();
   EXPECT_EQ((*s)->schema_version(), SqliteStore::latest_schema_version());
   // 5: incident cause and victims; 6: tokens, reviews, audit; 7: score
-  // intervals and provenance; 8: route-server checks (rs_checks)
-  EXPECT_EQ(SqliteStore::latest_schema_version(), 8);
+  // intervals and provenance; 8: route-server checks (rs_checks); 9: live
+  // detector events (live_events)
+  EXPECT_EQ(SqliteStore::latest_schema_version(), 9);
   auto rows = (*s)->Scores(1, "as", "64500");
   ASSERT_TRUE(rows.ok());
   ASSERT_EQ(rows->size(), 1u);

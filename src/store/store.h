@@ -295,6 +295,40 @@ struct RsCheckRow {
   std::string report_json;
 };
 
+// One event of the live detectors (live/live_event.h, `vigia watch`): a
+// condition raised or cleared, with the incident fields of IncidentRow.
+// Append-only, outside any snapshot: the live feed has no snapshot.
+struct LiveEventRow {
+  int64_t id = 0;     // assigned by the store, increasing
+  std::string phase;  // "raised" or "cleared"
+  std::string rule;   // "hijack", "visibility_loss", ... (live_event.h kRule*)
+  std::string key;    // the condition's stable key; a clear has its raise's
+  int64_t time = 0;   // route time of the causing message, seconds since the epoch
+  int64_t peers = 0;  // collector peers that saw the condition then
+  std::string type;   // the incident's: a batch type where one exists, else the rule
+  std::string kind;
+  Asn culprit = 0;
+  std::optional<Asn> propagator;
+  std::vector<std::string> prefixes;
+  int64_t start = 0, end = 0;
+  double confidence = 1;
+  std::string cause;
+  std::vector<Asn> victims;
+  std::string evidence;  // JSON
+  std::string recorded;  // ISO 8601 UTC, set by the store
+};
+
+struct LiveEventQuery {
+  std::string rule;   // "" = any
+  std::string key;    // "" = any
+  Asn asn = 0;        // 0 = any; else the culprit, the propagator or a victim
+  int64_t since = 0;  // time >= since
+  // Only conditions still open: a "raised" row with no later row of its key.
+  bool open_only = false;
+  size_t limit = 100;
+  size_t offset = 0;
+};
+
 // Writes one snapshot; nothing is visible until Commit(). Destroying it
 // without Commit() discards the snapshot. Each Add* returns kIoError when
 // the backend refuses the row (a duplicate key included: the message names
@@ -422,6 +456,13 @@ class Store {
   // (not NotFound) when it has none.
   virtual Result<RsCheckRow> PutRsCheck(const RsCheckRow& r) = 0;
   virtual Result<std::optional<RsCheckRow>> LatestRsCheck(const std::string& ixp_id) = 0;
+
+  // Live events (LiveEventRow). AddLiveEvent stores one, filling id and
+  // recorded; kInvalidArgument for an empty rule or key, or a phase other
+  // than "raised"/"cleared". LiveEvents lists those matching a query,
+  // newest (highest id) first.
+  virtual Result<LiveEventRow> AddLiveEvent(const LiveEventRow& e) = 0;
+  virtual Result<std::vector<LiveEventRow>> LiveEvents(const LiveEventQuery& q) = 0;
 
   // Entities of the kinds "as", "country" and "ixp" whose id is `text`
   // (an ASN with or without "AS") or whose name holds it; exact ids first.

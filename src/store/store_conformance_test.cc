@@ -680,6 +680,104 @@ TEST_P(StoreConformance, RouteServerChecksNewestPerIxp) {
   EXPECT_EQ((*s->LatestRsCheck("7"))->report_json, report);
 }
 
+// Live detector events: append-only, newest first, filtered by rule, key,
+// AS (culprit, propagator or victim) and time; open_only keeps the keys
+// whose last row is a raise; bad rows refused.
+TEST_P(StoreConformance, LiveEventsRaisedAndCleared) {
+  auto s = OpenFresh();
+  ASSERT_TRUE(s);
+  auto none = s->LiveEvents({});
+  ASSERT_TRUE(none.ok()) << none.status().message();
+  EXPECT_TRUE(none->empty());
+
+  LiveEventRow hijack;
+  hijack.phase = "raised";
+  hijack.rule = "hijack";
+  hijack.key = "hijack|192.0.2.0/24|AS64666";
+  hijack.time = 1'800'000'000;
+  hijack.peers = 3;
+  hijack.type = "hijack";
+  hijack.kind = "exact";
+  hijack.culprit = 64666;
+  hijack.propagator = 64501;
+  hijack.prefixes = {"192.0.2.0/24"};
+  hijack.start = hijack.end = hijack.time;
+  hijack.confidence = 0.7;
+  hijack.cause = "exact 192.0.2.0/24 AS64500";
+  hijack.victims = {64500};
+  hijack.evidence = R"({"reasons":["ñ"]})";
+  auto first = s->AddLiveEvent(hijack);
+  ASSERT_TRUE(first.ok()) << first.status().message();
+  EXPECT_GT(first->id, 0);
+  EXPECT_EQ(first->recorded.size(), 20u);
+
+  LiveEventRow leak;
+  leak.phase = "raised";
+  leak.rule = "route_leak";
+  leak.key = "route_leak|AS64510|AS64511";
+  leak.time = hijack.time + 5;
+  leak.type = "route_leak";
+  leak.culprit = 64510;
+  leak.prefixes = {"198.51.100.0/24", "203.0.113.0/24"};
+  ASSERT_TRUE(s->AddLiveEvent(leak).ok());
+  LiveEventRow cleared = hijack;
+  cleared.phase = "cleared";
+  cleared.time = hijack.time + 60;
+  cleared.peers = 0;
+  ASSERT_TRUE(s->AddLiveEvent(cleared).ok());
+
+  auto all = s->LiveEvents({});
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->size(), 3u);
+  EXPECT_EQ((*all)[0].phase, "cleared");
+  EXPECT_EQ((*all)[2].id, first->id);
+  const LiveEventRow& back = (*all)[2];
+  EXPECT_EQ(back.key, hijack.key);
+  EXPECT_EQ(back.peers, 3);
+  EXPECT_EQ(back.propagator, std::optional<Asn>(64501));
+  EXPECT_EQ(back.prefixes, hijack.prefixes);
+  EXPECT_EQ(back.victims, hijack.victims);
+  EXPECT_EQ(back.evidence, hijack.evidence);
+  EXPECT_EQ(back.cause, hijack.cause);
+  EXPECT_DOUBLE_EQ(back.confidence, 0.7);
+  EXPECT_FALSE((*all)[1].propagator.has_value());
+  EXPECT_EQ((*all)[1].prefixes.size(), 2u);
+
+  LiveEventQuery by_rule;
+  by_rule.rule = "route_leak";
+  EXPECT_EQ(s->LiveEvents(by_rule)->size(), 1u);
+  LiveEventQuery by_key;
+  by_key.key = hijack.key;
+  EXPECT_EQ(s->LiveEvents(by_key)->size(), 2u);
+  LiveEventQuery by_victim;
+  by_victim.asn = 64500;
+  EXPECT_EQ(s->LiveEvents(by_victim)->size(), 2u);
+  LiveEventQuery by_propagator;
+  by_propagator.asn = 64501;
+  EXPECT_EQ(s->LiveEvents(by_propagator)->size(), 2u);
+  LiveEventQuery later;
+  later.since = hijack.time + 1;
+  EXPECT_EQ(s->LiveEvents(later)->size(), 2u);
+  LiveEventQuery open;
+  open.open_only = true;
+  auto still = s->LiveEvents(open);
+  ASSERT_TRUE(still.ok());
+  ASSERT_EQ(still->size(), 1u);
+  EXPECT_EQ((*still)[0].key, leak.key);
+  LiveEventQuery page;
+  page.limit = 1;
+  page.offset = 1;
+  ASSERT_EQ(s->LiveEvents(page)->size(), 1u);
+  EXPECT_EQ((*s->LiveEvents(page))[0].rule, "route_leak");
+
+  LiveEventRow bad = hijack;
+  bad.phase = "maybe";
+  EXPECT_EQ(s->AddLiveEvent(bad).status().code(), StatusCode::kInvalidArgument);
+  bad = hijack;
+  bad.key = "";
+  EXPECT_EQ(s->AddLiveEvent(bad).status().code(), StatusCode::kInvalidArgument);
+}
+
 // A snapshot keeps the directory it was analysed from (for recomputation).
 TEST_P(StoreConformance, SnapshotKeepsItsDirectory) {
   auto s = OpenFresh();
