@@ -32,6 +32,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -43,7 +44,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -443,10 +446,12 @@ class CountingSink : public bgp::RouteSink {
     if (next_) next_->Peer(h, info);
   }
   void Announce(const bgp::Route& r, const bgp::PathAttributes& a) override {
+    if (before_) before_();
     if (next_) next_->Announce(r, a);
     Count();
   }
   void Withdraw(const bgp::Route& r, bgp::WithdrawCause c) override {
+    if (before_) before_();
     if (next_) next_->Withdraw(r, c);
     Count();
   }
@@ -457,19 +462,29 @@ class CountingSink : public bgp::RouteSink {
     if (problems_.fetch_add(1) < 5) std::fprintf(stderr, "problem: %s\n", p.ToString().c_str());
   }
   void set_target(uint64_t t) { target_ = t; }
+  // Called before each route event is forwarded (the arrival time hand-over).
+  void set_before(std::function<void()> f) { before_ = std::move(f); }
   uint64_t count() const { return count_.load(std::memory_order_relaxed); }
   int64_t done_ns() const { return done_ns_.load(); }
+  int64_t done_cpu_ns() const { return done_cpu_ns_.load(); }
   uint64_t problems() const { return problems_.load(); }
 
  private:
   void Count() {
     const uint64_t n = count_.load(std::memory_order_relaxed) + 1;
     count_.store(n, std::memory_order_relaxed);
-    if (n == target_) done_ns_.store(NowNs());
+    if (n == target_) {
+      done_ns_.store(NowNs());
+      timespec ts{};
+      clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);  // the receiver thread's CPU time
+      done_cpu_ns_.store(int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec);
+    }
   }
   bgp::RouteSink* next_;
+  std::function<void()> before_;
   std::atomic<uint64_t> count_{0};
   std::atomic<int64_t> done_ns_{0};
+  std::atomic<int64_t> done_cpu_ns_{0};
   std::atomic<uint64_t> problems_{0};
   uint64_t target_ = UINT64_MAX;
 };
@@ -520,6 +535,7 @@ class AlertingSink : public live::LiveEventSink {
   AlertingSink(alert::Channel* ch, LatencyBook* book) : ch_(ch), book_(book) {}
   void OnEvent(const live::LiveEvent& e) override {
     ++events_;
+    ++by_rule_[e.rule];
     if (!ch_) return;
     alert::Alert a;
     a.key = e.key;
@@ -534,7 +550,7 @@ class AlertingSink : public live::LiveEventSink {
       const std::string k = a.key + (a.state == alert::AlertState::kFiring ? "|f" : "|r");
       auto it =
           book_->sent_ns.find(a.prefix + (a.state == alert::AlertState::kFiring ? "|f" : "|r"));
-      if (it != book_->sent_ns.end()) {
+      if (it != book_->sent_ns.end() && e.rule == live::kRuleHijack) {  // the injected rule only
         book_->origin[k] = it->second;
         book_->sent_ns.erase(it);
       }
@@ -543,11 +559,18 @@ class AlertingSink : public live::LiveEventSink {
     (void)ch_->Deliver(a);
   }
   uint64_t events() const { return events_; }
+  std::string ByRule() const {
+    std::string out;
+    for (const auto& [rule, n] : by_rule_)
+      out += (out.empty() ? "" : " ") + rule + "=" + std::to_string(n);
+    return out;
+  }
 
  private:
   alert::Channel* ch_;
   LatencyBook* book_;
   uint64_t events_ = 0;
+  std::map<std::string, uint64_t> by_rule_;
 };
 #endif
 
@@ -563,6 +586,7 @@ struct Options {
   double rate = 0;  // prefix updates/s; 0: as fast as possible
   uint64_t hijack_every = 0;
   uint64_t memory_peers = 0;
+  uint64_t limit = 0;       // prefix updates replayed (0: all)
   size_t routers = 1;       // BMP connections
   size_t watched = 1000;    // watched prefixes for the detector
   bool all_routes = false;  // LiveRules::only_watched = false
@@ -649,6 +673,7 @@ void Usage() {
       "  --no-table | --no-updates   leave out the RIB table transfer or the update files\n"
       "  --target ADDR:PORT    send to an external BGP speaker (BIRD, GoBGP) instead\n"
       "  --until-cmd CMD --until-count N   external: poll CMD (prints a number) until >= N\n"
+      "  --limit N             replay about N prefix updates (each session's first share)\n"
       "  --print-peers         print ADDRESS ASN PREFIXES per BGP session and exit\n"
       "  --memory PEERS        feed the RIB as PEERS peers straight into the sink; print RSS\n"
       "  --json                one JSON object");
@@ -697,6 +722,8 @@ int main(int argc, char** argv) {
       o.until_count = std::stoull(val());
     } else if (a == "--memory") {
       o.memory_peers = std::stoull(val());
+    } else if (a == "--limit") {
+      o.limit = std::stoull(val());
     } else if (a == "--print-peers") {
       o.print_peers = true;
     } else if (a == "--json") {
@@ -825,6 +852,22 @@ int main(int argc, char** argv) {
   }
   auto peers = loader.Finish(o.table, o.updates);
   if (peers.empty()) Die("no routes in the input");
+  if (o.limit) {  // keep each session's first share of o.limit prefix updates
+    uint64_t all = 0;
+    for (const auto& p : peers) all += p->prefixes;
+    for (auto& p : peers) {
+      const double share = static_cast<double>(o.limit) * static_cast<double>(p->prefixes) /
+                           static_cast<double>(std::max<uint64_t>(1, all));
+      uint64_t have = 0;
+      size_t keep = 0;
+      while (keep < p->messages.size() && static_cast<double>(have) < share) {
+        have += p->messages[keep++].prefixes;
+      }
+      p->messages.resize(keep);
+      p->bytes.resize(keep ? p->messages.back().offset + p->messages.back().length : 0);
+      p->prefixes = have;
+    }
+  }
   uint64_t total = 0, messages = 0, bytes = 0;
   for (const auto& p : peers) {
     total += p->prefixes;
@@ -846,22 +889,25 @@ int main(int argc, char** argv) {
   struct Watch {
     Prefix prefix;
     Asn origin;
+    int group;  // peer 0's attributes for it in the table
   };
   std::vector<Watch> watched;
   {
     struct Pick : bgp::RouteSink {
       std::vector<Watch>* out;
+      Loader* loader;
       size_t every, n = 0, want;
       void Peer(bgp::PeerHandle, const bgp::PeerInfo&) override {}
       void Announce(const bgp::Route& r, const bgp::PathAttributes& a) override {
         if (r.peer != 0 || out->size() >= want || r.afi != kAfiIpv4) return;
         if (n++ % every == 0 && a.as_path.Origin() != 0)
-          out->push_back({r.prefix, a.as_path.Origin()});
+          out->push_back({r.prefix, a.as_path.Origin(), loader->Group(a)});
       }
       void Withdraw(const bgp::Route&, bgp::WithdrawCause) override {}
       void SessionDown(bgp::PeerHandle, bgp::RouteTime) override {}
     } pick;
     pick.out = &watched;
+    pick.loader = &loader;
     pick.want = o.watched;
     pick.every = std::max<size_t>(1, peers[0]->prefixes / std::max<size_t>(1, o.watched) / 2);
     if (o.sink == "detect" || o.hijack_every) {
@@ -879,15 +925,20 @@ int main(int argc, char** argv) {
   std::vector<Inject> injects;
   if (o.hijack_every && !watched.empty()) {
     for (size_t k = 0; k < std::min<size_t>(16, watched.size()); ++k) {
-      auto mk = [&](Asn origin) {
-        bgp::PathAttributes a;
-        a.Set(bgp::kAttrOrigin);
-        a.Set(bgp::kAttrAsPath);
-        a.as_path.segments.push_back({2, 2});
-        a.as_path.asns = {peers[0]->info.asn, origin};
-        a.Set(bgp::kAttrNextHop);
-        a.next_hop = IpAddress::V4(0xC0000201);
-        const int g = loader.Group(a);
+      // The hijacker: the origin of another watched prefix (a real AS of
+      // the table, not a bogon); the restore: peer 0's own table route.
+      auto mk = [&](Asn origin, int group) {
+        int g = group;
+        if (g < 0) {
+          bgp::PathAttributes a;
+          a.Set(bgp::kAttrOrigin);
+          a.Set(bgp::kAttrAsPath);
+          a.as_path.segments.push_back({2, 2});
+          a.as_path.asns = {peers[0]->info.asn, origin};
+          a.Set(bgp::kAttrNextHop);
+          a.next_hop = IpAddress::V4(0xC0000201);
+          g = loader.Group(a);
+        }
         PeerStream tmp;
         Encoder(&loader.groups()).Emit(&tmp, g, kAfiIpv4, {watched[k].prefix});
         if (o.mode == "bmp") {
@@ -899,7 +950,9 @@ int main(int argc, char** argv) {
         }
         return tmp.bytes;
       };
-      injects.push_back({mk(64666), mk(watched[k].origin), watched[k].prefix.ToString()});
+      const Asn hijacker = watched[(k + 1) % watched.size()].origin;
+      if (hijacker == watched[k].origin) continue;
+      injects.push_back({mk(hijacker, -1), mk(0, watched[k].group), watched[k].prefix.ToString()});
     }
   }
 
@@ -968,12 +1021,14 @@ int main(int argc, char** argv) {
       station = std::make_unique<bmp::BmpStation>(cfg, &counter);
       if (Status st = station->Listen("127.0.0.1:0"); !st.ok()) Die(st.ToString());
       listen_at = "127.0.0.1:" + std::to_string(station->port());
+#if VIGIA_HAVE_DETECTOR
+      if (detector) {
+        counter.set_before([&] { detector->SetArrival(station->arrival_ns()); });
+      }
+#endif
       receiver = std::thread([&] {
         while (!stop.load()) {
           if (Status st = station->RunOnce(50); !st.ok()) Die(st.ToString());
-#if VIGIA_HAVE_DETECTOR
-          if (detector) detector->SetArrival(station->arrival_ns());
-#endif
         }
       });
 #endif
@@ -1017,6 +1072,16 @@ int main(int argc, char** argv) {
   counter.set_target(before_count + expected);
   for (auto& s : sessions) fcntl(s.fd, F_SETFL, fcntl(s.fd, F_GETFL) | O_NONBLOCK);
 
+  // The receiver thread's CPU clock, read now and by the sink at the end.
+  int64_t cpu0 = 0;
+  if (receiver.joinable()) {
+    clockid_t cid;
+    timespec ts{};
+    if (pthread_getcpuclockid(receiver.native_handle(), &cid) == 0 &&
+        clock_gettime(cid, &ts) == 0) {
+      cpu0 = int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
+    }
+  }
   // Paced: a global schedule over all sessions, message by message in turn.
   const int64_t t0 = NowNs();
   uint64_t released = 0, next_inject = o.hijack_every, injected = 0;
@@ -1174,8 +1239,12 @@ int main(int argc, char** argv) {
   const long rss = RssKb();
 
   uint64_t ev = 0;
+  std::string by_rule;
 #if VIGIA_HAVE_DETECTOR
-  if (events) ev = events->events();
+  if (events) {
+    ev = events->events();
+    by_rule = events->ByRule();
+  }
 #endif
   std::vector<double> lat, arr;
   {
@@ -1184,35 +1253,42 @@ int main(int argc, char** argv) {
     arr = book.arrival_ms;
   }
   const double rate = static_cast<double>(total) / std::max(seconds, 1e-9);
+  // Receiver CPU seconds for the replay: the figure that a loaded machine
+  // (other processes on the 2 cores) disturbs least.
+  const double cpu =
+      counter.done_cpu_ns() && cpu0 ? static_cast<double>(counter.done_cpu_ns() - cpu0) / 1e9 : 0.0;
+  const double cpu_rate = cpu > 0 ? static_cast<double>(total) / cpu : 0.0;
   if (o.json) {
     std::printf(
         "{\"mode\":\"%s\",\"sink\":\"%s\",\"target\":\"%s\",\"sessions\":%zu,\"prefix_updates\":%"
         "llu,"
         "\"updates\":%llu,\"received\":%llu,\"seconds\":%.3f,\"send_seconds\":%.3f,"
-        "\"rate\":%.0f,\"paced_rate\":%.0f,\"events\":%llu,\"injected\":%llu,\"latency_n\":%zu,"
+        "\"rate\":%.0f,\"receiver_cpu_seconds\":%.3f,\"rate_per_cpu_second\":%.0f,\"paced_rate\":%."
+        "0f,\"events\":%llu,\"injected\":%llu,\"latency_n\":%zu,"
         "\"p50_ms\":%.3f,\"p99_ms\":%.3f,\"max_ms\":%.3f,\"arrival_n\":%zu,\"arrival_p50_ms\":%.3f,"
         "\"arrival_p99_ms\":%.3f,\"arrival_max_ms\":%.3f,\"rss_kb\":%ld,\"rss_start_kb\":%ld,"
-        "\"problems\":%llu,\"prepare_seconds\":%.1f}\n",
+        "\"events_by_rule\":\"%s\",\"problems\":%llu,\"prepare_seconds\":%.1f}\n",
         o.mode.c_str(), o.sink.c_str(), o.target.c_str(), sessions.size(),
         static_cast<unsigned long long>(total), static_cast<unsigned long long>(messages),
-        static_cast<unsigned long long>(received), seconds, send_seconds, rate, o.rate,
-        static_cast<unsigned long long>(ev), static_cast<unsigned long long>(injected), lat.size(),
-        Percentile(lat, 0.5), Percentile(lat, 0.99), Percentile(lat, 1.0), arr.size(),
+        static_cast<unsigned long long>(received), seconds, send_seconds, rate, cpu, cpu_rate,
+        o.rate, static_cast<unsigned long long>(ev), static_cast<unsigned long long>(injected),
+        lat.size(), Percentile(lat, 0.5), Percentile(lat, 0.99), Percentile(lat, 1.0), arr.size(),
         Percentile(arr, 0.5), Percentile(arr, 0.99), Percentile(arr, 1.0), rss, rss0,
-        static_cast<unsigned long long>(counter.problems()), prep);
+        by_rule.c_str(), static_cast<unsigned long long>(counter.problems()), prep);
   } else {
     std::printf(
         "%s -> %s (%s): %llu prefix updates in %.3f s = %.0f /s (sent in %.3f s), "
-        "received %llu, events %llu, RSS %ld MB\n",
+        "receiver CPU %.3f s = %.0f /CPU-s, received %llu, events %llu, RSS %ld MB\n",
         o.mode.c_str(), o.target.empty() ? "vigia" : o.target.c_str(), o.sink.c_str(),
-        static_cast<unsigned long long>(total), seconds, rate, send_seconds,
+        static_cast<unsigned long long>(total), seconds, rate, send_seconds, cpu, cpu_rate,
         static_cast<unsigned long long>(received), static_cast<unsigned long long>(ev), rss / 1024);
+    if (!by_rule.empty()) std::printf("events by rule: %s\n", by_rule.c_str());
     if (!lat.empty()) {
       std::printf("latency write->alert written: n=%zu p50 %.2f ms p99 %.2f ms max %.2f ms\n",
                   lat.size(), Percentile(lat, 0.5), Percentile(lat, 0.99), Percentile(lat, 1.0));
     }
     if (!arr.empty()) {
-      std::printf("latency arrival_ns->alert written: n=%zu p50 %.2f ms p99 %.2f ms max %.2f ms\n",
+      std::printf("latency arrival_ns->alert written (all events): n=%zu p50 %.2f ms p99 %.2f ms max %.2f ms\n",
                   arr.size(), Percentile(arr, 0.5), Percentile(arr, 0.99), Percentile(arr, 1.0));
     }
   }
