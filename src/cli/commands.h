@@ -23,6 +23,7 @@ void RegisterRpkiFetch(CLI::App& rpki, int* exit_code);  // rpki_fetch.cc
 void RegisterIrr(CLI::App& app, int* exit_code);         // irr.cc: check, expand
 void RegisterIrrServe(CLI::App& irr, int* exit_code);    // irr_serve.cc: irr serve
 void RegisterRtr(CLI::App& app, int* exit_code);         // rtr_serve.cc: rtr serve
+void RegisterCollect(CLI::App& app, int* exit_code);     // collect.cc
 void RegisterBogons(CLI::App& app, int* exit_code);      // registry.cc: bogons
 void RegisterRegistry(CLI::App& app, int* exit_code);    // registry.cc: registry lookup
 void RegisterTopo(CLI::App& app, int* exit_code);        // topo.cc: rel, cone

@@ -56,6 +56,7 @@ int main(int argc, char** argv) {
   vigia::cli::RegisterRpki(app, &exit_code);
   vigia::cli::RegisterIrr(app, &exit_code);
   vigia::cli::RegisterRtr(app, &exit_code);
+  vigia::cli::RegisterCollect(app, &exit_code);
   vigia::cli::RegisterBogons(app, &exit_code);
   vigia::cli::RegisterRegistry(app, &exit_code);
   vigia::cli::RegisterTopo(app, &exit_code);

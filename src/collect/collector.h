@@ -26,10 +26,15 @@
 #include <vector>
 
 #include "bgp/route_sink.h"
+#include "collect/mrt_archive.h"
 #include "core/asn.h"
 #include "core/ip.h"
 #include "core/status.h"
 #include "live/bgp_speaker.h"
+
+namespace vigia::bmp {
+class BmpStation;
+}
 
 namespace vigia::collect {
 
@@ -45,6 +50,9 @@ struct CollectorOptions {
   std::chrono::seconds rib_every{8 * 3600};
   std::vector<std::string> pcaps;     // replayed at Start()
   std::vector<std::string> ris_live;  // files (JSON lines) or ws:// URLs
+  // Where the MRT files go under out_dir (mrt_archive.h): RIS-like month
+  // directories, or a snapshot directory `vigia analyze` reads.
+  ArchiveLayout layout = ArchiveLayout::kArchive;
 };
 
 struct CollectorStats {
@@ -65,14 +73,23 @@ class Collector {
   Status Start();
   // Waits up to timeout_ms for any input, handles it, rotates files due.
   Status RunOnce(int timeout_ms);
-  // Closes the current files (renamed into place) and the listeners.
+  // Closes the current files (renamed into place) and the listeners. The
+  // archive is closed first: the inputs' shutdown is not recorded, so a
+  // restart restores the routes as they were (RIS's collectors keep their
+  // state across restarts the same way, until the sessions come back).
   Status Stop();
+  // Writes a RIB dump now (besides the --rib-every schedule).
+  Status DumpRib();
 
   uint16_t bmp_port() const;
   uint16_t bgp_port() const;
   // steady_clock ns at which the bytes being handled now arrived.
   int64_t arrival_ns() const;
   const CollectorStats& stats() const;
+  // The parts, for status lines and tests; null when not configured.
+  const MrtArchive* archive() const;
+  const live::BgpSpeaker* speaker() const;
+  const bmp::BmpStation* station() const;
 
   struct Impl;
 

@@ -1,0 +1,531 @@
+// `vigia collect` as a process: a BMP capture replayed into files that
+// `vigia mrt dump` and `vigia analyze` read with the same routes the BMP
+// feed decodes from the capture; kill -9 in the middle of writing leaves
+// no partial file under a final name and a restart rebuilds the RIB from
+// the files (its next dump equals them, nothing written is rewritten);
+// BIRD 2 peering the passive speaker: the MRT written equals `birdc show
+// route export`, after withdrawals too. Inputs not built in this version
+// fail with a clear error. Skips when the vigia binary, the shared data
+// or BIRD is absent.
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <set>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "bgp/test_builders.h"
+#include "bmp/message.h"
+#include "bmp/pcap_tcp.h"
+#include "bmp/route_feed.h"
+#include "collect/mrt_archive.h"
+#include "collect/test_util.h"
+#include "core/test_util.h"
+#include "mrt/reader.h"
+
+namespace vigia::collect {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+using bgp::test::Attr;
+using bgp::test::Bytes;
+using bgp::test::Cat;
+using bgp::test::IpBytes;
+using bgp::test::Put16;
+using bgp::test::Put32;
+using bgp::test::U16;
+
+// A process in its own process group; killed with SIGKILL and reaped.
+class Child {
+ public:
+  Child(std::vector<std::string> argv, const fs::path& log) {
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      ::setpgid(0, 0);
+      const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+      ::dup2(fd, 1);
+      ::dup2(fd, 2);
+      std::vector<char*> a;
+      for (auto& s : argv) a.push_back(s.data());
+      a.push_back(nullptr);
+      ::execv(a[0], a.data());
+      ::_exit(127);
+    }
+    ::setpgid(pid_, pid_);
+  }
+  ~Child() { Kill(); }
+  void Kill() {
+    if (pid_ <= 0) return;
+    ::kill(-pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+    pid_ = -1;
+  }
+  // SIGTERM, then the exit status (-1 when it had to be killed).
+  int Terminate(std::chrono::seconds limit) {
+    if (pid_ <= 0) return -1;
+    ::kill(pid_, SIGTERM);
+    const auto end = std::chrono::steady_clock::now() + limit;
+    int status = 0;
+    while (std::chrono::steady_clock::now() < end) {
+      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        return test_util::Exit(status);
+      }
+      std::this_thread::sleep_for(20ms);
+    }
+    Kill();
+    return -1;
+  }
+
+ private:
+  pid_t pid_ = -1;
+};
+
+int FreePort() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t l = sizeof a;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &l);
+  ::close(fd);
+  return ntohs(a.sin_port);
+}
+
+bool WaitFor(const std::function<bool()>& f, std::chrono::milliseconds limit) {
+  const auto end = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < end) {
+    if (f()) return true;
+    std::this_thread::sleep_for(50ms);
+  }
+  return f();
+}
+
+std::string Shell(const std::string& cmd, int* status = nullptr) {
+  return test_util::RunCommand(cmd + " 2>&1", status);
+}
+
+// The archive files under dir with final names, in replay order.
+std::vector<std::string> FinalFiles(const fs::path& dir, bool ribs, bool updates) {
+  std::vector<std::pair<std::pair<uint64_t, int>, std::string>> v;
+  for (auto it = fs::recursive_directory_iterator(dir); it != fs::recursive_directory_iterator();
+       ++it) {
+    if (it->is_directory() && it->path().filename().string()[0] == '.') {
+      it.disable_recursion_pending();
+      continue;
+    }
+    ArchiveName n;
+    if (!it->is_regular_file() || !ParseArchiveName(it->path().filename().string(), &n)) continue;
+    if ((n.rib && ribs) || (!n.rib && updates)) v.push_back({{n.key, n.n}, it->path().string()});
+  }
+  std::sort(v.begin(), v.end());
+  std::vector<std::string> out;
+  for (auto& [k, p] : v) out.push_back(p);
+  return out;
+}
+
+// Problems the MRT reader finds in a file: none for a complete one.
+std::vector<std::string> ReadProblems(const std::string& path) {
+  std::vector<std::string> out;
+  auto r = mrt::MrtReader::Open(path);
+  if (!r.ok()) return {r.status().message()};
+  (*r)->set_problem_handler([&](const mrt::Problem& p) { out.push_back(p.message); });
+  mrt::Record rec;
+  while ((*r)->Next(&rec)) {
+  }
+  if (!(*r)->stream_status().ok()) out.push_back((*r)->stream_status().message());
+  return out;
+}
+
+class CollectCli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!fs::exists(test_util::Vigia())) GTEST_SKIP() << "needs the vigia binary";
+  }
+};
+
+// ------------------------------------------------------------- replay
+
+const char* kCiscoRd = "/bmp/pmacct-test-automation/201-BMP-CISCO-rd_instance.pcap";
+
+// (peer address, AS, prefix, AS path) of every route, one per RIB view.
+std::multiset<std::string> RoutesOfCapture(const std::string& pcap) {
+  struct Sink : bgp::RouteSink {
+    std::map<bgp::PeerHandle, std::string> names;
+    std::map<std::tuple<bgp::PeerHandle, std::string, uint32_t>, std::string> routes;
+    void Peer(bgp::PeerHandle h, const bgp::PeerInfo& i) override {
+      names[h] = i.ip.ToString() + "|" + std::to_string(i.asn);
+    }
+    void Announce(const bgp::Route& r, const bgp::PathAttributes& a) override {
+      routes[{r.peer, r.prefix.ToString(), r.path_id}] =
+          names[r.peer] + "|" + r.prefix.ToString() + "|" + a.as_path.ToString();
+    }
+    void Withdraw(const bgp::Route& r, bgp::WithdrawCause) override {
+      routes.erase({r.peer, r.prefix.ToString(), r.path_id});
+    }
+    void SessionDown(bgp::PeerHandle p, bgp::RouteTime) override {
+      std::erase_if(routes, [p](const auto& kv) { return std::get<0>(kv.first) == p; });
+    }
+  } sink;
+  auto cap = bmp::ReadPcapTcpFile(pcap);
+  EXPECT_TRUE(cap.ok());
+  bmp::BmpRouteFeed feed("direct");
+  for (const auto& s : cap->streams) {
+    if (s.data.empty() || s.data[0] != 3) continue;
+    (void)feed.FeedStream(s.data, s.src, "capture", &sink);
+    if (s.saw_fin) feed.RouterDown(s.src, {}, &sink);
+  }
+  std::multiset<std::string> out;
+  for (auto& [k, v] : sink.routes) out.insert(v);
+  return out;
+}
+
+TEST_F(CollectCli, ReplaysTheCiscoRdCaptureIntoFilesMrtDumpAndAnalyzeRead) {
+  if (!test_util::HaveSharedData(kCiscoRd))
+    GTEST_SKIP() << "needs " << test_util::SharedData() << kCiscoRd;
+  const std::string pcap = test_util::SharedData() + kCiscoRd;
+  test_util::ScopedTempDir dir("collect-cisco");
+  int status = 0;
+  const std::string out = Shell(test_util::Vigia() + " collect --pcap " + pcap + " --out " +
+                                    dir.path.string() + " --layout snapshot --name rrc77 --json",
+                                &status);
+  ASSERT_EQ(test_util::Exit(status), 0) << out;
+  const auto ribs = FinalFiles(dir.path, true, false);
+  const auto updates = FinalFiles(dir.path, false, true);
+  ASSERT_EQ(ribs.size(), 1u) << out;
+  ASSERT_EQ(updates.size(), 1u) << out;
+  // `vigia mrt dump` of the dump: the routes the BMP feed decodes.
+  const std::multiset<std::string> want = RoutesOfCapture(pcap);
+  ASSERT_FALSE(want.empty());
+  const std::string dump = Shell(test_util::Vigia() + " mrt dump " + ribs[0], &status);
+  ASSERT_EQ(test_util::Exit(status), 0) << dump;
+  std::multiset<std::string> got;
+  for (const std::string& line : test_util::Lines(dump)) {
+    std::vector<std::string> f;
+    std::stringstream ss(line);
+    for (std::string x; std::getline(ss, x, '|');) f.push_back(x);
+    ASSERT_GE(f.size(), 7u) << line;
+    got.insert(f[3] + "|" + f[4] + "|" + f[5] + "|" + f[6]);
+  }
+  EXPECT_EQ(got, want);
+  // The updates file alone gives the same routes.
+  const std::string udump = Shell(test_util::Vigia() + " mrt dump " + updates[0], &status);
+  ASSERT_EQ(test_util::Exit(status), 0);
+  EXPECT_EQ(test_util::Lines(udump).size(), want.size());
+  // `vigia analyze` reads the directory as a snapshot.
+  const std::string an = Shell(test_util::Vigia() + " analyze " + dir.path.string() +
+                                   " --db sqlite:" + (dir.path / "a.db").string() + " --json",
+                               &status);
+  ASSERT_EQ(test_util::Exit(status), 0) << an;
+  EXPECT_NE(an.find("\"rib_entries\": " + std::to_string(want.size())), std::string::npos) << an;
+  std::printf("[figures] Cisco RD capture: %zu routes replayed, dump == BMP decode\n", want.size());
+}
+
+TEST_F(CollectCli, HelpAndBadArgumentsAndInputsNotBuiltFailWithAClearError) {
+  test_util::ScopedTempDir dir("collect-notbuilt");
+  int status = 0;
+  const std::string help = Shell(test_util::Vigia() + " collect --help", &status);
+  EXPECT_EQ(test_util::Exit(status), 0);
+  EXPECT_NE(help.find("Usage"), std::string::npos) << help;
+  EXPECT_NE(help.find("--rib-every"), std::string::npos) << help;
+  EXPECT_EQ(test_util::Exit([&] {
+              int st = 0;
+              Shell(test_util::Vigia() + " collect", &st);
+              return st;
+            }()),
+            2);
+  std::string out = Shell(test_util::Vigia() + " collect --ris-live " +
+                              (dir.path / "x.json").string() + " --out " + dir.path.string(),
+                          &status);
+  EXPECT_EQ(test_util::Exit(status), 2) << out;
+  EXPECT_NE(out.find("not built"), std::string::npos) << out;
+  out =
+      Shell(test_util::Vigia() + " collect --pcap " + (dir.path / "absent.pcap").string(), &status);
+  EXPECT_EQ(test_util::Exit(status), 2) << out;
+  EXPECT_NE(out.find("absent.pcap"), std::string::npos) << out;
+  out = Shell(test_util::Vigia() + " collect --bgp 127.0.0.1:0", &status);
+  EXPECT_EQ(test_util::Exit(status), 2) << out;
+  EXPECT_NE(out.find("--asn"), std::string::npos) << out;
+  out = Shell(test_util::Vigia() + " collect --bmp 127.0.0.1:0 --rotate 5x", &status);
+  EXPECT_EQ(test_util::Exit(status), 2) << out;
+  EXPECT_NE(out.find("--rotate 5x"), std::string::npos) << out;
+}
+
+// ------------------------------------------------------------- kill -9
+
+// RFC 7854 messages of one router (after src/bmp/station_test.cc).
+Bytes Msg(uint8_t type, const Bytes& body) {
+  Bytes out = {bmp::kVersion};
+  Put32(&out, static_cast<uint32_t>(bmp::kCommonHeaderSize + body.size()));
+  out.push_back(type);
+  out.insert(out.end(), body.begin(), body.end());
+  return out;
+}
+Bytes PeerHeader(const char* address, uint32_t as) {
+  Bytes out = {bmp::kGlobalInstance, 0};
+  Put32(&out, 0);
+  Put32(&out, 0);
+  out.insert(out.end(), 12, 0);
+  Bytes a = IpBytes(address);
+  out.insert(out.end(), a.begin(), a.end());
+  Put32(&out, as);
+  out.insert(out.end(), a.begin(), a.end());
+  Put32(&out, 1700000000);
+  Put32(&out, 0);
+  return out;
+}
+Bytes Bgp(uint8_t type, const Bytes& body) {
+  Bytes out(16, 0xFF);
+  Put16(&out, static_cast<uint32_t>(19 + body.size()));
+  out.push_back(type);
+  out.insert(out.end(), body.begin(), body.end());
+  return out;
+}
+Bytes Initiation() {
+  Bytes tlv;
+  Put16(&tlv, bmp::kInfoSysName);
+  Put16(&tlv, 2);
+  tlv.push_back('r');
+  tlv.push_back('1');
+  return Msg(bmp::kInitiation, tlv);
+}
+Bytes Announce(const char* peer, uint32_t as, uint32_t origin, int from, int n) {
+  const Bytes path = Cat({Bytes{2, 2}, bgp::test::U32(as), bgp::test::U32(origin)});
+  Bytes attrs = Cat({Attr(bgp::test::kWellKnown, bgp::kAttrOrigin, {0}),
+                     Attr(bgp::test::kWellKnown, bgp::kAttrAsPath, path),
+                     Attr(bgp::test::kWellKnown, bgp::kAttrNextHop, IpBytes(peer))});
+  Bytes nlri;
+  for (int i = from; i < from + n; ++i) {  // 10.X.Y.0/24 (RFC 4271 §4.3)
+    for (int b : {24, 10, (i >> 8) & 255, i & 255}) nlri.push_back(static_cast<uint8_t>(b));
+  }
+  return Msg(bmp::kRouteMonitoring,
+             Cat({PeerHeader(peer, as),
+                  Bgp(2, Cat({U16(0), U16(static_cast<uint32_t>(attrs.size())), attrs, nlri}))}));
+}
+
+int Connect(uint16_t port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(port);
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+bool SendAll(int fd, const Bytes& b) {
+  size_t off = 0;
+  while (off < b.size()) {
+    const ssize_t n = ::send(fd, b.data() + off, b.size() - off, MSG_NOSIGNAL);
+    if (n <= 0) return false;
+    off += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+TEST_F(CollectCli, KilledMidWriteLeavesNoPartialFileAndARestartRebuildsTheRib) {
+  test_util::ScopedTempDir dir("collect-kill");
+  const fs::path out = dir.path / "out";
+  const uint16_t port = static_cast<uint16_t>(FreePort());
+  Child c({test_util::Vigia(), "collect", "--bmp", "127.0.0.1:" + std::to_string(port), "--out",
+           out.string(), "--rotate", "1s", "--rib-every", "1d", "--status-every", "0"},
+          dir.path / "collect.log");
+  int fd = -1;
+  ASSERT_TRUE(WaitFor([&] { return (fd = Connect(port)) >= 0; }, 10s))
+      << test_util::ReadText(dir.path / "collect.log");
+  ASSERT_TRUE(SendAll(fd, Initiation()));
+  // First batch, then wait for a complete update file.
+  for (int i = 0; i < 20; ++i)
+    ASSERT_TRUE(SendAll(fd, Announce("192.0.2.7", 65007, 64500, i * 50, 50)));
+  ASSERT_TRUE(WaitFor([&] { return !FinalFiles(out, false, true).empty(); }, 10s))
+      << test_util::ReadText(dir.path / "collect.log");
+  // A stream of replacements; killed while it writes.
+  std::atomic<bool> stop{false};
+  std::thread sender([&] {
+    for (int round = 0; !stop; ++round)
+      if (!SendAll(fd, Announce("192.0.2.7", 65007, 64501 + round, (round % 20) * 50, 50))) break;
+  });
+  std::this_thread::sleep_for(1500ms);
+  c.Kill();
+  stop = true;
+  sender.join();
+  ::close(fd);
+  // Every file under a final name is whole; the temporaries are all in .tmp/.
+  const auto written = FinalFiles(out, true, true);
+  ASSERT_GE(written.size(), 2u);
+  for (const auto& f : written) EXPECT_EQ(ReadProblems(f), std::vector<std::string>{}) << f;
+  for (auto& e : fs::recursive_directory_iterator(out)) {
+    if (!e.is_regular_file()) continue;
+    ArchiveName n;
+    EXPECT_TRUE(ParseArchiveName(e.path().filename().string(), &n) ||
+                e.path().parent_path().filename() == ".tmp")
+        << e.path();
+  }
+  // The file being written when the kill came is there, under .tmp/ only.
+  ASSERT_TRUE(fs::exists(out / ".tmp") && !fs::is_empty(out / ".tmp"));
+  std::map<std::string, std::string> contents;
+  for (const auto& f : written) contents[f] = test_util::ReadText(f);
+  const test::Routes state = test::ReadBack(written).routes;
+  ASSERT_EQ(state.size(), 1000u);
+
+  // The restart: state from the files, a dump equal to it, nothing rewritten.
+  const uint16_t port2 = static_cast<uint16_t>(FreePort());
+  int status = 0;
+  const std::string json =
+      Shell(test_util::Vigia() + " collect --bmp 127.0.0.1:" + std::to_string(port2) + " --out " +
+                out.string() + " --rotate 1s --rib-every 1s --duration 2.5 --status-every 0 --json",
+            &status);
+  ASSERT_EQ(test_util::Exit(status), 0) << json;
+  EXPECT_NE(json.find("\"rib_entries\": 1000"), std::string::npos) << json;
+  EXPECT_NE(json.find("\"removed_tmp\": 1"), std::string::npos) << json;
+  EXPECT_NE(json.find("\"restored_files\": " + std::to_string(written.size())), std::string::npos)
+      << json;
+  const auto ribs = FinalFiles(out, true, false);
+  ASSERT_FALSE(ribs.empty()) << json;
+  EXPECT_EQ(test::ReadBack({ribs.back()}).routes, state);
+  for (const auto& [f, text] : contents) EXPECT_EQ(test_util::ReadText(f), text) << f;
+  EXPECT_FALSE(fs::exists(out / ".tmp") && !fs::is_empty(out / ".tmp"));
+  std::printf("[figures] kill -9: %zu whole files, %zu routes restored, dump equal\n",
+              written.size(), state.size());
+}
+
+// ------------------------------------------------------------- BIRD 2
+
+class CollectBird : public CollectCli {
+ protected:
+  void SetUp() override {
+    CollectCli::SetUp();
+    if (IsSkipped()) return;
+    if (::access("/usr/sbin/bird", X_OK) != 0 || ::access("/usr/sbin/birdc", X_OK) != 0)
+      GTEST_SKIP() << "needs BIRD 2 (/usr/sbin/bird, birdc; Debian bird2, scripts/setup.sh)";
+    dir_ = test_util::FreshTempDir("collect_bird");
+  }
+  void TearDown() override {
+    bird_.reset();
+    if (!dir_.empty()) fs::remove_all(dir_);
+  }
+  // BIRD as AS 65001 exporting static routes to the collector's speaker
+  // (ADD-PATH tx, graceful restart) (after bgp_speaker_daemon_test.cc).
+  void StartBird(uint16_t speaker_port, const std::vector<std::string>& v4,
+                 const std::vector<std::string>& v6) {
+    if (!bird_port_) bird_port_ = FreePort();
+    std::ofstream c(dir_ / "bird.conf");
+    c << "router id 10.0.0.2;\nlog \"" << (dir_ / "bird.log").string()
+      << "\" all;\nprotocol device {}\n";
+    c << "protocol static s4 { ipv4;";
+    for (const auto& p : v4) c << " route " << p << " blackhole;";
+    c << " }\nprotocol static s6 { ipv6;";
+    for (const auto& p : v6) c << " route " << p << " blackhole;";
+    c << " }\nprotocol bgp vigia {\n  local 127.0.0.2 port " << bird_port_ << " as 65001;\n"
+      << "  neighbor 127.0.0.1 port " << speaker_port << " as 65000;\n"
+      << "  multihop; hold time 3; keepalive time 1; connect retry time 1; connect delay time 1;\n"
+      << "  error wait time 1, 2;\n  graceful restart on; graceful restart time 3;\n"
+      << "  ipv4 { import none; export all; add paths tx; };\n"
+      << "  ipv6 { import none; export all; add paths tx; next hop address 2001:db8::1; };\n}\n";
+    c.close();
+    bird_ = std::make_unique<Child>(
+        std::vector<std::string>{"/usr/sbin/bird", "-f", "-c", (dir_ / "bird.conf").string(), "-s",
+                                 (dir_ / "bird.ctl").string(), "-P", (dir_ / "bird.pid").string()},
+        dir_ / "bird.out");
+  }
+  std::set<std::string> BirdExport() {
+    std::set<std::string> out;
+    for (const char* table : {"master4", "master6"}) {
+      std::istringstream in(Shell("/usr/sbin/birdc -s " + (dir_ / "bird.ctl").string() +
+                                  " show route export vigia table " + table));
+      std::string line;
+      while (std::getline(in, line)) {
+        if (line.empty() || line[0] == ' ' || line.find('/') == std::string::npos) continue;
+        const std::string first = line.substr(0, line.find_first_of(" \t"));
+        if (first.find('/') != std::string::npos) out.insert(first);
+      }
+    }
+    return out;
+  }
+  fs::path dir_;
+  int bird_port_ = 0;
+  std::unique_ptr<Child> bird_;
+};
+
+std::vector<std::string> Many4(int n) {
+  std::vector<std::string> v;
+  for (int i = 0; i < n; ++i)
+    v.push_back("10." + std::to_string(100 + i / 256) + "." + std::to_string(i % 256) + ".0/24");
+  return v;
+}
+std::vector<std::string> Many6(int n) {
+  std::vector<std::string> v;
+  char buf[64];
+  for (int i = 0; i < n; ++i) {
+    std::snprintf(buf, sizeof buf, "2001:db8:%x::/48", 0x100 + i);
+    v.push_back(buf);
+  }
+  return v;
+}
+
+std::set<std::string> Prefixes(const test::Routes& r) {
+  std::set<std::string> out;
+  for (const auto& [k, v] : r) out.insert(std::get<1>(k));
+  return out;
+}
+
+TEST_F(CollectBird, TheMrtWrittenEqualsBirdsExportAfterWithdrawalsToo) {
+  const fs::path out = dir_ / "out";
+  const uint16_t port = static_cast<uint16_t>(FreePort());
+  const fs::path log = dir_ / "collect.log";
+  Child c({test_util::Vigia(), "collect", "--bgp", "127.0.0.1:" + std::to_string(port), "--asn",
+           "65000", "--out", out.string(), "--rotate", "2s", "--rib-every", "1d", "--status-every",
+           "0.5"},
+          log);
+  ASSERT_TRUE(WaitFor(
+      [&] { return test_util::ReadText(log).find("BGP speaker on port") != std::string::npos; },
+      10s));
+  StartBird(port, Many4(300), Many6(150));
+  auto routes_line = [&](size_t n) {
+    return test_util::ReadText(log).find("routes " + std::to_string(n) + ",") != std::string::npos;
+  };
+  ASSERT_TRUE(WaitFor([&] { return routes_line(450); }, 30s)) << test_util::ReadText(log);
+  const auto first = BirdExport();
+  ASSERT_EQ(first.size(), 450u);
+  // Withdrawals: BIRD restarted with fewer routes (graceful restart: the
+  // stale ones are withdrawn after End-of-RIB, RFC 4724 §4.2).
+  bird_->Kill();
+  StartBird(port, Many4(200), Many6(100));
+  ASSERT_TRUE(WaitFor([&] { return routes_line(300) && BirdExport().size() == 300; }, 30s))
+      << test_util::ReadText(log);
+  const auto second = BirdExport();
+  ASSERT_EQ(c.Terminate(10s), 0) << test_util::ReadText(log);
+  const auto files = FinalFiles(out, true, true);
+  ASSERT_FALSE(files.empty());
+  for (const auto& f : files) EXPECT_EQ(ReadProblems(f), std::vector<std::string>{}) << f;
+  const auto back = test::ReadBack(files);
+  EXPECT_EQ(Prefixes(back.routes), second) << "MRT written == birdc show route export";
+  EXPECT_TRUE(back.problems.empty()) << back.problems.front();
+  // Every route from AS 65001 with BIRD's ADD-PATH identifier.
+  for (const auto& [k, v] : back.routes) {
+    EXPECT_EQ(std::get<0>(k), "127.0.0.2 AS65001");
+    EXPECT_NE(std::get<2>(k), 0u) << std::get<1>(k);
+    EXPECT_EQ(v.substr(0, 6), "65001|") << v;
+  }
+  std::printf("[figures] BIRD via vigia collect: %zu then %zu routes, MRT == birdc export\n",
+              first.size(), second.size());
+}
+
+}  // namespace
+}  // namespace vigia::collect
