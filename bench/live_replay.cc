@@ -63,8 +63,20 @@
 #include "bgp/route_sink.h"
 #include "live/bgp_speaker.h"
 #include "mrt/route_feed.h"
+#ifndef VIGIA_HAVE_STATION
+#define VIGIA_HAVE_STATION 0
+#endif
+#ifndef VIGIA_HAVE_DETECTOR
+#define VIGIA_HAVE_DETECTOR 0
+#endif
+#ifndef VIGIA_HAVE_ARCHIVE
+#define VIGIA_HAVE_ARCHIVE 0
+#endif
 #if VIGIA_HAVE_STATION
 #include "bmp/station.h"
+#endif
+#if VIGIA_HAVE_ARCHIVE
+#include "collect/mrt_archive.h"
 #endif
 #if VIGIA_HAVE_DETECTOR
 #include "live/live_detector.h"
@@ -662,7 +674,9 @@ void Usage() {
   std::puts(
       "live_replay [options] MRT_FILE...\n"
       "  --mode bgp|bmp        BGP sessions into live::BgpSpeaker, or BMP into bmp::BmpStation\n"
-      "  --sink count|detect   a counting sink, or the counter teeing into live::LiveDetector\n"
+      "  --sink count|detect|archive   a counting sink, or the counter teeing into\n"
+      "                        live::LiveDetector or collect::MrtArchive (RIB kept, nothing "
+      "written)\n"
       "  --snapshot DIR        reference data for the detector (a `vigia simulate` directory)\n"
       "  --watched N           watched prefixes taken from the table (default 1000)\n"
       "  --all-routes          detector checks every route (LiveRules::only_watched = false)\n"
@@ -676,6 +690,7 @@ void Usage() {
       "  --limit N             replay about N prefix updates (each session's first share)\n"
       "  --print-peers         print ADDRESS ASN PREFIXES per BGP session and exit\n"
       "  --memory PEERS        feed the RIB as PEERS peers straight into the sink; print RSS\n"
+      "  --features            print which receivers and sinks this build has, and exit\n"
       "  --json                one JSON object");
 }
 
@@ -726,6 +741,10 @@ int main(int argc, char** argv) {
       o.limit = std::stoull(val());
     } else if (a == "--print-peers") {
       o.print_peers = true;
+    } else if (a == "--features") {
+      std::printf("bgp count%s%s%s\n", VIGIA_HAVE_STATION ? " bmp" : "",
+                  VIGIA_HAVE_DETECTOR ? " detect" : "", VIGIA_HAVE_ARCHIVE ? " archive" : "");
+      return 0;
     } else if (a == "--json") {
       o.json = true;
     } else if (!a.empty() && a[0] == '-') {
@@ -736,7 +755,12 @@ int main(int argc, char** argv) {
   }
   if (o.files.empty()) Die("no MRT files (see --help)");
   if (o.mode != "bgp" && o.mode != "bmp") Die("--mode is bgp or bmp");
-  if (o.sink != "count" && o.sink != "detect") Die("--sink is count or detect");
+  if (o.sink != "count" && o.sink != "detect" && o.sink != "archive") {
+    Die("--sink is count, detect or archive");
+  }
+#if !VIGIA_HAVE_ARCHIVE
+  if (o.sink == "archive") Die("built without collect::MrtArchive (src/collect/mrt_archive.cc)");
+#endif
 #if !VIGIA_HAVE_STATION
   if (o.mode == "bmp" && o.target.empty())
     Die("built without bmp::BmpStation (src/bmp/station.cc)");
@@ -794,6 +818,13 @@ int main(int argc, char** argv) {
       void SessionDown(bgp::PeerHandle, bgp::RouteTime) override {}
     } null_sink;
     bgp::RouteSink* target = &null_sink;
+#if VIGIA_HAVE_ARCHIVE
+    std::unique_ptr<collect::MrtArchive> archive;
+    if (o.sink == "archive") {  // the collector's RIB, nothing written
+      archive = std::make_unique<collect::MrtArchive>(collect::ArchiveOptions{});
+      target = archive.get();
+    }
+#endif
 #if VIGIA_HAVE_DETECTOR
     if (o.sink == "detect") {
       if (o.snapshot.empty()) Die("--sink detect needs --snapshot DIR");
@@ -838,6 +869,16 @@ int main(int argc, char** argv) {
           o.sink.c_str(), fan.base, static_cast<unsigned long long>(fan.entries), before / 1024,
           after / 1024, per, secs);
     }
+#if VIGIA_HAVE_ARCHIVE
+    if (archive) {
+      std::printf(
+          "archive MemoryBytes(): %.0f MB for %llu routes, %llu prefixes, %llu attribute sets\n",
+          static_cast<double>(archive->MemoryBytes()) / 1048576.0,
+          static_cast<unsigned long long>(archive->stats().entries),
+          static_cast<unsigned long long>(archive->stats().prefixes),
+          static_cast<unsigned long long>(archive->stats().attr_sets));
+    }
+#endif
     (void)file_peers;
     return 0;
   }
@@ -991,6 +1032,13 @@ int main(int argc, char** argv) {
     }
     detector = std::make_unique<live::LiveDetector>(rules, &ref, events.get());
     inner = detector.get();
+  }
+#endif
+#if VIGIA_HAVE_ARCHIVE
+  std::unique_ptr<collect::MrtArchive> archive;
+  if (o.sink == "archive") {  // the collector's RIB, nothing written
+    archive = std::make_unique<collect::MrtArchive>(collect::ArchiveOptions{});
+    inner = archive.get();
   }
 #endif
   CountingSink counter(inner);
@@ -1288,8 +1336,10 @@ int main(int argc, char** argv) {
                   lat.size(), Percentile(lat, 0.5), Percentile(lat, 0.99), Percentile(lat, 1.0));
     }
     if (!arr.empty()) {
-      std::printf("latency arrival_ns->alert written (all events): n=%zu p50 %.2f ms p99 %.2f ms max %.2f ms\n",
-                  arr.size(), Percentile(arr, 0.5), Percentile(arr, 0.99), Percentile(arr, 1.0));
+      std::printf(
+          "latency arrival_ns->alert written (all events): n=%zu p50 %.2f ms p99 %.2f ms max %.2f "
+          "ms\n",
+          arr.size(), Percentile(arr, 0.5), Percentile(arr, 0.99), Percentile(arr, 1.0));
     }
   }
   return received >= total ? 0 : 1;
