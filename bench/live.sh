@@ -13,17 +13,20 @@
 #  3. latency at a paced 50,000 prefix updates/s with one hijack of a watched
 #     prefix every 1,000 updates (and its end 500 later): UPDATE written ->
 #     LiveEvent -> Alert -> QueuedChannel -> JSON-lines file written;
-#  4. memory: the RIB fed straight into the LiveDetector as 50, 200 and 1,000
-#     peers; RSS growth per RIB entry.
+#  4. memory: the RIB fed straight into the LiveDetector, and into the
+#     collector's RIB (collect::MrtArchive, nothing written), as 40, 200 and
+#     1,000 peers (the file's peers repeated under new addresses, with the
+#     same attributes); RSS growth per RIB entry.
 # Runs are interleaved (vigia, BIRD, vigia, ...) and the medians printed.
 #
 #   bench/live.sh [RUNS]        (default 3; LIVE_SIM=DIR reuses a `vigia simulate`
 #                                directory; VIGIA=path/to/vigia to skip its build;
-#                                LIVE_MEMORY_PEERS="50 200 1000")
+#                                LIVE_MEMORY_PEERS="40 200 1000": rounded up to
+#                                whole copies of the RIB's peers)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-3}
-mem_peers=${LIVE_MEMORY_PEERS:-50 200 1000}
+mem_peers=${LIVE_MEMORY_PEERS:-40 200 1000}
 
 cmake -S . -B build/bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DVIGIA_BENCH=ON -DVIGIA_TESTS=OFF >/dev/null
 cmake --build build/bench --target live_replay >/dev/null
@@ -51,10 +54,11 @@ rib=$(ls "$sim"/mrt/*.bview.*.gz | head -1)
 upd=$(ls "$sim"/mrt/*.updates.*.gz | head -1)
 echo "input: $rib + $upd"
 
-have_station=1
-"$replay" --mode bmp --no-updates --limit 1 "$rib" >/dev/null 2>&1 || have_station=0
-have_detector=1
-"$replay" --sink detect --snapshot "$sim" --limit 1 "$rib" >/dev/null 2>&1 || have_detector=0
+features=$("$replay" --features)
+have_station=0 have_detector=0 have_archive=0
+case " $features " in *" bmp "*) have_station=1 ;; esac
+case " $features " in *" detect "*) have_detector=1 ;; esac
+case " $features " in *" archive "*) have_archive=1 ;; esac
 
 # BIRD 2: one passive eBGP protocol per replayed session.
 port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
@@ -125,12 +129,16 @@ for r in $(seq 1 "$runs"); do
     done
   fi
 done
-if [ "$have_detector" = 1 ]; then
-  for n in $mem_peers; do
+for n in $mem_peers; do
+  if [ "$have_detector" = 1 ]; then
     "$replay" --json --memory "$n" --sink detect --snapshot "$sim" "$rib" 2>/dev/null |
       sed 's/^{/{"case":"memory detect",/' | tee -a "$out"
-  done
-fi
+  fi
+  if [ "$have_archive" = 1 ]; then
+    "$replay" --json --memory "$n" --sink archive "$rib" 2>/dev/null | grep '^{' |
+      sed 's/^{/{"case":"memory archive",/' | tee -a "$out"
+  fi
+done
 
 python3 - "$out" "$runs" <<'EOF'
 import json, statistics, sys
@@ -160,7 +168,8 @@ for case in ["latency bgp", "latency bmp"]:
           (f"; arrival_ns -> alert (all events) p99 {med(case,'arrival_p99_ms'):.2f} ms"
            if med(case, "arrival_n") else ""))
 for r in rows:
-    if r.get("case") == "memory detect":
-        print(f"memory LiveDetector: {r['peers']} peers x RIB = {r['entries']:,} entries: "
+    if r.get("case") in ("memory detect", "memory archive"):
+        who = "LiveDetector" if r["case"] == "memory detect" else "MrtArchive RIB"
+        print(f"memory {who}: {r['peers']} peers x RIB = {r['entries']:,} entries: "
               f"+{(r['rss_after_kb'] - r['rss_before_kb']) / 1024:,.0f} MB, {r['bytes_per_entry']:.1f} bytes/entry")
 EOF
