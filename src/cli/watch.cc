@@ -374,6 +374,9 @@ void RegisterWatch(CLI::App& app, int* exit_code) {
   init->add_option("--snapshot", i->snapshot, "a snapshot directory: its MRT, IRR and VRPs");
   init->add_option("--out", i->out, "write the YAML here (default: standard output)");
   init->add_flag("--json", i->json, "print a JSON summary (counts per source)");
+  init->footer(
+      "Origins seen only in the RIBs are written as comments, not as origins: they may be the "
+      "hijack itself. Exit 0, 2 when an input cannot be read.");
   init->callback([i, exit_code] { *exit_code = RunInit(*i); });
 }
 
