@@ -940,13 +940,19 @@ void LiveDetector::Peer(bgp::PeerHandle h, const bgp::PeerInfo& info) {
   }
 }
 
+// VPN and labeled routes (RFC 4364, RFC 8277) live in their VRF's own
+// address space: the unicast rules do not apply to them.
+static bool IsUnicastRoute(const bgp::Route& r) { return !bgp::IsLabeledSafi(r.safi) && r.rd == 0; }
+
 void LiveDetector::Announce(const bgp::Route& r, const bgp::PathAttributes& attrs) {
+  if (!IsUnicastRoute(r)) return;
   ++stats_.announces;
   state_->Announce(r, attrs);
 }
 
 void LiveDetector::Withdraw(const bgp::Route& r, bgp::WithdrawCause cause) {
   (void)cause;
+  if (!IsUnicastRoute(r)) return;
   ++stats_.withdraws;
   state_->Withdraw(r);
 }

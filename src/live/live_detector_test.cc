@@ -401,3 +401,33 @@ TEST_F(LiveDetectorTest, AddPathRoutesOfOnePeerCountOnce) {
 
 }  // namespace
 }  // namespace vigia::live
+
+// A VPN route (RFC 4364: an RD, SAFI 128) is in its VRF's address space: a
+// "new origin" for a prefix the global table holds is no hijack, and its
+// withdrawal is not an unknown withdraw of the unicast route.
+TEST_F(LiveDetectorTest, VpnAndLabeledRoutesAreNotJudgedAsUnicast) {
+  LiveDetector d(Rules(1), &ref_, &log_);
+  Feeder f(&d, 2);
+  f.Table(0, "192.0.2.0/24", {64510, 64500});
+  bgp::PathAttributes a;
+  a.as_path.asns = {64511, 64666};
+  a.as_path.segments.push_back({bgp::kAsSequence, 2});
+  bgp::Route r;
+  r.peer = 1;
+  r.time = {1'800'000'050, 0};
+  r.prefix = *Prefix::Parse("192.0.2.0/24");
+  r.safi = bgp::kSafiMplsVpn;
+  r.rd = (uint64_t{0} << 48) | (uint64_t{64511} << 32) | 7;
+  r.attr_set = 999;
+  d.Announce(r, a);
+  r.safi = bgp::kSafiLabeled;
+  r.rd = 0;
+  d.Announce(r, a);
+  EXPECT_TRUE(log_.events.empty());
+  d.Withdraw(r, bgp::WithdrawCause::kWithdrawn);
+  EXPECT_EQ(d.stats().unknown_withdraws, 0u);
+  // The same path over unicast is a hijack.
+  f.Announce(1, "192.0.2.0/24", {64511, 64666});
+  ASSERT_EQ(log_.events.size(), 1u);
+  EXPECT_EQ(log_.events[0].rule, "hijack");
+}
