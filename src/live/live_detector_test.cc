@@ -399,9 +399,6 @@ TEST_F(LiveDetectorTest, AddPathRoutesOfOnePeerCountOnce) {
   EXPECT_EQ(d.stats().routes, 1u);  // the table route
 }
 
-}  // namespace
-}  // namespace vigia::live
-
 // A VPN route (RFC 4364: an RD, SAFI 128) is in its VRF's address space: a
 // "new origin" for a prefix the global table holds is no hijack, and its
 // withdrawal is not an unknown withdraw of the unicast route.
@@ -431,3 +428,6 @@ TEST_F(LiveDetectorTest, VpnAndLabeledRoutesAreNotJudgedAsUnicast) {
   ASSERT_EQ(log_.events.size(), 1u);
   EXPECT_EQ(log_.events[0].rule, "hijack");
 }
+
+}  // namespace
+}  // namespace vigia::live
