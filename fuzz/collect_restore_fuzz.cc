@@ -41,8 +41,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   vigia::collect::ArchiveName name;
   (void)vigia::collect::ParseArchiveName(text.substr(0, text.find('\n')), &name);
 
+  // In memory where there is a tmpfs: every input creates, fsyncs and
+  // removes a directory tree, which on a disk costs 3-4x the run time.
   static const fs::path dir =
-      fs::temp_directory_path() / ("vigia-collect-restore-fuzz-" + std::to_string(::getpid()));
+      (fs::is_directory("/dev/shm") ? fs::path("/dev/shm") : fs::temp_directory_path()) /
+      ("vigia-collect-restore-fuzz-" + std::to_string(::getpid()));
   std::error_code ec;
   fs::remove_all(dir, ec);
   fs::create_directories(dir / "2026.12/RIBS");
