@@ -1,6 +1,6 @@
 // Test-only helpers: start a real daemon (rsyslogd, aiosmtpd) in its own
 // process group on loopback, wait for its port, kill it in the destructor;
-// pick free loopback ports. Thread safety: none (one test thread).
+// ports and waiting come from core/test_daemon.h. Thread safety: none (one test thread).
 #pragma once
 
 #include <arpa/inet.h>
@@ -17,43 +17,17 @@
 #include <thread>
 #include <vector>
 
+#include "core/test_daemon.h"
+
 namespace vigia::alert::test {
 
-// A loopback port free right now for `type` (SOCK_STREAM or SOCK_DGRAM).
-inline int FreePort(int type = SOCK_STREAM) {
-  const int fd = ::socket(AF_INET, type, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
+// Ports and waiting: the helpers every daemon test shares.
+using test_util::FreePort;
+using test_util::TcpOpen;
+using test_util::WaitFor;
 
-inline bool TcpOpen(int port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(static_cast<uint16_t>(port));
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
-  ::close(fd);
-  return ok;
-}
-
-// Waits (up to timeout) until pred() holds; returns whether it did.
-template <typename Pred>
-bool WaitFor(Pred pred, std::chrono::milliseconds timeout = std::chrono::seconds(15)) {
-  const auto end = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < end) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return pred();
-}
-
+// Unlike test_util::Daemon, stopped with SIGTERM first (rsyslogd and
+// aiosmtpd flush what they received) and logging to a truncated file.
 class Daemon {
  public:
   // argv[0] is the program path; stdout/stderr go to log_path.

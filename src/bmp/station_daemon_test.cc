@@ -36,6 +36,7 @@
 
 #include "bmp/station.h"
 #include "bmp/station_test_util.h"
+#include "core/test_daemon.h"
 #include "core/test_util.h"
 
 namespace vigia::bmp {
@@ -48,85 +49,10 @@ using test::Table;
 
 // ---------------------------------------------------------------- harness
 
-// A daemon in its own process group; killed with SIGKILL and reaped.
-class Daemon {
- public:
-  Daemon(std::vector<std::string> argv, const fs::path& log, std::vector<std::string> env = {}) {
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      ::setpgid(0, 0);
-      const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-      ::dup2(fd, 1);
-      ::dup2(fd, 2);
-      for (const auto& e : env) ::putenv(const_cast<char*>(e.c_str()));
-      std::vector<char*> a;
-      for (auto& s : argv) a.push_back(s.data());
-      a.push_back(nullptr);
-      ::execv(a[0], a.data());
-      ::_exit(127);
-    }
-    ::setpgid(pid_, pid_);
-  }
-  ~Daemon() { Kill(); }
-  void Signal(int sig) {
-    if (pid_ > 0) ::kill(pid_, sig);
-  }
-  // Waits up to `limit` for the process to exit; its wait status, or -1.
-  int Wait(std::chrono::milliseconds limit) {
-    const auto end = std::chrono::steady_clock::now() + limit;
-    while (pid_ > 0 && std::chrono::steady_clock::now() < end) {
-      int status = 0;
-      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-        ::kill(-pid_, SIGKILL);  // anything it left in its group
-        pid_ = -1;
-        return status;
-      }
-      std::this_thread::sleep_for(50ms);
-    }
-    return -1;
-  }
-  void Kill() {
-    if (pid_ <= 0) return;
-    ::kill(-pid_, SIGKILL);
-    ::waitpid(pid_, nullptr, 0);
-    pid_ = -1;
-  }
-
- private:
-  pid_t pid_ = -1;
-};
-
-int FreePort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t l = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &l);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
-
-bool WaitFor(const std::function<bool()>& f, std::chrono::milliseconds limit) {
-  const auto end = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < end) {
-    if (f()) return true;
-    std::this_thread::sleep_for(100ms);
-  }
-  return f();
-}
-
-std::string Shell(const std::string& cmd) {
-  std::string out;
-  FILE* p = ::popen((cmd + " 2>&1").c_str(), "r");
-  if (!p) return out;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  ::pclose(p);
-  return out;
-}
+using test_util::Daemon;
+using test_util::FreePort;
+using test_util::Shell;
+using test_util::WaitFor;
 
 // A command's JSON output; with `required`, output that is not JSON fails
 // the test, else it is null.

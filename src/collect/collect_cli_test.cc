@@ -32,6 +32,7 @@
 #include "bmp/route_feed.h"
 #include "collect/mrt_archive.h"
 #include "collect/test_util.h"
+#include "core/test_daemon.h"
 #include "core/test_util.h"
 #include "live/bgp_capture.h"
 #include "live/ris_live.h"
@@ -50,76 +51,10 @@ using bgp::test::Put16;
 using bgp::test::Put32;
 using bgp::test::U16;
 
-// A process in its own process group; killed with SIGKILL and reaped.
-class Child {
- public:
-  Child(std::vector<std::string> argv, const fs::path& log) {
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      ::setpgid(0, 0);
-      const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-      ::dup2(fd, 1);
-      ::dup2(fd, 2);
-      std::vector<char*> a;
-      for (auto& s : argv) a.push_back(s.data());
-      a.push_back(nullptr);
-      ::execv(a[0], a.data());
-      ::_exit(127);
-    }
-    ::setpgid(pid_, pid_);
-  }
-  ~Child() { Kill(); }
-  void Kill() {
-    if (pid_ <= 0) return;
-    ::kill(-pid_, SIGKILL);
-    ::waitpid(pid_, nullptr, 0);
-    pid_ = -1;
-  }
-  // SIGTERM, then the exit status (-1 when it had to be killed).
-  int Terminate(std::chrono::seconds limit) {
-    if (pid_ <= 0) return -1;
-    ::kill(pid_, SIGTERM);
-    const auto end = std::chrono::steady_clock::now() + limit;
-    int status = 0;
-    while (std::chrono::steady_clock::now() < end) {
-      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        return test_util::Exit(status);
-      }
-      std::this_thread::sleep_for(20ms);
-    }
-    Kill();
-    return -1;
-  }
-
- private:
-  pid_t pid_ = -1;
-};
-
-int FreePort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t l = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &l);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
-
-bool WaitFor(const std::function<bool()>& f, std::chrono::milliseconds limit) {
-  const auto end = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < end) {
-    if (f()) return true;
-    std::this_thread::sleep_for(50ms);
-  }
-  return f();
-}
-
-std::string Shell(const std::string& cmd, int* status = nullptr) {
-  return test_util::RunCommand(cmd + " 2>&1", status);
-}
+using test_util::Daemon;
+using test_util::FreePort;
+using test_util::Shell;
+using test_util::WaitFor;
 
 // The archive files under dir with final names, in replay order.
 std::vector<std::string> FinalFiles(const fs::path& dir, bool ribs, bool updates) {
@@ -429,9 +364,9 @@ TEST_F(CollectCli, KilledMidWriteLeavesNoPartialFileAndARestartRebuildsTheRib) {
   test_util::ScopedTempDir dir("collect-kill");
   const fs::path out = dir.path / "out";
   const uint16_t port = static_cast<uint16_t>(FreePort());
-  Child c({test_util::Vigia(), "collect", "--bmp", "127.0.0.1:" + std::to_string(port), "--out",
-           out.string(), "--rotate", "1s", "--rib-every", "1d", "--status-every", "0"},
-          dir.path / "collect.log");
+  Daemon c({test_util::Vigia(), "collect", "--bmp", "127.0.0.1:" + std::to_string(port), "--out",
+            out.string(), "--rotate", "1s", "--rib-every", "1d", "--status-every", "0"},
+           dir.path / "collect.log");
   int fd = -1;
   ASSERT_TRUE(WaitFor([&] { return (fd = Connect(port)) >= 0; }, 10s))
       << test_util::ReadText(dir.path / "collect.log");
@@ -525,7 +460,7 @@ class CollectBird : public CollectCli {
       << "  ipv4 { import none; export all; add paths tx; };\n"
       << "  ipv6 { import none; export all; add paths tx; next hop address 2001:db8::1; };\n}\n";
     c.close();
-    bird_ = std::make_unique<Child>(
+    bird_ = std::make_unique<Daemon>(
         std::vector<std::string>{"/usr/sbin/bird", "-f", "-c", (dir_ / "bird.conf").string(), "-s",
                                  (dir_ / "bird.ctl").string(), "-P", (dir_ / "bird.pid").string()},
         dir_ / "bird.out");
@@ -546,7 +481,7 @@ class CollectBird : public CollectCli {
   }
   fs::path dir_;
   int bird_port_ = 0;
-  std::unique_ptr<Child> bird_;
+  std::unique_ptr<Daemon> bird_;
 };
 
 std::vector<std::string> Many4(int n) {
@@ -575,10 +510,10 @@ TEST_F(CollectBird, TheMrtWrittenEqualsBirdsExportAfterWithdrawalsToo) {
   const fs::path out = dir_ / "out";
   const uint16_t port = static_cast<uint16_t>(FreePort());
   const fs::path log = dir_ / "collect.log";
-  Child c({test_util::Vigia(), "collect", "--bgp", "127.0.0.1:" + std::to_string(port), "--asn",
-           "65000", "--out", out.string(), "--rotate", "2s", "--rib-every", "1d", "--status-every",
-           "0.5"},
-          log);
+  Daemon c({test_util::Vigia(), "collect", "--bgp", "127.0.0.1:" + std::to_string(port), "--asn",
+            "65000", "--out", out.string(), "--rotate", "2s", "--rib-every", "1d", "--status-every",
+            "0.5"},
+           log);
   ASSERT_TRUE(WaitFor(
       [&] { return test_util::ReadText(log).find("BGP speaker on port") != std::string::npos; },
       10s));

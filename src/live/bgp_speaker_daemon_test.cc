@@ -25,6 +25,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/test_daemon.h"
 #include "core/test_util.h"
 #include "live/bgp_speaker.h"
 #include "live/test_recorder.h"
@@ -35,61 +36,10 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-// A daemon in its own process group; killed with SIGKILL and reaped.
-class Daemon {
- public:
-  Daemon(std::vector<std::string> argv, const fs::path& log, std::vector<std::string> env = {}) {
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      ::setpgid(0, 0);
-      const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-      ::dup2(fd, 1);
-      ::dup2(fd, 2);
-      for (const auto& e : env) ::putenv(const_cast<char*>(e.c_str()));
-      std::vector<char*> a;
-      for (auto& s : argv) a.push_back(s.data());
-      a.push_back(nullptr);
-      ::execv(a[0], a.data());
-      ::_exit(127);
-    }
-    ::setpgid(pid_, pid_);
-  }
-  ~Daemon() { Kill(); }
-  void Signal(int sig) {
-    if (pid_ > 0) ::kill(-pid_, sig);
-  }
-  void Kill() {
-    if (pid_ <= 0) return;
-    ::kill(-pid_, SIGCONT);
-    ::kill(-pid_, SIGKILL);
-    ::waitpid(pid_, nullptr, 0);
-    pid_ = -1;
-  }
-
- private:
-  pid_t pid_ = -1;
-};
-
-int FreePort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t l = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &l);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
-
-bool WaitFor(const std::function<bool()>& f, std::chrono::milliseconds limit) {
-  const auto end = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < end) {
-    if (f()) return true;
-    std::this_thread::sleep_for(50ms);
-  }
-  return f();
-}
+using test_util::Daemon;
+using test_util::FreePort;
+using test_util::Shell;
+using test_util::WaitFor;
 
 // The speaker on 127.0.0.1:<any>, driven by a thread of its own.
 class SpeakerThread {
@@ -118,17 +68,6 @@ class SpeakerThread {
   std::atomic<bool> stop_{false};
   std::thread thread_;
 };
-
-std::string Shell(const std::string& cmd) {
-  std::string out;
-  FILE* p = ::popen((cmd + " 2>&1").c_str(), "r");
-  if (!p) return out;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  ::pclose(p);
-  return out;
-}
 
 // ---- BIRD 2 ----
 
@@ -268,10 +207,10 @@ TEST_F(BirdPeer, SinkEqualsBirdExportThroughFlapAndHoldTimerExpiry) {
 
   // Hold-timer expiry: BIRD frozen, the speaker's 3 s hold timer fires,
   // 4/0 goes out and the routes are dropped (no GR after a NOTIFICATION).
-  bird_->Signal(SIGSTOP);
+  bird_->SignalGroup(SIGSTOP);
   ASSERT_TRUE(WaitFor([&] { return sp.sink.Count() == 0; }, 10s));
   EXPECT_EQ(sp.sink.session_downs(), 1u);
-  bird_->Signal(SIGCONT);
+  bird_->SignalGroup(SIGCONT);
   ASSERT_TRUE(WaitFor([&] { return sp.sink.Prefixes() == Union(less4, less6); }, 30s))
       << "BIRD did not come back after SIGCONT";
   EXPECT_EQ(sp.sink.Prefixes(), BirdExport());
@@ -390,7 +329,7 @@ TEST_F(ExabgpPeer, SinkEqualsAnnouncedSetThroughApiChangesFlapAndHoldTimerExpiry
 
   // Hold-timer expiry: ExaBGP frozen; 3 s later the speaker sends 4/0 and
   // the routes go.
-  exabgp_->Signal(SIGSTOP);
+  exabgp_->SignalGroup(SIGSTOP);
   ASSERT_TRUE(WaitFor([&] { return sp.sink.Count() == 0; }, 10s)) << Diagnose(sp.sink);
   EXPECT_EQ(sp.sink.session_downs(), 1u);
   const auto problems = sp.sink.problems();
