@@ -34,6 +34,25 @@ struct Update {
   std::vector<NlriEntry> nlri;  // IPv4 announced routes
 };
 
+// Calls emit(list, afi, safi, reach) for each NLRI list of `u` in the
+// order they take effect: the withdrawn routes (IPv4 body, then each
+// MP_UNREACH_NLRI, RFC 4760 §4) with reach false, then before_reach(),
+// then the announced routes (IPv4 body, then each MP_REACH_NLRI, §3) with
+// reach true.
+template <typename Emit, typename BeforeReach>
+void ForEachNlriList(const Update& u, Emit&& emit, BeforeReach&& before_reach) {
+  const PathAttributes& a = u.attrs;
+  emit(u.withdrawn, kAfiIpv4, kSafiUnicast, false);
+  for (size_t i = 0; i < a.mp_unreach_count; ++i) {
+    emit(a.mp_unreach[i].nlri, a.mp_unreach[i].afi, a.mp_unreach[i].safi, false);
+  }
+  before_reach();
+  emit(u.nlri, kAfiIpv4, kSafiUnicast, true);
+  for (size_t i = 0; i < a.mp_reach_count; ++i) {
+    emit(a.mp_reach[i].nlri, a.mp_reach[i].afi, a.mp_reach[i].safi, true);
+  }
+}
+
 struct Open {
   uint8_t version = 0;
   uint16_t my_as = 0;

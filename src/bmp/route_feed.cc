@@ -38,39 +38,6 @@ void Capabilities(std::span<const uint8_t> caps, OpenCapabilities* out) {
   }
 }
 
-// Which address families an UPDATE (whole message) carries NLRI of: IPv4
-// in its body, and the AFI of its MP_REACH / MP_UNREACH attributes (RFC
-// 4760 §3, §4). Reads only what is there; a damaged message says nothing.
-struct Families {
-  bool v4 = false;
-  bool v6 = false;
-};
-Families UpdateFamilies(std::span<const uint8_t> u) {
-  Families f;
-  if (u.size() < 23) return f;
-  const size_t wlen = size_t{u[19]} << 8 | u[20];
-  if (u.size() < 23 + wlen) return f;
-  const size_t alen = size_t{u[21 + wlen]} << 8 | u[22 + wlen];
-  const size_t attrs = 23 + wlen;
-  if (u.size() < attrs + alen) return f;
-  f.v4 = wlen > 0 || u.size() > attrs + alen;
-  for (size_t at = attrs; at + 3 <= attrs + alen;) {
-    const uint8_t flags = u[at], type = u[at + 1];
-    const bool ext = flags & 0x10;
-    if (ext && at + 4 > attrs + alen) break;
-    const size_t len = ext ? (size_t{u[at + 2]} << 8 | u[at + 3]) : u[at + 2];
-    const size_t body = at + (ext ? 4 : 3);
-    if (body + len > attrs + alen) break;
-    if ((type == 14 || type == 15) && len >= 2) {
-      const uint16_t afi = static_cast<uint16_t>(u[body] << 8 | u[body + 1]);
-      f.v4 = f.v4 || afi == bgp::kAfiIpv4;
-      f.v6 = f.v6 || afi == bgp::kAfiIpv6;
-    }
-    at = body + len;
-  }
-  return f;
-}
-
 }  // namespace
 
 Status ParseOpenCapabilities(std::span<const uint8_t> open, OpenCapabilities* out) {
@@ -98,6 +65,36 @@ Status ParseOpenCapabilities(std::span<const uint8_t> open, OpenCapabilities* ou
     at += head + plen;
   }
   return Status::Ok();
+}
+
+bool UpdateHasPathIds(std::span<const uint8_t> u, bool v4, bool v6) {
+  if (v4 == v6) return v4;
+  // Which address families the UPDATE carries NLRI of: IPv4 in its body,
+  // and the AFI of its MP_REACH / MP_UNREACH attributes (RFC 4760 §3, §4).
+  // Reads only what is there; a damaged message says nothing.
+  bool has_v4 = false, has_v6 = false;
+  if (u.size() < 23) return false;
+  const size_t wlen = size_t{u[19]} << 8 | u[20];
+  if (u.size() < 23 + wlen) return false;
+  const size_t alen = size_t{u[21 + wlen]} << 8 | u[22 + wlen];
+  const size_t attrs = 23 + wlen;
+  if (u.size() < attrs + alen) return false;
+  has_v4 = wlen > 0 || u.size() > attrs + alen;
+  for (size_t at = attrs; at + 3 <= attrs + alen;) {
+    const bool ext = u[at] & bgp::kFlagExtendedLength;
+    const uint8_t type = u[at + 1];
+    if (ext && at + 4 > attrs + alen) break;
+    const size_t len = ext ? (size_t{u[at + 2]} << 8 | u[at + 3]) : u[at + 2];
+    const size_t body = at + (ext ? 4 : 3);
+    if (body + len > attrs + alen) break;
+    if ((type == bgp::kAttrMpReach || type == bgp::kAttrMpUnreach) && len >= 2) {
+      const uint16_t afi = static_cast<uint16_t>(u[body] << 8 | u[body + 1]);
+      has_v4 = has_v4 || afi == bgp::kAfiIpv4;
+      has_v6 = has_v6 || afi == bgp::kAfiIpv6;
+    }
+    at = body + len;
+  }
+  return (has_v4 && v4) || (has_v6 && v6);
 }
 
 bgp::PeerHandle BmpRouteFeed::Handle(const PeerKey& key, const PerPeerHeader& h,
@@ -133,15 +130,7 @@ void BmpRouteFeed::RouteMonitoring(const Message& m, const PeerKey& key, std::st
     const OpenCapabilities& to = h.adj_rib_out() ? s->second.received : s->second.sent;
     const bool v4 = (from.add_path_v4 & 2) && (to.add_path_v4 & 1);
     const bool v6 = (from.add_path_v6 & 2) && (to.add_path_v6 & 1);
-    // One flag covers the whole UPDATE: when only one family has path
-    // identifiers, the families the UPDATE carries decide (an UPDATE with
-    // both is decoded by the first, the decoder's guess covers the other).
-    if (v4 != v6) {
-      const Families f = UpdateFamilies(m.bgp_update);
-      ctx.add_path = (f.v4 && v4) || (f.v6 && v6);
-    } else {
-      ctx.add_path = v4;
-    }
+    ctx.add_path = UpdateHasPathIds(m.bgp_update, v4, v6);
   }
   if (Status st = bgp_.Decode(m.bgp_update, ctx); !st.ok()) {
     ++counters_.bad;
@@ -183,15 +172,7 @@ void BmpRouteFeed::RouteMonitoring(const Message& m, const PeerKey& key, std::st
       }
     }
   };
-  emit(u.withdrawn, bgp::kAfiIpv4, bgp::kSafiUnicast, false);
-  for (size_t i = 0; i < a.mp_unreach_count; ++i) {
-    emit(a.mp_unreach[i].nlri, a.mp_unreach[i].afi, a.mp_unreach[i].safi, false);
-  }
-  r.attr_set = ++attr_set_;
-  emit(u.nlri, bgp::kAfiIpv4, bgp::kSafiUnicast, true);
-  for (size_t i = 0; i < a.mp_reach_count; ++i) {
-    emit(a.mp_reach[i].nlri, a.mp_reach[i].afi, a.mp_reach[i].safi, true);
-  }
+  bgp::ForEachNlriList(u, emit, [&] { r.attr_set = ++attr_set_; });
 }
 
 void BmpRouteFeed::Down(const PeerKey& key, bgp::RouteTime t, bgp::RouteSink* sink) {

@@ -17,8 +17,8 @@
 //    whether AS_PATH has 2-octet ASNs (§4.2); ADD-PATH (RFC 7911) comes
 //    from the peer up's two OPENs: the peer may send and the router
 //    receive path identifiers for IPv4 or IPv6 unicast (reversed for
-//    Adj-RIB-Out), looked up for the families the UPDATE carries. Without a peer up the UPDATE decoder's ADD-PATH guess
-//    applies (a kRepaired problem says so).
+//    Adj-RIB-Out), looked up for the families the UPDATE carries. Without a peer up the UPDATE
+//    decoder's ADD-PATH guess applies (a kRepaired problem says so).
 //  - peer up: remembers the OPENs' capabilities and the Loc-RIB VRF/table
 //    name TLV (RFC 9069 §5.1.2); no route event.
 //  - peer down: SessionDown() for every view of that peer (§4.9).
@@ -57,6 +57,12 @@ struct OpenCapabilities {
 // Reads the optional parameters of a whole OPEN message (header included;
 // RFC 9072 extended parameters too). Unknown capabilities are skipped.
 Status ParseOpenCapabilities(std::span<const uint8_t> open, OpenCapabilities* out);
+// Whether an UPDATE (whole message) is decoded with path identifiers (RFC
+// 7911) when the sender may send them for IPv4 unicast (`v4`) and IPv6
+// unicast (`v6`). One flag covers the whole UPDATE: when only one family
+// has them, the families the UPDATE carries decide (an UPDATE with both is
+// decoded by the first; the decoder's guess covers the other).
+bool UpdateHasPathIds(std::span<const uint8_t> update, bool v4, bool v6);
 
 class BmpRouteFeed {
  public:

@@ -22,39 +22,6 @@ bool IsMarker(const uint8_t* p) {
   return std::all_of(p, p + 16, [](uint8_t b) { return b == 0xFF; });
 }
 
-// Which address families an UPDATE carries NLRI of (its IPv4 body, the AFI
-// of its MP attributes), to pick the ADD-PATH flag when only one family
-// negotiated it. Reads only what is there.
-struct Families {
-  bool v4 = false;
-  bool v6 = false;
-};
-Families UpdateFamilies(std::span<const uint8_t> u) {
-  Families f;
-  if (u.size() < 23) return f;
-  const size_t wlen = size_t{u[19]} << 8 | u[20];
-  if (u.size() < 23 + wlen) return f;
-  const size_t alen = size_t{u[21 + wlen]} << 8 | u[22 + wlen];
-  const size_t attrs = 23 + wlen;
-  if (u.size() < attrs + alen) return f;
-  f.v4 = wlen > 0 || u.size() > attrs + alen;
-  for (size_t at = attrs; at + 3 <= attrs + alen;) {
-    const bool ext = u[at] & bgp::kFlagExtendedLength;
-    const uint8_t type = u[at + 1];
-    if (ext && at + 4 > attrs + alen) break;
-    const size_t len = ext ? (size_t{u[at + 2]} << 8 | u[at + 3]) : u[at + 2];
-    const size_t body = at + (ext ? 4 : 3);
-    if (body + len > attrs + alen) break;
-    if ((type == bgp::kAttrMpReach || type == bgp::kAttrMpUnreach) && len >= 2) {
-      const uint16_t afi = static_cast<uint16_t>(u[body] << 8 | u[body + 1]);
-      f.v4 = f.v4 || afi == bgp::kAfiIpv4;
-      f.v6 = f.v6 || afi == bgp::kAfiIpv6;
-    }
-    at = body + len;
-  }
-  return f;
-}
-
 // Walks the BGP messages of one direction (RFC 4271 §4.1 framing).
 class Framer {
  public:
@@ -209,12 +176,7 @@ bool CaptureFeeder::Direction(const bmp::TcpStream& s, const Speaker& from, cons
         }
         if (type != bgp::kMsgUpdate) break;
         if (stats_) ++stats_->updates;
-        if (ap_v4 != ap_v6) {
-          const Families fam = UpdateFamilies(m);
-          ctx.add_path = (fam.v4 && ap_v4) || (fam.v6 && ap_v6);
-        } else {
-          ctx.add_path = ap_v4;
-        }
+        ctx.add_path = bmp::UpdateHasPathIds(m, ap_v4, ap_v6);
         if (Status st = msg_.Decode(m, ctx); !st.ok()) {
           if (stats_) ++stats_->bad;
           Problem(FeedProblem::Kind::kRecordSkipped, where, f.offset(), "UPDATE: " + st.message());
@@ -253,15 +215,7 @@ bool CaptureFeeder::Direction(const bmp::TcpStream& s, const Speaker& from, cons
             }
           }
         };
-        emit(u.withdrawn, bgp::kAfiIpv4, bgp::kSafiUnicast, false);
-        for (size_t i = 0; i < a.mp_unreach_count; ++i) {
-          emit(a.mp_unreach[i].nlri, a.mp_unreach[i].afi, a.mp_unreach[i].safi, false);
-        }
-        r.attr_set = ++attr_set_;
-        emit(u.nlri, bgp::kAfiIpv4, bgp::kSafiUnicast, true);
-        for (size_t i = 0; i < a.mp_reach_count; ++i) {
-          emit(a.mp_reach[i].nlri, a.mp_reach[i].afi, a.mp_reach[i].safi, true);
-        }
+        bgp::ForEachNlriList(u, emit, [&] { r.attr_set = ++attr_set_; });
         break;
       }
     }

@@ -203,15 +203,7 @@ void RisLiveFeed::Feed(std::string_view json, std::string_view where, uint64_t l
           }
         }
       };
-      emit(u.withdrawn, bgp::kAfiIpv4, bgp::kSafiUnicast, false);
-      for (size_t i = 0; i < a.mp_unreach_count; ++i) {
-        emit(a.mp_unreach[i].nlri, a.mp_unreach[i].afi, a.mp_unreach[i].safi, false);
-      }
-      r.attr_set = ++attr_set_;
-      emit(u.nlri, bgp::kAfiIpv4, bgp::kSafiUnicast, true);
-      for (size_t i = 0; i < a.mp_reach_count; ++i) {
-        emit(a.mp_reach[i].nlri, a.mp_reach[i].afi, a.mp_reach[i].safi, true);
-      }
+      bgp::ForEachNlriList(u, emit, [&] { r.attr_set = ++attr_set_; });
       return;
     }
     ++stats_.bad;

@@ -117,15 +117,7 @@ void RouteFeed::Feed(const Decoder& d, std::string_view where, bgp::RouteSink* s
           }
         }
       };
-      emit(u.withdrawn, bgp::kAfiIpv4, bgp::kSafiUnicast, false);
-      for (size_t i = 0; i < a.mp_unreach_count; ++i) {
-        emit(a.mp_unreach[i].nlri, a.mp_unreach[i].afi, a.mp_unreach[i].safi, false);
-      }
-      r.attr_set = ++attr_set_;
-      emit(u.nlri, bgp::kAfiIpv4, bgp::kSafiUnicast, true);
-      for (size_t i = 0; i < a.mp_reach_count; ++i) {
-        emit(a.mp_reach[i].nlri, a.mp_reach[i].afi, a.mp_reach[i].safi, true);
-      }
+      bgp::ForEachNlriList(u, emit, [&] { r.attr_set = ++attr_set_; });
       break;
     }
     case EntryKind::kBgp4mpStateChange:
