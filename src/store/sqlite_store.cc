@@ -7,6 +7,7 @@
 
 #include <ctime>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "core/asn.h"
 #include "core/ip.h"
@@ -290,6 +291,21 @@ class Stmt {
     sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
   }
   void BindNull(int i) { sqlite3_bind_null(s_, i); }
+  // A value, or NULL when there is none.
+  void Bind(int i, const std::optional<double>& v) {
+    if (v) {
+      Bind(i, *v);
+    } else {
+      BindNull(i);
+    }
+  }
+  void Bind(int i, const std::optional<Asn>& v) {
+    if (v) {
+      Bind(i, static_cast<int64_t>(*v));
+    } else {
+      BindNull(i);
+    }
+  }
   int Step() { return sqlite3_step(s_); }
   void Reset() {
     sqlite3_reset(s_);
@@ -303,6 +319,27 @@ class Stmt {
     return p ? std::string(reinterpret_cast<const char*>(p),
                            static_cast<size_t>(sqlite3_column_bytes(s_, c)))
              : std::string();
+  }
+  // Column c read as a JSON array: its strings (Strings) or its unsigned
+  // numbers (Asns); other elements, and text that is not an array, give
+  // nothing.
+  std::vector<std::string> Strings(int c) {
+    std::vector<std::string> out;
+    const auto j = nlohmann::json::parse(Text(c), nullptr, false);
+    if (!j.is_array()) return out;
+    for (const auto& v : j) {
+      if (v.is_string()) out.push_back(v.get<std::string>());
+    }
+    return out;
+  }
+  std::vector<Asn> Asns(int c) {
+    std::vector<Asn> out;
+    const auto j = nlohmann::json::parse(Text(c), nullptr, false);
+    if (!j.is_array()) return out;
+    for (const auto& v : j) {
+      if (v.is_number_unsigned()) out.push_back(v.get<Asn>());
+    }
+    return out;
   }
 
  private:
@@ -356,11 +393,7 @@ class SqliteWriter : public SnapshotWriter {
     s.Bind(3, r.type);
     s.Bind(4, r.kind);
     s.Bind(5, static_cast<int64_t>(r.culprit));
-    if (r.propagator) {
-      s.Bind(6, static_cast<int64_t>(*r.propagator));
-    } else {
-      s.BindNull(6);
-    }
+    s.Bind(6, r.propagator);
     s.Bind(7, nlohmann::json(r.prefixes).dump());
     s.Bind(8, r.start);
     s.Bind(9, r.end);
@@ -381,11 +414,7 @@ class SqliteWriter : public SnapshotWriter {
     s.Bind(1, info_.id);
     s.Bind(2, static_cast<int64_t>(r.asn));
     s.Bind(3, r.metric);
-    if (r.value) {
-      s.Bind(4, *r.value);
-    } else {
-      s.BindNull(4);
-    }
+    s.Bind(4, r.value);
     s.Bind(5, r.raw);
     return Run(s, "metric");
   }
@@ -395,22 +424,14 @@ class SqliteWriter : public SnapshotWriter {
     s.Bind(2, r.entity_kind);
     s.Bind(3, r.entity);
     s.Bind(4, r.action);
-    if (r.score) {
-      s.Bind(5, *r.score);
-    } else {
-      s.BindNull(5);
-    }
+    s.Bind(5, r.score);
     s.Bind(6, r.band);
     s.Bind(7, r.members);
     s.Bind(8, r.ready);
     s.Bind(9, r.aspiring);
     s.Bind(10, r.lagging);
     s.Bind(11, r.no_data);
-    if (r.score_max) {
-      s.Bind(12, *r.score_max);
-    } else {
-      s.BindNull(12);
-    }
+    s.Bind(12, r.score_max);
     s.Bind(13, r.measured);
     s.Bind(14, r.of);
     return Run(s, "score");
@@ -615,12 +636,7 @@ Result<std::vector<SnapshotInfo>> SqliteStore::Snapshots() {
     SnapshotInfo i{q.Int(0), q.Text(1), q.Int(2), q.Int(3), q.Text(4), q.Text(5)};
     i.partial = q.Int(6) != 0;
     i.provenance = q.Text(9);
-    const auto missing = nlohmann::json::parse(q.Text(7), nullptr, false);
-    if (missing.is_array()) {
-      for (const auto& m : missing) {
-        if (m.is_string()) i.missing.push_back(m.get<std::string>());
-      }
-    }
+    i.missing = q.Strings(7);
     i.dir = q.Text(8);
     out.push_back(std::move(i));
   }
@@ -769,12 +785,7 @@ Result<std::vector<IncidentRow>> SqliteStore::Incidents(const IncidentQuery& iq)
     r.kind = q.Text(2);
     r.culprit = static_cast<Asn>(q.Int(3));
     if (!q.Null(4)) r.propagator = static_cast<Asn>(q.Int(4));
-    const auto prefixes = nlohmann::json::parse(q.Text(5), nullptr, false);
-    if (prefixes.is_array()) {
-      for (const auto& p : prefixes) {
-        if (p.is_string()) r.prefixes.push_back(p.get<std::string>());
-      }
-    }
+    r.prefixes = q.Strings(5);
     r.start = q.Int(6);
     r.end = q.Int(7);
     r.confidence = q.Real(8);
@@ -1020,12 +1031,7 @@ std::vector<ContestRow> ReadContests(Stmt& q) {
     c.culprit = static_cast<Asn>(q.Int(9));
     if (!q.Null(10)) c.propagator = static_cast<Asn>(q.Int(10));
     c.kind = q.Text(11);
-    const auto prefixes = nlohmann::json::parse(q.Text(12), nullptr, false);
-    if (prefixes.is_array()) {
-      for (const auto& p : prefixes) {
-        if (p.is_string()) c.prefixes.push_back(p.get<std::string>());
-      }
-    }
+    c.prefixes = q.Strings(12);
     if (!q.Null(13)) {
       ReviewRow r{q.Int(13), c.id, q.Text(14), q.Text(15), q.Text(16), q.Text(17), q.Text(18)};
       c.state = r.decision;
@@ -1167,12 +1173,7 @@ Result<std::vector<TokenRow>> SqliteStore::Tokens() {
     t.id = q.Int(0);
     t.name = q.Text(1);
     t.role = q.Text(2);
-    const auto asns = nlohmann::json::parse(q.Text(3), nullptr, false);
-    if (asns.is_array()) {
-      for (const auto& a : asns) {
-        if (a.is_number_unsigned()) t.asns.push_back(a.get<Asn>());
-      }
-    }
+    t.asns = q.Asns(3);
     t.hash = q.Text(4);
     t.created = q.Text(5);
     t.revoked = q.Text(6);
@@ -1287,11 +1288,7 @@ Result<LiveEventRow> SqliteStore::AddLiveEvent(const LiveEventRow& in) {
   q.Bind(6, e.type);
   q.Bind(7, e.kind);
   q.Bind(8, static_cast<int64_t>(e.culprit));
-  if (e.propagator) {
-    q.Bind(9, static_cast<int64_t>(*e.propagator));
-  } else {
-    q.BindNull(9);
-  }
+  q.Bind(9, e.propagator);
   q.Bind(10, nlohmann::json(e.prefixes).dump());
   q.Bind(11, e.start);
   q.Bind(12, e.end);
@@ -1338,22 +1335,12 @@ Result<std::vector<LiveEventRow>> SqliteStore::LiveEvents(const LiveEventQuery& 
     e.kind = q.Text(7);
     e.culprit = static_cast<Asn>(q.Int(8));
     if (!q.Null(9)) e.propagator = static_cast<Asn>(q.Int(9));
-    const auto prefixes = nlohmann::json::parse(q.Text(10), nullptr, false);
-    if (prefixes.is_array()) {
-      for (const auto& p : prefixes) {
-        if (p.is_string()) e.prefixes.push_back(p.get<std::string>());
-      }
-    }
+    e.prefixes = q.Strings(10);
     e.start = q.Int(11);
     e.end = q.Int(12);
     e.confidence = q.Real(13);
     e.cause = q.Text(14);
-    const auto victims = nlohmann::json::parse(q.Text(15), nullptr, false);
-    if (victims.is_array()) {
-      for (const auto& v : victims) {
-        if (v.is_number_unsigned()) e.victims.push_back(v.get<Asn>());
-      }
-    }
+    e.victims = q.Asns(15);
     e.evidence = q.Text(16);
     e.recorded = q.Text(17);
     out.push_back(std::move(e));
@@ -1408,12 +1395,7 @@ Result<std::vector<RouteSeenRow>> SqliteStore::RoutesSeen(int64_t snapshot,
     r.prefix = prefix;
     r.origin = static_cast<Asn>(q.Int(0));
     r.peers = q.Int(1);
-    const auto c = nlohmann::json::parse(q.Text(2), nullptr, false);
-    if (c.is_array()) {
-      for (const auto& x : c) {
-        if (x.is_string()) r.collectors.push_back(x.get<std::string>());
-      }
-    }
+    r.collectors = q.Strings(2);
     r.path = q.Text(3);
     r.first = q.Int(4);
     r.last = q.Int(5);
