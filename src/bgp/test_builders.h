@@ -75,6 +75,15 @@ inline Bytes Attr(uint8_t flags, uint8_t type, const Bytes& body) {
   return out;
 }
 
+// A whole BGP message (RFC 4271 §4.1): marker, length, type, then body.
+inline Bytes WithHeader(uint8_t type, const Bytes& body) {
+  Bytes out(16, 0xFF);
+  Put16(&out, static_cast<uint32_t>(19 + body.size()));
+  out.push_back(type);
+  out.insert(out.end(), body.begin(), body.end());
+  return out;
+}
+
 // One NLRI entry (RFC 4271 §4.3, RFC 7911 §3 when a path id is given): the
 // length octet, then only the octets the length covers.
 inline Bytes Nlri(const char* prefix, std::optional<uint32_t> path_id = std::nullopt) {

@@ -20,6 +20,7 @@
 #include "bmp/pcap_tcp.h"
 #include "bmp/reader.h"
 #include "bmp/route_feed.h"
+#include "bmp/test_builders.h"
 
 namespace vigia::bmp {
 namespace {
@@ -33,17 +34,10 @@ using bgp::test::Put16;
 using bgp::test::Put32;
 using bgp::test::U16;
 using bgp::test::U32;
+using bgp::test::WithHeader;
+using test::Msg;
 
 // ---------------------------------------------------------------- builders
-
-// RFC 7854 §4.1 common header around body.
-Bytes Msg(uint8_t type, const Bytes& body) {
-  Bytes out = {kVersion};
-  Put32(&out, static_cast<uint32_t>(kCommonHeaderSize + body.size()));
-  out.push_back(type);
-  out.insert(out.end(), body.begin(), body.end());
-  return out;
-}
 
 struct Peer {
   uint8_t type = kGlobalInstance;
@@ -81,15 +75,6 @@ Bytes Tlv2(uint16_t type, const Bytes& value) {
 }
 Bytes Text(const std::string& s) { return Bytes(s.begin(), s.end()); }
 
-// A BGP message with header (RFC 4271 §4.1).
-Bytes Bgp(uint8_t type, const Bytes& body) {
-  Bytes out(16, 0xFF);
-  Put16(&out, static_cast<uint32_t>(19 + body.size()));
-  out.push_back(type);
-  out.insert(out.end(), body.begin(), body.end());
-  return out;
-}
-
 // An OPEN with the given capabilities (RFC 5492) in one parameter.
 Bytes Open(uint16_t as, const Bytes& caps) {
   Bytes body = {4};
@@ -105,15 +90,15 @@ Bytes Open(uint16_t as, const Bytes& caps) {
     body.push_back(static_cast<uint8_t>(caps.size()));
     body.insert(body.end(), caps.begin(), caps.end());
   }
-  return Bgp(1, body);
+  return WithHeader(1, body);
 }
 Bytes CapAs4(uint32_t as) { return Cat({{65, 4}, U32(as)}); }
 Bytes CapAddPath(uint16_t afi, uint8_t bits) { return Cat({{69, 4}, U16(afi), {1, bits}}); }
 
 // An UPDATE (RFC 4271 §4.3): withdrawn IPv4 routes, attributes, NLRI.
 Bytes Update(const Bytes& withdrawn, const Bytes& attrs, const Bytes& nlri) {
-  return Bgp(2, Cat({U16(static_cast<uint32_t>(withdrawn.size())), withdrawn,
-                     U16(static_cast<uint32_t>(attrs.size())), attrs, nlri}));
+  return WithHeader(2, Cat({U16(static_cast<uint32_t>(withdrawn.size())), withdrawn,
+                            U16(static_cast<uint32_t>(attrs.size())), attrs, nlri}));
 }
 Bytes AsPath4(std::vector<uint32_t> asns) {
   Bytes b = {2, static_cast<uint8_t>(asns.size())};
@@ -291,7 +276,7 @@ TEST(BmpMessage, PeerUpIpv4LocalAddressIsTheLastFourOctets) {
 
 TEST(BmpMessage, PeerDownReasonsOneToSixAndUnknown) {
   Peer p;
-  const Bytes notification = Bgp(3, {6, 2});
+  const Bytes notification = WithHeader(3, {6, 2});
   Message m = Decoded(Msg(kPeerDown, Cat({PeerHeader(p), {1}, notification})));
   EXPECT_EQ(m.peer_down.reason, kDownLocalNotification);
   EXPECT_EQ(m.peer_down.notification.size(), notification.size());
@@ -309,7 +294,8 @@ TEST(BmpMessage, PeerDownReasonsOneToSixAndUnknown) {
   m = Decoded(Msg(kPeerDown, Cat({PeerHeader(p), {200}, {1, 2, 3}})));
   EXPECT_EQ(m.peer_down.data.size(), 3u);
   // Reason 1 without a NOTIFICATION, reason 2 without its event: errors.
-  EXPECT_FALSE(m.Decode(Msg(kPeerDown, Cat({PeerHeader(p), {1}, Bgp(2, {0, 0, 0, 0})}))).ok());
+  EXPECT_FALSE(
+      m.Decode(Msg(kPeerDown, Cat({PeerHeader(p), {1}, WithHeader(2, {0, 0, 0, 0})}))).ok());
   EXPECT_FALSE(m.Decode(Msg(kPeerDown, Cat({PeerHeader(p), {2}, {0}}))).ok());
 }
 
@@ -344,7 +330,7 @@ TEST(BmpHostile, EveryTruncationOfEveryTypeIsAnErrorNeverARead) {
       Msg(kInitiation, Tlv2(kInfoSysName, Text("r1"))),
       Msg(kTermination, Tlv2(kTermReason, U16(0))),
       PeerUp(p, "192.0.2.2", Open(1, CapAs4(70000)), Open(2, {}), Tlv2(0, Text("x"))),
-      Msg(kPeerDown, Cat({PeerHeader(p), {3}, Bgp(3, {6, 2})})),
+      Msg(kPeerDown, Cat({PeerHeader(p), {3}, WithHeader(3, {6, 2})})),
       Msg(kStatisticsReport, Cat({PeerHeader(p), U32(1), Tlv2(0, U32(1))})),
       RouteMon(p, Update({}, BaseAttrs(AsPath4({1, 2})), Nlri("192.0.2.0/24"))),
       Msg(kRouteMirroring, Cat({PeerHeader(p), Tlv2(kMirrorInformation, U16(0))})),

@@ -21,6 +21,7 @@
 #include "bgp/test_builders.h"
 #include "bmp/message.h"
 #include "bmp/station_test_util.h"
+#include "bmp/test_builders.h"
 
 namespace vigia::bmp {
 namespace {
@@ -34,32 +35,13 @@ using bgp::test::Put16;
 using bgp::test::Put32;
 using bgp::test::U16;
 using bgp::test::U32;
+using bgp::test::WithHeader;
+using test::Msg;
+using test::PeerHeader;
 using namespace std::chrono_literals;
 
 // ---------------------------------------------------------------- builders
 
-// RFC 7854 §4.1 common header around body.
-Bytes Msg(uint8_t type, const Bytes& body) {
-  Bytes out = {kVersion};
-  Put32(&out, static_cast<uint32_t>(kCommonHeaderSize + body.size()));
-  out.push_back(type);
-  out.insert(out.end(), body.begin(), body.end());
-  return out;
-}
-// RFC 7854 §4.2 per-peer header, global instance, IPv4 peer.
-Bytes PeerHeader(const char* address, uint32_t as) {
-  Bytes out = {kGlobalInstance, 0};
-  Put32(&out, 0);
-  Put32(&out, 0);
-  out.insert(out.end(), 12, 0);
-  Bytes a = IpBytes(address);
-  out.insert(out.end(), a.begin(), a.end());
-  Put32(&out, as);
-  out.insert(out.end(), a.begin(), a.end());
-  Put32(&out, 1700000000);
-  Put32(&out, 0);
-  return out;
-}
 Bytes Tlv2(uint16_t type, const std::string& v) {
   Bytes out;
   Put16(&out, type);
@@ -70,13 +52,6 @@ Bytes Tlv2(uint16_t type, const std::string& v) {
 Bytes Initiation(const std::string& name) {
   return Msg(kInitiation, Cat({Tlv2(kInfoSysDescr, "test router"), Tlv2(kInfoSysName, name)}));
 }
-Bytes Bgp(uint8_t type, const Bytes& body) {
-  Bytes out(16, 0xFF);
-  Put16(&out, static_cast<uint32_t>(19 + body.size()));
-  out.push_back(type);
-  out.insert(out.end(), body.begin(), body.end());
-  return out;
-}
 // An OPEN with the 4-octet AS capability (RFC 6793).
 Bytes Open(uint32_t as) {
   Bytes body = {4};
@@ -86,7 +61,7 @@ Bytes Open(uint32_t as) {
   body.insert(body.end(), id.begin(), id.end());
   body.insert(body.end(), {8, 2, 6, 65, 4});
   Put32(&body, as);
-  return Bgp(1, body);
+  return WithHeader(1, body);
 }
 Bytes PeerUp(const char* peer, uint32_t as) {
   Bytes local(12, 0);
@@ -108,9 +83,10 @@ Bytes Announce(const char* peer, uint32_t as, uint32_t origin, const std::vector
                      Attr(bgp::test::kWellKnown, bgp::kAttrNextHop, IpBytes(peer))});
   Bytes nlri;
   for (const auto& s : p) nlri = Cat({nlri, Nlri(s.c_str())});
-  return Msg(kRouteMonitoring,
-             Cat({PeerHeader(peer, as),
-                  Bgp(2, Cat({U16(0), U16(static_cast<uint32_t>(attrs.size())), attrs, nlri}))}));
+  return Msg(
+      kRouteMonitoring,
+      Cat({PeerHeader(peer, as),
+           WithHeader(2, Cat({U16(0), U16(static_cast<uint32_t>(attrs.size())), attrs, nlri}))}));
 }
 // A router's whole session: initiation, one peer up, its routes.
 Bytes Session(const std::string& name, const char* peer, uint32_t as,

@@ -30,6 +30,7 @@
 #include "bmp/message.h"
 #include "bmp/pcap_tcp.h"
 #include "bmp/route_feed.h"
+#include "bmp/test_builders.h"
 #include "collect/mrt_archive.h"
 #include "collect/test_util.h"
 #include "core/test_daemon.h"
@@ -50,6 +51,9 @@ using bgp::test::IpBytes;
 using bgp::test::Put16;
 using bgp::test::Put32;
 using bgp::test::U16;
+using bgp::test::WithHeader;
+using bmp::test::Msg;
+using bmp::test::PeerHeader;
 
 using test_util::Daemon;
 using test_util::FreePort;
@@ -288,34 +292,6 @@ TEST_F(CollectCli, ReplaysARisLiveFileIntoTheRoutesItsMessagesCarried) {
 
 // ------------------------------------------------------------- kill -9
 
-// RFC 7854 messages of one router (after src/bmp/station_test.cc).
-Bytes Msg(uint8_t type, const Bytes& body) {
-  Bytes out = {bmp::kVersion};
-  Put32(&out, static_cast<uint32_t>(bmp::kCommonHeaderSize + body.size()));
-  out.push_back(type);
-  out.insert(out.end(), body.begin(), body.end());
-  return out;
-}
-Bytes PeerHeader(const char* address, uint32_t as) {
-  Bytes out = {bmp::kGlobalInstance, 0};
-  Put32(&out, 0);
-  Put32(&out, 0);
-  out.insert(out.end(), 12, 0);
-  Bytes a = IpBytes(address);
-  out.insert(out.end(), a.begin(), a.end());
-  Put32(&out, as);
-  out.insert(out.end(), a.begin(), a.end());
-  Put32(&out, 1700000000);
-  Put32(&out, 0);
-  return out;
-}
-Bytes Bgp(uint8_t type, const Bytes& body) {
-  Bytes out(16, 0xFF);
-  Put16(&out, static_cast<uint32_t>(19 + body.size()));
-  out.push_back(type);
-  out.insert(out.end(), body.begin(), body.end());
-  return out;
-}
 Bytes Initiation() {
   Bytes tlv;
   Put16(&tlv, bmp::kInfoSysName);
@@ -333,9 +309,10 @@ Bytes Announce(const char* peer, uint32_t as, uint32_t origin, int from, int n) 
   for (int i = from; i < from + n; ++i) {  // 10.X.Y.0/24 (RFC 4271 §4.3)
     for (int b : {24, 10, (i >> 8) & 255, i & 255}) nlri.push_back(static_cast<uint8_t>(b));
   }
-  return Msg(bmp::kRouteMonitoring,
-             Cat({PeerHeader(peer, as),
-                  Bgp(2, Cat({U16(0), U16(static_cast<uint32_t>(attrs.size())), attrs, nlri}))}));
+  return Msg(
+      bmp::kRouteMonitoring,
+      Cat({PeerHeader(peer, as),
+           WithHeader(2, Cat({U16(0), U16(static_cast<uint32_t>(attrs.size())), attrs, nlri}))}));
 }
 
 int Connect(uint16_t port) {

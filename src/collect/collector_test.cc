@@ -22,7 +22,9 @@
 
 #include "bgp/test_builders.h"
 #include "bmp/message.h"
+#include "bmp/test_builders.h"
 #include "collect/test_util.h"
+#include "core/test_daemon.h"
 #include "core/test_util.h"
 #include "live/ris_live.h"
 
@@ -38,14 +40,10 @@ using bgp::test::Put16;
 using bgp::test::Put32;
 using bgp::test::U16;
 using bgp::test::U32;
+using bgp::test::WithHeader;
+using bmp::test::Msg;
+using bmp::test::PeerHeader;
 
-Bytes Bgp(uint8_t type, const Bytes& body) {
-  Bytes out(16, 0xFF);
-  Put16(&out, static_cast<uint32_t>(19 + body.size()));
-  out.push_back(type);
-  out.insert(out.end(), body.begin(), body.end());
-  return out;
-}
 Bytes Update(const char* nh, uint32_t as, uint32_t origin, int from, int n) {
   const Bytes path = Cat({Bytes{2, 2}, U32(as), U32(origin)});
   const Bytes attrs = Cat({Attr(bgp::test::kWellKnown, bgp::kAttrOrigin, {0}),
@@ -54,20 +52,11 @@ Bytes Update(const char* nh, uint32_t as, uint32_t origin, int from, int n) {
   Bytes nlri;
   for (int i = from; i < from + n; ++i)
     for (int b : {24, 10, (i >> 8) & 255, i & 255}) nlri.push_back(static_cast<uint8_t>(b));
-  return Bgp(2, Cat({U16(0), U16(static_cast<uint32_t>(attrs.size())), attrs, nlri}));
-}
-Bytes Bmp(uint8_t type, const Bytes& body) {
-  Bytes out = Cat({Bytes{bmp::kVersion}, U32(static_cast<uint32_t>(6 + body.size())), Bytes{type}});
-  out.insert(out.end(), body.begin(), body.end());
-  return out;
-}
-Bytes PeerHeader(const char* address, uint32_t as) {
-  return Cat({Bytes{bmp::kGlobalInstance, 0}, U32(0), U32(0), Bytes(12, 0), IpBytes(address),
-              U32(as), IpBytes(address), U32(1700000000), U32(0)});
+  return WithHeader(2, Cat({U16(0), U16(static_cast<uint32_t>(attrs.size())), attrs, nlri}));
 }
 Bytes BmpSession(const char* peer, uint32_t as, uint32_t origin, int from, int n) {
-  const Bytes init = Bmp(bmp::kInitiation, Cat({U16(bmp::kInfoSysName), U16(1), Bytes{'r'}}));
-  return Cat({init, Bmp(bmp::kRouteMonitoring,
+  const Bytes init = Msg(bmp::kInitiation, Cat({U16(bmp::kInfoSysName), U16(1), Bytes{'r'}}));
+  return Cat({init, Msg(bmp::kRouteMonitoring,
                         Cat({PeerHeader(peer, as), Update(peer, as, origin, from, n)}))});
 }
 
@@ -118,10 +107,10 @@ TEST(Collector, BmpRoutersAndABgpPeerReachTheTeeAndTheArchiveWithCollectorWideHa
   // A BGP peer: OPEN (4-octet AS capability), KEEPALIVE, an UPDATE.
   const int b = Connect("127.0.0.3", c.bgp_port());
   ASSERT_GE(b, 0);
-  const Bytes open = Bgp(1, Cat({Bytes{4}, U16(65010), U16(90), IpBytes("10.0.0.3"),
-                                 Bytes{8, 2, 6, 65, 4}, U32(65010)}));
+  const Bytes open = WithHeader(1, Cat({Bytes{4}, U16(65010), U16(90), IpBytes("10.0.0.3"),
+                                        Bytes{8, 2, 6, 65, 4}, U32(65010)}));
   Send(b, open);
-  Send(b, Bgp(4, {}));
+  Send(b, WithHeader(4, {}));
   ASSERT_TRUE(RunUntil(c, [&] { return c.speaker()->EstablishedCount() == 1; }));
   Send(b, Update("127.0.0.3", 65010, 64502, 100, 3));
   ASSERT_TRUE(RunUntil(c, [&] { return tee.announces == 18; }));
@@ -149,34 +138,19 @@ TEST(Collector, BmpRoutersAndABgpPeerReachTheTeeAndTheArchiveWithCollectorWideHa
 // line of a file as a text message once the client subscribed.
 class WsServer {
  public:
-  WsServer(const fs::path& dir, const std::string& file) {
-    portfile_ = (dir / "port").string();
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      ::setpgid(0, 0);
-      std::vector<std::string> argv = {"/usr/bin/python3",
-                                       VIGIA_SOURCE_DIR "/src/live/testdata/ws_server.py",
-                                       portfile_, "lines", file};
-      std::vector<char*> a;
-      for (auto& x : argv) a.push_back(x.data());
-      a.push_back(nullptr);
-      ::execv(a[0], a.data());
-      ::_exit(127);
-    }
-    ::setpgid(pid_, pid_);
-    for (int i = 0; i < 200 && !fs::exists(portfile_); ++i)
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  WsServer(const fs::path& dir, const std::string& file)
+      : portfile_((dir / "port").string()),
+        daemon_({"/usr/bin/python3", VIGIA_SOURCE_DIR "/src/live/testdata/ws_server.py", portfile_,
+                 "lines", file},
+                dir / "ws_server.log") {
+    test_util::WaitFor([this] { return fs::exists(portfile_); }, std::chrono::seconds(10));
     std::ifstream(portfile_) >> port_;
-  }
-  ~WsServer() {
-    ::kill(-pid_, SIGKILL);
-    ::waitpid(pid_, nullptr, 0);
   }
   int port() const { return port_; }
 
  private:
   std::string portfile_;
-  pid_t pid_ = -1;
+  test_util::Daemon daemon_;
   int port_ = 0;
 };
 

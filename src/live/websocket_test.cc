@@ -14,10 +14,12 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "core/test_daemon.h"
 #include "live/ris_live.h"
 #include "live/test_recorder.h"
 
@@ -146,30 +148,15 @@ class WsServer {
     fs::remove_all(dir_);
     fs::create_directories(dir_);
     portfile_ = (dir_ / "port").string();
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      ::setpgid(0, 0);
-      const int fd = ::open((dir_ / "log").c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-      ::dup2(fd, 1);
-      ::dup2(fd, 2);
-      std::vector<std::string> argv = {"/usr/bin/python3", kServer, portfile_, mode};
-      if (!file.empty()) argv.push_back(file);
-      std::vector<char*> a;
-      for (auto& s : argv) a.push_back(s.data());
-      a.push_back(nullptr);
-      ::execv(a[0], a.data());
-      ::_exit(127);
-    }
-    ::setpgid(pid_, pid_);
-    for (int i = 0; i < 200 && !fs::exists(portfile_); ++i) std::this_thread::sleep_for(50ms);
+    std::vector<std::string> argv = {"/usr/bin/python3", kServer, portfile_, mode};
+    if (!file.empty()) argv.push_back(file);
+    daemon_ = std::make_unique<test_util::Daemon>(std::move(argv), dir_ / "log");
+    test_util::WaitFor([this] { return fs::exists(portfile_); }, 10s);
     std::ifstream in(portfile_);
     in >> port_;
   }
   ~WsServer() {
-    if (pid_ > 0) {
-      ::kill(-pid_, SIGKILL);
-      ::waitpid(pid_, nullptr, 0);
-    }
+    daemon_.reset();
     fs::remove_all(dir_);
   }
   int port() const { return port_; }
@@ -183,7 +170,7 @@ class WsServer {
   static inline int count_ = 0;
   fs::path dir_;
   std::string portfile_;
-  pid_t pid_ = -1;
+  std::unique_ptr<test_util::Daemon> daemon_;
   int port_ = 0;
 };
 
