@@ -37,6 +37,7 @@
 #include "core/test_util.h"
 #include "live/bgp_capture.h"
 #include "live/ris_live.h"
+#include "live/test_bird.h"
 #include "mrt/reader.h"
 
 namespace vigia::collect {
@@ -410,7 +411,7 @@ class CollectBird : public CollectCli {
   void SetUp() override {
     CollectCli::SetUp();
     if (IsSkipped()) return;
-    if (::access("/usr/sbin/bird", X_OK) != 0 || ::access("/usr/sbin/birdc", X_OK) != 0)
+    if (!live::test::HaveBird())
       GTEST_SKIP() << "needs BIRD 2 (/usr/sbin/bird, birdc; Debian bird2, scripts/setup.sh)";
     dir_ = test_util::FreshTempDir("collect_bird");
   }
@@ -418,44 +419,12 @@ class CollectBird : public CollectCli {
     bird_.reset();
     if (!dir_.empty()) fs::remove_all(dir_);
   }
-  // BIRD as AS 65001 exporting static routes to the collector's speaker
-  // (ADD-PATH tx, graceful restart) (after bgp_speaker_daemon_test.cc).
   void StartBird(uint16_t speaker_port, const std::vector<std::string>& v4,
                  const std::vector<std::string>& v6) {
     if (!bird_port_) bird_port_ = FreePort();
-    std::ofstream c(dir_ / "bird.conf");
-    c << "router id 10.0.0.2;\nlog \"" << (dir_ / "bird.log").string()
-      << "\" all;\nprotocol device {}\n";
-    c << "protocol static s4 { ipv4;";
-    for (const auto& p : v4) c << " route " << p << " blackhole;";
-    c << " }\nprotocol static s6 { ipv6;";
-    for (const auto& p : v6) c << " route " << p << " blackhole;";
-    c << " }\nprotocol bgp vigia {\n  local 127.0.0.2 port " << bird_port_ << " as 65001;\n"
-      << "  neighbor 127.0.0.1 port " << speaker_port << " as 65000;\n"
-      << "  multihop; hold time 3; keepalive time 1; connect retry time 1; connect delay time 1;\n"
-      << "  error wait time 1, 2;\n  graceful restart on; graceful restart time 3;\n"
-      << "  ipv4 { import none; export all; add paths tx; };\n"
-      << "  ipv6 { import none; export all; add paths tx; next hop address 2001:db8::1; };\n}\n";
-    c.close();
-    bird_ = std::make_unique<Daemon>(
-        std::vector<std::string>{"/usr/sbin/bird", "-f", "-c", (dir_ / "bird.conf").string(), "-s",
-                                 (dir_ / "bird.ctl").string(), "-P", (dir_ / "bird.pid").string()},
-        dir_ / "bird.out");
+    bird_ = live::test::StartBird(dir_, bird_port_, speaker_port, v4, v6);
   }
-  std::set<std::string> BirdExport() {
-    std::set<std::string> out;
-    for (const char* table : {"master4", "master6"}) {
-      std::istringstream in(Shell("/usr/sbin/birdc -s " + (dir_ / "bird.ctl").string() +
-                                  " show route export vigia table " + table));
-      std::string line;
-      while (std::getline(in, line)) {
-        if (line.empty() || line[0] == ' ' || line.find('/') == std::string::npos) continue;
-        const std::string first = line.substr(0, line.find_first_of(" \t"));
-        if (first.find('/') != std::string::npos) out.insert(first);
-      }
-    }
-    return out;
-  }
+  std::set<std::string> BirdExport() { return live::test::BirdExport(dir_); }
   fs::path dir_;
   int bird_port_ = 0;
   std::unique_ptr<Daemon> bird_;

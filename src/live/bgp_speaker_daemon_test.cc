@@ -28,6 +28,7 @@
 #include "core/test_daemon.h"
 #include "core/test_util.h"
 #include "live/bgp_speaker.h"
+#include "live/test_bird.h"
 #include "live/test_recorder.h"
 
 namespace vigia::live {
@@ -74,7 +75,7 @@ class SpeakerThread {
 class BirdPeer : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (::access("/usr/sbin/bird", X_OK) != 0 || ::access("/usr/sbin/birdc", X_OK) != 0) {
+    if (!test::HaveBird()) {
       GTEST_SKIP() << "needs BIRD 2 (/usr/sbin/bird, birdc; Debian bird2, scripts/setup.sh)";
     }
     dir_ = test_util::FreshTempDir("speaker_bird");
@@ -83,56 +84,18 @@ class BirdPeer : public ::testing::Test {
     bird_.reset();
     if (!dir_.empty()) fs::remove_all(dir_);
   }
-
-  // BIRD as AS 65001 with the given static routes, exporting them to the
-  // speaker (ADD-PATH tx, graceful restart with a 3 s restart time, 3 s
-  // hold time).
   void StartBird(uint16_t speaker_port, const std::vector<std::string>& v4,
                  const std::vector<std::string>& v6) {
     if (!bird_port_) bird_port_ = FreePort();
-    std::ofstream c(dir_ / "bird.conf");
-    c << "router id 10.0.0.2;\nlog \"" << (dir_ / "bird.log").string()
-      << "\" all;\ndebug protocols all;\nprotocol device {}\n";
-    c << "protocol static s4 { ipv4;";
-    for (const auto& p : v4) c << " route " << p << " blackhole;";
-    c << " }\nprotocol static s6 { ipv6;";
-    for (const auto& p : v6) c << " route " << p << " blackhole;";
-    c << " }\nprotocol bgp vigia {\n  local 127.0.0.2 port " << bird_port_ << " as 65001;\n"
-      << "  neighbor 127.0.0.1 port " << speaker_port << " as 65000;\n"
-      << "  multihop; hold time 3; keepalive time 1; connect retry time 1; connect delay time 1;\n"
-      << "  error wait time 1, 2;\n  graceful restart on; graceful restart time 3;\n"
-      << "  ipv4 { import none; export all; add paths tx; };\n"
-      << "  ipv6 { import none; export all; add paths tx; next hop address 2001:db8::1; };\n}\n";
-    c.close();
-    bird_ = std::make_unique<Daemon>(
-        std::vector<std::string>{"/usr/sbin/bird", "-f", "-c", (dir_ / "bird.conf").string(), "-s",
-                                 (dir_ / "bird.ctl").string(), "-P", (dir_ / "bird.pid").string()},
-        dir_ / "bird.log");
+    bird_ = test::StartBird(dir_, bird_port_, speaker_port, v4, v6);
   }
-
-  // What BIRD exports to the speaker, as prefixes (`birdc show route
-  // export vigia`, both tables).
-  std::set<std::string> BirdExport() {
-    std::set<std::string> out;
-    for (const char* table : {"master4", "master6"}) {
-      std::istringstream in(Shell("/usr/sbin/birdc -s " + (dir_ / "bird.ctl").string() +
-                                  " show route export vigia table " + table));
-      std::string line;
-      while (std::getline(in, line)) {
-        if (line.empty() || line[0] == ' ' || line.find('/') == std::string::npos) continue;
-        const std::string first = line.substr(0, line.find_first_of(" \t"));
-        if (first.find('/') != std::string::npos) out.insert(first);
-      }
-    }
-    return out;
-  }
+  std::set<std::string> BirdExport() { return test::BirdExport(dir_); }
 
   std::string Diagnose(const test::RouteRecorder& sink) {
     std::string out = "speaker holds " + std::to_string(sink.Count()) + " routes; problems:\n";
     for (const auto& p : sink.problems()) out += "  " + p + "\n";
     out += "birdc:\n";
-    out +=
-        Shell("/usr/sbin/birdc -s " + (dir_ / "bird.ctl").string() + " show protocols all vigia");
+    out += test::Birdc(dir_, "show protocols all vigia");
     return out + "bird.log:\n" + test_util::ReadText(dir_ / "bird.log");
   }
 
