@@ -15,23 +15,14 @@
 
 #include "collect/mrt_archive.h"
 #include "collect/mux_sink.h"
+#include "count_sink.h"
 #include "mrt/route_feed.h"
 
 namespace {
 
 namespace fs = std::filesystem;
 
-struct Count : vigia::bgp::RouteSink {
-  size_t n = 0;
-  void Peer(vigia::bgp::PeerHandle h, const vigia::bgp::PeerInfo&) override { n += h; }
-  void Announce(const vigia::bgp::Route& r, const vigia::bgp::PathAttributes&) override {
-    n += r.prefix.length();
-  }
-  void Withdraw(const vigia::bgp::Route& r, vigia::bgp::WithdrawCause) override {
-    n += r.prefix.length();
-  }
-  void SessionDown(vigia::bgp::PeerHandle p, vigia::bgp::RouteTime) override { n += p; }
-};
+using Count = vigia::fuzz::CountSink;
 
 }  // namespace
 

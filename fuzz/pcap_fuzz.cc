@@ -9,22 +9,9 @@
 #include "bgp/route_sink.h"
 #include "bmp/pcap_tcp.h"
 #include "bmp/route_feed.h"
+#include "count_sink.h"
 
-namespace {
-
-struct Sink : vigia::bgp::RouteSink {
-  size_t n = 0;
-  void Peer(vigia::bgp::PeerHandle h, const vigia::bgp::PeerInfo&) override { n += h; }
-  void Announce(const vigia::bgp::Route& r, const vigia::bgp::PathAttributes&) override {
-    n += r.prefix.length();
-  }
-  void Withdraw(const vigia::bgp::Route& r, vigia::bgp::WithdrawCause) override {
-    n += r.prefix.length();
-  }
-  void SessionDown(vigia::bgp::PeerHandle p, vigia::bgp::RouteTime) override { n += p; }
-};
-
-}  // namespace
+using Sink = vigia::fuzz::CountSink;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   vigia::bmp::PcapOptions opts;
