@@ -121,7 +121,8 @@ struct BgpSpeaker::PeerState {
   IpAddress ip;
   Asn asn = 0;
   Session* session = nullptr;  // the Established session, if any
-  // Adj-RIB-In keys; the value is true for stale (RFC 4724 §4.2) routes.
+  // Adj-RIB-In keys, kept while a session with graceful restart is up or
+  // its routes are stale; the value is true for stale (RFC 4724 §4.2) routes.
   std::unordered_map<RouteKey, bool, RouteKeyHash> routes;
   std::optional<Clock::time_point> restart_deadline;  // GR: peer gone, routes stale
   std::optional<Clock::time_point> stale_deadline;    // GR: peer back, waiting for End-of-RIB
@@ -743,6 +744,12 @@ bool BgpSpeaker::HandleUpdate(Session* s, const uint8_t* msg, size_t len) {
   r.peer = p->handle;
   r.time = Now();
   r.source = bgp::RouteSource::kUpdate;
+  // The Adj-RIB-In keys serve graceful restart only (RFC 4724 §4.2: stale
+  // marking, End-of-RIB and timer flushes). Without the capability the
+  // session's routes are dropped when it ends and, once Established, no
+  // stale route of an earlier session is left (they were flushed), so the
+  // keys are not kept: one hash insert per prefix saved.
+  const bool track = s->gr;
   auto emit = [&](const std::vector<bgp::NlriEntry>& list, uint16_t afi, uint8_t safi, bool reach) {
     r.afi = afi;
     r.safi = safi;
@@ -751,13 +758,13 @@ bool BgpSpeaker::HandleUpdate(Session* s, const uint8_t* msg, size_t len) {
       r.path_id = n.path_id;
       const RouteKey k{n.prefix, n.path_id, afi, safi};
       if (!reach) {
-        p->routes.erase(k);
+        if (!p->routes.empty()) p->routes.erase(k);
         sink_->Withdraw(r, bgp::WithdrawCause::kWithdrawn);
       } else if (a.withdrawn()) {
-        p->routes.erase(k);
+        if (!p->routes.empty()) p->routes.erase(k);
         sink_->Withdraw(r, bgp::WithdrawCause::kTreatAsWithdraw);
       } else {
-        p->routes[k] = false;
+        if (track) p->routes[k] = false;
         sink_->Announce(r, a);
       }
     }
