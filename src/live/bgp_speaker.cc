@@ -176,7 +176,7 @@ Result<std::pair<IpAddress, uint16_t>> ParseHostPort(std::string_view text) {
 }
 
 BgpSpeaker::BgpSpeaker(SpeakerConfig config, bgp::RouteSink* sink)
-    : config_(std::move(config)), sink_(sink) {
+    : config_(std::move(config)), sink_(sink), scratch_(std::make_unique<bgp::BgpMessage>()) {
   epfd_ = ::epoll_create1(EPOLL_CLOEXEC);
 }
 
@@ -434,6 +434,9 @@ void BgpSpeaker::OnReadable(Session* s) {
       if (errno != EAGAIN && errno != EWOULDBLOCK) Close(s, true);
       return;
     }
+    arrival_ns_ =
+        std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch())
+            .count();
     s->in.insert(s->in.end(), buf, buf + n);
     size_t pos = 0;
     while (s->state != State::kClosed && s->in.size() - pos >= bgp::kHeaderSize) {
@@ -659,7 +662,7 @@ bool BgpSpeaker::HandleUpdate(Session* s, const uint8_t* msg, size_t len) {
   PeerState* p = s->peer;
   bgp::AttrContext ctx;
   ctx.as_size = s->as4 ? 4 : 2;
-  bgp::BgpMessage m;
+  bgp::BgpMessage& m = *scratch_;
   Status st;
   if (s->add_path_v4 == s->add_path_v6) {
     ctx.add_path = s->add_path_v4;
@@ -680,6 +683,8 @@ bool BgpSpeaker::HandleUpdate(Session* s, const uint8_t* msg, size_t len) {
       if (4 + wlen + alen > blen) {
         st = Status::Corrupt("RFC 4271 §4.3: path attribute length exceeds the message");
       } else {
+        m.warning.clear();
+        m.add_path_detected = false;
         m.update.withdrawn.clear();
         m.update.nlri.clear();
         st = bgp::DecodeNlri({b + 2, wlen}, Family::kIpv4, s->add_path_v4, &m.update.withdrawn);
