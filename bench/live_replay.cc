@@ -1058,6 +1058,11 @@ int main(int argc, char** argv) {
       speaker = std::make_unique<live::BgpSpeaker>(cfg, &counter);
       if (Status st = speaker->Listen("127.0.0.1:0"); !st.ok()) Die(st.ToString());
       listen_at = "127.0.0.1:" + std::to_string(speaker->port());
+#if VIGIA_HAVE_DETECTOR
+      if (detector) {
+        counter.set_before([&] { detector->SetArrival(speaker->arrival_ns()); });
+      }
+#endif
       receiver = std::thread([&] {
         while (!stop.load()) {
           if (Status st = speaker->RunOnce(50); !st.ok()) Die(st.ToString());

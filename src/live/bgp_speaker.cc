@@ -121,7 +121,8 @@ struct BgpSpeaker::PeerState {
   IpAddress ip;
   Asn asn = 0;
   Session* session = nullptr;  // the Established session, if any
-  // Adj-RIB-In keys; the value is true for stale (RFC 4724 §4.2) routes.
+  // Adj-RIB-In keys, kept while a session with graceful restart is up or
+  // its routes are stale; the value is true for stale (RFC 4724 §4.2) routes.
   std::unordered_map<RouteKey, bool, RouteKeyHash> routes;
   std::optional<Clock::time_point> restart_deadline;  // GR: peer gone, routes stale
   std::optional<Clock::time_point> stale_deadline;    // GR: peer back, waiting for End-of-RIB
@@ -175,7 +176,7 @@ Result<std::pair<IpAddress, uint16_t>> ParseHostPort(std::string_view text) {
 }
 
 BgpSpeaker::BgpSpeaker(SpeakerConfig config, bgp::RouteSink* sink)
-    : config_(std::move(config)), sink_(sink) {
+    : config_(std::move(config)), sink_(sink), scratch_(std::make_unique<bgp::BgpMessage>()) {
   epfd_ = ::epoll_create1(EPOLL_CLOEXEC);
 }
 
@@ -433,6 +434,9 @@ void BgpSpeaker::OnReadable(Session* s) {
       if (errno != EAGAIN && errno != EWOULDBLOCK) Close(s, true);
       return;
     }
+    arrival_ns_ =
+        std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch())
+            .count();
     s->in.insert(s->in.end(), buf, buf + n);
     size_t pos = 0;
     while (s->state != State::kClosed && s->in.size() - pos >= bgp::kHeaderSize) {
@@ -658,7 +662,7 @@ bool BgpSpeaker::HandleUpdate(Session* s, const uint8_t* msg, size_t len) {
   PeerState* p = s->peer;
   bgp::AttrContext ctx;
   ctx.as_size = s->as4 ? 4 : 2;
-  bgp::BgpMessage m;
+  bgp::BgpMessage& m = *scratch_;
   Status st;
   if (s->add_path_v4 == s->add_path_v6) {
     ctx.add_path = s->add_path_v4;
@@ -679,6 +683,8 @@ bool BgpSpeaker::HandleUpdate(Session* s, const uint8_t* msg, size_t len) {
       if (4 + wlen + alen > blen) {
         st = Status::Corrupt("RFC 4271 §4.3: path attribute length exceeds the message");
       } else {
+        m.warning.clear();
+        m.add_path_detected = false;
         m.update.withdrawn.clear();
         m.update.nlri.clear();
         st = bgp::DecodeNlri({b + 2, wlen}, Family::kIpv4, s->add_path_v4, &m.update.withdrawn);
@@ -743,6 +749,12 @@ bool BgpSpeaker::HandleUpdate(Session* s, const uint8_t* msg, size_t len) {
   r.peer = p->handle;
   r.time = Now();
   r.source = bgp::RouteSource::kUpdate;
+  // The Adj-RIB-In keys serve graceful restart only (RFC 4724 §4.2: stale
+  // marking, End-of-RIB and timer flushes). Without the capability the
+  // session's routes are dropped when it ends and, once Established, no
+  // stale route of an earlier session is left (they were flushed), so the
+  // keys are not kept: one hash insert per prefix saved.
+  const bool track = s->gr;
   auto emit = [&](const std::vector<bgp::NlriEntry>& list, uint16_t afi, uint8_t safi, bool reach) {
     r.afi = afi;
     r.safi = safi;
@@ -751,13 +763,13 @@ bool BgpSpeaker::HandleUpdate(Session* s, const uint8_t* msg, size_t len) {
       r.path_id = n.path_id;
       const RouteKey k{n.prefix, n.path_id, afi, safi};
       if (!reach) {
-        p->routes.erase(k);
+        if (!p->routes.empty()) p->routes.erase(k);
         sink_->Withdraw(r, bgp::WithdrawCause::kWithdrawn);
       } else if (a.withdrawn()) {
-        p->routes.erase(k);
+        if (!p->routes.empty()) p->routes.erase(k);
         sink_->Withdraw(r, bgp::WithdrawCause::kTreatAsWithdraw);
       } else {
-        p->routes[k] = false;
+        if (track) p->routes[k] = false;
         sink_->Announce(r, a);
       }
     }

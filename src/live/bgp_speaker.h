@@ -36,6 +36,10 @@
 #include "core/ip.h"
 #include "core/status.h"
 
+namespace vigia::bgp {
+class BgpMessage;
+}
+
 namespace vigia::live {
 
 // RFC 9234 §4.1 BGP role values.
@@ -110,6 +114,10 @@ class BgpSpeaker {
   std::vector<SessionStatus> Sessions() const;
   size_t EstablishedCount() const;
   const SpeakerStats& stats() const { return stats_; }
+  // Steady-clock nanoseconds when the bytes being handled were read from
+  // the socket (as bmp::BmpStation::arrival_ns()): a sink may read it while
+  // it is being fed, for latency. 0 before the first read.
+  int64_t arrival_ns() const { return arrival_ns_; }
 
   struct Session;
   struct PeerState;
@@ -143,6 +151,9 @@ class BgpSpeaker {
   std::map<std::pair<IpAddress, Asn>, std::unique_ptr<PeerState>> peers_;
   SpeakerStats stats_;
   uint64_t attr_set_ = 0;
+  int64_t arrival_ns_ = 0;
+  // Reused for every UPDATE: its vectors keep their capacity.
+  std::unique_ptr<bgp::BgpMessage> scratch_;
 };
 
 // Parses "ADDR:PORT" / "[V6]:PORT".

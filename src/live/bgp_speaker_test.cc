@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <fstream>
 #include <iterator>
 #include <map>
@@ -483,6 +484,53 @@ TEST_F(SpeakerFsm, WithoutGracefulRestartAResetDropsRoutes) {
   for (int i = 0; i < 5; ++i) ASSERT_TRUE(speaker_->RunOnce(5).ok());
   EXPECT_EQ(sink_.Count(), 0u);
   EXPECT_EQ(sink_.session_downs(), 1u);
+}
+
+// Stale routes of a graceful-restart session meet a new session without
+// the capability: they go at Established (RFC 4724 §4.2), and that
+// session's own routes (whose keys are not kept) go when it resets.
+TEST_F(SpeakerFsm, StaleRoutesFlushedByASessionWithoutGracefulRestartWhoseRoutesThenDrop) {
+  Start();
+  int fd = Connect();
+  Establish(fd, Open(65010, 90, 0x0A000009, kGracefulRestart1s));
+  Write(fd, Update4({}, {{0, {198, 51, 100}}, {0, {203, 0, 113}}}, false));
+  ASSERT_EQ(sink_.Count(), 2u);
+  ::close(fd);
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(speaker_->RunOnce(5).ok());
+  ASSERT_EQ(sink_.Count(), 2u) << "stale during the restart time";
+  fd = Connect();
+  Establish(fd, Open(65010, 90, 0x0A000009));
+  EXPECT_EQ(sink_.Count(), 0u) << "no GR capability any more: stale routes withdrawn";
+  EXPECT_EQ(speaker_->stats().stale_flushed, 2u);
+  Write(fd, Update4({}, {{0, {192, 0, 2}}, {0, {203, 0, 113}}}, false));
+  Write(fd, Update4({{0, {203, 0, 113}}}, {}, false));
+  EXPECT_EQ(sink_.Count(), 1u);
+  Write(fd, Update4({}, {}, false));  // End-of-RIB: nothing stale to flush
+  EXPECT_EQ(sink_.Count(), 1u);
+  EXPECT_EQ(speaker_->stats().stale_flushed, 2u);
+  ::close(fd);
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(speaker_->RunOnce(5).ok());
+  EXPECT_EQ(sink_.Count(), 0u);
+  EXPECT_EQ(sink_.session_downs(), 1u);
+}
+
+TEST_F(SpeakerFsm, ArrivalNsIsTheSteadyClockTimeOfTheRead) {
+  Start();
+  EXPECT_EQ(speaker_->arrival_ns(), 0) << "nothing read yet";
+  const int fd = Connect();
+  Establish(fd, Open(65010, 90, 0x0A000009));
+  const auto ns = [] {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+  };
+  const int64_t before = ns();
+  Write(fd, Update4({}, {{0, {198, 51, 100}}}, false));
+  const int64_t after = ns();
+  ASSERT_EQ(sink_.Count(), 1u);
+  EXPECT_GE(speaker_->arrival_ns(), before);
+  EXPECT_LE(speaker_->arrival_ns(), after);
+  ::close(fd);
 }
 
 // The fuzz seed: OPEN (4-octet AS, ADD-PATH both families, GR, role
