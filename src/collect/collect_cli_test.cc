@@ -360,13 +360,17 @@ TEST_F(CollectCli, KilledMidWriteLeavesNoPartialFileAndARestartRebuildsTheRib) {
     for (int round = 0; !stop; ++round)
       if (!SendAll(fd, Announce("192.0.2.7", 65007, 64501 + round, (round % 20) * 50, 50))) break;
   });
-  std::this_thread::sleep_for(1500ms);
+  // Killed once a second update file is complete (a fixed sleep is not enough
+  // under ASan on a loaded machine: the flood can delay the rotation).
+  const bool rotated = WaitFor([&] { return FinalFiles(out, true, true).size() >= 2; }, 30s);
+  std::this_thread::sleep_for(300ms);  // into the third file
   c.Kill();
   stop = true;
   sender.join();
   ::close(fd);
   // Every file under a final name is whole; the temporaries are all in .tmp/.
   const auto written = FinalFiles(out, true, true);
+  ASSERT_TRUE(rotated) << test_util::ReadText(dir.path / "collect.log");
   ASSERT_GE(written.size(), 2u);
   for (const auto& f : written) EXPECT_EQ(ReadProblems(f), std::vector<std::string>{}) << f;
   for (auto& e : fs::recursive_directory_iterator(out)) {
