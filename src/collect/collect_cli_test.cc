@@ -346,13 +346,13 @@ TEST_F(CollectCli, KilledMidWriteLeavesNoPartialFileAndARestartRebuildsTheRib) {
             out.string(), "--rotate", "1s", "--rib-every", "1d", "--status-every", "0"},
            dir.path / "collect.log");
   int fd = -1;
-  ASSERT_TRUE(WaitFor([&] { return (fd = Connect(port)) >= 0; }, 10s))
+  ASSERT_TRUE(WaitFor([&] { return (fd = Connect(port)) >= 0; }, 30s))
       << test_util::ReadText(dir.path / "collect.log");
   ASSERT_TRUE(SendAll(fd, Initiation()));
   // First batch, then wait for a complete update file.
   for (int i = 0; i < 20; ++i)
     ASSERT_TRUE(SendAll(fd, Announce("192.0.2.7", 65007, 64500, i * 50, 50)));
-  ASSERT_TRUE(WaitFor([&] { return !FinalFiles(out, false, true).empty(); }, 10s))
+  ASSERT_TRUE(WaitFor([&] { return !FinalFiles(out, false, true).empty(); }, 30s))
       << test_util::ReadText(dir.path / "collect.log");
   // A stream of replacements; killed while it writes.
   std::atomic<bool> stop{false};
