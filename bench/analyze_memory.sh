@@ -13,8 +13,9 @@
 # SCRATCH/results.tsv under a label, so that a later build (the bounded-
 # memory `analyze`) can be run with another label and
 # `--compare BEFORE AFTER` prints the two side by side; the digest column
-# (SHA-256 of the stored incidents, scores and origin history, snapshot ids
-# and timings left out) says whether the reports are the same.
+# (SHA-256 of every table the analysis fills, sorted rows, the snapshots
+# row and the id columns left out; incident numbering still shows in the
+# entities' details) says whether the reports are the same.
 #
 # A size whose expected peak (0.3 GB + 45 B per RIB entry, today's design)
 # exceeds --max-gb (default: 80 % of MemAvailable) is skipped and says so;
@@ -89,7 +90,7 @@ for key in sorted(set(A) | set(B)):
     da = {r["digest"] for r in ra}; db = {r["digest"] for r in rb}
     same = "—" if not ra or not rb else ("identical" if da == db and len(da) == 1 else "DIFFER")
     ent = (ra or rb)[0]["rib_entries"]
-    fmt = lambda x, u: "—" if x is None else (f"{x:.1f} s" if u == "s" else f"{x / 1048576:.2f} GB")
+    fmt = lambda x, u: "—" if x is None else (f"{x:.1f} s" if u == "s" else f"{x / 1048576:.2f} GiB")
     print(f"| {key[0]:,} | {key[1]:,} | {int(ent):,} | {fmt(wa, 's')} | {fmt(wb, 's')} | "
           f"{fmt(ma, 'g')} | {fmt(mb, 'g')} | {same} |")
 PY
@@ -183,7 +184,7 @@ with open(res, "a") as f:
         j["announcements"] + j["withdrawals"], j["prefixes"], f"{wall:.2f}", rss,
         f"{s['load']:.2f}", f"{s['detect']:.2f}", f"{s.get('score', 0):.2f}",
         f"{s.get('store', 0):.2f}", digest, time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())])) + "\n")
-print(f"-- run {peers} peers: {wall:.1f} s wall, peak RSS {rss / 1048576:.2f} GB, digest {digest}")
+print(f"-- run {peers} peers: {wall:.1f} s wall, peak RSS {rss / 1048576:.2f} GiB, digest {digest}")
 PY
     [ "$keep_db" = 1 ] || rm -f "$db" "$db-wal" "$db-shm"
   done
@@ -221,12 +222,12 @@ for n in sorted(by):
     spread = f" ({walls[0]:.1f}–{walls[-1]:.1f}, {len(walls)} runs)" if len(walls) > 1 else ""
     dig = ",".join(sorted({r["digest"] for r in rs}))
     print(f"| {n:,} | {ent:,} | {int(rs[0]['updates']):,} | {statistics.median(walls):.1f} s{spread} | "
-          f"{steps} | {pk / 1e9:.2f} GB | {pk / ent:.1f} | {dig} |")
+          f"{steps} | {pk / 2**30:.2f} GiB | {pk / ent:.1f} | {dig} |")
     xs.append(ent); ys.append(pk)
 if len(xs) >= 2:
     mx, my = statistics.mean(xs), statistics.mean(ys)
     b = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs)
     a = my - b * mx
-    print(f"\nfit: peak RSS = {a / 1e9:.2f} GB + {b:.1f} B x RIB entries "
-          f"(1,000 peers x 1.2 M prefixes, 1.2 G entries: {(a + b * 1.2e9) / 1e9:.1f} GB)")
+    print(f"\nfit: peak RSS = {a / 2**30:.2f} GiB + {b:.1f} B x RIB entries "
+          f"(1,000 peers x 1.2 M prefixes, 1.2 G entries: {(a + b * 1.2e9) / 2**30:.1f} GiB)")
 PY
