@@ -1,5 +1,7 @@
 #include "mrt/stats.h"
 
+#include <sys/mman.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
@@ -48,9 +50,19 @@ size_t PeerKeyHash::operator()(const PeerKey& k) const {
 }
 
 void Ipv4PrefixSet::Allocate() {
-  // calloc of this size maps fresh zero pages: nothing is touched up front.
-  bits_ = static_cast<uint64_t*>(std::calloc(kWords, sizeof(uint64_t)));
-  if (bits_ == nullptr) std::abort();
+  // Fresh anonymous pages are zero, so nothing is written up front. A table
+  // sets bits all over the 2 MiB of /24s: on 4 KiB pages most inserts were
+  // TLB misses, so the bitmap asks for huge pages (a hint; without them it
+  // works the same, slower).
+  void* p = ::mmap(nullptr, kWords * sizeof(uint64_t), PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) std::abort();
+  (void)::madvise(p, kWords * sizeof(uint64_t), MADV_HUGEPAGE);
+  bits_ = static_cast<uint64_t*>(p);
+}
+
+Ipv4PrefixSet::~Ipv4PrefixSet() {
+  if (bits_ != nullptr) ::munmap(bits_, kWords * sizeof(uint64_t));
 }
 
 void MrtStats::AddPrefix(const Prefix& p) {

@@ -99,15 +99,14 @@ class DistinctU64 {
 
 // Distinct IPv4 prefixes (already masked). Prefixes of length 0-24, almost
 // all of a routing table, are bits in a bitmap, one bit per possible
-// prefix (2^25 bits, 4 MiB of address space from calloc, so only the pages
-// a table touches are ever faulted in): an insert is one test-and-set, with
-// no sort and no probe sequence. Longer prefixes go to a DistinctU64.
+// prefix (2^25 bits, 4 MiB of anonymous memory, faulted in as touched): an insert is one
+// test-and-set, with no sort and no probe sequence. Longer prefixes go to a DistinctU64.
 class Ipv4PrefixSet {
  public:
   Ipv4PrefixSet() = default;
   Ipv4PrefixSet(const Ipv4PrefixSet&) = delete;
   Ipv4PrefixSet& operator=(const Ipv4PrefixSet&) = delete;
-  ~Ipv4PrefixSet() { std::free(bits_); }
+  ~Ipv4PrefixSet();
 
   // masked: the address with the host bits cleared; length <= 32.
   void Add(uint32_t masked, uint8_t length) {
