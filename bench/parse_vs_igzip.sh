@@ -8,17 +8,23 @@
 # the ratio of the medians per file. Target: ratio <= 1.5.
 #
 # Both sides are pinned to one core (taskset -c $CORE) and vigia runs with
-# --single-thread, so decompression and parsing share that core.
+# --single-thread, so decompression and parsing share that core. Besides the
+# wall time it prints the CPU time (perf task-clock) of each side and its ratio,
+# steadier than wall time on a shared machine. --baseline PATH runs a second
+# vigia binary (e.g. one built from the previous commit) in the same
+# interleaving, for a before/after comparison under the same load.
 #
-# Usage: bench/parse_vs_igzip.sh [--runs N] [--core C] [--vigia PATH] [--min-bytes B] [FILE...]
+# Usage: bench/parse_vs_igzip.sh [--runs N] [--core C] [--vigia PATH] [--baseline PATH]
+#                                [--min-bytes B] [FILE...]
 # Without FILEs: every .gz and .bz2 under ../shared/data/mrt (VIGIA_SHARED_DATA
 # overrides ../shared/data) of at least --min-bytes compressed (default 0).
-# Needs: a release build, igzip (Debian package isal), bzip2, python3.
+# Needs: a release build, igzip (Debian package isal), bzip2, python3, perf or GNU time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=11
 core=0
 vigia=build/release/vigia
+baseline=
 min_bytes=0
 files=()
 while [ $# -gt 0 ]; do
@@ -26,14 +32,16 @@ while [ $# -gt 0 ]; do
     --runs) runs=$2; shift 2 ;;
     --core) core=$2; shift 2 ;;
     --vigia) vigia=$2; shift 2 ;;
+    --baseline) baseline=$2; shift 2 ;;
     --min-bytes) min_bytes=$2; shift 2 ;;
-    -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "unknown option $1" >&2; exit 2 ;;
     *) files+=("$1"); shift ;;
   esac
 done
 data=${VIGIA_SHARED_DATA:-../shared/data}/mrt
 [ -x "$vigia" ] || { echo "build first: cmake --build --preset release --target vigia" >&2; exit 2; }
+[ -z "$baseline" ] || [ -x "$baseline" ] || { echo "no such binary: $baseline" >&2; exit 2; }
 command -v igzip >/dev/null || { echo "needs igzip (apt-get install isal)" >&2; exit 2; }
 if [ ${#files[@]} -eq 0 ]; then
   [ -d "$data" ] || { echo "needs $data (or give FILEs)" >&2; exit 2; }
@@ -44,29 +52,61 @@ fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# Appends the wall time in seconds of one run of "$@" to file $1's list.
+# Appends "wall cpu" in seconds of one run of "$@" to file $1. CPU time is
+# perf's task-clock (the process and its threads), GNU time's user + sys
+# (10 ms resolution) where perf cannot count.
+if perf stat -x, -e task-clock -o /dev/null true 2>/dev/null; then
+  cpu_tool=perf
+else
+  cpu_tool=time
+fi
 run_once() {
   local out=$1
   shift
-  local s e
+  local s e c
   s=$EPOCHREALTIME
-  taskset -c "$core" "$@" >/dev/null 2>&1 || true
-  e=$EPOCHREALTIME
-  echo "$s $e" | awk '{printf "%.6f\n", $2 - $1}' >>"$out"
+  if [ "$cpu_tool" = perf ]; then
+    perf stat -x, -e task-clock -o "$tmp/cpu" taskset -c "$core" "$@" >/dev/null 2>&1 || true
+    e=$EPOCHREALTIME
+    c=$(awk -F, '/task-clock/ {printf "%.6f", $1 / 1000}' "$tmp/cpu")
+  else
+    /usr/bin/time -f '%U %S' -o "$tmp/cpu" taskset -c "$core" "$@" >/dev/null 2>&1 || true
+    e=$EPOCHREALTIME
+    c=$(tail -1 "$tmp/cpu" | awk '{printf "%.3f", $1 + $2}')
+  fi
+  echo "$s $e $c" | awk '{printf "%.6f %s\n", $2 - $1, $3}' >>"$out"
 }
 
-# median min max of a list of numbers, one a line.
-summary() {
-  python3 - "$1" <<'EOF'
+cat >"$tmp/summary.py" <<'PY'
+# median, min and max of the walls, median of the CPU times, in ms.
 import statistics, sys
-v = [float(x) for x in open(sys.argv[1])]
-print(f"{statistics.median(v):.6f} {min(v):.6f} {max(v):.6f}")
-EOF
-}
+rows = [tuple(map(float, line.split())) for line in open(sys.argv[1])]
+w = [r[0] * 1000 for r in rows]
+c = [r[1] * 1000 for r in rows]
+print(f"{statistics.median(w):.3f} {min(w):.3f} {max(w):.3f} {statistics.median(c):.3f}")
+PY
+cat >"$tmp/line.py" <<'PY'
+import sys
+f, size, fname = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+v = [float(x) for x in sys.argv[4:]]
+name = f if len(f) <= 46 else "..." + f[-43:]
+fw, fmin, fmax, fc = v[0:4]
+line = f"{name:<46} {size:>8} {fname:<5} {fw:7.1f} [{fmin:6.1f}-{fmax:6.1f}] {fc:6.1f}"
+for i in range(4, len(v), 4):
+    w, lo, hi, c = v[i:i + 4]
+    cx = c / fc if fc > 0 else float("nan")
+    line += f" | {w:7.1f} [{lo:6.1f}-{hi:6.1f}] {c:6.1f} {w / fw:6.2f} {cx:6.2f}"
+print(line)
+PY
 
 echo "# $(date -u +%FT%TZ) $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); runs=$runs core=$core"
-echo "# vigia: $vigia ($(git rev-parse --short HEAD 2>/dev/null || echo '?')); times in ms: median [min-max]"
-printf '%-52s %9s %-6s %22s %22s %7s\n' "file" "bytes" "floor" "floor ms" "vigia stats ms" "ratio"
+echo "# vigia: $vigia${baseline:+; baseline: $baseline}"
+echo "# wall ms: median [min-max]; cpu: median CPU ms ($cpu_tool); x: vigia / floor"
+echo "# (the machine may be shared: compare ratios measured in the same interleaving)"
+printf '%-46s %8s %-5s %24s %6s | %24s %6s %6s %6s' "file" "bytes" "floor" "floor wall" "cpu" \
+  "vigia wall" "cpu" "wall x" "cpu x"
+[ -n "$baseline" ] && printf ' | %24s %6s %6s %6s' "baseline wall" "cpu" "wall x" "cpu x"
+echo
 for f in "${files[@]}"; do
   case "$f" in
     *.bz2) floor=(bzip2 -dc "$f"); fname=bzip2 ;;
@@ -74,6 +114,7 @@ for f in "${files[@]}"; do
   esac
   : >"$tmp/floor"
   : >"$tmp/vigia"
+  : >"$tmp/base"
   : >"$tmp/lbz"
   # One warm-up of each (page cache, binary), then interleaved runs.
   taskset -c "$core" "${floor[@]}" >/dev/null 2>&1 || true
@@ -81,22 +122,20 @@ for f in "${files[@]}"; do
   for _ in $(seq "$runs"); do
     run_once "$tmp/floor" "${floor[@]}"
     run_once "$tmp/vigia" "$vigia" mrt stats --single-thread -q "$f"
+    if [ -n "$baseline" ]; then
+      run_once "$tmp/base" "$baseline" mrt stats --single-thread -q "$f"
+    fi
     if [ "$fname" = bzip2 ] && command -v lbzip2 >/dev/null; then
       run_once "$tmp/lbz" lbzip2 -n 1 -dc "$f"
     fi
   done
-  read -r fm fmin fmax < <(summary "$tmp/floor")
-  read -r vm vmin vmax < <(summary "$tmp/vigia")
-  python3 - "$f" "$(stat -c %s "$f")" "$fname" "$fm" "$fmin" "$fmax" "$vm" "$vmin" "$vmax" <<'EOF'
-import sys
-f, size, fname = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-fm, fmin, fmax, vm, vmin, vmax = (float(x) * 1000 for x in sys.argv[4:10])
-name = f if len(f) <= 52 else "..." + f[-49:]
-print(f"{name:<52} {size:>9} {fname:<6} {fm:8.2f} [{fmin:5.2f}-{fmax:6.2f}] "
-      f"{vm:8.2f} [{vmin:5.2f}-{vmax:6.2f}] {vm / fm:7.2f}")
-EOF
+  args=("$f" "$(stat -c %s "$f")" "$fname")
+  for side in floor vigia base; do
+    # shellcheck disable=SC2207
+    [ -s "$tmp/$side" ] && args+=($(python3 "$tmp/summary.py" "$tmp/$side"))
+  done
+  python3 "$tmp/line.py" "${args[@]}"
   if [ -s "$tmp/lbz" ]; then
-    read -r lm lmin lmax < <(summary "$tmp/lbz")
-    echo "    lbzip2 -n1 floor: median $(awk -v x="$lm" 'BEGIN{printf "%.2f", x*1000}') ms"
+    echo "    lbzip2 -n1 floor: median $(python3 "$tmp/summary.py" "$tmp/lbz" | cut -d' ' -f1) ms wall"
   fi
 done
