@@ -223,16 +223,11 @@ class Decoder {
 };
 
 std::unique_ptr<Decoder> NewPlainDecoder(std::unique_ptr<InputBuffer> in);
-// gzip through ISA-L when the build has it (kGzipThroughIsal), else zlib.
+// gzip through ISA-L when the build has it (see src/io/CMakeLists.txt), else zlib.
 std::unique_ptr<Decoder> NewGzipDecoder(std::unique_ptr<InputBuffer> in);
 // gzip through zlib, always built: the fallback, and the reference that
 // tests and the decompress fuzzer compare the ISA-L decoder with.
 std::unique_ptr<Decoder> NewZlibGzipDecoder(std::unique_ptr<InputBuffer> in);
-#ifdef VIGIA_HAVE_ISAL
-inline constexpr bool kGzipThroughIsal = true;
-#else
-inline constexpr bool kGzipThroughIsal = false;
-#endif
 std::unique_ptr<Decoder> NewBzip2Decoder(std::unique_ptr<InputBuffer> in);
 // Decodes bzip2 blocks on two worker threads (bzip2_parallel_decoder.cc).
 std::unique_ptr<Decoder> NewParallelBzip2Decoder(std::unique_ptr<InputBuffer> in);
