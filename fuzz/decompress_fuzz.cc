@@ -8,6 +8,11 @@
 // position never passes the compressed size. Output is capped at 8 MiB per
 // input: 64 KiB of bzip2 or xz can expand to gigabytes, and reading those in
 // small chunks would turn every such input into a timeout.
+//
+// gzip input (1f 8b) also goes through both gzip decoders side by side: the
+// build's default (ISA-L, gzip_decoder.cc; zlib in a build without ISA-L)
+// and zlib's (gzip_zlib_decoder.cc, the fallback). They must agree on
+// whether the input is good, and on its bytes when it is.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -17,6 +22,7 @@
 #include <span>
 #include <string>
 
+#include "io/decoder.h"
 #include "io/input_stream.h"
 
 namespace {
@@ -37,10 +43,56 @@ constexpr size_t kChunks[] = {1, 7, 64, 509, 4096, 3, 65536, 16};
   std::abort();
 }
 
+struct GzipResult {
+  std::string out;
+  vigia::Status status;
+  bool capped = false;
+};
+
+GzipResult DecodeGzip(bool zlib, const uint8_t* data, size_t size) {
+  using namespace vigia::io::internal;
+  auto in = std::make_unique<InputBuffer>("<memory>",
+                                          std::as_bytes(std::span<const uint8_t>(data, size)));
+  std::unique_ptr<Decoder> d =
+      zlib ? NewZlibGzipDecoder(std::move(in)) : NewGzipDecoder(std::move(in));
+  GzipResult r;
+  static std::byte buf[65536];
+  for (size_t i = 0;; ++i) {
+    const size_t want = kChunks[(i + 3) % std::size(kChunks)];
+    const size_t got = d->Produce(buf, want);
+    r.out.append(reinterpret_cast<const char*>(buf), got);
+    if (got < want) break;
+    if (r.out.size() >= kMaxOutput) {
+      r.capped = true;
+      return r;
+    }
+  }
+  r.status = d->status();
+  if (!r.status.ok() && r.status.message().empty()) {
+    std::fprintf(stderr, "gzip decoder (%s): error status without a message\n",
+                 zlib ? "zlib" : "default");
+    std::abort();
+  }
+  return r;
+}
+
+void CompareGzipDecoders(const uint8_t* data, size_t size) {
+  const GzipResult a = DecodeGzip(false, data, size);
+  const GzipResult b = DecodeGzip(true, data, size);
+  if (a.capped || b.capped) return;
+  if (a.status.ok() != b.status.ok() || (a.status.ok() && a.out != b.out)) {
+    std::fprintf(stderr, "gzip decoders disagree: default %s (%zu bytes), zlib %s (%zu bytes)\n",
+                 a.status.ToString().c_str(), a.out.size(), b.status.ToString().c_str(),
+                 b.out.size());
+    std::abort();
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using vigia::io::Compression;
+  if (size >= 2 && data[0] == 0x1f && data[1] == 0x8b) CompareGzipDecoders(data, size);
   auto in = vigia::io::InputStream::FromMemory(std::as_bytes(std::span<const uint8_t>(data, size)));
   const bool plain = in->compression() == Compression::kNone;
   if (in->compressed_size() != size) Fail("compressed_size() is not the input size", *in);

@@ -16,6 +16,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # peers and tools the tests and benchmarks run
   bgpdump stayrtr gzip bzip2 xz-utils zstd hyperfine time python3 wrk
+  isal linux-perf  # igzip and perf stat: bench/parse_vs_igzip.sh
   # vigia update's tests: a real web server on loopback serving the mirror
   # (the fault proxy is python3), curl for the bench, systemd-analyze for
   # contrib/systemd/ (package systemd)

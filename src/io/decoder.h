@@ -2,7 +2,8 @@
 // one source, refilled from a file descriptor or held in memory) and Decoder
 // (compressed bytes in, plain bytes out), with one Decoder subclass per
 // format, each in its own file: plain_decoder in decoder.cc, gzip_decoder.cc
-// (ISA-L), bzip2_decoder.cc and bzip2_parallel_decoder.cc (libbz2),
+// (ISA-L) with gzip_zlib_decoder.cc (zlib: the fallback without ISA-L and
+// the tests' reference), bzip2_decoder.cc and bzip2_parallel_decoder.cc (libbz2),
 // xz_decoder.cc (liblzma), zstd_decoder.cc (libzstd).
 //
 // A new format is one more Decoder subclass in its own file, a factory
@@ -222,7 +223,11 @@ class Decoder {
 };
 
 std::unique_ptr<Decoder> NewPlainDecoder(std::unique_ptr<InputBuffer> in);
+// gzip through ISA-L when the build has it (see src/io/CMakeLists.txt), else zlib.
 std::unique_ptr<Decoder> NewGzipDecoder(std::unique_ptr<InputBuffer> in);
+// gzip through zlib, always built: the fallback, and the reference that
+// tests and the decompress fuzzer compare the ISA-L decoder with.
+std::unique_ptr<Decoder> NewZlibGzipDecoder(std::unique_ptr<InputBuffer> in);
 std::unique_ptr<Decoder> NewBzip2Decoder(std::unique_ptr<InputBuffer> in);
 // Decodes bzip2 blocks on two worker threads (bzip2_parallel_decoder.cc).
 std::unique_ptr<Decoder> NewParallelBzip2Decoder(std::unique_ptr<InputBuffer> in);

@@ -1,4 +1,11 @@
+// The gzip decoder through ISA-L's igzip (the default), or, in a build
+// without ISA-L (VIGIA_HAVE_ISAL unset), NewGzipDecoder hands out the zlib
+// decoder of gzip_zlib_decoder.cc instead.
+//
+// Ownership and thread safety as every Decoder (decoder.h).
+#ifdef VIGIA_HAVE_ISAL
 #include <isa-l/igzip_lib.h>
+#endif
 
 #include <algorithm>
 #include <cstdint>
@@ -8,6 +15,8 @@
 #include "io/decoder.h"
 
 namespace vigia::io::internal {
+
+#ifdef VIGIA_HAVE_ISAL
 namespace {
 
 const char* IsalErrorText(int ret) {
@@ -55,6 +64,17 @@ class GzipDecoder final : public Decoder {
     if (!in_member_) {
       SeekNextMember();
       return 0;
+    }
+    if (member_start_) {
+      // RFC 1952 §2.3.1.2: a decompressor must reject a header with a
+      // reserved FLG bit set; isal_inflate ignores them (zlib does not).
+      member_start_ = false;
+      b.FillAtLeast(4);
+      if (b.size() >= 4 && (static_cast<uint8_t>(b.data()[3]) & 0xE0) != 0) {
+        b.Consume(4);
+        FailCorrupt("invalid gzip header");
+        return 0;
+      }
     }
     if (!EnsureInput()) return 0;
     const size_t in_room = std::min(b.size(), kMaxCallBytes);
@@ -105,6 +125,7 @@ class GzipDecoder final : public Decoder {
       } else if (b.size() >= 2 && p[0] == std::byte{0x1f} && p[1] == std::byte{0x8b}) {
         isal_inflate_reset(state_.get());
         in_member_ = true;
+        member_start_ = true;
       } else if (b.size() == 1 && p[0] == std::byte{0x1f}) {
         FailTruncated();
       } else {
@@ -117,6 +138,7 @@ class GzipDecoder final : public Decoder {
   // About 100 KB (Huffman tables and a 64 KiB history), so on the heap.
   std::unique_ptr<inflate_state> state_;
   bool in_member_ = true;
+  bool member_start_ = true;
   bool padding_ = false;
 };
 
@@ -125,5 +147,13 @@ class GzipDecoder final : public Decoder {
 std::unique_ptr<Decoder> NewGzipDecoder(std::unique_ptr<InputBuffer> in) {
   return std::make_unique<GzipDecoder>(std::move(in));
 }
+
+#else  // no ISA-L: zlib decodes gzip
+
+std::unique_ptr<Decoder> NewGzipDecoder(std::unique_ptr<InputBuffer> in) {
+  return NewZlibGzipDecoder(std::move(in));
+}
+
+#endif
 
 }  // namespace vigia::io::internal
