@@ -543,6 +543,15 @@ Status SqliteStore::Exec(const char* sql, const std::string& what) {
 }
 
 Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) {
+  return OpenConnection(path, /*reader=*/false);
+}
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::OpenReader(const std::string& path) {
+  return OpenConnection(path, /*reader=*/true);
+}
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::OpenConnection(const std::string& path,
+                                                                  bool reader) {
   std::unique_ptr<SqliteStore> s(new SqliteStore);
   s->path_ = path;
   if (sqlite3_open_v2(path.c_str(), &s->db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
@@ -556,10 +565,12 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) 
   // each checkpoint and never corrupts in WAL mode.
   // A 256 MiB page cache: a full-scale snapshot inserts a million origin
   // rows in key order unrelated to insertion order.
-  if (Status st =
-          s->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
-                  "PRAGMA cache_size=-262144",
-                  "pragmas");
+  // A reader: a 16 MiB cache of its own (there is one reader per request
+  // in flight) and no writes, not even by mistake.
+  if (Status st = s->Exec(reader ? "PRAGMA query_only=1; PRAGMA cache_size=-16384"
+                                 : "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                                   "PRAGMA foreign_keys=ON; PRAGMA cache_size=-262144",
+                          "pragmas");
       !st.ok()) {
     return st;
   }
@@ -569,8 +580,34 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) 
                               PrefixMatchFn, nullptr, nullptr) != SQLITE_OK) {
     return s->Error("register vigia_prefix_match");
   }
+  if (reader) {
+    Stmt v(s->db_, "PRAGMA user_version");
+    if (!v.ok() || v.Step() != SQLITE_ROW) return s->Error("schema version");
+    s->version_ = static_cast<int>(v.Int(0));
+    if (s->version_ != kSchemaVersion) {
+      return Status::InvalidArgument(
+          fmt::format("{}: schema version {}, this program reads {}: open it for writing first",
+                      path, s->version_, kSchemaVersion));
+    }
+    return s;
+  }
   if (Status st = s->Migrate(); !st.ok()) return st;
   return s;
+}
+
+Result<std::optional<uint64_t>> SqliteStore::BeginRead() {
+  if (Status st = Exec("BEGIN", "begin read"); !st.ok()) return st;
+  Stmt v(db_, "PRAGMA data_version");
+  if (!v.ok() || v.Step() != SQLITE_ROW) {
+    Status st = Error("data version");
+    static_cast<void>(Exec("ROLLBACK", "rollback"));  // st is the error to report
+    return st;
+  }
+  return std::optional<uint64_t>(static_cast<uint64_t>(v.Int(0)));
+}
+
+void SqliteStore::EndRead() {
+  if (sqlite3_get_autocommit(db_) == 0) static_cast<void>(Exec("COMMIT", "end read"));
 }
 
 Status SqliteStore::Migrate() {
