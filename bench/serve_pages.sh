@@ -13,7 +13,9 @@
 #   e.g. bench/serve_pages.sh /tmp/x/vigia.db before=/tmp/vigia.old \
 #          after=build/release/vigia after-nocache=build/release/vigia,--cache-mb,0
 # Environment: ROUNDS (3), SECS (5), WARMUP_SECONDS (3, unpaced AS reports
-#   before the measured runs), RATE (500), CONNS (10), WRK_THREADS (2).
+#   at random before the measured runs), WARM_ALL (0; 1: first visit every
+#   AS page of the list once, as on a server that has been up a while),
+#   RATE (500), CONNS (10), WRK_THREADS (2).
 # The load generator shares the machine's cores with the server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,6 +25,7 @@ shift
 rounds=${ROUNDS:-3}
 secs=${SECS:-5}
 warmup=${WARMUP_SECONDS:-3}
+warm_all=${WARM_ALL:-0}
 rate=${RATE:-500}
 conns=${CONNS:-10}
 wthreads=${WRK_THREADS:-2}
@@ -42,7 +45,8 @@ for v in "$@"; do
   name=${v%%=*}
   IFS=, read -r -a cmd <<<"${v#*=}"
   cp "${cmd[0]}" "$tmp/vigia.$name"  # a rebuild cannot swap it mid-run
-  printf '%s\n' "${cmd[@]:1}" >"$tmp/args.$name"
+  : >"$tmp/args.$name"
+  [ ${#cmd[@]} -gt 1 ] && printf '%s\n' "${cmd[@]:1}" >"$tmp/args.$name"
   names+=("$name")
 done
 cat "$db" >/dev/null
@@ -98,6 +102,11 @@ while len(ids) < 10000:
 open(out, "w").write("\n".join(ids) + "\n")
 print(f"   {len(ids):,} ASNs for /api/as/")
 PY
+    fi
+    if [ "$warm_all" = 1 ]; then
+      # wrk has no request count: long enough for the list at 400 req/s.
+      SERVE_MODE=asseq SERVE_ASNS=$tmp/asns.txt SERVE_RATE=0 SERVE_WRK_THREADS=2 \
+        wrk -t2 -c4 -d"$(($(wc -l <"$tmp/asns.txt") / 400 + 1))s" -s bench/serve.lua "$url" >/dev/null
     fi
     SERVE_MODE=as SERVE_ASNS=$tmp/asns.txt SERVE_RATE=0 \
       wrk -t"$wthreads" -c"$conns" -d"${warmup}s" -s bench/serve.lua "$url" >/dev/null

@@ -26,6 +26,8 @@ struct sqlite3;
 
 namespace vigia::store {
 
+struct StmtCache;  // sqlite_store.cc
+
 // The registry's entry (store/backends.cc): PATH is the file, created if
 // absent.
 Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path);
@@ -95,6 +97,7 @@ class SqliteStore : public Store {
   Status Migrate();
 
   sqlite3* db_ = nullptr;
+  std::unique_ptr<StmtCache> stmts_;  // prepared statements kept for the next call
   std::string path_;
   int version_ = 0;
 };
