@@ -217,6 +217,7 @@ class Api {
   // ran: a cached answer is kept under the generation it was read at.
   std::atomic<uint64_t> generation_{1};
   std::mutex write_mu_, metrics_mu_, overview_mu_;
+  std::mutex overview_build_mu_;                   // one overview built at a time
   std::map<int64_t, std::string> overview_cache_;  // by snapshot id; under overview_mu_
   DumpMemo evidence_;
   std::map<std::pair<std::string, int>, uint64_t> requests_;
