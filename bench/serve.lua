@@ -9,6 +9,10 @@
 -- SERVE_MODE         overview   GET /api/overview
 --                    as         GET /api/as/ASN, ASN drawn at random from SERVE_ASNS
 --                    mix:P      P % overview, the rest AS reports (default mix:20)
+--                    path:PATH  GET PATH, always the same (e.g. path:/metrics)
+--                    asseq      GET /api/as/ASN for each ASN of SERVE_ASNS in turn
+--                               (the threads share the list out; a warm-up that
+--                               visits every page once)
 -- SERVE_ASNS         one ASN a line (serve.sh fetches them from /api/ranking)
 -- SERVE_RATE         total requests per second over all wrk threads;
 --                    0 or unset: unpaced (saturation)
@@ -47,13 +51,19 @@ function setup(thread)
 end
 
 local rate = tonumber(os.getenv("SERVE_RATE") or "0") or 0
-local mode, overview_share, asns, period, next_slot
+local mode, overview_share, asns, period, next_slot, fixed, seq_next, seq_step
 
 -- Runs in each thread's own Lua state.
 function init(args)
   local m = os.getenv("SERVE_MODE") or "mix:20"
   local file = os.getenv("SERVE_ASNS") or ""
-  if m == "overview" or m == "as" then
+  if m:sub(1, 5) == "path:" then
+    mode, overview_share, fixed = "path", 100, m:sub(6)
+  elseif m == "asseq" then
+    mode, overview_share = "asseq", 0
+    seq_step = tonumber(os.getenv("SERVE_WRK_THREADS") or "1")
+    seq_next = id or 1
+  elseif m == "overview" or m == "as" then
     mode, overview_share = m, (m == "overview") and 100 or 0
   else
     local p = m:match("^mix:(%d+)$")
@@ -81,6 +91,12 @@ function init(args)
 end
 
 function request()
+  if fixed then return wrk.format("GET", fixed) end
+  if seq_next then
+    local asn = asns[(seq_next - 1) % #asns + 1]
+    seq_next = seq_next + seq_step
+    return wrk.format("GET", "/api/as/" .. asn)
+  end
   if overview_share >= 100 or (overview_share > 0 and math.random(100) <= overview_share) then
     return wrk.format("GET", "/api/overview")
   end

@@ -31,6 +31,14 @@ void RegisterServe(CLI::App& app, int* exit_code) {
          "Seconds a request may take to arrive whole; a slower one is answered 408 and closed")
       ->check(CLI::Range(1, 3600))
       ->capture_default_str();
+  cmd->add_option("--workers", o->workers,
+                  "Threads answering requests; each reads through a store connection of its own")
+      ->check(CLI::Range(size_t{1}, size_t{1024}))
+      ->capture_default_str();
+  cmd->add_option("--cache-mb", o->cache_mb,
+                  "MiB of read answers kept until the store changes (0: no cache)")
+      ->check(CLI::Range(size_t{0}, size_t{65536}))
+      ->capture_default_str();
   cmd->add_option("--web", o->web,
                   "The built web app to serve at / (default: web/dist beside the program or here)");
   // The one shared token of earlier versions is gone: tokens live in the

@@ -1,5 +1,6 @@
 // The route table of the API (serve/api.h) and the wrapper every route runs
-// in: the store lock, the answer for a failed Status, the /metrics count.
+// in: its store connection and read view, the answer cache, the answer for
+// a failed Status, the /metrics count.
 #include "serve/api.h"
 
 #include <fmt/format.h>
@@ -11,8 +12,13 @@ namespace vigia::serve {
 const std::vector<RouteSpec>& Routes() {
   static const std::vector<RouteSpec> kRoutes = {
       {"GET", "/healthz", "healthz", {"/healthz"}, &Api::Healthz},
-      {"GET", "/metrics", "", {"/metrics"}, &Api::Metrics, false},
-      {"GET", "/api/openapi.json", "openapi", {"/api/openapi.json"}, &Api::OpenApi, false},
+      {"GET", "/metrics", "", {"/metrics"}, &Api::Metrics, RouteSpec::Access::kNone},
+      {"GET",
+       "/api/openapi.json",
+       "openapi",
+       {"/api/openapi.json"},
+       &Api::OpenApi,
+       RouteSpec::Access::kNone},
       {"GET", "/api/snapshots", "snapshots", {"/api/snapshots"}, &Api::Snapshots},
       {"GET", "/api/overview", "overview", {"/api/overview"}, &Api::Overview},
       {"GET",
@@ -35,14 +41,21 @@ const std::vector<RouteSpec>& Routes() {
        R"(/api/incidents/([0-9]{1,12})/contest)",
        "contest",
        {"/api/incidents/{id}/contest"},
-       &Api::Contest},
-      {"GET", "/api/contests", "contests", {"/api/contests"}, &Api::ListContests},
+       &Api::Contest,
+       RouteSpec::Access::kWrite},
+      {"GET",
+       "/api/contests",
+       "contests",
+       {"/api/contests"},
+       &Api::ListContests,
+       RouteSpec::Access::kPrivate},
       {"POST",
        R"(/api/contests/([0-9]{1,12})/review)",
        "review",
        {"/api/contests/{id}/review"},
-       &Api::Review},
-      {"GET", "/api/audit", "audit", {"/api/audit"}, &Api::AuditLog},
+       &Api::Review,
+       RouteSpec::Access::kWrite},
+      {"GET", "/api/audit", "audit", {"/api/audit"}, &Api::AuditLog, RouteSpec::Access::kPrivate},
   };
   return kRoutes;
 }
@@ -52,9 +65,7 @@ void Api::Register(httplib::Server& svr) {
     auto wrapped = [this, &r](const httplib::Request& req, httplib::Response& res) {
       const auto t0 = std::chrono::steady_clock::now();
       try {
-        std::unique_lock<std::mutex> l(store_mu_, std::defer_lock);  // one SQLite connection
-        if (r.uses_store) l.lock();
-        Answer(res, (this->*r.handler)(req, res));
+        Handle(r, req, res);
       } catch (const std::exception&) {
         // Only a bug gets here (a store or JSON library throwing).
         static_cast<void>(Error(res, 500, "internal error"));
@@ -72,8 +83,95 @@ void Api::Register(httplib::Server& svr) {
   }
 }
 
+thread_local store::Store* Api::current_ = nullptr;
+
+namespace {
+
+// Sets the thread's store connection for one handler.
+class Current {
+ public:
+  Current(store::Store** slot, store::Store* s) : slot_(slot) { *slot_ = s; }
+  ~Current() { *slot_ = nullptr; }
+  Current(const Current&) = delete;
+  Current& operator=(const Current&) = delete;
+
+ private:
+  store::Store** slot_;
+};
+
+}  // namespace
+
+// Writes: one at a time on the writing connection; whatever they wrote
+// starts a new generation (readers would see it anyway through the data
+// version; this is belt and braces).
+//
+// Reads: a connection of the pool, one read view for the whole handler.
+// The cache's rule: an answer read under generation G is given to another
+// request only if both read views are the same state of the store. A
+// connection whose view shows a change since its previous view (a data
+// version it has not seen) bumps the generation before it reads it, so
+// every view that includes a commit C uses a generation made after C was
+// seen. A request uses the cache only if the generation did not move
+// between just before its view began and just after, so every view that
+// lacks C uses a generation read before C was committed: the two never
+// share a generation. (A request whose generation moved answers without
+// the cache.)
+void Api::Handle(const RouteSpec& r, const httplib::Request& req, httplib::Response& res) {
+  if (r.access == RouteSpec::Access::kNone) {
+    Answer(res, (this->*r.handler)(req, res));
+    return;
+  }
+  if (r.access == RouteSpec::Access::kWrite) {
+    std::lock_guard<std::mutex> l(write_mu_);
+    Current cur(&current_, store_.get());
+    Answer(res, (this->*r.handler)(req, res));
+    generation_.fetch_add(1);
+    return;
+  }
+  auto lease = readers_.Acquire();
+  if (!lease.ok()) {
+    static_cast<void>(Error(res, 503, lease.status().message()));
+    return;
+  }
+  ReadPool::Conn& conn = **lease;
+  const uint64_t before = generation_.load();
+  auto version = conn.store->BeginRead();
+  if (!version.ok()) {
+    Answer(res, version.status());
+    return;
+  }
+  if (*version && *version != conn.seen) {
+    conn.seen = *version;
+    generation_.fetch_add(1);
+  }
+  const uint64_t generation = generation_.load();
+  const bool cached = cache_ && r.access == RouteSpec::Access::kRead && version->has_value() &&
+                      generation == before;
+  std::string key;
+  if (cached) {
+    key = req.method + ' ' + req.target;
+    if (auto e = cache_->Find(generation, key)) {
+      conn.store->EndRead();
+      res.status = e->status;
+      res.headers = e->headers;
+      res.body = e->body;
+      return;
+    }
+  }
+  {
+    Current cur(&current_, conn.store.get());
+    Answer(res, (this->*r.handler)(req, res));
+  }
+  conn.store->EndRead();
+  if (cached && res.status == 200) {
+    cache_->Put(generation, key,
+                std::make_shared<const ResponseCache::Entry>(
+                    ResponseCache::Entry{res.status, res.headers, res.body}));
+  }
+}
+
 Result<store::SnapshotInfo> Api::SnapshotFor(const std::string& date) {
-  return store_->SnapshotFor(date);
+  return db().SnapshotFor(date);
 }
 
 }  // namespace vigia::serve

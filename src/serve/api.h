@@ -9,13 +9,18 @@
 // api.cc holds the route table, request.cc the parameter parsing and the
 // JSON, error and CSV answers every route uses.
 //
-// Ownership: Api owns the store. Thread safety: handlers run on the
-// server's worker threads; every handler runs under store_mu_ (one SQLite
-// connection), the request counters under metrics_mu_.
+// Ownership: Api owns the store connections. Thread safety: handlers run
+// on the server's worker threads, concurrently. A handler reaches the store
+// through db(), the connection of its request: a read route a reader of
+// the pool (serve/read_pool.h) inside one read view (store.h BeginRead), a
+// write route the writing connection under write_mu_. The answers of the
+// public read routes are cached per store generation (Api::Handle, in
+// api.cc); the request counters are under metrics_mu_.
 #pragma once
 
 #include <httplib.h>
 
+#include <atomic>
 #include <functional>
 #include <initializer_list>
 #include <map>
@@ -24,12 +29,14 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "core/csv.h"
 #include "core/score_json.h"
 #include "core/status.h"
 #include "report/report.h"
+#include "serve/read_pool.h"
 #include "serve/recompute.h"
 #include "serve/server.h"
 #include "store/store.h"
@@ -77,6 +84,25 @@ Result<std::string> FormatParam(const httplib::Request& req);
 Status Csv(httplib::Response& res, std::string body);
 ordered_json IncidentJson(const store::IncidentRow& r);
 
+// Stored JSON text (an incident's evidence) as the answers print it:
+// ordered_json::parse(text, nullptr, false).dump(), byte for byte, kept by
+// text so that each distinct text is parsed once (at most kMaxBytes of
+// texts, then all forgotten at once). Thread-safe.
+class DumpMemo {
+ public:
+  void Append(const std::string& text, std::string* out);
+
+ private:
+  static constexpr size_t kMaxBytes = 64 << 20;
+  std::mutex mu_;
+  std::unordered_map<std::string, std::string> dumps_;  // "" = the text itself
+  size_t bytes_ = 0;
+};
+
+// IncidentJson(r).dump() appended to `out`, byte for byte, without
+// building the JSON tree (the incident list's answer is mostly these).
+void AppendIncidentJson(const store::IncidentRow& r, DumpMemo* evidence, std::string* out);
+
 class Api;
 
 // One route of the API: how it is matched, the name /metrics counts it
@@ -89,7 +115,13 @@ struct RouteSpec {
   const char* name;                     // "" = not counted in /metrics
   std::vector<std::string> documented;  // OpenAPI paths, e.g. "/api/as/{id}"
   Status (Api::*handler)(const httplib::Request& req, httplib::Response& res);
-  bool uses_store = true;  // runs under store_mu_
+  enum class Access {
+    kRead,     // reads the store; its answer depends on the target only: cached
+    kPrivate,  // reads the store; its answer depends on the caller's token
+    kWrite,    // writes the store: the writing connection, under write_mu_
+    kNone,     // no store
+  };
+  Access access = Access::kRead;
 };
 
 // Every route of the API, in the order they are registered. Adding a route
@@ -102,11 +134,19 @@ const ordered_json& OpenApiDocument();
 
 class Api {
  public:
+  // `st`: the writing connection (opened, and migrated, by the caller).
   Api(std::unique_ptr<store::Store> st, const ServeOptions& o)
-      : store_(std::move(st)), opts_(o), recompute_(std::make_unique<Recomputer>(o.db)) {}
+      : store_(std::move(st)),
+        opts_(o),
+        readers_(o.db, o.workers),
+        cache_(o.cache_mb ? std::make_unique<ResponseCache>(o.cache_mb << 20) : nullptr),
+        recompute_(std::make_unique<Recomputer>(o.db)) {}
 
   // Registers every row of Routes() on `svr`.
   void Register(httplib::Server& svr);
+
+  // Runs route `r`'s handler for `req` on a store connection (see api.cc).
+  void Handle(const RouteSpec& r, const httplib::Request& req, httplib::Response& res);
 
   // Request counts and latency for /metrics, by route name and status.
   void Count(const std::string& route, int status, double seconds);
@@ -130,6 +170,10 @@ class Api {
   Status AuditLog(const httplib::Request& req, httplib::Response& res);
 
  private:
+  // The store connection of the request this thread is answering.
+  store::Store& db() { return *current_; }
+  static thread_local store::Store* current_;
+
   Result<store::SnapshotInfo> SnapshotFor(const std::string& date);
   ordered_json Coverage(int64_t snapshot, const std::string& kind, const std::string& id);
   // The incidents of a snapshot whose victims include `asn`, newest first,
@@ -165,10 +209,17 @@ class Api {
   Status DoReview(const httplib::Request& req, httplib::Response& res, store::AuditRow* a,
                   std::string* recompute_date);
 
-  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<store::Store> store_;  // the writing connection, under write_mu_
   ServeOptions opts_;
-  std::mutex store_mu_, metrics_mu_;
-  std::map<int64_t, std::string> overview_cache_;  // by snapshot id; under store_mu_
+  ReadPool readers_;
+  std::unique_ptr<ResponseCache> cache_;  // null: --cache-mb 0
+  // Bumped whenever a reader sees a new data version or a write route
+  // ran: a cached answer is kept under the generation it was read at.
+  std::atomic<uint64_t> generation_{1};
+  std::mutex write_mu_, metrics_mu_, overview_mu_;
+  std::mutex overview_build_mu_;                   // one overview built at a time
+  std::map<int64_t, std::string> overview_cache_;  // by snapshot id; under overview_mu_
+  DumpMemo evidence_;
   std::map<std::pair<std::string, int>, uint64_t> requests_;
   std::map<std::string, double> seconds_;
   std::unique_ptr<Recomputer> recompute_;  // re-analyses after accepted contests

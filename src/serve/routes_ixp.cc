@@ -48,7 +48,7 @@ ordered_json Action(int n, const char* key, bool mandatory, const char* status,
 Status Api::IxpExtras(int64_t snapshot, const std::string& id, ordered_json* report) {
   ordered_json& r = *report;
   // The members: the IXP's stored list (PeeringDB's netixlan, score/aggregates.cc).
-  auto ent = store_->Entity(snapshot, "ixp", id);
+  auto ent = db().Entity(snapshot, "ixp", id);
   if (!ent.ok()) return ent.status();
   std::vector<Asn> members;
   if (ent->has_value()) {
@@ -70,7 +70,7 @@ Status Api::IxpExtras(int64_t snapshot, const std::string& id, ordered_json* rep
   for (Asn m : members) {
     if (++read > kMaxIxpMembers) break;
     Facts f;
-    auto e = store_->Entity(snapshot, "as", std::to_string(m));
+    auto e = db().Entity(snapshot, "as", std::to_string(m));
     if (!e.ok()) return e.status();
     if (!e->has_value()) continue;
     f.manrs = (*e)->manrs;
@@ -85,7 +85,7 @@ Status Api::IxpExtras(int64_t snapshot, const std::string& id, ordered_json* rep
                            {"count", x.value("count", 0)}});
       }
     }
-    auto metrics = store_->Metrics(snapshot, m);
+    auto metrics = db().Metrics(snapshot, m);
     if (!metrics.ok()) return metrics.status();
     for (const auto& row : *metrics) {
       if (row.metric == "M6" && row.value) f.contact = *row.value >= 100;
@@ -101,7 +101,7 @@ Status Api::IxpExtras(int64_t snapshot, const std::string& id, ordered_json* rep
 
   // The route-server report, as `vigia ixp check --db` stored it, with
   // the time the store took it.
-  auto stored = store_->LatestRsCheck(id);
+  auto stored = db().LatestRsCheck(id);
   if (!stored.ok()) return stored.status();
   ordered_json rs = nullptr;
   bool unreadable = false;  // a stored report without the report's shape

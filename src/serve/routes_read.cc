@@ -27,7 +27,7 @@ ordered_json NotesOf(store::Store& st, int64_t snapshot) {
 
 Status Api::Healthz(const httplib::Request& req, httplib::Response& res) {
   SERVE_RETURN_IF_ERROR(Allow(req, {}));
-  auto snaps = store_->Snapshots();
+  auto snaps = db().Snapshots();
   if (!snaps.ok()) return Error(res, 503, snaps.status().message());
   return Json(
       res, 200,
@@ -38,7 +38,7 @@ Status Api::Healthz(const httplib::Request& req, httplib::Response& res) {
 
 Status Api::Snapshots(const httplib::Request& req, httplib::Response& res) {
   SERVE_RETURN_IF_ERROR(Allow(req, {}));
-  auto snaps = store_->Snapshots();
+  auto snaps = db().Snapshots();
   if (!snaps.ok()) return snaps.status();
   ordered_json a = ordered_json::array();
   for (const auto& s : *snaps) {
@@ -62,17 +62,25 @@ Status Api::Overview(const httplib::Request& req, httplib::Response& res) {
   if (!snap.ok()) return snap.status();
   // A committed snapshot never changes, and its overview reads every
   // incident of it and parses the member lists of all aggregates: built
-  // once per snapshot (under store_mu_, like every handler).
-  if (auto it = overview_cache_.find(snap->id); it != overview_cache_.end()) {
+  // once per snapshot; the requests that arrive while it is built wait
+  // for it instead of building it too (with parallel readers, ten first
+  // requests built it ten times over and waited 1.5 s).
+  auto cached = [&] {
+    std::lock_guard<std::mutex> l(overview_mu_);
+    auto it = overview_cache_.find(snap->id);
+    if (it == overview_cache_.end()) return false;
     res.status = 200;
     res.set_content(it->second, "application/json");
-    return Status::Ok();
-  }
+    return true;
+  };
+  if (cached()) return Status::Ok();
+  std::lock_guard<std::mutex> building(overview_build_mu_);
+  if (cached()) return Status::Ok();
   ordered_json j;
   j["snapshot"] = {{"id", snap->id}, {"date", snap->date}};
   auto scores = [&](const std::string& kind, const std::string& id) -> ordered_json {
     ordered_json o = ordered_json::object();
-    auto rows = store_->Scores(snap->id, kind, id);
+    auto rows = db().Scores(snap->id, kind, id);
     if (!rows.ok()) return o;
     for (const auto& r : *rows) o[r.action] = report::ScoreEntry(r);
     return o;
@@ -80,9 +88,9 @@ Status Api::Overview(const httplib::Request& req, httplib::Response& res) {
   j["global"] = scores("group", "all");
   j["manrs"] = scores("group", "manrs");
   j["coverage"] = Coverage(snap->id, "group", "all");
-  j["notes"] = NotesOf(*store_, snap->id);
+  j["notes"] = NotesOf(db(), snap->id);
   ordered_json regions = ordered_json::array();
-  auto ranking = store_->Ranking(snap->id, "region", 100, 0);
+  auto ranking = db().Ranking(snap->id, "region", 100, 0);
   if (ranking.ok()) {
     // LACNIC first (the observatory's home region), then by name.
     std::vector<store::EntityRow> rs;
@@ -100,7 +108,7 @@ Status Api::Overview(const httplib::Request& req, httplib::Response& res) {
   j["regions"] = std::move(regions);
   // Every country with its overall score and band counts: the map.
   ordered_json countries = ordered_json::array();
-  auto cr = store_->Ranking(snap->id, "country", 100'000, 0);
+  auto cr = db().Ranking(snap->id, "country", 100'000, 0);
   if (cr.ok()) {
     for (const auto& [e, sc] : *cr) {
       countries.push_back({{"id", e.id},
@@ -116,10 +124,13 @@ Status Api::Overview(const httplib::Request& req, httplib::Response& res) {
     }
   }
   j["countries"] = std::move(countries);
-  auto counts = store_->IncidentCounts(snap->id);
+  auto counts = db().IncidentCounts(snap->id);
   j["incidents"] = counts.ok() ? ordered_json(*counts) : ordered_json::object();
   std::string body = j.dump();
-  if (ranking.ok() && cr.ok() && counts.ok()) overview_cache_[snap->id] = body;
+  if (ranking.ok() && cr.ok() && counts.ok()) {
+    std::lock_guard<std::mutex> l(overview_mu_);
+    overview_cache_[snap->id] = body;
+  }
   res.status = 200;
   res.set_content(std::move(body), "application/json");
   return Status::Ok();
@@ -138,8 +149,7 @@ Status Api::Ranking(const httplib::Request& req, httplib::Response& res) {
   SERVE_ASSIGN_OR_RETURN(const std::string date, DateParam(req));
   auto snap = SnapshotFor(date);
   if (!snap.ok()) return snap.status();
-  auto rows =
-      store_->Ranking(snap->id, kind, static_cast<size_t>(limit), static_cast<size_t>(offset));
+  auto rows = db().Ranking(snap->id, kind, static_cast<size_t>(limit), static_cast<size_t>(offset));
   if (!rows.ok()) return rows.status();
   if (format == "csv") {
     std::string csv =
@@ -175,7 +185,7 @@ Status Api::Ranking(const httplib::Request& req, httplib::Response& res) {
 // The RPKI and IRR coverage analyze stored in an aggregate's detail;
 // null for stores written before it did.
 ordered_json Api::Coverage(int64_t snapshot, const std::string& kind, const std::string& id) {
-  auto e = store_->Entity(snapshot, kind, id);
+  auto e = db().Entity(snapshot, kind, id);
   if (!e.ok() || !e->has_value()) return nullptr;
   const ordered_json d = ordered_json::parse((*e)->detail, nullptr, false);
   if (!d.is_object() || !d.contains("coverage")) return nullptr;
@@ -210,16 +220,16 @@ Status Api::Search(const httplib::Request& req, httplib::Response& res) {
   if (asked) {
     for (int len = asked->length(); len >= 0; --len) {
       const std::string p = Prefix(asked->address(), static_cast<uint8_t>(len)).Masked().ToString();
-      auto origins = store_->OriginsOf(p);
+      auto origins = db().OriginsOf(p);
       if (!origins.ok()) return origins.status();
       store::IncidentQuery iq;
       iq.snapshot = snap->id;
       iq.prefix = p;
-      auto incidents = store_->CountIncidents(iq);
+      auto incidents = db().CountIncidents(iq);
       if (!incidents.ok()) return incidents.status();
       // The snapshot's own routes; for a store written before they were
       // kept, the incident-free history up to the snapshot's date.
-      auto seen = store_->RoutesSeen(snap->id, p);
+      auto seen = db().RoutesSeen(snap->id, p);
       if (!seen.ok()) return seen.status();
       std::vector<Asn> asns;
       for (const auto& r : *seen) asns.push_back(r.origin);
@@ -238,7 +248,7 @@ Status Api::Search(const httplib::Request& req, httplib::Response& res) {
       break;
     }
   }
-  auto rows = store_->Search(snap->id, q, static_cast<size_t>(limit));
+  auto rows = db().Search(snap->id, q, static_cast<size_t>(limit));
   if (!rows.ok()) return rows.status();
   for (const auto& e : *rows) {
     if (a.size() >= static_cast<size_t>(limit)) break;

@@ -21,7 +21,7 @@ Status Api::Report(const httplib::Request& req, httplib::Response& res) {
     return Status::InvalidArgument(
         fmt::format("'{}' is not a valid {} id", std::string(req.matches[2]), o.kind));
   }
-  auto r = report::BuildReport(*store_, o);
+  auto r = report::BuildReport(db(), o);
   if (!r.ok()) return r.status();
   if (format == "csv") return Csv(res, report::ReportCsv(*r));
   // An AS's report lists the attacks on its prefixes (issue 15).
@@ -67,7 +67,7 @@ Status Api::Compare(const httplib::Request& req, httplib::Response& res) {
   ordered_json snapshot;
   for (const std::string& id : ids) {
     report::ReportOptions o{kind, id, date, 0, 0};
-    auto r = report::BuildReport(*store_, o);
+    auto r = report::BuildReport(db(), o);
     if (!r.ok()) return r.status();
     snapshot = {{"id", (*r)["snapshot"]["id"]}, {"date", (*r)["snapshot"]["date"]}};
     ordered_json sc = ordered_json::object();

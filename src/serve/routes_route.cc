@@ -16,7 +16,7 @@
 // Text the page shows is given as keys with arguments beside the English
 // (web/src/locales/server-detect.*.json defines the keys).
 //
-// Thread safety: a handler of Api (serve/api.h), under store_mu_.
+// Thread safety: a handler of Api (serve/api.h), on its request's store connection.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -70,19 +70,19 @@ Status Api::Route(const httplib::Request& req, httplib::Response& res) {
   auto snap = SnapshotFor(date);
   if (!snap.ok()) return snap.status();
 
-  SERVE_ASSIGN_OR_RETURN(const auto refs, store_->RouteRefs(snap->id, SelfAndLessSpecifics(p)));
-  SERVE_ASSIGN_OR_RETURN(const auto totals, store_->RouteRefTotalsOf(snap->id));
-  SERVE_ASSIGN_OR_RETURN(const auto origins, store_->OriginsOf(prefix));
+  SERVE_ASSIGN_OR_RETURN(const auto refs, db().RouteRefs(snap->id, SelfAndLessSpecifics(p)));
+  SERVE_ASSIGN_OR_RETURN(const auto totals, db().RouteRefTotalsOf(snap->id));
+  SERVE_ASSIGN_OR_RETURN(const auto origins, db().OriginsOf(prefix));
   store::IncidentQuery iq;
   iq.snapshot = snap->id;
   iq.prefix = prefix;
   iq.limit = kMaxListed;
-  SERVE_ASSIGN_OR_RETURN(const auto incidents, store_->Incidents(iq));
+  SERVE_ASSIGN_OR_RETURN(const auto incidents, db().Incidents(iq));
 
   // What the collectors saw: the route in this snapshot's window (peers,
   // collectors, a path, first and last seen), more paths from its
   // incidents' evidence, and the dates of the incident-free origin history.
-  SERVE_ASSIGN_OR_RETURN(const auto routes_seen, store_->RoutesSeen(snap->id, prefix));
+  SERVE_ASSIGN_OR_RETURN(const auto routes_seen, db().RoutesSeen(snap->id, prefix));
   ordered_json seen = {{"peers", nullptr},
                        {"collectors", ordered_json::array()},
                        {"paths", ordered_json::array()},

@@ -116,7 +116,7 @@ Result<Api::Caller> Api::Authenticate(const httplib::Request& req) {
     c.why = "the Authorization header must be 'Bearer TOKEN'";
     return c;
   }
-  auto found = store::FindToken(*store_, std::string_view(auth).substr(bearer.size()));
+  auto found = store::FindToken(db(), std::string_view(auth).substr(bearer.size()));
   if (!found.ok()) return found.status();
   if (!*found) {
     c.why = "the token is not valid";
@@ -142,7 +142,7 @@ Status Api::Audited(store::AuditRow a, const Status& s, httplib::Response& res) 
   }
   a.outcome = code < 300 ? "ok" : fmt::format("{} {}", code, PrintableHead(why, 500));
   // A write that cannot be audited is answered 500, though it was made.
-  auto w = store_->AddAudit(a);
+  auto w = db().AddAudit(a);
   if (!w.ok()) return w.status();
   return s;
 }
@@ -208,7 +208,7 @@ Status Api::DoContest(const httplib::Request& req, httplib::Response& res, store
   c.snapshot = snap.id;
   c.incident = row.id;
   c.remote = req.remote_addr;
-  auto stored = store_->AddContest(c);
+  auto stored = db().AddContest(c);
   if (!stored.ok()) return stored.status();
   return Json(res, 201, {{"contest", report::ContestJson(*stored)}});
 }
@@ -246,7 +246,7 @@ Status Api::DoReview(const httplib::Request& req, httplib::Response& res, store:
   r.remote = req.remote_addr;
   store::ContestQuery q;
   q.id = r.contest;
-  auto before = store_->ListContests(q);
+  auto before = db().ListContests(q);
   if (!before.ok()) return before.status();
   if (before->empty()) return Status::NotFound(fmt::format("no contest {}", r.contest));
   const store::ContestRow& c = before->front();
@@ -255,7 +255,7 @@ Status Api::DoReview(const httplib::Request& req, httplib::Response& res, store:
                  fmt::format("contest {} was already {} by {} at {}", c.id, c.review->decision,
                              c.review->reviewer, c.review->time));
   }
-  auto stored = store_->AddReview(r);
+  auto stored = db().AddReview(r);
   if (!stored.ok()) {
     // A review written since the check above (the CLI, another process).
     if (stored.status().code() == StatusCode::kInvalidArgument &&
@@ -263,7 +263,7 @@ Status Api::DoReview(const httplib::Request& req, httplib::Response& res, store:
       return Error(res, 409, stored.status().message());
     return stored.status();
   }
-  auto after = store_->ListContests(q);
+  auto after = db().ListContests(q);
   if (!after.ok()) return after.status();
   ordered_json recompute = nullptr;
   if (r.decision == "accepted") {
@@ -302,7 +302,7 @@ Status Api::ListContests(const httplib::Request& req, httplib::Response& res) {
   } else if (as) {
     q.asns = {*as};
   }
-  auto rows = store_->ListContests(q);
+  auto rows = db().ListContests(q);
   if (!rows.ok()) return rows.status();
   ordered_json out = ordered_json::array();
   for (const auto& c : *rows) out.push_back(report::ContestJson(c));
@@ -320,7 +320,7 @@ Status Api::AuditLog(const httplib::Request& req, httplib::Response& res) {
   SERVE_ASSIGN_OR_RETURN(const int64_t limit,
                          IntParam(req, "limit", 100, 1, static_cast<int64_t>(opts_.max_page)));
   SERVE_ASSIGN_OR_RETURN(const int64_t offset, IntParam(req, "offset", 0, 0, 1'000'000'000));
-  auto rows = store_->Audit(static_cast<size_t>(limit), static_cast<size_t>(offset));
+  auto rows = db().Audit(static_cast<size_t>(limit), static_cast<size_t>(offset));
   if (!rows.ok()) return rows.status();
   ordered_json out = ordered_json::array();
   for (const auto& a : *rows) out.push_back(AuditJson(a));

@@ -57,6 +57,7 @@ int Serve(const ServeOptions& opts) {
   HttpLimits limits;
   limits.max_connections = opts.max_connections;
   limits.request_seconds = opts.request_timeout;
+  limits.workers = opts.workers;
   HttpServer svr(limits);
   Api api(std::move(*st), opts);
   api.Register(svr);

@@ -25,6 +25,10 @@
 //   GET /api/audit                  the append-only log of every write (reviewer token)
 //   GET /                           the web app (web/dist), when built
 //
+// Reads run in parallel, each on a store connection of its own inside one
+// read view: an answer shows the store before a write or after it, never a
+// mix. The public read answers are cached until the store changes.
+//
 // Every table has CSV: ?format=csv on ranking, incidents, compare and the
 // reports.
 #pragma once
@@ -49,6 +53,12 @@ struct ServeOptions {
   // Seconds a request may take to arrive whole from its first byte; a
   // slower one is answered 408 and closed.
   int request_timeout = kRequestSeconds;
+  // Threads answering requests, and store connections at most (one per
+  // request in flight).
+  size_t workers = 64;
+  // MiB of answers kept per store generation (serve/read_pool.h
+  // ResponseCache); 0: none.
+  size_t cache_mb = 128;
 };
 
 // The web app directory Serve would use for `configured` ("" = search).

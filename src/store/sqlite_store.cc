@@ -8,6 +8,7 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <unordered_map>
 
 #include "core/asn.h"
 #include "core/ip.h"
@@ -276,11 +277,55 @@ CREATE TRIGGER live_events_no_update BEFORE UPDATE ON live_events
 };
 constexpr int kSchemaVersion = static_cast<int>(std::size(kMigrations));
 
-// A prepared statement, finalised on destruction.
+}  // namespace
+
+// A connection's prepared statements by SQL text, kept for the next call
+// (preparing was a third of an AS report's time in vigia serve). At most
+// kMax; a statement in use is not lent twice.
+struct StmtCache {
+  static constexpr size_t kMax = 128;
+  struct Slot {
+    sqlite3_stmt* stmt = nullptr;
+    bool in_use = false;
+  };
+  std::unordered_map<std::string, Slot> slots;
+  ~StmtCache() {
+    for (auto& [sql, slot] : slots) sqlite3_finalize(slot.stmt);
+  }
+};
+
+namespace {
+
+// A prepared statement: from the connection's cache (reset and given back
+// on destruction) or prepared for this use (finalised on destruction).
 class Stmt {
  public:
   Stmt(sqlite3* db, const char* sql) { rc_ = sqlite3_prepare_v2(db, sql, -1, &s_, nullptr); }
-  ~Stmt() { sqlite3_finalize(s_); }
+  Stmt(sqlite3* db, StmtCache* cache, const std::string& sql) {
+    auto it = cache->slots.find(sql);
+    if (it != cache->slots.end() && !it->second.in_use) {
+      slot_ = &it->second;
+      slot_->in_use = true;
+      s_ = slot_->stmt;
+      rc_ = SQLITE_OK;
+      return;
+    }
+    rc_ = sqlite3_prepare_v2(db, sql.c_str(), static_cast<int>(sql.size()), &s_, nullptr);
+    if (rc_ == SQLITE_OK && it == cache->slots.end() && cache->slots.size() < StmtCache::kMax) {
+      slot_ = &cache->slots[sql];
+      slot_->stmt = s_;
+      slot_->in_use = true;
+    }
+  }
+  ~Stmt() {
+    if (slot_) {
+      sqlite3_reset(s_);
+      sqlite3_clear_bindings(s_);
+      slot_->in_use = false;
+    } else {
+      sqlite3_finalize(s_);
+    }
+  }
   Stmt(const Stmt&) = delete;
   Stmt& operator=(const Stmt&) = delete;
   bool ok() const { return rc_ == SQLITE_OK; }
@@ -345,6 +390,7 @@ class Stmt {
  private:
   sqlite3_stmt* s_ = nullptr;
   int rc_ = SQLITE_ERROR;
+  StmtCache::Slot* slot_ = nullptr;  // lent by the connection's cache
 };
 
 // An incident's contest state (store.h IncidentRow::status), as a column of
@@ -526,7 +572,10 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path) {
   return std::unique_ptr<Store>(std::move(s).value());
 }
 
-SqliteStore::~SqliteStore() { sqlite3_close(db_); }
+SqliteStore::~SqliteStore() {
+  stmts_.reset();  // finalised before the close
+  sqlite3_close(db_);
+}
 
 Status SqliteStore::Error(const std::string& what) const {
   return Status::IoError(fmt::format("{}: {}: {}", path_, what, sqlite3_errmsg(db_)));
@@ -543,8 +592,18 @@ Status SqliteStore::Exec(const char* sql, const std::string& what) {
 }
 
 Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) {
+  return OpenConnection(path, /*reader=*/false);
+}
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::OpenReader(const std::string& path) {
+  return OpenConnection(path, /*reader=*/true);
+}
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::OpenConnection(const std::string& path,
+                                                                 bool reader) {
   std::unique_ptr<SqliteStore> s(new SqliteStore);
   s->path_ = path;
+  s->stmts_ = std::make_unique<StmtCache>();
   if (sqlite3_open_v2(path.c_str(), &s->db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
       SQLITE_OK) {
     return Status::IoError(fmt::format("{}: cannot open: {}", path,
@@ -556,10 +615,12 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) 
   // each checkpoint and never corrupts in WAL mode.
   // A 256 MiB page cache: a full-scale snapshot inserts a million origin
   // rows in key order unrelated to insertion order.
-  if (Status st =
-          s->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
-                  "PRAGMA cache_size=-262144",
-                  "pragmas");
+  // A reader: a 16 MiB cache of its own (there is one reader per request
+  // in flight) and no writes, not even by mistake.
+  if (Status st = s->Exec(reader ? "PRAGMA query_only=1; PRAGMA cache_size=-16384"
+                                 : "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                                   "PRAGMA foreign_keys=ON; PRAGMA cache_size=-262144",
+                          "pragmas");
       !st.ok()) {
     return st;
   }
@@ -569,8 +630,39 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) 
                               PrefixMatchFn, nullptr, nullptr) != SQLITE_OK) {
     return s->Error("register vigia_prefix_match");
   }
+  if (reader) {
+    Stmt v(s->db_, "PRAGMA user_version");
+    if (!v.ok() || v.Step() != SQLITE_ROW) return s->Error("schema version");
+    s->version_ = static_cast<int>(v.Int(0));
+    if (s->version_ != kSchemaVersion) {
+      return Status::InvalidArgument(
+          fmt::format("{}: schema version {}, this program reads {}: open it for writing first",
+                      path, s->version_, kSchemaVersion));
+    }
+    return s;
+  }
   if (Status st = s->Migrate(); !st.ok()) return st;
   return s;
+}
+
+Result<std::optional<uint64_t>> SqliteStore::BeginRead() {
+  {
+    Stmt begin(db_, stmts_.get(), "BEGIN");
+    if (!begin.ok() || begin.Step() != SQLITE_DONE) return Error("begin read");
+  }
+  Stmt v(db_, stmts_.get(), "PRAGMA data_version");
+  if (!v.ok() || v.Step() != SQLITE_ROW) {
+    Status st = Error("data version");
+    static_cast<void>(Exec("ROLLBACK", "rollback"));  // st is the error to report
+    return st;
+  }
+  return std::optional<uint64_t>(static_cast<uint64_t>(v.Int(0)));
+}
+
+void SqliteStore::EndRead() {
+  if (sqlite3_get_autocommit(db_) != 0) return;
+  Stmt commit(db_, stmts_.get(), "COMMIT");
+  if (!commit.ok() || commit.Step() != SQLITE_DONE) static_cast<void>(Exec("ROLLBACK", "end read"));
 }
 
 Status SqliteStore::Migrate() {
@@ -605,7 +697,7 @@ Result<std::unique_ptr<SnapshotWriter>> SqliteStore::BeginSnapshot(const Snapsho
   SnapshotInfo info = in;
   info.created = IsoTime(time(nullptr));
   Stmt ins(
-      db_,
+      db_, stmts_.get(),
       "INSERT INTO snapshots (date, window_start, window_end, source, created, partial, missing, "
       "dir, provenance) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
   ins.Bind(1, info.date);
@@ -627,7 +719,7 @@ Result<std::unique_ptr<SnapshotWriter>> SqliteStore::BeginSnapshot(const Snapsho
 }
 
 Result<std::vector<SnapshotInfo>> SqliteStore::Snapshots() {
-  Stmt q(db_,
+  Stmt q(db_, stmts_.get(),
          "SELECT id, date, window_start, window_end, source, created, partial, missing, dir, "
          "provenance FROM snapshots ORDER BY date DESC, id DESC");
   if (!q.ok()) return Error("list snapshots");
@@ -772,7 +864,7 @@ Result<std::vector<IncidentRow>> SqliteStore::Incidents(const IncidentQuery& iq)
                            "snapshot DESC, start DESC, id DESC"
                          : " ORDER BY snapshot, id";
   sql += " LIMIT ?4 OFFSET ?5";
-  Stmt q(db_, sql.c_str());
+  Stmt q(db_, stmts_.get(), sql);
   if (!q.ok()) return Error("query incidents");
   BindIncidentQuery(q, iq);
   q.Bind(4, static_cast<int64_t>(std::min<size_t>(iq.limit, 100'000)));
@@ -809,7 +901,7 @@ Result<std::vector<IncidentRow>> SqliteStore::Incidents(const IncidentQuery& iq)
 
 Result<int64_t> SqliteStore::CountIncidents(const IncidentQuery& iq) {
   const std::string sql = "SELECT count(*) FROM incidents i WHERE " + IncidentWhere(iq);
-  Stmt q(db_, sql.c_str());
+  Stmt q(db_, stmts_.get(), sql);
   if (!q.ok()) return Error("count incidents");
   BindIncidentQuery(q, iq);
   if (q.Step() != SQLITE_ROW) return Error("count incidents");
@@ -817,7 +909,8 @@ Result<int64_t> SqliteStore::CountIncidents(const IncidentQuery& iq) {
 }
 
 Result<std::map<std::string, int64_t>> SqliteStore::IncidentCounts(int64_t snapshot) {
-  Stmt q(db_, "SELECT type, count(*) FROM incidents WHERE snapshot = ?1 GROUP BY type");
+  Stmt q(db_, stmts_.get(),
+         "SELECT type, count(*) FROM incidents WHERE snapshot = ?1 GROUP BY type");
   if (!q.ok()) return Error("count incidents");
   q.Bind(1, snapshot);
   std::map<std::string, int64_t> out;
@@ -826,7 +919,7 @@ Result<std::map<std::string, int64_t>> SqliteStore::IncidentCounts(int64_t snaps
 }
 
 Result<std::vector<MetricRow>> SqliteStore::Metrics(int64_t snapshot, Asn asn) {
-  Stmt q(db_,
+  Stmt q(db_, stmts_.get(),
          "SELECT metric, value, raw FROM metrics WHERE snapshot = ?1 AND asn = ?2 ORDER BY metric");
   if (!q.ok()) return Error("query metrics");
   q.Bind(1, snapshot);
@@ -845,7 +938,7 @@ Result<std::vector<MetricRow>> SqliteStore::Metrics(int64_t snapshot, Asn asn) {
 
 Result<std::vector<ScoreRow>> SqliteStore::Scores(int64_t snapshot, const std::string& kind,
                                                   const std::string& entity) {
-  Stmt q(db_,
+  Stmt q(db_, stmts_.get(),
          "SELECT action, score, band, members, ready, aspiring, lagging, no_data, score_max, "
          "measured, measured_of FROM scores "
          "WHERE snapshot = ?1 AND entity_kind = ?2 AND "
@@ -877,7 +970,7 @@ Result<std::vector<ScoreRow>> SqliteStore::Scores(int64_t snapshot, const std::s
 
 Result<std::optional<EntityRow>> SqliteStore::Entity(int64_t snapshot, const std::string& kind,
                                                      const std::string& id) {
-  Stmt q(db_,
+  Stmt q(db_, stmts_.get(),
          "SELECT name, country, region, manrs, size, detail FROM entities WHERE snapshot = ?1 AND "
          "kind = ?2 "
          "AND id = ?3");
@@ -894,7 +987,7 @@ Result<std::vector<std::pair<EntityRow, ScoreRow>>> SqliteStore::Ranking(int64_t
                                                                          const std::string& kind,
                                                                          size_t limit,
                                                                          size_t offset) {
-  Stmt q(db_,
+  Stmt q(db_, stmts_.get(),
          "SELECT e.id, e.name, e.country, e.region, e.manrs, e.size, s.score, s.band, s.members, "
          "s.ready, "
          "s.aspiring, s.lagging, s.no_data, s.score_max, s.measured, s.measured_of FROM entities e "
@@ -944,7 +1037,7 @@ Result<std::vector<HistoryPoint>> SqliteStore::History(const std::string& kind,
       "avg(s.score_max) FROM scores s "
       "JOIN snapshots n ON n.id = s.snapshot WHERE s.entity_kind = ?1 AND s.entity = ?2 "
       "GROUP BY month, s.action ORDER BY month, s.action";
-  Stmt q(db_, monthly ? monthly_sql : daily_sql);
+  Stmt q(db_, stmts_.get(), std::string(monthly ? monthly_sql : daily_sql));
   if (!q.ok()) return Error("query history");
   q.Bind(1, kind);
   q.Bind(2, id);
@@ -963,7 +1056,8 @@ Result<std::vector<HistoryPoint>> SqliteStore::History(const std::string& kind,
 }
 
 Result<std::vector<OriginRow>> SqliteStore::KnownOrigins(const std::string& before_date) {
-  Stmt q(db_, "SELECT prefix, origin, first_date, last_date FROM origins WHERE first_date < ?1");
+  Stmt q(db_, stmts_.get(),
+         "SELECT prefix, origin, first_date, last_date FROM origins WHERE first_date < ?1");
   if (!q.ok()) return Error("query origins");
   q.Bind(1, before_date);
   std::vector<OriginRow> out;
@@ -976,7 +1070,7 @@ Result<std::vector<OriginRow>> SqliteStore::KnownOrigins(const std::string& befo
 Result<ContestRow> SqliteStore::AddContest(const ContestRow& in) {
   ContestRow c = in;
   c.time = IsoTime(time(nullptr));
-  Stmt find(db_,
+  Stmt find(db_, stmts_.get(),
             "SELECT n.date, i.type, i.culprit, i.propagator FROM incidents i JOIN snapshots n ON "
             "n.id = i.snapshot "
             "WHERE i.snapshot = ?1 AND i.id = ?2");
@@ -990,7 +1084,7 @@ Result<ContestRow> SqliteStore::AddContest(const ContestRow& in) {
   c.type = find.Text(1);
   c.culprit = static_cast<Asn>(find.Int(2));
   if (!find.Null(3)) c.propagator = static_cast<Asn>(find.Int(3));
-  Stmt q(db_,
+  Stmt q(db_, stmts_.get(),
          "INSERT INTO contests (snapshot, incident, author, reason, time, remote) VALUES (?1, ?2, "
          "?3, ?4, ?5, ?6)");
   if (!q.ok()) return Error("insert contest");
@@ -1055,7 +1149,7 @@ Result<std::vector<ContestRow>> SqliteStore::Contests(int64_t snapshot, int64_t 
   std::string sql = kContestSelect;
   sql += asn ? "(i.culprit = ?3 OR i.propagator = ?3)" : "c.snapshot = ?1 AND c.incident = ?2";
   sql += " ORDER BY c.id DESC LIMIT ?4";
-  Stmt q(db_, sql.c_str());
+  Stmt q(db_, stmts_.get(), sql);
   if (!q.ok()) return Error("query contests");
   if (asn) {
     q.Bind(3, static_cast<int64_t>(*asn));
@@ -1084,7 +1178,7 @@ Result<std::vector<ContestRow>> SqliteStore::ListContests(const ContestQuery& cq
   }
   if (!cq.date.empty()) sql += " AND n.date = ?4";
   sql += " ORDER BY c.id DESC LIMIT ?5 OFFSET ?6";
-  Stmt q(db_, sql.c_str());
+  Stmt q(db_, stmts_.get(), sql);
   if (!q.ok()) return Error("query contests");
   if (cq.id) q.Bind(1, *cq.id);
   if (!cq.state.empty() && cq.state != "submitted") q.Bind(2, cq.state);
@@ -1108,7 +1202,7 @@ Result<ReviewRow> SqliteStore::AddReview(const ReviewRow& in) {
     static_cast<void>(Exec("ROLLBACK", "rollback"));  // st is the error to report
     return st;
   };
-  Stmt find(db_,
+  Stmt find(db_, stmts_.get(),
             "SELECT (SELECT decision FROM reviews WHERE contest = c.id) FROM contests c "
             "WHERE c.id = ?1");
   if (!find.ok()) return fail(Error("find contest"));
@@ -1119,7 +1213,7 @@ Result<ReviewRow> SqliteStore::AddReview(const ReviewRow& in) {
     return fail(Status::InvalidArgument(
         fmt::format("already reviewed: contest {} was {}", r.contest, find.Text(0))));
   }
-  Stmt q(db_,
+  Stmt q(db_, stmts_.get(),
          "INSERT INTO reviews (contest, decision, reviewer, reason, time, remote) VALUES (?1, ?2, "
          "?3, ?4, ?5, ?6)");
   if (!q.ok()) return fail(Error("insert review"));
@@ -1146,13 +1240,14 @@ Result<TokenRow> SqliteStore::AddToken(const TokenRow& in) {
   TokenRow t = in;
   t.created = IsoTime(time(nullptr));
   t.revoked.clear();
-  Stmt taken(db_, "SELECT 1 FROM tokens WHERE name = ?1");
+  Stmt taken(db_, stmts_.get(), "SELECT 1 FROM tokens WHERE name = ?1");
   if (!taken.ok()) return Error("find token");
   taken.Bind(1, t.name);
   if (taken.Step() == SQLITE_ROW) {
     return Status::InvalidArgument(fmt::format("a token named '{}' exists", t.name));
   }
-  Stmt q(db_, "INSERT INTO tokens (name, role, asns, hash, created) VALUES (?1, ?2, ?3, ?4, ?5)");
+  Stmt q(db_, stmts_.get(),
+         "INSERT INTO tokens (name, role, asns, hash, created) VALUES (?1, ?2, ?3, ?4, ?5)");
   if (!q.ok()) return Error("insert token");
   q.Bind(1, t.name);
   q.Bind(2, t.role);
@@ -1165,7 +1260,8 @@ Result<TokenRow> SqliteStore::AddToken(const TokenRow& in) {
 }
 
 Result<std::vector<TokenRow>> SqliteStore::Tokens() {
-  Stmt q(db_, "SELECT id, name, role, asns, hash, created, revoked FROM tokens ORDER BY id");
+  Stmt q(db_, stmts_.get(),
+         "SELECT id, name, role, asns, hash, created, revoked FROM tokens ORDER BY id");
   if (!q.ok()) return Error("list tokens");
   std::vector<TokenRow> out;
   while (q.Step() == SQLITE_ROW) {
@@ -1183,14 +1279,14 @@ Result<std::vector<TokenRow>> SqliteStore::Tokens() {
 }
 
 Status SqliteStore::RevokeToken(int64_t id) {
-  Stmt find(db_, "SELECT revoked FROM tokens WHERE id = ?1");
+  Stmt find(db_, stmts_.get(), "SELECT revoked FROM tokens WHERE id = ?1");
   if (!find.ok()) return Error("find token");
   find.Bind(1, id);
   if (find.Step() != SQLITE_ROW) return Status::NotFound(fmt::format("no token {}", id));
   if (!find.Null(0)) {
     return Status::InvalidArgument(fmt::format("token {} was revoked at {}", id, find.Text(0)));
   }
-  Stmt q(db_, "UPDATE tokens SET revoked = ?2 WHERE id = ?1 AND revoked IS NULL");
+  Stmt q(db_, stmts_.get(), "UPDATE tokens SET revoked = ?2 WHERE id = ?1 AND revoked IS NULL");
   if (!q.ok()) return Error("revoke token");
   q.Bind(1, id);
   q.Bind(2, IsoTime(time(nullptr)));
@@ -1201,7 +1297,7 @@ Status SqliteStore::RevokeToken(int64_t id) {
 Result<AuditRow> SqliteStore::AddAudit(const AuditRow& in) {
   AuditRow a = in;
   a.time = IsoTime(time(nullptr));
-  Stmt q(db_,
+  Stmt q(db_, stmts_.get(),
          "INSERT INTO audit (time, token, who, action, target, remote, outcome) VALUES (?1, ?2, "
          "?3, ?4, ?5, ?6, ?7)");
   if (!q.ok()) return Error("insert audit");
@@ -1218,7 +1314,7 @@ Result<AuditRow> SqliteStore::AddAudit(const AuditRow& in) {
 }
 
 Result<std::vector<AuditRow>> SqliteStore::Audit(size_t limit, size_t offset) {
-  Stmt q(db_,
+  Stmt q(db_, stmts_.get(),
          "SELECT id, time, token, who, action, target, remote, outcome FROM audit ORDER BY id DESC "
          "LIMIT ?1 OFFSET ?2");
   if (!q.ok()) return Error("query audit");
@@ -1237,7 +1333,7 @@ Result<RsCheckRow> SqliteStore::PutRsCheck(const RsCheckRow& in) {
   if (in.report_json.empty()) return Status::InvalidArgument("route-server check without a report");
   RsCheckRow r = in;
   r.checked_at = IsoTime(time(nullptr));
-  Stmt q(db_,
+  Stmt q(db_, stmts_.get(),
          "INSERT INTO rs_checks (ixp_id, checked_at, rib_file, rib_date, report_json) VALUES (?1, "
          "?2, ?3, ?4, ?5)");
   if (!q.ok()) return Error("insert route-server check");
@@ -1252,7 +1348,7 @@ Result<RsCheckRow> SqliteStore::PutRsCheck(const RsCheckRow& in) {
 }
 
 Result<std::optional<RsCheckRow>> SqliteStore::LatestRsCheck(const std::string& ixp_id) {
-  Stmt q(db_,
+  Stmt q(db_, stmts_.get(),
          "SELECT id, ixp_id, checked_at, rib_file, rib_date, report_json FROM rs_checks WHERE "
          "ixp_id = ?1 ORDER BY checked_at DESC, id DESC LIMIT 1");
   if (!q.ok()) return Error("query route-server checks");
@@ -1275,7 +1371,7 @@ Result<LiveEventRow> SqliteStore::AddLiveEvent(const LiveEventRow& in) {
   LiveEventRow e = in;
   e.recorded = IsoTime(time(nullptr));
   Stmt q(
-      db_,
+      db_, stmts_.get(),
       "INSERT INTO live_events (phase, rule, key, time, peers, type, kind, culprit, propagator, "
       "prefixes, start, \"end\", confidence, cause, victims, evidence, recorded) VALUES (?1, ?2, "
       "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)");
@@ -1314,7 +1410,7 @@ Result<std::vector<LiveEventRow>> SqliteStore::LiveEvents(const LiveEventQuery& 
         "l.id > e.id)";
   }
   sql += " ORDER BY id DESC LIMIT ?5 OFFSET ?6";
-  Stmt q(db_, sql.c_str());
+  Stmt q(db_, stmts_.get(), sql);
   if (!q.ok()) return Error("query live events");
   q.Bind(1, lq.rule);
   q.Bind(2, lq.key);
@@ -1350,7 +1446,7 @@ Result<std::vector<LiveEventRow>> SqliteStore::LiveEvents(const LiveEventQuery& 
 
 Result<std::vector<RouteRefRow>> SqliteStore::RouteRefs(int64_t snapshot,
                                                         const std::vector<std::string>& prefixes) {
-  Stmt q(db_,
+  Stmt q(db_, stmts_.get(),
          "SELECT prefix, kind, asn, max_length, source FROM route_refs WHERE snapshot = ?1 AND "
          "prefix = ?2 ORDER BY kind, asn, max_length, source LIMIT 10000");
   if (!q.ok()) return Error("query route references");
@@ -1373,7 +1469,7 @@ Result<std::vector<RouteRefRow>> SqliteStore::RouteRefs(int64_t snapshot,
 }
 
 Result<std::optional<RouteRefTotals>> SqliteStore::RouteRefTotalsOf(int64_t snapshot) {
-  Stmt q(db_,
+  Stmt q(db_, stmts_.get(),
          "SELECT vrps, route_objects, kept, truncated FROM route_ref_totals WHERE snapshot = ?1");
   if (!q.ok()) return Error("query route reference totals");
   q.Bind(1, snapshot);
@@ -1383,7 +1479,7 @@ Result<std::optional<RouteRefTotals>> SqliteStore::RouteRefTotalsOf(int64_t snap
 
 Result<std::vector<RouteSeenRow>> SqliteStore::RoutesSeen(int64_t snapshot,
                                                           const std::string& prefix) {
-  Stmt q(db_,
+  Stmt q(db_, stmts_.get(),
          "SELECT origin, peers, collectors, path, first, last FROM routes_seen WHERE snapshot = ?1 "
          "AND prefix = ?2 ORDER BY origin LIMIT 1000");
   if (!q.ok()) return Error("query routes seen");
@@ -1405,7 +1501,7 @@ Result<std::vector<RouteSeenRow>> SqliteStore::RoutesSeen(int64_t snapshot,
 }
 
 Result<std::vector<OriginRow>> SqliteStore::OriginsOf(const std::string& prefix) {
-  Stmt q(db_,
+  Stmt q(db_, stmts_.get(),
          "SELECT prefix, origin, first_date, last_date FROM origins WHERE prefix = ?1 ORDER BY "
          "origin LIMIT 1000");
   if (!q.ok()) return Error("query origins");
@@ -1431,7 +1527,7 @@ Result<std::vector<EntityRow>> SqliteStore::Search(int64_t snapshot, const std::
     like += ch;
   }
   like += '%';
-  Stmt q(db_,
+  Stmt q(db_, stmts_.get(),
          "SELECT kind, id, name, country, region, manrs, size, "
          "CASE WHEN id = ?2 COLLATE NOCASE THEN 0 WHEN name LIKE ?3 ESCAPE '\\' THEN 1 ELSE 2 END "
          "AS rank "

@@ -8,6 +8,10 @@
 //   Writes    one IMMEDIATE transaction per snapshot (BeginSnapshot ..
 //             Commit); every statement is prepared with bound parameters.
 //
+// Readers   OpenReader: query_only connections for vigia serve, one per
+//           request in flight, each read in one read transaction
+//           (BeginRead .. EndRead) so that an answer never mixes two states.
+//
 // Thread safety: as store.h says, one SqliteStore per thread (or calls
 // serialised by the caller); SQLite serialises writers across processes,
 // and a writer waits up to 5 s for another to finish.
@@ -22,6 +26,8 @@ struct sqlite3;
 
 namespace vigia::store {
 
+struct StmtCache;  // sqlite_store.cc
+
 // The registry's entry (store/backends.cc): PATH is the file, created if
 // absent.
 Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path);
@@ -29,6 +35,11 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path);
 class SqliteStore : public Store {
  public:
   static Result<std::unique_ptr<SqliteStore>> Open(const std::string& path);
+  // A connection for reads only (vigia serve's pool): PRAGMA query_only,
+  // a small page cache of its own (the OS page cache is shared by all),
+  // no migration (the file must be at this program's schema already:
+  // kInvalidArgument otherwise).
+  static Result<std::unique_ptr<SqliteStore>> OpenReader(const std::string& path);
   ~SqliteStore() override;
 
   int schema_version() const override;
@@ -71,16 +82,22 @@ class SqliteStore : public Store {
   Result<std::vector<LiveEventRow>> LiveEvents(const LiveEventQuery& q) override;
   Result<std::vector<EntityRow>> Search(int64_t snapshot, const std::string& text,
                                         size_t limit) override;
+  // BEGIN, then PRAGMA data_version (which starts the read transaction:
+  // every read until EndRead sees the WAL snapshot of that moment).
+  Result<std::optional<uint64_t>> BeginRead() override;
+  void EndRead() override;  // COMMIT (a read transaction: nothing to write)
 
   // "PATH: what: SQLite's message".
   Status Error(const std::string& what) const;
 
  private:
   SqliteStore() = default;
+  static Result<std::unique_ptr<SqliteStore>> OpenConnection(const std::string& path, bool reader);
   Status Exec(const char* sql, const std::string& what);
   Status Migrate();
 
   sqlite3* db_ = nullptr;
+  std::unique_ptr<StmtCache> stmts_;  // prepared statements kept for the next call
   std::string path_;
   int version_ = 0;
 };

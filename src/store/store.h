@@ -22,8 +22,8 @@
 //                     1,000).
 //
 // Thread safety: a Store object is NOT safe for concurrent use; give each
-// thread its own Store (Store::Open) or serialise calls with a mutex (vigia
-// serve does). A SnapshotWriter belongs to the Store that made it: at most
+// thread its own Store (Store::Open; vigia serve keeps a pool of them, one
+// per request in flight) or serialise calls with a mutex. A SnapshotWriter belongs to the Store that made it: at most
 // one is open per Store, and the Store must not be used for anything else
 // until the writer is committed or destroyed. Several processes may open
 // the same store; writers are serialised by the backend.
@@ -468,6 +468,18 @@ class Store {
   // (an ASN with or without "AS") or whose name holds it; exact ids first.
   virtual Result<std::vector<EntityRow>> Search(int64_t snapshot, const std::string& text,
                                                 size_t limit) = 0;
+
+  // A consistent read view (vigia serve, issue [6/7]): every read between
+  // BeginRead() and EndRead() sees one committed state of the store, so
+  // that an answer built from several queries never mixes a snapshot or
+  // contest being written with the state before it. BeginRead() returns a
+  // number that differs from the one the previous BeginRead() of this
+  // object returned whenever another connection has committed in between
+  // (SQLite: PRAGMA data_version), or nullopt when the backend cannot tell;
+  // a caller caches what it read only with a number. Defaults: no view,
+  // nullopt. Between the two calls the object is used for reads only.
+  virtual Result<std::optional<uint64_t>> BeginRead() { return std::optional<uint64_t>(); }
+  virtual void EndRead() {}
 };
 
 }  // namespace vigia::store
