@@ -76,7 +76,8 @@ size_t PeerPaths::Append(const std::vector<std::vector<Asn>>& per_peer) {
 
 Result<RibWriteStats> WriteCollectorRib(const std::string& path, const Collector& collector,
                                         std::span<const size_t> peer_slots, const PeerPaths& paths,
-                                        std::span<const RibPrefix> prefixes, uint32_t timestamp) {
+                                        std::span<const RibPrefix> prefixes, uint32_t timestamp,
+                                        int gzip_level) {
   if (peer_slots.size() != collector.peers.size()) {
     return Status::InvalidArgument(fmt::format("{}: {} peers but {} path slots", path,
                                                collector.peers.size(), peer_slots.size()));
@@ -84,7 +85,7 @@ Result<RibWriteStats> WriteCollectorRib(const std::string& path, const Collector
   if (collector.peers.size() > 65535) {
     return Status::LimitExceeded(path + ": more than 65,535 peers (RFC 6396 §4.3.1 peer index)");
   }
-  auto w = mrt::MrtWriter::Create(path);
+  auto w = mrt::MrtWriter::Create(path, gzip_level);
   if (!w.ok()) return w.status();
   mrt::PeerIndexTable table;
   table.collector_id = collector.id;
