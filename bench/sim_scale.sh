@@ -8,9 +8,10 @@
 #
 #   bench/sim_scale.sh [SIZE...]     SIZE = PEERSxPREFIXES[xASES[xCHURN]]
 #   default sizes: 50x200000x5000x10000000 200x200000x5000x20000000
-#   the full size: 1000x1200000x20000x100000000 (about an hour and ~20 GB
-#   on 2 cores; estimate the disk first: ~12 bytes per RIB entry and ~8
-#   bytes per churned prefix update at --gzip-level 1)
+#   the full size: 1000x1200000x20000x100000000: about an hour on 2 shared
+#   cores (RIBs ~0.4 M entries/s, churn ~0.2 M prefix updates/s measured) and
+#   ~3-5 GB (measured at --gzip-level 1: ~1 byte per RIB entry, synthetic RIBs
+#   repeat a lot; ~12 bytes per churned prefix update). Check df first.
 #
 # Env: VIGIA (binary; default build/bench/vigia), OLD (binary run with the
 # same sizes without the new options, and so is VIGIA ("same": the old
