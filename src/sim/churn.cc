@@ -87,6 +87,7 @@ void ChurnStream::StartEpisode(uint32_t s) {
     }
   }
   uint32_t count = 0;
+  bool returns = false;
   if (first != end) {
     // Most episodes move one prefix; some move a run of the origin's
     // neighbouring prefixes together, as one UPDATE (an origin's
@@ -124,9 +125,12 @@ void ChurnStream::StartEpisode(uint32_t s) {
     out.time_us = t;
     back.time_us = t + hold_s * kSecond + static_cast<int64_t>(rng_.Below(kSecond));
     due_.push({t, seq_++, out});
-    if (back.time_us < end_us_) due_.push({back.time_us, seq_++, back});
+    // A return after the window is not sent; nor is it counted, so the
+    // stream still makes its budget.
+    returns = back.time_us < end_us_;
+    if (returns) due_.push({back.time_us, seq_++, back});
   }
-  const uint64_t used = std::max<uint64_t>(1, uint64_t{count} * 2);
+  const uint64_t used = std::max<uint64_t>(1, uint64_t{count} * (returns ? 2 : 1));
   st.budget = st.budget > used ? st.budget - used : 0;
   st.next_us =
       t + 1 + static_cast<int64_t>(rng_.Below(static_cast<uint64_t>(st.gap_us) * used * 2));
