@@ -10,7 +10,10 @@
 # count; set BGPDUMP_ALL=1 to do so for every run: bgpdump needs over 10
 # minutes for a full-scale RIB).
 # Also runs sim_bench (routing + one RIB only) on the real inputs.
-# Usage: bench/sim.sh [demo|full|real]...   (default: all three)
+# "scale" runs bench/sim_scale.sh: 50 and 200 peers x 200 k prefixes with a
+# day of churn, old options against new (issue [6/7] item 2); the full
+# Internet size is bench/sim_scale.sh 1000x1200000x20000x100000000.
+# Usage: bench/sim.sh [demo|full|real|scale]...   (default: demo full real)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 data=../shared/data
@@ -66,6 +69,7 @@ for w in "${want[@]}"; do
         build/bench/bench/sim_bench "$data/caida/serial-1/20220301.as-rel.txt.bz2" \
         "$data/ipmeta/ip-location-db/asn-ipv4.csv.xz" "$tmp/rib.gz" 50
       ;;
-    *) echo "sim.sh: unknown run '$w' (demo, full, real)"; exit 2 ;;
+    scale) VIGIA=build/bench/vigia bench/sim_scale.sh ;;
+    *) echo "sim.sh: unknown run '$w' (demo, full, real, scale)"; exit 2 ;;
   esac
 done

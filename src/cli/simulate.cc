@@ -46,6 +46,7 @@ int RunSimulate(const sim::SimulateOptions& opts_in, bool json) {
     j["collectors"] = rep.collectors;
     j["rib_entries"] = rep.rib_entries;
     j["update_messages"] = rep.update_messages;
+    if (opts.churn != 0) j["churn_prefix_updates"] = rep.churn_prefix_updates;
     j["roas"] = rep.roas;
     j["aspas"] = rep.aspas;
     j["route_objects"] = rep.route_objects;
@@ -65,6 +66,10 @@ int RunSimulate(const sim::SimulateOptions& opts_in, bool json) {
     std::printf("  collectors   %zu with %zu peer ASes: %llu RIB entries, %llu update messages\n",
                 rep.collectors, rep.peers, static_cast<unsigned long long>(rep.rib_entries),
                 static_cast<unsigned long long>(rep.update_messages));
+    if (opts.churn != 0) {
+      std::printf("  churn        %llu prefix updates over %u day(s)\n",
+                  static_cast<unsigned long long>(rep.churn_prefix_updates), opts.days);
+    }
     std::printf("  registered   %zu ROAs, %zu ASPAs, %zu route objects\n", rep.roas, rep.aspas,
                 rep.route_objects);
     std::printf("  injected     %zu incidents, %zu benign lookalikes, %zu routing events\n",
@@ -110,7 +115,24 @@ void RegisterSimulate(CLI::App& app, int* exit_code) {
   cmd->add_option("--asrel", opts->asrel, "Real AS relationships (CAIDA serial-1/serial-2)");
   cmd->add_option("--as2org", opts->as2org, "CAIDA as2org for --asrel");
   cmd->add_option("--pfx2as", opts->pfx2as, "Real prefix -> origin table for --asrel");
-  cmd->add_option("--threads", opts->threads, "Routing threads (0: one per core)")
+  cmd->add_option("--threads", opts->threads,
+                  "Threads for routing and for writing collectors' files (0: one per core; the "
+                  "output does not depend on it)")
+      ->capture_default_str();
+  cmd->add_option("--ipv6-share", opts->ipv6_share,
+                  "Share of IPv6 among the synthetic prefixes (RIS and RouteViews today: about "
+                  "0.18-0.2)")
+      ->capture_default_str();
+  cmd->add_option("--churn", opts->churn,
+                  "Background churn: prefix updates per day over all collectors (flaps, path "
+                  "changes, withdrawals; a few noisy peers send most); 0: only injected events. "
+                  "The real collectors see 100-300 M a day")
+      ->capture_default_str();
+  cmd->add_option("--collector-names", opts->collector_names,
+                  "sim (sim00, sim01, ...) or real (rrc00, route-views2, rrc01, ...)")
+      ->capture_default_str();
+  cmd->add_option("--gzip-level", opts->gzip_level,
+                  "gzip level of the MRT files, 1 (fastest) to 9 (smallest)")
       ->capture_default_str();
   cmd->add_flag("--force", opts->force, "Replace SNAP if it exists");
   cmd->add_flag("--json", *json, "Print the summary as JSON");

@@ -5,6 +5,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -21,12 +22,13 @@ MrtWriter::MrtWriter() = default;
 
 MrtWriter::~MrtWriter() { (void)Close(); }
 
-Result<std::unique_ptr<MrtWriter>> MrtWriter::Create(const std::string& path) {
+Result<std::unique_ptr<MrtWriter>> MrtWriter::Create(const std::string& path, int gzip_level) {
   auto w = std::make_unique<MrtWriter>();
   w->to_memory_ = false;
   w->path_ = path;
   if (path.size() > 3 && path.compare(path.size() - 3, 3, ".gz") == 0) {
-    gzFile gz = gzopen(path.c_str(), "wb6");
+    const char mode[] = {'w', 'b', static_cast<char>('0' + std::clamp(gzip_level, 1, 9)), '\0'};
+    gzFile gz = gzopen(path.c_str(), mode);
     if (!gz)
       return Status::IoError(fmt::format("{}: cannot create: {}", path, std::strerror(errno)));
     gzbuffer(gz, 1 << 18);

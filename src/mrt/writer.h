@@ -25,7 +25,8 @@ class MrtWriter {
   MrtWriter(const MrtWriter&) = delete;
   MrtWriter& operator=(const MrtWriter&) = delete;
 
-  static Result<std::unique_ptr<MrtWriter>> Create(const std::string& path);
+  // A path ending in .gz is gzip-compressed at gzip_level (1 fastest, 9 best).
+  static Result<std::unique_ptr<MrtWriter>> Create(const std::string& path, int gzip_level = 6);
 
   // RFC 6396 §4.3.1. Later RIB records refer to these peers by index.
   Status WritePeerIndexTable(uint32_t timestamp, const PeerIndexTable& t);

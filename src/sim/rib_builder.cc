@@ -76,7 +76,8 @@ size_t PeerPaths::Append(const std::vector<std::vector<Asn>>& per_peer) {
 
 Result<RibWriteStats> WriteCollectorRib(const std::string& path, const Collector& collector,
                                         std::span<const size_t> peer_slots, const PeerPaths& paths,
-                                        std::span<const RibPrefix> prefixes, uint32_t timestamp) {
+                                        std::span<const RibPrefix> prefixes, uint32_t timestamp,
+                                        int gzip_level) {
   if (peer_slots.size() != collector.peers.size()) {
     return Status::InvalidArgument(fmt::format("{}: {} peers but {} path slots", path,
                                                collector.peers.size(), peer_slots.size()));
@@ -84,7 +85,7 @@ Result<RibWriteStats> WriteCollectorRib(const std::string& path, const Collector
   if (collector.peers.size() > 65535) {
     return Status::LimitExceeded(path + ": more than 65,535 peers (RFC 6396 §4.3.1 peer index)");
   }
-  auto w = mrt::MrtWriter::Create(path);
+  auto w = mrt::MrtWriter::Create(path, gzip_level);
   if (!w.ok()) return w.status();
   mrt::PeerIndexTable table;
   table.collector_id = collector.id;
@@ -112,10 +113,25 @@ Result<RibWriteStats> WriteCollectorRib(const std::string& path, const Collector
   mrt::Rib rib;
   rib.safi = bgp::kSafiUnicast;
   uint32_t sequence = 0;
+  // Neighbouring prefixes mostly share their origin (an AS's allocations lie
+  // together), and then every entry is the same: rebuilding the entries was
+  // a fifth of the time of a 100-peer RIB (perf), so they are kept.
+  uint32_t last_slot = UINT32_MAX;
+  Family last_family = Family::kIpv4;
   for (const RibPrefix& rp : prefixes) {
     const bool v6 = rp.prefix.family() == Family::kIpv6;
     rib.afi = v6 ? bgp::kAfiIpv6 : bgp::kAfiIpv4;
     rib.prefix = rp.prefix;
+    if (rp.origin_slot == last_slot && rp.prefix.family() == last_family) {
+      if (rib.entry_count == 0) continue;
+      rib.sequence = sequence++;
+      if (Status s = (*w)->WriteRib(timestamp, rib); !s.ok()) return s;
+      ++stats.prefixes;
+      stats.entries += rib.entry_count;
+      continue;
+    }
+    last_slot = rp.origin_slot;
+    last_family = rp.prefix.family();
     rib.entry_count = 0;
     for (size_t i = 0; i < collector.peers.size(); ++i) {
       if (collector.peers[i].family && *collector.peers[i].family != rp.prefix.family()) continue;

@@ -84,6 +84,7 @@ struct RibWriteStats {
 // order given; a prefix no peer reaches is left out.
 Result<RibWriteStats> WriteCollectorRib(const std::string& path, const Collector& collector,
                                         std::span<const size_t> peer_slots, const PeerPaths& paths,
-                                        std::span<const RibPrefix> prefixes, uint32_t timestamp);
+                                        std::span<const RibPrefix> prefixes, uint32_t timestamp,
+                                        int gzip_level = 6);
 
 }  // namespace vigia::sim

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -10,10 +11,13 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <numeric>
+#include <optional>
+#include <thread>
 #include <unordered_map>
 
 #include "core/sha256.h"
 #include "mrt/writer.h"
+#include "sim/churn.h"
 #include "sim/real_internet.h"
 #include "sim/registrations.h"
 #include "sim/rib_builder.h"
@@ -30,6 +34,8 @@ using Clock = std::chrono::steady_clock;
 
 constexpr Asn kCollectorAsn = 12654;       // the collectors' own AS, as RIS uses
 constexpr size_t kMaxNlriPerUpdate = 200;  // keeps UPDATEs under 4,096 octets
+// Ten times the real collectors' 100-300 M prefix updates a day.
+constexpr uint64_t kMaxChurnPerDay = 3'000'000'000;
 
 int64_t EpochOf(uint32_t yyyymmdd) {
   struct tm tm = {};
@@ -140,8 +146,93 @@ struct UpdateKey {
   auto operator<=>(const UpdateKey&) const = default;
 };
 
+// Writes one UPDATE (several when more than kMaxNlriPerUpdate prefixes):
+// `path` announced, or withdrawn when null.
+class UpdateWriter {
+ public:
+  UpdateWriter(const CollectorPlan& cp, std::vector<std::unique_ptr<mrt::MrtWriter>>* files,
+               int64_t window_start, uint32_t days)
+      : cp_(cp), files_(files), window_start_(window_start), days_(days) {
+    m_.local_as = kCollectorAsn;
+    m_.as4 = true;
+  }
+  Status Write(int64_t time, uint32_t usec, uint32_t session, const std::vector<Asn>* path,
+               std::span<const Prefix> prefixes) {
+    const Session& ss = cp_.sessions[session];
+    const bool v6 = ss.family == Family::kIpv6;
+    m_.peer_as = ss.peer.asn;
+    m_.afi = v6 ? bgp::kAfiIpv6 : bgp::kAfiIpv4;
+    m_.peer_ip = ss.peer.ip;
+    m_.local_ip = v6 ? cp_.local_v6 : cp_.local_v4;
+    const int64_t day = std::clamp<int64_t>((time - window_start_) / 86400, 0, days_ - 1);
+    for (size_t from = 0; from < prefixes.size(); from += kMaxNlriPerUpdate) {
+      const size_t to = std::min(prefixes.size(), from + kMaxNlriPerUpdate);
+      bgp::Update& u = m_.message.update;
+      u.withdrawn.clear();
+      u.nlri.clear();
+      u.attrs.Clear();
+      std::vector<bgp::NlriEntry> list;
+      for (size_t i = from; i < to; ++i) list.push_back({prefixes[i], 0});
+      if (path == nullptr) {
+        if (v6) {
+          bgp::MpUnreach& mu = u.attrs.AddMpUnreach();
+          mu.afi = bgp::kAfiIpv6;
+          mu.safi = bgp::kSafiUnicast;
+          mu.supported = true;
+          mu.nlri = std::move(list);
+        } else {
+          u.withdrawn = std::move(list);
+        }
+      } else {
+        u.attrs.Set(bgp::kAttrOrigin);
+        u.attrs.origin = 0;  // IGP
+        u.attrs.Set(bgp::kAttrAsPath);
+        u.attrs.as_path.segments.push_back(
+            {bgp::kAsSequence, static_cast<uint16_t>(std::min<size_t>(path->size(), 255))});
+        u.attrs.as_path.asns.assign(path->begin(),
+                                    path->begin() + std::min<size_t>(path->size(), 255));
+        if (v6) {
+          bgp::MpReach& mr = u.attrs.AddMpReach();
+          mr.afi = bgp::kAfiIpv6;
+          mr.safi = bgp::kSafiUnicast;
+          mr.next_hop = ss.peer.ip;
+          mr.next_hop_length = 16;
+          mr.supported = true;
+          mr.nlri = std::move(list);
+        } else {
+          u.attrs.Set(bgp::kAttrNextHop);
+          u.attrs.next_hop = ss.peer.ip;
+          u.nlri = std::move(list);
+        }
+      }
+      if (Status s = (*files_)[day]->WriteBgp4mpUpdate(static_cast<uint32_t>(time), usec, m_);
+          !s.ok()) {
+        return s;
+      }
+      ++messages_;
+    }
+    return Status::Ok();
+  }
+  uint64_t messages() const { return messages_; }
+
+ private:
+  const CollectorPlan& cp_;
+  std::vector<std::unique_ptr<mrt::MrtWriter>>* files_;
+  int64_t window_start_;
+  uint32_t days_;
+  mrt::Bgp4mpMessage m_;
+  uint64_t messages_ = 0;
+};
+
+// Background churn of one collector to merge with the scenario's updates.
+struct ChurnInput {
+  ChurnStream* stream = nullptr;
+  std::span<const RibPrefix> rib;
+  const PeerPaths* paths = nullptr;
+};
+
 Status WriteUpdates(const fs::path& dir, const CollectorPlan& cp, const Scenario& sc, uint32_t days,
-                    uint64_t* messages) {
+                    int gzip_level, const ChurnInput& churn, uint64_t* messages) {
   std::map<UpdateKey, std::vector<Prefix>> msgs;
   std::map<Prefix, int32_t> current(sc.baseline.begin(), sc.baseline.end());
   static const std::vector<Asn> kNoPath;
@@ -169,73 +260,83 @@ Status WriteUpdates(const fs::path& dir, const CollectorPlan& cp, const Scenario
   for (uint32_t d = 0; d < days; ++d) {
     const fs::path p = dir / snapshot::UpdatesName(cp.collector.name,
                                                    DateOf(sc.window_start + int64_t{86400} * d));
-    auto w = mrt::MrtWriter::Create(p.string());
+    auto w = mrt::MrtWriter::Create(p.string(), gzip_level);
     if (!w.ok()) return w.status();
     files[d] = std::move(w).value();
   }
-  mrt::Bgp4mpMessage m;
-  m.local_as = kCollectorAsn;
-  m.as4 = true;
-  for (const auto& [key, prefixes] : msgs) {
-    const Session& ss = cp.sessions[key.session];
-    const bool v6 = ss.family == Family::kIpv6;
-    m.peer_as = ss.peer.asn;
-    m.afi = v6 ? bgp::kAfiIpv6 : bgp::kAfiIpv4;
-    m.peer_ip = ss.peer.ip;
-    m.local_ip = v6 ? cp.local_v6 : cp.local_v4;
-    const int64_t day = std::clamp<int64_t>((key.time - sc.window_start) / 86400, 0, days - 1);
-    for (size_t from = 0; from < prefixes.size(); from += kMaxNlriPerUpdate) {
-      const size_t to = std::min(prefixes.size(), from + kMaxNlriPerUpdate);
-      bgp::Update& u = m.message.update;
-      u.withdrawn.clear();
-      u.nlri.clear();
-      u.attrs.Clear();
-      std::vector<bgp::NlriEntry> list;
-      for (size_t i = from; i < to; ++i) list.push_back({prefixes[i], 0});
-      if (key.job < 0) {
-        if (v6) {
-          bgp::MpUnreach& mu = u.attrs.AddMpUnreach();
-          mu.afi = bgp::kAfiIpv6;
-          mu.safi = bgp::kSafiUnicast;
-          mu.supported = true;
-          mu.nlri = std::move(list);
-        } else {
-          u.withdrawn = std::move(list);
-        }
-      } else {
-        const std::vector<Asn>& path = sc.job_paths[key.job][ss.slot];
-        u.attrs.Set(bgp::kAttrOrigin);
-        u.attrs.origin = 0;  // IGP
-        u.attrs.Set(bgp::kAttrAsPath);
-        u.attrs.as_path.segments.push_back(
-            {bgp::kAsSequence, static_cast<uint16_t>(std::min<size_t>(path.size(), 255))});
-        u.attrs.as_path.asns.assign(path.begin(),
-                                    path.begin() + std::min<size_t>(path.size(), 255));
-        if (v6) {
-          bgp::MpReach& mr = u.attrs.AddMpReach();
-          mr.afi = bgp::kAfiIpv6;
-          mr.safi = bgp::kSafiUnicast;
-          mr.next_hop = ss.peer.ip;
-          mr.next_hop_length = 16;
-          mr.supported = true;
-          mr.nlri = std::move(list);
-        } else {
-          u.attrs.Set(bgp::kAttrNextHop);
-          u.attrs.next_hop = ss.peer.ip;
-          u.nlri = std::move(list);
-        }
+  UpdateWriter out(cp, &files, sc.window_start, days);
+  // Churn messages go before any scenario message of a later (time, usec,
+  // session), so every file stays in time order.
+  ChurnMessage cm;
+  bool have_churn = churn.stream != nullptr && churn.stream->Next(&cm);
+  std::vector<Prefix> churn_prefixes;
+  std::vector<Asn> churn_path;
+  auto write_churn_before = [&](const UpdateKey* limit) -> Status {
+    while (have_churn) {
+      const int64_t time = cm.time_us / 1'000'000;
+      const uint32_t usec = static_cast<uint32_t>(cm.time_us % 1'000'000);
+      if (limit != nullptr &&
+          std::tie(time, usec, cm.session) >= std::tie(limit->time, limit->usec, limit->session)) {
+        break;
       }
-      if (Status s = files[day]->WriteBgp4mpUpdate(static_cast<uint32_t>(key.time), key.usec, m);
-          !s.ok()) {
-        return s;
+      churn_prefixes.clear();
+      for (uint32_t i = 0; i < cm.count; ++i)
+        churn_prefixes.push_back(churn.rib[cm.rib_begin + i].prefix);
+      const std::vector<Asn>* path = nullptr;
+      if (!cm.withdraw) {
+        const auto best =
+            churn.paths->Path(churn.rib[cm.rib_begin].origin_slot, cp.sessions[cm.session].slot);
+        churn_path.assign(best.begin(), best.end());
+        if (!churn_path.empty()) churn_path.insert(churn_path.end(), cm.prepend, churn_path.back());
+        path = &churn_path;
       }
-      ++*messages;
+      if (Status s = out.Write(time, usec, cm.session, path, churn_prefixes); !s.ok()) return s;
+      have_churn = churn.stream->Next(&cm);
     }
+    return Status::Ok();
+  };
+  for (const auto& [key, prefixes] : msgs) {
+    if (Status s = write_churn_before(&key); !s.ok()) return s;
+    const Session& ss = cp.sessions[key.session];
+    const std::vector<Asn>* path = key.job < 0 ? nullptr : &sc.job_paths[key.job][ss.slot];
+    if (Status s = out.Write(key.time, key.usec, key.session, path, prefixes); !s.ok()) return s;
   }
+  if (Status s = write_churn_before(nullptr); !s.ok()) return s;
   for (auto& f : files) {
     if (Status s = f->Close(); !s.ok()) return s;
   }
+  *messages += out.messages();
   return Status::Ok();
+}
+
+// Runs fn(0..n-1) on up to `threads` threads; the first failure (by index)
+// is returned.
+Status ForEachCollector(size_t n, unsigned threads, const std::function<Status(size_t)>& fn) {
+  std::vector<Status> status(n, Status::Ok());
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t c; (c = next.fetch_add(1)) < n;) status[c] = fn(c);
+  };
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < std::min<size_t>(threads, n); ++t) pool.emplace_back(work);
+  work();
+  for (std::thread& th : pool) th.join();
+  for (Status& s : status) {
+    if (!s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+// RIS and RouteViews collector names, alternately (RIS's active rrcNN,
+// RouteViews' route-viewsN; names with no dot, as snapshot/layout.h's file
+// names need).
+std::string RealCollectorName(uint32_t c) {
+  static constexpr int kRis[] = {0,  1,  3,  4,  5,  6,  7,  10, 11, 12, 13, 14,
+                                 15, 16, 18, 19, 20, 21, 22, 23, 24, 25, 26};
+  constexpr uint32_t kRisCount = sizeof(kRis) / sizeof(kRis[0]);
+  const uint32_t k = c / 2;
+  if (c % 2 == 0) return fmt::format("rrc{:02}", k < kRisCount ? kRis[k] : 27 + (k - kRisCount));
+  return fmt::format("route-views{}", k + 2);
 }
 
 // extra/manrs_isps.csv in the format of the MANRS participant list: the
@@ -325,6 +426,20 @@ Result<SimulateReport> Simulate(const SimulateOptions& o) {
     return Status::InvalidArgument("--collectors: from 1 to the number of peers");
   }
   if (o.days < 1 || o.days > 31) return Status::InvalidArgument("--days: from 1 to 31");
+  if (!(o.ipv6_share >= 0 && o.ipv6_share <= 1)) {
+    return Status::InvalidArgument("--ipv6-share: from 0 to 1");
+  }
+  if (o.collector_names != "sim" && o.collector_names != "real") {
+    return Status::InvalidArgument(
+        fmt::format("--collector-names {}: 'sim' or 'real'", o.collector_names));
+  }
+  if (o.gzip_level < 1 || o.gzip_level > 9) {
+    return Status::InvalidArgument("--gzip-level: from 1 to 9");
+  }
+  if (o.churn > kMaxChurnPerDay) {
+    return Status::InvalidArgument(
+        fmt::format("--churn: at most {} prefix updates per day", kMaxChurnPerDay));
+  }
   if (!o.incidents.empty()) {
     if (auto p = ParsePlan(o.incidents, IncidentPlan{}); !p.ok()) return p.status();
   }
@@ -363,6 +478,7 @@ Result<SimulateReport> Simulate(const SimulateOptions& o) {
     cfg.prefixes = o.prefixes;
     cfg.seed = o.seed;
     cfg.date = o.date;
+    cfg.ipv6_share = o.ipv6_share;
     auto made = GenerateTopology(cfg);
     if (!made.ok()) return made.status();
     net = std::move(made).value();
@@ -397,7 +513,8 @@ Result<SimulateReport> Simulate(const SimulateOptions& o) {
   std::vector<CollectorPlan> plans(o.collectors);
   for (uint32_t c = 0; c < o.collectors; ++c) {
     CollectorPlan& cp = plans[c];
-    cp.collector.name = fmt::format("sim{:02}", c);
+    cp.collector.name =
+        o.collector_names == "real" ? RealCollectorName(c) : fmt::format("sim{:02}", c);
     cp.collector.id = IpAddress::V4(0xC6336400u + c + 1);  // 198.51.100.0/24 (RFC 5737)
     cp.local_v4 = cp.collector.id;
     cp.local_v6 = *IpAddress::Parse(fmt::format("2001:db8:ffff::{:x}", c + 1));
@@ -488,24 +605,56 @@ Result<SimulateReport> Simulate(const SimulateOptions& o) {
             rib.end());
   rep.prefixes = rib.size();
   const uint32_t day0 = o.date;
-  for (const CollectorPlan& cp : plans) {
+  const unsigned threads =
+      o.threads != 0 ? o.threads : std::max(1u, std::thread::hardware_concurrency());
+  // Each collector's files depend only on the collector, so they are
+  // written on several threads with the same bytes.
+  std::vector<uint64_t> rib_entries(plans.size(), 0);
+  auto write_rib = [&](size_t c) -> Status {
+    const CollectorPlan& cp = plans[c];
     std::vector<size_t> slots;
     for (const Session& ss : cp.sessions) slots.push_back(ss.slot);
     const fs::path p = partial / "mrt" / snapshot::RibDumpName(cp.collector.name, day0);
     auto st = WriteCollectorRib(p.string(), cp.collector, slots, paths, rib,
-                                static_cast<uint32_t>(sc.window_start));
+                                static_cast<uint32_t>(sc.window_start), o.gzip_level);
     if (!st.ok()) return st.status();
-    rep.rib_entries += st->entries;
-  }
-  paths = PeerPaths();
+    rib_entries[c] = st->entries;
+    return Status::Ok();
+  };
+  if (Status s = ForEachCollector(plans.size(), threads, write_rib); !s.ok()) return s;
+  for (uint64_t n : rib_entries) rep.rib_entries += n;
+  if (o.churn == 0) paths = PeerPaths();
 
   // 7. Updates.
   step("updates");
-  for (const CollectorPlan& cp : plans) {
-    if (Status s = WriteUpdates(partial / "mrt", cp, sc, o.days, &rep.update_messages); !s.ok()) {
-      return s;
+  ChurnConfig ccfg;
+  ccfg.prefix_updates_per_day = o.churn;
+  ccfg.seed = o.seed;
+  ccfg.window_start = sc.window_start;
+  ccfg.days = o.days;
+  ccfg.total_peers = peers.size();
+  ccfg.plain_origin_slots = static_cast<uint32_t>(origins.size());
+  std::vector<uint64_t> messages(plans.size(), 0), churned(plans.size(), 0);
+  auto write_updates = [&](size_t c) -> Status {
+    const CollectorPlan& cp = plans[c];
+    std::optional<ChurnStream> stream;
+    ChurnInput in;
+    if (o.churn > 0) {
+      std::vector<ChurnSession> sessions;
+      for (const Session& ss : cp.sessions) sessions.push_back({ss.slot, ss.family});
+      stream.emplace(ccfg, rib, paths, std::move(sessions), static_cast<uint32_t>(c));
+      in = {&*stream, rib, &paths};
     }
+    Status st = WriteUpdates(partial / "mrt", cp, sc, o.days, o.gzip_level, in, &messages[c]);
+    if (stream) churned[c] = stream->prefix_updates();
+    return st;
+  };
+  if (Status s = ForEachCollector(plans.size(), threads, write_updates); !s.ok()) return s;
+  for (size_t c = 0; c < plans.size(); ++c) {
+    rep.update_messages += messages[c];
+    rep.churn_prefix_updates += churned[c];
   }
+  paths = PeerPaths();
 
   // 8. Registrations, registry, topology, PeeringDB, participants, truth.
   step("files");
@@ -573,6 +722,12 @@ Result<SimulateReport> Simulate(const SimulateOptions& o) {
       opts["prefixes"] = o.prefixes;
   }
   opts["incidents"] = o.incidents.empty() ? "default" : o.incidents;
+  // Only when set, so that earlier snapshots' manifests stay as they were.
+  if (o.ipv6_share != SimulateOptions{}.ipv6_share && o.asrel.empty())
+    opts["ipv6_share"] = o.ipv6_share;
+  if (o.churn != 0) opts["churn"] = o.churn;
+  if (o.collector_names != "sim") opts["collector_names"] = o.collector_names;
+  if (o.gzip_level != 6) opts["gzip_level"] = o.gzip_level;
   m["generator"] = {{"name", "vigia simulate"}, {"options", opts}};
   m["simulated"] = true;
   ordered_json fl = ordered_json::array();

@@ -45,8 +45,18 @@ struct SimulateOptions {
   std::string as2org;        // with asrel: CAIDA as2org
   std::string pfx2as;        // with asrel: real prefix -> origin table
   uint32_t date = 20261122;  // YYYYMMDD: the window starts at 00:00 UTC
-  unsigned threads = 0;      // 0: one per core
+  unsigned threads = 0;      // 0: one per core; also writes collectors in parallel
   bool force = false;        // replace an existing SNAP
+  // Issue [6/7] item 2, full Internet size. Every default leaves the output
+  // of earlier versions byte for byte.
+  double ipv6_share = 0.2;  // of the synthetic prefixes (RIS today: ~0.18-0.2)
+  // Background churn (sim/churn.h): prefix updates per day over all
+  // collectors; 0: only the scenario's events.
+  uint64_t churn = 0;
+  // "sim": sim00, sim01, ...; "real": RIS and RouteViews names (rrc00,
+  // route-views2, rrc01, route-views3, ...).
+  std::string collector_names = "sim";
+  int gzip_level = 6;  // MRT files; 1 is about 3x faster to write
   // Called at each step with its name; for progress output.
   std::function<void(std::string_view step)> progress;
 };
@@ -59,6 +69,7 @@ struct SimulateReport {
   std::vector<Step> steps;
   size_t ases = 0, links = 0, prefixes = 0, peers = 0, collectors = 0;
   uint64_t rib_entries = 0, update_messages = 0;
+  uint64_t churn_prefix_updates = 0;  // background churn, all days
   size_t roas = 0, aspas = 0, route_objects = 0;
   size_t incidents = 0, benign = 0, events = 0;
   std::string shortfall;           // events planned but not placed
