@@ -5,6 +5,8 @@
 // A VrpSet owns its VRPs and a VrpIndex over them. Loading never stops at
 // a bad entry: each is reported with file and line (or JSON index), skipped
 // and counted. Built once, then read-only and safe to share between threads.
+// A large JSON file is parsed by two threads for the duration of the load
+// (vrp.cc: the fast path), a plain file from an mmap of the page cache.
 #pragma once
 
 #include <algorithm>
