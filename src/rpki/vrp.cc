@@ -1,10 +1,6 @@
 #include "rpki/vrp.h"
 
-#include <fcntl.h>
 #include <fmt/format.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <bit>
@@ -69,26 +65,6 @@ void VrpSet::Problem(std::string where, std::string message) {
 Status VrpSet::LoadFile(const std::string& path) {
   auto in = io::InputStream::Open(path, {.threaded = false});
   if (!in.ok()) return in.status();
-  // A plain regular file is parsed where the page cache holds it: reading
-  // it into a fresh buffer cost the kernel zeroing the buffer and copying
-  // the file, a fifth of the CPU time of loading 600 k VRPs (bench/rov.sh).
-  if ((*in)->compression() == io::Compression::kNone && path != "-") {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    struct stat st {};
-    if (fd >= 0 && ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
-        static_cast<uint64_t>(st.st_size) <= kMaxVrpFileBytes) {
-      const size_t size = static_cast<size_t>(st.st_size);
-      void* map = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
-      ::close(fd);
-      if (map != MAP_FAILED) {
-        const Status s = LoadBuffer(static_cast<const char*>(map), size, path);
-        ::munmap(map, size);
-        return s;
-      }
-    } else if (fd >= 0) {
-      ::close(fd);
-    }
-  }
   // One uninitialised buffer sized up front (compressed input grows it).
   const uint64_t hint = (*in)->compressed_size();
   size_t cap =
