@@ -6,7 +6,7 @@
 // a bad entry: each is reported with file and line (or JSON index), skipped
 // and counted. Built once, then read-only and safe to share between threads.
 // A large JSON file is parsed by two threads for the duration of the load
-// (vrp.cc: the fast path), a plain file from an mmap of the page cache.
+// (vrp.cc: the fast path).
 #pragma once
 
 #include <algorithm>
