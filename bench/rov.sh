@@ -72,8 +72,10 @@ measure() {
   fi
   summary "this tree" "$tmp/after.all"
   if [ -n "$before" ]; then
-    paste "$tmp/before.all" "$tmp/after.all" | awk '{print $3 / $10}' | sort -g |
-      awk -v n="$runs" 'NR == int((n + 1) / 2) {printf "-- before / after, load + validate (1 thread), median of per-pair ratios: %.2fx\n", $1}'
+    paste "$tmp/before.all" "$tmp/after.all" | awk '{print $3 / $11}' | sort -g |
+      awk -v n="$runs" 'NR == int((n + 1) / 2) {printf "-- before / after, load + validate (1 thread), median of per-pair ratios: %.2fx wall\n", $1}'
+    paste "$tmp/before.all" "$tmp/after.all" | awk '{print $7 / $15}' | sort -g |
+      awk -v n="$runs" 'NR == int((n + 1) / 2) {printf "-- before / after, the same in CPU time: %.2fx\n", $1}'
   fi
 }
 
