@@ -3,16 +3,30 @@
 // and together (issue [2/5]: < 0.3 s including the load for 1 M routes
 // against 600 k VRPs).
 //
+// Issue [6/7] adds a bandwidth floor, measured in the same process just
+// before the load so that it sees the same machine load: read(2) of the VRP
+// file into a fresh buffer (the I/O the load does), one pass summing its
+// bytes, and one pass reading every route and writing one state byte. The
+// ratio (load + validate) / floor is printed with it. Each phase is also
+// timed in process CPU time (all threads), which a shared machine disturbs
+// less than wall time.
+//
 // Usage: rov_bench --generate-vrps N OUT.json      write N random VRPs (rpki-client JSON)
 //        rov_bench VRPS_FILE [ROUTES] [SEED]       load + validate ROUTES (default 1,000,000)
+#include <fcntl.h>
+#include <time.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <random>
 #include <string>
 #include <vector>
 
+#include "core/large_alloc.h"
 #include "rpki/origin_validation.h"
 
 namespace {
@@ -20,6 +34,42 @@ namespace {
 using Clock = std::chrono::steady_clock;
 double Seconds(Clock::time_point a, Clock::time_point b) {
   return std::chrono::duration<double>(b - a).count();
+}
+
+double CpuNow() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
+// The floor's first two parts: the file read into fresh large pages, then
+// summed 8 bytes at a time. Returns the byte count (0 on error).
+size_t ReadAndScan(const char* path, double* read_s, double* scan_s, uint64_t* sum) {
+  const int fd = open(path, O_RDONLY);
+  if (fd < 0) return 0;
+  const off_t size = lseek(fd, 0, SEEK_END);
+  lseek(fd, 0, SEEK_SET);
+  const size_t cap = static_cast<size_t>(size) + 8;
+  const auto a = Clock::now();
+  char* buf = static_cast<char*>(vigia::AllocateLarge(cap));
+  size_t got = 0;
+  ssize_t n;
+  while ((n = read(fd, buf + got, cap - got)) > 0) got += static_cast<size_t>(n);
+  close(fd);
+  std::memset(buf + got, 0, cap - got);
+  const auto b = Clock::now();
+  uint64_t s = 0;
+  for (size_t i = 0; i + 8 <= cap; i += 8) {
+    uint64_t w;
+    std::memcpy(&w, buf + i, 8);
+    s += w;
+  }
+  *sum = s;
+  const auto c = Clock::now();
+  vigia::FreeLarge(buf, cap);
+  *read_s = Seconds(a, b);
+  *scan_s = Seconds(b, c);
+  return got;
 }
 
 vigia::Prefix RandomPrefix(std::mt19937_64& rng, bool v6) {
@@ -68,6 +118,16 @@ int main(int argc, char** argv) {
   const long routes = argc > 2 ? std::atol(argv[2]) : 1000000;
   std::mt19937_64 rng(argc > 3 ? std::atoll(argv[3]) : 7);
 
+  double floor_read = 0, floor_scan = 0;
+  uint64_t checksum = 0;
+  const double fc0 = CpuNow();
+  if (ReadAndScan(argv[1], &floor_read, &floor_scan, &checksum) == 0) {
+    std::fprintf(stderr, "%s: cannot read\n", argv[1]);
+    return 2;
+  }
+  double floor_cpu = CpuNow() - fc0;
+
+  const double c0 = CpuNow();
   const auto t0 = Clock::now();
   vigia::rpki::VrpSet vrps;
   vigia::Status s = vrps.LoadFile(argv[1]);
@@ -76,6 +136,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   const auto t1 = Clock::now();
+  const double load_cpu = CpuNow() - c0;
 
   // Routes: half are more-specifics or exact prefixes of VRPs (so that all
   // four states occur), half random.
@@ -95,10 +156,13 @@ int main(int argc, char** argv) {
     }
   }
   std::vector<vigia::rpki::RovState> states(table.size());
+  double cpu = 0;
   auto run = [&](unsigned threads, size_t counts[4]) {
+    const double ca = CpuNow();
     const auto a = Clock::now();
     vigia::rpki::ValidateAll(vrps, table, states, threads);
     const double t = Seconds(a, Clock::now());
+    cpu = CpuNow() - ca;
     for (vigia::rpki::RovState st : states) ++counts[static_cast<int>(st)];
     return t;
   };
@@ -106,13 +170,35 @@ int main(int argc, char** argv) {
   const double random_order = run(1, counts);
   // A RIB dump lists routes in prefix order, which is kinder to the caches.
   std::sort(table.begin(), table.end());
+  // The floor's last part: every route read once, a state written for it.
+  double floor_routes = 0;
+  {
+    const double fc1 = CpuNow();
+    const auto a = Clock::now();
+    for (size_t i = 0; i < table.size(); ++i) {
+      const uint8_t* b = table[i].prefix.address().bytes();
+      uint64_t w;
+      std::memcpy(&w, b, 8);
+      states[i] = static_cast<vigia::rpki::RovState>((w ^ table[i].origin) & 1);
+    }
+    floor_routes = Seconds(a, Clock::now());
+    floor_cpu += CpuNow() - fc1;
+    for (vigia::rpki::RovState st : states) checksum += static_cast<uint64_t>(st);
+  }
   const double rib_order = run(1, ignored);
+  const double rib_order_cpu = cpu;
   const double rib_order_2 = run(2, ignored);
   const double load = Seconds(t0, t1);
   std::printf("vrps %zu (skipped %zu) routes %ld\n", vrps.size(), vrps.skipped(), routes);
   std::printf("states: not-found %zu valid %zu invalid-origin %zu invalid-length %zu\n", counts[0],
               counts[1], counts[2], counts[3]);
-  std::printf("load %.3f s\n", load);
+  std::printf("load %.3f s (cpu %.3f s)\n", load, load_cpu);
+  const double floor = floor_read + floor_scan + floor_routes;
+  std::printf(
+      "floor %.4f s (read %.4f, scan %.4f, routes %.4f; checksum %llu); load + validate "
+      "(RIB order, 1 thread) / floor = %.1f; in cpu time %.1f; cpu %.3f s\n",
+      floor, floor_read, floor_scan, floor_routes, static_cast<unsigned long long>(checksum % 10),
+      (load + rib_order) / floor, (load_cpu + rib_order_cpu) / floor_cpu, load_cpu + rib_order_cpu);
   auto line = [&](const char* what, double t) {
     std::printf("validate, %-22s %.3f s (%4.1f M routes/s); load + validate %.3f s\n", what, t,
                 static_cast<double>(routes) / t / 1e6, load + t);

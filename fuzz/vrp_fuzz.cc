@@ -2,7 +2,9 @@
 // crash, no read outside the input, every problem has a place and a message.
 // Also a differential check of JsonCursor, the JSON reader the VRP loader
 // uses, against nlohmann::json: on ASCII input not nested too deeply they
-// must agree on whether the text is JSON (inputs without NUL bytes).
+// must agree on whether the text is JSON (inputs without NUL bytes). And the
+// VRP loader's JSON fast path against its cursor path.
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
@@ -32,6 +34,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   vigia::rpki::VrpSet vrps;
   (void)vrps.LoadText(text, "fuzz");
+  // The JSON fast path must load exactly what the cursor path loads.
+  {
+    vigia::rpki::VrpSet slow;
+    slow.set_json_fast_path(false);
+    (void)slow.LoadText(text, "fuzz");
+    if (slow.size() != vrps.size() || slow.skipped() != vrps.skipped() ||
+        slow.trust_anchors() != vrps.trust_anchors() ||
+        !std::equal(slow.vrps().begin(), slow.vrps().end(), vrps.vrps().begin())) {
+      std::abort();
+    }
+  }
   for (const vigia::LoadProblem& p : vrps.problems()) {
     if (p.message.empty()) std::abort();
   }

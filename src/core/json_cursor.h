@@ -51,6 +51,10 @@ class JsonCursor {
   bool Skip();
   // After the top-level value: only whitespace may follow.
   bool AtEnd();
+  // Moves past a value at offset() that the caller has read and validated
+  // itself (a fast path for a large array of one fixed shape); `end` must
+  // be where Skip() would have stopped.
+  void SkipParsed(size_t end) { pos_ = end; }
 
   bool failed() const { return !error_.empty(); }
   const std::string& error() const { return error_; }  // "offset N: ..."

@@ -5,6 +5,8 @@
 // A VrpSet owns its VRPs and a VrpIndex over them. Loading never stops at
 // a bad entry: each is reported with file and line (or JSON index), skipped
 // and counted. Built once, then read-only and safe to share between threads.
+// A large JSON file is parsed by two threads for the duration of the load
+// (vrp.cc: the fast path).
 #pragma once
 
 #include <algorithm>
@@ -49,6 +51,10 @@ class VrpSet {
   // The same from a buffer.
   Status LoadBuffer(const char* data, size_t size, const std::string& name);
 
+  // For tests and fuzzing: false reads JSON "roas" arrays with the general
+  // cursor path only (the fast path must give the same result; vrp.cc).
+  void set_json_fast_path(bool on) { json_fast_path_ = on; }
+
   // Removes the VRPs for which pred(vrp) is true; returns how many.
   template <class Pred>
   size_t RemoveIf(Pred pred) {
@@ -85,12 +91,15 @@ class VrpSet {
   Status LoadCsv(std::string_view text, const std::string& name);
   friend class JsonLoader;  // vrp.cc: the "roas" and "aspas" arrays
   void Problem(std::string where, std::string message);
+  // The index of trust anchor ta, added if new (0 when the table is full).
+  uint16_t TaIndex(std::string_view ta);
 
   LargeVector<Vrp> vrps_;
   std::vector<std::string> trust_anchors_;
   VrpIndex index_;
   AspaSet aspas_;
   bool dirty_ = false;
+  bool json_fast_path_ = true;
   ProblemLog problems_;
 };
 

@@ -3,21 +3,36 @@
 //
 // Prefixes form a laminar family (two are nested or disjoint), so the VRPs
 // whose prefix covers a route are ancestors of one another. The index keeps
-// the distinct VRP prefixes sorted by (start address, length), each with a
-// pointer to its nearest enclosing prefix. For a route, the last prefix not
-// after it in that order is found by a bucketed binary search; every
-// covering prefix is that one or one of its ancestors, so a short walk up
-// the parent chain finds them all (O(log n) + nesting depth, against a
-// binary trie's one dependent memory access per prefix bit). This is what
-// makes a full-table ROV run in tens of milliseconds.
+// the distinct VRP prefixes ("nodes") sorted by (start address, length), in
+// flat arrays: the keys, each node's nearest enclosing node, and the
+// (origin AS, maxLength) of its VRPs, contiguous and in node order, so that
+// validation never touches the Vrp objects.
 //
-// Immutable once built; safe to share between threads.
+// Two ways to find the nodes covering a route:
+//  - a seek: the last node not after the route is found by a bucketed binary
+//    search (65,536 buckets on the top 16 address bits); every covering node
+//    is that one or one of its ancestors, so a short walk up the parent chain
+//    finds them all;
+//  - a merge (VrpIndex::Cursor): for routes that come in prefix order, as a
+//    RIB dump lists them, the cursor walks the nodes forward with a stack of
+//    the open (covering) ones, so a full table is one sequential pass over
+//    the index. A route before the previous one, or far after it, seeks.
+// Measured on 600 k VRPs and 1 M routes in RIB order (bench/rov.sh): the
+// merge validates in about a fifth of the time of a seek per route.
+//
+// The index is built with LSD radix sorts (16-bit digits; a digit every key
+// shares is skipped) of compact items carrying the origin and maxLength.
+//
+// Immutable once built; safe to share between threads. A Cursor belongs to
+// one thread.
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <span>
 #include <vector>
 
+#include "core/asn.h"
 #include "core/ip.h"
 #include "core/large_alloc.h"
 
@@ -27,26 +42,11 @@ struct Vrp;
 
 class VrpIndex {
  public:
-  void Build(std::span<const Vrp> vrps);
-
-  // fn(uint32_t vrp_index) for every VRP whose prefix covers p.
-  template <typename Fn>
-  void ForEachCovering(const Prefix& p, Fn&& fn) const {
-    const Family f = p.family();
-    const Table& t = f == Family::kIpv4 ? v4_ : v6_;
-    if (t.nodes.empty()) return;
-    const Key k = MakeKey(p.Masked());
-    int64_t i = LastNotAfter(t, k);
-    // Up the parent chain to the first prefix that covers p ...
-    while (i >= 0 && !Covers(t.nodes[static_cast<size_t>(i)], k, p.length(), f)) {
-      i = t.nodes[static_cast<size_t>(i)].parent;
-    }
-    // ... and from there every ancestor covers it too.
-    for (; i >= 0; i = t.nodes[static_cast<size_t>(i)].parent) {
-      const Node& n = t.nodes[static_cast<size_t>(i)];
-      for (uint32_t v = n.first; v < n.first + n.count; ++v) fn(t.vrp_of[v]);
-    }
-  }
+  // What validation needs of a VRP (RFC 6811 §2): its origin and maxLength.
+  struct Entry {
+    Asn asn;
+    uint8_t max_length;
+  };
 
  private:
   // An address as two big-endian 64-bit halves, then the length.
@@ -54,31 +54,98 @@ class VrpIndex {
     uint64_t hi, lo;
     uint8_t len;
   };
-  struct Node {
-    Key key;
-    int64_t parent;         // nearest enclosing prefix, -1 at the top
-    uint32_t first, count;  // its VRPs in vrp_of
-  };
   struct Table {
-    LargeVector<Node> nodes;
-    LargeVector<uint32_t> vrp_of;
+    LargeVector<Key> keys;         // per node, sorted
+    LargeVector<uint32_t> parent;  // per node: nearest enclosing node, kNone at the top
+    LargeVector<uint32_t> first;   // per node, plus one: its entries are [first[n], first[n + 1])
+    LargeVector<Entry> entries;    // per VRP, in node order
+    LargeVector<uint32_t> vrp_of;  // per entry: the VRP's index in the set
     std::vector<uint32_t> bucket;  // first node whose top 16 bits >= b, b in [0, 65536]
   };
+  static constexpr uint32_t kNone = 0xFFFFFFFFu;
 
-  static Key MakeKey(const Prefix& p);
+  // The key of p with the bits past its length cleared.
+  static Key MakeKey(const Prefix& p) {
+    const uint8_t* b = p.address().bytes();
+    uint64_t hi, lo;
+    std::memcpy(&hi, b, 8);
+    std::memcpy(&lo, b + 8, 8);
+    const int len = p.length();
+    return Key{__builtin_bswap64(hi) & HighMask(len < 64 ? len : 64),
+               __builtin_bswap64(lo) & HighMask(len > 64 ? len - 64 : 0),
+               static_cast<uint8_t>(len)};
+  }
   static bool Less(const Key& a, const Key& b) {
     if (a.hi != b.hi) return a.hi < b.hi;
     if (a.lo != b.lo) return a.lo < b.lo;
     return a.len < b.len;
   }
-  // Does node n's prefix contain the prefix (k, len)?
-  static bool Covers(const Node& n, const Key& k, uint8_t len, Family f);
-  static int64_t LastNotAfter(const Table& t, const Key& k);
-  struct Item {
-    Key key;
-    uint32_t vrp;
+  // Does the prefix a contain the prefix k?
+  static bool Contains(const Key& a, const Key& k) {
+    if (a.len > k.len) return false;
+    if (a.len <= 64) return ((a.hi ^ k.hi) & HighMask(a.len)) == 0;
+    return a.hi == k.hi && ((a.lo ^ k.lo) & HighMask(a.len - 64)) == 0;
+  }
+  static uint64_t HighMask(int bits) { return bits == 0 ? 0 : ~uint64_t{0} << (64 - bits); }
+  // The last node not after k, or kNone.
+  static uint32_t LastNotAfter(const Table& t, const Key& k);
+
+ public:
+  void Build(std::span<const Vrp> vrps);
+
+  // The index in the VrpSet of the VRP behind entry e.
+  uint32_t vrp_of(uint32_t e, Family f) const { return (f == Family::kIpv4 ? v4_ : v6_).vrp_of[e]; }
+
+  // A position in the index, for validating many routes one after another.
+  // Fastest when the routes come in prefix order (per family; the families
+  // are tracked apart, so v4 and v6 routes may interleave).
+  class Cursor {
+   public:
+    explicit Cursor(const VrpIndex& index) : index_(index) {}
+    // fn(const Entry&, uint32_t entry) for every VRP whose prefix covers p,
+    // the innermost prefix first, a prefix's VRPs in VrpSet order.
+    template <typename Fn>
+    void ForEachCovering(const Prefix& p, Fn&& fn) {
+      const bool v4 = p.family() == Family::kIpv4;
+      const Table& t = v4 ? index_.v4_ : index_.v6_;
+      if (t.keys.empty()) return;
+      State& s = v4 ? v4_ : v6_;
+      const Key k = MakeKey(p);
+      MoveTo(t, s, k);
+      for (int d = s.depth - 1; d >= 0; --d) {
+        const uint32_t n = s.stack[d];
+        for (uint32_t e = t.first[n]; e < t.first[n + 1]; ++e) fn(t.entries[e], e);
+      }
+    }
+
+   private:
+    static constexpr int kMaxDepth = 129;  // /0 to /128, all nested
+    struct State {
+      uint32_t stack[kMaxDepth + 1];  // the nodes covering `last`, outermost first
+      int depth = 0;
+      uint32_t next = 0;  // the first node after `last`
+      bool positioned = false;
+      Key last{};
+    };
+    void MoveTo(const Table& t, State& s, const Key& k);
+
+    const VrpIndex& index_;
+    State v4_, v6_;
   };
-  static void BuildTable(Table* t, LargeVector<Item>& items, Family f);
+
+  // fn(uint32_t vrp_index) for every VRP whose prefix covers p, the
+  // innermost prefix first (one seek; for many routes use a Cursor).
+  template <typename Fn>
+  void ForEachCovering(const Prefix& p, Fn&& fn) const {
+    Cursor c(*this);
+    const Family f = p.family();
+    c.ForEachCovering(p, [&](const Entry&, uint32_t e) { fn(vrp_of(e, f)); });
+  }
+
+ private:
+  // Fills t from items sorted by key (vrp_index.cc).
+  template <typename Items, typename KeyOf, typename VrpOf>
+  static void FillTable(const Items& items, KeyOf key_of, VrpOf vrp_of, Table* t);
 
   Table v4_, v6_;
 };

@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <random>
 
 #include "core/test_util.h"
 #include "rpki/origin_validation.h"
@@ -31,6 +33,97 @@ TEST(VrpSet, JsonWithBadEntriesLoadsTheRestAndSaysWhere) {
   EXPECT_EQ(v.problems().kept()[0].where, "t.json: roas[2]");
   EXPECT_NE(v.problems().kept()[2].message.find("RFC 6482"), std::string::npos);
   EXPECT_EQ(v.trust_anchors()[v.vrps()[0].ta], "ripe");
+}
+
+// The JSON fast path (vrp.cc) against the cursor path: the same VRPs, trust
+// anchors and problems on random documents mixing good entries with every
+// kind it must hand back (escapes, other value types, duplicate members,
+// bad prefixes and lengths, non-canonical addresses that Prefix::Parse
+// still takes), and large enough to be read by two threads.
+TEST(VrpSet, JsonFastPathAgreesWithTheCursorPath) {
+  std::mt19937_64 rng(5);
+  const std::vector<std::string> prefixes = {"10.0.0.0/8",
+                                             "10.1.0.0/16",
+                                             "192.0.2.0/24",
+                                             "192.0.2.1/32",
+                                             "0.0.0.0/0",
+                                             "010.0.0.0/8",
+                                             "10.0.0.0/08",
+                                             "10.0.0.0/008",
+                                             "10.0.0.1/8",
+                                             "10.0.0.0/33",
+                                             "256.0.0.0/8",
+                                             "10.0.0/8",
+                                             "2001:db8::/32",
+                                             "2001:DB8::/48",
+                                             "::/0",
+                                             "::ffff:10.0.0.0/104",
+                                             "2001:db8::1/128",
+                                             "2001:db8::/129",
+                                             "1.2.3.4",
+                                             "10.0.0.0/ 8",
+                                             "",
+                                             "1.2.3.4.5/32"};
+  const std::vector<std::string> tas = {"ripe", "arin", "apnic", "", "lacnic"};
+  for (int round = 0; round < 40; ++round) {
+    const bool large = round % 10 == 9;  // past the two-thread threshold
+    const int entries = large ? 120000 : 1 + static_cast<int>(rng() % 40);
+    const int bad_odds = round % 3 == 0 ? 0 : 400;  // a third of the documents all good
+    std::string doc = "{\"metadata\":{\"x\":[1,2]},\"roas\" : [";
+    for (int i = 0; i < entries; ++i) {
+      if (i) doc += rng() % 2 ? ",\n" : " , ";
+      const std::string& p = prefixes[rng() % (bad_odds ? prefixes.size() : 5)];
+      const int len_guess = p.find(':') != std::string::npos ? 48 : 24;
+      std::string asn = rng() % 4 == 0 ? "\"AS" + std::to_string(rng() % 70000) + "\""
+                                       : std::to_string(rng() % 70000);
+      std::string e = "{\"asn\":" + asn + ",\"prefix\":\"" + p +
+                      "\",\"maxLength\":" + std::to_string(len_guess + rng() % 9) + ",\"ta\":\"" +
+                      tas[rng() % tas.size()] + "\"";
+      if (bad_odds && rng() % bad_odds == 0) {
+        const char* odd[] = {",\"x\":true", ",\"asn\":1",          ",\"x\":-1", ",\"x\":1.5",
+                             ",\"x\":{}",   ",\"t\\u0061\":\"a\"", ",\"x\":01"};
+        e += odd[rng() % 7];
+      }
+      if (bad_odds && rng() % bad_odds == 0) e = "{\"asn\":1,\"prefix\":\"10.0.0.0/8\"}";
+      if (bad_odds && rng() % bad_odds == 0) e = "[]";
+      doc += e + "}";
+    }
+    doc += "]}";
+    VrpSet fast, cursor;
+    cursor.set_json_fast_path(false);
+    const Status a = fast.LoadText(doc, "t.json");
+    const Status b = cursor.LoadText(doc, "t.json");
+    ASSERT_EQ(a.ok(), b.ok()) << round;
+    ASSERT_EQ(fast.size(), cursor.size()) << round;
+    ASSERT_TRUE(std::equal(fast.vrps().begin(), fast.vrps().end(), cursor.vrps().begin())) << round;
+    ASSERT_EQ(fast.trust_anchors(), cursor.trust_anchors()) << round;
+    ASSERT_EQ(fast.skipped(), cursor.skipped()) << round;
+  }
+}
+
+// A guessed split point inside a string (",{" in a trust anchor's name)
+// must not cut the array there. The names are most of the document, so the
+// guess, the first ",{" past the middle, falls inside one.
+TEST(VrpSet, JsonTwoThreadSplitInsideAStringIsRefused) {
+  std::string ta;
+  for (int i = 0; i < 500; ++i) ta += ", {";
+  std::string doc = "{\"roas\":[";
+  for (int i = 0; i < 5000; ++i) {
+    if (i) doc += ",";
+    doc += "{\"asn\":" + std::to_string(i) +
+           ",\"prefix\":\"10.0.0.0/8\",\"maxLength\":8,\"ta\":\"" + ta + std::to_string(i % 3) +
+           "\"}";
+  }
+  doc += "]}";
+  ASSERT_GT(doc.size(), size_t{4} << 20);
+  VrpSet fast, cursor;
+  cursor.set_json_fast_path(false);
+  ASSERT_TRUE(fast.LoadText(doc, "t.json").ok());
+  ASSERT_TRUE(cursor.LoadText(doc, "t.json").ok());
+  ASSERT_EQ(fast.size(), 5000u);
+  EXPECT_TRUE(std::equal(fast.vrps().begin(), fast.vrps().end(), cursor.vrps().begin()));
+  EXPECT_EQ(fast.trust_anchors(), cursor.trust_anchors());
+  EXPECT_EQ(fast.trust_anchors().size(), 4u);
 }
 
 TEST(VrpSet, CsvColumnsComeFromTheHeader) {
