@@ -35,46 +35,14 @@
 #include "core/asn.h"
 #include "core/ip.h"
 #include "core/status.h"
+#include "observe/tables.h"
 
 namespace vigia::observe {
-
-// Each distinct AS path once. A path is kept flattened (AS_SET members in
-// place, in the order sent); has_set tells whether it held an AS_SET or
-// AS_CONFED_SET, whose origin is then unknown (RFC 6811 §2: NONE).
-class PathTable {
- public:
-  PathTable();
-  uint32_t Intern(std::span<const Asn> asns, bool has_set);
-  std::span<const Asn> Get(uint32_t id) const {
-    return {asns_.data() + offsets_[id], offsets_[id + 1] - offsets_[id]};
-  }
-  bool HasSet(uint32_t id) const { return has_set_[id] != 0; }
-  // The origin AS: the last AS of a path without sets, else 0.
-  Asn Origin(uint32_t id) const {
-    const auto p = Get(id);
-    return p.empty() || HasSet(id) ? 0 : p.back();
-  }
-  size_t size() const { return has_set_.size(); }
-
- private:
-  std::vector<Asn> asns_;
-  std::vector<uint32_t> offsets_;  // size() + 1
-  std::vector<uint8_t> has_set_;
-  std::unordered_multimap<uint64_t, uint32_t> by_hash_;
-};
 
 struct Peer {
   std::string collector;
   IpAddress ip;
   Asn asn = 0;
-};
-
-struct Sighting {
-  uint32_t prefix = 0;  // into prefixes()
-  uint32_t peer = 0;    // into peers()
-  uint32_t path = 0;    // into paths()
-  uint32_t start = 0;   // seconds since the epoch
-  uint32_t end = 0;     // exclusive; the window end when still present
 };
 
 struct ObserveStats {
@@ -138,7 +106,7 @@ class ObservedRoutes : public bgp::RouteSink {
   uint32_t CachedPrefixId(const Prefix& p);
 
   std::vector<Prefix> prefixes_;
-  std::unordered_map<Prefix, uint32_t, PrefixHash> prefix_ids_;
+  PrefixIndex prefix_ids_;
   std::vector<observe::Peer> peers_;
   // The current feed: its peer handles -> peers_, its last attribute set's
   // interned path, the last prefix looked up.
