@@ -10,7 +10,8 @@
 // order (all fields): std::sort leaves sightings equal in (prefix, peer,
 // start) in an unspecified order that no detector depends on.
 //
-// Usage: analyze_read_bench SNAP [THREADS]
+// Usage: analyze_read_bench SNAP [THREADS]   (THREADS 0, the default: one
+// per core, as analyze; 1: sequential)
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -46,12 +47,8 @@ int main(int argc, char** argv) {
   using Clock = std::chrono::steady_clock;
   const auto t0 = Clock::now();
   vigia::observe::ObservedRoutes r;
-#ifdef VIGIA_READ_THREADS
   const unsigned threads = argc == 3 ? static_cast<unsigned>(std::atoi(argv[2])) : 0;
   if (auto s = r.AddDirectory(std::string(argv[1]) + "/mrt", threads); !s.ok()) {
-#else
-  if (auto s = r.AddDirectory(std::string(argv[1]) + "/mrt"); !s.ok()) {
-#endif
     std::fprintf(stderr, "%s\n", s.message().c_str());
     return 2;
   }

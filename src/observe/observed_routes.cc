@@ -127,8 +127,14 @@ void ObservedRoutes::Peer(bgp::PeerHandle h, const bgp::PeerInfo& info) {
   feed_peers_[h] = PeerId(std::string(info.collector), info.ip, info.asn);
 }
 
+void ObservedRoutes::ApplyAnnounce(bgp::RouteSource source, uint32_t prefix, uint32_t peer,
+                                   uint32_t path, uint32_t t) {
+  if (source == bgp::RouteSource::kUpdate) StartUpdates();
+  Change(prefix, peer, path, t);
+  ++(source == bgp::RouteSource::kUpdate ? stats_.announcements : stats_.rib_entries);
+}
+
 void ObservedRoutes::Announce(const bgp::Route& r, const bgp::PathAttributes& attrs) {
-  if (r.source == bgp::RouteSource::kUpdate) StartUpdates();
   // An UPDATE's prefixes share one attribute set: its path is interned once.
   if (!have_last_path_ || r.attr_set != last_attr_set_) {
     const bgp::AsPath& ap = attrs.as_path;
@@ -136,16 +142,21 @@ void ObservedRoutes::Announce(const bgp::Route& r, const bgp::PathAttributes& at
     last_attr_set_ = r.attr_set;
     have_last_path_ = true;
   }
-  Change(CachedPrefixId(r.prefix), feed_peers_[r.peer], last_path_, r.time.seconds);
-  ++(r.source == bgp::RouteSource::kUpdate ? stats_.announcements : stats_.rib_entries);
+  ApplyAnnounce(r.source, CachedPrefixId(r.prefix), feed_peers_[r.peer], last_path_,
+                r.time.seconds);
 }
 
-void ObservedRoutes::Withdraw(const bgp::Route& r, bgp::WithdrawCause cause) {
+bool ObservedRoutes::WithdrawStarts(bgp::RouteSource source, bgp::WithdrawCause cause) {
   if (cause == bgp::WithdrawCause::kTreatAsWithdraw) ++stats_.routes_withdrawn;
   // A RIB dump states what the peer has: a route it cannot use is simply
   // not there (no prefix entry is made for it).
-  if (r.source == bgp::RouteSource::kTableSnapshot && !updates_started_) return;
+  if (source == bgp::RouteSource::kTableSnapshot && !updates_started_) return false;
   StartUpdates();
+  return true;
+}
+
+void ObservedRoutes::Withdraw(const bgp::Route& r, bgp::WithdrawCause cause) {
+  if (!WithdrawStarts(r.source, cause)) return;
   Change(CachedPrefixId(r.prefix), feed_peers_[r.peer], kWithdrawn, r.time.seconds);
   if (cause == bgp::WithdrawCause::kWithdrawn) ++stats_.withdrawals;
 }
@@ -157,10 +168,15 @@ void ObservedRoutes::SessionDown(bgp::PeerHandle peer, bgp::RouteTime t) {
 }
 
 void ObservedRoutes::Problem(const bgp::FeedProblem& p) {
+  if (p.kind == bgp::FeedProblem::Kind::kRepaired) return;  // decoded whole; not a problem here
+  ApplyProblem(p.kind, p.ToString());
+}
+
+void ObservedRoutes::ApplyProblem(bgp::FeedProblem::Kind kind, std::string text) {
   using Kind = bgp::FeedProblem::Kind;
-  switch (p.kind) {
+  switch (kind) {
     case Kind::kRepaired:
-      return;  // decoded whole; not a problem of the observation
+      return;
     case Kind::kRecordSkipped:
       ++stats_.records_skipped;
       break;
@@ -173,7 +189,7 @@ void ObservedRoutes::Problem(const bgp::FeedProblem& p) {
     default:
       break;
   }
-  AddProblem(p.ToString());
+  AddProblem(std::move(text));
 }
 
 Status ObservedRoutes::AddFile(const std::string& path, const std::string& collector) {
@@ -185,7 +201,7 @@ Status ObservedRoutes::AddFile(const std::string& path, const std::string& colle
   return Status::Ok();
 }
 
-Status ObservedRoutes::AddDirectory(const std::string& dir) {
+Status ObservedRoutes::AddDirectory(const std::string& dir, unsigned threads) {
   namespace fs = std::filesystem;
   std::vector<fs::path> files;
   std::error_code ec;
@@ -202,11 +218,12 @@ Status ObservedRoutes::AddDirectory(const std::string& dir) {
   std::sort(files.begin(), files.end(), [&](const fs::path& a, const fs::path& b) {
     return is_rib(a) != is_rib(b) ? is_rib(a) : a.filename() < b.filename();
   });
+  std::vector<File> in;
   for (const fs::path& f : files) {
     const std::string name = f.filename().string();
-    if (Status s = AddFile(f.string(), name.substr(0, name.find('.'))); !s.ok()) return s;
+    in.push_back({f.string(), name.substr(0, name.find('.'))});
   }
-  return Status::Ok();
+  return AddFiles(in, threads);
 }
 
 void ObservedRoutes::Finish(uint32_t window_end) {

@@ -116,8 +116,8 @@ TEST(SightingOrder, MatchesAStableSortOnRunsAndRandomInput) {
 }
 
 TEST(SightingOrder, ByPrefixAndPeerKeepsLaterDumpsLast) {
-  const std::vector<Sighting> s{{1, 2, 10, 5, 0}, {0, 1, 11, 5, 0}, {1, 2, 12, 9, 0},
-                                {1, 0, 13, 9, 0}, {0, 1, 14, 1, 0}};
+  const std::vector<Sighting> s{
+      {1, 2, 10, 5, 0}, {0, 1, 11, 5, 0}, {1, 2, 12, 9, 0}, {1, 0, 13, 9, 0}, {0, 1, 14, 1, 0}};
   const std::vector<uint32_t> order = OrderByPrefix(s, 2, /*by_start=*/false);
   EXPECT_EQ(order, (std::vector<uint32_t>{1, 4, 3, 0, 2}));
 }
