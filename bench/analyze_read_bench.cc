@@ -3,7 +3,7 @@
 // observe::ObservedRoutes the way snapshot::LoadSnapshot does (RIB dumps
 // first, then updates in name order) and finishes it (the sighting sort
 // analyze does before the detectors), then prints one line of key=value:
-// the load and finish seconds, the RIB entries, and a digest of everything
+// the load and finish seconds (wall; cpu: of all threads), the RIB entries, and a digest of everything
 // the detectors read (prefixes, peers, paths and sightings in id order), so
 // that two builds or thread counts can be checked for identical results.
 // The sightings are hashed in their order and, separately, in a canonical
@@ -12,6 +12,8 @@
 //
 // Usage: analyze_read_bench SNAP [THREADS]   (THREADS 0, the default: one
 // per core, as analyze; 1: sequential)
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -37,6 +39,14 @@ struct Fnv {
   }
 };
 
+// User + system time of every thread so far.
+double CpuSeconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -45,6 +55,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   using Clock = std::chrono::steady_clock;
+  const double cpu0 = CpuSeconds();
   const auto t0 = Clock::now();
   vigia::observe::ObservedRoutes r;
   const unsigned threads = argc == 3 ? static_cast<unsigned>(std::atoi(argv[2])) : 0;
@@ -55,6 +66,7 @@ int main(int argc, char** argv) {
   const double load = std::chrono::duration<double>(Clock::now() - t0).count();
   r.Finish(UINT32_MAX - 1);
   const double total = std::chrono::duration<double>(Clock::now() - t0).count();
+  const double cpu = CpuSeconds() - cpu0;
 
   Fnv meta, raw, canon;
   for (const auto& p : r.prefixes()) meta.Add(p.ToString());
@@ -76,10 +88,10 @@ int main(int argc, char** argv) {
   for (const auto& x : s) canon.Add(&x, sizeof x);
   const auto& st = r.stats();
   std::printf(
-      "load=%.3f finish=%.3f total=%.3f rib_entries=%llu announcements=%llu withdrawals=%llu "
+      "load=%.3f finish=%.3f total=%.3f cpu=%.3f rib_entries=%llu announcements=%llu withdrawals=%llu "
       "prefixes=%zu peers=%zu paths=%zu sightings=%zu meta=%016llx sightings_raw=%016llx "
       "sightings_canon=%016llx\n",
-      load, total - load, total, static_cast<unsigned long long>(st.rib_entries),
+      load, total - load, total, cpu, static_cast<unsigned long long>(st.rib_entries),
       static_cast<unsigned long long>(st.announcements),
       static_cast<unsigned long long>(st.withdrawals), r.prefixes().size(), r.peers().size(),
       r.paths().size(), r.sightings().size(), static_cast<unsigned long long>(meta.h),
