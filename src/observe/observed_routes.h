@@ -22,7 +22,9 @@
 //
 // Memory: a sighting is 20 bytes and each distinct AS path is stored once,
 // so a full table of 1 M prefixes seen by 50 peers takes about 1 GB.
-// Not thread-safe while loading; read-only and shareable after Finish().
+// Not thread-safe while loading (AddFiles() runs its own decoding threads
+// and applies their events on the calling thread); read-only and
+// shareable after Finish().
 #pragma once
 
 #include <cstdint>
@@ -79,13 +81,13 @@ class ObservedRoutes : public bgp::RouteSink {
   // into a bounded queue of compact events with ids local to the file;
   // this thread maps them to the global ids in file order and applies
   // them, so the result cannot depend on timing. The queues bound the
-  // extra memory to about 5 MB per thread.
+  // extra memory to about 25 MB per thread.
   struct File {
     std::string path, collector;
   };
   Status AddFiles(const std::vector<File>& files, unsigned threads);
   // Closes open sightings at window_end and sorts sightings by prefix,
-  // peer and start.
+  // peer and start (stably: equal ones keep the order they were added in).
   void Finish(uint32_t window_end);
 
   // bgp::RouteSink. Events of one feed at a time; Peer() handles are

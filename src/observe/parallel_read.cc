@@ -11,8 +11,9 @@
 // the sink skips the prefix of a RIB route withdrawn before the updates),
 // so ids are given in the same order as AddFile() on each file in turn.
 // Threads block when their queue is full, so at most kMaxQueued chunks per
-// thread wait; the thread of the file being applied is never blocked for
-// good, so this cannot deadlock.
+// thread wait (applied chunks go back to the decoder, their memory kept);
+// the thread of the file being applied is never blocked for good, so this
+// cannot deadlock.
 #include <atomic>
 #include <condition_variable>
 #include <deque>
@@ -28,7 +29,10 @@ namespace vigia::observe {
 namespace {
 
 constexpr size_t kChunkEvents = 1 << 16;  // 1.25 MB of events
-constexpr size_t kMaxQueued = 4;
+// 16 chunks (21 MB of events) let a thread decoding a later file run on
+// while this one applies the current file; 4 stalled it (50 peers x 200 k
+// prefixes: two RIB dumps decoded at once).
+constexpr size_t kMaxQueued = 16;
 constexpr uint32_t kUnmapped = UINT32_MAX;
 
 enum class EventKind : uint8_t { kPeer, kAnnounce, kWithdraw, kSessionDown, kProblem };
@@ -64,6 +68,7 @@ struct FileQueue {
   std::mutex mu;
   std::condition_variable cv;
   std::deque<Chunk> chunks;
+  std::vector<Chunk> spare;  // applied chunks, emptied, for the decoder to refill
   bool done = false;
   Status status;
 };
@@ -125,8 +130,13 @@ class DecodeSink : public bgp::RouteSink {
     q_->cv.wait(lock, [&] { return q_->chunks.size() < kMaxQueued || *abort_; });
     if (!*abort_) q_->chunks.push_back(std::move(chunk_));
     q_->cv.notify_all();
-    chunk_ = Chunk();
-    chunk_.events.reserve(kChunkEvents);
+    if (!q_->spare.empty()) {
+      chunk_ = std::move(q_->spare.back());  // its vectors keep their memory
+      q_->spare.pop_back();
+    } else {
+      chunk_ = Chunk();
+      chunk_.events.reserve(kChunkEvents);
+    }
   }
 
  private:
@@ -250,6 +260,19 @@ Status ObservedRoutes::AddFiles(const std::vector<File>& files, unsigned threads
             break;
         }
       }
+      c.events.clear();
+      c.new_prefixes.clear();
+      c.new_path_asns.clear();
+      c.new_path_sizes.clear();
+      c.new_path_sets.clear();
+      c.peers.clear();
+      c.problems.clear();
+      std::lock_guard lock(q.mu);
+      if (!q.done) q.spare.push_back(std::move(c));
+    }
+    {
+      std::lock_guard lock(q.mu);
+      q.spare = {};
     }
     if (q.status.ok()) {
       ++stats_.files;
