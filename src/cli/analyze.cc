@@ -192,7 +192,8 @@ void RegisterAnalyze(CLI::App& app, int* exit_code) {
       ->capture_default_str();
   cmd->add_option("--bands", a->bands, "Band thresholds READY,ASPIRING in percent")
       ->capture_default_str();
-  cmd->add_option("--threads", a->threads, "Threads for validation (0: one per core)");
+  cmd->add_option("--threads", a->threads,
+                  "Threads for MRT decoding and validation (0: one per core)");
   cmd->add_flag("--json", a->json, "Print the summary as JSON");
   cmd->footer(
       "Exit status: 0, 1 when input was skipped or the snapshot is partial (an input missing or "

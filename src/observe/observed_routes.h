@@ -22,7 +22,9 @@
 //
 // Memory: a sighting is 20 bytes and each distinct AS path is stored once,
 // so a full table of 1 M prefixes seen by 50 peers takes about 1 GB.
-// Not thread-safe while loading; read-only and shareable after Finish().
+// Not thread-safe while loading (AddFiles() runs its own decoding threads
+// and applies their events on the calling thread); read-only and
+// shareable after Finish().
 #pragma once
 
 #include <cstdint>
@@ -35,46 +37,14 @@
 #include "core/asn.h"
 #include "core/ip.h"
 #include "core/status.h"
+#include "observe/tables.h"
 
 namespace vigia::observe {
-
-// Each distinct AS path once. A path is kept flattened (AS_SET members in
-// place, in the order sent); has_set tells whether it held an AS_SET or
-// AS_CONFED_SET, whose origin is then unknown (RFC 6811 §2: NONE).
-class PathTable {
- public:
-  PathTable();
-  uint32_t Intern(std::span<const Asn> asns, bool has_set);
-  std::span<const Asn> Get(uint32_t id) const {
-    return {asns_.data() + offsets_[id], offsets_[id + 1] - offsets_[id]};
-  }
-  bool HasSet(uint32_t id) const { return has_set_[id] != 0; }
-  // The origin AS: the last AS of a path without sets, else 0.
-  Asn Origin(uint32_t id) const {
-    const auto p = Get(id);
-    return p.empty() || HasSet(id) ? 0 : p.back();
-  }
-  size_t size() const { return has_set_.size(); }
-
- private:
-  std::vector<Asn> asns_;
-  std::vector<uint32_t> offsets_;  // size() + 1
-  std::vector<uint8_t> has_set_;
-  std::unordered_multimap<uint64_t, uint32_t> by_hash_;
-};
 
 struct Peer {
   std::string collector;
   IpAddress ip;
   Asn asn = 0;
-};
-
-struct Sighting {
-  uint32_t prefix = 0;  // into prefixes()
-  uint32_t peer = 0;    // into peers()
-  uint32_t path = 0;    // into paths()
-  uint32_t start = 0;   // seconds since the epoch
-  uint32_t end = 0;     // exclusive; the window end when still present
 };
 
 struct ObserveStats {
@@ -101,9 +71,23 @@ class ObservedRoutes : public bgp::RouteSink {
   // collector is its name up to the first '.' (RIS "rrc00.bview...",
   // `vigia simulate` "sim00.updates..."). Fails when the directory holds no
   // file or one cannot be opened.
-  Status AddDirectory(const std::string& dir);
+  // With threads != 1 the files are decoded on that many threads (0: one
+  // per core) through AddFiles().
+  Status AddDirectory(const std::string& dir, unsigned threads = 1);
+  // The files in this order, each of its collector: the same result as
+  // AddFile() on each in turn (ids, order, stats, problems, the first
+  // failure), however many threads. With threads != 1 (0: one per core)
+  // up to that many files are decoded at once, each by a thread of its own
+  // into a bounded queue of compact events with ids local to the file;
+  // this thread maps them to the global ids in file order and applies
+  // them, so the result cannot depend on timing. The queues bound the
+  // extra memory to about 25 MB per thread.
+  struct File {
+    std::string path, collector;
+  };
+  Status AddFiles(const std::vector<File>& files, unsigned threads);
   // Closes open sightings at window_end and sorts sightings by prefix,
-  // peer and start.
+  // peer and start (stably: equal ones keep the order they were added in).
   void Finish(uint32_t window_end);
 
   // bgp::RouteSink. Events of one feed at a time; Peer() handles are
@@ -136,9 +120,16 @@ class ObservedRoutes : public bgp::RouteSink {
   void EndSession(uint32_t peer, uint32_t t);
   // PrefixId with a one-entry cache: a RIB record's entries share a prefix.
   uint32_t CachedPrefixId(const Prefix& p);
+  // The sink methods' work once the prefix and path are known; shared by
+  // the sink and the parallel reader. WithdrawStarts counts a withdrawal
+  // and tells whether it changes a route (then Change, then WithdrawDone).
+  void ApplyAnnounce(bgp::RouteSource source, uint32_t prefix, uint32_t peer, uint32_t path,
+                     uint32_t t);
+  bool WithdrawStarts(bgp::RouteSource source, bgp::WithdrawCause cause);
+  void ApplyProblem(bgp::FeedProblem::Kind kind, std::string text);
 
   std::vector<Prefix> prefixes_;
-  std::unordered_map<Prefix, uint32_t, PrefixHash> prefix_ids_;
+  PrefixIndex prefix_ids_;
   std::vector<observe::Peer> peers_;
   // The current feed: its peer handles -> peers_, its last attribute set's
   // interned path, the last prefix looked up.

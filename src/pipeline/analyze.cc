@@ -168,6 +168,8 @@ Result<AnalyzeResult> Analyze(const std::string& dir, store::Store& store,
   const auto t0 = Clock::now();
   Step(o, "loading the snapshot");
   snapshot::Snapshot s;
+  // MRT decoding on as many threads as validation (0: one per core).
+  s.mrt_threads = o.score.threads;
   snapshot::Extras extras;  // PeeringDB and extra/, read meanwhile
   std::thread extras_thread([&] { snapshot::LoadExtras(dir, &extras); });
   const Status loaded = snapshot::LoadSnapshot(dir, &s);

@@ -171,11 +171,11 @@ Status LoadMrt(const fs::path& root, Snapshot* s, std::vector<std::string>* dama
     const bool ra = IsRibDump(a.filename().string()), rb = IsRibDump(b.filename().string());
     return ra != rb ? ra : a.filename() < b.filename();
   });
-  for (const fs::path& f : files) {
-    const std::string name = f.filename().string();
-    if (Status st = s->routes.AddFile(f.string(), CollectorOf(name)); !st.ok()) return st;
-  }
-  return Status::Ok();
+  std::vector<observe::ObservedRoutes::File> in;
+  for (const fs::path& f : files) in.push_back({f.string(), CollectorOf(f.filename().string())});
+  // Decoded on mrt_threads threads, applied in this order: the same routes
+  // as one file after the other (observed_routes.h).
+  return s->routes.AddFiles(in, s->mrt_threads);
 }
 
 template <typename F>
@@ -205,7 +205,8 @@ Status LoadSnapshot(const std::string& dir, Snapshot* s) {
     s->missing.push_back(manifest.status().message());  // nothing can be verified
   }
 
-  // The MRT files on a thread of their own, the manifest check on another,
+  // The MRT files on a thread of their own (and its mrt_threads decoding
+  // threads), the manifest check on another,
   // the reference data meanwhile: they touch different members of *s.
   // Hashing reads each file once more but no route is visited twice; at
   // full scale it ends before the MRT decoding does.

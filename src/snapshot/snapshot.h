@@ -2,9 +2,9 @@
 // the collectors saw and the reference data of the same window, as the
 // detectors and the scoring read them, and what of it was missing.
 //
-// LoadSnapshot fills it from a directory: the MRT files on a thread of
-// their own, the reference data (RPKI, IRR, registry, topology) and the
-// manifest check (sizes and SHA-256, snapshot/manifest.h) meanwhile. An
+// LoadSnapshot fills it from a directory: the MRT files on threads of
+// their own (mrt_threads decoding, ObservedRoutes::AddFiles), the reference data (RPKI, IRR,
+// registry, topology) and the manifest check (sizes and SHA-256, snapshot/manifest.h) meanwhile. An
 // input the manifest lists that is absent or differs, or a file of rpki/ or
 // irr/ that cannot be read, or a VRP file with unreadable records, makes the
 // snapshot partial: `missing` says what, `damaged` which parts, and the
@@ -50,7 +50,10 @@ struct Snapshot {
   std::unordered_map<Prefix, std::vector<Asn>, PrefixHash> history;
   std::vector<std::string> skipped;               // what was left out and why
   double mrt_seconds = 0, reference_seconds = 0;  // LoadSnapshot's two threads
-  std::vector<std::string> problems;              // bad lines and records, file:where
+  // Set before LoadSnapshot: threads decoding MRT files (0: one per core;
+  // the routes are the same with any number).
+  unsigned mrt_threads = 0;
+  std::vector<std::string> problems;  // bad lines and records, file:where
   // Inputs missing or damaged ("rpki/: absent", "irr/a.db: sha256 differs
   // from the manifest"); non-empty makes the snapshot partial.
   std::vector<std::string> missing;
