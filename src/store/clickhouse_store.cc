@@ -114,6 +114,16 @@ constexpr const char* kSnapshotTables[] = {"incidents",        "metrics",    "sc
                                            "entities",         "origins",    "route_refs",
                                            "route_ref_totals", "routes_seen"};
 
+// In a cluster (?cluster=NAME), the tables every node holds whole,
+// replicated to all of them: the commit markers, the claims and the schema
+// version, which readers and claimers must see the same from any node. The
+// others are sharded: NAME_local (ReplicatedMergeTree, two replicas per
+// shard) under a Distributed table NAME.
+bool Everywhere(std::string_view table) {
+  return table == "snapshots" || table == "claims" || table == "claim_releases" ||
+         table == "schema";
+}
+
 // Rows buffered per table are sent once they reach this size: a few MiB
 // per INSERT keeps ClickHouse's parts few (one part per INSERT).
 constexpr size_t kFlushBytes = 4 << 20;
@@ -585,7 +595,26 @@ Result<SnapshotInfo> ChWriter::Commit() {
 
 Result<std::string> ClickHouseStore::Post(const std::string& params, const std::string& body,
                                           const std::string& what) {
-  auto res = http_.Post("/" + params, body, "application/octet-stream");
+  std::string path = "/" + params;
+  if (!url_.cluster.empty()) {
+    // Every insert waits until both replicas of its shard (two of the
+    // replicas of a table held everywhere) have it, so a committed
+    // snapshot's rows are on every replica a reader may be sent to; reads
+    // see every insert a quorum confirmed (or fail, and are retried below).
+    // An insert whose quorum is not reached in 20 s fails (a replica down).
+    path += (params.empty() ? "?" : "&") +
+            std::string(
+                "insert_quorum=2&insert_quorum_timeout=20000&insert_distributed_sync=1&"
+                "select_sequential_consistency=1");
+  }
+  auto res = http_.Post(path, body, "application/octet-stream");
+  for (int retry = 0; !url_.cluster.empty() && retry < 50 && res && res->status != 200 &&
+                      res->body.find("quorum") != std::string::npos && body.rfind("SELECT", 0) == 0;
+       ++retry) {
+    // A replica that has not yet fetched a part a quorum confirmed.
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    res = http_.Post(path, body, "application/octet-stream");
+  }
   if (!res) {
     return Status::IoError(fmt::format("{}: {}: {}", name_, what, httplib::to_string(res.error())));
   }
@@ -618,18 +647,46 @@ Status ClickHouseStore::Insert(const char* table, const std::string& rows,
 }
 
 Status ClickHouseStore::CreateSchema() {
-  if (Status st = Exec("CREATE DATABASE IF NOT EXISTS " + qdb_, "create database"); !st.ok())
-    return st;
+  const bool cluster = !url_.cluster.empty();
+  const std::string on = cluster ? " ON CLUSTER " + *ch::SqlName(url_.cluster) : "";
+  // DDL only when a table is missing: in a cluster, ON CLUSTER waits for
+  // every node, and one may be down.
   auto have = Rows("SELECT count() FROM system.tables WHERE database = " + SqlString(url_.db),
                    "list tables");
   if (!have.ok()) return have.status();
-  if (have->empty() || I((*have)[0], 0) < static_cast<int64_t>(std::size(kTables))) {
+  int64_t want = 0;
+  for (const Table& t : kTables) want += cluster && !Everywhere(t.name) ? 2 : 1;
+  if (have->empty() || I((*have)[0], 0) < want) {
+    if (Status st = Exec("CREATE DATABASE IF NOT EXISTS " + qdb_ + on, "create database"); !st.ok())
+      return st;
     for (const Table& t : kTables) {
-      const std::string sql = fmt::format(
-          "CREATE TABLE IF NOT EXISTS {} ({}) ENGINE = MergeTree PARTITION BY toYYYYMM(day) "
-          "ORDER BY {}",
-          T(t.name), t.columns, t.order);
+      std::string sql;
+      if (!cluster) {
+        sql = fmt::format(
+            "CREATE TABLE IF NOT EXISTS {} ({}) ENGINE = MergeTree PARTITION BY toYYYYMM(day) "
+            "ORDER BY {}",
+            T(t.name), t.columns, t.order);
+      } else {
+        // ZooKeeper paths: per shard for sharded tables, one for the
+        // tables every node holds. {shard} and {replica} are each
+        // server's macros.
+        const std::string local = Everywhere(t.name) ? T(t.name) : T(t.name) + "_local";
+        const std::string zk =
+            Everywhere(t.name) ? fmt::format("/clickhouse/vigia/{}/all/{}", url_.db, t.name)
+                               : fmt::format("/clickhouse/vigia/{}/{{shard}}/{}", url_.db, t.name);
+        sql = fmt::format(
+            "CREATE TABLE IF NOT EXISTS {}{} ({}) ENGINE = ReplicatedMergeTree({}, '{{replica}}') "
+            "PARTITION BY toYYYYMM(day) ORDER BY {}",
+            local, on, t.columns, SqlString(zk), t.order);
+      }
       if (Status st = Exec(sql, fmt::format("create table {}", t.name)); !st.ok()) return st;
+      if (cluster && !Everywhere(t.name)) {
+        const std::string dist = fmt::format(
+            "CREATE TABLE IF NOT EXISTS {0}{1} AS {0}_local ENGINE = Distributed({2}, {3}, "
+            "{4}_local, rand())",
+            T(t.name), on, *ch::SqlName(url_.cluster), qdb_, t.name);
+        if (Status st = Exec(dist, fmt::format("create table {}", t.name)); !st.ok()) return st;
+      }
     }
   }
   auto v = Rows("SELECT max(version) FROM " + T("schema"), "schema version");
@@ -653,12 +710,6 @@ Status ClickHouseStore::CreateSchema() {
 Result<std::unique_ptr<ClickHouseStore>> ClickHouseStore::Open(const std::string& rest) {
   auto url = ParseUrl(rest);
   if (!url.ok()) return url.status();
-  if (!url->cluster.empty()) {
-    return Status::Unsupported(fmt::format(
-        "clickhouse:{}: ?cluster= (ReplicatedMergeTree + Distributed tables) is not implemented "
-        "yet; use one server",
-        rest));
-  }
   std::unique_ptr<ClickHouseStore> s(new ClickHouseStore(std::move(url).value()));
   if (Status st = s->CreateSchema(); !st.ok()) return st;
   return s;
@@ -708,10 +759,16 @@ Result<int64_t> ClickHouseStore::NextId(const std::string& kind) {
 void ClickHouseStore::Discard(int64_t id) {
   // Errors are ignored: the rows are invisible anyway, and CleanAbandoned
   // tries again later.
+  const bool cluster = !url_.cluster.empty();
   for (const char* t : kSnapshotTables) {
-    static_cast<void>(
-        Exec(fmt::format("ALTER TABLE {} DELETE WHERE snapshot = {}", T(t), SqlInt(id)),
-             "discard snapshot"));
+    const std::string table =
+        cluster ? T(t) + "_local ON CLUSTER " + *ch::SqlName(url_.cluster) : T(t);
+    // In a cluster, a node that is down gets the DDL when it is back; do
+    // not wait for it (ClickHouse's default: 180 s).
+    auto r = Post(cluster ? "?distributed_ddl_task_timeout=5" : "",
+                  fmt::format("ALTER TABLE {} DELETE WHERE snapshot = {}", table, SqlInt(id)),
+                  "discard snapshot");
+    static_cast<void>(r);
   }
   static_cast<void>(Claim("cleaned", SqlInt(id)));
 }
