@@ -4,6 +4,8 @@
 // whole, through the others; a replica killed during a write leaves every
 // snapshot whole or absent, and reads go on through the other replica; a
 // replica killed during reads does not stop them; restarted, it catches up.
+// And the whole conformance suite (store_conformance_test.cc, linked in)
+// through node 1 of the cluster.
 // ctest LABELS cluster. Skipped, with the reason, without the servers.
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -149,8 +151,8 @@ TEST(ClickHouseCluster, AReplicaKilledDuringAWriteLeavesSnapshotsWholeOrAbsent) 
   ASSERT_TRUE(g_cluster->Restart(3)) << g_cluster->node(3).skip_reason();
   auto local = [](int node) {
     httplib::Client client("127.0.0.1", g_cluster->node(node).http_port());
-    auto r =
-        client.Post("/", std::string("SELECT count() FROM ") + kDb + ".incidents_local", "text/plain");
+    auto r = client.Post("/", std::string("SELECT count() FROM ") + kDb + ".incidents_local",
+                         "text/plain");
     return r && r->status == 200 ? std::atoll(r->body.c_str()) : -1;
   };
   EXPECT_TRUE(test_util::WaitFor([&] { return local(3) == local(2); }, std::chrono::seconds(120),
@@ -211,17 +213,29 @@ TEST(ClickHouseCluster, ReadsGoOnWhileAReplicaIsKilled) {
 }  // namespace
 }  // namespace vigia::store
 
+// Starts the cluster before the conformance suite (linked in) is
+// instantiated, pointed at node 1 (the tables are made through whichever
+// node a test opens first), and runs only the cluster's tests unless a
+// filter is given.
 int main(int argc, char** argv) {
-  ::testing::InitGoogleTest(&argc, argv);
-  bool listing = false;
-  for (int i = 1; i < argc; ++i) listing = listing || std::string(argv[i]) == "--gtest_list_tests";
+  bool listing = false, filtered = false;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    listing = listing || a == "--gtest_list_tests";
+    filtered = filtered || a.rfind("--gtest_filter", 0) == 0;
+  }
   std::unique_ptr<vigia::store::test_clickhouse::Cluster> cluster;
   if (!listing) {
     cluster = std::make_unique<vigia::store::test_clickhouse::Cluster>();
     vigia::store::g_cluster = cluster.get();
-    if (!cluster->ok())
+    if (cluster->ok()) {
+      setenv("VIGIA_STORE_TEST_URLS", cluster->Url(1, "vc_{name}").c_str(), 1);
+    } else {
       std::fprintf(stderr, "cluster tests skipped: %s\n", cluster->skip_reason().c_str());
+    }
   }
+  ::testing::InitGoogleTest(&argc, argv);
+  if (!filtered) GTEST_FLAG_SET(filter, "*clickhouse*:ClickHouseCluster*");
   const int rc = RUN_ALL_TESTS();
   vigia::store::g_cluster = nullptr;
   return rc;

@@ -1,8 +1,20 @@
 // The ClickHouse store (SPEC C9; issue 18 item 3): the store.h interface
 // over ClickHouse's HTTP interface (Debian's clickhouse-server 18.16,
 // through cpp-httplib), for observatories whose history outgrows one SQLite
-// file. URL: clickhouse://HOST:PORT/DB (PORT: the HTTP port, 8123 by
-// default). docs/clickhouse.md has the table design and the limits.
+// file. URL: clickhouse://HOST:PORT/DB[?cluster=NAME] (PORT: the HTTP port,
+// 8123 by default). docs/clickhouse.md has the table design and the limits.
+//
+// On a cluster (?cluster=NAME, a <remote_servers> entry of the servers'
+// config, with ZooKeeper and {shard}/{replica} macros) the tables are
+// created ON CLUSTER: the data tables as NAME_local (ReplicatedMergeTree)
+// under a Distributed NAME, sharded at random; `snapshots`, `claims`,
+// `claim_releases` and `schema` as one ReplicatedMergeTree every node
+// holds. Every insert waits for a quorum of 2 (both replicas of a shard:
+// a committed snapshot is whole on every replica a read may be sent to) and
+// every read is sequentially consistent (it sees every quorum insert, so
+// the claim protocol below holds across nodes). With a replica down, its
+// shard takes no writes (they fail; nothing of them is visible) and reads
+// go on through the other replica.
 //
 // ClickHouse has no transactions, no unique keys and no auto-increment, so
 // this store does each explicitly:
