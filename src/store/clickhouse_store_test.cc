@@ -36,6 +36,7 @@ using test_util::RunCommand;
 using test_util::Vigia;
 
 test_clickhouse::Server* g_server = nullptr;
+fs::path g_e2e_dir;  // the end-to-end tests' directory, removed by main()
 
 #define REQUIRE_SERVER()                                                  \
   do {                                                                    \
@@ -270,7 +271,7 @@ struct Both {
 const Both& Analysed() {
   static Both* b = [] {
     auto* x = new Both;
-    x->dir = test_util::FreshTempDir("vigia_ch_e2e_");
+    x->dir = g_e2e_dir = test_util::FreshTempDir("vigia_ch_e2e_");
     x->sqlite = "sqlite:" + (x->dir / "vigia.db").string();
     x->clickhouse = g_server->Url("vigia_e2e_" + std::to_string(getpid()));
     int st = 0;
@@ -460,6 +461,7 @@ int main(int argc, char** argv) {
   ::testing::InitGoogleTest(&argc, argv);
   if (!filtered) GTEST_FLAG_SET(filter, "*clickhouse*:ClickHouse*");
   const int rc = RUN_ALL_TESTS();
+  if (!vigia::store::g_e2e_dir.empty()) std::filesystem::remove_all(vigia::store::g_e2e_dir);
   vigia::store::g_server = nullptr;
   return rc;
 }
