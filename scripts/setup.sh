@@ -35,6 +35,7 @@ packages=(
   python3-aiosmtpd rsyslog
   # the RIS Live websocket client's tests serve JSON over a real websocket
   python3-websockets
+  clickhouse-server zookeeper  # the ClickHouse store's tests (src/store/clickhouse_*)
 )
 
 missing=()

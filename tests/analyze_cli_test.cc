@@ -299,11 +299,11 @@ TEST(AnalyzeCli, AnUnknownStoreSchemeIsRefused) {
   const Analyzed& a = Shared();
   int status = 0;
   const std::string out = RunCommand("cd " + a.dir.string() + " && " + Vigia() +
-                                         " analyze --db clickhouse:x " + a.snap.string() + " 2>&1",
+                                         " analyze --db duckdb:x " + a.snap.string() + " 2>&1",
                                      &status);
   EXPECT_EQ(Exit(status), 2);
-  EXPECT_NE(out.find("unknown store scheme 'clickhouse:'"), std::string::npos) << out;
-  EXPECT_FALSE(fs::exists(a.dir / "clickhouse:x"));
+  EXPECT_NE(out.find("unknown store scheme 'duckdb:'"), std::string::npos) << out;
+  EXPECT_FALSE(fs::exists(a.dir / "duckdb:x"));
 }
 
 // The README's main job: one command from nothing to a store and a

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include "store/clickhouse_store.h"
 #include "store/sqlite_store.h"
 
 namespace vigia::store {
@@ -10,6 +11,7 @@ namespace vigia::store {
 const std::vector<Backend>& Backends() {
   static const std::vector<Backend> kAll = {
       {"sqlite", "sqlite:PATH", OpenSqliteStore},
+      {"clickhouse", "clickhouse://HOST:PORT/DB", OpenClickHouseStore},
   };
   return kAll;
 }

@@ -284,7 +284,7 @@ TEST(StoreUrl, UnknownSchemeIsAnErrorAndCreatesNothing) {
   const fs::path cwd = fs::current_path();
   fs::current_path(db.parent_path());
   for (const char* url :
-       {"clickhouse:x", "clickhouse://localhost:9000/vigia", "Postgres:db", "x+y.z-w:1"}) {
+       {"duckdb:x", "postgres://localhost:5432/vigia", "Postgres:db", "x+y.z-w:1"}) {
     auto s = Store::Open(url);
     ASSERT_FALSE(s.ok()) << url;
     EXPECT_EQ(s.status().code(), StatusCode::kInvalidArgument);
