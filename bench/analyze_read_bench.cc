@@ -3,12 +3,11 @@
 // observe::ObservedRoutes the way snapshot::LoadSnapshot does (RIB dumps
 // first, then updates in name order) and finishes it (the sighting sort
 // analyze does before the detectors), then prints one line of key=value:
-// the load and finish seconds (wall; cpu: of all threads), the RIB entries, and a digest of everything
-// the detectors read (prefixes, peers, paths and sightings in id order), so
-// that two builds or thread counts can be checked for identical results.
-// The sightings are hashed in their order and, separately, in a canonical
-// order (all fields): std::sort leaves sightings equal in (prefix, peer,
-// start) in an unspecified order that no detector depends on.
+// the load and finish seconds (wall; cpu: of all threads), the RIB entries, and a digest of
+// everything the detectors read (prefixes, peers, paths and sightings in id order), so that two
+// builds or thread counts can be checked for identical results. The sightings are hashed in their
+// order and, separately, in a canonical order (all fields): std::sort leaves sightings equal in
+// (prefix, peer, start) in an unspecified order that no detector depends on.
 //
 // Usage: analyze_read_bench SNAP [THREADS]   (THREADS 0, the default: one
 // per core, as analyze; 1: sequential)
@@ -88,7 +87,8 @@ int main(int argc, char** argv) {
   for (const auto& x : s) canon.Add(&x, sizeof x);
   const auto& st = r.stats();
   std::printf(
-      "load=%.3f finish=%.3f total=%.3f cpu=%.3f rib_entries=%llu announcements=%llu withdrawals=%llu "
+      "load=%.3f finish=%.3f total=%.3f cpu=%.3f rib_entries=%llu announcements=%llu "
+      "withdrawals=%llu "
       "prefixes=%zu peers=%zu paths=%zu sightings=%zu meta=%016llx sightings_raw=%016llx "
       "sightings_canon=%016llx\n",
       load, total - load, total, cpu, static_cast<unsigned long long>(st.rib_entries),

@@ -23,8 +23,8 @@
 //
 // Thread safety: a Store object is NOT safe for concurrent use; give each
 // thread its own Store (Store::Open; vigia serve keeps a pool of them, one
-// per request in flight) or serialise calls with a mutex. A SnapshotWriter belongs to the Store that made it: at most
-// one is open per Store, and the Store must not be used for anything else
+// per request in flight) or serialise calls with a mutex. A SnapshotWriter belongs to the Store
+// that made it: at most one is open per Store, and the Store must not be used for anything else
 // until the writer is committed or destroyed. Several processes may open
 // the same store; writers are serialised by the backend.
 #pragma once
