@@ -25,6 +25,7 @@
 #include "core/sha256.h"
 #include "core/time_format.h"
 #include "detect/incident_type.h"
+#include "pipeline/partition_plan.h"
 #include "report/report.h"
 #include "score/manrs.h"
 #include "store/backends.h"
@@ -41,6 +42,8 @@ struct AnalyzeArgs {
   std::string db = "sqlite:vigia.db";
   std::string bands = "80,50";
   unsigned threads = 0;
+  std::string memory;
+  uint32_t partitions = 0;
   bool json = false;
 };
 
@@ -54,6 +57,17 @@ int RunAnalyze(const AnalyzeArgs& a) {
   };
   pipeline::AnalyzeOptions opts;
   opts.score.threads = a.threads;
+  if (!a.memory.empty()) {
+    const auto bytes = pipeline::ParseSize(a.memory);
+    if (!bytes) {
+      std::fprintf(stderr, "vigia: analyze: --memory %s: want a size such as 8G, 512M\n",
+                   a.memory.c_str());
+      return kExitFailed;
+    }
+    opts.memory = *bytes;
+    opts.memory_setting = a.memory;
+  }
+  opts.partitions = a.partitions;
   if (!score::ParseBands(a.bands, &opts.score.bands)) {
     std::fprintf(
         stderr,
@@ -104,6 +118,21 @@ int RunAnalyze(const AnalyzeArgs& a) {
       j["scores"] = bands;
     }
     j["aggregates"] = r->aggregates;
+    if (!r->partitions.empty()) {
+      ordered_json parts = ordered_json::array();
+      for (const auto& p : r->partitions) {
+        parts.push_back({{"buckets", p.first.empty() ? "" : p.first + " - " + p.last},
+                         {"rib_entries", p.rib},
+                         {"updates", p.updates},
+                         {"estimate_bytes", p.estimate},
+                         {"prefixes", p.prefixes},
+                         {"peak_rss_bytes", p.peak_rss},
+                         {"seconds", p.seconds}});
+      }
+      j["memory"] = {{"budget_bytes", r->memory_budget},
+                     {"peak_rss_bytes", r->peak_rss},
+                     {"partitions", parts}};
+    }
     j["notes"] = r->notes;
     j["skipped"] = r->skipped;
     j["problems"] = r->problems.size();
@@ -194,6 +223,13 @@ void RegisterAnalyze(CLI::App& app, int* exit_code) {
       ->capture_default_str();
   cmd->add_option("--threads", a->threads,
                   "Threads for MRT decoding and validation (0: one per core)");
+  cmd->add_option("--memory", a->memory,
+                  "Bound the memory (e.g. 8G, 512M): the routes are read and analysed one prefix "
+                  "partition at a time, as many as fit; the stored snapshot is the same. Too small "
+                  "for one /8 or /16 of routes: an error naming it, nothing stored "
+                  "(docs/performance.md)");
+  cmd->add_option("--partitions", a->partitions,
+                  "Read the routes in exactly N prefix partitions (with or without --memory)");
   cmd->add_flag("--json", a->json, "Print the summary as JSON");
   cmd->footer(
       "Exit status: 0, 1 when input was skipped or the snapshot is partial (an input missing or "

@@ -3,19 +3,24 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <iterator>
 #include <map>
 #include <nlohmann/json.hpp>
 
 namespace vigia::detect {
 
-RouteView::RouteView(const observe::ObservedRoutes& r) {
+RouteView::RouteView(const observe::ObservedRoutes& r, std::optional<uint32_t> given_start) {
   const auto& paths = r.paths();
   const auto& sightings = r.sightings();
   first_of_prefix_.assign(r.prefixes().size() + 1, 0);
   // Sightings are sorted by prefix; group each prefix's by origin.
   size_t i = 0;
   uint32_t window_start = UINT32_MAX;
-  for (const auto& x : sightings) window_start = std::min(window_start, x.start);
+  if (given_start) {
+    window_start = *given_start;
+  } else {
+    for (const auto& x : sightings) window_start = std::min(window_start, x.start);
+  }
   std::map<Asn, OriginRoute> by_origin;
   for (uint32_t prefix = 0; prefix < r.prefixes().size(); ++prefix) {
     first_of_prefix_[prefix] = static_cast<uint32_t>(routes_.size());
@@ -46,28 +51,54 @@ RouteView::RouteView(const observe::ObservedRoutes& r) {
   first_of_prefix_[r.prefixes().size()] = static_cast<uint32_t>(routes_.size());
 }
 
+RouteView::RouteView(std::vector<OriginRoute> routes, size_t prefix_count)
+    : routes_(std::move(routes)) {
+  first_of_prefix_.assign(prefix_count + 1, 0);
+  size_t i = 0;
+  for (uint32_t prefix = 0; prefix <= prefix_count; ++prefix) {
+    while (i < routes_.size() && routes_[i].prefix < prefix) ++i;
+    first_of_prefix_[prefix] = static_cast<uint32_t>(i);
+  }
+  first_of_prefix_[prefix_count] = static_cast<uint32_t>(routes_.size());
+}
+
 std::pair<size_t, size_t> RouteView::OfPrefix(uint32_t prefix) const {
   return {first_of_prefix_[prefix], first_of_prefix_[prefix + 1]};
 }
 
-std::optional<Asn> PropagatorOf(const observe::PathTable& paths, const std::vector<uint32_t>& ids,
-                                Asn culprit) {
-  std::map<Asn, size_t> count;
+void CountPropagators(const observe::PathTable& paths, const std::vector<uint32_t>& ids,
+                      Asn culprit, std::map<Asn, size_t>* count) {
   for (uint32_t id : ids) {
     const auto p = paths.Get(id);
     for (size_t i = 1; i < p.size(); ++i) {
       if (p[i] == culprit && p[i - 1] != culprit) {
-        ++count[p[i - 1]];
+        ++(*count)[p[i - 1]];
         break;
       }
     }
   }
+}
+
+std::optional<Asn> MostCounted(const std::map<Asn, size_t>& count) {
   std::optional<Asn> best;
   size_t n = 0;
   for (auto [asn, c] : count) {
     if (c > n) best = asn, n = c;
   }
   return best;
+}
+
+std::optional<Asn> PropagatorOf(const observe::PathTable& paths, const std::vector<uint32_t>& ids,
+                                Asn culprit) {
+  std::map<Asn, size_t> count;
+  CountPropagators(paths, ids, culprit, &count);
+  return MostCounted(count);
+}
+
+std::string PathText(std::span<const Asn> path) {
+  std::string text;
+  for (Asn a : path) text += (text.empty() ? "" : " ") + std::to_string(a);
+  return text;
 }
 
 std::string Evidence(const Snapshot& s, const std::vector<const OriginRoute*>& routes,
@@ -81,9 +112,7 @@ std::string Evidence(const Snapshot& s, const std::vector<const OriginRoute*>& r
     last = std::max(last, o->last);
     for (uint32_t id : o->paths) {
       if (paths.size() >= 5) break;
-      std::string text;
-      for (Asn a : r.paths().Get(id)) text += (text.empty() ? "" : " ") + std::to_string(a);
-      paths.push_back(text);
+      paths.push_back(PathText(r.paths().Get(id)));
     }
     for (uint32_t p : o->peers) {
       const auto& peer = r.peers()[p];
@@ -145,11 +174,11 @@ namespace {
 // The detector table: a new detector is its file and one line here.
 std::vector<DetectorEntry>& DetectorTable() {
   static std::vector<DetectorEntry> table = {
-      {"bogons", DetectBogons},
-      {"hijacks", DetectHijacks},
-      {"route_leaks", DetectRouteLeaks},
-      {"rpki_invalid", DetectRpkiInvalid},
-      {"irr_unregistered", DetectIrrUnregistered},
+      {"bogons", DetectBogons, true},
+      {"hijacks", DetectHijacks, true},
+      {"route_leaks", DetectRouteLeaks, false},  // PartitionedDetect: LeakSummary
+      {"rpki_invalid", DetectRpkiInvalid, true},
+      {"irr_unregistered", DetectIrrUnregistered, false},  // PartitionedDetect: IrrSummary
   };
   return table;
 }
@@ -170,8 +199,71 @@ bool RegisterDetector(const DetectorEntry& d) {
 std::vector<Incident> Detect(const Snapshot& s) { return Detect(s, RouteView(s.routes)); }
 
 std::vector<Incident> Detect(const Snapshot& s, const RouteView& view) {
+  PartitionedDetect d;
+  d.Add(s, view);
+  return d.Finish(s, view);
+}
+
+struct PartitionedDetect::State {
+  std::vector<std::vector<Incident>> found;  // per detector, partitions in order
+  LeakSummary leaks;
+  IrrSummary irr;
+};
+
+PartitionedDetect::PartitionedDetect() : state_(new State) {
+  state_->found.resize(Detectors().size());
+}
+PartitionedDetect::~PartitionedDetect() { delete state_; }
+
+bool PartitionedDetect::Partitionable() {
+  for (const DetectorEntry& d : Detectors()) {
+    if (!d.per_prefix && d.run != DetectRouteLeaks && d.run != DetectIrrUnregistered) return false;
+  }
+  return true;
+}
+
+void PartitionedDetect::Add(const Snapshot& s, const RouteView& view) {
+  ++partitions_;
+  const auto& detectors = Detectors();
+  std::vector<Incident> out;  // this partition's, for the later detectors
+  for (size_t i = 0; i < detectors.size(); ++i) {
+    const DetectorEntry& d = detectors[i];
+    if (d.run == DetectRouteLeaks) {
+      state_->leaks.Add(s, view);
+    } else if (d.run == DetectIrrUnregistered) {
+      state_->irr.Add(s, view, out);
+    } else if (d.per_prefix) {
+      const size_t before = out.size();
+      d.run(s, view, &out);
+      auto& found = state_->found[i];
+      found.insert(found.end(), out.begin() + static_cast<std::ptrdiff_t>(before), out.end());
+    }
+  }
+}
+
+std::vector<Incident> PartitionedDetect::Finish(const Snapshot& s, const RouteView& view) {
+  const auto& detectors = Detectors();
   std::vector<Incident> out;
-  for (const DetectorEntry& d : Detectors()) d.run(s, view, &out);
+  for (size_t i = 0; i < detectors.size(); ++i) {
+    const DetectorEntry& d = detectors[i];
+    if (d.run == DetectRouteLeaks) {
+      state_->leaks.Emit(s, &out);
+    } else if (d.run == DetectIrrUnregistered) {
+      state_->irr.Emit(s, &out);
+    } else if (!d.per_prefix) {
+      if (partitions_ <= 1) d.run(s, view, &out);  // refused with more (Partitionable)
+    } else {
+      auto& found = state_->found[i];
+      // The bogon detector reports every bogon prefix, then every bogon
+      // ASN: partitions' lists interleave the two.
+      if (d.run == DetectBogons) {
+        std::stable_partition(found.begin(), found.end(),
+                              [](const Incident& in) { return in.type == kBogonPrefix; });
+      }
+      std::move(found.begin(), found.end(), std::back_inserter(out));
+      found.clear();
+    }
+  }
   out = Deduplicate(std::move(out));
   for (Incident& in : out) AttachReasonKeys(&in);
   std::stable_sort(out.begin(), out.end(), [](const Incident& a, const Incident& b) {

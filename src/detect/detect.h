@@ -42,6 +42,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <set>
 #include <span>
@@ -143,7 +144,15 @@ struct OriginRoute {
 
 class RouteView {
  public:
-  explicit RouteView(const observe::ObservedRoutes& r);
+  // window_start decides OriginRoute::at_start; by default the earliest
+  // sighting's start. A prefix partition's view is given the whole
+  // snapshot's (pipeline/analyze.cc).
+  explicit RouteView(const observe::ObservedRoutes& r,
+                     std::optional<uint32_t> window_start = std::nullopt);
+  // Routes already made, sorted by prefix and origin, over prefix_count
+  // prefixes: the whole snapshot's routes assembled from its partitions,
+  // their paths and peers left out (what scoring and storing read).
+  RouteView(std::vector<OriginRoute> routes, size_t prefix_count);
   const std::vector<OriginRoute>& routes() const { return routes_; }  // by prefix, origin
   // routes() of one prefix: [begin, end).
   std::pair<size_t, size_t> OfPrefix(uint32_t prefix) const;
@@ -157,6 +166,11 @@ using DetectorFn = void (*)(const Snapshot&, const RouteView&, std::vector<Incid
 struct DetectorEntry {
   const char* name;
   DetectorFn run;
+  // Its incidents each name one prefix, found from that prefix's routes
+  // (and those covering it) alone, in route order: it can run a prefix
+  // partition at a time. A registered detector without it makes a
+  // partitioned analysis refuse to split the routes.
+  bool per_prefix = false;
 };
 // In the order they run; later ones see what earlier ones found (an RPKI
 // invalid route already reported as a hijack is not reported again). The
@@ -173,6 +187,35 @@ std::vector<Incident> Detect(const Snapshot& s);
 // The same over a view already built (it takes seconds at full scale).
 std::vector<Incident> Detect(const Snapshot& s, const RouteView& view);
 
+// Detection a prefix partition at a time (bounded-memory analysis, docs/
+// performance.md "Analyze memory"): Add() each partition's snapshot and
+// view, partitions in prefix order (observe::BucketOf ranges ascending),
+// then Finish(): the same incidents, in the same order, as Detect() over
+// the whole snapshot — Detect() is this with one partition. The
+// per-prefix detectors run in each partition; the route leak and IRR
+// detectors, which group routes across prefixes, add each partition to a
+// summary (paths by their ASNs, prefixes by value: ids are per
+// partition) and report at Finish().
+class PartitionedDetect {
+ public:
+  PartitionedDetect();
+  ~PartitionedDetect();
+  PartitionedDetect(const PartitionedDetect&) = delete;
+  PartitionedDetect& operator=(const PartitionedDetect&) = delete;
+  // Whether every detector can run a partition at a time (registered ones
+  // say so: DetectorEntry::per_prefix).
+  static bool Partitionable();
+  void Add(const Snapshot& s, const RouteView& view);
+  // s: the last partition's (reference data, peers); with one partition,
+  // registered detectors that are not per prefix run on `view` too.
+  std::vector<Incident> Finish(const Snapshot& s, const RouteView& view);
+
+ private:
+  struct State;
+  State* state_;
+  size_t partitions_ = 0;
+};
+
 // Shared helpers.
 // Adds a reason: its English text and its key.
 void AddReason(Incident* in, std::string text, ReasonKey key);
@@ -182,6 +225,14 @@ void AttachReasonKeys(Incident* in);
 // The neighbour that passed `culprit`'s route on in most of the paths.
 std::optional<Asn> PropagatorOf(const observe::PathTable& paths, const std::vector<uint32_t>& ids,
                                 Asn culprit);
+// PropagatorOf in two steps: counts per neighbour over some paths (a path
+// counts once per time it is given), then the most counted (the lowest
+// ASN among equals).
+void CountPropagators(const observe::PathTable& paths, const std::vector<uint32_t>& ids,
+                      Asn culprit, std::map<Asn, size_t>* count);
+std::optional<Asn> MostCounted(const std::map<Asn, size_t>& count);
+// A path as Evidence() writes it: ASNs separated by spaces.
+std::string PathText(std::span<const Asn> path);
 // Evidence JSON for a set of routes.
 std::string Evidence(const Snapshot& s, const std::vector<const OriginRoute*>& routes,
                      const std::vector<std::string>& reasons);
@@ -234,6 +285,36 @@ Incident LeakIncident(Asn culprit, Asn receiver, int type, std::vector<Prefix> p
 
 void DetectHijacks(const Snapshot& s, const RouteView& v, std::vector<Incident>* out);
 void DetectRouteLeaks(const Snapshot& s, const RouteView& v, std::vector<Incident>* out);
+
+// The route leak detector in two steps: Add() each partition, Emit() once.
+class LeakSummary {
+ public:
+  LeakSummary();
+  ~LeakSummary();
+  LeakSummary(const LeakSummary&) = delete;
+  LeakSummary& operator=(const LeakSummary&) = delete;
+  void Add(const Snapshot& s, const RouteView& v);
+  void Emit(const Snapshot& s, std::vector<Incident>* out);
+
+ private:
+  struct Leaks;
+  Leaks* leaks_;
+};
+// The IRR detector in two steps: Add() each partition with the incidents
+// the earlier detectors found in it, in route order; Emit() once.
+class IrrSummary {
+ public:
+  IrrSummary();
+  ~IrrSummary();
+  IrrSummary(const IrrSummary&) = delete;
+  IrrSummary& operator=(const IrrSummary&) = delete;
+  void Add(const Snapshot& s, const RouteView& v, const std::vector<Incident>& earlier);
+  void Emit(const Snapshot& s, std::vector<Incident>* out);
+
+ private:
+  struct Groups;
+  Groups* groups_;
+};
 void DetectBogons(const Snapshot& s, const RouteView& v, std::vector<Incident>* out);
 void DetectRpkiInvalid(const Snapshot& s, const RouteView& v, std::vector<Incident>* out);
 void DetectIrrUnregistered(const Snapshot& s, const RouteView& v, std::vector<Incident>* out);

@@ -13,6 +13,7 @@
 // left to that incident.
 #include <fmt/format.h>
 
+#include <bit>
 #include <map>
 #include <set>
 #include <thread>
@@ -22,7 +23,34 @@
 
 namespace vigia::detect {
 
-void DetectIrrUnregistered(const Snapshot& s, const RouteView& v, std::vector<Incident>* out) {
+struct IrrSummary::Groups {
+  // One (origin, IRR state) group: everything its incident says, route by
+  // route in route order, kept so that partitions' groups read apart join
+  // exactly (Merge): the propagator counts of the first routes until 200
+  // path ids, the evidence of the first 20 routes.
+  struct Counted {
+    size_t ids = 0;
+    std::map<Asn, size_t> propagators;
+  };
+  struct Sampled {
+    uint32_t first = 0, last = 0;
+    std::vector<std::string> paths;  // its first paths, at most 5
+    std::vector<uint64_t> peers;     // a bit per peer id (1,000 peers: 125 bytes)
+  };
+  struct Group {
+    std::vector<Prefix> prefixes;
+    uint32_t start = UINT32_MAX, end = 0;
+    size_t ids = 0;                // of `counted`
+    std::vector<Counted> counted;  // the routes while ids < 200
+    std::vector<Sampled> sampled;  // the first 20 routes
+  };
+  std::map<std::pair<Asn, uint8_t>, Group> by;
+};
+
+IrrSummary::IrrSummary() : groups_(new Groups) {}
+IrrSummary::~IrrSummary() { delete groups_; }
+
+void IrrSummary::Add(const Snapshot& s, const RouteView& v, const std::vector<Incident>& earlier) {
   if (s.irr.route_count() == 0) return;
   const auto& routes = v.routes();
   std::vector<uint8_t> state(routes.size(), static_cast<uint8_t>(irr::IrrState::kExact));
@@ -42,12 +70,12 @@ void DetectIrrUnregistered(const Snapshot& s, const RouteView& v, std::vector<In
     for (auto& th : pool) th.join();
   }
   std::set<std::pair<Prefix, Asn>> explained;
-  for (const Incident& in : *out) {
+  for (const Incident& in : earlier) {
     if (in.type == kRouteLeak) continue;
     for (const Prefix& p : in.prefixes) explained.insert({p, in.culprit});
   }
   const auto& bogons = s.registry.bogons();
-  std::map<std::pair<Asn, uint8_t>, std::vector<const OriginRoute*>> by;
+  const auto& paths = s.routes.paths();
   for (size_t i = 0; i < routes.size(); ++i) {
     const auto st = static_cast<irr::IrrState>(state[i]);
     if (st != irr::IrrState::kOtherOrigin && st != irr::IrrState::kNotFound) continue;
@@ -55,39 +83,94 @@ void DetectIrrUnregistered(const Snapshot& s, const RouteView& v, std::vector<In
     const Prefix& p = s.routes.prefixes()[o.prefix];
     if (bogons.ClassifyAsn(o.origin) || bogons.Classify(p.address())) continue;
     if (!explained.empty() && explained.contains({p, o.origin})) continue;
-    by[{o.origin, state[i]}].push_back(&o);
+    Groups::Group& g = groups_->by[{o.origin, state[i]}];
+    g.prefixes.push_back(p);
+    g.start = std::min(g.start, o.first);
+    g.end = std::max(g.end, o.last);
+    if (g.ids < 200) {
+      Groups::Counted c;
+      CountPropagators(paths, o.paths, o.origin, &c.propagators);
+      c.ids = o.paths.size();
+      g.ids += c.ids;
+      g.counted.push_back(std::move(c));
+    }
+    if (g.sampled.size() < 20) {
+      Groups::Sampled x;
+      x.first = o.first;
+      x.last = o.last;
+      for (uint32_t id : o.paths) {
+        if (x.paths.size() >= 5) break;
+        x.paths.push_back(PathText(paths.Get(id)));
+      }
+      for (uint32_t peer : o.peers) {
+        if (x.peers.size() <= peer / 64) x.peers.resize(peer / 64 + 1);
+        x.peers[peer / 64] |= uint64_t{1} << (peer % 64);
+      }
+      g.sampled.push_back(std::move(x));
+    }
   }
-  for (const auto& [key, list] : by) {
+}
+
+void IrrSummary::Emit(const Snapshot& s, std::vector<Incident>* out) {
+  for (auto& [key, g] : groups_->by) {
     const bool other = static_cast<irr::IrrState>(key.second) == irr::IrrState::kOtherOrigin;
+    const size_t count = g.prefixes.size();
     Incident in;
     in.type = kIrrUnregistered;
     in.kind = other ? "other_origin" : "not_found";
     in.cause = in.kind;
     in.culprit = key.first;
-    std::vector<uint32_t> ids;
-    in.start = UINT32_MAX;
-    for (const OriginRoute* o : list) {
-      in.prefixes.push_back(s.routes.prefixes()[o->prefix]);
-      in.start = std::min(in.start, o->first);
-      in.end = std::max(in.end, o->last);
-      if (ids.size() < 200) ids.insert(ids.end(), o->paths.begin(), o->paths.end());
-    }
+    in.start = g.start;
+    in.end = g.end;
+    in.prefixes = std::move(g.prefixes);
     std::sort(in.prefixes.begin(), in.prefixes.end());
-    in.propagator = PropagatorOf(s.routes.paths(), ids, key.first);
+    // The propagator over the first routes' paths until 200, as PropagatorOf.
+    std::map<Asn, size_t> propagators;
+    size_t ids = 0;
+    for (const Groups::Counted& c : g.counted) {
+      if (ids >= 200) break;
+      for (const auto& [asn, n] : c.propagators) propagators[asn] += n;
+      ids += c.ids;
+    }
+    in.propagator = MostCounted(propagators);
     in.confidence = 1;
-    AddReason(&in,
-              fmt::format("AS{} originates {} route{} with {}", key.first, list.size(),
-                          list.size() == 1 ? "" : "s",
-                          other ? "route objects in the IRR for other origins only"
-                                : "no covering route object in any IRR source loaded"),
-              {fmt::format("detect.irr_unregistered.{}.{}", other ? "other_origin" : "not_found",
-                           list.size() == 1 ? "one" : "other"),
-               {{"origin", std::to_string(key.first)}, {"count", std::to_string(list.size())}}});
-    const std::vector<const OriginRoute*> sample(list.begin(),
-                                                 list.begin() + std::min<size_t>(list.size(), 20));
-    in.evidence = Evidence(s, sample, in.reasons);
+    AddReason(
+        &in,
+        fmt::format("AS{} originates {} route{} with {}", key.first, count, count == 1 ? "" : "s",
+                    other ? "route objects in the IRR for other origins only"
+                          : "no covering route object in any IRR source loaded"),
+        {fmt::format("detect.irr_unregistered.{}.{}", other ? "other_origin" : "not_found",
+                     count == 1 ? "one" : "other"),
+         {{"origin", std::to_string(key.first)}, {"count", std::to_string(count)}}});
+    // As Evidence() over the first 20 routes.
+    std::vector<std::string> texts, peers, collectors;
+    uint32_t first = UINT32_MAX, last = 0;
+    for (size_t k = 0; k < g.sampled.size() && k < 20; ++k) {
+      const Groups::Sampled& x = g.sampled[k];
+      first = std::min(first, x.first);
+      last = std::max(last, x.last);
+      for (const std::string& t : x.paths) {
+        if (texts.size() < 5) texts.push_back(t);
+      }
+      for (size_t w = 0; w < x.peers.size(); ++w) {
+        for (uint64_t bits = x.peers[w]; bits; bits &= bits - 1) {
+          const auto& peer = s.routes.peers()[w * 64 + std::countr_zero(bits)];
+          peers.push_back(fmt::format("{} AS{} {}", peer.collector, peer.asn, peer.ip.ToString()));
+          collectors.push_back(peer.collector);
+        }
+      }
+    }
+    in.evidence = EvidenceJson(in.reasons, std::move(texts), std::move(peers),
+                               std::move(collectors), first, last);
     out->push_back(std::move(in));
   }
+  groups_->by.clear();
+}
+
+void DetectIrrUnregistered(const Snapshot& s, const RouteView& v, std::vector<Incident>* out) {
+  IrrSummary groups;
+  groups.Add(s, v, *out);
+  groups.Emit(s, out);
 }
 
 }  // namespace vigia::detect

@@ -115,7 +115,31 @@ Incident LeakIncident(Asn culprit, Asn receiver, int type, std::vector<Prefix> p
   return in;
 }
 
-void DetectRouteLeaks(const Snapshot& s, const RouteView&, std::vector<Incident>* out) {
+// A path by its ASNs, in canonical order (observe::PathLess): the same
+// order as path ids in any partition.
+struct LeakPath {
+  std::vector<Asn> asns;
+  bool set = false;
+  friend bool operator<(const LeakPath& a, const LeakPath& b) {
+    return observe::PathLess(a.asns, a.set, b.asns, b.set);
+  }
+};
+
+struct LeakSummary::Leaks {
+  struct Leak {
+    int type = 0;
+    std::set<Prefix> prefixes;  // Prefix order: prefix id order
+    std::set<uint32_t> peers;   // peer ids are the same in every partition
+    std::set<LeakPath> paths;
+    uint32_t first = UINT32_MAX, last = 0;
+  };
+  std::map<std::pair<Asn, Asn>, Leak> by;  // (culprit, receiver)
+};
+
+LeakSummary::LeakSummary() : leaks_(new Leaks) {}
+LeakSummary::~LeakSummary() { delete leaks_; }
+
+void LeakSummary::Add(const Snapshot& s, const RouteView&) {
   const rpki::AspaSet& aspas = s.vrps.aspas();
   if (s.relations.as_count() == 0 && aspas.size() == 0) return;
   const auto& paths = s.routes.paths();
@@ -134,16 +158,17 @@ void DetectRouteLeaks(const Snapshot& s, const RouteView&, std::vector<Incident>
     }
     for (auto& th : pool) th.join();
   }
-  struct Leak {
+  // This partition's leaks by path id, then added to the summary by value.
+  struct Local {
     int type = 0;
     std::set<uint32_t> prefixes, peers, path_ids;
     uint32_t first = UINT32_MAX, last = 0;
   };
-  std::map<std::pair<Asn, Asn>, Leak> leaks;
+  std::map<std::pair<Asn, Asn>, Local> local;
   for (const auto& x : s.routes.sightings()) {
     if (!valley_of[x.path]) continue;
     const Valley& val = *valley_of[x.path];
-    Leak& l = leaks[{val.culprit, val.receiver}];
+    Local& l = local[{val.culprit, val.receiver}];
     l.type = val.type;
     l.prefixes.insert(x.prefix);
     l.peers.insert(x.peer);
@@ -151,9 +176,24 @@ void DetectRouteLeaks(const Snapshot& s, const RouteView&, std::vector<Incident>
     l.first = std::min(l.first, x.start);
     l.last = std::max(l.last, x.end);
   }
-  for (const auto& [key, l] : leaks) {
-    std::vector<Prefix> prefixes;
-    for (uint32_t p : l.prefixes) prefixes.push_back(s.routes.prefixes()[p]);
+  for (const auto& [key, l] : local) {
+    Leaks::Leak& g = leaks_->by[key];
+    g.type = l.type;  // the last sighting's, as partitions come in prefix order
+    for (uint32_t p : l.prefixes) g.prefixes.insert(s.routes.prefixes()[p]);
+    g.peers.insert(l.peers.begin(), l.peers.end());
+    for (uint32_t id : l.path_ids) {
+      const auto asns = paths.Get(id);
+      g.paths.insert({std::vector<Asn>(asns.begin(), asns.end()), paths.HasSet(id)});
+    }
+    g.first = std::min(g.first, l.first);
+    g.last = std::max(g.last, l.last);
+  }
+}
+
+void LeakSummary::Emit(const Snapshot& s, std::vector<Incident>* out) {
+  const rpki::AspaSet& aspas = s.vrps.aspas();
+  for (const auto& [key, l] : leaks_->by) {
+    std::vector<Prefix> prefixes(l.prefixes.begin(), l.prefixes.end());
     Incident in = LeakIncident(key.first, key.second, l.type, std::move(prefixes), l.peers.size());
     in.start = l.first;
     in.end = l.last;
@@ -162,9 +202,8 @@ void DetectRouteLeaks(const Snapshot& s, const RouteView&, std::vector<Incident>
       // session carries a full table).
       size_t invalid = 0, unknown = 0;
       std::string example;
-      for (uint32_t id : l.path_ids) {
-        const auto r =
-            rpki::VerifyAsPath(aspas, paths.Get(id), rpki::PeerRole::kProvider, paths.HasSet(id));
+      for (const LeakPath& path : l.paths) {
+        const auto r = rpki::VerifyAsPath(aspas, path.asns, rpki::PeerRole::kProvider, path.set);
         if (r.state == rpki::AspaState::kInvalid) {
           ++invalid;
           if (example.empty()) example = r.reason;
@@ -175,28 +214,40 @@ void DetectRouteLeaks(const Snapshot& s, const RouteView&, std::vector<Incident>
       if (invalid > 0) {
         in.confidence = 0.95;
         AddReason(
-            &in,
-            fmt::format("ASPA: {} of {} paths invalid ({})", invalid, l.path_ids.size(), example),
+            &in, fmt::format("ASPA: {} of {} paths invalid ({})", invalid, l.paths.size(), example),
             {"detect.route_leak.aspa_invalid",
              {{"invalid", std::to_string(invalid)},
-              {"paths", std::to_string(l.path_ids.size())},
+              {"paths", std::to_string(l.paths.size())},
               {"example", example}}});
       } else {
         AddReason(
-            &in,
-            fmt::format("ASPA: no path invalid ({} unknown of {})", unknown, l.path_ids.size()),
+            &in, fmt::format("ASPA: no path invalid ({} unknown of {})", unknown, l.paths.size()),
             {"detect.route_leak.aspa_none_invalid",
-             {{"unknown", std::to_string(unknown)}, {"paths", std::to_string(l.path_ids.size())}}});
+             {{"unknown", std::to_string(unknown)}, {"paths", std::to_string(l.paths.size())}}});
       }
     }
-    OriginRoute pseudo;
-    pseudo.first = l.first;
-    pseudo.last = l.last;
-    pseudo.paths.assign(l.path_ids.begin(), l.path_ids.end());
-    pseudo.peers.assign(l.peers.begin(), l.peers.end());
-    in.evidence = Evidence(s, {&pseudo}, in.reasons);
+    // As Evidence() over one route with these paths and peers.
+    std::vector<std::string> texts, peers, collectors;
+    for (const LeakPath& path : l.paths) {
+      if (texts.size() >= 5) break;
+      texts.push_back(PathText(path.asns));
+    }
+    for (uint32_t p : l.peers) {
+      const auto& peer = s.routes.peers()[p];
+      peers.push_back(fmt::format("{} AS{} {}", peer.collector, peer.asn, peer.ip.ToString()));
+      collectors.push_back(peer.collector);
+    }
+    in.evidence = EvidenceJson(in.reasons, std::move(texts), std::move(peers),
+                               std::move(collectors), l.first, l.last);
     out->push_back(std::move(in));
   }
+  leaks_->by.clear();
+}
+
+void DetectRouteLeaks(const Snapshot& s, const RouteView& v, std::vector<Incident>* out) {
+  LeakSummary leaks;
+  leaks.Add(s, v);
+  leaks.Emit(s, out);
 }
 
 }  // namespace vigia::detect

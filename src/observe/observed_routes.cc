@@ -25,6 +25,16 @@ bool HasSet(const bgp::AsPath& p) {
 
 }  // namespace
 
+uint32_t BucketOf(const Prefix& p) {
+  const uint8_t* b = p.address().bytes();
+  return p.address().is_v4() ? b[0] : 256u + (uint32_t{b[0]} << 8 | b[1]);
+}
+
+std::string BucketName(uint32_t bucket) {
+  if (bucket < 256) return fmt::format("{}.0.0.0/8", bucket);
+  return fmt::format("{:x}::/16", bucket - 256);
+}
+
 uint32_t ObservedRoutes::PrefixId(const Prefix& p) { return prefix_ids_.FindOrAdd(p, &prefixes_); }
 
 uint32_t ObservedRoutes::PeerId(const std::string& collector, const IpAddress& ip, Asn asn) {
@@ -127,6 +137,12 @@ void ObservedRoutes::Peer(bgp::PeerHandle h, const bgp::PeerInfo& info) {
   feed_peers_[h] = PeerId(std::string(info.collector), info.ip, info.asn);
 }
 
+void ObservedRoutes::Dropped(bgp::RouteSource source) {
+  // An update starts the update phase whatever its prefix (WithdrawStarts:
+  // a RIB dump's withdrawal changes nothing).
+  if (source == bgp::RouteSource::kUpdate) StartUpdates();
+}
+
 void ObservedRoutes::ApplyAnnounce(bgp::RouteSource source, uint32_t prefix, uint32_t peer,
                                    uint32_t path, uint32_t t) {
   if (source == bgp::RouteSource::kUpdate) StartUpdates();
@@ -135,6 +151,7 @@ void ObservedRoutes::ApplyAnnounce(bgp::RouteSource source, uint32_t prefix, uin
 }
 
 void ObservedRoutes::Announce(const bgp::Route& r, const bgp::PathAttributes& attrs) {
+  if (filter_ && !filter_(r.prefix, r.source, true, r.time.seconds)) return Dropped(r.source);
   // An UPDATE's prefixes share one attribute set: its path is interned once.
   if (!have_last_path_ || r.attr_set != last_attr_set_) {
     const bgp::AsPath& ap = attrs.as_path;
@@ -156,6 +173,7 @@ bool ObservedRoutes::WithdrawStarts(bgp::RouteSource source, bgp::WithdrawCause 
 }
 
 void ObservedRoutes::Withdraw(const bgp::Route& r, bgp::WithdrawCause cause) {
+  if (filter_ && !filter_(r.prefix, r.source, false, r.time.seconds)) return Dropped(r.source);
   if (!WithdrawStarts(r.source, cause)) return;
   Change(CachedPrefixId(r.prefix), feed_peers_[r.peer], kWithdrawn, r.time.seconds);
   if (cause == bgp::WithdrawCause::kWithdrawn) ++stats_.withdrawals;
@@ -233,11 +251,59 @@ void ObservedRoutes::Finish(uint32_t window_end) {
     if (s.end == kOpen) s.end = std::max(window_end, s.start);
   }
   open_.clear();
+  Canonicalize();
   // By (prefix, peer, start), stably (tables.h): a counting sort by prefix
   // instead of std::sort, which fell back to heapsort on the RIB dumps'
   // pre-sorted runs (8-20 % of the loading).
   std::vector<uint32_t> order = OrderByPrefix(sightings_, prefixes_.size(), /*by_start=*/true);
   ApplyOrder(&sightings_, &order);
+  finished_ = true;
+}
+
+void ObservedRoutes::Canonicalize() {
+  const size_t n = prefixes_.size();
+  std::vector<uint32_t> order(n);
+  for (uint32_t i = 0; i < n; ++i) order[i] = i;
+  std::sort(order.begin(), order.end(),
+            [&](uint32_t a, uint32_t b) { return prefixes_[a] < prefixes_[b]; });
+  std::vector<uint32_t> prefix_id(n);
+  std::vector<Prefix> sorted;
+  sorted.reserve(n);
+  prefix_ids_ = PrefixIndex();
+  for (uint32_t k = 0; k < n; ++k) {
+    prefix_id[order[k]] = k;
+    prefix_ids_.FindOrAdd(prefixes_[order[k]], &sorted);
+  }
+  prefixes_ = std::move(sorted);
+  have_last_prefix_ = false;
+  const std::vector<uint32_t> path_id = paths_.Canonicalize();
+  have_last_path_ = false;
+  for (Sighting& s : sightings_) {
+    s.prefix = prefix_id[s.prefix];
+    s.path = path_id[s.path];
+  }
+}
+
+void ObservedRoutes::AdoptSummary(std::vector<Prefix> prefixes, std::vector<observe::Peer> peers,
+                                  ObserveStats stats, std::vector<std::string> problems) {
+  prefixes_ = std::move(prefixes);
+  prefix_ids_ = PrefixIndex();
+  std::vector<Prefix> again;
+  again.reserve(prefixes_.size());
+  for (const Prefix& p : prefixes_) prefix_ids_.FindOrAdd(p, &again);
+  peers_ = std::move(peers);
+  peer_ids_.clear();
+  for (uint32_t i = 0; i < peers_.size(); ++i) {
+    peer_ids_.emplace(
+        fmt::format("{}|{}|{}", peers_[i].collector, peers_[i].ip.ToString(), peers_[i].asn), i);
+  }
+  paths_ = PathTable();
+  sightings_ = {};
+  open_.clear();
+  rib_index_ = {};
+  stats_ = stats;
+  problems_ = std::move(problems);
+  updates_started_ = true;
   finished_ = true;
 }
 

@@ -20,6 +20,12 @@
 // RouteSource::kTableSnapshot event before any kUpdate event is a RIB dump
 // route; the first kUpdate event or SessionDown() starts the update phase.
 //
+// Ids: after Finish() prefixes are numbered in Prefix order and paths in
+// canonical order (tables.h PathLess), not in the order they were met, so
+// that the routes read a prefix partition at a time (SetFilter) number
+// alike whatever else the input holds; peers keep the order they were met
+// in (every partition meets every peer: peer tables are not filtered).
+//
 // Memory: a sighting is 20 bytes and each distinct AS path is stored once,
 // so a full table of 1 M prefixes seen by 50 peers takes about 1 GB.
 // Not thread-safe while loading (AddFiles() runs its own decoding threads
@@ -28,6 +34,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <unordered_map>
@@ -40,6 +47,21 @@
 #include "observe/tables.h"
 
 namespace vigia::observe {
+
+// Prefix partitions (bounded-memory analysis, docs/performance.md "Analyze
+// memory"): a bucket is the first 8 bits of an IPv4 prefix or the first 16
+// of an IPv6 one; buckets number IPv4 first, in address order, so a range
+// of buckets is a range of prefixes in Prefix order. A prefix covering
+// another (both IPv4 >= /8, or IPv6 >= /16) is in its bucket.
+inline constexpr uint32_t kBuckets = 256 + 65536;
+uint32_t BucketOf(const Prefix& p);
+// "12.0.0.0/8", "2001::/16": the space a bucket holds.
+std::string BucketName(uint32_t bucket);
+
+// Whether a route event is kept: its prefix, source, announcement or
+// withdrawal, time. Called on the decoding threads: must be thread-safe.
+using RouteFilter =
+    std::function<bool(const Prefix& p, bgp::RouteSource source, bool announce, uint32_t time)>;
 
 struct Peer {
   std::string collector;
@@ -86,8 +108,22 @@ class ObservedRoutes : public bgp::RouteSink {
     std::string path, collector;
   };
   Status AddFiles(const std::vector<File>& files, unsigned threads);
-  // Closes open sightings at window_end and sorts sightings by prefix,
-  // peer and start (stably: equal ones keep the order they were added in).
+  // Keeps only the route events f accepts (set before the first file).
+  // What the others would have done to the state (the first update event
+  // ends the RIB dumps' phase) is still done, so the kept prefixes' routes
+  // are exactly those of an unfiltered read; sessions going down, peers,
+  // problems and the per-file stats (files, records skipped, truncation,
+  // attributes discarded, sessions down) are the same in every partition,
+  // the per-route counts only the kept routes'.
+  void SetFilter(RouteFilter f) { filter_ = std::move(f); }
+  // Makes this the routes of a whole snapshot read a partition at a time
+  // (pipeline/analyze.cc): prefixes (in Prefix order) and peers, stats and
+  // problems, no sightings and no paths.
+  void AdoptSummary(std::vector<Prefix> prefixes, std::vector<observe::Peer> peers,
+                    ObserveStats stats, std::vector<std::string> problems);
+  // Closes open sightings at window_end, renumbers prefixes and paths in
+  // canonical order and sorts sightings by prefix, peer and start (stably:
+  // equal ones keep the order they were added in).
   void Finish(uint32_t window_end);
 
   // bgp::RouteSink. Events of one feed at a time; Peer() handles are
@@ -109,6 +145,10 @@ class ObservedRoutes : public bgp::RouteSink {
 
  private:
   uint32_t PrefixId(const Prefix& p);
+  // Prefix ids in Prefix order, path ids in canonical order.
+  void Canonicalize();
+  // A route event the filter left out: what it does to the phase.
+  void Dropped(bgp::RouteSource source);
   uint32_t PeerId(const std::string& collector, const IpAddress& ip, Asn asn);
   // The route of (prefix, peer) changes at time t: closes the open
   // sighting if any, opens one with path (UINT32_MAX: withdrawn).
@@ -128,6 +168,7 @@ class ObservedRoutes : public bgp::RouteSink {
   bool WithdrawStarts(bgp::RouteSource source, bgp::WithdrawCause cause);
   void ApplyProblem(bgp::FeedProblem::Kind kind, std::string text);
 
+  RouteFilter filter_;
   std::vector<Prefix> prefixes_;
   PrefixIndex prefix_ids_;
   std::vector<observe::Peer> peers_;

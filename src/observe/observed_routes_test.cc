@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -303,6 +304,115 @@ TEST(ObservedRoutes, SimulatedSnapshotMatchesTruth) {
     ++checked;
   }
   EXPECT_GT(checked, 5u);
+  fs::remove_all(dir);
+}
+
+TEST(ObservedRoutes, BucketsAreSlash8AndSlash16InPrefixOrder) {
+  EXPECT_EQ(BucketOf(P("0.0.0.0/0")), 0u);
+  EXPECT_EQ(BucketOf(P("10.1.0.0/16")), 10u);
+  EXPECT_EQ(BucketOf(P("255.255.255.0/24")), 255u);
+  EXPECT_EQ(BucketOf(P("::/0")), 256u);
+  EXPECT_EQ(BucketOf(P("2001:db8::/32")), 256u + 0x2001);
+  EXPECT_EQ(BucketOf(P("ffff::/16")), kBuckets - 1);
+  EXPECT_EQ(BucketName(10), "10.0.0.0/8");
+  EXPECT_EQ(BucketName(256 + 0x2a0f), "2a0f::/16");
+  // Bucket order is Prefix order.
+  std::vector<Prefix> ps = {P("9.255.0.0/16"),   P("10.0.0.0/7"), P("10.0.0.0/8"),
+                            P("11.0.0.0/24"),    P("::/0"),       P("2001::/16"),
+                            P("2001:ffff::/32"), P("2002::/16")};
+  for (size_t i = 1; i < ps.size(); ++i) {
+    ASSERT_LT(ps[i - 1], ps[i]);
+    EXPECT_LE(BucketOf(ps[i - 1]), BucketOf(ps[i]));
+  }
+}
+
+TEST(ObservedRoutes, IdsAreInPrefixAndPathOrderWhateverTheInputOrder) {
+  const fs::path dir = TempDir("canonical");
+  {
+    auto w = mrt::MrtWriter::Create((dir / "rc.updates.gz").string());
+    ASSERT_TRUE(w.ok());
+    Update(w->get(), 2000, {64500, 65009, 65000}, {P("192.168.0.0/16")});
+    Update(w->get(), 2001, {64500, 65001, 65000}, {P("10.0.0.0/8"), P("10.1.0.0/16")});
+    Update(w->get(), 2002, {64500, 65000}, {P("172.16.0.0/12")});
+    ASSERT_TRUE((*w)->Close().ok());
+  }
+  ObservedRoutes r;
+  ASSERT_TRUE(r.AddFile((dir / "rc.updates.gz").string(), "rc").ok());
+  r.Finish(9000);
+  ASSERT_EQ(r.prefixes().size(), 4u);
+  EXPECT_TRUE(std::is_sorted(r.prefixes().begin(), r.prefixes().end()));
+  ASSERT_EQ(r.paths().size(), 3u);
+  for (uint32_t id = 1; id < r.paths().size(); ++id) {
+    EXPECT_TRUE(PathLess(r.paths().Get(id - 1), r.paths().HasSet(id - 1), r.paths().Get(id),
+                         r.paths().HasSet(id)));
+  }
+  // Sightings follow the new ids: by prefix.
+  ASSERT_EQ(r.sightings().size(), 4u);
+  EXPECT_EQ(r.prefixes()[r.sightings()[0].prefix], P("10.0.0.0/8"));
+  EXPECT_EQ(r.paths().Get(r.sightings()[0].path)[1], 65001u);
+  EXPECT_EQ(r.prefixes()[r.sightings()[3].prefix], P("192.168.0.0/16"));
+  EXPECT_EQ(r.paths().Get(r.sightings()[3].path)[1], 65009u);
+  fs::remove_all(dir);
+}
+
+// SetFilter: the routes read a bucket range at a time are, range by range,
+// the routes of one whole read (the bounded-memory analysis rests on it).
+TEST(ObservedRoutes, FilteredReadsPartitionTheWholeRead) {
+  const fs::path dir = TempDir("filter");
+  sim::SimulateOptions o;
+  o.out = (dir / "snap").string();
+  o.ases = 400;
+  o.prefixes = 3000;
+  o.peers = 6;
+  o.seed = 5;
+  auto rep = sim::Simulate(o);
+  ASSERT_TRUE(rep.ok()) << rep.status().message();
+  using Row = std::tuple<Prefix, uint32_t, std::vector<Asn>, uint32_t, uint32_t>;
+  auto rows = [](const ObservedRoutes& r) {
+    std::vector<Row> out;
+    for (const Sighting& s : r.sightings()) {
+      auto p = r.paths().Get(s.path);
+      out.emplace_back(r.prefixes()[s.prefix], s.peer, std::vector<Asn>(p.begin(), p.end()),
+                       s.start, s.end);
+    }
+    return out;
+  };
+  for (unsigned threads : {1u, 2u}) {
+    ObservedRoutes whole;
+    ASSERT_TRUE(whole.AddDirectory((dir / "snap/mrt").string(), threads).ok());
+    whole.Finish(2'000'000'000);
+    const std::vector<Row> all = rows(whole);
+    ASSERT_GT(all.size(), 10'000u);
+    // Cut points inside the IPv4 space, then IPv6.
+    const uint32_t cuts[] = {0, 60, 130, 256, 256 + 0x2400, kBuckets};
+    std::vector<Row> joined;
+    uint64_t rib = 0, announcements = 0, withdrawals = 0;
+    for (size_t k = 0; k + 1 < std::size(cuts); ++k) {
+      const uint32_t lo = cuts[k], hi = cuts[k + 1];
+      ObservedRoutes part;
+      part.SetFilter([lo, hi](const Prefix& p, bgp::RouteSource, bool, uint32_t) {
+        return BucketOf(p) >= lo && BucketOf(p) < hi;
+      });
+      ASSERT_TRUE(part.AddDirectory((dir / "snap/mrt").string(), threads).ok());
+      part.Finish(2'000'000'000);
+      for (const Prefix& p : part.prefixes()) {
+        EXPECT_GE(BucketOf(p), lo);
+        EXPECT_LT(BucketOf(p), hi);
+      }
+      EXPECT_EQ(part.peers().size(), whole.peers().size());
+      EXPECT_EQ(part.stats().files, whole.stats().files);
+      EXPECT_EQ(part.problems(), whole.problems());
+      const std::vector<Row> mine = rows(part);
+      joined.insert(joined.end(), mine.begin(), mine.end());
+      rib += part.stats().rib_entries;
+      announcements += part.stats().announcements;
+      withdrawals += part.stats().withdrawals;
+    }
+    EXPECT_TRUE(joined == all) << threads << " threads: " << joined.size() << " vs " << all.size();
+    EXPECT_EQ(rib, whole.stats().rib_entries);
+    EXPECT_EQ(announcements, whole.stats().announcements);
+    EXPECT_EQ(withdrawals, whole.stats().withdrawals);
+  }
   fs::remove_all(dir);
 }
 

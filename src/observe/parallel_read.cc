@@ -35,7 +35,16 @@ constexpr size_t kChunkEvents = 1 << 16;  // 1.25 MB of events
 constexpr size_t kMaxQueued = 16;
 constexpr uint32_t kUnmapped = UINT32_MAX;
 
-enum class EventKind : uint8_t { kPeer, kAnnounce, kWithdraw, kSessionDown, kProblem };
+// kStartUpdates: an update the filter left out (ObservedRoutes::SetFilter)
+// still ends the RIB dumps' phase; one per file is enough.
+enum class EventKind : uint8_t {
+  kPeer,
+  kAnnounce,
+  kWithdraw,
+  kSessionDown,
+  kProblem,
+  kStartUpdates
+};
 
 struct Event {
   EventKind kind;
@@ -82,13 +91,15 @@ bool HasSet(const bgp::AsPath& p) {
 
 class DecodeSink : public bgp::RouteSink {
  public:
-  DecodeSink(FileQueue* q, const std::atomic<bool>* abort) : q_(q), abort_(abort) {}
+  DecodeSink(FileQueue* q, const std::atomic<bool>* abort, const RouteFilter* filter)
+      : q_(q), abort_(abort), filter_(filter) {}
 
   void Peer(bgp::PeerHandle h, const bgp::PeerInfo& info) override {
     chunk_.events.push_back({EventKind::kPeer, {}, {}, h, Index(chunk_.peers.size()), 0, 0});
     chunk_.peers.push_back({h, info.ip, info.bgp_id, info.asn});
   }
   void Announce(const bgp::Route& r, const bgp::PathAttributes& attrs) override {
+    if (*filter_ && !(*filter_)(r.prefix, r.source, true, r.time.seconds)) return Dropped(r.source);
     // As ObservedRoutes::Announce: one path per attribute set.
     if (!have_last_path_ || r.attr_set != last_attr_set_) {
       const bgp::AsPath& ap = attrs.as_path;
@@ -112,6 +123,8 @@ class DecodeSink : public bgp::RouteSink {
           r.time.seconds});
   }
   void Withdraw(const bgp::Route& r, bgp::WithdrawCause cause) override {
+    if (*filter_ && !(*filter_)(r.prefix, r.source, false, r.time.seconds))
+      return Dropped(r.source);
     Push({EventKind::kWithdraw, r.source, cause, r.peer, PrefixOf(r.prefix), 0, r.time.seconds});
   }
   void SessionDown(bgp::PeerHandle peer, bgp::RouteTime t) override {
@@ -141,6 +154,11 @@ class DecodeSink : public bgp::RouteSink {
 
  private:
   static uint32_t Index(size_t n) { return static_cast<uint32_t>(n); }
+  void Dropped(bgp::RouteSource source) {
+    if (source != bgp::RouteSource::kUpdate || start_sent_) return;
+    start_sent_ = true;
+    Push({EventKind::kStartUpdates, source, {}, 0, 0, 0, 0});
+  }
   uint32_t PrefixOf(const Prefix& p) {
     if (!have_last_prefix_ || !(p == last_prefix_)) {
       const size_t before = prefixes_.size();
@@ -158,6 +176,8 @@ class DecodeSink : public bgp::RouteSink {
 
   FileQueue* q_;
   const std::atomic<bool>* abort_;
+  const RouteFilter* filter_;
+  bool start_sent_ = false;
   Chunk chunk_;
   PathTable paths_;
   PrefixIndex prefix_ids_;
@@ -194,7 +214,7 @@ Status ObservedRoutes::AddFiles(const std::vector<File>& files, unsigned threads
         i = next++;
       }
       FileQueue& q = queues[i];
-      DecodeSink sink(&q, &abort);
+      DecodeSink sink(&q, &abort, &filter_);
       mrt::RouteFeed feed(files[i].collector);
       Status s = feed.ReadFile(files[i].path, &sink);
       sink.Flush();
@@ -254,6 +274,9 @@ Status ObservedRoutes::AddFiles(const std::vector<File>& files, unsigned threads
             break;
           case EventKind::kSessionDown:
             SessionDown(e.handle, bgp::RouteTime{e.time, 0});
+            break;
+          case EventKind::kStartUpdates:
+            Dropped(e.source);
             break;
           case EventKind::kProblem:
             ApplyProblem(c.problems[e.item].first, std::move(c.problems[e.item].second));

@@ -1,6 +1,9 @@
 #include "observe/tables.h"
 
 #include <algorithm>
+#include <compare>
+#include <numeric>
+#include <thread>
 #include <tuple>
 
 namespace vigia::observe {
@@ -61,6 +64,61 @@ uint32_t PathTable::Intern(std::span<const Asn> asns, bool has_set) {
   has_set_.push_back(has_set ? 1 : 0);
   slots_[i] = {tag, id + 1};
   return id;
+}
+
+bool PathLess(std::span<const Asn> a, bool a_set, std::span<const Asn> b, bool b_set) {
+  const auto c = std::lexicographical_compare_three_way(a.begin(), a.end(), b.begin(), b.end());
+  return c != 0 ? c < 0 : a_set < b_set;
+}
+
+std::vector<uint32_t> PathTable::Canonicalize() {
+  const size_t n = size();
+  std::vector<uint32_t> order(n);
+  std::iota(order.begin(), order.end(), 0u);
+  auto less = [&](uint32_t a, uint32_t b) {
+    return PathLess(Get(a), HasSet(a), Get(b), HasSet(b));
+  };
+  // Two halves on two threads, then a merge: millions of paths at full
+  // scale (20 M at 1,000 peers x 20,000 origins).
+  const auto mid = order.begin() + static_cast<std::ptrdiff_t>(n / 2);
+  if (n >= (1u << 16)) {
+    std::thread half([&] { std::sort(order.begin(), mid, less); });
+    std::sort(mid, order.end(), less);
+    half.join();
+    std::inplace_merge(order.begin(), mid, order.end(), less);
+  } else {
+    std::sort(order.begin(), order.end(), less);
+  }
+  std::vector<uint32_t> new_id(n);
+  std::vector<Asn> asns;
+  std::vector<uint32_t> offsets;
+  std::vector<uint8_t> sets;
+  asns.reserve(asns_.size());
+  offsets.reserve(n + 1);
+  sets.reserve(n);
+  offsets.push_back(0);
+  for (uint32_t k = 0; k < n; ++k) {
+    const uint32_t old = order[k];
+    new_id[old] = k;
+    const auto p = Get(old);
+    asns.insert(asns.end(), p.begin(), p.end());
+    offsets.push_back(static_cast<uint32_t>(asns.size()));
+    sets.push_back(has_set_[old]);
+  }
+  asns_ = std::move(asns);
+  offsets_ = std::move(offsets);
+  has_set_ = std::move(sets);
+  // The slots again, for the new ids (same table size).
+  std::vector<Slot> slots(slots_.size());
+  const size_t mask = slots.size() - 1;
+  for (uint32_t id = 0; id < n; ++id) {
+    const uint64_t h = hash_(Get(id), HasSet(id));
+    size_t i = h & mask;
+    while (slots[i].id != 0) i = (i + 1) & mask;
+    slots[i] = {static_cast<uint32_t>(h >> 32), id + 1};
+  }
+  slots_ = std::move(slots);
+  return new_id;
 }
 
 void PrefixIndex::Grow(const std::vector<Prefix>& values) {

@@ -44,6 +44,10 @@ struct Sighting {
 // The hash PathTable uses: every ASN and has_set, well mixed in all bits.
 uint64_t HashPath(std::span<const Asn> asns, bool has_set);
 
+// The canonical order of paths: their ASNs compared as sequences, then a
+// path without an AS_SET before one with.
+bool PathLess(std::span<const Asn> a, bool a_set, std::span<const Asn> b, bool b_set);
+
 // Each distinct AS path once. A path is kept flattened (AS_SET members in
 // place, in the order sent); has_set tells whether it held an AS_SET or
 // AS_CONFED_SET, whose origin is then unknown (RFC 6811 §2: NONE).
@@ -64,6 +68,12 @@ class PathTable {
     return p.empty() || HasSet(id) ? 0 : p.back();
   }
   size_t size() const { return has_set_.size(); }
+  // Renumbers the paths in canonical order (PathLess) and returns each old
+  // id's new one. Canonical ids do not depend on the order the paths were
+  // met in, so the routes of a prefix partition read alone get the same
+  // relative ids as in the whole table (docs/performance.md, "Analyze
+  // memory").
+  std::vector<uint32_t> Canonicalize();
 
  private:
   struct Slot {

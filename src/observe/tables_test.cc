@@ -27,6 +27,41 @@ TEST(PathTable, SamePathSameIdInFirstSeenOrder) {
   EXPECT_EQ(t.Origin(3), 0u);  // empty
 }
 
+TEST(PathTable, CanonicalizeNumbersPathsInPathOrder) {
+  for (PathTable::HashFn hash : {&HashPath, &AllCollide}) {
+    PathTable t(hash);
+    std::mt19937 rng(7);
+    std::vector<std::pair<std::vector<Asn>, bool>> paths;
+    for (int i = 0; i < (hash == &HashPath ? 70'000 : 300); ++i) {
+      std::vector<Asn> p(rng() % 6);
+      for (Asn& a : p) a = rng() % 50;
+      const bool set = rng() % 7 == 0;
+      paths.emplace_back(p, set);
+      t.Intern(p, set);
+    }
+    std::vector<std::vector<Asn>> before;
+    for (uint32_t id = 0; id < t.size(); ++id)
+      before.emplace_back(t.Get(id).begin(), t.Get(id).end());
+    const size_t n = t.size();
+    const std::vector<uint32_t> moved = t.Canonicalize();
+    ASSERT_EQ(moved.size(), n);
+    ASSERT_EQ(t.size(), n);
+    for (uint32_t id = 0; id < n; ++id) {
+      EXPECT_EQ(std::vector<Asn>(t.Get(moved[id]).begin(), t.Get(moved[id]).end()), before[id]);
+      if (id > 0) {
+        EXPECT_TRUE(PathLess(t.Get(id - 1), t.HasSet(id - 1), t.Get(id), t.HasSet(id)));
+      }
+    }
+    // The table still finds every path, under its new id.
+    for (const auto& [p, set] : paths) {
+      const uint32_t id = t.Intern(p, set);
+      EXPECT_EQ(std::vector<Asn>(t.Get(id).begin(), t.Get(id).end()), p);
+      EXPECT_EQ(t.HasSet(id), set);
+    }
+    EXPECT_EQ(t.size(), n);
+  }
+}
+
 TEST(PathTable, HashCollisionsAreToldApartByContent) {
   PathTable t(&AllCollide);
   std::vector<std::vector<Asn>> paths;

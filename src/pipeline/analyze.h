@@ -37,6 +37,17 @@ namespace vigia::pipeline {
 
 struct AnalyzeOptions {
   score::ScoreOptions score;
+  // Bounded memory (issue [6/7]; docs/performance.md "Analyze memory"):
+  // with memory > 0 the routes are read one prefix partition at a time,
+  // as many partitions as the estimate needs to fit in `memory` bytes
+  // with what the rest of the analysis holds (partition_plan.h); with
+  // partitions > 0 exactly that many (tests, and machines that know). The
+  // stored snapshot is the same, byte for byte, as without; the MRT files
+  // are read once to count and once per partition. kInvalidArgument, and
+  // nothing stored, when one bucket (an IPv4 /8 or IPv6 /16) cannot fit.
+  uint64_t memory = 0;
+  uint32_t partitions = 0;
+  std::string memory_setting;  // as the user wrote it, for messages ("8G")
   // Called at each step ("loading the snapshot", "detecting", ...).
   std::function<void(std::string_view step)> progress;
 };
@@ -54,6 +65,17 @@ struct AnalyzeResult {
   std::vector<std::string> notes;       // what had no data and why
   std::vector<std::string> skipped;     // inputs left out (absent)
   std::vector<std::string> problems;    // bad lines and records, file:where
+  // The partitioned read (AnalyzeOptions::memory): per partition its
+  // buckets, estimate, routes and the peak resident memory measured while
+  // it was analysed; empty when the routes were read whole.
+  struct Partition {
+    std::string first, last;  // first and last bucket ("0.0.0.0/8", "2a0f::/16")
+    uint64_t rib = 0, updates = 0, estimate = 0, peak_rss = 0;
+    size_t prefixes = 0;
+    double seconds = 0;
+  };
+  std::vector<Partition> partitions;
+  uint64_t memory_budget = 0, peak_rss = 0;  // bytes; peak over the whole run
   struct Seconds {
     double load = 0, load_mrt = 0, load_reference = 0, detect = 0, score = 0, store = 0, total = 0;
   } seconds;

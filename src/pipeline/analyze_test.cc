@@ -4,6 +4,7 @@
 #include "pipeline/analyze.h"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -202,4 +203,100 @@ TEST_F(PipelineAnalyze, NoMrtFileIsAnErrorAndStoresNothing) {
 }
 
 }  // namespace
+
+// Bounded memory (issue [6/7], AnalyzeOptions::memory): the routes read a
+// prefix partition at a time store the same snapshot, byte for byte.
+namespace {
+
+// Every row of every table, in row order, as text; the snapshots table's
+// `created` (the time of the analysis) left out.
+std::string DumpDatabase(const std::string& path) {
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+    sqlite3_close(db);
+    return "cannot open " + path;
+  }
+  std::string out;
+  std::vector<std::string> tables;
+  sqlite3_stmt* st = nullptr;
+  sqlite3_prepare_v2(db,
+                     "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE "
+                     "'sqlite_%' ORDER BY name",
+                     -1, &st, nullptr);
+  while (sqlite3_step(st) == SQLITE_ROW)
+    tables.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
+  sqlite3_finalize(st);
+  for (const std::string& t : tables) {
+    out += "== " + t + "\n";
+    sqlite3_prepare_v2(db, ("SELECT * FROM \"" + t + "\" ORDER BY rowid").c_str(), -1, &st,
+                       nullptr);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+      for (int c = 0; c < sqlite3_column_count(st); ++c) {
+        if (t == "snapshots" && std::string(sqlite3_column_name(st, c)) == "created") continue;
+        const unsigned char* v = sqlite3_column_text(st, c);
+        out += v ? reinterpret_cast<const char*>(v) : "NULL";
+        out += '\t';
+      }
+      out += '\n';
+    }
+    sqlite3_finalize(st);
+  }
+  sqlite3_close(db);
+  return out;
+}
+
+}  // namespace
+
+TEST_F(PipelineAnalyze, PartitionedReadsStoreTheSameSnapshotByteForByte) {
+  store_.reset();
+  std::string whole;
+  for (uint32_t n : {0u, 1u, 4u, 16u}) {
+    const std::string db = (dir_ / ("p" + std::to_string(n) + ".db")).string();
+    auto st = store::Store::Open("sqlite:" + db);
+    ASSERT_TRUE(st.ok()) << st.status().message();
+    AnalyzeOptions o;
+    o.partitions = n;
+    auto r = Analyze(Snap(), **st, o);
+    ASSERT_TRUE(r.ok()) << r.status().message();
+    st->reset();
+    EXPECT_EQ(r->partitions.size(), n) << n;
+    EXPECT_GT(r->incidents, 0u);
+    const std::string dump = DumpDatabase(db);
+    if (n == 0) {
+      whole = dump;
+      EXPECT_GT(whole.size(), 10'000u);
+    } else {
+      EXPECT_TRUE(dump == whole) << n << " partitions: the stored snapshot differs";
+    }
+  }
+}
+
+TEST_F(PipelineAnalyze, MemoryTooSmallForOneBucketStopsWithAClearMessageAndStoresNothing) {
+  AnalyzeOptions o;
+  o.memory = 20ull << 20;  // less than the process and reference data alone
+  o.memory_setting = "20M";
+  auto r = Analyze(Snap(), *store_, o);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(r.status().message().find("--memory 20M is too small"), std::string::npos)
+      << r.status().message();
+  auto snaps = store_->Snapshots();
+  ASSERT_TRUE(snaps.ok());
+  EXPECT_TRUE(snaps->empty());
+}
+
+TEST_F(PipelineAnalyze, AMemoryThatFitsReadsInOnePartitionAndSaysSo) {
+  AnalyzeOptions o;
+  o.memory = 8ull << 30;
+  o.memory_setting = "8G";
+  auto r = Analyze(Snap(), *store_, o);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  ASSERT_EQ(r->partitions.size(), 1u);
+  EXPECT_GT(r->peak_rss, 0u);
+  bool noted = false;
+  for (const std::string& n : r->notes)
+    noted |= n.rfind("memory: routes read in 1 partition", 0) == 0;
+  EXPECT_TRUE(noted);
+}
+
 }  // namespace vigia::pipeline

@@ -124,7 +124,7 @@ ordered_json ReportSummary(const score::Aggregate& g, const score::Scoreboard& b
 // Incidents, scores, entities and the origin history, in one snapshot.
 Status WriteSnapshot(store::SnapshotWriter* w, const detect::Snapshot& s,
                      const detect::RouteView& v, const std::vector<detect::Incident>& found,
-                     const score::Scoreboard& board) {
+                     const score::Scoreboard& board, const std::vector<store::RouteSeenRow>* seen) {
   int64_t id = 0;
   for (const detect::Incident& in : found) {
     store::IncidentRow r;
@@ -241,7 +241,7 @@ Status WriteSnapshot(store::SnapshotWriter* w, const detect::Snapshot& s,
       continue;
     if (Status st = w->AddOrigin(prefixes[o.prefix].ToString(), o.origin); !st.ok()) return st;
   }
-  return WriteRouteReference(w, s, v);  // for /api/route (issue 15)
+  return WriteRouteReference(w, s, v, seen);  // for /api/route (issue 15)
 }
 
 }  // namespace vigia::pipeline

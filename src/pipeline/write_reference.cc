@@ -33,30 +33,43 @@ namespace {
 // Rows kept per snapshot (see above).
 constexpr size_t kMaxRouteRefs = 4'000'000;
 
+store::RouteSeenRow RouteSeenOf(const observe::ObservedRoutes& obs, const detect::OriginRoute& o) {
+  store::RouteSeenRow row;
+  row.prefix = obs.prefixes()[o.prefix].ToString();
+  row.origin = o.origin;
+  row.peers = static_cast<int64_t>(o.peers.size());
+  std::set<std::string> collectors;
+  for (uint32_t p : o.peers) collectors.insert(obs.peers()[p].collector);
+  row.collectors.assign(collectors.begin(), collectors.end());
+  if (!o.paths.empty()) row.path = detect::PathText(obs.paths().Get(o.paths[0]));
+  row.first = o.first;
+  row.last = o.last;
+  return row;
+}
+
 }  // namespace
 
+std::vector<store::RouteSeenRow> RoutesSeen(const detect::Snapshot& s, const detect::RouteView& v) {
+  std::vector<store::RouteSeenRow> out;
+  out.reserve(v.routes().size());
+  for (const detect::OriginRoute& o : v.routes()) out.push_back(RouteSeenOf(s.routes, o));
+  return out;
+}
+
 Status WriteRouteReference(store::SnapshotWriter* w, const detect::Snapshot& s,
-                           const detect::RouteView& v) {
+                           const detect::RouteView& v,
+                           const std::vector<store::RouteSeenRow>* seen) {
   // Every route seen: peers, collectors, one path, first and last seen (a
   // full table: about a million rows, some 60 MB; bounded by what the
   // observe stage holds, so not capped again here).
-  const auto& obs = s.routes;
-  for (const detect::OriginRoute& o : v.routes()) {
-    store::RouteSeenRow row;
-    row.prefix = obs.prefixes()[o.prefix].ToString();
-    row.origin = o.origin;
-    row.peers = static_cast<int64_t>(o.peers.size());
-    std::set<std::string> collectors;
-    for (uint32_t p : o.peers) collectors.insert(obs.peers()[p].collector);
-    row.collectors.assign(collectors.begin(), collectors.end());
-    if (!o.paths.empty()) {
-      for (Asn a : obs.paths().Get(o.paths[0])) {
-        row.path += (row.path.empty() ? "" : " ") + std::to_string(a);
-      }
+  if (seen) {
+    for (const store::RouteSeenRow& row : *seen) {
+      if (Status st = w->AddRouteSeen(row); !st.ok()) return st;
     }
-    row.first = o.first;
-    row.last = o.last;
-    if (Status st = w->AddRouteSeen(row); !st.ok()) return st;
+  } else {
+    for (const detect::OriginRoute& o : v.routes()) {
+      if (Status st = w->AddRouteSeen(RouteSeenOf(s.routes, o)); !st.ok()) return st;
+    }
   }
 
   const auto& prefixes = s.routes.prefixes();

@@ -142,6 +142,10 @@ struct Aggregate {
 struct ScoreOptions {
   Bands bands;
   unsigned threads = 0;  // 0: one per core
+  // The ASNs on some path, sorted and distinct, when the routes were read
+  // a prefix partition at a time (pipeline/analyze.cc) and the snapshot's
+  // paths are no longer in memory; null: from s.routes.paths().
+  const std::vector<Asn>* observed_asns = nullptr;
 };
 
 // A note for people as a translation key (web/src/locales/server-score.*.json,

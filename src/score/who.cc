@@ -17,7 +17,9 @@ void ChooseAses(Context& c) {
   // (every 16-bit one and the 32-bit ones handed out so far), a hash set
   // for the rest.
   std::vector<Asn> all;
-  {
+  if (c.opts.observed_asns) {
+    all = *c.opts.observed_asns;
+  } else {
     constexpr Asn kDense = Asn{1} << 22;
     std::vector<uint64_t> bits(kDense / 64);
     std::unordered_set<Asn> high;

@@ -163,7 +163,8 @@ void LoadReference(const fs::path& root, Snapshot* s,
 }
 
 // The MRT files: RIB dumps first, then the rest in name order (layout.h).
-Status LoadMrt(const fs::path& root, Snapshot* s, std::vector<std::string>* damage) {
+Status LoadMrtInto(const fs::path& root, observe::ObservedRoutes* routes, unsigned threads,
+                   std::vector<std::string>* damage) {
   std::vector<fs::path> files = FilesIn(root, Part::kMrt, damage);
   if (files.empty())
     return Status::NotFound((root / InfoOf(Part::kMrt).dir).string() + ": no MRT files");
@@ -175,7 +176,11 @@ Status LoadMrt(const fs::path& root, Snapshot* s, std::vector<std::string>* dama
   for (const fs::path& f : files) in.push_back({f.string(), CollectorOf(f.filename().string())});
   // Decoded on mrt_threads threads, applied in this order: the same routes
   // as one file after the other (observed_routes.h).
-  return s->routes.AddFiles(in, s->mrt_threads);
+  return routes->AddFiles(in, threads);
+}
+
+Status LoadMrt(const fs::path& root, Snapshot* s, std::vector<std::string>* damage) {
+  return LoadMrtInto(root, &s->routes, s->mrt_threads, damage);
 }
 
 template <typename F>
@@ -188,6 +193,11 @@ Status NoThrow(const std::string& what, F&& f) {
 }
 
 }  // namespace
+
+Status LoadRoutes(const std::string& dir, observe::ObservedRoutes* routes, unsigned threads) {
+  std::vector<std::string> damage;  // reported by LoadSnapshot already
+  return NoThrow(dir, [&] { return LoadMrtInto(fs::path(dir), routes, threads, &damage); });
+}
 
 Status LoadSnapshot(const std::string& dir, Snapshot* s) {
   const fs::path root(dir);

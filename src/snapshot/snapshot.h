@@ -74,4 +74,10 @@ struct Snapshot {
 // other fault is in skipped, problems or missing. Never throws.
 Status LoadSnapshot(const std::string& dir, Snapshot* out);
 
+// The MRT files of the snapshot in DIR into *routes, as LoadSnapshot reads
+// them (same files, same order), not finished: a later read of the routes
+// with a filter (observe::ObservedRoutes::SetFilter), one prefix partition
+// at a time. Damaged files were reported by LoadSnapshot.
+Status LoadRoutes(const std::string& dir, observe::ObservedRoutes* routes, unsigned threads);
+
 }  // namespace vigia::snapshot
