@@ -514,5 +514,124 @@ TEST(ReportCli, HistoryAcrossSnapshots) {
   EXPECT_EQ(old["history"].size(), 1u);
 }
 
+// Every row of every table of a SQLite store, in row order, through the
+// sqlite3 shell; the snapshots table's `created` (when) left out.
+std::string DumpStore(const fs::path& db) {
+  int status = 0;
+  const std::string tables = RunCommand(
+      "sqlite3 -readonly " + db.string() +
+          " \"SELECT name || ' ' || (sql LIKE '%WITHOUT ROWID%') FROM sqlite_master WHERE type = "
+          "'table' ORDER BY name\"",
+      &status);
+  std::string out;
+  std::istringstream in(tables);
+  std::string name;
+  int without_rowid = 0;
+  while (in >> name >> without_rowid) {
+    const std::string cols =
+        name == "snapshots" ? "id, date, window_start, window_end, source" : std::string("*");
+    out += "== " + name + "\n" +
+           RunCommand("sqlite3 -readonly " + db.string() + " \"SELECT " + cols + " FROM " + name +
+                          (without_rowid ? "" : " ORDER BY rowid") + "\"",
+                      &status);
+  }
+  return out;
+}
+
+// Issue [6/7] items 1 and 5: --memory, and --partition I/N run as separate
+// processes then --merge, store the same snapshot as one plain analyze.
+TEST(AnalyzeCli, PartitionsAndMergeStoreTheSameSnapshotByteForByte) {
+  const Analyzed& a = Shared();
+  const std::string whole = DumpStore(a.db);
+  ASSERT_GT(whole.size(), 100'000u);
+  test_util::ScopedTempDir tmp("vigia_partitions_");
+  int status = 0;
+  for (uint32_t n : {1u, 4u}) {
+    const fs::path parts = tmp.path / ("parts" + std::to_string(n));
+    const fs::path db = tmp.path / ("merged" + std::to_string(n) + ".db");
+    for (uint32_t i = 1; i <= n; ++i) {
+      const std::string out =
+          RunCommand(Vigia() + " analyze --json --db sqlite:" + a.db.string() + " --partition " +
+                         std::to_string(i) + "/" + std::to_string(n) + " --partials " +
+                         parts.string() + " " + a.snap.string() + " 2>&1",
+                     &status);
+      ASSERT_EQ(Exit(status), 0) << out;
+      EXPECT_TRUE(fs::exists(
+          parts / ("partial-" + std::to_string(i) + "-of-" + std::to_string(n) + ".json")));
+    }
+    const std::string out =
+        RunCommand(Vigia() + " analyze --json --merge --partials " + parts.string() +
+                       " --db sqlite:" + db.string() + " " + a.snap.string() + " 2>/dev/null",
+                   &status);
+    ASSERT_EQ(Exit(status), 0) << out;
+    const json j = json::parse(out, nullptr, false);
+    ASSERT_TRUE(j.is_object()) << out;
+    EXPECT_EQ(j["memory"]["partitions"].size(), n);
+    EXPECT_EQ(j["rib_entries"], a.summary["rib_entries"]);
+    EXPECT_TRUE(DumpStore(db) == whole) << n << " partitions merged: the stored snapshot differs";
+  }
+  // One process, bounded, in several partitions.
+  const fs::path db = tmp.path / "bounded.db";
+  const std::string out =
+      RunCommand(Vigia() + " analyze --json --memory 1G --partitions 7 --db sqlite:" + db.string() +
+                     " " + a.snap.string() + " 2>/dev/null",
+                 &status);
+  ASSERT_EQ(Exit(status), 0) << out;
+  EXPECT_EQ(json::parse(out)["memory"]["partitions"].size(), 7u);
+  EXPECT_TRUE(DumpStore(db) == whole) << "--memory: the stored snapshot differs";
+}
+
+TEST(AnalyzeCli, BadPartitionsAndPartialFilesAreClearErrors) {
+  const Analyzed& a = Shared();
+  test_util::ScopedTempDir tmp("vigia_partials_bad_");
+  const fs::path parts = tmp.path / "parts";
+  const std::string db = " --db sqlite:" + (tmp.path / "x.db").string() + " ";
+  int status = 0;
+  auto run = [&](const std::string& args) {
+    return RunCommand(Vigia() + " analyze" + db + args + " " + a.snap.string() + " 2>&1", &status);
+  };
+  for (const char* bad : {"0/4", "5/4", "1/0", "x", "1/4/2", "1/4x"}) {
+    const std::string out =
+        run(std::string("--partials ") + parts.string() + " --partition " + bad);
+    EXPECT_EQ(Exit(status), 2) << bad << ": " << out;
+    EXPECT_NE(out.find("want I/N"), std::string::npos) << out;
+  }
+  std::string out = run("--partition 1/2");
+  EXPECT_EQ(Exit(status), 2);
+  EXPECT_NE(out.find("--partials"), std::string::npos) << out;
+  out = run("--merge --partials " + parts.string());
+  EXPECT_EQ(Exit(status), 2);
+  EXPECT_NE(out.find("no partial file"), std::string::npos) << out;
+  // One of two written: the other is named.
+  out = run("--partition 1/2 --partials " + parts.string());
+  ASSERT_EQ(Exit(status), 0) << out;
+  out = run("--merge --partials " + parts.string());
+  EXPECT_EQ(Exit(status), 2);
+  EXPECT_NE(out.find("partial-2-of-2.json: missing"), std::string::npos) << out;
+  // A damaged partial: truncated, then garbage, then another snapshot's.
+  out = run("--partition 2/2 --partials " + parts.string());
+  ASSERT_EQ(Exit(status), 0) << out;
+  const fs::path second = parts / "partial-2-of-2.json";
+  std::string text;
+  {
+    std::ifstream in(second);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    text = ss.str();
+  }
+  for (const std::string& damaged :
+       {text.substr(0, text.size() / 2), std::string("\x00\xff garbage", 10),
+        std::string("{\"format\": \"vigia-partial-1\", \"source\": \"manifest sha256:00\"}")}) {
+    std::ofstream(second, std::ios::binary | std::ios::trunc) << damaged;
+    out = run("--merge --partials " + parts.string());
+    EXPECT_EQ(Exit(status), 2) << out;
+    EXPECT_NE(out.find("partial-2-of-2.json"), std::string::npos) << out;
+  }
+  // Nothing was stored by the failed merges.
+  EXPECT_EQ(RunCommand("sqlite3 " + (tmp.path / "x.db").string() +
+                       " 'SELECT count(*) FROM snapshots' 2>&1"),
+            "0\n");
+}
+
 }  // namespace
 }  // namespace vigia

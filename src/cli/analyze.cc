@@ -44,6 +44,9 @@ struct AnalyzeArgs {
   unsigned threads = 0;
   std::string memory;
   uint32_t partitions = 0;
+  std::string partition;  // I/N
+  std::string partials;
+  bool merge = false;
   bool json = false;
 };
 
@@ -68,6 +71,20 @@ int RunAnalyze(const AnalyzeArgs& a) {
     opts.memory_setting = a.memory;
   }
   opts.partitions = a.partitions;
+  opts.partials = a.partials;
+  opts.merge = a.merge;
+  if (!a.partition.empty()) {
+    unsigned i = 0, n = 0;
+    char tail = 0;
+    if (std::sscanf(a.partition.c_str(), "%u/%u%c", &i, &n, &tail) != 2 || i == 0 || n == 0 ||
+        i > n) {
+      std::fprintf(stderr, "vigia: analyze: --partition %s: want I/N with 1 <= I <= N\n",
+                   a.partition.c_str());
+      return kExitFailed;
+    }
+    opts.partition_index = i;
+    opts.partition_count = n;
+  }
   if (!score::ParseBands(a.bands, &opts.score.bands)) {
     std::fprintf(
         stderr,
@@ -84,6 +101,20 @@ int RunAnalyze(const AnalyzeArgs& a) {
   }
   auto store = store::Store::Open(a.db);
   if (!store.ok()) return fail(store.status().message());
+  if (opts.partition_count > 0) {
+    auto path = pipeline::AnalyzePartition(a.snap, **store, opts);
+    if (!path.ok()) return fail(path.status().message());
+    if (tty) std::fputs("\r\033[K", stderr);
+    if (a.json) {
+      std::printf("%s\n",
+                  ordered_json({{"partition", a.partition}, {"partial", *path}}).dump(1).c_str());
+    } else {
+      std::printf(
+          "partition %s written to %s; finish with vigia analyze %s --merge --partials %s\n",
+          a.partition.c_str(), path->c_str(), a.snap.c_str(), a.partials.c_str());
+    }
+    return kExitOk;
+  }
   auto r = pipeline::Analyze(a.snap, **store, opts);
   if (!r.ok()) return fail(r.status().message());
   if (tty) std::fputs("\r\033[K", stderr);
@@ -230,6 +261,14 @@ void RegisterAnalyze(CLI::App& app, int* exit_code) {
                   "(docs/performance.md)");
   cmd->add_option("--partitions", a->partitions,
                   "Read the routes in exactly N prefix partitions (with or without --memory)");
+  cmd->add_option("--partition", a->partition,
+                  "Analysis across machines (docs/scale.md): analyse prefix partition I of N only "
+                  "and write its partial file into --partials DIR; nothing is stored");
+  cmd->add_option("--partials", a->partials,
+                  "Directory of the partial files (--partition, --merge)");
+  cmd->add_flag("--merge", a->merge,
+                "Finish the snapshot from the N partial files in --partials DIR (every partition "
+                "1/N .. N/N written): the same stored snapshot as one analyze");
   cmd->add_flag("--json", a->json, "Print the summary as JSON");
   cmd->footer(
       "Exit status: 0, 1 when input was skipped or the snapshot is partial (an input missing or "

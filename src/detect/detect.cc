@@ -241,6 +241,81 @@ void PartitionedDetect::Add(const Snapshot& s, const RouteView& view) {
   }
 }
 
+nlohmann::json IncidentToJson(const Incident& in) {
+  nlohmann::json prefixes = nlohmann::json::array(), keys = nlohmann::json::array();
+  for (const Prefix& p : in.prefixes) prefixes.push_back(p.ToString());
+  for (const ReasonKey& k : in.reason_keys) keys.push_back({{"key", k.key}, {"args", k.args}});
+  return {{"type", in.type},
+          {"kind", in.kind},
+          {"culprit", in.culprit},
+          {"propagator", in.propagator ? nlohmann::json(*in.propagator) : nlohmann::json()},
+          {"prefixes", std::move(prefixes)},
+          {"start", in.start},
+          {"end", in.end},
+          {"confidence", in.confidence},
+          {"reasons", in.reasons},
+          {"reason_keys", std::move(keys)},
+          {"evidence", in.evidence},
+          {"cause", in.cause},
+          {"victims", in.victims}};
+}
+
+Incident IncidentFromJson(const nlohmann::json& j) {
+  Incident in;
+  in.type = j.at("type").get<std::string>();
+  in.kind = j.at("kind").get<std::string>();
+  in.culprit = j.at("culprit").get<Asn>();
+  if (!j.at("propagator").is_null()) in.propagator = j.at("propagator").get<Asn>();
+  for (const auto& p : j.at("prefixes")) {
+    if (auto prefix = Prefix::Parse(p.get<std::string>())) in.prefixes.push_back(*prefix);
+  }
+  in.start = j.at("start").get<uint32_t>();
+  in.end = j.at("end").get<uint32_t>();
+  in.confidence = j.at("confidence").get<double>();
+  in.reasons = j.at("reasons").get<std::vector<std::string>>();
+  for (const auto& k : j.at("reason_keys")) {
+    in.reason_keys.push_back(
+        {k.at("key").get<std::string>(),
+         k.at("args").get<std::vector<std::pair<std::string, std::string>>>()});
+  }
+  in.evidence = j.at("evidence").get<std::string>();
+  in.cause = j.at("cause").get<std::string>();
+  in.victims = j.at("victims").get<std::vector<Asn>>();
+  return in;
+}
+
+nlohmann::json PartitionedDetect::Save() const {
+  nlohmann::json found = nlohmann::json::array();
+  for (const auto& list : state_->found) {
+    nlohmann::json l = nlohmann::json::array();
+    for (const Incident& in : list) l.push_back(IncidentToJson(in));
+    found.push_back(std::move(l));
+  }
+  return {{"detectors", Detectors().size()},
+          {"partitions", partitions_},
+          {"found", std::move(found)},
+          {"leaks", state_->leaks.Save()},
+          {"irr", state_->irr.Save()}};
+}
+
+Status PartitionedDetect::Merge(const nlohmann::json& saved) {
+  try {
+    if (saved.at("detectors").get<size_t>() != Detectors().size()) {
+      return Status::InvalidArgument("saved with another set of detectors");
+    }
+    const auto& found = saved.at("found");
+    for (size_t i = 0; i < state_->found.size() && i < found.size(); ++i) {
+      for (const auto& in : found[i]) state_->found[i].push_back(IncidentFromJson(in));
+    }
+    state_->leaks.Merge(saved.at("leaks"));
+    state_->irr.Merge(saved.at("irr"));
+    partitions_ += saved.at("partitions").get<size_t>();
+  } catch (const nlohmann::json::exception& e) {
+    return Status::InvalidArgument(std::string("detection state: ") + e.what());
+  }
+  return Status::Ok();
+}
+
 std::vector<Incident> PartitionedDetect::Finish(const Snapshot& s, const RouteView& view) {
   const auto& detectors = Detectors();
   std::vector<Incident> out;

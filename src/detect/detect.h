@@ -43,6 +43,7 @@
 
 #include <cstdint>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 #include <span>
@@ -182,6 +183,10 @@ const std::vector<DetectorEntry>& Detectors();
 // types, call it before main(): the list is read-only afterwards.
 bool RegisterDetector(const DetectorEntry& d);
 
+// An incident as JSON and back, every field (partial files).
+nlohmann::json IncidentToJson(const Incident& in);
+Incident IncidentFromJson(const nlohmann::json& j);
+
 // Runs every detector.
 std::vector<Incident> Detect(const Snapshot& s);
 // The same over a view already built (it takes seconds at full scale).
@@ -209,6 +214,12 @@ class PartitionedDetect {
   // s: the last partition's (reference data, peers); with one partition,
   // registered detectors that are not per prefix run on `view` too.
   std::vector<Incident> Finish(const Snapshot& s, const RouteView& view);
+  // What Add() gathered, as JSON (`vigia analyze --partition i/N` writes it
+  // to its partial file), and the same read back and added after what this
+  // one holds: Merge() of each partition's Save(), in partition order, then
+  // Finish(), gives what Add() of each would have.
+  nlohmann::json Save() const;
+  Status Merge(const nlohmann::json& saved);
 
  private:
   struct State;
@@ -295,6 +306,8 @@ class LeakSummary {
   LeakSummary& operator=(const LeakSummary&) = delete;
   void Add(const Snapshot& s, const RouteView& v);
   void Emit(const Snapshot& s, std::vector<Incident>* out);
+  nlohmann::json Save() const;
+  void Merge(const nlohmann::json& saved);
 
  private:
   struct Leaks;
@@ -310,6 +323,8 @@ class IrrSummary {
   IrrSummary& operator=(const IrrSummary&) = delete;
   void Add(const Snapshot& s, const RouteView& v, const std::vector<Incident>& earlier);
   void Emit(const Snapshot& s, std::vector<Incident>* out);
+  nlohmann::json Save() const;
+  void Merge(const nlohmann::json& saved);
 
  private:
   struct Groups;

@@ -167,6 +167,57 @@ void IrrSummary::Emit(const Snapshot& s, std::vector<Incident>* out) {
   groups_->by.clear();
 }
 
+nlohmann::json IrrSummary::Save() const {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& [key, g] : groups_->by) {
+    nlohmann::json prefixes = nlohmann::json::array(), counted = nlohmann::json::array(),
+                   sampled = nlohmann::json::array();
+    for (const Prefix& p : g.prefixes) prefixes.push_back(p.ToString());
+    for (const Groups::Counted& c : g.counted) {
+      nlohmann::json prop = nlohmann::json::array();
+      for (const auto& [asn, n] : c.propagators) prop.push_back({asn, n});
+      counted.push_back({{"ids", c.ids}, {"propagators", std::move(prop)}});
+    }
+    for (const Groups::Sampled& x : g.sampled) {
+      sampled.push_back(
+          {{"first", x.first}, {"last", x.last}, {"paths", x.paths}, {"peers", x.peers}});
+    }
+    out.push_back({{"origin", key.first},
+                   {"state", key.second},
+                   {"prefixes", std::move(prefixes)},
+                   {"start", g.start},
+                   {"end", g.end},
+                   {"counted", std::move(counted)},
+                   {"sampled", std::move(sampled)}});
+  }
+  return out;
+}
+
+void IrrSummary::Merge(const nlohmann::json& saved) {
+  for (const auto& j : saved) {
+    Groups::Group& g = groups_->by[{j.at("origin").get<Asn>(), j.at("state").get<uint8_t>()}];
+    for (const auto& p : j.at("prefixes")) {
+      if (auto prefix = Prefix::Parse(p.get<std::string>())) g.prefixes.push_back(*prefix);
+    }
+    g.start = std::min(g.start, j.at("start").get<uint32_t>());
+    g.end = std::max(g.end, j.at("end").get<uint32_t>());
+    for (const auto& c : j.at("counted")) {
+      Groups::Counted x;
+      x.ids = c.at("ids").get<size_t>();
+      for (const auto& p : c.at("propagators"))
+        x.propagators[p.at(0).get<Asn>()] = p.at(1).get<size_t>();
+      g.ids += x.ids;
+      g.counted.push_back(std::move(x));
+    }
+    for (const auto& x : j.at("sampled")) {
+      if (g.sampled.size() >= 20) break;
+      g.sampled.push_back({x.at("first").get<uint32_t>(), x.at("last").get<uint32_t>(),
+                           x.at("paths").get<std::vector<std::string>>(),
+                           x.at("peers").get<std::vector<uint64_t>>()});
+    }
+  }
+}
+
 void DetectIrrUnregistered(const Snapshot& s, const RouteView& v, std::vector<Incident>* out) {
   IrrSummary groups;
   groups.Add(s, v, *out);

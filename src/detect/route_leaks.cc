@@ -244,6 +244,40 @@ void LeakSummary::Emit(const Snapshot& s, std::vector<Incident>* out) {
   leaks_->by.clear();
 }
 
+nlohmann::json LeakSummary::Save() const {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& [key, l] : leaks_->by) {
+    nlohmann::json prefixes = nlohmann::json::array(), paths = nlohmann::json::array();
+    for (const Prefix& p : l.prefixes) prefixes.push_back(p.ToString());
+    for (const LeakPath& p : l.paths) paths.push_back({p.asns, p.set});
+    out.push_back({{"culprit", key.first},
+                   {"receiver", key.second},
+                   {"type", l.type},
+                   {"prefixes", std::move(prefixes)},
+                   {"peers", l.peers},
+                   {"paths", std::move(paths)},
+                   {"first", l.first},
+                   {"last", l.last}});
+  }
+  return out;
+}
+
+void LeakSummary::Merge(const nlohmann::json& saved) {
+  for (const auto& j : saved) {
+    Leaks::Leak& g = leaks_->by[{j.at("culprit").get<Asn>(), j.at("receiver").get<Asn>()}];
+    g.type = j.at("type").get<int>();  // the later partition's, as in Add()
+    for (const auto& p : j.at("prefixes")) {
+      if (auto prefix = Prefix::Parse(p.get<std::string>())) g.prefixes.insert(*prefix);
+    }
+    for (const auto& p : j.at("peers")) g.peers.insert(p.get<uint32_t>());
+    for (const auto& p : j.at("paths")) {
+      g.paths.insert({p.at(0).get<std::vector<Asn>>(), p.at(1).get<bool>()});
+    }
+    g.first = std::min(g.first, j.at("first").get<uint32_t>());
+    g.last = std::max(g.last, j.at("last").get<uint32_t>());
+  }
+}
+
 void DetectRouteLeaks(const Snapshot& s, const RouteView& v, std::vector<Incident>* out) {
   LeakSummary leaks;
   leaks.Add(s, v);

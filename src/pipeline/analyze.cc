@@ -8,7 +8,9 @@
 #include <atomic>
 #include <bit>
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <iterator>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -21,6 +23,7 @@
 #include "pipeline/partition_plan.h"
 #include "pipeline/write.h"
 #include "snapshot/layout.h"
+#include "snapshot/provenance.h"
 
 namespace vigia::pipeline {
 
@@ -316,18 +319,42 @@ Result<PartitionedRoutes> RunPartitions(const std::string& dir, snapshot::Snapsh
   return out;
 }
 
-Result<AnalyzeResult> AnalyzePartitioned(const std::string& dir, store::Store& store,
-                                         const AnalyzeOptions& o, Clock::time_point t0) {
-  if (!detect::PartitionedDetect::Partitionable()) {
-    return Status::InvalidArgument(
-        "a registered detector reads routes across prefixes: the routes cannot be read a "
-        "partition at a time (--memory); run without it");
-  }
-  Step(o, "counting the routes");
+// What the counting read (or, for --merge, the partial files) gives the
+// partitioned analysis: the snapshot with its reference data and no routes,
+// the window, the per-file stats, peers and problems of the routes.
+struct Counted {
   snapshot::Snapshot s;
+  snapshot::Extras extras;
+  std::string source, dir;  // as stored
+  std::vector<BucketCount> buckets;
+  uint64_t rib = 0, updates = 0;
+  bool any_announce = false;
+  uint32_t first_announce = UINT32_MAX, last_announce = 0;
+  bool end_from_data = false, start_from_data = false;
+  observe::ObserveStats stats;  // per file: files, records skipped, sessions down...
+  std::vector<observe::Peer> peers;
+  std::vector<std::string> route_problems;
+  double seconds = 0;
+};
+
+// The snapshot's source and directory as Analyze() stores them.
+void SourceOf(const std::string& dir, Counted* c) {
+  const std::string manifest = (std::filesystem::path(dir) / snapshot::kManifestFile).string();
+  auto sum = Sha256File(manifest);
+  std::error_code ec;
+  const auto abs = std::filesystem::absolute(dir, ec);
+  c->source = sum.ok() ? "manifest sha256:" + *sum : "dir:" + (ec ? dir : abs.string());
+  c->dir = ec ? dir : abs.lexically_normal().string();
+}
+
+// The reference data and, unless `count` is false, a counting read of the
+// MRT files: every route event's bucket and the earliest and latest
+// announcement (the window's data bounds), no route kept.
+Status LoadCounted(const std::string& dir, const AnalyzeOptions& o, bool count, Counted* c,
+                   Clock::time_point t0) {
+  snapshot::Snapshot& s = c->s;
   s.mrt_threads = o.score.threads;
-  // The counting read: every route event's bucket, and the earliest and
-  // latest announcement (the window's data bounds), nothing kept.
+  s.skip_routes = !count;
   std::vector<std::atomic<uint64_t>> rib(observe::kBuckets), updates(observe::kBuckets);
   std::atomic<uint32_t> first{UINT32_MAX}, last{0};
   s.routes.SetFilter([&](const Prefix& p, bgp::RouteSource src, bool announce, uint32_t t) {
@@ -339,42 +366,47 @@ Result<AnalyzeResult> AnalyzePartitioned(const std::string& dir, store::Store& s
     }
     return false;
   });
-  snapshot::Extras extras;
-  std::thread extras_thread([&] { snapshot::LoadExtras(dir, &extras); });
+  std::thread extras_thread([&] { snapshot::LoadExtras(dir, &c->extras); });
   const Status loaded = snapshot::LoadSnapshot(dir, &s);
   extras_thread.join();
   if (!loaded.ok()) return loaded;
-  for (auto& m : extras.skipped) s.skipped.push_back(std::move(m));
-  for (auto& m : extras.problems) s.problems.push_back(std::move(m));
-  const double counting_seconds = Since(t0);
+  c->route_problems = s.routes.problems();
+  for (auto& m : c->extras.skipped) s.skipped.push_back(std::move(m));
+  for (auto& m : c->extras.problems) s.problems.push_back(std::move(m));
+  c->seconds = Since(t0);
+  c->buckets.resize(observe::kBuckets);
+  for (uint32_t b = 0; b < observe::kBuckets; ++b) {
+    c->buckets[b] = {rib[b].load(), updates[b].load()};
+    c->rib += c->buckets[b].rib;
+    c->updates += c->buckets[b].updates;
+  }
+  c->first_announce = first.load();
+  c->last_announce = last.load();
+  c->any_announce = c->last_announce >= c->first_announce;
   // The window from the data when the manifest has none (the loader found
   // no sighting to take it from): as the unpartitioned read would take it.
-  const bool any_announce = last.load() >= first.load();
-  const bool end_from_data = s.window_end == 0, start_from_data = s.window_start == 0;
-  if (end_from_data) s.window_end = any_announce ? last.load() + 1 : 0;
-  if (start_from_data) s.window_start = any_announce ? first.load() : 0;
-  const observe::ObserveStats counted = s.routes.stats();
-  const std::vector<observe::Peer> peers = s.routes.peers();
-  const std::vector<std::string> route_problems = s.routes.problems();
-  s.routes = observe::ObservedRoutes();
-
-  AnalyzeResult r;
-  r.memory_budget = o.memory;
-  if (Status st = LoadHistory(s, store, &r); !st.ok()) return st;
-
-  // The plan: what is held whatever the partition (the process, the
-  // reference data, the history), plus what the partitions leave (routes,
-  // their rows, incidents): about 400 bytes per route, estimated from the
-  // RIB entries per peer.
-  std::vector<BucketCount> counts(observe::kBuckets);
-  uint64_t total_rib = 0, total_updates = 0;
-  for (uint32_t b = 0; b < observe::kBuckets; ++b) {
-    counts[b] = {rib[b].load(), updates[b].load()};
-    total_rib += counts[b].rib;
-    total_updates += counts[b].updates;
+  c->end_from_data = s.window_end == 0;
+  c->start_from_data = s.window_start == 0;
+  if (count) {
+    if (c->end_from_data) s.window_end = c->any_announce ? c->last_announce + 1 : 0;
+    if (c->start_from_data) {
+      s.window_start = c->any_announce ? c->first_announce : 0;
+      s.provenance = snapshot::ProvenanceJson(nullptr, IsoTime(s.window_start).substr(0, 10));
+    }
   }
-  const uint64_t routes_estimate =
-      total_rib / std::max<size_t>(peers.size(), 1) + total_updates / 10;
+  c->stats = s.routes.stats();
+  c->peers = s.routes.peers();
+  s.routes = observe::ObservedRoutes();
+  SourceOf(dir, c);
+  return Status::Ok();
+}
+
+// The plan: what is held whatever the partition (the process, the
+// reference data, the history), plus what the partitions leave (routes,
+// their rows, incidents): about 400 bytes per route, estimated from the
+// RIB entries per peer.
+Result<PartitionPlan> Plan(const Counted& c, const AnalyzeOptions& o, uint32_t count) {
+  const uint64_t routes_estimate = c.rib / std::max<size_t>(c.peers.size(), 1) + c.updates / 10;
   const uint64_t fixed = CurrentRss() + 400 * routes_estimate + (128ull << 20);
   uint64_t budget = o.memory > fixed ? o.memory - fixed : 0;
   if (o.memory > 0 && budget == 0) {
@@ -384,13 +416,92 @@ Result<AnalyzeResult> AnalyzePartitioned(const std::string& dir, store::Store& s
         o.memory_setting, SizeText(CurrentRss()), SizeText(fixed - CurrentRss())));
   }
   if (o.memory == 0) budget = UINT64_MAX;
-  auto plan = PlanPartitions(counts, budget, o.partitions, fixed, o.memory_setting);
-  if (!plan.ok()) return plan.status();
+  return PlanPartitions(c.buckets, budget, count, fixed, o.memory_setting);
+}
 
-  uint32_t window_start = any_announce ? first.load() : UINT32_MAX;
+// The whole snapshot from its partitions (in order), then scores and the
+// store. window_start: the view's, used by every partition.
+Result<AnalyzeResult> FinishPartitioned(Counted& c, AnalyzeResult r,
+                                        std::vector<PartitionedRoutes> parts,
+                                        detect::PartitionedDetect& detector, store::Store& store,
+                                        const AnalyzeOptions& o, Clock::time_point t0,
+                                        const std::string& planned) {
+  snapshot::Snapshot& s = c.s;
+  observe::ObserveStats stats = c.stats;
+  std::vector<Prefix> prefixes;
+  std::vector<detect::OriginRoute> routes;
+  std::vector<store::RouteSeenRow> seen;
+  std::vector<Asn> asns;
+  double load = c.seconds;
+  for (PartitionedRoutes& p : parts) {
+    stats.rib_entries += p.stats.rib_entries;
+    stats.announcements += p.stats.announcements;
+    stats.withdrawals += p.stats.withdrawals;
+    stats.routes_withdrawn += p.stats.routes_withdrawn;
+    stats.unknown_withdrawals += p.stats.unknown_withdrawals;
+    const uint32_t offset = static_cast<uint32_t>(prefixes.size());
+    prefixes.insert(prefixes.end(), p.prefixes.begin(), p.prefixes.end());
+    for (detect::OriginRoute& route : p.routes) {
+      route.prefix += offset;
+      routes.push_back(std::move(route));
+    }
+    std::move(p.seen.begin(), p.seen.end(), std::back_inserter(seen));
+    std::vector<Asn> both;
+    std::set_union(asns.begin(), asns.end(), p.asns.begin(), p.asns.end(),
+                   std::back_inserter(both));
+    asns = std::move(both);
+    if (!s.skip_routes) load += p.load_seconds;  // --merge: the partitions ran elsewhere
+    for (auto& info : p.partitions) {
+      r.peak_rss = std::max(r.peak_rss, info.peak_rss);
+      r.partitions.push_back(std::move(info));
+    }
+    p = PartitionedRoutes();
+  }
+  s.routes.AdoptSummary(std::move(prefixes), c.peers, stats, c.route_problems);
+  if (s.skip_routes) {
+    // --merge: the routes' problems were not read here; where the loader
+    // puts them (after the reference data's, before the extras').
+    s.problems.insert(s.problems.end() - static_cast<std::ptrdiff_t>(c.extras.problems.size()),
+                      c.route_problems.begin(), c.route_problems.end());
+  }
+  const detect::RouteView view(std::move(routes), s.routes.prefixes().size());
+  Step(o, "detecting");
+  std::vector<detect::Incident> found = detector.Finish(s, view);
+  r.notes.push_back(fmt::format(
+      "memory: routes read in {} partition{}{} ({} RIB entries, {} updates); peak resident {}",
+      r.partitions.size(), r.partitions.size() == 1 ? "" : "s", planned, c.rib, c.updates,
+      SizeText(r.peak_rss)));
+  r.seconds.load = load;
+  AnalyzeOptions scored = o;
+  scored.score.observed_asns = &asns;
+  auto result = ScoreAndStore(s, c.extras, c.source, c.dir, store, scored, t0, std::move(r), view,
+                              std::move(found), &seen);
+  if (result.ok()) {
+    result->seconds.load_mrt = s.mrt_seconds;
+    result->seconds.load_reference = s.reference_seconds;
+  }
+  return result;
+}
+
+Result<AnalyzeResult> AnalyzePartitioned(const std::string& dir, store::Store& store,
+                                         const AnalyzeOptions& o, Clock::time_point t0) {
+  if (!detect::PartitionedDetect::Partitionable()) {
+    return Status::InvalidArgument(
+        "a registered detector reads routes across prefixes: the routes cannot be read a "
+        "partition at a time (--memory); run without it");
+  }
+  Step(o, "counting the routes");
+  Counted c;
+  if (Status st = LoadCounted(dir, o, true, &c, t0); !st.ok()) return st;
+  AnalyzeResult r;
+  r.memory_budget = o.memory;
+  if (Status st = LoadHistory(c.s, store, &r); !st.ok()) return st;
+  auto plan = Plan(c, o, o.partitions);
+  if (!plan.ok()) return plan.status();
+  uint32_t window_start = c.any_announce ? c.first_announce : UINT32_MAX;
   for (int attempt = 0;; ++attempt) {
     detect::PartitionedDetect detector;
-    auto parts = RunPartitions(dir, s, *plan, window_start, o, &detector);
+    auto parts = RunPartitions(dir, c.s, *plan, window_start, o, &detector);
     if (!parts.ok()) return parts.status();
     // The counting read's bounds are the announcements'; the sightings'
     // can differ only when an announcement repeats a route (no sighting):
@@ -398,53 +509,272 @@ Result<AnalyzeResult> AnalyzePartitioned(const std::string& dir, store::Store& s
     const uint32_t true_start = parts->any ? parts->first_start : UINT32_MAX;
     const uint32_t true_end = parts->any ? parts->last_start + 1 : 0;
     if (attempt == 0 &&
-        (true_start != window_start || (end_from_data && true_end != s.window_end))) {
+        (true_start != window_start || (c.end_from_data && true_end != c.s.window_end))) {
       window_start = true_start;
-      if (end_from_data) s.window_end = true_end;
-      if (start_from_data) s.window_start = parts->any ? parts->first_start : 0;
+      if (c.end_from_data) c.s.window_end = true_end;
+      if (c.start_from_data) c.s.window_start = parts->any ? parts->first_start : 0;
       r.notes.push_back(
           "partitions: the window's bounds differed from the announcements'; read again");
       continue;
     }
-    observe::ObserveStats stats = counted;
-    stats.rib_entries = parts->stats.rib_entries;
-    stats.announcements = parts->stats.announcements;
-    stats.withdrawals = parts->stats.withdrawals;
-    stats.routes_withdrawn = parts->stats.routes_withdrawn;
-    stats.unknown_withdrawals = parts->stats.unknown_withdrawals;
-    s.routes.AdoptSummary(std::move(parts->prefixes), peers, stats, route_problems);
-    const detect::RouteView view(std::move(parts->routes), s.routes.prefixes().size());
-    Step(o, "detecting");
-    std::vector<detect::Incident> found = detector.Finish(s, view);
-    r.partitions = std::move(parts->partitions);
-    for (const auto& p : r.partitions) r.peak_rss = std::max(r.peak_rss, p.peak_rss);
-    r.notes.push_back(fmt::format(
-        "memory: routes read in {} partition{}{} ({} RIB entries, {} updates); peak resident {}",
-        r.partitions.size(), r.partitions.size() == 1 ? "" : "s",
-        o.partitions > 0 ? std::string(" (as asked)")
-                         : " of at most " + SizeText(plan->budget) + " estimated each",
-        total_rib, total_updates, SizeText(r.peak_rss)));
-    r.seconds.load = counting_seconds + parts->load_seconds;
-    AnalyzeOptions scored = o;
-    scored.score.observed_asns = &parts->asns;
-    const std::string manifest = (std::filesystem::path(dir) / snapshot::kManifestFile).string();
-    auto sum = Sha256File(manifest);
-    std::error_code ec;
-    const auto abs = std::filesystem::absolute(dir, ec);
-    const std::string source =
-        sum.ok() ? "manifest sha256:" + *sum : "dir:" + (ec ? dir : abs.string());
-    auto result =
-        ScoreAndStore(s, extras, source, ec ? dir : abs.lexically_normal().string(), store, scored,
-                      t0, std::move(r), view, std::move(found), &parts->seen);
-    if (result.ok()) {
-      result->seconds.load_mrt = s.mrt_seconds;
-      result->seconds.load_reference = s.reference_seconds;
-    }
-    return result;
+    std::vector<PartitionedRoutes> all;
+    all.push_back(std::move(parts).value());
+    const std::string planned = o.partitions > 0
+                                    ? std::string(" (as asked)")
+                                    : " of at most " + SizeText(plan->budget) + " estimated each";
+    return FinishPartitioned(c, std::move(r), std::move(all), detector, store, o, t0, planned);
   }
 }
 
+// Partial files (`vigia analyze --partition i/N`, docs/scale.md).
+constexpr const char* kPartialFormat = "vigia-partial-1";
+
+std::string PartialPath(const std::string& partials, uint32_t i, uint32_t n) {
+  return (std::filesystem::path(partials) / fmt::format("partial-{}-of-{}.json", i, n)).string();
+}
+
+nlohmann::json StatsJson(const observe::ObserveStats& st) {
+  return {st.files,
+          st.rib_entries,
+          st.announcements,
+          st.withdrawals,
+          st.records_skipped,
+          st.truncated_files,
+          st.attributes_discarded,
+          st.routes_withdrawn,
+          st.unknown_withdrawals,
+          st.sessions_down};
+}
+
+observe::ObserveStats StatsFromJson(const nlohmann::json& j) {
+  observe::ObserveStats st;
+  uint64_t* f[] = {&st.files,
+                   &st.rib_entries,
+                   &st.announcements,
+                   &st.withdrawals,
+                   &st.records_skipped,
+                   &st.truncated_files,
+                   &st.attributes_discarded,
+                   &st.routes_withdrawn,
+                   &st.unknown_withdrawals,
+                   &st.sessions_down};
+  for (size_t k = 0; k < std::size(f) && k < j.size(); ++k) *f[k] = j[k].get<uint64_t>();
+  return st;
+}
+
 }  // namespace
+
+Result<std::string> AnalyzePartition(const std::string& dir, store::Store& store,
+                                     const AnalyzeOptions& o) {
+  const auto t0 = Clock::now();
+  const uint32_t i = o.partition_index, n = o.partition_count;
+  if (n == 0 || i == 0 || i > n) {
+    return Status::InvalidArgument(
+        fmt::format("--partition {}/{}: want I/N with 1 <= I <= N", i, n));
+  }
+  if (o.partials.empty()) return Status::InvalidArgument("--partition needs --partials DIR");
+  if (!detect::PartitionedDetect::Partitionable()) {
+    return Status::InvalidArgument("a registered detector reads routes across prefixes");
+  }
+  Step(o, "counting the routes");
+  Counted c;
+  if (Status st = LoadCounted(dir, o, true, &c, t0); !st.ok()) return st;
+  AnalyzeResult r;
+  if (Status st = LoadHistory(c.s, store, &r); !st.ok()) return st;
+  // Every process counts the same files, so all make the same plan.
+  auto plan = Plan(c, AnalyzeOptions{}, n);
+  if (!plan.ok()) return plan.status();
+  PartitionPlan mine;
+  mine.budget = plan->budget;
+  mine.ranges = {plan->ranges[i - 1]};
+  const uint32_t window_start = c.any_announce ? c.first_announce : UINT32_MAX;
+  detect::PartitionedDetect detector;
+  auto parts = RunPartitions(dir, c.s, mine, window_start, o, &detector);
+  if (!parts.ok()) return parts.status();
+  nlohmann::json j;
+  j["format"] = kPartialFormat;
+  j["index"] = i;
+  j["count"] = n;
+  j["source"] = c.source;
+  j["window"] = {c.s.window_start, c.s.window_end, window_start};
+  j["from_data"] = {c.start_from_data, c.end_from_data};
+  j["bounds"] = {parts->any, parts->first_start, parts->last_start};
+  j["counted"] = {c.rib, c.updates};
+  j["stats"] = StatsJson(c.stats);
+  j["route_stats"] = StatsJson(parts->stats);
+  nlohmann::json peers = nlohmann::json::array();
+  for (const observe::Peer& p : c.peers) peers.push_back({p.collector, p.ip.ToString(), p.asn});
+  j["peers"] = std::move(peers);
+  j["route_problems"] = c.route_problems;
+  nlohmann::json prefixes = nlohmann::json::array(), routes = nlohmann::json::array(),
+                 seen = nlohmann::json::array();
+  for (const Prefix& p : parts->prefixes) prefixes.push_back(p.ToString());
+  for (const detect::OriginRoute& o2 : parts->routes)
+    routes.push_back({o2.prefix, o2.origin, o2.first, o2.last, o2.at_start});
+  for (const store::RouteSeenRow& row : parts->seen)
+    seen.push_back(
+        {row.prefix, row.origin, row.peers, row.collectors, row.path, row.first, row.last});
+  j["prefixes"] = std::move(prefixes);
+  j["routes"] = std::move(routes);
+  j["seen"] = std::move(seen);
+  j["asns"] = parts->asns;
+  const auto& info = parts->partitions.front();
+  j["partition"] = {info.first,    info.last,     info.rib,      info.updates,
+                    info.estimate, info.peak_rss, info.prefixes, info.seconds};
+  j["load_seconds"] = parts->load_seconds;
+  j["detect"] = detector.Save();
+  std::error_code ec;
+  std::filesystem::create_directories(o.partials, ec);
+  const std::string path = PartialPath(o.partials, i, n);
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << j.dump();
+    if (!out.flush()) return Status::IoError(tmp + ": cannot write");
+  }
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) return Status::IoError(path + ": " + ec.message());
+  return path;
+}
+
+Result<AnalyzeResult> AnalyzeMerge(const std::string& dir, store::Store& store,
+                                   const AnalyzeOptions& o) {
+  const auto t0 = Clock::now();
+  if (o.partials.empty()) return Status::InvalidArgument("--merge needs --partials DIR");
+  // The partial files: all N of one N, of this snapshot.
+  namespace fs = std::filesystem;
+  uint32_t n = 0;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(o.partials, ec)) {
+    unsigned a = 0, b = 0;
+    if (std::sscanf(e.path().filename().c_str(), "partial-%u-of-%u.json", &a, &b) == 2 &&
+        e.path().extension() == ".json") {
+      if (n != 0 && b != n) {
+        return Status::InvalidArgument(fmt::format(
+            "{}: partial files of {} and of {} partitions; keep one set", o.partials, n, b));
+      }
+      n = b;
+    }
+  }
+  if (ec) {
+    return Status::NotFound(o.partials +
+                            ": no partial file (partial-I-of-N.json): " + ec.message());
+  }
+  if (n == 0) return Status::NotFound(o.partials + ": no partial file (partial-I-of-N.json)");
+  Step(o, "loading the reference data");
+  Counted c;
+  if (Status st = LoadCounted(dir, o, false, &c, t0); !st.ok()) return st;
+  AnalyzeResult r;
+  std::vector<PartitionedRoutes> parts;
+  detect::PartitionedDetect detector;
+  uint32_t view_start = 0;
+  bool any = false;
+  uint32_t first_start = UINT32_MAX, last_start = 0;
+  for (uint32_t i = 1; i <= n; ++i) {
+    const std::string path = PartialPath(o.partials, i, n);
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+      return Status::NotFound(
+          fmt::format("{}: missing; run vigia analyze --partition {}/{}", path, i, n));
+    }
+    const nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
+    try {
+      if (!j.is_object() || j.value("format", "") != kPartialFormat)
+        return Status::InvalidArgument(path + ": not a partial file of this version");
+      if (j.at("source").get<std::string>() != c.source) {
+        return Status::InvalidArgument(
+            fmt::format("{}: written from {}, not from this snapshot ({})", path,
+                        j.at("source").get<std::string>(), c.source));
+      }
+      if (i == 1) {
+        c.s.window_start = j.at("window")[0].get<uint32_t>();
+        c.s.window_end = j.at("window")[1].get<uint32_t>();
+        view_start = j.at("window")[2].get<uint32_t>();
+        c.start_from_data = j.at("from_data")[0].get<bool>();
+        c.end_from_data = j.at("from_data")[1].get<bool>();
+        c.rib = j.at("counted")[0].get<uint64_t>();
+        c.updates = j.at("counted")[1].get<uint64_t>();
+        c.stats = StatsFromJson(j.at("stats"));
+        c.peers.clear();
+        for (const auto& p : j.at("peers")) {
+          c.peers.push_back({p.at(0).get<std::string>(),
+                             IpAddress::Parse(p.at(1).get<std::string>()).value_or(IpAddress()),
+                             p.at(2).get<Asn>()});
+        }
+        c.route_problems = j.at("route_problems").get<std::vector<std::string>>();
+        if (c.start_from_data) {
+          c.s.provenance =
+              snapshot::ProvenanceJson(nullptr, IsoTime(c.s.window_start).substr(0, 10));
+        }
+      } else if (j.at("window")[2].get<uint32_t>() != view_start) {
+        return Status::InvalidArgument(path + ": another window than partial 1's");
+      }
+      if (j.at("bounds")[0].get<bool>()) {
+        any = true;
+        first_start = std::min(first_start, j.at("bounds")[1].get<uint32_t>());
+        last_start = std::max(last_start, j.at("bounds")[2].get<uint32_t>());
+      }
+      PartitionedRoutes p;
+      p.stats = StatsFromJson(j.at("route_stats"));
+      for (const auto& x : j.at("prefixes")) {
+        if (auto prefix = Prefix::Parse(x.get<std::string>())) p.prefixes.push_back(*prefix);
+      }
+      for (const auto& x : j.at("routes")) {
+        detect::OriginRoute route;
+        route.prefix = x.at(0).get<uint32_t>();
+        route.origin = x.at(1).get<Asn>();
+        route.first = x.at(2).get<uint32_t>();
+        route.last = x.at(3).get<uint32_t>();
+        route.at_start = x.at(4).get<bool>();
+        p.routes.push_back(std::move(route));
+      }
+      for (const auto& x : j.at("seen")) {
+        store::RouteSeenRow row;
+        row.prefix = x.at(0).get<std::string>();
+        row.origin = x.at(1).get<Asn>();
+        row.peers = x.at(2).get<int64_t>();
+        row.collectors = x.at(3).get<std::vector<std::string>>();
+        row.path = x.at(4).get<std::string>();
+        row.first = x.at(5).get<int64_t>();
+        row.last = x.at(6).get<int64_t>();
+        p.seen.push_back(std::move(row));
+      }
+      p.asns = j.at("asns").get<std::vector<Asn>>();
+      const auto& info = j.at("partition");
+      AnalyzeResult::Partition part;
+      part.first = info.at(0).get<std::string>();
+      part.last = info.at(1).get<std::string>();
+      part.rib = info.at(2).get<uint64_t>();
+      part.updates = info.at(3).get<uint64_t>();
+      part.estimate = info.at(4).get<uint64_t>();
+      part.peak_rss = info.at(5).get<uint64_t>();
+      part.prefixes = info.at(6).get<size_t>();
+      part.seconds = info.at(7).get<double>();
+      p.partitions.push_back(std::move(part));
+      p.load_seconds = j.at("load_seconds").get<double>();
+      if (Status st = detector.Merge(j.at("detect")); !st.ok())
+        return Status::InvalidArgument(path + ": " + st.message());
+      parts.push_back(std::move(p));
+    } catch (const nlohmann::json::exception& e) {
+      return Status::InvalidArgument(path + ": " + e.what());
+    }
+  }
+  // Every partition used the counting read's window start; the sightings'
+  // own can differ only in a corner case (an announcement that repeats a
+  // route): then the partitions must be run again.
+  if ((any ? first_start : UINT32_MAX) != view_start ||
+      (c.end_from_data && (any ? last_start + 1 : 0) != c.s.window_end)) {
+    return Status::InvalidArgument(
+        "the partitions' routes start at another time than their announcements: analyze this "
+        "snapshot in one process (--memory) instead");
+  }
+  if (Status st = LoadHistory(c.s, store, &r); !st.ok()) return st;
+  r.notes.insert(r.notes.begin(), fmt::format("merged from {} partial files in {}", n, o.partials));
+  return FinishPartitioned(c, std::move(r), std::move(parts), detector, store, o, t0,
+                           fmt::format(" (--partition I/{}, merged)", n));
+}
+
+namespace {}  // namespace
 
 Result<AnalyzeResult> AnalyzeLoaded(snapshot::Snapshot& s, const snapshot::Extras& extras,
                                     const std::string& source, store::Store& store,
@@ -455,6 +785,7 @@ Result<AnalyzeResult> AnalyzeLoaded(snapshot::Snapshot& s, const snapshot::Extra
 Result<AnalyzeResult> Analyze(const std::string& dir, store::Store& store,
                               const AnalyzeOptions& o) {
   const auto t0 = Clock::now();
+  if (o.merge) return AnalyzeMerge(dir, store, o);
   if (o.memory > 0 || o.partitions > 0) return AnalyzePartitioned(dir, store, o, t0);
   Step(o, "loading the snapshot");
   snapshot::Snapshot s;

@@ -48,6 +48,14 @@ struct AnalyzeOptions {
   uint64_t memory = 0;
   uint32_t partitions = 0;
   std::string memory_setting;  // as the user wrote it, for messages ("8G")
+  // Analysis across machines (docs/scale.md): AnalyzePartition() reads
+  // partition partition_index of partition_count (1-based; every process
+  // counts the same files and makes the same plan) and writes its partial
+  // file into `partials`; Analyze() with merge finishes the snapshot from
+  // the partial files there, the same bytes as one Analyze().
+  uint32_t partition_index = 0, partition_count = 0;
+  bool merge = false;
+  std::string partials;
   // Called at each step ("loading the snapshot", "detecting", ...).
   std::function<void(std::string_view step)> progress;
 };
@@ -84,6 +92,12 @@ struct AnalyzeResult {
 // Loads SNAP (snapshot/layout.h) and analyses it into the store.
 Result<AnalyzeResult> Analyze(const std::string& snapshot_dir, store::Store& store,
                               const AnalyzeOptions& options);
+
+// One partition of SNAP (AnalyzeOptions::partition_index/count) into a
+// partial file in AnalyzeOptions::partials: its path. Reads the store only
+// (the history of earlier snapshots). kInvalidArgument on a bad I/N.
+Result<std::string> AnalyzePartition(const std::string& snapshot_dir, store::Store& store,
+                                     const AnalyzeOptions& options);
 
 // The same over a snapshot already in memory; `source` is stored with it
 // (e.g. "manifest sha256:...").

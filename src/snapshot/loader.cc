@@ -180,6 +180,10 @@ Status LoadMrtInto(const fs::path& root, observe::ObservedRoutes* routes, unsign
 }
 
 Status LoadMrt(const fs::path& root, Snapshot* s, std::vector<std::string>* damage) {
+  if (s->skip_routes) {
+    FilesIn(root, Part::kMrt, damage);
+    return Status::Ok();
+  }
   return LoadMrtInto(root, &s->routes, s->mrt_threads, damage);
 }
 

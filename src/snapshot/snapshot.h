@@ -53,6 +53,10 @@ struct Snapshot {
   // Set before LoadSnapshot: threads decoding MRT files (0: one per core;
   // the routes are the same with any number).
   unsigned mrt_threads = 0;
+  // Set before LoadSnapshot: list the MRT files (their damage is reported)
+  // but read no route (`vigia analyze --merge`: the routes come from the
+  // partitions' partial files).
+  bool skip_routes = false;
   std::vector<std::string> problems;  // bad lines and records, file:where
   // Inputs missing or damaged ("rpki/: absent", "irr/a.db: sha256 differs
   // from the manifest"); non-empty makes the snapshot partial.
