@@ -42,6 +42,7 @@ struct AnalyzeArgs {
   std::string bands = "80,50";
   unsigned threads = 0;
   bool json = false;
+  std::string archive;
 };
 
 int RunAnalyze(const AnalyzeArgs& a) {
@@ -54,6 +55,7 @@ int RunAnalyze(const AnalyzeArgs& a) {
   };
   pipeline::AnalyzeOptions opts;
   opts.score.threads = a.threads;
+  opts.archive = a.archive;
   if (!score::ParseBands(a.bands, &opts.score.bands)) {
     std::fprintf(
         stderr,
@@ -195,6 +197,11 @@ void RegisterAnalyze(CLI::App& app, int* exit_code) {
   cmd->add_option("--threads", a->threads,
                   "Threads for MRT decoding and validation (0: one per core)");
   cmd->add_flag("--json", a->json, "Print the summary as JSON");
+  cmd->add_option("--archive", a->archive,
+                  "Also archive the day's observed routes (prefix, origin, path, peer, "
+                  "collector, first/last seen) in ClickHouse: "
+                  "clickhouse://HOST:PORT/DB[?cluster=NAME] (docs/archive.md); the day is "
+                  "replaced if archived before");
   cmd->footer(
       "Exit status: 0, 1 when input was skipped or the snapshot is partial (an input missing or "
       "differing "

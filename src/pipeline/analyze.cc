@@ -8,6 +8,7 @@
 #include <thread>
 #include <tuple>
 
+#include "archive/route_archive.h"
 #include "core/sha256.h"
 #include "core/time_format.h"
 #include "detect/detect.h"
@@ -175,6 +176,11 @@ Result<AnalyzeResult> Analyze(const std::string& dir, store::Store& store,
   const Status loaded = snapshot::LoadSnapshot(dir, &s);
   extras_thread.join();
   if (!loaded.ok()) return loaded;
+  if (!o.archive.empty()) {
+    Step(o, "archiving the routes");
+    const std::string day = IsoTime(s.window_start).substr(0, 10);
+    if (Status st = archive::ArchiveDay(o.archive, s.routes, day); !st.ok()) return st;
+  }
   for (auto& m : extras.skipped) s.skipped.push_back(std::move(m));
   for (auto& m : extras.problems) s.problems.push_back(std::move(m));
   const std::string manifest = (std::filesystem::path(dir) / snapshot::kManifestFile).string();
