@@ -49,11 +49,24 @@ Status NoArchive() {
       "clickhouse://HOST:PORT/DB (vigia analyze --archive fills one; docs/archive.md)");
 }
 
+// A date parameter that names a day of the calendar: DateParam, and
+// 2026-02-30 refused (it would read as March 2nd).
+Result<std::string> Day(const httplib::Request& req, const char* name) {
+  SERVE_ASSIGN_OR_RETURN(std::string d, DateParam(req, name));
+  if (d.empty()) return d;
+  const std::optional<int64_t> t = ParseIsoTime(d + "T00:00:00Z");
+  if (!t || IsoTime(*t).substr(0, 10) != d) {
+    return Status::InvalidArgument(
+        fmt::format("parameter '{}' is not a day of the calendar", name));
+  }
+  return d;
+}
+
 // from, to and limit, checked.
 Result<archive::HistoryQuery> HistoryParams(const httplib::Request& req, size_t max_page) {
   archive::HistoryQuery q;
-  SERVE_ASSIGN_OR_RETURN(q.from, DateParam(req, "from"));
-  SERVE_ASSIGN_OR_RETURN(q.to, DateParam(req, "to"));
+  SERVE_ASSIGN_OR_RETURN(q.from, Day(req, "from"));
+  SERVE_ASSIGN_OR_RETURN(q.to, Day(req, "to"));
   if (!q.from.empty() && !q.to.empty() && q.from > q.to) {
     return Status::InvalidArgument("parameter 'from' is after 'to'");
   }
@@ -78,7 +91,7 @@ Status Api::HistoryPrefix(const httplib::Request& req, httplib::Response& res) {
   if (text.empty()) {
     return Status::InvalidArgument("parameter 'p' is required: a prefix such as 192.0.2.0/24");
   }
-  const std::optional<Prefix> p = Prefix::Parse(text);
+  const std::optional<Prefix> p = Prefix::Parse(text, /*lenient=*/true);
   if (!p) {
     return Status::InvalidArgument(
         "parameter 'p' is not a prefix (e.g. 192.0.2.0/24 or 2001:db8::/32)");
