@@ -8,10 +8,13 @@
 
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
 #include <cstdlib>
 #include <ctime>
+#include <deque>
 #include <functional>
 #include <map>
+#include <mutex>
 #include <thread>
 
 #include "store/clickhouse_sql.h"
@@ -141,13 +144,74 @@ struct RouteArchive::Impl {
   std::string routes_buf, origins_buf;
   size_t flush_bytes = kFlushBytes;
 
-  explicit Impl(ch::ServerUrl u) : url(std::move(u)), http(url.host, url.port) {
-    http.set_connection_timeout(5, 0);
-    http.set_read_timeout(600, 0);
-    http.set_write_timeout(600, 0);
-    http.set_keep_alive(true);
+  // The INSERTs go out on a thread of their own (with a connection of its
+  // own) while Add() builds the next batch: at most one batch waits and
+  // one is in flight, so the writer holds at most four batches (two being
+  // filled). The first failed INSERT fails every later Add() and Commit().
+  httplib::Client send_http;
+  std::mutex mu;
+  std::condition_variable cv;
+  std::deque<std::pair<const Table*, std::string>> queue;  // under mu
+  bool sending = false, stop = false;                      // under mu
+  Status send_error;                                       // under mu
+  std::thread sender;
+
+  explicit Impl(ch::ServerUrl u)
+      : url(std::move(u)), http(url.host, url.port), send_http(url.host, url.port) {
+    for (httplib::Client* c : {&http, &send_http}) {
+      c->set_connection_timeout(5, 0);
+      c->set_read_timeout(600, 0);
+      c->set_write_timeout(600, 0);
+      c->set_keep_alive(true);
+    }
     name = fmt::format("clickhouse://{}:{}/{}", url.host, url.port, url.db);
     qdb = *ch::SqlName(url.db);
+  }
+  ~Impl() {
+    {
+      std::lock_guard<std::mutex> l(mu);
+      stop = true;
+    }
+    cv.notify_all();
+    if (sender.joinable()) sender.join();
+  }
+  Impl(const Impl&) = delete;
+  Impl& operator=(const Impl&) = delete;
+
+  // Queues a batch for the sender; waits while one is already waiting.
+  Status Queue(const Table& t, std::string rows) {
+    if (rows.empty()) return Status::Ok();
+    std::unique_lock<std::mutex> l(mu);
+    cv.wait(l, [&] { return queue.empty() || !send_error.ok(); });
+    if (!send_error.ok()) return send_error;
+    queue.emplace_back(&t, std::move(rows));
+    if (!sender.joinable()) sender = std::thread([this] { SendLoop(); });
+    cv.notify_all();
+    return Status::Ok();
+  }
+  void SendLoop() {
+    std::unique_lock<std::mutex> l(mu);
+    for (;;) {
+      cv.wait(l, [&] { return stop || !queue.empty(); });
+      if (queue.empty()) return;
+      auto [table, rows] = std::move(queue.front());
+      queue.pop_front();
+      const bool failed = !send_error.ok();
+      sending = true;
+      cv.notify_all();
+      l.unlock();
+      Status st = failed ? Status::Ok() : Insert(send_http, *table, rows);
+      l.lock();
+      sending = false;
+      if (!st.ok() && send_error.ok()) send_error = std::move(st);
+      cv.notify_all();
+    }
+  }
+  // Waits until every queued batch was sent; the first error.
+  Status Drain() {
+    std::unique_lock<std::mutex> l(mu);
+    cv.wait(l, [&] { return queue.empty() && !sending; });
+    return send_error;
   }
 
   bool cluster() const { return !url.cluster.empty(); }
@@ -163,6 +227,10 @@ struct RouteArchive::Impl {
   }
 
   Result<std::string> Post(std::string params, const std::string& body, const std::string& what) {
+    return PostWith(http, std::move(params), body, what);
+  }
+  Result<std::string> PostWith(httplib::Client& client, std::string params, const std::string& body,
+                               const std::string& what) {
     std::string path = "/" + params;
     if (cluster()) {
       // As the store: an insert returns once both replicas of its shard
@@ -173,14 +241,14 @@ struct RouteArchive::Impl {
                   "insert_quorum=2&insert_quorum_timeout=60000&insert_distributed_sync=1&"
                   "select_sequential_consistency=1");
     }
-    auto res = http.Post(path, body, "application/octet-stream");
+    auto res = client.Post(path, body, "application/octet-stream");
     for (int retry = 0;
          cluster() && retry < 50 && res && res->status != 200 &&
          res->body.find("quorum") != std::string::npos && body.rfind("SELECT", 0) == 0;
          ++retry) {
       // A replica that has not yet fetched a part a quorum confirmed.
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      res = http.Post(path, body, "application/octet-stream");
+      res = client.Post(path, body, "application/octet-stream");
     }
     if (!res) {
       return Status::IoError(
@@ -204,10 +272,10 @@ struct RouteArchive::Impl {
       return Status::IoError(fmt::format("{}: {}: {}", name, what, rows.status().message()));
     return rows;
   }
-  Status Insert(const Table& t, const std::string& rows) {
+  Status Insert(httplib::Client& client, const Table& t, const std::string& rows) {
     if (rows.empty()) return Status::Ok();
     const std::string q = "INSERT INTO " + T(t) + " FORMAT RowBinary";
-    auto r = Post("?query=" + ch::UrlEncode(q), rows, fmt::format("insert {}", t.name));
+    auto r = PostWith(client, "?query=" + ch::UrlEncode(q), rows, fmt::format("insert {}", t.name));
     return r.ok() ? Status::Ok() : r.status();
   }
 
@@ -255,14 +323,15 @@ struct RouteArchive::Impl {
   }
 
   Status FlushRoutes() {
-    Status st = Insert(kRoutes, routes_buf);
-    routes_buf.clear();
-    return st;
+    std::string rows;
+    rows.swap(routes_buf);
+    routes_buf.reserve(flush_bytes + (flush_bytes >> 4));
+    return Queue(kRoutes, std::move(rows));
   }
   Status FlushOrigins() {
-    Status st = Insert(kOrigins, origins_buf);
-    origins_buf.clear();
-    return st;
+    std::string rows;
+    rows.swap(origins_buf);
+    return Queue(kOrigins, std::move(rows));
   }
 
   // Deletes the rows of loads (their markers too when `markers`); errors
@@ -338,6 +407,7 @@ RouteArchive& RouteArchive::operator=(RouteArchive&&) noexcept = default;
 
 RouteArchive::~RouteArchive() {
   if (!impl_ || impl_->open.empty()) return;
+  static_cast<void>(impl_->Drain());  // no batch of the load may arrive after the delete
   std::vector<uint64_t> ids;
   for (const auto& [date, load] : impl_->open) ids.push_back(load.id);
   impl_->Delete(ids, false);
@@ -426,6 +496,8 @@ Status RouteArchive::Add(const observe::ObservedRoutes& routes, const std::strin
   };
   std::vector<PeerPath> rows;
   std::string prefix_text;
+  std::vector<std::string> peer_ips(peers.size());  // text, made once per peer
+  for (size_t i = 0; i < peers.size(); ++i) peer_ips[i] = peers[i].ip.ToString();
   for (size_t k = 0; k < sightings.size();) {
     const uint32_t prefix = at(k).prefix;
     rows.clear();
@@ -457,7 +529,7 @@ Status RouteArchive::Add(const observe::ObservedRoutes& routes, const std::strin
       for (Asn a : asns) PutU32(b, a);
       b.push_back(paths.HasSet(r.path) ? 1 : 0);
       PutString(b, peer.collector);
-      PutString(b, peer.ip.ToString());
+      PutString(b, peer_ips[r.peer]);
       PutU32(b, peer.asn);
       PutU32(b, r.first);
       PutU32(b, r.last);
@@ -510,6 +582,7 @@ Status RouteArchive::Commit() {
   Impl& m = *impl_;
   if (Status st = m.FlushRoutes(); !st.ok()) return st;
   if (Status st = m.FlushOrigins(); !st.ok()) return st;
+  if (Status st = m.Drain(); !st.ok()) return st;
   if (m.open.empty()) return Status::Ok();
   // The markers: one INSERT after every row they cover.
   std::string b;
@@ -524,7 +597,7 @@ Status RouteArchive::Commit() {
     PutU64(b, l.origins);
     PutU64(b, l.prefixes.size());
   }
-  if (Status st = m.Insert(kLoads, b); !st.ok()) return st;
+  if (Status st = m.Insert(m.http, kLoads, b); !st.ok()) return st;
   std::vector<uint16_t> days;
   for (const auto& [date, l] : m.open) days.push_back(l.day);
   m.open.clear();
