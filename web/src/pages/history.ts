@@ -63,7 +63,7 @@ async function renderPrefix(main: HTMLElement, prefix: string, from: string, to:
           { label: t('history.date'), cell: (x: (typeof rows)[number]) => x.date },
           { label: t('route.origin'), cell: (x) => asLink(x.o.origin), sort: (x) => x.o.origin },
           { label: t('history.origin_peers'), cell: (x) => num(x.o.peers, undefined, 0), numeric: true },
-          { label: t('incident.paths'), cell: (x) => (x.p ? mono(pathText(x.p)) : '—') },
+          { label: t('history.path'), cell: (x) => (x.p ? mono(pathText(x.p)) : '—') },
           { label: t('history.path_peers'), cell: (x) => num(x.p?.peers, undefined, 0), numeric: true },
           { label: t('incident.first_seen'), cell: (x) => fmtTime(x.p?.first ?? x.o.first) },
           { label: t('incident.last_seen'), cell: (x) => fmtTime(x.p?.last ?? x.o.last) },
