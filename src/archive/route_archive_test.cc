@@ -297,8 +297,23 @@ TEST(RouteArchive, APrefixGivenTwiceIsRefusedAndAnUncommittedLoadIsInvisible) {
   ASSERT_TRUE(some.ok());
   EXPECT_TRUE(some->rows.empty());
   EXPECT_EQ(a->Add(f.loaded.routes, "2026-13-01").code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(RouteArchive::Open("clickhouse://127.0.0.1:1/a-b").status().code(),
-            StatusCode::kInvalidArgument);
+}
+
+TEST(RouteArchive, MalformedUrlsAreRefusedNamingTheFault) {
+  for (const auto& [url, why] : std::vector<std::pair<std::string, std::string>>{
+           {"http://127.0.0.1:8123/db", "clickhouse://"},
+           {"clickhouse://127.0.0.1:8123", "no /DB"},
+           {"clickhouse://127.0.0.1:8123/a-b", "database name"},
+           {"clickhouse://127.0.0.1:99999/db", "port"},
+           {"clickhouse://127.0.0.1:x/db", "port"},
+           {"clickhouse://:8123/db", "no host"},
+           {"clickhouse://h/db?shard=1", "cluster=NAME"},
+           {"clickhouse://h/db?cluster=a;b", "cluster name"}}) {
+    auto a = RouteArchive::Open(url);
+    ASSERT_FALSE(a.ok()) << url;
+    EXPECT_EQ(a.status().code(), StatusCode::kInvalidArgument) << url;
+    EXPECT_NE(a.status().message().find(why), std::string::npos) << a.status().message();
+  }
 }
 
 // GET path on a vigia serve; the status and JSON answer.
