@@ -143,6 +143,7 @@ struct RouteArchive::Impl {
   std::map<std::string, Load> open;  // by date
   std::string routes_buf, origins_buf;
   size_t flush_bytes = kFlushBytes;
+  int64_t superseded_seconds = kSupersededSeconds, abandoned_seconds = kAbandonedSeconds;
 
   // The INSERTs go out on a thread of their own (with a connection of its
   // own) while Add() builds the next batch: at most one batch waits and
@@ -222,9 +223,9 @@ struct RouteArchive::Impl {
                ? fmt::format("{}.{}_local ON CLUSTER {}", qdb, t.name, *ch::SqlName(url.cluster))
                : T(t);
   }
-  std::string LoadsLocal() const {
-    return cluster() ? T(kLoads) + " ON CLUSTER " + *ch::SqlName(url.cluster) : T(kLoads);
-  }
+  // The markers are one replicated table every node holds: a mutation on
+  // one node reaches every replica through ZooKeeper.
+  std::string LoadsLocal() const { return T(kLoads); }
 
   Result<std::string> Post(std::string params, const std::string& body, const std::string& what) {
     return PostWith(http, std::move(params), body, what);
@@ -355,13 +356,13 @@ struct RouteArchive::Impl {
 
   // Loads superseded over kSupersededSeconds ago, and abandoned loads of
   // `day`, deleted.
-  void Clean(uint16_t day) {
+  void Clean(const std::string& date) {
     const int64_t now = NowNs() / 1'000'000'000;
     auto superseded = Rows(
         fmt::format("SELECT load FROM {0} WHERE (day, committed) NOT IN (SELECT day, "
                     "max(committed) FROM {0} GROUP BY day) AND day IN (SELECT day FROM {0} GROUP "
                     "BY day HAVING max(committed) < {1})",
-                    T(kLoads), SqlInt((now - kSupersededSeconds) * 1'000'000'000)),
+                    T(kLoads), SqlInt(NowNs() - superseded_seconds * 1'000'000'000)),
         "find superseded loads");
     if (superseded.ok()) {
       std::vector<uint64_t> ids;
@@ -370,9 +371,10 @@ struct RouteArchive::Impl {
     }
     // A load id's high half is the second it began.
     auto abandoned =
-        Rows(fmt::format("SELECT DISTINCT load FROM {} WHERE day = {} AND load NOT IN (SELECT load "
-                         "FROM {}) AND intDiv(load, 4294967296) < {}",
-                         T(kOrigins), SqlInt(day), T(kLoads), SqlInt(now - kAbandonedSeconds)),
+        Rows(fmt::format(
+                 "SELECT DISTINCT load FROM {} WHERE day = toDate({}) AND load NOT IN (SELECT load "
+                 "FROM {}) AND intDiv(load, 4294967296) < {}",
+                 T(kOrigins), SqlString(date), T(kLoads), SqlInt(now - abandoned_seconds)),
              "find abandoned loads");
     if (abandoned.ok()) {
       std::vector<uint64_t> ids;
@@ -414,6 +416,11 @@ RouteArchive::~RouteArchive() {
 }
 
 const std::string& RouteArchive::name() const { return impl_->name; }
+
+void RouteArchive::SetCleanDelays(int64_t superseded_seconds, int64_t abandoned_seconds) {
+  impl_->superseded_seconds = superseded_seconds;
+  impl_->abandoned_seconds = abandoned_seconds;
+}
 
 Result<RouteArchive> RouteArchive::Open(const std::string& url, size_t flush_bytes) {
   auto u = ch::ParseServerUrl(url);
@@ -598,10 +605,10 @@ Status RouteArchive::Commit() {
     PutU64(b, l.prefixes.size());
   }
   if (Status st = m.Insert(m.http, kLoads, b); !st.ok()) return st;
-  std::vector<uint16_t> days;
-  for (const auto& [date, l] : m.open) days.push_back(l.day);
+  std::vector<std::string> dates;
+  for (const auto& [date, l] : m.open) dates.push_back(date);
   m.open.clear();
-  for (uint16_t d : days) m.Clean(d);
+  for (const std::string& d : dates) m.Clean(d);
   return Status::Ok();
 }
 

@@ -143,6 +143,11 @@ class RouteArchive {
   // The prefixes an AS originated per day (day, then prefix order).
   Result<History<PrefixDay>> AsnPrefixes(Asn asn, const HistoryQuery& q);
 
+  // How long a superseded load's rows stay (600 s) and when a load without
+  // a marker counts as abandoned (86,400 s after it began); tests shorten
+  // them.
+  void SetCleanDelays(int64_t superseded_seconds, int64_t abandoned_seconds);
+
   // The URL without the query, for messages.
   const std::string& name() const;
 

@@ -2,7 +2,8 @@
 // Cluster: four clickhouse-servers and a ZooKeeper this program starts): a
 // day written through node 0 is read, whole and not doubled after a second
 // write, through node 3 (the other shard's second replica); the rows are
-// spread over both shards by prefix, each prefix on one shard.
+// spread over both shards by prefix, each prefix on one shard; a later
+// write's cleaning deletes the superseded loads on every node.
 // ctest LABELS "cluster;clickhouse". Skipped, with the reason, without the
 // servers.
 #include <gtest/gtest.h>
@@ -11,6 +12,7 @@
 #include <filesystem>
 #include <map>
 #include <set>
+#include <thread>
 
 #include "archive/route_archive.h"
 #include "core/test_util.h"
@@ -84,6 +86,25 @@ TEST(RouteArchiveCluster, WrittenThroughOneNodeReadThroughAnother) {
   EXPECT_GT(shard1.size(), 0u);
   EXPECT_GT(shard2.size(), 0u);
   for (const std::string& p : shard1) EXPECT_FALSE(shard2.contains(p)) << p;
+  // A third write with no delay before cleaning: the superseded loads'
+  // rows (ALTER ... DELETE ON CLUSTER) and markers (replicated) go, on
+  // every node.
+  {
+    auto a = RouteArchive::Open(g_cluster->Url(1, kDb), 256 << 10);
+    ASSERT_TRUE(a.ok()) << a.status().message();
+    a->SetCleanDelays(0, 86400);
+    ASSERT_TRUE(a->Add(s.routes, date).ok());
+    ASSERT_TRUE(a->Commit().ok());
+  }
+  std::string all;
+  for (int i = 0; i < 600 && all != std::to_string(rows.size()); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    const auto n = Select(2, fmt::format("SELECT count() FROM {}.archive_routes", kDb));
+    all = n.empty() ? "" : n[0];
+  }
+  EXPECT_EQ(all, std::to_string(rows.size())) << "rows of every load, through node 2";
+  EXPECT_EQ(Select(3, fmt::format("SELECT count() FROM {}.archive_loads", kDb)),
+            std::vector<std::string>{"1"});
   // A prefix's history read through node 3 equals the sightings'.
   const Prefix& p = s.routes.prefixes()[s.routes.sightings()[0].prefix];
   std::map<Asn, std::set<uint32_t>> peers;

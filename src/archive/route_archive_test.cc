@@ -17,6 +17,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <thread>
 #include <tuple>
 
 #include "core/test_util.h"
@@ -241,6 +242,44 @@ TEST(RouteArchive, ADayWrittenTwiceIsNotDoubled) {
   // Both loads are on disk until the first is deleted, ten minutes after it
   // was superseded: readers see one.
   EXPECT_EQ(Select("SELECT count() FROM twice.archive_loads"), std::vector<std::string>{"2"});
+}
+
+// Waits up to two minutes for a mutation's effect: the table's rows (all
+// loads, visible or not) to number `want`; the last count.
+std::string WaitForRows(const std::string& table, const std::string& want) {
+  std::string got;
+  for (int i = 0; i < 600; ++i) {
+    const auto n = Select("SELECT count() FROM " + table);
+    got = n.empty() ? "" : n[0];
+    if (got == want) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  return got;
+}
+
+TEST(RouteArchive, SupersededLoadsAndUncommittedWritersRowsAreDeleted) {
+  REQUIRE_SERVER();
+  Fixture& f = Shared();
+  ASSERT_TRUE(f.ok);
+  const std::string one = std::to_string(Expect(f.loaded.routes, f.date).routes.size());
+  {
+    auto a = RouteArchive::Open(g_server->Url("cleaned"));
+    ASSERT_TRUE(a.ok()) << a.status().message();
+    a->SetCleanDelays(0, 0);
+    for (int i = 0; i < 2; ++i) {
+      ASSERT_TRUE(a->Add(f.loaded.routes, f.date).ok());
+      ASSERT_TRUE(a->Commit().ok());
+    }
+    // The second commit deleted the first load (superseded 0 s ago).
+    EXPECT_EQ(WaitForRows("cleaned.archive_routes", one), one);
+    EXPECT_EQ(Select("SELECT count() FROM cleaned.archive_loads"), std::vector<std::string>{"1"});
+    // A writer destroyed without Commit(): its rows go, the day stays.
+    auto b = RouteArchive::Open(g_server->Url("cleaned"), 64 << 10);
+    ASSERT_TRUE(b.ok());
+    ASSERT_TRUE(b->Add(f.loaded.routes, f.date).ok());
+  }
+  EXPECT_EQ(WaitForRows("cleaned.archive_routes", one), one);
+  EXPECT_TRUE(ArchivedRows("cleaned") == Expect(f.loaded.routes, f.date).routes);
 }
 
 TEST(RouteArchive, TwoDisjointHalvesEqualOneAdd) {
