@@ -48,6 +48,7 @@ struct AnalyzeArgs {
   std::string partials;
   bool merge = false;
   bool json = false;
+  std::string archive;
 };
 
 int RunAnalyze(const AnalyzeArgs& a) {
@@ -60,6 +61,7 @@ int RunAnalyze(const AnalyzeArgs& a) {
   };
   pipeline::AnalyzeOptions opts;
   opts.score.threads = a.threads;
+  opts.archive = a.archive;
   if (!a.memory.empty()) {
     const auto bytes = pipeline::ParseSize(a.memory);
     if (!bytes) {
@@ -270,6 +272,11 @@ void RegisterAnalyze(CLI::App& app, int* exit_code) {
                 "Finish the snapshot from the N partial files in --partials DIR (every partition "
                 "1/N .. N/N written): the same stored snapshot as one analyze");
   cmd->add_flag("--json", a->json, "Print the summary as JSON");
+  cmd->add_option("--archive", a->archive,
+                  "Also archive the day's observed routes (prefix, origin, path, peer, "
+                  "collector, first/last seen) in ClickHouse: "
+                  "clickhouse://HOST:PORT/DB[?cluster=NAME] (docs/archive.md); the day is "
+                  "replaced if archived before");
   cmd->footer(
       "Exit status: 0, 1 when input was skipped or the snapshot is partial (an input missing or "
       "differing "

@@ -39,6 +39,9 @@ void RegisterServe(CLI::App& app, int* exit_code) {
                   "MiB of read answers kept until the store changes (0: no cache)")
       ->check(CLI::Range(size_t{0}, size_t{65536}))
       ->capture_default_str();
+  cmd->add_option("--archive", o->archive,
+                  "The route archive for /api/history/prefix and /api/history/asn: "
+                  "clickhouse://HOST:PORT/DB[?cluster=NAME], as given to vigia analyze --archive");
   cmd->add_option("--web", o->web,
                   "The built web app to serve at / (default: web/dist beside the program or here)");
   // The one shared token of earlier versions is gone: tokens live in the

@@ -12,11 +12,13 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <thread>
 #include <tuple>
 
+#include "archive/route_archive.h"
 #include "core/sha256.h"
 #include "core/time_format.h"
 #include "detect/detect.h"
@@ -248,7 +250,8 @@ struct PartitionedRoutes {
 Result<PartitionedRoutes> RunPartitions(const std::string& dir, snapshot::Snapshot& s,
                                         const PartitionPlan& plan, uint32_t window_start,
                                         const AnalyzeOptions& o,
-                                        detect::PartitionedDetect* detector) {
+                                        detect::PartitionedDetect* detector,
+                                        archive::RouteArchive* archive = nullptr) {
   PartitionedRoutes out;
   AsnSet asns;
   uint32_t offset = 0;
@@ -273,6 +276,12 @@ Result<PartitionedRoutes> RunPartitions(const std::string& dir, snapshot::Snapsh
       out.any = true;
     }
     part.Finish(s.window_end);
+    if (archive) {
+      Step(o, fmt::format("partition {} of {}: archiving", k + 1, plan.ranges.size()));
+      if (Status st = archive->Add(part, IsoTime(s.window_start).substr(0, 10)); !st.ok()) {
+        return Status(st.code(), archive->name() + ": " + st.message());
+      }
+    }
     out.load_seconds += Since(pt0);
     const observe::ObserveStats& st = part.stats();
     out.stats.rib_entries += st.rib_entries;
@@ -501,7 +510,14 @@ Result<AnalyzeResult> AnalyzePartitioned(const std::string& dir, store::Store& s
   uint32_t window_start = c.any_announce ? c.first_announce : UINT32_MAX;
   for (int attempt = 0;; ++attempt) {
     detect::PartitionedDetect detector;
-    auto parts = RunPartitions(dir, c.s, *plan, window_start, o, &detector);
+    std::optional<archive::RouteArchive> archived;  // a new load per attempt
+    if (!o.archive.empty()) {
+      auto opened = archive::RouteArchive::Open(o.archive);
+      if (!opened.ok()) return opened.status();
+      archived.emplace(std::move(opened).value());
+    }
+    auto parts = RunPartitions(dir, c.s, *plan, window_start, o, &detector,
+                               archived ? &*archived : nullptr);
     if (!parts.ok()) return parts.status();
     // The counting read's bounds are the announcements'; the sightings'
     // can differ only when an announcement repeats a route (no sighting):
@@ -516,6 +532,11 @@ Result<AnalyzeResult> AnalyzePartitioned(const std::string& dir, store::Store& s
       r.notes.push_back(
           "partitions: the window's bounds differed from the announcements'; read again");
       continue;
+    }
+    if (archived) {
+      if (Status st = archived->Commit(); !st.ok()) {
+        return Status(st.code(), archived->name() + ": " + st.message());
+      }
     }
     std::vector<PartitionedRoutes> all;
     all.push_back(std::move(parts).value());
@@ -573,6 +594,11 @@ Result<std::string> AnalyzePartition(const std::string& dir, store::Store& store
         fmt::format("--partition {}/{}: want I/N with 1 <= I <= N", i, n));
   }
   if (o.partials.empty()) return Status::InvalidArgument("--partition needs --partials DIR");
+  if (!o.archive.empty()) {
+    return Status::InvalidArgument(
+        "--archive with --partition is not supported yet (each process would open its own load "
+        "of the day); archive with --memory in one process");
+  }
   if (!detect::PartitionedDetect::Partitionable()) {
     return Status::InvalidArgument("a registered detector reads routes across prefixes");
   }
@@ -796,6 +822,11 @@ Result<AnalyzeResult> Analyze(const std::string& dir, store::Store& store,
   const Status loaded = snapshot::LoadSnapshot(dir, &s);
   extras_thread.join();
   if (!loaded.ok()) return loaded;
+  if (!o.archive.empty()) {
+    Step(o, "archiving the routes");
+    const std::string day = IsoTime(s.window_start).substr(0, 10);
+    if (Status st = archive::ArchiveDay(o.archive, s.routes, day); !st.ok()) return st;
+  }
   for (auto& m : extras.skipped) s.skipped.push_back(std::move(m));
   for (auto& m : extras.problems) s.problems.push_back(std::move(m));
   const std::string manifest = (std::filesystem::path(dir) / snapshot::kManifestFile).string();

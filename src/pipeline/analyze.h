@@ -58,6 +58,9 @@ struct AnalyzeOptions {
   std::string partials;
   // Called at each step ("loading the snapshot", "detecting", ...).
   std::function<void(std::string_view step)> progress;
+  // clickhouse://HOST:PORT/DB[?cluster=NAME]: the day's observed routes are
+  // archived there too (archive/route_archive.h); "" = not archived.
+  std::string archive;
 };
 
 struct AnalyzeResult {

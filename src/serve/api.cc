@@ -56,6 +56,18 @@ const std::vector<RouteSpec>& Routes() {
        &Api::Review,
        RouteSpec::Access::kWrite},
       {"GET", "/api/audit", "audit", {"/api/audit"}, &Api::AuditLog, RouteSpec::Access::kPrivate},
+      {"GET",
+       "/api/history/prefix",
+       "history_prefix",
+       {"/api/history/prefix"},
+       &Api::HistoryPrefix,
+       RouteSpec::Access::kNone},
+      {"GET",
+       "/api/history/asn",
+       "history_asn",
+       {"/api/history/asn"},
+       &Api::HistoryAsn,
+       RouteSpec::Access::kNone},
   };
   return kRoutes;
 }

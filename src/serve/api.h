@@ -168,6 +168,8 @@ class Api {
   Status Review(const httplib::Request& req, httplib::Response& res);
   Status ListContests(const httplib::Request& req, httplib::Response& res);
   Status AuditLog(const httplib::Request& req, httplib::Response& res);
+  Status HistoryPrefix(const httplib::Request& req, httplib::Response& res);  // routes_history.cc
+  Status HistoryAsn(const httplib::Request& req, httplib::Response& res);
 
  private:
   // The store connection of the request this thread is answering.

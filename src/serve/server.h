@@ -23,6 +23,8 @@
 //   POST /api/contests/{id}/review  accept or reject a contest (reviewer token); accepting
 //                                   re-analyses its date without the incident
 //   GET /api/audit                  the append-only log of every write (reviewer token)
+//   GET /api/history/prefix?p=P     a prefix's origins and paths per day (--archive)
+//   GET /api/history/asn?a=N        the prefixes an AS originated per day (--archive)
 //   GET /                           the web app (web/dist), when built
 //
 // Reads run in parallel, each on a store connection of its own inside one
@@ -59,6 +61,9 @@ struct ServeOptions {
   // MiB of answers kept per store generation (serve/read_pool.h
   // ResponseCache); 0: none.
   size_t cache_mb = 128;
+  // The route archive of /api/history/* (clickhouse://HOST:PORT/DB
+  // [?cluster=NAME], archive/route_archive.h); "" = none, they answer 404.
+  std::string archive;
 };
 
 // The web app directory Serve would use for `configured` ("" = search).

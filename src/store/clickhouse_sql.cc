@@ -208,3 +208,61 @@ Result<std::vector<TsvRow>> ParseTsv(std::string_view text) {
 }
 
 }  // namespace vigia::store::clickhouse
+
+namespace vigia::store::clickhouse {
+
+Result<ServerUrl> ParseServerUrl(std::string_view full) {
+  auto bad = [&](const std::string& why) {
+    return Status::InvalidArgument(fmt::format(
+        "{}: {} (expected clickhouse://HOST:PORT/DB[?cluster=NAME], PORT the HTTP port)", full,
+        why));
+  };
+  constexpr std::string_view kScheme = "clickhouse://";
+  if (full.substr(0, kScheme.size()) != kScheme) return bad("it does not start clickhouse://");
+  std::string s(full.substr(kScheme.size()));
+  ServerUrl u;
+  if (const size_t q = s.find('?'); q != std::string::npos) {
+    const std::string query = s.substr(q + 1);
+    s.resize(q);
+    if (query.rfind("cluster=", 0) != 0) return bad("the only parameter is cluster=NAME");
+    u.cluster = query.substr(8);
+    if (!SqlName(u.cluster)) return bad("the cluster name is not [A-Za-z_][A-Za-z0-9_]*");
+  }
+  const size_t slash = s.find('/');
+  if (slash == std::string::npos) return bad("no /DB");
+  u.db = s.substr(slash + 1);
+  if (!SqlName(u.db)) return bad("the database name is not [A-Za-z_][A-Za-z0-9_]{0,62}");
+  std::string hostport = s.substr(0, slash);
+  if (const size_t colon = hostport.rfind(':');
+      colon != std::string::npos && hostport.find(']', colon) == std::string::npos) {
+    const std::string port = hostport.substr(colon + 1);
+    if (port.empty() || port.size() > 5 ||
+        port.find_first_not_of("0123456789") != std::string::npos)
+      return bad("the port is not a number");
+    u.port = 0;
+    for (char c : port) u.port = u.port * 10 + (c - '0');
+    if (u.port < 1 || u.port > 65535) return bad("the port is out of range");
+    hostport.resize(colon);
+  }
+  if (hostport.size() > 2 && hostport.front() == '[' && hostport.back() == ']')
+    hostport = hostport.substr(1, hostport.size() - 2);
+  if (hostport.empty()) return bad("no host");
+  u.host = hostport;
+  return u;
+}
+
+std::string UrlEncode(std::string_view s) {
+  std::string out;
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' ||
+        c == '_' || c == '.' || c == '~') {
+      out += ch;
+    } else {
+      out += fmt::format("%{:02X}", c);
+    }
+  }
+  return out;
+}
+
+}  // namespace vigia::store::clickhouse

@@ -76,3 +76,21 @@ using TsvRow = std::vector<std::optional<std::string>>;
 Result<std::vector<TsvRow>> ParseTsv(std::string_view text);
 
 }  // namespace vigia::store::clickhouse
+
+namespace vigia::store::clickhouse {
+
+// A parsed clickhouse://HOST:PORT/DB[?cluster=NAME] URL (PORT the HTTP
+// port, 8123 by default; DB and NAME plain identifiers, see SqlName),
+// for users of the HTTP interface other than the store (the route
+// archive, archive/route_archive.h). kInvalidArgument naming what is wrong.
+struct ServerUrl {
+  std::string host;
+  int port = 8123;
+  std::string db;
+  std::string cluster;  // "" = one server
+};
+Result<ServerUrl> ParseServerUrl(std::string_view url);
+// Percent-encoding of a URL query value (RFC 3986 §2.1).
+std::string UrlEncode(std::string_view s);
+
+}  // namespace vigia::store::clickhouse

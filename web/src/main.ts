@@ -10,6 +10,7 @@ import { renderCompare } from './pages/compare';
 import { renderSearch, runSearch } from './pages/search';
 import { renderIncidents } from './pages/incidents';
 import { renderRoute } from './pages/route';
+import { renderHistory } from './pages/history';
 import { renderBrief } from './pages/brief';
 import { errorBox } from './ui';
 import { provenanceBlock } from './provenance';
@@ -93,6 +94,9 @@ async function renderPage(): Promise<void> {
         break;
       case 'route':
         await renderRoute(main, r.query, () => seq === renderSeq);
+        break;
+      case 'history':
+        await renderHistory(main, r.query, () => seq === renderSeq);
         break;
       case 'as':
       case 'country':
