@@ -247,18 +247,59 @@ struct PartitionedRoutes {
 // Reads and detects partition by partition (AnalyzeOptions::memory).
 // window_start: the view's, the whole snapshot's earliest sighting (as
 // estimated by the counting read; checked by the caller).
+//
+// With `buckets` (a --memory run without a fixed count) the plan adapts:
+// before each partition the buckets still to read are planned again
+// against what is left of o.memory once what is resident now (the
+// reference data and what the earlier partitions left) is counted, the
+// model's estimate scaled by how far the partitions so far went over it.
 Result<PartitionedRoutes> RunPartitions(const std::string& dir, snapshot::Snapshot& s,
-                                        const PartitionPlan& plan, uint32_t window_start,
+                                        PartitionPlan plan, uint32_t window_start,
                                         const AnalyzeOptions& o,
                                         detect::PartitionedDetect* detector,
-                                        archive::RouteArchive* archive = nullptr) {
+                                        archive::RouteArchive* archive = nullptr,
+                                        const std::vector<BucketCount>* buckets = nullptr) {
   PartitionedRoutes out;
   AsnSet asns;
   uint32_t offset = 0;
+  double factor = 1.25;  // measured / estimated, at least; raised as partitions show
   for (size_t k = 0; k < plan.ranges.size(); ++k) {
+    malloc_trim(0);
+    if (buckets && o.memory > 0) {
+      // What is left for this partition: the setting less what is resident
+      // now and 64 MiB for what this partition leaves behind.
+      const uint64_t base = CurrentRss() + (64ull << 20);
+      const uint64_t avail = o.memory > base ? o.memory - base : 0;
+      const std::vector<BucketCount> rest(buckets->begin() + plan.ranges[k].first, buckets->end());
+      auto again = PlanPartitions(rest, static_cast<uint64_t>(avail / factor), 0, base,
+                                  o.memory_setting, plan.ranges[k].first);
+      if (!again.ok()) {
+        size_t largest = 0;
+        uint64_t need = 0;
+        for (size_t b = 0; b < rest.size(); ++b) {
+          const uint64_t e = rest[b].rib * kBytesPerRibEntry + rest[b].updates * kBytesPerUpdate;
+          if (e > need) need = e, largest = b;
+        }
+        const uint64_t scaled = static_cast<uint64_t>(need * factor);
+        return Status::InvalidArgument(fmt::format(
+            "--memory {} is too small: after {} partition{}, {} is resident (reference data, "
+            "history and the routes' summaries so far) and bucket {} needs about {} more ({} "
+            "estimated x {:.2f}, the ratio measured so far); at least {} is needed",
+            o.memory_setting, k, k == 1 ? "" : "s", SizeText(base),
+            observe::BucketName(static_cast<uint32_t>(largest) + plan.ranges[k].first),
+            SizeText(scaled), SizeText(need), factor, SizeText(base + scaled)));
+      }
+      plan.ranges.resize(k);
+      const uint32_t shift = plan.ranges.empty() ? 0 : plan.ranges.back().last;
+      for (PartitionRange r : again->ranges) {
+        r.first += shift;
+        r.last += shift;
+        plan.ranges.push_back(r);
+      }
+    }
     const PartitionRange& range = plan.ranges[k];
     const auto pt0 = Clock::now();
-    malloc_trim(0);
+    const uint64_t resident = CurrentRss();
     ResetPeakRss();
     Step(o, fmt::format("partition {} of {}: reading", k + 1, plan.ranges.size()));
     observe::ObservedRoutes part;
@@ -322,6 +363,9 @@ Result<PartitionedRoutes> RunPartitions(const std::string& dir, snapshot::Snapsh
     s.routes = observe::ObservedRoutes();
     info.peak_rss = PeakRss();
     info.seconds = Since(pt0);
+    if (range.estimate > (16ull << 20) && info.peak_rss > resident) {
+      factor = std::max(factor, double(info.peak_rss - resident) / double(range.estimate));
+    }
     out.partitions.push_back(std::move(info));
   }
   out.asns = asns.Sorted();
@@ -517,7 +561,8 @@ Result<AnalyzeResult> AnalyzePartitioned(const std::string& dir, store::Store& s
       archived.emplace(std::move(opened).value());
     }
     auto parts = RunPartitions(dir, c.s, *plan, window_start, o, &detector,
-                               archived ? &*archived : nullptr);
+                               archived ? &*archived : nullptr,
+                               o.partitions == 0 ? &c.buckets : nullptr);
     if (!parts.ok()) return parts.status();
     // The counting read's bounds are the announcements'; the sightings'
     // can differ only when an announcement repeats a route (no sighting):

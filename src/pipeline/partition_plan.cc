@@ -30,7 +30,8 @@ uint64_t StatusField(const char* name) {
 }  // namespace
 
 Result<PartitionPlan> PlanPartitions(const std::vector<BucketCount>& buckets, uint64_t budget,
-                                     uint32_t count, uint64_t fixed, const std::string& setting) {
+                                     uint32_t count, uint64_t fixed, const std::string& setting,
+                                     uint32_t first_bucket) {
   PartitionPlan plan;
   plan.budget = budget;
   uint64_t total = 0;
@@ -44,7 +45,7 @@ Result<PartitionPlan> PlanPartitions(const std::vector<BucketCount>& buckets, ui
     return Status::InvalidArgument(fmt::format(
         "--memory {} is too small: bucket {} holds {} RIB entries and {} updates (~{}), which "
         "cannot be split, and the rest of the analysis takes {}; at least {} is needed",
-        setting, observe::BucketName(static_cast<uint32_t>(largest)), b.rib, b.updates,
+        setting, observe::BucketName(static_cast<uint32_t>(largest) + first_bucket), b.rib, b.updates,
         SizeText(Estimate(b)), SizeText(fixed), SizeText(fixed + Estimate(b) + (64u << 20))));
   }
   // With a count: each range about an equal share of what is left.

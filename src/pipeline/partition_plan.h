@@ -47,8 +47,10 @@ struct PartitionPlan {
 // many ranges of about equal estimate (tests; empty buckets may make some
 // ranges empty). InvalidArgument naming the largest bucket when a single
 // bucket does not fit, with the memory that would be needed (fixed + it).
+// first_bucket: the bucket number of buckets[0] (messages name buckets).
 Result<PartitionPlan> PlanPartitions(const std::vector<BucketCount>& buckets, uint64_t budget,
-                                     uint32_t count, uint64_t fixed, const std::string& setting);
+                                     uint32_t count, uint64_t fixed, const std::string& setting,
+                                     uint32_t first_bucket = 0);
 
 // "8G" (GiB), "512M", "1.5G", "2000000000": bytes; nullopt when not a size.
 std::optional<uint64_t> ParseSize(const std::string& text);
