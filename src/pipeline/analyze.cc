@@ -12,8 +12,8 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
-#include <optional>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <thread>
 #include <tuple>
@@ -560,9 +560,9 @@ Result<AnalyzeResult> AnalyzePartitioned(const std::string& dir, store::Store& s
       if (!opened.ok()) return opened.status();
       archived.emplace(std::move(opened).value());
     }
-    auto parts = RunPartitions(dir, c.s, *plan, window_start, o, &detector,
-                               archived ? &*archived : nullptr,
-                               o.partitions == 0 ? &c.buckets : nullptr);
+    auto parts =
+        RunPartitions(dir, c.s, *plan, window_start, o, &detector, archived ? &*archived : nullptr,
+                      o.partitions == 0 ? &c.buckets : nullptr);
     if (!parts.ok()) return parts.status();
     // The counting read's bounds are the announcements'; the sightings'
     // can differ only when an announcement repeats a route (no sighting):

@@ -45,8 +45,9 @@ Result<PartitionPlan> PlanPartitions(const std::vector<BucketCount>& buckets, ui
     return Status::InvalidArgument(fmt::format(
         "--memory {} is too small: bucket {} holds {} RIB entries and {} updates (~{}), which "
         "cannot be split, and the rest of the analysis takes {}; at least {} is needed",
-        setting, observe::BucketName(static_cast<uint32_t>(largest) + first_bucket), b.rib, b.updates,
-        SizeText(Estimate(b)), SizeText(fixed), SizeText(fixed + Estimate(b) + (64u << 20))));
+        setting, observe::BucketName(static_cast<uint32_t>(largest) + first_bucket), b.rib,
+        b.updates, SizeText(Estimate(b)), SizeText(fixed),
+        SizeText(fixed + Estimate(b) + (64u << 20))));
   }
   // With a count: each range about an equal share of what is left.
   PartitionRange r;
