@@ -624,7 +624,7 @@ observe::ObserveStats StatsFromJson(const nlohmann::json& j) {
                    &st.routes_withdrawn,
                    &st.unknown_withdrawals,
                    &st.sessions_down};
-  for (size_t k = 0; k < std::size(f) && k < j.size(); ++k) *f[k] = j[k].get<uint64_t>();
+  for (size_t k = 0; k < std::size(f) && k < j.size(); ++k) *f[k] = j.at(k).get<uint64_t>();
   return st;
 }
 
@@ -758,13 +758,13 @@ Result<AnalyzeResult> AnalyzeMerge(const std::string& dir, store::Store& store,
                         j.at("source").get<std::string>(), c.source));
       }
       if (i == 1) {
-        c.s.window_start = j.at("window")[0].get<uint32_t>();
-        c.s.window_end = j.at("window")[1].get<uint32_t>();
-        view_start = j.at("window")[2].get<uint32_t>();
-        c.start_from_data = j.at("from_data")[0].get<bool>();
-        c.end_from_data = j.at("from_data")[1].get<bool>();
-        c.rib = j.at("counted")[0].get<uint64_t>();
-        c.updates = j.at("counted")[1].get<uint64_t>();
+        c.s.window_start = j.at("window").at(0).get<uint32_t>();
+        c.s.window_end = j.at("window").at(1).get<uint32_t>();
+        view_start = j.at("window").at(2).get<uint32_t>();
+        c.start_from_data = j.at("from_data").at(0).get<bool>();
+        c.end_from_data = j.at("from_data").at(1).get<bool>();
+        c.rib = j.at("counted").at(0).get<uint64_t>();
+        c.updates = j.at("counted").at(1).get<uint64_t>();
         c.stats = StatsFromJson(j.at("stats"));
         c.peers.clear();
         for (const auto& p : j.at("peers")) {
@@ -777,13 +777,13 @@ Result<AnalyzeResult> AnalyzeMerge(const std::string& dir, store::Store& store,
           c.s.provenance =
               snapshot::ProvenanceJson(nullptr, IsoTime(c.s.window_start).substr(0, 10));
         }
-      } else if (j.at("window")[2].get<uint32_t>() != view_start) {
+      } else if (j.at("window").at(2).get<uint32_t>() != view_start) {
         return Status::InvalidArgument(path + ": another window than partial 1's");
       }
-      if (j.at("bounds")[0].get<bool>()) {
+      if (j.at("bounds").at(0).get<bool>()) {
         any = true;
-        first_start = std::min(first_start, j.at("bounds")[1].get<uint32_t>());
-        last_start = std::max(last_start, j.at("bounds")[2].get<uint32_t>());
+        first_start = std::min(first_start, j.at("bounds").at(1).get<uint32_t>());
+        last_start = std::max(last_start, j.at("bounds").at(2).get<uint32_t>());
       }
       PartitionedRoutes p;
       p.stats = StatsFromJson(j.at("route_stats"));
