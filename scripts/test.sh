@@ -14,12 +14,12 @@ extra=()
 # ClickHouse cluster test (label "cluster": five JVM and ClickHouse daemons,
 # ~320 s; the same client code runs under ASan against one server), the four slowest
 # whole-file comparisons on real data, two determinism checks that run a
-# simulation twice, and the thirteen end-to-end runs that take 15 s or more
+# simulation twice, and the fourteen end-to-end runs that take 15 s or more
 # each under ASan (simulate + analyze + report/serve/topo on whole
 # snapshots: about 620 s of test time under ASan, 310 s of wall time on two
 # cores). The release run runs them all; the fuzz replays and the smaller
 # tests take the same code through ASan.
-slow='^(Modes/BgpdumpCompat\.EveryFile|WriterRealData\.TableDumpV2Ipv6RoundTrips|RealData\.AnalyzeEndToEnd|SimulateCli\.MrtParsesWithVigiaAndBgpdump|RealInternet\.CaidaGraphWithIpLocationTableIsDeterministic|SimulateCli\.SameSeedGivesIdenticalBytes|AnalyzeCli\.DemoRunsThePipeline|RealInternet\.CaidaGraphWithIpLocationTable|RealInternet\.CaidaGraphWithAs2Org|RealInternet\.CaidaGraphWithPyasnTableNestsAnnouncements|Detect\.PrecisionAndRecallOnSimulatedSnapshots|Serve\.DemoEndsServing|ReportCli\.StoredSummaryEqualsTheMembers|ReportCli\.HistoryAcrossSnapshots|SimulateCli\.RealGraphAndPrefixTable|MrtArchive\.ARibEntryCostsUnderTwelveBytesAtManyPeersPerPrefix|Router\.LeakGivesAStableStateOnRandomGraphs|TopoCli\.ConeSizeRankAndMembers|TopoCli\.RelReportsSiblingsFromAs2Org)'
+slow='^(Modes/BgpdumpCompat\.EveryFile|WriterRealData\.TableDumpV2Ipv6RoundTrips|RealData\.AnalyzeEndToEnd|SimulateCli\.MrtParsesWithVigiaAndBgpdump|RealInternet\.CaidaGraphWithIpLocationTableIsDeterministic|SimulateCli\.SameSeedGivesIdenticalBytes|AnalyzeCli\.DemoRunsThePipeline|AnalyzeCli\.PartitionsAndMergeStoreTheSameSnapshotByteForByte|RealInternet\.CaidaGraphWithIpLocationTable|RealInternet\.CaidaGraphWithAs2Org|RealInternet\.CaidaGraphWithPyasnTableNestsAnnouncements|Detect\.PrecisionAndRecallOnSimulatedSnapshots|Serve\.DemoEndsServing|ReportCli\.StoredSummaryEqualsTheMembers|ReportCli\.HistoryAcrossSnapshots|SimulateCli\.RealGraphAndPrefixTable|MrtArchive\.ARibEntryCostsUnderTwelveBytesAtManyPeersPerPrefix|Router\.LeakGivesAStableStateOnRandomGraphs|TopoCli\.ConeSizeRankAndMembers|TopoCli\.RelReportsSiblingsFromAs2Org)'
 [ "${1:-}" = "--sanitize" ] && preset=debug && extra=(-LE "browser|lab|cluster" -E "$slow")
 cmake --preset "$preset" >/dev/null
 cmake --build --preset "$preset" -j"$(nproc)"
