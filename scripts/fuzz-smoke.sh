@@ -25,7 +25,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
 seconds="${FUZZ_SECONDS:-30}"
-read -r -a targets <<<"${FUZZ_TARGETS:-mrt_reader_fuzz bgp_update_fuzz bgp_session_fuzz decompress_fuzz vrp_fuzz rtr_pdu_fuzz rpsl_fuzz delegated_fuzz pfx2as_fuzz extras_fuzz mrt_route_feed_fuzz listing_fuzz whois_query_fuzz ixp_members_fuzz rtr_server_fuzz bmp_fuzz pcap_fuzz ris_live_fuzz websocket_fuzz bgp_capture_fuzz collect_restore_fuzz watch_config_fuzz live_detector_fuzz}"
+read -r -a targets <<<"${FUZZ_TARGETS:-mrt_reader_fuzz bgp_update_fuzz bgp_session_fuzz decompress_fuzz vrp_fuzz rtr_pdu_fuzz rpsl_fuzz delegated_fuzz pfx2as_fuzz extras_fuzz mrt_route_feed_fuzz listing_fuzz whois_query_fuzz ixp_members_fuzz rtr_server_fuzz bmp_fuzz pcap_fuzz ris_live_fuzz websocket_fuzz bgp_capture_fuzz collect_restore_fuzz watch_config_fuzz live_detector_fuzz partial_fuzz}"
 build_dir="${FUZZ_BUILD_DIR:-$root/build/fuzz}"  # relative to the repository
 # The same override as the CMake cache variable of that name.
 shared_mrt="${VIGIA_SHARED_DATA:-$root/../shared/data}/mrt"

@@ -154,7 +154,9 @@ void IrrSummary::Emit(const Snapshot& s, std::vector<Incident>* out) {
       }
       for (size_t w = 0; w < x.peers.size(); ++w) {
         for (uint64_t bits = x.peers[w]; bits; bits &= bits - 1) {
-          const auto& peer = s.routes.peers()[w * 64 + std::countr_zero(bits)];
+          const size_t id = w * 64 + std::countr_zero(bits);
+          if (id >= s.routes.peers().size()) break;  // a damaged partial file's
+          const auto& peer = s.routes.peers()[id];
           peers.push_back(fmt::format("{} AS{} {}", peer.collector, peer.asn, peer.ip.ToString()));
           collectors.push_back(peer.collector);
         }

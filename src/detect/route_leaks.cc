@@ -233,6 +233,7 @@ void LeakSummary::Emit(const Snapshot& s, std::vector<Incident>* out) {
       texts.push_back(PathText(path.asns));
     }
     for (uint32_t p : l.peers) {
+      if (p >= s.routes.peers().size()) continue;  // a damaged partial file's
       const auto& peer = s.routes.peers()[p];
       peers.push_back(fmt::format("{} AS{} {}", peer.collector, peer.asn, peer.ip.ToString()));
       collectors.push_back(peer.collector);

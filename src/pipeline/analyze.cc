@@ -793,6 +793,10 @@ Result<AnalyzeResult> AnalyzeMerge(const std::string& dir, store::Store& store,
       for (const auto& x : j.at("routes")) {
         detect::OriginRoute route;
         route.prefix = x.at(0).get<uint32_t>();
+        if (route.prefix >= p.prefixes.size() ||
+            (!p.routes.empty() && route.prefix < p.routes.back().prefix)) {
+          return Status::InvalidArgument(path + ": a route of an unknown prefix or out of order");
+        }
         route.origin = x.at(1).get<Asn>();
         route.first = x.at(2).get<uint32_t>();
         route.last = x.at(3).get<uint32_t>();
@@ -811,6 +815,11 @@ Result<AnalyzeResult> AnalyzeMerge(const std::string& dir, store::Store& store,
         p.seen.push_back(std::move(row));
       }
       p.asns = j.at("asns").get<std::vector<Asn>>();
+      if (!std::is_sorted(p.asns.begin(), p.asns.end()) ||
+          !std::is_sorted(p.prefixes.begin(), p.prefixes.end()) ||
+          p.prefixes.size() != j.at("prefixes").size()) {
+        return Status::InvalidArgument(path + ": prefixes or ASNs not in order, or unreadable");
+      }
       const auto& info = j.at("partition");
       AnalyzeResult::Partition part;
       part.first = info.at(0).get<std::string>();
