@@ -17,9 +17,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (j.is_discarded()) return 0;
   static detect::Snapshot* s = [] {
     auto* snap = new detect::Snapshot;
-    snap->routes.AdoptSummary({}, {{"rrc00", IpAddress::V4(0x0a000001), 64500},
-                                  {"rrc01", IpAddress::V4(0x0a000002), 64501}},
-                              {}, {});
+    snap->routes.AdoptSummary(
+        {},
+        {{"rrc00", IpAddress::V4(0x0a000001), 64500}, {"rrc01", IpAddress::V4(0x0a000002), 64501}},
+        {}, {});
     return snap;
   }();
   const detect::RouteView view(std::vector<detect::OriginRoute>{}, 0);
