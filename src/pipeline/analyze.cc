@@ -456,10 +456,12 @@ Status LoadCounted(const std::string& dir, const AnalyzeOptions& o, bool count, 
 
 // The plan: what is held whatever the partition (the process, the
 // reference data, the history), plus what the partitions leave (routes,
-// their rows, incidents): about 400 bytes per route, estimated from the
-// RIB entries per peer.
+// their rows, incidents): about 400 bytes per route. Routes are estimated
+// from the RIB entries per peer: a peer session carries one family, and
+// collectors have about as many IPv4 as IPv6 sessions, so a prefix is in
+// about half the sessions' tables (updates add few prefixes).
 Result<PartitionPlan> Plan(const Counted& c, const AnalyzeOptions& o, uint32_t count) {
-  const uint64_t routes_estimate = c.rib / std::max<size_t>(c.peers.size(), 1) + c.updates / 10;
+  const uint64_t routes_estimate = 2 * c.rib / std::max<size_t>(c.peers.size(), 1);
   const uint64_t fixed = CurrentRss() + 400 * routes_estimate + (128ull << 20);
   uint64_t budget = o.memory > fixed ? o.memory - fixed : 0;
   if (o.memory > 0 && budget == 0) {
