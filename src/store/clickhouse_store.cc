@@ -241,51 +241,8 @@ bool ContainsNoCase(std::string_view hay, std::string_view needle) {
   return false;
 }
 
-struct Url {
-  std::string host;
-  int port = 8123;
-  std::string db;       // as given
-  std::string cluster;  // "" = one server
-};
-
-Result<Url> ParseUrl(const std::string& rest) {
-  const std::string full = "clickhouse:" + rest;
-  auto bad = [&](const std::string& why) {
-    return Status::InvalidArgument(fmt::format(
-        "{}: {} (expected clickhouse://HOST:PORT/DB[?cluster=NAME], PORT the HTTP port)", full,
-        why));
-  };
-  if (rest.rfind("//", 0) != 0) return bad("no '//' after 'clickhouse:'");
-  std::string s = rest.substr(2);
-  Url u;
-  if (const size_t q = s.find('?'); q != std::string::npos) {
-    const std::string query = s.substr(q + 1);
-    s.resize(q);
-    if (query.rfind("cluster=", 0) != 0) return bad("the only parameter is cluster=NAME");
-    u.cluster = query.substr(8);
-    if (!ch::SqlName(u.cluster)) return bad("the cluster name is not [A-Za-z_][A-Za-z0-9_]*");
-  }
-  const size_t slash = s.find('/');
-  if (slash == std::string::npos) return bad("no /DB");
-  u.db = s.substr(slash + 1);
-  if (!ch::SqlName(u.db)) return bad("the database name is not [A-Za-z_][A-Za-z0-9_]{0,62}");
-  std::string hostport = s.substr(0, slash);
-  if (const size_t colon = hostport.rfind(':');
-      colon != std::string::npos && hostport.find(']', colon) == std::string::npos) {
-    const std::string port = hostport.substr(colon + 1);
-    if (port.empty() || port.size() > 5 ||
-        port.find_first_not_of("0123456789") != std::string::npos)
-      return bad("the port is not a number");
-    u.port = std::atoi(port.c_str());
-    if (u.port < 1 || u.port > 65535) return bad("the port is out of range");
-    hostport.resize(colon);
-  }
-  if (hostport.size() > 2 && hostport.front() == '[' && hostport.back() == ']')
-    hostport = hostport.substr(1, hostport.size() - 2);
-  if (hostport.empty()) return bad("no host");
-  u.host = hostport;
-  return u;
-}
+// The URL: clickhouse_sql.h ParseServerUrl, shared with the route archive.
+using Url = ch::ServerUrl;
 
 class ClickHouseStore;
 
@@ -813,7 +770,7 @@ Status ClickHouseStore::CreateSchema() {
 }
 
 Result<std::unique_ptr<ClickHouseStore>> ClickHouseStore::Open(const std::string& rest) {
-  auto url = ParseUrl(rest);
+  auto url = ch::ParseServerUrl("clickhouse:" + rest);
   if (!url.ok()) return url.status();
   std::unique_ptr<ClickHouseStore> s(new ClickHouseStore(std::move(url).value()));
   if (Status st = s->CreateSchema(); !st.ok()) return st;
