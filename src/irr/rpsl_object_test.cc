@@ -78,7 +78,9 @@ TEST(DecodeRoute, UnusableRoutesSayWhy) {
       {"route: 192.0.2.0/24\norigin: AS1\norigin: AS2\n", "more than one origin"},
       {"route:\norigin: AS1\n", "prefix is empty"},
   };
-  for (auto [text, why] : cases) {
+  for (const auto& c : cases) {
+    const auto& text = c.first;
+    const auto& why = c.second;
     WithObject(text, [&](const RpslObject& o) {
       RouteFields f;
       Notes notes;

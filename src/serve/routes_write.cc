@@ -45,7 +45,8 @@ Result<ordered_json> JsonBody(const httplib::Request& req,
                               std::initializer_list<const char*> fields) {
   const ordered_json body = ordered_json::parse(req.body, nullptr, false);
   if (!body.is_object()) return Status::InvalidArgument("the body must be a JSON object");
-  for (const auto& [k, v] : body.items()) {
+  for (const auto& item : body.items()) {
+    const std::string& k = item.key();
     if (std::find_if(fields.begin(), fields.end(), [&](const char* f) { return k == f; }) ==
         fields.end())
       return Status::InvalidArgument(fmt::format("unknown field '{}'", k));
