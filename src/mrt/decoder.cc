@@ -150,6 +150,30 @@ Status Decoder::DecodePeerIndex(const Record& rec) {
   return Status::Ok();
 }
 
+bool PeekRibPrefix(const Record& rec, Prefix* out) {
+  if (rec.header.type != kTypeTableDumpV2) return false;
+  Family f;
+  switch (rec.header.subtype) {
+    case kRibIpv4Unicast:
+    case kRibIpv4UnicastAddPath:
+    case kRibIpv4Multicast:
+    case kRibIpv4MulticastAddPath:
+      f = Family::kIpv4;
+      break;
+    case kRibIpv6Unicast:
+    case kRibIpv6UnicastAddPath:
+    case kRibIpv6Multicast:
+    case kRibIpv6MulticastAddPath:
+      f = Family::kIpv6;
+      break;
+    default:
+      return false;
+  }
+  ByteReader r(rec.body);
+  uint32_t sequence;
+  return r.U32(&sequence) && ReadPrefix(r, f, out).ok();
+}
+
 // RFC 6396 §4.3.2-4.3.4 and RFC 8050 §4.
 Status Decoder::DecodeRib(const Record& rec) {
   const uint16_t st = rec.header.subtype;

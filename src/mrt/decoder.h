@@ -172,6 +172,14 @@ struct RouteProblem {
 // record (RIB and TABLE_DUMP entries, BGP4MP and MRTd UPDATEs).
 void ForEachRouteProblem(const Decoder& d, const std::function<void(const RouteProblem&)>& f);
 
+// The prefix of a TABLE_DUMP_V2 RIB record of one AFI/SAFI (RIB_IPV4_UNICAST
+// and the like, RFC 6396 §4.3.2, and their RFC 8050 ADD-PATH forms), read
+// without decoding the record's entries: the prefix follows the 4-octet
+// sequence number. The same prefix Decoder::Decode() gives. False for any
+// other record (RIB_GENERIC included) and for one whose prefix does not
+// decode.
+bool PeekRibPrefix(const Record& rec, Prefix* out);
+
 // kMaxPeers and kMaxRibEntries, the caps on counts that come from input,
 // are in core/limits.h.
 

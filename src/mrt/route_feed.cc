@@ -161,7 +161,9 @@ Status RouteFeed::ReadFile(const std::string& path, bgp::RouteSink* sink, Reader
   });
   Decoder dec;
   Record rec;
+  Prefix peeked;
   while (in.Next(&rec)) {
+    if (skip_rib_ && PeekRibPrefix(rec, &peeked) && skip_rib_(peeked)) continue;
     if (Status s = dec.Decode(rec); !s.ok()) {
       sink->Problem(FeedProblem{FeedProblem::Kind::kRecordSkipped, path, rec.offset, s.message()});
       continue;

@@ -21,6 +21,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -42,6 +43,14 @@ class RouteFeed {
   // the file cannot be opened; everything else is a Problem().
   Status ReadFile(const std::string& path, bgp::RouteSink* sink, ReaderOptions opts = {});
 
+  // Passes over the TABLE_DUMP_V2 RIB records of one AFI/SAFI whose prefix
+  // `skip` returns true for before their entries are decoded
+  // (PeekRibPrefix): no event, no problem. For a sink that drops every
+  // event of those prefixes (ObservedRoutes::SetBucketRange) the routes are
+  // the same; only the skipped records' problems (RFC 7606 actions, entries
+  // that do not decode) go unreported.
+  void SkipRibRecords(std::function<bool(const Prefix&)> skip) { skip_rib_ = std::move(skip); }
+
   // The events of one decoded record; `where` names the input in problems.
   void Feed(const Decoder& d, std::string_view where, bgp::RouteSink* sink);
 
@@ -56,6 +65,7 @@ class RouteFeed {
   std::unordered_map<PeerKey, bgp::PeerHandle, PeerKeyHash> handles_;
   std::vector<bgp::PeerHandle> rib_peers_;  // PEER_INDEX_TABLE index -> handle
   uint64_t attr_set_ = 0;
+  std::function<bool(const Prefix&)> skip_rib_;
 };
 
 }  // namespace vigia::mrt

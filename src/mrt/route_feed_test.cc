@@ -108,6 +108,69 @@ TEST_F(RouteFeedRealData, RibDumpEntriesAreTableSnapshotAnnouncements) {
   EXPECT_TRUE(sink.downs.empty());
 }
 
+// PeekRibPrefix reads the prefix Decode() does from every RIB record of
+// one AFI/SAFI (IPv4, IPv6, ADD-PATH), and nothing from other records or
+// from a record cut inside its prefix.
+TEST_F(RouteFeedRealData, PeekedRibPrefixIsTheDecodedOne) {
+  uint64_t peeked = 0;
+  for (const char* name :
+       {"pyasn/rib.20140523.0600_firstMB.bz2", "pyasn/rib6.20151101.0600_firstMB.bz2",
+        "bgpdump-testdata/bview.ipv4_unicast_add_path.gz",
+        "bgpdump-testdata/bview.ipv6_unicast_add_path.gz",
+        "bgpdump-testdata/bview.20020722.2337.gz", "mrtparse-samples/quagga_rib",
+        "mrtparse-samples/quagga_bgp"}) {
+    const std::string f = SharedData() + "/mrt/" + name;
+    auto reader = MrtReader::Open(f);
+    ASSERT_TRUE(reader.ok()) << f;
+    Decoder dec;
+    Record rec;
+    while ((*reader)->Next(&rec)) {
+      Prefix p;
+      const bool got = PeekRibPrefix(rec, &p);
+      const bool decoded = dec.Decode(rec).ok();
+      if (!got) {
+        EXPECT_FALSE(decoded && dec.kind() == EntryKind::kRib && dec.rib().prefix_decoded &&
+                     rec.header.subtype != kRibGeneric && rec.header.subtype != kRibGenericAddPath)
+            << f << " offset " << rec.offset;
+        continue;
+      }
+      ++peeked;
+      ASSERT_TRUE(decoded) << f << " offset " << rec.offset;
+      ASSERT_EQ(dec.kind(), EntryKind::kRib);
+      EXPECT_EQ(p, dec.rib().prefix) << f << " offset " << rec.offset;
+      // Cut inside the sequence number or the prefix: no prefix.
+      const size_t prefix_end = 5 + (p.length() + 7) / 8;
+      for (size_t cut = 0; cut < prefix_end; ++cut) {
+        Record short_rec = rec;
+        short_rec.body = rec.body.first(cut);
+        EXPECT_FALSE(PeekRibPrefix(short_rec, &p)) << cut;
+      }
+    }
+  }
+  EXPECT_GT(peeked, 10'000u);
+}
+
+// SkipRibRecords: the records of skipped prefixes give no event; every
+// other event is the unskipped read's, in its order.
+TEST_F(RouteFeedRealData, SkippedRibRecordsLeaveTheOtherRoutesAsTheyAre) {
+  const std::string f = SharedData() + "/mrt/pyasn/rib6.20151101.0600_firstMB.bz2";
+  auto low = [](const Prefix& p) { return p.address().bytes()[3] % 2 == 0; };
+  RecordingSink all, kept;
+  RouteFeed whole("route-views2"), part("route-views2");
+  part.SkipRibRecords(low);
+  ASSERT_TRUE(whole.ReadFile(f, &all).ok());
+  ASSERT_TRUE(part.ReadFile(f, &kept).ok());
+  std::vector<std::string> expected;
+  for (const std::string& a : all.announces) {
+    const std::string prefix = a.substr(0, a.rfind('|'));
+    if (!low(*Prefix::Parse(prefix.substr(prefix.rfind('|') + 1)))) expected.push_back(a);
+  }
+  ASSERT_GT(expected.size(), 1000u);
+  ASSERT_LT(expected.size(), all.announces.size());
+  EXPECT_EQ(kept.announces, expected);
+  EXPECT_EQ(kept.peers, all.peers);
+}
+
 TEST_F(RouteFeedRealData, TruncatedFileIsReportedAsTruncated) {
   const std::string f = ::testing::TempDir() + "/vigia_feed_cut_quagga_bgp";
   test_util::RunCommand("head -c 3000 " + SharedData() + "/mrt/mrtparse-samples/quagga_bgp > " + f);

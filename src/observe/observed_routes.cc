@@ -210,10 +210,31 @@ void ObservedRoutes::ApplyProblem(bgp::FeedProblem::Kind kind, std::string text)
   AddProblem(std::move(text));
 }
 
+void ObservedRoutes::SetBucketRange(uint32_t first, uint32_t last) {
+  bucket_range_ = true;
+  bucket_first_ = first;
+  bucket_last_ = last;
+  SetFilter([first, last](const Prefix& p, bgp::RouteSource, bool, uint32_t) {
+    const uint32_t b = BucketOf(p);
+    return b >= first && b < last;
+  });
+}
+
+mrt::RouteFeed ObservedRoutes::MakeFeed(const std::string& collector) const {
+  mrt::RouteFeed feed(collector);
+  if (bucket_range_) {
+    feed.SkipRibRecords([first = bucket_first_, last = bucket_last_](const Prefix& p) {
+      const uint32_t b = BucketOf(p);
+      return b < first || b >= last;
+    });
+  }
+  return feed;
+}
+
 Status ObservedRoutes::AddFile(const std::string& path, const std::string& collector) {
   if (finished_) return Status::InvalidArgument(path + ": routes already finished");
   BeginFeed();
-  mrt::RouteFeed feed(collector);
+  mrt::RouteFeed feed = MakeFeed(collector);
   if (Status s = feed.ReadFile(path, this); !s.ok()) return s;
   ++stats_.files;
   return Status::Ok();

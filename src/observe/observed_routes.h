@@ -44,6 +44,7 @@
 #include "core/asn.h"
 #include "core/ip.h"
 #include "core/status.h"
+#include "mrt/route_feed.h"
 #include "observe/tables.h"
 
 namespace vigia::observe {
@@ -116,6 +117,16 @@ class ObservedRoutes : public bgp::RouteSink {
   // attributes discarded, sessions down) are the same in every partition,
   // the per-route counts only the kept routes'.
   void SetFilter(RouteFilter f) { filter_ = std::move(f); }
+  // Keeps only the routes of buckets [first, last) (a prefix partition):
+  // SetFilter with that test, and the RIB dumps' records of other buckets
+  // are passed over before their entries are decoded
+  // (mrt::RouteFeed::SkipRibRecords), which leaves the kept routes as they
+  // are and saves most of a partition's decoding.
+  void SetBucketRange(uint32_t first, uint32_t last);
+  // Room for n sightings before reading (a partition knows its routes from
+  // the counting read): no growth by copying, and pages are only touched
+  // as sightings are added.
+  void ReserveSightings(size_t n) { sightings_.reserve(n); }
   // Makes this the routes of a whole snapshot read a partition at a time
   // (pipeline/analyze.cc): prefixes (in Prefix order) and peers, stats and
   // problems, no sightings and no paths.
@@ -168,7 +179,13 @@ class ObservedRoutes : public bgp::RouteSink {
   bool WithdrawStarts(bgp::RouteSource source, bgp::WithdrawCause cause);
   void ApplyProblem(bgp::FeedProblem::Kind kind, std::string text);
 
+  // A RouteFeed for one file of `collector`, passing over RIB records
+  // outside the bucket range when one is set.
+  mrt::RouteFeed MakeFeed(const std::string& collector) const;
+
   RouteFilter filter_;
+  bool bucket_range_ = false;
+  uint32_t bucket_first_ = 0, bucket_last_ = kBuckets;
   std::vector<Prefix> prefixes_;
   PrefixIndex prefix_ids_;
   std::vector<observe::Peer> peers_;

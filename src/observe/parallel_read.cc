@@ -215,7 +215,7 @@ Status ObservedRoutes::AddFiles(const std::vector<File>& files, unsigned threads
       }
       FileQueue& q = queues[i];
       DecodeSink sink(&q, &abort, &filter_);
-      mrt::RouteFeed feed(files[i].collector);
+      mrt::RouteFeed feed = MakeFeed(files[i].collector);
       Status s = feed.ReadFile(files[i].path, &sink);
       sink.Flush();
       std::lock_guard lock(q.mu);

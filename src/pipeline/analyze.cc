@@ -304,10 +304,8 @@ Result<PartitionedRoutes> RunPartitions(const std::string& dir, snapshot::Snapsh
     Step(o, fmt::format("partition {} of {}: reading", k + 1, plan.ranges.size()));
     observe::ObservedRoutes part;
     const uint32_t lo = range.first, hi = range.last;
-    part.SetFilter([lo, hi](const Prefix& p, bgp::RouteSource, bool, uint32_t) {
-      const uint32_t b = observe::BucketOf(p);
-      return b >= lo && b < hi;
-    });
+    part.SetBucketRange(lo, hi);
+    part.ReserveSightings(range.rib + range.updates);
     if (lo < hi) {
       if (Status st = snapshot::LoadRoutes(dir, &part, s.mrt_threads); !st.ok()) return st;
     }
