@@ -60,15 +60,17 @@ void ObservedRoutes::Change(uint32_t prefix, uint32_t peer, uint32_t path, uint3
   auto it = open_.find(key);
   if (it != open_.end()) {
     open = &sightings_[it->second];
-  } else {
-    // A route from the RIB dumps not changed since.
-    auto r =
-        std::lower_bound(rib_index_.begin(), rib_index_.end(), key, [&](uint32_t i, uint64_t k) {
-          return (uint64_t{sightings_[i].prefix} << 24 | sightings_[i].peer) < k;
-        });
-    for (; r != rib_index_.end() &&
-           (uint64_t{sightings_[*r].prefix} << 24 | sightings_[*r].peer) == key;
-         ++r) {
+  } else if (prefix + 1 < rib_runs_.size()) {
+    // A route from the RIB dumps not changed since: searched among the
+    // prefix's own (about one per peer), not the whole index, whose binary
+    // search missed the cache at every step (41 % of a partition's reading
+    // at 1,000 peers x 1.2 M prefixes).
+    const auto b = rib_index_.begin() + rib_runs_[prefix];
+    const auto e = rib_index_.begin() + rib_runs_[prefix + 1];
+    auto r = std::lower_bound(b, e, peer, [&](uint32_t i, uint32_t p) {
+      return sightings_[i].peer < p;
+    });
+    for (; r != e && sightings_[*r].peer == peer; ++r) {
       if (sightings_[*r].end == kOpen) open = &sightings_[*r];
     }
   }
@@ -107,7 +109,7 @@ void ObservedRoutes::StartUpdates() {
   if (updates_started_) return;
   updates_started_ = true;
   // By (prefix, peer), later dumps last.
-  rib_index_ = OrderByPrefix(sightings_, prefixes_.size(), /*by_start=*/false);
+  rib_index_ = OrderByPrefix(sightings_, prefixes_.size(), /*by_start=*/false, &rib_runs_);
   // A (prefix, peer) in several dumps: the last dump's route is the one in
   // force; the earlier ones end when it starts.
   for (size_t k = 1; k < rib_index_.size(); ++k) {
@@ -268,6 +270,7 @@ Status ObservedRoutes::AddDirectory(const std::string& dir, unsigned threads) {
 void ObservedRoutes::Finish(uint32_t window_end) {
   StartUpdates();  // the same closing of routes repeated in several dumps
   rib_index_ = {};
+  rib_runs_ = {};
   for (Sighting& s : sightings_) {
     if (s.end == kOpen) s.end = std::max(window_end, s.start);
   }
@@ -276,8 +279,7 @@ void ObservedRoutes::Finish(uint32_t window_end) {
   // By (prefix, peer, start), stably (tables.h): a counting sort by prefix
   // instead of std::sort, which fell back to heapsort on the RIB dumps'
   // pre-sorted runs (8-20 % of the loading).
-  std::vector<uint32_t> order = OrderByPrefix(sightings_, prefixes_.size(), /*by_start=*/true);
-  ApplyOrder(&sightings_, &order);
+  SortByPrefix(&sightings_, prefixes_.size());
   finished_ = true;
 }
 
@@ -322,6 +324,7 @@ void ObservedRoutes::AdoptSummary(std::vector<Prefix> prefixes, std::vector<obse
   sightings_ = {};
   open_.clear();
   rib_index_ = {};
+  rib_runs_ = {};
   stats_ = stats;
   problems_ = std::move(problems);
   updates_started_ = true;

@@ -206,6 +206,7 @@ class ObservedRoutes : public bgp::RouteSink {
   // prefix and peer), so a full table needs no hash entry per route.
   std::unordered_map<uint64_t, uint32_t> open_;
   std::vector<uint32_t> rib_index_;
+  std::vector<uint32_t> rib_runs_;  // prefix p's part of rib_index_: [p], [p + 1]
   bool updates_started_ = false;
   bool finished_ = false;
   ObserveStats stats_;

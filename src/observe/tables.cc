@@ -149,7 +149,7 @@ uint32_t PrefixIndex::FindOrAdd(const Prefix& p, std::vector<Prefix>* values) {
 }
 
 std::vector<uint32_t> OrderByPrefix(std::span<const Sighting> s, size_t prefix_count,
-                                    bool by_start) {
+                                    bool by_start, std::vector<uint32_t>* runs) {
   // Counting sort by prefix: stable, two passes over s.
   std::vector<uint32_t> first(prefix_count + 1, 0);
   for (const Sighting& x : s) ++first[x.prefix + 1];
@@ -180,7 +180,39 @@ std::vector<uint32_t> OrderByPrefix(std::span<const Sighting> s, size_t prefix_c
       std::stable_sort(b, e, less);
     }
   }
+  if (runs) *runs = std::move(first);
   return order;
+}
+
+void SortByPrefix(std::vector<Sighting>* s, size_t prefix_count) {
+  std::vector<uint32_t> first(prefix_count + 1, 0);
+  for (const Sighting& x : *s) ++first[x.prefix + 1];
+  for (size_t p = 1; p <= prefix_count; ++p) first[p] += first[p - 1];
+  std::vector<Sighting> out(s->size());
+  {
+    std::vector<uint32_t> next(first.begin(), first.end() - 1);
+    for (const Sighting& x : *s) out[next[x.prefix]++] = x;
+  }
+  *s = {};
+  // Each prefix's sightings by peer and start, as OrderByPrefix.
+  auto less = [](const Sighting& a, const Sighting& b) {
+    return std::tie(a.peer, a.start) < std::tie(b.peer, b.start);
+  };
+  for (size_t p = 0; p < prefix_count; ++p) {
+    const auto b = out.begin() + first[p], e = out.begin() + first[p + 1];
+    if (std::is_sorted(b, e, less)) continue;
+    if (e - b <= 32) {
+      for (auto i = b + 1; i < e; ++i) {  // insertion sort: stable, no allocation
+        const Sighting v = *i;
+        auto j = i;
+        for (; j > b && less(v, *(j - 1)); --j) *j = *(j - 1);
+        *j = v;
+      }
+    } else {
+      std::stable_sort(b, e, less);
+    }
+  }
+  *s = std::move(out);
 }
 
 void ApplyOrder(std::vector<Sighting>* s, std::vector<uint32_t>* order) {

@@ -107,11 +107,18 @@ class PrefixIndex {
 };
 
 // The indices of s in (prefix, peer) order, or (prefix, peer, start) with
-// by_start; stable. Every s[i].prefix must be < prefix_count.
+// by_start; stable. Every s[i].prefix must be < prefix_count. With
+// `runs`, also where each prefix's indices start in the order
+// (prefix_count + 1 entries; prefix p's are [runs[p], runs[p + 1])).
 std::vector<uint32_t> OrderByPrefix(std::span<const Sighting> s, size_t prefix_count,
-                                    bool by_start);
+                                    bool by_start, std::vector<uint32_t>* runs = nullptr);
 // s[k] = old s[order[k]] for every k (order is used up). Needs a second
 // array of s.size() sightings for the time of the copy.
 void ApplyOrder(std::vector<Sighting>* s, std::vector<uint32_t>* order);
+// *s in (prefix, peer, start) order, stably: OrderByPrefix(by_start) and
+// ApplyOrder in one, a counting sort that moves the sightings themselves
+// into the second array, so the 4-byte index per sighting is never held
+// (at 1,000 peers a partition's 125 M sightings: 0.5 GB less at its peak).
+void SortByPrefix(std::vector<Sighting>* s, size_t prefix_count);
 
 }  // namespace vigia::observe

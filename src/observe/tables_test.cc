@@ -110,9 +110,18 @@ TEST(PrefixIndex, DenseIdsInFirstSeenOrderAcrossFamilies) {
   for (uint32_t i = 0; i < values.size(); ++i) EXPECT_EQ(idx.FindOrAdd(values[i], &values), i);
 }
 
+// Sorted by OrderByPrefix + ApplyOrder, checked to equal SortByPrefix.
 std::vector<Sighting> Sorted(std::vector<Sighting> s, size_t prefixes) {
+  std::vector<Sighting> moved = s;
+  SortByPrefix(&moved, prefixes);
   std::vector<uint32_t> order = OrderByPrefix(s, prefixes, true);
   ApplyOrder(&s, &order);
+  EXPECT_EQ(moved.size(), s.size());
+  for (size_t i = 0; i < s.size() && i < moved.size(); ++i) {
+    EXPECT_EQ(std::tie(moved[i].prefix, moved[i].peer, moved[i].path, moved[i].start, moved[i].end),
+              std::tie(s[i].prefix, s[i].peer, s[i].path, s[i].start, s[i].end))
+        << i;
+  }
   return s;
 }
 
@@ -155,6 +164,10 @@ TEST(SightingOrder, ByPrefixAndPeerKeepsLaterDumpsLast) {
       {1, 2, 10, 5, 0}, {0, 1, 11, 5, 0}, {1, 2, 12, 9, 0}, {1, 0, 13, 9, 0}, {0, 1, 14, 1, 0}};
   const std::vector<uint32_t> order = OrderByPrefix(s, 2, /*by_start=*/false);
   EXPECT_EQ(order, (std::vector<uint32_t>{1, 4, 3, 0, 2}));
+  // The runs: prefix 0 at [0, 2), prefix 1 at [2, 5); prefix 2 has none.
+  std::vector<uint32_t> runs;
+  EXPECT_EQ(OrderByPrefix(s, 3, /*by_start=*/false, &runs), order);
+  EXPECT_EQ(runs, (std::vector<uint32_t>{0, 2, 5, 5}));
 }
 
 }  // namespace

@@ -262,7 +262,7 @@ Result<PartitionedRoutes> RunPartitions(const std::string& dir, snapshot::Snapsh
   PartitionedRoutes out;
   AsnSet asns;
   uint32_t offset = 0;
-  double factor = 1.25;  // measured / estimated, at least; raised as partitions show
+  double factor = 1.5;  // measured / estimated, at least; raised as partitions show
   for (size_t k = 0; k < plan.ranges.size(); ++k) {
     malloc_trim(0);
     if (buckets && o.memory > 0) {
