@@ -67,9 +67,8 @@ void ObservedRoutes::Change(uint32_t prefix, uint32_t peer, uint32_t path, uint3
     // at 1,000 peers x 1.2 M prefixes).
     const auto b = rib_index_.begin() + rib_runs_[prefix];
     const auto e = rib_index_.begin() + rib_runs_[prefix + 1];
-    auto r = std::lower_bound(b, e, peer, [&](uint32_t i, uint32_t p) {
-      return sightings_[i].peer < p;
-    });
+    auto r = std::lower_bound(b, e, peer,
+                              [&](uint32_t i, uint32_t p) { return sightings_[i].peer < p; });
     for (; r != e && sightings_[*r].peer == peer; ++r) {
       if (sightings_[*r].end == kOpen) open = &sightings_[*r];
     }

@@ -148,8 +148,8 @@ uint32_t PrefixIndex::FindOrAdd(const Prefix& p, std::vector<Prefix>* values) {
   return id;
 }
 
-std::vector<uint32_t> OrderByPrefix(std::span<const Sighting> s, size_t prefix_count,
-                                    bool by_start, std::vector<uint32_t>* runs) {
+std::vector<uint32_t> OrderByPrefix(std::span<const Sighting> s, size_t prefix_count, bool by_start,
+                                    std::vector<uint32_t>* runs) {
   // Counting sort by prefix: stable, two passes over s.
   std::vector<uint32_t> first(prefix_count + 1, 0);
   for (const Sighting& x : s) ++first[x.prefix + 1];

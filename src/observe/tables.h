@@ -110,8 +110,8 @@ class PrefixIndex {
 // by_start; stable. Every s[i].prefix must be < prefix_count. With
 // `runs`, also where each prefix's indices start in the order
 // (prefix_count + 1 entries; prefix p's are [runs[p], runs[p + 1])).
-std::vector<uint32_t> OrderByPrefix(std::span<const Sighting> s, size_t prefix_count,
-                                    bool by_start, std::vector<uint32_t>* runs = nullptr);
+std::vector<uint32_t> OrderByPrefix(std::span<const Sighting> s, size_t prefix_count, bool by_start,
+                                    std::vector<uint32_t>* runs = nullptr);
 // s[k] = old s[order[k]] for every k (order is used up). Needs a second
 // array of s.size() sightings for the time of the copy.
 void ApplyOrder(std::vector<Sighting>* s, std::vector<uint32_t>* order);
