@@ -148,70 +148,69 @@ uint32_t PrefixIndex::FindOrAdd(const Prefix& p, std::vector<Prefix>* values) {
   return id;
 }
 
-std::vector<uint32_t> OrderByPrefix(std::span<const Sighting> s, size_t prefix_count, bool by_start,
-                                    std::vector<uint32_t>* runs) {
-  // Counting sort by prefix: stable, two passes over s.
+namespace {
+
+// first[p] = where prefix p's sightings start in prefix order (a counting
+// sort's offsets; prefix_count + 1 entries).
+std::vector<uint32_t> PrefixRuns(std::span<const Sighting> s, size_t prefix_count) {
   std::vector<uint32_t> first(prefix_count + 1, 0);
   for (const Sighting& x : s) ++first[x.prefix + 1];
   for (size_t p = 1; p <= prefix_count; ++p) first[p] += first[p - 1];
-  std::vector<uint32_t> order(s.size());
-  {
-    std::vector<uint32_t> next(first.begin(), first.end() - 1);
-    for (uint32_t i = 0; i < s.size(); ++i) order[next[s[i].prefix]++] = i;
-  }
-  // Then each prefix's sightings (about one per peer) by peer and start.
-  // A RIB dump lists a prefix's peers in order, and updates come later in
-  // time, so most groups are sorted already.
-  auto less = [&](uint32_t a, uint32_t b) {
-    return by_start ? std::tie(s[a].peer, s[a].start) < std::tie(s[b].peer, s[b].start)
-                    : s[a].peer < s[b].peer;
-  };
-  for (size_t p = 0; p < prefix_count; ++p) {
-    const auto b = order.begin() + first[p], e = order.begin() + first[p + 1];
+  return first;
+}
+
+// Sorts each run [first[p], first[p + 1]) of v stably. A RIB dump lists a
+// prefix's peers in order, and updates come later in time, so most runs
+// (about one element per peer) are sorted already.
+template <typename T, typename Less>
+void SortRuns(std::vector<T>& v, const std::vector<uint32_t>& first, Less less) {
+  for (size_t p = 0; p + 1 < first.size(); ++p) {
+    const auto b = v.begin() + first[p], e = v.begin() + first[p + 1];
     if (std::is_sorted(b, e, less)) continue;
     if (e - b <= 32) {
       for (auto i = b + 1; i < e; ++i) {  // insertion sort: stable, no allocation
-        const uint32_t v = *i;
+        const T x = *i;
         auto j = i;
-        for (; j > b && less(v, *(j - 1)); --j) *j = *(j - 1);
-        *j = v;
+        for (; j > b && less(x, *(j - 1)); --j) *j = *(j - 1);
+        *j = x;
       }
     } else {
       std::stable_sort(b, e, less);
     }
   }
+}
+
+}  // namespace
+
+std::vector<uint32_t> OrderByPrefix(std::span<const Sighting> s, size_t prefix_count, bool by_start,
+                                    std::vector<uint32_t>* runs) {
+  // Counting sort by prefix: stable, two passes over s; then each prefix's
+  // sightings by peer (and start).
+  std::vector<uint32_t> first = PrefixRuns(s, prefix_count);
+  std::vector<uint32_t> order(s.size());
+  {
+    std::vector<uint32_t> next(first.begin(), first.end() - 1);
+    for (uint32_t i = 0; i < s.size(); ++i) order[next[s[i].prefix]++] = i;
+  }
+  SortRuns(order, first, [&](uint32_t a, uint32_t b) {
+    return by_start ? std::tie(s[a].peer, s[a].start) < std::tie(s[b].peer, s[b].start)
+                    : s[a].peer < s[b].peer;
+  });
   if (runs) *runs = std::move(first);
   return order;
 }
 
 void SortByPrefix(std::vector<Sighting>* s, size_t prefix_count) {
-  std::vector<uint32_t> first(prefix_count + 1, 0);
-  for (const Sighting& x : *s) ++first[x.prefix + 1];
-  for (size_t p = 1; p <= prefix_count; ++p) first[p] += first[p - 1];
+  const std::vector<uint32_t> first = PrefixRuns(*s, prefix_count);
   std::vector<Sighting> out(s->size());
   {
     std::vector<uint32_t> next(first.begin(), first.end() - 1);
     for (const Sighting& x : *s) out[next[x.prefix]++] = x;
   }
   *s = {};
-  // Each prefix's sightings by peer and start, as OrderByPrefix.
-  auto less = [](const Sighting& a, const Sighting& b) {
+  SortRuns(out, first, [](const Sighting& a, const Sighting& b) {
     return std::tie(a.peer, a.start) < std::tie(b.peer, b.start);
-  };
-  for (size_t p = 0; p < prefix_count; ++p) {
-    const auto b = out.begin() + first[p], e = out.begin() + first[p + 1];
-    if (std::is_sorted(b, e, less)) continue;
-    if (e - b <= 32) {
-      for (auto i = b + 1; i < e; ++i) {  // insertion sort: stable, no allocation
-        const Sighting v = *i;
-        auto j = i;
-        for (; j > b && less(v, *(j - 1)); --j) *j = *(j - 1);
-        *j = v;
-      }
-    } else {
-      std::stable_sort(b, e, less);
-    }
-  }
+  });
   *s = std::move(out);
 }
 
