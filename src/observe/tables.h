@@ -1,6 +1,6 @@
 // The observe stage's interning tables and sighting order
 // (observed_routes.h uses them): PathTable, each distinct AS path once,
-// PrefixIndex, prefix -> dense id, and OrderByPrefix/ApplyOrder, the
+// PrefixIndex, prefix -> dense id, and OrderByPrefix/SortByPrefix, the
 // sort of sightings by (prefix, peer[, start]).
 //
 // Why not std::unordered_(multi)map and std::sort: a profile of `vigia
@@ -112,11 +112,8 @@ class PrefixIndex {
 // (prefix_count + 1 entries; prefix p's are [runs[p], runs[p + 1])).
 std::vector<uint32_t> OrderByPrefix(std::span<const Sighting> s, size_t prefix_count, bool by_start,
                                     std::vector<uint32_t>* runs = nullptr);
-// s[k] = old s[order[k]] for every k (order is used up). Needs a second
-// array of s.size() sightings for the time of the copy.
-void ApplyOrder(std::vector<Sighting>* s, std::vector<uint32_t>* order);
 // *s in (prefix, peer, start) order, stably: OrderByPrefix(by_start) and
-// ApplyOrder in one, a counting sort that moves the sightings themselves
+// a gather in one, a counting sort that moves the sightings themselves
 // into the second array, so the 4-byte index per sighting is never held
 // (at 1,000 peers a partition's 125 M sightings: 0.5 GB less at its peak).
 void SortByPrefix(std::vector<Sighting>* s, size_t prefix_count);

@@ -110,19 +110,19 @@ TEST(PrefixIndex, DenseIdsInFirstSeenOrderAcrossFamilies) {
   for (uint32_t i = 0; i < values.size(); ++i) EXPECT_EQ(idx.FindOrAdd(values[i], &values), i);
 }
 
-// Sorted by OrderByPrefix + ApplyOrder, checked to equal SortByPrefix.
+// Sorted by SortByPrefix, checked to equal OrderByPrefix's order.
 std::vector<Sighting> Sorted(std::vector<Sighting> s, size_t prefixes) {
+  const std::vector<uint32_t> order = OrderByPrefix(s, prefixes, true);
   std::vector<Sighting> moved = s;
   SortByPrefix(&moved, prefixes);
-  std::vector<uint32_t> order = OrderByPrefix(s, prefixes, true);
-  ApplyOrder(&s, &order);
-  EXPECT_EQ(moved.size(), s.size());
-  for (size_t i = 0; i < s.size() && i < moved.size(); ++i) {
+  EXPECT_EQ(moved.size(), order.size());
+  for (size_t i = 0; i < order.size() && i < moved.size(); ++i) {
+    const Sighting& want = s[order[i]];
     EXPECT_EQ(std::tie(moved[i].prefix, moved[i].peer, moved[i].path, moved[i].start, moved[i].end),
-              std::tie(s[i].prefix, s[i].peer, s[i].path, s[i].start, s[i].end))
+              std::tie(want.prefix, want.peer, want.path, want.start, want.end))
         << i;
   }
-  return s;
+  return moved;
 }
 
 TEST(SightingOrder, EmptyInput) {
